@@ -1,0 +1,39 @@
+# The README's commands. `make demo` and `make test` work from a fresh clone with Python 3.11+ and git.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint check demo-data bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## demo: install into .venv, then validate the demo data set in this repository
+demo: $(STAMP)
+	$(BIN)/crm validate --root .
+
+## test: the whole test suite, then ruff and mypy
+test: $(STAMP)
+	$(BIN)/python -m pytest
+	$(BIN)/ruff check crmdata tests benchmarks
+	$(BIN)/mypy
+
+## lint: ruff and mypy only
+lint: $(STAMP)
+	$(BIN)/ruff check crmdata tests benchmarks
+	$(BIN)/mypy
+
+## demo-data: regenerate the committed demo data set (deterministic)
+demo-data: $(STAMP)
+	$(BIN)/python -m crmdata.synth --root . --clean
+
+## bench: the speed and memory benchmarks (on demand, not part of the tests)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/validate.py
+
+clean:
+	rm -rf $(VENV) .crm-cache .pytest_cache .mypy_cache .ruff_cache site

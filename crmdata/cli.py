@@ -1,0 +1,153 @@
+"""The `crm` command line: the only place that prints, colours, or exits.
+
+Exit codes (the SPEC's): 0 clean (warnings allowed), 1 the data has errors, 2 usage error. An unexpected
+failure is reported in one line with exit code 3, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crmdata import __version__
+from crmdata.load import LoadOptions
+from crmdata.report import as_json, github_line, summary, text_line
+from crmdata.schema import write_schemas
+from crmdata.validate import Validation, validate
+from crmdata.yamlread import DEFAULT_MAX_FILE_BYTES
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+_SIZE = re.compile(r"(\d+)\s*([kKmM]?)[bB]?")
+
+
+class FileSize(click.ParamType):
+    """A size in bytes, with an optional K or M suffix: 2M, 512K, 100000."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        match = _SIZE.fullmatch(str(value).strip())
+        if not match:
+            self.fail(f"{value!r} is not a size such as 2M, 512K or 100000", param, ctx)
+        number, unit = int(match.group(1)), match.group(2).upper()
+        return number * {"": 1, "K": 1024, "M": 1024 * 1024}[unit]
+
+
+root_option = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The data repository (holding crm.yaml, customers/, interactions/).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="crm")
+def main() -> None:
+    """crm-as-code: customers and conversations as YAML files in git.
+
+    \b
+    Examples:
+      crm validate                     check every record in this repository
+      crm validate --format github     annotations for a GitHub pull request
+      crm schema --out schemas/        JSON Schema files for editors
+    """
+
+
+def _progress_printer() -> Any:
+    """Progress on stderr when it is a terminal; CI logs stay free of carriage-return noise."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(stage: str, done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        click.echo(f"\r{stage} {done:,}/{total:,} files", err=True, nl=False)
+        if end:
+            click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
+
+    return show
+
+
+def run_validation(root: Path, use_cache: bool, jobs: int | None, max_file_size: int) -> tuple[Validation, float]:
+    """Validate with the CLI's options; returns the outcome and the seconds it took."""
+    started = time.perf_counter()
+    options = LoadOptions(use_cache=use_cache, jobs=jobs, max_file_bytes=max_file_size, progress=_progress_printer())
+    outcome = validate(root, options)
+    return outcome, time.perf_counter() - started
+
+
+@main.command("validate")
+@root_option
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+    help="text for people, json for scripts, github for pull-request annotations.",
+)
+@click.option("--no-cache", is_flag=True, help="Parse every file again instead of using .crm-cache/.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for parsing (default: one per core).")
+@click.option(
+    "--max-file-size", type=FileSize(), default=DEFAULT_MAX_FILE_BYTES, show_default=True,
+    help="Largest record file accepted, in bytes (K and M suffixes allowed).",
+)
+def validate_command(root: Path, output_format: str, no_cache: bool, jobs: int | None, max_file_size: int) -> None:
+    """Check every record and crm.yaml; report every problem with file, line and column.
+
+    Exit status: 0 when there are no errors (warnings allowed), 1 when there are errors.
+
+    \b
+    Examples:
+      crm validate
+      crm validate --root ../our-crm --format json
+      crm validate --format github        # in a GitHub Actions step
+    """
+    outcome, seconds = run_validation(root, not no_cache, jobs, max_file_size)
+    problems = outcome.problems
+    if output_format == "json":
+        click.echo(as_json(problems))
+    elif output_format == "github":
+        for problem in problems:
+            click.echo(github_line(problem))
+        click.echo(summary(problems, outcome.dataset.files_read, seconds))
+    else:
+        for problem in problems:
+            click.echo(click.style(text_line(problem), fg="red" if problem.is_error else "yellow"))
+        verdict_colour = "green" if outcome.ok else "red"
+        click.echo(click.style(summary(problems, outcome.dataset.files_read, seconds), fg=verdict_colour, bold=True))
+    sys.exit(EXIT_OK if outcome.ok else EXIT_INVALID)
+
+
+@main.command("schema")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True,
+    help="Folder to write customer.schema.json, interaction.schema.json and crm.schema.json into.",
+)
+def schema_command(out: Path) -> None:
+    """Write JSON Schema files for the records, for editors and other validators.
+
+    \b
+    Examples:
+      crm schema --out schemas/
+      # then, first line of a record file:
+      # yaml-language-server: $schema=../schemas/customer.schema.json
+    """
+    for path in write_schemas(out):
+        click.echo(f"wrote {path}")
+
+
+def run() -> None:
+    """Console-script entry point: `main` with unexpected failures turned into one line and exit 3."""
+    try:
+        main(standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: a bug must not print a traceback at a user
+        click.echo(f"crm: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
+        sys.exit(EXIT_INTERNAL)

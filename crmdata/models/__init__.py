@@ -1,0 +1,32 @@
+"""The record models: one pydantic model per concept, strict, every field described.
+
+The descriptions feed `crm schema` (editor completion) and the README's record reference.
+"""
+
+from crmdata.models.config import CrmConfig, Policy, SiteOptions, StageCadence, TeamMember
+from crmdata.models.consent import Consent
+from crmdata.models.contact import Contact
+from crmdata.models.customer import Customer
+from crmdata.models.enums import Channel, CustomerType, InteractionKind, Language, Stage, Tier, Value
+from crmdata.models.interaction import Interaction
+from crmdata.models.todo import Todo
+
+__all__ = [
+    "Channel",
+    "Consent",
+    "Contact",
+    "CrmConfig",
+    "Customer",
+    "CustomerType",
+    "Interaction",
+    "InteractionKind",
+    "Language",
+    "Policy",
+    "SiteOptions",
+    "Stage",
+    "StageCadence",
+    "TeamMember",
+    "Tier",
+    "Todo",
+    "Value",
+]

@@ -1,0 +1,66 @@
+"""crm.yaml: the team, the follow-up policy and the site options.
+
+Every policy key is optional and defaults to the handbook's practice; a key given overrides its own
+default alone (a partial `cadence_days` keeps the other stages' defaults).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StrictBool
+
+from crmdata.models.base import Record
+from crmdata.models.enums import Language, Stage
+from crmdata.models.fields import Days, Name, OwnerId, Text
+
+Hours = Annotated[int, Field(ge=1, le=24 * 30, strict=True)]
+
+
+class TeamMember(Record):
+    """A person on the team; their key in `team` is the owner id used in records."""
+
+    name: Name = Field(description="姓名 — shown on the site")
+    email: Text | None = Field(None, description="邮箱 — for calendar feeds and notifications")
+
+
+class StageCadence(Record):
+    """Days between contacts for each stage (churned customers are not scheduled)."""
+
+    prospecting: Days = Field(30, description="接洽期 — days between contacts")
+    active: Days = Field(30, description="合作期 — days between contacts")
+    stable: Days = Field(90, description="稳定期 — at least quarterly")
+    dormant: Days = Field(30, description="沉默 — days between re-activation attempts")
+
+    def for_stage(self, stage: Stage) -> int | None:
+        """The interval for a stage; None for churned."""
+        return None if stage is Stage.CHURNED else int(getattr(self, stage.value))
+
+
+class Policy(Record):
+    """The follow-up practice the schedule enforces."""
+
+    first_contact_days: Days = Field(7, description="新客户首次跟进 — first follow-up within N days after since")
+    new_customer_days: Days = Field(90, description="新客户期 — a customer counts as new for N days after since")
+    new_cadence_days: Days = Field(30, description="新客户跟进间隔 — a new customer is contacted at least every N days")
+    cadence_days: StageCadence = Field(default_factory=StageCadence, description="各阶段跟进间隔 — days between contacts per stage")
+    high_value_cadence_days: Days = Field(15, description="高价值客户跟进间隔 — high value: at least twice a month")
+    silent_after_days: Days = Field(90, description="沉默阈值 — no contact for N days means silent: re-activate")
+    record_within_hours: Hours = Field(24, description="记录时限 — log a conversation within N hours")
+    due_soon_days: Days = Field(7, description="即将到期 — due within N days counts as due soon")
+
+
+class SiteOptions(Record):
+    """Options of the published site."""
+
+    title: Name = Field("客户关系看板", description="站点标题 — the site's title")
+    redact: StrictBool = Field(True, description="隐私遮蔽 — mask private contact fields (phone, email, address, birthday)")
+
+
+class CrmConfig(Record):
+    """crm.yaml at the root of a data repository."""
+
+    team: dict[OwnerId, TeamMember] = Field(min_length=1, description="团队 — owner id → member; owners in records must be keys here")
+    language: Language = Field(Language.ZH, description="语言 — zh or en: the language of the site's labels")
+    policy: Policy = Field(default_factory=Policy, description="跟进策略 — the follow-up policy")
+    site: SiteOptions = Field(default_factory=SiteOptions, description="站点 — site options")

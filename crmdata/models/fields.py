@@ -1,0 +1,113 @@
+"""Field types shared by the models.
+
+Text fields are strict: YAML must have read the value as a string, so an unquoted phone number or `no`
+is reported instead of silently becoming a number or a boolean. Dates accept YAML dates and quoted ISO
+strings (what editors' YAML 1.2 tooling produces), never a datetime where a day is meant.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import Field, PlainValidator, Strict, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+ID_RULE = "1 to 64 ASCII letters, digits, '-' or '_', starting with a letter or digit"
+
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME_TEXT = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:[ ]?(?:Z|z|[+-]\d{2}(?::?\d{2})?))?"
+)
+DATE_JSON_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DATETIME_JSON_PATTERN = (
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([ ]?(Z|z|[+-]\d{2}(:?\d{2})?))?$"
+)
+
+
+def _parse_date_text(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise PydanticCustomError("date_value", "{value} is not a real date ({reason})", {"value": value, "reason": str(exc)}) from exc
+
+
+def _parse_datetime_text(value: str) -> datetime:
+    text = value.replace(" Z", "Z").replace("z", "Z")
+    if text[-6:-5] == " " or text[-5:-4] == " ":  # "2024-02-20 15:30 +08:00": drop the space before the offset
+        head, _, offset = text.rpartition(" ")
+        text = head + offset
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise PydanticCustomError("date_value", "{value} is not a real date and time ({reason})", {"value": value, "reason": str(exc)}) from exc
+
+
+def to_date(value: Any) -> date:
+    """A calendar day: a YAML date or a quoted YYYY-MM-DD; a datetime is refused, not truncated."""
+    if isinstance(value, datetime):
+        raise PydanticCustomError("date_type", "expected a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DATE_TEXT.fullmatch(value):
+        return _parse_date_text(value)
+    raise PydanticCustomError("date_type", "expected a date written as YYYY-MM-DD")
+
+
+def to_datetime(value: Any) -> datetime:
+    """A moment: a YAML timestamp or ISO text such as 2024-02-20 15:30 or 2024-02-20T15:30:00+08:00."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _DATETIME_TEXT.fullmatch(value):
+        return _parse_datetime_text(value)
+    raise PydanticCustomError(
+        "datetime_type", "expected a date and time such as 2024-02-20 15:30 or 2024-02-20T15:30:00+08:00"
+    )
+
+
+def to_date_or_datetime(value: Any) -> date | datetime:
+    """A day, or a day with the time of day when it is known."""
+    if isinstance(value, date):  # datetime is a date too, and kept as it is
+        return value
+    if isinstance(value, str) and _DATE_TEXT.fullmatch(value):
+        return _parse_date_text(value)
+    if isinstance(value, str) and _DATETIME_TEXT.fullmatch(value):
+        return _parse_datetime_text(value)
+    raise PydanticCustomError(
+        "date_type", "expected a date (2024-02-20) or a date and time (2024-02-20 15:30)"
+    )
+
+
+Text = Annotated[str, Strict()]
+"""Free text; must be a YAML string."""
+
+Name = Annotated[str, Strict(), StringConstraints(min_length=1, pattern=r"\S")]
+"""Text that must say something: names, topics, tasks."""
+
+RecordId = Annotated[str, Strict(), StringConstraints(pattern=ID_PATTERN)]
+"""A record id such as KH-2024001: ASCII so it is safe in file names and URLs."""
+
+OwnerId = Annotated[str, Strict(), StringConstraints(pattern=ID_PATTERN)]
+"""A key of `team` in crm.yaml."""
+
+Days = Annotated[int, Strict(), Field(ge=1, le=366)]
+"""A number of days between contacts."""
+
+CalendarDate = Annotated[
+    date, PlainValidator(to_date), WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_JSON_PATTERN})
+]
+DateTimeValue = Annotated[
+    datetime, PlainValidator(to_datetime), WithJsonSchema({"type": "string", "pattern": DATETIME_JSON_PATTERN})
+]
+DateOrDateTime = Annotated[
+    date | datetime,
+    PlainValidator(to_date_or_datetime),
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "date", "pattern": DATE_JSON_PATTERN}, {"type": "string", "pattern": DATETIME_JSON_PATTERN}]}),
+]
+
+
+def day_of(value: date | datetime) -> date:
+    """The calendar day of a date or datetime (a datetime's own, local day)."""
+    return value.date() if isinstance(value, datetime) else value

@@ -1,0 +1,72 @@
+"""Problems as text for people, JSON for scripts, and GitHub annotations for pull requests.
+
+Pure functions returning strings; only the CLI prints them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from crmdata.problems import Problem
+
+
+def text_line(problem: Problem) -> str:
+    """`path:line:column: field: message`, as the SPEC fixes it; warnings say so before the message."""
+    prefix = "" if problem.is_error else "warning: "
+    return f"{problem.file}:{problem.line}:{problem.column}: {problem.field}: {prefix}{problem.message}"
+
+
+def as_json(problems: Sequence[Problem]) -> str:
+    """`{"ok", "errors": [...], "warnings": [...]}` per the SPEC."""
+
+    def entry(problem: Problem) -> dict[str, object]:
+        return {
+            "file": problem.file,
+            "line": problem.line,
+            "column": problem.column,
+            "field": problem.field,
+            "message": problem.message,
+        }
+
+    errors = [entry(problem) for problem in problems if problem.is_error]
+    warnings = [entry(problem) for problem in problems if not problem.is_error]
+    return json.dumps({"ok": not errors, "errors": errors, "warnings": warnings}, ensure_ascii=False, indent=2)
+
+
+def _escape_data(text: str) -> str:
+    """Workflow-command data escaping, as @actions/core's escapeData does."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """Workflow-command property escaping, as @actions/core's escapeProperty does."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_line(problem: Problem) -> str:
+    """A `::error file=…,line=…,col=…::message` annotation that no record text can break out of."""
+    command = "error" if problem.is_error else "warning"
+    properties = ",".join(
+        [
+            f"file={_escape_property(problem.file)}",
+            f"line={problem.line}",
+            f"col={problem.column}",
+            f"title={_escape_property(problem.field or 'crm validate')}",
+        ]
+    )
+    message = f"{problem.field}: {problem.message}" if problem.field else problem.message
+    return f"::{command} {properties}::{_escape_data(message)}"
+
+
+def summary(problems: Sequence[Problem], files: int, seconds: float) -> str:
+    """One closing line with the counts."""
+    errors = sum(problem.is_error for problem in problems)
+    warnings = len(problems) - errors
+    counts = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(files, 'file')}"
+    verdict = "invalid" if errors else "valid"
+    return f"{verdict}: {counts} ({seconds:.2f} s)"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"

@@ -1,0 +1,191 @@
+"""Rules across records, each a small function of the dataset returning problems.
+
+A rule's docstring is its definition. Adding a rule is writing one function and listing it in `RULES`.
+`validate` runs the whole flow: load, the rules, then positions for whatever was found.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from pathlib import Path, PurePosixPath
+
+from crmdata.load import INTERACTIONS_DIR, Dataset, LoadOptions, load
+from crmdata.locate import locate_all
+from crmdata.problems import Problem, error, warning
+
+Rule = Callable[[Dataset], Iterable[Problem]]
+
+
+def _stem(path: str) -> str:
+    return PurePosixPath(path).name.removesuffix(".yaml")
+
+
+def _id_key(record_id: str) -> str:
+    return unicodedata.normalize("NFC", record_id).casefold()
+
+
+def id_matches_file_name(ds: Dataset) -> Iterable[Problem]:
+    """A record's id equals its file name (without .yaml), so the file can be found from the id."""
+    for record in [*ds.customers, *ds.interactions]:
+        stem = _stem(record.source_file)
+        if record.id != stem:
+            yield error(record.source_file, f"id {record.id} does not match the file name {stem}.yaml: rename one of them", ("id",))
+
+
+def ids_are_unique(ds: Dataset) -> Iterable[Problem]:
+    """No two customers, and no two interactions, share an id, ignoring case (file systems often do)."""
+    for records in (ds.customers, ds.interactions):
+        first: dict[str, str] = {}
+        for record in records:
+            key = _id_key(record.id)
+            if key in first:
+                yield error(record.source_file, f"id {record.id} is already used by {first[key]}", ("id",))
+            else:
+                first[key] = record.source_file
+
+
+def references_exist(ds: Dataset) -> Iterable[Problem]:
+    """interaction.customer and referred_by name existing customers."""
+    known = {customer.id for customer in ds.customers}
+    present = {_stem(path) for path in ds.customer_files}  # invalid files: already reported
+    for interaction in ds.interactions:
+        if interaction.customer not in known and interaction.customer not in present:
+            yield error(interaction.source_file, f"no customer has the id {interaction.customer}", ("customer",))
+    for customer in ds.customers:
+        if customer.referred_by is None:
+            continue
+        if customer.referred_by == customer.id:
+            yield error(customer.source_file, "a customer cannot refer itself", ("referred_by",))
+        elif customer.referred_by not in known and customer.referred_by not in present:
+            yield error(customer.source_file, f"no customer has the id {customer.referred_by}", ("referred_by",))
+
+
+def owners_are_on_the_team(ds: Dataset) -> Iterable[Problem]:
+    """Every owner (of a customer, an interaction or a todo) is a key of `team` in crm.yaml."""
+    if ds.config is None:
+        return
+    team = ds.config.team
+    choices = ", ".join(team)
+
+    def unknown(owner: str) -> str:
+        return f"{owner} is not on the team (crm.yaml team: {choices})"
+
+    for customer in ds.customers:
+        if customer.owner not in team:
+            yield error(customer.source_file, unknown(customer.owner), ("owner",))
+    for interaction in ds.interactions:
+        if interaction.owner not in team:
+            yield error(interaction.source_file, unknown(interaction.owner), ("owner",))
+        for number, todo in enumerate(interaction.todos):
+            if todo.owner is not None and todo.owner not in team:
+                yield error(interaction.source_file, unknown(todo.owner), ("todos", number, "owner"))
+
+
+def contact_after_since(ds: Dataset) -> Iterable[Problem]:
+    """Warning: a conversation dated before the customer's `since` (often a typo in one of the dates)."""
+    customers = ds.customer_by_id()
+    for interaction in ds.interactions:
+        customer = customers.get(interaction.customer)
+        if customer is not None and customer.since is not None and interaction.day < customer.since:
+            yield warning(
+                interaction.source_file,
+                f"dated {interaction.day} but customer {customer.id} has since: {customer.since}",
+                ("date",),
+            )
+
+
+def customer_has_consent(ds: Dataset) -> Iterable[Problem]:
+    """Warning: a customer without recorded consent (consent.given: true) to keeping their data."""
+    for customer in ds.customers:
+        if customer.consent is None:
+            yield warning(customer.source_file, "no consent recorded: add consent: {given: true, date: ...}", ("id",))
+        elif not customer.consent.given:
+            yield warning(customer.source_file, "consent.given is false: contact data should not be kept", ("consent", "given"))
+
+
+def logged_in_time(ds: Dataset) -> Iterable[Problem]:
+    """Warning: a conversation recorded later than `policy.record_within_hours` after it took place.
+
+    A date without a time counts from the end of that day, so only records that are surely late are
+    flagged.
+    """
+    if ds.config is None:
+        return
+    hours = ds.config.policy.record_within_hours
+    for interaction in ds.interactions:
+        if interaction.recorded is None:
+            continue
+        happened = interaction.moment or datetime.combine(interaction.day, time.max)
+        recorded = interaction.recorded
+        if (happened.tzinfo is None) != (recorded.tzinfo is None):
+            happened, recorded = happened.replace(tzinfo=None), recorded.replace(tzinfo=None)
+        delay = recorded - happened
+        if delay > timedelta(hours=hours):
+            yield warning(
+                interaction.source_file,
+                f"recorded {_duration(delay)} after the conversation; log conversations within {hours} hours",
+                ("recorded",),
+            )
+
+
+def _duration(delay: timedelta) -> str:
+    days, hours = delay.days, delay.seconds // 3600
+    if days and hours:
+        return f"{days} days {hours} hours"
+    return f"{days} days" if days else f"{hours} hours"
+
+
+def interaction_in_year_folder(ds: Dataset) -> Iterable[Problem]:
+    """Warning: an interaction not under interactions/<YYYY>/ of its own year (hard to find later)."""
+    for interaction in ds.interactions:
+        parts = PurePosixPath(interaction.source_file).parts
+        year = str(interaction.day.year)
+        if len(parts) < 3 or parts[0] != INTERACTIONS_DIR or parts[1] != year:
+            yield warning(
+                interaction.source_file,
+                f"dated {interaction.day}, so it belongs in {INTERACTIONS_DIR}/{year}/",
+                ("date",),
+            )
+
+
+RULES: list[Rule] = [
+    id_matches_file_name,
+    ids_are_unique,
+    references_exist,
+    owners_are_on_the_team,
+    contact_after_since,
+    customer_has_consent,
+    logged_in_time,
+    interaction_in_year_folder,
+]
+
+
+@dataclass
+class Validation:
+    """The outcome of validating a repository: the dataset and every problem, located and sorted."""
+
+    dataset: Dataset
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [problem for problem in self.problems if not problem.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate(root: Path, options: LoadOptions | None = None) -> Validation:
+    """Load the repository, apply every rule, and locate every problem."""
+    dataset, problems, index = load(root, options)
+    for rule in RULES:
+        problems.extend(rule(dataset))
+    return Validation(dataset, locate_all(problems, index))
