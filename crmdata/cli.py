@@ -42,7 +42,7 @@ class FileSize(click.ParamType):
 
 root_option = click.option(
     "--root",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=Path("."),
     show_default=True,
     help="The data repository (holding crm.yaml, customers/, interactions/).",

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from crmdata.models import Contact, Customer
 from crmdata.models.base import Record
 from crmdata.models.fields import ID_RULE
 from crmdata.problems import Loc, Problem, error
@@ -25,40 +26,14 @@ RecordT = TypeVar("RecordT", bound=Record)
 PositionLookup = Callable[[], dict[Loc, Position]]
 
 
-def drop_empty_values(data: dict[str, Any], path: str, loc: Loc = ()) -> list[Problem]:
-    """Remove `key:` entries with no value (YAML null), reporting each; the model then sees them as absent.
-
-    An empty value is almost always an unfinished edit; saying so beats "expected text, got None".
-    """
-    problems: list[Problem] = []
-    for key in list(data):
-        value = data[key]
-        if value is None:
-            del data[key]
-            problems.append(error(path, "has no value: give one, or remove the line", (*loc, key)))
-        elif isinstance(value, dict):
-            problems.extend(drop_empty_values(value, path, (*loc, key)))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, dict):
-                    problems.extend(drop_empty_values(item, path, (*loc, key, index)))
-    return problems
-
-
 def check_record(
     model: type[RecordT], data: dict[str, Any], path: str, positions: PositionLookup
 ) -> tuple[RecordT | None, list[Problem]]:
     """Validate `data` as `model`; return the record (None if invalid) and the problems found."""
-    problems = drop_empty_values(data, path)
     try:
-        record = model.model_validate(data)
+        return model.model_validate(data), []
     except ValidationError as exc:
-        problems.extend(
-            translate(model, err, path, positions) for err in exc.errors() if err["input"] is not INVALID
-        )
-        return None, problems
-    record._source_file = path
-    return (None if problems else record), problems
+        return None, [translate(model, err, path, positions) for err in exc.errors() if err["input"] is not INVALID]
 
 
 def translate(model: type[BaseModel], err: ErrorDetails, path: str, positions: PositionLookup) -> Problem:
@@ -103,6 +78,8 @@ def translate(model: type[BaseModel], err: ErrorDetails, path: str, positions: P
 
 
 def _describe(value: object) -> str:
+    if value is None:
+        return "an empty value"
     if value is True or value is False:
         return f"the boolean {str(value).lower()}"
     if isinstance(value, int | float):
@@ -134,7 +111,7 @@ def _enum_message(value: object, ctx: dict[str, Any]) -> str:
     choices = [choice.strip() for choice in expected.replace(" or ", ", ").split(",") if choice.strip()]
     message = f"{value!r} is not one of: {', '.join(choices)}"
     if isinstance(value, str):
-        close = difflib.get_close_matches(value.lower(), choices, n=1)
+        close = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.7)
         if close:
             message += f" (did you mean {close[0]}?)"
     return message
@@ -145,9 +122,11 @@ def _unknown_field_message(model: type[BaseModel], loc: Loc) -> str:
     owner = _model_at(model, loc[:-1])
     allowed = list(owner.model_fields) if owner is not None else []
     message = f"unknown field {key!r}"
-    close = difflib.get_close_matches(key, allowed, n=1)
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.7)
     if close:
         message += f" (did you mean {close[0]}?)"
+    elif owner is Customer and key in Contact.model_fields:
+        message += " (it belongs to a contact: contacts: [{name: ..., " + key + ": ...}])"
     if allowed:
         message += f"; allowed: {', '.join(allowed)}"
     return message

@@ -10,9 +10,9 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from crmdata.load import INTERACTIONS_DIR, Dataset, LoadOptions, load
+from crmdata.load import INTERACTIONS_DIR, Dataset, LoadOptions, gc_paused, load
 from crmdata.locate import locate_all
 from crmdata.problems import Problem, error, warning
 
@@ -20,7 +20,7 @@ Rule = Callable[[Dataset], Iterable[Problem]]
 
 
 def _stem(path: str) -> str:
-    return PurePosixPath(path).name.removesuffix(".yaml")
+    return path.rpartition("/")[2].removesuffix(".yaml")
 
 
 def _id_key(record_id: str) -> str:
@@ -30,9 +30,9 @@ def _id_key(record_id: str) -> str:
 def id_matches_file_name(ds: Dataset) -> Iterable[Problem]:
     """A record's id equals its file name (without .yaml), so the file can be found from the id."""
     for record in [*ds.customers, *ds.interactions]:
-        stem = _stem(record.source_file)
+        stem = _stem(ds.file_of(record))
         if record.id != stem:
-            yield error(record.source_file, f"id {record.id} does not match the file name {stem}.yaml: rename one of them", ("id",))
+            yield error(ds.file_of(record), f"id {record.id} does not match the file name {stem}.yaml: rename one of them", ("id",))
 
 
 def ids_are_unique(ds: Dataset) -> Iterable[Problem]:
@@ -42,9 +42,9 @@ def ids_are_unique(ds: Dataset) -> Iterable[Problem]:
         for record in records:
             key = _id_key(record.id)
             if key in first:
-                yield error(record.source_file, f"id {record.id} is already used by {first[key]}", ("id",))
+                yield error(ds.file_of(record), f"id {record.id} is already used by {first[key]}", ("id",))
             else:
-                first[key] = record.source_file
+                first[key] = ds.file_of(record)
 
 
 def references_exist(ds: Dataset) -> Iterable[Problem]:
@@ -53,14 +53,14 @@ def references_exist(ds: Dataset) -> Iterable[Problem]:
     present = {_stem(path) for path in ds.customer_files}  # invalid files: already reported
     for interaction in ds.interactions:
         if interaction.customer not in known and interaction.customer not in present:
-            yield error(interaction.source_file, f"no customer has the id {interaction.customer}", ("customer",))
+            yield error(ds.file_of(interaction), f"no customer has the id {interaction.customer}", ("customer",))
     for customer in ds.customers:
         if customer.referred_by is None:
             continue
         if customer.referred_by == customer.id:
-            yield error(customer.source_file, "a customer cannot refer itself", ("referred_by",))
+            yield error(ds.file_of(customer), "a customer cannot refer itself", ("referred_by",))
         elif customer.referred_by not in known and customer.referred_by not in present:
-            yield error(customer.source_file, f"no customer has the id {customer.referred_by}", ("referred_by",))
+            yield error(ds.file_of(customer), f"no customer has the id {customer.referred_by}", ("referred_by",))
 
 
 def owners_are_on_the_team(ds: Dataset) -> Iterable[Problem]:
@@ -75,13 +75,13 @@ def owners_are_on_the_team(ds: Dataset) -> Iterable[Problem]:
 
     for customer in ds.customers:
         if customer.owner not in team:
-            yield error(customer.source_file, unknown(customer.owner), ("owner",))
+            yield error(ds.file_of(customer), unknown(customer.owner), ("owner",))
     for interaction in ds.interactions:
         if interaction.owner not in team:
-            yield error(interaction.source_file, unknown(interaction.owner), ("owner",))
+            yield error(ds.file_of(interaction), unknown(interaction.owner), ("owner",))
         for number, todo in enumerate(interaction.todos):
             if todo.owner is not None and todo.owner not in team:
-                yield error(interaction.source_file, unknown(todo.owner), ("todos", number, "owner"))
+                yield error(ds.file_of(interaction), unknown(todo.owner), ("todos", number, "owner"))
 
 
 def contact_after_since(ds: Dataset) -> Iterable[Problem]:
@@ -91,7 +91,7 @@ def contact_after_since(ds: Dataset) -> Iterable[Problem]:
         customer = customers.get(interaction.customer)
         if customer is not None and customer.since is not None and interaction.day < customer.since:
             yield warning(
-                interaction.source_file,
+                ds.file_of(interaction),
                 f"dated {interaction.day} but customer {customer.id} has since: {customer.since}",
                 ("date",),
             )
@@ -101,9 +101,9 @@ def customer_has_consent(ds: Dataset) -> Iterable[Problem]:
     """Warning: a customer without recorded consent (consent.given: true) to keeping their data."""
     for customer in ds.customers:
         if customer.consent is None:
-            yield warning(customer.source_file, "no consent recorded: add consent: {given: true, date: ...}", ("id",))
+            yield warning(ds.file_of(customer), "no consent recorded: add consent: {given: true, date: ...}", ("id",))
         elif not customer.consent.given:
-            yield warning(customer.source_file, "consent.given is false: contact data should not be kept", ("consent", "given"))
+            yield warning(ds.file_of(customer), "consent.given is false: contact data should not be kept", ("consent", "given"))
 
 
 def logged_in_time(ds: Dataset) -> Iterable[Problem]:
@@ -125,7 +125,7 @@ def logged_in_time(ds: Dataset) -> Iterable[Problem]:
         delay = recorded - happened
         if delay > timedelta(hours=hours):
             yield warning(
-                interaction.source_file,
+                ds.file_of(interaction),
                 f"recorded {_duration(delay)} after the conversation; log conversations within {hours} hours",
                 ("recorded",),
             )
@@ -141,11 +141,11 @@ def _duration(delay: timedelta) -> str:
 def interaction_in_year_folder(ds: Dataset) -> Iterable[Problem]:
     """Warning: an interaction not under interactions/<YYYY>/ of its own year (hard to find later)."""
     for interaction in ds.interactions:
-        parts = PurePosixPath(interaction.source_file).parts
+        parts = ds.file_of(interaction).split("/")
         year = str(interaction.day.year)
         if len(parts) < 3 or parts[0] != INTERACTIONS_DIR or parts[1] != year:
             yield warning(
-                interaction.source_file,
+                ds.file_of(interaction),
                 f"dated {interaction.day}, so it belongs in {INTERACTIONS_DIR}/{year}/",
                 ("date",),
             )
@@ -185,7 +185,8 @@ class Validation:
 
 def validate(root: Path, options: LoadOptions | None = None) -> Validation:
     """Load the repository, apply every rule, and locate every problem."""
-    dataset, problems, index = load(root, options)
-    for rule in RULES:
-        problems.extend(rule(dataset))
+    with gc_paused():
+        dataset, problems, index = load(root, options)
+        for rule in RULES:
+            problems.extend(rule(dataset))
     return Validation(dataset, locate_all(problems, index))

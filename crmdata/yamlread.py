@@ -8,6 +8,9 @@ ways that share one scalar converter:
 
 * `parse_fast` — libyaml's C composer plus a small walker; it gives up (returns None) at the first
   thing that is not plain, boring YAML. Nearly every record takes only this path.
+Both refuse empty values (`industry:` with nothing after it): in a hand-edited record that is an
+unfinished edit, and dropping the key lets the models report what is really missing.
+
 * `parse_precise` — an event-driven builder with an explicit stack that records the position of every
   key and value and reports every problem. Used for files the fast path gave up on and for files that
   have problems further down the line (so positions are computed only where someone will read them).
@@ -192,7 +195,10 @@ def _fast_value(node: object, depth: int) -> object:
             key = key_node.value
             if key in result:
                 raise _GiveUp
-            result[key] = _fast_value(value_node, depth + 1)
+            value = _fast_value(value_node, depth + 1)
+            if value is None:
+                raise _GiveUp
+            result[key] = value
         return result
     if node_type is SequenceNode:
         sequence = cast(SequenceNode, node)
@@ -416,6 +422,9 @@ class _PreciseBuilder:
         if key is _SKIP or not isinstance(key, str):
             return
         loc = (*frame.loc, key)
+        if value is None:  # `key:` with nothing after it: an unfinished edit, never a meaningful null
+            self.problems.append(error(self.path, "has no value: give one, or remove the line", loc).at(line, column))
+            return
         frame.container[key] = value
         key_line, key_column = frame.key_position
         self.positions[loc] = Position(line, column, key_line, key_column, raw)

@@ -1,0 +1,99 @@
+"""The parse cache: fast re-runs, never stale, and harmless when planted by someone else."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from crmdata.cache import ParseCache, content_key
+from tests.conftest import DataRepo, run_crm
+
+BAD_NAME = """\
+id: KH-2024002
+name: 王芳
+type: individual
+tier: regular
+stage: active
+owner: ming
+since: 2024-01-10
+consent: {given: true}
+cadence_days: 0
+"""
+
+
+def test_a_run_leaves_a_self_ignoring_cache(repo: DataRepo) -> None:
+    assert run_crm("validate", "--root", str(repo.root)).returncode == 0
+    cache = repo.root / ".crm-cache"
+    assert (cache / "parse.pickle").is_file()
+    assert (cache / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+
+
+def test_no_cache_writes_nothing(repo: DataRepo) -> None:
+    assert run_crm("validate", "--no-cache", "--root", str(repo.root)).returncode == 0
+    assert not (repo.root / ".crm-cache").exists()
+
+
+def test_an_edited_file_is_read_again(repo: DataRepo) -> None:
+    assert run_crm("validate", "--root", str(repo.root)).returncode == 0
+    repo.write("interactions/2024/JL-2024001.yaml", (repo.root / "interactions/2024/JL-2024001.yaml").read_text().replace("channel: phone", "channel: fax"))
+    result = run_crm("validate", "--root", str(repo.root))
+    assert result.returncode == 1
+    assert "interactions/2024/JL-2024001.yaml:4:10: channel: 'fax' is not one of:" in result.stdout
+
+
+def _poison(root: Path, bad_file: Path, key_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Write a cache saying the bad file's bytes parse to valid data, signed with `key_home`'s key."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(key_home))
+    cache = ParseCache(root)
+    good = {**dict(line.split(": ", 1) for line in BAD_NAME.splitlines() if not line.startswith(("consent", "cadence")))}
+    cache.put(content_key(bad_file.read_bytes()), good)
+    cache.save()
+
+
+def test_a_cache_signed_by_someone_else_is_ignored(repo: DataRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = repo.write("customers/KH-2024002.yaml", BAD_NAME)
+    _poison(repo.root, bad, tmp_path / "attacker", monkeypatch)
+    victim = tmp_path / "victim"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(victim))
+    result = run_crm("validate", "--root", str(repo.root))
+    assert result.returncode == 1
+    assert "customers/KH-2024002.yaml:9:15: cadence_days: must be at least 1, found 0" in result.stdout
+
+
+def test_the_poisoned_cache_would_work_with_its_own_key(repo: DataRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control for the test above: the signature, not luck, is what keeps the poison out."""
+    bad = repo.write("customers/KH-2024002.yaml", BAD_NAME)
+    _poison(repo.root, bad, tmp_path / "attacker", monkeypatch)
+    result = run_crm("validate", "--root", str(repo.root))
+    assert "cadence_days" not in result.stdout
+
+
+class _RunsCode:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        import os
+
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_a_signed_cache_cannot_run_code(repo: DataRepo, tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    cache = ParseCache(repo.root)
+    payload = pickle.dumps({b"k" * 16: {"x": _RunsCode(marker)}})
+    import hashlib
+    import hmac
+
+    from crmdata.cache import FORMAT_VERSION
+
+    assert cache.key is not None
+    signature = hmac.new(cache.key, FORMAT_VERSION + payload, hashlib.sha256).digest()
+    cache.folder.mkdir()
+    cache.file.write_bytes(signature + payload)
+    assert ParseCache(repo.root).entries == {}
+    assert not marker.exists()
+    assert run_crm("validate", "--root", str(repo.root)).returncode == 0
+    assert not marker.exists()
