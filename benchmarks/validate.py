@@ -20,7 +20,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import CRM, data_set, measure  # noqa: E402
+from benchmarks.common import CRM, data_set, measure
 
 
 def bare_parse_seconds(root: Path) -> tuple[float, int]:
@@ -35,7 +35,7 @@ def bare_parse_seconds(root: Path) -> tuple[float, int]:
     started = time.perf_counter()
     for path in paths:
         with open(path, "rb") as handle:
-            yaml.load(handle.read(), Loader=yaml.CSafeLoader)  # noqa: S506 - CSafeLoader is the safe loader
+            yaml.load(handle.read(), Loader=yaml.CSafeLoader)
     return time.perf_counter() - started, len(paths)
 
 
@@ -54,8 +54,10 @@ def main() -> None:
 
     shutil.rmtree(root / ".crm-cache", ignore_errors=True)
     cold = measure(command)
-    print(f"crm validate, cold (no cache)     : {cold.seconds:6.2f} s  = {cold.seconds / bare:.2f}x bare "
-          f"(goal <= 1.20x)  peak {cold.peak_mb:,.0f} MB  exit {cold.exit_code}")
+    print(
+        f"crm validate, cold (no cache)     : {cold.seconds:6.2f} s  = {cold.seconds / bare:.2f}x bare "
+        f"(goal <= 1.20x)  peak {cold.peak_mb:,.0f} MB  exit {cold.exit_code}"
+    )
 
     changed = next((root / "interactions").rglob("*.yaml"))
     original = changed.read_bytes()
@@ -64,8 +66,10 @@ def main() -> None:
         warm = measure(command)
     finally:
         changed.write_bytes(original)
-    print(f"crm validate, warm (1 file edited): {warm.seconds:6.2f} s  = {warm.seconds / bare:.2f}x bare "
-          f"(goal <= 0.30x)  peak {warm.peak_mb:,.0f} MB  exit {warm.exit_code}")
+    print(
+        f"crm validate, warm (1 file edited): {warm.seconds:6.2f} s  = {warm.seconds / bare:.2f}x bare "
+        f"(goal <= 0.30x)  peak {warm.peak_mb:,.0f} MB  exit {warm.exit_code}"
+    )
     peak = max(cold.peak_mb, warm.peak_mb)
     print(f"peak memory, all processes        : {peak:6.0f} MB (goal < 1024 MB)")
 

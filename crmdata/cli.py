@@ -25,7 +25,7 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 _SIZE = re.compile(r"(\d+)\s*([kKmM]?)[bB]?")
 
 
-class FileSize(click.ParamType):
+class FileSize(click.ParamType[int, Any]):
     """A size in bytes, with an optional K or M suffix: 2M, 512K, 100000."""
 
     name = "size"
@@ -87,13 +87,22 @@ def run_validation(root: Path, use_cache: bool, jobs: int | None, max_file_size:
 @main.command("validate")
 @root_option
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
     help="text for people, json for scripts, github for pull-request annotations.",
 )
 @click.option("--no-cache", is_flag=True, help="Parse every file again instead of using .crm-cache/.")
-@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for parsing (default: one per core).")
 @click.option(
-    "--max-file-size", type=FileSize(), default=DEFAULT_MAX_FILE_BYTES, show_default=True,
+    "--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for parsing (default: one per core)."
+)
+@click.option(
+    "--max-file-size",
+    type=FileSize(),
+    default=DEFAULT_MAX_FILE_BYTES,
+    show_default=True,
     help="Largest record file accepted, in bytes (K and M suffixes allowed).",
 )
 def validate_command(root: Path, output_format: str, no_cache: bool, jobs: int | None, max_file_size: int) -> None:
@@ -125,7 +134,10 @@ def validate_command(root: Path, output_format: str, no_cache: bool, jobs: int |
 
 @main.command("schema")
 @click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True,
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
     help="Folder to write customer.schema.json, interaction.schema.json and crm.schema.json into.",
 )
 def schema_command(out: Path) -> None:

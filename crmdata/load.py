@@ -10,8 +10,8 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from crmdata.cache import ParseCache, content_key
 from crmdata.locate import PositionIndex
 from crmdata.models import CrmConfig, Customer, Interaction
 from crmdata.problems import Problem, error, warning
-from crmdata.record_check import check_record
+from crmdata.record_check import PositionLookup, RecordT, check_record
 from crmdata.yamlread import DEFAULT_MAX_FILE_BYTES, read_yaml
 
 CONFIG_FILE = "crm.yaml"
@@ -79,7 +79,9 @@ def discover(root: Path) -> tuple[list[str], list[str], list[Problem]]:
             if entry.name.startswith("."):
                 continue
             if entry.is_dir():
-                problems.append(warning(relative, "folders inside customers/ are ignored: customers/<ID>.yaml only").at(1, 1))
+                problems.append(
+                    warning(relative, "folders inside customers/ are ignored: customers/<ID>.yaml only").at(1, 1)
+                )
             elif entry.name.endswith(RECORD_SUFFIX):
                 customers.append(relative)
             elif entry.name.endswith(".yml"):
@@ -123,7 +125,9 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _parse_batch(batch: list[tuple[str, bytes]], max_bytes: int) -> list[tuple[str, dict[str, Any] | None, list[Problem]]]:
+def _parse_batch(
+    batch: list[tuple[str, bytes]], max_bytes: int
+) -> list[tuple[str, dict[str, Any] | None, list[Problem]]]:
     """Worker job: parse a batch of files (positions are not sent back; they are cheap to redo)."""
     results = []
     gc.disable()  # a worker lives only for the parse; see gc_paused
@@ -196,7 +200,9 @@ def load_config(root: Path, index: PositionIndex, options: LoadOptions) -> tuple
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return None, [error(CONFIG_FILE, f"{CONFIG_FILE} not found in {root}: is --root a crm data repository?").at(1, 1)]
+        return None, [
+            error(CONFIG_FILE, f"{CONFIG_FILE} not found in {root}: is --root a crm data repository?").at(1, 1)
+        ]
     except OSError as exc:
         return None, [error(CONFIG_FILE, f"cannot read the file: {exc.strerror}").at(1, 1)]
     parsed = read_yaml(raw, CONFIG_FILE, options.max_file_bytes)
@@ -224,21 +230,32 @@ def load(root: Path, options: LoadOptions | None = None) -> tuple[Dataset, list[
         customer_files=customer_paths,
         files_read=len(customer_paths) + len(interaction_paths) + (config is not None),
     )
-    for paths, model, records in (
-        (customer_paths, Customer, dataset.customers),
-        (interaction_paths, Interaction, dataset.interactions),
-    ):
-        for path in paths:
-            data = data_by_path.get(path)
-            if data is None:
-                continue
-            record, record_problems = check_record(model, data, path, _lazy_positions(index, path))
-            problems.extend(record_problems)
-            if record is not None:
-                records.append(record)  # type: ignore[attr-defined]
-                dataset.record_files[id(record)] = path
+    dataset.customers = _records_of(Customer, customer_paths, data_by_path, dataset, index, problems)
+    dataset.interactions = _records_of(Interaction, interaction_paths, data_by_path, dataset, index, problems)
     return dataset, problems, index
 
 
-def _lazy_positions(index: PositionIndex, path: str) -> Callable[[], dict[Any, Any]]:
+def _records_of(
+    model: type[RecordT],
+    paths: list[str],
+    data_by_path: dict[str, dict[str, Any]],
+    dataset: Dataset,
+    index: PositionIndex,
+    problems: list[Problem],
+) -> list[RecordT]:
+    """The valid records of one kind; problems of the invalid ones are appended to `problems`."""
+    records: list[RecordT] = []
+    for path in paths:
+        data = data_by_path.get(path)
+        if data is None:
+            continue
+        record, record_problems = check_record(model, data, path, _lazy_positions(index, path))
+        problems.extend(record_problems)
+        if record is not None:
+            records.append(record)
+            dataset.record_files[id(record)] = path
+    return records
+
+
+def _lazy_positions(index: PositionIndex, path: str) -> PositionLookup:
     return lambda: index.positions(path)

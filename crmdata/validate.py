@@ -14,6 +14,7 @@ from pathlib import Path
 
 from crmdata.load import INTERACTIONS_DIR, Dataset, LoadOptions, gc_paused, load
 from crmdata.locate import locate_all
+from crmdata.models import Customer, Interaction
 from crmdata.problems import Problem, error, warning
 
 Rule = Callable[[Dataset], Iterable[Problem]]
@@ -29,10 +30,15 @@ def _id_key(record_id: str) -> str:
 
 def id_matches_file_name(ds: Dataset) -> Iterable[Problem]:
     """A record's id equals its file name (without .yaml), so the file can be found from the id."""
-    for record in [*ds.customers, *ds.interactions]:
+    records: list[Customer | Interaction] = [*ds.customers, *ds.interactions]
+    for record in records:
         stem = _stem(ds.file_of(record))
         if record.id != stem:
-            yield error(ds.file_of(record), f"id {record.id} does not match the file name {stem}.yaml: rename one of them", ("id",))
+            yield error(
+                ds.file_of(record),
+                f"id {record.id} does not match the file name {stem}.yaml: rename one of them",
+                ("id",),
+            )
 
 
 def ids_are_unique(ds: Dataset) -> Iterable[Problem]:
@@ -103,7 +109,9 @@ def customer_has_consent(ds: Dataset) -> Iterable[Problem]:
         if customer.consent is None:
             yield warning(ds.file_of(customer), "no consent recorded: add consent: {given: true, date: ...}", ("id",))
         elif not customer.consent.given:
-            yield warning(ds.file_of(customer), "consent.given is false: contact data should not be kept", ("consent", "given"))
+            yield warning(
+                ds.file_of(customer), "consent.given is false: contact data should not be kept", ("consent", "given")
+            )
 
 
 def logged_in_time(ds: Dataset) -> Iterable[Problem]:

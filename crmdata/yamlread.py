@@ -67,7 +67,7 @@ _CONSTRUCTOR = SafeConstructor()
 _RESOLVER = Resolver()
 
 
-class INVALID:  # noqa: N801 - a sentinel class used as a value
+class INVALID:
     """Stands in for a value the reader rejected, so later checks do not report it a second time."""
 
 
@@ -114,7 +114,7 @@ def convert_scalar(tag: str, value: str) -> object:
             return False
         meaning = "true" if value.lower() in ("yes", "on", "y") else "false"
         raise ScalarError(
-            f'YAML 1.1 reads {value} as the boolean {meaning}: write {meaning} for a yes/no field, '
+            f"YAML 1.1 reads {value} as the boolean {meaning}: write {meaning} for a yes/no field, "
             f'or quote it if it is text ("{value}")'
         )
     if tag == TAG_NULL:
@@ -126,9 +126,7 @@ def convert_scalar(tag: str, value: str) -> object:
             raise ScalarError(f"{value} is not a real date ({exc}); write dates as YYYY-MM-DD") from exc
     if tag == TAG_FLOAT:
         if ":" in value:
-            raise ScalarError(
-                f'YAML 1.1 reads {value} as a base-60 number; quote it if it is text ("{value}")'
-            )
+            raise ScalarError(f'YAML 1.1 reads {value} as a base-60 number; quote it if it is text ("{value}")')
         return _CONSTRUCTOR.construct_yaml_float(ScalarNode(tag, value))
     raise ScalarError(f"unsupported value type {tag}")
 
@@ -153,7 +151,7 @@ def _non_decimal_message(value: str) -> str:
 # Fast path
 
 
-class _GiveUp(Exception):
+class _GiveUpError(Exception):
     """The fast path met something unusual; the precise path will say what exactly."""
 
 
@@ -183,29 +181,29 @@ def _fast_value(node: object, depth: int) -> object:
         scalar = cast(ScalarNode, node)
         return convert_scalar(scalar.tag, scalar.value)
     if depth > MAX_DEPTH:
-        raise _GiveUp
+        raise _GiveUpError
     if node_type is MappingNode:
         mapping = cast(MappingNode, node)
         if mapping.tag != TAG_MAP:
-            raise _GiveUp
+            raise _GiveUpError
         result: dict[str, object] = {}
         for key_node, value_node in mapping.value:
             if type(key_node) is not ScalarNode or key_node.tag != TAG_STR:
-                raise _GiveUp
+                raise _GiveUpError
             key = key_node.value
             if key in result:
-                raise _GiveUp
+                raise _GiveUpError
             value = _fast_value(value_node, depth + 1)
             if value is None:
-                raise _GiveUp
+                raise _GiveUpError
             result[key] = value
         return result
     if node_type is SequenceNode:
         sequence = cast(SequenceNode, node)
         if sequence.tag != TAG_SEQ:
-            raise _GiveUp
+            raise _GiveUpError
         return [_fast_value(item, depth + 1) for item in sequence.value]
-    raise _GiveUp
+    raise _GiveUpError
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,7 +243,7 @@ class _PreciseBuilder:
         try:
             while loader.check_event():
                 event = loader.get_event()
-                if not self.handle(event):
+                if event is None or not self.handle(event):
                     break
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
@@ -262,12 +260,16 @@ class _PreciseBuilder:
             loader.dispose()
         if self.documents == 0 or self.root is None:
             if not self.problems:
-                self.problems.append(error(self.path, "the file is empty: a record is a mapping of field: value lines").at(1, 1))
+                self.problems.append(
+                    error(self.path, "the file is empty: a record is a mapping of field: value lines").at(1, 1)
+                )
             return ParsedFile(None, self.problems, self.positions)
         if not isinstance(self.root, dict):
             kind = "a list" if isinstance(self.root, list) else "a single value"
             self.problems.append(
-                error(self.path, f"expected a mapping of field: value lines at the top of the file, found {kind}").at(1, 1)
+                error(self.path, f"expected a mapping of field: value lines at the top of the file, found {kind}").at(
+                    1, 1
+                )
             )
             return ParsedFile(None, self.problems, self.positions)
         return ParsedFile(self.root, self.problems, self.positions)
@@ -321,7 +323,9 @@ class _PreciseBuilder:
             )
         tag = getattr(event, "tag", None)
         if tag is not None:
-            self.problem(event.start_mark, f"explicit tags ({_short_tag(tag)}) are not allowed in records: remove the tag", loc)
+            self.problem(
+                event.start_mark, f"explicit tags ({_short_tag(tag)}) are not allowed in records: remove the tag", loc
+            )
 
     def next_loc(self) -> Loc:
         """The loc of the value about to be attached (keys report at their mapping's loc)."""
@@ -340,7 +344,9 @@ class _PreciseBuilder:
             return True
         self.check_anchor_and_tag(event)
         if len(self.stack) >= MAX_DEPTH:
-            self.problem(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels: records are at most a few levels deep")
+            self.problem(
+                event.start_mark, f"nesting deeper than {MAX_DEPTH} levels: records are at most a few levels deep"
+            )
             return False
         if self.stack and isinstance(self.stack[-1].container, dict) and self.stack[-1].key is None:
             self.problem(
@@ -351,9 +357,7 @@ class _PreciseBuilder:
             )
             self.skip_depth = 1
             return True
-        container: dict[str, object] | list[object] = (
-            {} if isinstance(event, events.MappingStartEvent) else []
-        )
+        container: dict[str, object] | list[object] = {} if isinstance(event, events.MappingStartEvent) else []
         loc = self.next_loc()
         self.attach(container, event.start_mark, None)
         self.stack.append(_Frame(container, loc))
@@ -361,7 +365,7 @@ class _PreciseBuilder:
 
     def scalar(self, event: events.ScalarEvent) -> None:
         tagged = event.tag is not None  # already reported by check_anchor_and_tag
-        tag = TAG_STR if tagged else _RESOLVER.resolve(ScalarNode, event.value, event.implicit)
+        tag = TAG_STR if tagged else _RESOLVER.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
         frame = self.stack[-1] if self.stack else None
         if frame is not None and isinstance(frame.container, dict) and frame.key is None:
             self.key(frame, event, tag)
@@ -375,10 +379,12 @@ class _PreciseBuilder:
         self.attach(value, event.start_mark, event.value)
 
     def key(self, frame: _Frame, event: events.ScalarEvent, tag: str) -> None:
-        mark = event.start_mark
+        mark: Any = event.start_mark
         text = event.value
         if tag == TAG_MERGE:
-            self.problem(mark, "merge keys (<<) are not allowed in records: write each field out", frame.loc, at_key=True)
+            self.problem(
+                mark, "merge keys (<<) are not allowed in records: write each field out", frame.loc, at_key=True
+            )
             frame.key = _SKIP
             return
         if tag != TAG_STR:
@@ -473,13 +479,13 @@ def check_bytes(raw: bytes, path: str, max_bytes: int) -> tuple[bytes | None, Pr
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, error(path, "file is UTF-16 encoded; save it as UTF-8").at(1, 1)
     if raw.startswith(_UTF8_BOM):
-        raw = raw[len(_UTF8_BOM):]
+        raw = raw[len(_UTF8_BOM) :]
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        column = len(raw[line_start:exc.start].decode("utf-8", "replace")) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
         hint = ""
         try:
             raw.decode("gb18030")

@@ -37,7 +37,10 @@ def test_no_cache_writes_nothing(repo: DataRepo) -> None:
 
 def test_an_edited_file_is_read_again(repo: DataRepo) -> None:
     assert run_crm("validate", "--root", str(repo.root)).returncode == 0
-    repo.write("interactions/2024/JL-2024001.yaml", (repo.root / "interactions/2024/JL-2024001.yaml").read_text().replace("channel: phone", "channel: fax"))
+    repo.write(
+        "interactions/2024/JL-2024001.yaml",
+        (repo.root / "interactions/2024/JL-2024001.yaml").read_text().replace("channel: phone", "channel: fax"),
+    )
     result = run_crm("validate", "--root", str(repo.root))
     assert result.returncode == 1
     assert "interactions/2024/JL-2024001.yaml:4:10: channel: 'fax' is not one of:" in result.stdout
@@ -47,12 +50,16 @@ def _poison(root: Path, bad_file: Path, key_home: Path, monkeypatch: pytest.Monk
     """Write a cache saying the bad file's bytes parse to valid data, signed with `key_home`'s key."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(key_home))
     cache = ParseCache(root)
-    good = {**dict(line.split(": ", 1) for line in BAD_NAME.splitlines() if not line.startswith(("consent", "cadence")))}
+    good = {
+        **dict(line.split(": ", 1) for line in BAD_NAME.splitlines() if not line.startswith(("consent", "cadence")))
+    }
     cache.put(content_key(bad_file.read_bytes()), good)
     cache.save()
 
 
-def test_a_cache_signed_by_someone_else_is_ignored(repo: DataRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cache_signed_by_someone_else_is_ignored(
+    repo: DataRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bad = repo.write("customers/KH-2024002.yaml", BAD_NAME)
     _poison(repo.root, bad, tmp_path / "attacker", monkeypatch)
     victim = tmp_path / "victim"
@@ -62,7 +69,9 @@ def test_a_cache_signed_by_someone_else_is_ignored(repo: DataRepo, tmp_path: Pat
     assert "customers/KH-2024002.yaml:9:15: cadence_days: must be at least 1, found 0" in result.stdout
 
 
-def test_the_poisoned_cache_would_work_with_its_own_key(repo: DataRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_poisoned_cache_would_work_with_its_own_key(
+    repo: DataRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The control for the test above: the signature, not luck, is what keeps the poison out."""
     bad = repo.write("customers/KH-2024002.yaml", BAD_NAME)
     _poison(repo.root, bad, tmp_path / "attacker", monkeypatch)

@@ -113,7 +113,9 @@ def test_usage_errors_exit_2(repo: DataRepo) -> None:
 def test_a_folder_without_crm_yaml_is_not_a_repository(tmp_path: DataRepo) -> None:
     result = run_crm("validate", "--root", str(tmp_path))
     assert result.returncode == 1
-    assert result.stdout.startswith(f"crm.yaml:1:1: : crm.yaml not found in {tmp_path}: is --root a crm data repository?")
+    assert result.stdout.startswith(
+        f"crm.yaml:1:1: : crm.yaml not found in {tmp_path}: is --root a crm data repository?"
+    )
 
 
 def test_github_annotations_cannot_be_forged_by_record_text(repo: DataRepo) -> None:
@@ -137,7 +139,9 @@ def test_github_annotations_cannot_be_forged_by_record_text(repo: DataRepo) -> N
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
     assert len(annotations) == 1
     annotation = annotations[0]
-    assert annotation.startswith("::error file=customers/KH-2024002.yaml,line=9,col=1,title=evil%250A%3A%3Aerror file=x%2C")
+    assert annotation.startswith(
+        "::error file=customers/KH-2024002.yaml,line=9,col=1,title=evil%250A%3A%3Aerror file=x%2C"
+    )
     message = annotation.split("::", 2)[2]
     assert "\n" not in message and "\r" not in message
     assert "evil%250A::error file=x,line=1::forged%0D%0A::warning::x" in message

@@ -11,13 +11,19 @@ from hypothesis import strategies as st
 
 from crmdata.yamlread import parse_fast, parse_precise, read_yaml
 
-YAMLISH = st.text(alphabet=st.sampled_from(list("ab:-[]{}&*!<>,#'\"\n \t|?%@`0123456789.~中文") + ["\x00", "\ufeff"]), max_size=200)
+YAMLISH = st.text(
+    alphabet=st.sampled_from([*"ab:-[]{}&*!<>,#'\"\n \t|?%@`0123456789.~中文", "\x00", "\ufeff"]), max_size=200
+)
 
 text_values = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)
-scalars = st.one_of(text_values, st.integers(-10**6, 10**6), st.booleans(), st.dates(date(1990, 1, 1), date(2030, 12, 31)))
+scalars = st.one_of(
+    text_values, st.integers(-(10**6), 10**6), st.booleans(), st.dates(date(1990, 1, 1), date(2030, 12, 31))
+)
 records = st.dictionaries(
     st.text(alphabet="abcdefghij_", min_size=1, max_size=8),
-    st.one_of(scalars, st.lists(scalars, max_size=3), st.dictionaries(st.sampled_from(["x", "y"]), scalars, max_size=2)),
+    st.one_of(
+        scalars, st.lists(scalars, max_size=3), st.dictionaries(st.sampled_from(["x", "y"]), scalars, max_size=2)
+    ),
     min_size=1,
     max_size=6,
 )

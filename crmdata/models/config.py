@@ -43,7 +43,9 @@ class Policy(Record):
     first_contact_days: Days = Field(7, description="新客户首次跟进 — first follow-up within N days after since")
     new_customer_days: Days = Field(90, description="新客户期 — a customer counts as new for N days after since")
     new_cadence_days: Days = Field(30, description="新客户跟进间隔 — a new customer is contacted at least every N days")
-    cadence_days: StageCadence = Field(default_factory=StageCadence, description="各阶段跟进间隔 — days between contacts per stage")
+    cadence_days: StageCadence = Field(
+        default_factory=StageCadence, description="各阶段跟进间隔 — days between contacts per stage"
+    )
     high_value_cadence_days: Days = Field(15, description="高价值客户跟进间隔 — high value: at least twice a month")
     silent_after_days: Days = Field(90, description="沉默阈值 — no contact for N days means silent: re-activate")
     record_within_hours: Hours = Field(24, description="记录时限 — log a conversation within N hours")
@@ -54,13 +56,17 @@ class SiteOptions(Record):
     """Options of the published site."""
 
     title: Name = Field("客户关系看板", description="站点标题 — the site's title")
-    redact: StrictBool = Field(True, description="隐私遮蔽 — mask private contact fields (phone, email, address, birthday)")
+    redact: StrictBool = Field(
+        True, description="隐私遮蔽 — mask private contact fields (phone, email, address, birthday)"
+    )
 
 
 class CrmConfig(Record):
     """crm.yaml at the root of a data repository."""
 
-    team: dict[OwnerId, TeamMember] = Field(min_length=1, description="团队 — owner id → member; owners in records must be keys here")
+    team: dict[OwnerId, TeamMember] = Field(
+        min_length=1, description="团队 — owner id → member; owners in records must be keys here"
+    )
     language: Language = Field(Language.ZH, description="语言 — zh or en: the language of the site's labels")
     policy: Policy = Field(default_factory=Policy, description="跟进策略 — the follow-up policy")
     site: SiteOptions = Field(default_factory=SiteOptions, description="站点 — site options")

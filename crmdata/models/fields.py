@@ -22,16 +22,16 @@ _DATETIME_TEXT = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:[ ]?(?:Z|z|[+-]\d{2}(?::?\d{2})?))?"
 )
 DATE_JSON_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-DATETIME_JSON_PATTERN = (
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([ ]?(Z|z|[+-]\d{2}(:?\d{2})?))?$"
-)
+DATETIME_JSON_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([ ]?(Z|z|[+-]\d{2}(:?\d{2})?))?$"
 
 
 def _parse_date_text(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise PydanticCustomError("date_value", "{value} is not a real date ({reason})", {"value": value, "reason": str(exc)}) from exc
+        raise PydanticCustomError(
+            "date_value", "{value} is not a real date ({reason})", {"value": value, "reason": str(exc)}
+        ) from exc
 
 
 def _parse_datetime_text(value: str) -> datetime:
@@ -42,7 +42,9 @@ def _parse_datetime_text(value: str) -> datetime:
     try:
         return datetime.fromisoformat(text)
     except ValueError as exc:
-        raise PydanticCustomError("date_value", "{value} is not a real date and time ({reason})", {"value": value, "reason": str(exc)}) from exc
+        raise PydanticCustomError(
+            "date_value", "{value} is not a real date and time ({reason})", {"value": value, "reason": str(exc)}
+        ) from exc
 
 
 def to_date(value: Any) -> date:
@@ -75,9 +77,7 @@ def to_date_or_datetime(value: Any) -> date | datetime:
         return _parse_date_text(value)
     if isinstance(value, str) and _DATETIME_TEXT.fullmatch(value):
         return _parse_datetime_text(value)
-    raise PydanticCustomError(
-        "date_type", "expected a date (2024-02-20) or a date and time (2024-02-20 15:30)"
-    )
+    raise PydanticCustomError("date_type", "expected a date (2024-02-20) or a date and time (2024-02-20 15:30)")
 
 
 Text = Annotated[str, Strict()]
@@ -104,7 +104,14 @@ DateTimeValue = Annotated[
 DateOrDateTime = Annotated[
     date | datetime,
     PlainValidator(to_date_or_datetime),
-    WithJsonSchema({"anyOf": [{"type": "string", "format": "date", "pattern": DATE_JSON_PATTERN}, {"type": "string", "pattern": DATETIME_JSON_PATTERN}]}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "date", "pattern": DATE_JSON_PATTERN},
+                {"type": "string", "pattern": DATETIME_JSON_PATTERN},
+            ]
+        }
+    ),
 ]
 
 

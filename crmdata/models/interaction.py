@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import datetime as dt
 from typing import Annotated
 
 from pydantic import Field, Strict, model_validator
@@ -25,7 +25,10 @@ class Interaction(Record):
     channel: Channel = Field(description="沟通方式 — phone, video, visit, im, email, sms, event or other")
     kind: InteractionKind = Field(
         InteractionKind.FOLLOWUP,
-        description="类型 — followup (default), onboarding, complaint, survey, care, sale or referral; care does not count as a follow-up",
+        description=(
+            "类型 — followup (default), onboarding, complaint, survey, care, sale or referral; "
+            "care does not count as a follow-up"
+        ),
     )
     owner: OwnerId = Field(description="负责人 — the team member who talked (a key of team)")
     topic: Name = Field(description="沟通主题 — what it was about")
@@ -34,19 +37,21 @@ class Interaction(Record):
     need_changes: list[Text] = Field(default_factory=list, description="需求变化 — changes in the customer's needs")
     satisfaction: Satisfaction | None = Field(None, description="满意度 — 1 (very unhappy) to 5 (very happy)")
     todos: list[Todo] = Field(default_factory=list, description="待办事项 — promises made, each with a due date")
-    next_followup: CalendarDate | None = Field(None, description="下次跟进时间 — the next contact agreed; not before date")
+    next_followup: CalendarDate | None = Field(
+        None, description="下次跟进时间 — the next contact agreed; not before date"
+    )
     recorded: DateTimeValue | None = Field(None, description="记录时间 — when this record was written (24-hour rule)")
     resolved: CalendarDate | None = Field(None, description="解决日期 — for complaints: the day it was closed")
 
     @property
-    def day(self) -> date:
+    def day(self) -> dt.date:
         """The calendar day of the conversation."""
         return day_of(self.date)
 
     @property
-    def moment(self) -> datetime | None:
+    def moment(self) -> dt.datetime | None:
         """The time of the conversation when it is known."""
-        return self.date if isinstance(self.date, datetime) else None
+        return self.date if isinstance(self.date, dt.datetime) else None
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Interaction:
@@ -59,11 +64,14 @@ class Interaction(Record):
             )
         if self.resolved is not None and self.kind is not InteractionKind.COMPLAINT:
             raise PydanticCustomError(
-                "rule", "resolved is only for complaints (kind: complaint), this is kind {kind}", {"field": "resolved", "kind": self.kind.value}
+                "rule",
+                "resolved is only for complaints (kind: complaint), this is kind {kind}",
+                {"field": "resolved", "kind": self.kind.value},
             )
         if self.resolved is not None and self.resolved < self.day:
             raise PydanticCustomError(
-                "rule", "resolved {resolved} is before the complaint's date {day}",
+                "rule",
+                "resolved {resolved} is before the complaint's date {day}",
                 {"field": "resolved", "resolved": self.resolved.isoformat(), "day": self.day.isoformat()},
             )
         return self
