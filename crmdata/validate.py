@@ -141,9 +141,8 @@ def logged_in_time(ds: Dataset) -> Iterable[Problem]:
 
 def _duration(delay: timedelta) -> str:
     days, hours = delay.days, delay.seconds // 3600
-    if days and hours:
-        return f"{days} days {hours} hours"
-    return f"{days} days" if days else f"{hours} hours"
+    parts = [f"{count} {unit}{'' if count == 1 else 's'}" for count, unit in ((days, "day"), (hours, "hour")) if count]
+    return " ".join(parts) or "less than an hour"
 
 
 def interaction_in_year_folder(ds: Dataset) -> Iterable[Problem]:

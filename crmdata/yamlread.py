@@ -61,6 +61,15 @@ DEFAULT_MAX_FILE_BYTES = 1024 * 1024
 # path; the precise path then decides whether it is an anchor/alias/tag/merge key or just text.
 _FAST_PATH_SPOILERS = (b"&", b"*", b"!", b"<<")
 _PLAIN_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_ISO_TIMESTAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?: ?(?:Z|[+-]\d{2}(?::?\d{2})?))?)?"
+)
+# What YAML 1.2 (editors, check-jsonschema) reads as a number although YAML 1.1 reads it as text.
+_YAML12_NUMBER = re.compile(
+    r"[-+]?(?:[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF))"
+    r"|\.(?:nan|NaN|NAN)"
+)
+_NUMBER_START = frozenset("0123456789+-.")
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 _CONSTRUCTOR = SafeConstructor()
@@ -96,12 +105,16 @@ class ParsedFile:
 
 
 def convert_scalar(tag: str, value: str) -> object:
-    """Turn a resolved plain scalar into a Python value, refusing YAML 1.1's surprises.
+    """Turn a resolved plain (unquoted) scalar into a Python value, refusing YAML 1.1's surprises.
 
-    Only the YAML 1.2 core forms pass: decimal integers, `true`/`false`, ISO dates. That is also what
-    editors' YAML 1.2 tooling (and check-jsonschema) reads, so both tools agree on every record.
+    Only forms that YAML 1.1 (PyYAML) and YAML 1.2 (editors, check-jsonschema) read alike pass: decimal
+    integers, `true`/`false`, ISO 8601 dates and times, and text that neither reads as a number.
     """
     if tag == TAG_STR:
+        if value and value[0] in _NUMBER_START and _YAML12_NUMBER.fullmatch(value):
+            raise ScalarError(
+                f'YAML 1.2 tools (editors, schema validators) read {value} as a number; quote it if it is text ("{value}")'
+            )
         return value
     if tag == TAG_INT:
         if _PLAIN_DECIMAL.fullmatch(value):
@@ -120,6 +133,10 @@ def convert_scalar(tag: str, value: str) -> object:
     if tag == TAG_NULL:
         return None
     if tag == TAG_TIMESTAMP:
+        if not _ISO_TIMESTAMP.fullmatch(value):
+            raise ScalarError(
+                f"{value} is not an ISO 8601 date or time: write 2024-02-20, 2024-02-20 15:30 or 2024-02-20T15:30:00+08:00"
+            )
         try:
             return _CONSTRUCTOR.construct_yaml_timestamp(ScalarNode(tag, value))
         except ValueError as exc:
@@ -179,6 +196,10 @@ def _fast_value(node: object, depth: int) -> object:
     node_type = type(node)
     if node_type is ScalarNode:
         scalar = cast(ScalarNode, node)
+        if (
+            scalar.style
+        ):  # quoted or block text (plain is "" in libyaml, None in pure Python): a string, whatever it looks like
+            return scalar.value
         return convert_scalar(scalar.tag, scalar.value)
     if depth > MAX_DEPTH:
         raise _GiveUpError
@@ -233,7 +254,8 @@ class _PreciseBuilder:
         self.stack: list[_Frame] = []
         self.root: object = None
         self.documents = 0
-        self.skip_depth = 0  # > 0 while inside a collection used as a key (reported, then skipped)
+        self.skip_depth = 0  # > 0 while inside a collection that was reported and is skipped
+        self.skip_is_key = False  # whether that collection stands where a key should be
 
     def problem(self, mark: Any, message: str, loc: Loc = (), *, at_key: bool = False) -> None:
         self.problems.append(error(self.path, message, loc, at_key=at_key).at(mark.line + 1, mark.column + 1))
@@ -244,7 +266,7 @@ class _PreciseBuilder:
             while loader.check_event():
                 event = loader.get_event()
                 if event is None or not self.handle(event):
-                    break
+                    return ParsedFile(None, self.problems, self.positions)  # the rest cannot be trusted
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             message = _syntax_message(exc, data)
@@ -263,6 +285,8 @@ class _PreciseBuilder:
                 self.problems.append(
                     error(self.path, "the file is empty: a record is a mapping of field: value lines").at(1, 1)
                 )
+            return ParsedFile(None, self.problems, self.positions)
+        if self.root is INVALID:
             return ParsedFile(None, self.problems, self.positions)
         if not isinstance(self.root, dict):
             kind = "a list" if isinstance(self.root, list) else "a single value"
@@ -290,8 +314,8 @@ class _PreciseBuilder:
         if isinstance(event, events.CollectionEndEvent):
             if self.skip_depth:
                 self.skip_depth -= 1
-                if self.skip_depth == 0:
-                    self.stack[-1].key = _SKIP
+                if self.skip_depth == 0 and self.skip_is_key:
+                    self.stack[-1].key = _SKIP  # the value that follows a rejected key is read and dropped
                 return True
             self.stack.pop()
             return True
@@ -338,6 +362,9 @@ class _PreciseBuilder:
             return (*frame.loc, frame.key)
         return frame.loc
 
+    def expecting_key(self) -> bool:
+        return bool(self.stack) and isinstance(self.stack[-1].container, dict) and self.stack[-1].key is None
+
     def start_collection(self, event: events.CollectionStartEvent) -> bool:
         if self.skip_depth:
             self.skip_depth += 1
@@ -348,14 +375,18 @@ class _PreciseBuilder:
                 event.start_mark, f"nesting deeper than {MAX_DEPTH} levels: records are at most a few levels deep"
             )
             return False
-        if self.stack and isinstance(self.stack[-1].container, dict) and self.stack[-1].key is None:
+        if self.expecting_key():
             self.problem(
                 event.start_mark,
                 "keys must be plain text: a list or mapping cannot be a key",
                 self.stack[-1].loc,
                 at_key=True,
             )
-            self.skip_depth = 1
+            self.skip_depth, self.skip_is_key = 1, True
+            return True
+        if event.tag is not None:  # reported by check_anchor_and_tag; its items are not read
+            self.attach(INVALID, event.start_mark, None)
+            self.skip_depth, self.skip_is_key = 1, False
             return True
         container: dict[str, object] | list[object] = {} if isinstance(event, events.MappingStartEvent) else []
         loc = self.next_loc()
@@ -371,7 +402,9 @@ class _PreciseBuilder:
             self.key(frame, event, tag)
             return
         value: object = INVALID
-        if not tagged:
+        if not tagged and not event.implicit[0]:  # quoted or block text: a string, whatever it looks like
+            value = event.value
+        elif not tagged:
             try:
                 value = convert_scalar(tag, event.value)
             except ScalarError as exc:
@@ -383,7 +416,10 @@ class _PreciseBuilder:
         text = event.value
         if tag == TAG_MERGE:
             self.problem(
-                mark, "merge keys (<<) are not allowed in records: write each field out", frame.loc, at_key=True
+                mark,
+                "merge keys (<<) are not allowed in records: write each field out",
+                (*frame.loc, text),
+                at_key=True,
             )
             frame.key = _SKIP
             return
@@ -392,7 +428,7 @@ class _PreciseBuilder:
             self.problem(
                 mark,
                 f'keys must be text, but YAML 1.1 reads the key {text} as {kind}: quote it ("{text}")',
-                frame.loc,
+                (*frame.loc, text),
                 at_key=True,
             )
             frame.key = _SKIP
@@ -430,7 +466,7 @@ class _PreciseBuilder:
         loc = (*frame.loc, key)
         if value is None:  # `key:` with nothing after it: an unfinished edit, never a meaningful null
             self.problems.append(error(self.path, "has no value: give one, or remove the line", loc).at(line, column))
-            return
+            value = INVALID
         frame.container[key] = value
         key_line, key_column = frame.key_position
         self.positions[loc] = Position(line, column, key_line, key_column, raw)
@@ -488,8 +524,8 @@ def check_bytes(raw: bytes, path: str, max_bytes: int) -> tuple[bytes | None, Pr
         column = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
         hint = ""
         try:
-            raw.decode("gb18030")
-            hint = " (it looks like GBK/GB18030)"
+            if any("\u4e00" <= char <= "\u9fff" for char in raw.decode("gb18030")):
+                hint = " (it looks like GBK/GB18030)"
         except UnicodeDecodeError:
             pass
         return None, error(

@@ -21,6 +21,7 @@ _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME_TEXT = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:[ ]?(?:Z|z|[+-]\d{2}(?::?\d{2})?))?"
 )
+_SPACE_BEFORE_OFFSET = re.compile(r" (?=(?:Z|[+-]\d{2}(?::?\d{2})?)$)")
 DATE_JSON_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 DATETIME_JSON_PATTERN = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([ ]?(Z|z|[+-]\d{2}(:?\d{2})?))?$"
 
@@ -35,10 +36,7 @@ def _parse_date_text(value: str) -> date:
 
 
 def _parse_datetime_text(value: str) -> datetime:
-    text = value.replace(" Z", "Z").replace("z", "Z")
-    if text[-6:-5] == " " or text[-5:-4] == " ":  # "2024-02-20 15:30 +08:00": drop the space before the offset
-        head, _, offset = text.rpartition(" ")
-        text = head + offset
+    text = _SPACE_BEFORE_OFFSET.sub("", value.replace("z", "Z"))  # "15:30 +08:00" -> "15:30+08:00"
     try:
         return datetime.fromisoformat(text)
     except ValueError as exc:
