@@ -113,7 +113,8 @@ def convert_scalar(tag: str, value: str) -> object:
     if tag == TAG_STR:
         if value and value[0] in _NUMBER_START and _YAML12_NUMBER.fullmatch(value):
             raise ScalarError(
-                f'YAML 1.2 tools (editors, schema validators) read {value} as a number; quote it if it is text ("{value}")'
+                f"YAML 1.2 tools (editors, schema validators) read {value} as a number; "
+                f'quote it if it is text ("{value}")'
             )
         return value
     if tag == TAG_INT:
@@ -135,7 +136,8 @@ def convert_scalar(tag: str, value: str) -> object:
     if tag == TAG_TIMESTAMP:
         if not _ISO_TIMESTAMP.fullmatch(value):
             raise ScalarError(
-                f"{value} is not an ISO 8601 date or time: write 2024-02-20, 2024-02-20 15:30 or 2024-02-20T15:30:00+08:00"
+                f"{value} is not an ISO 8601 date or time: "
+                f"write 2024-02-20, 2024-02-20 15:30 or 2024-02-20T15:30:00+08:00"
             )
         try:
             return _CONSTRUCTOR.construct_yaml_timestamp(ScalarNode(tag, value))
