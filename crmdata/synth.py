@@ -22,9 +22,11 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import queue
 import random
 import shutil
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -96,30 +98,116 @@ CHANNEL_WEIGHTS: dict[str, list[int]] = {
 }
 
 SURNAMES: list[tuple[str, str]] = [
-    ("王", "wang"), ("李", "li"), ("张", "zhang"), ("刘", "liu"), ("陈", "chen"), ("杨", "yang"),
-    ("黄", "huang"), ("赵", "zhao"), ("吴", "wu"), ("周", "zhou"), ("徐", "xu"), ("孙", "sun"),
-    ("马", "ma"), ("朱", "zhu"), ("胡", "hu"), ("郭", "guo"), ("何", "he"), ("林", "lin"),
-    ("高", "gao"), ("罗", "luo"), ("郑", "zheng"), ("梁", "liang"), ("谢", "xie"), ("宋", "song"),
-    ("唐", "tang"), ("许", "xu"), ("韩", "han"), ("冯", "feng"), ("邓", "deng"), ("曹", "cao"),
-    ("彭", "peng"), ("曾", "zeng"), ("肖", "xiao"), ("田", "tian"), ("董", "dong"), ("潘", "pan"),
-    ("袁", "yuan"), ("蔡", "cai"), ("蒋", "jiang"), ("余", "yu"), ("杜", "du"), ("叶", "ye"),
-    ("程", "cheng"), ("魏", "wei"), ("苏", "su"), ("吕", "lv"), ("丁", "ding"), ("沈", "shen"),
-    ("欧阳", "ouyang"), ("上官", "shangguan"),
+    ("王", "wang"),
+    ("李", "li"),
+    ("张", "zhang"),
+    ("刘", "liu"),
+    ("陈", "chen"),
+    ("杨", "yang"),
+    ("黄", "huang"),
+    ("赵", "zhao"),
+    ("吴", "wu"),
+    ("周", "zhou"),
+    ("徐", "xu"),
+    ("孙", "sun"),
+    ("马", "ma"),
+    ("朱", "zhu"),
+    ("胡", "hu"),
+    ("郭", "guo"),
+    ("何", "he"),
+    ("林", "lin"),
+    ("高", "gao"),
+    ("罗", "luo"),
+    ("郑", "zheng"),
+    ("梁", "liang"),
+    ("谢", "xie"),
+    ("宋", "song"),
+    ("唐", "tang"),
+    ("许", "xu"),
+    ("韩", "han"),
+    ("冯", "feng"),
+    ("邓", "deng"),
+    ("曹", "cao"),
+    ("彭", "peng"),
+    ("曾", "zeng"),
+    ("肖", "xiao"),
+    ("田", "tian"),
+    ("董", "dong"),
+    ("潘", "pan"),
+    ("袁", "yuan"),
+    ("蔡", "cai"),
+    ("蒋", "jiang"),
+    ("余", "yu"),
+    ("杜", "du"),
+    ("叶", "ye"),
+    ("程", "cheng"),
+    ("魏", "wei"),
+    ("苏", "su"),
+    ("吕", "lv"),
+    ("丁", "ding"),
+    ("沈", "shen"),
+    ("欧阳", "ouyang"),
+    ("上官", "shangguan"),
 ]
 GIVEN_NAMES: list[tuple[str, str]] = [
-    ("伟", "wei"), ("芳", "fang"), ("娜", "na"), ("敏", "min"), ("静", "jing"), ("丽", "li"),
-    ("强", "qiang"), ("磊", "lei"), ("军", "jun"), ("洋", "yang"), ("勇", "yong"), ("艳", "yan"),
-    ("杰", "jie"), ("娟", "juan"), ("涛", "tao"), ("明", "ming"), ("超", "chao"), ("霞", "xia"),
-    ("平", "ping"), ("刚", "gang"), ("文", "wen"), ("华", "hua"), ("雪", "xue"), ("婷", "ting"),
-    ("鹏", "peng"), ("斌", "bin"), ("辉", "hui"), ("琳", "lin"), ("博", "bo"), ("晨", "chen"),
-    ("凯", "kai"), ("倩", "qian"), ("宁", "ning"), ("颖", "ying"), ("浩", "hao"), ("晶", "jing"),
+    ("伟", "wei"),
+    ("芳", "fang"),
+    ("娜", "na"),
+    ("敏", "min"),
+    ("静", "jing"),
+    ("丽", "li"),
+    ("强", "qiang"),
+    ("磊", "lei"),
+    ("军", "jun"),
+    ("洋", "yang"),
+    ("勇", "yong"),
+    ("艳", "yan"),
+    ("杰", "jie"),
+    ("娟", "juan"),
+    ("涛", "tao"),
+    ("明", "ming"),
+    ("超", "chao"),
+    ("霞", "xia"),
+    ("平", "ping"),
+    ("刚", "gang"),
+    ("文", "wen"),
+    ("华", "hua"),
+    ("雪", "xue"),
+    ("婷", "ting"),
+    ("鹏", "peng"),
+    ("斌", "bin"),
+    ("辉", "hui"),
+    ("琳", "lin"),
+    ("博", "bo"),
+    ("晨", "chen"),
+    ("凯", "kai"),
+    ("倩", "qian"),
+    ("宁", "ning"),
+    ("颖", "ying"),
+    ("浩", "hao"),
+    ("晶", "jing"),
 ]
 GIVEN_FULL: list[tuple[str, str]] = [
-    ("秀英", "xiuying"), ("桂英", "guiying"), ("建华", "jianhua"), ("玉兰", "yulan"),
-    ("志强", "zhiqiang"), ("晓东", "xiaodong"), ("海燕", "haiyan"), ("子涵", "zihan"),
-    ("浩然", "haoran"), ("思远", "siyuan"), ("雨桐", "yutong"), ("宇轩", "yuxuan"),
-    ("欣怡", "xinyi"), ("俊杰", "junjie"), ("嘉怡", "jiayi"), ("立新", "lixin"),
-    ("国庆", "guoqing"), ("春梅", "chunmei"), ("文博", "wenbo"), ("晓燕", "xiaoyan"),
+    ("秀英", "xiuying"),
+    ("桂英", "guiying"),
+    ("建华", "jianhua"),
+    ("玉兰", "yulan"),
+    ("志强", "zhiqiang"),
+    ("晓东", "xiaodong"),
+    ("海燕", "haiyan"),
+    ("子涵", "zihan"),
+    ("浩然", "haoran"),
+    ("思远", "siyuan"),
+    ("雨桐", "yutong"),
+    ("宇轩", "yuxuan"),
+    ("欣怡", "xinyi"),
+    ("俊杰", "junjie"),
+    ("嘉怡", "jiayi"),
+    ("立新", "lixin"),
+    ("国庆", "guoqing"),
+    ("春梅", "chunmei"),
+    ("文博", "wenbo"),
+    ("晓燕", "xiaoyan"),
 ]
 
 # (short city name, address prefix, districts, landline area code)
@@ -146,14 +234,54 @@ CITIES: list[tuple[str, str, list[str], str]] = [
     ("济南", "山东省济南市", ["历下区", "高新区"], "0531"),
 ]
 STREETS = [
-    "科技园路", "人民路", "中山路", "建设路", "解放路", "创业大道", "世纪大道", "金融街",
-    "滨江大道", "高新大道", "学府路", "长江路", "东风路", "和平路", "软件园路", "新华路",
+    "科技园路",
+    "人民路",
+    "中山路",
+    "建设路",
+    "解放路",
+    "创业大道",
+    "世纪大道",
+    "金融街",
+    "滨江大道",
+    "高新大道",
+    "学府路",
+    "长江路",
+    "东风路",
+    "和平路",
+    "软件园路",
+    "新华路",
 ]
 BUILDINGS = ["国际大厦", "科技大厦", "金融中心", "创新园", "商务中心", "产业园", "广场"]
 MOBILE_PREFIXES = [
-    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155",
-    "156", "157", "158", "159", "166", "176", "177", "180", "181", "185", "186", "187", "188",
-    "189", "198", "199",
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "166",
+    "176",
+    "177",
+    "180",
+    "181",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "198",
+    "199",
 ]
 
 BRAND_HEAD = list("华天中博恒瑞金海正联新鼎宏启万蓝云九睿晟汇德长众同嘉永星智卓凯东远安盛锦泰青明润光和银鑫聚方信宇")
@@ -161,112 +289,252 @@ BRAND_TAIL = list("信合科远通丰桥纳泰创元盛图明达帆州智源力�
 
 # (industry, word used in the company name)
 ENTERPRISE_INDUSTRIES: list[tuple[str, str]] = [
-    ("智能制造", "智能装备"), ("新能源", "新能源科技"), ("生物医药", "生物医药"),
-    ("跨境电商", "电子商务"), ("软件与信息服务", "软件"), ("金融科技", "金融信息服务"),
-    ("物流供应链", "供应链管理"), ("食品饮料", "食品"), ("教育培训", "教育科技"),
-    ("文化传媒", "文化传媒"), ("建筑工程", "建设工程"), ("汽车零部件", "汽车部件"),
-    ("半导体", "微电子"), ("医疗器械", "医疗器械"), ("零售连锁", "商贸"),
-    ("农业科技", "农业发展"), ("环保科技", "环保科技"), ("网络安全", "信息安全技术"),
+    ("智能制造", "智能装备"),
+    ("新能源", "新能源科技"),
+    ("生物医药", "生物医药"),
+    ("跨境电商", "电子商务"),
+    ("软件与信息服务", "软件"),
+    ("金融科技", "金融信息服务"),
+    ("物流供应链", "供应链管理"),
+    ("食品饮料", "食品"),
+    ("教育培训", "教育科技"),
+    ("文化传媒", "文化传媒"),
+    ("建筑工程", "建设工程"),
+    ("汽车零部件", "汽车部件"),
+    ("半导体", "微电子"),
+    ("医疗器械", "医疗器械"),
+    ("零售连锁", "商贸"),
+    ("农业科技", "农业发展"),
+    ("环保科技", "环保科技"),
+    ("网络安全", "信息安全技术"),
 ]
 COMPANY_SUFFIXES = ["有限公司", "有限公司", "股份有限公司", "集团有限公司", "科技有限公司"]
 # (department, industry)
 GOV_DEPARTMENTS: list[tuple[str, str]] = [
-    ("财政局", "财政"), ("教育局", "教育"), ("卫生健康委员会", "卫生健康"),
-    ("科学技术局", "科技创新"), ("交通运输局", "交通运输"), ("政务服务数据管理局", "政务服务"),
-    ("人力资源和社会保障局", "人社服务"), ("市场监督管理局", "市场监管"),
-    ("生态环境局", "生态环境"), ("住房和城乡建设局", "城乡建设"), ("商务局", "商务"),
-    ("工业和信息化局", "工业和信息化"), ("统计局", "统计"), ("文化广电旅游局", "文化旅游"),
+    ("财政局", "财政"),
+    ("教育局", "教育"),
+    ("卫生健康委员会", "卫生健康"),
+    ("科学技术局", "科技创新"),
+    ("交通运输局", "交通运输"),
+    ("政务服务数据管理局", "政务服务"),
+    ("人力资源和社会保障局", "人社服务"),
+    ("市场监督管理局", "市场监管"),
+    ("生态环境局", "生态环境"),
+    ("住房和城乡建设局", "城乡建设"),
+    ("商务局", "商务"),
+    ("工业和信息化局", "工业和信息化"),
+    ("统计局", "统计"),
+    ("文化广电旅游局", "文化旅游"),
 ]
 # (name suffix, industry)
 INVESTOR_KINDS: list[tuple[str, str]] = [
-    ("资本管理有限公司", "私募股权"), ("基金管理有限公司", "公募基金"),
-    ("创业投资有限公司", "创业投资"), ("资产管理有限公司", "资产管理"),
-    ("投资合伙企业（有限合伙）", "私募股权"), ("证券资产管理有限公司", "证券资管"),
+    ("资本管理有限公司", "私募股权"),
+    ("基金管理有限公司", "公募基金"),
+    ("创业投资有限公司", "创业投资"),
+    ("资产管理有限公司", "资产管理"),
+    ("投资合伙企业（有限合伙）", "私募股权"),
+    ("证券资产管理有限公司", "证券资管"),
     ("保险资产管理有限公司", "保险资管"),
 ]
 INDIVIDUAL_INDUSTRIES = ["个人投资", "个体经营", "自由职业", "企业主", "专业人士"]
 
-SOURCES = [
-    "行业展会", "官网咨询", "电话营销", "线上广告", "合作伙伴推荐", "招投标", "行业协会",
-    "微信公众号", "老客户复购", "市场活动",
-]
+SOURCES_BY_TYPE: dict[str, list[str]] = {
+    "enterprise": [
+        "行业展会",
+        "官网咨询",
+        "电话营销",
+        "线上广告",
+        "合作伙伴推荐",
+        "招投标",
+        "行业协会",
+        "老客户复购",
+    ],
+    "government": ["招投标", "行业展会", "官网咨询", "合作伙伴推荐", "行业协会"],
+    "institutional_investor": ["行业展会", "合作伙伴推荐", "市场活动", "行业协会", "官网咨询"],
+    "individual": ["官网咨询", "电话营销", "线上广告", "微信公众号", "市场活动", "老客户复购"],
+}
 REFERRAL_SOURCE = "客户转介绍"
 
 NEEDS_COMMON = [
-    "降低总体采购成本", "缩短交付周期", "7×24小时技术支持", "定制化数据报表", "与现有ERP系统对接",
-    "上门培训", "延长账期", "专属客户经理", "私有化部署", "数据安全与合规", "移动端审批",
-    "多组织权限管理", "年度框架协议", "发票及时开具", "开放API接口", "季度业务回顾",
+    "降低总体采购成本",
+    "缩短交付周期",
+    "7×24小时技术支持",
+    "定制化数据报表",
+    "与现有ERP系统对接",
+    "上门培训",
+    "延长账期",
+    "专属客户经理",
+    "私有化部署",
+    "数据安全与合规",
+    "移动端审批",
+    "多组织权限管理",
+    "年度框架协议",
+    "发票及时开具",
+    "开放API接口",
+    "季度业务回顾",
 ]
 NEEDS_BY_TYPE: dict[str, list[str]] = {
     "enterprise": NEEDS_COMMON,
     "government": [
-        "符合政府采购流程", "等保三级合规", "信创环境适配", "数据本地化存储", "项目验收材料齐全",
-        "专人驻场服务", "年度运维保障", "上门培训",
+        "符合政府采购流程",
+        "等保三级合规",
+        "信创环境适配",
+        "数据本地化存储",
+        "项目验收材料齐全",
+        "专人驻场服务",
+        "年度运维保障",
+        "上门培训",
     ],
     "institutional_investor": [
-        "季度投研报告", "定制化资产配置方案", "风控数据接口", "合规报送支持", "路演活动邀请",
-        "尽调资料快速响应", "专属客户经理", "数据安全与合规",
+        "季度投研报告",
+        "定制化资产配置方案",
+        "风控数据接口",
+        "合规报送支持",
+        "路演活动邀请",
+        "尽调资料快速响应",
+        "专属客户经理",
+        "数据安全与合规",
     ],
     "individual": [
-        "稳健型理财规划", "子女教育金规划", "养老规划", "税务咨询", "灵活的服务时间", "线上办理",
-        "专属客户经理", "家庭资产配置",
+        "稳健型理财规划",
+        "子女教育金规划",
+        "养老规划",
+        "税务咨询",
+        "灵活的服务时间",
+        "线上办理",
+        "专属客户经理",
+        "家庭资产配置",
     ],
 }
 TAGS_COMMON = [
-    "价格敏感", "决策链长", "重视服务", "技术导向", "关注续约", "有扩容意向", "关注数据安全",
-    "需要专票", "响应要求高", "老客户", "口碑好", "年底预算集中",
+    "价格敏感",
+    "决策链长",
+    "重视服务",
+    "技术导向",
+    "关注续约",
+    "有扩容意向",
+    "关注数据安全",
+    "需要专票",
+    "响应要求高",
+    "老客户",
+    "口碑好",
+    "年底预算集中",
 ]
+TAGS_PERSONAL = ["价格敏感", "重视服务", "关注续约", "响应要求高", "老客户", "口碑好"]
 TAGS_BY_TYPE: dict[str, list[str]] = {
     "enterprise": ["上市公司", "民营企业", "国企背景", "外资企业", "高速成长"],
     "government": ["政府采购", "信创", "年度预算制"],
     "institutional_investor": ["机构", "关注合规", "长期资金"],
     "individual": ["高净值", "偏好微信", "周末可约"],
 }
+NOTES_INDIVIDUAL = [
+    "偏好微信沟通，工作日晚上方便联系。",
+    "风险偏好稳健，不接受高波动产品。",
+    "每年春节前做一次家庭资产检视。",
+    "家属参与重要决策，沟通时请一并邀请。",
+    "对服务细节要求高，回复需及时。",
+    "周末可约面谈。",
+]
 NOTES = [
-    "决策需经集团总部审批，周期较长。", "偏好微信沟通，避免周一上午来电。",
-    "每年三月续签框架协议。", "财务付款流程较慢，需提前提醒。",
-    "对价格较敏感，报价需提前内部审批。", "关键联系人为技术负责人，注重产品细节。",
-    "年底有集中采购预算。", "已纳入重点客户名单，每季度上门拜访。",
-    "曾有服务投诉，已妥善处理，需重点维护。", "客户内部正进行组织调整，注意联系人变动。",
-    "对接人更换频繁，沟通记录需及时同步。", "有意向扩大合作范围，可适时推荐新产品。",
+    "决策需经集团总部审批，周期较长。",
+    "偏好微信沟通，避免周一上午来电。",
+    "每年三月续签框架协议。",
+    "财务付款流程较慢，需提前提醒。",
+    "对价格较敏感，报价需提前内部审批。",
+    "关键联系人为技术负责人，注重产品细节。",
+    "年底有集中采购预算。",
+    "已纳入重点客户名单，每季度上门拜访。",
+    "曾有服务投诉，已妥善处理，需重点维护。",
+    "客户内部正进行组织调整，注意联系人变动。",
+    "对接人更换频繁，沟通记录需及时同步。",
+    "有意向扩大合作范围，可适时推荐新产品。",
 ]
 CONSENT_NOTES = [
-    "已签署《个人信息处理告知同意书》", "线上勾选隐私政策并确认", "签约时书面同意联系人信息用于客户服务",
-    "邮件确认同意接收服务通知", "纸质授权书已归档",
+    "已签署《个人信息处理告知同意书》",
+    "线上勾选隐私政策并确认",
+    "签约时书面同意联系人信息用于客户服务",
+    "邮件确认同意接收服务通知",
+    "纸质授权书已归档",
 ]
 CHURN_REASONS = [
-    "价格原因转向竞争对手", "预算削减，暂停采购", "业务调整，项目终止", "服务响应不及时",
-    "公司被并购，统一采购渠道", "关键联系人离职，新负责人另选供应商", "产品功能不满足新需求",
+    "价格原因转向竞争对手",
+    "预算削减，暂停采购",
+    "业务调整，项目终止",
+    "服务响应不及时",
+    "公司被并购，统一采购渠道",
+    "关键联系人离职，新负责人另选供应商",
+    "产品功能不满足新需求",
 ]
 CADENCE_CHOICES = [14, 21, 45, 60, 120]
 
 TITLES_BY_TYPE: dict[str, list[str]] = {
     "enterprise": [
-        "总经理", "副总经理", "采购经理", "采购专员", "技术总监", "IT经理", "财务总监", "财务经理",
-        "行政主管", "运营总监", "项目经理", "董事会秘书", "市场部经理", "总经理助理",
+        "总经理",
+        "副总经理",
+        "采购经理",
+        "采购专员",
+        "技术总监",
+        "IT经理",
+        "财务总监",
+        "财务经理",
+        "行政主管",
+        "运营总监",
+        "项目经理",
+        "董事会秘书",
+        "市场部经理",
+        "总经理助理",
     ],
     "government": ["科长", "副科长", "处长", "办公室主任", "信息中心主任", "科员", "项目负责人"],
     "institutional_investor": [
-        "投资总监", "基金经理", "风控总监", "合伙人", "投资经理", "投资者关系经理", "运营负责人",
+        "投资总监",
+        "基金经理",
+        "风控总监",
+        "合伙人",
+        "投资经理",
+        "投资者关系经理",
+        "运营负责人",
     ],
     "individual": ["家属", "私人助理", "财务顾问"],
 }
 
 TOPICS: dict[str, list[str]] = {
     "followup": [
-        "季度业务回顾", "续约意向沟通", "使用情况回访", "新版本功能介绍", "报价确认", "合同条款确认",
-        "项目进度同步", "年度合作计划沟通", "服务满意度回访", "需求调研",
+        "季度业务回顾",
+        "续约意向沟通",
+        "使用情况回访",
+        "新版本功能介绍",
+        "报价确认",
+        "合同条款确认",
+        "项目进度同步",
+        "年度合作计划沟通",
+        "服务满意度回访",
+        "需求调研",
     ],
     "onboarding": [
-        "系统上线培训", "开户资料准备", "实施启动会", "账号开通与权限配置", "数据迁移方案确认",
+        "系统上线培训",
+        "开户资料准备",
+        "实施启动会",
+        "账号开通与权限配置",
+        "数据迁移方案确认",
         "首次交付验收",
     ],
     "complaint": [
-        "服务响应慢", "账单金额异议", "交付延期", "系统故障影响业务", "对接人频繁更换", "发票开具延误",
+        "服务响应慢",
+        "账单金额异议",
+        "交付延期",
+        "系统故障影响业务",
+        "对接人频繁更换",
+        "发票开具延误",
     ],
     "survey": ["年度满意度调查", "产品体验问卷", "NPS回访", "服务质量评估"],
     "care": [
-        "生日祝福", "春节拜年", "中秋节问候", "国庆假期问候", "新年祝福", "端午节问候", "开业周年祝贺",
+        "生日祝福",
+        "春节拜年",
+        "中秋节问候",
+        "国庆假期问候",
+        "新年祝福",
+        "端午节问候",
+        "开业周年祝贺",
     ],
     "sale": ["增购方案介绍", "年度采购报价", "新产品推介", "升级套餐方案", "招标需求沟通", "续费优惠方案"],
     "referral": ["转介绍新客户", "推荐同行企业", "引荐合作伙伴", "介绍上下游客户"],
@@ -304,21 +572,42 @@ SUMMARIES: dict[str, list[str]] = {
     ],
 }
 FEEDBACK_GOOD = [
-    "对响应速度表示满意", "认可项目团队的专业度", "对新功能评价较高", "表示会继续合作并考虑增购",
-    "对培训效果满意", "愿意作为案例客户参与宣传",
+    "对响应速度表示满意",
+    "认可项目团队的专业度",
+    "对新功能评价较高",
+    "表示会继续合作并考虑增购",
+    "对培训效果满意",
+    "愿意作为案例客户参与宣传",
 ]
 FEEDBACK_MIXED = [
-    "整体满意，但希望报价更灵活", "希望操作文档更完善", "希望缩短问题处理时间", "需要内部评估后再答复",
+    "整体满意，但希望报价更灵活",
+    "希望操作文档更完善",
+    "希望缩短问题处理时间",
+    "需要内部评估后再答复",
     "希望增加线下交流频次",
 ]
 FEEDBACK_BAD = [
-    "对处理进度不满意", "认为价格偏高，考虑比较其他供应商", "对频繁更换对接人有意见",
-    "希望尽快给出书面解决方案", "质疑服务承诺未兑现",
+    "对处理进度不满意",
+    "认为价格偏高，考虑比较其他供应商",
+    "对频繁更换对接人有意见",
+    "希望尽快给出书面解决方案",
+    "质疑服务承诺未兑现",
 ]
 TODO_TASKS = [
-    "发送报价单", "安排技术工程师上门", "整理会议纪要并发送", "准备续约合同", "跟进发票开具",
-    "提交方案初稿", "协调财务确认账期", "预约下次拜访", "提供成功案例资料", "安排产品演示",
-    "回复客户书面说明", "更新联系人信息", "寄送节日礼品", "确认验收时间",
+    "发送报价单",
+    "安排技术工程师上门",
+    "整理会议纪要并发送",
+    "准备续约合同",
+    "跟进发票开具",
+    "提交方案初稿",
+    "协调财务确认账期",
+    "预约下次拜访",
+    "提供成功案例资料",
+    "安排产品演示",
+    "回复客户书面说明",
+    "更新联系人信息",
+    "寄送节日礼品",
+    "确认验收时间",
 ]
 
 CONTACT_KINDS = ["followup", "onboarding", "complaint", "survey", "sale", "referral"]
@@ -359,6 +648,7 @@ class Customer:
     contacts: list[dict[str, Any]] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     first_day: date | None = None  # earliest interaction actually generated
+    pinyin: tuple[str, str] = ("", "")  # an individual's (surname, given name) pinyin, for the e-mail
 
 
 @dataclass(slots=True)
@@ -472,9 +762,7 @@ class _Synth:
         stages = _balanced(rng, STAGES, STAGE_WEIGHTS, n)
         values = _balanced(rng, VALUES, VALUE_WEIGHTS, n)
         owners = rng.choices(TEAM_KEYS, weights=TEAM_WEIGHTS, k=n)
-        self.customers = [
-            Customer(i, types[i], tiers[i], stages[i], values[i], owners[i]) for i in range(n)
-        ]
+        self.customers = [Customer(i, types[i], tiers[i], stages[i], values[i], owners[i]) for i in range(n)]
         n_prospects = 0
         n_active = 0
         for c in self.customers:
@@ -510,7 +798,7 @@ class _Synth:
                 c.hi = as_of
             tier_factor = {"strategic": 2.5, "regular": 1.0, "potential": 0.6}[c.tier]
             span = ((c.hi - c.lo).days + 1) / WINDOW_DAYS
-            c.weight = min(rng.paretovariate(1.4), 25.0) * tier_factor * max(span, 0.05)
+            c.weight = min(rng.paretovariate(1.4), 12.0) * tier_factor * max(span, 0.05)
             if c.stage in ("prospecting", "churned"):
                 c.weight *= 0.5
         # A couple of customers get their own cadence, overriding the policy.
@@ -520,6 +808,7 @@ class _Synth:
 
     def assign_customer_ids(self) -> None:
         """KH-<year><seq>: year of since (as_of for prospects without one), in order of since."""
+
         def key(c: Customer) -> tuple[date, int]:
             return (c.since or self.as_of, c.idx)
 
@@ -616,8 +905,7 @@ class _Synth:
         elif status == "due_soon":
             last = None
             if rng.random() < 0.6:
-                last = _pick_in(rng, max(recent, _days(as_of, -iv)),
-                                min(as_of, _days(as_of, DUE_SOON_DAYS - iv)))
+                last = _pick_in(rng, max(recent, _days(as_of, -iv)), min(as_of, _days(as_of, DUE_SOON_DAYS - iv)))
             if last is None:  # promised route: next_followup within the coming week
                 nf = _days(as_of, rng.randint(0, DUE_SOON_DAYS))
                 last = _pick_in(rng, max(recent, _days(nf, 1 - iv)), min(as_of, nf))
@@ -674,9 +962,7 @@ class _Synth:
             clock_opt = clock
         if role in ("contact", "churned") and rng.random() < 0.3:
             nf = _days(day, rng.randint(7, 45))
-        self.skeletons.append(
-            Skeleton(c, day, role, kind, channel, len(self.skeletons), clock_opt, nf)
-        )
+        self.skeletons.append(Skeleton(c, day, role, kind, channel, len(self.skeletons), clock_opt, nf))
         if c.first_day is None or day < c.first_day:
             c.first_day = day
 
@@ -717,8 +1003,9 @@ class _Synth:
         for s in complaints[:-2]:
             if (as_of - s.day).days >= 2 and rng.random() < 0.75:
                 s.resolved = min(as_of, _days(s.day, rng.randint(0, 21)))
-        # Exactly one record written three days late.
-        older = [s for s in sk if (as_of - s.day).days >= 10]
+        # Exactly one record written three days late; a timed contact, so "late" is unambiguous.
+        older = [s for s in sk if (as_of - s.day).days >= 10 and s.clock is not None]
+        older = older or [s for s in sk if (as_of - s.day).days >= 10]
         if older:
             rng.choice(older).late = True
         elif sk:
@@ -814,6 +1101,7 @@ class _Synth:
             else:
                 person = self._person()
                 c.name = self._unique(person[0])
+                c.pinyin = (person[1], person[2])
                 c.industry = rng.choice(INDIVIDUAL_INDUSTRIES)
             c.contacts = self._contacts(c)
             pool = NEEDS_BY_TYPE[c.type]
@@ -831,6 +1119,7 @@ class _Synth:
             contact: dict[str, Any] = {}
             if c.type == "individual" and i == 0:
                 contact["name"] = c.name.split("（")[0]
+                sur_py, given_py = c.pinyin
             else:
                 contact["name"] = name
                 if rng.random() < 0.9:
@@ -839,17 +1128,13 @@ class _Synth:
                 contact["phone"] = self._phone(c.city)
             if rng.random() < 0.7:
                 domain = rng.choice(("example.com", "example.cn"))
-                if rng.random() < 0.5:
-                    local = f"{given_py}.{sur_py}"
-                else:
-                    local = f"{sur_py}{given_py}{rng.randint(1, 99)}"
+                dotted = rng.random() < 0.5
+                local = f"{given_py}.{sur_py}" if dotted else f"{sur_py}{given_py}{rng.randint(1, 99)}"
                 contact["email"] = f"{local}@{domain}"
             if rng.random() < 0.4:
                 contact["address"] = self._address(c.city)
             if rng.random() < 0.35:
-                contact["birthday"] = date(
-                    rng.randint(1958, 2000), rng.randint(1, 12), rng.randint(1, 28)
-                )
+                contact["birthday"] = date(rng.randint(1958, 2000), rng.randint(1, 12), rng.randint(1, 28))
             if i == primary:
                 contact["primary"] = True
             out.append(contact)
@@ -866,8 +1151,7 @@ class _Synth:
         for c in candidates:
             if len(referred) >= n_refs:
                 break
-            assert c.since is not None
-            since = c.since
+            since = c.since or as_of
             earlier = [r for r in referrable if r.since and r.since < since and r is not c]
             if earlier:
                 referred[c.idx] = rng.choice(earlier).id
@@ -892,12 +1176,12 @@ class _Synth:
                 r["source"] = REFERRAL_SOURCE
                 r["referred_by"] = referred[c.idx]
             elif rng.random() < 0.85:
-                r["source"] = rng.choice(SOURCES)
+                r["source"] = rng.choice(SOURCES_BY_TYPE[c.type])
             r["contacts"] = c.contacts
             if rng.random() < 0.9:
                 r["needs"] = c.needs
             if rng.random() < 0.85:
-                tags = TAGS_COMMON + TAGS_BY_TYPE[c.type]
+                tags = (TAGS_PERSONAL if c.type == "individual" else TAGS_COMMON) + TAGS_BY_TYPE[c.type]
                 r["tags"] = rng.sample(tags, rng.randint(1, 3))
             if c.idx != no_consent:
                 anchor = c.since or min(c.first_day or as_of, as_of)
@@ -913,7 +1197,7 @@ class _Synth:
                 if rng.random() < 0.85:
                     r["churn_reason"] = rng.choice(CHURN_REASONS)
             if rng.random() < 0.7:
-                r["notes"] = rng.choice(NOTES)
+                r["notes"] = rng.choice(NOTES_INDIVIDUAL if c.type == "individual" else NOTES)
             records.append(r)
         return records
 
@@ -924,15 +1208,21 @@ class _Synth:
         name = str(contact["name"])
         title = str(contact.get("title", ""))
         surname = name[:2] if name[:2] in ("欧阳", "上官") else name[:1]
-        for word, honorific in (("总", "总"), ("经理", "经理"), ("主任", "主任"), ("科长", "科长"),
-                                ("处长", "处长"), ("合伙人", "总")):
+        for word, honorific in (
+            ("总", "总"),
+            ("经理", "经理"),
+            ("主任", "主任"),
+            ("科长", "科长"),
+            ("处长", "处长"),
+            ("合伙人", "总"),
+        ):
             if word in title:
                 return surname + honorific
         return name
 
     def interaction_record(self, s: Skeleton) -> dict[str, Any]:
         """One interaction dict with keys in SPEC order; optional keys omitted, never null."""
-        rng, as_of, c = self.rng, self.as_of, s.cust
+        rng, c = self.rng, s.cust
         owner = c.owner if rng.random() < 0.88 else rng.choice(TEAM_KEYS)
         when: date | datetime = s.day
         if s.clock is not None:
@@ -950,11 +1240,14 @@ class _Synth:
         care = s.kind == "care"
         if rng.random() < 0.88:
             r["summary"] = rng.choice(SUMMARIES[s.kind]).format(
-                c=self._addressee(c), t=topic, n=rng.choice(c.needs),
-                k=rng.randint(3, 30), b=rng.randint(5, 300),
+                c=self._addressee(c),
+                t=topic,
+                n=rng.choice(c.needs),
+                k=rng.randint(3, 30),
+                b=rng.randint(5, 300),
             )
         satisfaction: int | None = None
-        if not care and rng.random() < 0.55 or care and rng.random() < 0.05:
+        if (not care and rng.random() < 0.55) or (care and rng.random() < 0.05):
             if s.kind == "complaint":
                 satisfaction = rng.choices((1, 2, 3, 4, 5), weights=(30, 35, 25, 8, 2))[0]
             else:
@@ -972,8 +1265,9 @@ class _Synth:
         if s.nf is not None:
             r["next_followup"] = s.nf
         if s.late:
-            start = when if isinstance(when, datetime) else datetime(
-                s.day.year, s.day.month, s.day.day, 9, 0, tzinfo=TZ)
+            # A date-only contact may have happened late that day: count from the day's end.
+            start = when if isinstance(when, datetime) else datetime(s.day.year, s.day.month, s.day.day, tzinfo=TZ)
+            start += timedelta(days=0 if isinstance(when, datetime) else 1)
             r["recorded"] = start + timedelta(days=3, hours=rng.randint(1, 8))
         elif rng.random() < 0.85:
             r["recorded"] = self._recorded(s, when)
@@ -985,10 +1279,9 @@ class _Synth:
         """Within 1-20 hours after the contact (same day for a date-only contact), never after as_of."""
         rng = self.rng
         if isinstance(when, datetime):
-            room = 20 if s.day < self.as_of else max(1, 23 - when.hour)
+            room = 20 if s.day < self.as_of else max(1, 22 - when.hour)
             return when + timedelta(hours=rng.randint(1, min(20, room)), minutes=rng.randint(0, 59))
-        return datetime(s.day.year, s.day.month, s.day.day, rng.randint(9, 19),
-                        rng.randint(0, 59), tzinfo=TZ)
+        return datetime(s.day.year, s.day.month, s.day.day, rng.randint(9, 19), rng.randint(0, 59), tzinfo=TZ)
 
     def _need_changes(self, c: Customer) -> list[str]:
         """One or two changes of the customer's needs, phrased as the users write them."""
@@ -1036,11 +1329,23 @@ class _Synth:
         }
 
 
+class _NoAliasDumper(yaml.CSafeDumper):
+    """CSafeDumper that never writes anchors/aliases.
+
+    The same object twice in one record (e.g. the as_of date as two todos' `done`) would otherwise
+    be written as `&id001` / `*id001`, which the validator rejects: records must spell values out.
+    """
+
+    def ignore_aliases(self, data: Any) -> bool:
+        """Every value is written out in full."""
+        return True
+
+
 def _dump(data: dict[str, Any]) -> str:
     """YAML text with the C emitter: fast, and it quotes number-like strings by itself."""
     text: str = yaml.dump(
         data,
-        Dumper=yaml.CSafeDumper,
+        Dumper=_NoAliasDumper,
         allow_unicode=True,
         sort_keys=False,
         default_flow_style=False,
@@ -1050,20 +1355,55 @@ def _dump(data: dict[str, Any]) -> str:
 
 
 class _Writer:
-    """Writes files and reports progress, so large runs show they are alive."""
+    """Writes files on background threads and reports progress, so large runs show they are alive.
 
-    def __init__(self, total: int, progress: bool) -> None:
+    Creating 100,000 small files is mostly kernel time, during which Python releases the GIL; writer
+    threads overlap it with the YAML dumping of the main thread, which roughly halves a large run.
+    The bytes of each file do not depend on the threads, so output stays deterministic.
+    """
+
+    def __init__(self, total: int, progress: bool, threads: int = 2) -> None:
         self.total = total
         self.progress = progress
         self.files = 0
+        self.errors: list[Exception] = []
+        self._queue: queue.Queue[tuple[Path, str] | None] = queue.Queue(maxsize=4096)
+        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(threads)]
+        for thread in self._threads:
+            thread.start()
+
+    def _run(self) -> None:
+        """Writer thread: write queued files until the None sentinel; remember the first error."""
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self.errors:
+                continue  # drain the queue so the producer never blocks
+            path, text = item
+            try:
+                with open(path, "w", encoding="utf-8", newline="\n") as fh:
+                    fh.write(text)
+            except Exception as exc:  # re-raised in the main thread by close()
+                self.errors.append(exc)
 
     def write(self, path: Path, data: dict[str, Any]) -> None:
-        """Write one record file (UTF-8, LF line ends)."""
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(_dump(data))
+        """Queue one record file (UTF-8, LF line ends)."""
+        if self.errors:
+            raise self.errors[0]
+        self._queue.put((path, _dump(data)))
         self.files += 1
         if self.progress and self.files % PROGRESS_EVERY == 0:
             print(f"synth: {self.files}/{self.total} files", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        """Wait until every queued file is written; raise the first write error, if any."""
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
+        if self.errors:
+            raise self.errors[0]
 
 
 def build(
@@ -1097,21 +1437,22 @@ def build(
     records = syn.customer_records()
 
     total = 1 + len(records) + len(syn.skeletons)
-    writer = _Writer(total, progress)
     root.mkdir(parents=True, exist_ok=True)
-    writer.write(root / "crm.yaml", syn.crm_record())
     cdir = root / "customers"
     cdir.mkdir(exist_ok=True)
-    for rec in records:
-        writer.write(cdir / f"{rec['id']}.yaml", rec)
-    made: set[int] = set()
-    for s in sorted(syn.skeletons, key=lambda s: s.id):
-        year_dir = root / "interactions" / str(s.day.year)
-        if s.day.year not in made:
-            year_dir.mkdir(parents=True, exist_ok=True)
-            made.add(s.day.year)
-        writer.write(year_dir / f"{s.id}.yaml", syn.interaction_record(s))
-    return Stats(customers=len(records), interactions=len(syn.skeletons), files=writer.files)
+    for year in sorted({s.day.year for s in syn.skeletons}):
+        (root / "interactions" / str(year)).mkdir(parents=True, exist_ok=True)
+    writer = _Writer(total, progress)
+    try:
+        for rec in records:
+            writer.write(cdir / f"{rec['id']}.yaml", rec)
+        for s in sorted(syn.skeletons, key=lambda s: s.id):
+            writer.write(root / "interactions" / str(s.day.year) / f"{s.id}.yaml", syn.interaction_record(s))
+    finally:
+        writer.close()
+    # crm.yaml last: its presence marks a complete data set (benchmarks reuse a directory that has it).
+    (root / "crm.yaml").write_text(_dump(syn.crm_record()), encoding="utf-8", newline="\n")
+    return Stats(customers=len(records), interactions=len(syn.skeletons), files=writer.files + 1)
 
 
 def generate(root: Path, customers: int, interactions: int, seed: int, as_of: date) -> None:
@@ -1159,19 +1500,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--root", type=Path, required=True, help="data repository to write into")
-    parser.add_argument("--customers", type=_positive, default=DEFAULT_CUSTOMERS,
-                        help=f"number of customers (default {DEFAULT_CUSTOMERS})")
-    parser.add_argument("--interactions", type=_non_negative, default=DEFAULT_INTERACTIONS,
-                        help=f"number of interactions (default {DEFAULT_INTERACTIONS})")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
-                        help=f"random seed (default {DEFAULT_SEED})")
-    parser.add_argument("--as-of", type=_iso_date, default=DEFAULT_AS_OF,
-                        help=f"the data's 'today', YYYY-MM-DD (default {DEFAULT_AS_OF})")
-    parser.add_argument("--clean", action="store_true",
-                        help="delete ROOT/customers and ROOT/interactions first (nothing else)")
+    parser.add_argument(
+        "--customers",
+        type=_positive,
+        default=DEFAULT_CUSTOMERS,
+        help=f"number of customers (default {DEFAULT_CUSTOMERS})",
+    )
+    parser.add_argument(
+        "--interactions",
+        type=_non_negative,
+        default=DEFAULT_INTERACTIONS,
+        help=f"number of interactions (default {DEFAULT_INTERACTIONS})",
+    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    parser.add_argument(
+        "--as-of",
+        type=_iso_date,
+        default=DEFAULT_AS_OF,
+        help=f"the data's 'today', YYYY-MM-DD (default {DEFAULT_AS_OF})",
+    )
+    parser.add_argument(
+        "--clean", action="store_true", help="delete ROOT/customers and ROOT/interactions first (nothing else)"
+    )
     args = parser.parse_args(argv)
-    stats = build(args.root, args.customers, args.interactions, args.seed, args.as_of,
-                  clean=args.clean, progress=True)
+    stats = build(args.root, args.customers, args.interactions, args.seed, args.as_of, clean=args.clean, progress=True)
     print(
         f"synth: wrote {stats.customers} customers, {stats.interactions} interactions "
         f"and crm.yaml ({stats.files} files) to {args.root} "

@@ -104,6 +104,11 @@ class ParsedFile:
     positions: dict[Loc, Position] | None = None
 
 
+def reads_as_number_in_yaml12(text: str) -> bool:
+    """Whether YAML 1.2 tools read this unquoted text as a number (so it must be quoted as text)."""
+    return bool(text) and text[0] in _NUMBER_START and _YAML12_NUMBER.fullmatch(text) is not None
+
+
 def convert_scalar(tag: str, value: str) -> object:
     """Turn a resolved plain (unquoted) scalar into a Python value, refusing YAML 1.1's surprises.
 
@@ -111,7 +116,7 @@ def convert_scalar(tag: str, value: str) -> object:
     integers, `true`/`false`, ISO 8601 dates and times, and text that neither reads as a number.
     """
     if tag == TAG_STR:
-        if value and value[0] in _NUMBER_START and _YAML12_NUMBER.fullmatch(value):
+        if reads_as_number_in_yaml12(value):
             raise ScalarError(
                 f"YAML 1.2 tools (editors, schema validators) read {value} as a number; "
                 f'quote it if it is text ("{value}")'

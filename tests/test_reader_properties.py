@@ -9,13 +9,17 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmdata.yamlread import parse_fast, parse_precise, read_yaml
+from crmdata.yamlread import parse_fast, parse_precise, read_yaml, reads_as_number_in_yaml12
 
 YAMLISH = st.text(
     alphabet=st.sampled_from([*"ab:-[]{}&*!<>,#'\"\n \t|?%@`0123456789.~中文", "\x00", "\ufeff"]), max_size=200
 )
 
-text_values = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)
+# PyYAML's dumper leaves text such as 1e3 unquoted (it is text in YAML 1.1); the reader refuses it because
+# YAML 1.2 tools read a number there. That refusal has its own tests; here text is unambiguous.
+text_values = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(
+    lambda text: not reads_as_number_in_yaml12(text)
+)
 scalars = st.one_of(
     text_values, st.integers(-(10**6), 10**6), st.booleans(), st.dates(date(1990, 1, 1), date(2030, 12, 31))
 )
