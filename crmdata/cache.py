@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 CACHE_DIR_NAME = ".crm-cache"
-FORMAT_VERSION = b"crm-parse-cache-1"  # bump when the reader's output changes
+FORMAT_VERSION = b"crm-parse-cache-2"  # bump when the reader's output changes
 _SAFE_GLOBALS = {("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta")}
 
 
@@ -61,39 +61,59 @@ def _signing_key() -> bytes | None:
         return None
 
 
+SHARDS = 256
+"""The cache is split by the first byte of the key, so editing a few files rewrites a few small shards
+instead of the whole cache (rewriting 47 MB after a one-file edit cost more than the rest of the run)."""
+
+
 class ParseCache:
-    """Parsed data of clean files by content hash; loaded once, saved once if anything changed."""
+    """Parsed data of clean files by content hash; each shard is loaded once and rewritten only if it changed."""
 
     def __init__(self, root: Path, enabled: bool = True) -> None:
-        self.folder = root / CACHE_DIR_NAME
-        self.file = self.folder / "parse.pickle"
+        self.folder = root / CACHE_DIR_NAME / "parse"
         self.key = _signing_key() if enabled else None
-        self.entries: dict[bytes, dict[str, Any]] = {}
-        self.used: set[bytes] = set()
-        self.added = 0
+        self.shards: list[dict[bytes, dict[str, Any]]] = [{} for _ in range(SHARDS)]
+        self.used: list[set[bytes]] = [set() for _ in range(SHARDS)]
+        self.added = [0] * SHARDS
         if self.key is not None:
-            self.entries = self._read()
+            for number in range(SHARDS):
+                self.shards[number] = self._read(self._shard_file(number))
 
     @property
     def enabled(self) -> bool:
         return self.key is not None
 
+    @staticmethod
+    def exists(root: Path) -> bool:
+        """Whether a cache was written here before (a cold run need not hash files for lookups)."""
+        return (root / CACHE_DIR_NAME / "parse").is_dir()
+
+    @property
+    def entries(self) -> dict[bytes, dict[str, Any]]:
+        """All entries (for tests and inspection)."""
+        return {key: data for shard in self.shards for key, data in shard.items()}
+
+    def _shard_file(self, number: int) -> Path:
+        return self.folder / f"{number:02x}.pickle"
+
     def get(self, key: bytes) -> dict[str, Any] | None:
-        data = self.entries.get(key)
+        shard = key[0]
+        data = self.shards[shard].get(key)
         if data is not None:
-            self.used.add(key)
+            self.used[shard].add(key)
         return data
 
     def put(self, key: bytes, data: dict[str, Any]) -> None:
         if self.key is not None:
-            self.entries[key] = data
-            self.used.add(key)
-            self.added += 1
+            shard = key[0]
+            self.shards[shard][key] = data
+            self.used[shard].add(key)
+            self.added[shard] += 1
 
-    def _read(self) -> dict[bytes, dict[str, Any]]:
+    def _read(self, path: Path) -> dict[bytes, dict[str, Any]]:
         assert self.key is not None
         try:
-            blob = self.file.read_bytes()
+            blob = path.read_bytes()
         except OSError:
             return {}
         signature, payload = blob[:32], blob[32:]
@@ -107,20 +127,27 @@ class ParseCache:
         return entries if isinstance(entries, dict) else {}
 
     def save(self) -> None:
-        """Write the entries used in this run (dropping files that are gone), if anything changed."""
-        if self.key is None or (self.added == 0 and len(self.used) == len(self.entries)):
+        """Rewrite the shards that gained entries or hold entries of files that are gone."""
+        if self.key is None:
             return
-        kept = {key: self.entries[key] for key in self.used if key in self.entries}
-        payload = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
-        signature = hmac.new(self.key, FORMAT_VERSION + payload, hashlib.sha256).digest()
         try:
-            self.folder.mkdir(exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# created by crm: this folder is a local cache\n*\n", encoding="utf-8")
-            descriptor, temp_name = tempfile.mkstemp(dir=self.folder, prefix=".parse-", suffix=".tmp")
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(signature + payload)
-            os.replace(temp_name, self.file)
+            for number in range(SHARDS):
+                shard, used = self.shards[number], self.used[number]
+                if self.added[number] == 0 and len(used) == len(shard):
+                    continue
+                self._write(number, {key: shard[key] for key in used if key in shard})
         except OSError:
             return  # a read-only checkout still validates, only without the cache
+
+    def _write(self, number: int, kept: dict[bytes, dict[str, Any]]) -> None:
+        assert self.key is not None
+        payload = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
+        signature = hmac.new(self.key, FORMAT_VERSION + payload, hashlib.sha256).digest()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        ignore = self.folder.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# created by crm: this folder is a local cache\n*\n", encoding="utf-8")
+        descriptor, temp_name = tempfile.mkstemp(dir=self.folder, prefix=".shard-", suffix=".tmp")
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(signature + payload)
+        os.replace(temp_name, self._shard_file(number))

@@ -6,6 +6,7 @@ failure is reported in one line with exit code 3, never as a traceback.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
@@ -154,12 +155,26 @@ def schema_command(out: Path) -> None:
 
 
 def run() -> None:
-    """Console-script entry point: `main` with unexpected failures turned into one line and exit 3."""
+    """Console-script entry point: `main` with unexpected failures turned into one line and exit 3.
+
+    It ends the process with os._exit once output is flushed: freeing a loaded repository object by
+    object takes a third of a second per 100k records and serves nobody (mypy ends the same way).
+    """
+    code: int | str | None = EXIT_OK
     try:
         main(standalone_mode=True)
+    except SystemExit as exit_request:
+        code = exit_request.code
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
-        sys.exit(130)
+        code = 130
     except Exception as exc:  # the last line of defence: a bug must not print a traceback at a user
         click.echo(f"crm: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
-        sys.exit(EXIT_INTERNAL)
+        code = EXIT_INTERNAL
+    if not isinstance(code, int):
+        if code is not None:
+            click.echo(code, err=True)
+        code = EXIT_OK if code is None else EXIT_INVALID
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

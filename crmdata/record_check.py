@@ -33,7 +33,12 @@ def check_record(
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        return None, [translate(model, err, path, positions) for err in exc.errors() if err["input"] is not INVALID]
+        return None, translate_all(model, exc, path, positions)
+
+
+def translate_all(model: type[BaseModel], exc: ValidationError, path: str, positions: PositionLookup) -> list[Problem]:
+    """Every error of a failed validation as a Problem, except values the reader already reported."""
+    return [translate(model, err, path, positions) for err in exc.errors() if err["input"] is not INVALID]
 
 
 def translate(model: type[BaseModel], err: ErrorDetails, path: str, positions: PositionLookup) -> Problem:

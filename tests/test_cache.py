@@ -26,7 +26,7 @@ cadence_days: 0
 def test_a_run_leaves_a_self_ignoring_cache(repo: DataRepo) -> None:
     assert run_crm("validate", "--root", str(repo.root)).returncode == 0
     cache = repo.root / ".crm-cache"
-    assert (cache / "parse.pickle").is_file()
+    assert len(list((cache / "parse").glob("*.pickle"))) >= 1
     assert (cache / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
 
 
@@ -100,9 +100,32 @@ def test_a_signed_cache_cannot_run_code(repo: DataRepo, tmp_path: Path) -> None:
 
     assert cache.key is not None
     signature = hmac.new(cache.key, FORMAT_VERSION + payload, hashlib.sha256).digest()
-    cache.folder.mkdir()
-    cache.file.write_bytes(signature + payload)
+    cache.folder.mkdir(parents=True)
+    (cache.folder / f"{ord('k'):02x}.pickle").write_bytes(signature + payload)
     assert ParseCache(repo.root).entries == {}
     assert not marker.exists()
     assert run_crm("validate", "--root", str(repo.root)).returncode == 0
     assert not marker.exists()
+
+
+def test_editing_one_file_rewrites_at_most_two_shards(tmp_path: Path) -> None:
+    """The old content's shard loses an entry and the new content's shard gains one; nothing else is written."""
+    from datetime import date
+
+    from crmdata.synth import generate
+
+    root = tmp_path / "crm"
+    generate(root, customers=40, interactions=400, seed=5, as_of=date(2026, 11, 24))
+    assert run_crm("validate", "--root", str(root)).returncode == 0
+    shards = root / ".crm-cache" / "parse"
+    before = {path.name: path.stat().st_mtime_ns for path in shards.iterdir()}
+    assert len(before) > 100
+    edited = next((root / "interactions").rglob("*.yaml"))
+    edited.write_text(edited.read_text(encoding="utf-8").replace("topic: ", "topic: 改 ", 1), encoding="utf-8")
+    assert run_crm("validate", "--root", str(root)).returncode == 0
+    after = {path.name: path.stat().st_mtime_ns for path in shards.iterdir()}
+    rewritten = [name for name in after if after[name] != before.get(name)]
+    assert 1 <= len(rewritten) <= 2, rewritten
+    edited.unlink()
+    assert run_crm("validate", "--root", str(root)).returncode == 0
+    assert sum(len(shard) for shard in ParseCache(root).shards) == 439, "the deleted file's entry is pruned"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Annotated
 
 from pydantic import Field, Strict, model_validator
@@ -43,9 +44,9 @@ class Interaction(Record):
     recorded: DateTimeValue | None = Field(None, description="记录时间 — when this record was written (24-hour rule)")
     resolved: CalendarDate | None = Field(None, description="解决日期 — for complaints: the day it was closed")
 
-    @property
+    @cached_property
     def day(self) -> dt.date:
-        """The calendar day of the conversation."""
+        """The calendar day of the conversation (cached: every schedule and rule asks for it)."""
         return day_of(self.date)
 
     @property
