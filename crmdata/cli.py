@@ -154,6 +154,17 @@ def schema_command(out: Path) -> None:
         click.echo(f"wrote {path}")
 
 
+def _register_commands() -> None:
+    from crmdata.commands.kpi import kpi_command
+    from crmdata.commands.plan import calendar_command, due_command, segments_command
+
+    for command in (due_command, kpi_command, segments_command, calendar_command):
+        main.add_command(command)
+
+
+_register_commands()
+
+
 def run() -> None:
     """Console-script entry point: `main` with unexpected failures turned into one line and exit 3.
 

@@ -48,7 +48,7 @@ def translate(model: type[BaseModel], err: ErrorDetails, path: str, positions: P
     ctx = err.get("ctx") or {}
     value = err["input"]
     if kind in ("stage_rule", "rule"):
-        return error(path, err["msg"], (*loc, ctx["field"]))
+        return error(path, err["msg"], (*loc, *str(ctx["field"]).split(".")), at_key=bool(ctx.get("at_key")))
     if loc and loc[-1] == "[key]":
         return error(path, f"{loc[-2]!r} is not a valid key: use {ID_RULE}", loc[:-1], at_key=True)
     if kind == "missing":

@@ -9,6 +9,7 @@ from crmdata.models.contact import Contact
 from crmdata.models.customer import Customer
 from crmdata.models.enums import Channel, CustomerType, InteractionKind, Language, Stage, Tier, Value
 from crmdata.models.interaction import Interaction
+from crmdata.models.segment import Flag, SegmentFilter, SegmentSpec
 from crmdata.models.todo import Todo
 
 __all__ = [
@@ -18,10 +19,13 @@ __all__ = [
     "CrmConfig",
     "Customer",
     "CustomerType",
+    "Flag",
     "Interaction",
     "InteractionKind",
     "Language",
     "Policy",
+    "SegmentFilter",
+    "SegmentSpec",
     "SiteOptions",
     "Stage",
     "StageCadence",

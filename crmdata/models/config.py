@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, model_validator
+from pydantic_core import PydanticCustomError
 
 from crmdata.models.base import Record
 from crmdata.models.enums import Language, Stage
-from crmdata.models.fields import Days, Name, OwnerId, Text
+from crmdata.models.fields import Days, Name, OwnerId, RecordId, Text
+from crmdata.models.segment import Flag, SegmentSpec
 
 Hours = Annotated[int, Field(ge=1, le=24 * 30, strict=True)]
 
@@ -70,3 +72,26 @@ class CrmConfig(Record):
     language: Language = Field(Language.ZH, description="语言 — zh or en: the language of the site's labels")
     policy: Policy = Field(default_factory=Policy, description="跟进策略 — the follow-up policy")
     site: SiteOptions = Field(default_factory=SiteOptions, description="站点 — site options")
+    segments: dict[RecordId, SegmentSpec] = Field(
+        default_factory=dict, description="自定义分群 — custom segments: name → title and filter"
+    )
+
+    @model_validator(mode="after")
+    def _segment_names_are_free(self) -> CrmConfig:
+        """A custom segment cannot take the name of a computed one (new, silent, ...)."""
+        for name in self.segments:
+            if name in {flag.value for flag in Flag}:
+                raise PydanticCustomError(
+                    "rule",
+                    "{name} is the name of a computed segment; choose another name",
+                    {"field": f"segments.{name}", "name": name, "at_key": True},
+                )
+        for name, spec in self.segments.items():
+            for owner in spec.where.owner or []:
+                if owner not in self.team:
+                    raise PydanticCustomError(
+                        "rule",
+                        "segment {name}: owner {owner} is not on the team",
+                        {"field": f"segments.{name}.where.owner", "name": name, "owner": owner},
+                    )
+        return self

@@ -1,0 +1,79 @@
+"""What every computing command shares: the --root and --as-of options, and "validate first"."""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from crmdata.load import Dataset, LoadOptions
+from crmdata.report import summary, text_line
+from crmdata.validate import validate
+
+EXIT_INVALID = 1
+
+root_option = click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The data repository (holding crm.yaml, customers/, interactions/).",
+)
+
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day to compute for, YYYY-MM-DD (default: today). Records dated later are ignored.",
+)
+
+
+def resolve_as_of(value: datetime | None) -> date:
+    """--as-of, or today: the only place the clock is read."""
+    return value.date() if value is not None else date.today()
+
+
+def load_valid(root: Path) -> Dataset:
+    """Validate the repository; on errors print them as `crm validate` does (to stderr) and exit 1.
+
+    Nothing is computed from invalid data: a plan built on a half-read repository would be wrong.
+    """
+    outcome = validate(root, LoadOptions())
+    if not outcome.ok:
+        for problem in outcome.errors:
+            click.echo(click.style(text_line(problem), fg="red"), err=True)
+        click.echo(summary(outcome.problems, outcome.dataset.files_read, 0.0).rsplit(" (", 1)[0], err=True)
+        click.echo("crm: the data does not validate; fix the errors above (crm validate) first", err=True)
+        sys.exit(EXIT_INVALID)
+    return outcome.dataset
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def pad(text: str, width: int) -> str:
+    """Left-align in `width` terminal columns (str.ljust miscounts Chinese)."""
+    return text + " " * max(0, width - display_width(text))
+
+
+def clip(text: str, width: int) -> str:
+    """Fit `width` terminal columns exactly, ending in … when the text is longer."""
+    if display_width(text) <= width:
+        return pad(text, width)
+    kept = ""
+    for char in text:
+        if display_width(kept + char) > width - 1:
+            break
+        kept += char
+    return pad(kept + "…", width)
+
+
+def team_name(dataset: Dataset, owner: str) -> str:
+    member = dataset.config.team.get(owner) if dataset.config is not None else None
+    return f"{member.name} ({owner})" if member is not None else owner

@@ -1,0 +1,207 @@
+"""`crm due` and `crm segments` as a user runs them: the SPEC's JSON, readable text, refusal of bad data."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import DataRepo, run_crm
+
+TEAM = """\
+team:
+  ming: {name: 张明}
+  hong: {name: 李红}
+segments:
+  big_makers:
+    title: 制造业大客户
+    where: {tier: [strategic], tags_any: [制造业], flags: [high_value]}
+"""
+
+
+def _customer(repo: DataRepo, cid: str, **fields: str) -> None:
+    values = {
+        "name": "客户" + cid,
+        "type": "enterprise",
+        "tier": "regular",
+        "stage": "active",
+        "owner": "ming",
+        "since": "2025-01-01",
+        **fields,
+    }
+    body = "".join(f"{key}: {value}\n" for key, value in values.items())
+    repo.write(f"customers/{cid}.yaml", f"id: {cid}\n{body}consent: {{given: true}}\n")
+
+
+def _contact(repo: DataRepo, iid: str, customer: str, day: str, **fields: str) -> None:
+    extra = "".join(f"{key}: {value}\n" for key, value in fields.items())
+    repo.write(
+        f"interactions/{day[:4]}/{iid}.yaml",
+        f"id: {iid}\ncustomer: {customer}\ndate: {day}\nchannel: phone\nowner: ming\ntopic: 回访\n{extra}",
+    )
+
+
+def _repository(repo: DataRepo) -> None:
+    repo.write("crm.yaml", TEAM)
+    (repo.root / "customers" / "KH-2024001.yaml").unlink()
+    (repo.root / "interactions" / "2024" / "JL-2024001.yaml").unlink()
+    # A: active, contacted 2026-10-01 -> due 2026-10-31 (30 days): overdue by 24 on 2026-11-24
+    _customer(repo, "KH-A", tier="strategic", value="high", tags="[制造业]")
+    _contact(repo, "JL-1", "KH-A", "2026-11-01")  # high value: 15 days -> due 2026-11-16, overdue 8 days
+    # B: stable, contacted 2026-10-01 -> due 2026-12-30 (90 days): ok
+    _customer(repo, "KH-B", stage="stable", owner="hong")
+    _contact(repo, "JL-2", "KH-B", "2026-10-01")
+    # C: promised 2026-11-26 -> due soon (within 7 days of 2026-11-24)
+    _customer(repo, "KH-C")
+    _contact(repo, "JL-3", "KH-C", "2026-11-20", next_followup="2026-11-26")
+    # D: churned: no follow-up
+    _customer(repo, "KH-D", stage="churned", churned_on="2026-06-01", churn_reason="价格")
+    repo.write(
+        "interactions/2026/JL-4.yaml",
+        "id: JL-4\ncustomer: KH-C\ndate: 2026-11-01\nchannel: visit\nowner: ming\ntopic: 报价\n"
+        "todos:\n  - {task: 发送报价, due: 2026-11-10}\n  - {task: 回访, due: 2026-11-30}\n",
+    )
+
+
+def test_due_json_is_the_spec_shape_sorted_by_due(repo: DataRepo) -> None:
+    _repository(repo)
+    result = run_crm("due", "--root", str(repo.root), "--as-of", "2026-11-24", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["as_of"] == "2026-11-24"
+    rows = [
+        (f["customer"], f["due"], f["reason"], f["status"], f["days_overdue"], f["silent"]) for f in report["followups"]
+    ]
+    assert rows == [
+        ("KH-A", "2026-11-16", "cadence", "overdue", 8, False),  # 2026-11-01 + 15 (high value)
+        ("KH-C", "2026-11-26", "promised", "due_soon", 0, False),  # promise earlier than 2026-11-20 + 30
+        ("KH-B", "2026-12-30", "cadence", "ok", 0, False),  # 2026-10-01 + 90 (stable)
+    ]
+    assert set(report["followups"][0]) >= {
+        "customer",
+        "name",
+        "owner",
+        "due",
+        "reason",
+        "status",
+        "days_overdue",
+        "silent",
+    }
+    assert report["todos"] == [
+        {
+            "interaction": "JL-4",
+            "customer": "KH-C",
+            "task": "发送报价",
+            "owner": "ming",
+            "due": "2026-11-10",
+            "days_overdue": 14,
+        }
+    ]
+
+
+def test_due_text_groups_by_owner_overdue_first(repo: DataRepo) -> None:
+    _repository(repo)
+    result = run_crm("due", "--root", str(repo.root), "--as-of", "2026-11-24")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Follow-ups as of 2026-11-24: 1 overdue, 1 due soon, 1 ok (3 customers)"
+    ming = lines.index("张明 (ming): 1 overdue, 1 due soon")
+    assert lines[ming + 1].split()[:5] == ["OVERDUE", "8", "days", "2026-11-16", "KH-A"]
+    assert lines[ming + 2].split()[:4] == ["due", "soon", "2026-11-26", "KH-C"]
+    assert "李红 (hong): 0 overdue, 0 due soon" in lines
+    assert "  ... and 1 more not due soon (--all lists them)" in lines
+    assert "Overdue todos (1)" in lines
+
+
+def test_due_for_one_owner_and_an_unknown_owner(repo: DataRepo) -> None:
+    _repository(repo)
+    mine = json.loads(
+        run_crm("due", "--root", str(repo.root), "--as-of", "2026-11-24", "--owner", "hong", "--format", "json").stdout
+    )
+    assert [f["customer"] for f in mine["followups"]] == ["KH-B"]
+    assert mine["todos"] == []
+    result = run_crm("due", "--root", str(repo.root), "--owner", "nobody")
+    assert result.returncode == 2
+    assert "nobody is not on the team (ming, hong)" in result.stderr
+
+
+def test_commands_refuse_invalid_data_with_the_validate_messages(repo: DataRepo) -> None:
+    repo.write(
+        "interactions/2024/JL-2024002.yaml",
+        "id: JL-2024002\ncustomer: KH-2024001\ndate: 2024-03-01\nchannel: fax\nowner: ming\ntopic: x\n",
+    )
+    for command in ("due", "kpi", "segments", "calendar"):
+        result = run_crm(command, "--root", str(repo.root))
+        assert result.returncode == 1, command
+        assert result.stdout == ""
+        assert result.stderr.startswith("interactions/2024/JL-2024002.yaml:4:10: channel: 'fax' is not one of: phone,")
+        assert "crm: the data does not validate" in result.stderr
+
+
+def test_segments_list_and_members(repo: DataRepo) -> None:
+    _repository(repo)
+    listing = json.loads(
+        run_crm("segments", "--root", str(repo.root), "--as-of", "2026-11-24", "--format", "json").stdout
+    )
+    sizes = {segment["key"]: segment["size"] for segment in listing["segments"]}
+    assert sizes["overdue"] == 1 and sizes["high_value"] == 1 and sizes["win_back"] == 1
+    assert sizes["big_makers"] == 1  # KH-A: strategic, tagged 制造业, high value
+    assert sizes["tags:制造业"] == 1 and sizes["stage:churned"] == 1 and sizes["owner:ming"] == 3
+    members = json.loads(run_crm("segments", "win_back", "--root", str(repo.root), "--format", "json").stdout)
+    assert [(m["customer"], m["churn_reason"]) for m in members["members"]] == [("KH-D", "价格")]
+    text = run_crm("segments", "big_makers", "--root", str(repo.root), "--as-of", "2026-11-24").stdout
+    assert text.splitlines()[0] == "big_makers: 1 customers"
+    missing = run_crm("segments", "nope", "--root", str(repo.root))
+    assert missing.returncode == 2 and "no segment named 'nope'" in missing.stderr
+
+
+def test_a_bad_segment_filter_is_reported_at_its_line(repo: DataRepo) -> None:
+    repo.write(
+        "crm.yaml",
+        """\
+        team:
+          ming: {name: 张明}
+          hong: {name: 李红}
+        segments:
+          silent:
+            where: {tier: strategic}
+          vip:
+            where:
+              tier: [strategic, platinum]
+              flags: [hot]
+              colour: red
+        """,
+    )
+    report = json.loads(run_crm("validate", "--root", str(repo.root), "--format", "json").stdout)
+    assert [(e["line"], e["column"], e["field"], e["message"]) for e in report["errors"]] == [
+        # "      tier: [strategic, platinum]": 6 spaces, "tier: [" -> '[' at 13, "strategic, " -> 'p' at 25
+        (9, 25, "segments.vip.where.tier[1]", "'platinum' is not one of: strategic, regular, potential"),
+        # "      flags: [hot]": '[' at 14, 'h' at 15
+        (
+            10,
+            15,
+            "segments.vip.where.flags[0]",
+            "'hot' is not one of: new, silent, at_risk, high_value, win_back, overdue",
+        ),
+        (
+            11,
+            7,
+            "segments.vip.where.colour",
+            "unknown field 'colour'; allowed: type, tier, stage, value, owner, industry, source, tags_any, tags_all, flags",
+        ),
+    ]
+
+
+def test_a_custom_segment_cannot_take_a_computed_name(repo: DataRepo) -> None:
+    repo.write(
+        "crm.yaml",
+        """\
+        team:
+          ming: {name: 张明}
+        segments:
+          silent:
+            where: {tier: strategic}
+        """,
+    )
+    report = json.loads(run_crm("validate", "--root", str(repo.root), "--format", "json").stdout)
+    assert [(e["line"], e["column"], e["field"], e["message"]) for e in report["errors"]] == [
+        (4, 3, "segments.silent", "silent is the name of a computed segment; choose another name"),
+    ]
