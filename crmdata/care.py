@@ -58,9 +58,7 @@ def care_moments(ds: Dataset, as_of: date, window_days: int = CARE_WINDOW_DAYS) 
             day = _next_occurrence(customer.since, as_of)
             years = day.year - customer.since.year
             if day <= end and years >= 1:
-                moments.append(
-                    CareMoment(customer.id, customer.name, customer.owner, CareKind.ANNIVERSARY, day, years)
-                )
+                moments.append(CareMoment(customer.id, customer.name, customer.owner, CareKind.ANNIVERSARY, day, years))
         for contact in customer.contacts:
             if contact.birthday is None or contact.birthday > as_of:
                 continue
