@@ -12,9 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## demo: install into .venv, then validate the demo data set in this repository
+# The demo data set describes the world as of this day (crmdata.synth --as-of); the demo shows that day.
+DEMO_AS_OF := 2026-11-24
+
+## demo: install into .venv, validate the demo data set, then show who must be contacted
 demo: $(STAMP)
 	$(BIN)/crm validate --root .
+	$(BIN)/crm due --root . --as-of $(DEMO_AS_OF)
 
 ## test: the whole test suite, then ruff and mypy
 # pytest exits 5 when it collects no test: for this project that is a broken suite, never a pass.
@@ -37,6 +41,7 @@ demo-data: $(STAMP)
 ## bench: the speed and memory benchmarks (on demand, not part of the tests)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validate.py
+	$(BIN)/python benchmarks/engine.py
 
 clean:
 	rm -rf $(VENV) .crm-cache .pytest_cache .mypy_cache .ruff_cache site

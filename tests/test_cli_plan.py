@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from pathlib import Path
 
-from tests.conftest import DataRepo, run_crm
+from tests.conftest import CRM, DataRepo, run_crm
 
 TEAM = """\
 team:
@@ -205,3 +207,22 @@ def test_a_custom_segment_cannot_take_a_computed_name(repo: DataRepo) -> None:
     assert [(e["line"], e["column"], e["field"], e["message"]) for e in report["errors"]] == [
         (4, 3, "segments.silent", "silent is the name of a computed segment; choose another name"),
     ]
+
+
+def test_calendar_writes_a_feed_file_or_to_stdout(repo: DataRepo, tmp_path: Path) -> None:
+    _repository(repo)
+    out = tmp_path / "feeds" / "ming.ics"
+    result = run_crm(
+        "calendar", "--root", str(repo.root), "--as-of", "2026-11-24", "--owner", "ming", "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"wrote {out}: 4 events"  # follow-ups KH-A, KH-C; todos 发送报价, 回访
+    feed = out.read_bytes()
+    assert b"UID:followup-KH-A@crm-as-code" in feed and b"KH-B" not in feed
+    piped = subprocess.run(
+        [str(CRM), "calendar", "--root", str(repo.root), "--as-of", "2026-11-24", "--owner", "ming", "--out", "-"],
+        capture_output=True,
+        check=True,
+    )
+    assert piped.stdout == feed
+    assert run_crm("calendar", "--root", str(repo.root), "--owner", "nobody").returncode == 2

@@ -8,7 +8,19 @@ from pathlib import Path
 
 import yaml
 
-from crmdata.models import Consent, Contact, CrmConfig, Customer, Interaction, Policy, StageCadence, TeamMember, Todo
+from crmdata.models import (
+    Consent,
+    Contact,
+    CrmConfig,
+    Customer,
+    Interaction,
+    Policy,
+    SegmentFilter,
+    SegmentSpec,
+    StageCadence,
+    TeamMember,
+    Todo,
+)
 from crmdata.schema import SCHEMA_FILES, schema_for
 from tests.conftest import run_crm
 
@@ -33,7 +45,7 @@ def test_readme_tables_list_every_record_field() -> None:
 
 
 def test_readme_names_every_nested_and_config_field() -> None:
-    for model in (Contact, Consent, Todo, TeamMember, Policy, StageCadence, CrmConfig):
+    for model in (Contact, Consent, Todo, TeamMember, Policy, StageCadence, CrmConfig, SegmentSpec, SegmentFilter):
         for name in model.model_fields:
             assert re.search(rf"\b{name}\b", README), f"README does not mention {model.__name__}.{name}"
 
