@@ -23,8 +23,12 @@ print(json.dumps([[p.file, p.line, p.column, p.field, p.message] for p in outcom
 
 
 def _problems(root: Path, hide_libyaml: bool) -> list[list[object]]:
-    script = SCRIPT if hide_libyaml else SCRIPT.replace('sys.modules["yaml._yaml"] = None', "").replace(
-        'assert not reader.HAVE_LIBYAML, "libyaml was not hidden"', "assert reader.HAVE_LIBYAML"
+    script = (
+        SCRIPT
+        if hide_libyaml
+        else SCRIPT.replace('sys.modules["yaml._yaml"] = None', "").replace(
+            'assert not reader.HAVE_LIBYAML, "libyaml was not hidden"', "assert reader.HAVE_LIBYAML"
+        )
     )
     result = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True, check=True)
     return list(json.loads(result.stdout))

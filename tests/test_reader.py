@@ -90,7 +90,10 @@ def test_duplicate_key_at_top_level(empty_repo: DataRepo) -> None:
         empty_repo,
         [
             problem(
-                CUSTOMER_FILE, 9, 1, "name",
+                CUSTOMER_FILE,
+                9,
+                1,
+                "name",
                 "duplicate key 'name' (first given at line 2): YAML would silently keep only the last one; "
                 "remove one of them",
             )
@@ -114,7 +117,10 @@ contacts:
         empty_repo,
         [
             problem(
-                CUSTOMER_FILE, 12, 5, "contacts[0].phone",
+                CUSTOMER_FILE,
+                12,
+                5,
+                "contacts[0].phone",
                 "duplicate key 'phone' (first given at line 11): YAML would silently keep only the last one; "
                 "remove one of them",
             )
@@ -141,7 +147,10 @@ def test_anchor_and_alias(empty_repo: DataRepo) -> None:
         empty_repo,
         [
             problem(
-                CUSTOMER_FILE, 9, 11, "industry",
+                CUSTOMER_FILE,
+                9,
+                11,
+                "industry",
                 "anchors (&x) are not allowed in records: write each value out in full",
             ),
             problem(
@@ -194,22 +203,34 @@ def test_explicit_set_tag_is_the_only_problem(empty_repo: DataRepo) -> None:
     ("text", "line", "column", "field", "message"),
     [
         pytest.param(
-            CUSTOMER + "1: 一\n", 9, 1, "1",
+            CUSTOMER + "1: 一\n",
+            9,
+            1,
+            "1",
             'keys must be text, but YAML 1.1 reads the key 1 as a number: quote it ("1")',
             id="number-key",
         ),
         pytest.param(
-            CUSTOMER + "yes: 是\n", 9, 1, "yes",
+            CUSTOMER + "yes: 是\n",
+            9,
+            1,
+            "yes",
             'keys must be text, but YAML 1.1 reads the key yes as a boolean: quote it ("yes")',
             id="yes-key",
         ),
         pytest.param(
-            CUSTOMER + "[a, b]: c\n", 9, 1, "",
+            CUSTOMER + "[a, b]: c\n",
+            9,
+            1,
+            "",
             "keys must be plain text: a list or mapping cannot be a key",
             id="list-key",
         ),
         pytest.param(
-            CUSTOMER + "contacts:\n  - name: 李雷\n    1: 一\n", 11, 5, "contacts[0].1",
+            CUSTOMER + "contacts:\n  - name: 李雷\n    1: 一\n",
+            11,
+            5,
+            "contacts[0].1",
             'keys must be text, but YAML 1.1 reads the key 1 as a number: quote it ("1")',
             id="number-key-in-contact",
         ),
@@ -229,56 +250,86 @@ def test_non_string_key(empty_repo: DataRepo, text: str, line: int, column: int,
     [
         pytest.param(
             # line 11: "    phone: " is 11 characters
-            CUSTOMER + "contacts:\n  - name: 李雷\n    phone: 13800138000\n", 11, 12, "contacts[0].phone",
+            CUSTOMER + "contacts:\n  - name: 李雷\n    phone: 13800138000\n",
+            11,
+            12,
+            "contacts[0].phone",
             'expected text, but YAML reads 13800138000 as a number: quote it ("13800138000")',
             id="phone-number",
         ),
         pytest.param(
-            CUSTOMER + "contacts:\n  - name: 李雷\n    phone: 0755123456\n", 11, 12, "contacts[0].phone",
+            CUSTOMER + "contacts:\n  - name: 李雷\n    phone: 0755123456\n",
+            11,
+            12,
+            "contacts[0].phone",
             'YAML 1.1 reads 0755123456 as an octal number (129279790); quote it if it is text ("0755123456"), '
             "or write the number in plain decimal digits",
             id="phone-octal",
         ),
         pytest.param(
-            CUSTOMER + "notes: no\n", 9, 8, "notes",  # "notes: " is 7 characters
+            CUSTOMER + "notes: no\n",
+            9,
+            8,
+            "notes",  # "notes: " is 7 characters
             'YAML 1.1 reads no as the boolean false: write false for a yes/no field, or quote it if it is text ("no")',
             id="notes-no",
         ),
         pytest.param(
-            CUSTOMER + "notes: on\n", 9, 8, "notes",
+            CUSTOMER + "notes: on\n",
+            9,
+            8,
+            "notes",
             'YAML 1.1 reads on as the boolean true: write true for a yes/no field, or quote it if it is text ("on")',
             id="notes-on",
         ),
         pytest.param(
-            CUSTOMER + "churn_reason: 1:20\n", 9, 15, "churn_reason",  # "churn_reason: " is 14 characters
+            CUSTOMER + "churn_reason: 1:20\n",
+            9,
+            15,
+            "churn_reason",  # "churn_reason: " is 14 characters
             'YAML 1.1 reads 1:20 as a base-60 number (80); quote it if it is text ("1:20"), '
             "or write the number in plain decimal digits",
             id="base-60",
         ),
         pytest.param(
-            CUSTOMER + "cadence_days: 010\n", 9, 15, "cadence_days",  # "cadence_days: " is 14 characters
+            CUSTOMER + "cadence_days: 010\n",
+            9,
+            15,
+            "cadence_days",  # "cadence_days: " is 14 characters
             'YAML 1.1 reads 010 as an octal number (8); quote it if it is text ("010"), '
             "or write the number in plain decimal digits",
             id="octal-int",
         ),
         pytest.param(
             # line 11: "    primary: " is 13 characters
-            CUSTOMER + "contacts:\n  - name: 李雷\n    primary: yes\n", 11, 14, "contacts[0].primary",
+            CUSTOMER + "contacts:\n  - name: 李雷\n    primary: yes\n",
+            11,
+            14,
+            "contacts[0].primary",
             'YAML 1.1 reads yes as the boolean true: write true for a yes/no field, or quote it if it is text ("yes")',
             id="primary-yes",
         ),
         pytest.param(
-            CUSTOMER.replace("since: 2024-01-10", "since: 2024-02-30"), 7, 8, "since",  # "since: " is 7 characters
+            CUSTOMER.replace("since: 2024-01-10", "since: 2024-02-30"),
+            7,
+            8,
+            "since",  # "since: " is 7 characters
             "2024-02-30 is not a real date (day is out of range for month); write dates as YYYY-MM-DD",
             id="impossible-date",
         ),
         pytest.param(
-            CUSTOMER.replace("since: 2024-01-10", "since: 2024-02-20T10:00:00"), 7, 8, "since",
+            CUSTOMER.replace("since: 2024-01-10", "since: 2024-02-20T10:00:00"),
+            7,
+            8,
+            "since",
             "expected a date (YYYY-MM-DD), not a date and time",
             id="datetime-for-date",
         ),
         pytest.param(
-            CUSTOMER + "industry:\n", 9, 10, "industry",  # the missing value: right after "industry:" (9 characters)
+            CUSTOMER + "industry:\n",
+            9,
+            10,
+            "industry",  # the missing value: right after "industry:" (9 characters)
             "has no value: give one, or remove the line",
             id="empty-value",
         ),
@@ -309,33 +360,48 @@ def gbk_customer() -> bytes:
     [
         pytest.param(b"", 1, 1, "the file is empty: a record is a mapping of field: value lines", id="empty"),
         pytest.param(
-            b"# KH-1: to be filled in\n", 1, 1, "the file is empty: a record is a mapping of field: value lines",
+            b"# KH-1: to be filled in\n",
+            1,
+            1,
+            "the file is empty: a record is a mapping of field: value lines",
             id="only-a-comment",
         ),
         pytest.param(
-            b"- id: KH-1\n- name: x\n", 1, 1,
+            b"- id: KH-1\n- name: x\n",
+            1,
+            1,
             "expected a mapping of field: value lines at the top of the file, found a list",
             id="top-level-list",
         ),
         pytest.param(
-            b"KH-1\n", 1, 1,
+            b"KH-1\n",
+            1,
+            1,
             "expected a mapping of field: value lines at the top of the file, found a single value",
             id="plain-scalar",
         ),
         pytest.param(
             # line 2 is "name: Café SARL": the é (byte 0xE9) is the 10th character
-            CUSTOMER.replace("华星科技", "Café SARL").encode("latin-1"), 2, 10,
+            CUSTOMER.replace("华星科技", "Café SARL").encode("latin-1"),
+            2,
+            10,
             "file is not UTF-8 text: byte 0xE9 cannot be decoded; save it as UTF-8",
             id="latin-1",
         ),
         pytest.param(
             # line 2 is "name: 华星科技": 华 is the 7th character, GBK bytes 0xBB 0xAA
-            gbk_customer(), 2, 7,
+            gbk_customer(),
+            2,
+            7,
             "file is not UTF-8 text (it looks like GBK/GB18030): byte 0xBB cannot be decoded; save it as UTF-8",
             id="gbk",
         ),
         pytest.param(
-            CUSTOMER.encode("utf-16"), 1, 1, "file is UTF-16 encoded; save it as UTF-8", id="utf-16-bom",
+            CUSTOMER.encode("utf-16"),
+            1,
+            1,
+            "file is UTF-16 encoded; save it as UTF-8",
+            id="utf-16-bom",
         ),
     ],
 )
@@ -354,7 +420,10 @@ def test_two_documents(empty_repo: DataRepo) -> None:
         empty_repo,
         [
             problem(
-                CUSTOMER_FILE, 9, 1, "",
+                CUSTOMER_FILE,
+                9,
+                1,
+                "",
                 "a record file holds exactly one YAML document; remove this second document (---)",
             )
         ],
@@ -374,7 +443,10 @@ def test_utf8_bom_does_not_shift_columns(empty_repo: DataRepo) -> None:
         empty_repo,
         [
             problem(
-                CUSTOMER_FILE, 5, 8, "stage",
+                CUSTOMER_FILE,
+                5,
+                8,
+                "stage",
                 "'actve' is not one of: prospecting, active, stable, dormant, churned (did you mean active?)",
             )
         ],
@@ -384,9 +456,7 @@ def test_utf8_bom_does_not_shift_columns(empty_repo: DataRepo) -> None:
 # "notes: " is 7 characters, so the first `[` is at column 8. The top mapping is level 1 and the n-th `[`
 # opens level n + 1: the 20th, at column 8 + 19 = 27, is the first one deeper than 20 levels.
 DEEP = CUSTOMER + "notes: " + "[" * 5000 + "\n"
-DEEP_PROBLEM = problem(
-    CUSTOMER_FILE, 9, 27, "", "nesting deeper than 20 levels: records are at most a few levels deep"
-)
+DEEP_PROBLEM = problem(CUSTOMER_FILE, 9, 27, "", "nesting deeper than 20 levels: records are at most a few levels deep")
 
 
 def test_deep_nesting_is_reported_without_traceback(empty_repo: DataRepo) -> None:
@@ -410,12 +480,16 @@ def test_file_over_the_size_limit(empty_repo: DataRepo) -> None:
         empty_repo,
         [
             problem(
-                CUSTOMER_FILE, 1, 1, "",
+                CUSTOMER_FILE,
+                1,
+                1,
+                "",
                 f"file is {size:,} bytes, over the 1,024-byte limit for one record "
                 "(raise it with --max-file-size if this is intended)",
             )
         ],
-        "--max-file-size", "1K",
+        "--max-file-size",
+        "1K",
     )
     code, _ = validate(empty_repo)  # the default limit is generous: the same file is fine
     assert code == 0
@@ -429,7 +503,10 @@ def test_unclosed_bracket(empty_repo: DataRepo) -> None:
         empty_repo,
         [
             problem(
-                CUSTOMER_FILE, 10, 6, "",
+                CUSTOMER_FILE,
+                10,
+                6,
+                "",
                 "YAML syntax error: while parsing a flow sequence, did not find expected ',' or ']' "
                 "(it started at line 9, column 8)",
             )
@@ -443,7 +520,10 @@ def test_tab_indentation(empty_repo: DataRepo) -> None:
         empty_repo,
         [
             problem(
-                CUSTOMER_FILE, 10, 1, "",
+                CUSTOMER_FILE,
+                10,
+                1,
+                "",
                 "YAML syntax error: while scanning for the next token, found character that cannot start any "
                 "token; YAML cannot indent with tabs: use spaces",
             )
@@ -461,7 +541,10 @@ def test_unknown_key_with_did_you_mean(empty_repo: DataRepo) -> None:
         empty_repo,
         [
             problem(
-                CUSTOMER_FILE, 9, 1, "industy",
+                CUSTOMER_FILE,
+                9,
+                1,
+                "industy",
                 f"unknown field 'industy' (did you mean industry?); allowed: {CUSTOMER_FIELDS}",
             )
         ],
@@ -474,7 +557,10 @@ def test_unknown_key_inside_a_contact(empty_repo: DataRepo) -> None:
         empty_repo,
         [
             problem(
-                CUSTOMER_FILE, 11, 5, "contacts[0].phnoe",
+                CUSTOMER_FILE,
+                11,
+                5,
+                "contacts[0].phnoe",
                 f"unknown field 'phnoe' (did you mean phone?); allowed: {CONTACT_FIELDS}",
             )
         ],
@@ -487,7 +573,10 @@ def test_wrong_enum_value_with_did_you_mean(empty_repo: DataRepo) -> None:
         empty_repo,
         [
             problem(
-                CUSTOMER_FILE, 3, 7, "type",
+                CUSTOMER_FILE,
+                3,
+                7,
+                "type",
                 "'enterprize' is not one of: individual, enterprise, government, institutional_investor "
                 "(did you mean enterprise?)",
             )
@@ -552,23 +641,35 @@ def test_yml_suffix(empty_repo: DataRepo) -> None:
     ("text", "line", "column", "field", "message"),
     [
         pytest.param(
-            CUSTOMER.replace("owner: ming", "owner: gang"), 6, 8, "owner",  # "owner: " is 7 characters
+            CUSTOMER.replace("owner: ming", "owner: gang"),
+            6,
+            8,
+            "owner",  # "owner: " is 7 characters
             "gang is not on the team (crm.yaml team: ming, hong)",
             id="owner-not-on-team",
         ),
         pytest.param(
-            CUSTOMER + "referred_by: KH-9\n", 9, 14, "referred_by",  # "referred_by: " is 13 characters
+            CUSTOMER + "referred_by: KH-9\n",
+            9,
+            14,
+            "referred_by",  # "referred_by: " is 13 characters
             "no customer has the id KH-9",
             id="referred-by-unknown",
         ),
         pytest.param(
             # the rule is about the stage: point at its value (line 5, after "stage: ")
-            CUSTOMER.replace("stage: active", "stage: churned"), 5, 8, "stage",
+            CUSTOMER.replace("stage: active", "stage: churned"),
+            5,
+            8,
+            "stage",
             "stage is churned, so churned_on (the day the customer was lost) is required",
             id="churned-without-churned-on",
         ),
         pytest.param(
-            CUSTOMER.replace("since: 2024-01-10\n", ""), 5, 8, "stage",
+            CUSTOMER.replace("since: 2024-01-10\n", ""),
+            5,
+            8,
+            "stage",
             "since (start of the relationship) is required unless stage is prospecting",
             id="active-without-since",
         ),
@@ -583,39 +684,59 @@ def test_customer_rule(empty_repo: DataRepo, text: str, line: int, column: int, 
     ("text", "line", "column", "field", "message"),
     [
         pytest.param(
-            INTERACTION.replace("customer: KH-2024001", "customer: KH-9"), 2, 11, "customer",  # "customer: " is 10
+            INTERACTION.replace("customer: KH-2024001", "customer: KH-9"),
+            2,
+            11,
+            "customer",  # "customer: " is 10
             "no customer has the id KH-9",
             id="customer-unknown",
         ),
         pytest.param(
-            INTERACTION.replace("owner: ming", "owner: gang"), 5, 8, "owner",
+            INTERACTION.replace("owner: ming", "owner: gang"),
+            5,
+            8,
+            "owner",
             "gang is not on the team (crm.yaml team: ming, hong)",
             id="owner-not-on-team",
         ),
         pytest.param(
             # line 10 is "    owner: gang": "    owner: " is 11 characters
             INTERACTION + "todos:\n  - task: 寄送合同\n    due: 2024-03-05\n    owner: gang\n",
-            10, 12, "todos[0].owner",
+            10,
+            12,
+            "todos[0].owner",
             "gang is not on the team (crm.yaml team: ming, hong)",
             id="todo-owner-not-on-team",
         ),
         pytest.param(
-            INTERACTION + "next_followup: 2024-02-01\n", 7, 16, "next_followup",  # "next_followup: " is 15
+            INTERACTION + "next_followup: 2024-02-01\n",
+            7,
+            16,
+            "next_followup",  # "next_followup: " is 15
             "next_followup 2024-02-01 is before the conversation's date 2024-03-01",
             id="next-followup-before-date",
         ),
         pytest.param(
-            INTERACTION + "resolved: 2024-03-02\n", 7, 11, "resolved",  # "resolved: " is 10
+            INTERACTION + "resolved: 2024-03-02\n",
+            7,
+            11,
+            "resolved",  # "resolved: " is 10
             "resolved is only for complaints (kind: complaint), this is kind followup",
             id="resolved-not-complaint",
         ),
         pytest.param(
-            INTERACTION + "satisfaction: 0\n", 7, 15, "satisfaction",  # "satisfaction: " is 14
+            INTERACTION + "satisfaction: 0\n",
+            7,
+            15,
+            "satisfaction",  # "satisfaction: " is 14
             "must be at least 1, found 0",
             id="satisfaction-0",
         ),
         pytest.param(
-            INTERACTION + "satisfaction: 6\n", 7, 15, "satisfaction",
+            INTERACTION + "satisfaction: 6\n",
+            7,
+            15,
+            "satisfaction",
             "must be at most 5, found 6",
             id="satisfaction-6",
         ),
@@ -660,7 +781,10 @@ def test_warning_recorded_late(repo: DataRepo) -> None:
         repo,
         [
             problem(
-                INTERACTION_FILE, 7, 11, "recorded",
+                INTERACTION_FILE,
+                7,
+                11,
+                "recorded",
                 "recorded 2 days 2 hours after the conversation; log conversations within 24 hours",
             )
         ],
@@ -684,7 +808,10 @@ def test_warning_recorded_late_by_one_day(repo: DataRepo) -> None:
         repo,
         [
             problem(
-                INTERACTION_FILE, 7, 11, "recorded",
+                INTERACTION_FILE,
+                7,
+                11,
+                "recorded",
                 "recorded 1 day 2 hours after the conversation; log conversations within 24 hours",
             )
         ],
@@ -731,39 +858,63 @@ cadence_days: 010
 
 MANY_EXPECTED = [
     problem(
-        CUSTOMER_FILE, 3, 7, "type",
+        CUSTOMER_FILE,
+        3,
+        7,
+        "type",
         "'enterprize' is not one of: individual, enterprise, government, institutional_investor "
         "(did you mean enterprise?)",
     ),
     problem(
-        CUSTOMER_FILE, 7, 8, "since",
+        CUSTOMER_FILE,
+        7,
+        8,
+        "since",
         "2024-02-30 is not a real date (day is out of range for month); write dates as YYYY-MM-DD",
     ),
     problem(
-        CUSTOMER_FILE, 8, 1, "name",
+        CUSTOMER_FILE,
+        8,
+        1,
+        "name",
         "duplicate key 'name' (first given at line 2): YAML would silently keep only the last one; remove one of them",
     ),
     problem(
         CUSTOMER_FILE, 9, 1, "industy", f"unknown field 'industy' (did you mean industry?); allowed: {CUSTOMER_FIELDS}"
     ),
     problem(
-        CUSTOMER_FILE, 12, 12, "contacts[0].phone",
+        CUSTOMER_FILE,
+        12,
+        12,
+        "contacts[0].phone",
         'expected text, but YAML reads 13800138000 as a number: quote it ("13800138000")',
     ),
     problem(
-        CUSTOMER_FILE, 13, 14, "contacts[0].primary",
+        CUSTOMER_FILE,
+        13,
+        14,
+        "contacts[0].primary",
         'YAML 1.1 reads yes as the boolean true: write true for a yes/no field, or quote it if it is text ("yes")',
     ),
     problem(
-        CUSTOMER_FILE, 14, 5, "contacts[0].phnoe",
+        CUSTOMER_FILE,
+        14,
+        5,
+        "contacts[0].phnoe",
         f"unknown field 'phnoe' (did you mean phone?); allowed: {CONTACT_FIELDS}",
     ),
     problem(
-        CUSTOMER_FILE, 15, 8, "notes",
+        CUSTOMER_FILE,
+        15,
+        8,
+        "notes",
         'YAML 1.1 reads no as the boolean false: write false for a yes/no field, or quote it if it is text ("no")',
     ),
     problem(
-        CUSTOMER_FILE, 16, 15, "cadence_days",
+        CUSTOMER_FILE,
+        16,
+        15,
+        "cadence_days",
         'YAML 1.1 reads 010 as an octal number (8); quote it if it is text ("010"), '
         "or write the number in plain decimal digits",
     ),

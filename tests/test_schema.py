@@ -24,7 +24,10 @@ SCHEMA_NAMES = ("customer.schema.json", "interaction.schema.json", "crm.schema.j
 def check_jsonschema(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(CHECK_JSONSCHEMA), "--color", "never", *map(str, args)],
-        capture_output=True, text=True, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -229,6 +232,7 @@ topic: 电话回访
 recorded: 2024-02-20 16:45
 """
 
+
 @pytest.mark.parametrize(
     ("relative", "text"),
     [
@@ -241,10 +245,14 @@ recorded: 2024-02-20 16:45
         pytest.param("interactions/2024/JL-2024003.yaml", PLAIN_DATE_INTERACTION, id="interaction-plain-date"),
         pytest.param("interactions/2024/JL-2024004.yaml", QUOTED_DATE_INTERACTION, id="interaction-quoted-dates"),
         pytest.param(
-            "interactions/2024/JL-2024005.yaml", SPACE_DATETIME_INTERACTION, id="interaction-date-space-hh-mm",
+            "interactions/2024/JL-2024005.yaml",
+            SPACE_DATETIME_INTERACTION,
+            id="interaction-date-space-hh-mm",
         ),
         pytest.param(
-            "interactions/2024/JL-2024006.yaml", SPACE_RECORDED_INTERACTION, id="interaction-recorded-space-hh-mm",
+            "interactions/2024/JL-2024006.yaml",
+            SPACE_RECORDED_INTERACTION,
+            id="interaction-recorded-space-hh-mm",
         ),
     ],
 )
@@ -321,7 +329,8 @@ consent: {given: true}
         pytest.param(CUSTOMER.replace("stage: active", "stage: actve"), "stage", id="wrong-enum"),
         pytest.param(CUSTOMER + "industy: 制造业\n", "industy", id="unknown-key"),
         pytest.param(
-            CUSTOMER + 'contacts:\n  - name: 李雷\n    phnoe: "13800138000"\n', "contacts[0].phnoe",
+            CUSTOMER + 'contacts:\n  - name: 李雷\n    phnoe: "13800138000"\n',
+            "contacts[0].phnoe",
             id="unknown-key-in-contact",
         ),
         pytest.param(CUSTOMER.replace("tier: strategic\n", ""), "tier", id="missing-required"),
@@ -404,4 +413,3 @@ def test_edge_values_get_the_same_verdict(repo: DataRepo, schemas: Path, line: s
     assert checked.returncode in (0, 1), checked.stdout + checked.stderr
     report = crm_validate(repo.root)
     assert report["ok"] is (checked.returncode == 0)
-
