@@ -1134,11 +1134,22 @@ class _Synth:
             if rng.random() < 0.4:
                 contact["address"] = self._address(c.city)
             if rng.random() < 0.35:
-                contact["birthday"] = date(rng.randint(1958, 2000), rng.randint(1, 12), rng.randint(1, 28))
+                contact["birthday"] = self._birthday(rng.randint(1958, 2000), rng.randint(1, 12), rng.randint(1, 28))
             if i == primary:
                 contact["primary"] = True
             out.append(contact)
         return out
+
+    def _birthday(self, year: int, month: int, day: int) -> date:
+        """A contact's birthday; every sixth one falls in the coming four weeks, so the demo has care moments.
+
+        Uses the same random draws either way, so the rest of the data set does not shift.
+        """
+        self._birthdays_made = getattr(self, "_birthdays_made", 0) + 1
+        if self._birthdays_made % 6 == 0:
+            soon = self.as_of + timedelta(days=day)  # 1 to 28 days ahead
+            month, day = soon.month, min(soon.day, 28)
+        return date(year, month, day)
 
     def customer_records(self) -> list[dict[str, Any]]:
         """Customer dicts with keys in SPEC order; optional keys omitted, never null."""
