@@ -1,0 +1,115 @@
+"""Segments and the churn early warning, on small repositories with hand-checked answers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from crmdata.models import Flag, SegmentFilter
+from crmdata.segments import customer_facts, matches, risks, segments
+from crmdata.validate import validate
+from tests.conftest import DataRepo
+
+AS_OF = date(2026, 11, 24)
+CONFIG = "team:\n  ming: {name: 张明}\n"
+
+
+def _customer(repo: DataRepo, cid: str, extra: str = "", **fields: str) -> None:
+    values = {
+        "name": "客户" + cid,
+        "type": "enterprise",
+        "tier": "regular",
+        "stage": "active",
+        "owner": "ming",
+        "since": "2024-01-01",
+    }
+    values.update(fields)
+    body = "".join(f"{key}: {value}\n" for key, value in values.items())
+    repo.write(f"customers/{cid}.yaml", f"id: {cid}\n{body}consent: {{given: true}}\n{extra}")
+
+
+def _talk(repo: DataRepo, iid: str, customer: str, day: str, extra: str = "") -> None:
+    repo.write(
+        f"interactions/{day[:4]}/{iid}.yaml",
+        f"id: {iid}\ncustomer: {customer}\ndate: {day}\nchannel: phone\nowner: ming\ntopic: 回访\n{extra}",
+    )
+
+
+def _dataset(repo: DataRepo):  # type: ignore[no-untyped-def]
+    outcome = validate(repo.root)
+    assert outcome.ok, outcome.errors
+    return outcome.dataset
+
+
+def test_each_risk_signal_and_its_weight(empty_repo: DataRepo) -> None:
+    repo = empty_repo
+    repo.write("crm.yaml", CONFIG)
+    # silent: last contact 2026-07-01, 146 days before as_of (>= 90) -> silent 3; due 2026-07-31 -> overdue 2
+    _customer(repo, "KH-SILENT")
+    _talk(repo, "JL-1", "KH-SILENT", "2026-07-01")
+    # falling satisfaction: 5, 5 then 3 (3 <= mean(5, 5) - 1) -> 2; contacted recently, so no other signal
+    _customer(repo, "KH-SAD", stage="stable")
+    _talk(repo, "JL-2", "KH-SAD", "2026-09-01", "satisfaction: 5\n")
+    _talk(repo, "JL-3", "KH-SAD", "2026-10-01", "satisfaction: 5\n")
+    _talk(repo, "JL-4", "KH-SAD", "2026-11-20", "satisfaction: 3\n")
+    # open complaint (2) + an overdue todo (1) + dormant stage (1), contacted 2026-11-20: not silent, not overdue
+    _customer(repo, "KH-ANGRY", stage="dormant")
+    _talk(repo, "JL-5", "KH-ANGRY", "2026-11-20", "kind: complaint\ntodos:\n  - {task: 退款, due: 2026-11-22}\n")
+    scored = risks(_dataset(repo), AS_OF)
+    silent = scored["KH-SILENT"]
+    assert [(s.name, s.weight) for s in silent.signals] == [("silent", 3), ("overdue", 2)]
+    assert silent.score == 5 and silent.at_risk
+    assert silent.signals[0].detail == "no contact for 146 days"
+    sad = scored["KH-SAD"]
+    assert [(s.name, s.weight) for s in sad.signals] == [("satisfaction_falling", 2)]
+    assert sad.signals[0].detail == "satisfaction fell to 3 from an average of 5.0"
+    assert not sad.at_risk  # 2 < 3
+    angry = scored["KH-ANGRY"]
+    assert [(s.name, s.weight) for s in angry.signals] == [("open_complaint", 2), ("dormant", 1), ("unkept_todos", 1)]
+    assert angry.score == 4 and angry.at_risk
+
+
+def test_flags_new_high_value_win_back_and_future_customers(empty_repo: DataRepo) -> None:
+    repo = empty_repo
+    repo.write("crm.yaml", CONFIG)
+    _customer(repo, "KH-NEW", since="2026-10-01")  # 54 days before as_of < 90: new
+    _customer(repo, "KH-OLD", value="high")  # since 2024: not new; high value
+    _customer(repo, "KH-GONE", stage="churned", value="high", churned_on="2026-05-01", churn_reason="预算削减")
+    _customer(repo, "KH-LATER", since="2026-12-01")  # after as_of: not a customer yet
+    facts = {fact.customer.id: fact.flags for fact in customer_facts(_dataset(repo), AS_OF)}
+    assert set(facts) == {"KH-NEW", "KH-OLD", "KH-GONE"}
+    assert Flag.NEW in facts["KH-NEW"] and Flag.NEW not in facts["KH-OLD"]
+    assert Flag.HIGH_VALUE in facts["KH-OLD"]
+    assert facts["KH-GONE"] == {Flag.WIN_BACK}  # churned: not high value, not scheduled
+
+
+def test_filters_combine_every_condition(empty_repo: DataRepo) -> None:
+    repo = empty_repo
+    repo.write("crm.yaml", CONFIG)
+    _customer(repo, "KH-1", tier="strategic", tags="[制造业, 大客户]")
+    _customer(repo, "KH-2", tier="strategic", tags="[能源]")
+    _customer(repo, "KH-3", tier="regular", tags="[制造业, 大客户]")
+    ds = _dataset(repo)
+    facts = customer_facts(ds, AS_OF)
+
+    def members(**where: object) -> list[str]:
+        chosen = SegmentFilter.model_validate(where)
+        return [fact.customer.id for fact in facts if matches(fact, chosen)]
+
+    assert members(tier="strategic") == ["KH-1", "KH-2"]
+    assert members(tier=["strategic", "regular"], tags_any=["制造业"]) == ["KH-1", "KH-3"]
+    assert members(tags_all=["制造业", "大客户"]) == ["KH-1", "KH-3"]
+    assert members(tags_all=["制造业", "能源"]) == []
+    assert members(tier="strategic", tags_any=["能源", "大客户"]) == ["KH-1", "KH-2"]
+    assert members(flags=["overdue"]) == ["KH-1", "KH-2", "KH-3"]  # never contacted since 2024-01-01
+    assert members() == ["KH-1", "KH-2", "KH-3"]
+
+
+def test_dimension_segments_list_each_value(empty_repo: DataRepo) -> None:
+    repo = empty_repo
+    repo.write("crm.yaml", CONFIG)
+    _customer(repo, "KH-1", industry="能源", tags="[a, b]")
+    _customer(repo, "KH-2", industry="能源", tags="[b]")
+    found = {segment.key: segment.members for segment in segments(_dataset(repo), AS_OF)}
+    assert found["industry:能源"] == ("KH-1", "KH-2")
+    assert found["tags:a"] == ("KH-1",) and found["tags:b"] == ("KH-1", "KH-2")
+    assert "source:" not in "".join(found)  # no source given: no empty segment
