@@ -1,0 +1,146 @@
+"""Care moments (关怀): anniversaries of `since` and contacts' birthdays in the next 30 days.
+
+Expected moments are worked out by hand from the rules: a moment falls on the first day on or after
+as_of with the month and day of the original date (29 February → 28 February in a year without one),
+it is listed when that day <= as_of + 30, years = that day's year - the original year, churned customers
+get none, and the relationship's first day itself (years 0) is not an anniversary.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from crmdata.care import care_moments
+from crmdata.load import Dataset, LoadOptions
+from crmdata.validate import validate
+from tests.conftest import DataRepo
+
+D = date.fromisoformat
+
+
+@pytest.fixture
+def crm(tmp_path: Path) -> DataRepo:
+    data = DataRepo(tmp_path / "crm")
+    data.write("crm.yaml", "team:\n  ming: {name: 张明}\n")
+    return data
+
+
+def customer(
+    repo: DataRepo,
+    customer_id: str,
+    since: str | None,
+    birthdays: dict[str, str | None] | None = None,
+    stage: str = "active",
+) -> None:
+    """Write customers/<id>.yaml; `birthdays` maps contact name → birthday (None: no birthday known)."""
+    lines = [
+        f"id: {customer_id}",
+        f"name: 客户{customer_id}",
+        "type: enterprise",
+        "tier: regular",
+        f"stage: {stage}",
+        "owner: ming",
+        "consent: {given: true}",
+    ]
+    if since is not None:
+        lines.append(f"since: {since}")
+    if stage == "churned":
+        lines.append("churned_on: 2025-01-01")
+    if birthdays:
+        lines.append("contacts:")
+        for name, birthday in birthdays.items():
+            lines.append(f"  - name: {name}")
+            if birthday is not None:
+                lines.append(f"    birthday: {birthday}")
+    repo.write(f"customers/{customer_id}.yaml", "\n".join(lines) + "\n")
+
+
+def load(repo: DataRepo) -> Dataset:
+    outcome = validate(repo.root, LoadOptions(use_cache=False))
+    assert outcome.ok, [str(problem) for problem in outcome.problems]
+    assert outcome.warnings == [], [str(problem) for problem in outcome.warnings]
+    return outcome.dataset
+
+
+def rows(ds: Dataset, as_of: date) -> list[tuple[object, ...]]:
+    return [
+        (m.customer, m.name, m.owner, m.kind, m.day, m.years, m.contact, m.private) for m in care_moments(ds, as_of)
+    ]
+
+
+def test_anniversaries_and_birthdays_in_the_next_30_days(crm: DataRepo) -> None:
+    # as_of 2026-06-10; the window ends 2026-06-10 + 30 = 2026-07-10 (June has 30 days).
+    customer(crm, "KH-A", "2023-06-20", {"王芳": "1990-06-25", "李雷": None})  # both in the window
+    customer(crm, "KH-B", "2020-06-15", {"赵六": "1980-06-12"}, stage="churned")  # churned: nothing
+    customer(crm, "KH-C", "2026-06-10")  # since == as_of: the first day itself (years 0) is no anniversary
+    customer(crm, "KH-D", "2026-06-20")  # since inside the window, years 0: no anniversary
+    customer(crm, "KH-E", "2025-06-10")  # first anniversary on as_of itself → included
+    customer(crm, "KH-F", "2020-07-11", {"周七": "1985-07-10"})  # 07-11 = as_of + 31 → no; 07-10 = +30 → yes
+    customer(crm, "KH-I", "2020-07-10")  # anniversary on as_of + 30 → included
+    customer(crm, "KH-G", "2020-06-09", {"吴八": "1970-07-11"})  # yesterday → next in 2027; 07-11 → no
+    customer(crm, "KH-H", None, {"郑九": "2000-06-10"}, stage="prospecting")  # birthday on as_of → included
+    ds = load(crm)
+    assert rows(ds, D("2026-06-10")) == [
+        # 2025-06-10 → 2026-06-10: 2026 - 2025 = 1 year
+        ("KH-E", "客户KH-E", "ming", "anniversary", D("2026-06-10"), 1, None, False),
+        # 2000-06-10 → 2026-06-10: turns 26; a birthday is private and names the contact
+        ("KH-H", "客户KH-H", "ming", "birthday", D("2026-06-10"), 26, "郑九", True),
+        # 2023-06-20 → 2026-06-20: 3 years
+        ("KH-A", "客户KH-A", "ming", "anniversary", D("2026-06-20"), 3, None, False),
+        # 1990-06-25 → 2026-06-25: turns 36
+        ("KH-A", "客户KH-A", "ming", "birthday", D("2026-06-25"), 36, "王芳", True),
+        # 1985-07-10 → 2026-07-10 = as_of + 30: turns 41
+        ("KH-F", "客户KH-F", "ming", "birthday", D("2026-07-10"), 41, "周七", True),
+        # 2020-07-10 → 2026-07-10 = as_of + 30: 6 years
+        ("KH-I", "客户KH-I", "ming", "anniversary", D("2026-07-10"), 6, None, False),
+    ]
+
+
+def test_moments_across_the_new_year(crm: DataRepo) -> None:
+    # as_of 2026-12-20; the window ends 2026-12-20 + 30 = 2027-01-19 (11 days to Dec 31, 19 in January).
+    customer(crm, "KH-1", "2020-01-03", {"王芳": "1990-01-05", "李雷": "1990-12-19"})
+    ds = load(crm)
+    assert rows(ds, D("2026-12-20")) == [
+        # 2020-01-03 → 2027-01-03: 7 years
+        ("KH-1", "客户KH-1", "ming", "anniversary", D("2027-01-03"), 7, None, False),
+        # 1990-01-05 → 2027-01-05: turns 37 (李雷's 12-19 was yesterday: next is 2027-12-19, outside)
+        ("KH-1", "客户KH-1", "ming", "birthday", D("2027-01-05"), 37, "王芳", True),
+    ]
+
+
+def test_29_february_falls_on_28_february_in_a_common_year(crm: DataRepo) -> None:
+    customer(crm, "KH-1", "2024-02-29", {"王芳": "1996-02-29"})
+    ds = load(crm)
+    # 2027 is not a leap year: both fall on 2027-02-28; 2027 - 2024 = 3 years, 2027 - 1996 = 31.
+    assert [(m.kind, m.day, m.years) for m in care_moments(ds, D("2027-02-20"))] == [
+        ("anniversary", D("2027-02-28"), 3),
+        ("birthday", D("2027-02-28"), 31),
+    ]
+    # 2028 is a leap year: 2028-02-29; 4 years and 32.
+    assert [(m.kind, m.day, m.years) for m in care_moments(ds, D("2028-02-20"))] == [
+        ("anniversary", D("2028-02-29"), 4),
+        ("birthday", D("2028-02-29"), 32),
+    ]
+    # as_of 2027-02-28 is the day itself → included.
+    assert [m.day for m in care_moments(ds, D("2027-02-28"))] == [D("2027-02-28"), D("2027-02-28")]
+    # as_of 2027-03-01: the 2027 moment has passed; the next is 2028-02-29, 365 days away → nothing.
+    assert care_moments(ds, D("2027-03-01")) == []
+
+
+def test_moments_are_sorted_by_day(crm: DataRepo) -> None:
+    # written in an order unlike the days': the list must still come out by day.
+    customer(crm, "KH-1", "2021-07-01", {"甲": "1991-06-12"})
+    customer(crm, "KH-2", "2022-06-15", {"乙": "1992-07-05", "丙": "1993-06-11"})
+    ds = load(crm)
+    # as_of 2026-06-10 → window to 07-10: 06-11 丙 (33), 06-12 甲 (35), 06-15 KH-2 (4 years),
+    # 07-01 KH-1 (5 years), 07-05 乙 (34).
+    assert [(m.day, m.customer, m.kind, m.years) for m in care_moments(ds, D("2026-06-10"))] == [
+        (D("2026-06-11"), "KH-2", "birthday", 33),
+        (D("2026-06-12"), "KH-1", "birthday", 35),
+        (D("2026-06-15"), "KH-2", "anniversary", 4),
+        (D("2026-07-01"), "KH-1", "anniversary", 5),
+        (D("2026-07-05"), "KH-2", "birthday", 34),
+    ]
