@@ -187,7 +187,8 @@ def test_a_bad_segment_filter_is_reported_at_its_line(repo: DataRepo) -> None:
             11,
             7,
             "segments.vip.where.colour",
-            "unknown field 'colour'; allowed: type, tier, stage, value, owner, industry, source, tags_any, tags_all, flags",
+            "unknown field 'colour'; allowed: type, tier, stage, value, owner, industry, source, "
+            "tags_any, tags_all, flags",
         ),
     ]
 

@@ -86,3 +86,20 @@ def test_makefile_targets_are_the_readme_commands() -> None:
     for target in re.findall(r"^\| `make ([\w-]+)` \|", README, re.MULTILINE):
         assert re.search(rf"^{target}:", makefile, re.MULTILINE), f"make {target} is documented but missing"
     assert "make test" in (PROJECT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_defines_every_kpi_with_its_docstring() -> None:
+    from crmdata import kpis
+
+    for definition in kpis.KPIS:
+        text = " ".join(definition.definition.split()).replace("|", "\\|")
+        assert f"| `{definition.name}` | {definition.title_zh} | {text} |" in README, (
+            f"README's KPI table is missing or out of date for {definition.name}"
+        )
+
+
+def test_readme_documents_every_command() -> None:
+    from crmdata.cli import main
+
+    for name in main.commands:  # type: ignore[attr-defined]
+        assert f"`crm {name}" in README, f"crm {name} is not in the README"
