@@ -124,7 +124,7 @@ def follow_up(customer: Customer, contacts: list[Interaction], policy: Policy, a
     last_contact = latest.day if latest is not None else None
     interval = interval_days(customer, policy, as_of)
     since = customer.since
-    contacted_since = latest is not None and (since is None or any(contact.day >= since for contact in contacts))
+    contacted_since = latest is not None and (since is None or latest.day >= since)  # contacts are sorted
     if since is None and latest is None:
         due, reason = as_of, Reason.FIRST_CONTACT
     elif not contacted_since:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import unicodedata
 from datetime import date, datetime
@@ -14,6 +15,10 @@ from crmdata.report import summary, text_line
 from crmdata.validate import validate
 
 EXIT_INVALID = 1
+
+_LOADED: list[Dataset] = []
+"""Datasets loaded by this process, kept referenced until `crm` ends with os._exit: otherwise a command
+returning normally frees 110k records object by object first (a third of a second, for nothing)."""
 
 root_option = click.option(
     "--root",
@@ -49,7 +54,18 @@ def load_valid(root: Path) -> Dataset:
         click.echo(summary(outcome.problems, outcome.dataset.files_read, 0.0).rsplit(" (", 1)[0], err=True)
         click.echo("crm: the data does not validate; fix the errors above (crm validate) first", err=True)
         sys.exit(EXIT_INVALID)
+    _LOADED.append(outcome.dataset)
     return outcome.dataset
+
+
+def dump_json(payload: object) -> str:
+    """JSON for the command line: indented for a person at a terminal, compact for scripts and files.
+
+    json.dumps with indent falls back to the pure-Python encoder: 0.4 s for 10k follow-ups instead of 0.04.
+    """
+    if sys.stdout.isatty():
+        return json.dumps(payload, ensure_ascii=False, indent=2)
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
 def display_width(text: str) -> int:

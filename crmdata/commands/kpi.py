@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 
 import click
 
-from crmdata.commands.common import as_of_option, load_valid, pad, resolve_as_of, root_option
+from crmdata.commands.common import as_of_option, dump_json, load_valid, pad, resolve_as_of, root_option
 from crmdata.models import Language
 
 
@@ -20,6 +19,9 @@ def _format(value: object, unit: str) -> str:
     if isinstance(value, float):
         return f"{value:.2f}"
     if isinstance(value, dict):
+        if value and all(isinstance(item, dict) for item in value.values()):  # e.g. month -> channel -> count
+            totals = {key: sum(item.values()) for key, item in value.items()}
+            return _format(totals, unit) + "  (totals; --format json splits them)"
         return ", ".join(f"{key}: {_format(item, unit)}" for key, item in value.items())
     return str(value)
 
@@ -52,7 +54,7 @@ def kpi_command(root: Path, as_of: datetime | None, owner: str | None, output_fo
             if owner is None
             else {"as_of": day.isoformat(), "owner": owner, **kpis.compute(dataset, day, owner)}
         )
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        click.echo(dump_json(payload))
         return
     values = kpis.compute(dataset, day, owner)
     chinese = dataset.config is not None and dataset.config.language is Language.ZH

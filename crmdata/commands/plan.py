@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import defaultdict
 from datetime import datetime
@@ -10,7 +9,16 @@ from pathlib import Path
 
 import click
 
-from crmdata.commands.common import as_of_option, clip, load_valid, pad, resolve_as_of, root_option, team_name
+from crmdata.commands.common import (
+    as_of_option,
+    clip,
+    dump_json,
+    load_valid,
+    pad,
+    resolve_as_of,
+    root_option,
+    team_name,
+)
 from crmdata.schedule import FollowUp, OverdueTodo, Status, followups, overdue_todos
 from crmdata.segments import customer_facts, segments
 
@@ -77,7 +85,7 @@ def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all:
             "followups": [followup_json(p) for p in plans],
             "todos": [todo_json(t) for t in todos],
         }
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        click.echo(dump_json(payload))
         return
     counts = {status: sum(plan.status is status for plan in plans) for status in Status}
     click.echo(
@@ -145,7 +153,7 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
                 {"key": s.key, "title": s.title, "kind": s.kind, "size": s.size, "description": s.description}
                 for s in found
             ]
-            click.echo(json.dumps({"as_of": day.isoformat(), "segments": listing}, ensure_ascii=False, indent=2))
+            click.echo(dump_json({"as_of": day.isoformat(), "segments": listing}))
             return
         for segment in found:
             about = segment.title if segment.title != segment.key else segment.description
@@ -189,7 +197,7 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
             "size": chosen.size,
             "members": members,
         }
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        click.echo(dump_json(payload))
         return
     click.echo(
         click.style(f"{chosen.key}: {chosen.size} customers", bold=True)
