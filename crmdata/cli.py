@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from crmdata import __version__
+from crmdata.commands.common import root_option
 from crmdata.load import LoadOptions
 from crmdata.report import as_json, github_line, summary, text_line
 from crmdata.schema import write_schemas
@@ -39,15 +40,6 @@ class FileSize(click.ParamType[int, Any]):
             self.fail(f"{value!r} is not a size such as 2M, 512K or 100000", param, ctx)
         number, unit = int(match.group(1)), match.group(2).upper()
         return number * {"": 1, "K": 1024, "M": 1024 * 1024}[unit]
-
-
-root_option = click.option(
-    "--root",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The data repository (holding crm.yaml, customers/, interactions/).",
-)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
