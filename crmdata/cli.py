@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from crmdata import __version__
-from crmdata.commands.common import root_option
+from crmdata.commands.common import progress_printer, root_option
 from crmdata.load import LoadOptions
 from crmdata.report import as_json, github_line, summary, text_line
 from crmdata.schema import write_schemas
@@ -55,24 +55,10 @@ def main() -> None:
     """
 
 
-def _progress_printer() -> Any:
-    """Progress on stderr when it is a terminal; CI logs stay free of carriage-return noise."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(stage: str, done: int, total: int) -> None:
-        end = "\n" if done >= total else ""
-        click.echo(f"\r{stage} {done:,}/{total:,} files", err=True, nl=False)
-        if end:
-            click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
-
-    return show
-
-
 def run_validation(root: Path, use_cache: bool, jobs: int | None, max_file_size: int) -> tuple[Validation, float]:
     """Validate with the CLI's options; returns the outcome and the seconds it took."""
     started = time.perf_counter()
-    options = LoadOptions(use_cache=use_cache, jobs=jobs, max_file_bytes=max_file_size, progress=_progress_printer())
+    options = LoadOptions(use_cache=use_cache, jobs=jobs, max_file_bytes=max_file_size, progress=progress_printer())
     outcome = validate(root, options)
     return outcome, time.perf_counter() - started
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from crmdata.load import PARALLEL_THRESHOLD
 from crmdata.synth import generate
-from tests.conftest import run_crm
+from tests.conftest import CRM, run_crm
 
 
 def test_workers_report_the_same_problems_as_one_process(tmp_path: Path) -> None:
@@ -22,3 +26,17 @@ def test_workers_report_the_same_problems_as_one_process(tmp_path: Path) -> None
     assert json.loads(one.stdout) == json.loads(two.stdout)
     files = {error["file"] for error in json.loads(two.stdout)["errors"]}
     assert files == {"customers/KH-BAD1.yaml", "customers/KH-BAD2.yaml"}
+
+
+def test_progress_is_shown_on_a_terminal_and_not_in_logs(tmp_path: Path) -> None:
+    root = tmp_path / "big"
+    generate(root, customers=300, interactions=PARALLEL_THRESHOLD, seed=3, as_of=date(2026, 11, 24))
+    logged = run_crm("validate", "--root", str(root), "--no-cache")
+    assert logged.returncode == 0 and logged.stderr == ""  # a CI log gets no carriage-return noise
+    script = shutil.which("script")
+    if script is None:
+        pytest.skip("util-linux `script` (a pseudo-terminal) is not installed")
+    command = f"{CRM} validate --root {root} --no-cache"
+    on_terminal = subprocess.run([script, "-qc", command, "/dev/null"], capture_output=True, text=True, check=True)
+    assert "parsing 500/2,300 files" in on_terminal.stdout  # text mode turns the \\r into a newline
+    assert "valid: 0 errors" in on_terminal.stdout

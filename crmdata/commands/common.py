@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from crmdata.load import Dataset, LoadOptions
+from crmdata.load import Dataset, LoadOptions, Progress
 from crmdata.report import summary, text_line
 from crmdata.validate import validate
 
@@ -42,12 +42,25 @@ def resolve_as_of(value: datetime | None) -> date:
     return value.date() if value is not None else date.today()
 
 
+def progress_printer() -> Progress | None:
+    """Progress on stderr when it is a terminal; CI logs stay free of carriage-return noise."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(stage: str, done: int, total: int) -> None:
+        click.echo(f"\r{stage} {done:,}/{total:,} files", err=True, nl=False)
+        if done >= total:  # finished: clear the line for the results
+            click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
+
+    return show
+
+
 def load_valid(root: Path) -> Dataset:
     """Validate the repository; on errors print them as `crm validate` does (to stderr) and exit 1.
 
     Nothing is computed from invalid data: a plan built on a half-read repository would be wrong.
     """
-    outcome = validate(root, LoadOptions())
+    outcome = validate(root, LoadOptions(progress=progress_printer()))
     if not outcome.ok:
         for problem in outcome.errors:
             click.echo(click.style(text_line(problem), fg="red"), err=True)
