@@ -16,7 +16,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from enum import Enum
 from functools import cached_property
 from itertools import pairwise
@@ -25,7 +25,7 @@ from typing import NamedTuple, TypeVar
 
 from crmdata.load import Dataset
 from crmdata.models import Channel, Customer, Interaction, InteractionKind, Policy, Stage, Todo
-from crmdata.schedule import FollowUp, OverdueTodo, Status, follow_up, interval_days
+from crmdata.schedule import FollowUp, OverdueTodo, Status, follow_up, interval_days, logging_delay_if_late
 
 WINDOW_DAYS = 365
 """The length of "the last 365 days" (and of "a year ago" in retention)."""
@@ -388,18 +388,8 @@ def _last_quarters(as_of: date, count: int = QUARTERS_SHOWN) -> list[tuple[int, 
 
 def recorded_in_time(interaction: Interaction, hours: int) -> bool:
     """Whether `recorded` is at most `hours` after the conversation; a date without a time counts from
-    the end of that day. (The same rule as crmdata.validate.logged_in_time, which warns when it fails.)"""
-    recorded = interaction.recorded
-    if recorded is None:
-        return False
-    happened = interaction.date
-    if not isinstance(happened, datetime):
-        if (recorded.date() - happened).days <= hours // 24:
-            return True  # the end of the day plus whole days of allowance, on the wall clock: surely in time
-        happened = datetime.combine(happened, time.max)
-    if (happened.tzinfo is None) != (recorded.tzinfo is None):
-        happened, recorded = happened.replace(tzinfo=None), recorded.replace(tzinfo=None)
-    return recorded - happened <= timedelta(hours=hours)
+    the end of that day. (schedule.logging_delay_if_late, the rule crm validate warns with.)"""
+    return interaction.recorded is not None and logging_delay_if_late(interaction, hours) is None
 
 
 def _on_time_rate(ctx: KpiContext, days: int) -> float | None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from crmdata.load import INTERACTIONS_DIR, Dataset, LoadOptions, gc_paused, load
 from crmdata.locate import locate_all
 from crmdata.models import Customer, Interaction
 from crmdata.problems import Problem, error, warning
+from crmdata.schedule import logging_delay_if_late
 
 Rule = Callable[[Dataset], Iterable[Problem]]
 
@@ -127,20 +128,9 @@ def logged_in_time(ds: Dataset) -> Iterable[Problem]:
     if ds.config is None:
         return
     hours = ds.config.policy.record_within_hours
-    # A day without a time counts from its end and is compared on the wall clock, so a record written
-    # within hours // 24 days after that day cannot be late: most records skip the arithmetic below.
-    surely_in_time = timedelta(days=hours // 24)
     for interaction in ds.interactions:
-        if interaction.recorded is None:
-            continue
-        if interaction.moment is None and interaction.recorded.date() - interaction.day <= surely_in_time:
-            continue
-        happened = interaction.moment or datetime.combine(interaction.day, time.max)
-        recorded = interaction.recorded
-        if (happened.tzinfo is None) != (recorded.tzinfo is None):
-            happened, recorded = happened.replace(tzinfo=None), recorded.replace(tzinfo=None)
-        delay = recorded - happened
-        if delay > timedelta(hours=hours):
+        delay = logging_delay_if_late(interaction, hours)
+        if delay is not None:
             yield warning(
                 ds.file_of(interaction),
                 f"recorded {_duration(delay)} after the conversation; log conversations within {hours} hours",
