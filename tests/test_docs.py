@@ -103,3 +103,21 @@ def test_readme_documents_every_command() -> None:
 
     for name in main.commands:  # type: ignore[attr-defined]
         assert f"`crm {name}" in README, f"crm {name} is not in the README"
+
+
+def _yaml_block_after(heading: str) -> str:
+    return README.split(heading, 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+
+
+def test_readme_record_examples_validate_as_written(tmp_path: Path) -> None:
+    """A new user copies these: crm.yaml, the customer and the interaction must pass crm validate."""
+    root = tmp_path / "crm"
+    (root / "customers").mkdir(parents=True)
+    (root / "interactions" / "2024").mkdir(parents=True)
+    (root / "crm.yaml").write_text(_yaml_block_after("### `crm.yaml`"), encoding="utf-8")
+    (root / "customers" / "KH-2024001.yaml").write_text(_yaml_block_after("### A customer"), encoding="utf-8")
+    interaction = _yaml_block_after("### An interaction")
+    (root / "interactions" / "2024" / "JL-2024001.yaml").write_text(interaction, encoding="utf-8")
+    result = run_crm("validate", "--root", str(root), "--format", "json")
+    assert result.returncode == 0, result.stdout
+    assert json.loads(result.stdout) == {"ok": True, "errors": [], "warnings": []}
