@@ -71,7 +71,9 @@ class ParseCache:
 
     def __init__(self, root: Path, enabled: bool = True) -> None:
         self.folder = root / CACHE_DIR_NAME / "parse"
-        self.key = _signing_key() if enabled else None
+        # A cache folder that is a link (committed in a pull request, say) would send writes elsewhere.
+        linked = (root / CACHE_DIR_NAME).is_symlink() or self.folder.is_symlink()
+        self.key = _signing_key() if enabled and not linked else None
         self.shards: list[dict[bytes, dict[str, Any]]] = [{} for _ in range(SHARDS)]
         self.used: list[set[bytes]] = [set() for _ in range(SHARDS)]
         self.added = [0] * SHARDS

@@ -71,18 +71,33 @@ class LoadOptions:
     progress: Progress | None = None
 
 
+LINK_MESSAGE = (
+    "symbolic links are not followed (a link could point outside the repository and leak what it reads "
+    "into messages): commit the file itself"
+)
+
+
 def discover(root: Path) -> tuple[list[str], list[str], list[Problem]]:
-    """The customer and interaction files (relative POSIX paths, sorted), plus layout problems."""
+    """The customer and interaction files (relative POSIX paths, sorted), plus layout problems.
+
+    Records must be real files in the repository: a symbolic link is reported and never followed, so a
+    pull request cannot make `crm` read (and quote in its messages) a file elsewhere on the CI machine.
+    """
     problems: list[Problem] = []
     customers: list[str] = []
     interactions: list[str] = []
+    for folder in (CUSTOMERS_DIR, INTERACTIONS_DIR):
+        if (root / folder).is_symlink():
+            problems.append(error(folder, LINK_MESSAGE).at(1, 1))
     customer_dir = root / CUSTOMERS_DIR
-    if customer_dir.is_dir():
+    if customer_dir.is_dir() and not customer_dir.is_symlink():
         for entry in sorted(os.scandir(customer_dir), key=lambda e: e.name):
             relative = f"{CUSTOMERS_DIR}/{entry.name}"
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir():
+            if entry.is_symlink():
+                problems.append(error(relative, LINK_MESSAGE).at(1, 1))
+            elif entry.is_dir(follow_symlinks=False):
                 problems.append(
                     warning(relative, "folders inside customers/ are ignored: customers/<ID>.yaml only").at(1, 1)
                 )
@@ -91,8 +106,8 @@ def discover(root: Path) -> tuple[list[str], list[str], list[Problem]]:
             elif entry.name.endswith(".yml"):
                 problems.append(error(relative, "record files end in .yaml: rename this .yml file").at(1, 1))
     interaction_dir = root / INTERACTIONS_DIR
-    if interaction_dir.is_dir():
-        for relative in sorted(_walk(interaction_dir, INTERACTIONS_DIR)):
+    if interaction_dir.is_dir() and not interaction_dir.is_symlink():
+        for relative in sorted(_walk(interaction_dir, INTERACTIONS_DIR, problems)):
             if relative.endswith(RECORD_SUFFIX):
                 interactions.append(relative)
             elif relative.endswith(".yml"):
@@ -100,13 +115,15 @@ def discover(root: Path) -> tuple[list[str], list[str], list[Problem]]:
     return customers, interactions, problems
 
 
-def _walk(folder: Path, relative: str) -> Iterator[str]:
+def _walk(folder: Path, relative: str, problems: list[Problem]) -> Iterator[str]:
     for entry in os.scandir(folder):
         if entry.name.startswith("."):
             continue
         path = f"{relative}/{entry.name}"
-        if entry.is_dir():
-            yield from _walk(Path(entry.path), path)
+        if entry.is_symlink():
+            problems.append(error(path, LINK_MESSAGE).at(1, 1))
+        elif entry.is_dir(follow_symlinks=False):
+            yield from _walk(Path(entry.path), path, problems)
         else:
             yield path
 
@@ -237,6 +254,8 @@ def _parse_all(prefix: str, paths: list[str], options: LoadOptions) -> Iterator[
 def load_config(root: Path, index: PositionIndex, options: LoadOptions) -> tuple[CrmConfig | None, list[Problem]]:
     """crm.yaml, the one file every repository must have."""
     path = root / CONFIG_FILE
+    if path.is_symlink():
+        return None, [error(CONFIG_FILE, LINK_MESSAGE).at(1, 1)]
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -962,3 +963,22 @@ def test_text_format_is_path_line_column_field_message(repo: DataRepo) -> None:
     _, report = validate(repo)
     assert sorted(map(json.dumps, seen)) == sorted(map(json.dumps, report["errors"] + report["warnings"]))
     assert len(seen) == 12
+
+
+def test_symbolic_links_are_reported_and_never_followed(repo: DataRepo, tmp_path: Path) -> None:
+    """A pull request must not make crm read, and quote, a file elsewhere on the CI machine."""
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("token: s3cr3t-value\n", encoding="utf-8")
+    (repo.root / "customers" / "KH-LINK.yaml").symlink_to(secret)
+    (repo.root / "interactions" / "loop").symlink_to(repo.root / "interactions")  # a loop, if followed
+    (repo.root / ".crm-cache").symlink_to(tmp_path)  # the cache must not write through it
+    result = run_crm("validate", "--root", str(repo.root), "--format", "json")
+    assert result.returncode == 1
+    assert "s3cr3t" not in result.stdout + result.stderr
+    errors = {(error["file"], error["message"]) for error in json.loads(result.stdout)["errors"]}
+    link = (
+        "symbolic links are not followed (a link could point outside the repository and leak what it reads "
+        "into messages): commit the file itself"
+    )
+    assert errors == {("customers/KH-LINK.yaml", link), ("interactions/loop", link)}
+    assert not (tmp_path / "parse").exists()
