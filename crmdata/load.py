@@ -50,6 +50,9 @@ class Dataset:
     customer_files: list[str] = field(default_factory=list)
     """Every customer file found, valid or not: references to an invalid one are not reported twice."""
     files_read: int = 0
+    unvalidated: list[tuple[str, dict[str, Any]]] = field(default_factory=list, repr=False)
+    """(file, data) of records that failed validation: the reference rules still read their well-formed
+    ids, so an unknown owner is reported in the same run as the record's other errors."""
     record_files: dict[int, str] = field(default_factory=dict, repr=False)
     """The file of each record, by the record's identity (records are values without a path field)."""
 
@@ -301,6 +304,7 @@ def load(root: Path, options: LoadOptions | None = None) -> tuple[Dataset, list[
         except ValidationError as exc:
             model = Customer if is_customer else Interaction
             problems.extend(translate_all(model, exc, path, _lazy_positions(index, path)))
+            dataset.unvalidated.append((path, data))
     dataset.customers = _in_path_order(customer_paths, customers, dataset)
     dataset.interactions = _in_path_order(interaction_paths, interactions, dataset)
     return dataset, problems, index

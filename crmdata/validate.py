@@ -6,16 +6,18 @@ A rule's docstring is its definition. Adding a rule is writing one function and 
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from crmdata.load import INTERACTIONS_DIR, Dataset, LoadOptions, gc_paused, load
+from crmdata.load import CUSTOMERS_DIR, INTERACTIONS_DIR, Dataset, LoadOptions, gc_paused, load
 from crmdata.locate import locate_all
 from crmdata.models import Customer, Interaction
-from crmdata.problems import Problem, error, warning
+from crmdata.models.fields import ID_PATTERN
+from crmdata.problems import Loc, Problem, error, warning
 from crmdata.schedule import logging_delay_if_late
 
 Rule = Callable[[Dataset], Iterable[Problem]]
@@ -56,8 +58,30 @@ def ids_are_unique(ds: Dataset) -> Iterable[Problem]:
                 first[key] = ds.file_of(record)
 
 
+_WELL_FORMED_ID = re.compile(ID_PATTERN.removeprefix("^").removesuffix("$"))
+
+
+def _unvalidated_references(ds: Dataset) -> Iterator[tuple[str, Loc, str, str]]:
+    """(file, loc, field, id) for each well-formed id in the records that failed validation.
+
+    Their malformed values were reported already; the well-formed ones are checked like any other, so
+    one run reports a record's wrong type and its unknown owner together.
+    """
+    for path, data in ds.unvalidated:
+        fields = ("owner", "referred_by") if path.startswith(f"{CUSTOMERS_DIR}/") else ("owner", "customer")
+        for name in fields:
+            value = data.get(name)
+            if isinstance(value, str) and _WELL_FORMED_ID.fullmatch(value):
+                yield path, (name,), name, value
+        todos = data.get("todos") if "customer" in fields else None
+        for number, todo in enumerate(todos if isinstance(todos, list) else []):
+            owner = todo.get("owner") if isinstance(todo, dict) else None
+            if isinstance(owner, str) and _WELL_FORMED_ID.fullmatch(owner):
+                yield path, ("todos", number, "owner"), "owner", owner
+
+
 def references_exist(ds: Dataset) -> Iterable[Problem]:
-    """interaction.customer and referred_by name existing customers."""
+    """interaction.customer and referred_by name existing customers (also in records with other errors)."""
     known = {customer.id for customer in ds.customers}
     present = {_stem(path) for path in ds.customer_files}  # invalid files: already reported
     unknown = {interaction.customer for interaction in ds.interactions} - known - present
@@ -72,10 +96,14 @@ def references_exist(ds: Dataset) -> Iterable[Problem]:
             yield error(ds.file_of(customer), "a customer cannot refer itself", ("referred_by",))
         elif customer.referred_by not in known and customer.referred_by not in present:
             yield error(ds.file_of(customer), f"no customer has the id {customer.referred_by}", ("referred_by",))
+    for path, loc, name, value in _unvalidated_references(ds):
+        if name in ("customer", "referred_by") and value not in known and value not in present:
+            yield error(path, f"no customer has the id {value}", loc)
 
 
 def owners_are_on_the_team(ds: Dataset) -> Iterable[Problem]:
-    """Every owner (of a customer, an interaction or a todo) is a key of `team` in crm.yaml."""
+    """Every owner (of a customer, an interaction or a todo) is a key of `team` in crm.yaml (also in
+    records with other errors)."""
     if ds.config is None:
         return
     team = ds.config.team
@@ -93,6 +121,9 @@ def owners_are_on_the_team(ds: Dataset) -> Iterable[Problem]:
         for number, todo in enumerate(interaction.todos):
             if todo.owner is not None and todo.owner not in team:
                 yield error(ds.file_of(interaction), unknown(todo.owner), ("todos", number, "owner"))
+    for path, loc, name, value in _unvalidated_references(ds):
+        if name == "owner" and value not in team:
+            yield error(path, unknown(value), loc)
 
 
 def contact_after_since(ds: Dataset) -> Iterable[Problem]:

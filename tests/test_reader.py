@@ -982,3 +982,38 @@ def test_symbolic_links_are_reported_and_never_followed(repo: DataRepo, tmp_path
     )
     assert errors == {("customers/KH-LINK.yaml", link), ("interactions/loop", link)}
     assert not (tmp_path / "parse").exists()
+
+
+def test_an_invalid_records_unknown_references_are_reported_in_the_same_run(repo: DataRepo) -> None:
+    """One run, every problem: the type error, and the owner / customer / todo owner nobody knows."""
+    repo.write(
+        "interactions/2024/JL-2024009.yaml",
+        """\
+        id: JL-2024009
+        customer: KH-9999999
+        date: 2024-03-01
+        channel: fax
+        owner: gang
+        topic: 回访
+        todos:
+          - {task: 报价, due: 2024-03-05, owner: lei}
+          - {task: 合同, due: 2024-03-09, owner: "Not An Id"}
+        """,
+    )
+    result = run_crm("validate", "--root", str(repo.root), "--format", "json")
+    assert result.returncode == 1
+    found = [(e["line"], e["column"], e["field"], e["message"]) for e in json.loads(result.stdout)["errors"]]
+    assert found == [
+        (2, 11, "customer", "no customer has the id KH-9999999"),
+        (4, 10, "channel", "'fax' is not one of: phone, video, visit, im, email, sms, event, other"),
+        (5, 8, "owner", "gang is not on the team (crm.yaml team: ming, hong)"),
+        # "  - {task: 报价, due: 2024-03-05, owner: lei}": columns count characters; 'l' is the 40th
+        (8, 40, "todos[0].owner", "lei is not on the team (crm.yaml team: ming, hong)"),
+        (
+            9,
+            40,
+            "todos[1].owner",
+            "'Not An Id' is not a valid id: use 1 to 64 ASCII letters, digits, '-' or '_', "
+            "starting with a letter or digit",
+        ),
+    ]
