@@ -21,7 +21,7 @@ from enum import Enum
 from functools import cached_property
 from itertools import pairwise
 from operator import attrgetter
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from crmdata.load import Dataset
 from crmdata.models import Channel, Customer, Interaction, InteractionKind, Policy, Stage, Todo
@@ -257,28 +257,34 @@ def _contact_gaps(
     return gaps
 
 
+class _Owned(Protocol):
+    @property
+    def owner(self) -> str: ...
+
+
+OwnedT = TypeVar("OwnedT", bound=_Owned)
+
+
+def _by_owner_attribute(items: Iterable[OwnedT]) -> dict[str, list[OwnedT]]:
+    """Items grouped by their `owner`, order kept within each group."""
+    grouped: dict[str, list[OwnedT]] = defaultdict(list)
+    for item in items:
+        grouped[item.owner].append(item)
+    return grouped
+
+
 def _split(full: KpiContext, owners: Iterable[str]) -> dict[str, KpiContext]:
     """One context per owner, cut from the full one in a single pass over each list."""
     owner_of = {customer.id: customer.owner for customer in full.ds.customers}
-    customers: dict[str, list[Customer]] = defaultdict(list)
-    for customer in full.customers:
-        customers[customer.owner].append(customer)
+    customers = _by_owner_attribute(full.customers)
     start = full.window_start
     interactions: dict[str, _Interactions] = defaultdict(lambda: _Interactions(start))
     for interaction in full.interactions:
         interactions[owner_of.get(interaction.customer, "")].add(interaction)
-    followups: dict[str, list[FollowUp]] = defaultdict(list)
-    for plan in full.followups:
-        followups[plan.owner].append(plan)
-    overdue: dict[str, list[OverdueTodo]] = defaultdict(list)
-    for overdue_todo in full.overdue_todos:
-        overdue[overdue_todo.owner].append(overdue_todo)
-    todos: dict[str, list[TodoItem]] = defaultdict(list)
-    for todo in full.todos:
-        todos[todo.owner].append(todo)
-    gaps: dict[str, list[ContactGap]] = defaultdict(list)
-    for gap in full.gaps:
-        gaps[gap.owner].append(gap)
+    followups = _by_owner_attribute(full.followups)
+    overdue = _by_owner_attribute(full.overdue_todos)
+    todos = _by_owner_attribute(full.todos)
+    gaps = _by_owner_attribute(full.gaps)
     contacts: dict[str, dict[str, list[Interaction]]] = defaultdict(dict)
     for customer_id, history in full.contacts.items():
         contacts[owner_of.get(customer_id, "")][customer_id] = history
