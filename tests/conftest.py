@@ -56,6 +56,29 @@ class DataRepo:
         path.write_text(textwrap.dedent(text), encoding="utf-8")
         return path
 
+    def customer(self, cid: str, extra: str = "", **fields: str) -> None:
+        """customers/<cid>.yaml: a valid customer (with consent) whose keyword fields override the defaults;
+        `extra` is YAML appended as written."""
+        values = {
+            "name": "客户" + cid,
+            "type": "enterprise",
+            "tier": "regular",
+            "stage": "active",
+            "owner": "ming",
+            "since": "2024-01-01",
+            **fields,
+        }
+        body = "".join(f"{key}: {value}\n" for key, value in values.items())
+        self.write(f"customers/{cid}.yaml", f"id: {cid}\n{body}consent: {{given: true}}\n{extra}")
+
+    def interaction(self, iid: str, customer: str, day: str, extra: str = "", **fields: str) -> None:
+        """interactions/<YYYY>/<iid>.yaml: a phone follow-up by ming; keyword fields and `extra` are added."""
+        added = "".join(f"{key}: {value}\n" for key, value in fields.items())
+        self.write(
+            f"interactions/{day[:4]}/{iid}.yaml",
+            f"id: {iid}\ncustomer: {customer}\ndate: {day}\nchannel: phone\nowner: ming\ntopic: 回访\n{added}{extra}",
+        )
+
     def write_bytes(self, relative: str, data: bytes) -> Path:
         path = self.root / relative
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -19,43 +19,21 @@ segments:
 """
 
 
-def _customer(repo: DataRepo, cid: str, **fields: str) -> None:
-    values = {
-        "name": "客户" + cid,
-        "type": "enterprise",
-        "tier": "regular",
-        "stage": "active",
-        "owner": "ming",
-        "since": "2025-01-01",
-        **fields,
-    }
-    body = "".join(f"{key}: {value}\n" for key, value in values.items())
-    repo.write(f"customers/{cid}.yaml", f"id: {cid}\n{body}consent: {{given: true}}\n")
-
-
-def _contact(repo: DataRepo, iid: str, customer: str, day: str, **fields: str) -> None:
-    extra = "".join(f"{key}: {value}\n" for key, value in fields.items())
-    repo.write(
-        f"interactions/{day[:4]}/{iid}.yaml",
-        f"id: {iid}\ncustomer: {customer}\ndate: {day}\nchannel: phone\nowner: ming\ntopic: 回访\n{extra}",
-    )
-
-
 def _repository(repo: DataRepo) -> None:
     repo.write("crm.yaml", TEAM)
     (repo.root / "customers" / "KH-2024001.yaml").unlink()
     (repo.root / "interactions" / "2024" / "JL-2024001.yaml").unlink()
-    # A: active, contacted 2026-10-01 -> due 2026-10-31 (30 days): overdue by 24 on 2026-11-24
-    _customer(repo, "KH-A", tier="strategic", value="high", tags="[制造业]")
-    _contact(repo, "JL-1", "KH-A", "2026-11-01")  # high value: 15 days -> due 2026-11-16, overdue 8 days
+    # A: active, high value, strategic, tagged 制造业; its only contact is below
+    repo.customer("KH-A", since="2025-01-01", tier="strategic", value="high", tags="[制造业]")
+    repo.interaction("JL-1", "KH-A", "2026-11-01")  # high value: 15 days -> due 2026-11-16, overdue 8 days
     # B: stable, contacted 2026-10-01 -> due 2026-12-30 (90 days): ok
-    _customer(repo, "KH-B", stage="stable", owner="hong")
-    _contact(repo, "JL-2", "KH-B", "2026-10-01")
+    repo.customer("KH-B", since="2025-01-01", stage="stable", owner="hong")
+    repo.interaction("JL-2", "KH-B", "2026-10-01")
     # C: promised 2026-11-26 -> due soon (within 7 days of 2026-11-24)
-    _customer(repo, "KH-C")
-    _contact(repo, "JL-3", "KH-C", "2026-11-20", next_followup="2026-11-26")
+    repo.customer("KH-C", since="2025-01-01")
+    repo.interaction("JL-3", "KH-C", "2026-11-20", next_followup="2026-11-26")
     # D: churned: no follow-up
-    _customer(repo, "KH-D", stage="churned", churned_on="2026-06-01", churn_reason="价格")
+    repo.customer("KH-D", since="2025-01-01", stage="churned", churned_on="2026-06-01", churn_reason="价格")
     repo.write(
         "interactions/2026/JL-4.yaml",
         "id: JL-4\ncustomer: KH-C\ndate: 2026-11-01\nchannel: visit\nowner: ming\ntopic: 报价\n"

@@ -13,27 +13,6 @@ AS_OF = date(2026, 11, 24)
 CONFIG = "team:\n  ming: {name: 张明}\n"
 
 
-def _customer(repo: DataRepo, cid: str, extra: str = "", **fields: str) -> None:
-    values = {
-        "name": "客户" + cid,
-        "type": "enterprise",
-        "tier": "regular",
-        "stage": "active",
-        "owner": "ming",
-        "since": "2024-01-01",
-    }
-    values.update(fields)
-    body = "".join(f"{key}: {value}\n" for key, value in values.items())
-    repo.write(f"customers/{cid}.yaml", f"id: {cid}\n{body}consent: {{given: true}}\n{extra}")
-
-
-def _talk(repo: DataRepo, iid: str, customer: str, day: str, extra: str = "") -> None:
-    repo.write(
-        f"interactions/{day[:4]}/{iid}.yaml",
-        f"id: {iid}\ncustomer: {customer}\ndate: {day}\nchannel: phone\nowner: ming\ntopic: 回访\n{extra}",
-    )
-
-
 def _dataset(repo: DataRepo):  # type: ignore[no-untyped-def]
     outcome = validate(repo.root)
     assert outcome.ok, outcome.errors
@@ -44,16 +23,16 @@ def test_each_risk_signal_and_its_weight(empty_repo: DataRepo) -> None:
     repo = empty_repo
     repo.write("crm.yaml", CONFIG)
     # silent: last contact 2026-07-01, 146 days before as_of (>= 90) -> silent 3; due 2026-07-31 -> overdue 2
-    _customer(repo, "KH-SILENT")
-    _talk(repo, "JL-1", "KH-SILENT", "2026-07-01")
+    repo.customer("KH-SILENT")
+    repo.interaction("JL-1", "KH-SILENT", "2026-07-01")
     # falling satisfaction: 5, 5 then 3 (3 <= mean(5, 5) - 1) -> 2; contacted recently, so no other signal
-    _customer(repo, "KH-SAD", stage="stable")
-    _talk(repo, "JL-2", "KH-SAD", "2026-09-01", "satisfaction: 5\n")
-    _talk(repo, "JL-3", "KH-SAD", "2026-10-01", "satisfaction: 5\n")
-    _talk(repo, "JL-4", "KH-SAD", "2026-11-20", "satisfaction: 3\n")
+    repo.customer("KH-SAD", stage="stable")
+    repo.interaction("JL-2", "KH-SAD", "2026-09-01", "satisfaction: 5\n")
+    repo.interaction("JL-3", "KH-SAD", "2026-10-01", "satisfaction: 5\n")
+    repo.interaction("JL-4", "KH-SAD", "2026-11-20", "satisfaction: 3\n")
     # open complaint (2) + an overdue todo (1) + dormant stage (1), contacted 2026-11-20: not silent, not overdue
-    _customer(repo, "KH-ANGRY", stage="dormant")
-    _talk(repo, "JL-5", "KH-ANGRY", "2026-11-20", "kind: complaint\ntodos:\n  - {task: 退款, due: 2026-11-22}\n")
+    repo.customer("KH-ANGRY", stage="dormant")
+    repo.interaction("JL-5", "KH-ANGRY", "2026-11-20", "kind: complaint\ntodos:\n  - {task: 退款, due: 2026-11-22}\n")
     scored = risks(_dataset(repo), AS_OF)
     silent = scored["KH-SILENT"]
     assert [(s.name, s.weight) for s in silent.signals] == [("silent", 3), ("overdue", 2)]
@@ -71,10 +50,10 @@ def test_each_risk_signal_and_its_weight(empty_repo: DataRepo) -> None:
 def test_flags_new_high_value_win_back_and_future_customers(empty_repo: DataRepo) -> None:
     repo = empty_repo
     repo.write("crm.yaml", CONFIG)
-    _customer(repo, "KH-NEW", since="2026-10-01")  # 54 days before as_of < 90: new
-    _customer(repo, "KH-OLD", value="high")  # since 2024: not new; high value
-    _customer(repo, "KH-GONE", stage="churned", value="high", churned_on="2026-05-01", churn_reason="预算削减")
-    _customer(repo, "KH-LATER", since="2026-12-01")  # after as_of: not a customer yet
+    repo.customer("KH-NEW", since="2026-10-01")  # 54 days before as_of < 90: new
+    repo.customer("KH-OLD", value="high")  # since 2024: not new; high value
+    repo.customer("KH-GONE", stage="churned", value="high", churned_on="2026-05-01", churn_reason="预算削减")
+    repo.customer("KH-LATER", since="2026-12-01")  # after as_of: not a customer yet
     facts = {fact.customer.id: fact.flags for fact in customer_facts(_dataset(repo), AS_OF)}
     assert set(facts) == {"KH-NEW", "KH-OLD", "KH-GONE"}
     assert Flag.NEW in facts["KH-NEW"] and Flag.NEW not in facts["KH-OLD"]
@@ -85,9 +64,9 @@ def test_flags_new_high_value_win_back_and_future_customers(empty_repo: DataRepo
 def test_filters_combine_every_condition(empty_repo: DataRepo) -> None:
     repo = empty_repo
     repo.write("crm.yaml", CONFIG)
-    _customer(repo, "KH-1", tier="strategic", tags="[制造业, 大客户]")
-    _customer(repo, "KH-2", tier="strategic", tags="[能源]")
-    _customer(repo, "KH-3", tier="regular", tags="[制造业, 大客户]")
+    repo.customer("KH-1", tier="strategic", tags="[制造业, 大客户]")
+    repo.customer("KH-2", tier="strategic", tags="[能源]")
+    repo.customer("KH-3", tier="regular", tags="[制造业, 大客户]")
     ds = _dataset(repo)
     facts = customer_facts(ds, AS_OF)
 
@@ -107,8 +86,8 @@ def test_filters_combine_every_condition(empty_repo: DataRepo) -> None:
 def test_dimension_segments_list_each_value(empty_repo: DataRepo) -> None:
     repo = empty_repo
     repo.write("crm.yaml", CONFIG)
-    _customer(repo, "KH-1", industry="能源", tags="[a, b]")
-    _customer(repo, "KH-2", industry="能源", tags="[b]")
+    repo.customer("KH-1", industry="能源", tags="[a, b]")
+    repo.customer("KH-2", industry="能源", tags="[b]")
     found = {segment.key: segment.members for segment in segments(_dataset(repo), AS_OF)}
     assert found["industry:能源"] == ("KH-1", "KH-2")
     assert found["tags:a"] == ("KH-1",) and found["tags:b"] == ("KH-1", "KH-2")
