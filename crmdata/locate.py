@@ -26,10 +26,6 @@ class PositionIndex:
             self._files[path] = self._read(path)
         return self._files[path]
 
-    def remember(self, path: str, positions: dict[Loc, Position] | None) -> None:
-        if positions is not None:
-            self._files[path] = positions
-
     def _read(self, path: str) -> dict[Loc, Position]:
         try:
             raw = (self.root / path).read_bytes()
