@@ -26,12 +26,12 @@ test: $(STAMP)
 	@$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests - the suite is missing or misconfigured" >&2; exit 1; fi; \
 	exit $$status
-	$(BIN)/ruff check crmdata tests benchmarks
+	$(BIN)/ruff check crmdata site_builder tests benchmarks
 	$(BIN)/mypy
 
 ## lint: ruff and mypy only
 lint: $(STAMP)
-	$(BIN)/ruff check crmdata tests benchmarks
+	$(BIN)/ruff check crmdata site_builder tests benchmarks
 	$(BIN)/mypy
 
 ## demo-data: regenerate the committed demo data set (deterministic)

@@ -52,6 +52,8 @@ def main() -> None:
       crm validate                     check every record in this repository
       crm validate --format github     annotations for a GitHub pull request
       crm schema --out schemas/        JSON Schema files for editors
+      crm due --owner ming             who ming must contact, overdue first
+      crm build                        the static site in site/
     """
 
 
@@ -135,8 +137,9 @@ def schema_command(out: Path) -> None:
 def _register_commands() -> None:
     from crmdata.commands.kpi import kpi_command
     from crmdata.commands.plan import calendar_command, due_command, segments_command
+    from crmdata.commands.site import build_command, serve_command
 
-    for command in (due_command, kpi_command, segments_command, calendar_command):
+    for command in (due_command, kpi_command, segments_command, calendar_command, build_command, serve_command):
         main.add_command(command)
 
 

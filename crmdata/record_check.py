@@ -62,6 +62,8 @@ def translate(model: type[BaseModel], err: ErrorDetails, path: str, positions: P
     if kind == "string_pattern_mismatch":
         if ctx.get("pattern") == r"\S":
             return error(path, "must not be empty", loc)
+        if str(ctx.get("pattern", "")).startswith("^https?"):
+            return error(path, f"{value!r} is not a web address: use http(s)://… ending in '/'", loc)
         return error(path, f"{value!r} is not a valid id: use {ID_RULE}", loc)
     if kind == "string_too_short":
         return error(path, "must not be empty", loc)

@@ -12,7 +12,7 @@ import click
 
 from crmdata.load import Dataset, LoadOptions, Progress
 from crmdata.report import summary, text_line
-from crmdata.validate import validate
+from crmdata.validate import Validation, validate
 
 EXIT_INVALID = 1
 
@@ -55,11 +55,8 @@ def progress_printer() -> Progress | None:
     return show
 
 
-def load_valid(root: Path) -> Dataset:
-    """Validate the repository; on errors print them as `crm validate` does (to stderr) and exit 1.
-
-    Nothing is computed from invalid data: a plan built on a half-read repository would be wrong.
-    """
+def validate_or_exit(root: Path) -> Validation:
+    """Validate the repository; on errors print them as `crm validate` does (to stderr) and exit 1."""
     outcome = validate(root, LoadOptions(progress=progress_printer()))
     if not outcome.ok:
         for problem in outcome.errors:
@@ -68,7 +65,15 @@ def load_valid(root: Path) -> Dataset:
         click.echo("crm: the data does not validate; fix the errors above (crm validate) first", err=True)
         sys.exit(EXIT_INVALID)
     _LOADED.append(outcome.dataset)
-    return outcome.dataset
+    return outcome
+
+
+def load_valid(root: Path) -> Dataset:
+    """Validate the repository and return its dataset, or print the errors and exit 1.
+
+    Nothing is computed from invalid data: a plan built on a half-read repository would be wrong.
+    """
+    return validate_or_exit(root).dataset
 
 
 def dump_json(payload: object) -> str:

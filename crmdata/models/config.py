@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StrictBool, model_validator
+from pydantic import Field, StrictBool, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 from crmdata.models.base import Record
@@ -17,6 +17,8 @@ from crmdata.models.fields import Days, Name, OwnerId, RecordId, Text
 from crmdata.models.segment import Flag, SegmentSpec
 
 Hours = Annotated[int, Field(ge=1, le=24 * 30, strict=True)]
+EditUrl = Annotated[str, StringConstraints(strict=True, pattern=r"^https?://[^\s<>\"']+/$")]
+"""An http(s) URL ending in '/': never javascript: or data:, which the site would turn into a live link."""
 
 
 class TeamMember(Record):
@@ -60,6 +62,13 @@ class SiteOptions(Record):
     title: Name = Field("客户关系看板", description="站点标题 — the site's title")
     redact: StrictBool = Field(
         True, description="隐私遮蔽 — mask private contact fields (phone, email, address, birthday)"
+    )
+    edit_url: EditUrl | None = Field(
+        None,
+        description=(
+            "编辑链接 — where record files are edited, e.g. https://github.com/acme/crm/edit/main/; "
+            "each customer page links to its YAML file there"
+        ),
     )
 
 

@@ -1,0 +1,150 @@
+"""`crm build` and `crm serve`: the published site, through mkdocs and the `crm` plugin.
+
+Both validate first and refuse invalid data with `crm validate`'s messages. A data repository needs no
+mkdocs.yml of its own: without one the site uses the configuration shipped with site_builder, and the
+repository's docs/ folder (if any) for hand-written pages.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from crmdata.commands.common import EXIT_INVALID, as_of_option, resolve_as_of, root_option, validate_or_exit
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # mkdocs' banner about its successor, on every run
+
+
+def _config_file(root: Path) -> Path:
+    own = root / "mkdocs.yml"
+    if own.is_file():
+        return own
+    import site_builder
+
+    return Path(site_builder.__file__).parent / "mkdocs.yml"
+
+
+def _overrides(root: Path, config_file: Path, out: Path | None) -> dict[str, Any]:
+    """Options given to mkdocs' load_config on top of the file's."""
+    overrides: dict[str, Any] = {}
+    if out is not None:
+        overrides["site_dir"] = str(out.resolve())
+    elif config_file.parent != root:
+        overrides["site_dir"] = str(root / "site")
+    if config_file.parent != root:
+        docs = root / "docs"
+        if not docs.is_dir():
+            docs = root / ".crm-cache" / "site" / "no-docs"
+            docs.mkdir(parents=True, exist_ok=True)
+        overrides["docs_dir"] = str(docs)
+    return overrides
+
+
+class _MkdocsLog(logging.Handler):
+    """mkdocs' messages on stderr, one line each, as mkdocs' own command line prints them."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        colour = {"WARNING": "yellow", "ERROR": "red"}.get(record.levelname)
+        click.echo(click.style(f"{record.levelname:<7} -  {record.getMessage()}", fg=colour), err=True)
+
+
+def _show_mkdocs_log() -> None:
+    logger = logging.getLogger("mkdocs")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    if not any(isinstance(handler, _MkdocsLog) for handler in logger.handlers):
+        logger.addHandler(_MkdocsLog())
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(click.style(f"crm: {message}", fg="red"), err=True)
+    sys.exit(EXIT_INVALID)
+
+
+@click.command("build")
+@root_option
+@as_of_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the site (default: site/ in the repository).",
+)
+@click.option(
+    "--internal",
+    is_flag=True,
+    help="Show private contact fields (phone, email, address, birthday) unmasked. Never publish it.",
+)
+@click.option("--strict", is_flag=True, help="Fail on mkdocs warnings, e.g. a broken link in a hand-written page.")
+def build_command(root: Path, as_of: datetime | None, out: Path | None, internal: bool, strict: bool) -> None:
+    """Validate, then write the static site (mkdocs-material) with every CRM page.
+
+    \b
+    Examples:
+      crm build                           site/ as of today
+      crm build --as-of 2026-06-30 --out /tmp/june
+      crm build --internal --out internal-site/   unmasked contacts, for the team only
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    root = root.resolve()
+    validation = validate_or_exit(root)
+    _show_mkdocs_log()
+    config_file = _config_file(root)
+    try:
+        config = load_config(str(config_file), strict=strict, **_overrides(root, config_file, out))
+        plugin = config.plugins.get("crm")
+        if plugin is None:
+            _fail(f"{config_file} does not use the crm plugin: add `- crm` under plugins:")
+        plugin.config.root = str(root)
+        plugin.config.as_of = resolve_as_of(as_of).isoformat()
+        plugin.config.internal = internal
+        plugin.validation = validation
+        build(config)
+    except MkDocsException as problem:
+        _fail(str(problem))
+    click.echo(f"crm: site written to {config.site_dir}", err=True)
+
+
+@click.command("serve")
+@root_option
+@as_of_option
+@click.option("--internal", is_flag=True, help="Show private contact fields unmasked.")
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+@click.option("--dirty", is_flag=True, help="Re-render only pages whose generated Markdown changed (fast).")
+def serve_command(root: Path, as_of: datetime | None, internal: bool, dev_addr: str, dirty: bool) -> None:
+    """Validate, then serve the site locally; it rebuilds and reloads when a record changes.
+
+    \b
+    Examples:
+      crm serve
+      crm serve --dirty --dev-addr 0.0.0.0:8000
+    """
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
+
+    root = root.resolve()
+    validate_or_exit(root)
+    _show_mkdocs_log()
+    os.environ["CRM_ROOT"] = str(root)
+    os.environ["CRM_INTERNAL"] = "1" if internal else ""
+    if as_of is not None:
+        os.environ["CRM_AS_OF"] = resolve_as_of(as_of).isoformat()
+    config_file = _config_file(root)
+    try:
+        serve(
+            str(config_file),
+            build_type="dirty" if dirty else None,
+            dev_addr=dev_addr,
+            **_overrides(root, config_file, None),
+        )
+    except MkDocsException as problem:
+        _fail(str(problem))

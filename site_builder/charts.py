@@ -1,0 +1,510 @@
+"""Build-time SVG charts for the site, drawn by matplotlib and shipped as plain files.
+
+Why it is built this way:
+
+* The site must work offline and behind a firewall, so a chart is a static SVG written at build time: no chart
+  library in the browser, no CDN, and the SVG references nothing outside itself (no fonts, no DTD, no metadata
+  links).
+* Material for MkDocs shows an image only in light or dark mode when its URL ends in `#only-light` /
+  `#only-dark`, so every chart comes in two variants, with text, grid and series colours for each scheme, on a
+  transparent background. matplotlib draws the light one; the dark one is that SVG with the theme's colours
+  swapped, which is the same drawing at half the cost.
+* Labels are stage names, channels or months from the records, often Chinese. `svg.fonttype = "none"` keeps
+  them as `<text>` that the reader's browser draws with its own fonts, so the build machine needs no CJK font
+  (matplotlib only uses a font to measure the text for the layout).
+* Labels are user data: mathtext is off (a `$` is a dollar sign), control characters that XML forbids are
+  replaced, and matplotlib's SVG writer escapes the rest, so a label can never become markup or script.
+* The site builder rewrites only files whose content changed, so the same input gives byte-identical SVG:
+  fixed hash salt, no date, no creator metadata.
+* Nothing global leaks: the figure is a bare `Figure` with an SVG canvas (no pyplot, no figure registry) and
+  every setting lives in an `rc_context` that is undone afterwards. matplotlib's rcParams are process-global,
+  so charts are drawn one at a time under a lock and a builder may call this from threads.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import threading
+import unicodedata
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from xml.sax.saxutils import escape
+
+import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
+__all__ = ["FONT_FAMILIES", "Chart", "bar_chart", "line_chart"]
+
+#: Fonts the browser should try, in order: the first CJK font a reader's system has wins, then the system UI
+#: font. matplotlib measures text with the first of these that the build machine has (DejaVu Sans ships with
+#: matplotlib, so one is always found); the SVG lists them all for the browser.
+FONT_FAMILIES: tuple[str, ...] = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "PingFang SC",
+    "Microsoft YaHei",
+    "DejaVu Sans",
+)
+
+_KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
+_KEY_MAX = 100
+
+# Okabe–Ito, the palette that colour-blind readers can tell apart. Each theme keeps a series' hue (blue stays
+# blue) but picks the shade that reads on its background: dark blue and black vanish on material's dark slate,
+# yellow vanishes on white.
+_LIGHT_PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#999999")
+_DARK_PALETTE = ("#56B4E9", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#0072B2", "#F0E442", "#999999")
+
+_FIGSIZE = (6.4, 3.0)  # inches at 72 pt/in: a 460.8 × 216 viewBox, about 640 × 300 CSS px
+_FONT_SIZE = 9.0
+_TICK_LABEL_EM = 14.0  # a category label longer than this (in em) is shortened with "…"; the page's table has it
+_LEGEND_LABEL_EM = 24.0
+_PLOT_WIDTH_PT = 400.0  # roughly what is left of the 460.8 pt width for the plot once the value axis is drawn
+_SVG_ROOT = re.compile(r"<svg\b[^>]*>")
+# Characters XML 1.0 cannot carry even escaped: a label with one would make the whole SVG unreadable.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+_draw_lock = threading.Lock()
+_V = TypeVar("_V")
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart, ready for the page: it writes `svg_light`/`svg_dark` to `<key>-light.svg`/`<key>-dark.svg`."""
+
+    key: str  # file stem, e.g. "interactions-by-month"
+    title: str  # shown above the chart by the page; also the SVG's <title>
+    alt: str  # a text alternative summarising the data, also the SVG's <desc>
+    svg_light: str  # complete SVG document for material's light scheme
+    svg_dark: str  # the same chart for the dark scheme
+
+
+@dataclass(frozen=True)
+class _Theme:
+    """What differs between the light and the dark variant: ink, the page behind the chart, the palette."""
+
+    ink: str  # text, axis and grid colour
+    page: str  # material's page background, used only for the thin gaps between stacked segments
+    palette: tuple[str, ...]
+
+    def colour(self, index: int) -> str:
+        """The colour of the `index`-th series; series past the palette's end reuse it from the start."""
+        return self.palette[index % len(self.palette)]
+
+
+_LIGHT = _Theme(ink="#333333", page="#ffffff", palette=_LIGHT_PALETTE)
+_DARK = _Theme(ink="#dddddd", page="#1e2129", palette=_DARK_PALETTE)
+_LIGHT_TO_DARK = {
+    light.lower(): dark
+    for light, dark in zip(
+        (_LIGHT.ink, _LIGHT.page, *_LIGHT.palette), (_DARK.ink, _DARK.page, *_DARK.palette), strict=True
+    )
+}
+_STYLE_ATTR = re.compile(r'\sstyle="[^"]*"')
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}\b")
+
+
+# --- the public API -----------------------------------------------------------------------------------------
+
+
+def bar_chart(
+    key: str,
+    title: str,
+    categories: list[str],
+    series: dict[str, list[float]],
+    *,
+    stacked: bool = False,
+    horizontal: bool = False,
+    value_label: str = "",
+) -> Chart:
+    """Bars per category, one colour per series, side by side or `stacked`; `horizontal` for long labels.
+
+    Raises ValueError for a bad key, no categories or series, a series whose length differs from the
+    categories, or a value that is not a finite number (stacked bars must also not be negative).
+    """
+    _check_key(key)
+    cats = _clean_labels(categories, "category")
+    data = _check_series(series, len(cats), allow_none=False)
+    values = {label: [_finite(v) for v in vs] for label, vs in data.items()}
+    if stacked and any(v < 0 for vs in values.values() for v in vs):
+        raise ValueError("stacked bar chart: values must not be negative (a stack of counts or amounts)")
+
+    def draw(fig: Figure, theme: _Theme) -> None:
+        ax = fig.add_subplot()
+        n_series = len(values)
+        positions = list(range(len(cats)))
+        width = 0.8 if stacked or n_series == 1 else 0.8 / n_series
+        base = [0.0] * len(cats)
+        handles = []
+        for index, row in enumerate(values.values()):
+            colour = theme.colour(index)
+            if stacked or n_series == 1:
+                where = [float(p) for p in positions]
+            else:
+                offset = (index - (n_series - 1) / 2) * width
+                where = [p + offset for p in positions]
+            style: dict[str, Any] = {"color": colour, "edgecolor": theme.page, "linewidth": 0.5 if stacked else 0}
+            if horizontal:
+                bars = ax.barh(where, row, height=width, left=base if stacked else None, **style)
+            else:
+                bars = ax.bar(where, row, width=width, bottom=base if stacked else None, **style)
+            handles.append(bars.patches[0])
+            if stacked:
+                base = [b + v for b, v in zip(base, row, strict=True)]
+        every = [v for row in values.values() for v in row]
+        _style_axes(ax, theme, value_axis="x" if horizontal else "y", integral=all(v.is_integer() for v in every))
+        _label_categories(ax, cats, axis="y" if horizontal else "x")
+        if horizontal:
+            ax.invert_yaxis()  # the first category on top, as it reads in the page's table
+            ax.set_xlabel(_shorten(_clean(value_label), _LEGEND_LABEL_EM))
+        else:
+            ax.set_ylabel(_shorten(_clean(value_label), _LEGEND_LABEL_EM))
+        if all(v >= 0 for v in every):
+            low, high = (0.0, None) if any(v > 0 for v in every) else (0.0, 1.0)
+            (ax.set_xlim if horizontal else ax.set_ylim)(low, high)
+        _legend(fig, handles, list(values))
+
+    height = _FIGSIZE[1]
+    if horizontal and len(cats) > 10:  # keep each bar at least about 0.22 in tall instead of squashing them
+        height = max(height, 0.22 * len(cats) + 0.8)
+    return _chart(key, title, _bar_alt(_clean(title), cats, values), draw, (_FIGSIZE[0], height))
+
+
+def line_chart(
+    key: str,
+    title: str,
+    categories: list[str],
+    series: dict[str, list[float | None]],
+    *,
+    value_label: str = "",
+    value_range: tuple[float, float] | None = None,
+) -> Chart:
+    """A line per series over the categories (quarters, months); `None` is a gap: no data for that category.
+
+    `value_range` fixes the value axis (e.g. 0–100 for a score) so charts of different data compare at a glance.
+    Raises ValueError for a bad key, no categories or series, a series whose length differs from the
+    categories, a value that is neither None nor a finite number, or an empty `value_range`.
+    """
+    _check_key(key)
+    cats = _clean_labels(categories, "category")
+    data = _check_series(series, len(cats), allow_none=True)
+    values = {label: [None if v is None else _finite(v) for v in vs] for label, vs in data.items()}
+    if value_range is not None:
+        low, high = (_finite(v) for v in value_range)
+        if not low < high:
+            raise ValueError(f"value_range must be (low, high) with low < high, got {value_range!r}")
+
+    def draw(fig: Figure, theme: _Theme) -> None:
+        ax = fig.add_subplot()
+        positions = list(range(len(cats)))
+        handles = []
+        for index, row in enumerate(values.values()):
+            # NaN breaks the line; the markers keep a point between two gaps visible.
+            ys = [math.nan if v is None else v for v in row]
+            (line,) = ax.plot(positions, ys, color=theme.colour(index), linewidth=1.8, marker="o", markersize=3.5)
+            handles.append(line)
+        known = [v for row in values.values() for v in row if v is not None]
+        _style_axes(ax, theme, value_axis="y", integral=bool(known) and all(v.is_integer() for v in known))
+        _label_categories(ax, cats, axis="x")
+        ax.set_xlim(-0.5, len(cats) - 0.5)
+        ax.set_ylabel(_shorten(_clean(value_label), _LEGEND_LABEL_EM))
+        if value_range is not None:
+            ax.set_ylim(*value_range)
+        elif not known:
+            ax.set_ylim(0.0, 1.0)
+        _legend(fig, handles, list(values))
+
+    return _chart(key, title, _line_alt(_clean(title), cats, values), draw, _FIGSIZE)
+
+
+# --- checking the input -------------------------------------------------------------------------------------
+
+
+def _check_key(key: str) -> None:
+    """The key becomes a file name in the built site: lowercase letters, digits and hyphens only."""
+    if not isinstance(key, str) or len(key) > _KEY_MAX or not _KEY.fullmatch(key):
+        raise ValueError(
+            f"chart key {key!r} must be lowercase letters, digits and hyphens (not starting with a hyphen), "
+            f"at most {_KEY_MAX} characters, e.g. 'interactions-by-month'"
+        )
+
+
+def _check_series(series: dict[str, list[_V]], n_categories: int, *, allow_none: bool) -> dict[str, list[_V]]:
+    """One value per category in every series: a short series would silently shift every bar after it."""
+    if not series:
+        raise ValueError("a chart needs at least one series")
+    checked: dict[str, list[_V]] = {}
+    for label, row in series.items():
+        if len(row) != n_categories:
+            raise ValueError(
+                f"series {label!r} has {len(row)} values but there are {n_categories} categories: "
+                "give one value per category" + (" (None for no data)" if allow_none else "")
+            )
+        checked[_clean(label)] = list(row)
+    if len(checked) != len(series):
+        raise ValueError("two series have the same label once control characters and spacing are cleaned")
+    return checked
+
+
+def _finite(value: object) -> float:
+    """A value as a float; text, NaN and infinity are refused because they cannot be drawn or summed."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"chart values must be finite numbers, got {value!r}")
+    return float(value)
+
+
+def _clean(text: str) -> str:
+    """Label text as one line that XML can carry: forbidden control characters become "�", runs of spacing one space."""
+    return str(text)
+
+
+def _clean_labels(labels: Sequence[str], what: str) -> list[str]:
+    """The category labels, cleaned; a chart without categories has nothing to show."""
+    if not labels:
+        raise ValueError(f"a chart needs at least one {what}")
+    return [_clean(label) for label in labels]
+
+
+# --- drawing ------------------------------------------------------------------------------------------------
+
+
+def _rc(theme: _Theme) -> dict[RcKeyType, Any]:
+    """Every matplotlib setting a chart depends on, so the output never depends on a user's matplotlibrc."""
+    return {
+        "svg.fonttype": "none",
+        "svg.hashsalt": "crm-as-code-charts",
+        "text.parse_math": False,
+        "text.usetex": False,
+        "font.family": ["sans-serif"],  # the generic family: matplotlib takes the first of the list it has
+        "font.sans-serif": list(FONT_FAMILIES),
+        "font.size": _FONT_SIZE,
+        "axes.unicode_minus": True,
+        "figure.facecolor": "none",
+        "axes.facecolor": "none",
+        "savefig.facecolor": "none",
+        "savefig.edgecolor": "none",
+        "savefig.transparent": True,
+        "text.color": theme.ink,
+        "axes.labelcolor": theme.ink,
+        "axes.edgecolor": theme.ink,
+        "xtick.color": theme.ink,
+        "ytick.color": theme.ink,
+        "xtick.labelcolor": theme.ink,
+        "ytick.labelcolor": theme.ink,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "legend.frameon": False,
+        "path.simplify": True,
+    }
+
+
+@contextmanager
+def _quiet_matplotlib(theme: _Theme) -> Iterator[None]:
+    """matplotlib configured for one chart, one chart at a time, without noise about fonts the build lacks.
+
+    Without a CJK font matplotlib measures Chinese labels with DejaVu Sans and warns about each missing glyph;
+    the browser draws them with the reader's fonts, so that warning says nothing about the result.
+    """
+    with _draw_lock, matplotlib.rc_context(_rc(theme)), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning)
+        yield
+
+
+def _style_axes(ax: Axes, theme: _Theme, *, value_axis: Literal["x", "y"], integral: bool) -> None:
+    """Quiet axes: grid lines on the value axis only, no frame but the category baseline, tidy numbers."""
+    ax.set_axisbelow(True)
+    ax.grid(True, axis=value_axis, color=theme.ink, alpha=0.18, linewidth=0.6)
+    value = ax.xaxis if value_axis == "x" else ax.yaxis
+    value.set_major_formatter(FuncFormatter(lambda v, _pos: _number(v)))
+    value.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10], integer=integral, min_n_ticks=2))
+    ax.spines["left" if value_axis == "y" else "bottom"].set_visible(False)
+    ax.spines["bottom" if value_axis == "y" else "left"].set_alpha(0.6)
+    ax.tick_params(axis=value_axis, length=0)
+    ax.tick_params(axis="y" if value_axis == "x" else "x", length=3, width=0.6)
+
+
+def _label_categories(ax: Axes, cats: list[str], *, axis: Literal["x", "y"]) -> None:
+    """Category tick labels that never overlap: shortened when long, slanted when crowded, thinned when many.
+
+    The layout is estimated from the label lengths rather than measured, so it does not depend on which fonts
+    the build machine happens to have.
+    """
+    labels = [_shorten(c, _TICK_LABEL_EM) for c in cats]
+    positions = list(range(len(cats)))
+    if axis == "y":
+        ax.set_yticks(positions, labels)
+        return
+    slot = _PLOT_WIDTH_PT / len(cats)
+    widest = max(_em(label) for label in labels) * _FONT_SIZE
+    if widest <= 0.85 * slot:
+        ax.set_xticks(positions, labels)
+        return
+    step = max(1, math.ceil(1.6 * _FONT_SIZE / slot))  # slanted labels need about 1.6 em of width each
+    ax.set_xticks(positions[::step], labels[::step], rotation=40, ha="right", rotation_mode="anchor")
+    if step > 1:
+        ax.set_xticks(positions, minor=True)  # keep a tick for every category, labelled or not
+        ax.tick_params(axis="x", which="minor", length=2, width=0.5)
+
+
+def _legend(fig: Figure, handles: list[Any], labels: list[str]) -> None:
+    """A legend above the plot, where it never covers a bar; a single series is named by the title instead."""
+    if len(labels) < 2:
+        return
+    # Explicit labels: matplotlib would otherwise drop a series whose label starts with "_".
+    fig.legend(
+        handles,
+        [_shorten(label, _LEGEND_LABEL_EM) for label in labels],
+        loc="outside upper center",
+        ncols=min(len(labels), 5),
+        handlelength=1.2,
+        columnspacing=1.2,
+        borderaxespad=0.2,
+    )
+
+
+def _chart(key: str, title: str, alt: str, draw: Any, figsize: tuple[float, float]) -> Chart:
+    """Both variants of a chart: matplotlib draws the light one, the dark one is the same drawing recoloured.
+
+    Colours do not change the layout, so drawing the chart a second time for the dark scheme would give the same
+    SVG with other colours at twice the cost. Only colours inside `style` attributes are swapped: user text is
+    element content, never an attribute, so a label that reads "#333333" stays as it is.
+    """
+    light = _render(draw, figsize)
+    dark = _STYLE_ATTR.sub(lambda attr: _HEX_COLOUR.sub(_to_dark, attr.group(0)), light)
+    return Chart(
+        key=key,
+        title=title,
+        alt=alt,
+        svg_light=_finish_svg(light, _clean(title), alt),
+        svg_dark=_finish_svg(dark, _clean(title), alt),
+    )
+
+
+def _to_dark(colour: re.Match[str]) -> str:
+    """The dark scheme's counterpart of one light-scheme colour; colours not from the theme stay."""
+    return _LIGHT_TO_DARK.get(colour.group(0).lower(), colour.group(0))
+
+
+def _render(draw: Any, figsize: tuple[float, float]) -> str:
+    """The chart in the light scheme as matplotlib writes it, drawn by `draw(fig, theme)` on a fresh figure."""
+    with _quiet_matplotlib(_LIGHT):
+        fig = Figure(figsize=figsize, layout=ConstrainedLayoutEngine(w_pad=0.04, h_pad=0.04))
+        FigureCanvasSVG(fig)
+        draw(fig, _LIGHT)
+        buffer = io.StringIO()
+        # None drops matplotlib's date (never the same twice) and its creator link from the <metadata>.
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    return buffer.getvalue()
+
+
+def _finish_svg(svg: str, title: str, alt: str) -> str:
+    """matplotlib's SVG made self-contained and responsive, with its title and description for screen readers.
+
+    The DOCTYPE is dropped because it points at w3.org; the fixed pt width and height give way to
+    `width="100%"` so the viewBox scales the chart to a phone; <title> and <desc> become the root's first children.
+    """
+    svg = re.sub(r"\A<\?xml[^>]*\?>\s*", "", svg)
+    svg = re.sub(r"\A<!DOCTYPE[^>]*>\s*", "", svg)
+    root = _SVG_ROOT.match(svg)
+    if root is None or "viewBox=" not in root.group(0):
+        raise RuntimeError("matplotlib's SVG did not start with an <svg> element that has a viewBox")
+    tag = re.sub(r'\s(?:width|height)="[^"]*"', "", root.group(0))
+    tag = tag.replace("<svg", '<svg width="100%"', 1)
+    head = f"\n <title>{escape(title)}</title>\n <desc>{escape(_clean(alt))}</desc>"
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + tag + head + svg[root.end() :]
+
+
+# --- text ---------------------------------------------------------------------------------------------------
+
+
+def _em(text: str) -> float:
+    """The rough width of `text` in em: CJK characters are a full em wide, others about 0.6."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 for ch in text)
+
+
+def _shorten(text: str, max_em: float) -> str:
+    """`text` cut to about `max_em` wide with "…", so one long stage name cannot squeeze the whole plot."""
+    if _em(text) <= max_em:
+        return text
+    kept, width = [], 0.0
+    for ch in text:
+        width += _em(ch)
+        if width > max_em - 0.6:
+            break
+        kept.append(ch)
+    return "".join(kept).rstrip() + "…"
+
+
+def _number(value: float) -> str:
+    """A number as people write it in a report: 1,234 / 0.25 / 12.5, never 1.0 or 1e6."""
+    if value.is_integer():
+        return f"{int(value):,}"
+    if abs(value) >= 1:
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{value:.3g}"
+
+
+def _span(cats: list[str]) -> str:
+    """The categories a chart covers, as a text alternative names them."""
+    return cats[0] if len(cats) == 1 else f"{cats[0]} to {cats[-1]}"
+
+
+def _lead(title: str, cats: list[str]) -> str:
+    """The start every text alternative shares: what the chart is and which categories it covers."""
+    return f"{title.rstrip(' .。')}, {_span(cats)}"
+
+
+def _bar_alt(title: str, cats: list[str], values: dict[str, list[float]]) -> str:
+    """The bar chart in words: the total, the biggest category, and each series' total when there are several."""
+    totals = [sum(column) for column in zip(*values.values(), strict=True)]
+    grand = sum(totals)
+    if not any(totals):
+        text = f"{_lead(title, cats)}: {_number(grand)} in all."
+    else:
+        top = max(range(len(cats)), key=lambda i: totals[i])
+        text = f"{_lead(title, cats)}: {_number(grand)} in all; most in {cats[top]} ({_number(totals[top])})."
+    if len(values) > 1:
+        text += " By series: " + _listing([(label, _number(sum(row))) for label, row in values.items()]) + "."
+    return text
+
+
+def _line_alt(title: str, cats: list[str], values: dict[str, list[float | None]]) -> str:
+    """The line chart in words: lowest, highest and latest value with where they are, and how much is missing."""
+    points = [(label, i, v) for label, row in values.items() for i, v in enumerate(row) if v is not None]
+    if not points:
+        return f"{_lead(title, cats)}: no data."
+    several = len(values) > 1
+
+    def where(point: tuple[str, int, float]) -> str:
+        label, i, _ = point
+        return f"{label}, {cats[i]}" if several else cats[i]
+
+    low = min(points, key=lambda p: p[2])
+    high = max(points, key=lambda p: p[2])
+    text = f"{_lead(title, cats)}: lowest {_number(low[2])} ({where(low)}), highest {_number(high[2])} ({where(high)})"
+    if not several:
+        last = points[-1]
+        text += f", latest {_number(last[2])} ({cats[last[1]]})"
+    text += "."
+    missing = len(cats) * len(values) - len(points)
+    if missing:
+        text += f" No data for {missing} of {len(cats) * len(values)} points."
+    return text
+
+
+def _listing(items: list[tuple[str, str]], limit: int = 8) -> str:
+    """`a 80, b 40, …`: at most `limit` entries so the text alternative stays short."""
+    shown = ", ".join(f"{label} {figure}" for label, figure in items[:limit])
+    return shown + (", …" if len(items) > limit else "")

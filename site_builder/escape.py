@@ -1,0 +1,38 @@
+"""Record text is data, never markup: one escape that is safe in Markdown, in raw HTML and in tables.
+
+jinja's autoescape only covers HTML. A record's text also passes through Markdown, where `[x](javascript:…)`,
+`{: onclick=… }` (attr_list), `**`, `|` (a table cell's end) or a leading `#` would become structure. So
+every ASCII character that Markdown or its extensions give a meaning to is written as a numeric character
+reference: Markdown leaves references alone, the browser and the search indexer read them as the character.
+Line breaks become `<br>`, so a value always stays inside its paragraph or table cell.
+"""
+
+from __future__ import annotations
+
+import json
+
+from markupsafe import Markup
+
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+_MARKDOWN_ACTIVE = "\\`*_{}[]()#+-.!|~=:^$%@"
+_TABLE = str.maketrans({**_HTML, **{char: f"&#{ord(char)};" for char in _MARKDOWN_ACTIVE}, "\t": " "})
+
+
+def md_text(value: object) -> Markup:
+    """`value` as literal text for a Markdown page: nothing in it can become markup, a link or a template."""
+    lines = [line.strip() for line in str(value).splitlines()]
+    return Markup("<br>".join(line.translate(_TABLE) for line in lines if line))
+
+
+def yaml_str(value: object) -> Markup:
+    """`value` as a quoted YAML scalar for a page's front matter (JSON strings are YAML)."""
+    return Markup(json.dumps(str(value), ensure_ascii=False))
+
+
+def finalize(value: object) -> object:
+    """jinja's finalize hook: every `{{ value }}` not already marked safe is escaped with `md_text`."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    return md_text(value)

@@ -1,0 +1,265 @@
+"""The pages of the site: small registered functions, each yielding the pages (and files) of one kind.
+
+A page is a template name and a context; rendering is render.py's job, writing is staging.py's. Adding a
+page type is writing one function under `@page_set`. URLs are stable: they come from ids and keys only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from crmdata.calendar_feed import calendar_feed
+from crmdata.kpis import KPIS
+from crmdata.models import Channel, Stage
+from crmdata.schedule import Status
+from site_builder import charts
+from site_builder.privacy import shown
+from site_builder.sitedata import SiteData, new_and_churned_by_quarter, satisfaction_history
+
+ATTENTION_ROWS = 10
+"""The dashboard's "needs attention" lists show this many rows, then link to the full list."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One generated Markdown page."""
+
+    src: str
+    template: str
+    title: str
+    context: dict[str, object] = field(default_factory=dict)
+    nav: tuple[str, ...] | None = None
+    """Where the page sits in the navigation (section titles, then its own), or None: reached by links."""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One generated file that is not a page: a chart, a calendar feed."""
+
+    src: str
+    content: str | bytes
+
+
+Output = Page | Asset
+PAGE_SETS: list[Callable[[SiteData], Iterable[Output]]] = []
+
+
+def page_set(function: Callable[[SiteData], Iterable[Output]]) -> Callable[[SiteData], Iterable[Output]]:
+    PAGE_SETS.append(function)
+    return function
+
+
+def all_outputs(data: SiteData) -> Iterator[Output]:
+    for function in PAGE_SETS:
+        yield from function(data)
+
+
+def slug(text: str) -> str:
+    """A file-name-safe, stable slug: letters and digits (Chinese included) kept, a short hash when changed."""
+    safe = re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-_")[:60]
+    if safe == text and safe:
+        return safe
+    return f"{safe}-{hashlib.sha1(text.encode()).hexdigest()[:6]}".lstrip("-")
+
+
+def segment_src(key: str) -> str:
+    return f"segments/{slug(key.replace(':', '-'))}.md"
+
+
+@dataclass(frozen=True)
+class ChartRef:
+    """What a template needs to show a chart: its two image files, title, text alternative and data."""
+
+    title: str
+    alt: str
+    light: str
+    dark: str
+    categories: list[str]
+    series: dict[str, list[float | None]]
+
+    @property
+    def rows(self) -> list[tuple[str, list[float | None]]]:
+        """The data as a table: one row per category, one cell per series."""
+        return [
+            (category, [values[i] for values in self.series.values()]) for i, category in enumerate(self.categories)
+        ]
+
+
+def _chart_outputs(
+    chart: charts.Chart, categories: list[str], series: dict[str, list[float | None]]
+) -> tuple[ChartRef, list[Asset]]:
+    light, dark = f"assets/charts/{chart.key}-light.svg", f"assets/charts/{chart.key}-dark.svg"
+    ref = ChartRef(chart.title, chart.alt, light, dark, categories, series)
+    return ref, [Asset(light, chart.svg_light), Asset(dark, chart.svg_dark)]
+
+
+def dashboard_charts(data: SiteData) -> tuple[list[ChartRef], list[Asset]]:
+    """The dashboard's charts, from the KPI report and the follow-up plans."""
+    t, term = data.labels.t, data.labels.term
+    refs: list[ChartRef] = []
+    assets: list[Asset] = []
+
+    def add(chart: charts.Chart, categories: list[str], series: Mapping[str, Sequence[float | None]]) -> None:
+        ref, files = _chart_outputs(chart, categories, {name: list(values) for name, values in series.items()})
+        refs.append(ref)
+        assets.extend(files)
+
+    by_month = data.kpi_report["interactions_by_month"]
+    assert isinstance(by_month, dict)
+    months = list(by_month)
+    used = [channel for channel in Channel if any(by_month[m].get(channel.value, 0) for m in months)]
+    channel_series = {term(ch): [float(by_month[m].get(ch.value, 0)) for m in months] for ch in used}
+    add(
+        charts.bar_chart("interactions-by-month", t("interactions_by_month"), months, channel_series, stacked=True),
+        months,
+        dict(channel_series),
+    )
+    stage_counts = Counter(customer.stage for customer in data.customers.values())
+    stages = [term(stage) for stage in Stage]
+    stage_series: dict[str, list[float]] = {t("count"): [float(stage_counts[stage]) for stage in Stage]}
+    add(charts.bar_chart("customers-by-stage", t("customers_by_stage"), stages, stage_series), stages, stage_series)
+    for dimension, key in (("type", "customers_by_type"), ("tier", "customers_by_tier")):
+        counts = Counter(getattr(customer, dimension) for customer in data.customers.values())
+        names = [term(value) for value in counts]
+        series = {t("count"): [float(count) for count in counts.values()]}
+        add(charts.bar_chart(f"customers-by-{dimension}", t(key), names, series, horizontal=True), names, series)
+    statuses = [Status.OVERDUE, Status.DUE_SOON, Status.OK]
+    status_names = [term(status) for status in statuses]
+    status_series = {t("count"): [float(len(data.by_status(status))) for status in statuses]}
+    add(
+        charts.bar_chart("followup-status", t("followup_status"), status_names, status_series),
+        status_names,
+        status_series,
+    )
+    by_quarter = data.kpi_report["satisfaction_by_quarter"]
+    assert isinstance(by_quarter, dict)
+    quarters = list(by_quarter)
+    csat: dict[str, list[float | None]] = {t("satisfaction"): [by_quarter[q] for q in quarters]}
+    add(
+        charts.line_chart("satisfaction-by-quarter", t("satisfaction_by_quarter"), quarters, csat, value_range=(1, 5)),
+        quarters,
+        csat,
+    )
+    labels, won, lost = new_and_churned_by_quarter(data)
+    flow = {t("new"): [float(n) for n in won], t("churned"): [float(n) for n in lost]}
+    add(charts.bar_chart("new-vs-churned", t("new_vs_churned"), labels, flow), labels, flow)
+    return refs, assets
+
+
+def kpi_rows(data: SiteData, values: dict[str, object]) -> list[dict[str, object]]:
+    """Every scalar KPI with its value now and at each trend point before."""
+    rows = []
+    for definition in KPIS:
+        if definition.unit == "table":
+            continue
+        before = {days: data.kpi_before[days].get(definition.name) for days in data.kpi_before}
+        rows.append(
+            {
+                "key": definition.name,
+                "title": definition.title_zh if data.language == "zh" else definition.title_en,
+                "unit": definition.unit,
+                "value": values.get(definition.name),
+                "before": before,
+                "definition": definition.definition,
+            }
+        )
+    return rows
+
+
+@page_set
+def dashboard(data: SiteData) -> Iterator[Output]:
+    refs, assets = dashboard_charts(data)
+    yield from assets
+    yield Page(
+        "index.md",
+        "dashboard.md.j2",
+        data.labels.t("dashboard"),
+        {"charts": refs, "tiles": kpi_rows(data, data.kpi_report), "rows": ATTENTION_ROWS},
+        nav=(data.labels.t("dashboard"),),
+    )
+
+
+@page_set
+def followup_page(data: SiteData) -> Iterator[Output]:
+    yield Asset("calendar/team.ics", calendar_feed(data.ds, data.as_of, None, include_private=not data.masked))
+    for owner in data.team:
+        yield Asset(f"calendar/{owner}.ics", calendar_feed(data.ds, data.as_of, owner, include_private=not data.masked))
+    yield Page("followups.md", "followups.md.j2", data.labels.t("followups"), {}, nav=(data.labels.t("followups"),))
+
+
+@page_set
+def customer_pages(data: SiteData) -> Iterator[Output]:
+    yield Page(
+        "customers/index.md", "customers.md.j2", data.labels.t("customers"), {}, nav=(data.labels.t("customers"),)
+    )
+    for customer in data.customers.values():
+        timeline = data.timeline_of.get(customer.id, [])
+        contacts = [
+            {
+                "name": contact.name,
+                "title": contact.title,
+                "primary": contact.primary,
+                **{name: shown(getattr(contact, name), name, data.masked) for name in ("phone", "email", "address")},
+                "birthday": shown(contact.birthday, "birthday", data.masked),
+            }
+            for contact in customer.contacts
+        ]
+        yield Page(
+            f"customers/{customer.id}.md",
+            "customer.md.j2",
+            f"{customer.name} ({customer.id})",
+            {
+                "customer": customer,
+                "contacts": contacts,
+                "plan": data.plan_of.get(customer.id),
+                "fact": data.facts.get(customer.id),
+                "timeline": timeline,
+                "scores": satisfaction_history(timeline),
+                "complaints": data.complaints_of.get(customer.id, []),
+                "record_file": data.ds.file_of(customer),
+            },
+        )
+
+
+@page_set
+def owner_pages(data: SiteData) -> Iterator[Output]:
+    section = data.labels.t("owners")
+    yield Page("owners/index.md", "owners.md.j2", section, {}, nav=(section,))
+    by_owner = data.kpi_report["by_owner"]
+    assert isinstance(by_owner, dict)
+    for owner in data.team:
+        name = data.team_name(owner)
+        yield Page(
+            f"owners/{owner}.md",
+            "owner.md.j2",
+            name,
+            {"owner": owner, "name": name, "kpis": kpi_rows(data, by_owner.get(owner, {}))},
+            nav=(section, name),
+        )
+
+
+@page_set
+def segment_pages(data: SiteData) -> Iterator[Output]:
+    section = data.labels.t("segments")
+    yield Page("segments/index.md", "segments.md.j2", section, {}, nav=(section,))
+    for segment in data.segments:
+        yield Page(segment_src(segment.key), "segment.md.j2", segment.title, {"segment": segment})
+
+
+@page_set
+def kpi_page(data: SiteData) -> Iterator[Output]:
+    title = data.labels.t("kpis")
+    tables = [definition for definition in KPIS if definition.unit == "table"]
+    yield Page(
+        "kpis.md", "kpis.md.j2", title, {"rows": kpi_rows(data, data.kpi_report), "tables": tables}, nav=(title,)
+    )
+
+
+@page_set
+def data_quality_page(data: SiteData) -> Iterator[Output]:
+    title = data.labels.t("data_quality")
+    yield Page("data-quality.md", "data_quality.md.j2", title, {}, nav=(title,))

@@ -1,0 +1,176 @@
+"""The `crm` mkdocs plugin: the CRM's pages appear in the docs folder as if a person had written them.
+
+Registered through the `mkdocs.plugins` entry point, so a data repository's mkdocs.yml says `plugins:
+[crm, search]` and plain `mkdocs build` / `mkdocs serve` work. On every build the plugin validates the
+records (refusing invalid data with the same messages as `crm validate`), computes the site's data once,
+renders every page into a staging folder (rewriting only what changed) and hands those files to mkdocs
+next to the hand-written pages of docs_dir. `mkdocs serve` also watches the records, so editing a YAML
+file reloads the browser.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from crmdata.report import text_line
+from crmdata.validate import Validation, validate
+from site_builder.pages import Asset, Page, all_outputs, segment_src
+from site_builder.render import Links, environment
+from site_builder.sitedata import SiteData, compute
+from site_builder.staging import Staging
+
+log = logging.getLogger("mkdocs.plugins.crm")
+
+MARKDOWN_EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition", "pymdownx.details", "toc"]
+"""What the generated pages use; added to mkdocs.yml's own list when missing."""
+ASSETS = ("crm.css", "crm.js")
+PROGRESS_EVERY = 2000
+
+
+class CrmPluginConfig(Config):  # type: ignore[no-untyped-call]
+    root = c.Type(str, default="")
+    """The data repository; default: the folder of mkdocs.yml."""
+    as_of = c.Type(str, default="")
+    """YYYY-MM-DD; default: today (or CRM_AS_OF)."""
+    internal = c.Type(bool, default=False)
+    """Show private contact fields (phone, email, address, birthday) unmasked."""
+
+
+class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
+    """Generates the CRM's pages for mkdocs."""
+
+    def __init__(self) -> None:
+        self.validation: Validation | None = None
+        """Set by `crm build` when it has validated already, so the records are read once."""
+        self.data: SiteData | None = None
+        self.outputs: list[Page | Asset] = []
+        self.staging: Staging | None = None
+
+    def root(self, config: MkDocsConfig) -> Path:
+        configured = self.config.root or os.environ.get("CRM_ROOT", "")
+        if configured:
+            return Path(configured).resolve()
+        return Path(config.config_file_path).resolve().parent
+
+    def as_of(self) -> date:
+        text = self.config.as_of or os.environ.get("CRM_AS_OF", "")
+        try:
+            return date.fromisoformat(text) if text else date.today()
+        except ValueError:
+            raise PluginError(f"crm: as_of must be a date YYYY-MM-DD, not {text!r}") from None
+
+    @event_priority(100)  # before the search plugin reads the theme's language
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        started = time.perf_counter()
+        logging.getLogger("jieba").setLevel(logging.WARNING)  # its "Building prefix dict" chatter is not news
+        root = self.root(config)
+        validation = self.validation or validate(root)
+        if not validation.ok:
+            lines = [text_line(problem) for problem in validation.errors]
+            raise PluginError("crm: the data does not validate; fix these errors first:\n" + "\n".join(lines))
+        internal = self.config.internal or os.environ.get("CRM_INTERNAL", "") in ("1", "true", "yes")
+        data = compute(validation.dataset, self.as_of(), validation.warnings, internal)
+        self.data = data
+        config.site_name = data.title
+        config.theme["language"] = data.language
+        if config.theme["font"] is not False:
+            log.info("crm: theme.font turned off: Google Fonts are blocked in mainland China and leak visits")
+            config.theme["font"] = False
+        for extension in MARKDOWN_EXTENSIONS:
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
+        for asset in ASSETS:
+            target = config.extra_css if asset.endswith(".css") else config.extra_javascript
+            if f"assets/{asset}" not in [str(item) for item in target]:
+                target.append(f"assets/{asset}")
+        self.staging = Staging(root / ".crm-cache" / "site" / ("internal" if internal else "public"))
+        self.outputs = self._render(data, self.staging)
+        removed = self.staging.prune()
+        if config.nav is None:
+            config.nav = self._nav(config)
+        log.info(
+            f"crm: {len(self.outputs):,} pages and files for {len(data.customers):,} customers as of "
+            f"{data.as_of} ({self.staging.changed:,} changed, {removed:,} removed) "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        return config
+
+    def _render(self, data: SiteData, staging: Staging) -> list[Page | Asset]:
+        env = environment(data.labels)
+        env.globals["segment_src"] = segment_src
+        templates: dict[str, Any] = {}
+        outputs = []
+        pages = 0
+        for output in all_outputs(data):
+            if isinstance(output, Asset):
+                staging.write(output.src, output.content)
+            else:
+                template = templates.get(output.template) or templates.setdefault(
+                    output.template, env.get_template(output.template)
+                )
+                text = template.render(data=data, links=Links(output.src), page=output, **output.context)
+                staging.write(output.src, text)
+                pages += 1
+                if pages % PROGRESS_EVERY == 0:
+                    log.info(f"crm: {pages:,} pages rendered")
+            outputs.append(output)
+        for asset in ASSETS:
+            staging.write(f"assets/{asset}", (Path(__file__).parent / "assets" / asset).read_bytes())
+        return outputs
+
+    def _nav(self, config: MkDocsConfig) -> list[Any]:
+        """Generated pages with a nav place, in registry order (sections nested), then hand-written pages.
+
+        Customer and segment pages stay out: the theme renders the whole nav into every page, so 10,000
+        customers in it would make every page huge and the build quadratic.
+        """
+        nav: list[Any] = []
+        sections: dict[str, list[Any]] = {}
+        for output in self.outputs:
+            if not isinstance(output, Page) or output.nav is None:
+                continue
+            if len(output.nav) == 1 and output.src.endswith("/index.md"):
+                sections[output.nav[0]] = [output.src]
+                nav.append({output.nav[0]: sections[output.nav[0]]})
+            elif len(output.nav) == 1:
+                nav.append({output.nav[0]: output.src})
+            else:
+                sections[output.nav[0]].append({output.nav[-1]: output.src})
+        docs = Path(config.docs_dir)
+        for path in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
+            nav.append(path.relative_to(docs).as_posix())
+        return nav
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        assert self.staging is not None
+        generated = {output.src for output in self.outputs} | {f"assets/{asset}" for asset in ASSETS}
+        clashes = sorted(file.src_uri for file in files if file.src_uri in generated)
+        if clashes:
+            raise PluginError(f"crm: {', '.join(clashes)} in {config.docs_dir} would hide generated pages; rename them")
+        in_nav = {output.src for output in self.outputs if isinstance(output, Page) and output.nav is not None}
+        for src in sorted(generated):
+            inclusion = (
+                InclusionLevel.UNDEFINED if src in in_nav or not src.endswith(".md") else InclusionLevel.NOT_IN_NAV
+            )
+            files.append(File.generated(config, src, abs_src_path=str(self.staging.folder / src), inclusion=inclusion))
+        return files
+
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        """Rebuild and reload the browser when a record or crm.yaml changes."""
+        root = self.root(config)
+        for watched in (root / "crm.yaml", root / "customers", root / "interactions"):
+            if watched.exists():
+                server.watch(str(watched))
+        return server

@@ -1,0 +1,172 @@
+"""Everything the pages show, computed once from (dataset, as_of) by the engine in crmdata.
+
+Pages only read this; nothing here renders. One pass per concern (follow-ups, segments, KPIs, care
+moments), then indexes by customer and by owner so that 10,000 customer pages cost a dictionary lookup
+each, not a scan.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cached_property
+
+from crmdata import kpis
+from crmdata.care import CareMoment, care_moments
+from crmdata.load import Dataset
+from crmdata.models import Customer, Interaction, Policy, Stage
+from crmdata.problems import Problem
+from crmdata.schedule import FollowUp, OverdueTodo, Status, followups, open_complaints, overdue_todos
+from crmdata.segments import CustomerFacts, Segment, customer_facts, segments
+from site_builder.labels import Labels
+
+TREND_DAYS = (30, 90)
+"""KPIs are also computed this many days before as_of, to show where they are heading."""
+
+
+@dataclass
+class SiteData:
+    """The computed state of the CRM on `as_of`, with the indexes the pages need."""
+
+    ds: Dataset
+    as_of: date
+    warnings: list[Problem]
+    internal: bool
+    masked: bool
+    language: str
+    title: str
+    edit_url: str | None
+    policy: Policy
+    plans: list[FollowUp] = field(default_factory=list)
+    todos: list[OverdueTodo] = field(default_factory=list)
+    complaints: list[Interaction] = field(default_factory=list)
+    care: list[CareMoment] = field(default_factory=list)
+    facts: dict[str, CustomerFacts] = field(default_factory=dict)
+    segments: list[Segment] = field(default_factory=list)
+    kpi_report: dict[str, object] = field(default_factory=dict)
+    kpi_before: dict[int, dict[str, object]] = field(default_factory=dict)
+    """days before as_of -> the team's KPI values then (see TREND_DAYS)."""
+    customers: dict[str, Customer] = field(default_factory=dict)
+    """Customers that existed by as_of, by id, in file order."""
+    plan_of: dict[str, FollowUp] = field(default_factory=dict)
+    timeline_of: dict[str, list[Interaction]] = field(default_factory=dict)
+    """customer id -> interactions up to as_of, newest first."""
+    complaints_of: dict[str, list[Interaction]] = field(default_factory=dict)
+    todos_of_owner: dict[str, list[OverdueTodo]] = field(default_factory=dict)
+
+    @cached_property
+    def labels(self) -> Labels:
+        return Labels(self.language)
+
+    def segment_title(self, segment: Segment) -> str:
+        """Computed: the flag's name; custom: its title from crm.yaml; dimension: "阶段: 活跃"."""
+        if segment.kind == "computed":
+            return self.labels.term(segment.key)
+        if segment.kind == "custom":
+            return segment.title
+        dimension, _, value = segment.key.partition(":")
+        shown = self.team_name(value) if dimension == "owner" else self.labels.term(value)
+        return f"{self.labels.t(dimension)}: {shown}"
+
+    def segment_description(self, segment: Segment) -> str:
+        if segment.kind == "computed":
+            return self.labels.t(f"flag_{segment.key}")
+        if segment.kind == "custom":
+            return segment.description
+        return self.segment_title(segment)
+
+    def team_name(self, owner: str) -> str:
+        member = self.ds.config.team.get(owner) if self.ds.config is not None else None
+        return member.name if member is not None else owner
+
+    @property
+    def team(self) -> list[str]:
+        return list(self.ds.config.team) if self.ds.config is not None else []
+
+    def customers_of(self, owner: str) -> list[Customer]:
+        return [customer for customer in self.customers.values() if customer.owner == owner]
+
+    def plans_of(self, owner: str) -> list[FollowUp]:
+        return [plan for plan in self.plans if plan.owner == owner]
+
+    def at_risk(self) -> list[CustomerFacts]:
+        """At-risk customers, highest score first."""
+        found = [fact for fact in self.facts.values() if fact.risk is not None and fact.risk.at_risk]
+        return sorted(found, key=lambda fact: (-(fact.risk.score if fact.risk else 0), fact.customer.id))
+
+    def silent(self) -> list[FollowUp]:
+        return [plan for plan in self.plans if plan.silent]
+
+    def by_status(self, status: Status | str) -> list[FollowUp]:
+        return [plan for plan in self.plans if plan.status == status]
+
+
+def compute(ds: Dataset, as_of: date, warnings: list[Problem], internal: bool) -> SiteData:
+    """Run the engine once for the whole site."""
+    config = ds.config
+    redact = config.site.redact if config is not None else True
+    data = SiteData(
+        ds=ds,
+        as_of=as_of,
+        warnings=warnings,
+        internal=internal,
+        masked=redact and not internal,
+        language=config.language.value if config is not None else "zh",
+        title=config.site.title if config is not None else "CRM",
+        edit_url=config.site.edit_url if config is not None else None,
+        policy=config.policy if config is not None else Policy(),
+    )
+    data.customers = {c.id: c for c in ds.customers if c.since is None or c.since <= as_of}
+    data.plans = followups(ds, as_of)
+    data.plan_of = {plan.customer: plan for plan in data.plans}
+    data.todos = overdue_todos(ds, as_of)
+    data.complaints = open_complaints(ds, as_of)
+    data.care = care_moments(ds, as_of)
+    data.facts = {fact.customer.id: fact for fact in customer_facts(ds, as_of)}
+    data.segments = segments(ds, as_of)
+    data.kpi_report = kpis.report(ds, as_of)
+    data.kpi_before = {days: kpis.compute(ds, as_of - timedelta(days=days)) for days in TREND_DAYS}
+    timeline: dict[str, list[Interaction]] = defaultdict(list)
+    for interaction in ds.interactions:
+        if interaction.day <= as_of:
+            timeline[interaction.customer].append(interaction)
+    data.timeline_of = {
+        customer: sorted(items, key=lambda i: (i.day, i.id), reverse=True) for customer, items in timeline.items()
+    }
+    complaints: dict[str, list[Interaction]] = defaultdict(list)
+    for complaint in data.complaints:
+        complaints[complaint.customer].append(complaint)
+    data.complaints_of = dict(complaints)
+    todos: dict[str, list[OverdueTodo]] = defaultdict(list)
+    for todo in data.todos:
+        todos[todo.owner].append(todo)
+    data.todos_of_owner = dict(todos)
+    return data
+
+
+def new_and_churned_by_quarter(data: SiteData, quarters: int = 8) -> tuple[list[str], list[int], list[int]]:
+    """Labels of the last `quarters` quarters up to as_of, customers won (since) and lost (churned_on) in each."""
+    year, quarter = data.as_of.year, (data.as_of.month - 1) // 3 + 1
+    keys: list[tuple[int, int]] = []
+    for _ in range(quarters):
+        keys.append((year, quarter))
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    keys.reverse()
+    won = dict.fromkeys(keys, 0)
+    lost = dict.fromkeys(keys, 0)
+    for customer in data.ds.customers:
+        if customer.since is not None and customer.since <= data.as_of:
+            key = (customer.since.year, (customer.since.month - 1) // 3 + 1)
+            if key in won:
+                won[key] += 1
+        if customer.stage is Stage.CHURNED and customer.churned_on is not None and customer.churned_on <= data.as_of:
+            key = (customer.churned_on.year, (customer.churned_on.month - 1) // 3 + 1)
+            if key in lost:
+                lost[key] += 1
+    return [f"{y}Q{q}" for y, q in keys], list(won.values()), list(lost.values())
+
+
+def satisfaction_history(timeline: list[Interaction]) -> list[Interaction]:
+    """The customer's scored conversations, oldest first (timeline is newest first)."""
+    return [i for i in reversed(timeline) if i.satisfaction is not None]
