@@ -17,8 +17,9 @@ Why it is built this way:
 * The site builder rewrites only files whose content changed, so the same input gives byte-identical SVG:
   fixed hash salt, no date, no creator metadata.
 * Nothing global leaks: the figure is a bare `Figure` with an SVG canvas (no pyplot, no figure registry) and
-  every setting lives in an `rc_context` that is undone afterwards. matplotlib's rcParams are process-global,
-  so charts are drawn one at a time under a lock and a builder may call this from threads.
+  every setting lives in an `rc_context` that is undone afterwards. matplotlib's rcParams (and Python's warning
+  filters) are process-global, so charts are drawn one at a time under a lock; a builder may call this from
+  threads, but gains no parallelism from it.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ def bar_chart(
     categories, or a value that is not a finite number (stacked bars must also not be negative).
     """
     _check_key(key)
-    cats = _clean_labels(categories, "category")
+    cats = _clean_categories(categories)
     data = _check_series(series, len(cats), allow_none=False)
     values = {label: [_finite(v) for v in vs] for label, vs in data.items()}
     if stacked and any(v < 0 for vs in values.values() for v in vs):
@@ -198,7 +199,7 @@ def line_chart(
     categories, a value that is neither None nor a finite number, or an empty `value_range`.
     """
     _check_key(key)
-    cats = _clean_labels(categories, "category")
+    cats = _clean_categories(categories)
     data = _check_series(series, len(cats), allow_none=True)
     values = {label: [None if v is None else _finite(v) for v in vs] for label, vs in data.items()}
     if value_range is not None:
@@ -267,14 +268,14 @@ def _finite(value: object) -> float:
 
 def _clean(text: str) -> str:
     """Label text as one line that XML can carry: forbidden control characters become "�", runs of spacing one space."""
-    return str(text)
+    return " ".join(_XML_INVALID.sub("\ufffd", str(text)).split())
 
 
-def _clean_labels(labels: Sequence[str], what: str) -> list[str]:
+def _clean_categories(categories: Sequence[str]) -> list[str]:
     """The category labels, cleaned; a chart without categories has nothing to show."""
-    if not labels:
-        raise ValueError(f"a chart needs at least one {what}")
-    return [_clean(label) for label in labels]
+    if not categories:
+        raise ValueError("a chart needs at least one category")
+    return [_clean(label) for label in categories]
 
 
 # --- drawing ------------------------------------------------------------------------------------------------
@@ -336,7 +337,7 @@ def _style_axes(ax: Axes, theme: _Theme, *, value_axis: Literal["x", "y"], integ
 
 
 def _label_categories(ax: Axes, cats: list[str], *, axis: Literal["x", "y"]) -> None:
-    """Category tick labels that never overlap: shortened when long, slanted when crowded, thinned when many.
+    """Category tick labels that do not overlap: shortened when long, slanted when crowded, thinned when many.
 
     The layout is estimated from the label lengths rather than measured, so it does not depend on which fonts
     the build machine happens to have.

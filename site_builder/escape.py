@@ -9,6 +9,7 @@ Line breaks become `<br>`, so a value always stays inside its paragraph or table
 
 from __future__ import annotations
 
+import html
 import json
 
 from markupsafe import Markup
@@ -25,8 +26,11 @@ def md_text(value: object) -> Markup:
 
 
 def yaml_str(value: object) -> Markup:
-    """`value` as a quoted YAML scalar for a page's front matter (JSON strings are YAML)."""
-    return Markup(json.dumps(str(value), ensure_ascii=False))
+    """`value` as a quoted YAML scalar for a page's front matter (JSON strings are YAML).
+
+    HTML-escaped first: the theme puts a page's title into the header and <title> as it is, trusting
+    it to be markup like the text of a Markdown heading."""
+    return Markup(json.dumps(html.escape(str(value), quote=False), ensure_ascii=False))
 
 
 def finalize(value: object) -> object:

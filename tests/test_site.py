@@ -1,0 +1,514 @@
+"""The published site, built by the installed `crm build` from small repositories written to disk.
+
+What a reader sees is checked in the built HTML (BeautifulSoup reads it as a browser would); the generated
+Markdown of a small data set is compared with golden files (UPDATE_GOLDEN=1 rewrites them after a
+deliberate change; review the diff). Hostile record text must come out as text, never as markup.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import nh3
+import pytest
+from bs4 import BeautifulSoup, Tag
+
+from tests.conftest import CRM, DataRepo
+
+AS_OF = "2026-11-24"
+GOLDEN = Path(__file__).parent / "golden" / "site"
+PHONE = "13800138000"
+EMAIL = "lilei@huaxing.cn"
+ADDRESS = "北京市海淀区中关村大街1号"
+HOSTILE = {
+    "script": "<script>alert('x')</script>",
+    "img": "<img src=x onerror=alert(1)>",
+    "link": "[点我](javascript:alert(1))",
+    "attr_list": '{: onclick="alert(1)" }',
+    "jinja": "{{ 7*7 }}",
+    "markdown": "**粗体** | 竖线 | # 标题",
+}
+
+
+def q(text: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def write_small_crm(repo: DataRepo, language: str = "zh") -> None:
+    """Three customers (one hostile, one churned), four conversations, as of 2026-11-24."""
+    repo.write(
+        "crm.yaml",
+        f"team:\n  ming: {{name: 张明}}\n  hong: {{name: 李红}}\nlanguage: {language}\n"
+        "site: {title: 测试看板, edit_url: 'https://git.example.com/crm/edit/main/'}\n",
+    )
+    repo.write(
+        "customers/KH-2024001.yaml",
+        f"""id: KH-2024001
+name: 华星科技有限公司
+type: enterprise
+tier: strategic
+stage: active
+value: high
+owner: ming
+since: 2024-01-10
+industry: 软件
+tags: [数字化, 年度合同]
+needs: [数据迁移]
+contacts:
+  - name: 李雷
+    title: 采购经理
+    phone: "{PHONE}"
+    email: {EMAIL}
+    address: {ADDRESS}
+    birthday: 1980-12-05
+    primary: true
+consent: {{given: true, date: 2024-01-10}}
+""",
+    )
+    repo.write(
+        "customers/KH-2024002.yaml",
+        f"""id: KH-2024002
+name: {q(HOSTILE["script"] + "恶意公司")}
+type: enterprise
+tier: potential
+stage: active
+owner: hong
+since: 2024-05-01
+industry: {q(HOSTILE["img"])}
+tags: [{q(HOSTILE["link"])}, {q(HOSTILE["attr_list"])}]
+needs: [{q(HOSTILE["jinja"])}, {q(HOSTILE["markdown"])}]
+notes: {q(HOSTILE["link"] + " " + HOSTILE["jinja"])}
+consent: {{given: true}}
+""",
+    )
+    repo.write(
+        "customers/KH-2023001.yaml",
+        """id: KH-2023001
+name: 远山贸易
+type: individual
+tier: regular
+stage: churned
+owner: ming
+since: 2023-02-01
+churned_on: 2026-06-30
+churn_reason: 价格因素
+""",
+    )
+    repo.write(
+        "interactions/2026/JL-2026001.yaml",
+        """id: JL-2026001
+customer: KH-2024001
+date: 2026-10-01
+channel: phone
+owner: ming
+topic: 季度回访
+summary: |
+  # 不是标题
+  - 不是列表
+      不是代码
+satisfaction: 4
+todos:
+  - {task: 发送报价单, due: 2026-10-08, done: 2026-10-07}
+""",
+    )
+    repo.write(
+        "interactions/2026/JL-2026002.yaml",
+        """id: JL-2026002
+customer: KH-2024001
+date: 2026-11-10
+channel: visit
+owner: ming
+topic: 续约谈判
+feedback: 对服务满意
+satisfaction: 5
+next_followup: 2026-11-30
+todos:
+  - {task: 准备续约合同, due: 2026-11-20}
+""",
+    )
+    repo.write(
+        "interactions/2026/JL-2026003.yaml",
+        f"""id: JL-2026003
+customer: KH-2024002
+date: 2026-11-01
+channel: im
+kind: complaint
+owner: hong
+topic: {q("<b>投诉</b>")}
+summary: {q(HOSTILE["link"] + " {{ config }} {% raw %}")}
+""",
+    )
+    repo.write(
+        "interactions/2026/JL-2026004.yaml",
+        """id: JL-2026004
+customer: KH-2023001
+date: 2026-03-02
+channel: phone
+owner: ming
+topic: 流失回访
+satisfaction: 2
+""",
+    )
+
+
+@dataclass
+class BuiltSite:
+    repo: DataRepo
+    out: Path
+    result: subprocess.CompletedProcess[str]
+
+    def html(self, page: str) -> BeautifulSoup:
+        return BeautifulSoup((self.out / page / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+    def article(self, page: str) -> Tag:
+        found = self.html(page).select_one("article.md-content__inner")
+        assert found is not None, f"{page} has no article"
+        return found
+
+    def generated(self, src: str, variant: str = "public") -> str:
+        return (self.repo.root / ".crm-cache" / "site" / variant / src).read_text(encoding="utf-8")
+
+    def all_text_files(self) -> Iterator[tuple[Path, str]]:
+        for path in self.out.rglob("*"):
+            if path.suffix in {".html", ".json", ".xml", ".ics", ".svg", ".js", ".css"}:
+                yield path, path.read_text(encoding="utf-8", errors="replace")
+
+
+def crm_build(repo: DataRepo, out: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CRM), "build", "--root", str(repo.root), "--as-of", AS_OF, "--out", str(out), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )
+
+
+@pytest.fixture(scope="module")
+def build_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return {**os.environ, "XDG_CACHE_HOME": str(tmp_path_factory.mktemp("xdg"))}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, build_env: dict[str, str]) -> BuiltSite:
+    repo = DataRepo(tmp_path_factory.mktemp("small") / "crm")
+    write_small_crm(repo)
+    out = repo.root / "site"
+    result = crm_build(repo, out, env=build_env)
+    assert result.returncode == 0, result.stderr
+    return BuiltSite(repo, out, result)
+
+
+@pytest.fixture(scope="module")
+def internal_site(site: BuiltSite, build_env: dict[str, str]) -> BuiltSite:
+    out = site.repo.root / "internal-site"
+    result = crm_build(site.repo, out, "--internal", env=build_env)
+    assert result.returncode == 0, result.stderr
+    return BuiltSite(site.repo, out, result)
+
+
+# --- every page exists at a stable URL ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "",
+        "followups",
+        "customers",
+        "customers/KH-2024001",
+        "customers/KH-2024002",
+        "customers/KH-2023001",
+        "owners",
+        "owners/ming",
+        "owners/hong",
+        "segments",
+        "segments/at_risk",
+        "segments/win_back",
+        "segments/stage-active",
+        "kpis",
+        "data-quality",
+    ],
+)
+def test_every_page_type_is_built_at_its_stable_url(site: BuiltSite, page: str) -> None:
+    assert (site.out / page / "index.html").is_file()
+    assert site.article(page).find("h1") is not None
+
+
+def test_calendar_feeds_are_published_for_the_team_and_each_owner(site: BuiltSite) -> None:
+    for name in ("team", "ming", "hong"):
+        feed = (site.out / "calendar" / f"{name}.ics").read_text(encoding="utf-8")
+        assert feed.startswith("BEGIN:VCALENDAR")
+    links = [a["href"] for a in site.article("followups").select("a[href$='.ics']")]
+    assert any(str(link).endswith("calendar/ming.ics") for link in links)
+
+
+def test_customer_pages_stay_out_of_the_navigation_but_the_main_pages_are_in_it(site: BuiltSite) -> None:
+    nav = site.html("").select_one("nav.md-nav--primary")
+    assert nav is not None
+    labels = nav.get_text(" ", strip=True)
+    for label in ("看板", "跟进计划", "客户", "负责人", "客户分群", "指标", "数据质量"):
+        assert label in labels
+    assert "华星科技有限公司" not in labels
+    assert "KH-2024001" not in str(nav)
+
+
+# --- what a reader sees ---------------------------------------------------------------------------------
+
+
+def test_a_customer_page_shows_the_timeline_newest_first_with_todos_and_feedback(site: BuiltSite) -> None:
+    article = site.article("customers/KH-2024001")
+    headings = [h.get_text(" ", strip=True) for h in article.find_all("h3")]
+    timeline = [h for h in headings if h.startswith("2026-")]
+    assert timeline[0].startswith("2026-11-10") and "续约谈判" in timeline[0]
+    assert timeline[1].startswith("2026-10-01") and "季度回访" in timeline[1]
+    text = article.get_text(" ", strip=True)
+    assert "对服务满意" in text
+    assert "准备续约合同" in text and "发送报价单" in text
+    assert "2026-11-30" in text  # the agreed next contact
+    owners = [a.get_text() for a in article.select("p.crm-meta a")]
+    assert owners and set(owners) == {"张明"}, "the timeline names who talked, as a link"
+
+
+def test_the_plan_says_when_and_why(site: BuiltSite) -> None:
+    text = site.article("customers/KH-2024001").get_text(" ", strip=True)
+    assert "下次跟进 2026-11-25" in text  # last contact 11-10 + 15 days (high value) comes before the promise
+    assert "定期跟进" in text
+    assert "跟进间隔 15 天" in text
+
+
+def test_private_contact_fields_are_masked_everywhere_in_the_public_site(site: BuiltSite) -> None:
+    text = site.article("customers/KH-2024001").get_text(" ", strip=True)
+    assert "138****8000" in text
+    assert "l***@huaxing.cn" in text
+    for path, content in site.all_text_files():
+        for secret in (PHONE, EMAIL, ADDRESS, "1980-12-05", "12-05"):
+            assert secret not in content, f"{secret} leaked in {path.relative_to(site.out)}"
+
+
+def test_an_internal_build_shows_contact_details_and_says_so(internal_site: BuiltSite) -> None:
+    text = internal_site.article("customers/KH-2024001").get_text(" ", strip=True)
+    assert PHONE in text and EMAIL in text and ADDRESS in text
+    assert "内部版本" in text
+    index = (internal_site.out / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert PHONE in index
+
+
+def test_the_customer_index_lists_every_customer_with_its_plan(site: BuiltSite) -> None:
+    table = site.article("customers").find("table")
+    assert isinstance(table, Tag)
+    rows = [[cell.get_text(" ", strip=True) for cell in row.find_all("td")] for row in table.find_all("tr")[1:]]
+    assert {row[0] for row in rows} == {"KH-2024001", "KH-2024002", "KH-2023001"}
+    huaxing = next(row for row in rows if row[0] == "KH-2024001")
+    assert huaxing[1:5] == ["华星科技有限公司", "企业客户", "战略客户", "活跃"]
+    assert huaxing[9:11] == ["2026-11-10", "2026-11-25"]
+    assert site.article("customers").select_one("[data-crm-filter] input[type=search]") is not None
+
+
+def test_the_customer_page_links_to_its_record_file(site: BuiltSite) -> None:
+    links = [str(a["href"]) for a in site.article("customers/KH-2024001").find_all("a", href=True)]
+    assert "https://git.example.com/crm/edit/main/customers/KH-2024001.yaml" in links
+
+
+def test_the_dashboard_has_kpi_tiles_attention_lists_and_charts_with_text(site: BuiltSite) -> None:
+    article = site.article("")
+    assert len(article.select(".crm-tiles .crm-tile")) >= 8
+    text = article.get_text(" ", strip=True)
+    assert "未解决投诉 (1)" in text  # the hostile customer's complaint
+    images = article.find_all("img")
+    light = [img for img in images if str(img["src"]).endswith("#only-light")]
+    dark = [img for img in images if str(img["src"]).endswith("#only-dark")]
+    assert len(light) == len(dark) >= 6
+    for img in light:
+        assert img["alt"], "every chart has a text alternative"
+        svg = site.out / str(img["src"]).split("#")[0]
+        assert svg.read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg"))
+
+
+def test_every_kpi_is_shown_with_its_definition(site: BuiltSite) -> None:
+    from crmdata.kpis import KPIS
+
+    article = site.article("kpis")
+    for definition in KPIS:
+        section = article.find(id=definition.name)
+        assert section is not None, definition.name
+        first_line = definition.definition.splitlines()[0]
+        assert first_line[:30] in article.get_text(" ", strip=True)
+
+
+def test_data_quality_lists_the_validators_warnings(site: BuiltSite) -> None:
+    text = site.article("data-quality").get_text(" ", strip=True)
+    assert "customers/KH-2023001.yaml" in text  # no consent recorded: a warning
+    assert "consent" in text
+
+
+def test_a_hand_written_page_appears_beside_the_generated_ones(tmp_path: Path, build_env: dict[str, str]) -> None:
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    repo.write("docs/playbook.md", "# 销售手册\n\n手写的内容。\n")
+    result = crm_build(repo, tmp_path / "out", env=build_env)
+    assert result.returncode == 0, result.stderr
+    page = BeautifulSoup((tmp_path / "out" / "playbook" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert "手写的内容" in page.get_text()
+    nav = page.select_one("nav.md-nav--primary")
+    assert nav is not None and "销售手册" in nav.get_text()
+
+
+# --- safety ---------------------------------------------------------------------------------------------
+
+
+def test_hostile_record_text_is_shown_as_text(site: BuiltSite) -> None:
+    article = site.article("customers/KH-2024002")
+    text = article.get_text(" ", strip=True)
+    for value in HOSTILE.values():
+        assert value in text, f"{value!r} is not shown literally"
+    assert "49" not in text  # {{ 7*7 }} was not evaluated
+    page = site.html("customers/KH-2024002")
+    assert not [script for script in page.find_all("script") if "alert" in script.get_text()], "title ran as markup"
+    assert HOSTILE["script"] in page.title.get_text() if page.title else False
+    assert article.find("script") is None
+    assert article.find("b") is None and article.find("strong") is None
+    for element in article.find_all(True):
+        assert not any(name.startswith("on") for name in element.attrs), element
+        href = str(element.get("href", ""))
+        assert not href.lower().startswith("javascript"), element
+
+
+@pytest.mark.parametrize("page", ["", "customers", "customers/KH-2024002", "followups", "segments", "owners/hong"])
+def test_built_pages_pass_a_sanitizer_unchanged(site: BuiltSite, page: str) -> None:
+    """ammonia (nh3) with the markup the site legitimately uses removes nothing from the content."""
+    article = site.article(page)
+    tags = {tag.name for tag in article.find_all(True)}
+    allowed_tags = {
+        "a", "article", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4", "hr", "img",
+        "input", "label", "li", "ol", "option", "p", "select", "span", "strong", "summary", "table", "tbody",
+        "td", "th", "thead", "tr", "ul",
+    }  # fmt: skip
+    assert tags <= allowed_tags, tags - allowed_tags
+    attributes = {"class", "id", "href", "title", "src", "alt", "style", "type", "placeholder", "aria-label",
+                  "data-crm-filter", "data-column", "value", "open", "aria-live"}  # fmt: skip
+    original = str(article)
+    cleaned = nh3.clean(
+        original,
+        tags=allowed_tags,
+        attributes={"*": attributes},
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+    )
+    before = BeautifulSoup(original, "html.parser")
+    after = BeautifulSoup(cleaned, "html.parser")
+    assert [t.name for t in after.find_all(True)] == [t.name for t in before.find_all(True)]
+    assert [sorted(t.attrs) for t in after.find_all(True)] == [sorted(t.attrs) for t in before.find_all(True)]
+    assert after.get_text() == before.get_text()
+
+
+def test_nothing_in_the_site_loads_from_another_host(site: BuiltSite) -> None:
+    for path in site.out.rglob("*.html"):
+        page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for element, attribute in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src")):
+            for tag in page.find_all(element):
+                url = str(tag.get(attribute, ""))
+                assert not re.match(r"(https?:)?//", url), f"{path.relative_to(site.out)} loads {url}"
+        assert "fonts.googleapis" not in str(page) and "fonts.gstatic" not in str(page)
+
+
+# --- language and search ----------------------------------------------------------------------------------
+
+
+def test_chinese_search_indexes_chinese_words(site: BuiltSite) -> None:
+    index = json.loads((site.out / "search" / "search_index.json").read_text(encoding="utf-8"))
+    texts = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"])
+    assert "\u200b" in texts, "jieba segmentation marks word boundaries with zero-width spaces"
+    assert "续约\u200b谈判" in texts or "续约谈判" in texts
+    assert site.html("").find("html")["lang"] == "zh"  # type: ignore[index]
+
+
+def test_an_english_crm_gets_english_labels_and_theme(tmp_path: Path, build_env: dict[str, str]) -> None:
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo, language="en")
+    result = crm_build(repo, tmp_path / "out", env=build_env)
+    assert result.returncode == 0, result.stderr
+    page = BeautifulSoup((tmp_path / "out" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert page.find("html")["lang"] == "en"  # type: ignore[index]
+    text = page.get_text(" ", strip=True)
+    assert "Needs attention" in text and "Overdue follow-ups" in text
+    assert "需要关注" not in text
+
+
+# --- refusing bad data, rewriting only what changed --------------------------------------------------------
+
+
+def test_build_refuses_invalid_data_with_the_validators_messages(tmp_path: Path, build_env: dict[str, str]) -> None:
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    repo.write("customers/KH-2024009.yaml", "id: KH-2024009\nname: 坏记录\ntype: enterprise\ntier: vip\n")
+    result = crm_build(repo, tmp_path / "out", env=build_env)
+    assert result.returncode == 1
+    assert "customers/KH-2024009.yaml:4:7: tier:" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_plain_mkdocs_build_uses_the_plugin_and_refuses_invalid_data(tmp_path: Path, build_env: dict[str, str]) -> None:
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    root_config = Path(__file__).parent.parent / "mkdocs.yml"
+    repo.write("mkdocs.yml", root_config.read_text(encoding="utf-8"))
+    repo.write("docs/.keep", "")
+    mkdocs = [str(CRM.parent / "mkdocs"), "build", "-q", "-f", str(repo.root / "mkdocs.yml")]
+    env = {**build_env, "CRM_AS_OF": AS_OF}
+    built = subprocess.run(mkdocs, capture_output=True, text=True, timeout=300, env=env, check=False)
+    assert built.returncode == 0, built.stderr
+    assert (repo.root / "site" / "customers" / "KH-2024001" / "index.html").is_file()
+    repo.write("customers/KH-2024009.yaml", "id: KH-2024009\nname: 坏记录\ntype: enterprise\ntier: vip\n")
+    refused = subprocess.run(mkdocs, capture_output=True, text=True, timeout=300, env=env, check=False)
+    assert refused.returncode == 1
+    assert "customers/KH-2024009.yaml:4:7: tier:" in refused.stderr
+
+
+def test_a_rebuild_rewrites_only_the_pages_whose_content_changed(tmp_path: Path, build_env: dict[str, str]) -> None:
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    assert crm_build(repo, tmp_path / "out", env=build_env).returncode == 0
+    staging = repo.root / ".crm-cache" / "site" / "public"
+    before = {path: path.stat().st_mtime_ns for path in staging.rglob("*.md")}
+    again = crm_build(repo, tmp_path / "out", env=build_env)
+    assert "(0 changed, 0 removed)" in again.stderr
+    repo.write(
+        "interactions/2026/JL-2026005.yaml",
+        "id: JL-2026005\ncustomer: KH-2023001\ndate: 2026-11-20\nchannel: phone\nowner: ming\ntopic: 挽回电话\n",
+    )
+    edited = crm_build(repo, tmp_path / "out", env=build_env)
+    assert edited.returncode == 0
+    changed = {path.relative_to(staging).as_posix() for path in before if path.stat().st_mtime_ns != before[path]}
+    assert "customers/KH-2023001.md" in changed
+    assert "customers/KH-2024001.md" not in changed and "customers/KH-2024002.md" not in changed
+
+
+# --- golden Markdown --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("src", "golden"),
+    [
+        ("customers/KH-2024001.md", "customer-KH-2024001.md"),
+        ("customers/KH-2024002.md", "customer-KH-2024002-hostile.md"),
+        ("customers/index.md", "customers-index.md"),
+        ("followups.md", "followups.md"),
+        ("segments/at_risk.md", "segment-at_risk.md"),
+    ],
+)
+def test_generated_markdown_matches_the_golden_file(site: BuiltSite, src: str, golden: str) -> None:
+    generated = site.generated(src)
+    expected = GOLDEN / golden
+    if os.environ.get("UPDATE_GOLDEN"):
+        expected.write_text(generated, encoding="utf-8")
+    assert generated == expected.read_text(encoding="utf-8"), f"{src} differs from {expected}; UPDATE_GOLDEN=1"
