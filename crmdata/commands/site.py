@@ -139,12 +139,14 @@ def serve_command(root: Path, as_of: datetime | None, internal: bool, dev_addr: 
     if as_of is not None:
         os.environ["CRM_AS_OF"] = resolve_as_of(as_of).isoformat()
     config_file = _config_file(root)
+    overrides = _overrides(root, config_file, None)
+    overrides.pop("site_dir", None)  # mkdocs serve builds into a temporary folder of its own
     try:
         serve(
             str(config_file),
             build_type="dirty" if dirty else None,
             dev_addr=dev_addr,
-            **_overrides(root, config_file, None),
+            **overrides,
         )
     except MkDocsException as problem:
         _fail(str(problem))

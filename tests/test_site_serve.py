@@ -1,0 +1,72 @@
+"""`crm serve`: the site on localhost, rebuilt when a record changes (the same as `mkdocs serve`)."""
+
+from __future__ import annotations
+
+import html
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import CRM, DataRepo
+from tests.test_site import write_small_crm
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return html.unescape(response.read().decode("utf-8"))
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def _wait_for(url: str, wanted: str, seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    page = None
+    while time.monotonic() < deadline:
+        page = _fetch(url)
+        if page is not None and wanted in page:
+            return page
+        time.sleep(0.3)
+    raise AssertionError(f"{url} never showed {wanted!r} within {seconds} s; last page: {(page or '')[:300]}")
+
+
+def test_serve_shows_the_site_and_rebuilds_when_a_record_changes(tmp_path: Path) -> None:
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(CRM), "serve", "--root", str(repo.root), "--as-of", "2026-11-24", "--dev-addr", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ},
+    )
+    try:
+        page = _wait_for(f"http://127.0.0.1:{port}/customers/KH-2024001/", "华星科技有限公司", 60)
+        assert "138****8000" in page
+        customer = repo.root / "customers" / "KH-2024001.yaml"
+        customer.write_text(customer.read_text(encoding="utf-8").replace("华星科技有限公司", "华星智能科技"), "utf-8")
+        _wait_for(f"http://127.0.0.1:{port}/customers/KH-2024001/", "华星智能科技", 60)
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert "Traceback" not in output
+
+
+def test_serve_refuses_invalid_data(tmp_path: Path) -> None:
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    repo.write("customers/KH-2024009.yaml", "id: KH-2024009\nname: 坏记录\ntype: enterprise\ntier: vip\n")
+    result = subprocess.run([str(CRM), "serve", "--root", str(repo.root)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "customers/KH-2024009.yaml:4:7: tier:" in result.stderr
