@@ -49,6 +49,8 @@ class RiskSignal:
     name: str
     weight: int
     detail: str
+    figures: tuple[float, ...] = ()
+    """The numbers in `detail`, in order, so the site can say the same in another language."""
 
 
 @dataclass(frozen=True)
@@ -89,13 +91,13 @@ class CustomerFacts:
     risk: Risk | None = None
 
 
-def _satisfaction_falling(scores: list[int]) -> str | None:
-    """The latest score is at least 1 below the mean of the earlier ones (in the last year)."""
+def _satisfaction_falling(scores: list[int]) -> tuple[int, float] | None:
+    """(latest, mean of the earlier ones) when the latest score is at least 1 below that mean (last year)."""
     if len(scores) < 2:
         return None
-    earlier = mean(scores[:-1])
+    earlier = float(mean(scores[:-1]))
     if scores[-1] <= earlier - 1:
-        return f"satisfaction fell to {scores[-1]} from an average of {earlier:.1f}"
+        return scores[-1], earlier
     return None
 
 
@@ -124,19 +126,26 @@ def risks(ds: Dataset, as_of: date, plans: dict[str, FollowUp] | None = None) ->
             continue
         signals = []
         if plan.silent:
-            since_contact = f"{(as_of - plan.last_contact).days} days" if plan.last_contact else "ever"
-            signals.append(RiskSignal("silent", 3, f"no contact for {since_contact}"))
+            days = (as_of - plan.last_contact).days if plan.last_contact else None
+            since_contact = f"{days} days" if days is not None else "ever"
+            figures = (float(days),) if days is not None else ()
+            signals.append(RiskSignal("silent", 3, f"no contact for {since_contact}", figures))
         if plan.status is Status.OVERDUE:
-            signals.append(RiskSignal("overdue", 2, f"follow-up {plan.days_overdue} days overdue"))
+            overdue = plan.days_overdue
+            signals.append(RiskSignal("overdue", 2, f"follow-up {overdue} days overdue", (float(overdue),)))
         falling = _satisfaction_falling(scores.get(customer.id, []))
         if falling:
-            signals.append(RiskSignal("satisfaction_falling", 2, falling))
+            latest, earlier = falling
+            detail = f"satisfaction fell to {latest} from an average of {earlier:.1f}"
+            signals.append(RiskSignal("satisfaction_falling", 2, detail, (float(latest), earlier)))
         if complaints.get(customer.id):
-            signals.append(RiskSignal("open_complaint", 2, f"{complaints[customer.id]} open complaint(s)"))
+            count = complaints[customer.id]
+            signals.append(RiskSignal("open_complaint", 2, f"{count} open complaint(s)", (float(count),)))
         if customer.stage is Stage.DORMANT:
             signals.append(RiskSignal("dormant", 1, "stage is dormant"))
         if unkept.get(customer.id):
-            signals.append(RiskSignal("unkept_todos", 1, f"{unkept[customer.id]} overdue todo(s)"))
+            count = unkept[customer.id]
+            signals.append(RiskSignal("unkept_todos", 1, f"{count} overdue todo(s)", (float(count),)))
         found[customer.id] = Risk(customer.id, tuple(signals))
     return found
 

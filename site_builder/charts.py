@@ -65,8 +65,10 @@ _KEY_MAX = 100
 # Okabe–Ito, the palette that colour-blind readers can tell apart. Each theme keeps a series' hue (blue stays
 # blue) but picks the shade that reads on its background: dark blue and black vanish on material's dark slate,
 # yellow vanishes on white.
-_LIGHT_PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#999999")
-_DARK_PALETTE = ("#56B4E9", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#0072B2", "#F0E442", "#999999")
+_LIGHT_PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#882255", "#999999")
+_DARK_PALETTE = ("#56B4E9", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#F0E442", "#EE99AA", "#BBBBBB")
+# No pure black: matplotlib leaves black fills out of the SVG (black is SVG's default), so the dark
+# variant could not recolour them.
 
 _FIGSIZE = (6.4, 3.0)  # inches at 72 pt/in: a 460.8 × 216 viewBox, about 640 × 300 CSS px
 _FONT_SIZE = 9.0

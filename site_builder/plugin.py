@@ -57,6 +57,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.data: SiteData | None = None
         self.outputs: list[Page | Asset] = []
         self.staging: Staging | None = None
+        self.pages_written = 0
 
     def root(self, config: MkDocsConfig) -> Path:
         configured = self.config.root or os.environ.get("CRM_ROOT", "")
@@ -166,6 +167,16 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             )
             files.append(File.generated(config, src, abs_src_path=str(self.staging.folder / src), inclusion=inclusion))
         return files
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self.pages_written = 0
+
+    def on_post_page(self, output: str, /, *, page: Any, config: MkDocsConfig) -> str:
+        """Progress through mkdocs' own rendering, the longest part of a big build."""
+        self.pages_written += 1
+        if self.pages_written % PROGRESS_EVERY == 0:
+            log.info(f"crm: {self.pages_written:,} pages written by mkdocs")
+        return output
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild and reload the browser when a record or crm.yaml changes."""

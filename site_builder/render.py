@@ -90,5 +90,6 @@ def environment(labels: Labels) -> Environment:
         keep_trailing_newline=True,
     )
     env.globals.update(t=labels.t, term=labels.term, language=labels.language, anchor=_anchor)
+    env.globals["signal_text"] = lambda signal: labels.signal(signal.name, signal.detail, signal.figures)
     env.filters.update(number=_number, percent=_percent, day=_day, yaml_str=yaml_str, join=_join)
     return env

@@ -164,7 +164,7 @@ def new_and_churned_by_quarter(data: SiteData, quarters: int = 8) -> tuple[list[
             key = (customer.churned_on.year, (customer.churned_on.month - 1) // 3 + 1)
             if key in lost:
                 lost[key] += 1
-    return [f"{y}Q{q}" for y, q in keys], list(won.values()), list(lost.values())
+    return [f"{y}-Q{q}" for y, q in keys], list(won.values()), list(lost.values())
 
 
 def satisfaction_history(timeline: list[Interaction]) -> list[Interaction]:

@@ -512,3 +512,15 @@ def test_generated_markdown_matches_the_golden_file(site: BuiltSite, src: str, g
     if os.environ.get("UPDATE_GOLDEN"):
         expected.write_text(generated, encoding="utf-8")
     assert generated == expected.read_text(encoding="utf-8"), f"{src} differs from {expected}; UPDATE_GOLDEN=1"
+
+
+def test_an_edit_url_must_be_a_web_address(tmp_path: Path) -> None:
+    """A javascript: or data: address would become a live link on every customer page."""
+    from tests.conftest import run_crm
+
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    repo.write("crm.yaml", "team:\n  ming: {name: 张明}\n  hong: {name: 李红}\nsite: {edit_url: 'javascript:alert(1)//'}\n")
+    result = run_crm("validate", "--root", str(repo.root))
+    assert result.returncode == 1
+    assert "crm.yaml:4:" in result.stdout and "site.edit_url" in result.stdout and "not a web address" in result.stdout

@@ -17,7 +17,7 @@ from crmdata.models.fields import Days, Name, OwnerId, RecordId, Text
 from crmdata.models.segment import Flag, SegmentSpec
 
 Hours = Annotated[int, Field(ge=1, le=24 * 30, strict=True)]
-EditUrl = Annotated[str, StringConstraints(strict=True, pattern=r"^https?://[^\s<>\"']+/$")]
+EditUrl = Annotated[str, StringConstraints(strict=True, pattern=r"^https?://[^\s<>\x22\x27]+/$")]
 """An http(s) URL ending in '/': never javascript: or data:, which the site would turn into a live link."""
 
 

@@ -1,0 +1,422 @@
+"""The demo site in a real browser: Debian's chromium, driven by playwright, reading the site over HTTP.
+
+The site is built once per module with the installed `crm` from the demo data set (as of DEMO_AS_OF) and
+served on 127.0.0.1. Expectations come from the records (customers/*.yaml, interactions/*/*.yaml) and the built
+HTML, never from numbers copied out of the demo data. Screenshots for a person to look at go to test-artifacts/.
+
+No chromium means a failing test, never a skipped one: `make browser-deps` installs it (and a Chinese font).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from playwright.sync_api import Browser, Page, sync_playwright
+
+PROJECT = Path(__file__).resolve().parents[1]
+ARTIFACTS = PROJECT / "test-artifacts"
+CRM = Path(sys.executable).parent / "crm"
+DEMO_AS_OF = dt.date(2026, 11, 24)  # the Makefile's DEMO_AS_OF: the day the demo data set describes
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # without these chromium phones home, which a closed network refuses
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+CUSTOMER = "KH-2024001"  # the customer whose page the tests open from the index
+NAME_FRAGMENT = "济南"  # a city: part of some company names in the demo data, not of all
+STAGE = ("active", "活跃")  # a stage and the label the zh site shows for it
+SEARCH_WORD = "半导体"  # an industry of the demo data (jieba keeps it one word)
+COLUMN = {"id": 0, "name": 1, "stage": 4, "last_contact": 9}  # the customer index table's columns
+TIMELINE = "沟通时间线"  # the customer page's timeline heading
+NO_DAY = ("", "—")  # a date cell without a date: churned (no plan) or never contacted
+
+
+def _records(folder: str) -> list[dict[str, Any]]:
+    return [yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted((PROJECT / folder).glob("*.yaml"))]
+
+
+CUSTOMERS = {record["id"]: record for record in _records("customers")}
+
+
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _newest_interaction(customer: str) -> dict[str, Any]:
+    mine = [
+        record
+        for year in sorted((PROJECT / "interactions").iterdir())
+        if year.is_dir()
+        for record in _records(f"interactions/{year.name}")
+        if record["customer"] == customer and _day(record["date"]) <= DEMO_AS_OF
+    ]
+    assert mine, f"the demo data has no interaction of {customer}"
+    return max(mine, key=lambda record: str(record["date"]))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the built site, its server, the browser
+
+
+@dataclass(frozen=True)
+class Site:
+    folder: Path
+    url: str
+
+    def html(self, path: str) -> BeautifulSoup:
+        """The built page at a site path ("customers/" or "customers/KH-2024001/") as HTML."""
+        file = self.folder / path.lstrip("/") / "index.html" if not path.endswith(".html") else self.folder / path
+        return BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The demo site as `crm build` writes it, served over HTTP (material's search needs http, not file://)."""
+    work = tmp_path_factory.mktemp("browser")
+    out = work / "site"
+    env = {**os.environ, "XDG_CACHE_HOME": str(work / "xdg-cache")}
+    built = subprocess.run(
+        [str(CRM), "build", "--root", str(PROJECT), "--as-of", DEMO_AS_OF.isoformat(), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )
+    assert built.returncode == 0, f"crm build failed:\n{built.stdout}\n{built.stderr}"
+    handler = functools.partial(_QuietHandler, directory=str(out))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Site(out, f"http://127.0.0.1:{server.server_address[1]}/")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need Debian's chromium. Run `make browser-deps` "
+            "(apt-get install chromium fonts-noto-cjk); these tests never skip.",
+            pytrace=False,
+        )
+    fc_list = shutil.which("fc-list")
+    fonts = subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True, check=False) if fc_list else None
+    if fonts is None or not fonts.stdout.strip():
+        pytest.fail(
+            "no font with Chinese glyphs (fc-list :lang=zh finds none): the site would show boxes. "
+            "Run `make browser-deps` (apt-get install fonts-noto-cjk).",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@dataclass
+class Tab:
+    """A browser page plus what went wrong in it: console errors, uncaught exceptions, failed requests
+    (refused, or answered with an HTTP error)."""
+
+    page: Page
+    site: Site
+    errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    requested: list[str] = field(default_factory=list)
+
+    def open(self, path: str = "") -> None:
+        self.page.goto(self.site.url + path, wait_until="networkidle")
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], f"errors in the browser console: {self.errors}"
+        assert self.failed == [], f"failed requests: {self.failed}"
+        server = urlsplit(self.site.url).netloc
+        elsewhere = [url for url in self.requested if urlsplit(url).netloc != server and not url.startswith("data:")]
+        assert elsewhere == [], f"the site loads from other hosts than {server}: {elsewhere}"
+
+    def screenshot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=ARTIFACTS / name, full_page=True)
+
+
+@pytest.fixture
+def tab_factory(browser: Browser, site: Site) -> Iterator[Callable[..., Tab]]:
+    contexts = []
+
+    def make(viewport: dict[str, int] = DESKTOP) -> Tab:
+        context = browser.new_context(viewport=viewport, color_scheme="light", locale="zh-CN")
+        contexts.append(context)
+        tab = Tab(context.new_page(), site)
+        tab.page.on("console", lambda message: message.type == "error" and tab.errors.append(message.text))
+        tab.page.on("pageerror", lambda error: tab.errors.append(f"uncaught: {error}"))
+        tab.page.on("requestfailed", lambda request: tab.failed.append(f"{request.url}: {request.failure}"))
+        tab.page.on(
+            "response",
+            lambda response: response.status >= 400 and tab.failed.append(f"{response.url}: HTTP {response.status}"),
+        )
+        tab.page.on("request", lambda request: tab.requested.append(request.url))
+        return tab
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def tab(tab_factory: Callable[..., Tab]) -> Tab:
+    return tab_factory()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# helpers reading the page as a person sees it
+
+VISIBLE_ROWS = """table => Array.from(table.tBodies[0].rows)
+    .filter(row => !row.hidden && row.offsetParent !== null)
+    .map(row => Array.from(row.cells, cell => cell.textContent.trim()))"""
+
+IMAGES = """images => images.map(image => ({
+    src: image.getAttribute('src'),
+    shown: image.getClientRects().length > 0 && getComputedStyle(image).visibility !== 'hidden',
+    loaded: image.complete && image.naturalWidth > 0,
+}))"""
+
+
+def customer_table(page: Page) -> Any:
+    return page.locator(".md-content table").first
+
+
+def visible_rows(page: Page) -> list[list[str]]:
+    rows: list[list[str]] = customer_table(page).evaluate(VISIBLE_ROWS)
+    return rows
+
+
+def charts(page: Page, variant: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = page.locator(f".md-content img[src$='#only-{variant}']").evaluate_all(IMAGES)
+    return found
+
+
+def index_rows_containing(site: Site, text: str) -> set[str]:
+    """Ids of the rows of the built customer index whose text contains `text` (what the filter box matches)."""
+    table = site.html("customers/").select_one(".md-content table")
+    assert table is not None
+    rows = table.select("tbody tr")
+    return {row.find("td").get_text(strip=True) for row in rows if text in row.get_text()}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the dashboard
+
+
+def test_dashboard_loads_without_errors_and_only_from_this_server(tab: Tab) -> None:
+    tab.open()
+    assert tab.page.title().startswith("客户关系看板")
+    assert tab.page.locator("h1").first.inner_text().strip().rstrip("¶") == "客户关系看板"
+    assert len(tab.requested) > 5, "the dashboard should load its styles, scripts and charts"
+    tab.assert_clean()
+
+
+def test_dashboard_shows_kpi_tiles_and_the_light_charts(tab: Tab) -> None:
+    tab.open()
+    tiles = tab.page.locator(".crm-tiles a.crm-tile")
+    assert tiles.count() >= 6
+    for index in range(tiles.count()):
+        tile = tiles.nth(index)
+        assert tile.is_visible()
+        assert tile.locator(".crm-tile__title").inner_text().strip(), f"tile {index} has no title"
+        assert re.search(r"\d", tile.locator(".crm-tile__value").inner_text()), f"tile {index} shows no number"
+    light, dark = charts(tab.page, "light"), charts(tab.page, "dark")
+    assert len(light) >= 3 and len(light) == len(dark), "every chart comes in a light and a dark variant"
+    for image in light:
+        assert image["shown"] and image["loaded"], f"light chart not shown or not loaded: {image}"
+    assert not any(image["shown"] for image in dark), "dark charts show in light mode"
+    tab.screenshot("dashboard.png")
+    tab.assert_clean()
+
+
+def test_dark_mode_shows_the_dark_charts(tab: Tab) -> None:
+    tab.open()
+    tab.page.locator("label[for='__palette_1']").click()
+    tab.page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    tab.page.wait_for_load_state("networkidle")
+    dark = charts(tab.page, "dark")
+    assert dark
+    for image in dark:
+        assert image["shown"] and image["loaded"], f"dark chart not shown or not loaded: {image}"
+    assert not any(image["shown"] for image in charts(tab.page, "light")), "light charts still show in dark mode"
+    tab.screenshot("dashboard-dark.png")
+    tab.assert_clean()
+
+
+def test_dashboard_fits_a_phone(tab_factory: Callable[..., Tab]) -> None:
+    tab = tab_factory(PHONE)
+    tab.open()
+    assert tab.page.locator(".crm-tiles a.crm-tile").first.is_visible()
+    width = tab.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the dashboard is {width}px wide on a {PHONE['width']}px phone: scrolls sideways"
+    tab.screenshot("dashboard-phone.png")
+    tab.assert_clean()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the customer index: filter and sort
+
+
+def test_filtering_customers_by_part_of_their_name(tab: Tab, site: Site) -> None:
+    expected = index_rows_containing(site, NAME_FRAGMENT)
+    named = {cid for cid, record in CUSTOMERS.items() if NAME_FRAGMENT in record["name"]}
+    assert expected == named, "the fragment should match names only, to read like the domain"
+    assert 0 < len(expected) < len(CUSTOMERS), "the fragment must match some customers, not all"
+
+    tab.open("customers/")
+    count = tab.page.locator(".crm-filter__count")
+    assert count.inner_text().strip() == f"{len(CUSTOMERS)} / {len(CUSTOMERS)}"
+    assert len(visible_rows(tab.page)) == len(CUSTOMERS)
+
+    tab.page.locator(".crm-filter__text").fill(NAME_FRAGMENT)
+    rows = visible_rows(tab.page)
+    assert {row[COLUMN["id"]] for row in rows} == expected
+    assert all(NAME_FRAGMENT in row[COLUMN["name"]] for row in rows)
+    assert count.inner_text().strip() == f"{len(expected)} / {len(CUSTOMERS)}"
+    tab.screenshot("customers-filtered.png")
+
+    tab.page.locator(".crm-filter__text").fill("")
+    assert len(visible_rows(tab.page)) == len(CUSTOMERS)
+    tab.assert_clean()
+
+
+def test_choosing_a_stage_shows_only_customers_in_that_stage(tab: Tab) -> None:
+    stage, label = STAGE
+    expected = {cid for cid, record in CUSTOMERS.items() if record["stage"] == stage}
+    tab.open("customers/")
+    tab.page.locator(".crm-filter__select[data-column='4']").select_option(label=label)
+    rows = visible_rows(tab.page)
+    assert rows, f"no customer shown for stage {label}"
+    assert all(row[COLUMN["stage"]] == label for row in rows), [row[COLUMN["stage"]] for row in rows]
+    assert {row[COLUMN["id"]] for row in rows} == expected
+    assert tab.page.locator(".crm-filter__count").inner_text().strip() == f"{len(expected)} / {len(CUSTOMERS)}"
+    tab.assert_clean()
+
+
+def test_clicking_a_column_header_sorts_the_customers(tab: Tab) -> None:
+    tab.open("customers/")
+    header = customer_table(tab.page).locator("thead th").nth(COLUMN["last_contact"])
+    before = [row[COLUMN["id"]] for row in visible_rows(tab.page)]
+
+    header.click()
+    days = [row[COLUMN["last_contact"]] for row in visible_rows(tab.page)]
+    known = [day for day in days if day not in NO_DAY]
+    assert known, "no customer shows a last contact"
+    assert known == sorted(known), "ascending by last contact"
+    assert days[: len(known)] == known, "customers never contacted (or churned) come last"
+    assert [row[COLUMN["id"]] for row in visible_rows(tab.page)] != before, "the order did not change"
+    assert header.get_attribute("data-crm-sort") == "asc"
+
+    header.click()
+    known = [row[COLUMN["last_contact"]] for row in visible_rows(tab.page) if row[COLUMN["last_contact"]] not in NO_DAY]
+    assert known == sorted(known, reverse=True), "descending by last contact"
+    assert header.get_attribute("data-crm-sort") == "desc"
+    tab.assert_clean()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# a customer's page
+
+
+def test_a_customer_page_opened_from_the_index(tab: Tab) -> None:
+    record = CUSTOMERS[CUSTOMER]
+    newest = _newest_interaction(CUSTOMER)
+    tab.open("customers/")
+    customer_table(tab.page).get_by_role("link", name=record["name"], exact=True).click()
+    tab.page.wait_for_url(re.compile(re.escape(CUSTOMER)))
+    tab.page.wait_for_load_state("networkidle")
+    assert record["name"] in tab.page.locator("h1").first.inner_text()
+
+    # the timeline starts with the newest interaction
+    first_entry = tab.page.evaluate(
+        """title => {
+            const heading = Array.from(document.querySelectorAll('.md-content h2'))
+                .find(h => h.textContent.includes(title));
+            let next = heading && heading.nextElementSibling;
+            while (next && next.tagName !== 'H3') next = next.nextElementSibling;
+            return next ? next.textContent : null;
+        }""",
+        TIMELINE,
+    )
+    assert first_entry is not None, f"no timeline ({TIMELINE}) on the page"
+    assert _day(newest["date"]).isoformat() in first_entry
+    assert newest["topic"] in first_entry, f"newest topic {newest['topic']!r} not first in timeline: {first_entry!r}"
+
+    # phones are masked: the page shows 138****5678, never the number
+    text, html = tab.page.locator("body").inner_text(), tab.page.content()
+    phones = [str(contact["phone"]) for contact in record.get("contacts", []) if contact.get("phone")]
+    assert phones, f"{CUSTOMER} has no contact phone in the demo data"
+    for phone in phones:
+        assert phone not in html, f"the real phone {phone} is in the page"
+        assert f"{phone[:3]}****{phone[-4:]}" in text
+    tab.screenshot("customer.png")
+    tab.assert_clean()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# search
+
+
+def test_searching_a_chinese_word_finds_the_pages_with_it(tab: Tab, site: Site) -> None:
+    industry = {cid for cid, record in CUSTOMERS.items() if record.get("industry") == SEARCH_WORD}
+    assert industry, f"no customer of the demo data is in the industry {SEARCH_WORD}"
+    tab.open("handbook/")
+    box = tab.page.locator("input.md-search__input")
+    box.click()
+    # playwright types characters outside the US keyboard as text input, without the keyup material listens
+    # to (an IME sends one when the word is committed); End gives the keyup and changes nothing.
+    tab.page.keyboard.type(SEARCH_WORD)
+    tab.page.keyboard.press("End")
+    results = tab.page.locator(".md-search-result__item > a.md-search-result__link")
+    results.first.wait_for(timeout=10_000)
+    assert re.search(r"\d+", tab.page.locator(".md-search-result__meta").inner_text())
+
+    pages = list(dict.fromkeys(urlsplit(href).path for href in results.evaluate_all("as => as.map(a => a.href)")))
+    for path in pages[:3]:
+        text = site.html(unquote(path)).select_one(".md-content").get_text()
+        assert SEARCH_WORD in text, f"search result {path} does not contain {SEARCH_WORD}"
+    found = {path.rstrip("/").rsplit("/", 1)[-1] for path in pages}
+    assert industry <= found, f"customers in {SEARCH_WORD} missing from the results: {industry - found}"
+    tab.assert_clean()
