@@ -43,6 +43,7 @@ demo-data: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/build.py
 
 clean:
 	rm -rf $(VENV) .crm-cache .pytest_cache .mypy_cache .ruff_cache site

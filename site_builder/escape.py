@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 from markupsafe import Markup
 
@@ -19,9 +20,15 @@ _MARKDOWN_ACTIVE = "\\`*_{}[]()#+-.!|~=:^$%@"
 _TABLE = str.maketrans({**_HTML, **{char: f"&#{ord(char)};" for char in _MARKDOWN_ACTIVE}, "\t": " "})
 
 
+_NEEDS_WORK = re.compile(r"[\\`*_{}\[\]()#+\-.!|~=:^$%@&<>\"'\s]")
+
+
 def md_text(value: object) -> Markup:
     """`value` as literal text for a Markdown page: nothing in it can become markup, a link or a template."""
-    lines = [line.strip() for line in str(value).splitlines()]
+    text = str(value)
+    if not _NEEDS_WORK.search(text):  # most values: a Chinese name, a word, a number
+        return Markup(text)
+    lines = [line.strip() for line in text.splitlines()]
     return Markup("<br>".join(line.translate(_TABLE) for line in lines if line))
 
 

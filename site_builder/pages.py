@@ -20,6 +20,9 @@ from site_builder import charts
 from site_builder.privacy import shown
 from site_builder.sitedata import SiteData, new_and_churned_by_quarter, satisfaction_history
 
+TIMELINE_FULL = 20
+"""A customer page shows its latest conversations in full and earlier ones one line each: a customer with
+150 conversations would otherwise make a page of several hundred kilobytes."""
 ATTENTION_ROWS = 10
 """The dashboard's "needs attention" lists show this many rows, then link to the full list."""
 
@@ -185,7 +188,6 @@ def dashboard(data: SiteData) -> Iterator[Output]:
 
 @page_set
 def followup_page(data: SiteData) -> Iterator[Output]:
-    yield Asset("calendar/team.ics", calendar_feed(data.ds, data.as_of, None, include_private=not data.masked))
     for owner in data.team:
         yield Asset(f"calendar/{owner}.ics", calendar_feed(data.ds, data.as_of, owner, include_private=not data.masked))
     yield Page("followups.md", "followups.md.j2", data.labels.t("followups"), {}, nav=(data.labels.t("followups"),))
@@ -221,6 +223,7 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
                 "scores": satisfaction_history(timeline),
                 "complaints": data.complaints_of.get(customer.id, []),
                 "record_file": data.ds.file_of(customer),
+                "timeline_full": TIMELINE_FULL,
             },
         )
 

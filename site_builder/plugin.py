@@ -10,6 +10,7 @@ file reloads the browser.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import time
@@ -54,9 +55,11 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.validation: Validation | None = None
         """Set by `crm build` when it has validated already, so the records are read once."""
-        self.data: SiteData | None = None
-        self.outputs: list[Page | Asset] = []
+        self.generated: list[str] = []
+        """Source paths of the generated pages and files."""
+        self.in_nav: set[str] = set()
         self.staging: Staging | None = None
+        self.pages_converted = 0
         self.pages_written = 0
 
     def root(self, config: MkDocsConfig) -> Path:
@@ -78,12 +81,16 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         logging.getLogger("jieba").setLevel(logging.WARNING)  # its "Building prefix dict" chatter is not news
         root = self.root(config)
         validation = self.validation or validate(root)
+        self.validation = None
         if not validation.ok:
             lines = [text_line(problem) for problem in validation.errors]
             raise PluginError("crm: the data does not validate; fix these errors first:\n" + "\n".join(lines))
         internal = self.config.internal or os.environ.get("CRM_INTERNAL", "") in ("1", "true", "yes")
         data = compute(validation.dataset, self.as_of(), validation.warnings, internal)
-        self.data = data
+        del validation
+        log.info(
+            f"crm: computed follow-ups, segments and KPIs as of {data.as_of} in {time.perf_counter() - started:.1f} s"
+        )
         config.site_name = data.title
         config.theme["language"] = data.language
         if config.theme["font"] is not False:
@@ -97,14 +104,18 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             if f"assets/{asset}" not in [str(item) for item in target]:
                 target.append(f"assets/{asset}")
         self.staging = Staging(root / ".crm-cache" / "site" / ("internal" if internal else "public"))
-        self.outputs = self._render(data, self.staging)
+        outputs = self._render(data, self.staging)
         removed = self.staging.prune()
+        self.generated = [output.src for output in outputs] + [f"assets/{asset}" for asset in ASSETS]
+        self.in_nav = {output.src for output in outputs if isinstance(output, Page) and output.nav is not None}
         if config.nav is None:
-            config.nav = self._nav(config)
+            config.nav = self._nav(outputs, config)
+        customers = len(data.customers)
+        del data, outputs  # the records are not needed again: give their memory back to mkdocs' own work
+        gc.collect()
         log.info(
-            f"crm: {len(self.outputs):,} pages and files for {len(data.customers):,} customers as of "
-            f"{data.as_of} ({self.staging.changed:,} changed, {removed:,} removed) "
-            f"in {time.perf_counter() - started:.1f} s"
+            f"crm: {len(self.generated):,} pages and files for {customers:,} customers "
+            f"({self.staging.changed:,} changed, {removed:,} removed) in {time.perf_counter() - started:.1f} s"
         )
         return config
 
@@ -125,13 +136,13 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 staging.write(output.src, text)
                 pages += 1
                 if pages % PROGRESS_EVERY == 0:
-                    log.info(f"crm: {pages:,} pages rendered")
+                    log.info(f"crm: {pages:,} pages rendered to Markdown")
             outputs.append(output)
         for asset in ASSETS:
             staging.write(f"assets/{asset}", (Path(__file__).parent / "assets" / asset).read_bytes())
         return outputs
 
-    def _nav(self, config: MkDocsConfig) -> list[Any]:
+    def _nav(self, outputs: list[Page | Asset], config: MkDocsConfig) -> list[Any]:
         """Generated pages with a nav place, in registry order (sections nested), then hand-written pages.
 
         Customer and segment pages stay out: the theme renders the whole nav into every page, so 10,000
@@ -139,7 +150,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """
         nav: list[Any] = []
         sections: dict[str, list[Any]] = {}
-        for output in self.outputs:
+        for output in outputs:
             if not isinstance(output, Page) or output.nav is None:
                 continue
             if len(output.nav) == 1 and output.src.endswith("/index.md"):
@@ -156,11 +167,11 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         assert self.staging is not None
-        generated = {output.src for output in self.outputs} | {f"assets/{asset}" for asset in ASSETS}
+        generated = set(self.generated)
         clashes = sorted(file.src_uri for file in files if file.src_uri in generated)
         if clashes:
             raise PluginError(f"crm: {', '.join(clashes)} in {config.docs_dir} would hide generated pages; rename them")
-        in_nav = {output.src for output in self.outputs if isinstance(output, Page) and output.nav is not None}
+        in_nav = self.in_nav
         for src in sorted(generated):
             inclusion = (
                 InclusionLevel.UNDEFINED if src in in_nav or not src.endswith(".md") else InclusionLevel.NOT_IN_NAV
@@ -169,7 +180,14 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         return files
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        self.pages_written = 0
+        self.pages_converted = self.pages_written = 0
+
+    def on_page_content(self, html: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        """Progress through mkdocs' Markdown conversion (the first pass over every page)."""
+        self.pages_converted += 1
+        if self.pages_converted % PROGRESS_EVERY == 0:
+            log.info(f"crm: {self.pages_converted:,} pages converted by mkdocs")
+        return html
 
     def on_post_page(self, output: str, /, *, page: Any, config: MkDocsConfig) -> str:
         """Progress through mkdocs' own rendering, the longest part of a big build."""

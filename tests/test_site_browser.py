@@ -374,9 +374,9 @@ def test_a_customer_page_opened_from_the_index(tab: Tab) -> None:
         """title => {
             const heading = Array.from(document.querySelectorAll('.md-content h2'))
                 .find(h => h.textContent.includes(title));
-            let next = heading && heading.nextElementSibling;
-            while (next && next.tagName !== 'H3') next = next.nextElementSibling;
-            return next ? next.textContent : null;
+            const timeline = heading && heading.nextElementSibling;
+            const entry = timeline && timeline.querySelector('.crm-entry strong');
+            return entry ? entry.textContent : null;
         }""",
         TIMELINE,
     )

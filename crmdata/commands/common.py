@@ -68,6 +68,11 @@ def validate_or_exit(root: Path) -> Validation:
     return outcome
 
 
+def forget_loaded() -> None:
+    """Let loaded datasets be freed: for a long command (the site build) memory matters more than exit speed."""
+    _LOADED.clear()
+
+
 def load_valid(root: Path) -> Dataset:
     """Validate the repository and return its dataset, or print the errors and exit 1.
 

@@ -16,7 +16,14 @@ from typing import Any, NoReturn
 
 import click
 
-from crmdata.commands.common import EXIT_INVALID, as_of_option, resolve_as_of, root_option, validate_or_exit
+from crmdata.commands.common import (
+    EXIT_INVALID,
+    as_of_option,
+    forget_loaded,
+    resolve_as_of,
+    root_option,
+    validate_or_exit,
+)
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # mkdocs' banner about its successor, on every run
 
@@ -108,6 +115,8 @@ def build_command(root: Path, as_of: datetime | None, out: Path | None, internal
         plugin.config.as_of = resolve_as_of(as_of).isoformat()
         plugin.config.internal = internal
         plugin.validation = validation
+        del validation
+        forget_loaded()  # the plugin drops the records after rendering; nothing else may keep them alive
         build(config)
     except MkDocsException as problem:
         _fail(str(problem))
