@@ -631,6 +631,28 @@ def test_lists_gathered_in_one_pass_are_what_the_context_would_select(demo: Data
         assert ctx.complaints == fresh.complaints
 
 
+def test_facts_gathered_in_one_pass_are_what_the_context_would_compute(demo: Dataset) -> None:
+    """The pass over the interactions also fills facts, logged and due_todos_on_time: as computed anew."""
+    for as_of in (DEMO_AS_OF, D("2026-03-31")):
+        full = kpis.context(demo, as_of)
+        for ctx in [full, *(kpis.context(demo, as_of, owner) for owner in kpis.team_members(demo))]:
+            fresh = dataclasses.replace(ctx)  # a copy without the cached lists: they are computed anew
+            assert "facts" not in fresh.__dict__ and "logged" not in fresh.__dict__
+            assert ctx.facts == fresh.facts
+            assert ctx.logged == fresh.logged
+            assert ctx.due_todos_on_time == fresh.due_todos_on_time
+
+
+def test_report_by_owner_is_each_owner_computed_alone(crm: Repo, demo: Dataset) -> None:
+    """report() builds every owner's context in the pass that builds the team's: as one owner's alone."""
+    _mixed_team(crm)
+    for ds, as_of in ((load(crm), AS_OF), (demo, DEMO_AS_OF)):
+        by_owner = table(kpis.report(ds, as_of)["by_owner"])
+        assert list(by_owner) == kpis.team_members(ds)
+        for owner in kpis.team_members(ds):
+            assert by_owner[owner] == kpis.compute(ds, as_of, owner), owner
+
+
 def test_months_after_a_leap_day_start_on_the_first(crm: Repo) -> None:
     crm.customer("A", since="2020-01-01")
     crm.talk("J1", "A", "2023-04-01", channel="email")
