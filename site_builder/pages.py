@@ -20,9 +20,11 @@ from site_builder import charts
 from site_builder.privacy import shown
 from site_builder.sitedata import SiteData, new_and_churned_by_quarter, satisfaction_history
 
-TIMELINE_FULL = 20
-"""A customer page shows its latest conversations in full and earlier ones one line each: a customer with
-150 conversations would otherwise make a page of several hundred kilobytes."""
+TIMELINE_FULL = 15
+TIMELINE_LISTED = 40
+"""A customer page shows its latest 15 conversations in full and the 40 before them one line each (older
+ones are counted and stay in their record files): a customer with 150 conversations would otherwise make
+a page of several hundred kilobytes."""
 ATTENTION_ROWS = 10
 """The dashboard's "needs attention" lists show this many rows, then link to the full list."""
 
@@ -224,6 +226,7 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
                 "complaints": data.complaints_of.get(customer.id, []),
                 "record_file": data.ds.file_of(customer),
                 "timeline_full": TIMELINE_FULL,
+                "timeline_listed": TIMELINE_LISTED,
             },
         )
 

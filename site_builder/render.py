@@ -47,14 +47,14 @@ class Links:
     def link(self, text: object, target: str) -> Markup:
         return Markup(f"[{md_text(text)}]({self.relative(target)})")
 
-    def href(self, target: str) -> str:
+    def href(self, target: str) -> Markup:
         """A URL for raw HTML, which mkdocs does not rewrite: relative to this page's own URL."""
         here = page_url(self.src) or "."
         there = page_url(target) or "."
         relative = posixpath.relpath(there, here if here.endswith("/") else posixpath.dirname(here) or ".")
         if target.endswith(".md") and not relative.endswith("/"):
             relative += "/"
-        return quote(relative)
+        return Markup(quote(relative))
 
 
 def _number(value: object, digits: int = 1) -> str:
@@ -69,8 +69,9 @@ def _percent(value: object) -> str:
     return "—" if value is None else f"{float(value) * 100:.0f}%"  # type: ignore[arg-type]
 
 
-def _day(value: date | None) -> str:
-    return value.isoformat() if value is not None else "—"
+def _day(value: date | None) -> Markup:
+    """ISO dates hold only digits and '-': safe as they are, and 10 bytes instead of 20 escaped."""
+    return Markup(value.isoformat() if value is not None else "—")
 
 
 def _join(items: Iterable[object], separator: str = ", ") -> Markup:

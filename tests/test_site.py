@@ -394,7 +394,7 @@ def test_built_pages_pass_a_sanitizer_unchanged(site: BuiltSite, page: str) -> N
     }  # fmt: skip
     assert tags <= allowed_tags, tags - allowed_tags
     attributes = {"class", "id", "href", "title", "src", "alt", "style", "type", "placeholder", "aria-label",
-                  "data-crm-filter", "data-column", "value", "open", "aria-live"}  # fmt: skip
+                  "data-crm-filter", "data-column", "value", "open", "aria-live", "data-search-exclude"}  # fmt: skip
     original = str(article)
     cleaned = nh3.clean(
         original,

@@ -128,7 +128,12 @@ def build_command(root: Path, as_of: datetime | None, out: Path | None, internal
 @as_of_option
 @click.option("--internal", is_flag=True, help="Show private contact fields unmasked.")
 @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
-@click.option("--dirty", is_flag=True, help="Re-render only pages whose generated Markdown changed (fast).")
+@click.option(
+    "--dirty",
+    is_flag=True,
+    help="Re-render only pages whose generated Markdown changed (fast); search then finds only those pages "
+    "until the next full build (mkdocs-material writes the index of the re-rendered pages alone).",
+)
 def serve_command(root: Path, as_of: datetime | None, internal: bool, dev_addr: str, dirty: bool) -> None:
     """Validate, then serve the site locally; it rebuilds and reloads when a record changes.
 
