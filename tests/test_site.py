@@ -46,7 +46,8 @@ def write_small_crm(repo: DataRepo, language: str = "zh") -> None:
     repo.write(
         "crm.yaml",
         f"team:\n  ming: {{name: 张明}}\n  hong: {{name: 李红}}\nlanguage: {language}\n"
-        "site: {title: 测试看板, edit_url: 'https://git.example.com/crm/edit/main/'}\n",
+        "site: {title: 测试看板, edit_url: 'https://git.example.com/crm/edit/main/'}\n"
+        "segments:\n  key_accounts: {title: 重点客户, description: 战略客户, where: {tier: strategic}}\n",
     )
     repo.write(
         "customers/KH-2024001.yaml",
@@ -234,6 +235,7 @@ def internal_site(site: BuiltSite, build_env: dict[str, str]) -> BuiltSite:
         "segments/at_risk",
         "segments/win_back",
         "segments/stage-active",
+        "segments/key_accounts",
         "kpis",
         "data-quality",
     ],
@@ -241,6 +243,14 @@ def internal_site(site: BuiltSite, build_env: dict[str, str]) -> BuiltSite:
 def test_every_page_type_is_built_at_its_stable_url(site: BuiltSite, page: str) -> None:
     assert (site.out / page / "index.html").is_file()
     assert site.article(page).find("h1") is not None
+
+
+def test_a_custom_segment_from_crm_yaml_has_its_page_with_its_members(site: BuiltSite) -> None:
+    article = site.article("segments/key_accounts")
+    assert article.find("h1").get_text(strip=True).startswith("重点客户")  # type: ignore[union-attr]
+    members = [a.get_text() for a in article.select("table a")]
+    assert members == ["华星科技有限公司"]
+    assert "重点客户" in site.article("segments").get_text()
 
 
 def test_calendar_feeds_are_published_for_the_team_and_each_owner(site: BuiltSite) -> None:
