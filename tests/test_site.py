@@ -532,7 +532,8 @@ def test_an_edit_url_must_be_a_web_address(tmp_path: Path) -> None:
 
     repo = DataRepo(tmp_path / "crm")
     write_small_crm(repo)
-    repo.write("crm.yaml", "team: {ming: {name: 张明}, hong: {name: 李红}}\nsite: {edit_url: 'javascript:alert(1)//'}\n")
+    config = "team: {ming: {name: 张明}, hong: {name: 李红}}\nsite: {edit_url: 'javascript:alert(1)//'}\n"
+    repo.write("crm.yaml", config)
     result = run_crm("validate", "--root", str(repo.root))
     assert result.returncode == 1
     assert "crm.yaml:2:" in result.stdout and "site.edit_url" in result.stdout and "not a web address" in result.stdout
