@@ -37,7 +37,8 @@ log = logging.getLogger("mkdocs.plugins.crm")
 MARKDOWN_EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition", "pymdownx.details", "toc"]
 """What the generated pages use; added to mkdocs.yml's own list when missing."""
 ASSETS = ("crm.css", "crm.js")
-PROGRESS_EVERY = 2000
+PROGRESS_EVERY = 1000
+"""Pages between progress lines: about 10 to 20 seconds of mkdocs' work at 10,000 customers on two cores."""
 
 
 class CrmPluginConfig(Config):  # type: ignore[no-untyped-call]
