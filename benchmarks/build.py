@@ -29,7 +29,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +38,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import CRM, _tree_rss_kb
+from benchmarks.common import CRM, TreePeak
 
 PROJECT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -107,25 +106,14 @@ def run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None 
     process = subprocess.Popen(
         wrapped, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace"
     )
-    peak_kb = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak_kb
-        while not done.is_set():
-            peak_kb = max(peak_kb, _tree_rss_kb(process.pid))
-            time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = TreePeak(process.pid)
     lines = []
     assert process.stderr is not None
     for line in process.stderr:
         lines.append((time.perf_counter() - started, line.rstrip()))
     exit_code = process.wait()
     seconds = time.perf_counter() - started
-    done.set()
-    sampler.join()
+    peak_kb = sampler.stop()
     with contextlib.suppress(ValueError, IndexError):  # no figure if GNU time failed: the sampled one stands
         peak_kb = max(peak_kb, int(rusage.read_text().split()[-1]))
     rusage.unlink(missing_ok=True)

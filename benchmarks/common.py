@@ -53,23 +53,33 @@ class Measured:
     exit_code: int
 
 
-def measure(command: list[str]) -> Measured:
-    """Run a command; wall time and the peak of the summed RSS of its process tree (sampled every 20 ms)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = 0
-    done = threading.Event()
+class TreePeak:
+    """The peak summed RSS (kB) of a process and its children, sampled every 20 ms in a thread until stop():
+    catches worker processes running side by side (a short spike between samples can be missed)."""
 
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, _tree_rss_kb(process.pid))
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak_kb = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._done.is_set():
+            self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.pid))
             time.sleep(0.02)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    def stop(self) -> int:
+        self._done.set()
+        self._thread.join()
+        return self.peak_kb
+
+
+def measure(command: list[str]) -> Measured:
+    """Run a command; wall time and the peak of the summed RSS of its process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = TreePeak(process.pid)
     exit_code = process.wait()
     seconds = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    return Measured(seconds, peak / 1024, exit_code)
+    return Measured(seconds, peak.stop() / 1024, exit_code)
