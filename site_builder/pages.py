@@ -7,6 +7,7 @@ page type is writing one function under `@page_set`. URLs are stable: they come 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -25,6 +26,16 @@ TIMELINE_LISTED = 40
 """A customer page shows its latest 15 conversations in full and the 40 before them one line each (older
 ones are counted and stay in their record files): a customer with 150 conversations would otherwise make
 a page of several hundred kilobytes."""
+LIST_ROWS = 100
+"""A list page (a segment, an owner's portfolio, a follow-up group) shows this many rows, then links to the
+customer index filtered to the rest: a page of 5,000 rows is neither readable nor light (pages stay
+under ~50 KB)."""
+INDEX_COLUMNS = (
+    "id", "name", "type", "tier", "stage", "value", "owner", "industry", "tags", "last_contact", "next_due",
+    "freshness", "url", "freshness_key", "status_key", "stage_key", "tier_key", "owner_key", "segments",
+)  # fmt: skip
+"""customers/index.json: one array per customer in this order; the first twelve are the table's columns
+(display text), the rest what the links and filters need."""
 ATTENTION_ROWS = 10
 """The dashboard's "needs attention" lists show this many rows, then link to the full list."""
 
@@ -195,8 +206,47 @@ def followup_page(data: SiteData) -> Iterator[Output]:
     yield Page("followups.md", "followups.md.j2", data.labels.t("followups"), {}, nav=(data.labels.t("followups"),))
 
 
+def customer_index(data: SiteData) -> dict[str, object]:
+    """The data of the customer index, which the page's script renders, filters, sorts and pages: 10,000
+    customers as HTML rows would make a page of several megabytes."""
+    term = data.labels.term
+    in_segments: dict[str, list[str]] = {}
+    for segment in data.segments:
+        if segment.kind != "dimension":
+            for member in segment.members:
+                in_segments.setdefault(member, []).append(segment.key)
+    rows = []
+    for customer in data.customers.values():
+        plan = data.plan_of.get(customer.id)
+        rows.append(
+            [
+                customer.id,
+                customer.name,
+                term(customer.type),
+                term(customer.tier),
+                term(customer.stage),
+                term(customer.value),
+                data.team_name(customer.owner),
+                customer.industry or "",
+                ", ".join(customer.tags),
+                plan.last_contact.isoformat() if plan and plan.last_contact else "",
+                plan.due.isoformat() if plan else "",
+                term(plan.freshness) if plan else "",
+                f"{customer.id}/",
+                plan.freshness.value if plan else "",
+                plan.status.value if plan else "",
+                customer.stage.value,
+                customer.tier.value,
+                customer.owner,
+                in_segments.get(customer.id, []),
+            ]
+        )
+    return {"columns": list(INDEX_COLUMNS), "rows": rows}
+
+
 @page_set
 def customer_pages(data: SiteData) -> Iterator[Output]:
+    yield Asset("customers/index.json", json.dumps(customer_index(data), ensure_ascii=False, separators=(",", ":")))
     yield Page(
         "customers/index.md", "customers.md.j2", data.labels.t("customers"), {}, nav=(data.labels.t("customers"),)
     )

@@ -10,7 +10,7 @@ import posixpath
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -55,6 +55,11 @@ class Links:
         if target.endswith(".md") and not relative.endswith("/"):
             relative += "/"
         return Markup(quote(relative))
+
+
+    def index(self, **filters: str) -> Markup:
+        """The customer index with its filters preset (crm.js reads them from the query string)."""
+        return Markup(self.href("customers/index.md") + "?" + urlencode(filters, quote_via=quote))
 
 
 def _number(value: object, digits: int = 1) -> str:

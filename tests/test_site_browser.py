@@ -9,8 +9,10 @@ No chromium means a failing test, never a skipped one: `make browser-deps` insta
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import json
 import os
 import re
 import shutil
@@ -101,14 +103,13 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The demo site as `crm build` writes it, served over HTTP (material's search needs http, not file://)."""
-    work = tmp_path_factory.mktemp("browser")
+@contextlib.contextmanager
+def _built_and_served(root: Path, work: Path) -> Iterator[Site]:
+    """`crm build` of a repository as of DEMO_AS_OF, served over HTTP (material's search needs http)."""
     out = work / "site"
     env = {**os.environ, "XDG_CACHE_HOME": str(work / "xdg-cache")}
     built = subprocess.run(
-        [str(CRM), "build", "--root", str(PROJECT), "--as-of", DEMO_AS_OF.isoformat(), "--out", str(out)],
+        [str(CRM), "build", "--root", str(root), "--as-of", DEMO_AS_OF.isoformat(), "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -125,6 +126,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The demo site as `crm build` writes it."""
+    with _built_and_served(PROJECT, tmp_path_factory.mktemp("browser")) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
@@ -234,11 +242,15 @@ def charts(page: Page, variant: str) -> list[dict[str, Any]]:
 
 
 def index_rows_containing(site: Site, text: str) -> set[str]:
-    """Ids of the rows of the built customer index whose text contains `text` (what the filter box matches)."""
-    table = site.html("customers/").select_one(".md-content table")
-    assert table is not None
-    rows = table.select("tbody tr")
-    return {row.find("td").get_text(strip=True) for row in rows if text in row.get_text()}
+    """Ids of the customers in the built index data whose shown columns contain `text` (what the filter matches)."""
+    index = json.loads((site.folder / "customers" / "index.json").read_text(encoding="utf-8"))
+    return {row[0] for row in index["rows"] if text in " ".join(row[:12])}
+
+
+def open_index(tab: Tab, query: str = "") -> None:
+    """The customer index, once its script has rendered the rows from index.json."""
+    tab.open("customers/" + query)
+    tab.page.wait_for_function("document.querySelector('.crm-filter__count').textContent.length > 0")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -305,7 +317,7 @@ def test_filtering_customers_by_part_of_their_name(tab: Tab, site: Site) -> None
     assert expected == named, "the fragment should match names only, to read like the domain"
     assert 0 < len(expected) < len(CUSTOMERS), "the fragment must match some customers, not all"
 
-    tab.open("customers/")
+    open_index(tab)
     count = tab.page.locator(".crm-filter__count")
     assert count.inner_text().strip() == f"{len(CUSTOMERS)} / {len(CUSTOMERS)}"
     assert len(visible_rows(tab.page)) == len(CUSTOMERS)
@@ -325,8 +337,8 @@ def test_filtering_customers_by_part_of_their_name(tab: Tab, site: Site) -> None
 def test_choosing_a_stage_shows_only_customers_in_that_stage(tab: Tab) -> None:
     stage, label = STAGE
     expected = {cid for cid, record in CUSTOMERS.items() if record["stage"] == stage}
-    tab.open("customers/")
-    tab.page.locator(".crm-filter__select[data-column='4']").select_option(label=label)
+    open_index(tab)
+    tab.page.locator(".crm-filter__select[data-key='stage']").select_option(label=label)
     rows = visible_rows(tab.page)
     assert rows, f"no customer shown for stage {label}"
     assert all(row[COLUMN["stage"]] == label for row in rows), [row[COLUMN["stage"]] for row in rows]
@@ -335,8 +347,19 @@ def test_choosing_a_stage_shows_only_customers_in_that_stage(tab: Tab) -> None:
     tab.assert_clean()
 
 
+def test_a_link_with_filters_opens_the_index_filtered(tab: Tab) -> None:
+    """Segment, owner and follow-up pages cut long lists and link to the rest this way."""
+    stage = STAGE[0]
+    owner = next(iter(sorted({record["owner"] for record in CUSTOMERS.values()})))
+    expected = {cid for cid, r in CUSTOMERS.items() if r["stage"] == stage and r["owner"] == owner}
+    open_index(tab, f"?stage={stage}&owner={owner}")
+    assert {row[COLUMN["id"]] for row in visible_rows(tab.page)} == expected
+    assert tab.page.locator(".crm-filter__select[data-key='stage']").input_value() == stage
+    tab.assert_clean()
+
+
 def test_clicking_a_column_header_sorts_the_customers(tab: Tab) -> None:
-    tab.open("customers/")
+    open_index(tab)
     header = customer_table(tab.page).locator("thead th").nth(COLUMN["last_contact"])
     before = [row[COLUMN["id"]] for row in visible_rows(tab.page)]
 
@@ -363,7 +386,7 @@ def test_clicking_a_column_header_sorts_the_customers(tab: Tab) -> None:
 def test_a_customer_page_opened_from_the_index(tab: Tab) -> None:
     record = CUSTOMERS[CUSTOMER]
     newest = _newest_interaction(CUSTOMER)
-    tab.open("customers/")
+    open_index(tab)
     customer_table(tab.page).get_by_role("link", name=record["name"], exact=True).click()
     tab.page.wait_for_url(re.compile(re.escape(CUSTOMER)))
     tab.page.wait_for_load_state("networkidle")
@@ -420,3 +443,32 @@ def test_searching_a_chinese_word_finds_the_pages_with_it(tab: Tab, site: Site) 
     found = {path.rstrip("/").rsplit("/", 1)[-1] for path in pages}
     assert industry <= found, f"customers in {SEARCH_WORD} missing from the results: {industry - found}"
     tab.assert_clean()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# record text rendered by the index's script stays text
+
+
+def test_hostile_names_in_the_index_are_shown_as_text(browser: Browser, tmp_path: Path) -> None:
+    from tests.conftest import DataRepo
+    from tests.test_site import HOSTILE, write_small_crm
+
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    with _built_and_served(repo.root, tmp_path) as hostile:
+        context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        tab = Tab(context.new_page(), hostile)
+        dialogs: list[str] = []
+        tab.page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        tab.page.on("pageerror", lambda error: tab.errors.append(f"uncaught: {error}"))
+        open_index(tab)
+        names = [row[COLUMN["name"]] for row in visible_rows(tab.page)]
+        assert HOSTILE["script"] + "恶意公司" in names
+        table = customer_table(tab.page)
+        assert table.locator("script, img, b").count() == 0
+        tags = tab.page.locator("td", has_text=HOSTILE["link"])
+        assert tags.count() == 1 and tags.locator("a").count() == 0
+        tab.page.locator(".crm-filter__text").fill("恶意")
+        assert [row[COLUMN["id"]] for row in visible_rows(tab.page)] == ["KH-2024002"]
+        assert dialogs == [] and tab.errors == []
+        context.close()
