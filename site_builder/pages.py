@@ -26,10 +26,12 @@ TIMELINE_LISTED = 40
 """A customer page shows its latest 15 conversations in full and the 40 before them one line each (older
 ones are counted and stay in their record files): a customer with 150 conversations would otherwise make
 a page of several hundred kilobytes."""
-LIST_ROWS = 100
-"""A list page (a segment, an owner's portfolio, a follow-up group) shows this many rows, then links to the
-customer index filtered to the rest: a page of 5,000 rows is neither readable nor light (pages stay
-under ~50 KB)."""
+LIST_ROWS = 50
+"""A list (a segment's members, an owner's portfolio or due list) shows this many rows, then links to the
+customer index filtered to the rest: a page of 5,000 rows is neither readable nor light."""
+GROUP_ROWS = 10
+"""The follow-ups page shows this many rows per owner and status (twice as many todos, complaints and care
+moments): it holds every owner's groups, so it must stay short to stay light."""
 INDEX_COLUMNS = (
     "id", "name", "type", "tier", "stage", "value", "owner", "industry", "tags", "last_contact", "next_due",
     "freshness", "url", "freshness_key", "status_key", "stage_key", "tier_key", "owner_key", "segments",

@@ -27,7 +27,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from crmdata.report import text_line
 from crmdata.validate import Validation, validate
-from site_builder.pages import LIST_ROWS, Asset, Page, all_outputs, segment_src
+from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, all_outputs, segment_src
 from site_builder.render import Links, environment
 from site_builder.sitedata import SiteData, compute
 from site_builder.staging import Staging
@@ -122,7 +122,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
 
     def _render(self, data: SiteData, staging: Staging) -> list[Page | Asset]:
         env = environment(data.labels)
-        env.globals.update(segment_src=segment_src, limit=LIST_ROWS)
+        env.globals.update(segment_src=segment_src, limit=LIST_ROWS, group_limit=GROUP_ROWS)
         templates: dict[str, Any] = {}
         outputs = []
         pages = 0

@@ -353,6 +353,9 @@ def test_long_lists_are_cut_with_a_link_to_the_rest_in_the_customer_index(
     assert str(LIST_ROWS + 6) in more.get_text()  # the hostile customer is a potential one too
     owner = BeautifulSoup((tmp_path / "out" / "owners" / "hong" / "index.html").read_text("utf-8"), "html.parser")
     assert any(str(a["href"]) == "../../customers/?owner=hong" for a in owner.select("article p.crm-more a"))
+    followups = BeautifulSoup((tmp_path / "out" / "followups" / "index.html").read_text("utf-8"), "html.parser")
+    links = [str(a["href"]) for a in followups.select("article p.crm-more a")]
+    assert "../customers/?owner=hong&status=overdue" in links  # 106 of hong's customers were never called
 
 
 def test_the_customer_page_links_to_its_record_file(site: BuiltSite) -> None:
