@@ -26,10 +26,10 @@ TIMELINE_LISTED = 40
 """A customer page shows its latest 15 conversations in full and the 40 before them one line each (older
 ones are counted and stay in their record files): a customer with 150 conversations would otherwise make
 a page of several hundred kilobytes."""
-LIST_ROWS = 50
+LIST_ROWS = 30
 """A list (a segment's members, an owner's portfolio or due list) shows this many rows, then links to the
 customer index filtered to the rest: a page of 5,000 rows is neither readable nor light."""
-GROUP_ROWS = 10
+GROUP_ROWS = 4
 """The follow-ups page shows this many rows per owner and status (twice as many todos, complaints and care
 moments): it holds every owner's groups, so it must stay short to stay light."""
 INDEX_COLUMNS = (
@@ -38,7 +38,7 @@ INDEX_COLUMNS = (
 )  # fmt: skip
 """customers/index.json: one array per customer in this order; the first twelve are the table's columns
 (display text), the rest what the links and filters need."""
-ATTENTION_ROWS = 10
+ATTENTION_ROWS = 5
 """The dashboard's "needs attention" lists show this many rows, then link to the full list."""
 
 
