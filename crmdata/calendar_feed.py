@@ -54,13 +54,6 @@ def _uid(kind: str, *parts: object) -> str:
     return "-".join([kind, *(str(part) for part in parts)]) + f"@{UID_DOMAIN}"
 
 
-def _team_name(ds: Dataset, owner: str) -> str:
-    """The team member's name, or the owner id itself when crm.yaml does not know it."""
-    if ds.config is not None and owner in ds.config.team:
-        return ds.config.team[owner].name
-    return owner
-
-
 def _followup_entry(ds: Dataset, plan: FollowUp, as_of: date) -> _Entry:
     overdue = plan.status is Status.OVERDUE
     summary = f"跟进 {plan.name}" + (f" (逾期 {plan.days_overdue} 天)" if overdue else "")
@@ -70,7 +63,7 @@ def _followup_entry(ds: Dataset, plan: FollowUp, as_of: date) -> _Entry:
         f"跟进间隔：{plan.interval_days} 天",
         f"上次联系：{plan.last_contact.isoformat() if plan.last_contact is not None else '无'}",
         f"应跟进日期：{plan.due.isoformat()}" + (f"（已逾期 {plan.days_overdue} 天）" if overdue else ""),
-        f"负责人：{_team_name(ds, plan.owner)}",
+        f"负责人：{ds.member_name(plan.owner)}",
     ]
     if plan.silent:
         lines.append("已沉默：需要重新激活")
@@ -106,7 +99,7 @@ def _todo_entries(ds: Dataset, customers: dict[str, Customer], as_of: date, owne
                 f"待办：{todo.task}",
                 f"客户：{customer_name}（{interaction.customer}）",
                 due_line,
-                f"负责人：{_team_name(ds, todo_owner)}",
+                f"负责人：{ds.member_name(todo_owner)}",
                 f"沟通记录：{interaction.id}（{interaction.day.isoformat()} {interaction.topic}）",
             ]
             entries.append(
@@ -153,7 +146,7 @@ def _care_entries(ds: Dataset, customers: dict[str, Customer], moments: list[Car
             lines = [
                 f"客户：{moment.name}（{moment.customer}）",
                 f"合作起始日期：{since.isoformat() if since is not None else '未知'}",
-                f"负责人：{_team_name(ds, moment.owner)}",
+                f"负责人：{ds.member_name(moment.owner)}",
             ]
             entries.append(
                 _Entry(
@@ -171,7 +164,7 @@ def _care_entries(ds: Dataset, customers: dict[str, Customer], moments: list[Car
             lines = [
                 f"联系人：{moment.contact}",
                 f"客户：{moment.name}（{moment.customer}）",
-                f"负责人：{_team_name(ds, moment.owner)}",
+                f"负责人：{ds.member_name(moment.owner)}",
             ]
             entries.append(
                 _Entry(
@@ -210,7 +203,7 @@ def calendar_feed(ds: Dataset, as_of: date, owner: str | None = None, include_pr
     entries.extend(_care_entries(ds, customers, moments))
     entries.sort(key=lambda entry: (entry.day, entry.uid))
 
-    title = CALENDAR_TITLE if owner is None else f"{CALENDAR_TITLE} — {_team_name(ds, owner)}"
+    title = CALENDAR_TITLE if owner is None else f"{CALENDAR_TITLE} — {ds.member_name(owner)}"
     calendar = Calendar.new(
         prodid=PRODID,
         calscale="GREGORIAN",

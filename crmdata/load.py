@@ -60,6 +60,12 @@ class Dataset:
         """The record's file relative to the root, for messages and edit links."""
         return self.record_files[id(record)]
 
+    def member_name(self, owner: str) -> str:
+        """The team member's name from crm.yaml, or the owner id itself when crm.yaml does not know it."""
+        if self.config is not None and owner in self.config.team:
+            return self.config.team[owner].name
+        return owner
+
     def customer_by_id(self) -> dict[str, Customer]:
         return {customer.id: customer for customer in self.customers}
 

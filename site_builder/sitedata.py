@@ -77,8 +77,7 @@ class SiteData:
         return self.segment_title(segment)
 
     def team_name(self, owner: str) -> str:
-        member = self.ds.config.team.get(owner) if self.ds.config is not None else None
-        return member.name if member is not None else owner
+        return self.ds.member_name(owner)
 
     @property
     def team(self) -> list[str]:
