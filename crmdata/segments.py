@@ -150,10 +150,12 @@ def risks(ds: Dataset, as_of: date, plans: dict[str, FollowUp] | None = None) ->
     return found
 
 
-def customer_facts(ds: Dataset, as_of: date) -> list[CustomerFacts]:
-    """Flags and risk of every customer that existed by `as_of` (since unset or not after it)."""
+def customer_facts(ds: Dataset, as_of: date, schedule: list[FollowUp] | None = None) -> list[CustomerFacts]:
+    """Flags and risk of every customer that existed by `as_of` (since unset or not after it).
+
+    `schedule` is `followups(ds, as_of)` when the caller has it already (the site does)."""
     policy = ds.config.policy if ds.config is not None else Policy()
-    plans = {plan.customer: plan for plan in followups(ds, as_of)}
+    plans = {plan.customer: plan for plan in (schedule if schedule is not None else followups(ds, as_of))}
     risk_by_customer = risks(ds, as_of, plans)
     facts = []
     for customer in ds.customers:
@@ -200,9 +202,11 @@ def matches(fact: CustomerFacts, where: SegmentFilter) -> bool:
     return all(flag in fact.flags for flag in where.flags)
 
 
-def segments(ds: Dataset, as_of: date) -> list[Segment]:
-    """Every segment: computed flags first, then custom ones from crm.yaml, then each dimension's values."""
-    facts = customer_facts(ds, as_of)
+def segments(ds: Dataset, as_of: date, facts: list[CustomerFacts] | None = None) -> list[Segment]:
+    """Every segment: computed flags first, then custom ones from crm.yaml, then each dimension's values.
+
+    `facts` is `customer_facts(ds, as_of)` when the caller has it already (the site does)."""
+    facts = facts if facts is not None else customer_facts(ds, as_of)
     found = [
         Segment(
             flag.value,

@@ -123,17 +123,15 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
     def _render(self, data: SiteData, staging: Staging) -> list[Page | Asset]:
         env = environment(data.labels)
         env.globals.update(segment_src=segment_src, limit=LIST_ROWS, group_limit=GROUP_ROWS)
-        templates: dict[str, Any] = {}
         outputs = []
         pages = 0
         for output in all_outputs(data):
             if isinstance(output, Asset):
                 staging.write(output.src, output.content)
             else:
-                template = templates.get(output.template) or templates.setdefault(
-                    output.template, env.get_template(output.template)
+                text = env.get_template(output.template).render(
+                    data=data, links=Links(output.src), page=output, **output.context
                 )
-                text = template.render(data=data, links=Links(output.src), page=output, **output.context)
                 staging.write(output.src, text)
                 pages += 1
                 if pages % PROGRESS_EVERY == 0:

@@ -122,8 +122,9 @@ def compute(ds: Dataset, as_of: date, warnings: list[Problem], internal: bool) -
     data.todos = overdue_todos(ds, as_of)
     data.complaints = open_complaints(ds, as_of)
     data.care = care_moments(ds, as_of)
-    data.facts = {fact.customer.id: fact for fact in customer_facts(ds, as_of)}
-    data.segments = segments(ds, as_of)
+    facts = customer_facts(ds, as_of, data.plans)
+    data.facts = {fact.customer.id: fact for fact in facts}
+    data.segments = segments(ds, as_of, facts)
     data.kpi_report = kpis.report(ds, as_of)
     data.kpi_before = {days: kpis.compute(ds, as_of - timedelta(days=days)) for days in TREND_DAYS}
     timeline: dict[str, list[Interaction]] = defaultdict(list)
