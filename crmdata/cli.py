@@ -135,11 +135,26 @@ def schema_command(out: Path) -> None:
 
 
 def _register_commands() -> None:
+    from crmdata.commands.diff import diff_command
     from crmdata.commands.kpi import kpi_command
     from crmdata.commands.plan import calendar_command, due_command, segments_command
+    from crmdata.commands.record import log_command, new_command
     from crmdata.commands.site import build_command, serve_command
+    from crmdata.commands.transfer import export_command, import_command
 
-    for command in (due_command, kpi_command, segments_command, calendar_command, build_command, serve_command):
+    for command in (
+        new_command,
+        log_command,
+        due_command,
+        kpi_command,
+        segments_command,
+        calendar_command,
+        import_command,
+        export_command,
+        diff_command,
+        build_command,
+        serve_command,
+    ):
         main.add_command(command)
 
 
