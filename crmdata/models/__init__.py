@@ -3,7 +3,7 @@
 The descriptions feed `crm schema` (editor completion) and the README's record reference.
 """
 
-from crmdata.models.config import CrmConfig, Policy, SiteOptions, StageCadence, TeamMember
+from crmdata.models.config import CrmConfig, IdOptions, Policy, SiteOptions, StageCadence, TeamMember, WorkCalendar
 from crmdata.models.consent import Consent
 from crmdata.models.contact import Contact
 from crmdata.models.customer import Customer
@@ -20,6 +20,7 @@ __all__ = [
     "Customer",
     "CustomerType",
     "Flag",
+    "IdOptions",
     "Interaction",
     "InteractionKind",
     "Language",
@@ -33,4 +34,5 @@ __all__ = [
     "Tier",
     "Todo",
     "Value",
+    "WorkCalendar",
 ]

@@ -13,7 +13,7 @@ from pydantic_core import PydanticCustomError
 
 from crmdata.models.base import Record
 from crmdata.models.enums import Language, Stage
-from crmdata.models.fields import Days, Name, OwnerId, RecordId, Text
+from crmdata.models.fields import CalendarDate, Days, Name, OwnerId, RecordId, Text
 from crmdata.models.segment import Flag, SegmentSpec
 
 Hours = Annotated[int, Field(ge=1, le=24 * 30, strict=True)]
@@ -72,6 +72,44 @@ class SiteOptions(Record):
     )
 
 
+IdPrefix = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")]
+SequenceDigits = Annotated[int, Field(ge=1, le=9, strict=True)]
+CountryCode = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{2}$")]
+RegionCode = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9]{1,10}$")]
+
+
+class IdOptions(Record):
+    """How `crm new`, `crm log` and `crm import` number new records: prefix, year, sequence."""
+
+    customer_prefix: IdPrefix = Field("KH-", description="客户编号前缀 — new customer ids start with this")
+    interaction_prefix: IdPrefix = Field("JL-", description="记录编号前缀 — new interaction ids start with this")
+    year: StrictBool = Field(
+        True, description="编号含年份 — put the year after the prefix (KH-2024001); false: KH-001"
+    )
+    digits: SequenceDigits = Field(
+        3, description="序号位数 — digits of the sequence number, zero-padded (it grows past them when full)"
+    )
+
+
+class WorkCalendar(Record):
+    """Which days are working days, for durations such as `--due 3wd` (three working days)."""
+
+    country: CountryCode = Field(
+        "CN",
+        description=(
+            "国家/地区 — ISO country code whose public holidays are days off (CN: mainland China, "
+            "with the weekend days worked in lieu, 调休, as working days)"
+        ),
+    )
+    subdivision: RegionCode | None = Field(None, description="省/州 — a subdivision code for regional holidays")
+    holidays: list[CalendarDate] = Field(
+        default_factory=list, description="公司假日 — extra days off (company holidays)"
+    )
+    workdays: list[CalendarDate] = Field(
+        default_factory=list, description="补班日 — extra working days, even on a weekend or holiday"
+    )
+
+
 class CrmConfig(Record):
     """crm.yaml at the root of a data repository."""
 
@@ -83,6 +121,10 @@ class CrmConfig(Record):
     site: SiteOptions = Field(default_factory=SiteOptions, description="站点 — site options")
     segments: dict[RecordId, SegmentSpec] = Field(
         default_factory=dict, description="自定义分群 — custom segments: name → title and filter"
+    )
+    ids: IdOptions = Field(default_factory=IdOptions, description="编号规则 — how new record ids are numbered")
+    calendar: WorkCalendar = Field(
+        default_factory=WorkCalendar, description="工作日历 — working days for durations such as 3wd"
     )
 
     @model_validator(mode="after")

@@ -1,0 +1,126 @@
+"""Write records as YAML files people read and review: field order of the model, text that stays text.
+
+Every command that creates records (`crm new`, `crm log`, `crm import`) writes through here, so they all:
+- order keys as the models (and the README) do, and leave out what was not given;
+- quote text that any YAML reader would take for something else (`0755…`, `no`, `1e3`), write
+  multi-line text as a `|` block and datetimes as ISO 8601;
+- read the text back with the strict reader before writing it: a record that would not read back as
+  the same values is an internal error, never a silently changed file;
+- create the file atomically and never overwrite one (another person's record, or a race between two
+  `crm` runs, is an error to report, not a file to replace).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from enum import Enum
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+
+from crmdata.models import Customer, Interaction
+from crmdata.yamlread import read_yaml, reads_as_number_in_yaml12
+
+SCHEMA_FOLDER = "schemas"
+SCHEMA_FILE = {Customer: "customer.schema.json", Interaction: "interaction.schema.json"}
+
+
+class RecordDumper(yaml.CSafeDumper):
+    """The C emitter with representers for text and datetimes; never anchors or aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_text(dumper: RecordDumper, text: str) -> yaml.ScalarNode:
+    if "\n" in text:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="|")
+    if reads_as_number_in_yaml12(text):  # PyYAML (YAML 1.1) would leave 1e3 bare; editors read it as a number
+        return dumper.represent_scalar("tag:yaml.org,2002:str", text, style="'")
+    return dumper.represent_str(text)
+
+
+def _represent_datetime(dumper: RecordDumper, moment: datetime) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:timestamp", moment.isoformat())
+
+
+RecordDumper.add_representer(str, _represent_text)
+RecordDumper.add_representer(datetime, _represent_datetime)
+
+
+def plain_data(model: BaseModel) -> dict[str, Any]:
+    """The fields that were given, in the model's order, as plain YAML-ready values (enums as their text)."""
+    return {name: _plain(getattr(model, name)) for name in type(model).model_fields if name in model.model_fields_set}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return plain_data(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+def schema_line(record_path: str, model: type[BaseModel]) -> str:
+    """The comment that gives editors completion: `$schema=` relative from the record's folder to schemas/."""
+    depth = len(PurePosixPath(record_path).parent.parts)
+    return f"# yaml-language-server: $schema={'../' * depth}{SCHEMA_FOLDER}/{SCHEMA_FILE[model]}\n"
+
+
+def record_text(record: Customer | Interaction, record_path: str) -> str:
+    """The file's text: the schema line, then the given fields as YAML; checked to read back as the record."""
+    data = plain_data(record)
+    body: str = yaml.dump(
+        data, Dumper=RecordDumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000
+    )
+    text = schema_line(record_path, type(record)) + body
+    _check_reads_back(text, record, record_path)
+    return text
+
+
+def _check_reads_back(text: str, record: Customer | Interaction, record_path: str) -> None:
+    parsed = read_yaml(text.encode("utf-8"), record_path)
+    if parsed.problems or parsed.data is None:
+        reasons = "; ".join(problem.message for problem in parsed.problems) or "nothing read"
+        raise RecordWriteError(f"{record_path}: the written YAML would not read back ({reasons})")
+    again = type(record).model_validate(parsed.data)
+    if again.model_dump() != record.model_dump():
+        raise RecordWriteError(f"{record_path}: the written YAML would read back as different values")
+
+
+class RecordWriteError(Exception):
+    """A record could not be written as it is: the file exists, or its YAML would not read back."""
+
+
+def create_file(path: Path, text: str) -> None:
+    """Create `path` with `text`, atomically, never replacing an existing file.
+
+    The text goes to a temporary file in the same folder first, which is then hard-linked to its name:
+    the link fails if the name exists, and a reader never sees a half-written record. Where hard links
+    are not supported, an exclusive create is the fallback (still never an overwrite).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode("utf-8")
+    temporary = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    try:
+        with open(temporary, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here (some network or FAT file systems)
+            with open(path, "xb") as handle:
+                handle.write(data)
+    finally:
+        temporary.unlink(missing_ok=True)
+
