@@ -131,6 +131,8 @@ def dashboard_charts(data: SiteData) -> tuple[list[ChartRef], list[Asset]]:
     months = list(by_month)
     used = [channel for channel in Channel if any(by_month[m].get(channel.value, 0) for m in months)]
     channel_series = {term(ch): [float(by_month[m].get(ch.value, 0)) for m in months] for ch in used}
+    if not channel_series:  # no conversation in the last twelve months: a flat chart says so
+        channel_series = {t("count"): [0.0] * len(months)}
     add(
         charts.bar_chart("interactions-by-month", t("interactions_by_month"), months, channel_series, stacked=True),
         months,
@@ -142,6 +144,8 @@ def dashboard_charts(data: SiteData) -> tuple[list[ChartRef], list[Asset]]:
     add(charts.bar_chart("customers-by-stage", t("customers_by_stage"), stages, stage_series), stages, stage_series)
     for dimension, key in (("type", "customers_by_type"), ("tier", "customers_by_tier")):
         counts = Counter(getattr(customer, dimension) for customer in data.customers.values())
+        if not counts:  # no customers yet (a new team's first build): nothing to split
+            continue
         names = [term(value) for value in counts]
         series = {t("count"): [float(count) for count in counts.values()]}
         add(charts.bar_chart(f"customers-by-{dimension}", t(key), names, series, horizontal=True), names, series)

@@ -493,6 +493,27 @@ def test_an_english_crm_gets_english_labels_and_theme(tmp_path: Path, build_env:
     assert "需要关注" not in text
 
 
+def test_a_new_teams_first_repository_builds_before_any_customer(tmp_path: Path, build_env: dict[str, str]) -> None:
+    repo = DataRepo(tmp_path / "crm")
+    repo.write("crm.yaml", "team:\n  ming: {name: 张明}\n")
+    result = crm_build(repo, tmp_path / "out", env=build_env)
+    assert result.returncode == 0, result.stderr
+    page = BeautifulSoup((tmp_path / "out" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert page.find("img", src=re.compile(r"interactions-by-month")) is not None
+    assert (tmp_path / "out" / "customers" / "index.html").is_file()
+
+
+def test_a_repository_silent_for_over_a_year_still_gets_its_charts(tmp_path: Path, build_env: dict[str, str]) -> None:
+    """No conversation in the last twelve months: the month chart is flat, not a build failure."""
+    repo = DataRepo(tmp_path / "crm")
+    repo.write("crm.yaml", "team:\n  ming: {name: 张明}\n")
+    repo.customer("KH-2020001", since="2020-01-01")
+    repo.interaction("JL-2020001", "KH-2020001", "2020-02-01")
+    result = crm_build(repo, tmp_path / "out", env=build_env)
+    assert result.returncode == 0, result.stderr
+    assert "KH-2020001" in (tmp_path / "out" / "customers" / "KH-2020001" / "index.html").read_text(encoding="utf-8")
+
+
 # --- refusing bad data, rewriting only what changed --------------------------------------------------------
 
 
