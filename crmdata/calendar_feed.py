@@ -179,7 +179,14 @@ def _care_entries(ds: Dataset, customers: dict[str, Customer], moments: list[Car
     return entries
 
 
-def calendar_feed(ds: Dataset, as_of: date, owner: str | None = None, include_private: bool = False) -> bytes:
+def calendar_feed(
+    ds: Dataset,
+    as_of: date,
+    owner: str | None = None,
+    include_private: bool = False,
+    plans: list[FollowUp] | None = None,
+    moments: list[CareMoment] | None = None,
+) -> bytes:
     """The iCalendar feed (UTF-8 bytes) of what is due on and after `as_of`.
 
     - one event per follow-up of a non-churned customer, on its due date, or on `as_of` when overdue;
@@ -188,16 +195,20 @@ def calendar_feed(ds: Dataset, as_of: date, owner: str | None = None, include_pr
       `include_private` (birthdays are private contact data).
 
     With `owner`, only that team member's customers (follow-ups, care moments) and todos. Events are
-    sorted by day, then UID; the output is deterministic for the same data and arguments.
+    sorted by day, then UID; the output is deterministic for the same data and arguments. A caller
+    writing one feed per owner passes the follow-ups and care moments it computed once (`plans`,
+    `moments`, for the same `as_of`) instead of having them recomputed for every feed.
     """
     customers = ds.customer_by_id()
     entries = [
-        _followup_entry(ds, plan, as_of) for plan in followups(ds, as_of) if owner is None or plan.owner == owner
+        _followup_entry(ds, plan, as_of)
+        for plan in (plans if plans is not None else followups(ds, as_of))
+        if owner is None or plan.owner == owner
     ]
     entries.extend(_todo_entries(ds, customers, as_of, owner))
     moments = [
         moment
-        for moment in care_moments(ds, as_of)
+        for moment in (moments if moments is not None else care_moments(ds, as_of))
         if (owner is None or moment.owner == owner) and (include_private or not moment.private)
     ]
     entries.extend(_care_entries(ds, customers, moments))

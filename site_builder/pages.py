@@ -208,7 +208,10 @@ def dashboard(data: SiteData) -> Iterator[Output]:
 @page_set
 def followup_page(data: SiteData) -> Iterator[Output]:
     for owner in data.team:
-        yield Asset(f"calendar/{owner}.ics", calendar_feed(data.ds, data.as_of, owner, include_private=not data.masked))
+        feed = calendar_feed(
+            data.ds, data.as_of, owner, include_private=not data.masked, plans=data.plans, moments=data.care
+        )
+        yield Asset(f"calendar/{owner}.ics", feed)
     yield Page("followups.md", "followups.md.j2", data.labels.t("followups"), {}, nav=(data.labels.t("followups"),))
 
 

@@ -11,7 +11,8 @@ from icalendar import Calendar, Event
 from crmdata.calendar_feed import calendar_feed
 from crmdata.load import Dataset, LoadOptions
 from crmdata.models import Stage
-from crmdata.schedule import overdue_todos
+from crmdata.care import care_moments
+from crmdata.schedule import followups, overdue_todos
 from crmdata.validate import validate
 from tests.conftest import DataRepo
 
@@ -269,6 +270,17 @@ def test_same_data_and_day_give_the_same_bytes(crm: DataRepo) -> None:
     dataset = load(crm)
     assert calendar_feed(dataset, AS_OF) == calendar_feed(dataset, AS_OF)
     assert calendar_feed(dataset, AS_OF) == calendar_feed(load(crm), AS_OF), "and so does a fresh load"
+
+
+def test_follow_ups_and_care_moments_computed_once_give_the_same_feeds(crm: DataRepo) -> None:
+    """The site computes them once for every owner's feed; each feed must be what `crm calendar` writes."""
+    dataset = load(crm)
+    plans, moments = followups(dataset, AS_OF), care_moments(dataset, AS_OF)
+    for owner in (None, "ming", "hong"):
+        for private in (False, True):
+            alone = calendar_feed(dataset, AS_OF, owner, include_private=private)
+            shared = calendar_feed(dataset, AS_OF, owner, include_private=private, plans=plans, moments=moments)
+            assert shared == alone
 
 
 def test_uids_are_stable_when_unrelated_records_change_and_days_pass(crm: DataRepo) -> None:
