@@ -9,9 +9,9 @@ import pytest
 from icalendar import Calendar, Event
 
 from crmdata.calendar_feed import calendar_feed
+from crmdata.care import care_moments
 from crmdata.load import Dataset, LoadOptions
 from crmdata.models import Stage
-from crmdata.care import care_moments
 from crmdata.schedule import followups, overdue_todos
 from crmdata.validate import validate
 from tests.conftest import DataRepo
