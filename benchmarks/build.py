@@ -282,6 +282,17 @@ class Result:
     restore: Run | None = None
 
 
+def timed(label: str, command: list[str], env: dict[str, str] | None = None) -> Run:
+    """Run one build and print its line: seconds, peak memory, machine load, exit status."""
+    result = run(command, env=env)
+    print(
+        f"{label:<38} : {result.seconds:7.1f} s  peak {result.peak_mb:,.0f} MB  "
+        f"load {result.load:.1f}  exit {result.exit_code}",
+        flush=True,
+    )
+    return result
+
+
 def measure_size(
     customers: int, work: Path, repeat: int, skip_plain: bool, skip_dirty: bool, skip_full: bool
 ) -> Result | None:
@@ -297,13 +308,8 @@ def measure_size(
     def cold_crm() -> Run:
         shutil.rmtree(staging_root, ignore_errors=True)
         shutil.rmtree(site, ignore_errors=True)
-        result = run([str(CRM), "build", "--root", str(root), "--as-of", AS_OF, "--out", str(site)])
-        print(
-            f"crm build, cold site, warm parse cache : {result.seconds:7.1f} s  peak {result.peak_mb:,.0f} MB  "
-            f"load {result.load:.1f}  exit {result.exit_code}",
-            flush=True,
-        )
-        return result
+        command = [str(CRM), "build", "--root", str(root), "--as-of", AS_OF, "--out", str(site)]
+        return timed("crm build, cold site, warm parse cache", command)
 
     crm = best([cold_crm() for _ in range(repeat)])
     if crm.exit_code != 0:
@@ -317,13 +323,7 @@ def measure_size(
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
         def plain_build() -> Run:
-            result = run([str(MKDOCS), "build", "-q", "-f", str(config)], env=env)
-            print(
-                f"plain mkdocs build of the same pages   : {result.seconds:7.1f} s  peak {result.peak_mb:,.0f} MB  "
-                f"load {result.load:.1f}  exit {result.exit_code}",
-                flush=True,
-            )
-            return result
+            return timed("plain mkdocs build of the same pages", [str(MKDOCS), "build", "-q", "-f", str(config)], env)
 
         plain = best([plain_build() for _ in range(repeat)])
         plain_sizes = page_sizes(config.parent / "site")
