@@ -148,6 +148,19 @@ LABELS: dict[str, dict[str, str]] = {
         "flag_win_back": "已流失客户及流失原因: 分析并争取挽回",
         "flag_overdue": "跟进已逾期",
         "edited_by": "修改记录",
+        "change_history": "变更历史",
+        "author": "作者",
+        "commit": "提交",
+        "changed_records": "记录",
+        "commit_subject": "提交说明",
+        "customer_record": "客户资料",
+        "earlier_changes": "另有 {count} 次更早的变更, 见 git log。",
+        "uncommitted": "尚未提交的修改:",
+        "no_commits": "这些记录还没有提交到 git。",
+        "history_shallow": (
+            "变更历史不完整: 这是浅克隆 (shallow clone), 更早的变更不在其中。"
+            "CI 中请用 actions/checkout 的 fetch-depth: 0 检出完整历史。"
+        ),
     },
     "en": {
         "dashboard": "Dashboard",
@@ -288,6 +301,19 @@ LABELS: dict[str, dict[str, str]] = {
         "flag_win_back": "Churned customers with their churn reason: analyse and win back",
         "flag_overdue": "Follow-up overdue",
         "edited_by": "Changes",
+        "change_history": "Change history",
+        "author": "Author",
+        "commit": "Commit",
+        "changed_records": "Records",
+        "commit_subject": "Commit message",
+        "customer_record": "customer record",
+        "earlier_changes": "{count} earlier changes: see git log.",
+        "uncommitted": "Uncommitted changes:",
+        "no_commits": "These records are not committed to git yet.",
+        "history_shallow": (
+            "Incomplete history: this checkout is a shallow clone, so older changes are missing. "
+            "In CI, check out the full history (actions/checkout with fetch-depth: 0)."
+        ),
     },
 }
 

@@ -2,11 +2,14 @@
 
 Pages only read this; nothing here renders. One pass per concern (follow-ups, segments, KPIs, care
 moments), then indexes by customer and by owner so that 10,000 customer pages cost a dictionary lookup
-each, not a scan.
+each, not a scan. The customers' change history comes from git (crmdata.history), the one thing read
+beyond the dataset.
 """
 
 from __future__ import annotations
 
+import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -14,6 +17,7 @@ from functools import cached_property
 
 from crmdata import kpis
 from crmdata.care import CareMoment, care_moments
+from crmdata.history import CustomerHistory, History, changes_by_customer, read_history
 from crmdata.load import Dataset
 from crmdata.models import Customer, Interaction, Policy, Stage
 from crmdata.problems import Problem
@@ -23,6 +27,13 @@ from site_builder.labels import Labels
 
 TREND_DAYS = (30, 90)
 """KPIs are also computed this many days before as_of, to show where they are heading."""
+HISTORY_ROWS = 10
+"""A customer page lists its latest 10 changes from git and counts the older ones: a record edited every
+week for years would otherwise make a page of hundreds of rows (and keep them all in memory)."""
+HISTORY_NAMED = 3
+"""Conversation ids named per change; an import of 150 conversations says "and 147 more"."""
+
+log = logging.getLogger("mkdocs.plugins.crm")
 
 
 @dataclass
@@ -54,6 +65,12 @@ class SiteData:
     """customer id -> interactions up to as_of, newest first."""
     complaints_of: dict[str, list[Interaction]] = field(default_factory=dict)
     todos_of_owner: dict[str, list[OverdueTodo]] = field(default_factory=dict)
+    history_of: dict[str, CustomerHistory] = field(default_factory=dict)
+    """customer id -> its changes from git, newest first (none when the data is not in git)."""
+    history_available: bool = False
+    """The records are in a git repository with commits: customer pages have a change history section."""
+    history_shallow: bool = False
+    """Read from a shallow clone: older changes are missing, and the pages say so."""
 
     @cached_property
     def labels(self) -> Labels:
@@ -101,8 +118,10 @@ class SiteData:
         return [plan for plan in self.plans if plan.status == status]
 
 
-def compute(ds: Dataset, as_of: date, warnings: list[Problem], internal: bool) -> SiteData:
-    """Run the engine once for the whole site."""
+def compute(
+    ds: Dataset, as_of: date, warnings: list[Problem], internal: bool, history: History | None = None
+) -> SiteData:
+    """Run the engine once for the whole site. `history` is read from git in ds.root unless given."""
     config = ds.config
     redact = config.site.redact if config is not None else True
     data = SiteData(
@@ -142,7 +161,38 @@ def compute(ds: Dataset, as_of: date, warnings: list[Problem], internal: bool) -
     for todo in data.todos:
         todos[todo.owner].append(todo)
     data.todos_of_owner = dict(todos)
+    add_history(data, history)
     return data
+
+
+def add_history(data: SiteData, history: History | None = None) -> None:
+    """Each customer's changes from git, for the files its page shows: its record and the conversations
+    of its timeline (those after as_of are not on the page, so neither are their commits).
+
+    The one place the site reads git; the build's output says how long it took, or why there is no
+    history (the pages then simply have no such section).
+    """
+    started = time.perf_counter()
+    if history is None:
+        history = read_history(data.ds.root)
+    data.history_available = history.available
+    data.history_shallow = history.shallow
+    if not history.available:
+        log.info(f"crm: no change history on customer pages: {history.missing}")
+        return
+    ds = data.ds
+    files: dict[str, tuple[str, str | None]] = {ds.file_of(c): (c.id, None) for c in data.customers.values()}
+    for customer, timeline in data.timeline_of.items():
+        if customer in data.customers:
+            for interaction in timeline:
+                files[ds.file_of(interaction)] = (customer, interaction.id)
+    data.history_of = changes_by_customer(history, files, HISTORY_ROWS, HISTORY_NAMED)
+    commits = f"{history.commits:,} commit{'' if history.commits == 1 else 's'}"
+    shallow = " (a shallow clone: older changes are missing)" if history.shallow else ""
+    log.info(
+        f"crm: change history from git: {commits} over {len(history.commits_of):,} files{shallow}"
+        f" in {time.perf_counter() - started:.1f} s"
+    )
 
 
 def new_and_churned_by_quarter(data: SiteData, quarters: int = 8) -> tuple[list[str], list[int], list[int]]:
