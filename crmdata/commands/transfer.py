@@ -1,17 +1,381 @@
-"""`crm import` and `crm export`: spreadsheets in and out (in progress)."""
+"""`crm import` and `crm export`: the spreadsheets a team already keeps, into the repository and back out.
+
+The work is done by crmdata.importer and crmdata.exporter (through the layouts of crmdata.tables); this
+module parses options, reads and writes the files, prints, and picks the exit status: 0 fine, 1 invalid
+rows or invalid repository data, 2 a command line or file that does not fit (unknown column, bad --set,
+a file that is not a readable table).
+"""
 
 from __future__ import annotations
 
+import codecs
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
 import click
+
+from crmdata.commands.common import dump_json, load_valid, resolve_as_of, root_option
+from crmdata.drafts import Repository
+from crmdata.exporter import Table, csv_text, customers_table, followups_table, interactions_table, xlsx_bytes
+from crmdata.importer import (
+    CustomerIndex,
+    ImportPlan,
+    RowOutcome,
+    RowReader,
+    SheetError,
+    Status,
+    UsageError,
+    bind_headers,
+    missing_fields,
+    parse_mapping,
+    parse_settings,
+    plan_import,
+    read_sheet,
+    write_plan,
+)
+from crmdata.models import Language
+from crmdata.tables import LAYOUTS
+from crmdata.writer import create_file
+
+EXIT_INVALID = 1
+
+
+class InputError(click.ClickException):
+    """The file or the options do not fit (exit 2, like a usage error, without the usage text)."""
+
+    exit_code = 2
+
+
+def _row_progress() -> Any:
+    """Progress on stderr for big sheets, only at a terminal (CI logs stay clean)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(stage: str, done: int, total: int) -> None:
+        if total < 2000:
+            return
+        click.echo(f"\r{stage} {done:,}/{total:,}", err=True, nl=False)
+        if done >= total:
+            click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
+
+    return show
+
+
+# --- crm import ------------------------------------------------------------------------------------
 
 
 @click.command("import")
-def import_command() -> None:
-    """Placeholder: being written in this session."""
-    raise click.ClickException("crm import is not available yet")
+@click.argument("kind", type=click.Choice(["customers", "interactions"]))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@root_option
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="The field a column holds (--map 联系电话=phone), or COLUMN= to ignore it. Repeatable.",
+)
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="A value for rows whose cell is empty or whose sheet lacks the column (--set stage=active). Repeatable.",
+)
+@click.option(
+    "--sheet",
+    "sheet_name",
+    default=None,
+    help="The sheet of an .xlsx workbook (default: the first one whose header row names known columns).",
+)
+@click.option(
+    "--dry-run/--write",
+    "dry_run",
+    default=True,
+    show_default=True,
+    help="--dry-run only reports what would happen; --write creates the files.",
+)
+@click.option("--skip-invalid", is_flag=True, help="With --write: create the valid rows even when others are invalid.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def import_command(
+    kind: str,
+    file: Path,
+    root: Path,
+    maps: tuple[str, ...],
+    sets: tuple[str, ...],
+    sheet_name: str | None,
+    dry_run: bool,
+    skip_invalid: bool,
+    output_format: str,
+) -> None:
+    """Create customers or interactions from a spreadsheet (.csv or .xlsx).
+
+    Reads the customer base-information table (序号, 客户编号, 客户名称, 联系人, 职位, 联系方式, 所属行业,
+    客户类型, 合作起始日期, 客户来源, 关键需求, 备注) or the communication-record table (记录编号, 客户编号,
+    沟通日期, 沟通方式, 沟通主题, 沟通内容摘要, 客户反馈, 需求变化, 待办事项, 负责人, 下次跟进时间), with
+    Chinese or English headers, plus columns named like any other field (阶段, stage, owner ...).
+
+    A dry run (the default) lists what would be created, the invalid rows with row and column, and
+    the rows that are already imported or look like existing records. --write creates the files;
+    nothing is written while a row is invalid, unless --skip-invalid. Existing files are never
+    changed, so importing the same sheet again creates nothing. Exit status: 0 fine, 1 invalid rows,
+    2 a column or option that does not fit.
+
+    \b
+    Examples:
+      crm import customers 客户信息表.xlsx --set type=enterprise --set stage=active --set owner=ming
+      crm import customers 客户信息表.xlsx --set type=enterprise --set stage=active --set owner=ming --write
+      crm import interactions 沟通记录.csv --map 联系电话= --write
+      crm import customers leads.csv --map "Company=name" --map "Mobile No.=phone" --set tier=potential
+    """
+    layout = LAYOUTS[kind]
+    repository, _ = Repository.open(root)
+    if repository is None:
+        load_valid(root)  # prints crm.yaml's problems as `crm validate` does, and exits 1
+        raise click.ClickException("crm.yaml cannot be read")  # not reached: load_valid exits
+    team = {key: member.name for key, member in repository.config.team.items()}
+    try:
+        mapping = parse_mapping(layout, maps)
+        settings = parse_settings(layout, sets, team)
+        sheet = read_sheet(file, layout, sheet_name, mapped=[item.rpartition("=")[0] for item in maps])
+        bindings = bind_headers(layout, sheet, mapping)
+        missing = missing_fields(layout, bindings, settings)
+    except (UsageError, SheetError) as exc:
+        raise InputError(str(exc)) from None
+    if missing:
+        hints = " ".join(f"--set {name}=…" for name in missing)
+        headers = ", ".join(layout.column(name).zh for name in missing)
+        raise InputError(
+            f"{sheet.where}: no column gives {', '.join(missing)}, which every {kind[:-1]} needs: add columns "
+            f"({headers}) or give every row a value with {hints}"
+        )
+    dataset = load_valid(root)  # existing records, to compare with; invalid data is refused here
+    customers = CustomerIndex(dataset.customers) if kind == "interactions" else None
+    reader = RowReader(layout, bindings, settings, team, customers)
+    plan = plan_import(layout, sheet, reader, repository, dataset, date.today(), _row_progress())
+    written: list[str] = []
+    failures: list[str] = []
+    refused = not dry_run and plan.has_invalid and not skip_invalid
+    if not dry_run and not refused:
+        written, failures = write_plan(plan, root, create_file)
+    if output_format == "json":
+        click.echo(dump_json(_plan_json(plan, written, failures)))
+    else:
+        _print_plan(plan, dry_run, refused, written, failures)
+    sys.exit(EXIT_INVALID if plan.has_invalid or failures else 0)
+
+
+def _describe(outcome: RowOutcome, dry_run: bool) -> str:
+    """One line per row that is not invalid: what happens to it, and why."""
+    if outcome.status is Status.CREATE:
+        verb = "would create" if dry_run else "created"
+        return f"row {outcome.row}: {verb} {outcome.path}  {outcome.label}"
+    if outcome.status is Status.UNCHANGED:
+        return f"row {outcome.row}: already imported, unchanged: {outcome.record_id} {outcome.label}"
+    if outcome.status is Status.DIFFERS:
+        return (
+            f"row {outcome.row}: {outcome.record_id} exists and differs in {outcome.detail} "
+            f"({outcome.path}): not overwritten"
+        )
+    return f"row {outcome.row}: likely duplicate of {outcome.record_id} {outcome.label} ({outcome.detail}): not created"
+
+
+_COLOURS = {Status.CREATE: "green", Status.DIFFERS: "yellow", Status.DUPLICATE: "yellow"}
+
+
+def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, written: list[str], failures: list[str]) -> None:
+    sheet = plan.sheet
+    rows = len(plan.outcomes)
+    click.echo(
+        click.style(f"{sheet.where}: ", bold=True)
+        + f"{rows} row{'s' * (rows != 1)} of {plan.layout.name} (header on row {sheet.header_row})"
+    )
+    for outcome in plan.outcomes:
+        if outcome.status is Status.INVALID:
+            for problem in outcome.problems:
+                click.echo(click.style(f"  {problem.text()}", fg="red"))
+        else:
+            click.echo(click.style(f"  {_describe(outcome, dry_run or refused)}", fg=_COLOURS.get(outcome.status)))
+    for failure in failures:
+        click.echo(click.style(f"  {failure}", fg="red"), err=True)
+    creating = plan.count(Status.CREATE)
+    counts = [
+        f"{creating} to create" if dry_run or refused else f"{len(written)} created",
+        f"{plan.count(Status.UNCHANGED)} already imported",
+        f"{plan.count(Status.DUPLICATE)} likely duplicate{'s' * (plan.count(Status.DUPLICATE) != 1)}",
+        f"{plan.count(Status.DIFFERS)} differ{'s' * (plan.count(Status.DIFFERS) == 1)} from the repository",
+        f"{plan.count(Status.INVALID)} invalid",
+    ]
+    click.echo(click.style(", ".join(counts), bold=True))
+    invalid = plan.count(Status.INVALID)
+    if refused:
+        click.echo(
+            click.style("nothing written: ", fg="red", bold=True)
+            + f"{invalid} invalid row{'s' * (invalid != 1)}; fix {'them' if invalid != 1 else 'it'}, "
+            "or add --skip-invalid to create the valid rows only"
+        )
+    elif dry_run:
+        advice = "fix the invalid rows, then run again with --write" if invalid else "run again with --write to create"
+        if not creating and not invalid:
+            advice = "nothing to create"
+        click.echo(f"dry run: nothing written; {advice}")
+    elif plan.has_invalid:
+        click.echo(f"skipped {invalid} invalid row{'s' * (invalid != 1)} (--skip-invalid)")
+
+
+def _plan_json(plan: ImportPlan, written: list[str], failures: list[str]) -> dict[str, Any]:
+    return {
+        "file": plan.sheet.source,
+        "sheet": plan.sheet.sheet,
+        "kind": plan.layout.name,
+        "header_row": plan.sheet.header_row,
+        "ok": not plan.has_invalid and not failures,
+        "written": written,
+        "failures": failures,
+        "counts": {status.value: plan.count(status) for status in Status},
+        "rows": [
+            {
+                "row": outcome.row,
+                "status": outcome.status.value,
+                "id": outcome.record_id,
+                "path": outcome.path,
+                "label": outcome.label,
+                "detail": outcome.detail,
+                "problems": [
+                    {
+                        "row": problem.row,
+                        "column": problem.column,
+                        "letter": problem.letter,
+                        "field": problem.field,
+                        "message": problem.message,
+                        "text": problem.text(),
+                    }
+                    for problem in outcome.problems
+                ],
+            }
+            for outcome in plan.outcomes
+        ],
+    }
+
+
+# --- crm export ------------------------------------------------------------------------------------
 
 
 @click.command("export")
-def export_command() -> None:
-    """Placeholder: being written in this session."""
-    raise click.ClickException("crm export is not available yet")
+@click.argument("kind", type=click.Choice(["customers", "interactions", "followups"]))
+@root_option
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "xlsx"]),
+    default=None,
+    help="csv or xlsx (default: from the suffix of --out, else csv).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The file to write (default: CSV on standard output).",
+)
+@click.option("--force", is_flag=True, help="Replace --out when it exists (otherwise it is never overwritten).")
+@click.option(
+    "--headers",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="Chinese headers and words (战略客户, 电话) or English ones (the SPEC's); default: crm.yaml language.",
+)
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="Mask phone, e-mail, address and birthday (for a sheet that leaves the team; it cannot be re-imported).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="followups: the day to plan for, YYYY-MM-DD (default: today).",
+)
+def export_command(
+    kind: str,
+    root: Path,
+    file_format: str | None,
+    out: Path | None,
+    force: bool,
+    headers: str | None,
+    redact: bool,
+    as_of: datetime | None,
+) -> None:
+    """Write customers, interactions or the follow-up list as a spreadsheet (CSV or .xlsx).
+
+    Customers and interactions come out in the layouts `crm import` reads (the layout's columns first,
+    then one for every other field in use), so export -> import gives back the same records. The
+    sheet holds the contact details (phone, e-mail, address, birthday) as the repository does:
+    it is the team's own data; --redact masks them. followups is the `crm due` list (--as-of).
+
+    \b
+    Examples:
+      crm export customers > customers.csv
+      crm export customers --out 客户信息表.xlsx
+      crm export interactions --headers en --out interactions.csv
+      crm export followups --as-of 2026-11-24 --format xlsx --out due.xlsx
+    """
+    chosen = file_format or ("xlsx" if out is not None and out.suffix.lower() in (".xlsx", ".xlsm") else "csv")
+    if as_of is not None and kind != "followups":
+        raise InputError("--as-of is for `crm export followups`; customers and interactions are exported whole")
+    if redact and kind != "customers":
+        raise InputError("--redact is for `crm export customers` (the only sheet with contact details)")
+    if out is None and chosen == "xlsx" and sys.stdout.isatty():
+        raise InputError("an .xlsx workbook is binary: give --out FILE (or redirect standard output to a file)")
+    if out is not None and out.exists() and not force:
+        raise InputError(f"{out} exists: choose another --out, or add --force to replace it")
+    dataset = load_valid(root)
+    config = dataset.config
+    english = (headers or (config.language.value if config is not None else Language.ZH.value)) == "en"
+    table: Table
+    if kind == "customers":
+        table = customers_table(dataset, english, redact)
+    elif kind == "interactions":
+        table = interactions_table(dataset, english)
+    else:
+        table = followups_table(dataset, resolve_as_of(as_of), english)
+    for note in table.notes:
+        click.echo(f"note: {note}", err=True)
+    if chosen == "xlsx":
+        data = xlsx_bytes(table)
+    else:
+        bom = codecs.BOM_UTF8 if out is not None else b""  # Excel reads a BOM-less CSV file as GBK
+        data = bom + csv_text(table, "\r\n" if out is not None else "\n").encode("utf-8")
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        _write_file(out, data, force)
+    except FileExistsError:
+        raise InputError(f"{out} exists: choose another --out, or add --force to replace it") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
+    click.echo(f"wrote {len(table.rows):,} {kind} to {out}")
+
+
+def _write_file(path: Path, data: bytes, replace: bool) -> None:
+    """Write atomically: a temporary file beside it, then renamed (replace) or linked (never replacing)."""
+    temporary = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    try:
+        temporary.write_bytes(data)
+        if replace:
+            os.replace(temporary, path)
+            return
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links on this file system: an exclusive create never replaces either
+            with open(path, "xb") as handle:
+                handle.write(data)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -1,0 +1,762 @@
+"""The spreadsheets teams keep, as data: which columns, what their headers say, how values are written.
+
+`crm import` reads these tables and `crm export` writes them, both through this module: every value is
+read by the function that sits next to the one that writes it, so an export reads back as the same
+records (the round trip the tests check). Pure: no files, no clock.
+
+Two layouts, the tables a Chinese sales team already keeps:
+- the customer base-information table (客户基本信息表): 序号, 客户编号, 客户名称, 联系人, 职位, 联系方式,
+  所属行业, 客户类型, 合作起始日期, 客户来源, 关键需求, 备注;
+- the communication-record table (客户沟通记录表): 记录编号, 客户编号, 沟通日期, 沟通方式, 沟通主题,
+  沟通内容摘要, 客户反馈, 需求变化, 待办事项, 负责人, 下次跟进时间.
+Each column has a Chinese and an English header (the SPEC's field name); headers are compared after
+NFKC (full-width letters and spaces), ignoring case, spaces, `_ - . * :` and a trailing note in
+parentheses (`合作起始日期（YYYY-MM-DD）`). The record's other fields (stage, owner, value, email, ...)
+are extra columns, which export appends after the layout's own so that nothing is lost.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+# --- values: the closed sets in Chinese and English --------------------------------------------------
+
+
+def word_key(text: str) -> str:
+    """A value as compared: NFKC, lower case, without spaces, `_` and `-` (Institutional investor)."""
+    return re.sub(r"[\s_\-]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """One closed set (tiers, channels ...): SPEC value -> the words a sheet may use for it.
+
+    The first Chinese word is the one export writes; the SPEC value itself is always understood, in
+    any case. `noun` names the set in messages ("is not a customer tier: ...").
+    """
+
+    noun: str
+    words: Mapping[str, tuple[str, ...]]
+
+    def lookup(self, text: str) -> str | None:
+        """The SPEC value a word stands for, or None."""
+        return self._index.get(word_key(text))
+
+    @cached_property
+    def _index(self) -> dict[str, str]:
+        return {word_key(word): value for value, words in self.words.items() for word in (value, *words)}
+
+    def zh(self, value: str) -> str:
+        """The Chinese word export writes for a SPEC value."""
+        return self.words[value][0]
+
+    def choices(self) -> str:
+        """`strategic (战略客户), regular (普通客户), ...` for messages."""
+        return ", ".join(f"{value} ({words[0]})" for value, words in self.words.items())
+
+
+TIERS = Vocabulary(
+    "customer tier",
+    {
+        "strategic": ("战略客户", "战略", "战略级", "战略级客户"),
+        "regular": ("普通客户", "普通", "常规客户", "常规", "一般客户"),
+        "potential": ("潜在客户", "潜在", "潜力客户", "潜力"),
+    },
+)
+TYPES = Vocabulary(
+    "customer type",
+    {
+        "individual": ("个人", "个人客户", "自然人"),
+        "enterprise": ("企业", "企业客户", "公司"),
+        "government": ("政府机构", "政府", "政府客户", "政府部门"),
+        "institutional_investor": ("机构投资者", "投资机构"),
+    },
+)
+STAGES = Vocabulary(
+    "stage",
+    {
+        "prospecting": ("接洽期", "接洽", "开发中"),
+        "active": ("合作期", "合作中", "活跃"),
+        "stable": ("稳定期", "稳定"),
+        "dormant": ("沉默", "沉默期", "休眠"),
+        "churned": ("流失", "已流失"),
+    },
+)
+VALUES = Vocabulary(
+    "customer value",
+    {
+        "high": ("高", "高价值", "高价值客户"),
+        "medium": ("中", "中等", "中价值", "一般"),
+        "low": ("低", "低价值", "低价值客户"),
+    },
+)
+CHANNELS = Vocabulary(
+    "channel",
+    {
+        "phone": ("电话", "电话沟通", "致电", "来电", "call"),
+        "video": ("线上会议", "视频会议", "视频", "video call"),
+        "visit": ("拜访", "上门拜访", "面谈", "当面", "上门", "in person"),
+        "im": ("即时通讯", "微信", "企业微信", "钉钉", "wechat"),
+        "email": ("邮件", "电子邮件", "e-mail", "mail"),
+        "sms": ("短信", "text message"),
+        "event": ("活动", "展会", "会议活动"),
+        "other": ("其他", "其它"),
+    },
+)
+KINDS = Vocabulary(
+    "kind of interaction",
+    {
+        "followup": ("跟进", "日常跟进"),
+        "onboarding": ("签约启动", "启动"),
+        "complaint": ("投诉",),
+        "survey": ("回访调查", "满意度调查", "调查"),
+        "care": ("关怀", "客户关怀", "问候", "节日问候"),
+        "sale": ("销售",),
+        "referral": ("转介绍",),
+    },
+)
+YES_WORDS = ("是", "有", "同意", "已同意", "y", "yes", "true", "1", "√", "✓", "✔")
+NO_WORDS = ("否", "无", "不同意", "未同意", "n", "no", "false", "0", "×", "✗", "✘")
+_BOOLEANS = {word_key(word): True for word in YES_WORDS} | {word_key(word): False for word in NO_WORDS}
+
+
+# --- columns -----------------------------------------------------------------------------------------
+
+
+class Cell(StrEnum):
+    """How a column's cells are read and written."""
+
+    SEQ = "seq"  # 序号: a row counter, ignored on import, numbered on export
+    ID = "id"
+    TEXT = "text"
+    DATE = "date"
+    MOMENT = "moment"  # a date, or a date and time
+    DATETIME = "datetime"
+    INT = "int"
+    BOOL = "bool"
+    LIST = "list"
+    ENUM = "enum"
+    TYPE_OR_TIER = "type_or_tier"  # 客户类型 holds a tier word or a type word: the word decides
+    OWNER = "owner"  # a team key or a team member's name
+    CUSTOMER = "customer"  # a customer id, or the customer's name
+    CONTACT_INFO = "contact_info"  # 联系方式: a phone number or an e-mail address
+    PHONE = "phone"
+    EMAIL = "email"
+    TODOS = "todos"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: the field it holds (`target`), its headers, and how its cells read.
+
+    `target` is a SPEC field name, or for parts of nested fields a name of its own: `contact`,
+    `title`, `contact_info`, `phone`, `email`, `address`, `birthday`, `primary` (of a contact; these
+    repeat as 联系人2, phone2 ... for further contacts) and `consent`, `consent_date`, `consent_note`.
+    """
+
+    target: str
+    zh: str
+    en: str
+    cell: Cell
+    aliases: tuple[str, ...] = ()
+    vocabulary: Vocabulary | None = None
+    per_contact: bool = False
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (self.zh, self.en, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A table: its own columns in their order, then the record's other fields as extra columns."""
+
+    name: str
+    sheet_zh: str
+    sheet_en: str
+    columns: tuple[Column, ...]
+    extra: tuple[Column, ...]
+    required: tuple[str, ...]
+    """Targets every row needs from a column or --set; checked once for the sheet, not row by row."""
+
+    @property
+    def all_columns(self) -> tuple[Column, ...]:
+        return self.columns + self.extra
+
+    def column(self, target: str) -> Column:
+        return next(column for column in self.all_columns if column.target == target)
+
+    def targets(self) -> list[str]:
+        """The names --map and --set accept."""
+        return [column.target for column in self.all_columns]
+
+    @cached_property
+    def _header_index(self) -> dict[str, Column]:
+        index: dict[str, Column] = {}
+        for column in self.all_columns:
+            for header in (column.target, *column.headers):
+                index.setdefault(header_key(header), column)
+        return index
+
+    def match(self, header: str) -> tuple[Column, int] | None:
+        """The column a header names, with its contact number (1 unless `联系人2`); None if unknown."""
+        key = header_key(header)
+        index = self._header_index
+        if key in index:
+            return index[key], 1
+        numbered = re.fullmatch(r"(.*\D)(\d{1,2})", key)
+        if numbered:
+            column = index.get(numbered.group(1))
+            if column is not None and column.per_contact and int(numbered.group(2)) >= 1:
+                return column, int(numbered.group(2))
+        return None
+
+    def resolve_target(self, name: str) -> tuple[Column, int] | None:
+        """A --map / --set target: a target name (phone2 for a second contact's phone) or a header."""
+        key = header_key(name)
+        for column in self.all_columns:
+            if header_key(column.target) == key:
+                return column, 1
+        numbered = re.fullmatch(r"(.*\D)(\d{1,2})", key)
+        if numbered:
+            for column in self.all_columns:
+                if column.per_contact and header_key(column.target) == numbered.group(1):
+                    return column, int(numbered.group(2))
+        return self.match(name)
+
+
+def header_key(header: str) -> str:
+    """A header as compared: `客户名称（必填）`, `Contact Info` and `contact_info` match their column."""
+    text = unicodedata.normalize("NFKC", header).strip()
+    without_note = re.sub(r"\s*\([^()]*\)\s*$", "", text)
+    text = without_note or text
+    return re.sub(r"[\s_\-.*:#]+", "", text.casefold()) or text.casefold()
+
+
+PHONE_HEADERS = ("联系电话", "手机", "手机号", "手机号码", "电话号码", "mobile", "tel")
+SEQ_COLUMN = Column("seq", "序号", "no", Cell.SEQ, ("seq", "行号", "number", "#"))
+
+CUSTOMERS = Layout(
+    name="customers",
+    sheet_zh="客户基本信息",
+    sheet_en="customers",
+    columns=(
+        SEQ_COLUMN,
+        Column("id", "客户编号", "id", Cell.ID, ("客户id", "customer id", "客户代码")),
+        Column("name", "客户名称", "name", Cell.TEXT, ("客户名", "客户", "客户姓名", "公司名称", "单位名称")),
+        Column("contact", "联系人", "contact", Cell.TEXT, ("联系人姓名", "contact name"), per_contact=True),
+        Column("title", "职位", "title", Cell.TEXT, ("职务", "联系人职位", "position", "job title"), per_contact=True),
+        Column("contact_info", "联系方式", "contact_info", Cell.CONTACT_INFO, ("联系信息",), per_contact=True),
+        Column("industry", "所属行业", "industry", Cell.TEXT, ("行业",)),
+        Column("tier", "客户类型", "tier", Cell.TYPE_OR_TIER, ("客户分级", "客户级别", "客户等级", "customer tier")),
+        Column("since", "合作起始日期", "since", Cell.DATE, ("合作开始日期", "起始日期", "开始合作日期", "start date")),
+        Column("source", "客户来源", "source", Cell.TEXT, ("来源",)),
+        Column("needs", "关键需求", "needs", Cell.LIST, ("需求", "key needs")),
+        Column("notes", "备注", "notes", Cell.TEXT, ("说明", "note", "remarks")),
+    ),
+    extra=(
+        Column("type", "客户性质", "type", Cell.TYPE_OR_TIER, ("客户类别", "主体类型", "customer type")),
+        Column("stage", "阶段", "stage", Cell.ENUM, ("客户阶段", "合作阶段", "生命周期阶段"), STAGES),
+        Column("value", "客户价值", "value", Cell.ENUM, ("价值", "价值等级"), VALUES),
+        Column("owner", "负责人", "owner", Cell.OWNER, ("客户经理", "跟进人", "销售负责人")),
+        Column("referred_by", "转介绍人", "referred_by", Cell.ID, ("推荐人", "介绍人", "转介绍人编号")),
+        Column("tags", "需求标签", "tags", Cell.LIST, ("标签",)),
+        Column("cadence_days", "跟进间隔", "cadence_days", Cell.INT, ("跟进间隔天数", "跟进周期")),
+        Column("churned_on", "流失日期", "churned_on", Cell.DATE),
+        Column("churn_reason", "流失原因", "churn_reason", Cell.TEXT),
+        Column("consent", "告知同意", "consent", Cell.BOOL, ("是否同意", "同意")),
+        Column("consent_date", "同意日期", "consent_date", Cell.DATE),
+        Column("consent_note", "同意说明", "consent_note", Cell.TEXT, ("同意备注",)),
+        Column("phone", "电话", "phone", Cell.PHONE, PHONE_HEADERS, per_contact=True),
+        Column("email", "邮箱", "email", Cell.EMAIL, ("电子邮箱", "电子邮件", "e-mail", "mail"), per_contact=True),
+        Column("address", "地址", "address", Cell.TEXT, ("联系地址",), per_contact=True),
+        Column("birthday", "生日", "birthday", Cell.DATE, ("出生日期",), per_contact=True),
+        Column("primary", "主要联系人", "primary", Cell.BOOL, ("首要联系人",), per_contact=True),
+    ),
+    required=("name", "type", "tier", "stage", "owner"),
+)
+
+INTERACTIONS = Layout(
+    name="interactions",
+    sheet_zh="沟通记录",
+    sheet_en="interactions",
+    columns=(
+        Column("id", "记录编号", "id", Cell.ID, ("记录id", "record id", "沟通编号")),
+        Column("customer", "客户编号", "customer", Cell.CUSTOMER, ("客户id", "customer id")),
+        Column("date", "沟通日期", "date", Cell.MOMENT, ("日期", "沟通时间")),
+        Column("channel", "沟通方式", "channel", Cell.ENUM, ("方式", "渠道"), CHANNELS),
+        Column("topic", "沟通主题", "topic", Cell.TEXT, ("主题",)),
+        Column("summary", "沟通内容摘要", "summary", Cell.TEXT, ("沟通内容", "内容摘要", "摘要", "内容")),
+        Column("feedback", "客户反馈", "feedback", Cell.TEXT, ("反馈",)),
+        Column("need_changes", "需求变化", "need_changes", Cell.LIST, ("需求变更",)),
+        Column("todos", "待办事项", "todos", Cell.TODOS, ("待办", "后续事项")),
+        Column("owner", "负责人", "owner", Cell.OWNER, ("跟进人", "沟通人", "客户经理")),
+        Column("next_followup", "下次跟进时间", "next_followup", Cell.DATE, ("下次跟进日期", "下次跟进")),
+    ),
+    extra=(
+        Column("customer_name", "客户名称", "customer_name", Cell.TEXT, ("客户名", "客户")),
+        Column("kind", "沟通类型", "kind", Cell.ENUM, ("类型",), KINDS),
+        Column("satisfaction", "满意度", "satisfaction", Cell.INT),
+        Column("recorded", "记录时间", "recorded", Cell.DATETIME),
+        Column("resolved", "解决日期", "resolved", Cell.DATE),
+        SEQ_COLUMN,
+    ),
+    required=("customer", "date", "channel", "owner", "topic"),
+)
+
+LAYOUTS = {layout.name: layout for layout in (CUSTOMERS, INTERACTIONS)}
+CONTACT_PARTS = ("contact", "title", "contact_info", "phone", "email", "address", "birthday", "primary")
+"""Targets that belong to a contact; `contact` is the contact's name."""
+
+
+# --- reading cells -----------------------------------------------------------------------------------
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as its column's values; the message is for the user as it is."""
+
+
+SPACES = " \t\u3000\xa0"
+MASK_MARKS = ("••", "****", "***@")
+"""What `crm export --redact` writes instead of private values: such a cell cannot be imported."""
+
+
+def shown(value: Any) -> str:
+    """A cell's value quoted back in a message."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip(SPACES + "\r\n"))
+
+
+def read_text(value: Any) -> str:
+    """Text as typed; numbers and dates that a spreadsheet stored as such, written as people read them."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return text.strip(SPACES)
+
+
+def _compact(value: Any) -> str:
+    """A code-like value (id, date, number, word): NFKC (full-width digits), no surrounding space."""
+    return unicodedata.normalize("NFKC", read_text(value)).strip()
+
+
+def read_id(value: Any) -> str:
+    return _compact(value)
+
+
+_DATE = r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+_MOMENT = re.compile(
+    _DATE + r"(?:(?:\s+|T)(\d{1,2})\s*[:时]\s*(\d{2})(?:\s*[:分]\s*(\d{2})(?:\.(\d{1,6}))?)?\s*秒?"
+    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?",
+    re.IGNORECASE,
+)
+DATE_IN_TEXT = re.compile(_DATE)
+
+
+def read_moment(value: Any) -> date | datetime:
+    """A date (2024-02-20, 2024/2/20, 2024.2.20, 2024年2月20日, 20240220) or a date and time
+    (2024-02-20 15:30, with seconds and a UTC offset as ISO 8601 writes them); spreadsheet dates as they are."""
+    if isinstance(value, datetime):
+        return value.date() if value.time() == time() and value.tzinfo is None else value
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+        text = str(int(value))
+    elif isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+    else:
+        raise CellError(f"{shown(value)} is not a date: write it as 2024-02-20")
+    if re.fullmatch(r"\d{8}", text):
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    match = _MOMENT.fullmatch(text)
+    if not match:
+        raise CellError(f"{text} is not a date: write it as 2024-02-20 (or 2024/2/20, 2024年2月20日)")
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    try:
+        day_value = date(int(year), int(month), int(day))
+        if hour is None:
+            return day_value
+        moment = datetime(
+            day_value.year,
+            day_value.month,
+            day_value.day,
+            int(hour),
+            int(minute),
+            int(second or 0),
+            int((fraction or "0").ljust(6, "0")),
+        )
+    except ValueError as exc:
+        raise CellError(f"{text} is not a real date ({exc})") from None
+    if offset:
+        moment = moment.replace(tzinfo=_offset(offset))
+    return moment
+
+
+def _offset(text: str) -> timezone:
+    if text.upper() == "Z":
+        return UTC
+    digits = text[1:].replace(":", "")
+    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+    return timezone(-delta if text[0] == "-" else delta)
+
+
+def read_date(value: Any) -> date:
+    moment = read_moment(value)
+    if isinstance(moment, datetime):
+        raise CellError(f"{shown(value)}: expected a date without a time of day")
+    return moment
+
+
+def read_datetime(value: Any) -> datetime:
+    moment = read_moment(value)
+    if not isinstance(moment, datetime):
+        raise CellError(f"{shown(value)}: expected a date and time, such as 2024-02-20 15:30")
+    return moment
+
+
+def read_int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = _compact(value)
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    raise CellError(f"{text} is not a whole number")
+
+
+def read_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    found = _BOOLEANS.get(word_key(read_text(value)))
+    if found is None:
+        raise CellError(f"{shown(value)} is not yes or no: write 是 or 否 (yes/no)")
+    return found
+
+
+def read_enum(vocabulary: Vocabulary, value: Any) -> str:
+    text = read_text(value)
+    found = vocabulary.lookup(text)
+    if found is None:
+        raise CellError(f"{text} is not a {vocabulary.noun}: {vocabulary.choices()}")
+    return found
+
+
+def read_type_or_tier(value: Any) -> tuple[str, str]:
+    """(field, value): 战略客户 is a tier, 企业 a type; the two sets share no word."""
+    text = read_text(value)
+    tier = TIERS.lookup(text)
+    if tier is not None:
+        return "tier", tier
+    kind = TYPES.lookup(text)
+    if kind is not None:
+        return "type", kind
+    raise CellError(f"{text} is not a customer tier: {TIERS.choices()}; nor a customer type: {TYPES.choices()}")
+
+
+def _refuse_masked(text: str) -> None:
+    if any(mark in text for mark in MASK_MARKS):
+        raise CellError(f"{text} is masked (exported with --redact): the real value cannot be imported")
+
+
+def read_phone(value: Any) -> str:
+    """A phone number as text: a number cell loses no digits and gains no `.0`."""
+    if isinstance(value, bool):
+        raise CellError(f"{shown(value)} is not a phone number")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        raise CellError(f"{value!r} is not a phone number")
+    text = read_text(value)
+    _refuse_masked(text)
+    if re.fullmatch(r"\d(?:\.\d+)?[eE]\+?\d+", text.strip()):
+        raise CellError(
+            f"{text} is a number a spreadsheet shortened, its digits are lost: "
+            "format the column as text and type the numbers again"
+        )
+    return text
+
+
+def read_email(value: Any) -> str:
+    text = read_text(value)
+    _refuse_masked(text)
+    if "@" not in text:
+        raise CellError(f"{text} is not an e-mail address")
+    return text
+
+
+def read_contact_info(value: Any) -> dict[str, str]:
+    """联系方式: an e-mail address goes to the contact's email, anything else to its phone; a cell with
+    both (`13800138000 / li@example.com`) is split."""
+    if not isinstance(value, str):
+        return {"phone": read_phone(value)}
+    text = read_text(value)
+    _refuse_masked(text)
+    if "@" not in text:
+        return {"phone": read_phone(text)}
+    pieces = [piece for piece in re.split(r"[\s/，,；;、|]+", text) if piece]
+    emails = [piece for piece in pieces if "@" in piece]
+    if len(emails) > 1:
+        raise CellError(f"{text} holds {len(emails)} e-mail addresses: one contact has one (add 联系人2 columns)")
+    found = {"email": emails[0]}
+    phone = " ".join(piece for piece in pieces if "@" not in piece)
+    if phone:
+        found["phone"] = phone
+    return found
+
+
+# --- lists -------------------------------------------------------------------------------------------
+
+_LINE_BREAK, _STRONG, _WEAK = "\n", "；;", "、，,"
+_OPEN, _CLOSE = "（(【[", "）)】]"
+
+
+def _split_outside_brackets(text: str, separators: str) -> list[str]:
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text:
+        if char in _OPEN:
+            depth += 1
+        elif char in _CLOSE:
+            depth = max(0, depth - 1)
+        if char in separators and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    if depth and len(parts) == 1:  # an unclosed bracket: split as if there were none
+        parts = re.split(f"[{re.escape(separators)}]", text)
+    return parts
+
+
+def _has_outside_brackets(text: str, separators: str) -> bool:
+    return len(_split_outside_brackets(text, separators)) > 1
+
+
+def read_list(value: Any) -> list[str]:
+    """Items of a list cell: one per line when the cell has line breaks; else separated by ；or ;
+    when it has them; else by 、，or ,. Separators inside brackets do not split (`对接（ERP、MES）`)."""
+    text = read_text(value)
+    if _LINE_BREAK in text:
+        separators = _LINE_BREAK
+    elif _has_outside_brackets(text, _STRONG):
+        separators = _STRONG
+    else:
+        separators = _WEAK
+    items = (item.strip(SPACES) for item in _split_outside_brackets(text, separators))
+    return [item for item in items if item]
+
+
+def write_list(items: Iterable[str]) -> str:
+    """The cell read_list reads back as these items: joined with ；, or one per line when an item has
+    a ；of its own; a single item with a comma gets a closing ；so that the comma does not split it."""
+    values = list(items)
+    if not values:
+        return ""
+    if any(_LINE_BREAK in item or _has_outside_brackets(item, _STRONG) for item in values):
+        return "\n".join(values) + ("\n" if len(values) == 1 else "")
+    text = "；".join(values)
+    if len(values) == 1 and _has_outside_brackets(values[0], _WEAK):
+        text += "；"
+    return text
+
+
+# --- owners ------------------------------------------------------------------------------------------
+
+
+def read_owner(team: Mapping[str, str], value: Any) -> str:
+    """A team key (ming) or a member's name (张明), or `张明 (ming)` as `crm due` prints it -> the key."""
+    text = _compact(value)
+    labelled = re.fullmatch(r"(.+?)\s*\((\S+)\)", text)
+    if labelled and labelled.group(2) in team:
+        return labelled.group(2)
+    if text in team:
+        return text
+    by_case = [key for key in team if key.casefold() == text.casefold()]
+    if len(by_case) == 1:
+        return by_case[0]
+    named = [key for key, name in team.items() if unicodedata.normalize("NFKC", name).strip() == text]
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        raise CellError(f"{text} is the name of several team members ({', '.join(named)}): write the key")
+    members = ", ".join(f"{key} ({name})" for key, name in team.items())
+    raise CellError(f"{text} is not on the team: {members}")
+
+
+def owner_label(team: Mapping[str, str], key: str) -> str:
+    """The member's name when it reads back as this key, else the key itself."""
+    name = team.get(key)
+    if name is None:
+        return key
+    try:
+        return name if read_owner(team, name) == key else key
+    except CellError:
+        return key
+
+
+# --- todos -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TodoText:
+    """A todo as a cell writes it: the task, and whatever dates and owner its note gives."""
+
+    task: str
+    due: date | None
+    done: date | None = None
+    owner: str | None = None
+
+
+_NOTE = re.compile(r"^(.*?)\s*[（(]([^（）()]*)[）)]\s*$", re.DOTALL)
+_DUE = re.compile(r"(?:截止(?:日期)?|到期(?:日)?|due|by)?\s*:?\s*(" + _DATE + r")\s*(?:前|之前|以前|截止|到期)?", re.I)
+_DONE = re.compile(r"(?:(?:已完成|完成于?|done)\s*:?\s*(" + _DATE + r")|(" + _DATE + r")\s*(?:已完成|完成))", re.I)
+_OWNER = re.compile(r"(?:(?:负责人|owner)\s*:?\s*(.+)|(.+?)\s*负责)", re.I)
+
+
+def _note_parts(note: str, team: Mapping[str, str]) -> TodoText | None:
+    """The dates and owner in a todo's note `（2024-03-01前，2024-02-28完成，李红负责）`; None when the
+    note says something else (then it is part of the task)."""
+    due = done = owner = None
+    for raw in re.split(r"[，,；;]", unicodedata.normalize("NFKC", note)):
+        part = raw.strip()
+        if not part:
+            continue
+        if match := _DONE.fullmatch(part):
+            done = read_date(match.group(1) or match.group(5))
+        elif match := _DUE.fullmatch(part):
+            due = read_date(match.group(1))
+        elif match := _OWNER.fullmatch(part):
+            name = (match.group(1) or match.group(2)).strip()
+            try:
+                owner = read_owner(team, name)
+            except CellError:
+                if match.group(1) is None:  # "xx负责" that names nobody: not a note of ours
+                    return None
+                raise
+        else:
+            return None
+    if due is None and done is None and owner is None:
+        return None
+    return TodoText(task="", due=due, done=done, owner=owner)
+
+
+def read_todo(text: str, team: Mapping[str, str]) -> TodoText:
+    """One todo: `寄送方案（2024-03-01前）`, `send offer (due 2024-03-01, done 2024-02-28, owner hong)`,
+    or any text with a date in it (the date is the due date, the text stays the task)."""
+    note = _NOTE.match(text)
+    if note:
+        parts = _note_parts(note.group(2), team)
+        if parts is not None:
+            return TodoText(task=note.group(1).strip(SPACES), due=parts.due, done=parts.done, owner=parts.owner)
+    found = DATE_IN_TEXT.search(unicodedata.normalize("NFKC", text))
+    due = read_date(found.group(0)) if found else None
+    return TodoText(task=text, due=due)
+
+
+def read_todos(value: Any, team: Mapping[str, str]) -> list[TodoText]:
+    return [read_todo(item, team) for item in read_list(value)]
+
+
+def write_todo(todo: TodoText, english: bool, team: Mapping[str, str]) -> str:
+    """`task（2024-03-08前，2024-03-07完成，李红负责）`, or in English `task (due 2024-03-08, done ...)`."""
+    parts = []
+    owner = owner_label(team, todo.owner) if todo.owner else None
+    if english:
+        if todo.due:
+            parts.append(f"due {todo.due.isoformat()}")
+        if todo.done:
+            parts.append(f"done {todo.done.isoformat()}")
+        if owner:
+            parts.append(f"owner {owner}")
+        return f"{todo.task} ({', '.join(parts)})"
+    if todo.due:
+        parts.append(f"{todo.due.isoformat()}前")
+    if todo.done:
+        parts.append(f"{todo.done.isoformat()}完成")
+    if owner:
+        parts.append(f"{owner}负责")
+    return f"{todo.task}（{'，'.join(parts)}）"
+
+
+# --- writing cells -----------------------------------------------------------------------------------
+
+
+def write_enum(vocabulary: Vocabulary, value: str, english: bool) -> str:
+    """The Chinese word (战略客户) under Chinese headers, the SPEC value under English ones."""
+    return value if english else vocabulary.zh(value)
+
+
+def write_bool(flag: bool | None, english: bool) -> str | None:
+    if flag is None:
+        return None
+    if english:
+        return "yes" if flag else "no"
+    return "是" if flag else "否"
+
+
+def write_moment(value: date | datetime) -> date | str:
+    """A date stays a date (a date cell in xlsx); a date and time becomes ISO text, keeping its offset,
+    which spreadsheet cells cannot hold."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return value
+
+
+def read_cell(column: Column, value: Any, team: Mapping[str, str]) -> Any:
+    """One non-empty cell as its column reads it; CellError (with the message for the user) when it cannot.
+
+    TYPE_OR_TIER gives (field, value), CONTACT_INFO {phone/email: text}, TODOS a list of TodoText;
+    CUSTOMER gives the text, which the importer resolves against the repository's customers.
+    """
+    kind = column.cell
+    if kind is Cell.ENUM:
+        assert column.vocabulary is not None
+        return read_enum(column.vocabulary, value)
+    if kind is Cell.OWNER:
+        return read_owner(team, value)
+    if kind is Cell.TODOS:
+        return read_todos(value, team)
+    return _READERS[kind](value)
+
+
+_READERS: dict[Cell, Any] = {
+    Cell.SEQ: lambda value: None,
+    Cell.ID: read_id,
+    Cell.CUSTOMER: read_id,
+    Cell.TEXT: read_text,
+    Cell.DATE: read_date,
+    Cell.MOMENT: read_moment,
+    Cell.DATETIME: read_datetime,
+    Cell.INT: read_int,
+    Cell.BOOL: read_bool,
+    Cell.LIST: read_list,
+    Cell.TYPE_OR_TIER: read_type_or_tier,
+    Cell.PHONE: read_phone,
+    Cell.EMAIL: read_email,
+    Cell.CONTACT_INFO: read_contact_info,
+}
