@@ -1,0 +1,415 @@
+"""`crm diff`: what a commit does to the CRM, read from git in a real temporary repository.
+
+One scenario, committed twice, carries most tests (as of 2026-11-24, policy defaults, interval 30 days):
+
+- KH-1 was overdue (last contact 2026-10-01): HEAD logs JL-3 on 2026-11-20, so its follow-up is done;
+  its contact's title and phone change, and JL-1's todo is marked done.
+- KH-2 was on track (contact 2026-11-10): HEAD sets cadence_days 7, so it is newly overdue.
+- KH-3 was promised a call on 2026-11-28: HEAD moves next_followup to 2026-11-30 (rescheduled).
+- KH-4 churns, with a churn reason full of markup; KH-5 is removed (with JL-5); KH-6 is added.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import markdown as python_markdown  # type: ignore[import-untyped]
+import pytest
+from bs4 import BeautifulSoup
+
+from crmdata import diff, gitrev
+from crmdata.load import load
+from tests.conftest import CRM, DataRepo, run_crm
+
+AS_OF = "2026-11-24"
+HOSTILE = "价格 | <script>alert(1)</script> `rm` @everyone #1 **x** [a](javascript:x) https://evil.example"
+
+
+def git(root: Path, *args: str) -> str:
+    result = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+def init_git(root: Path) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "测试")
+    git(root, "config", "user.email", "test@example.com")
+    git(root, "config", "commit.gpgsign", "false")
+
+
+def commit(root: Path, message: str) -> str:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def write_base(data: DataRepo) -> None:
+    data.write("crm.yaml", "team:\n  ming: {name: 张明}\n  hong: {name: 李红}\n")
+    contact = '  - {name: 李雷, title: 采购经理, phone: "13800138000", email: lilei@example.com}\n'
+    data.customer("KH-1", f"contacts:\n{contact}")
+    data.customer("KH-2")
+    data.customer("KH-3", owner="hong")
+    data.customer("KH-4")
+    data.customer("KH-5")
+    data.interaction("JL-1", "KH-1", "2026-10-01", "todos:\n  - {task: 发送报价, due: 2026-10-10}\n")
+    data.interaction("JL-2", "KH-3", "2026-11-01", next_followup="2026-11-28")
+    data.interaction("JL-4", "KH-2", "2026-11-10")
+    data.interaction("JL-5", "KH-5", "2026-11-12")
+    data.interaction("JL-6", "KH-4", "2026-11-12")
+
+
+def write_head(data: DataRepo) -> None:
+    contact = '  - {name: 李雷, title: 采购总监, phone: "13900139000", email: lilei@example.com}\n'
+    data.customer("KH-1", f"contacts:\n{contact}")
+    data.customer("KH-2", cadence_days="7")
+    data.customer("KH-4", stage="churned", churned_on="2026-11-15", churn_reason=json.dumps(HOSTILE))
+    (data.root / "customers" / "KH-5.yaml").unlink()
+    (data.root / "interactions" / "2026" / "JL-5.yaml").unlink()
+    data.customer("KH-6", stage="prospecting", since="2026-11-23", name="新客户")
+    data.interaction("JL-1", "KH-1", "2026-10-01", "todos:\n  - {task: 发送报价, due: 2026-10-10, done: 2026-10-09}\n")
+    data.interaction("JL-2", "KH-3", "2026-11-01", next_followup="2026-11-30")
+    data.write(
+        "interactions/2026/JL-3.yaml",
+        "id: JL-3\ncustomer: KH-1\ndate: 2026-11-20\nchannel: visit\nowner: ming\ntopic: 二期报价\n",
+    )
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> DataRepo:
+    """The repository of the module docstring: BASE committed as HEAD~1, the change as HEAD."""
+    data = DataRepo(tmp_path / "crm")
+    init_git(data.root)
+    write_base(data)
+    commit(data.root, "base")
+    write_head(data)
+    commit(data.root, "change")
+    return data
+
+
+def crm_diff(data: DataRepo, *args: str) -> subprocess.CompletedProcess[str]:
+    return run_crm("diff", *args, "--root", str(data.root), "--as-of", AS_OF)
+
+
+def test_a_change_in_markdown(scenario: DataRepo) -> None:
+    result = crm_diff(scenario, "HEAD~1")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    base, head = (git(scenario.root, "rev-parse", "--short=7", name).strip() for name in ("HEAD~1", "HEAD"))
+    assert lines[0] == f"### crm diff: HEAD&#126;1 ({base}) → HEAD ({head}), as of {AS_OF}"
+    assert lines[2] == (
+        "**1 customer added, 3 customers changed, 1 customer removed, 1 interaction added, 2 interactions changed,"
+        " 1 interaction removed, 1 churned, 1 follow-up done, 1 follow-up newly overdue, 1 follow-up rescheduled,"
+        " 1 todo completed, 12 KPIs changed**"
+    )
+    expected = [
+        "#### Stage changes (1)",
+        "| KH-4 | 客户KH-4 | active | **churned** | 2026-11-15 · 价格 &#124; &#60;script&#62;alert(1)&#60;/script&#62;"
+        " &#96;rm&#96; &#64;everyone &#35;1 &#42;&#42;x&#42;&#42; &#91;a&#93;(javascript:x) https&#58;//evil.example |",
+        "#### Follow-ups (6)",
+        "| follow-up | customer | name | owner | due | status |",
+        "| done | KH-1 | 客户KH-1 | ming | 2026-10-31 (cadence) → 2026-12-20 (cadence) | overdue → ok |",
+        "| newly overdue | KH-2 | 客户KH-2 | ming | 2026-12-10 (cadence) → 2026-11-17 (cadence)"
+        " | ok → overdue (7 days) |",
+        "| rescheduled | KH-3 | 客户KH-3 | hong | 2026-11-28 (promised) → 2026-11-30 (promised)"
+        " | due soon → due soon |",
+        "| new in schedule | KH-6 | 新客户 | ming | — → 2026-11-30 (first_contact) | — → due soon |",
+        "| left schedule | KH-5 | 客户KH-5 | ming | 2026-12-12 (cadence) → — | ok → removed |",
+        "| left schedule | KH-4 | 客户KH-4 | ming | 2026-12-12 (cadence) → — | ok → churned |",
+        "#### Todos completed (1)",
+        "| JL-1 | KH-1 | 发送报价 | 2026-10-10 | 2026-10-09 |",
+        "| KPI | BASE | HEAD | change |",
+        "| 各阶段客户数 `customers_by_stage` · prospecting | 0 | 1 | +1 |",
+        "#### Customers: 1 added, 3 changed, 1 removed",
+        "| added | KH-6 | 新客户 | prospecting | ming |",
+        "| removed | KH-5 | 客户KH-5 | active | ming |",
+        "| KH-1 客户KH-1 | `contacts[0].title` | 采购经理 | 采购总监 |",
+        "| KH-1 客户KH-1 | `contacts[0].phone` | (private) | changed |",
+        "| KH-2 客户KH-2 | `cadence_days` | — | 7 |",
+        "| KH-4 客户KH-4 | `stage` | active | churned |",
+        "#### Interactions: 1 added, 2 changed, 1 removed",
+        "| added | JL-3 | KH-1 客户KH-1 | 2026-11-20 | visit | followup | 二期报价 |",
+        "| removed | JL-5 | KH-5 客户KH-5 | 2026-11-12 | phone | followup | 回访 |",
+        "| JL-1 回访 | `todos[0].done` | — | 2026-10-09 |",
+        "| JL-2 回访 | `next_followup` | 2026-11-28 | 2026-11-30 |",
+        "Private contact fields (phone, email, address, birthday) are not shown: `crm diff --internal`.",
+    ]
+    missing = [line for line in expected if line not in lines]
+    assert not missing, "\n".join(missing) + "\n\n" + result.stdout
+    assert "13800138000" not in result.stdout and "13900139000" not in result.stdout
+
+
+def test_kpi_deltas_are_the_kpis_that_changed(scenario: DataRepo) -> None:
+    base = json.loads(run_crm("kpi", "--root", str(scenario.root), "--as-of", AS_OF, "--format", "json").stdout)
+    result = crm_diff(scenario, "HEAD~1", "--format", "json")
+    kpis = {(item["name"], item["key"]): (item["base"], item["head"]) for item in json.loads(result.stdout)["kpis"]}
+    assert ("overdue_followups", None) not in kpis  # KH-1 was overdue, KH-2 is now: one either way
+    assert kpis[("customers_by_stage", "churned")] == (0, 1)
+    assert kpis[("overdue_todos", None)] == (1, 0)
+    assert kpis[("followup_compliance", None)] == (0.8, 0.75)  # 4 of 5 not overdue, then 3 of 4
+    assert kpis[("followup_compliance", None)][1] == base["followup_compliance"]  # HEAD is the working tree
+    lines = crm_diff(scenario, "HEAD~1").stdout.splitlines()
+    assert "| 跟进达标率 `followup_compliance` | 80.0% | 75.0% | −5.0 pp |" in lines
+    assert "| 逾期待办 `overdue_todos` | 1 | 0 | −1 |" in lines
+    assert "| 各阶段客户数 `customers_by_stage` · churned | 0 | 1 | +1 |" in lines
+    assert "| 每月沟通量 `interactions_by_month` · 2026-11.visit | 0 | 1 | +1 |" in lines
+
+
+def test_private_values_only_with_internal(scenario: DataRepo) -> None:
+    shown = crm_diff(scenario, "HEAD~1", "--internal")
+    assert "| KH-1 客户KH-1 | `contacts[0].phone` | 13800138000 | 13900139000 |" in shown.stdout.splitlines()
+    assert "--internal" not in shown.stdout
+    masked = json.loads(crm_diff(scenario, "HEAD~1", "--format", "json").stdout)
+    phone = next(item for item in masked["customers"][0]["fields"] if item["field"] == "contacts[0].phone")
+    assert phone == {
+        "field": "contacts[0].phone",
+        "change": "changed",
+        "base": "(private)",
+        "head": "(private)",
+        "private": True,
+        "hidden": True,
+    }
+    internal = json.loads(crm_diff(scenario, "HEAD~1", "--format", "json", "--internal").stdout)
+    phone = next(item for item in internal["customers"][0]["fields"] if item["field"] == "contacts[0].phone")
+    assert (phone["base"], phone["head"], phone["private"], phone["hidden"]) == (
+        "13800138000",
+        "13900139000",
+        True,
+        False,
+    )
+
+
+def test_json_shape(scenario: DataRepo) -> None:
+    result = crm_diff(scenario, "HEAD~1", "HEAD", "--format", "json")
+    assert result.returncode == 0
+    report = json.loads(result.stdout)
+    assert set(report) >= {
+        "ok",
+        "as_of",
+        "base",
+        "head",
+        "summary",
+        "customers",
+        "interactions",
+        "config",
+        "stages",
+        "followups",
+        "todos_done",
+        "kpis",
+        "base_errors",
+        "head_errors",
+    }
+    assert report["ok"] is True and report["as_of"] == AS_OF
+    assert report["head"]["commit"] == git(scenario.root, "rev-parse", "HEAD").strip()
+    assert [(item["id"], item["status"]) for item in report["customers"]] == [
+        ("KH-1", "changed"),
+        ("KH-2", "changed"),
+        ("KH-4", "changed"),
+        ("KH-5", "removed"),
+        ("KH-6", "added"),
+    ]
+    assert report["stages"] == [
+        {
+            "customer": "KH-4",
+            "name": "客户KH-4",
+            "from": "active",
+            "to": "churned",
+            "churned_on": "2026-11-15",
+            "churn_reason": HOSTILE,
+        }
+    ]
+    done = report["followups"][0]
+    assert done["event"] == "done" and done["customer"] == "KH-1"
+    assert done["before"] == {
+        "due": "2026-10-31",
+        "reason": "cadence",
+        "status": "overdue",
+        "days_overdue": 24,
+        "last_contact": "2026-10-01",
+    }
+    assert report["todos_done"] == [
+        {"interaction": "JL-1", "customer": "KH-1", "task": "发送报价", "due": "2026-10-10", "done": "2026-10-09"}
+    ]
+
+
+def test_record_text_is_never_markup(scenario: DataRepo) -> None:
+    """Rendered as GitHub would (Markdown with tables and raw HTML), the hostile reason stays one cell of text."""
+    page = python_markdown.markdown(crm_diff(scenario, "HEAD~1").stdout, extensions=["tables"])
+    soup = BeautifulSoup(page, "html.parser")
+    assert soup.find("script") is None and soup.find("a") is None and soup.find("code", string="rm") is None
+    assert soup.find("strong", string="x") is None
+    stage_table = soup.find_all("table")[0]
+    cells = [cell.get_text() for cell in stage_table.find_all("tr")[1].find_all("td")]
+    assert cells == ["KH-4", "客户KH-4", "active", "churned", f"2026-11-15 · {HOSTILE}"]
+
+
+def test_the_working_tree_and_the_index_are_untouched(scenario: DataRepo) -> None:
+    scenario.customer("KH-2", notes="staged, not committed")
+    git(scenario.root, "add", "customers/KH-2.yaml")
+    scenario.customer("KH-3", notes="edited, not staged")
+    (scenario.root / "customers" / "KH-7.yaml").write_text("id: KH-7\n", encoding="utf-8")  # untracked, invalid
+    status = git(scenario.root, "status", "--porcelain")
+    index = (scenario.root / ".git" / "index").read_bytes()
+    files = {path: path.read_bytes() for path in scenario.root.rglob("*.yaml")}
+    result = crm_diff(scenario, "HEAD~1")
+    assert result.returncode == 0, result.stderr
+    assert "notes" not in result.stdout and "KH-7" not in result.stdout  # committed revisions only
+    assert git(scenario.root, "status", "--porcelain") == status
+    assert (scenario.root / ".git" / "index").read_bytes() == index
+    assert {path: path.read_bytes() for path in scenario.root.rglob("*.yaml")} == files
+    assert git(scenario.root, "stash", "list") == "" and git(scenario.root, "worktree", "list").count("\n") == 1
+
+
+def test_three_dots_compare_with_the_merge_base(tmp_path: Path) -> None:
+    data = DataRepo(tmp_path / "crm")
+    init_git(data.root)
+    write_base(data)
+    commit(data.root, "base")
+    git(data.root, "checkout", "-q", "-b", "feature")
+    data.interaction("JL-9", "KH-2", "2026-11-20")
+    commit(data.root, "feature: log a call")
+    git(data.root, "checkout", "-q", "main")
+    data.customer("KH-8", name="主干客户")
+    commit(data.root, "main: a customer")
+    pull_request = crm_diff(data, "main...feature")
+    assert pull_request.returncode == 0, pull_request.stderr
+    lines = pull_request.stdout.splitlines()
+    assert lines[2] == "**1 interaction added, 1 follow-up rescheduled, 3 KPIs changed**"
+    assert "| added | JL-9 | KH-2 客户KH-2 | 2026-11-20 | phone | followup | 回访 |" in lines
+    assert "KH-8" not in pull_request.stdout  # main's own change since the branch point is not the PR's
+    assert lines[0].startswith("### crm diff: merge base of main and feature (")
+    two_dots = crm_diff(data, "main..feature")
+    assert "| removed | KH-8 | 主干客户 | active | ming |" in two_dots.stdout.splitlines()
+
+
+def test_unknown_revision_is_a_usage_error(scenario: DataRepo) -> None:
+    result = crm_diff(scenario, "no-such-branch")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip() == f"crm diff: unknown revision 'no-such-branch' in {scenario.root}"
+    result = run_crm("diff", "--root", str(scenario.root), "--", "--output=/tmp/x")  # never read as an option
+    assert (result.returncode, result.stderr) == (2, "crm diff: unknown revision '--output=/tmp/x'\n")
+
+
+def test_without_git_is_a_usage_error(scenario: DataRepo, tmp_path: Path) -> None:
+    command = [str(CRM), "diff", "HEAD~1", "--root", str(scenario.root)]
+    result = subprocess.run(command, capture_output=True, text=True, env={"PATH": str(tmp_path)}, check=False)
+    assert result.returncode == 2
+    assert result.stderr == "crm diff: git is not installed (or not on PATH): crm diff reads revisions with git\n"
+
+
+def test_outside_git_is_a_usage_error(repo: DataRepo) -> None:
+    result = run_crm("diff", "HEAD~1", "--root", str(repo.root))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"crm diff: {repo.root} is not in a git repository: crm diff compares commits"
+
+
+def test_a_data_root_in_a_sub_folder_and_a_first_commit_without_it(tmp_path: Path) -> None:
+    top = tmp_path / "company"
+    init_git(top)
+    (top / "README.md").write_text("our repository\n", encoding="utf-8")
+    commit(top, "before the CRM")
+    data = DataRepo(top / "crm")
+    write_base(data)
+    commit(top, "the CRM")
+    result = crm_diff(data, "HEAD~1")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[2] == "**5 customers added, 5 interactions added, crm.yaml changed, 17 KPIs changed**"
+    assert "| added | KH-1 | 客户KH-1 | active | ming |" in lines
+    assert "| added | JL-1 | KH-1 客户KH-1 | 2026-10-01 | phone | followup | 回访 |" in lines
+    unchanged = run_crm("diff", "HEAD", "--root", str(data.root / "customers"), "--as-of", AS_OF)
+    assert unchanged.returncode == 0 and unchanged.stdout.splitlines()[2] == "**no change to the CRM data**"
+
+
+def test_head_that_does_not_validate_is_reported_with_lines(scenario: DataRepo) -> None:
+    scenario.write("customers/KH-2.yaml", "id: KH-2\nname: 客户\ntype: enterprize\n")
+    commit(scenario.root, "broken")
+    out = scenario.root.parent / "summary.md"
+    out.write_text("earlier step\n", encoding="utf-8")
+    result = crm_diff(scenario, "HEAD~1", "--out", str(out), "--append")
+    assert result.returncode == 1
+    report = out.read_text(encoding="utf-8").splitlines()
+    assert report[0] == "earlier step"
+    assert report[1:] == [
+        f"### crm diff: HEAD&#126;1 ({git(scenario.root, 'rev-parse', '--short=7', 'HEAD~1').strip()}) → HEAD "
+        f"({git(scenario.root, 'rev-parse', '--short=7', 'HEAD').strip()}), as of {AS_OF}",
+        "",
+        "**HEAD does not validate: 4 errors (run crm validate)**",
+        "",
+        "Nothing is compared until HEAD validates: records with errors would look removed.",
+        "",
+        "- customers/KH-2.yaml:1:1: owner: required field owner is missing",
+        "- customers/KH-2.yaml:1:1: stage: required field stage is missing",
+        "- customers/KH-2.yaml:1:1: tier: required field tier is missing",
+        "- customers/KH-2.yaml:3:7: type: 'enterprize' is not one of: individual, enterprise, government,"
+        " institutional&#95;investor (did you mean enterprise?)",
+    ]
+    assert "does not validate" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_pure_core_names_nested_fields(tmp_path: Path) -> None:
+    """diff() of two loaded folders, no git: nested paths and a todo completed among several."""
+    base, head = DataRepo(tmp_path / "base"), DataRepo(tmp_path / "head")
+    for data, done in ((base, ""), (head, ", done: 2026-11-02")):
+        data.write("crm.yaml", "team:\n  ming: {name: 张明}\n")
+        data.customer("KH-1", "contacts:\n  - {name: 甲}\n  - {name: 乙, title: 经理}\n")
+        todos = f"todos:\n  - {{task: 甲, due: 2026-11-01}}\n  - {{task: 乙, due: 2026-11-03{done}}}\n"
+        data.interaction("JL-1", "KH-1", "2026-10-30", todos)
+    head.customer("KH-1", "contacts:\n  - {name: 甲}\n  - {name: 乙, title: 总监, birthday: 1980-01-02}\n")
+    change = diff.diff(load(base.root)[0], load(head.root)[0], date(2026, 11, 24))
+    fields = [(item.path, item.old, item.new, item.hidden) for record in change.customers for item in record.fields]
+    assert fields == [("contacts[1].title", "经理", "总监", False), ("contacts[1].birthday", None, "(private)", True)]
+    assert [(item.path, item.new) for item in change.interactions[0].fields] == [("todos[1].done", "2026-11-02")]
+    assert [todo.task for todo in change.todos_done] == ["乙"]
+    internal = diff.diff(load(base.root)[0], load(head.root)[0], date(2026, 11, 24), internal=True)
+    assert internal.customers[0].fields[1].new == "1980-01-02"
+
+
+def test_the_scratch_tree_follows_a_path_from_file_to_folder(tmp_path: Path) -> None:
+    """A path that is a file in one revision and a folder in the next is rewritten, never written through."""
+    data = DataRepo(tmp_path / "crm")
+    init_git(data.root)
+    data.write("crm.yaml", "team: {ming: {name: 张明}}\n")
+    data.write("interactions/2026.yaml", "x: 1\n")
+    first = commit(data.root, "a file")
+    os.remove(data.root / "interactions" / "2026.yaml")
+    data.interaction("JL-1", "KH-1", "2026.yaml/01")
+    second = commit(data.root, "a folder")
+    repo = gitrev.repository(data.root)
+    with gitrev.scratch_tree(repo) as tree:
+        for revision in (first, second, first):
+            files = gitrev.data_files(repo, gitrev.Revision(revision, revision))
+            tree.switch_to(files)
+            written = {path.relative_to(tree.root).as_posix() for path in tree.root.rglob("*") if not path.is_dir()}
+            assert written == set(files)
+    assert not tree.root.exists()
+
+
+def test_long_tables_are_cut_with_a_count(scenario: DataRepo) -> None:
+    lines = crm_diff(scenario, "HEAD~1", "--max-rows", "2").stdout.splitlines()
+    start = lines.index("#### Follow-ups (6)")
+    assert lines[start + 3 : start + 9] == [
+        "|---|---|---|---|---|---|",
+        "| done | KH-1 | 客户KH-1 | ming | 2026-10-31 (cadence) → 2026-12-20 (cadence) | overdue → ok |",
+        "| newly overdue | KH-2 | 客户KH-2 | ming | 2026-12-10 (cadence) → 2026-11-17 (cadence)"
+        " | ok → overdue (7 days) |",
+        "",
+        "… and 4 more (`crm diff --format json` lists every one)",
+        "",
+    ]
+
+
+def test_a_committed_link_is_reported_never_followed(scenario: DataRepo, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("id: KH-9\nname: 不该读到的内容\n", encoding="utf-8")
+    (scenario.root / "customers" / "KH-9.yaml").symlink_to(secret)
+    commit(scenario.root, "a link")
+    result = crm_diff(scenario, "HEAD~1")
+    assert result.returncode == 1
+    assert "- customers/KH-9.yaml:1:1: : symbolic links are not followed" in result.stdout
+    assert "不该读到的内容" not in result.stdout
