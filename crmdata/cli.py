@@ -49,11 +49,13 @@ def main() -> None:
 
     \b
     Examples:
-      crm validate                     check every record in this repository
-      crm validate --format github     annotations for a GitHub pull request
-      crm schema --out schemas/        JSON Schema files for editors
-      crm due --owner ming             who ming must contact, overdue first
-      crm build                        the static site in site/
+      crm validate                               check every record in this repository
+      crm log KH-2024001 --topic 回访 --next 2w  record a conversation
+      crm import customers 客户表.xlsx           what a spreadsheet would add (then --write)
+      crm diff main...                           what this branch changes, as Markdown
+      crm due --owner ming                       who ming must contact, overdue first
+      crm build                                  the static site in site/
+      crm schema --out schemas/                  JSON Schema files for editors
     """
 
 
