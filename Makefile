@@ -43,6 +43,8 @@ demo-data: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/diff.py
+	$(BIN)/python benchmarks/transfer.py
 	$(BIN)/python benchmarks/build.py
 
 clean:
