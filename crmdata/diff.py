@@ -26,6 +26,7 @@ from crmdata.load import Dataset
 from crmdata.models import Language
 from crmdata.models.contact import PRIVATE_CONTACT_FIELDS
 from crmdata.problems import Loc, Problem, format_loc
+from crmdata.report import format_kpi_value, problem_entry
 from crmdata.schedule import FollowUp, Status, followups
 
 HIDDEN = "(private)"
@@ -673,14 +674,6 @@ def _todo_section(todos: tuple[TodoDone, ...], max_rows: int) -> list[str]:
     ]
 
 
-def format_kpi(value: object, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "ratio" and isinstance(value, int | float):
-        return f"{value:.1%}"
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    return str(value)
 
 
 def _kpi_delta(change: KpiChange) -> str:
@@ -702,7 +695,8 @@ def _kpi_section(changes: tuple[KpiChange, ...], max_rows: int) -> list[str]:
     rows = []
     for item in changes:
         name = f"{item.title} `{item.name}`" + (f" · {md(item.key)}" if item.key else "")
-        rows.append([name, format_kpi(item.old, item.unit), format_kpi(item.new, item.unit), _kpi_delta(item)])
+        old, new = format_kpi_value(item.old, item.unit), format_kpi_value(item.new, item.unit)
+        rows.append([name, old, new, _kpi_delta(item)])
     title = f"#### KPIs: {len({item.name for item in changes})} changed"
     return [title, "", *_table(["KPI", "BASE", "HEAD", "change"], rows, max_rows)]
 
@@ -753,16 +747,7 @@ def _customer_section(records: tuple[RecordChange, ...], max_rows: int) -> list[
             for record in listed
         ]
         lines += _table(["change", "customer", "name", "stage", "owner"], rows, max_rows)
-    changed = [record for record in records if record.status == "changed"]
-    if changed:
-        rows = []
-        for record in changed:
-            first = [f"{md(record.id)} {_shown(record.data.get('name'))}"]
-            if record.moved_from:
-                rows.append([*first, "(file)", md(record.moved_from), md(record.file)])
-            rows += _field_rows(first, record.fields)
-        lines += _table(["customer", "field", "BASE", "HEAD"], rows, max_rows)
-    return lines
+    return lines + _changed_fields(records, "customer", "name", max_rows)
 
 
 def _interaction_section(records: tuple[RecordChange, ...], max_rows: int) -> list[str]:
@@ -781,16 +766,20 @@ def _interaction_section(records: tuple[RecordChange, ...], max_rows: int) -> li
             channel, kind = md(data.get("channel", "")), md(data.get("kind", ""))
             rows.append([record.status, md(record.id), customer, day, channel, kind, _shown(data.get("topic"))])
         lines += _table(["change", "interaction", "customer", "date", "channel", "kind", "topic"], rows, max_rows)
-    changed = [record for record in records if record.status == "changed"]
-    if changed:
-        rows = []
-        for record in changed:
-            first = [f"{md(record.id)} {_shown(record.data.get('topic'))}"]
-            if record.moved_from:
-                rows.append([*first, "(file)", md(record.moved_from), md(record.file)])
-            rows += _field_rows(first, record.fields)
-        lines += _table(["interaction", "field", "BASE", "HEAD"], rows, max_rows)
-    return lines
+    return lines + _changed_fields(records, "interaction", "topic", max_rows)
+
+
+def _changed_fields(records: tuple[RecordChange, ...], kind: str, label: str, max_rows: int) -> list[str]:
+    """The changed records' field-by-field table, each row led by the record's id and its `label` field."""
+    rows = []
+    for record in records:
+        if record.status != "changed":
+            continue
+        first = [f"{md(record.id)} {_shown(record.data.get(label))}"]
+        if record.moved_from:
+            rows.append([*first, "(file)", md(record.moved_from), md(record.file)])
+        rows += _field_rows(first, record.fields)
+    return _table([kind, "field", "BASE", "HEAD"], rows, max_rows) if rows else []
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -839,8 +828,8 @@ def as_json(change: Change, base_commit: str | None = None, head_commit: str | N
             {"name": item.name, "key": item.key or None, "unit": item.unit, "base": item.old, "head": item.new}
             for item in change.kpis
         ],
-        "base_errors": [_problem_json(problem) for problem in change.base_errors],
-        "head_errors": [_problem_json(problem) for problem in change.head_errors],
+        "base_errors": [problem_entry(problem) for problem in change.base_errors],
+        "head_errors": [problem_entry(problem) for problem in change.head_errors],
     }
 
 
@@ -877,11 +866,3 @@ def _followup_json(plan: FollowUp | None) -> dict[str, object] | None:
     }
 
 
-def _problem_json(problem: Problem) -> dict[str, object]:
-    return {
-        "file": problem.file,
-        "line": problem.line,
-        "column": problem.column,
-        "field": problem.field,
-        "message": problem.message,
-    }

@@ -17,20 +17,32 @@ def text_line(problem: Problem) -> str:
     return f"{problem.file}:{problem.line}:{problem.column}: {problem.field}: {prefix}{problem.message}"
 
 
+def problem_entry(problem: Problem) -> dict[str, object]:
+    """One problem as the SPEC's JSON object: file, line, column, field, message."""
+    return {
+        "file": problem.file,
+        "line": problem.line,
+        "column": problem.column,
+        "field": problem.field,
+        "message": problem.message,
+    }
+
+
+def format_kpi_value(value: object, unit: str) -> str:
+    """A scalar KPI value for people: ratios as percentages, floats with two decimals, none as —."""
+    if value is None:
+        return "—"
+    if unit == "ratio" and isinstance(value, int | float):
+        return f"{value:.1%}"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
 def as_json(problems: Sequence[Problem]) -> str:
     """`{"ok", "errors": [...], "warnings": [...]}` per the SPEC."""
-
-    def entry(problem: Problem) -> dict[str, object]:
-        return {
-            "file": problem.file,
-            "line": problem.line,
-            "column": problem.column,
-            "field": problem.field,
-            "message": problem.message,
-        }
-
-    errors = [entry(problem) for problem in problems if problem.is_error]
-    warnings = [entry(problem) for problem in problems if not problem.is_error]
+    errors = [problem_entry(problem) for problem in problems if problem.is_error]
+    warnings = [problem_entry(problem) for problem in problems if not problem.is_error]
     return json.dumps({"ok": not errors, "errors": errors, "warnings": warnings}, ensure_ascii=False, indent=2)
 
 

@@ -9,21 +9,16 @@ import click
 
 from crmdata.commands.common import as_of_option, dump_json, load_valid, pad, resolve_as_of, root_option
 from crmdata.models import Language
+from crmdata.report import format_kpi_value
 
 
 def _format(value: object, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "ratio" and isinstance(value, int | float):
-        return f"{value:.1%}"
-    if isinstance(value, float):
-        return f"{value:.2f}"
     if isinstance(value, dict):
         if value and all(isinstance(item, dict) for item in value.values()):  # e.g. month -> channel -> count
             totals = {key: sum(item.values()) for key, item in value.items()}
             return _format(totals, unit) + "  (totals; --format json splits them)"
         return ", ".join(f"{key}: {_format(item, unit)}" for key, item in value.items())
-    return str(value)
+    return format_kpi_value(value, unit)
 
 
 @click.command("kpi")
