@@ -106,14 +106,7 @@ class Repository:
 
     def draft_customer(self, fields: dict[str, Any], today: date) -> Draft:
         """A new customer from its fields; without an `id`, the next free one of the `since` year."""
-        data = {name: value for name, value in fields.items() if value not in (None, [], "")}
-        given_id = data.get("id")
-        if isinstance(given_id, str) and given_id:
-            taken = not self.customers.take(given_id)
-        else:
-            year = _year_of(data.get("since"), today)
-            data = {"id": self.customers.next(year), **data}
-            taken = False
+        data, given_id, taken = _identified(fields, self.customers, _year_of(fields.get("since"), today))
         path = f"{CUSTOMERS_DIR}/{data['id']}.yaml"
         data = self._canonical_reference(data, "referred_by")
         record, problems = check_record(Customer, data, path, dict)
@@ -126,21 +119,15 @@ class Repository:
             problems.append(error(path, f"no customer has the id {referrer}", ("referred_by",)))
         if record is not None and not problems:
             self.customer_ids[record.id.lower()] = record.id
-        return Draft(path=path, record=record if not problems else None, problems=problems, given_id=bool(given_id))
+        return Draft(path=path, record=record if not problems else None, problems=problems, given_id=given_id)
 
     def draft_interaction(self, fields: dict[str, Any], today: date) -> Draft:
         """A new interaction from its fields; without an `id`, the next free one of its date's year.
 
         It is filed under interactions/<year of its date>/, as `crm validate` expects.
         """
-        data = {name: value for name, value in fields.items() if value not in (None, [], "")}
-        given_id = data.get("id")
-        year = _year_of(data.get("date"), today)
-        if isinstance(given_id, str) and given_id:
-            taken = not self.interactions.take(given_id)
-        else:
-            data = {"id": self.interactions.next(year), **data}
-            taken = False
+        year = _year_of(fields.get("date"), today)
+        data, given_id, taken = _identified(fields, self.interactions, year)
         path = f"{INTERACTIONS_DIR}/{year}/{data['id']}.yaml"
         data = self._canonical_reference(data, "customer")
         record, problems = check_record(Interaction, data, path, dict)
@@ -156,7 +143,19 @@ class Repository:
             if isinstance(todo, dict) and isinstance(todo.get("owner"), str):
                 owners.append((("todos", number, "owner"), todo["owner"]))
         problems += self._team_problems(path, owners)
-        return Draft(path=path, record=record if not problems else None, problems=problems, given_id=bool(given_id))
+        return Draft(path=path, record=record if not problems else None, problems=problems, given_id=given_id)
+
+
+def _identified(fields: dict[str, Any], allocator: IdAllocator, year: int) -> tuple[dict[str, Any], bool, bool]:
+    """(the given fields without empty values, with an id; whether the id was given; whether it is taken).
+
+    A given id is kept as it is (and reported when taken); otherwise the allocator's next one of `year`.
+    """
+    data = {name: value for name, value in fields.items() if value not in (None, [], "")}
+    given = data.get("id")
+    if isinstance(given, str) and given:
+        return data, True, not allocator.take(given)
+    return {"id": allocator.next(year), **data}, False, False
 
 
 def _year_of(value: object, today: date) -> int:
