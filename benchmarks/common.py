@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -13,6 +14,16 @@ from datetime import date
 from pathlib import Path
 
 CRM = Path(sys.executable).parent / "crm"
+
+
+def size_parser(description: str | None, repeat: int = 3) -> argparse.ArgumentParser:
+    """The arguments every data-set benchmark takes: its size, where the data lives, how many runs."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=10_000)
+    parser.add_argument("--interactions", type=int, default=100_000)
+    parser.add_argument("--root", type=Path, default=None, help="use (or generate into) this folder")
+    parser.add_argument("--repeat", type=int, default=repeat, help="runs of each measurement; the best counts")
+    return parser
 
 
 def data_set(customers: int, interactions: int, root: Path | None = None) -> Path:

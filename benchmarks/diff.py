@@ -16,7 +16,6 @@ Each is measured --repeat times (default 3) and the best run counts. Prints figu
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
 import sys
@@ -28,7 +27,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import CRM, Measured, data_set, measure
+from benchmarks.common import CRM, Measured, data_set, measure, size_parser
 
 AS_OF = "2026-11-24"
 
@@ -105,11 +104,7 @@ def best(command: list[str], repeat: int, before: list[str] | None = None) -> Me
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--customers", type=int, default=10_000)
-    parser.add_argument("--interactions", type=int, default=100_000)
-    parser.add_argument("--root", type=Path, default=None, help="use (or generate into) this folder")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = size_parser(__doc__)
     args = parser.parse_args()
 
     source = data_set(args.customers, args.interactions, args.root)

@@ -10,14 +10,13 @@ parse cache in place, as a user runs them one after another (the stricter readin
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import CRM, Measured, data_set, measure
+from benchmarks.common import CRM, Measured, data_set, measure, size_parser
 
 
 def best(command: list[str], repeat: int) -> Measured:
@@ -25,11 +24,7 @@ def best(command: list[str], repeat: int) -> Measured:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--customers", type=int, default=10_000)
-    parser.add_argument("--interactions", type=int, default=100_000)
-    parser.add_argument("--root", type=Path, default=None, help="use (or generate into) this folder")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser = size_parser(__doc__)
     args = parser.parse_args()
 
     root = data_set(args.customers, args.interactions, args.root)

@@ -12,7 +12,6 @@ once (--repeat for best of N); prints wall time and the peak memory of the proce
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 import tempfile
@@ -20,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import CRM, Measured, data_set, measure
+from benchmarks.common import CRM, Measured, data_set, measure, size_parser
 
 
 def best(command: list[str], repeat: int) -> Measured:
@@ -32,11 +31,7 @@ def show(name: str, run: Measured, extra: str = "") -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--customers", type=int, default=10_000)
-    parser.add_argument("--interactions", type=int, default=100_000)
-    parser.add_argument("--root", type=Path, default=None, help="use (or generate into) this folder")
-    parser.add_argument("--repeat", type=int, default=1)
+    parser = size_parser(__doc__, repeat=1)
     parser.add_argument(
         "--interactions-import", action="store_true", help="also dry-run the interaction sheet into the data set"
     )

@@ -11,7 +11,6 @@ processes under 1 GB. Prints figures; asserts nothing.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import sys
@@ -22,7 +21,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import CRM, Measured, data_set, measure
+from benchmarks.common import CRM, Measured, data_set, measure, size_parser
 
 
 def bare_parse_seconds(root: Path) -> tuple[float, int]:
@@ -42,11 +41,7 @@ def bare_parse_seconds(root: Path) -> tuple[float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--customers", type=int, default=10_000)
-    parser.add_argument("--interactions", type=int, default=100_000)
-    parser.add_argument("--root", type=Path, default=None, help="use (or generate into) this folder")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the best counts")
+    parser = size_parser(__doc__)
     args = parser.parse_args()
 
     root = data_set(args.customers, args.interactions, args.root)
