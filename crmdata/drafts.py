@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from crmdata.durations import WorkingDays
-from crmdata.ids import IdAllocator, customer_allocator, interaction_allocator, record_ids
+from crmdata.ids import IdAllocator, record_ids
 from crmdata.load import CONFIG_FILE, CUSTOMERS_DIR, INTERACTIONS_DIR, LoadOptions, load_config
 from crmdata.locate import PositionIndex
 from crmdata.models import CrmConfig, Customer, Interaction
@@ -61,13 +61,16 @@ class Repository:
         errors = [problem for problem in problems if problem.is_error]
         if config is None or errors:
             return None, errors or [error(CONFIG_FILE, "crm.yaml could not be read")]
+        customer_stems = list(record_ids(root, CUSTOMERS_DIR))  # one walk: known ids and taken ids
         return (
             cls(
                 root=root,
                 config=config,
-                customer_ids={stem.lower(): stem for stem in record_ids(root, CUSTOMERS_DIR)},
-                customers=customer_allocator(root, config.ids),
-                interactions=interaction_allocator(root, config.ids),
+                customer_ids={stem.lower(): stem for stem in customer_stems},
+                customers=IdAllocator(config.ids.customer_prefix, config.ids, customer_stems),
+                interactions=IdAllocator(
+                    config.ids.interaction_prefix, config.ids, record_ids(root, INTERACTIONS_DIR)
+                ),
                 working_days=WorkingDays(config.calendar),
             ),
             [],

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from crmdata.load import CUSTOMERS_DIR, INTERACTIONS_DIR, RECORD_SUFFIX
+from crmdata.load import RECORD_SUFFIX
 from crmdata.models import IdOptions
 
 
@@ -62,10 +62,3 @@ def record_ids(root: Path, folder: str) -> Iterator[str]:
             if name.endswith(RECORD_SUFFIX) and not name.startswith("."):
                 yield name[: -len(RECORD_SUFFIX)]
 
-
-def customer_allocator(root: Path, options: IdOptions) -> IdAllocator:
-    return IdAllocator(options.customer_prefix, options, record_ids(root, CUSTOMERS_DIR))
-
-
-def interaction_allocator(root: Path, options: IdOptions) -> IdAllocator:
-    return IdAllocator(options.interaction_prefix, options, record_ids(root, INTERACTIONS_DIR))
