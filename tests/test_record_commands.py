@@ -295,3 +295,14 @@ def test_an_invalid_crm_yaml_stops_before_anything_is_written(repo: DataRepo) ->
     result = run_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", "回访")
     assert result.returncode == 1
     assert "crm: crm.yaml must be valid before records can be added (crm validate)" in result.stderr
+
+
+def test_written_text_must_read_back_as_the_same_values() -> None:
+    """The safety net under every writer: text that would read back as other values is never kept."""
+    from crmdata.writer import RecordWriteError, _check_reads_back
+
+    _check_reads_back("id: KH-1\nsince: 2024-01-01\n", {"id": "KH-1", "since": date(2024, 1, 1)}, "c.yaml")
+    with pytest.raises(RecordWriteError, match=r"c\.yaml: the written YAML would read back as different values"):
+        _check_reads_back("id: KH-1\nsince: '2024-01-01'\n", {"id": "KH-1", "since": date(2024, 1, 1)}, "c.yaml")
+    with pytest.raises(RecordWriteError, match="would not read back"):
+        _check_reads_back("id: KH-1\nname: no\n", {"id": "KH-1", "name": "no"}, "c.yaml")
