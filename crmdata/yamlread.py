@@ -54,6 +54,8 @@ TAG_SEQ = "tag:yaml.org,2002:seq"
 MAX_DEPTH = 20
 """Records nest four levels at most; anything much deeper is a mistake or an attack."""
 
+_TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels: records are at most a few levels deep"
+
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024
 """A customer record is a few kilobytes; a megabyte is generous and stops runaway files."""
 
@@ -254,8 +256,9 @@ class _Frame:
 class _PreciseBuilder:
     """Builds plain data from the event stream, recording positions and collecting problems."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, rereading: bool = False) -> None:
         self.path = path
+        self.rereading = rereading  # reading the text before a libyaml error again (once, never deeper)
         self.problems: list[Problem] = []
         self.positions: dict[Loc, Position] = {(): Position(1, 1, 1, 1)}
         self.stack: list[_Frame] = []
@@ -276,6 +279,10 @@ class _PreciseBuilder:
                     return ParsedFile(None, self.problems, self.positions)  # the rest cannot be trusted
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
+            too_deep = _nesting_problem_before(data, mark, self.path) if not self.rereading else None
+            if too_deep is not None:
+                self.problems.append(too_deep)
+                return ParsedFile(None, self.problems, self.positions)
             message = _syntax_message(exc, data)
             if mark is not None:
                 self.problem(mark, message)
@@ -378,9 +385,7 @@ class _PreciseBuilder:
             return True
         self.check_anchor_and_tag(event)
         if len(self.stack) >= MAX_DEPTH:
-            self.problem(
-                event.start_mark, f"nesting deeper than {MAX_DEPTH} levels: records are at most a few levels deep"
-            )
+            self.problem(event.start_mark, _TOO_DEEP)
             return False
         if self.expecting_key():
             self.problem(
@@ -481,6 +486,22 @@ class _PreciseBuilder:
 
 def _short_tag(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def _nesting_problem_before(data: bytes, mark: Any, path: str) -> Problem | None:
+    """Our nesting limit, when the text before libyaml's error already breaks it; else None.
+
+    libyaml reads ahead of the events it hands out (a `[` may start a flow key), and since 0.2.5 it
+    stops at its own nesting limit (about 1,000 levels) before our builder sees level 21. Reading the text
+    up to libyaml's error again lets our check speak first, at the line and column of level 21, whatever
+    libyaml's own limits are.
+    """
+    if mark is None or not isinstance(getattr(mark, "index", None), int):
+        return None
+    prefix = data.decode("utf-8", errors="replace")[: mark.index].encode("utf-8")
+    builder = _PreciseBuilder(path, rereading=True)
+    builder.run(prefix)
+    return next((problem for problem in builder.problems if problem.message == _TOO_DEEP), None)
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError, data: bytes) -> str:

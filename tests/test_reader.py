@@ -472,6 +472,24 @@ def test_deep_nesting_is_the_only_problem(empty_repo: DataRepo) -> None:
     assert_errors(empty_repo, [DEEP_PROBLEM])
 
 
+@pytest.mark.parametrize(
+    ("value", "column"),
+    [
+        ("{a: " * 3000, 84),  # flow mappings far past libyaml's own limit (about 1,000 levels)
+        ("[" * 1200 + "]" * 1200, 27),  # closed, still past libyaml's limit
+        ("[{a: " * 900, 54),  # mixed
+    ],
+)
+def test_deep_nesting_gets_our_message_at_level_21_whatever_libyaml_limits(
+    empty_repo: DataRepo, value: str, column: int
+) -> None:
+    empty_repo.write(CUSTOMER_FILE, CUSTOMER + "notes: " + value + "\n")
+    assert_errors(
+        empty_repo,
+        [problem(CUSTOMER_FILE, 9, column, "", "nesting deeper than 20 levels: records are at most a few levels deep")],
+    )
+
+
 def test_file_over_the_size_limit(empty_repo: DataRepo) -> None:
     text = CUSTOMER + "notes: " + "客户要求每月提供一次详细的服务报告。" * 40 + "\n"
     size = len(text.encode("utf-8"))
