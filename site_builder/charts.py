@@ -11,11 +11,13 @@ Why it is built this way:
   swapped, which is the same drawing at half the cost.
 * Labels are stage names, channels or months from the records, often Chinese. `svg.fonttype = "none"` keeps
   them as `<text>` that the reader's browser draws with its own fonts, so the build machine needs no CJK font
-  (matplotlib only uses a font to measure the text for the layout).
+  (matplotlib only uses a font to measure the text for the layout). That measuring font is always the DejaVu
+  Sans file shipped inside matplotlib, registered under a private name: whatever fonts a machine has and
+  whatever its font cache holds, the layout is the same; the SVG then names `FONT_FAMILIES` for the browser.
 * Labels are user data: mathtext is off (a `$` is a dollar sign), control characters that XML forbids are
   replaced, and matplotlib's SVG writer escapes the rest, so a label can never become markup or script.
-* The site builder rewrites only files whose content changed, so the same input gives byte-identical SVG:
-  fixed hash salt, no date, no creator metadata.
+* The site builder rewrites only files whose content changed, so the same input gives byte-identical SVG
+  in any process on any machine: fixed hash salt, no date, no creator metadata, no system font.
 * Nothing global leaks: the figure is a bare `Figure` with an SVG canvas (no pyplot, no figure registry) and
   every setting lives in an `rc_context` that is undone afterwards. matplotlib's rcParams (and Python's warning
   filters) are process-global, so charts are drawn one at a time under a lock; a builder may call this from
@@ -33,6 +35,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from xml.sax.saxutils import escape
 
@@ -49,8 +52,7 @@ if TYPE_CHECKING:
 __all__ = ["FONT_FAMILIES", "Chart", "bar_chart", "line_chart"]
 
 #: Fonts the browser should try, in order: the first CJK font a reader's system has wins, then the system UI
-#: font. matplotlib measures text with the first of these that the build machine has (DejaVu Sans ships with
-#: matplotlib, so one is always found); the SVG lists them all for the browser.
+#: font. matplotlib never measures with these (see `_METRICS_FAMILY`); the SVG lists them all for the browser.
 FONT_FAMILIES: tuple[str, ...] = (
     "Noto Sans CJK SC",
     "Source Han Sans SC",
@@ -80,6 +82,10 @@ _SVG_ROOT = re.compile(r"<svg\b[^>]*>")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 _draw_lock = threading.Lock()
+
+_METRICS_FAMILY = "crm-chart-metrics"
+"""The private family name of matplotlib's own DejaVu Sans file, the only font charts are measured with."""
+_METRICS_STYLE = re.compile(r"font-family: '" + _METRICS_FAMILY + "'")
 _V = TypeVar("_V")
 
 
@@ -290,8 +296,7 @@ def _rc(theme: _Theme) -> dict[RcKeyType, Any]:
         "svg.hashsalt": "crm-as-code-charts",
         "text.parse_math": False,
         "text.usetex": False,
-        "font.family": ["sans-serif"],  # the generic family: matplotlib takes the first of the list it has
-        "font.sans-serif": list(FONT_FAMILIES),
+        "font.family": [_METRICS_FAMILY],  # one font file, the same on every machine; see _metrics_font()
         "font.size": _FONT_SIZE,
         "axes.unicode_minus": True,
         "figure.facecolor": "none",
@@ -321,8 +326,26 @@ def _quiet_matplotlib(theme: _Theme) -> Iterator[None]:
     the browser draws them with the reader's fonts, so that warning says nothing about the result.
     """
     with _draw_lock, matplotlib.rc_context(_rc(theme)), warnings.catch_warnings():
+        _register_metrics_font()
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning)
         yield
+
+
+def _register_metrics_font() -> None:
+    """Make `_METRICS_FAMILY` name matplotlib's bundled DejaVu Sans, and nothing else, in this process.
+
+    A family name matplotlib looks up among the system's fonts would be measured with whatever the machine
+    has (Noto Sans CJK on one, nothing on another) and with whatever its font cache remembers; a file inside
+    matplotlib's own package is the same wherever the locked matplotlib is installed.
+    """
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    if any(entry.name == _METRICS_FAMILY for entry in manager.ttflist):
+        return
+    bundled = Path(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf")
+    manager.ttflist.append(font_manager.FontEntry(fname=str(bundled), name=_METRICS_FAMILY, size="scalable"))
+    manager._findfont_cached.cache_clear()  # type: ignore[attr-defined]
 
 
 def _style_axes(ax: Axes, theme: _Theme, *, value_axis: Literal["x", "y"], integral: bool) -> None:
@@ -384,7 +407,7 @@ def _chart(key: str, title: str, alt: str, draw: Any, figsize: tuple[float, floa
     SVG with other colours at twice the cost. Only colours inside `style` attributes are swapped: user text is
     element content, never an attribute, so a label that reads "#333333" stays as it is.
     """
-    light = _render(draw, figsize)
+    light = _METRICS_STYLE.sub(_browser_fonts(), _render(draw, figsize))
     dark = _STYLE_ATTR.sub(lambda attr: _HEX_COLOUR.sub(_to_dark, attr.group(0)), light)
     return Chart(
         key=key,
@@ -393,6 +416,11 @@ def _chart(key: str, title: str, alt: str, draw: Any, figsize: tuple[float, floa
         svg_light=_finish_svg(light, _clean(title), alt),
         svg_dark=_finish_svg(dark, _clean(title), alt),
     )
+
+
+def _browser_fonts() -> str:
+    """The CSS font-family the SVG asks the reader's browser for, in place of the measuring font."""
+    return "font-family: " + ", ".join([*(repr(family) for family in FONT_FAMILIES), "sans-serif"])
 
 
 def _to_dark(colour: re.Match[str]) -> str:

@@ -227,6 +227,25 @@ def test_same_input_gives_byte_identical_svg_in_another_process() -> None:
     assert done.stdout.decode() == chart.svg_light + chart.svg_dark
 
 
+def test_svg_does_not_depend_on_the_fonts_the_build_machine_has(tmp_path: Path) -> None:
+    """Another machine has another CJK font (here: DejaVu Serif as Microsoft YaHei) and a fresh font cache;
+    its charts are the same bytes, so a build on a laptop and in CI rewrite no page."""
+    program = (
+        "import sys, matplotlib.font_manager as fm; from pathlib import Path; import matplotlib; "
+        "serif = Path(matplotlib.get_data_path(), 'fonts', 'ttf', 'DejaVuSerif-Bold.ttf'); "
+        "fm.fontManager.ttflist = [f for f in fm.fontManager.ttflist if 'CJK' not in f.name]; "
+        "fm.fontManager.ttflist.insert(0, fm.FontEntry(fname=str(serif), name='Microsoft YaHei', size='scalable')); "
+        "fm.fontManager._findfont_cached.cache_clear(); "
+        "from tests.test_charts import interactions_chart; c = interactions_chart(); "
+        "sys.stdout.buffer.write((c.svg_light + c.svg_dark).encode())"
+    )
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", program], cwd=ROOT, env=env, capture_output=True, check=True)
+
+    chart = interactions_chart()
+    assert done.stdout.decode() == chart.svg_light + chart.svg_dark
+
+
 def test_drawing_a_chart_leaves_matplotlib_settings_as_they_were() -> None:
     before = dict(matplotlib.rcParams)
     interactions_chart()
