@@ -1,29 +1,44 @@
 # The README's commands. `make demo` and `make test` work from a fresh clone with Python 3.11+ and git.
+#
+# Installs are reproducible: requirements/*.txt lock every package to one version and its hashes (made by
+# `make relock` from pyproject.toml's ranges). pip installs exactly those files, builds nothing with an
+# unlocked tool (--no-build-isolation, with the locked setuptools) and never upgrades itself.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+PIP := $(BIN)/python -m pip install --quiet --require-hashes --no-deps --no-build-isolation
 
-.PHONY: demo test lint check demo-data bench clean
+.PHONY: demo test lint check demo-data bench clean relock
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+
+# What the product needs to run: `make demo` installs this only.
+$(RUN_STAMP): $(VENV)/bin/python requirements/build.txt requirements/run.txt pyproject.toml
+	$(PIP) -r requirements/build.txt
+	$(PIP) -r requirements/run.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(RUN_STAMP)
+
+# The test tools on top (pytest, ruff, mypy, playwright …): `make test` and `make lint`.
+$(DEV_STAMP): $(RUN_STAMP) requirements/dev.txt
+	$(PIP) -r requirements/dev.txt
+	touch $(DEV_STAMP)
 
 # The demo data set describes the world as of this day (crmdata.synth --as-of); the demo shows that day.
 DEMO_AS_OF := 2026-11-24
 
 ## demo: install into .venv, validate the demo data set, show who must be contacted, build the site in site/
-demo: $(STAMP)
+demo: $(RUN_STAMP)
 	$(BIN)/crm validate --root .
 	$(BIN)/crm due --root . --as-of $(DEMO_AS_OF)
 	$(BIN)/crm build --root . --as-of $(DEMO_AS_OF) --out site
 
 ## test: the whole test suite, then ruff and mypy
 # pytest exits 5 when it collects no test: for this project that is a broken suite, never a pass.
-test: $(STAMP) browser-deps
+test: $(DEV_STAMP) browser-deps
 	@$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests - the suite is missing or misconfigured" >&2; exit 1; fi; \
 	exit $$status
@@ -31,21 +46,32 @@ test: $(STAMP) browser-deps
 	$(BIN)/mypy
 
 ## lint: ruff and mypy only
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check crmdata site_builder tests benchmarks
 	$(BIN)/mypy
 
 ## demo-data: regenerate the committed demo data set (deterministic)
-demo-data: $(STAMP)
+demo-data: $(RUN_STAMP)
 	$(BIN)/python -m crmdata.synth --root . --clean
 
 ## bench: the speed and memory benchmarks (on demand, not part of the tests)
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/diff.py
 	$(BIN)/python benchmarks/transfer.py
 	$(BIN)/python benchmarks/build.py
+
+## relock: re-resolve requirements/*.txt to the newest versions pyproject.toml allows, install them, run the suite.
+# Dependency drift is met on purpose: review the lock's diff and the test run, then commit requirements/.
+RELOCK := $(BIN)/uv pip compile --upgrade --universal --python-version 3.11 --generate-hashes --quiet \
+	--custom-compile-command "make relock"
+relock: $(DEV_STAMP)
+	$(RELOCK) requirements/build.in -o requirements/build.txt
+	$(RELOCK) pyproject.toml -o requirements/run.txt
+	$(RELOCK) pyproject.toml --extra dev -o requirements/dev.txt
+	rm -rf $(VENV)  # a new venv from the new lock: nothing left over from the old one
+	$(MAKE) test
 
 clean:
 	rm -rf $(VENV) .crm-cache .pytest_cache .mypy_cache .ruff_cache site
