@@ -49,6 +49,10 @@ def translate(model: type[BaseModel], err: ErrorDetails, path: str, positions: P
     value = err["input"]
     if kind in ("stage_rule", "rule"):
         return error(path, err["msg"], (*loc, *str(ctx["field"]).split(".")), at_key=bool(ctx.get("at_key")))
+    if kind == "reserved_id":  # a reserved id, team key or segment name: point at the key when it is one
+        if loc and loc[-1] == "[key]":
+            return error(path, err["msg"], loc[:-1], at_key=True)
+        return error(path, err["msg"], loc)
     if loc and loc[-1] == "[key]":
         return error(path, f"{loc[-2]!r} is not a valid key: use {ID_RULE}", loc[:-1], at_key=True)
     if kind == "missing":

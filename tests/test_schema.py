@@ -400,6 +400,8 @@ def disagreement(line: str, reason: str, case_id: str) -> object:
         pytest.param("date: 2024-02-31", id="impossible-date"),
         pytest.param("topic: 12.5", id="float-as-text"),
         pytest.param("satisfaction: 6", id="satisfaction-6"),
+        pytest.param("owner: Con", id="reserved-owner"),
+        pytest.param("customer: INDEX", id="reserved-customer-id"),
     ],
 )
 def test_edge_values_get_the_same_verdict(repo: DataRepo, schemas: Path, line: str) -> None:

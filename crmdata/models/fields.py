@@ -11,11 +11,39 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import Field, PlainValidator, Strict, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, Field, PlainValidator, Strict, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 ID_RULE = "1 to 64 ASCII letters, digits, '-' or '_', starting with a letter or digit"
+
+RESERVED_WORDS: frozenset[str] = frozenset(
+    ["index", "search", "assets", "404", "sitemap", "con", "prn", "aux", "nul"]
+    + [f"{device}{n}" for device in ("com", "lpt") for n in range(1, 10)]
+)
+"""SPEC §1: never an id, a team key or a segment name, in any case. The first five name pages and folders of
+the site (a customer `index` would replace the customer list); the rest are device names Windows cannot
+check out as files, whatever their extension."""
+RESERVED_RULE = (
+    "is a reserved word (index, search, assets, 404, sitemap, and names Windows cannot check out such as con, "
+    "nul, com1): choose another"
+)
+_RESERVED_JSON_PATTERN = "^(?:" + "|".join(
+    sorted("".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word) for word in RESERVED_WORDS)
+) + ")$"
+"""The same words for JSON Schema validators, case-insensitive without flags (ECMA regexes have no (?i))."""
+
+
+def is_reserved(name: str) -> bool:
+    """Whether `name` is one of RESERVED_WORDS, ignoring case."""
+    return name.lower() in RESERVED_WORDS
+
+
+def _not_reserved(value: str) -> str:
+    if is_reserved(value):
+        raise PydanticCustomError("reserved_id", "{value} " + RESERVED_RULE, {"value": repr(value)})
+    return value
+
 
 _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME_TEXT = re.compile(
@@ -84,11 +112,19 @@ Text = Annotated[str, Strict()]
 Name = Annotated[str, Strict(), StringConstraints(min_length=1, pattern=r"\S")]
 """Text that must say something: names, topics, tasks."""
 
-RecordId = Annotated[str, Strict(), StringConstraints(pattern=ID_PATTERN)]
-"""A record id such as KH-2024001: ASCII so it is safe in file names and URLs."""
+_ID_JSON_SCHEMA = {"type": "string", "pattern": ID_PATTERN, "not": {"pattern": _RESERVED_JSON_PATTERN}}
 
-OwnerId = Annotated[str, Strict(), StringConstraints(pattern=ID_PATTERN)]
-"""A key of `team` in crm.yaml."""
+RecordId = Annotated[
+    str,
+    Strict(),
+    StringConstraints(pattern=ID_PATTERN),
+    AfterValidator(_not_reserved),
+    WithJsonSchema(_ID_JSON_SCHEMA),
+]
+"""A record id such as KH-2024001: ASCII so it is safe in file names and URLs, never a reserved word."""
+
+OwnerId = RecordId
+"""A key of `team` in crm.yaml: it names a page of the site too, so the same rules apply."""
 
 Days = Annotated[int, Strict(), Field(ge=1, le=366)]
 """A number of days between contacts."""
