@@ -22,7 +22,7 @@ from icalendar import CLASS, TRANSP, Calendar, Event
 from crmdata.care import CareKind, CareMoment, care_moments
 from crmdata.load import Dataset
 from crmdata.models import Customer
-from crmdata.schedule import FollowUp, Reason, Status, followups
+from crmdata.schedule import FollowUp, Reason, Status, churned_ids, followups
 
 PRODID = "-//crm-as-code//crm calendar//EN"
 UID_DOMAIN = "crm-as-code"
@@ -78,10 +78,12 @@ def _followup_entry(ds: Dataset, plan: FollowUp, as_of: date) -> _Entry:
 
 def _todo_entries(ds: Dataset, customers: dict[str, Customer], as_of: date, owner: str | None) -> list[_Entry]:
     """Todos open on `as_of` (no `done`, or done later) of conversations up to `as_of`: the overdue ones
-    (the same set as `schedule.overdue_todos`, placed on `as_of`) and those due on or after `as_of`."""
+    (the same set as `schedule.overdue_todos`, placed on `as_of`) and those due on or after `as_of`; none of a
+    churned customer, as in `schedule.overdue_todos`."""
     entries = []
+    churned = churned_ids(ds)
     for interaction in ds.interactions:
-        if interaction.day > as_of:
+        if interaction.day > as_of or interaction.customer in churned:
             continue
         for index, todo in enumerate(interaction.todos):
             if todo.done is not None and todo.done <= as_of:

@@ -25,7 +25,15 @@ from typing import NamedTuple, Protocol, TypeVar
 
 from crmdata.load import Dataset, gc_paused
 from crmdata.models import Channel, Customer, Interaction, InteractionKind, Policy, Stage, Todo
-from crmdata.schedule import FollowUp, OverdueTodo, Status, follow_up, interval_days, logging_delay_if_late
+from crmdata.schedule import (
+    FollowUp,
+    OverdueTodo,
+    Status,
+    churned_ids,
+    follow_up,
+    interval_days,
+    logging_delay_if_late,
+)
 
 WINDOW_DAYS = 365
 """The length of "the last 365 days" (and of "a year ago" in retention)."""
@@ -265,6 +273,7 @@ def _contexts(ds: Dataset, as_of: date, owners: Iterable[str]) -> tuple[KpiConte
     others = _Gathered()  # what belongs to owners not asked for: gathered, then dropped
     histories = {customer.id: _History(customer.owner, mine.get(customer.owner, others)) for customer in ds.customers}
     overdue: list[OverdueTodo] = []
+    churned = churned_ids(ds)
     for interaction in ds.interactions:
         day = interaction.day
         if day > as_of:
@@ -301,7 +310,7 @@ def _contexts(ds: Dataset, as_of: date, owners: Iterable[str]) -> tuple[KpiConte
                 on_time = _done_on_time(todo)
                 team.due_todos_on_time.append(on_time)
                 owners_lists.due_todos_on_time.append(on_time)
-            if due < as_of and (todo.done is None or todo.done > as_of):
+            if due < as_of and (todo.done is None or todo.done > as_of) and customer_id not in churned:
                 overdue.append(OverdueTodo(interaction.id, customer_id, todo.task, owner, due, (as_of - due).days))
     contacts: dict[str, list[Interaction]] = {}
     contact_days: dict[str, list[date]] = {}

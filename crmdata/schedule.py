@@ -118,6 +118,24 @@ def freshness(last_contact: date | None, interval: int, as_of: date) -> Freshnes
     return Freshness.YELLOW if age <= interval else Freshness.RED
 
 
+def last_days_promise(contacts: list[Interaction]) -> date | None:
+    """The earliest `next_followup` among the contacts of the last contact day (SPEC v2 §3).
+
+    A second call on the same day keeps the first call's promise: a promise is dropped only by a contact on
+    a later day. `contacts` is sorted by day, so the last day's contacts are at the end.
+    """
+    if not contacts:
+        return None
+    last_day = contacts[-1].day
+    promises = []
+    for contact in reversed(contacts):
+        if contact.day != last_day:
+            break
+        if contact.next_followup is not None:
+            promises.append(contact.next_followup)
+    return min(promises, default=None)
+
+
 def follow_up(customer: Customer, contacts: list[Interaction], policy: Policy, as_of: date) -> FollowUp:
     """The next follow-up of one non-churned customer, given its contacts up to `as_of` (oldest first)."""
     latest = contacts[-1] if contacts else None
@@ -133,8 +151,9 @@ def follow_up(customer: Customer, contacts: list[Interaction], policy: Policy, a
     else:
         assert latest is not None and last_contact is not None
         due, reason = last_contact + timedelta(days=interval), Reason.CADENCE
-        if latest.next_followup is not None and latest.next_followup < due:
-            due, reason = latest.next_followup, Reason.PROMISED
+        promise = last_days_promise(contacts)
+        if promise is not None and promise < due:
+            due, reason = promise, Reason.PROMISED
     if due < as_of:
         status = Status.OVERDUE
     elif due <= as_of + timedelta(days=policy.due_soon_days):
@@ -172,12 +191,19 @@ def followups(ds: Dataset, as_of: date) -> list[FollowUp]:
     return sorted(plans, key=lambda plan: (plan.due, plan.customer))
 
 
+def churned_ids(ds: Dataset) -> frozenset[str]:
+    """Ids of the customers whose stage is churned: no follow-up and no overdue todo is computed for them."""
+    return frozenset(customer.id for customer in ds.customers if customer.stage is Stage.CHURNED)
+
+
 def overdue_todos(ds: Dataset, as_of: date) -> list[OverdueTodo]:
     """Todos of conversations up to `as_of` that are open on `as_of` (no `done`, or done later) and
-    were due before it; sorted by due date, then interaction id."""
+    were due before it, of customers whose stage is not churned (SPEC §3: a churned customer is out of every
+    follow-up, its old promises included); sorted by due date, then interaction id."""
+    churned = churned_ids(ds)
     found = []
     for interaction in ds.interactions:
-        if interaction.day > as_of:
+        if interaction.day > as_of or interaction.customer in churned:
             continue
         for todo in interaction.todos:
             still_open = todo.done is None or todo.done > as_of

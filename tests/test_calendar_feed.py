@@ -222,6 +222,18 @@ def test_overdue_todo_events_are_the_schedules_overdue_todos(crm: DataRepo) -> N
     assert in_feed == expected and len(expected) == 2
 
 
+def test_no_todo_event_for_a_churned_customer(crm: DataRepo) -> None:
+    """As in `crm due`: a churned customer's open todos are nobody's work any more (SPEC §3)."""
+    crm.write(
+        "interactions/2024/JL-C1.yaml",
+        "id: JL-C1\ncustomer: KH-C\ndate: 2024-05-01\nchannel: phone\nowner: ming\ntopic: 挽留\n"
+        "todos:\n  - {task: 回电, due: 2024-05-10}\n  - {task: 再约, due: 2024-06-20}\n",
+    )
+    found = events(calendar_feed(load(crm), AS_OF))
+    assert not [uid for uid in found if uid.startswith("todo-JL-C1-")]
+    assert "todo-JL-A1-0@crm-as-code" in found
+
+
 def test_anniversary_present_birthday_only_when_private_is_asked_for(crm: DataRepo) -> None:
     dataset = load(crm)
     published = calendar_feed(dataset, AS_OF)

@@ -578,11 +578,14 @@ def test_a_customer_starting_after_as_of_is_scheduled_from_since(crm: Repo) -> N
     )
 
 
-def test_same_day_contacts_are_ordered_by_the_larger_id(crm: Repo) -> None:
-    # KH-1: the larger id JL-B promises 06-20; KH-2: the larger id JL-D promises 06-05.
-    promises = {
+def test_same_day_contacts_keep_the_earliest_promise(crm: Repo) -> None:
+    """SPEC v2 §3: the earliest next_followup among the contacts of the last contact day stands, whichever
+    of them has the larger id, and a second call without a promise does not drop the first one's."""
+    promises: dict[str, tuple[tuple[str, str | None], ...]] = {
         "KH-1": (("JL-A", "2026-06-05"), ("JL-B", "2026-06-20")),
         "KH-2": (("JL-C", "2026-06-20"), ("JL-D", "2026-06-05")),
+        "KH-3": (("JL-E", "2026-06-05"), ("JL-F", None)),
+        "KH-4": (("JL-G", None), ("JL-H", None)),
     }
     for customer_id, contacts in promises.items():
         crm.put(f"""\
@@ -596,22 +599,40 @@ def test_same_day_contacts_are_ordered_by_the_larger_id(crm: Repo) -> None:
             consent: {{given: true}}
             """)
         for interaction_id, promise in contacts:
-            crm.put(f"""\
-                id: {interaction_id}
-                customer: {customer_id}
-                date: 2026-06-01
-                channel: phone
-                owner: ming
-                topic: 同日沟通
-                next_followup: {promise}
-                """)
+            promised = f"next_followup: {promise}\n" if promise else ""
+            crm.put(
+                f"id: {interaction_id}\ncustomer: {customer_id}\ndate: 2026-06-01\nchannel: phone\n"
+                f"owner: ming\ntopic: 同日沟通\n{promised}"
+            )
     ds = load(crm)
     result = plans(ds, D("2026-06-03"))
-    # cadence due 06-01 + 30 = 07-01 for both; the latest contact is the one with the larger id.
-    # KH-1: JL-B > JL-A → promise 06-20 < 07-01 → due 06-20; as_of + 7 = 06-10 < 06-20 → ok.
-    check(result["KH-1"], due=D("2026-06-20"), reason="promised", status="ok")
-    # KH-2: JL-D > JL-C → promise 06-05 → due 06-05 <= 06-10 → due_soon.
+    # cadence due 06-01 + 30 = 07-01 for all; as_of + 7 = 06-10.
+    # KH-1 and KH-2: promises 06-05 and 06-20 on the last day → the earliest, 06-05 <= 06-10 → due_soon.
+    check(result["KH-1"], due=D("2026-06-05"), reason="promised", status="due_soon")
     check(result["KH-2"], due=D("2026-06-05"), reason="promised", status="due_soon")
+    # KH-3: JL-F (the larger id) promises nothing; JL-E's 06-05 stands.
+    check(result["KH-3"], due=D("2026-06-05"), reason="promised", status="due_soon")
+    # KH-4: no promise that day → the cadence, 07-01, ok.
+    check(result["KH-4"], due=D("2026-07-01"), reason="cadence", status="ok")
+
+
+def test_a_promise_of_an_earlier_day_does_not_count(crm: Repo) -> None:
+    """Only the last contact day's promises count: an earlier day's promise was answered by the later call."""
+    crm.put("""\
+        id: KH-1
+        name: 客户
+        type: enterprise
+        tier: regular
+        stage: active
+        owner: ming
+        since: 2024-01-10
+        consent: {given: true}
+        """)
+    crm.put("id: JL-1\ncustomer: KH-1\ndate: 2026-05-31\nchannel: phone\nowner: ming\ntopic: 报价\n"
+            "next_followup: 2026-06-02\n")
+    crm.put("id: JL-2\ncustomer: KH-1\ndate: 2026-06-01\nchannel: phone\nowner: ming\ntopic: 跟进\n")
+    # last contact day 06-01 (JL-2, no promise) → cadence 07-01.
+    check(plans(load(crm), D("2026-06-03"))["KH-1"], due=D("2026-07-01"), reason="cadence")
 
 
 def test_a_contact_before_since_is_not_the_first_contact(crm: Repo) -> None:
@@ -1028,6 +1049,40 @@ def test_overdue_todos(crm: Repo) -> None:
     ]
 
 
+def test_todos_of_churned_customers_are_not_overdue(crm: Repo) -> None:
+    """SPEC §3 scopes follow-ups and overdue todos to customers whose stage is not churned: a churned
+    customer's open promise would otherwise stay overdue for ever."""
+    crm.put("""\
+        id: KH-1
+        name: 已流失客户
+        type: enterprise
+        tier: regular
+        stage: churned
+        churned_on: 2026-06-05
+        owner: ming
+        since: 2024-01-10
+        consent: {given: true}
+        """)
+    crm.put("""\
+        id: KH-2
+        name: 在合作客户
+        type: enterprise
+        tier: regular
+        stage: active
+        owner: ming
+        since: 2024-01-10
+        consent: {given: true}
+        """)
+    for customer_id, interaction_id in (("KH-1", "JL-1"), ("KH-2", "JL-2")):
+        crm.put(
+            f"id: {interaction_id}\ncustomer: {customer_id}\ndate: 2026-06-01\nchannel: visit\nowner: ming\n"
+            "topic: 方案讨论\ntodos:\n  - {task: 发送报价, due: 2026-06-05}\n"
+        )
+    ds = load(crm)
+    rows = [(t.interaction, t.customer) for t in schedule.overdue_todos(ds, D("2026-06-10"))]
+    assert rows == [("JL-2", "KH-2")]
+
+
 def test_open_complaints(crm: Repo) -> None:
     crm.put("""\
         id: KH-1
@@ -1260,11 +1315,13 @@ def test_property_last_contact_interval_and_silence_follow_the_spec_text(ds: Dat
 @PROPERTY
 @given(datasets())
 def test_property_overdue_todos_follow_the_spec_text(ds: Dataset) -> None:
-    """Open todos (no done, or done after as_of) of conversations up to as_of, due before as_of."""
+    """Open todos (no done, or done after as_of) of conversations up to as_of, due before as_of, of customers
+    whose stage is not churned."""
+    churned = {customer.id for customer in ds.customers if customer.stage == "churned"}
     expected = Counter(
         (i.id, todo.task, todo.owner or i.owner, todo.due, (AS_OF - todo.due).days)
         for i in ds.interactions
-        if i.day <= AS_OF
+        if i.day <= AS_OF and i.customer not in churned
         for todo in i.todos
         if (todo.done is None or todo.done > AS_OF) and todo.due < AS_OF
     )
