@@ -10,17 +10,18 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from crmdata.load import CUSTOMERS_DIR, INTERACTIONS_DIR, Dataset, LoadOptions, gc_paused, load
 from crmdata.locate import locate_all
 from crmdata.models import Customer, Interaction
-from crmdata.models.fields import ID_PATTERN
+from crmdata.models.fields import ID_PATTERN, day_of
 from crmdata.problems import Loc, Problem, error, warning
 from crmdata.schedule import logging_delay_if_late
 
-Rule = Callable[[Dataset], Iterable[Problem]]
+Rule = Callable[[Dataset, date], Iterable[Problem]]
+"""A rule sees the records and the day validation runs (`today`: the only date a rule may compare with)."""
 
 
 def _stem(path: str) -> str:
@@ -32,7 +33,7 @@ def _id_key(record_id: str) -> str:
     return record_id.lower() if record_id.isascii() else unicodedata.normalize("NFC", record_id).casefold()
 
 
-def id_matches_file_name(ds: Dataset) -> Iterable[Problem]:
+def id_matches_file_name(ds: Dataset, today: date) -> Iterable[Problem]:
     """A record's id equals its file name (without .yaml), so the file can be found from the id."""
     records: list[Customer | Interaction] = [*ds.customers, *ds.interactions]
     for record in records:
@@ -43,7 +44,7 @@ def id_matches_file_name(ds: Dataset) -> Iterable[Problem]:
             )
 
 
-def ids_are_unique(ds: Dataset) -> Iterable[Problem]:
+def ids_are_unique(ds: Dataset, today: date) -> Iterable[Problem]:
     """No two customers, and no two interactions, share an id, ignoring case (file systems often do)."""
     records: list[Customer] | list[Interaction]
     for records in (ds.customers, ds.interactions):
@@ -80,7 +81,7 @@ def _unvalidated_references(ds: Dataset) -> Iterator[tuple[str, Loc, str, str]]:
                 yield path, ("todos", number, "owner"), "owner", owner
 
 
-def references_exist(ds: Dataset) -> Iterable[Problem]:
+def references_exist(ds: Dataset, today: date) -> Iterable[Problem]:
     """interaction.customer and referred_by name existing customers (also in records with other errors)."""
     known = {customer.id for customer in ds.customers}
     present = {_stem(path) for path in ds.customer_files}  # invalid files: already reported
@@ -101,7 +102,7 @@ def references_exist(ds: Dataset) -> Iterable[Problem]:
             yield error(path, f"no customer has the id {value}", loc)
 
 
-def owners_are_on_the_team(ds: Dataset) -> Iterable[Problem]:
+def owners_are_on_the_team(ds: Dataset, today: date) -> Iterable[Problem]:
     """Every owner (of a customer, an interaction or a todo) is a key of `team` in crm.yaml (also in
     records with other errors)."""
     if ds.config is None:
@@ -126,7 +127,7 @@ def owners_are_on_the_team(ds: Dataset) -> Iterable[Problem]:
             yield error(path, unknown(value), loc)
 
 
-def contact_after_since(ds: Dataset) -> Iterable[Problem]:
+def contact_after_since(ds: Dataset, today: date) -> Iterable[Problem]:
     """Warning: a conversation dated before the customer's `since` (often a typo in one of the dates)."""
     since_of = {customer.id: customer.since for customer in ds.customers if customer.since is not None}
     for interaction in ds.interactions:
@@ -139,7 +140,7 @@ def contact_after_since(ds: Dataset) -> Iterable[Problem]:
             )
 
 
-def customer_has_consent(ds: Dataset) -> Iterable[Problem]:
+def customer_has_consent(ds: Dataset, today: date) -> Iterable[Problem]:
     """Warning: a customer without recorded consent (consent.given: true) to keeping their data."""
     for customer in ds.customers:
         if customer.consent is None:
@@ -150,7 +151,7 @@ def customer_has_consent(ds: Dataset) -> Iterable[Problem]:
             )
 
 
-def logged_in_time(ds: Dataset) -> Iterable[Problem]:
+def logged_in_time(ds: Dataset, today: date) -> Iterable[Problem]:
     """Warning: a conversation recorded later than `policy.record_within_hours` after it took place.
 
     A date without a time counts from the end of that day, so only records that are surely late are
@@ -175,13 +176,42 @@ def _duration(delay: timedelta) -> str:
     return " ".join(parts) or "less than an hour"
 
 
-def interaction_in_year_folder(ds: Dataset) -> Iterable[Problem]:
+def interaction_in_year_folder(ds: Dataset, today: date) -> Iterable[Problem]:
     """Warning: an interaction not under interactions/<YYYY>/ of its own year (hard to find later)."""
     for interaction in ds.interactions:
         path = ds.file_of(interaction)
         folder = f"{INTERACTIONS_DIR}/{interaction.day.year}/"
         if not path.startswith(folder):
             yield warning(path, f"dated {interaction.day}, so it belongs in {folder}", ("date",))
+
+
+def dated_after_today(ds: Dataset, today: date) -> Iterable[Problem]:
+    """Warning: a record dated after the day validation runs (`date`, `since`, `recorded`, a todo's `done`).
+
+    Every computation ignores records dated after its as_of, so a mistyped year (2027 for 2026) would
+    otherwise drop out of every list without a word (SPEC v2 §2).
+    """
+
+    def later(field: str, day: date, loc: Loc, path: str) -> Problem:
+        return warning(
+            path,
+            f"{field} {day.isoformat()} is after today ({today.isoformat()}): a mistyped year? Until that day the "
+            "record is left out of every computation",
+            loc,
+        )
+
+    for customer in ds.customers:
+        if customer.since is not None and customer.since > today:
+            yield later("since", customer.since, ("since",), ds.file_of(customer))
+    for interaction in ds.interactions:
+        path = ds.file_of(interaction)
+        if interaction.day > today:
+            yield later("date", interaction.day, ("date",), path)
+        if interaction.recorded is not None and day_of(interaction.recorded) > today:
+            yield later("recorded", day_of(interaction.recorded), ("recorded",), path)
+        for index, todo in enumerate(interaction.todos):
+            if todo.done is not None and todo.done > today:
+                yield later("done", todo.done, ("todos", index, "done"), path)
 
 
 RULES: list[Rule] = [
@@ -193,6 +223,7 @@ RULES: list[Rule] = [
     customer_has_consent,
     logged_in_time,
     interaction_in_year_folder,
+    dated_after_today,
 ]
 
 
@@ -216,10 +247,15 @@ class Validation:
         return not self.errors
 
 
-def validate(root: Path, options: LoadOptions | None = None) -> Validation:
-    """Load the repository, apply every rule, and locate every problem."""
+def validate(root: Path, options: LoadOptions | None = None, *, today: date | None = None) -> Validation:
+    """Load the repository, apply every rule, and locate every problem.
+
+    `today` is the day validation runs, for the rule on records dated later; the edge of the program reads
+    the clock here (default) so that the rules themselves stay pure.
+    """
+    today = today if today is not None else date.today()
     with gc_paused():
         dataset, problems, index = load(root, options)
         for rule in RULES:
-            problems.extend(rule(dataset))
+            problems.extend(rule(dataset, today))
     return Validation(dataset, locate_all(problems, index))
