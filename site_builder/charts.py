@@ -32,7 +32,7 @@ import re
 import threading
 import unicodedata
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,7 +132,7 @@ def bar_chart(
     key: str,
     title: str,
     categories: list[str],
-    series: dict[str, list[float]],
+    series: Mapping[str, Sequence[float]],
     *,
     stacked: bool = False,
     horizontal: bool = False,
@@ -250,7 +250,7 @@ def _check_key(key: str) -> None:
         )
 
 
-def _check_series(series: dict[str, list[_V]], n_categories: int, *, allow_none: bool) -> dict[str, list[_V]]:
+def _check_series(series: Mapping[str, Sequence[_V]], n_categories: int, *, allow_none: bool) -> dict[str, list[_V]]:
     """One value per category in every series: a short series would silently shift every bar after it."""
     if not series:
         raise ValueError("a chart needs at least one series")

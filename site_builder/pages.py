@@ -130,9 +130,9 @@ def dashboard_charts(data: SiteData) -> tuple[list[ChartRef], list[Asset]]:
     assert isinstance(by_month, dict)
     months = list(by_month)
     used = [channel for channel in Channel if any(by_month[m].get(channel.value, 0) for m in months)]
-    channel_series = {term(ch): [float(by_month[m].get(ch.value, 0)) for m in months] for ch in used}
+    channel_series = {term(ch): [by_month[m].get(ch.value, 0) for m in months] for ch in used}
     if not channel_series:  # no conversation in the last twelve months: a flat chart says so
-        channel_series = {t("count"): [0.0] * len(months)}
+        channel_series = {t("count"): [0] * len(months)}
     add(
         charts.bar_chart("interactions-by-month", t("interactions_by_month"), months, channel_series, stacked=True),
         months,
@@ -140,18 +140,18 @@ def dashboard_charts(data: SiteData) -> tuple[list[ChartRef], list[Asset]]:
     )
     stage_counts = Counter(customer.stage for customer in data.customers.values())
     stages = [term(stage) for stage in Stage]
-    stage_series: dict[str, list[float]] = {t("count"): [float(stage_counts[stage]) for stage in Stage]}
+    stage_series: dict[str, list[int]] = {t("count"): [stage_counts[stage] for stage in Stage]}
     add(charts.bar_chart("customers-by-stage", t("customers_by_stage"), stages, stage_series), stages, stage_series)
     for dimension, key in (("type", "customers_by_type"), ("tier", "customers_by_tier")):
         counts = Counter(getattr(customer, dimension) for customer in data.customers.values())
         if not counts:  # no customers yet (a new team's first build): nothing to split
             continue
         names = [term(value) for value in counts]
-        series = {t("count"): [float(count) for count in counts.values()]}
+        series = {t("count"): list(counts.values())}
         add(charts.bar_chart(f"customers-by-{dimension}", t(key), names, series, horizontal=True), names, series)
     statuses = [Status.OVERDUE, Status.DUE_SOON, Status.OK]
     status_names = [term(status) for status in statuses]
-    status_series = {t("count"): [float(len(data.by_status(status))) for status in statuses]}
+    status_series = {t("count"): [len(data.by_status(status)) for status in statuses]}
     add(
         charts.bar_chart("followup-status", t("followup_status"), status_names, status_series),
         status_names,
@@ -167,7 +167,7 @@ def dashboard_charts(data: SiteData) -> tuple[list[ChartRef], list[Asset]]:
         csat,
     )
     labels, won, lost = new_and_churned_by_quarter(data)
-    flow = {t("new"): [float(n) for n in won], t("churned"): [float(n) for n in lost]}
+    flow = {t("new"): list(won), t("churned"): list(lost)}
     add(charts.bar_chart("new-vs-churned", t("new_vs_churned"), labels, flow), labels, flow)
     return refs, assets
 

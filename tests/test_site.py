@@ -378,6 +378,16 @@ def test_the_dashboard_has_kpi_tiles_attention_lists_and_charts_with_text(site: 
         assert svg.read_text(encoding="utf-8").lstrip().startswith(("<?xml", "<svg"))
 
 
+def test_chart_data_tables_show_counts_as_whole_numbers(site: BuiltSite) -> None:
+    """A count is 3, never 3.0; only the satisfaction chart holds averages."""
+    tables = site.article("").select(".crm-chart details table")
+    assert len(tables) >= 6
+    counts = [table for table in tables if "满意度" not in table.get_text()]
+    cells = [td.get_text(strip=True) for table in counts for row in table.select("tbody tr") for td in row("td")[1:]]
+    assert len(cells) > 20
+    assert [cell for cell in cells if not re.fullmatch(r"\d[\d,]*", cell)] == []
+
+
 def test_every_kpi_is_shown_with_its_definition(site: BuiltSite) -> None:
     from crmdata.kpis import KPIS
 
