@@ -26,7 +26,9 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from crmdata.report import text_line
+from crmdata.safe_paths import UnsafePathError
 from crmdata.validate import Validation, validate
+from site_builder.output import check_replaceable, mark
 from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, all_outputs, segment_src
 from site_builder.render import Links, environment
 from site_builder.sitedata import SiteData, compute
@@ -104,7 +106,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             target = config.extra_css if asset.endswith(".css") else config.extra_javascript
             if f"assets/{asset}" not in [str(item) for item in target]:
                 target.append(f"assets/{asset}")
-        self.staging = Staging(root / ".crm-cache" / "site" / ("internal" if internal else "public"))
+        self.staging = Staging(root, "internal" if internal else "public")
         outputs = self._render(data, self.staging)
         removed = self.staging.prune()
         self.generated = [output.src for output in outputs] + [f"assets/{asset}" for asset in ASSETS]
@@ -179,7 +181,17 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         return files
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Refuse a site_dir crm did not build before mkdocs empties it (a plain `mkdocs build`; `crm build`
+        hands mkdocs a new empty folder)."""
         self.pages_converted = self.pages_written = 0
+        try:
+            check_replaceable(Path(config.site_dir))
+        except UnsafePathError as refusal:
+            raise PluginError(f"crm: {refusal}") from None
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Mark the folder as a site crm built, so the next build may replace it."""
+        mark(Path(config.site_dir))
 
     def on_page_content(self, html: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:
         """Progress through mkdocs' Markdown conversion (the first pass over every page)."""
