@@ -168,6 +168,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         assert self.staging is not None
+        self._refuse_links_out_of_docs(files, config)
         generated = set(self.generated)
         clashes = sorted(file.src_uri for file in files if file.src_uri in generated)
         if clashes:
@@ -179,6 +180,38 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             )
             files.append(File.generated(config, src, abs_src_path=str(self.staging.folder / src), inclusion=inclusion))
         return files
+
+    def _refuse_links_out_of_docs(self, files: Files, config: MkDocsConfig) -> None:
+        """The site publishes what the repository holds, never what a link points to.
+
+        mkdocs follows links in docs_dir: a committed `docs/keys -> ~/.ssh` would publish the CI machine's
+        keys. So the docs folder may not be reached through a link inside the repository, and no
+        hand-written file may lead out of it (a link between two places inside it is fine).
+        """
+        docs = Path(os.path.abspath(config.docs_dir))
+        root = self.root(config)
+        if docs.is_relative_to(root):
+            place = root
+            for part in docs.relative_to(root).parts:
+                place = place / part
+                if place.is_symlink():
+                    raise PluginError(
+                        f"crm: {place} is a symbolic link: the site never publishes what a link points to; "
+                        "commit the pages themselves"
+                    )
+        inside = os.path.realpath(docs) + os.sep
+        leaving = sorted(
+            file.src_uri
+            for file in files
+            if file.src_dir == config.docs_dir
+            and file.abs_src_path is not None
+            and not os.path.realpath(file.abs_src_path).startswith(inside)
+        )
+        if leaving:
+            raise PluginError(
+                f"crm: {', '.join(leaving)} in {docs} lead outside it through a symbolic link: the site never "
+                "publishes what a link points to; commit the files themselves"
+            )
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Refuse a site_dir crm did not build before mkdocs empties it (a plain `mkdocs build`; `crm build`

@@ -314,3 +314,37 @@ def test_a_calendar_file_that_is_a_link_is_replaced(repo: DataRepo, tmp_path: Pa
     assert result.returncode == 0, result.stderr
     assert victim.read_text(encoding="utf-8") == "keep\n"
     assert (repo.root / "due.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+
+# --- what the site publishes ---------------------------------------------------------------------------
+
+
+def test_a_link_in_docs_never_publishes_what_it_points_to(small: DataRepo, tmp_path: Path) -> None:
+    """mkdocs follows links in docs/: a committed `docs/keys -> ~/.ssh` would put the CI machine's keys on
+    the site."""
+    outside = outside_folder(tmp_path)
+    small.write("docs/about.md", "# 关于\n")
+    link(small.root / "docs" / "keys", outside)
+    link(small.root / "docs" / "notes.txt", outside / "mine.txt")
+    result = build(small, tmp_path / "out")
+    assert result.returncode == 1
+    assert "keys/mine.txt, notes.txt" in result.stderr and "symbolic link" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_docs_folder_that_is_a_link_is_refused(small: DataRepo, tmp_path: Path) -> None:
+    outside = outside_folder(tmp_path)
+    (outside / "page.md").write_text("# 外面\n", encoding="utf-8")
+    link(small.root / "docs", outside)
+    result = build(small, tmp_path / "out")
+    assert result.returncode == 1
+    assert "docs is a symbolic link" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_links_inside_docs_that_stay_inside_are_fine(small: DataRepo, tmp_path: Path) -> None:
+    small.write("docs/guide/start.md", "# 开始\n")
+    link(small.root / "docs" / "start.md", Path("guide") / "start.md")
+    result = build(small, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "start" / "index.html").is_file()
