@@ -139,6 +139,7 @@ def write_file(path: Path, data: bytes, *, replace: bool = True, durable: bool =
     """
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     descriptor = _create_exclusive(temporary, mode)
+    renamed = False
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
@@ -147,6 +148,7 @@ def write_file(path: Path, data: bytes, *, replace: bool = True, durable: bool =
                 os.fsync(handle.fileno())
         if replace:
             os.replace(temporary, path)
+            renamed = True
             return
         try:
             os.link(temporary, path, follow_symlinks=False)
@@ -156,8 +158,9 @@ def write_file(path: Path, data: bytes, *, replace: bool = True, durable: bool =
             with os.fdopen(_create_exclusive(path, mode, retry=False), "wb") as handle:
                 handle.write(data)
     finally:
-        with contextlib.suppress(FileNotFoundError):  # renamed away already, unless writing failed
-            os.unlink(temporary)
+        if not renamed:  # linked (the name stays), or writing failed
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
 
 
 def _create_exclusive(path: Path, mode: int, retry: bool = True) -> int:

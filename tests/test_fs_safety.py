@@ -211,6 +211,45 @@ def test_plain_mkdocs_build_refuses_a_site_dir_with_someone_elses_files(small: D
     assert again.returncode == 0, again.stderr
 
 
+def test_a_failed_build_leaves_the_previous_site_and_no_leftovers(small: DataRepo, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert build(small, out).returncode == 0
+    before = files_in(out)
+    small.write("docs/broken.md", "[nowhere](missing.md)\n")
+    failed = build(small, out, "--strict", as_of="2026-11-25")
+    assert failed.returncode == 1
+    assert files_in(out) == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["crm", "out", "xdg-cache"]
+
+
+def test_a_previous_site_moved_aside_by_a_killed_build_is_put_back(small: DataRepo, tmp_path: Path) -> None:
+    """Where folders cannot be swapped in one step, a build moves the previous site aside for a moment: if
+    it is killed then, the next build puts the previous site back before anything else."""
+    aside = tmp_path / ".out.crm-previous-0a1b2c3d"
+    aside.mkdir()
+    (aside / SITE_MARKER).write_text("written by crm build\n", encoding="utf-8")
+    (aside / "index.html").write_text("the previous site\n", encoding="utf-8")
+    small.write("docs/broken.md", "[nowhere](missing.md)\n")
+    assert build(small, tmp_path / "out", "--strict").returncode == 1
+    assert (tmp_path / "out" / "index.html").read_text(encoding="utf-8") == "the previous site\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["crm", "out", "xdg-cache"]
+
+
+def test_without_an_exchange_of_folders_two_renames_replace_the_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_builder import output
+
+    monkeypatch.setattr(output, "exchange", lambda first, second: False)
+    out = tmp_path / "site"
+    for day in ("old", "new"):
+        target, building = output.prepare(out, tmp_path)
+        (building / "index.html").write_text(day, encoding="utf-8")
+        output.publish(building, target)
+    assert files_in(out) == {SITE_MARKER: output.MARKER_TEXT, "index.html": b"new"}
+    assert [path.name for path in tmp_path.iterdir()] == ["site"]
+
+
 def _generated_repo(root: Path) -> DataRepo:
     from crmdata.synth import generate
 
@@ -348,3 +387,14 @@ def test_links_inside_docs_that_stay_inside_are_fine(small: DataRepo, tmp_path: 
     result = build(small, tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "start" / "index.html").is_file()
+
+
+def test_the_demo_data_generator_never_writes_through_a_linked_folder(tmp_path: Path) -> None:
+    from crmdata.safe_paths import UnsafePathError
+    from crmdata.synth import generate
+
+    outside = outside_folder(tmp_path)
+    link(tmp_path / "crm" / "customers", outside)
+    with pytest.raises(UnsafePathError, match="customers is a symbolic link"):
+        generate(tmp_path / "crm", 5, 20, seed=7, as_of=date(2026, 11, 24))
+    assert files_in(outside) == {"mine.txt": b"not crm's\n"}
