@@ -15,6 +15,7 @@ whatever site_dir names.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import stat
@@ -117,19 +118,32 @@ def prepare(out: Path, anchor: Path) -> tuple[Path, Path]:
 
 
 def publish(building: Path, out: Path) -> None:
-    """Put the complete site in `building` in the place of `out`, then delete the previous site."""
+    """Put the complete site in `building` in the place of `out`, then delete the previous site.
+
+    An OSError means the output was not touched (the previous site, if any, is still there)."""
     mark(building)
     check_replaceable(out)  # again: the build took a while
     if not os.path.lexists(out):
         os.rename(building, out)
         return
     if exchange(building, out):
-        remove_tree(building)  # now the previous site
+        _remove_quietly(building)  # now the previous site
         return
     token = secrets.token_hex(4)
     previous = out.parent / f".{out.name}{_PREVIOUS}{token}"
     os.rename(out, previous)
-    os.rename(building, out)
+    try:
+        os.rename(building, out)
+    except OSError:
+        os.rename(previous, out)
+        raise
     doomed = out.parent / f".{out.name}{_BUILDING}{token}"
     os.rename(previous, doomed)  # from now on a killed build removes it instead of putting it back
-    remove_tree(doomed)
+    _remove_quietly(doomed)
+
+
+def _remove_quietly(folder: Path) -> None:
+    """Delete a previous site once the new one is in place; what cannot be deleted now, the next build
+    deletes (it is named as a leftover)."""
+    with contextlib.suppress(OSError):
+        remove_tree(folder)

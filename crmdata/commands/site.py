@@ -16,7 +16,7 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -29,7 +29,10 @@ from crmdata.commands.common import (
     root_option,
     validate_or_exit,
 )
-from crmdata.safe_paths import remove_tree
+from crmdata.safe_paths import UnsafePathError, remove_tree
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # mkdocs' banner about its successor, on every run
 
@@ -103,11 +106,8 @@ def build_command(root: Path, as_of: datetime | None, out: Path | None, internal
       crm build --as-of 2026-06-30 --out /tmp/june
       crm build --internal --out internal-site/   unmasked contacts, for the team only
     """
-    from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
-
-    from site_builder import output
 
     root = root.resolve()
     validation = validate_or_exit(root)
@@ -124,16 +124,36 @@ def build_command(root: Path, as_of: datetime | None, out: Path | None, internal
         plugin.validation = validation
         del validation
         forget_loaded()  # the plugin drops the records after rendering; nothing else may keep them alive
-        target, building = output.prepare(Path(config.site_dir), root)
-        config.site_dir = str(building)
-        try:
-            build(config)
-            output.publish(building, target)
-        finally:
-            remove_tree(building)  # a failed build's folder; gone already when the site was published
+        target = _build_in_place_of_output(config, root)
     except MkDocsException as problem:
         _fail(str(problem))
     click.echo(f"crm: site written to {target}", err=True)
+
+
+def _build_in_place_of_output(config: MkDocsConfig, root: Path) -> Path:
+    """Have mkdocs build into a new folder beside the output, which then replaces the output as a whole
+    (site_builder.output); returns the output folder. A link or a folder crm did not build is refused
+    (UnsafePathError), a failed build leaves the previous site as it was."""
+    from mkdocs.commands.build import build
+
+    from site_builder import output
+
+    try:
+        target, building = output.prepare(Path(config.site_dir), root)
+    except UnsafePathError:
+        raise
+    except OSError as problem:
+        _fail(f"cannot make a folder for the new site beside {config.site_dir}: {problem.strerror or problem}")
+    config.site_dir = str(building)
+    try:
+        build(config)
+        try:
+            output.publish(building, target)
+        except OSError as problem:
+            _fail(f"the new site could not take the place of {target} ({problem.strerror or problem}); it is unchanged")
+    finally:
+        remove_tree(building)  # a failed build's folder; gone already when the site was published
+    return target
 
 
 @click.command("serve")
