@@ -2,9 +2,11 @@
 
 Keyed by content (never by name or time), an entry cannot go stale. The cache lives in the data
 repository (`.crm-cache/`, which ignores itself for git like `.pytest_cache`), so it must be treated as
-untrusted: a pull request could commit one. Two guards make a planted cache harmless: the file is
-signed with an HMAC whose key lives in the user's own cache folder, outside every repository, and the
-unpickler only admits the plain types records are made of.
+untrusted: a pull request could commit one. Its contents cannot harm: the file is signed with an HMAC
+whose key lives in the user's own cache folder, outside every repository, and the unpickler only admits
+the plain types records are made of. Its shape cannot either: `.crm-cache/` is crm's own, so a link
+there is replaced by a real folder (never followed) whenever crm writes, and a `.crm-cache` that git
+tracks is an error `crm validate` reports (`tracked_cache_files`), with the cache left unused.
 """
 
 from __future__ import annotations
@@ -15,13 +17,56 @@ import io
 import os
 import pickle
 import secrets
-import tempfile
+import stat
+import subprocess
 from pathlib import Path
 from typing import Any
 
+from crmdata.safe_paths import make_folders, read_own_file, remove_tree, write_file
+
 CACHE_DIR_NAME = ".crm-cache"
+IGNORE_TEXT = "# created by crm: this folder is a local cache\n*\n"
 FORMAT_VERSION = b"crm-parse-cache-2"  # bump when the reader's output changes
 _SAFE_GLOBALS = {("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta")}
+
+
+def cache_folder(root: Path, relative: str) -> Path:
+    """`.crm-cache/<relative>` under `root`, made a real folder (links and files in the way replaced, never
+    followed) in a cache that ignores itself for git; every writer into the cache starts here."""
+    folder = make_folders(root, Path(CACHE_DIR_NAME, relative), replace=True)
+    ignore = root / CACHE_DIR_NAME / ".gitignore"
+    try:
+        is_file = stat.S_ISREG(os.lstat(ignore).st_mode)
+    except FileNotFoundError:
+        is_file = False
+    if not is_file:
+        remove_tree(ignore)  # a link (dangling or not) or a folder planted there: never written through
+        write_file(ignore, IGNORE_TEXT.encode("utf-8"))
+    return folder
+
+
+def tracked_cache_files(root: Path) -> list[str]:
+    """The paths under `.crm-cache` that git tracks in the repository holding `root`; none outside one.
+
+    A committed cache is a pull request's (or a mistake's): crm must neither use it nor write into it.
+    git is asked only when a `.crm-cache` exists (a fresh checkout without one costs nothing); listing
+    one path of the index takes a few milliseconds even at 110,000 files.
+    """
+    if not os.path.lexists(root / CACHE_DIR_NAME):
+        return []
+    environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    try:
+        listed = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--", CACHE_DIR_NAME],
+            capture_output=True,
+            env=environment,
+            check=False,
+        )
+    except OSError:  # no git: then no repository tracks it either
+        return []
+    if listed.returncode != 0:  # not a repository (or one git refuses to read): nothing is tracked
+        return []
+    return [name for name in listed.stdout.decode("utf-8", "surrogateescape").split("\0") if name]
 
 
 def content_key(raw: bytes) -> bytes:
@@ -70,14 +115,15 @@ class ParseCache:
     """Parsed data of clean files by content hash; each shard is loaded once and rewritten only if it changed."""
 
     def __init__(self, root: Path, enabled: bool = True) -> None:
+        self.root = root
         self.folder = root / CACHE_DIR_NAME / "parse"
-        # A cache folder that is a link (committed in a pull request, say) would send writes elsewhere.
+        # A cache folder that is a link is not read through; writing replaces it with a real folder.
         linked = (root / CACHE_DIR_NAME).is_symlink() or self.folder.is_symlink()
-        self.key = _signing_key() if enabled and not linked else None
+        self.key = _signing_key() if enabled else None
         self.shards: list[dict[bytes, dict[str, Any]]] = [{} for _ in range(SHARDS)]
         self.used: list[set[bytes]] = [set() for _ in range(SHARDS)]
         self.added = [0] * SHARDS
-        if self.key is not None:
+        if self.key is not None and not linked:
             for number in range(SHARDS):
                 self.shards[number] = self._read(self._shard_file(number))
 
@@ -114,9 +160,8 @@ class ParseCache:
 
     def _read(self, path: Path) -> dict[bytes, dict[str, Any]]:
         assert self.key is not None
-        try:
-            blob = path.read_bytes()
-        except OSError:
+        blob = read_own_file(path)
+        if blob is None:
             return {}
         signature, payload = blob[:32], blob[32:]
         expected = hmac.new(self.key, FORMAT_VERSION + payload, hashlib.sha256).digest()
@@ -133,10 +178,12 @@ class ParseCache:
         if self.key is None:
             return
         try:
+            folder: Path | None = None
             for number in range(SHARDS):
                 shard, used = self.shards[number], self.used[number]
                 if self.added[number] == 0 and len(used) == len(shard):
                     continue
+                folder = folder or cache_folder(self.root, "parse")
                 self._write(number, {key: shard[key] for key in used if key in shard})
         except OSError:
             return  # a read-only checkout still validates, only without the cache
@@ -145,11 +192,4 @@ class ParseCache:
         assert self.key is not None
         payload = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
         signature = hmac.new(self.key, FORMAT_VERSION + payload, hashlib.sha256).digest()
-        self.folder.mkdir(parents=True, exist_ok=True)
-        ignore = self.folder.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# created by crm: this folder is a local cache\n*\n", encoding="utf-8")
-        descriptor, temp_name = tempfile.mkstemp(dir=self.folder, prefix=".shard-", suffix=".tmp")
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(signature + payload)
-        os.replace(temp_name, self._shard_file(number))
+        write_file(self._shard_file(number), signature + payload, mode=0o600)

@@ -19,6 +19,7 @@ from crmdata import __version__
 from crmdata.commands.common import progress_printer, root_option
 from crmdata.load import LoadOptions
 from crmdata.report import as_json, github_line, summary, text_line
+from crmdata.safe_paths import UnsafePathError
 from crmdata.schema import write_schemas
 from crmdata.validate import Validation, validate
 from crmdata.yamlread import DEFAULT_MAX_FILE_BYTES
@@ -132,7 +133,7 @@ def schema_command(out: Path) -> None:
       # then, first line of a record file:
       # yaml-language-server: $schema=../schemas/customer.schema.json
     """
-    for path in write_schemas(out):
+    for path in write_schemas(out, Path.cwd()):
         click.echo(f"wrote {path}")
 
 
@@ -177,6 +178,9 @@ def run() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         code = 130
+    except UnsafePathError as refusal:  # a link, or a folder crm did not make, where it was to write
+        click.echo(click.style(f"crm: {refusal}", fg="red"), err=True)
+        code = EXIT_USAGE
     except Exception as exc:  # the last line of defence: a bug must not print a traceback at a user
         click.echo(f"crm: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
         code = EXIT_INTERNAL

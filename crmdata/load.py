@@ -12,13 +12,13 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from crmdata.cache import ParseCache, content_key
+from crmdata.cache import CACHE_DIR_NAME, ParseCache, content_key, tracked_cache_files
 from crmdata.locate import PositionIndex
 from crmdata.models import CrmConfig, Customer, Interaction
 from crmdata.problems import Problem, error, warning
@@ -290,6 +290,10 @@ def load(root: Path, options: LoadOptions | None = None) -> tuple[Dataset, list[
     config, problems = load_config(root, index, options)
     customer_paths, interaction_paths, layout_problems = discover(root)
     problems.extend(layout_problems)
+    tracked = tracked_cache_files(root)
+    if tracked:  # a committed cache is neither read nor written, and every command that validates stops
+        problems.append(error(CACHE_DIR_NAME, _tracked_cache_message(tracked)).at(1, 1))
+        options = replace(options, use_cache=False)
     dataset = Dataset(
         root=root,
         config=config,
@@ -314,6 +318,15 @@ def load(root: Path, options: LoadOptions | None = None) -> tuple[Dataset, list[
     dataset.customers = _in_path_order(customer_paths, customers, dataset)
     dataset.interactions = _in_path_order(interaction_paths, interactions, dataset)
     return dataset, problems, index
+
+
+def _tracked_cache_message(tracked: list[str]) -> str:
+    shown = ", ".join(tracked[:3]) + (f" and {len(tracked) - 3:,} more" if len(tracked) > 3 else "")
+    return (
+        f"{CACHE_DIR_NAME} is committed to git ({shown}): it is crm's local cache, never part of the data, "
+        f"and crm neither reads nor writes a committed one; remove it from the repository with "
+        f"`git rm -r --cached {CACHE_DIR_NAME}` and commit"
+    )
 
 
 def _in_path_order(paths: list[str], records: dict[str, RecordT], dataset: Dataset) -> list[RecordT]:

@@ -16,6 +16,7 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from crmdata.models import CrmConfig, Customer, Interaction
+from crmdata.safe_paths import output_folder, write_file
 
 SCHEMA_FILES: dict[str, type[BaseModel]] = {
     "customer.schema.json": Customer,
@@ -43,12 +44,16 @@ def schema_for(model: type[BaseModel]) -> dict[str, Any]:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
-def write_schemas(out: Path) -> list[Path]:
-    """Write the three schema files into `out`; returns their paths."""
-    out.mkdir(parents=True, exist_ok=True)
+def write_schemas(out: Path, anchor: Path) -> list[Path]:
+    """Write the three schema files into `out`; returns their paths.
+
+    `anchor` is the repository (the folder crm runs in): no link below it is followed on the way to
+    `out`, and a link in place of a schema file is replaced, never written through (safe_paths).
+    """
+    folder = output_folder(out, anchor)
     written = []
     for name, model in SCHEMA_FILES.items():
-        path = out / name
-        path.write_text(json.dumps(schema_for(model), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        written.append(path)
+        text = json.dumps(schema_for(model), ensure_ascii=False, indent=2) + "\n"
+        write_file(folder / name, text.encode("utf-8"))
+        written.append(out / name)
     return written

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import queue
 import random
-import shutil
 import sys
 import threading
 from collections.abc import Sequence
@@ -34,6 +33,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
+
+from crmdata.safe_paths import make_folders, remove_tree, write_file
 
 T = TypeVar("T")
 
@@ -1393,8 +1394,7 @@ class _Writer:
                 continue  # drain the queue so the producer never blocks
             path, text = item
             try:
-                with open(path, "w", encoding="utf-8", newline="\n") as fh:
-                    fh.write(text)
+                write_file(path, text.encode("utf-8"))  # never through a link at that name
             except Exception as exc:  # re-raised in the main thread by close()
                 self.errors.append(exc)
 
@@ -1435,7 +1435,7 @@ def build(
     root = Path(root)
     if clean:
         for sub in ("customers", "interactions"):
-            shutil.rmtree(root / sub, ignore_errors=True)
+            remove_tree(root / sub)  # a link is removed, never followed
     syn = _Synth(customers, interactions, seed, as_of)
     syn.plan_customers()
     syn.assign_customer_ids()
@@ -1449,10 +1449,9 @@ def build(
 
     total = 1 + len(records) + len(syn.skeletons)
     root.mkdir(parents=True, exist_ok=True)
-    cdir = root / "customers"
-    cdir.mkdir(exist_ok=True)
+    cdir = make_folders(root, "customers")
     for year in sorted({s.day.year for s in syn.skeletons}):
-        (root / "interactions" / str(year)).mkdir(parents=True, exist_ok=True)
+        make_folders(root, f"interactions/{year}")
     writer = _Writer(total, progress)
     try:
         for rec in records:
@@ -1462,7 +1461,7 @@ def build(
     finally:
         writer.close()
     # crm.yaml last: its presence marks a complete data set (benchmarks reuse a directory that has it).
-    (root / "crm.yaml").write_text(_dump(syn.crm_record()), encoding="utf-8", newline="\n")
+    write_file(root / "crm.yaml", _dump(syn.crm_record()).encode("utf-8"))
     return Stats(customers=len(records), interactions=len(syn.skeletons), files=writer.files + 1)
 
 

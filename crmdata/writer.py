@@ -12,7 +12,6 @@ Every command that creates records (`crm new`, `crm log`, `crm import`) writes t
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from enum import Enum
 from pathlib import Path, PurePosixPath
@@ -22,6 +21,7 @@ import yaml
 from pydantic import BaseModel
 
 from crmdata.models import Customer, Interaction
+from crmdata.safe_paths import make_folders, write_file
 from crmdata.yamlread import read_yaml, reads_as_number_in_yaml12
 
 SCHEMA_FOLDER = "schemas"
@@ -100,28 +100,14 @@ class RecordWriteError(Exception):
     """A record could not be written as it is: the file exists, or its YAML would not read back."""
 
 
-def create_file(path: Path, text: str) -> None:
-    """Create `path` with `text`, atomically, never replacing an existing file.
+def create_file(path: Path, text: str, *, root: Path) -> None:
+    """Create `path` (a record file under the repository `root`) with `text`, atomically, never replacing
+    an existing file and never writing through a link.
 
-    The text goes to a temporary file in the same folder first, which is then hard-linked to its name:
-    the link fails if the name exists, and a reader never sees a half-written record. Where hard links
-    are not supported, an exclusive create is the fallback (still never an overwrite).
+    The folders from `root` down are made as real folders: a committed link (`interactions/2027` pointing
+    elsewhere) is refused, never followed. The text goes to a temporary file in the same folder first,
+    which is then hard-linked to its name: the link fails if the name exists, and a reader never sees a
+    half-written record (crmdata.safe_paths.write_file).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = text.encode("utf-8")
-    temporary = path.parent / f".{path.name}.{os.getpid()}.tmp"
-    try:
-        with open(temporary, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            raise
-        except OSError:  # no hard links here (some network or FAT file systems)
-            with open(path, "xb") as handle:
-                handle.write(data)
-    finally:
-        temporary.unlink(missing_ok=True)
-
+    make_folders(root, path.parent.relative_to(root))
+    write_file(path, text.encode("utf-8"), replace=False, durable=True)

@@ -26,7 +26,9 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from crmdata.report import text_line
+from crmdata.safe_paths import UnsafePathError
 from crmdata.validate import Validation, validate
+from site_builder.output import check_replaceable, mark
 from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, all_outputs, segment_src
 from site_builder.render import Links, environment
 from site_builder.sitedata import SiteData, compute
@@ -104,7 +106,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             target = config.extra_css if asset.endswith(".css") else config.extra_javascript
             if f"assets/{asset}" not in [str(item) for item in target]:
                 target.append(f"assets/{asset}")
-        self.staging = Staging(root / ".crm-cache" / "site" / ("internal" if internal else "public"))
+        self.staging = Staging(root, "internal" if internal else "public")
         outputs = self._render(data, self.staging)
         removed = self.staging.prune()
         self.generated = [output.src for output in outputs] + [f"assets/{asset}" for asset in ASSETS]
@@ -166,6 +168,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         assert self.staging is not None
+        self._refuse_links_out_of_docs(files, config)
         generated = set(self.generated)
         clashes = sorted(file.src_uri for file in files if file.src_uri in generated)
         if clashes:
@@ -178,8 +181,50 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             files.append(File.generated(config, src, abs_src_path=str(self.staging.folder / src), inclusion=inclusion))
         return files
 
+    def _refuse_links_out_of_docs(self, files: Files, config: MkDocsConfig) -> None:
+        """The site publishes what the repository holds, never what a link points to.
+
+        mkdocs follows links in docs_dir: a committed `docs/keys -> ~/.ssh` would publish the CI machine's
+        keys. So the docs folder may not be reached through a link inside the repository, and no
+        hand-written file may lead out of it (a link between two places inside it is fine).
+        """
+        docs = Path(os.path.abspath(config.docs_dir))
+        root = self.root(config)
+        if docs.is_relative_to(root):
+            place = root
+            for part in docs.relative_to(root).parts:
+                place = place / part
+                if place.is_symlink():
+                    raise PluginError(
+                        f"crm: {place} is a symbolic link: the site never publishes what a link points to; "
+                        "commit the pages themselves"
+                    )
+        inside = os.path.realpath(docs) + os.sep
+        leaving = sorted(
+            file.src_uri
+            for file in files
+            if file.src_dir == config.docs_dir
+            and file.abs_src_path is not None
+            and not os.path.realpath(file.abs_src_path).startswith(inside)
+        )
+        if leaving:
+            raise PluginError(
+                f"crm: {', '.join(leaving)} in {docs} lead outside it through a symbolic link: the site never "
+                "publishes what a link points to; commit the files themselves"
+            )
+
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Refuse a site_dir crm did not build before mkdocs empties it (a plain `mkdocs build`; `crm build`
+        hands mkdocs a new empty folder)."""
         self.pages_converted = self.pages_written = 0
+        try:
+            check_replaceable(Path(config.site_dir))
+        except UnsafePathError as refusal:
+            raise PluginError(f"crm: {refusal}") from None
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Mark the folder as a site crm built, so the next build may replace it."""
+        mark(Path(config.site_dir))
 
     def on_page_content(self, html: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:
         """Progress through mkdocs' Markdown conversion (the first pass over every page)."""

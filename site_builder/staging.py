@@ -3,45 +3,69 @@
 It lives in the repository's .crm-cache (ignored by git) and persists between builds: a file is rewritten
 only when its content changed, so its modification time tells `mkdocs serve --dirty` exactly which pages
 to render again after a one-record edit. Files no longer generated are removed.
+
+The cache is crm's own, but a pull request can commit links into it: every folder is made through
+`crmdata.safe_paths` (a link where a folder belongs is replaced, never followed), every file is written
+by a rename that replaces a link instead of writing through it, and pruning unlinks links without
+entering them, so nothing outside the staging folder is ever written or deleted.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
+
+from crmdata.cache import cache_folder
+from crmdata.safe_paths import make_folders, read_own_file, write_file
 
 
 class Staging:
-    """Write-if-changed into one folder; `prune()` removes what this build did not write."""
+    """Write-if-changed into one folder of the cache; `prune()` removes what this build did not write."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, root: Path, name: str) -> None:
+        self.folder = cache_folder(root, f"site/{name}")
         self.written: set[str] = set()
         self.changed = 0
+        self._folders: set[str] = {""}
+        """Folders below `folder` made (or checked) by this build: each is looked at once."""
 
     def write(self, relative: str, content: str | bytes) -> Path:
         data = content.encode("utf-8") if isinstance(content, str) else content
         path = self.folder / relative
         self.written.add(relative)
+        parent = relative.rpartition("/")[0]
+        if parent not in self._folders:
+            make_folders(self.folder, parent, replace=True)
+            self._folders.add(parent)
         try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
-                return path
+            status = os.lstat(path)
         except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+            pass
+        else:
+            if stat.S_ISREG(status.st_mode) and status.st_size == len(data) and read_own_file(path) == data:
+                return path
+        write_file(path, data)
         self.changed += 1
         return path
 
     def prune(self) -> int:
         """Delete files of earlier builds that this build did not write; returns how many."""
+        return self._prune(self.folder, "")
+
+    def _prune(self, folder: Path, prefix: str) -> int:
         removed = 0
-        for path in sorted(self.folder.rglob("*"), reverse=True):
-            relative = path.relative_to(self.folder).as_posix()
-            if path.is_file() and relative not in self.written:
-                path.unlink()
+        with os.scandir(folder) as entries:
+            listed = list(entries)
+        for entry in listed:
+            relative = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                removed += self._prune(Path(entry.path), relative + "/")
+                with os.scandir(entry.path) as inside:
+                    empty = next(inside, None) is None
+                if empty:
+                    os.rmdir(entry.path)
+            elif relative not in self.written:
+                os.unlink(entry.path)  # a file, or a link (never followed: its target is untouched)
                 removed += 1
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
         return removed

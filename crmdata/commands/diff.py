@@ -7,6 +7,7 @@ The working tree, the index and `.git` are only read.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ import click
 from crmdata import diff, gitrev
 from crmdata.commands.common import as_of_option, dump_json, progress_printer, resolve_as_of, root_option
 from crmdata.load import LoadOptions
+from crmdata.safe_paths import open_for_append, output_file, write_file
 from crmdata.validate import validate
 
 EXIT_INVALID, EXIT_USAGE = 1, 2
@@ -118,8 +120,12 @@ def diff_command(
         click.echo(text, nl=False)
     else:
         try:
-            with open(out, "a" if append else "w", encoding="utf-8") as handle:
-                handle.write(text)
+            target = output_file(out, root)  # never through a link in the repository (safe_paths)
+            if append:
+                with os.fdopen(open_for_append(target), "w", encoding="utf-8") as handle:
+                    handle.write(text)
+            else:
+                write_file(target, text.encode("utf-8"))
         except OSError as exc:
             click.echo(f"crm diff: cannot write {out}: {exc.strerror}", err=True)
             sys.exit(EXIT_USAGE)

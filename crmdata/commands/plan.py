@@ -19,6 +19,7 @@ from crmdata.commands.common import (
     root_option,
     team_name,
 )
+from crmdata.safe_paths import output_file, write_file
 from crmdata.schedule import FollowUp, OverdueTodo, Status, followups, overdue_todos
 from crmdata.segments import customer_facts, segments
 
@@ -249,6 +250,5 @@ def calendar_command(root: Path, as_of: datetime | None, out: Path, owner: str |
     if str(out) == "-":
         sys.stdout.buffer.write(feed)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(feed)
+    write_file(output_file(out, root), feed)  # never through a link in the repository (safe_paths)
     click.echo(f"wrote {out}: {feed.count(b'BEGIN:VEVENT')} events")

@@ -78,7 +78,7 @@ def _write(repository: Repository, make_draft: Callable[[], Draft], dry_run: boo
                 click.echo(f"# would create {draft.path}")
                 click.echo(text, nl=False)
                 return draft
-            create_file(repository.root / draft.path, text)
+            create_file(repository.root / draft.path, text, root=repository.root)
         except FileExistsError:
             if draft.given_id:
                 click.echo(f"crm: {draft.path} exists already; nothing written", err=True)

@@ -3,6 +3,10 @@
 Both validate first and refuse invalid data with `crm validate`'s messages. A data repository needs no
 mkdocs.yml of its own: without one the site uses the configuration shipped with site_builder, and the
 repository's docs/ folder (if any) for hand-written pages.
+
+`crm build` never writes into the output folder: mkdocs builds into a new folder beside it, which
+replaces the output as a whole once the site is complete (site_builder.output), so a build killed at
+any moment leaves the previous site whole, and a folder crm did not build is refused, never emptied.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
+from crmdata.cache import cache_folder
 from crmdata.commands.common import (
     EXIT_INVALID,
     as_of_option,
@@ -24,6 +29,10 @@ from crmdata.commands.common import (
     root_option,
     validate_or_exit,
 )
+from crmdata.safe_paths import UnsafePathError, remove_tree
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # mkdocs' banner about its successor, on every run
 
@@ -41,14 +50,13 @@ def _overrides(root: Path, config_file: Path, out: Path | None) -> dict[str, Any
     """Options given to mkdocs' load_config on top of the file's."""
     overrides: dict[str, Any] = {}
     if out is not None:
-        overrides["site_dir"] = str(out.resolve())
+        overrides["site_dir"] = os.path.abspath(out)  # not resolve(): a link given as --out is refused, not followed
     elif config_file.parent != root:
         overrides["site_dir"] = str(root / "site")
     if config_file.parent != root:
         docs = root / "docs"
         if not docs.is_dir():
-            docs = root / ".crm-cache" / "site" / "no-docs"
-            docs.mkdir(parents=True, exist_ok=True)
+            docs = cache_folder(root, "site/no-docs")
         overrides["docs_dir"] = str(docs)
     return overrides
 
@@ -98,7 +106,6 @@ def build_command(root: Path, as_of: datetime | None, out: Path | None, internal
       crm build --as-of 2026-06-30 --out /tmp/june
       crm build --internal --out internal-site/   unmasked contacts, for the team only
     """
-    from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
@@ -117,10 +124,36 @@ def build_command(root: Path, as_of: datetime | None, out: Path | None, internal
         plugin.validation = validation
         del validation
         forget_loaded()  # the plugin drops the records after rendering; nothing else may keep them alive
-        build(config)
+        target = _build_in_place_of_output(config, root)
     except MkDocsException as problem:
         _fail(str(problem))
-    click.echo(f"crm: site written to {config.site_dir}", err=True)
+    click.echo(f"crm: site written to {target}", err=True)
+
+
+def _build_in_place_of_output(config: MkDocsConfig, root: Path) -> Path:
+    """Have mkdocs build into a new folder beside the output, which then replaces the output as a whole
+    (site_builder.output); returns the output folder. A link or a folder crm did not build is refused
+    (UnsafePathError), a failed build leaves the previous site as it was."""
+    from mkdocs.commands.build import build
+
+    from site_builder import output
+
+    try:
+        target, building = output.prepare(Path(config.site_dir), root)
+    except UnsafePathError:
+        raise
+    except OSError as problem:
+        _fail(f"cannot make a folder for the new site beside {config.site_dir}: {problem.strerror or problem}")
+    config.site_dir = str(building)
+    try:
+        build(config)
+        try:
+            output.publish(building, target)
+        except OSError as problem:
+            _fail(f"the new site could not take the place of {target} ({problem.strerror or problem}); it is unchanged")
+    finally:
+        remove_tree(building)  # a failed build's folder; gone already when the site was published
+    return target
 
 
 @click.command("serve")

@@ -9,9 +9,9 @@ a file that is not a readable table).
 from __future__ import annotations
 
 import codecs
-import os
 import sys
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from crmdata.importer import (
     write_plan,
 )
 from crmdata.models import Language
+from crmdata.safe_paths import output_file, write_file
 from crmdata.tables import LAYOUTS
 from crmdata.writer import create_file
 
@@ -160,7 +161,7 @@ def import_command(
     failures: list[str] = []
     refused = not dry_run and plan.has_invalid and not skip_invalid
     if not dry_run and not refused:
-        written, failures = write_plan(plan, root, create_file)
+        written, failures = write_plan(plan, root, partial(create_file, root=root))
     if output_format == "json":
         click.echo(dump_json(_plan_json(plan, written, failures)))
     else:
@@ -354,28 +355,9 @@ def export_command(
         sys.stdout.buffer.flush()
         return
     try:
-        _write_file(out, data, force)
+        write_file(output_file(out, root), data, replace=force)  # never through a link (safe_paths)
     except FileExistsError:
         raise InputError(f"{out} exists: choose another --out, or add --force to replace it") from None
     except OSError as exc:
         raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
     click.echo(f"wrote {len(table.rows):,} {kind} to {out}")
-
-
-def _write_file(path: Path, data: bytes, replace: bool) -> None:
-    """Write atomically: a temporary file beside it, then renamed (replace) or linked (never replacing)."""
-    temporary = path.parent / f".{path.name}.{os.getpid()}.tmp"
-    try:
-        temporary.write_bytes(data)
-        if replace:
-            os.replace(temporary, path)
-            return
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            raise
-        except OSError:  # no hard links on this file system: an exclusive create never replaces either
-            with open(path, "xb") as handle:
-                handle.write(data)
-    finally:
-        temporary.unlink(missing_ok=True)

@@ -1,0 +1,149 @@
+"""The published site's folder: replaced as a whole once the new site is complete, never emptied first.
+
+mkdocs builds by emptying site_dir and writing into it, so a build killed midway would leave no site at
+all, and an --out naming a user's folder (or a link to one) would lose its files. `crm build` instead
+has mkdocs write into a new folder beside the output (`.<name>.crm-build-<random>`) and, only when that
+site is complete, swaps the two in one step (Linux renameat2 RENAME_EXCHANGE; elsewhere two renames,
+whose gap the next build repairs), then deletes the previous site. So at every moment the output is the
+previous site or the new one, whole.
+
+A folder is only ever replaced when crm wrote it: it holds MARKER (written into every site crm builds),
+or it is empty, or it does not exist yet. Anything else, and a link, is refused with a message. The
+plugin applies the same rule to a plain `mkdocs build`, whose own cleaning would otherwise empty
+whatever site_dir names.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+from pathlib import Path
+
+from crmdata.safe_paths import (
+    UnsafePathError,
+    exchange,
+    is_link,
+    output_folder,
+    read_own_file,
+    remove_tree,
+    write_file,
+)
+
+MARKER = ".crm-site"
+MARKER_TEXT = b"This folder is a site written by crm build (crm-as-code): the next build replaces it as a whole.\n"
+_BUILDING = ".crm-build-"
+"""A new site being built, or an old one being deleted: a leftover of a killed build is removed."""
+_PREVIOUS = ".crm-previous-"
+"""The previous site, moved aside for a moment where folders cannot be swapped in one step: a leftover is
+put back when the output is missing (the build was killed between its two renames)."""
+
+
+def is_crm_site(folder: Path) -> bool:
+    """Whether `folder` holds a site crm built (its marker is a regular file, not a link)."""
+    return read_own_file(folder / MARKER) is not None
+
+
+def check_replaceable(folder: Path) -> None:
+    """Raise UnsafePathError unless `folder` may be replaced: missing, empty, or a site crm built."""
+    try:
+        status = os.lstat(folder)
+    except FileNotFoundError:
+        return
+    if is_link(status):
+        raise UnsafePathError(
+            folder,
+            f"{folder} is a symbolic link: crm replaces its output folder as a whole and never builds through "
+            "a link; give the folder itself",
+        )
+    if not stat.S_ISDIR(status.st_mode):
+        raise UnsafePathError(folder, f"{folder} is not a folder: choose another output folder")
+    if is_crm_site(folder):
+        return
+    with os.scandir(folder) as entries:
+        if next(entries, None) is None:
+            return
+    raise UnsafePathError(
+        folder,
+        f"{folder} is not a site crm built (it has no {MARKER}) and it holds other files: crm replaces its "
+        "output folder as a whole, so it never writes into this one; choose a new or empty folder, or "
+        "delete this one first",
+    )
+
+
+def mark(folder: Path) -> None:
+    """Write the marker that lets the next build replace `folder`."""
+    write_file(folder / MARKER, MARKER_TEXT)
+
+
+def _siblings(out: Path, kind: str) -> list[Path]:
+    prefix = f".{out.name}{kind}"
+    with os.scandir(out.parent) as entries:
+        return sorted(Path(entry.path) for entry in entries if entry.name.startswith(prefix))
+
+
+def _recover(out: Path) -> None:
+    """Undo what a killed build left beside `out`: the previous site is put back if `out` is missing, and
+    half-built or half-deleted sites are removed."""
+    for previous in _siblings(out, _PREVIOUS):
+        status = os.lstat(previous)
+        if not os.path.lexists(out) and stat.S_ISDIR(status.st_mode) and not is_link(status) and is_crm_site(previous):
+            os.rename(previous, out)
+        else:
+            remove_tree(previous)
+    for leftover in _siblings(out, _BUILDING):
+        remove_tree(leftover)
+
+
+def prepare(out: Path, anchor: Path) -> tuple[Path, Path]:
+    """(the output folder as an absolute path, a new empty folder beside it for mkdocs to build into).
+
+    `anchor` is the repository: below it no link is followed on the way to `out` (output_folder). The
+    output must be replaceable (check_replaceable); nothing is written when it is not.
+    """
+    target = Path(os.path.abspath(out))
+    if target.parent == target:
+        raise UnsafePathError(target, f"{target} cannot be an output folder")
+    parent = output_folder(target.parent, anchor)
+    _recover(target)
+    check_replaceable(target)
+    while True:
+        building = parent / f".{target.name}{_BUILDING}{secrets.token_hex(4)}"
+        try:
+            os.mkdir(building)  # not mkdtemp: the site keeps the usual permissions for a web server
+            return target, building
+        except FileExistsError:
+            continue
+
+
+def publish(building: Path, out: Path) -> None:
+    """Put the complete site in `building` in the place of `out`, then delete the previous site.
+
+    An OSError means the output was not touched (the previous site, if any, is still there)."""
+    mark(building)
+    check_replaceable(out)  # again: the build took a while
+    if not os.path.lexists(out):
+        os.rename(building, out)
+        return
+    if exchange(building, out):
+        _remove_quietly(building)  # now the previous site
+        return
+    token = secrets.token_hex(4)
+    previous = out.parent / f".{out.name}{_PREVIOUS}{token}"
+    os.rename(out, previous)
+    try:
+        os.rename(building, out)
+    except OSError:
+        os.rename(previous, out)
+        raise
+    doomed = out.parent / f".{out.name}{_BUILDING}{token}"
+    os.rename(previous, doomed)  # from now on a killed build removes it instead of putting it back
+    _remove_quietly(doomed)
+
+
+def _remove_quietly(folder: Path) -> None:
+    """Delete a previous site once the new one is in place; what cannot be deleted now, the next build
+    deletes (it is named as a leftover)."""
+    with contextlib.suppress(OSError):
+        remove_tree(folder)
