@@ -40,9 +40,22 @@ _PREVIOUS = ".crm-previous-"
 put back when the output is missing (the build was killed between its two renames)."""
 
 
+_LEGACY_SIGNS = ("assets/crm.js", "assets/crm.css", "sitemap.xml")
+"""Files every site of a crm from before MARKER holds (regular files, not links), with an index.html that
+mkdocs generated: such a folder is that site, and the first build with MARKER may replace it."""
+
+
 def is_crm_site(folder: Path) -> bool:
     """Whether `folder` holds a site crm built (its marker is a regular file, not a link)."""
-    return read_own_file(folder / MARKER) is not None
+    return read_own_file(folder / MARKER) is not None or _is_legacy_crm_site(folder)
+
+
+def _is_legacy_crm_site(folder: Path) -> bool:
+    """A site an earlier crm built, before sites carried MARKER (e.g. the site/ of an existing clone)."""
+    if any(read_own_file(folder / sign) is None for sign in _LEGACY_SIGNS):
+        return False
+    index = read_own_file(folder / "index.html")
+    return index is not None and b'<meta name="generator" content="mkdocs-' in index[:20000]
 
 
 def check_replaceable(folder: Path) -> None:

@@ -185,6 +185,27 @@ def test_a_build_replaces_the_previous_site_as_a_whole(small: DataRepo, tmp_path
     assert sorted(path.name for path in tmp_path.iterdir()) == ["crm", "out", "xdg-cache"]
 
 
+def test_a_site_built_before_sites_carried_the_marker_is_replaced(small: DataRepo, tmp_path: Path) -> None:
+    """An existing clone's site/ from an earlier crm has no marker; its first build must not be refused."""
+    out = tmp_path / "out"
+    assert build(small, out).returncode == 0
+    (out / SITE_MARKER).unlink()
+    again = build(small, out, as_of="2026-11-25")
+    assert again.returncode == 0, again.stderr
+    assert (out / SITE_MARKER).is_file()
+
+
+def test_a_folder_that_only_looks_a_little_like_a_site_is_refused(small: DataRepo, tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    (mine / "assets").mkdir(parents=True)
+    (mine / "index.html").write_text('<meta name="generator" content="mkdocs-1.6.1">\n', encoding="utf-8")
+    (mine / "sitemap.xml").write_text("<urlset/>\n", encoding="utf-8")
+    before = files_in(mine)
+    result = build(small, mine)
+    assert result.returncode == 2 and "is not a site crm built" in result.stderr
+    assert files_in(mine) == before
+
+
 def test_an_empty_out_folder_is_used(small: DataRepo, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     assert build(small, tmp_path / "empty").returncode == 0
