@@ -15,6 +15,7 @@ import click
 
 from crmdata import diff, gitrev
 from crmdata.commands.common import as_of_option, dump_json, progress_printer, resolve_as_of, root_option
+from crmdata.commands.output import say, say_lines
 from crmdata.load import LoadOptions
 from crmdata.validate import validate
 
@@ -107,7 +108,7 @@ def diff_command(
                 base_side = _side(tree, base_files, changed, day)
                 head_side = _side(tree, head_files, changed, day)
     except gitrev.GitError as problem:
-        click.echo(f"crm diff: {problem}", err=True)
+        say(f"crm diff: {problem}", err=True)
         sys.exit(EXIT_USAGE)
     change = diff.compare(base_side, head_side, internal=internal, base_label=base_rev.label, head_label=head_rev.label)
     if output_format == "json":
@@ -115,15 +116,15 @@ def diff_command(
     else:
         text = diff.markdown(change, max_rows)
     if out is None:
-        click.echo(text, nl=False)
+        say_lines(text, nl=False)
     else:
         try:
             with open(out, "a" if append else "w", encoding="utf-8") as handle:
                 handle.write(text)
         except OSError as exc:
-            click.echo(f"crm diff: cannot write {out}: {exc.strerror}", err=True)
+            say(f"crm diff: cannot write {out}: {exc.strerror}", err=True)
             sys.exit(EXIT_USAGE)
-        click.echo(f"crm diff: {change.headline()} (written to {out})", err=True)
+        say(f"crm diff: {change.headline()} (written to {out})", err=True)
     if not change.ok:
-        click.echo(f"crm diff: {head_rev.label} does not validate: run crm validate on it", err=True)
+        say(f"crm diff: {head_rev.label} does not validate: run crm validate on it", err=True)
         sys.exit(EXIT_INVALID)

@@ -24,6 +24,7 @@ from crmdata.commands.common import (
     root_option,
     validate_or_exit,
 )
+from crmdata.commands.output import say, styled
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # mkdocs' banner about its successor, on every run
 
@@ -58,7 +59,7 @@ class _MkdocsLog(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         colour = {"WARNING": "yellow", "ERROR": "red"}.get(record.levelname)
-        click.echo(click.style(f"{record.levelname:<7} -  {record.getMessage()}", fg=colour), err=True)
+        say(styled(f"{record.levelname:<7} -  {record.getMessage()}", fg=colour), err=True, keep="\n")
 
 
 def _show_mkdocs_log() -> None:
@@ -70,7 +71,7 @@ def _show_mkdocs_log() -> None:
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(click.style(f"crm: {message}", fg="red"), err=True)
+    say(styled(f"crm: {message}", fg="red"), err=True)
     sys.exit(EXIT_INVALID)
 
 
@@ -120,7 +121,7 @@ def build_command(root: Path, as_of: datetime | None, out: Path | None, internal
         build(config)
     except MkDocsException as problem:
         _fail(str(problem))
-    click.echo(f"crm: site written to {config.site_dir}", err=True)
+    say(f"crm: site written to {config.site_dir}", err=True)
 
 
 @click.command("serve")
