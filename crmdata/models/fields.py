@@ -81,14 +81,16 @@ def to_date_or_datetime(value: Any) -> date | datetime:
 
 # --- what text may hold ----------------------------------------------------------------------------
 # One rule for every text field of every record and of crm.yaml, whether it comes from YAML, a sheet
-# or the command line: no control characters other than line breaks and tabs (the others act on
+# or the command line: no control characters other than line breaks (LF, CR) and tabs (the others act on
 # terminals and hide in reviews) and no bidi embeddings, overrides or isolates (they make text display
 # in another order than it is stored: the "Trojan Source" trick). The rule is a regular expression so
 # that pydantic checks it in its Rust core (no Python call per field: +45 ms on 100k records) and so
 # that the JSON Schema carries it to editors.
 
-_REFUSED = r"\x00-\x08\x0B-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069"
-"""C0 controls but tab and line feed, DEL, C1 controls, bidi embeddings/overrides (U+202A..E), isolates."""
+_REFUSED = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069"
+"""C0 controls but tab, line feed and carriage return; DEL; C1 controls; bidi embeddings and overrides
+(U+202A..E) and isolates (U+2066..9). Line breaks and tabs are text; output shows them escaped where a
+line must stay one line."""
 TEXT_PATTERN = rf"^[^{_REFUSED}]*$"
 NAME_PATTERN = rf"^[^{_REFUSED}]*[^{_REFUSED}\s][^{_REFUSED}]*$"
 """Text as TEXT_PATTERN, with something on it."""
