@@ -17,6 +17,7 @@ import click
 
 from crmdata import __version__
 from crmdata.commands.common import progress_printer, root_option
+from crmdata.commands.output import EscapingGroup, say, say_lines, styled
 from crmdata.load import LoadOptions
 from crmdata.report import as_json, github_line, summary, text_line
 from crmdata.safe_paths import UnsafePathError
@@ -43,7 +44,7 @@ class FileSize(click.ParamType[int, Any]):
         return number * {"": 1, "K": 1024, "M": 1024 * 1024}[unit]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=EscapingGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="crm")
 def main() -> None:
     """crm-as-code: customers and conversations as YAML files in git.
@@ -103,16 +104,16 @@ def validate_command(root: Path, output_format: str, no_cache: bool, jobs: int |
     outcome, seconds = run_validation(root, not no_cache, jobs, max_file_size)
     problems = outcome.problems
     if output_format == "json":
-        click.echo(as_json(problems))
+        say_lines(as_json(problems))
     elif output_format == "github":
         for problem in problems:
-            click.echo(github_line(problem))
-        click.echo(summary(problems, outcome.dataset.files_read, seconds))
+            say(github_line(problem))
+        say(summary(problems, outcome.dataset.files_read, seconds))
     else:
         for problem in problems:
-            click.echo(click.style(text_line(problem), fg="red" if problem.is_error else "yellow"))
+            say(styled(text_line(problem), fg="red" if problem.is_error else "yellow"))
         verdict_colour = "green" if outcome.ok else "red"
-        click.echo(click.style(summary(problems, outcome.dataset.files_read, seconds), fg=verdict_colour, bold=True))
+        say(styled(summary(problems, outcome.dataset.files_read, seconds), fg=verdict_colour, bold=True))
     sys.exit(EXIT_OK if outcome.ok else EXIT_INVALID)
 
 
@@ -134,7 +135,7 @@ def schema_command(out: Path) -> None:
       # yaml-language-server: $schema=../schemas/customer.schema.json
     """
     for path in write_schemas(out, Path.cwd()):
-        click.echo(f"wrote {path}")
+        say(f"wrote {path}")
 
 
 def _register_commands() -> None:
@@ -176,17 +177,17 @@ def run() -> None:
     except SystemExit as exit_request:
         code = exit_request.code
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
+        say("interrupted", err=True)
         code = 130
     except UnsafePathError as refusal:  # a link, or a folder crm did not make, where it was to write
-        click.echo(click.style(f"crm: {refusal}", fg="red"), err=True)
+        say(styled(f"crm: {refusal}", fg="red"), err=True)
         code = EXIT_USAGE
     except Exception as exc:  # the last line of defence: a bug must not print a traceback at a user
-        click.echo(f"crm: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
+        say(f"crm: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
         code = EXIT_INTERNAL
     if not isinstance(code, int):
         if code is not None:
-            click.echo(code, err=True)
+            say(str(code), err=True)
         code = EXIT_OK if code is None else EXIT_INVALID
     sys.stdout.flush()
     sys.stderr.flush()

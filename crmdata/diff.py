@@ -23,11 +23,12 @@ from typing import Any
 
 from crmdata import kpis
 from crmdata.load import Dataset
-from crmdata.models import Language
+from crmdata.models import Channel, CustomerType, InteractionKind, Language, Stage, Tier, Value
 from crmdata.models.contact import PRIVATE_CONTACT_FIELDS
 from crmdata.problems import Loc, Problem, format_loc
 from crmdata.report import format_kpi_value, problem_entry
 from crmdata.schedule import FollowUp, Status, followups
+from crmdata.terminal_text import visible
 
 HIDDEN = "(private)"
 """What a private value (a contact's phone, email, address, birthday) is replaced by unless internal."""
@@ -522,25 +523,52 @@ def _same_number(old: object, new: object) -> bool:
 # ---------------------------------------------------------------------------------------------------
 # Markdown: for a pull-request comment or a job summary (GitHub renders both as Markdown with HTML)
 
-_MD_ESCAPE = str.maketrans(
-    {**{char: f"&#{ord(char)};" for char in "\\`*_[]#|~$@<>&"}, "\t": " ", "\r": "", "\x0b": " ", "\x0c": " "}
+_LITERAL = re.compile(
+    r"-?\d{1,6}(?:\.\d+)?|\d{4}-\d{2}(?:-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?)?"
 )
-"""Emphasis, code, links and images (`[`; `(` and `!` mean nothing without it), table cells, headings, issue
-references (#12), strikethrough, math ($), mentions (@team: a notification to every member), HTML."""
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_VOCABULARY = frozenset(
+    member.value for words in (CustomerType, Tier, Stage, Value, Channel, InteractionKind) for member in words
+)
+"""Numbers, dates, months and the models' enum values are shown as they are: none can be a mention, a
+reference or markup (7 digits could be an abbreviated commit id, which GitHub links, so not those)."""
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_BACKTICKS = re.compile(r"`+")
 
 
-def md(value: object) -> str:
-    """Text from a record as literal text in a Markdown table cell: record text is data, never markup.
+def md(value: object, *, in_table: bool = True) -> str:
+    """Text from a record (or git, or a file name) as literal text in GitHub Markdown: code spans.
 
-    Every character that Markdown, GitHub's extensions (mentions, issue links, math, autolinks) or HTML
-    give a meaning to becomes a numeric character reference, which the reader sees as the character;
-    a line break becomes <br> so the value stays in its cell.
+    GitHub turns @name into a notification, #12, GH-12 and owner/repo#12 into issue links (with a
+    back-reference in the issue), hex words into commit links, :name: into emoji, URLs into links. It
+    does so on the rendered HTML's text, after character references are decoded (&#64;name pings too),
+    and never inside code, pre or a elements. So record text is set in code spans, where nothing is
+    markup, no reference is linked and no HTML is read; numbers, dates and the models' enum values stay
+    plain. Each fence is longer than any run of backticks inside. A line break starts another span after
+    <br>, so the value stays in its table cell; in a table, `|` would end the cell even inside a code
+    span, so it stands between spans as &#124;, as do the spaces around it (code spans may trim them).
+    Control and invisible characters are shown escaped (crmdata.terminal_text.visible).
     """
-    text = _CONTROL.sub("", str(value))
-    lines = [line.translate(_MD_ESCAPE).strip() for line in text.split("\n")]
-    joined = "<br>".join(line for line in lines if line)
-    return joined.replace("://", "&#58;//").replace("www.", "www&#46;")  # no autolinks either
+    text = str(value)
+    if text in _VOCABULARY or _LITERAL.fullmatch(text):
+        return text
+    lines = []
+    for line in _LINE_BREAK.split(text):
+        shown = visible(line.replace("\t", " ")).strip()
+        if shown:
+            parts = shown.split("|") if in_table else [shown]
+            lines.append("&#124;".join(_code_span(part) for part in parts))
+    return "<br>".join(lines)
+
+
+def _code_span(text: str) -> str:
+    """`text` as a code span, its surrounding spaces outside it (renderers differ in trimming them)."""
+    core = text.strip(" ")
+    if not core:
+        return text
+    lead, trail = text[: len(text) - len(text.lstrip(" "))], text[len(text.rstrip(" ")) :]
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(core)), default=0) + 1)
+    padding = " " if core.startswith("`") or core.endswith("`") else ""
+    return f"{lead}{fence}{padding}{core}{padding}{fence}{trail}"
 
 
 def _shown(value: object) -> str:
@@ -580,9 +608,10 @@ def markdown(change: Change, max_rows: int = MAX_ROWS) -> str:
     """The change as Markdown: a heading, the headline, then one section per kind of change: what a
     reviewer acts on first (churn, follow-ups), the records field by field, the KPIs last."""
     lines = [
-        f"### crm diff: {md(change.base_label)} → {md(change.head_label)}, as of {change.as_of}",
+        f"### crm diff: {md(change.base_label, in_table=False)} → {md(change.head_label, in_table=False)},"
+        f" as of {change.as_of}",
         "",
-        f"**{md(change.headline())}**",
+        f"**{change.headline()}**",
         "",
     ]
     if change.head_errors:
@@ -611,7 +640,8 @@ def markdown(change: Change, max_rows: int = MAX_ROWS) -> str:
 
 def _error_list(errors: tuple[Problem, ...]) -> list[str]:
     shown = [
-        f"- {md(problem.file)}:{problem.line}:{problem.column}: {md(problem.field)}: {md(problem.message)}"
+        f"- {md(problem.file, in_table=False)}:{problem.line}:{problem.column}: "
+        f"{md(problem.field, in_table=False)}: {md(problem.message, in_table=False)}"
         for problem in errors[:20]
     ]
     more = [f"- … and {len(errors) - 20:,} more"] if len(errors) > 20 else []
@@ -721,13 +751,9 @@ def _field_rows(first: list[str], fields: Iterable[FieldChange]) -> list[list[st
     return rows
 
 
-_SAFE_PATH = re.compile(r"[A-Za-z0-9_.\[\]-]+")
-
-
 def _path_cell(path: str) -> str:
-    """A field path as code (`contacts[0].title`): its parts are field names, indexes and ids, none of
-    which can hold a backtick; anything else is escaped like record text."""
-    return f"`{path}`" if _SAFE_PATH.fullmatch(path) else md(path)
+    """A field path as code (`contacts[0].title`), like every record text."""
+    return md(path)
 
 
 def _customer_section(records: tuple[RecordChange, ...], max_rows: int) -> list[str]:

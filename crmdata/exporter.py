@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +36,8 @@ from crmdata.tables import (
     Column,
     Layout,
     TodoText,
+    looks_like_formula,
+    neutralise_formula,
     owner_label,
     write_bool,
     write_enum,
@@ -268,26 +269,37 @@ def followups_table(dataset: Dataset, as_of: date, english: bool) -> Table:
 
 # --- file formats ----------------------------------------------------------------------------------
 
-_FORMULA_START = re.compile(r"'*[=+\-@]")
-
 
 def csv_cell(value: CellValue) -> str:
-    """A cell's CSV text. Text that Excel would run as a formula (= + - @ first) gets a leading quote,
-    which `crm import` takes off again: a record's text must never become a formula on someone's desk."""
+    """A cell's CSV text. Text that Excel would run as a formula (= + - @ tab or line break first) gets a
+    leading quote, which `crm import` takes off again (crmdata.tables.neutralise_formula): a record's
+    text must never become a formula on someone's desk. Numbers (satisfaction, 序号) stay numbers."""
     if value is None:
         return ""
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
-    return "'" + text if isinstance(value, str) and _FORMULA_START.match(text) else text
+    return neutralise_formula(value) if isinstance(value, str) else str(value)
+
+
+class _Rows(list[str]):
+    """Collects the rows a csv.writer writes (one write call per row) without their CR LF ending."""
+
+    def write(self, text: str) -> None:
+        if not text.endswith("\r\n"):  # never: csv.writer writes each row whole, ending it as told
+            raise ValueError(f"a CSV row must end with CR LF: {text!r}")
+        self.append(text[:-2])
 
 
 def csv_text(table: Table, line_end: str = "\r\n") -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator=line_end)
+    """The table as CSV ending its rows with `line_end` (LF on standard output), every field quoted as the
+    csv module quotes for CR LF: a CR or LF inside a value stays in its cell, whatever the row ending.
+    (csv.writer quotes a field only for the characters of its own line terminator: with LF it leaves a
+    lone CR bare, and a reader starts a new row there.)"""
+    rows = _Rows()
+    writer = csv.writer(rows, lineterminator="\r\n")
     writer.writerow(table.headers)
     writer.writerows([csv_cell(value) for value in row] for row in table.rows)
-    return buffer.getvalue()
+    return "".join(row + line_end for row in rows)
 
 
 def xlsx_bytes(table: Table) -> bytes:
@@ -316,10 +328,13 @@ def xlsx_bytes(table: Table) -> bytes:
         if not isinstance(value, str):
             return value
         text = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if not (text.startswith("=") or text in ERROR_CODES or "\n" in text):
+        formula_like = looks_like_formula(text)
+        if not (formula_like or text in ERROR_CODES or "\n" in text):
             return text
         special = WriteOnlyCell(sheet, value=text)
         special.data_type = "s"  # text, even when it starts with = or reads as an error code
+        if formula_like:  # what Excel stores for '=1+1 typed by hand: the value exact, kept text when edited
+            special.quotePrefix = True
         if "\n" in text:
             special.alignment = wrap
         return special

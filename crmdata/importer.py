@@ -44,6 +44,7 @@ from crmdata.tables import (
     is_empty,
     read_cell,
     read_text,
+    restore_formula,
 )
 from crmdata.writer import plain_data, record_text
 
@@ -189,12 +190,10 @@ def _bad_utf8(source: str, data: bytes, exc: UnicodeDecodeError) -> str:
     return f"{source}: line {line}: bytes that are not UTF-8 in a UTF-8 file; fix or re-save the file (CSV UTF-8)"
 
 
-_ESCAPED_FORMULA = re.compile(r"'+[=+\-@]")
-
-
 def _unescape(cell: str) -> str:
-    """Undo the quote `crm export` puts before = + - @ in CSV, so that Excel shows text, not a formula."""
-    return cell[1:] if _ESCAPED_FORMULA.match(cell) else cell
+    """Undo the quote `crm export` puts before a formula start in CSV, so that Excel shows text, not a
+    formula (the rule and its inverse: crmdata.tables.neutralise_formula and restore_formula)."""
+    return restore_formula(cell)
 
 
 def _header_row(head: Sequence[Sequence[Any]], layout: Layout, known: set[str]) -> tuple[int, float] | None:

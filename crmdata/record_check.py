@@ -18,7 +18,7 @@ from pydantic_core import ErrorDetails
 
 from crmdata.models import Contact, Customer
 from crmdata.models.base import Record
-from crmdata.models.fields import ID_RULE
+from crmdata.models.fields import ID_RULE, NAME_PATTERN, TEXT_PATTERN, text_problem
 from crmdata.problems import Loc, Problem, error
 from crmdata.yamlread import INVALID, Position
 
@@ -64,11 +64,14 @@ def translate(model: type[BaseModel], err: ErrorDetails, path: str, positions: P
     if kind == "enum":
         return error(path, _enum_message(value, ctx), loc)
     if kind == "string_pattern_mismatch":
-        if ctx.get("pattern") == r"\S":
-            return error(path, "must not be empty", loc)
+        if ctx.get("pattern") in (TEXT_PATTERN, NAME_PATTERN) and isinstance(value, str):
+            problem = text_problem(value)
+            return error(path, problem or "must not be empty", loc)
         if str(ctx.get("pattern", "")).startswith("^https?"):
             return error(path, f"{value!r} is not a web address: use http(s)://… ending in '/'", loc)
         return error(path, f"{value!r} is not a valid id: use {ID_RULE}", loc)
+    if kind == "string_unicode":
+        return error(path, "contains half of a character (a lone surrogate such as \\ud800): not text", loc)
     if kind == "string_too_short":
         return error(path, "must not be empty", loc)
     if kind == "too_short":
@@ -133,6 +136,9 @@ def _unknown_field_message(model: type[BaseModel], loc: Loc) -> str:
     owner = _model_at(model, loc[:-1])
     allowed = list(owner.model_fields) if owner is not None else []
     message = f"unknown field {key!r}"
+    odd = text_problem(key)
+    if odd is not None:
+        message += f" (it {odd.partition(':')[0]})"
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.7)
     if close:
         message += f" (did you mean {close[0]}?)"

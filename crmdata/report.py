@@ -9,12 +9,17 @@ import json
 from collections.abc import Sequence
 
 from crmdata.problems import Problem
+from crmdata.terminal_text import json_visible, visible
 
 
 def text_line(problem: Problem) -> str:
-    """`path:line:column: field: message`, as the SPEC fixes it; warnings say so before the message."""
+    """`path:line:column: field: message`, as the SPEC fixes it; warnings say so before the message.
+
+    File names, keys and quoted values come from the repository: shown with `visible`, a key holding a
+    line break cannot start a line of its own (a forged `valid: 0 errors` summary).
+    """
     prefix = "" if problem.is_error else "warning: "
-    return f"{problem.file}:{problem.line}:{problem.column}: {problem.field}: {prefix}{problem.message}"
+    return visible(f"{problem.file}:{problem.line}:{problem.column}: {problem.field}: {prefix}{problem.message}")
 
 
 def problem_entry(problem: Problem) -> dict[str, object]:
@@ -43,7 +48,11 @@ def as_json(problems: Sequence[Problem]) -> str:
     """`{"ok", "errors": [...], "warnings": [...]}` per the SPEC."""
     errors = [problem_entry(problem) for problem in problems if problem.is_error]
     warnings = [problem_entry(problem) for problem in problems if not problem.is_error]
-    return json.dumps({"ok": not errors, "errors": errors, "warnings": warnings}, ensure_ascii=False, indent=2)
+    report = json.dumps({"ok": not errors, "errors": errors, "warnings": warnings}, ensure_ascii=False, indent=2)
+    return json_visible(report)
+
+
+_LINE_BREAKS = "\r\n"
 
 
 def _escape_data(text: str) -> str:
@@ -57,18 +66,23 @@ def _escape_property(text: str) -> str:
 
 
 def github_line(problem: Problem) -> str:
-    """A `::error file=…,line=…,col=…::message` annotation that no record text can break out of."""
+    """A `::error file=…,line=…,col=…::message` annotation that no record text can break out of.
+
+    Control characters are shown with `visible` (the runner copies the line into the job log, where a
+    terminal-style viewer would act on them), except line breaks, which the workflow-command escaping
+    turns into %0D/%0A: GitHub shows them as line breaks inside the annotation, never as a new command.
+    """
     command = "error" if problem.is_error else "warning"
     properties = ",".join(
         [
-            f"file={_escape_property(problem.file)}",
+            f"file={_escape_property(visible(problem.file, keep=_LINE_BREAKS))}",
             f"line={problem.line}",
             f"col={problem.column}",
-            f"title={_escape_property(problem.field or 'crm validate')}",
+            f"title={_escape_property(visible(problem.field or 'crm validate', keep=_LINE_BREAKS))}",
         ]
     )
     message = f"{problem.field}: {problem.message}" if problem.field else problem.message
-    return f"::{command} {properties}::{_escape_data(message)}"
+    return f"::{command} {properties}::{_escape_data(visible(message, keep=_LINE_BREAKS))}"
 
 
 def summary(problems: Sequence[Problem], files: int, seconds: float) -> str:

@@ -324,6 +324,34 @@ class CellError(ValueError):
 
 
 SPACES = " \t\u3000\xa0"
+
+# --- formula starts (OWASP CSV injection) ----------------------------------------------------------
+# A cell that starts with = + - @ or a tab or line break is run as a formula by Excel and LibreOffice
+# (a line break: a parser that splits rows on it would start a row there). Export writes such text with
+# one more leading quote in CSV, and marks the cell as text typed with a quote in xlsx. Text that already
+# starts with quotes before such a character gets one more quote too, so import can take exactly one off
+# every cell that is quotes followed by a formula start: `=1+1` -> `'=1+1` -> `=1+1`, `'=x` -> `''=x` ->
+# `'=x`, and `-5` in a text field is text: `'-5` -> `-5`. Any other cell keeps its quotes (`'tag`).
+
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r\n]")
+_NEUTRALISED_FORMULA = re.compile(r"'+[=+\-@\t\r\n]")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet could run this text, or it is the text of such a cell with its quotes."""
+    return _FORMULA_START.match(text) is not None
+
+
+def neutralise_formula(text: str) -> str:
+    """A CSV cell's text that no spreadsheet runs: one more leading quote when `looks_like_formula`."""
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def restore_formula(cell: str) -> str:
+    """Undo `neutralise_formula` exactly: one quote off a cell that is quotes then a formula start."""
+    return cell[1:] if _NEUTRALISED_FORMULA.match(cell) else cell
+
+
 MASK_MARKS = ("••", "****", "***@")
 """What `crm export --redact` writes instead of private values: such a cell cannot be imported."""
 

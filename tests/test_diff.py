@@ -100,7 +100,7 @@ def test_a_change_in_markdown(scenario: DataRepo) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     base, head = (git(scenario.root, "rev-parse", "--short=7", name).strip() for name in ("HEAD~1", "HEAD"))
-    assert lines[0] == f"### crm diff: HEAD&#126;1 ({base}) → HEAD ({head}), as of {AS_OF}"
+    assert lines[0] == f"### crm diff: `HEAD~1 ({base})` → `HEAD ({head})`, as of {AS_OF}"
     assert lines[2] == (
         "**1 customer added, 3 customers changed, 1 customer removed, 1 interaction added, 2 interactions changed,"
         " 1 interaction removed, 1 churned, 1 follow-up done, 1 follow-up newly overdue, 1 follow-up rescheduled,"
@@ -108,34 +108,34 @@ def test_a_change_in_markdown(scenario: DataRepo) -> None:
     )
     expected = [
         "#### Stage changes (1)",
-        "| KH-4 | 客户KH-4 | active | **churned** | 2026-11-15 · 价格 &#124; &#60;script&#62;alert(1)&#60;/script&#62;"
-        " &#96;rm&#96; &#64;everyone &#35;1 &#42;&#42;x&#42;&#42; &#91;a&#93;(javascript:x) https&#58;//evil.example |",
+        "| `KH-4` | `客户KH-4` | active | **churned** | 2026-11-15 · `价格` &#124; ``<script>alert(1)</script>"
+        " `rm` @everyone #1 **x** [a](javascript:x) https://evil.example`` |",
         "#### Follow-ups (6)",
         "| follow-up | customer | name | owner | due | status |",
-        "| done | KH-1 | 客户KH-1 | ming | 2026-10-31 (cadence) → 2026-12-20 (cadence) | overdue → ok |",
-        "| newly overdue | KH-2 | 客户KH-2 | ming | 2026-12-10 (cadence) → 2026-11-17 (cadence)"
+        "| done | `KH-1` | `客户KH-1` | `ming` | 2026-10-31 (cadence) → 2026-12-20 (cadence) | overdue → ok |",
+        "| newly overdue | `KH-2` | `客户KH-2` | `ming` | 2026-12-10 (cadence) → 2026-11-17 (cadence)"
         " | ok → overdue (7 days) |",
-        "| rescheduled | KH-3 | 客户KH-3 | hong | 2026-11-28 (promised) → 2026-11-30 (promised)"
+        "| rescheduled | `KH-3` | `客户KH-3` | `hong` | 2026-11-28 (promised) → 2026-11-30 (promised)"
         " | due soon → due soon |",
-        "| new in schedule | KH-6 | 新客户 | ming | — → 2026-11-30 (first_contact) | — → due soon |",
-        "| left schedule | KH-5 | 客户KH-5 | ming | 2026-12-12 (cadence) → — | ok → removed |",
-        "| left schedule | KH-4 | 客户KH-4 | ming | 2026-12-12 (cadence) → — | ok → churned |",
+        "| new in schedule | `KH-6` | `新客户` | `ming` | — → 2026-11-30 (first_contact) | — → due soon |",
+        "| left schedule | `KH-5` | `客户KH-5` | `ming` | 2026-12-12 (cadence) → — | ok → removed |",
+        "| left schedule | `KH-4` | `客户KH-4` | `ming` | 2026-12-12 (cadence) → — | ok → churned |",
         "#### Todos completed (1)",
-        "| JL-1 | KH-1 | 发送报价 | 2026-10-10 | 2026-10-09 |",
+        "| `JL-1` | `KH-1` | `发送报价` | 2026-10-10 | 2026-10-09 |",
         "| KPI | BASE | HEAD | change |",
         "| 各阶段客户数 `customers_by_stage` · prospecting | 0 | 1 | +1 |",
         "#### Customers: 1 added, 3 changed, 1 removed",
-        "| added | KH-6 | 新客户 | prospecting | ming |",
-        "| removed | KH-5 | 客户KH-5 | active | ming |",
-        "| KH-1 客户KH-1 | `contacts[0].title` | 采购经理 | 采购总监 |",
-        "| KH-1 客户KH-1 | `contacts[0].phone` | (private) | changed |",
-        "| KH-2 客户KH-2 | `cadence_days` | — | 7 |",
-        "| KH-4 客户KH-4 | `stage` | active | churned |",
+        "| added | `KH-6` | `新客户` | prospecting | `ming` |",
+        "| removed | `KH-5` | `客户KH-5` | active | `ming` |",
+        "| `KH-1` `客户KH-1` | `contacts[0].title` | `采购经理` | `采购总监` |",
+        "| `KH-1` `客户KH-1` | `contacts[0].phone` | (private) | changed |",
+        "| `KH-2` `客户KH-2` | `cadence_days` | — | 7 |",
+        "| `KH-4` `客户KH-4` | `stage` | active | churned |",
         "#### Interactions: 1 added, 2 changed, 1 removed",
-        "| added | JL-3 | KH-1 客户KH-1 | 2026-11-20 | visit | followup | 二期报价 |",
-        "| removed | JL-5 | KH-5 客户KH-5 | 2026-11-12 | phone | followup | 回访 |",
-        "| JL-1 回访 | `todos[0].done` | — | 2026-10-09 |",
-        "| JL-2 回访 | `next_followup` | 2026-11-28 | 2026-11-30 |",
+        "| added | `JL-3` | `KH-1` `客户KH-1` | 2026-11-20 | visit | followup | `二期报价` |",
+        "| removed | `JL-5` | `KH-5` `客户KH-5` | 2026-11-12 | phone | followup | `回访` |",
+        "| `JL-1` `回访` | `todos[0].done` | — | 2026-10-09 |",
+        "| `JL-2` `回访` | `next_followup` | 2026-11-28 | 2026-11-30 |",
         "Private contact fields (phone, email, address, birthday) are not shown: `crm diff --internal`.",
     ]
     missing = [line for line in expected if line not in lines]
@@ -156,12 +156,12 @@ def test_kpi_deltas_are_the_kpis_that_changed(scenario: DataRepo) -> None:
     assert "| 跟进达标率 `followup_compliance` | 80.0% | 75.0% | −5.0 pp |" in lines
     assert "| 逾期待办 `overdue_todos` | 1 | 0 | −1 |" in lines
     assert "| 各阶段客户数 `customers_by_stage` · churned | 0 | 1 | +1 |" in lines
-    assert "| 每月沟通量 `interactions_by_month` · 2026-11.visit | 0 | 1 | +1 |" in lines
+    assert "| 每月沟通量 `interactions_by_month` · `2026-11.visit` | 0 | 1 | +1 |" in lines
 
 
 def test_private_values_only_with_internal(scenario: DataRepo) -> None:
     shown = crm_diff(scenario, "HEAD~1", "--internal")
-    assert "| KH-1 客户KH-1 | `contacts[0].phone` | 13800138000 | 13900139000 |" in shown.stdout.splitlines()
+    assert "| `KH-1` `客户KH-1` | `contacts[0].phone` | `13800138000` | `13900139000` |" in shown.stdout.splitlines()
     assert "--internal" not in shown.stdout
     masked = json.loads(crm_diff(scenario, "HEAD~1", "--format", "json").stdout)
     phone = next(item for item in masked["customers"][0]["fields"] if item["field"] == "contacts[0].phone")
@@ -279,11 +279,11 @@ def test_three_dots_compare_with_the_merge_base(tmp_path: Path) -> None:
     assert pull_request.returncode == 0, pull_request.stderr
     lines = pull_request.stdout.splitlines()
     assert lines[2] == "**1 interaction added, 1 follow-up rescheduled, 3 KPIs changed**"
-    assert "| added | JL-9 | KH-2 客户KH-2 | 2026-11-20 | phone | followup | 回访 |" in lines
+    assert "| added | `JL-9` | `KH-2` `客户KH-2` | 2026-11-20 | phone | followup | `回访` |" in lines
     assert "KH-8" not in pull_request.stdout  # main's own change since the branch point is not the PR's
-    assert lines[0].startswith("### crm diff: merge base of main and feature (")
+    assert lines[0].startswith("### crm diff: `merge base of main and feature (")
     two_dots = crm_diff(data, "main..feature")
-    assert "| removed | KH-8 | 主干客户 | active | ming |" in two_dots.stdout.splitlines()
+    assert "| removed | `KH-8` | `主干客户` | active | `ming` |" in two_dots.stdout.splitlines()
 
 
 def test_unknown_revision_is_a_usage_error(scenario: DataRepo) -> None:
@@ -320,8 +320,8 @@ def test_a_data_root_in_a_sub_folder_and_a_first_commit_without_it(tmp_path: Pat
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[2] == "**5 customers added, 5 interactions added, crm.yaml changed, 17 KPIs changed**"
-    assert "| added | KH-1 | 客户KH-1 | active | ming |" in lines
-    assert "| added | JL-1 | KH-1 客户KH-1 | 2026-10-01 | phone | followup | 回访 |" in lines
+    assert "| added | `KH-1` | `客户KH-1` | active | `ming` |" in lines
+    assert "| added | `JL-1` | `KH-1` `客户KH-1` | 2026-10-01 | phone | followup | `回访` |" in lines
     unchanged = run_crm("diff", "HEAD", "--root", str(data.root / "customers"), "--as-of", AS_OF)
     assert unchanged.returncode == 0 and unchanged.stdout.splitlines()[2] == "**no change to the CRM data**"
 
@@ -336,18 +336,18 @@ def test_head_that_does_not_validate_is_reported_with_lines(scenario: DataRepo) 
     report = out.read_text(encoding="utf-8").splitlines()
     assert report[0] == "earlier step"
     assert report[1:] == [
-        f"### crm diff: HEAD&#126;1 ({git(scenario.root, 'rev-parse', '--short=7', 'HEAD~1').strip()}) → HEAD "
-        f"({git(scenario.root, 'rev-parse', '--short=7', 'HEAD').strip()}), as of {AS_OF}",
+        f"### crm diff: `HEAD~1 ({git(scenario.root, 'rev-parse', '--short=7', 'HEAD~1').strip()})` → `HEAD "
+        f"({git(scenario.root, 'rev-parse', '--short=7', 'HEAD').strip()})`, as of {AS_OF}",
         "",
         "**HEAD does not validate: 4 errors (run crm validate)**",
         "",
         "Nothing is compared until HEAD validates: records with errors would look removed.",
         "",
-        "- customers/KH-2.yaml:1:1: owner: required field owner is missing",
-        "- customers/KH-2.yaml:1:1: stage: required field stage is missing",
-        "- customers/KH-2.yaml:1:1: tier: required field tier is missing",
-        "- customers/KH-2.yaml:3:7: type: 'enterprize' is not one of: individual, enterprise, government,"
-        " institutional&#95;investor (did you mean enterprise?)",
+        "- `customers/KH-2.yaml`:1:1: `owner`: `required field owner is missing`",
+        "- `customers/KH-2.yaml`:1:1: `stage`: `required field stage is missing`",
+        "- `customers/KH-2.yaml`:1:1: `tier`: `required field tier is missing`",
+        "- `customers/KH-2.yaml`:3:7: `type`: `'enterprize' is not one of: individual, enterprise, government,"
+        " institutional_investor (did you mean enterprise?)`",
     ]
     assert "does not validate" in result.stderr and "Traceback" not in result.stderr
 
@@ -395,8 +395,8 @@ def test_long_tables_are_cut_with_a_count(scenario: DataRepo) -> None:
     start = lines.index("#### Follow-ups (6)")
     assert lines[start + 3 : start + 9] == [
         "|---|---|---|---|---|---|",
-        "| done | KH-1 | 客户KH-1 | ming | 2026-10-31 (cadence) → 2026-12-20 (cadence) | overdue → ok |",
-        "| newly overdue | KH-2 | 客户KH-2 | ming | 2026-12-10 (cadence) → 2026-11-17 (cadence)"
+        "| done | `KH-1` | `客户KH-1` | `ming` | 2026-10-31 (cadence) → 2026-12-20 (cadence) | overdue → ok |",
+        "| newly overdue | `KH-2` | `客户KH-2` | `ming` | 2026-12-10 (cadence) → 2026-11-17 (cadence)"
         " | ok → overdue (7 days) |",
         "",
         "… and 4 more (`crm diff --format json` lists every one)",
@@ -411,5 +411,5 @@ def test_a_committed_link_is_reported_never_followed(scenario: DataRepo, tmp_pat
     commit(scenario.root, "a link")
     result = crm_diff(scenario, "HEAD~1")
     assert result.returncode == 1
-    assert "- customers/KH-9.yaml:1:1: : symbolic links are not followed" in result.stdout
+    assert "- `customers/KH-9.yaml`:1:1: : `symbolic links are not followed" in result.stdout
     assert "不该读到的内容" not in result.stdout

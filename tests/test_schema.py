@@ -342,6 +342,8 @@ consent: {given: true}
         ),
         pytest.param(CUSTOMER.replace("since: 2024-01-10", "since: 2024-02-30"), "since", id="impossible-date"),
         pytest.param(CUSTOMER + "industry:\n", "industry", id="null-value"),
+        pytest.param(CUSTOMER + 'notes: "备注\\e[2J"\n', "notes", id="escape-sequence"),
+        pytest.param(CUSTOMER + 'industry: "制造\\u202e"\n', "industry", id="bidi-override"),
     ],
 )
 def test_mistake_is_rejected_by_both(empty_repo: DataRepo, schemas: Path, text: str, field: str) -> None:
@@ -402,6 +404,12 @@ def disagreement(line: str, reason: str, case_id: str) -> object:
         pytest.param("satisfaction: 6", id="satisfaction-6"),
         pytest.param("owner: Con", id="reserved-owner"),
         pytest.param("customer: INDEX", id="reserved-customer-id"),
+        pytest.param('topic: "回访\\e]0;title\\a"', id="escape-sequence-in-text"),
+        pytest.param('summary: "a\\x9bb"', id="c1-control-in-free-text"),
+        pytest.param('topic: "回访\\u202e"', id="bidi-override"),
+        pytest.param('topic: "回访\\u200f"', id="bidi-mark-is-allowed"),
+        pytest.param('topic: "第一行\\n第二行"', id="line-break-in-a-topic"),
+        pytest.param('summary: "第一行\\n\\t第二行"', id="line-break-and-tab-in-free-text"),
     ],
 )
 def test_edge_values_get_the_same_verdict(repo: DataRepo, schemas: Path, line: str) -> None:

@@ -16,6 +16,7 @@ import click
 
 from crmdata import diff, gitrev
 from crmdata.commands.common import as_of_option, dump_json, progress_printer, resolve_as_of, root_option
+from crmdata.commands.output import say, say_lines
 from crmdata.load import LoadOptions
 from crmdata.safe_paths import open_for_append, output_file, write_file
 from crmdata.validate import validate
@@ -109,7 +110,7 @@ def diff_command(
                 base_side = _side(tree, base_files, changed, day)
                 head_side = _side(tree, head_files, changed, day)
     except gitrev.GitError as problem:
-        click.echo(f"crm diff: {problem}", err=True)
+        say(f"crm diff: {problem}", err=True)
         sys.exit(EXIT_USAGE)
     change = diff.compare(base_side, head_side, internal=internal, base_label=base_rev.label, head_label=head_rev.label)
     if output_format == "json":
@@ -117,7 +118,7 @@ def diff_command(
     else:
         text = diff.markdown(change, max_rows)
     if out is None:
-        click.echo(text, nl=False)
+        say_lines(text, nl=False)
     else:
         try:
             target = output_file(out, root)  # never through a link in the repository (safe_paths)
@@ -127,9 +128,9 @@ def diff_command(
             else:
                 write_file(target, text.encode("utf-8"))
         except OSError as exc:
-            click.echo(f"crm diff: cannot write {out}: {exc.strerror}", err=True)
+            say(f"crm diff: cannot write {out}: {exc.strerror}", err=True)
             sys.exit(EXIT_USAGE)
-        click.echo(f"crm diff: {change.headline()} (written to {out})", err=True)
+        say(f"crm diff: {change.headline()} (written to {out})", err=True)
     if not change.ok:
-        click.echo(f"crm diff: {head_rev.label} does not validate: run crm validate on it", err=True)
+        say(f"crm diff: {head_rev.label} does not validate: run crm validate on it", err=True)
         sys.exit(EXIT_INVALID)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from crmdata.commands.common import as_of_option, dump_json, load_valid, pad, resolve_as_of, root_option
+from crmdata.commands.output import say, say_lines, styled
 from crmdata.models import Language
 from crmdata.report import format_kpi_value
 
@@ -49,14 +50,12 @@ def kpi_command(root: Path, as_of: datetime | None, owner: str | None, output_fo
             if owner is None
             else {"as_of": day.isoformat(), "owner": owner, **kpis.compute(dataset, day, owner)}
         )
-        click.echo(dump_json(payload))
+        say_lines(dump_json(payload))
         return
     values = kpis.compute(dataset, day, owner)
     chinese = dataset.config is not None and dataset.config.language is Language.ZH
     heading = f"KPIs as of {day}" + (f" for {owner}" if owner else "")
-    click.echo(click.style(heading, bold=True))
+    say(styled(heading, bold=True))
     for definition in kpis.KPIS:
         title = definition.title_zh if chinese else definition.title_en
-        click.echo(
-            f"  {pad(title, 26)} {pad(definition.name, 34)} {_format(values.get(definition.name), definition.unit)}"
-        )
+        say(f"  {pad(title, 26)} {pad(definition.name, 34)} {_format(values.get(definition.name), definition.unit)}")

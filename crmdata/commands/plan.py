@@ -19,6 +19,7 @@ from crmdata.commands.common import (
     root_option,
     team_name,
 )
+from crmdata.commands.output import say, say_lines, styled
 from crmdata.safe_paths import output_file, write_file
 from crmdata.schedule import FollowUp, OverdueTodo, Status, followups, overdue_todos
 from crmdata.segments import customer_facts, segments
@@ -86,13 +87,13 @@ def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all:
             "followups": [followup_json(p) for p in plans],
             "todos": [todo_json(t) for t in todos],
         }
-        click.echo(dump_json(payload))
+        say_lines(dump_json(payload))
         return
     counts = {status: sum(plan.status is status for plan in plans) for status in Status}
-    click.echo(
-        click.style(f"Follow-ups as of {day}: ", bold=True)
-        + f"{counts[Status.OVERDUE]} overdue, {counts[Status.DUE_SOON]} due soon, {counts[Status.OK]} ok "
-        f"({len(plans)} customers)"
+    say(
+        styled(f"Follow-ups as of {day}: ", bold=True),
+        f"{counts[Status.OVERDUE]} overdue, {counts[Status.DUE_SOON]} due soon, {counts[Status.OK]} ok "
+        f"({len(plans)} customers)",
     )
     by_owner: dict[str, list[FollowUp]] = defaultdict(list)
     for plan in plans:
@@ -102,8 +103,8 @@ def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all:
         shown = [plan for plan in owned if show_all or plan.status is not Status.OK]
         overdue = sum(plan.status is Status.OVERDUE for plan in owned)
         soon = sum(plan.status is Status.DUE_SOON for plan in owned)
-        click.echo("")
-        click.echo(click.style(team_name(dataset, plan_owner), bold=True) + f": {overdue} overdue, {soon} due soon")
+        say("")
+        say(styled(team_name(dataset, plan_owner), bold=True), f": {overdue} overdue, {soon} due soon")
         for plan in shown:
             late = f"{plan.days_overdue} days" if plan.days_overdue else ""
             notes = [plan.reason.value, f"every {plan.interval_days} days"]
@@ -113,15 +114,15 @@ def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all:
                 f"  {pad(_STATUS_LABEL[plan.status], 9)} {pad(late, 9)} {plan.due}  {pad(plan.customer, 12)} "
                 f"{clip(plan.name, 28)} {' · '.join(notes)}"
             )
-            click.echo(click.style(line, fg=_STATUS_COLOUR[plan.status]) if plan.status is not Status.OK else line)
+            say(styled(line, fg=_STATUS_COLOUR[plan.status]) if plan.status is not Status.OK else line)
         hidden = len(owned) - len(shown)
         if hidden:
-            click.echo(f"  ... and {hidden} more not due soon (--all lists them)")
+            say(f"  ... and {hidden} more not due soon (--all lists them)")
     if todos:
-        click.echo("")
-        click.echo(click.style(f"Overdue todos ({len(todos)})", bold=True))
+        say("")
+        say(styled(f"Overdue todos ({len(todos)})", bold=True))
         for todo in todos:
-            click.echo(
+            say(
                 f"  {pad(todo.owner, 8)} {todo.due}  {pad(str(todo.days_overdue) + ' days', 9)} "
                 f"{pad(todo.interaction, 13)} {pad(todo.customer, 12)} {todo.task}"
             )
@@ -154,16 +155,16 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
                 {"key": s.key, "title": s.title, "kind": s.kind, "size": s.size, "description": s.description}
                 for s in found
             ]
-            click.echo(dump_json({"as_of": day.isoformat(), "segments": listing}))
+            say_lines(dump_json({"as_of": day.isoformat(), "segments": listing}))
             return
         for segment in found:
             about = segment.title if segment.title != segment.key else segment.description
-            click.echo(f"{clip(segment.key, 34)} {segment.size:5d}  {segment.kind:9s}  {about}")
+            say(f"{clip(segment.key, 34)} {segment.size:5d}  {segment.kind:9s}  {about}")
         return
     chosen = next((segment for segment in found if segment.key == name), None)
     if chosen is None:
         keys = [segment.key for segment in found if segment.kind != "dimension"]
-        click.echo(
+        say(
             f"crm: no segment named {name!r}; computed and custom: {', '.join(keys)}; "
             "dimensions look like tier:strategic",
             err=True,
@@ -198,11 +199,11 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
             "size": chosen.size,
             "members": members,
         }
-        click.echo(dump_json(payload))
+        say_lines(dump_json(payload))
         return
-    click.echo(
-        click.style(f"{chosen.key}: {chosen.size} customers", bold=True)
-        + (f" — {chosen.description}" if chosen.description else "")
+    say(
+        styled(f"{chosen.key}: {chosen.size} customers", bold=True),
+        f" — {chosen.description}" if chosen.description else "",
     )
     for member in members:
         extra = ""
@@ -210,7 +211,7 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
             extra = f"score {member['risk_score']}: " + "; ".join(member["risk_signals"])  # type: ignore[arg-type]
         elif chosen.key == "win_back":
             extra = str(member["churn_reason"] or "")
-        click.echo(
+        say(
             f"  {pad(str(member['customer']), 12)} {clip(str(member['name']), 28)} "
             f"{pad(str(member['owner']), 8)} {pad(str(member['stage']), 12)} {extra}"
         )
@@ -251,4 +252,4 @@ def calendar_command(root: Path, as_of: datetime | None, out: Path, owner: str |
         sys.stdout.buffer.write(feed)
         return
     write_file(output_file(out, root), feed)  # never through a link in the repository (safe_paths)
-    click.echo(f"wrote {out}: {feed.count(b'BEGIN:VEVENT')} events")
+    say(f"wrote {out}: {feed.count(b'BEGIN:VEVENT')} events")

@@ -16,10 +16,11 @@ from typing import Any, TypeVar
 import click
 
 from crmdata.commands.common import root_option
+from crmdata.commands.output import say, say_lines, styled
 from crmdata.drafts import Draft, Repository
 from crmdata.durations import DURATION_HELP, DurationError, WorkingDays, due_date
 from crmdata.models import Channel, CustomerType, Interaction, InteractionKind, Stage, Tier, Value
-from crmdata.models.fields import day_of, to_date_or_datetime
+from crmdata.models.fields import day_of, text_problem, to_date_or_datetime
 from crmdata.report import text_line
 from crmdata.writer import SCHEMA_FOLDER, RecordWriteError, create_file, record_text
 
@@ -32,12 +33,29 @@ def _choice(values: type[Any]) -> click.Choice[str]:
     return click.Choice([member.value for member in values])
 
 
+class RecordText(click.ParamType[str, Any]):
+    """Text for a record field, checked by the records' own rule (no control characters, no bidi
+    overrides): a value that could not be stored is a usage error before anything is drafted."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        problem = text_problem(text)
+        if problem is not None:
+            self.fail(problem, param, ctx)
+        return text
+
+
+TEXT = RecordText()
+
+
 def _open_repository(root: Path) -> Repository:
     repository, problems = Repository.open(root)
     if repository is None:
         for problem in problems:
-            click.echo(click.style(text_line(problem), fg="red"), err=True)
-        click.echo("crm: crm.yaml must be valid before records can be added (crm validate)", err=True)
+            say(styled(text_line(problem), fg="red"), err=True)
+        say("crm: crm.yaml must be valid before records can be added (crm validate)", err=True)
         sys.exit(EXIT_INVALID)
     return repository
 
@@ -69,33 +87,33 @@ def _write(repository: Repository, make_draft: Callable[[], Draft], dry_run: boo
         draft = make_draft()
         if not draft.ok or draft.record is None:
             for problem in draft.problems:
-                click.echo(click.style(f"{problem.field}: {problem.message}", fg="red"), err=True)
-            click.echo(f"crm: nothing written: {draft.path} would not be valid", err=True)
+                say(styled(f"{problem.field}: {problem.message}", fg="red"), err=True)
+            say(f"crm: nothing written: {draft.path} would not be valid", err=True)
             sys.exit(EXIT_INVALID)
         try:
             text = record_text(draft.record, draft.path)
             if dry_run:
-                click.echo(f"# would create {draft.path}")
-                click.echo(text, nl=False)
+                say(f"# would create {draft.path}")
+                say_lines(text, nl=False)
                 return draft
             create_file(repository.root / draft.path, text, root=repository.root)
         except FileExistsError:
             if draft.given_id:
-                click.echo(f"crm: {draft.path} exists already; nothing written", err=True)
+                say(f"crm: {draft.path} exists already; nothing written", err=True)
                 sys.exit(EXIT_INVALID)
             continue
         except (RecordWriteError, OSError) as exc:
-            click.echo(f"crm: nothing written: {exc}", err=True)
+            say(f"crm: nothing written: {exc}", err=True)
             sys.exit(EXIT_INVALID)
-        click.echo(click.style(f"created {draft.path}", fg="green", bold=True))
+        say(styled(f"created {draft.path}", fg="green", bold=True))
         return draft
-    click.echo(f"crm: no free id found after {_ATTEMPTS} attempts; nothing written", err=True)
+    say(f"crm: no free id found after {_ATTEMPTS} attempts; nothing written", err=True)
     sys.exit(EXIT_INVALID)
 
 
 def _schema_hint(repository: Repository) -> None:
     if not (repository.root / SCHEMA_FOLDER).is_dir():
-        click.echo(
+        say(
             f"tip: `crm schema --out {SCHEMA_FOLDER}` writes the schema files the record's first line points "
             "editors to (completion, red squiggles)",
             err=True,
@@ -118,23 +136,23 @@ def new_command() -> None:
 @new_command.command("customer")
 @root_option
 @click.option("--id", "record_id", help="The id; default: the next free one (crm.yaml ids: KH-<year><seq>).")
-@click.option("--name", help="客户名称 — the customer's name.")
+@click.option("--name", type=TEXT, help="客户名称 — the customer's name.")
 @click.option("--type", "customer_type", type=_choice(CustomerType), help="客户类型.")
 @click.option("--tier", type=_choice(Tier), help="客户分级: strategic 战略, regular 普通, potential 潜在.")
 @click.option("--stage", type=_choice(Stage), help="阶段: prospecting 接洽期, active 合作期, stable 稳定期 …")
 @click.option("--value", type=_choice(Value), help="客户价值 (default medium).")
 @click.option("--owner", help="负责人: a key of team in crm.yaml.")
 @click.option("--since", help="合作起始日期 YYYY-MM-DD (default today, except for prospecting customers).")
-@click.option("--industry", help="所属行业.")
-@click.option("--source", help="客户来源 (行业展会, 客户转介绍 …).")
+@click.option("--industry", type=TEXT, help="所属行业.")
+@click.option("--source", type=TEXT, help="客户来源 (行业展会, 客户转介绍 …).")
 @click.option("--referred-by", help="转介绍人: the id of the referring customer.")
-@click.option("--contact", help="联系人: the main contact's name.")
-@click.option("--title", help="职位 of the contact.")
-@click.option("--phone", help="The contact's phone (private: masked on the site).")
-@click.option("--email", help="The contact's e-mail (private: masked on the site).")
-@click.option("--need", "needs", multiple=True, help="关键需求 (repeat for several).")
-@click.option("--tag", "tags", multiple=True, help="需求标签 (repeat for several).")
-@click.option("--notes", help="备注.")
+@click.option("--contact", type=TEXT, help="联系人: the main contact's name.")
+@click.option("--title", type=TEXT, help="职位 of the contact.")
+@click.option("--phone", type=TEXT, help="The contact's phone (private: masked on the site).")
+@click.option("--email", type=TEXT, help="The contact's e-mail (private: masked on the site).")
+@click.option("--need", "needs", type=TEXT, multiple=True, help="关键需求 (repeat for several).")
+@click.option("--tag", "tags", type=TEXT, multiple=True, help="需求标签 (repeat for several).")
+@click.option("--notes", type=TEXT, help="备注.")
 @click.option("--consent", is_flag=True, help="The customer agreed to their data being kept (告知与同意), today.")
 @click.option("--interactive", "-i", is_flag=True, help="Ask for missing fields even when not on a terminal.")
 @click.option("--dry-run", is_flag=True, help="Print the record instead of writing it.")
@@ -157,7 +175,7 @@ def new_customer_command(root: Path, **options: Any) -> None:
         ["name", "type", "tier", "stage", "owner"],
         _asking(options["interactive"]),
         {
-            "name": lambda: click.prompt("客户名称 name"),
+            "name": lambda: click.prompt("客户名称 name", type=TEXT),
             "type": lambda: click.prompt("客户类型 type", type=_choice(CustomerType)),
             "tier": lambda: click.prompt("客户分级 tier", type=_choice(Tier), default=Tier.REGULAR.value),
             "stage": lambda: click.prompt("阶段 stage", type=_choice(Stage), default=Stage.ACTIVE.value),
@@ -197,12 +215,14 @@ def interaction_options(command: F) -> F:
         click.option("--channel", type=_choice(Channel), help="沟通方式 (phone, video, visit …)."),
         click.option("--kind", type=_choice(InteractionKind), help="类型 (default followup; care = greetings)."),
         click.option("--owner", help="负责人 (default: the customer's owner)."),
-        click.option("--topic", help="沟通主题."),
-        click.option("--summary", help="沟通内容摘要."),
-        click.option("--feedback", help="客户反馈."),
-        click.option("--need-change", "need_changes", multiple=True, help="需求变化 (repeat for several)."),
+        click.option("--topic", type=TEXT, help="沟通主题."),
+        click.option("--summary", type=TEXT, help="沟通内容摘要."),
+        click.option("--feedback", type=TEXT, help="客户反馈."),
+        click.option("--need-change", "need_changes", type=TEXT, multiple=True, help="需求变化 (repeat for several)."),
         click.option("--satisfaction", type=click.IntRange(1, 5), help="满意度 1..5."),
-        click.option("--todo", "todos", multiple=True, help="待办事项: a promise made (repeat; one --due each)."),
+        click.option(
+            "--todo", "todos", type=TEXT, multiple=True, help="待办事项: a promise made (repeat; one --due each)."
+        ),
         click.option("--due", "dues", multiple=True, help=f"When the matching --todo is due: {DURATION_HELP}."),
         click.option("--next", "next_followup", help=f"下次跟进时间: {DURATION_HELP}."),
         click.option("--interactive", "-i", is_flag=True, help="Ask for missing fields even when not on a terminal."),
@@ -263,7 +283,7 @@ def _record_interaction(root: Path, customer: str | None, default_channel: str |
         {
             "customer": lambda: click.prompt("客户编号 customer"),
             "channel": lambda: click.prompt("沟通方式 channel", type=_choice(Channel), default=Channel.PHONE.value),
-            "topic": lambda: click.prompt("沟通主题 topic"),
+            "topic": lambda: click.prompt("沟通主题 topic", type=TEXT),
         },
     )
     customer_id = repository.customer_id(values["customer"])
@@ -327,8 +347,7 @@ def _todos(tasks: tuple[str, ...], dues: tuple[str, ...], start: date, calendar:
     """Each --todo with its --due, in the order given."""
     if len(tasks) != len(dues):
         raise click.UsageError(
-            f"{len(tasks)} --todo and {len(dues)} --due: give each promise its due date "
-            '(--todo "发送报价单" --due 3wd)'
+            f'{len(tasks)} --todo and {len(dues)} --due: give each promise its due date (--todo "发送报价单" --due 3wd)'
         )
     pairs = zip(tasks, dues, strict=True)
     return [{"task": task, "due": _date_option(due, start, calendar, "--due")} for task, due in pairs]
@@ -337,8 +356,8 @@ def _todos(tasks: tuple[str, ...], dues: tuple[str, ...], start: date, calendar:
 def _summarise(record: Interaction) -> None:
     """What was recorded, in a line or two: the dates worked out from durations above all."""
     line = f"  {record.customer} · {record.channel.value} · {record.day.isoformat()} · {record.topic}"
-    click.echo(line)
+    say(line)
     if record.next_followup is not None:
-        click.echo(f"  next follow-up {record.next_followup.isoformat()} ({record.next_followup:%a})")
+        say(f"  next follow-up {record.next_followup.isoformat()} ({record.next_followup:%a})")
     for todo in record.todos:
-        click.echo(f"  todo {todo.task}: due {todo.due.isoformat()} ({todo.due:%a})")
+        say(f"  todo {todo.task}: due {todo.due.isoformat()} ({todo.due:%a})")

@@ -29,6 +29,7 @@ from crmdata.commands.common import (
     root_option,
     validate_or_exit,
 )
+from crmdata.commands.output import say, styled
 from crmdata.safe_paths import UnsafePathError, remove_tree
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class _MkdocsLog(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         colour = {"WARNING": "yellow", "ERROR": "red"}.get(record.levelname)
-        click.echo(click.style(f"{record.levelname:<7} -  {record.getMessage()}", fg=colour), err=True)
+        say(styled(f"{record.levelname:<7} -  {record.getMessage()}", fg=colour), err=True, keep="\n")
 
 
 def _show_mkdocs_log() -> None:
@@ -78,7 +79,7 @@ def _show_mkdocs_log() -> None:
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(click.style(f"crm: {message}", fg="red"), err=True)
+    say(styled(f"crm: {message}", fg="red"), err=True)
     sys.exit(EXIT_INVALID)
 
 
@@ -127,7 +128,7 @@ def build_command(root: Path, as_of: datetime | None, out: Path | None, internal
         target = _build_in_place_of_output(config, root)
     except MkDocsException as problem:
         _fail(str(problem))
-    click.echo(f"crm: site written to {target}", err=True)
+    say(f"crm: site written to {target}", err=True)
 
 
 def _build_in_place_of_output(config: MkDocsConfig, root: Path) -> Path:

@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from crmdata.commands.common import dump_json, load_valid, resolve_as_of, root_option
+from crmdata.commands.output import say, say_lines, say_progress, styled
 from crmdata.drafts import Repository
 from crmdata.exporter import Table, csv_text, customers_table, followups_table, interactions_table, xlsx_bytes
 from crmdata.importer import (
@@ -58,9 +59,9 @@ def _row_progress() -> Any:
     def show(stage: str, done: int, total: int) -> None:
         if total < 2000:
             return
-        click.echo(f"\r{stage} {done:,}/{total:,}", err=True, nl=False)
+        say_progress(f"\r{stage} {done:,}/{total:,}")
         if done >= total:
-            click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
+            say_progress("\r" + " " * 40 + "\r")
 
     return show
 
@@ -163,7 +164,7 @@ def import_command(
     if not dry_run and not refused:
         written, failures = write_plan(plan, root, partial(create_file, root=root))
     if output_format == "json":
-        click.echo(dump_json(_plan_json(plan, written, failures)))
+        say_lines(dump_json(_plan_json(plan, written, failures)))
     else:
         _print_plan(plan, dry_run, refused, written, failures)
     sys.exit(EXIT_INVALID if plan.has_invalid or failures else 0)
@@ -190,18 +191,18 @@ _COLOURS = {Status.CREATE: "green", Status.DIFFERS: "yellow", Status.DUPLICATE: 
 def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, written: list[str], failures: list[str]) -> None:
     sheet = plan.sheet
     rows = len(plan.outcomes)
-    click.echo(
-        click.style(f"{sheet.where}: ", bold=True)
-        + f"{rows} row{'s' * (rows != 1)} of {plan.layout.name} (header on row {sheet.header_row})"
+    say(
+        styled(f"{sheet.where}: ", bold=True),
+        f"{rows} row{'s' * (rows != 1)} of {plan.layout.name} (header on row {sheet.header_row})",
     )
     for outcome in plan.outcomes:
         if outcome.status is Status.INVALID:
             for problem in outcome.problems:
-                click.echo(click.style(f"  {problem.text()}", fg="red"))
+                say(styled(f"  {problem.text()}", fg="red"))
         else:
-            click.echo(click.style(f"  {_describe(outcome, dry_run or refused)}", fg=_COLOURS.get(outcome.status)))
+            say(styled(f"  {_describe(outcome, dry_run or refused)}", fg=_COLOURS.get(outcome.status)))
     for failure in failures:
-        click.echo(click.style(f"  {failure}", fg="red"), err=True)
+        say(styled(f"  {failure}", fg="red"), err=True)
     creating = plan.count(Status.CREATE)
     counts = [
         f"{creating} to create" if dry_run or refused else f"{len(written)} created",
@@ -210,21 +211,21 @@ def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, written: list[st
         f"{plan.count(Status.DIFFERS)} differ{'s' * (plan.count(Status.DIFFERS) == 1)} from the repository",
         f"{plan.count(Status.INVALID)} invalid",
     ]
-    click.echo(click.style(", ".join(counts), bold=True))
+    say(styled(", ".join(counts), bold=True))
     invalid = plan.count(Status.INVALID)
     if refused:
-        click.echo(
-            click.style("nothing written: ", fg="red", bold=True)
-            + f"{invalid} invalid row{'s' * (invalid != 1)}; fix {'them' if invalid != 1 else 'it'}, "
-            "or add --skip-invalid to create the valid rows only"
+        say(
+            styled("nothing written: ", fg="red", bold=True),
+            f"{invalid} invalid row{'s' * (invalid != 1)}; fix {'them' if invalid != 1 else 'it'}, "
+            "or add --skip-invalid to create the valid rows only",
         )
     elif dry_run:
         advice = "fix the invalid rows, then run again with --write" if invalid else "run again with --write to create"
         if not creating and not invalid:
             advice = "nothing to create"
-        click.echo(f"dry run: nothing written; {advice}")
+        say(f"dry run: nothing written; {advice}")
     elif plan.has_invalid:
-        click.echo(f"skipped {invalid} invalid row{'s' * (invalid != 1)} (--skip-invalid)")
+        say(f"skipped {invalid} invalid row{'s' * (invalid != 1)} (--skip-invalid)")
 
 
 def _plan_json(plan: ImportPlan, written: list[str], failures: list[str]) -> dict[str, Any]:
@@ -344,7 +345,7 @@ def export_command(
     else:
         table = followups_table(dataset, resolve_as_of(as_of), english)
     for note in table.notes:
-        click.echo(f"note: {note}", err=True)
+        say(f"note: {note}", err=True)
     if chosen == "xlsx":
         data = xlsx_bytes(table)
     else:
@@ -360,4 +361,4 @@ def export_command(
         raise InputError(f"{out} exists: choose another --out, or add --force to replace it") from None
     except OSError as exc:
         raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
-    click.echo(f"wrote {len(table.rows):,} {kind} to {out}")
+    say(f"wrote {len(table.rows):,} {kind} to {out}")

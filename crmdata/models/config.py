@@ -17,7 +17,7 @@ from crmdata.models.fields import CalendarDate, Days, Name, OwnerId, RecordId, T
 from crmdata.models.segment import Flag, SegmentSpec
 
 Hours = Annotated[int, Field(ge=1, le=24 * 30, strict=True)]
-EditUrl = Annotated[str, StringConstraints(strict=True, pattern=r"^https?://[^\s<>\x22\x27]+/$")]
+EditUrl = Annotated[str, StringConstraints(strict=True, pattern=r"^https?://[^\s<>\x22\x27\x00-\x1F\x7F-\x9F]+/$")]
 """An http(s) URL ending in '/': never javascript: or data:, which the site would turn into a live link."""
 
 
