@@ -1,6 +1,7 @@
 """The `crm` command line: the only place that prints, colours, or exits.
 
-Exit codes (the SPEC's): 0 clean (warnings allowed), 1 the data has errors, 2 usage error. An unexpected
+Exit codes (the SPEC's): 0 clean (warnings allowed), 1 the data has errors, 2 usage error, 128 + N when
+stopped by signal N. An unexpected
 failure is reported in one line with exit code 3, never as a traceback.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -17,6 +19,7 @@ import click
 
 from crmdata import __version__
 from crmdata.commands.common import progress_printer, root_option
+from crmdata.errors import Stopped
 from crmdata.load import LoadOptions
 from crmdata.report import as_json, github_line, summary, text_line
 from crmdata.schema import write_schemas
@@ -163,12 +166,42 @@ def _register_commands() -> None:
 _register_commands()
 
 
+_STOPS_RECEIVED: list[int] = []
+
+
+def _stop(signal_number: int, frame: object) -> None:
+    """A stop signal becomes an exception in the main thread, so every `finally` on the way out runs.
+
+    Only the first: a second signal of the same kind ends the process at once (its workers die with it).
+    """
+    signal.signal(signal_number, signal.SIG_DFL)
+    _STOPS_RECEIVED.append(signal_number)
+    raise Stopped(signal_number)
+
+
+def _quiet_lost_stop(unraisable: Any) -> None:
+    """Where Python cannot raise (a finalizer, an after-fork hook), a lost Stopped is not a traceback:
+    `run` notices the stop at the end instead."""
+    if not isinstance(unraisable.exc_value, Stopped):
+        sys.__unraisablehook__(unraisable)
+
+
+def _catch_stop_signals() -> None:
+    sys.unraisablehook = _quiet_lost_stop
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is not signal.SIG_IGN:  # nohup's choice stands
+            signal.signal(number, _stop)
+
+
 def run() -> None:
-    """Console-script entry point: `main` with unexpected failures turned into one line and exit 3.
+    """Console-script entry point: `main` with unexpected failures turned into one line and exit 3;
+    SIGTERM and SIGHUP stop `crm` cleanly (exit 128 + N).
 
     It ends the process with os._exit once output is flushed: freeing a loaded repository object by
     object takes a third of a second per 100k records and serves nobody (mypy ends the same way).
     """
+    _catch_stop_signals()
     code: int | str | None = EXIT_OK
     try:
         main(standalone_mode=True)
@@ -177,6 +210,9 @@ def run() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         code = 130
+    except Stopped as stop:
+        click.echo(f"crm: {stop}", err=True)
+        code = stop.exit_code
     except Exception as exc:  # the last line of defence: a bug must not print a traceback at a user
         click.echo(f"crm: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
         code = EXIT_INTERNAL
@@ -184,6 +220,11 @@ def run() -> None:
         if code is not None:
             click.echo(code, err=True)
         code = EXIT_OK if code is None else EXIT_INVALID
+    if _STOPS_RECEIVED and code != Stopped(_STOPS_RECEIVED[0]).exit_code:
+        # Python ignores (after printing it) an exception raised where it cannot propagate, e.g. in a
+        # finalizer: the command then ran to its end, but it was asked to stop and says so.
+        click.echo(f"crm: {Stopped(_STOPS_RECEIVED[0])}", err=True)
+        code = Stopped(_STOPS_RECEIVED[0]).exit_code
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from crmdata.locate import PositionIndex
 from crmdata.models import CrmConfig, Customer, Interaction
 from crmdata.problems import Problem, error, warning
 from crmdata.record_check import PositionLookup, RecordT, check_record, translate_all
+from crmdata.workers import worker_pool
 from crmdata.yamlread import DEFAULT_MAX_FILE_BYTES, read_yaml
 
 CONFIG_FILE = "crm.yaml"
@@ -192,7 +192,7 @@ def _content_keys(prefix: str, paths: list[str]) -> list[bytes | None]:
 
 def parse_files(
     root: Path, paths: list[str], options: LoadOptions, problems: list[Problem]
-) -> Iterator[tuple[str, Any]]:
+) -> Generator[tuple[str, Any], None, None]:
     """Yield (path, data) for every file that reads as data: cached files first, then parsed ones.
 
     YAML problems are appended to `problems`. With a cache and many files, a child process reads and
@@ -209,7 +209,7 @@ def parse_files(
     with ExitStack() as stack:
         key_chunks: Iterable[list[bytes | None]]
         if cache_present and jobs > 1 and len(paths) >= PARALLEL_THRESHOLD:
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=1))
+            pool = stack.enter_context(worker_pool(max_workers=1))
             futures = [pool.submit(_content_keys, prefix, chunk) for chunk in chunks]
             cache = ParseCache(root)
             key_chunks = (future.result() for future in futures)
@@ -226,38 +226,36 @@ def parse_files(
                     yield path, cached
                 else:
                     to_parse.append(path)  # new, changed or unreadable: the parser reads it and says why
-    for path, key, data, file_problems in _parse_all(prefix, to_parse, options):
-        if key is not None and data is not None and not file_problems:
-            cache.put(key, data)
-        problems.extend(file_problems)
-        if data is not None:
-            yield path, data
+    with closing(_parse_all(prefix, to_parse, options)) as parsed:  # closed early: its workers are killed
+        for path, key, data, file_problems in parsed:
+            if key is not None and data is not None and not file_problems:
+                cache.put(key, data)
+            problems.extend(file_problems)
+            if data is not None:
+                yield path, data
     cache.save()
 
 
-def _parse_all(prefix: str, paths: list[str], options: LoadOptions) -> Iterator[ParseResult]:
+def _parse_all(prefix: str, paths: list[str], options: LoadOptions) -> Generator[ParseResult, None, None]:
     jobs = options.jobs or os.cpu_count() or 1
     total = len(paths)
     batches = [paths[start : start + _BATCH] for start in range(0, total, _BATCH)]
     show = options.progress if total >= PARALLEL_THRESHOLD else None
     done = 0
-    if jobs <= 1 or total < PARALLEL_THRESHOLD:
-        results: Iterator[list[ParseResult]] = (
-            _read_and_parse(prefix, batch, options.max_file_bytes) for batch in batches
-        )
-        pool = None
-    else:
-        pool = ProcessPoolExecutor(max_workers=jobs)
-        results = pool.map(_read_and_parse, [prefix] * len(batches), batches, [options.max_file_bytes] * len(batches))
-    try:
+    with ExitStack() as stack:
+        results: Iterator[list[ParseResult]]
+        if jobs <= 1 or total < PARALLEL_THRESHOLD:
+            results = (_read_and_parse(prefix, batch, options.max_file_bytes) for batch in batches)
+        else:
+            pool = stack.enter_context(worker_pool(max_workers=jobs))
+            results = pool.map(
+                _read_and_parse, [prefix] * len(batches), batches, [options.max_file_bytes] * len(batches)
+            )
         for batch_results in results:
             yield from batch_results
             done += len(batch_results)
             if show:
                 show("parsing", done, total)
-    finally:
-        if pool is not None:
-            pool.shutdown()
 
 
 def load_config(root: Path, index: PositionIndex, options: LoadOptions) -> tuple[CrmConfig | None, list[Problem]]:
@@ -300,17 +298,19 @@ def load(root: Path, options: LoadOptions | None = None) -> tuple[Dataset, list[
     interactions: dict[str, Interaction] = {}
     validate_customer, validate_interaction = Customer.model_validate, Interaction.model_validate
     customer_prefix = f"{CUSTOMERS_DIR}/"
-    for path, data in parse_files(root, customer_paths + interaction_paths, options, problems):
-        is_customer = path.startswith(customer_prefix)  # the hot loop of a warm run: kept lean
-        try:
-            if is_customer:
-                customers[path] = validate_customer(data)
-            else:
-                interactions[path] = validate_interaction(data)
-        except ValidationError as exc:
-            model = Customer if is_customer else Interaction
-            problems.extend(translate_all(model, exc, path, _lazy_positions(index, path)))
-            dataset.unvalidated.append((path, data))
+    # An exception in this loop (SIGTERM, Ctrl-C) closes the parser at once, and so stops its workers.
+    with closing(parse_files(root, customer_paths + interaction_paths, options, problems)) as files:
+        for path, data in files:
+            is_customer = path.startswith(customer_prefix)  # the hot loop of a warm run: kept lean
+            try:
+                if is_customer:
+                    customers[path] = validate_customer(data)
+                else:
+                    interactions[path] = validate_interaction(data)
+            except ValidationError as exc:
+                model = Customer if is_customer else Interaction
+                problems.extend(translate_all(model, exc, path, _lazy_positions(index, path)))
+                dataset.unvalidated.append((path, data))
     dataset.customers = _in_path_order(customer_paths, customers, dataset)
     dataset.interactions = _in_path_order(interaction_paths, interactions, dataset)
     return dataset, problems, index
