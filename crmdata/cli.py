@@ -1,7 +1,7 @@
 """The `crm` command line: the only place that prints, colours, or exits.
 
-Exit codes (the SPEC's): 0 clean (warnings allowed), 1 the data has errors, 2 usage error, 128 + N when
-stopped by signal N. An unexpected
+Exit codes (the SPEC's): 0 clean (warnings allowed), 1 the data has errors (or the machine refuses: a
+path that cannot be written, a busy port), 2 usage error, 128 + N when stopped by signal N. An unexpected
 failure is reported in one line with exit code 3, never as a traceback.
 """
 
@@ -19,7 +19,7 @@ import click
 
 from crmdata import __version__
 from crmdata.commands.common import progress_printer, root_option
-from crmdata.errors import Stopped
+from crmdata.errors import CrmError, Stopped, os_error_message
 from crmdata.load import LoadOptions
 from crmdata.report import as_json, github_line, summary, text_line
 from crmdata.schema import write_schemas
@@ -195,8 +195,11 @@ def _catch_stop_signals() -> None:
 
 
 def run() -> None:
-    """Console-script entry point: `main` with unexpected failures turned into one line and exit 3;
-    SIGTERM and SIGHUP stop `crm` cleanly (exit 128 + N).
+    """Console-script entry point: `main`, with every way out turned into one line and an exit code.
+
+    A `CrmError` prints its message; an `OSError` (a path that cannot be read or written) is a problem
+    of the machine, named with its path and reason, exit 1; SIGTERM and SIGHUP stop `crm` cleanly (exit
+    128 + N); only anything else is a bug ("internal error", exit 3).
 
     It ends the process with os._exit once output is flushed: freeing a loaded repository object by
     object takes a third of a second per 100k records and serves nobody (mypy ends the same way).
@@ -213,6 +216,12 @@ def run() -> None:
     except Stopped as stop:
         click.echo(f"crm: {stop}", err=True)
         code = stop.exit_code
+    except CrmError as problem:
+        click.echo(click.style(f"crm: {problem.message}", fg="red"), err=True)
+        code = problem.exit_code
+    except OSError as exc:
+        click.echo(click.style(f"crm: {os_error_message(exc)}", fg="red"), err=True)
+        code = EXIT_INVALID
     except Exception as exc:  # the last line of defence: a bug must not print a traceback at a user
         click.echo(f"crm: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
         code = EXIT_INTERNAL
