@@ -36,7 +36,7 @@ from crmdata.load import CONFIG_FILE, CUSTOMERS_DIR, INTERACTIONS_DIR
 DATA_PATHS = (CONFIG_FILE, CUSTOMERS_DIR, INTERACTIONS_DIR)
 """What `load()` reads below a data root; nothing else of a revision is written out."""
 _RECORD_SUFFIXES = (".yaml", ".yml")
-"""Files `load()` reads or reports (.yml is an error it names); other files are not written."""
+"""Files `load()` reads or reports as errors (.yml, .YAML ...); other files are not written."""
 _FILE_MODES = {"100644", "100755"}
 _LINK_MODE = "120000"
 _LINK_TARGET = "symbolic-link-not-followed"
@@ -192,7 +192,7 @@ def data_files(repo: Repository, revision: Revision) -> dict[str, Blob]:
         path = raw_path.decode("utf-8", "surrogateescape").removeprefix(repo.prefix)
         if kind != "blob" or mode not in _FILE_MODES | {_LINK_MODE}:
             continue  # a submodule: not a file load() could read
-        if path != CONFIG_FILE and not path.endswith(_RECORD_SUFFIXES):
+        if path != CONFIG_FILE and not path.lower().endswith(_RECORD_SUFFIXES):
             continue
         _check_path(path, revision)
         files[path] = Blob(mode, oid)

@@ -86,11 +86,46 @@ LINK_MESSAGE = (
 )
 
 
+ALLOWED_FILES = frozenset({".gitkeep", ".keep", ".gitignore", ".gitattributes"})
+"""Files a record folder may hold besides records, without a word: placeholders that keep an empty
+folder in git and git's own settings. README files (README, README.md, readme.txt ...) are allowed too."""
+HIDDEN_FILE_MESSAGE = "hidden files are not read as records: move this file out of the record folders or delete it"
+TEMPORARY_FILE_MESSAGE = (
+    "a temporary file left by an interrupted write (crm import, new or log killed midway): delete it"
+)
+OTHER_FILE_MESSAGE = "only <ID>.yaml record files are read here: move this file out of the record folders or delete it"
+
+
+def _stray_file(relative: str, name: str) -> Problem | None:
+    """What is wrong with a file in a record folder that is not a record; None when it may be there.
+
+    Nothing there is skipped without a word: a record saved as .yml is silently lost to every
+    computation (an error), and a stray file (a killed writer's temporary file, notes, a backup) is
+    named so someone deletes or moves it (a warning).
+    """
+    if name in ALLOWED_FILES or name.partition(".")[0].upper() == "README":
+        return None
+    if name.endswith(".tmp"):
+        return warning(relative, TEMPORARY_FILE_MESSAGE).at(1, 1)
+    if name.startswith("."):
+        return warning(relative, HIDDEN_FILE_MESSAGE).at(1, 1)
+    suffix = name[name.rfind(".") :]
+    if suffix.lower() in (".yaml", ".yml"):
+        return error(relative, f"record files end in .yaml: rename this {suffix} file").at(1, 1)
+    return warning(relative, OTHER_FILE_MESSAGE).at(1, 1)
+
+
+def _is_record(name: str) -> bool:
+    return name.endswith(RECORD_SUFFIX) and not name.startswith(".")
+
+
 def discover(root: Path) -> tuple[list[str], list[str], list[Problem]]:
     """The customer and interaction files (relative POSIX paths, sorted), plus layout problems.
 
     Records must be real files in the repository: a symbolic link is reported and never followed, so a
     pull request cannot make `crm` read (and quote in its messages) a file elsewhere on the CI machine.
+    Every other entry of the record folders is reported too (`_stray_file`), except placeholders and
+    README files.
     """
     problems: list[Problem] = []
     customers: list[str] = []
@@ -102,37 +137,37 @@ def discover(root: Path) -> tuple[list[str], list[str], list[Problem]]:
     if customer_dir.is_dir() and not customer_dir.is_symlink():
         for entry in sorted(os.scandir(customer_dir), key=lambda e: e.name):
             relative = f"{CUSTOMERS_DIR}/{entry.name}"
-            if entry.name.startswith("."):
-                continue
             if entry.is_symlink():
                 problems.append(error(relative, LINK_MESSAGE).at(1, 1))
             elif entry.is_dir(follow_symlinks=False):
                 problems.append(
                     warning(relative, "folders inside customers/ are ignored: customers/<ID>.yaml only").at(1, 1)
                 )
-            elif entry.name.endswith(RECORD_SUFFIX):
+            elif _is_record(entry.name):
                 customers.append(relative)
-            elif entry.name.endswith(".yml"):
-                problems.append(error(relative, "record files end in .yaml: rename this .yml file").at(1, 1))
+            elif (problem := _stray_file(relative, entry.name)) is not None:
+                problems.append(problem)
     interaction_dir = root / INTERACTIONS_DIR
     if interaction_dir.is_dir() and not interaction_dir.is_symlink():
         for relative in sorted(_walk(interaction_dir, INTERACTIONS_DIR, problems)):
-            if relative.endswith(RECORD_SUFFIX):
+            name = relative.rpartition("/")[2]
+            if _is_record(name):
                 interactions.append(relative)
-            elif relative.endswith(".yml"):
-                problems.append(error(relative, "record files end in .yaml: rename this .yml file").at(1, 1))
+            elif (problem := _stray_file(relative, name)) is not None:
+                problems.append(problem)
     return customers, interactions, problems
 
 
 def _walk(folder: Path, relative: str, problems: list[Problem]) -> Iterator[str]:
     for entry in os.scandir(folder):
-        if entry.name.startswith("."):
-            continue
         path = f"{relative}/{entry.name}"
         if entry.is_symlink():
             problems.append(error(path, LINK_MESSAGE).at(1, 1))
         elif entry.is_dir(follow_symlinks=False):
-            yield from _walk(Path(entry.path), path, problems)
+            if entry.name.startswith("."):
+                problems.append(warning(path, "hidden folders are not read: move the records out of it").at(1, 1))
+            else:
+                yield from _walk(Path(entry.path), path, problems)
         else:
             yield path
 
