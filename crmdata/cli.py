@@ -1,6 +1,7 @@
 """The `crm` command line: the only place that prints, colours, or exits.
 
-Exit codes (the SPEC's): 0 clean (warnings allowed), 1 the data has errors, 2 usage error. An unexpected
+Exit codes (the SPEC's): 0 clean (warnings allowed), 1 the data has errors (or the machine refuses: a
+path that cannot be written, a busy port), 2 usage error, 128 + N when stopped by signal N. An unexpected
 failure is reported in one line with exit code 3, never as a traceback.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -18,6 +20,7 @@ import click
 from crmdata import __version__
 from crmdata.commands.common import progress_printer, root_option
 from crmdata.commands.output import EscapingGroup, say, say_lines, styled
+from crmdata.errors import CrmError, Stopped, os_error_message
 from crmdata.load import LoadOptions
 from crmdata.report import as_json, github_line, summary, text_line
 from crmdata.safe_paths import UnsafePathError
@@ -165,12 +168,45 @@ def _register_commands() -> None:
 _register_commands()
 
 
+_STOPS_RECEIVED: list[int] = []
+
+
+def _stop(signal_number: int, frame: object) -> None:
+    """A stop signal becomes an exception in the main thread, so every `finally` on the way out runs.
+
+    Only the first: a second signal of the same kind ends the process at once (its workers die with it).
+    """
+    signal.signal(signal_number, signal.SIG_DFL)
+    _STOPS_RECEIVED.append(signal_number)
+    raise Stopped(signal_number)
+
+
+def _quiet_lost_stop(unraisable: Any) -> None:
+    """Where Python cannot raise (a finalizer, an after-fork hook), a lost Stopped is not a traceback:
+    `run` notices the stop at the end instead."""
+    if not isinstance(unraisable.exc_value, Stopped):
+        sys.__unraisablehook__(unraisable)
+
+
+def _catch_stop_signals() -> None:
+    sys.unraisablehook = _quiet_lost_stop
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is not signal.SIG_IGN:  # nohup's choice stands
+            signal.signal(number, _stop)
+
+
 def run() -> None:
-    """Console-script entry point: `main` with unexpected failures turned into one line and exit 3.
+    """Console-script entry point: `main`, with every way out turned into one line and an exit code.
+
+    A `CrmError` prints its message; an `OSError` (a path that cannot be read or written) is a problem
+    of the machine, named with its path and reason, exit 1; SIGTERM and SIGHUP stop `crm` cleanly (exit
+    128 + N); only anything else is a bug ("internal error", exit 3).
 
     It ends the process with os._exit once output is flushed: freeing a loaded repository object by
     object takes a third of a second per 100k records and serves nobody (mypy ends the same way).
     """
+    _catch_stop_signals()
     code: int | str | None = EXIT_OK
     try:
         main(standalone_mode=True)
@@ -182,6 +218,15 @@ def run() -> None:
     except UnsafePathError as refusal:  # a link, or a folder crm did not make, where it was to write
         say(styled(f"crm: {refusal}", fg="red"), err=True)
         code = EXIT_USAGE
+    except Stopped as stop:
+        say(f"crm: {stop}", err=True)
+        code = stop.exit_code
+    except CrmError as problem:
+        say(styled(f"crm: {problem.message}", fg="red"), err=True)
+        code = problem.exit_code
+    except OSError as exc:
+        say(styled(f"crm: {os_error_message(exc)}", fg="red"), err=True)
+        code = EXIT_INVALID
     except Exception as exc:  # the last line of defence: a bug must not print a traceback at a user
         say(f"crm: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
         code = EXIT_INTERNAL
@@ -189,6 +234,11 @@ def run() -> None:
         if code is not None:
             say(str(code), err=True)
         code = EXIT_OK if code is None else EXIT_INVALID
+    if _STOPS_RECEIVED and code != Stopped(_STOPS_RECEIVED[0]).exit_code:
+        # Python ignores (after printing it) an exception raised where it cannot propagate, e.g. in a
+        # finalizer: the command then ran to its end, but it was asked to stop and says so.
+        say(f"crm: {Stopped(_STOPS_RECEIVED[0])}", err=True)
+        code = Stopped(_STOPS_RECEIVED[0]).exit_code
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -18,12 +18,13 @@ written. The data root may be a sub-folder of the repository (`git rev-parse --s
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ from crmdata.load import CONFIG_FILE, CUSTOMERS_DIR, INTERACTIONS_DIR
 DATA_PATHS = (CONFIG_FILE, CUSTOMERS_DIR, INTERACTIONS_DIR)
 """What `load()` reads below a data root; nothing else of a revision is written out."""
 _RECORD_SUFFIXES = (".yaml", ".yml")
-"""Files `load()` reads or reports (.yml is an error it names); other files are not written."""
+"""Files `load()` reads or reports as errors (.yml, .YAML ...); other files are not written."""
 _FILE_MODES = {"100644", "100755"}
 _LINK_MODE = "120000"
 _LINK_TARGET = "symbolic-link-not-followed"
@@ -191,7 +192,7 @@ def data_files(repo: Repository, revision: Revision) -> dict[str, Blob]:
         path = raw_path.decode("utf-8", "surrogateescape").removeprefix(repo.prefix)
         if kind != "blob" or mode not in _FILE_MODES | {_LINK_MODE}:
             continue  # a submodule: not a file load() could read
-        if path != CONFIG_FILE and not path.endswith(_RECORD_SUFFIXES):
+        if path != CONFIG_FILE and not path.lower().endswith(_RECORD_SUFFIXES):
             continue
         _check_path(path, revision)
         files[path] = Blob(mode, oid)
@@ -350,15 +351,67 @@ def scratch_parent(file_count: int) -> str | None:
     return str(_SHARED_MEMORY) if writable and file_count * _BYTES_PER_FILE * 4 < free else None
 
 
+SCRATCH_PREFIX = "crm-diff-"
+_SCRATCH_NAME = re.compile(re.escape(SCRATCH_PREFIX) + r"(\d+)-(\d+)-")
+"""crm-diff-<pid namespace>-<pid>-<random>: whose folder it is, so a later run can tell a leftover."""
+
+
+def _pid_namespace() -> str:
+    """This process's pid namespace (a container has its own): pids are compared only within one."""
+    try:
+        return os.readlink("/proc/self/ns/pid").partition("[")[2].rstrip("]") or "0"
+    except OSError:
+        return "0"
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def sweep_scratch(parents: Iterable[str | None]) -> None:
+    """Remove the scratch folders a killed `crm diff` left behind: SIGKILL cannot be caught, so the next
+    run cleans up. Only folders of this user, of this pid namespace, of processes that are gone, and
+    only real folders (never through a link); a pid reused by another process keeps its folder a while.
+    """
+    if os.name != "posix":
+        return  # no owner ids, and os.kill(pid, 0) would end the process on Windows
+    namespace, uid = _pid_namespace(), os.getuid()
+    for parent in {parent or tempfile.gettempdir() for parent in parents}:
+        try:
+            entries = list(os.scandir(parent))
+        except OSError:
+            continue
+        for entry in entries:
+            match = _SCRATCH_NAME.match(entry.name)
+            if match is None or match.group(1) != namespace or int(match.group(2)) == os.getpid():
+                continue
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISDIR(info.st_mode) and info.st_uid == uid and not _running(int(match.group(2))):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
 @contextmanager
 def scratch_tree(repo: Repository, cache_from: Path | None = None, file_count: int = 0) -> Iterator[ScratchTree]:
-    """A scratch data root in a temporary folder, removed afterwards.
+    """A scratch data root in a temporary folder, removed afterwards, however the block is left (SIGTERM
+    and SIGINT arrive as exceptions); what a killed run left is swept first (`sweep_scratch`).
 
     `cache_from`: a data root whose parse cache (`.crm-cache/parse`, keyed by file content and signed
     with this user's key) is copied in first, so files that are the same as in the working tree are
     not parsed again. `file_count`: how many files it will hold at most (see scratch_parent).
     """
-    folder = Path(tempfile.mkdtemp(prefix="crm-diff-", dir=scratch_parent(file_count)))
+    parent = scratch_parent(file_count)
+    sweep_scratch([parent, None, str(_SHARED_MEMORY)])
+    prefix = f"{SCRATCH_PREFIX}{_pid_namespace()}-{os.getpid()}-"
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     try:
         tree = ScratchTree(repo, folder)
         if cache_from is not None:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from crmdata.locate import PositionIndex
 from crmdata.models import CrmConfig, Customer, Interaction
 from crmdata.problems import Problem, error, warning
 from crmdata.record_check import PositionLookup, RecordT, check_record, translate_all
+from crmdata.workers import worker_pool
 from crmdata.yamlread import DEFAULT_MAX_FILE_BYTES, read_yaml
 
 CONFIG_FILE = "crm.yaml"
@@ -86,11 +86,46 @@ LINK_MESSAGE = (
 )
 
 
+ALLOWED_FILES = frozenset({".gitkeep", ".keep", ".gitignore", ".gitattributes"})
+"""Files a record folder may hold besides records, without a word: placeholders that keep an empty
+folder in git and git's own settings. README files (README, README.md, readme.txt ...) are allowed too."""
+HIDDEN_FILE_MESSAGE = "hidden files are not read as records: move this file out of the record folders or delete it"
+TEMPORARY_FILE_MESSAGE = (
+    "a temporary file left by an interrupted write (crm import, new or log killed midway): delete it"
+)
+OTHER_FILE_MESSAGE = "only <ID>.yaml record files are read here: move this file out of the record folders or delete it"
+
+
+def _stray_file(relative: str, name: str) -> Problem | None:
+    """What is wrong with a file in a record folder that is not a record; None when it may be there.
+
+    Nothing there is skipped without a word: a record saved as .yml is silently lost to every
+    computation (an error), and a stray file (a killed writer's temporary file, notes, a backup) is
+    named so someone deletes or moves it (a warning).
+    """
+    if name in ALLOWED_FILES or name.partition(".")[0].upper() == "README":
+        return None
+    if name.endswith(".tmp"):
+        return warning(relative, TEMPORARY_FILE_MESSAGE).at(1, 1)
+    if name.startswith("."):
+        return warning(relative, HIDDEN_FILE_MESSAGE).at(1, 1)
+    suffix = name[name.rfind(".") :]
+    if suffix.lower() in (".yaml", ".yml"):
+        return error(relative, f"record files end in .yaml: rename this {suffix} file").at(1, 1)
+    return warning(relative, OTHER_FILE_MESSAGE).at(1, 1)
+
+
+def _is_record(name: str) -> bool:
+    return name.endswith(RECORD_SUFFIX) and not name.startswith(".")
+
+
 def discover(root: Path) -> tuple[list[str], list[str], list[Problem]]:
     """The customer and interaction files (relative POSIX paths, sorted), plus layout problems.
 
     Records must be real files in the repository: a symbolic link is reported and never followed, so a
     pull request cannot make `crm` read (and quote in its messages) a file elsewhere on the CI machine.
+    Every other entry of the record folders is reported too (`_stray_file`), except placeholders and
+    README files.
     """
     problems: list[Problem] = []
     customers: list[str] = []
@@ -102,37 +137,37 @@ def discover(root: Path) -> tuple[list[str], list[str], list[Problem]]:
     if customer_dir.is_dir() and not customer_dir.is_symlink():
         for entry in sorted(os.scandir(customer_dir), key=lambda e: e.name):
             relative = f"{CUSTOMERS_DIR}/{entry.name}"
-            if entry.name.startswith("."):
-                continue
             if entry.is_symlink():
                 problems.append(error(relative, LINK_MESSAGE).at(1, 1))
             elif entry.is_dir(follow_symlinks=False):
                 problems.append(
                     warning(relative, "folders inside customers/ are ignored: customers/<ID>.yaml only").at(1, 1)
                 )
-            elif entry.name.endswith(RECORD_SUFFIX):
+            elif _is_record(entry.name):
                 customers.append(relative)
-            elif entry.name.endswith(".yml"):
-                problems.append(error(relative, "record files end in .yaml: rename this .yml file").at(1, 1))
+            elif (problem := _stray_file(relative, entry.name)) is not None:
+                problems.append(problem)
     interaction_dir = root / INTERACTIONS_DIR
     if interaction_dir.is_dir() and not interaction_dir.is_symlink():
         for relative in sorted(_walk(interaction_dir, INTERACTIONS_DIR, problems)):
-            if relative.endswith(RECORD_SUFFIX):
+            name = relative.rpartition("/")[2]
+            if _is_record(name):
                 interactions.append(relative)
-            elif relative.endswith(".yml"):
-                problems.append(error(relative, "record files end in .yaml: rename this .yml file").at(1, 1))
+            elif (problem := _stray_file(relative, name)) is not None:
+                problems.append(problem)
     return customers, interactions, problems
 
 
 def _walk(folder: Path, relative: str, problems: list[Problem]) -> Iterator[str]:
     for entry in os.scandir(folder):
-        if entry.name.startswith("."):
-            continue
         path = f"{relative}/{entry.name}"
         if entry.is_symlink():
             problems.append(error(path, LINK_MESSAGE).at(1, 1))
         elif entry.is_dir(follow_symlinks=False):
-            yield from _walk(Path(entry.path), path, problems)
+            if entry.name.startswith("."):
+                problems.append(warning(path, "hidden folders are not read: move the records out of it").at(1, 1))
+            else:
+                yield from _walk(Path(entry.path), path, problems)
         else:
             yield path
 
@@ -192,7 +227,7 @@ def _content_keys(prefix: str, paths: list[str]) -> list[bytes | None]:
 
 def parse_files(
     root: Path, paths: list[str], options: LoadOptions, problems: list[Problem]
-) -> Iterator[tuple[str, Any]]:
+) -> Generator[tuple[str, Any], None, None]:
     """Yield (path, data) for every file that reads as data: cached files first, then parsed ones.
 
     YAML problems are appended to `problems`. With a cache and many files, a child process reads and
@@ -209,7 +244,7 @@ def parse_files(
     with ExitStack() as stack:
         key_chunks: Iterable[list[bytes | None]]
         if cache_present and jobs > 1 and len(paths) >= PARALLEL_THRESHOLD:
-            pool = stack.enter_context(ProcessPoolExecutor(max_workers=1))
+            pool = stack.enter_context(worker_pool(max_workers=1))
             futures = [pool.submit(_content_keys, prefix, chunk) for chunk in chunks]
             cache = ParseCache(root)
             key_chunks = (future.result() for future in futures)
@@ -226,38 +261,36 @@ def parse_files(
                     yield path, cached
                 else:
                     to_parse.append(path)  # new, changed or unreadable: the parser reads it and says why
-    for path, key, data, file_problems in _parse_all(prefix, to_parse, options):
-        if key is not None and data is not None and not file_problems:
-            cache.put(key, data)
-        problems.extend(file_problems)
-        if data is not None:
-            yield path, data
+    with closing(_parse_all(prefix, to_parse, options)) as parsed:  # closed early: its workers are killed
+        for path, key, data, file_problems in parsed:
+            if key is not None and data is not None and not file_problems:
+                cache.put(key, data)
+            problems.extend(file_problems)
+            if data is not None:
+                yield path, data
     cache.save()
 
 
-def _parse_all(prefix: str, paths: list[str], options: LoadOptions) -> Iterator[ParseResult]:
+def _parse_all(prefix: str, paths: list[str], options: LoadOptions) -> Generator[ParseResult, None, None]:
     jobs = options.jobs or os.cpu_count() or 1
     total = len(paths)
     batches = [paths[start : start + _BATCH] for start in range(0, total, _BATCH)]
     show = options.progress if total >= PARALLEL_THRESHOLD else None
     done = 0
-    if jobs <= 1 or total < PARALLEL_THRESHOLD:
-        results: Iterator[list[ParseResult]] = (
-            _read_and_parse(prefix, batch, options.max_file_bytes) for batch in batches
-        )
-        pool = None
-    else:
-        pool = ProcessPoolExecutor(max_workers=jobs)
-        results = pool.map(_read_and_parse, [prefix] * len(batches), batches, [options.max_file_bytes] * len(batches))
-    try:
+    with ExitStack() as stack:
+        results: Iterator[list[ParseResult]]
+        if jobs <= 1 or total < PARALLEL_THRESHOLD:
+            results = (_read_and_parse(prefix, batch, options.max_file_bytes) for batch in batches)
+        else:
+            pool = stack.enter_context(worker_pool(max_workers=jobs))
+            results = pool.map(
+                _read_and_parse, [prefix] * len(batches), batches, [options.max_file_bytes] * len(batches)
+            )
         for batch_results in results:
             yield from batch_results
             done += len(batch_results)
             if show:
                 show("parsing", done, total)
-    finally:
-        if pool is not None:
-            pool.shutdown()
 
 
 def load_config(root: Path, index: PositionIndex, options: LoadOptions) -> tuple[CrmConfig | None, list[Problem]]:
@@ -304,17 +337,19 @@ def load(root: Path, options: LoadOptions | None = None) -> tuple[Dataset, list[
     interactions: dict[str, Interaction] = {}
     validate_customer, validate_interaction = Customer.model_validate, Interaction.model_validate
     customer_prefix = f"{CUSTOMERS_DIR}/"
-    for path, data in parse_files(root, customer_paths + interaction_paths, options, problems):
-        is_customer = path.startswith(customer_prefix)  # the hot loop of a warm run: kept lean
-        try:
-            if is_customer:
-                customers[path] = validate_customer(data)
-            else:
-                interactions[path] = validate_interaction(data)
-        except ValidationError as exc:
-            model = Customer if is_customer else Interaction
-            problems.extend(translate_all(model, exc, path, _lazy_positions(index, path)))
-            dataset.unvalidated.append((path, data))
+    # An exception in this loop (SIGTERM, Ctrl-C) closes the parser at once, and so stops its workers.
+    with closing(parse_files(root, customer_paths + interaction_paths, options, problems)) as files:
+        for path, data in files:
+            is_customer = path.startswith(customer_prefix)  # the hot loop of a warm run: kept lean
+            try:
+                if is_customer:
+                    customers[path] = validate_customer(data)
+                else:
+                    interactions[path] = validate_interaction(data)
+            except ValidationError as exc:
+                model = Customer if is_customer else Interaction
+                problems.extend(translate_all(model, exc, path, _lazy_positions(index, path)))
+                dataset.unvalidated.append((path, data))
     dataset.customers = _in_path_order(customer_paths, customers, dataset)
     dataset.interactions = _in_path_order(interaction_paths, interactions, dataset)
     return dataset, problems, index

@@ -62,9 +62,11 @@ def is_link(status: os.stat_result) -> bool:
 
 def refused(path: Path | str, status: os.stat_result) -> UnsafePathError:
     """The error for a link, or a file, where crm must make or enter a folder."""
-    what = "a symbolic link" if is_link(status) else "not a folder"
+    if not is_link(status):
+        return UnsafePathError(path, f"{path} is a file, not a folder: remove it or choose another path")
     return UnsafePathError(
-        path, f"{path} is {what}: crm never writes through a link it did not make; remove it or choose another path"
+        path, f"{path} is a symbolic link: crm never writes through a link it did not make; remove it or choose "
+        "another path"
     )
 
 

@@ -656,6 +656,51 @@ def test_yml_suffix(empty_repo: DataRepo) -> None:
     )
 
 
+def test_record_suffix_in_capitals_is_an_error(empty_repo: DataRepo) -> None:
+    """A record a case-sensitive checkout would silently skip is as lost as a .yml one."""
+    empty_repo.write("interactions/2024/JL-1.YAML", INTERACTION)
+    assert_errors(
+        empty_repo,
+        [problem("interactions/2024/JL-1.YAML", 1, 1, "", "record files end in .yaml: rename this .YAML file")],
+    )
+
+
+STRAY_HIDDEN = "hidden files are not read as records: move this file out of the record folders or delete it"
+STRAY_TEMPORARY = "a temporary file left by an interrupted write (crm import, new or log killed midway): delete it"
+STRAY_OTHER = "only <ID>.yaml record files are read here: move this file out of the record folders or delete it"
+
+
+def test_stray_files_in_the_record_folders_are_reported(empty_repo: DataRepo) -> None:
+    empty_repo.write(CUSTOMER_FILE, CUSTOMER)
+    empty_repo.write("customers/.KH-2.yaml.4242.tmp", CUSTOMER.replace("KH-1", "KH-2"))
+    empty_repo.write("customers/.KH-3.yaml", CUSTOMER.replace("KH-1", "KH-3"))
+    empty_repo.write("customers/notes.txt", "call back on Monday\n")
+    empty_repo.write("interactions/2024/.DS_Store", "\0")
+    empty_repo.write("interactions/2024/JL-9.yaml.bak", INTERACTION)
+    empty_repo.write("interactions/.old/JL-8.yaml", INTERACTION)
+    assert_warnings(
+        empty_repo,
+        [
+            problem("customers/.KH-2.yaml.4242.tmp", 1, 1, "", STRAY_TEMPORARY),
+            problem("customers/.KH-3.yaml", 1, 1, "", STRAY_HIDDEN),
+            problem("customers/notes.txt", 1, 1, "", STRAY_OTHER),
+            problem("interactions/.old", 1, 1, "", "hidden folders are not read: move the records out of it"),
+            problem("interactions/2024/.DS_Store", 1, 1, "", STRAY_HIDDEN),
+            problem("interactions/2024/JL-9.yaml.bak", 1, 1, "", STRAY_OTHER),
+        ],
+    )
+
+
+def test_placeholders_and_readmes_in_the_record_folders_are_allowed(empty_repo: DataRepo) -> None:
+    empty_repo.write(CUSTOMER_FILE, CUSTOMER)
+    for name in ("customers/.gitkeep", "customers/README.md", "interactions/.gitkeep", "interactions/2024/.keep"):
+        empty_repo.write(name, "")
+    empty_repo.write("interactions/readme.txt", "one folder per year\n")
+    empty_repo.write("customers/.gitignore", "*.bak\n")
+    code, report = validate(empty_repo)
+    assert (code, report["errors"], report["warnings"]) == (0, [], [])
+
+
 @pytest.mark.parametrize(
     ("text", "line", "column", "field", "message"),
     [

@@ -11,8 +11,10 @@ any moment leaves the previous site whole, and a folder crm did not build is ref
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import socket
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +36,7 @@ from crmdata.safe_paths import UnsafePathError, remove_tree
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
+from crmdata.errors import MachineError
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # mkdocs' banner about its successor, on every run
 
@@ -76,6 +79,29 @@ def _show_mkdocs_log() -> None:
     logger.propagate = False
     if not any(isinstance(handler, _MkdocsLog) for handler in logger.handlers):
         logger.addHandler(_MkdocsLog())
+
+
+def _address_in_use(dev_addr: str) -> MachineError:
+    """Not a bug, and the remedy is the user's: one line naming the port and the option."""
+    host, _, port = dev_addr.rpartition(":")
+    return MachineError(f"port {port} is in use on {host}; choose another with --dev-addr {host}:PORT")
+
+
+def _check_address(dev_addr: str) -> None:
+    """Say that the address cannot be served on before validating and building (a minute for a large
+    repository), not after. The server binds as this probe does (SO_REUSEADDR)."""
+    host, _, port = dev_addr.rpartition(":")
+    host = host.strip("[]")
+    if not port.isdigit():
+        return  # mkdocs names what is wrong with the address
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, int(port)))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise _address_in_use(dev_addr) from None
+            raise MachineError(f"cannot serve on {dev_addr}: {exc.strerror or exc}") from None
 
 
 def _fail(message: str) -> NoReturn:
@@ -180,6 +206,7 @@ def serve_command(root: Path, as_of: datetime | None, internal: bool, dev_addr: 
     from mkdocs.exceptions import MkDocsException
 
     root = root.resolve()
+    _check_address(dev_addr)
     validate_or_exit(root)
     _show_mkdocs_log()
     os.environ["CRM_ROOT"] = str(root)
@@ -198,3 +225,7 @@ def serve_command(root: Path, as_of: datetime | None, internal: bool, dev_addr: 
         )
     except MkDocsException as problem:
         _fail(str(problem))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:  # taken between the check and the build's end
+            raise _address_in_use(dev_addr) from None
+        raise
