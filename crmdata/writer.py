@@ -7,22 +7,32 @@ Every command that creates records (`crm new`, `crm log`, `crm import`) writes t
 - read the text back with the strict reader before writing it: a record that would not read back as
   the same values is an internal error, never a silently changed file;
 - create the file atomically and never overwrite one (another person's record, or a race between two
-  `crm` runs, is an error to report, not a file to replace).
+  `crm` runs, is an error to report, not a file to replace);
+- leave no temporary file behind: each is removed in a `finally`, SIGTERM is turned into an exception
+  while files are written (`signals_as_exit`) so that those run, and the temporary files of a `crm` run
+  that was killed outright (SIGKILL, a power cut) are removed by the next run that writes into the folder.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import signal
+import stat
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from enum import Enum
 from pathlib import Path, PurePosixPath
+from types import FrameType
 from typing import Any
 
 import yaml
 from pydantic import BaseModel
 
 from crmdata.models import Customer, Interaction
-from crmdata.yamlread import read_yaml, reads_as_number_in_yaml12
+from crmdata.yamlread import DEFAULT_MAX_FILE_BYTES, read_yaml, reads_as_number_in_yaml12
 
 SCHEMA_FOLDER = "schemas"
 SCHEMA_FILE = {Customer: "customer.schema.json", Interaction: "interaction.schema.json"}
@@ -74,21 +84,33 @@ def schema_line(record_path: str, model: type[BaseModel]) -> str:
     return f"# yaml-language-server: $schema={'../' * depth}{SCHEMA_FOLDER}/{SCHEMA_FILE[model]}\n"
 
 
-def record_text(record: Customer | Interaction, record_path: str) -> str:
-    """The file's text: the schema line, then the given fields as YAML; checked to read back as the record."""
+def record_text(record: Customer | Interaction, record_path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
+    """The file's text: the schema line, then the given fields as YAML; checked to read back as the record.
+
+    `max_bytes` is the reader's limit for one record file (`crm validate --max-file-size`): a record
+    written bigger would not load, so it is refused here, before anything is written.
+    """
     data = plain_data(record)
     body: str = yaml.dump(
         data, Dumper=RecordDumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000
     )
     text = schema_line(record_path, type(record)) + body
-    _check_reads_back(text, data, record_path)
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise RecordTooLargeError(
+            f"the record would be a file of {size:,} bytes, over the limit of {max_bytes:,} bytes for one record; "
+            "raise it with --max-file-size SIZE"
+        )
+    _check_reads_back(text, data, record_path, max_bytes)
     return text
 
 
-def _check_reads_back(text: str, data: dict[str, Any], record_path: str) -> None:
+def _check_reads_back(
+    text: str, data: dict[str, Any], record_path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> None:
     """The strict reader must read the text as exactly the values dumped (types included: a date stays a
     date, text stays text); the record was validated already, so equal values are a valid record."""
-    parsed = read_yaml(text.encode("utf-8"), record_path)
+    parsed = read_yaml(text.encode("utf-8"), record_path, max_bytes)
     if parsed.problems or parsed.data is None:
         reasons = "; ".join(problem.message for problem in parsed.problems) or "nothing read"
         raise RecordWriteError(f"{record_path}: the written YAML would not read back ({reasons})")
@@ -100,16 +122,22 @@ class RecordWriteError(Exception):
     """A record could not be written as it is: the file exists, or its YAML would not read back."""
 
 
+class RecordTooLargeError(RecordWriteError):
+    """The record's file would be over the reader's size limit; the message names the limit and its option."""
+
+
 def create_file(path: Path, text: str) -> None:
     """Create `path` with `text`, atomically, never replacing an existing file.
 
     The text goes to a temporary file in the same folder first, which is then hard-linked to its name:
     the link fails if the name exists, and a reader never sees a half-written record. Where hard links
-    are not supported, an exclusive create is the fallback (still never an overwrite).
+    are not supported, an exclusive create is the fallback (still never an overwrite). The first file a
+    run creates in a folder sweeps the folder's stale temporary files first (see sweep_stale_temporaries).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_once(path.parent)
     data = text.encode("utf-8")
-    temporary = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    temporary = path.parent / temporary_name(path.name, os.getpid())
     try:
         with open(temporary, "xb") as handle:
             handle.write(data)
@@ -125,3 +153,89 @@ def create_file(path: Path, text: str) -> None:
     finally:
         temporary.unlink(missing_ok=True)
 
+
+
+# --- temporary files: never left behind -----------------------------------------------------------------
+
+
+def temporary_name(name: str, pid: int) -> str:
+    """`.KH-2024001.yaml.4711.tmp`: hidden, beside the record, and naming the process that writes it."""
+    return f".{name}.{pid}.tmp"
+
+
+_TEMPORARY = re.compile(r"\.(?P<name>.+\.yaml)\.(?P<pid>\d+)\.tmp")
+_swept: set[Path] = set()
+_sweeping = threading.Lock()
+
+
+def _sweep_once(folder: Path) -> None:
+    """Sweep a folder the first time this process writes into it (create_file runs in several threads)."""
+    with _sweeping:
+        if folder in _swept:
+            return
+        _swept.add(folder)
+        sweep_stale_temporaries(folder)
+
+
+def sweep_stale_temporaries(folder: Path) -> list[str]:
+    """Remove the temporary files that a killed `crm` left in `folder`; the names removed.
+
+    Only files named as create_file names them, and only those whose process is gone: another `crm`
+    run writing into the same folder right now keeps its files. A process that cannot be asked (not
+    POSIX) keeps them too: a stray file is better than a lost one.
+    """
+    if os.name != "posix":
+        return []
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        match = _TEMPORARY.fullmatch(entry.name)
+        if match is None or int(match["pid"]) == os.getpid() or _process_exists(int(match["pid"])):
+            continue
+        try:
+            if not stat.S_ISREG(entry.stat(follow_symlinks=False).st_mode):
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue
+        removed.append(entry.name)
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists (POSIX)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's process; an absurd number is left alone too
+    return True
+
+
+class Terminated(SystemExit):
+    """SIGTERM (or SIGHUP) arrived while files were being written: exit as the signal would, after cleanup."""
+
+
+@contextmanager
+def signals_as_exit() -> Iterator[None]:
+    """While files are written, SIGTERM and SIGHUP raise `Terminated` (exit status 128 + signal) in the
+    main thread, as Ctrl-C (SIGINT) raises KeyboardInterrupt: `finally` blocks run, the files being
+    written are finished or removed, and no temporary file stays behind. Outside the main thread (where
+    Python cannot install handlers) it changes nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise Terminated(128 + signum)
+
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {name: signal.signal(getattr(signal, name), stop) for name in names}
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler if handler is not None else signal.SIG_DFL)
