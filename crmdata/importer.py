@@ -19,6 +19,7 @@ import io
 import re
 import time
 import unicodedata
+from array import array
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,8 +29,9 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 from xml.etree.ElementTree import XMLPullParser
+from xml.parsers import expat
 
-from crmdata.drafts import Draft, Repository
+from crmdata.drafts import Repository
 from crmdata.load import Dataset
 from crmdata.models import Customer, Interaction
 from crmdata.models.fields import day_of
@@ -112,11 +114,12 @@ class Deadline:
         self.seconds = seconds
         self.ends = time.monotonic() + seconds
 
-    def check(self, where: str, row: int) -> None:
+    def check(self, where: str, row: int | None = None) -> None:
         if time.monotonic() > self.ends:
+            stopped = f" (stopped at row {row:,})" if row is not None else ""
             raise LimitError(
-                f"{where}: reading and checking the sheet took longer than the limit of {self.seconds:g} s "
-                f"(stopped at row {row:,}); raise it with --time-limit SECONDS"
+                f"{where}: reading and checking the sheet took longer than the limit of {self.seconds:g} s"
+                f"{stopped}; raise it with --time-limit SECONDS"
             )
 
 
@@ -136,7 +139,10 @@ class Sheet:
     """A table as read from a file: its header row and the rows below it, with their row numbers.
 
     `malformed` holds rows that cannot be read as the header's columns (a CSV row with more fields than
-    the header), with the reason: they are invalid rows, reported like the others.
+    the header), with the reason: they are invalid rows, reported like the others. `headerless` holds
+    the columns past the header's last one that hold data in some row (of an .xlsx sheet): their cells
+    are not kept in `rows`, which are at most as wide as the header (a row of one cell in column XFD
+    would otherwise cost 16,384 slots).
     """
 
     source: str
@@ -145,6 +151,7 @@ class Sheet:
     headers: list[str]
     rows: list[tuple[int, Sequence[Any]]]
     malformed: dict[int, str] = field(default_factory=dict)
+    headerless: frozenset[int] = frozenset()
 
     @property
     def where(self) -> str:
@@ -213,10 +220,13 @@ def _body(
     headers: list[str],
     limits: Limits,
     deadline: Deadline,
+    headerless: set[int] | None = None,
 ) -> list[tuple[int, Sequence[Any]]]:
-    """The rows below the header, each checked against the limits as it is read."""
+    """The rows below the header, each checked against the limits as it is read. Given `headerless`,
+    rows are cut to the header's width and the columns cut that hold data are added to it."""
     body: list[tuple[int, Sequence[Any]]] = []
     last_row = header_row + limits.max_rows
+    width = len(headers)
     for number, cells in rows:
         deadline.check(where, number)
         if number > last_row:
@@ -225,6 +235,9 @@ def _body(
                 f"(row {header_row}); raise it with --max-rows N"
             )
         _check_cells(where, number, cells, headers, limits)
+        if headerless is not None and len(cells) > width:
+            headerless.update(index for index in range(width, len(cells)) if not is_empty(cells[index]))
+            cells = cells[:width]
         body.append((number, cells))
     return body
 
@@ -253,7 +266,7 @@ def _read_xlsx(
 ) -> Sheet:
     """The sheet whose header row names the layout's columns best (a workbook often holds both tables:
     the record sheet also has 客户编号 and 负责人, so the first sheet naming two columns is not enough)."""
-    with Workbook.open(path, limits) as workbook:
+    with Workbook.open(path, limits, deadline) as workbook:
         if sheet_name is not None and sheet_name not in workbook.names:
             raise SheetError(f"{path.name} has no sheet {sheet_name!r}; its sheets: {', '.join(workbook.names)}")
         best: tuple[float, str, int, list[Any]] | None = None
@@ -275,12 +288,13 @@ def _read_xlsx(
         headers = _headers(header)
         _check_cells(where, header_row, header, headers, limits)
         rows = workbook.rows(name)
+        headerless: set[int] = set()
         try:
             below = (row for row in rows if row[0] > header_row)
-            body = _body(below, where, header_row, headers, limits, deadline)
+            body = _body(below, where, header_row, headers, limits, deadline, headerless)
         finally:
             rows.close()
-    return Sheet(source=path.name, sheet=name, header_row=header_row, headers=headers, rows=body)
+    return Sheet(path.name, name, header_row, headers, body, headerless=frozenset(headerless))
 
 
 def _headers(cells: Sequence[Any]) -> list[str]:
@@ -290,24 +304,31 @@ def _headers(cells: Sequence[Any]) -> list[str]:
 class Workbook:
     """An .xlsx workbook opened for streaming its sheets' rows in bounded memory.
 
-    openpyxl reads the parts (shared strings, styles for dates, the list of sheets), but not the sheets:
-    its read-only worksheets parse a whole sheet when they open it (to find its size), and build a row's
-    every cell before handing it over. Here a sheet is parsed in chunks of the unpacked stream, each row
-    is handed to openpyxl's own cell reader as soon as it ends and then dropped, and a row wider than any
-    spreadsheet is refused while it is being read. Before anything is unpacked, the sizes the zip
-    directory declares are added up and checked against the limit; Python's zipfile never unpacks a
-    member past its declared size (a lying header ends in a CRC error), so the check bounds the bytes.
+    openpyxl reads the small parts (styles for dates, the list of sheets) and reads each cell of a row,
+    but neither the shared strings nor the sheets as a whole: its read-only worksheets parse a whole
+    sheet when they open it (to find its size), fill gaps in row numbers one empty row at a time and build
+    a row's every cell before handing it over. Here the shared strings and each sheet are parsed in
+    chunks of the unpacked stream (_stream_items): an element is handed over as soon as it ends and then
+    dropped, a row wider than any spreadsheet and a cell over the cell limit are refused while they are
+    being read. Before anything is unpacked, the sizes the zip directory declares are added up and
+    checked against the limit; Python's zipfile never unpacks a member past its declared size (a lying
+    header ends in a CRC error), so that check bounds the bytes read.
     """
 
-    def __init__(self, path: Path, archive: Any, reader: Any, names: list[str], parts: dict[str, str]) -> None:
+    def __init__(self, path: Path, handle: BinaryIO, reader: Any, limits: Limits, deadline: Deadline) -> None:
         self.path = path
-        self.archive = archive
+        self.handle = handle
         self.reader = reader
-        self.names = names
-        self.parts = parts
+        self.limits = limits
+        self.deadline = deadline
+        self.names: list[str] = []
+        """Every sheet, chart sheets included (for messages)."""
+        self.parts: dict[str, str] = {}
+        """sheet name -> its part in the zip, for the sheets that hold cells."""
+        self.shared_strings = SharedStrings()
 
     @classmethod
-    def open(cls, path: Path, limits: Limits) -> Workbook:
+    def open(cls, path: Path, limits: Limits, deadline: Deadline) -> Workbook:
         from openpyxl.reader.excel import ExcelReader  # type: ignore[import-untyped]  # 0.3 s: only when needed
         from openpyxl.styles.stylesheet import apply_stylesheet  # type: ignore[import-untyped]
 
@@ -320,29 +341,51 @@ class Workbook:
                     f"{path.name} unpacks to {unpacked:,} bytes, over the limit of {limits.max_sheet_bytes:,} "
                     "bytes for one sheet; raise it with --max-sheet-size SIZE"
                 )
+            workbook = cls(path, handle, reader, limits, deadline)
             reader.read_manifest()
-            reader.read_strings()
+            workbook._read_shared_strings()
             reader.read_workbook()
             apply_stylesheet(reader.archive, reader.wb)
-            names, parts = [], {}
             for sheet, relation in reader.parser.find_sheets():
-                names.append(sheet.name)
+                workbook.names.append(sheet.name)
                 if relation.target in reader.valid_files and "chartsheet" not in relation.Type:
-                    parts[sheet.name] = relation.target
+                    workbook.parts[sheet.name] = relation.target
         except SheetError:
             handle.close()
             raise
         except Exception as exc:  # zipfile, XML and openpyxl raise many kinds for a broken file
             handle.close()
             raise SheetError(f"{path.name} is not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
-        return cls(path, handle, reader, names, parts)
+        return workbook
 
     def __enter__(self) -> Workbook:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.reader.archive.close()
-        self.archive.close()
+        self.handle.close()
+
+    def _read_shared_strings(self) -> None:
+        """The workbook's shared strings (the text of most cells), each checked against the cell limit."""
+        from openpyxl.xml.constants import SHARED_STRINGS  # type: ignore[import-untyped]
+
+        part = self.reader.package.find(SHARED_STRINGS)
+        if part is None:
+            return
+        limit = self.limits.max_cell_bytes
+        with self.reader.archive.open(part.PartName[1:]) as stream:
+            try:
+                for text in _shared_texts(stream, limit, self.deadline, f"{self.path.name} (its shared strings)"):
+                    if _cell_bytes(text, limit) is not None:
+                        raise TooBigError(None, None)
+                    self.shared_strings.append(text)
+            except TooBigError:
+                raise LimitError(
+                    f"{self.path.name}: a text in the workbook (its shared strings) is over the limit of {limit:,} "
+                    "bytes per cell; raise it with --max-cell-bytes SIZE"
+                ) from None
+            except expat.ExpatError as exc:
+                raise SheetError(f"{self.path.name}: its shared strings cannot be read (XML: {exc})") from None
 
     def rows(self, name: str) -> Rows:
         """(row number, values) of each row of the sheet that has one, in the file's order; a value per
@@ -352,52 +395,183 @@ class Workbook:
         workbook = self.reader.wb
         cells = WorkSheetParser(
             None,
-            self.reader.shared_strings,
+            self.shared_strings,
             data_only=True,
             epoch=workbook.epoch,
             date_formats=workbook._date_formats,
             timedelta_formats=workbook._timedelta_formats,
         )
         where = f"{self.path.name}, sheet {name}"
+        limit = self.limits.max_cell_bytes
         try:
             with self.reader.archive.open(self.parts[name]) as stream:
-                parser: Any = XMLPullParser(events=("start", "end"))
-                open_elements: list[Any] = []
-                in_row = False
-                row_number: str | None = None
-                row_cells = row_elements = 0
-                while chunk := stream.read(_CHUNK):
-                    parser.feed(chunk)
-                    for event, element in parser.read_events():
-                        if event == "start":
-                            open_elements.append(element)
-                            if in_row:
-                                row_elements += 1
-                                row_cells += element.tag == CELL_TAG
-                                if row_cells > MAX_ROW_CELLS or row_elements > MAX_ROW_ELEMENTS:
-                                    number = row_number or str(cells.row_counter + 1)
-                                    raise SheetError(
-                                        f"{where}: row {number} has more than {MAX_ROW_CELLS:,} cells, the most a "
-                                        "spreadsheet row holds: the file is damaged or was not written by a "
-                                        "spreadsheet program"
-                                    )
-                            elif element.tag == ROW_TAG:
-                                in_row, row_cells, row_elements = True, 0, 0
-                                row_number = element.get("r")
-                            continue
-                        open_elements.pop()
-                        if element.tag == ROW_TAG and in_row:
-                            in_row = False
-                            number, parsed = cells.parse_row(element)
-                            cells.row_dimensions.clear()  # row heights, kept by openpyxl: not needed here
-                            yield number, _row_values(parsed)
-                        if not in_row and open_elements:
-                            open_elements[-1].remove(element)  # what is read is dropped: memory stays flat
-                parser.close()
+                for row in _stream_items(stream, ROW_TAG, CELL_TAG, _xml_bound(limit)):
+                    number, parsed = cells.parse_row(row)
+                    cells.row_dimensions.clear()  # row heights, kept by openpyxl: not needed here
+                    yield number, _row_values(parsed)
+        except TooBigError as exc:
+            if exc.item is None:
+                raise SheetError(
+                    f"{where}: more than {_xml_bound(limit):,} bytes of text outside the cells: the file is damaged or "
+                    "was not written by a spreadsheet program"
+                ) from None
+            number = exc.item.get("r") or str(cells.row_counter + 1)
+            if exc.part is None:
+                raise SheetError(
+                    f"{where}: row {number} has more than {MAX_ROW_CELLS:,} cells, the most a spreadsheet row "
+                    "holds: the file is damaged or was not written by a spreadsheet program"
+                ) from None
+            reference = str(exc.part.get("r") or "")
+            letters = reference.rstrip("0123456789") or "?"
+            raise LimitError(
+                f"{where}: row {number}, column {letters}: a cell over the limit of {limit:,} bytes per cell; "
+                "raise it with --max-cell-bytes SIZE"
+            ) from None
         except SheetError:
             raise
         except Exception as exc:  # XML errors, a bad shared-string index, a CRC error of a lying zip header
             raise SheetError(f"{self.path.name}: sheet {name!r} cannot be read ({type(exc).__name__}: {exc})") from None
+
+
+class SharedStrings:
+    """A workbook's shared strings as one UTF-8 buffer and the offsets where each ends.
+
+    A list of Python strings costs some 60 bytes a string, so that 200 MB of one-letter strings would
+    take a gigabyte; here each costs its bytes and 8. A string is decoded when a cell refers to it, once
+    (the same object for every cell that refers to it, as a list would give).
+    """
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.ends = array("Q")
+        self.decoded: dict[int, str] = {}
+
+    def append(self, text: str) -> None:
+        self.data += text.encode("utf-8", "surrogatepass")
+        self.ends.append(len(self.data))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, index: int) -> str:
+        if not 0 <= index < len(self.ends):
+            raise IndexError(f"no shared string {index}")
+        text = self.decoded.get(index)
+        if text is None:
+            start = self.ends[index - 1] if index else 0
+            text = self.decoded[index] = self.data[start : self.ends[index]].decode("utf-8", "surrogatepass")
+        return text
+
+
+def _xml_bound(max_cell_bytes: int) -> int:
+    """Bytes of XML a cell may take: its text escaped (`&quot;` is 6 bytes for 1), rich-text markup."""
+    return 8 * max_cell_bytes + _CHUNK
+
+
+class TooBigError(Exception):
+    """An element of an XML stream over a bound: `item` (a row) with too many parts, or `part` (a cell)
+    with too many bytes; the caller words the message."""
+
+    def __init__(self, item: Any, part: Any) -> None:
+        super().__init__()
+        self.item = item
+        self.part = part
+
+
+def _shared_texts(stream: BinaryIO, max_chars: int, deadline: Deadline, where: str) -> Iterator[str]:
+    """The text of each shared string (<si>) of a workbook as openpyxl's Text.content reads it: its <t>,
+    then each rich-text run's <t>, not the phonetic runs (<rPh>); `_x005F_` unescaped as openpyxl does.
+
+    Read with expat's callbacks, building no tree: ten million one-letter strings take seconds, not the
+    minute that a tree of them takes. A text of more than `max_chars` raises TooBigError while it is
+    being read.
+    """
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    open_names: list[str] = []
+    pieces: list[str] = []
+    texts: list[str] = []
+    collecting = False
+    size = 0
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal collecting
+        local = name.rpartition(" ")[2]
+        collecting = local == "t" and (open_names[-1:] == ["si"] or open_names[-2:] == ["si", "r"])
+        open_names.append(local)
+
+    def end(name: str) -> None:
+        nonlocal collecting, size
+        collecting = False
+        if open_names.pop() == "si":
+            texts.append("".join(pieces).replace("x005F_", ""))
+            pieces.clear()
+            size = 0
+
+    def data(text: str) -> None:
+        nonlocal size
+        if collecting:
+            size += len(text)
+            if size > max_chars:
+                raise TooBigError(None, None)
+            pieces.append(text)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = data
+    while chunk := stream.read(_CHUNK):
+        parser.Parse(chunk, False)
+        yield from texts
+        texts.clear()
+        deadline.check(where)
+    parser.Parse(b"", True)
+    yield from texts
+
+
+def _stream_items(stream: BinaryIO, item_tag: str, part_tag: str | None, max_part_bytes: int) -> Iterator[Any]:
+    """Each complete `item_tag` element of an XML stream (a row, a shared string), parsed in chunks.
+
+    What is handed over is dropped from the tree right after, so memory holds one item at a time. An
+    item with more than MAX_ROW_CELLS `part_tag` elements (or MAX_ROW_ELEMENTS elements), a part (or,
+    without `part_tag`, an item) of more than `max_part_bytes` of XML, and as many bytes of anything
+    without an element starting or ending (a huge text outside the cells) raise TooBigError while they
+    are being read: a 1 GB cell is refused after a few hundred kilobytes, not built.
+    """
+    parser: Any = XMLPullParser(events=("start", "end"))
+    open_elements: list[Any] = []
+    item: Any = None
+    part: Any = None
+    parts = elements = measured = quiet = 0
+    while chunk := stream.read(_CHUNK):
+        parser.feed(chunk)
+        measured += len(chunk)
+        quiet += len(chunk)
+        for event, element in parser.read_events():
+            quiet = 0
+            if event == "start":
+                open_elements.append(element)
+                if item is None:
+                    if element.tag == item_tag:
+                        item, part, parts, elements, measured = element, None, 0, 0, 0
+                    continue
+                elements += 1
+                if element.tag == part_tag:
+                    part, parts, measured = element, parts + 1, 0
+                if parts > MAX_ROW_CELLS or elements > MAX_ROW_ELEMENTS:
+                    raise TooBigError(item, None)
+                continue
+            open_elements.pop()
+            if element is part:
+                part = None
+            if element is item:
+                item = None
+                yield element
+            if item is None and open_elements:
+                open_elements[-1].remove(element)
+        measuring = part if part_tag is not None else item
+        if quiet > max_part_bytes or (measuring is not None and measured > max_part_bytes):
+            raise TooBigError(item, part)
+    parser.close()
 
 
 def _row_values(cells: list[dict[str, Any]]) -> list[Any]:
@@ -800,7 +974,7 @@ def bind_headers(layout: Layout, sheet: Sheet, mapping: Mapping[str, tuple[Colum
     """
     bindings, unknown = [], []
     used_maps = set()
-    width = max([len(sheet.headers), *(len(row) for _, row in sheet.rows)], default=0)
+    width = max([len(sheet.headers), *(len(row) for _, row in sheet.rows), *(i + 1 for i in sheet.headerless)])
     for index in range(width):
         header = sheet.headers[index] if index < len(sheet.headers) else ""
         key = header_key(header) if header else ""
@@ -810,7 +984,7 @@ def bind_headers(layout: Layout, sheet: Sheet, mapping: Mapping[str, tuple[Colum
             bindings.append(Binding(index, header, *(target if target else (None, 1))))
             continue
         if not header:
-            if any(index < len(row) and not is_empty(row[index]) for _, row in sheet.rows):
+            if index in sheet.headerless or any(index < len(row) and not is_empty(row[index]) for _, row in sheet.rows):
                 unknown.append(f"column {column_letter(index)} (no header, but it holds data)")
             continue
         matched = layout.match(header)
@@ -1241,7 +1415,6 @@ class RowOutcome:
     label: str = ""
     detail: str = ""
     problems: list[RowProblem] = field(default_factory=list)
-    draft: Draft | None = None
     text: str | None = None
     """The file's text, for a row to create: made and checked to read back while planning, so that the
     dry run refuses what --write would (a record too big for one file, say)."""
@@ -1333,9 +1506,7 @@ class Planner:
         except RecordWriteError as exc:
             return RowOutcome(row.row, Status.INVALID, given_id, problems=[_problem(row.row, None, str(exc))])
         self.matcher.add(Known(draft.record, row.row, draft.path))
-        return RowOutcome(
-            row.row, Status.CREATE, draft.record.id, draft.path, _label(draft.record), draft=draft, text=text
-        )
+        return RowOutcome(row.row, Status.CREATE, draft.record.id, draft.path, _label(draft.record), text=text)
 
     def _compared(self, row: int, given: dict[str, Any], existing: Known) -> RowOutcome:
         record = existing.record

@@ -99,16 +99,27 @@ def test_the_time_limit_stops_reading_and_names_its_option(empty_repo: DataRepo,
 # --- xlsx: zip bombs, lying headers, rows no spreadsheet has -----------------------------------------
 
 
-def xlsx_with_sheet_xml(path: Path, rows_xml: Iterator[bytes]) -> Path:
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+def xlsx_with_sheet_xml(path: Path, rows_xml: Iterator[bytes], shared: Iterator[bytes] | None = None) -> Path:
     """A real workbook (written by openpyxl) whose sheet XML gets the rows given after its header row
-    (客户名称, 客户类型, 合作起始日期), streamed into the zip: a huge row costs the test no memory."""
+    (客户名称, 客户类型, 合作起始日期), streamed into the zip: a huge row costs the test no memory.
+    `shared` is the XML of the shared strings (openpyxl writes none)."""
     workbook = Workbook()
     workbook.active.append(["客户名称", "客户类型", "合作起始日期"])
     buffer = io.BytesIO()
     workbook.save(buffer)
     with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        if shared is not None:
+            with target.open("xl/sharedStrings.xml", "w", force_zip64=True) as stream:
+                for piece in shared:
+                    stream.write(piece)
         for info in source.infolist():
             data = source.read(info.filename)
+            if info.filename == "[Content_Types].xml" and shared is not None:
+                override = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}"/>'
+                data = data.replace(b"</Types>", override.encode() + b"</Types>")
             if info.filename != "xl/worksheets/sheet1.xml":
                 target.writestr(info.filename, data)
                 continue
@@ -159,6 +170,57 @@ def test_a_raised_sheet_size_lets_the_workbook_through_to_the_cell_limit(empty_r
     raised = run_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--max-cell-bytes", "100000")
     assert raised.returncode == 0, raised.stdout + raised.stderr
     assert "  row 2: would create customers/KH-2024001.yaml  BBBB" in raised.stdout
+
+
+def test_a_huge_cell_is_refused_while_it_is_read_even_with_a_raised_sheet_size(
+    empty_repo: DataRepo, tmp_path: Path
+) -> None:
+    megabyte = b"D" * (1024 * 1024)
+    sheet = xlsx_with_sheet_xml(tmp_path / "huge.xlsx", inline_row(2, iter([megabyte] * 300)))
+    root = str(empty_repo.root)
+    command = [str(CRM), "import", "customers", str(sheet), "--root", root, *DEFAULTS, "--max-sheet-size", "1G"]
+    result, peak_mb = peak_rss_mb(command)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.strip() == (
+        "Error: huge.xlsx, sheet Sheet: row 2, column A: a cell over the limit of 65,536 bytes per cell; "
+        "raise it with --max-cell-bytes SIZE"
+    )
+    assert peak_mb < 300  # the cell is refused after half a megabyte, not built
+
+
+def shared_strings(*texts: bytes) -> Iterator[bytes]:
+    yield b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    for text in texts:
+        yield b"<si><t>" + text + b"</t></si>"
+    yield b"</sst>"
+
+
+def test_shared_strings_are_read_within_the_cell_limit(empty_repo: DataRepo, tmp_path: Path) -> None:
+    row = b'<row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2" t="s"><v>0</v></c><c r="C2" t="s"><v>2</v></c></row>'
+    fine = xlsx_with_sheet_xml(
+        tmp_path / "fine.xlsx", iter([row]), shared_strings("普通客户".encode(), "甲公司".encode(), b"2024-01-01")
+    )
+    result = run_crm("import", "customers", str(fine), "--root", str(empty_repo.root), *DEFAULTS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "  row 2: would create customers/KH-2024001.yaml  甲公司" in result.stdout
+
+    big = xlsx_with_sheet_xml(tmp_path / "big.xlsx", iter([row]), shared_strings(b"E" * 100_000, b"x", b"y"))
+    refused = run_crm("import", "customers", str(big), "--root", str(empty_repo.root), *DEFAULTS)
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == (
+        "Error: big.xlsx: a text in the workbook (its shared strings) is over the limit of 65,536 bytes per cell; "
+        "raise it with --max-cell-bytes SIZE"
+    )
+
+
+def test_a_cell_far_right_of_the_header_is_an_unknown_column(empty_repo: DataRepo, tmp_path: Path) -> None:
+    far = b'<row r="3"><c r="XFD3" t="inlineStr"><is><t>far</t></is></c></row>'
+    sheet = xlsx_with_sheet_xml(tmp_path / "far-right.xlsx", iter([*inline_row(2, iter(["甲公司".encode()])), far]))
+    result = run_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS)
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "Error: far-right.xlsx, sheet Sheet: unknown columns: column XFD (no header, but it holds data)."
+    )
 
 
 def test_a_zip_whose_header_lies_about_the_size_is_not_unpacked_beyond_it(empty_repo: DataRepo, tmp_path: Path) -> None:
