@@ -113,7 +113,7 @@ def _row_progress() -> Any:
     type=click.IntRange(min=1),
     default=DEFAULT_MAX_ROWS,
     show_default=True,
-    help="Most rows below the header (by row number); a bigger sheet is refused before it is read.",
+    help="Most rows below the header (by row number); a sheet is refused at the first row past it.",
 )
 @click.option(
     "--max-cell-bytes",
