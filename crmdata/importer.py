@@ -247,6 +247,7 @@ def _check_cells(where: str, row: int, cells: Sequence[Any], headers: list[str],
         size = _cell_bytes(value, limits.max_cell_bytes)
         if size is not None:
             header = headers[index] if index < len(headers) else ""
+            header = header if len(header) <= 40 else header[:40] + "…"  # the oversized cell may be the header
             column = f"column {header} ({column_letter(index)})" if header else f"column {column_letter(index)}"
             raise LimitError(
                 f"{where}: row {row}, {column}: a cell of {size:,} bytes, over the limit of "
