@@ -8,7 +8,6 @@ failure is reported in one line with exit code 3, never as a traceback.
 from __future__ import annotations
 
 import os
-import re
 import signal
 import sys
 import time
@@ -18,7 +17,7 @@ from typing import Any
 import click
 
 from crmdata import __version__
-from crmdata.commands.common import progress_printer, root_option
+from crmdata.commands.common import FileSize, progress_printer, root_option
 from crmdata.commands.output import EscapingGroup, say, say_lines, styled
 from crmdata.errors import CrmError, Stopped, os_error_message
 from crmdata.load import LoadOptions
@@ -29,22 +28,6 @@ from crmdata.validate import Validation, validate
 from crmdata.yamlread import DEFAULT_MAX_FILE_BYTES
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-_SIZE = re.compile(r"(\d+)\s*([kKmM]?)[bB]?")
-
-
-class FileSize(click.ParamType[int, Any]):
-    """A size in bytes, with an optional K or M suffix: 2M, 512K, 100000."""
-
-    name = "size"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
-        match = _SIZE.fullmatch(str(value).strip())
-        if not match:
-            self.fail(f"{value!r} is not a size such as 2M, 512K or 100000", param, ctx)
-        number, unit = int(match.group(1)), match.group(2).upper()
-        return number * {"": 1, "K": 1024, "M": 1024 * 1024}[unit]
 
 
 @click.group(cls=EscapingGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -294,7 +294,7 @@ def test_gb18030_csv_and_undecodable_files(empty_repo: DataRepo, tmp_path: Path)
     refused = run_crm("import", "customers", str(damaged), "--root", str(empty_repo.root), *DEFAULTS)
     assert refused.returncode == 2
     assert refused.stderr.strip() == (
-        "Error: damaged.csv: line 3: bytes that are not UTF-8 in a UTF-8 file; fix or re-save the file (CSV UTF-8)"
+        "Error: damaged.csv: row 3: bytes that are not UTF-8 in a UTF-8 file; fix or re-save the file (CSV UTF-8)"
     )
 
 

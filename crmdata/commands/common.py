@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import unicodedata
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -122,3 +124,21 @@ def clip(text: str, width: int) -> str:
 def team_name(dataset: Dataset, owner: str) -> str:
     member = dataset.config.team.get(owner) if dataset.config is not None else None
     return f"{member.name} ({owner})" if member is not None else owner
+
+
+_SIZE = re.compile(r"(\d+)\s*([kKmMgG]?)[bB]?")
+
+
+class FileSize(click.ParamType[int, Any]):
+    """A size in bytes, with an optional K, M or G suffix: 2M, 512K, 100000."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        match = _SIZE.fullmatch(str(value).strip())
+        if not match:
+            self.fail(f"{value!r} is not a size such as 2M, 512K or 100000", param, ctx)
+        number, unit = int(match.group(1)), match.group(2).upper()
+        return number * {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}[unit]

@@ -2,8 +2,8 @@
 
 The work is done by crmdata.importer and crmdata.exporter (through the layouts of crmdata.tables); this
 module parses options, reads and writes the files, prints, and picks the exit status: 0 fine, 1 invalid
-rows or invalid repository data, 2 a command line or file that does not fit (unknown column, bad --set,
-a file that is not a readable table).
+rows, invalid repository data or files that could not be written, 2 a command line or file that does not
+fit (unknown column, bad --set, a file that is not a readable table or is over a limit).
 """
 
 from __future__ import annotations
@@ -17,18 +17,25 @@ from typing import Any
 
 import click
 
-from crmdata.commands.common import dump_json, load_valid, resolve_as_of, root_option
+from crmdata.commands.common import FileSize, dump_json, load_valid, resolve_as_of, root_option
 from crmdata.commands.output import say, say_lines, say_progress, styled
 from crmdata.drafts import Repository
 from crmdata.exporter import Table, csv_text, customers_table, followups_table, interactions_table, xlsx_bytes
 from crmdata.importer import (
+    DEFAULT_MAX_CELL_BYTES,
+    DEFAULT_MAX_ROWS,
+    DEFAULT_MAX_SHEET_BYTES,
+    DEFAULT_TIME_LIMIT,
     CustomerIndex,
+    Deadline,
     ImportPlan,
+    Limits,
     RowOutcome,
     RowReader,
     SheetError,
     Status,
     UsageError,
+    WriteReport,
     bind_headers,
     missing_fields,
     parse_mapping,
@@ -41,6 +48,7 @@ from crmdata.models import Language
 from crmdata.safe_paths import output_file, write_file
 from crmdata.tables import LAYOUTS
 from crmdata.writer import create_file
+from crmdata.yamlread import DEFAULT_MAX_FILE_BYTES
 
 EXIT_INVALID = 1
 
@@ -102,6 +110,42 @@ def _row_progress() -> Any:
 )
 @click.option("--skip-invalid", is_flag=True, help="With --write: create the valid rows even when others are invalid.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_ROWS,
+    show_default=True,
+    help="Most rows below the header (by row number); a sheet is refused at the first row past it.",
+)
+@click.option(
+    "--max-cell-bytes",
+    type=FileSize(),
+    default=DEFAULT_MAX_CELL_BYTES,
+    show_default=True,
+    help="Largest cell, in bytes of UTF-8 (K and M suffixes allowed).",
+)
+@click.option(
+    "--max-sheet-size",
+    type=FileSize(),
+    default=DEFAULT_MAX_SHEET_BYTES,
+    show_default=True,
+    help="Largest sheet: a CSV file's size, an .xlsx workbook's size unpacked (checked before unpacking).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TIME_LIMIT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Longest time for reading and checking the sheet (writing the files is not counted).",
+)
+@click.option(
+    "--max-file-size",
+    type=FileSize(),
+    default=DEFAULT_MAX_FILE_BYTES,
+    show_default=True,
+    help="Largest record file written, as `crm validate --max-file-size` reads it.",
+)
 def import_command(
     kind: str,
     file: Path,
@@ -112,6 +156,11 @@ def import_command(
     dry_run: bool,
     skip_invalid: bool,
     output_format: str,
+    max_rows: int,
+    max_cell_bytes: int,
+    max_sheet_size: int,
+    time_limit: float,
+    max_file_size: int,
 ) -> None:
     """Create customers or interactions from a spreadsheet (.csv or .xlsx).
 
@@ -123,8 +172,10 @@ def import_command(
     A dry run (the default) lists what would be created, the invalid rows with row and column, and
     the rows that are already imported or look like existing records. --write creates the files;
     nothing is written while a row is invalid, unless --skip-invalid. Existing files are never
-    changed, so importing the same sheet again creates nothing. Exit status: 0 fine, 1 invalid rows,
-    2 a column or option that does not fit.
+    changed, so importing the same sheet again creates nothing. The dry run makes every check --write
+    makes. A sheet over a limit (--max-rows, --max-cell-bytes, --max-sheet-size, --time-limit) is refused
+    before the rest of it is read. Exit status: 0 fine, 1 invalid rows or files that could not be
+    written, 2 a column, option or file that does not fit.
 
     \b
     Examples:
@@ -133,6 +184,8 @@ def import_command(
       crm import interactions 沟通记录.csv --map 联系电话= --write
       crm import customers leads.csv --map "Company=name" --map "Mobile No.=phone" --set tier=potential
     """
+    limits = Limits(max_rows, max_cell_bytes, max_sheet_size, time_limit, max_file_size)
+    deadline = Deadline(time_limit)
     layout = LAYOUTS[kind]
     repository, _ = Repository.open(root)
     if repository is None:
@@ -142,7 +195,8 @@ def import_command(
     try:
         mapping = parse_mapping(layout, maps)
         settings = parse_settings(layout, sets, team)
-        sheet = read_sheet(file, layout, sheet_name, mapped=[item.rpartition("=")[0] for item in maps])
+        mapped = [item.rpartition("=")[0] for item in maps]
+        sheet = read_sheet(file, layout, sheet_name, mapped, limits, deadline)
         bindings = bind_headers(layout, sheet, mapping)
         missing = missing_fields(layout, bindings, settings)
     except (UsageError, SheetError) as exc:
@@ -157,24 +211,45 @@ def import_command(
     dataset = load_valid(root)  # existing records, to compare with; invalid data is refused here
     customers = CustomerIndex(dataset.customers) if kind == "interactions" else None
     reader = RowReader(layout, bindings, settings, team, customers)
-    plan = plan_import(layout, sheet, reader, repository, dataset, date.today(), _row_progress())
-    written: list[str] = []
-    failures: list[str] = []
+    try:
+        plan = plan_import(layout, sheet, reader, repository, dataset, date.today(), _row_progress(), limits, deadline)
+    except SheetError as exc:  # the time limit
+        raise InputError(str(exc)) from None
+    report = WriteReport()
     refused = not dry_run and plan.has_invalid and not skip_invalid
     if not dry_run and not refused:
-        written, failures = write_plan(plan, root, partial(create_file, root=root))
+        report = write_plan(plan, root, partial(create_file, root=root))
     if output_format == "json":
-        say_lines(dump_json(_plan_json(plan, written, failures)))
+        say_lines(dump_json(_plan_json(plan, report)))
     else:
-        _print_plan(plan, dry_run, refused, written, failures)
-    sys.exit(EXIT_INVALID if plan.has_invalid or failures else 0)
+        _print_plan(plan, dry_run, refused, report)
+    if report.failures:
+        say(f"Error: {_failure_summary(report)}", err=True)
+    sys.exit(EXIT_INVALID if plan.has_invalid or report.failures else 0)
 
 
-def _describe(outcome: RowOutcome, dry_run: bool) -> str:
-    """One line per row that is not invalid: what happens to it, and why."""
+def _failure_summary(report: WriteReport) -> str:
+    """One line for the files not written: which folders could not be written, and why."""
+    count = len(report.failures)
+    rows = f"{count} row{'s' * (count != 1)} not created"
+    if not report.unwritable:
+        return f"{rows}: files of the same names appeared while writing; run the same import again"
+    folders = ", ".join(f"{folder} ({reason})" for folder, reason in report.unwritable.items())
+    return (
+        f"cannot write into {folders}: {rows}; fix the folder (permissions, free space), then run the same import again"
+    )
+
+
+def _describe(outcome: RowOutcome, dry_run: bool, report: WriteReport) -> str:
+    """One line per row that is not invalid: what happens to it, and why. "created" only for a file that
+    was written (and is there)."""
     if outcome.status is Status.CREATE:
-        verb = "would create" if dry_run else "created"
-        return f"row {outcome.row}: {verb} {outcome.path}  {outcome.label}"
+        if dry_run:
+            return f"row {outcome.row}: would create {outcome.path}  {outcome.label}"
+        failure = report.failures.get(outcome.path or "")
+        if failure is not None:
+            return f"row {outcome.row}: not created: {failure}"
+        return f"row {outcome.row}: created {outcome.path}  {outcome.label}"
     if outcome.status is Status.UNCHANGED:
         return f"row {outcome.row}: already imported, unchanged: {outcome.record_id} {outcome.label}"
     if outcome.status is Status.DIFFERS:
@@ -188,7 +263,7 @@ def _describe(outcome: RowOutcome, dry_run: bool) -> str:
 _COLOURS = {Status.CREATE: "green", Status.DIFFERS: "yellow", Status.DUPLICATE: "yellow"}
 
 
-def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, written: list[str], failures: list[str]) -> None:
+def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, report: WriteReport) -> None:
     sheet = plan.sheet
     rows = len(plan.outcomes)
     say(
@@ -200,12 +275,12 @@ def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, written: list[st
             for problem in outcome.problems:
                 say(styled(f"  {problem.text()}", fg="red"))
         else:
-            say(styled(f"  {_describe(outcome, dry_run or refused)}", fg=_COLOURS.get(outcome.status)))
-    for failure in failures:
-        say(styled(f"  {failure}", fg="red"), err=True)
+            line = _describe(outcome, dry_run or refused, report)
+            colour = "red" if outcome.path in report.failures else _COLOURS.get(outcome.status)
+            say(styled(f"  {line}", fg=colour))
     creating = plan.count(Status.CREATE)
     counts = [
-        f"{creating} to create" if dry_run or refused else f"{len(written)} created",
+        f"{creating} to create" if dry_run or refused else f"{len(report.written)} created",
         f"{plan.count(Status.UNCHANGED)} already imported",
         f"{plan.count(Status.DUPLICATE)} likely duplicate{'s' * (plan.count(Status.DUPLICATE) != 1)}",
         f"{plan.count(Status.DIFFERS)} differ{'s' * (plan.count(Status.DIFFERS) == 1)} from the repository",
@@ -228,15 +303,15 @@ def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, written: list[st
         say(f"skipped {invalid} invalid row{'s' * (invalid != 1)} (--skip-invalid)")
 
 
-def _plan_json(plan: ImportPlan, written: list[str], failures: list[str]) -> dict[str, Any]:
+def _plan_json(plan: ImportPlan, report: WriteReport) -> dict[str, Any]:
     return {
         "file": plan.sheet.source,
         "sheet": plan.sheet.sheet,
         "kind": plan.layout.name,
         "header_row": plan.sheet.header_row,
-        "ok": not plan.has_invalid and not failures,
-        "written": written,
-        "failures": failures,
+        "ok": not plan.has_invalid and not report.failures,
+        "written": report.written,
+        "failures": list(report.failures.values()),
         "counts": {status.value: plan.count(status) for status in Status},
         "rows": [
             {
