@@ -1,7 +1,7 @@
 """The `crm` command line: the only place that prints, colours, or exits.
 
-Exit codes (the SPEC's): 0 clean (warnings allowed), 1 the data has errors, 2 usage error. An unexpected
-failure is reported in one line with exit code 3, never as a traceback.
+Exit codes (the contract's, site_builder/help/contract.md §4): 0 clean (warnings allowed), 1 the data has
+errors, 2 usage error. An unexpected failure is reported in one line with exit code 3, never as a traceback.
 """
 
 from __future__ import annotations

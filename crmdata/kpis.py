@@ -527,7 +527,7 @@ def _on_time_rate(ctx: KpiContext, days: int) -> float | None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# The KPIs (display order). The SPEC (section 4) fixes the first eight.
+# The KPIs (display order). The contract (site_builder/help/contract.md §4) fixes the first eight.
 
 
 @kpi("customers_total", "客户总数", "Customers", "count")
@@ -576,7 +576,7 @@ def csat_avg(ctx: KpiContext) -> float | None:
 
 @kpi("open_complaints", "未解决投诉", "Open complaints", "count")
 def open_complaints(ctx: KpiContext) -> int:
-    """Complaints (kind complaint) dated on or before as_of without `resolved` (the SPEC's definition)."""
+    """Complaints (kind complaint) dated on or before as_of without `resolved` (the contract's definition, §3)."""
     return sum(complaint.resolved is None for complaint in ctx.complaints)
 
 

@@ -12,13 +12,14 @@ from crmdata.problems import Problem
 
 
 def text_line(problem: Problem) -> str:
-    """`path:line:column: field: message`, as the SPEC fixes it; warnings say so before the message."""
+    """`path:line:column: field: message`, as the contract fixes it (site_builder/help/contract.md §4);
+    warnings say so before the message."""
     prefix = "" if problem.is_error else "warning: "
     return f"{problem.file}:{problem.line}:{problem.column}: {problem.field}: {prefix}{problem.message}"
 
 
 def problem_entry(problem: Problem) -> dict[str, object]:
-    """One problem as the SPEC's JSON object: file, line, column, field, message."""
+    """One problem as the contract's JSON object: file, line, column, field, message."""
     return {
         "file": problem.file,
         "line": problem.line,
@@ -40,7 +41,7 @@ def format_kpi_value(value: object, unit: str) -> str:
 
 
 def as_json(problems: Sequence[Problem]) -> str:
-    """`{"ok", "errors": [...], "warnings": [...]}` per the SPEC."""
+    """`{"ok", "errors": [...], "warnings": [...]}` per the contract (§4, JSON shapes)."""
     errors = [problem_entry(problem) for problem in problems if problem.is_error]
     warnings = [problem_entry(problem) for problem in problems if not problem.is_error]
     return json.dumps({"ok": not errors, "errors": errors, "warnings": warnings}, ensure_ascii=False, indent=2)

@@ -78,10 +78,10 @@ def contract_text(language: str) -> str:
 
 
 def title_of(markdown: str) -> str:
-    """The text of the page's first `# ` heading (its title in the navigation)."""
+    """The text of the page's first `# ` heading, without code marks or an anchor: its title in the navigation."""
     for line in markdown.splitlines():
         if line.startswith("# "):
-            return line[2:].strip().strip("`")
+            return line[2:].split("{#", 1)[0].replace("`", "").strip()
     raise ValueError("a help page must start with a '# ' heading")
 
 

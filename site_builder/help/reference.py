@@ -81,10 +81,11 @@ class CommandDoc:
         return text.split("\f", 1)[0]
 
     def options(self) -> list[tuple[str, str]]:
-        """(the option as typed, its help with the default) for every option, --help included."""
+        """(the option as typed, its help with the default) for every option, --help included; arguments
+        are in the usage line."""
         records = []
         for parameter in self.command.get_params(self.context):
-            record = parameter.get_help_record(self.context)
+            record = parameter.get_help_record(self.context) if isinstance(parameter, click.Option) else None
             if record is not None:
                 records.append(record)
         return records
@@ -157,7 +158,6 @@ WORDS: dict[str, dict[str, str]] = {
         "global": "总览（`crm --help`）",
         "usage": "用法",
         "options": "选项",
-        "option": "选项",
         "meaning": "说明",
         "subcommands": "子命令",
         "terminal": "终端里的 `--help`",
@@ -208,7 +208,6 @@ WORDS: dict[str, dict[str, str]] = {
         "global": "Overview (`crm --help`)",
         "usage": "Usage",
         "options": "Options",
-        "option": "option",
         "meaning": "meaning",
         "subcommands": "Sub-commands",
         "terminal": "`--help` in a terminal",
@@ -284,9 +283,9 @@ def command_page(language: str, doc: CommandDoc) -> str:
             if sub.path.startswith(doc.path + " ") and sub.path.count(" ") == doc.path.count(" ") + 1:
                 lines.append(f"| [`crm {sub.path}`]({sub.path.replace(' ', '-')}.md) | {inline(sub.short)} |")
         lines.append("")
-    lines += [f"## {w['options']}", "", f"| {w['option']} | {w['meaning']} |", "|---|---|"]
+    lines += [f"## {w['options']}", ""]
     for typed, meaning in doc.options():
-        lines.append(f"| `{typed}` | {inline(meaning)} |")
+        lines.append(f"- `{typed}`" + (f": {inline(meaning)}" if meaning else ""))
     lines += ["", f'??? note "{w["terminal"]}"', "", _indent(fenced(doc.full_help())), ""]
     return "\n".join(lines)
 
