@@ -1,8 +1,8 @@
 """The `crm` command line: the only place that prints, colours, or exits.
 
-Exit codes (the SPEC's): 0 clean (warnings allowed), 1 the data has errors (or the machine refuses: a
-path that cannot be written, a busy port), 2 usage error, 128 + N when stopped by signal N. An unexpected
-failure is reported in one line with exit code 3, never as a traceback.
+Exit codes (the contract's, site_builder/help/contract.md §4): 0 clean (warnings allowed), 1 the data has
+errors (or the machine refuses: a path that cannot be written, a busy port), 2 usage error, 128 + N when
+stopped by signal N. An unexpected failure is reported in one line with exit code 3, never as a traceback.
 """
 
 from __future__ import annotations

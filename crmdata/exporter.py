@@ -6,7 +6,7 @@
 The layout's own columns come first, in its order (crmdata.tables), then a column for every other field
 that any record uses (stage, owner, value, email, consent ..., and 联系人2, 职位2 ... for further
 contacts), so a round trip loses nothing. Values are written as import reads them: Chinese words under
-Chinese headers (战略客户, 电话), SPEC values under English ones, ISO dates (date cells in xlsx), lists
+Chinese headers (战略客户, 电话), record values under English ones, ISO dates (date cells in xlsx), lists
 joined with ；, todos as `task（2024-03-08前，2024-03-07完成，李红负责）`, owners as their name when the
 name reads back as the same key.
 """

@@ -1,6 +1,6 @@
 """Ids for new records: prefix, year, sequence (KH-2024001), never one that is taken.
 
-Ids are unique ignoring case (SPEC), so taken ids are compared in lower case. The next id of a series is
+Ids are unique ignoring case (contract §1), so taken ids are compared in lower case. The next id of a series is
 one past the highest sequence already used in it, not the first gap: an id that was used once and then
 deleted may still be named in old pull requests, commit messages and notes.
 """

@@ -527,7 +527,7 @@ def _on_time_rate(ctx: KpiContext, days: int) -> float | None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# The KPIs (display order). The SPEC (section 4) fixes the first eight.
+# The KPIs (display order). The contract (site_builder/help/contract.md §4) fixes the first eight.
 
 
 @kpi("customers_total", "客户总数", "Customers", "count")

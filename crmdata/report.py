@@ -13,7 +13,8 @@ from crmdata.terminal_text import json_visible, visible
 
 
 def text_line(problem: Problem) -> str:
-    """`path:line:column: field: message`, as the SPEC fixes it; warnings say so before the message.
+    """`path:line:column: field: message`, as the contract fixes it (site_builder/help/contract.md §4);
+    warnings say so before the message.
 
     File names, keys and quoted values come from the repository: shown with `visible`, a key holding a
     line break cannot start a line of its own (a forged `valid: 0 errors` summary).
@@ -23,7 +24,7 @@ def text_line(problem: Problem) -> str:
 
 
 def problem_entry(problem: Problem) -> dict[str, object]:
-    """One problem as the SPEC's JSON object: file, line, column, field, message."""
+    """One problem as the contract's JSON object: file, line, column, field, message."""
     return {
         "file": problem.file,
         "line": problem.line,
@@ -45,7 +46,7 @@ def format_kpi_value(value: object, unit: str) -> str:
 
 
 def as_json(problems: Sequence[Problem]) -> str:
-    """`{"ok", "errors": [...], "warnings": [...]}` per the SPEC."""
+    """`{"ok", "errors": [...], "warnings": [...]}` per the contract (§4, JSON shapes)."""
     errors = [problem_entry(problem) for problem in problems if problem.is_error]
     warnings = [problem_entry(problem) for problem in problems if not problem.is_error]
     report = json.dumps({"ok": not errors, "errors": errors, "warnings": warnings}, ensure_ascii=False, indent=2)

@@ -1,4 +1,5 @@
-"""Who must be contacted when, and why: the follow-up semantics of SPEC section 3, as pure functions.
+"""Who must be contacted when, and why: the follow-up semantics of the contract, as pure functions
+(site_builder/help/contract.md §3).
 
 Everything here is a function of (dataset, as_of): no clock, no files. Interactions dated after `as_of`
 are ignored everywhere, so any past day can be reproduced.
@@ -78,7 +79,7 @@ def visible(interactions: Iterable[Interaction], as_of: date) -> list[Interactio
 def contacts_by_customer(interactions: Iterable[Interaction], as_of: date) -> dict[str, list[Interaction]]:
     """Each customer's contacts (interactions that are not `care`) up to `as_of`, oldest first.
 
-    Order is by day, ties broken by id, so the last element is the SPEC's "latest contact".
+    Order is by day, ties broken by id, so the last element is the contract's "latest contact".
     """
     contacts: dict[str, list[Interaction]] = defaultdict(list)
     for interaction in interactions:
@@ -119,7 +120,7 @@ def freshness(last_contact: date | None, interval: int, as_of: date) -> Freshnes
 
 
 def last_days_promise(contacts: list[Interaction]) -> date | None:
-    """The earliest `next_followup` among the contacts of the last contact day (SPEC v2 §3).
+    """The earliest `next_followup` among the contacts of the last contact day (contract §3).
 
     A second call on the same day keeps the first call's promise: a promise is dropped only by a contact on
     a later day. `contacts` is sorted by day, so the last day's contacts are at the end.
@@ -198,7 +199,7 @@ def churned_ids(ds: Dataset) -> frozenset[str]:
 
 def overdue_todos(ds: Dataset, as_of: date) -> list[OverdueTodo]:
     """Todos of conversations up to `as_of` that are open on `as_of` (no `done`, or done later) and
-    were due before it, of customers whose stage is not churned (SPEC §3: a churned customer is out of every
+    were due before it, of customers whose stage is not churned (contract §3: a churned customer is out of every
     follow-up, its old promises included); sorted by due date, then interaction id."""
     churned = churned_ids(ds)
     found = []
@@ -243,7 +244,7 @@ def logging_delay_if_late(interaction: Interaction, hours: int) -> timedelta | N
 
 
 def open_complaints(ds: Dataset, as_of: date) -> list[Interaction]:
-    """Complaints dated on or before `as_of` without `resolved` (the SPEC's definition), oldest first."""
+    """Complaints dated on or before `as_of` without `resolved` (the contract's definition, §3), oldest first."""
     complaints = [
         interaction
         for interaction in ds.interactions

@@ -7,7 +7,7 @@ never the clock, so the same arguments always yield byte-identical files and the
 regenerated without producing a git diff.
 
 The data is not merely plausible text: it is built to exercise every rule of the record format
-(SPEC.md section 2) and of the follow-up semantics (section 3).  Each customer is given an intended
+(site_builder/help/contract.md §2) and of the follow-up semantics (§3).  Each customer is given an intended
 follow-up status first (overdue, due soon, ok, silent, new, no contact yet) and its last contact and
 promised ``next_followup`` are then placed so that ``crm due`` computes exactly that status.  A few
 deliberate warnings (one customer without consent, one interaction recorded three days late, open
@@ -46,7 +46,7 @@ DEFAULT_INTERACTIONS = 360
 DEFAULT_SEED = 7
 DEFAULT_AS_OF = date(2026, 11, 24)
 
-# Follow-up policy: the SPEC defaults.  crm.yaml omits `policy`, so these are what `crm due` uses,
+# Follow-up policy: the contract's defaults.  crm.yaml omits `policy`, so these are what `crm due` uses,
 # and the generator must plan with the very same numbers.
 FIRST_CONTACT_DAYS = 7
 NEW_CUSTOMER_DAYS = 90
@@ -710,7 +710,7 @@ def _balanced(rng: random.Random, values: Sequence[T], weights: Sequence[int], n
 
 
 def _interval(c: Customer, as_of: date) -> int:
-    """Follow-up interval of SPEC section 3, with the default policy."""
+    """Follow-up interval of contract §3, with the default policy."""
     if c.cadence is not None:
         return c.cadence
     iv = STAGE_CADENCE[c.stage]
@@ -881,7 +881,7 @@ class _Synth:
                 c.last, c.nf = as_of, None
 
     def _place(self, c: Customer, status: str) -> bool:
-        """Set the last contact (and promised next_followup) so that SPEC section 3 yields status."""
+        """Set the last contact (and promised next_followup) so that contract §3 yields status."""
         rng, as_of = self.rng, self.as_of
         iv = _interval(c, as_of)
         lo = c.lo
@@ -1153,7 +1153,7 @@ class _Synth:
         return date(year, month, day)
 
     def customer_records(self) -> list[dict[str, Any]]:
-        """Customer dicts with keys in SPEC order; optional keys omitted, never null."""
+        """Customer dicts with keys in the contract's order; optional keys omitted, never null."""
         rng, as_of = self.rng, self.as_of
         referrable = [c for c in self.customers if c.stage != "prospecting" and c.since]
         n_refs = max(2, round(0.06 * len(self.customers))) if len(self.customers) >= 4 else 0
@@ -1233,7 +1233,7 @@ class _Synth:
         return name
 
     def interaction_record(self, s: Skeleton) -> dict[str, Any]:
-        """One interaction dict with keys in SPEC order; optional keys omitted, never null."""
+        """One interaction dict with keys in the contract's order; optional keys omitted, never null."""
         rng, c = self.rng, s.cust
         owner = c.owner if rng.random() < 0.88 else rng.choice(TEAM_KEYS)
         when: date | datetime = s.day
@@ -1333,7 +1333,7 @@ class _Synth:
         return out
 
     def crm_record(self) -> dict[str, Any]:
-        """crm.yaml: the team, language and site options; the policy stays at the SPEC defaults."""
+        """crm.yaml: the team, language and site options; the policy stays at the contract's defaults."""
         return {
             "team": {key: {"name": name} for key, name in TEAM},
             "language": "zh",

@@ -9,7 +9,7 @@ Two layouts, the tables a Chinese sales team already keeps:
   所属行业, 客户类型, 合作起始日期, 客户来源, 关键需求, 备注;
 - the communication-record table (客户沟通记录表): 记录编号, 客户编号, 沟通日期, 沟通方式, 沟通主题,
   沟通内容摘要, 客户反馈, 需求变化, 待办事项, 负责人, 下次跟进时间.
-Each column has a Chinese and an English header (the SPEC's field name); headers are compared after
+Each column has a Chinese and an English header (the record's field name); headers are compared after
 NFKC (full-width letters and spaces), ignoring case, spaces, `_ - . * :` and a trailing note in
 parentheses (`合作起始日期（YYYY-MM-DD）`). The record's other fields (stage, owner, value, email, ...)
 are extra columns, which export appends after the layout's own so that nothing is lost.
@@ -36,9 +36,9 @@ def word_key(text: str) -> str:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """One closed set (tiers, channels ...): SPEC value -> the words a sheet may use for it.
+    """One closed set (tiers, channels ...): record value -> the words a sheet may use for it.
 
-    The first Chinese word is the one export writes; the SPEC value itself is always understood, in
+    The first Chinese word is the one export writes; the record value itself is always understood, in
     any case. `noun` names the set in messages ("is not a customer tier: ...").
     """
 
@@ -46,7 +46,7 @@ class Vocabulary:
     words: Mapping[str, tuple[str, ...]]
 
     def lookup(self, text: str) -> str | None:
-        """The SPEC value a word stands for, or None."""
+        """The record value a word stands for, or None."""
         return self._index.get(word_key(text))
 
     @cached_property
@@ -54,7 +54,7 @@ class Vocabulary:
         return {word_key(word): value for value, words in self.words.items() for word in (value, *words)}
 
     def zh(self, value: str) -> str:
-        """The Chinese word export writes for a SPEC value."""
+        """The Chinese word export writes for a record value."""
         return self.words[value][0]
 
     def choices(self) -> str:
@@ -156,7 +156,7 @@ class Cell(StrEnum):
 class Column:
     """One column: the field it holds (`target`), its headers, and how its cells read.
 
-    `target` is a SPEC field name, or for parts of nested fields a name of its own: `contact`,
+    `target` is a record field name, or for parts of nested fields a name of its own: `contact`,
     `title`, `contact_info`, `phone`, `email`, `address`, `birthday`, `primary` (of a contact; these
     repeat as 联系人2, phone2 ... for further contacts) and `consent`, `consent_date`, `consent_note`.
     """
@@ -735,7 +735,7 @@ def write_todo(todo: TodoText, english: bool, team: Mapping[str, str]) -> str:
 
 
 def write_enum(vocabulary: Vocabulary, value: str, english: bool) -> str:
-    """The Chinese word (战略客户) under Chinese headers, the SPEC value under English ones."""
+    """The Chinese word (战略客户) under Chinese headers, the record value under English ones."""
     return value if english else vocabulary.zh(value)
 
 

@@ -189,7 +189,7 @@ def dated_after_today(ds: Dataset, today: date) -> Iterable[Problem]:
     """Warning: a record dated after the day validation runs (`date`, `since`, `recorded`, a todo's `done`).
 
     Every computation ignores records dated after its as_of, so a mistyped year (2027 for 2026) would
-    otherwise drop out of every list without a word (SPEC v2 §2).
+    otherwise drop out of every list without a word (contract §2).
     """
 
     def later(field: str, day: date, loc: Loc, path: str) -> Problem:

@@ -28,6 +28,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from crmdata.report import text_line
 from crmdata.safe_paths import UnsafePathError
 from crmdata.validate import Validation, validate
+from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
 from site_builder.output import check_replaceable, mark
 from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, all_outputs, segment_src
 from site_builder.render import Links, environment
@@ -99,6 +100,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         if config.theme["font"] is not False:
             log.info("crm: theme.font turned off: Google Fonts are blocked in mainland China and leak visits")
             config.theme["font"] = False
+        prune_navigation(config)
         for extension in MARKDOWN_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)

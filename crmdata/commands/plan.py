@@ -30,7 +30,7 @@ _STATUS_COLOUR = {Status.OVERDUE: "red", Status.DUE_SOON: "yellow", Status.OK: "
 
 
 def followup_json(plan: FollowUp) -> dict[str, object]:
-    """The SPEC's follow-up object, plus last_contact, interval_days and freshness."""
+    """The contract's follow-up object (§4), plus last_contact, interval_days and freshness."""
     return {
         "customer": plan.customer,
         "name": plan.name,

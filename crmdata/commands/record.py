@@ -127,7 +127,7 @@ def new_command() -> None:
     \b
     Examples:
       crm new customer --name 深圳市华星科技有限公司 --type enterprise --tier regular \\
-          --stage active --owner ming --contact 王伟 --phone 13800138000
+          --stage active --owner ming --contact 王伟 --phone 13912345678
       crm new interaction --customer KH-2024001 --channel video --topic 季度回顾 --next 2w
       crm new customer            # on a terminal: asks for what is missing
     """
@@ -162,7 +162,7 @@ def new_customer_command(root: Path, **options: Any) -> None:
     \b
     Examples:
       crm new customer --name 深圳市华星科技有限公司 --type enterprise --tier regular \\
-          --stage active --owner ming --contact 王伟 --title 采购经理 --phone 13800138000 --consent
+          --stage active --owner ming --contact 王伟 --title 采购经理 --phone 13912345678 --consent
       crm new customer --name 李娜 --type individual --tier potential --stage prospecting --owner hua
     """
     repository = _open_repository(root)

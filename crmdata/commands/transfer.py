@@ -362,7 +362,7 @@ def _plan_json(plan: ImportPlan, report: WriteReport) -> dict[str, Any]:
     "--headers",
     type=click.Choice(["zh", "en"]),
     default=None,
-    help="Chinese headers and words (战略客户, 电话) or English ones (the SPEC's); default: crm.yaml language.",
+    help="Chinese headers and words (战略客户, 电话) or English ones (the record values); default: crm.yaml language.",
 )
 @click.option(
     "--redact",

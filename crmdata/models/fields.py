@@ -22,9 +22,9 @@ RESERVED_WORDS: frozenset[str] = frozenset(
     ["index", "search", "assets", "404", "sitemap", "con", "prn", "aux", "nul"]
     + [f"{device}{n}" for device in ("com", "lpt") for n in range(1, 10)]
 )
-"""SPEC §1: never an id, a team key or a segment name, in any case. The first five name pages and folders of
-the site (a customer `index` would replace the customer list); the rest are device names Windows cannot
-check out as files, whatever their extension."""
+"""Contract §1 (site_builder/help/contract.md): never an id, a team key or a segment name, in any case.
+The first five name pages and folders of the site (a customer `index` would replace the customer list);
+the rest are device names Windows cannot check out as files, whatever their extension."""
 RESERVED_RULE = (
     "is a reserved word (index, search, assets, 404, sitemap, and names Windows cannot check out such as con, "
     "nul, com1): choose another"
