@@ -11,7 +11,8 @@ import errno
 import signal
 
 EXIT_INVALID = 1
-"""The contract's exit code (site_builder/help/contract.md §4) for data with errors, also used for a problem of the machine."""
+"""The contract's exit code (site_builder/help/contract.md §4) for data with errors, also used for a problem
+of the machine."""
 
 
 class CrmError(Exception):
