@@ -27,7 +27,7 @@ $(DEV_STAMP): $(RUN_STAMP) requirements/dev.txt
 	$(PIP) -r requirements/dev.txt
 	touch $(DEV_STAMP)
 
-# The demo data set describes the world as of this day (crmdata.synth --as-of); the demo shows that day.
+# The demo data set describes the world as of this day (tools.synth --as-of); the demo shows that day.
 DEMO_AS_OF := 2026-11-24
 
 ## demo: install into .venv, validate the demo data set, show who must be contacted, build the site in site/
@@ -42,17 +42,17 @@ test: $(DEV_STAMP) browser-deps
 	@$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests - the suite is missing or misconfigured" >&2; exit 1; fi; \
 	exit $$status
-	$(BIN)/ruff check crmdata site_builder tests benchmarks
+	$(BIN)/ruff check crmdata site_builder tests benchmarks tools
 	$(BIN)/mypy
 
 ## lint: ruff and mypy only
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check crmdata site_builder tests benchmarks
+	$(BIN)/ruff check crmdata site_builder tests benchmarks tools
 	$(BIN)/mypy
 
 ## demo-data: regenerate the committed demo data set (deterministic)
 demo-data: $(RUN_STAMP)
-	$(BIN)/python -m crmdata.synth --root . --clean
+	$(BIN)/python -m tools.synth --root . --clean
 
 ## bench: the speed and memory benchmarks (on demand, not part of the tests)
 bench: $(DEV_STAMP)

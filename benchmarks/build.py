@@ -7,7 +7,7 @@ the templates and writing the staging folder. Goals (the site-builder issue): 1k
 plain mkdocs; 10k in one command under 4 minutes and 1 GB, with progress shown; every customer page under
 50 KB; after a one-record edit `mkdocs build --dirty` rewrites only the pages whose content changed.
 
-Each data set is generated once by crmdata.synth (N customers, 10 interactions each, seed 7) and kept
+Each data set is generated once by tools.synth (N customers, 10 interactions each, seed 7) and kept
 under --work. Every crm build is cold for the site (the staging folder and the output are deleted first)
 and warm for the parse cache (`crm validate` runs once before, as a user has it): the figures measure the
 site, not YAML loading, which benchmarks/validate.py covers. The best of --repeat runs counts, as timeit
@@ -137,7 +137,7 @@ def data_set(work: Path, customers: int) -> Path:
             [
                 sys.executable,
                 "-m",
-                "crmdata.synth",
+                "tools.synth",
                 "--root",
                 str(root),
                 "--customers",

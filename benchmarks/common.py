@@ -28,7 +28,7 @@ def size_parser(description: str | None, repeat: int = 3) -> argparse.ArgumentPa
 
 def data_set(customers: int, interactions: int, root: Path | None = None) -> Path:
     """A generated repository, reused between runs when it already exists (generation takes a while)."""
-    from crmdata.synth import generate
+    from tools.synth import generate
 
     target = root or Path(tempfile.gettempdir()) / f"crm-bench-{customers}-{interactions}"
     if not (target / "crm.yaml").exists():

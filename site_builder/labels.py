@@ -436,7 +436,7 @@ SIGNAL_DETAILS_ZH = {
     "dormant": "阶段为休眠",
     "unkept_todos": "{0:.0f} 项待办逾期",
 }
-"""Chinese for the engine's risk-signal details (crmdata.segments), filled with the signal's figures."""
+"""Chinese for the engine's risk-signal details (crmdata.engine.segments), filled with the signal's figures."""
 
 
 class Labels:

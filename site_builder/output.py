@@ -21,7 +21,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from crmdata.safe_paths import (
+from crmdata.system.safe_paths import (
     UnsafePathError,
     exchange,
     is_link,

@@ -13,10 +13,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from crmdata.calendar_feed import calendar_feed
-from crmdata.kpis import KPIS
-from crmdata.models import Channel, Stage
-from crmdata.schedule import Status
+from crmdata.engine.calendar_feed import calendar_feed
+from crmdata.engine.kpis import KPIS
+from crmdata.engine.schedule import Status
+from crmdata.records.models import Channel, Stage
 from site_builder import charts
 from site_builder.privacy import shown
 from site_builder.sitedata import SiteData, new_and_churned_by_quarter, satisfaction_history

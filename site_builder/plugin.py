@@ -25,9 +25,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from crmdata.report import text_line
-from crmdata.safe_paths import UnsafePathError
-from crmdata.validate import Validation, validate
+from crmdata.records.report import text_line
+from crmdata.records.validate import Validation, validate
+from crmdata.system.safe_paths import UnsafePathError
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
 from site_builder.output import check_replaceable, mark
 from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, all_outputs, segment_src

@@ -2,7 +2,7 @@
 
 Pages only read this; nothing here renders. One pass per concern (follow-ups, segments, KPIs, care
 moments), then indexes by customer and by owner so that 10,000 customer pages cost a dictionary lookup
-each, not a scan. The customers' change history comes from git (crmdata.history), the one thing read
+each, not a scan. The customers' change history comes from git (crmdata.git.history), the one thing read
 beyond the dataset.
 """
 
@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 
-from crmdata import kpis
-from crmdata.care import CareMoment, care_moments
-from crmdata.history import CustomerHistory, History, changes_by_customer, read_history
-from crmdata.load import Dataset
-from crmdata.models import Customer, Interaction, Policy, Stage
-from crmdata.problems import Problem
-from crmdata.schedule import FollowUp, OverdueTodo, Status, followups, open_complaints, overdue_todos
-from crmdata.segments import CustomerFacts, Segment, customer_facts, segments
+from crmdata.engine import kpis
+from crmdata.engine.care import CareMoment, care_moments
+from crmdata.engine.schedule import FollowUp, OverdueTodo, Status, followups, open_complaints, overdue_todos
+from crmdata.engine.segments import CustomerFacts, Segment, customer_facts, segments
+from crmdata.git.history import CustomerHistory, History, changes_by_customer, read_history
+from crmdata.records.load import Dataset
+from crmdata.records.models import Customer, Interaction, Policy, Stage
+from crmdata.records.problems import Problem
 from site_builder.labels import Labels
 
 TREND_DAYS = (30, 90)

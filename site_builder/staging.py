@@ -5,7 +5,7 @@ only when its content changed, so its modification time tells `mkdocs serve --di
 to render again after a one-record edit. Files no longer generated are removed.
 
 The cache is crm's own, but a pull request can commit links into it: every folder is made through
-`crmdata.safe_paths` (a link where a folder belongs is replaced, never followed), every file is written
+`crmdata.system.safe_paths` (a link where a folder belongs is replaced, never followed), every file is written
 by a rename that replaces a link instead of writing through it, and pruning unlinks links without
 entering them, so nothing outside the staging folder is ever written or deleted.
 """
@@ -16,8 +16,8 @@ import os
 import stat
 from pathlib import Path
 
-from crmdata.cache import cache_folder
-from crmdata.safe_paths import make_folders, read_own_file, write_file
+from crmdata.records.cache import cache_folder
+from crmdata.system.safe_paths import make_folders, read_own_file, write_file
 
 
 class Staging:

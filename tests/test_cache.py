@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crmdata.cache import ParseCache, content_key
+from crmdata.records.cache import ParseCache, content_key
 from tests.conftest import DataRepo, run_crm
 
 BAD_NAME = """\
@@ -96,7 +96,7 @@ def test_a_signed_cache_cannot_run_code(repo: DataRepo, tmp_path: Path) -> None:
     import hashlib
     import hmac
 
-    from crmdata.cache import FORMAT_VERSION
+    from crmdata.records.cache import FORMAT_VERSION
 
     assert cache.key is not None
     signature = hmac.new(cache.key, FORMAT_VERSION + payload, hashlib.sha256).digest()
@@ -112,7 +112,7 @@ def test_editing_one_file_rewrites_at_most_two_shards(tmp_path: Path) -> None:
     """The old content's shard loses an entry and the new content's shard gains one; nothing else is written."""
     from datetime import date
 
-    from crmdata.synth import generate
+    from tools.synth import generate
 
     root = tmp_path / "crm"
     generate(root, customers=40, interactions=400, seed=5, as_of=date(2026, 11, 24))

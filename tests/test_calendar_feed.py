@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar, Event
 
-from crmdata.calendar_feed import calendar_feed
-from crmdata.care import care_moments
-from crmdata.load import Dataset, LoadOptions
-from crmdata.models import Stage
-from crmdata.schedule import followups, overdue_todos
-from crmdata.validate import validate
+from crmdata.engine.calendar_feed import calendar_feed
+from crmdata.engine.care import care_moments
+from crmdata.engine.schedule import followups, overdue_todos
+from crmdata.records.load import Dataset, LoadOptions
+from crmdata.records.models import Stage
+from crmdata.records.validate import validate
 from tests.conftest import DataRepo
 
 AS_OF = date(2024, 6, 1)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from crmdata.care import care_moments
-from crmdata.load import Dataset, LoadOptions
-from crmdata.validate import validate
+from crmdata.engine.care import care_moments
+from crmdata.records.load import Dataset, LoadOptions
+from crmdata.records.validate import validate
 from tests.conftest import DataRepo
 
 D = date.fromisoformat

@@ -7,7 +7,7 @@ import re
 
 import click
 
-from crmdata.cli import main
+from crmdata.cli.main import main
 from tests.conftest import DataRepo, run_crm
 
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<field>[^:]*): (?P<message>.+)$")
@@ -148,8 +148,8 @@ def test_github_annotations_cannot_be_forged_by_record_text(repo: DataRepo) -> N
 
 
 def test_github_property_escaping_matches_the_actions_toolkit() -> None:
-    from crmdata.problems import error
-    from crmdata.report import github_line
+    from crmdata.records.problems import error
+    from crmdata.records.report import github_line
 
     problem = error("customers/a,b:c%.yaml", "bad\nvalue: 100%", ("name",)).at(3, 4)
     assert github_line(problem) == (

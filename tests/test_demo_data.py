@@ -8,11 +8,11 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from crmdata.load import LoadOptions
-from crmdata.models import Channel, CustomerType, InteractionKind, Stage, Tier, Value
-from crmdata.synth import generate
-from crmdata.validate import validate
+from crmdata.records.load import LoadOptions
+from crmdata.records.models import Channel, CustomerType, InteractionKind, Stage, Tier, Value
+from crmdata.records.validate import validate
 from tests.conftest import run_crm
+from tools.synth import generate
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEMO_AS_OF = date(2026, 11, 24)

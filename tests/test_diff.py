@@ -21,8 +21,8 @@ import markdown as python_markdown  # type: ignore[import-untyped]
 import pytest
 from bs4 import BeautifulSoup
 
-from crmdata import diff, gitrev
-from crmdata.load import load
+from crmdata.git import diff, gitrev
+from crmdata.records.load import load
 from tests.conftest import CRM, DataRepo, run_crm
 
 AS_OF = "2026-11-24"

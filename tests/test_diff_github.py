@@ -19,7 +19,7 @@ import cmarkgfm  # type: ignore[import-untyped]
 from bs4 import BeautifulSoup, NavigableString
 from cmarkgfm.cmark import Options  # type: ignore[import-untyped]
 
-from crmdata.diff import md
+from crmdata.git.diff import md
 from tests.conftest import DataRepo, run_crm
 from tests.test_diff import AS_OF, commit, init_git
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from crmdata.models import (
+from crmdata.records.models import (
     Consent,
     Contact,
     CrmConfig,
@@ -21,7 +21,7 @@ from crmdata.models import (
     TeamMember,
     Todo,
 )
-from crmdata.schema import SCHEMA_FILES, schema_for
+from crmdata.records.schema import SCHEMA_FILES, schema_for
 from tests.conftest import run_crm
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -89,7 +89,7 @@ def test_makefile_targets_are_the_readme_commands() -> None:
 
 
 def test_readme_defines_every_kpi_with_its_docstring() -> None:
-    from crmdata import kpis
+    from crmdata.engine import kpis
 
     for definition in kpis.KPIS:
         text = " ".join(definition.definition.split()).replace("|", "\\|")
@@ -99,7 +99,7 @@ def test_readme_defines_every_kpi_with_its_docstring() -> None:
 
 
 def test_readme_documents_every_command() -> None:
-    from crmdata.cli import main
+    from crmdata.cli.main import main
 
     for name in main.commands:  # type: ignore[attr-defined]
         assert f"`crm {name}" in README, f"crm {name} is not in the README"

@@ -13,9 +13,9 @@ SCRIPT = """
 import json, sys
 sys.modules["yaml._yaml"] = None  # as on a machine where PyYAML was built without libyaml
 from pathlib import Path
-import crmdata.yamlread as reader
-from crmdata.load import LoadOptions
-from crmdata.validate import validate
+import crmdata.records.yamlread as reader
+from crmdata.records.load import LoadOptions
+from crmdata.records.validate import validate
 assert not reader.HAVE_LIBYAML, "libyaml was not hidden"
 outcome = validate(Path(sys.argv[1]), LoadOptions(use_cache=False, jobs=1))
 print(json.dumps([[p.file, p.line, p.column, p.field, p.message] for p in outcome.problems], ensure_ascii=False))

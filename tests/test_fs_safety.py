@@ -272,7 +272,7 @@ def test_without_an_exchange_of_folders_two_renames_replace_the_site(
 
 
 def _generated_repo(root: Path) -> DataRepo:
-    from crmdata.synth import generate
+    from tools.synth import generate
 
     generate(root, 150, 900, seed=7, as_of=date(2026, 11, 24))
     return DataRepo(root)
@@ -411,8 +411,8 @@ def test_links_inside_docs_that_stay_inside_are_fine(small: DataRepo, tmp_path: 
 
 
 def test_the_demo_data_generator_never_writes_through_a_linked_folder(tmp_path: Path) -> None:
-    from crmdata.safe_paths import UnsafePathError
-    from crmdata.synth import generate
+    from crmdata.system.safe_paths import UnsafePathError
+    from tools.synth import generate
 
     outside = outside_folder(tmp_path)
     link(tmp_path / "crm" / "customers", outside)

@@ -25,8 +25,8 @@ import yaml
 from bs4 import BeautifulSoup
 from pydantic import BaseModel
 
-from crmdata.kpis import KPIS
-from crmdata.models import (
+from crmdata.engine.kpis import KPIS
+from crmdata.records.models import (
     Consent,
     Contact,
     CrmConfig,
@@ -68,7 +68,7 @@ def heading(path: Path) -> str:
 
 def all_commands() -> Iterator[tuple[str, click.Command]]:
     """Every `crm` command and sub-command, found by walking the click group (independently of the pages)."""
-    from crmdata.cli import main
+    from crmdata.cli.main import main
 
     def walk(group: click.Group, prefix: str) -> Iterator[tuple[str, click.Command]]:
         for name, command in group.commands.items():

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
 
-from crmdata.load import LoadOptions, load
+from crmdata.records.load import LoadOptions, load
 from tests.conftest import DataRepo, run_crm
 
 CUSTOMER_HEADERS = ["序号", "客户编号", "客户名称", "联系人", "职位", "联系方式", "所属行业", "客户类型"]

@@ -1,4 +1,4 @@
-"""KPIs (crmdata.kpis), each checked against answers worked out by hand.
+"""KPIs (crmdata.engine.kpis), each checked against answers worked out by hand.
 
 Every expected value below was derived from the KPI's definition with the date arithmetic written next to
 it; none was copied from the program's output. Unless a test says otherwise as_of is 2026-06-30, so
@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from crmdata import kpis, schedule
-from crmdata.load import Dataset, LoadOptions
-from crmdata.validate import validate
+from crmdata.engine import kpis, schedule
+from crmdata.records.load import Dataset, LoadOptions
+from crmdata.records.validate import validate
 from tests.conftest import DataRepo
 
 PROJECT = Path(__file__).resolve().parent.parent

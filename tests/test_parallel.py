@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from crmdata.load import PARALLEL_THRESHOLD
-from crmdata.synth import generate
+from crmdata.records.load import PARALLEL_THRESHOLD
 from tests.conftest import CRM, run_crm
+from tools.synth import generate
 
 
 def test_workers_report_the_same_problems_as_one_process(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmdata.yamlread import parse_fast, parse_precise, read_yaml, reads_as_number_in_yaml12
+from crmdata.records.yamlread import parse_fast, parse_precise, read_yaml, reads_as_number_in_yaml12
 
 YAMLISH = st.text(
     alphabet=st.sampled_from([*"ab:-[]{}&*!<>,#'\"\n \t|?%@`0123456789.~中文", "\x00", "\ufeff"]), max_size=200

@@ -10,8 +10,8 @@ from datetime import date, datetime
 import pytest
 import yaml
 
-from crmdata.durations import DurationError, WorkingDays, due_date
-from crmdata.models import WorkCalendar
+from crmdata.authoring.durations import DurationError, WorkingDays, due_date
+from crmdata.records.models import WorkCalendar
 from tests.conftest import CRM, DataRepo, run_crm
 
 RECORDED = re.compile(r"^recorded: (\S+)$", re.MULTILINE)
@@ -299,7 +299,7 @@ def test_an_invalid_crm_yaml_stops_before_anything_is_written(repo: DataRepo) ->
 
 def test_written_text_must_read_back_as_the_same_values() -> None:
     """The safety net under every writer: text that would read back as other values is never kept."""
-    from crmdata.writer import RecordWriteError, _check_reads_back
+    from crmdata.authoring.writer import RecordWriteError, _check_reads_back
 
     _check_reads_back("id: KH-1\nsince: 2024-01-01\n", {"id": "KH-1", "since": date(2024, 1, 1)}, "c.yaml")
     with pytest.raises(RecordWriteError, match=r"c\.yaml: the written YAML would read back as different values"):

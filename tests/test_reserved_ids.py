@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from crmdata.models import Customer
-from crmdata.schema import schema_for
+from crmdata.records.models import Customer
+from crmdata.records.schema import schema_for
 from tests.conftest import DataRepo, run_crm
 
 

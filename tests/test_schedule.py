@@ -21,10 +21,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmdata import schedule
-from crmdata.load import Dataset, LoadOptions
-from crmdata.models import CrmConfig, Customer, Interaction
-from crmdata.validate import validate
+from crmdata.engine import schedule
+from crmdata.records.load import Dataset, LoadOptions
+from crmdata.records.models import CrmConfig, Customer, Interaction
+from crmdata.records.validate import validate
 from tests.conftest import DataRepo
 
 PROJECT = Path(__file__).resolve().parent.parent

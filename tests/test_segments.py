@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from crmdata.models import Flag, SegmentFilter
-from crmdata.segments import customer_facts, matches, risks, segments
-from crmdata.validate import validate
+from crmdata.engine.segments import customer_facts, matches, risks, segments
+from crmdata.records.models import Flag, SegmentFilter
+from crmdata.records.validate import validate
 from tests.conftest import DataRepo
 
 AS_OF = date(2026, 11, 24)

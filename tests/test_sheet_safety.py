@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
-from crmdata.exporter import Table, csv_text, xlsx_bytes
-from crmdata.importer import read_sheet
-from crmdata.load import LoadOptions, load
-from crmdata.tables import CUSTOMERS, is_empty, read_cell
+from crmdata.records.load import LoadOptions, load
+from crmdata.sheets.exporter import Table, csv_text, xlsx_bytes
+from crmdata.sheets.importer import read_sheet
+from crmdata.sheets.tables import CUSTOMERS, is_empty, read_cell
 from tests.conftest import CRM, DataRepo, run_crm
 
 TRICKY = {

@@ -389,7 +389,7 @@ def test_chart_data_tables_show_counts_as_whole_numbers(site: BuiltSite) -> None
 
 
 def test_every_kpi_is_shown_with_its_definition(site: BuiltSite) -> None:
-    from crmdata.kpis import KPIS
+    from crmdata.engine.kpis import KPIS
 
     article = site.article("kpis")
     for definition in KPIS:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from crmdata.history import (
+from crmdata.git.history import (
     Commit,
     History,
     changes_by_customer,

@@ -26,8 +26,8 @@ from typing import IO
 
 import pytest
 
-from crmdata.synth import generate
 from tests.conftest import CRM, DataRepo, run_crm
+from tools.synth import generate
 
 if not sys.platform.startswith("linux"):
     pytest.skip("reads the process tree from Linux /proc", allow_module_level=True)

@@ -19,7 +19,7 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
-from crmdata.terminal_text import is_unsafe, json_visible, visible
+from crmdata.system.terminal_text import is_unsafe, json_visible, visible
 from tests.conftest import CRM, DataRepo, run_crm
 
 OSC_TITLE = "\x1b]0;pwned\x07"
@@ -247,10 +247,10 @@ def test_log_and_new_confirmations_show_invisible_characters_escaped(repo: DataR
 
 
 def test_only_the_output_module_prints() -> None:
-    """Every command prints through crmdata.commands.output (say, say_lines, say_progress), which escapes:
+    """Every command prints through crmdata.cli.output (say, say_lines, say_progress), which escapes:
     a click.echo or print elsewhere would be a way around it. (synth.py prints its own counters only.)"""
     package = Path(__file__).resolve().parent.parent
-    allowed = {Path("crmdata/commands/output.py"), Path("crmdata/synth.py")}
+    allowed = {Path("crmdata/cli/output.py"), Path("tools/synth.py")}
     found = []
     for path in sorted([*package.glob("crmdata/**/*.py"), *package.glob("site_builder/**/*.py")]):
         relative = path.relative_to(package)
@@ -264,4 +264,4 @@ def test_only_the_output_module_prints() -> None:
             is_echo = isinstance(func, ast.Attribute) and func.attr in ("echo", "secho")
             if is_print or (is_echo and ast.unparse(func).startswith("click.")):
                 found.append(f"{relative}:{node.lineno}: {ast.unparse(func)}")
-    assert not found, "print through crmdata.commands.output.say instead:\n" + "\n".join(found)
+    assert not found, "print through crmdata.cli.output.say instead:\n" + "\n".join(found)

@@ -22,10 +22,10 @@ from typing import Any
 import click
 from pydantic import BaseModel
 
-from crmdata.kpis import KPIS
-from crmdata.models import CrmConfig, Customer, Interaction
-from crmdata.models.fields import ID_PATTERN
-from crmdata.schema import schema_for
+from crmdata.engine.kpis import KPIS
+from crmdata.records.models import CrmConfig, Customer, Interaction
+from crmdata.records.models.fields import ID_PATTERN
+from crmdata.records.schema import schema_for
 
 _CODE_SPAN = re.compile(r"(`[^`\n]+`)")
 _PROSE = str.maketrans(
@@ -101,7 +101,7 @@ def crm_group() -> click.Group:
     The one import of the CLI outside it: this page documents the command line, so it reads the command
     objects themselves rather than a copy of their help.
     """
-    from crmdata.cli import main
+    from crmdata.cli.main import main
 
     return main
 
@@ -164,7 +164,8 @@ WORDS: dict[str, dict[str, str]] = {
         "back": "所有命令",
         "kpis": "指标定义",
         "kpis_intro": (
-            "每个指标是 `crmdata/kpis.py` 里一个用 `@kpi` 登记的小函数，它的文档字符串就是定义（以下原文为英文）。"
+            "每个指标是 `crmdata/engine/kpis.py` 里一个用 `@kpi` 登记的小函数，"
+            "它的文档字符串就是定义（以下原文为英文）。"
             "本页在网站构建时从这份登记表生成；[指标](../kpis.md)页显示当前数值、30 天前和 90 天前的数值。"
             "“最近 365 天”指 `as_of - 365 天 < 日期 <= as_of`。`crm kpi --format json` 在顶层给出每个指标，"
             "并在 `by_owner` 下按负责人再给一遍。"
@@ -176,7 +177,7 @@ WORDS: dict[str, dict[str, str]] = {
         "definition": "定义",
         "fields": "记录字段",
         "fields_intro": (
-            "记录文件里的每个字段，在网站构建时从数据模型（`crmdata/models/`）的字段说明生成，"
+            "记录文件里的每个字段，在网站构建时从数据模型（`crmdata/records/models/`）的字段说明生成，"
             "与 `crm schema` 写出的 JSON Schema 相同。未列出的键都是错误。"
             "类型为 id 的值（编号、负责人键）由字母、数字、`-` 和 `_` 组成，以字母或数字开头，最长 64 个字符，"
             "且不能是保留字（`index`、`search`、`assets`、`404`、`sitemap`，"
@@ -184,7 +185,7 @@ WORDS: dict[str, dict[str, str]] = {
         ),
         "settings": "crm.yaml 设置",
         "settings_intro": (
-            "crm.yaml 的每个键，在网站构建时从数据模型（`crmdata/models/config.py`）的字段说明生成。"
+            "crm.yaml 的每个键，在网站构建时从数据模型（`crmdata/records/models/config.py`）的字段说明生成。"
             "除 `team` 外都可省略，省略时取默认值；未列出的键都是错误。用法见[记录格式](records.md#crm-yaml)。"
         ),
         "field": "字段",
@@ -214,7 +215,7 @@ WORDS: dict[str, dict[str, str]] = {
         "back": "All commands",
         "kpis": "KPI definitions",
         "kpis_intro": (
-            "Each KPI is a small function registered with `@kpi` in `crmdata/kpis.py`; its docstring is its "
+            "Each KPI is a small function registered with `@kpi` in `crmdata/engine/kpis.py`; its docstring is its "
             "definition. This page is generated from that registry when the site is built; the "
             '[KPIs](../kpis.md) page shows the values now, 30 and 90 days ago. "In the last 365 days" means '
             "`as_of - 365 days < date <= as_of`. `crm kpi --format json` gives every KPI at the top level, and "
@@ -228,7 +229,7 @@ WORDS: dict[str, dict[str, str]] = {
         "fields": "Record fields",
         "fields_intro": (
             "Every field of the record files, generated when the site is built from the "
-            "descriptions in the data models (`crmdata/models/`), the same the JSON Schema of `crm schema` "
+            "descriptions in the data models (`crmdata/records/models/`), the same the JSON Schema of `crm schema` "
             "carries. Any key not listed is an error. An id (record ids, team keys) is letters, digits, `-` and `_`, "
             "starting with a letter or digit, at most 64 characters, and never a reserved word (`index`, `search`, "
             "`assets`, `404`, `sitemap`, and the names Windows reserves: `con`, `nul`, `com1` …)."
@@ -236,7 +237,7 @@ WORDS: dict[str, dict[str, str]] = {
         "settings": "crm.yaml settings",
         "settings_intro": (
             "Every key of crm.yaml, generated when the site is built from the descriptions in the data models "
-            "(`crmdata/models/config.py`). Everything but `team` is optional and has a default; any key not "
+            "(`crmdata/records/models/config.py`). Everything but `team` is optional and has a default; any key not "
             "listed is an error. [Records](records.md#crm-yaml) shows them in use."
         ),
         "field": "field",

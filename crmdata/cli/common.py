@@ -1,0 +1,144 @@
+"""What every computing command shares: the --root and --as-of options, and "validate first"."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import unicodedata
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crmdata.cli.output import say, say_progress, styled
+from crmdata.records.load import Dataset, LoadOptions, Progress
+from crmdata.records.report import summary, text_line
+from crmdata.records.validate import Validation, validate
+from crmdata.system.terminal_text import json_visible, visible
+
+EXIT_INVALID = 1
+
+_LOADED: list[Dataset] = []
+"""Datasets loaded by this process, kept referenced until `crm` ends with os._exit: otherwise a command
+returning normally frees 110k records object by object first (a third of a second, for nothing)."""
+
+root_option = click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The data repository (holding crm.yaml, customers/, interactions/).",
+)
+
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day to compute for, YYYY-MM-DD (default: today). Records dated later are ignored.",
+)
+
+
+def resolve_as_of(value: datetime | None) -> date:
+    """--as-of, or today: the only place the clock is read."""
+    return value.date() if value is not None else date.today()
+
+
+def progress_printer() -> Progress | None:
+    """Progress on stderr when it is a terminal; CI logs stay free of carriage-return noise."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(stage: str, done: int, total: int) -> None:
+        say_progress(f"\r{stage} {done:,}/{total:,} files")
+        if done >= total:  # finished: clear the line for the results
+            say_progress("\r" + " " * 40 + "\r")
+
+    return show
+
+
+def validate_or_exit(root: Path) -> Validation:
+    """Validate the repository; on errors print them as `crm validate` does (to stderr) and exit 1."""
+    outcome = validate(root, LoadOptions(progress=progress_printer()))
+    if not outcome.ok:
+        for problem in outcome.errors:
+            say(styled(text_line(problem), fg="red"), err=True)
+        say(summary(outcome.problems, outcome.dataset.files_read, 0.0).rsplit(" (", 1)[0], err=True)
+        say("crm: the data does not validate; fix the errors above (crm validate) first", err=True)
+        sys.exit(EXIT_INVALID)
+    _LOADED.append(outcome.dataset)
+    return outcome
+
+
+def forget_loaded() -> None:
+    """Let loaded datasets be freed: for a long command (the site build) memory matters more than exit speed."""
+    _LOADED.clear()
+
+
+def load_valid(root: Path) -> Dataset:
+    """Validate the repository and return its dataset, or print the errors and exit 1.
+
+    Nothing is computed from invalid data: a plan built on a half-read repository would be wrong.
+    """
+    return validate_or_exit(root).dataset
+
+
+def dump_json(payload: object) -> str:
+    """JSON for the command line: indented for a person at a terminal, compact for scripts and files.
+
+    json.dumps with indent falls back to the pure-Python encoder: 0.4 s for 10k follow-ups instead of 0.04.
+    Characters that json.dumps leaves raw but a terminal could act on are written as \\u escapes.
+    """
+    if sys.stdout.isatty():
+        return json_visible(json.dumps(payload, ensure_ascii=False, indent=2))
+    return json_visible(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def pad(text: str, width: int) -> str:
+    """Left-align in `width` terminal columns (str.ljust miscounts Chinese); control characters are
+    escaped first, so the column is measured as it will be shown."""
+    text = visible(text)
+    return text + " " * max(0, width - display_width(text))
+
+
+def clip(text: str, width: int) -> str:
+    """Fit `width` terminal columns exactly, ending in … when the text is longer."""
+    text = visible(text)
+    if display_width(text) <= width:
+        return pad(text, width)
+    kept = ""
+    for char in text:
+        if display_width(kept + char) > width - 1:
+            break
+        kept += char
+    return pad(kept + "…", width)
+
+
+def team_name(dataset: Dataset, owner: str) -> str:
+    member = dataset.config.team.get(owner) if dataset.config is not None else None
+    return f"{member.name} ({owner})" if member is not None else owner
+
+
+_SIZE = re.compile(r"(\d+)\s*([kKmMgG]?)[bB]?")
+
+
+class FileSize(click.ParamType[int, Any]):
+    """A size in bytes, with an optional K, M or G suffix: 2M, 512K, 100000."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        match = _SIZE.fullmatch(str(value).strip())
+        if not match:
+            self.fail(f"{value!r} is not a size such as 2M, 512K or 100000", param, ctx)
+        number, unit = int(match.group(1)), match.group(2).upper()
+        return number * {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}[unit]

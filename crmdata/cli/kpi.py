@@ -1,0 +1,61 @@
+"""`crm kpi`: how the team is doing, each KPI with its definition."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from crmdata.cli.common import as_of_option, dump_json, load_valid, pad, resolve_as_of, root_option
+from crmdata.cli.output import say, say_lines, styled
+from crmdata.records.models import Language
+from crmdata.records.report import format_kpi_value
+
+
+def _format(value: object, unit: str) -> str:
+    if isinstance(value, dict):
+        if value and all(isinstance(item, dict) for item in value.values()):  # e.g. month -> channel -> count
+            totals = {key: sum(item.values()) for key, item in value.items()}
+            return _format(totals, unit) + "  (totals; --format json splits them)"
+        return ", ".join(f"{key}: {_format(item, unit)}" for key, item in value.items())
+    return format_kpi_value(value, unit)
+
+
+@click.command("kpi")
+@root_option
+@as_of_option
+@click.option("--owner", default=None, help="Only this team member's KPIs.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def kpi_command(root: Path, as_of: datetime | None, owner: str | None, output_format: str) -> None:
+    """Key figures: follow-up compliance, satisfaction, retention, complaints... and every one per owner.
+
+    `crm kpi --format json` prints every KPI at the top level and again under by_owner.
+
+    \b
+    Examples:
+      crm kpi
+      crm kpi --as-of 2026-06-30 --format json
+      crm kpi --owner ming
+    """
+    from crmdata.engine import kpis
+
+    day = resolve_as_of(as_of)
+    dataset = load_valid(root)
+    if owner is not None and dataset.config is not None and owner not in dataset.config.team:
+        raise click.BadParameter(f"{owner} is not on the team ({', '.join(dataset.config.team)})", param_hint="--owner")
+    if output_format == "json":
+        payload = (
+            kpis.report(dataset, day)
+            if owner is None
+            else {"as_of": day.isoformat(), "owner": owner, **kpis.compute(dataset, day, owner)}
+        )
+        say_lines(dump_json(payload))
+        return
+    values = kpis.compute(dataset, day, owner)
+    chinese = dataset.config is not None and dataset.config.language is Language.ZH
+    heading = f"KPIs as of {day}" + (f" for {owner}" if owner else "")
+    say(styled(heading, bold=True))
+    for definition in kpis.KPIS:
+        title = definition.title_zh if chinese else definition.title_en
+        say(f"  {pad(title, 26)} {pad(definition.name, 34)} {_format(values.get(definition.name), definition.unit)}")

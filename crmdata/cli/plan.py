@@ -1,0 +1,255 @@
+"""`crm due`, `crm segments`, `crm calendar`: who to contact when, which customers belong together."""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from crmdata.cli.common import (
+    as_of_option,
+    clip,
+    dump_json,
+    load_valid,
+    pad,
+    resolve_as_of,
+    root_option,
+    team_name,
+)
+from crmdata.cli.output import say, say_lines, styled
+from crmdata.engine.schedule import FollowUp, OverdueTodo, Status, followups, overdue_todos
+from crmdata.engine.segments import customer_facts, segments
+from crmdata.system.safe_paths import output_file, write_file
+
+_STATUS_ORDER = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.OK: 2}
+_STATUS_LABEL = {Status.OVERDUE: "OVERDUE", Status.DUE_SOON: "due soon", Status.OK: "ok"}
+_STATUS_COLOUR = {Status.OVERDUE: "red", Status.DUE_SOON: "yellow", Status.OK: "green"}
+
+
+def followup_json(plan: FollowUp) -> dict[str, object]:
+    """The contract's follow-up object (§4), plus last_contact, interval_days and freshness."""
+    return {
+        "customer": plan.customer,
+        "name": plan.name,
+        "owner": plan.owner,
+        "due": plan.due.isoformat(),
+        "reason": plan.reason.value,
+        "status": plan.status.value,
+        "days_overdue": plan.days_overdue,
+        "silent": plan.silent,
+        "last_contact": plan.last_contact.isoformat() if plan.last_contact else None,
+        "interval_days": plan.interval_days,
+        "freshness": plan.freshness.value,
+    }
+
+
+def todo_json(todo: OverdueTodo) -> dict[str, object]:
+    return {
+        "interaction": todo.interaction,
+        "customer": todo.customer,
+        "task": todo.task,
+        "owner": todo.owner,
+        "due": todo.due.isoformat(),
+        "days_overdue": todo.days_overdue,
+    }
+
+
+@click.command("due")
+@root_option
+@as_of_option
+@click.option("--owner", default=None, help="Only this team member's customers and todos.")
+@click.option("--all", "show_all", is_flag=True, help="Also list customers whose follow-up is not due soon.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all: bool, output_format: str) -> None:
+    """Who must be contacted when, and why: overdue first, grouped by owner.
+
+    A customer is due by the first-contact rule (new customers within a week), its interval (stage,
+    new, high value, or its own cadence_days) or a promised next_followup. Overdue todos follow.
+
+    \b
+    Examples:
+      crm due
+      crm due --owner ming --as-of 2026-11-24
+      crm due --format json > due.json
+    """
+    day = resolve_as_of(as_of)
+    dataset = load_valid(root)
+    if owner is not None and dataset.config is not None and owner not in dataset.config.team:
+        raise click.BadParameter(f"{owner} is not on the team ({', '.join(dataset.config.team)})", param_hint="--owner")
+    plans = [plan for plan in followups(dataset, day) if owner is None or plan.owner == owner]
+    todos = [todo for todo in overdue_todos(dataset, day) if owner is None or todo.owner == owner]
+    if output_format == "json":
+        payload = {
+            "as_of": day.isoformat(),
+            "followups": [followup_json(p) for p in plans],
+            "todos": [todo_json(t) for t in todos],
+        }
+        say_lines(dump_json(payload))
+        return
+    counts = {status: sum(plan.status is status for plan in plans) for status in Status}
+    say(
+        styled(f"Follow-ups as of {day}: ", bold=True),
+        f"{counts[Status.OVERDUE]} overdue, {counts[Status.DUE_SOON]} due soon, {counts[Status.OK]} ok "
+        f"({len(plans)} customers)",
+    )
+    by_owner: dict[str, list[FollowUp]] = defaultdict(list)
+    for plan in plans:
+        by_owner[plan.owner].append(plan)
+    for plan_owner in sorted(by_owner, key=lambda o: (-sum(p.status is Status.OVERDUE for p in by_owner[o]), o)):
+        owned = sorted(by_owner[plan_owner], key=lambda p: (_STATUS_ORDER[p.status], p.due, p.customer))
+        shown = [plan for plan in owned if show_all or plan.status is not Status.OK]
+        overdue = sum(plan.status is Status.OVERDUE for plan in owned)
+        soon = sum(plan.status is Status.DUE_SOON for plan in owned)
+        say("")
+        say(styled(team_name(dataset, plan_owner), bold=True), f": {overdue} overdue, {soon} due soon")
+        for plan in shown:
+            late = f"{plan.days_overdue} days" if plan.days_overdue else ""
+            notes = [plan.reason.value, f"every {plan.interval_days} days"]
+            if plan.silent:
+                notes.append("silent")
+            line = (
+                f"  {pad(_STATUS_LABEL[plan.status], 9)} {pad(late, 9)} {plan.due}  {pad(plan.customer, 12)} "
+                f"{clip(plan.name, 28)} {' · '.join(notes)}"
+            )
+            say(styled(line, fg=_STATUS_COLOUR[plan.status]) if plan.status is not Status.OK else line)
+        hidden = len(owned) - len(shown)
+        if hidden:
+            say(f"  ... and {hidden} more not due soon (--all lists them)")
+    if todos:
+        say("")
+        say(styled(f"Overdue todos ({len(todos)})", bold=True))
+        for todo in todos:
+            say(
+                f"  {pad(todo.owner, 8)} {todo.due}  {pad(str(todo.days_overdue) + ' days', 9)} "
+                f"{pad(todo.interaction, 13)} {pad(todo.customer, 12)} {todo.task}"
+            )
+
+
+@click.command("segments")
+@click.argument("name", required=False)
+@root_option
+@as_of_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def segments_command(name: str | None, root: Path, as_of: datetime | None, output_format: str) -> None:
+    """List segments with their sizes, or the members of one segment.
+
+    Computed segments: new, silent, at_risk (with the signals that raised each score), high_value,
+    win_back, overdue. Custom segments come from `segments:` in crm.yaml. Dimensions are named
+    dimension:value (type, tier, stage, value, owner, industry, source, tags).
+
+    \b
+    Examples:
+      crm segments
+      crm segments at_risk
+      crm segments tier:strategic --format json
+    """
+    day = resolve_as_of(as_of)
+    dataset = load_valid(root)
+    found = segments(dataset, day)
+    if name is None:
+        if output_format == "json":
+            listing = [
+                {"key": s.key, "title": s.title, "kind": s.kind, "size": s.size, "description": s.description}
+                for s in found
+            ]
+            say_lines(dump_json({"as_of": day.isoformat(), "segments": listing}))
+            return
+        for segment in found:
+            about = segment.title if segment.title != segment.key else segment.description
+            say(f"{clip(segment.key, 34)} {segment.size:5d}  {segment.kind:9s}  {about}")
+        return
+    chosen = next((segment for segment in found if segment.key == name), None)
+    if chosen is None:
+        keys = [segment.key for segment in found if segment.kind != "dimension"]
+        say(
+            f"crm: no segment named {name!r}; computed and custom: {', '.join(keys)}; "
+            "dimensions look like tier:strategic",
+            err=True,
+        )
+        sys.exit(2)
+    facts = {fact.customer.id: fact for fact in customer_facts(dataset, day)}
+    members = []
+    for customer_id in chosen.members:
+        fact = facts[customer_id]
+        customer = fact.customer
+        risk = fact.risk
+        members.append(
+            {
+                "customer": customer.id,
+                "name": customer.name,
+                "owner": customer.owner,
+                "stage": customer.stage.value,
+                "tier": customer.tier.value,
+                "value": customer.value.value,
+                "flags": sorted(flag.value for flag in fact.flags),
+                "risk_score": risk.score if risk else None,
+                "risk_signals": [signal.detail for signal in risk.signals] if risk else [],
+                "churn_reason": customer.churn_reason,
+            }
+        )
+    if output_format == "json":
+        payload = {
+            "as_of": day.isoformat(),
+            "key": chosen.key,
+            "title": chosen.title,
+            "kind": chosen.kind,
+            "size": chosen.size,
+            "members": members,
+        }
+        say_lines(dump_json(payload))
+        return
+    say(
+        styled(f"{chosen.key}: {chosen.size} customers", bold=True),
+        f" — {chosen.description}" if chosen.description else "",
+    )
+    for member in members:
+        extra = ""
+        if chosen.key == "at_risk":
+            extra = f"score {member['risk_score']}: " + "; ".join(member["risk_signals"])  # type: ignore[arg-type]
+        elif chosen.key == "win_back":
+            extra = str(member["churn_reason"] or "")
+        say(
+            f"  {pad(str(member['customer']), 12)} {clip(str(member['name']), 28)} "
+            f"{pad(str(member['owner']), 8)} {pad(str(member['stage']), 12)} {extra}"
+        )
+
+
+@click.command("calendar")
+@root_option
+@as_of_option
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("due.ics"),
+    show_default=True,
+    help="File to write; - for standard output.",
+)
+@click.option("--owner", default=None, help="Only this team member's follow-ups, todos and care moments.")
+@click.option("--internal", is_flag=True, help="Include private care moments (contacts' birthdays).")
+def calendar_command(root: Path, as_of: datetime | None, out: Path, owner: str | None, internal: bool) -> None:
+    """Write an iCalendar feed of due follow-ups, todos and care moments.
+
+    Subscribe to it from a phone calendar: event ids are stable, so a new feed updates events instead
+    of duplicating them. Overdue items appear on the day the feed is made. Birthdays are private and
+    only included with --internal.
+
+    \b
+    Examples:
+      crm calendar --out due.ics
+      crm calendar --owner ming --out site/calendar/ming.ics
+    """
+    from crmdata.engine.calendar_feed import calendar_feed
+
+    day = resolve_as_of(as_of)
+    dataset = load_valid(root)
+    if owner is not None and dataset.config is not None and owner not in dataset.config.team:
+        raise click.BadParameter(f"{owner} is not on the team ({', '.join(dataset.config.team)})", param_hint="--owner")
+    feed = calendar_feed(dataset, day, owner=owner, include_private=internal)
+    if str(out) == "-":
+        sys.stdout.buffer.write(feed)
+        return
+    write_file(output_file(out, root), feed)  # never through a link in the repository (safe_paths)
+    say(f"wrote {out}: {feed.count(b'BEGIN:VEVENT')} events")

@@ -1,0 +1,363 @@
+"""`crm new customer|interaction` and `crm log`: write a new record without looking up the format.
+
+Fields come from options; on a terminal the required ones that are missing are asked for. The record
+is checked as `crm validate` would check it (fields, owner on the team, customer exists, id free), gets
+the next free id, and is written atomically to a new file: never over an existing one.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from crmdata.authoring.drafts import Draft, Repository
+from crmdata.authoring.durations import DURATION_HELP, DurationError, WorkingDays, due_date
+from crmdata.authoring.writer import SCHEMA_FOLDER, RecordWriteError, create_file, record_text
+from crmdata.cli.common import root_option
+from crmdata.cli.output import say, say_lines, styled
+from crmdata.records.models import Channel, CustomerType, Interaction, InteractionKind, Stage, Tier, Value
+from crmdata.records.models.fields import day_of, text_problem, to_date_or_datetime
+from crmdata.records.report import text_line
+
+EXIT_INVALID = 1
+_ATTEMPTS = 50
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _choice(values: type[Any]) -> click.Choice[str]:
+    return click.Choice([member.value for member in values])
+
+
+class RecordText(click.ParamType[str, Any]):
+    """Text for a record field, checked by the records' own rule (no control characters, no bidi
+    overrides): a value that could not be stored is a usage error before anything is drafted."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = str(value)
+        problem = text_problem(text)
+        if problem is not None:
+            self.fail(problem, param, ctx)
+        return text
+
+
+TEXT = RecordText()
+
+
+def _open_repository(root: Path) -> Repository:
+    repository, problems = Repository.open(root)
+    if repository is None:
+        for problem in problems:
+            say(styled(text_line(problem), fg="red"), err=True)
+        say("crm: crm.yaml must be valid before records can be added (crm validate)", err=True)
+        sys.exit(EXIT_INVALID)
+    return repository
+
+
+def _asking(interactive: bool) -> bool:
+    """Ask for missing fields when told to, or when a person is at the terminal."""
+    return interactive or (sys.stdin.isatty() and sys.stdout.isatty())
+
+
+def _missing(values: dict[str, Any], required: list[str], ask: bool, prompts: dict[str, Callable[[], Any]]) -> None:
+    """Fill missing required fields by asking, or stop with a usage error naming every missing option."""
+    absent = [name for name in required if values.get(name) in (None, "")]
+    if not absent:
+        return
+    if not ask:
+        options = ", ".join("--" + name.replace("_", "-") for name in absent)
+        raise click.UsageError(f"missing {options} (give them as options, or run on a terminal to be asked)")
+    for name in absent:
+        values[name] = prompts[name]()
+
+
+def _write(repository: Repository, make_draft: Callable[[], Draft], dry_run: bool) -> Draft:
+    """Write (or, for a dry run, show) the drafted record; print its problems and exit 1 if it is invalid.
+
+    When another `crm` created the chosen file meanwhile (two people logging calls at once in one
+    clone), a drafted id is replaced by the next free one; an id the user gave is never changed.
+    """
+    for _attempt in range(_ATTEMPTS):
+        draft = make_draft()
+        if not draft.ok or draft.record is None:
+            for problem in draft.problems:
+                say(styled(f"{problem.field}: {problem.message}", fg="red"), err=True)
+            say(f"crm: nothing written: {draft.path} would not be valid", err=True)
+            sys.exit(EXIT_INVALID)
+        try:
+            text = record_text(draft.record, draft.path)
+            if dry_run:
+                say(f"# would create {draft.path}")
+                say_lines(text, nl=False)
+                return draft
+            create_file(repository.root / draft.path, text, root=repository.root)
+        except FileExistsError:
+            if draft.given_id:
+                say(f"crm: {draft.path} exists already; nothing written", err=True)
+                sys.exit(EXIT_INVALID)
+            continue
+        except (RecordWriteError, OSError) as exc:
+            say(f"crm: nothing written: {exc}", err=True)
+            sys.exit(EXIT_INVALID)
+        say(styled(f"created {draft.path}", fg="green", bold=True))
+        return draft
+    say(f"crm: no free id found after {_ATTEMPTS} attempts; nothing written", err=True)
+    sys.exit(EXIT_INVALID)
+
+
+def _schema_hint(repository: Repository) -> None:
+    if not (repository.root / SCHEMA_FOLDER).is_dir():
+        say(
+            f"tip: `crm schema --out {SCHEMA_FOLDER}` writes the schema files the record's first line points "
+            "editors to (completion, red squiggles)",
+            err=True,
+        )
+
+
+@click.group("new")
+def new_command() -> None:
+    """Write a new customer or interaction record, with the next free id.
+
+    \b
+    Examples:
+      crm new customer --name 深圳市华星科技有限公司 --type enterprise --tier regular \\
+          --stage active --owner ming --contact 王伟 --phone 13912345678
+      crm new interaction --customer KH-2024001 --channel video --topic 季度回顾 --next 2w
+      crm new customer            # on a terminal: asks for what is missing
+    """
+
+
+@new_command.command("customer")
+@root_option
+@click.option("--id", "record_id", help="The id; default: the next free one (crm.yaml ids: KH-<year><seq>).")
+@click.option("--name", type=TEXT, help="客户名称 — the customer's name.")
+@click.option("--type", "customer_type", type=_choice(CustomerType), help="客户类型.")
+@click.option("--tier", type=_choice(Tier), help="客户分级: strategic 战略, regular 普通, potential 潜在.")
+@click.option("--stage", type=_choice(Stage), help="阶段: prospecting 接洽期, active 合作期, stable 稳定期 …")
+@click.option("--value", type=_choice(Value), help="客户价值 (default medium).")
+@click.option("--owner", help="负责人: a key of team in crm.yaml.")
+@click.option("--since", help="合作起始日期 YYYY-MM-DD (default today, except for prospecting customers).")
+@click.option("--industry", type=TEXT, help="所属行业.")
+@click.option("--source", type=TEXT, help="客户来源 (行业展会, 客户转介绍 …).")
+@click.option("--referred-by", help="转介绍人: the id of the referring customer.")
+@click.option("--contact", type=TEXT, help="联系人: the main contact's name.")
+@click.option("--title", type=TEXT, help="职位 of the contact.")
+@click.option("--phone", type=TEXT, help="The contact's phone (private: masked on the site).")
+@click.option("--email", type=TEXT, help="The contact's e-mail (private: masked on the site).")
+@click.option("--need", "needs", type=TEXT, multiple=True, help="关键需求 (repeat for several).")
+@click.option("--tag", "tags", type=TEXT, multiple=True, help="需求标签 (repeat for several).")
+@click.option("--notes", type=TEXT, help="备注.")
+@click.option("--consent", is_flag=True, help="The customer agreed to their data being kept (告知与同意), today.")
+@click.option("--interactive", "-i", is_flag=True, help="Ask for missing fields even when not on a terminal.")
+@click.option("--dry-run", is_flag=True, help="Print the record instead of writing it.")
+def new_customer_command(root: Path, **options: Any) -> None:
+    """Write customers/<ID>.yaml for a new customer.
+
+    \b
+    Examples:
+      crm new customer --name 深圳市华星科技有限公司 --type enterprise --tier regular \\
+          --stage active --owner ming --contact 王伟 --title 采购经理 --phone 13912345678 --consent
+      crm new customer --name 李娜 --type individual --tier potential --stage prospecting --owner hua
+    """
+    repository = _open_repository(root)
+    today = date.today()
+    team = list(repository.config.team)
+    values: dict[str, Any] = {"name": options["name"], "type": options["customer_type"], "tier": options["tier"]}
+    values |= {"stage": options["stage"], "owner": options["owner"]}
+    _missing(
+        values,
+        ["name", "type", "tier", "stage", "owner"],
+        _asking(options["interactive"]),
+        {
+            "name": lambda: click.prompt("客户名称 name", type=TEXT),
+            "type": lambda: click.prompt("客户类型 type", type=_choice(CustomerType)),
+            "tier": lambda: click.prompt("客户分级 tier", type=_choice(Tier), default=Tier.REGULAR.value),
+            "stage": lambda: click.prompt("阶段 stage", type=_choice(Stage), default=Stage.ACTIVE.value),
+            "owner": lambda: click.prompt("负责人 owner", type=click.Choice(team)),
+        },
+    )
+    since = options["since"] or (None if values["stage"] == Stage.PROSPECTING.value else today.isoformat())
+    contact = {"name": options["contact"], "title": options["title"], "phone": options["phone"]}
+    contact |= {"email": options["email"]}
+    if any(contact.values()) and not contact["name"]:
+        raise click.UsageError("--title, --phone and --email describe a contact: give --contact NAME too")
+    fields: dict[str, Any] = {
+        "id": options["record_id"],
+        **values,
+        "value": options["value"],
+        "since": since,
+        "industry": options["industry"],
+        "source": options["source"],
+        "referred_by": options["referred_by"],
+        "contacts": [{key: item for key, item in contact.items() if item}] if contact["name"] else [],
+        "needs": list(options["needs"]),
+        "tags": list(options["tags"]),
+        "consent": {"given": True, "date": today.isoformat()} if options["consent"] else None,
+        "notes": options["notes"],
+    }
+    _write(repository, lambda: repository.draft_customer(fields, today), options["dry_run"])
+    if not options["dry_run"]:
+        _schema_hint(repository)
+
+
+def interaction_options(command: F) -> F:
+    """The options `crm new interaction` and `crm log` share."""
+    decorators = [
+        root_option,
+        click.option("--id", "record_id", help="The id; default: the next free one (crm.yaml ids: JL-<year><seq>)."),
+        click.option("--date", "when", help="沟通日期: YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (default today)."),
+        click.option("--channel", type=_choice(Channel), help="沟通方式 (phone, video, visit …)."),
+        click.option("--kind", type=_choice(InteractionKind), help="类型 (default followup; care = greetings)."),
+        click.option("--owner", help="负责人 (default: the customer's owner)."),
+        click.option("--topic", type=TEXT, help="沟通主题."),
+        click.option("--summary", type=TEXT, help="沟通内容摘要."),
+        click.option("--feedback", type=TEXT, help="客户反馈."),
+        click.option("--need-change", "need_changes", type=TEXT, multiple=True, help="需求变化 (repeat for several)."),
+        click.option("--satisfaction", type=click.IntRange(1, 5), help="满意度 1..5."),
+        click.option(
+            "--todo", "todos", type=TEXT, multiple=True, help="待办事项: a promise made (repeat; one --due each)."
+        ),
+        click.option("--due", "dues", multiple=True, help=f"When the matching --todo is due: {DURATION_HELP}."),
+        click.option("--next", "next_followup", help=f"下次跟进时间: {DURATION_HELP}."),
+        click.option("--interactive", "-i", is_flag=True, help="Ask for missing fields even when not on a terminal."),
+        click.option("--dry-run", is_flag=True, help="Print the record instead of writing it."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+@new_command.command("interaction")
+@click.option("--customer", help="客户编号: the customer talked to.")
+@interaction_options
+def new_interaction_command(root: Path, customer: str | None, **options: Any) -> None:
+    """Write interactions/<YYYY>/<ID>.yaml for a conversation (`crm log` is the short form).
+
+    \b
+    Examples:
+      crm new interaction --customer KH-2024001 --channel visit --topic 合同续签 \\
+          --summary 客户同意续签两年 --satisfaction 5 --next 2w
+      crm new interaction --customer KH-2024001 --channel phone --topic 报价 \\
+          --todo 发送报价单 --due 3wd
+    """
+    _record_interaction(root, customer, None, options)
+
+
+@click.command("log")
+@click.argument("customer")
+@interaction_options
+def log_command(root: Path, customer: str, **options: Any) -> None:
+    """Record a conversation with CUSTOMER in one line (the channel defaults to phone).
+
+    Durations count from the conversation's date: 10d days, 2w weeks, 3wd working days (weekends and
+    public holidays skipped, weekend days worked in lieu counted: crm.yaml calendar, China by default).
+
+    \b
+    Examples:
+      crm log KH-2024001 --topic 季度回顾 --next 2w
+      crm log KH-2024001 --topic 报价 --todo "发送报价单" --due 3wd
+      crm log KH-2024001 --channel video --topic 需求澄清 --satisfaction 4 \\
+          --todo 发送方案 --due 2026-12-01 --todo 安排演示 --due 5wd
+    """
+    _record_interaction(root, customer, Channel.PHONE.value, options)
+
+
+def _record_interaction(root: Path, customer: str | None, default_channel: str | None, options: dict[str, Any]) -> None:
+    repository = _open_repository(root)
+    now = datetime.now().astimezone().replace(microsecond=0)
+    values: dict[str, Any] = {
+        "customer": customer,
+        "channel": options["channel"] or default_channel,
+        "topic": options["topic"],
+    }
+    _missing(
+        values,
+        ["customer", "channel", "topic"],
+        _asking(options["interactive"]),
+        {
+            "customer": lambda: click.prompt("客户编号 customer"),
+            "channel": lambda: click.prompt("沟通方式 channel", type=_choice(Channel), default=Channel.PHONE.value),
+            "topic": lambda: click.prompt("沟通主题 topic", type=TEXT),
+        },
+    )
+    customer_id = repository.customer_id(values["customer"])
+    if customer_id is None:
+        raise click.BadParameter(f"no customer has the id {values['customer']}", param_hint="CUSTOMER")
+    when = _when(options["when"], now.date())
+    owner = options["owner"] or _customer_owner(repository, customer_id)
+    day = day_of(when)
+    fields: dict[str, Any] = {
+        "id": options["record_id"],
+        "customer": customer_id,
+        "date": when,
+        "channel": values["channel"],
+        "kind": options["kind"],
+        "owner": owner,
+        "topic": values["topic"],
+        "summary": options["summary"],
+        "feedback": options["feedback"],
+        "need_changes": list(options["need_changes"]),
+        "satisfaction": options["satisfaction"],
+        "todos": _todos(options["todos"], options["dues"], day, repository.working_days),
+        "next_followup": _date_option(options["next_followup"], day, repository.working_days, "--next"),
+        "recorded": now,
+    }
+    draft = _write(repository, lambda: repository.draft_interaction(fields, now.date()), options["dry_run"])
+    if isinstance(draft.record, Interaction):
+        _summarise(draft.record)
+    if not options["dry_run"]:
+        _schema_hint(repository)
+
+
+def _when(text: str | None, today: date) -> date | datetime:
+    if text is None:
+        return today
+    try:
+        return to_date_or_datetime(text.strip())
+    except ValueError as exc:
+        raise click.BadParameter(f"{text!r}: {exc}", param_hint="--date") from None
+
+
+def _customer_owner(repository: Repository, customer_id: str) -> str:
+    record = repository.read_customer(customer_id)
+    if record is None:
+        raise click.UsageError(
+            f"customers/{customer_id}.yaml does not validate, so its owner is unknown: give --owner, "
+            "or fix the record first (crm validate)"
+        )
+    return record.owner
+
+
+def _date_option(text: str | None, start: date, calendar: WorkingDays, option: str) -> str | None:
+    if text is None:
+        return None
+    try:
+        return due_date(text, start, calendar).isoformat()
+    except DurationError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+
+
+def _todos(tasks: tuple[str, ...], dues: tuple[str, ...], start: date, calendar: WorkingDays) -> list[dict[str, Any]]:
+    """Each --todo with its --due, in the order given."""
+    if len(tasks) != len(dues):
+        raise click.UsageError(
+            f'{len(tasks)} --todo and {len(dues)} --due: give each promise its due date (--todo "发送报价单" --due 3wd)'
+        )
+    pairs = zip(tasks, dues, strict=True)
+    return [{"task": task, "due": _date_option(due, start, calendar, "--due")} for task, due in pairs]
+
+
+def _summarise(record: Interaction) -> None:
+    """What was recorded, in a line or two: the dates worked out from durations above all."""
+    line = f"  {record.customer} · {record.channel.value} · {record.day.isoformat()} · {record.topic}"
+    say(line)
+    if record.next_followup is not None:
+        say(f"  next follow-up {record.next_followup.isoformat()} ({record.next_followup:%a})")
+    for todo in record.todos:
+        say(f"  todo {todo.task}: due {todo.due.isoformat()} ({todo.due:%a})")

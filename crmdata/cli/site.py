@@ -1,0 +1,231 @@
+"""`crm build` and `crm serve`: the published site, through mkdocs and the `crm` plugin.
+
+Both validate first and refuse invalid data with `crm validate`'s messages. A data repository needs no
+mkdocs.yml of its own: without one the site uses the configuration shipped with site_builder, and the
+repository's docs/ folder (if any) for hand-written pages.
+
+`crm build` never writes into the output folder: mkdocs builds into a new folder beside it, which
+replaces the output as a whole once the site is complete (site_builder.output), so a build killed at
+any moment leaves the previous site whole, and a folder crm did not build is refused, never emptied.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import socket
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from crmdata.cli.common import (
+    EXIT_INVALID,
+    as_of_option,
+    forget_loaded,
+    resolve_as_of,
+    root_option,
+    validate_or_exit,
+)
+from crmdata.cli.output import say, styled
+from crmdata.records.cache import cache_folder
+from crmdata.system.safe_paths import UnsafePathError, remove_tree
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+from crmdata.system.errors import MachineError
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # mkdocs' banner about its successor, on every run
+
+
+def _config_file(root: Path) -> Path:
+    own = root / "mkdocs.yml"
+    if own.is_file():
+        return own
+    import site_builder
+
+    return Path(site_builder.__file__).parent / "mkdocs.yml"
+
+
+def _overrides(root: Path, config_file: Path, out: Path | None) -> dict[str, Any]:
+    """Options given to mkdocs' load_config on top of the file's."""
+    overrides: dict[str, Any] = {}
+    if out is not None:
+        overrides["site_dir"] = os.path.abspath(out)  # not resolve(): a link given as --out is refused, not followed
+    elif config_file.parent != root:
+        overrides["site_dir"] = str(root / "site")
+    if config_file.parent != root:
+        docs = root / "docs"
+        if not docs.is_dir():
+            docs = cache_folder(root, "site/no-docs")
+        overrides["docs_dir"] = str(docs)
+    return overrides
+
+
+class _MkdocsLog(logging.Handler):
+    """mkdocs' messages on stderr, one line each, as mkdocs' own command line prints them."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        colour = {"WARNING": "yellow", "ERROR": "red"}.get(record.levelname)
+        say(styled(f"{record.levelname:<7} -  {record.getMessage()}", fg=colour), err=True, keep="\n")
+
+
+def _show_mkdocs_log() -> None:
+    logger = logging.getLogger("mkdocs")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    if not any(isinstance(handler, _MkdocsLog) for handler in logger.handlers):
+        logger.addHandler(_MkdocsLog())
+
+
+def _address_in_use(dev_addr: str) -> MachineError:
+    """Not a bug, and the remedy is the user's: one line naming the port and the option."""
+    host, _, port = dev_addr.rpartition(":")
+    return MachineError(f"port {port} is in use on {host}; choose another with --dev-addr {host}:PORT")
+
+
+def _check_address(dev_addr: str) -> None:
+    """Say that the address cannot be served on before validating and building (a minute for a large
+    repository), not after. The server binds as this probe does (SO_REUSEADDR)."""
+    host, _, port = dev_addr.rpartition(":")
+    host = host.strip("[]")
+    if not port.isdigit():
+        return  # mkdocs names what is wrong with the address
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, int(port)))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise _address_in_use(dev_addr) from None
+            raise MachineError(f"cannot serve on {dev_addr}: {exc.strerror or exc}") from None
+
+
+def _fail(message: str) -> NoReturn:
+    say(styled(f"crm: {message}", fg="red"), err=True)
+    sys.exit(EXIT_INVALID)
+
+
+@click.command("build")
+@root_option
+@as_of_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the site (default: site/ in the repository).",
+)
+@click.option(
+    "--internal",
+    is_flag=True,
+    help="Show private contact fields (phone, email, address, birthday) unmasked. Never publish it.",
+)
+@click.option("--strict", is_flag=True, help="Fail on mkdocs warnings, e.g. a broken link in a hand-written page.")
+def build_command(root: Path, as_of: datetime | None, out: Path | None, internal: bool, strict: bool) -> None:
+    """Validate, then write the static site (mkdocs-material) with every CRM page.
+
+    \b
+    Examples:
+      crm build                           site/ as of today
+      crm build --as-of 2026-06-30 --out /tmp/june
+      crm build --internal --out internal-site/   unmasked contacts, for the team only
+    """
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    root = root.resolve()
+    validation = validate_or_exit(root)
+    _show_mkdocs_log()
+    config_file = _config_file(root)
+    try:
+        config = load_config(str(config_file), strict=strict, **_overrides(root, config_file, out))
+        plugin = config.plugins.get("crm")
+        if plugin is None:
+            _fail(f"{config_file} does not use the crm plugin: add `- crm` under plugins:")
+        plugin.config.root = str(root)
+        plugin.config.as_of = resolve_as_of(as_of).isoformat()
+        plugin.config.internal = internal
+        plugin.validation = validation
+        del validation
+        forget_loaded()  # the plugin drops the records after rendering; nothing else may keep them alive
+        target = _build_in_place_of_output(config, root)
+    except MkDocsException as problem:
+        _fail(str(problem))
+    say(f"crm: site written to {target}", err=True)
+
+
+def _build_in_place_of_output(config: MkDocsConfig, root: Path) -> Path:
+    """Have mkdocs build into a new folder beside the output, which then replaces the output as a whole
+    (site_builder.output); returns the output folder. A link or a folder crm did not build is refused
+    (UnsafePathError), a failed build leaves the previous site as it was."""
+    from mkdocs.commands.build import build
+
+    from site_builder import output
+
+    try:
+        target, building = output.prepare(Path(config.site_dir), root)
+    except UnsafePathError:
+        raise
+    except OSError as problem:
+        _fail(f"cannot make a folder for the new site beside {config.site_dir}: {problem.strerror or problem}")
+    config.site_dir = str(building)
+    try:
+        build(config)
+        try:
+            output.publish(building, target)
+        except OSError as problem:
+            _fail(f"the new site could not take the place of {target} ({problem.strerror or problem}); it is unchanged")
+    finally:
+        remove_tree(building)  # a failed build's folder; gone already when the site was published
+    return target
+
+
+@click.command("serve")
+@root_option
+@as_of_option
+@click.option("--internal", is_flag=True, help="Show private contact fields unmasked.")
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+@click.option(
+    "--dirty",
+    is_flag=True,
+    help="Re-render only pages whose generated Markdown changed (fast); search then finds only those pages "
+    "until the next full build (mkdocs-material writes the index of the re-rendered pages alone).",
+)
+def serve_command(root: Path, as_of: datetime | None, internal: bool, dev_addr: str, dirty: bool) -> None:
+    """Validate, then serve the site locally; it rebuilds and reloads when a record changes.
+
+    \b
+    Examples:
+      crm serve
+      crm serve --dirty --dev-addr 0.0.0.0:8000
+    """
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
+
+    root = root.resolve()
+    _check_address(dev_addr)
+    validate_or_exit(root)
+    _show_mkdocs_log()
+    os.environ["CRM_ROOT"] = str(root)
+    os.environ["CRM_INTERNAL"] = "1" if internal else ""
+    if as_of is not None:
+        os.environ["CRM_AS_OF"] = resolve_as_of(as_of).isoformat()
+    config_file = _config_file(root)
+    overrides = _overrides(root, config_file, None)
+    overrides.pop("site_dir", None)  # mkdocs serve builds into a temporary folder of its own
+    try:
+        serve(
+            str(config_file),
+            build_type="dirty" if dirty else None,
+            dev_addr=dev_addr,
+            **overrides,
+        )
+    except MkDocsException as problem:
+        _fail(str(problem))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:  # taken between the check and the build's end
+            raise _address_in_use(dev_addr) from None
+        raise

@@ -1,0 +1,439 @@
+"""`crm import` and `crm export`: the spreadsheets a team already keeps, into the repository and back out.
+
+The work is done by crmdata.sheets.importer and crmdata.sheets.exporter (through the layouts of
+crmdata.sheets.tables); this module parses options, reads and writes the files, prints, and picks the exit
+status: 0 fine, 1 invalid rows, invalid repository data or files that could not be written, 2 a command line
+or file that does not fit (unknown column, bad --set, a file that is not a readable table or is over a limit).
+"""
+
+from __future__ import annotations
+
+import codecs
+import sys
+from datetime import date, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crmdata.authoring.drafts import Repository
+from crmdata.authoring.writer import create_file
+from crmdata.cli.common import FileSize, dump_json, load_valid, resolve_as_of, root_option
+from crmdata.cli.output import say, say_lines, say_progress, styled
+from crmdata.records.models import Language
+from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES
+from crmdata.sheets.exporter import Table, csv_text, customers_table, followups_table, interactions_table, xlsx_bytes
+from crmdata.sheets.importer import (
+    DEFAULT_MAX_CELL_BYTES,
+    DEFAULT_MAX_ROWS,
+    DEFAULT_MAX_SHEET_BYTES,
+    DEFAULT_TIME_LIMIT,
+    CustomerIndex,
+    Deadline,
+    ImportPlan,
+    Limits,
+    RowOutcome,
+    RowReader,
+    SheetError,
+    Status,
+    UsageError,
+    WriteReport,
+    bind_headers,
+    missing_fields,
+    parse_mapping,
+    parse_settings,
+    plan_import,
+    read_sheet,
+    write_plan,
+)
+from crmdata.sheets.tables import LAYOUTS
+from crmdata.system.safe_paths import output_file, write_file
+
+EXIT_INVALID = 1
+
+
+class InputError(click.ClickException):
+    """The file or the options do not fit (exit 2, like a usage error, without the usage text)."""
+
+    exit_code = 2
+
+
+def _row_progress() -> Any:
+    """Progress on stderr for big sheets, only at a terminal (CI logs stay clean)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(stage: str, done: int, total: int) -> None:
+        if total < 2000:
+            return
+        say_progress(f"\r{stage} {done:,}/{total:,}")
+        if done >= total:
+            say_progress("\r" + " " * 40 + "\r")
+
+    return show
+
+
+# --- crm import ------------------------------------------------------------------------------------
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(["customers", "interactions"]))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@root_option
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="The field a column holds (--map 联系电话=phone), or COLUMN= to ignore it. Repeatable.",
+)
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="A value for rows whose cell is empty or whose sheet lacks the column (--set stage=active). Repeatable.",
+)
+@click.option(
+    "--sheet",
+    "sheet_name",
+    default=None,
+    help="The sheet of an .xlsx workbook (default: the first one whose header row names known columns).",
+)
+@click.option(
+    "--dry-run/--write",
+    "dry_run",
+    default=True,
+    show_default=True,
+    help="--dry-run only reports what would happen; --write creates the files.",
+)
+@click.option("--skip-invalid", is_flag=True, help="With --write: create the valid rows even when others are invalid.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_ROWS,
+    show_default=True,
+    help="Most rows below the header (by row number); a sheet is refused at the first row past it.",
+)
+@click.option(
+    "--max-cell-bytes",
+    type=FileSize(),
+    default=DEFAULT_MAX_CELL_BYTES,
+    show_default=True,
+    help="Largest cell, in bytes of UTF-8 (K and M suffixes allowed).",
+)
+@click.option(
+    "--max-sheet-size",
+    type=FileSize(),
+    default=DEFAULT_MAX_SHEET_BYTES,
+    show_default=True,
+    help="Largest sheet: a CSV file's size, an .xlsx workbook's size unpacked (checked before unpacking).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TIME_LIMIT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Longest time for reading and checking the sheet (writing the files is not counted).",
+)
+@click.option(
+    "--max-file-size",
+    type=FileSize(),
+    default=DEFAULT_MAX_FILE_BYTES,
+    show_default=True,
+    help="Largest record file written, as `crm validate --max-file-size` reads it.",
+)
+def import_command(
+    kind: str,
+    file: Path,
+    root: Path,
+    maps: tuple[str, ...],
+    sets: tuple[str, ...],
+    sheet_name: str | None,
+    dry_run: bool,
+    skip_invalid: bool,
+    output_format: str,
+    max_rows: int,
+    max_cell_bytes: int,
+    max_sheet_size: int,
+    time_limit: float,
+    max_file_size: int,
+) -> None:
+    """Create customers or interactions from a spreadsheet (.csv or .xlsx).
+
+    Reads the customer base-information table (序号, 客户编号, 客户名称, 联系人, 职位, 联系方式, 所属行业,
+    客户类型, 合作起始日期, 客户来源, 关键需求, 备注) or the communication-record table (记录编号, 客户编号,
+    沟通日期, 沟通方式, 沟通主题, 沟通内容摘要, 客户反馈, 需求变化, 待办事项, 负责人, 下次跟进时间), with
+    Chinese or English headers, plus columns named like any other field (阶段, stage, owner ...).
+
+    A dry run (the default) lists what would be created, the invalid rows with row and column, and
+    the rows that are already imported or look like existing records. --write creates the files;
+    nothing is written while a row is invalid, unless --skip-invalid. Existing files are never
+    changed, so importing the same sheet again creates nothing. The dry run makes every check --write
+    makes. A sheet over a limit (--max-rows, --max-cell-bytes, --max-sheet-size, --time-limit) is refused
+    before the rest of it is read. Exit status: 0 fine, 1 invalid rows or files that could not be
+    written, 2 a column, option or file that does not fit.
+
+    \b
+    Examples:
+      crm import customers 客户信息表.xlsx --set type=enterprise --set stage=active --set owner=ming
+      crm import customers 客户信息表.xlsx --set type=enterprise --set stage=active --set owner=ming --write
+      crm import interactions 沟通记录.csv --map 联系电话= --write
+      crm import customers leads.csv --map "Company=name" --map "Mobile No.=phone" --set tier=potential
+    """
+    limits = Limits(max_rows, max_cell_bytes, max_sheet_size, time_limit, max_file_size)
+    deadline = Deadline(time_limit)
+    layout = LAYOUTS[kind]
+    repository, _ = Repository.open(root)
+    if repository is None:
+        load_valid(root)  # prints crm.yaml's problems as `crm validate` does, and exits 1
+        raise click.ClickException("crm.yaml cannot be read")  # not reached: load_valid exits
+    team = {key: member.name for key, member in repository.config.team.items()}
+    try:
+        mapping = parse_mapping(layout, maps)
+        settings = parse_settings(layout, sets, team)
+        mapped = [item.rpartition("=")[0] for item in maps]
+        sheet = read_sheet(file, layout, sheet_name, mapped, limits, deadline)
+        bindings = bind_headers(layout, sheet, mapping)
+        missing = missing_fields(layout, bindings, settings)
+    except (UsageError, SheetError) as exc:
+        raise InputError(str(exc)) from None
+    if missing:
+        hints = " ".join(f"--set {name}=…" for name in missing)
+        headers = ", ".join(layout.column(name).zh for name in missing)
+        raise InputError(
+            f"{sheet.where}: no column gives {', '.join(missing)}, which every {kind[:-1]} needs: add columns "
+            f"({headers}) or give every row a value with {hints}"
+        )
+    dataset = load_valid(root)  # existing records, to compare with; invalid data is refused here
+    customers = CustomerIndex(dataset.customers) if kind == "interactions" else None
+    reader = RowReader(layout, bindings, settings, team, customers)
+    try:
+        plan = plan_import(layout, sheet, reader, repository, dataset, date.today(), _row_progress(), limits, deadline)
+    except SheetError as exc:  # the time limit
+        raise InputError(str(exc)) from None
+    report = WriteReport()
+    refused = not dry_run and plan.has_invalid and not skip_invalid
+    if not dry_run and not refused:
+        report = write_plan(plan, root, partial(create_file, root=root))
+    if output_format == "json":
+        say_lines(dump_json(_plan_json(plan, report)))
+    else:
+        _print_plan(plan, dry_run, refused, report)
+    if report.failures:
+        say(f"Error: {_failure_summary(report)}", err=True)
+    sys.exit(EXIT_INVALID if plan.has_invalid or report.failures else 0)
+
+
+def _failure_summary(report: WriteReport) -> str:
+    """One line for the files not written: which folders could not be written, and why."""
+    count = len(report.failures)
+    rows = f"{count} row{'s' * (count != 1)} not created"
+    if not report.unwritable:
+        return f"{rows}: files of the same names appeared while writing; run the same import again"
+    folders = ", ".join(f"{folder} ({reason})" for folder, reason in report.unwritable.items())
+    return (
+        f"cannot write into {folders}: {rows}; fix the folder (permissions, free space), then run the same import again"
+    )
+
+
+def _describe(outcome: RowOutcome, dry_run: bool, report: WriteReport) -> str:
+    """One line per row that is not invalid: what happens to it, and why. "created" only for a file that
+    was written (and is there)."""
+    if outcome.status is Status.CREATE:
+        if dry_run:
+            return f"row {outcome.row}: would create {outcome.path}  {outcome.label}"
+        failure = report.failures.get(outcome.path or "")
+        if failure is not None:
+            return f"row {outcome.row}: not created: {failure}"
+        return f"row {outcome.row}: created {outcome.path}  {outcome.label}"
+    if outcome.status is Status.UNCHANGED:
+        return f"row {outcome.row}: already imported, unchanged: {outcome.record_id} {outcome.label}"
+    if outcome.status is Status.DIFFERS:
+        return (
+            f"row {outcome.row}: {outcome.record_id} exists and differs in {outcome.detail} "
+            f"({outcome.path}): not overwritten"
+        )
+    return f"row {outcome.row}: likely duplicate of {outcome.record_id} {outcome.label} ({outcome.detail}): not created"
+
+
+_COLOURS = {Status.CREATE: "green", Status.DIFFERS: "yellow", Status.DUPLICATE: "yellow"}
+
+
+def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, report: WriteReport) -> None:
+    sheet = plan.sheet
+    rows = len(plan.outcomes)
+    say(
+        styled(f"{sheet.where}: ", bold=True),
+        f"{rows} row{'s' * (rows != 1)} of {plan.layout.name} (header on row {sheet.header_row})",
+    )
+    for outcome in plan.outcomes:
+        if outcome.status is Status.INVALID:
+            for problem in outcome.problems:
+                say(styled(f"  {problem.text()}", fg="red"))
+        else:
+            line = _describe(outcome, dry_run or refused, report)
+            colour = "red" if outcome.path in report.failures else _COLOURS.get(outcome.status)
+            say(styled(f"  {line}", fg=colour))
+    creating = plan.count(Status.CREATE)
+    counts = [
+        f"{creating} to create" if dry_run or refused else f"{len(report.written)} created",
+        f"{plan.count(Status.UNCHANGED)} already imported",
+        f"{plan.count(Status.DUPLICATE)} likely duplicate{'s' * (plan.count(Status.DUPLICATE) != 1)}",
+        f"{plan.count(Status.DIFFERS)} differ{'s' * (plan.count(Status.DIFFERS) == 1)} from the repository",
+        f"{plan.count(Status.INVALID)} invalid",
+    ]
+    say(styled(", ".join(counts), bold=True))
+    invalid = plan.count(Status.INVALID)
+    if refused:
+        say(
+            styled("nothing written: ", fg="red", bold=True),
+            f"{invalid} invalid row{'s' * (invalid != 1)}; fix {'them' if invalid != 1 else 'it'}, "
+            "or add --skip-invalid to create the valid rows only",
+        )
+    elif dry_run:
+        advice = "fix the invalid rows, then run again with --write" if invalid else "run again with --write to create"
+        if not creating and not invalid:
+            advice = "nothing to create"
+        say(f"dry run: nothing written; {advice}")
+    elif plan.has_invalid:
+        say(f"skipped {invalid} invalid row{'s' * (invalid != 1)} (--skip-invalid)")
+
+
+def _plan_json(plan: ImportPlan, report: WriteReport) -> dict[str, Any]:
+    return {
+        "file": plan.sheet.source,
+        "sheet": plan.sheet.sheet,
+        "kind": plan.layout.name,
+        "header_row": plan.sheet.header_row,
+        "ok": not plan.has_invalid and not report.failures,
+        "written": report.written,
+        "failures": list(report.failures.values()),
+        "counts": {status.value: plan.count(status) for status in Status},
+        "rows": [
+            {
+                "row": outcome.row,
+                "status": outcome.status.value,
+                "id": outcome.record_id,
+                "path": outcome.path,
+                "label": outcome.label,
+                "detail": outcome.detail,
+                "problems": [
+                    {
+                        "row": problem.row,
+                        "column": problem.column,
+                        "letter": problem.letter,
+                        "field": problem.field,
+                        "message": problem.message,
+                        "text": problem.text(),
+                    }
+                    for problem in outcome.problems
+                ],
+            }
+            for outcome in plan.outcomes
+        ],
+    }
+
+
+# --- crm export ------------------------------------------------------------------------------------
+
+
+@click.command("export")
+@click.argument("kind", type=click.Choice(["customers", "interactions", "followups"]))
+@root_option
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "xlsx"]),
+    default=None,
+    help="csv or xlsx (default: from the suffix of --out, else csv).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The file to write (default: CSV on standard output).",
+)
+@click.option("--force", is_flag=True, help="Replace --out when it exists (otherwise it is never overwritten).")
+@click.option(
+    "--headers",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="Chinese headers and words (战略客户, 电话) or English ones (the record values); default: crm.yaml language.",
+)
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="Mask phone, e-mail, address and birthday (for a sheet that leaves the team; it cannot be re-imported).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="followups: the day to plan for, YYYY-MM-DD (default: today).",
+)
+def export_command(
+    kind: str,
+    root: Path,
+    file_format: str | None,
+    out: Path | None,
+    force: bool,
+    headers: str | None,
+    redact: bool,
+    as_of: datetime | None,
+) -> None:
+    """Write customers, interactions or the follow-up list as a spreadsheet (CSV or .xlsx).
+
+    Customers and interactions come out in the layouts `crm import` reads (the layout's columns first,
+    then one for every other field in use), so export -> import gives back the same records. The
+    sheet holds the contact details (phone, e-mail, address, birthday) as the repository does:
+    it is the team's own data; --redact masks them. followups is the `crm due` list (--as-of).
+
+    \b
+    Examples:
+      crm export customers > customers.csv
+      crm export customers --out 客户信息表.xlsx
+      crm export interactions --headers en --out interactions.csv
+      crm export followups --as-of 2026-11-24 --format xlsx --out due.xlsx
+    """
+    chosen = file_format or ("xlsx" if out is not None and out.suffix.lower() in (".xlsx", ".xlsm") else "csv")
+    if as_of is not None and kind != "followups":
+        raise InputError("--as-of is for `crm export followups`; customers and interactions are exported whole")
+    if redact and kind != "customers":
+        raise InputError("--redact is for `crm export customers` (the only sheet with contact details)")
+    if out is None and chosen == "xlsx" and sys.stdout.isatty():
+        raise InputError("an .xlsx workbook is binary: give --out FILE (or redirect standard output to a file)")
+    if out is not None and out.exists() and not force:
+        raise InputError(f"{out} exists: choose another --out, or add --force to replace it")
+    dataset = load_valid(root)
+    config = dataset.config
+    english = (headers or (config.language.value if config is not None else Language.ZH.value)) == "en"
+    table: Table
+    if kind == "customers":
+        table = customers_table(dataset, english, redact)
+    elif kind == "interactions":
+        table = interactions_table(dataset, english)
+    else:
+        table = followups_table(dataset, resolve_as_of(as_of), english)
+    for note in table.notes:
+        say(f"note: {note}", err=True)
+    if chosen == "xlsx":
+        data = xlsx_bytes(table)
+    else:
+        bom = codecs.BOM_UTF8 if out is not None else b""  # Excel reads a BOM-less CSV file as GBK
+        data = bom + csv_text(table, "\r\n" if out is not None else "\n").encode("utf-8")
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        write_file(output_file(out, root), data, replace=force)  # never through a link (safe_paths)
+    except FileExistsError:
+        raise InputError(f"{out} exists: choose another --out, or add --force to replace it") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
+    say(f"wrote {len(table.rows):,} {kind} to {out}")

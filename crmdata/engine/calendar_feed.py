@@ -1,0 +1,242 @@
+"""A subscribable calendar (iCalendar, RFC 5545) of what is due: follow-ups, todos and care moments.
+
+Every event is an all-day event (DTSTART;VALUE=DATE, DTEND the next day), so no time zone is involved.
+Overdue follow-ups and todos are placed on `as_of`, so a phone shows them today rather than in the past.
+The feed is a pure function of (dataset, as_of, owner, include_private): UIDs name the record an event
+comes from, never the build, and DTSTAMP is `as_of` at 00:00 UTC, so the same data and day give the
+same bytes, and a subscribed calendar updates its events instead of duplicating them.
+
+Birthdays are private contact data: they appear only when `include_private` is asked for.
+The iCalendar text (escaping of `,` `;` `\\` and newlines, line folding at 75 octets) is written by the
+`icalendar` library, never by hand.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from icalendar import CLASS, TRANSP, Calendar, Event
+
+from crmdata.engine.care import CareKind, CareMoment, care_moments
+from crmdata.engine.schedule import FollowUp, Reason, Status, churned_ids, followups
+from crmdata.records.load import Dataset
+from crmdata.records.models import Customer
+
+PRODID = "-//crm-as-code//crm calendar//EN"
+UID_DOMAIN = "crm-as-code"
+CALENDAR_TITLE = "客户跟进"
+CATEGORY_FOLLOWUP = "跟进"
+CATEGORY_TODO = "待办"
+CATEGORY_CARE = "关怀"
+
+REASON_ZH = {
+    Reason.FIRST_CONTACT: "首次跟进",
+    Reason.CADENCE: "定期跟进",
+    Reason.PROMISED: "约定跟进",
+}
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One event before it becomes iCalendar: what the feed sorts and renders."""
+
+    day: date
+    uid: str
+    summary: str
+    description: str
+    category: str
+    private: bool = False
+
+
+def _uid(kind: str, *parts: object) -> str:
+    return "-".join([kind, *(str(part) for part in parts)]) + f"@{UID_DOMAIN}"
+
+
+def _followup_entry(ds: Dataset, plan: FollowUp, as_of: date) -> _Entry:
+    overdue = plan.status is Status.OVERDUE
+    summary = f"跟进 {plan.name}" + (f" (逾期 {plan.days_overdue} 天)" if overdue else "")
+    lines = [
+        f"客户：{plan.name}（{plan.customer}）",
+        f"原因：{REASON_ZH[plan.reason]}",
+        f"跟进间隔：{plan.interval_days} 天",
+        f"上次联系：{plan.last_contact.isoformat() if plan.last_contact is not None else '无'}",
+        f"应跟进日期：{plan.due.isoformat()}" + (f"（已逾期 {plan.days_overdue} 天）" if overdue else ""),
+        f"负责人：{ds.member_name(plan.owner)}",
+    ]
+    if plan.silent:
+        lines.append("已沉默：需要重新激活")
+    return _Entry(
+        day=as_of if overdue else plan.due,
+        uid=_uid("followup", plan.customer),
+        summary=summary,
+        description="\n".join(lines),
+        category=CATEGORY_FOLLOWUP,
+    )
+
+
+def _todo_entries(ds: Dataset, customers: dict[str, Customer], as_of: date, owner: str | None) -> list[_Entry]:
+    """Todos open on `as_of` (no `done`, or done later) of conversations up to `as_of`: the overdue ones
+    (the same set as `schedule.overdue_todos`, placed on `as_of`) and those due on or after `as_of`; none of a
+    churned customer, as in `schedule.overdue_todos`."""
+    entries = []
+    churned = churned_ids(ds)
+    for interaction in ds.interactions:
+        if interaction.day > as_of or interaction.customer in churned:
+            continue
+        for index, todo in enumerate(interaction.todos):
+            if todo.done is not None and todo.done <= as_of:
+                continue
+            todo_owner = todo.owner or interaction.owner
+            if owner is not None and todo_owner != owner:
+                continue
+            customer = customers.get(interaction.customer)
+            customer_name = customer.name if customer is not None else interaction.customer
+            days_overdue = (as_of - todo.due).days
+            due_line = f"截止日期：{todo.due.isoformat()}"
+            if days_overdue > 0:
+                due_line += f"（已逾期 {days_overdue} 天）"
+            lines = [
+                f"待办：{todo.task}",
+                f"客户：{customer_name}（{interaction.customer}）",
+                due_line,
+                f"负责人：{ds.member_name(todo_owner)}",
+                f"沟通记录：{interaction.id}（{interaction.day.isoformat()} {interaction.topic}）",
+            ]
+            entries.append(
+                _Entry(
+                    day=as_of if days_overdue > 0 else todo.due,
+                    uid=_uid("todo", interaction.id, index),
+                    summary=f"待办：{todo.task}（{customer_name}）",
+                    description="\n".join(lines),
+                    category=CATEGORY_TODO,
+                )
+            )
+    return entries
+
+
+def _birthday_contact_index(customer: Customer, moment: CareMoment, taken: set[int]) -> int:
+    """The index in `customer.contacts` of the contact whose birthday `moment` is.
+
+    A care moment names the contact; two contacts may share a name, so the birthday (day of year and
+    age) decides, and a contact already matched by an earlier moment is skipped.
+    """
+    day = moment.day
+    days_of_year = {(day.month, day.day)}
+    if (day.month, day.day) == (2, 28):
+        days_of_year.add((2, 29))  # a 29 February birthday is celebrated on 28 February in common years
+    for index, contact in enumerate(customer.contacts):
+        birthday = contact.birthday
+        if (
+            index not in taken
+            and contact.name == moment.contact
+            and birthday is not None
+            and (birthday.month, birthday.day) in days_of_year
+            and day.year - birthday.year == moment.years
+        ):
+            return index
+    raise AssertionError(f"no contact of {customer.id} matches the birthday of {moment.contact} on {day}")
+
+
+def _care_entries(ds: Dataset, customers: dict[str, Customer], moments: list[CareMoment]) -> list[_Entry]:
+    entries = []
+    taken: dict[str, set[int]] = defaultdict(set)
+    for moment in moments:
+        if moment.kind is CareKind.ANNIVERSARY:
+            since = customers[moment.customer].since
+            lines = [
+                f"客户：{moment.name}（{moment.customer}）",
+                f"合作起始日期：{since.isoformat() if since is not None else '未知'}",
+                f"负责人：{ds.member_name(moment.owner)}",
+            ]
+            entries.append(
+                _Entry(
+                    day=moment.day,
+                    uid=_uid("anniversary", moment.customer, moment.day.year),
+                    summary=f"合作 {moment.years} 周年：{moment.name}",
+                    description="\n".join(lines),
+                    category=CATEGORY_CARE,
+                )
+            )
+        else:
+            customer = customers[moment.customer]
+            index = _birthday_contact_index(customer, moment, taken[customer.id])
+            taken[customer.id].add(index)
+            lines = [
+                f"联系人：{moment.contact}",
+                f"客户：{moment.name}（{moment.customer}）",
+                f"负责人：{ds.member_name(moment.owner)}",
+            ]
+            entries.append(
+                _Entry(
+                    day=moment.day,
+                    uid=_uid("birthday", moment.customer, index, moment.day.year),
+                    summary=f"生日：{moment.contact}（{moment.name}）",
+                    description="\n".join(lines),
+                    category=CATEGORY_CARE,
+                    private=True,
+                )
+            )
+    return entries
+
+
+def calendar_feed(
+    ds: Dataset,
+    as_of: date,
+    owner: str | None = None,
+    include_private: bool = False,
+    plans: list[FollowUp] | None = None,
+    moments: list[CareMoment] | None = None,
+) -> bytes:
+    """The iCalendar feed (UTF-8 bytes) of what is due on and after `as_of`.
+
+    - one event per follow-up of a non-churned customer, on its due date, or on `as_of` when overdue;
+    - one event per todo open on `as_of`: overdue ones on `as_of`, the others on their due date;
+    - one event per care moment in the coming 30 days: anniversaries, and birthdays only when
+      `include_private` (birthdays are private contact data).
+
+    With `owner`, only that team member's customers (follow-ups, care moments) and todos. Events are
+    sorted by day, then UID; the output is deterministic for the same data and arguments. A caller
+    writing one feed per owner passes the follow-ups and care moments it computed once (`plans`,
+    `moments`, for the same `as_of`) instead of having them recomputed for every feed.
+    """
+    customers = ds.customer_by_id()
+    entries = [
+        _followup_entry(ds, plan, as_of)
+        for plan in (plans if plans is not None else followups(ds, as_of))
+        if owner is None or plan.owner == owner
+    ]
+    entries.extend(_todo_entries(ds, customers, as_of, owner))
+    moments = [
+        moment
+        for moment in (moments if moments is not None else care_moments(ds, as_of))
+        if (owner is None or moment.owner == owner) and (include_private or not moment.private)
+    ]
+    entries.extend(_care_entries(ds, customers, moments))
+    entries.sort(key=lambda entry: (entry.day, entry.uid))
+
+    title = CALENDAR_TITLE if owner is None else f"{CALENDAR_TITLE} — {ds.member_name(owner)}"
+    calendar = Calendar.new(
+        prodid=PRODID,
+        calscale="GREGORIAN",
+        name=title,
+        uid=_uid("calendar", owner if owner is not None else "all"),
+    )
+    stamp = datetime.combine(as_of, time(0, 0), tzinfo=UTC)
+    for entry in entries:
+        calendar.add_component(
+            Event.new(
+                uid=entry.uid,
+                stamp=stamp,
+                start=entry.day,
+                end=entry.day + timedelta(days=1),
+                summary=entry.summary,
+                description=entry.description,
+                categories=[entry.category],
+                classification=CLASS.PRIVATE if entry.private else None,
+                transparency=TRANSP.TRANSPARENT,
+            )
+        )
+    feed: bytes = calendar.to_ical()
+    return feed

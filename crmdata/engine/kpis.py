@@ -1,0 +1,727 @@
+"""Key performance indicators: small registered functions of one `KpiContext`, each docstring its definition.
+
+`context(ds, as_of)` does the shared work once (customers as they stood on `as_of`, interactions up to it,
+each customer's contacts, the follow-up schedule, the todos); every KPI is then a cheap function of that
+context. Adding a KPI is writing one function under `@kpi(...)`; its docstring is shown on the site as
+its definition, so it says exactly what is counted.
+
+Everything honours `as_of`: records and dates after it are ignored, so any past day can be reproduced.
+"In the last 365 days" always means as_of - 365 days < day <= as_of.
+"""
+
+from __future__ import annotations
+
+import inspect
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import Enum
+from functools import cached_property
+from itertools import pairwise
+from operator import attrgetter
+from typing import NamedTuple, Protocol, TypeVar
+
+from crmdata.engine.schedule import (
+    FollowUp,
+    OverdueTodo,
+    Status,
+    churned_ids,
+    follow_up,
+    interval_days,
+    logging_delay_if_late,
+)
+from crmdata.records.load import Dataset, gc_paused
+from crmdata.records.models import Channel, Customer, Interaction, InteractionKind, Policy, Stage, Todo
+
+WINDOW_DAYS = 365
+"""The length of "the last 365 days" (and of "a year ago" in retention)."""
+MONTHS_SHOWN = 12
+QUARTERS_SHOWN = 8
+
+
+class TodoItem(NamedTuple):
+    """A todo of a conversation up to `as_of`, with its owner resolved (the todo's, else the conversation's)."""
+
+    owner: str
+    interaction: Interaction
+    todo: Todo
+
+
+class InteractionFacts(NamedTuple):
+    """What the KPIs that count interactions read of one, copied out of the record in the one pass over them.
+
+    Such a KPI reads every interaction for the team and again for its owner. Reading a field of a record is
+    a dictionary lookup on one of 100k objects scattered in memory (a cache miss, mostly); equal facts are
+    counted instead (KpiContext.fact_counts), so those KPIs read a few thousand entries.
+    """
+
+    year: int
+    month: int
+    """The year and month of the interaction's day."""
+    channel: Channel
+    kind: InteractionKind
+    satisfaction: int | None
+    recent: bool
+    """Whether the day is in the last 365 days."""
+
+    @classmethod
+    def of(cls, interaction: Interaction, window_start: date) -> InteractionFacts:
+        day = interaction.day
+        return cls(
+            day.year, day.month, interaction.channel, interaction.kind, interaction.satisfaction, day > window_start
+        )
+
+
+class ContactGap(NamedTuple):
+    """The days between two consecutive contacts of a customer, and whether that was within its interval."""
+
+    owner: str
+    """The customer's owner."""
+    later: date
+    """The day of the later contact."""
+    on_time: bool
+    """days between the contacts <= the interval that applied at the earlier contact."""
+
+
+@dataclass(frozen=True)
+class KpiContext:
+    """The shared facts every KPI reads, computed once by `context()`.
+
+    For one owner: that owner's customers, the interactions with those customers (by the customer's
+    owner, whoever talked), their follow-ups, and the todos that owner owns. Build it with `context()`,
+    which also fills the fields after overdue_todos (they default to empty only to keep the constructor's
+    first seven fields the public contract).
+    """
+
+    ds: Dataset
+    as_of: date
+    policy: Policy
+    customers: list[Customer]
+    """Customers that existed by as_of (since is None or since <= as_of), with their recorded stage."""
+    interactions: list[Interaction]
+    """Interactions with day <= as_of."""
+    followups: list[FollowUp]
+    """The follow-up of every customer above that was not churned on as_of, sorted by due then id."""
+    overdue_todos: list[OverdueTodo]
+    todos: list[TodoItem] = field(default_factory=list)
+    """Every todo of the interactions up to as_of (for one owner: the todos that owner owns)."""
+    contacts: Mapping[str, list[Interaction]] = field(default_factory=dict)
+    """customer id -> its contacts (interactions that are not care) up to as_of, oldest first."""
+    gaps: list[ContactGap] = field(default_factory=list)
+    """Each gap between consecutive contacts of a customer above whose later contact is in the last 365 days."""
+
+    @cached_property
+    def interactions_12m(self) -> list[Interaction]:
+        """Interactions in the last 365 days."""
+        start = self.window_start
+        return [interaction for interaction in self.interactions if interaction.day > start]
+
+    @cached_property
+    def window_start(self) -> date:
+        """as_of - 365 days: "in the last 365 days" means window_start < day <= as_of."""
+        return self.as_of - timedelta(days=WINDOW_DAYS)
+
+    @cached_property
+    def complaints(self) -> list[Interaction]:
+        """Interactions of kind complaint up to as_of."""
+        return [interaction for interaction in self.interactions if interaction.kind is InteractionKind.COMPLAINT]
+
+    @cached_property
+    def rated(self) -> list[Interaction]:
+        """Interactions up to as_of that have a satisfaction score."""
+        return [interaction for interaction in self.interactions if interaction.satisfaction is not None]
+
+    @cached_property
+    def retention_base(self) -> tuple[int, int]:
+        """(customers a year ago, of them still not churned on as_of): retention_12m and churn_rate_12m
+        both divide these (worked out once: reading every customer record is what costs)."""
+        year_ago = self.window_start
+        base = [
+            customer
+            for customer in self.customers
+            if customer.since is not None
+            and customer.since <= year_ago
+            and (customer.churned_on is None or customer.churned_on > year_ago)
+        ]
+        kept = sum(customer.churned_on is None or customer.churned_on > self.as_of for customer in base)
+        return len(base), kept
+
+    @cached_property
+    def facts(self) -> list[InteractionFacts]:
+        """The facts of each interaction up to as_of, in the order of `interactions`."""
+        start = self.window_start
+        return [InteractionFacts.of(interaction, start) for interaction in self.interactions]
+
+    @cached_property
+    def fact_counts(self) -> Counter[InteractionFacts]:
+        """How many interactions up to as_of have each combination of facts: a few thousand entries, which
+        the KPIs that count interactions read instead of every interaction (counted in C, in one pass)."""
+        return Counter(self.facts)
+
+    @cached_property
+    def due_todos_on_time(self) -> list[bool]:
+        """For each todo of `todos` due in the last 365 days: whether it was done on or before its due date."""
+        start, as_of = self.window_start, self.as_of
+        return [_done_on_time(item.todo) for item in self.todos if start < item.todo.due <= as_of]
+
+    @cached_property
+    def logged(self) -> list[bool]:
+        """For each interaction in the last 365 days that has `recorded`: whether it was recorded in time
+        (recorded_in_time with policy.record_within_hours)."""
+        hours = self.policy.record_within_hours
+        return [recorded_in_time(i, hours) for i in self.interactions_12m if i.recorded is not None]
+
+
+@dataclass(frozen=True)
+class KpiDefinition:
+    """One registered KPI: its key, its titles, its unit and its definition (the function's docstring)."""
+
+    name: str
+    title_zh: str
+    title_en: str
+    unit: str
+    """count, ratio (0..1), days, score (1..5) or table (an object of values)."""
+    definition: str
+    compute: Callable[[KpiContext], object]
+
+
+UNITS = ("count", "ratio", "days", "score", "table")
+KPIS: list[KpiDefinition] = []
+"""Every KPI, in display order."""
+
+KpiFunction = TypeVar("KpiFunction", bound=Callable[[KpiContext], object])
+
+
+def kpi(name: str, title_zh: str, title_en: str, unit: str) -> Callable[[KpiFunction], KpiFunction]:
+    """Register the decorated function as a KPI; its docstring becomes the KPI's definition."""
+    if unit not in UNITS:
+        raise ValueError(f"KPI {name}: unit {unit!r} is not one of {', '.join(UNITS)}")
+    if any(existing.name == name for existing in KPIS):
+        raise ValueError(f"KPI {name} is registered twice")
+
+    def register(function: KpiFunction) -> KpiFunction:
+        definition = inspect.cleandoc(function.__doc__ or "")
+        if not definition:
+            raise ValueError(f"KPI {name} has no docstring: its docstring is its definition")
+        KPIS.append(KpiDefinition(name, title_zh, title_en, unit, definition, function))
+        return function
+
+    return register
+
+
+# ---------------------------------------------------------------------------------------------------
+# Building the context
+
+
+def _policy(ds: Dataset) -> Policy:
+    return ds.config.policy if ds.config is not None else Policy()
+
+
+_CONTACT_ORDER = attrgetter("day", "id")
+"""Contacts are ordered by day, ties broken by id (as schedule.contacts_by_customer orders them)."""
+
+
+@dataclass(slots=True)
+class _Gathered:
+    """The interaction-sized lists of one context (the team's or one owner's), in file order: the ones the
+    pass over the interactions fills, and what KpiContext's cached properties the KPIs read would compute
+    from them (so nothing passes over the records again)."""
+
+    visible: list[Interaction] = field(default_factory=list)
+    facts: list[InteractionFacts] = field(default_factory=list)
+    complaints: list[Interaction] = field(default_factory=list)
+    logged: list[bool] = field(default_factory=list)
+    todos: list[TodoItem] = field(default_factory=list)
+    due_todos_on_time: list[bool] = field(default_factory=list)
+
+    def seed(self, ctx: KpiContext) -> KpiContext:
+        """Fill ctx's cached properties with the lists gathered here: exactly what they would compute."""
+        ctx.__dict__.update(
+            facts=self.facts, complaints=self.complaints, logged=self.logged, due_todos_on_time=self.due_todos_on_time
+        )
+        return ctx
+
+
+@dataclass(slots=True)
+class _History:
+    """One customer's contacts up to as_of and their days, and the lists its interactions go to: the pass
+    over the interactions looks each one's customer up once (a lookup reads two scattered strings)."""
+
+    owner: str
+    gathered: _Gathered
+    contacts: list[Interaction] = field(default_factory=list)
+    days: list[date] = field(default_factory=list)
+
+
+def _contexts(ds: Dataset, as_of: date, owners: Iterable[str]) -> tuple[KpiContext, dict[str, KpiContext]]:
+    """The context of the whole team and that of each of `owners`, built together.
+
+    One pass over the interactions (in file order: the order of the objects in memory, which makes every
+    pass over them faster) puts each into the team's lists and into its owner's: reading 100k records a
+    second time to split them by owner costs more than appending each to two lists. The customer-sized
+    lists (customers, follow-ups, gaps, overdue todos) are worked out once for the team and then grouped.
+    The contacts and overdue todos are the same as schedule.contacts_by_customer and schedule.overdue_todos
+    (tests check it).
+    """
+    policy = _policy(ds)
+    start = as_of - timedelta(days=WINDOW_DAYS)
+    hours = policy.record_within_hours
+    team = _Gathered()
+    mine = {owner: _Gathered() for owner in owners}
+    others = _Gathered()  # what belongs to owners not asked for: gathered, then dropped
+    histories = {customer.id: _History(customer.owner, mine.get(customer.owner, others)) for customer in ds.customers}
+    overdue: list[OverdueTodo] = []
+    churned = churned_ids(ds)
+    for interaction in ds.interactions:
+        day = interaction.day
+        if day > as_of:
+            continue
+        customer_id = interaction.customer
+        history = histories.get(customer_id)
+        if history is None:  # a customer that does not exist (crm validate reports it): owner ""
+            history = histories[customer_id] = _History("", mine.get("", others))
+        theirs = history.gathered
+        facts = InteractionFacts.of(interaction, start)
+        team.visible.append(interaction)
+        theirs.visible.append(interaction)
+        team.facts.append(facts)
+        theirs.facts.append(facts)
+        if facts.recent and interaction.recorded is not None:
+            in_time = recorded_in_time(interaction, hours)
+            team.logged.append(in_time)
+            theirs.logged.append(in_time)
+        kind = facts.kind
+        if kind is InteractionKind.COMPLAINT:
+            team.complaints.append(interaction)
+            theirs.complaints.append(interaction)
+        if kind is not InteractionKind.CARE:
+            history.contacts.append(interaction)
+            history.days.append(day)
+        for todo in interaction.todos:
+            owner = todo.owner or interaction.owner
+            item = TodoItem(owner, interaction, todo)
+            owners_lists = mine.get(owner, others)
+            team.todos.append(item)
+            owners_lists.todos.append(item)
+            due = todo.due
+            if start < due <= as_of:
+                on_time = _done_on_time(todo)
+                team.due_todos_on_time.append(on_time)
+                owners_lists.due_todos_on_time.append(on_time)
+            if due < as_of and (todo.done is None or todo.done > as_of) and customer_id not in churned:
+                overdue.append(OverdueTodo(interaction.id, customer_id, todo.task, owner, due, (as_of - due).days))
+    contacts: dict[str, list[Interaction]] = {}
+    contact_days: dict[str, list[date]] = {}
+    contacts_of: dict[str, dict[str, list[Interaction]]] = defaultdict(dict)
+    for customer_id, history in histories.items():
+        days = history.days
+        if not days:
+            continue
+        if sorted(set(days)) != days:  # not already strictly by day (file order mostly is): order by day, id
+            history.contacts.sort(key=_CONTACT_ORDER)
+            days.sort()
+        contacts[customer_id] = contacts_of[history.owner][customer_id] = history.contacts
+        contact_days[customer_id] = days
+    customers = [customer for customer in ds.customers if customer.since is None or customer.since <= as_of]
+    followups = sorted(
+        (
+            follow_up(customer, contacts.get(customer.id, []), policy, as_of)
+            for customer in customers
+            if customer.stage is not Stage.CHURNED
+        ),
+        key=attrgetter("due", "customer"),
+    )
+    overdue.sort(key=attrgetter("due", "interaction", "task"))
+    gaps = _contact_gaps(customers, contact_days, policy, as_of)
+    full = KpiContext(
+        ds=ds,
+        as_of=as_of,
+        policy=policy,
+        customers=customers,
+        interactions=team.visible,
+        followups=followups,
+        overdue_todos=overdue,
+        todos=team.todos,
+        contacts=contacts,
+        gaps=gaps,
+    )
+    customers_of = _by_owner_attribute(customers)
+    followups_of = _by_owner_attribute(followups)
+    overdue_of = _by_owner_attribute(overdue)  # each owner's stays sorted: grouping keeps the order
+    gaps_of = _by_owner_attribute(gaps)
+    per_owner = {
+        owner: gathered.seed(
+            KpiContext(
+                ds=ds,
+                as_of=as_of,
+                policy=policy,
+                customers=customers_of.get(owner, []),
+                interactions=gathered.visible,
+                followups=followups_of.get(owner, []),
+                overdue_todos=overdue_of.get(owner, []),
+                todos=gathered.todos,
+                contacts=contacts_of.get(owner, {}),
+                gaps=gaps_of.get(owner, []),
+            )
+        )
+        for owner, gathered in mine.items()
+    }
+    return team.seed(full), per_owner
+
+
+def _contact_gaps(
+    customers: list[Customer], contact_days: Mapping[str, list[date]], policy: Policy, as_of: date
+) -> list[ContactGap]:
+    """The gaps between consecutive contacts (their days, in order) whose later contact is in the last 365
+    days, each judged against schedule.interval_days at the earlier contact."""
+    start = as_of - timedelta(days=WINDOW_DAYS)
+    new_period = timedelta(days=policy.new_customer_days)
+    gaps: list[ContactGap] = []
+    for customer in customers:
+        days = contact_days.get(customer.id)
+        if not days or len(days) < 2 or days[-1] <= start:
+            continue
+        # interval_days depends on the day only through is_new (since <= day < since + new_customer_days):
+        # after that period it is the same for every contact, so it is worked out once per customer
+        usual = interval_days(customer, policy, date.min)
+        new_until = customer.since + new_period if customer.since is not None else date.min
+        for earlier, later in pairwise(days):
+            if later > start:
+                allowed = interval_days(customer, policy, earlier) if earlier < new_until else usual
+                gaps.append(ContactGap(customer.owner, later, later.toordinal() - earlier.toordinal() <= allowed))
+    return gaps
+
+
+class _Owned(Protocol):
+    @property
+    def owner(self) -> str: ...
+
+
+OwnedT = TypeVar("OwnedT", bound=_Owned)
+
+
+def _by_owner_attribute(items: Iterable[OwnedT]) -> dict[str, list[OwnedT]]:
+    """Items grouped by their `owner`, order kept within each group."""
+    grouped: dict[str, list[OwnedT]] = defaultdict(list)
+    for item in items:
+        grouped[item.owner].append(item)
+    return grouped
+
+
+def context(ds: Dataset, as_of: date, owner: str | None = None) -> KpiContext:
+    """The shared facts of the KPIs on `as_of`: for the whole team, or for one owner."""
+    full, per_owner = _contexts(ds, as_of, [] if owner is None else [owner])
+    return full if owner is None else per_owner[owner]
+
+
+def team_members(ds: Dataset) -> list[str]:
+    """The owner ids of crm.yaml's team (without a config: the owners found on customers)."""
+    if ds.config is not None:
+        return list(ds.config.team)
+    return sorted({customer.owner for customer in ds.customers})
+
+
+def values(ctx: KpiContext) -> dict[str, object]:
+    """name -> JSON-ready value of every KPI, in display order."""
+    return {definition.name: _json_ready(definition.compute(ctx)) for definition in KPIS}
+
+
+def compute(ds: Dataset, as_of: date, owner: str | None = None) -> dict[str, object]:
+    """Every KPI on `as_of` (for one owner when given): name -> JSON-ready value."""
+    with gc_paused():  # see report()
+        return values(context(ds, as_of, owner))
+
+
+def report(ds: Dataset, as_of: date) -> dict[str, object]:
+    """What `crm kpi --format json` prints: the team's KPIs, then the same for each team member.
+
+    The cyclic garbage collector is paused meanwhile: the contexts hold lists of up to every interaction,
+    none in a reference cycle, and each collection that finds such a list young walks all of its records
+    (a tenth of the time of a report on 100k interactions).
+    """
+    with gc_paused():
+        full, per_owner = _contexts(ds, as_of, team_members(ds))
+        return {
+            "as_of": as_of.isoformat(),
+            **values(full),
+            "by_owner": {owner: values(owner_context) for owner, owner_context in per_owner.items()},
+        }
+
+
+def _json_ready(value: object) -> object:
+    """Dates as ISO strings, enums as their values, containers converted all the way down."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(_json_ready(key)): _json_ready(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(item) for item in value]
+    return value
+
+
+# ---------------------------------------------------------------------------------------------------
+# Small helpers
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    """part / whole rounded to 4 places; None when there is nothing to divide."""
+    return round(part / whole, 4) if whole else None
+
+
+def _mean(numbers: list[int]) -> float | None:
+    return round(sum(numbers) / len(numbers), 4) if numbers else None
+
+
+def _mean_counted(counted: Iterable[tuple[int, int]]) -> float | None:
+    """_mean of numbers given as (number, how many times it occurs): the same sum and count, so the same value."""
+    total = times = 0
+    for number, count in counted:
+        total += number * count
+        times += count
+    return round(total / times, 4) if times else None
+
+
+def _in_last_year(day: date | None, ctx: KpiContext) -> bool:
+    return day is not None and ctx.window_start < day <= ctx.as_of
+
+
+def _month_key(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def _last_months(as_of: date, count: int = MONTHS_SHOWN) -> list[tuple[int, int]]:
+    """(year, month) of the `count` months ending with as_of's month, oldest first."""
+    index = as_of.year * 12 + as_of.month - 1
+    return [(month // 12, month % 12 + 1) for month in range(index - count + 1, index + 1)]
+
+
+def _quarter_of(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def _last_quarters(as_of: date, count: int = QUARTERS_SHOWN) -> list[tuple[int, int]]:
+    """(year, quarter) of the `count` quarters ending with as_of's quarter, oldest first."""
+    year, quarter = _quarter_of(as_of)
+    index = year * 4 + quarter - 1
+    return [(q // 4, q % 4 + 1) for q in range(index - count + 1, index + 1)]
+
+
+def _done_on_time(todo: Todo) -> bool:
+    return todo.done is not None and todo.done <= todo.due
+
+
+def recorded_in_time(interaction: Interaction, hours: int) -> bool:
+    """Whether `recorded` is at most `hours` after the conversation; a date without a time counts from
+    the end of that day. (schedule.logging_delay_if_late, the rule crm validate warns with.)"""
+    return interaction.recorded is not None and logging_delay_if_late(interaction, hours) is None
+
+
+def _on_time_rate(ctx: KpiContext, days: int) -> float | None:
+    start = ctx.as_of - timedelta(days=days)
+    gaps = [gap.on_time for gap in ctx.gaps if gap.later > start]
+    return _ratio(sum(gaps), len(gaps))
+
+
+# ---------------------------------------------------------------------------------------------------
+# The KPIs (display order). The contract (site_builder/help/contract.md §4) fixes the first eight.
+
+
+@kpi("customers_total", "客户总数", "Customers", "count")
+def customers_total(ctx: KpiContext) -> int:
+    """Customers that existed on as_of: since on or before as_of, or no since yet (a prospect).
+    Churned customers count too: this is everyone who has been a customer by then."""
+    return len(ctx.customers)
+
+
+@kpi("customers_by_stage", "各阶段客户数", "Customers by stage", "table")
+def customers_by_stage(ctx: KpiContext) -> dict[str, int]:
+    """The customers of customers_total by their recorded stage, every stage listed (0 allowed).
+    (A record keeps only its current stage, so a past as_of shows today's stages.)"""
+    counts = Counter(customer.stage for customer in ctx.customers)
+    return {stage.value: counts.get(stage, 0) for stage in Stage}
+
+
+@kpi("overdue_followups", "逾期跟进", "Overdue follow-ups", "count")
+def overdue_followups(ctx: KpiContext) -> int:
+    """Customers not churned on as_of whose follow-up is overdue (due before as_of), as `crm due` plans it."""
+    return sum(plan.status is Status.OVERDUE for plan in ctx.followups)
+
+
+@kpi("silent_customers", "沉默客户", "Silent customers", "count")
+def silent_customers(ctx: KpiContext) -> int:
+    """Customers not churned on as_of with no contact for policy.silent_after_days days (with no contact at
+    all: that long since `since`), as `crm due` marks them silent."""
+    return sum(plan.silent for plan in ctx.followups)
+
+
+@kpi("followup_compliance", "跟进达标率", "Follow-up compliance", "ratio")
+def followup_compliance(ctx: KpiContext) -> float | None:
+    """Share of customers not churned on as_of whose follow-up is not overdue; null when there are none."""
+    return _ratio(sum(plan.status is not Status.OVERDUE for plan in ctx.followups), len(ctx.followups))
+
+
+@kpi("csat_avg", "满意度均值", "Average satisfaction", "score")
+def csat_avg(ctx: KpiContext) -> float | None:
+    """Mean `satisfaction` (1-5) of the interactions in the last 365 days that have one; null if none."""
+    return _mean_counted(
+        (facts.satisfaction, count)
+        for facts, count in ctx.fact_counts.items()
+        if facts.recent and facts.satisfaction is not None
+    )
+
+
+@kpi("open_complaints", "未解决投诉", "Open complaints", "count")
+def open_complaints(ctx: KpiContext) -> int:
+    """Complaints (kind complaint) dated on or before as_of without `resolved` (the SPEC's definition)."""
+    return sum(complaint.resolved is None for complaint in ctx.complaints)
+
+
+@kpi("overdue_todos", "逾期待办", "Overdue todos", "count")
+def overdue_todos(ctx: KpiContext) -> int:
+    """Todos of conversations up to as_of, open on as_of (no `done`, or done after as_of) and due before
+    as_of. For one owner: the todos that owner owns (the todo's owner, else the conversation's)."""
+    return len(ctx.overdue_todos)
+
+
+@kpi("followup_on_time_rate_90d", "90天按时跟进率", "On-time follow-ups, 90 days", "ratio")
+def followup_on_time_rate_90d(ctx: KpiContext) -> float | None:
+    """From history: for each customer, each gap between consecutive contacts (interactions that are not
+    care, ordered by day) whose later contact is in the last 90 days counts; it is on time when it is at
+    most the interval that applied at the earlier contact (the customer's cadence_days, else the smallest
+    of its stage's cadence, the new-customer cadence while new and the high-value cadence). Share of gaps
+    on time; null if there are no gaps."""
+    return _on_time_rate(ctx, 90)
+
+
+@kpi("followup_on_time_rate_365d", "年度按时跟进率", "On-time follow-ups, 365 days", "ratio")
+def followup_on_time_rate_365d(ctx: KpiContext) -> float | None:
+    """As followup_on_time_rate_90d, over the gaps whose later contact is in the last 365 days."""
+    return _on_time_rate(ctx, WINDOW_DAYS)
+
+
+@kpi("todo_on_time_rate", "待办按时完成率", "Todos done on time", "ratio")
+def todo_on_time_rate(ctx: KpiContext) -> float | None:
+    """Todos (of conversations up to as_of) due in the last 365 days: share done on or before their due
+    date; open ones and ones done late count as not on time. Null if none was due."""
+    on_time = ctx.due_todos_on_time
+    return _ratio(sum(on_time), len(on_time))
+
+
+@kpi("logging_24h_rate", "及时记录率", "Logged in time", "ratio")
+def logging_24h_rate(ctx: KpiContext) -> float | None:
+    """Interactions in the last 365 days that have `recorded`: share recorded within
+    policy.record_within_hours (24 by default) after the conversation; a date without a time counts from
+    the end of that day. Null if none has `recorded`."""
+    return _ratio(sum(ctx.logged), len(ctx.logged))
+
+
+@kpi("retention_12m", "12个月留存率", "12-month retention", "ratio")
+def retention_12m(ctx: KpiContext) -> float | None:
+    """Customers a year ago (since <= as_of - 365 days, and churned_on absent or later than that day):
+    share with no churned_on on or before as_of. A customer won back after churning in the year still
+    counts as lost here. Null if there were none."""
+    base, kept = ctx.retention_base
+    return _ratio(kept, base)
+
+
+@kpi("churn_rate_12m", "12个月流失率", "12-month churn rate", "ratio")
+def churn_rate_12m(ctx: KpiContext) -> float | None:
+    """1 - retention_12m: of the customers a year ago, the share with churned_on in the last 365 days.
+    Null if there were none."""
+    base, kept = ctx.retention_base
+    return _ratio(base - kept, base)
+
+
+@kpi("win_backs_12m", "12个月挽回客户", "Won back, 12 months", "count")
+def win_backs_12m(ctx: KpiContext) -> int:
+    """Customers whose stage is not churned, with churned_on in the last 365 days and a contact (an
+    interaction that is not care) after churned_on and on or before as_of: lost, then won back."""
+    won_back = 0
+    for customer in ctx.customers:
+        if customer.stage is Stage.CHURNED or not _in_last_year(customer.churned_on, ctx):
+            continue
+        history = ctx.contacts.get(customer.id)
+        if history and customer.churned_on is not None and history[-1].day > customer.churned_on:
+            won_back += 1
+    return won_back
+
+
+@kpi("new_customers_12m", "12个月新客户", "New customers, 12 months", "count")
+def new_customers_12m(ctx: KpiContext) -> int:
+    """Customers whose since is in the last 365 days (churned ones included)."""
+    return sum(_in_last_year(customer.since, ctx) for customer in ctx.customers)
+
+
+@kpi("churned_12m", "12个月流失客户", "Churned, 12 months", "count")
+def churned_12m(ctx: KpiContext) -> int:
+    """Customers whose churned_on is in the last 365 days (including any won back since)."""
+    return sum(_in_last_year(customer.churned_on, ctx) for customer in ctx.customers)
+
+
+@kpi("new_customers_by_month", "每月新客户", "New customers by month", "table")
+def new_customers_by_month(ctx: KpiContext) -> dict[str, int]:
+    """{"YYYY-MM": customers whose since is in that month, up to as_of} for the 12 months ending with
+    as_of's month, every month listed (0 allowed)."""
+    months = _last_months(ctx.as_of)
+    counts = Counter((c.since.year, c.since.month) for c in ctx.customers if c.since is not None)
+    return {_month_key(year, month): counts.get((year, month), 0) for year, month in months}
+
+
+@kpi("interactions_by_month", "每月沟通量", "Interactions by month", "table")
+def interactions_by_month(ctx: KpiContext) -> dict[str, dict[str, int]]:
+    """{"YYYY-MM": {channel: interactions of that month on that channel, up to as_of}} for the 12 months
+    ending with as_of's month; every month and every channel listed (0 allowed). All kinds count, care too."""
+    months = _last_months(ctx.as_of)
+    first = months[0]
+    counts: Counter[tuple[int, int, Channel]] = Counter()
+    for facts, count in ctx.fact_counts.items():
+        if (facts.year, facts.month) >= first:
+            counts[facts.year, facts.month, facts.channel] += count
+    return {
+        _month_key(year, month): {channel.value: counts.get((year, month, channel), 0) for channel in Channel}
+        for year, month in months
+    }
+
+
+@kpi("satisfaction_by_quarter", "季度满意度", "Satisfaction by quarter", "table")
+def satisfaction_by_quarter(ctx: KpiContext) -> dict[str, float | None]:
+    """{"YYYY-Qn": mean satisfaction of that quarter's interactions up to as_of, or null if none} for the
+    8 quarters ending with as_of's quarter."""
+    quarters = _last_quarters(ctx.as_of)
+    first_year, first_quarter = quarters[0]
+    first_month = (first_year, 3 * first_quarter - 2)
+    scores: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)  # (score, how many)
+    for facts, count in ctx.fact_counts.items():
+        if facts.satisfaction is not None and (facts.year, facts.month) >= first_month:
+            scores[facts.year, (facts.month + 2) // 3].append((facts.satisfaction, count))
+    return {f"{year:04d}-Q{quarter}": _mean_counted(scores.get((year, quarter), [])) for year, quarter in quarters}
+
+
+@kpi("complaints_12m", "12个月投诉数", "Complaints, 12 months", "count")
+def complaints_12m(ctx: KpiContext) -> int:
+    """Complaints (kind complaint) dated in the last 365 days, resolved or not."""
+    start = ctx.window_start
+    return sum(complaint.day > start for complaint in ctx.complaints)
+
+
+@kpi("complaint_median_resolution_days", "投诉解决天数中位数", "Median days to resolve a complaint", "days")
+def complaint_median_resolution_days(ctx: KpiContext) -> float | None:
+    """Median of resolved - date, in days, over all complaints resolved on or before as_of; null if none."""
+    days = [(i.resolved - i.day).days for i in ctx.complaints if i.resolved is not None and i.resolved <= ctx.as_of]
+    return float(statistics.median(days)) if days else None
+
+
+@kpi("referrals_12m", "12个月转介绍", "Referrals, 12 months", "table")
+def referrals_12m(ctx: KpiContext) -> dict[str, int]:
+    """{"referred_customers": customers with referred_by whose since is in the last 365 days,
+    "referral_interactions": interactions of kind referral in the last 365 days}."""
+    return {
+        "referred_customers": sum(c.referred_by is not None and _in_last_year(c.since, ctx) for c in ctx.customers),
+        "referral_interactions": sum(
+            count for facts, count in ctx.fact_counts.items() if facts.recent and facts.kind is InteractionKind.REFERRAL
+        ),
+    }

@@ -1,0 +1,233 @@
+"""Segments: groups of customers that belong together, by dimension, by computed flag, or by a filter
+declared in crm.yaml. Pure functions of (dataset, as_of).
+
+The churn early warning (`at_risk`) is explainable: a customer's score is the sum of the weights of the
+signals that fired, and every signal is listed with what raised it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from statistics import mean
+
+from crmdata.engine.schedule import FollowUp, Status, followups, is_new, open_complaints, overdue_todos
+from crmdata.records.load import Dataset
+from crmdata.records.models import Customer, Flag, Policy, SegmentFilter, Stage, Value
+
+AT_RISK_SCORE = 3
+"""A customer whose signals add up to this score or more is at risk of churning."""
+
+DIMENSIONS: dict[str, Callable[[Customer], Iterable[str]]] = {
+    "type": lambda customer: [customer.type.value],
+    "tier": lambda customer: [customer.tier.value],
+    "stage": lambda customer: [customer.stage.value],
+    "value": lambda customer: [customer.value.value],
+    "owner": lambda customer: [customer.owner],
+    "industry": lambda customer: [customer.industry] if customer.industry else [],
+    "source": lambda customer: [customer.source] if customer.source else [],
+    "tags": lambda customer: customer.tags,
+}
+"""Built-in dimensions: one segment per value that occurs, keyed `dimension:value` (e.g. `tier:strategic`)."""
+
+FLAG_DESCRIPTIONS: dict[Flag, str] = {
+    Flag.NEW: "new customers: since is within policy.new_customer_days of as_of",
+    Flag.SILENT: "no contact for policy.silent_after_days or more: re-activate",
+    Flag.AT_RISK: f"churn early warning: risk signals add up to {AT_RISK_SCORE} or more (see the signals)",
+    Flag.HIGH_VALUE: "value: high, not churned: contacted at least twice a month",
+    Flag.WIN_BACK: "churned customers, with their churn reason: analyse and win back",
+    Flag.OVERDUE: "follow-up overdue",
+}
+
+
+@dataclass(frozen=True)
+class RiskSignal:
+    """One reason a customer may be about to leave, with its weight in the score."""
+
+    name: str
+    weight: int
+    detail: str
+    figures: tuple[float, ...] = ()
+    """The numbers in `detail`, in order, so the site can say the same in another language."""
+
+
+@dataclass(frozen=True)
+class Risk:
+    customer: str
+    signals: tuple[RiskSignal, ...]
+
+    @property
+    def score(self) -> int:
+        return sum(signal.weight for signal in self.signals)
+
+    @property
+    def at_risk(self) -> bool:
+        return self.score >= AT_RISK_SCORE
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A named group of customers (ids, in customer-file order)."""
+
+    key: str
+    title: str
+    kind: str  # "dimension", "computed" or "custom"
+    description: str
+    members: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+
+@dataclass
+class CustomerFacts:
+    """What the filters and segments need to know about one customer on `as_of`."""
+
+    customer: Customer
+    flags: set[Flag] = field(default_factory=set)
+    risk: Risk | None = None
+
+
+def _satisfaction_falling(scores: list[int]) -> tuple[int, float] | None:
+    """(latest, mean of the earlier ones) when the latest score is at least 1 below that mean (last year)."""
+    if len(scores) < 2:
+        return None
+    earlier = float(mean(scores[:-1]))
+    if scores[-1] <= earlier - 1:
+        return scores[-1], earlier
+    return None
+
+
+def risks(ds: Dataset, as_of: date, plans: dict[str, FollowUp] | None = None) -> dict[str, Risk]:
+    """The churn-risk signals of every customer that is not churned.
+
+    Signals and weights: silent (3), follow-up overdue (2), satisfaction falling (2), open complaint
+    (2), dormant stage (1), unkept promises i.e. overdue todos (1).
+    """
+    plans = plans if plans is not None else {plan.customer: plan for plan in followups(ds, as_of)}
+    scores: dict[str, list[int]] = defaultdict(list)
+    year_ago = as_of - timedelta(days=365)
+    for interaction in sorted(ds.interactions, key=lambda i: (i.day, i.id)):
+        if year_ago < interaction.day <= as_of and interaction.satisfaction is not None:
+            scores[interaction.customer].append(interaction.satisfaction)
+    complaints: dict[str, int] = defaultdict(int)
+    for complaint in open_complaints(ds, as_of):
+        complaints[complaint.customer] += 1
+    unkept: dict[str, int] = defaultdict(int)
+    for todo in overdue_todos(ds, as_of):
+        unkept[todo.customer] += 1
+    found = {}
+    for customer in ds.customers:
+        plan = plans.get(customer.id)
+        if plan is None:
+            continue
+        signals = []
+        if plan.silent:
+            days = (as_of - plan.last_contact).days if plan.last_contact else None
+            since_contact = f"{days} days" if days is not None else "ever"
+            figures = (float(days),) if days is not None else ()
+            signals.append(RiskSignal("silent", 3, f"no contact for {since_contact}", figures))
+        if plan.status is Status.OVERDUE:
+            overdue = plan.days_overdue
+            signals.append(RiskSignal("overdue", 2, f"follow-up {overdue} days overdue", (float(overdue),)))
+        falling = _satisfaction_falling(scores.get(customer.id, []))
+        if falling:
+            latest, earlier = falling
+            detail = f"satisfaction fell to {latest} from an average of {earlier:.1f}"
+            signals.append(RiskSignal("satisfaction_falling", 2, detail, (float(latest), earlier)))
+        if complaints.get(customer.id):
+            count = complaints[customer.id]
+            signals.append(RiskSignal("open_complaint", 2, f"{count} open complaint(s)", (float(count),)))
+        if customer.stage is Stage.DORMANT:
+            signals.append(RiskSignal("dormant", 1, "stage is dormant"))
+        if unkept.get(customer.id):
+            count = unkept[customer.id]
+            signals.append(RiskSignal("unkept_todos", 1, f"{count} overdue todo(s)", (float(count),)))
+        found[customer.id] = Risk(customer.id, tuple(signals))
+    return found
+
+
+def customer_facts(ds: Dataset, as_of: date, schedule: list[FollowUp] | None = None) -> list[CustomerFacts]:
+    """Flags and risk of every customer that existed by `as_of` (since unset or not after it).
+
+    `schedule` is `followups(ds, as_of)` when the caller has it already (the site does)."""
+    policy = ds.config.policy if ds.config is not None else Policy()
+    plans = {plan.customer: plan for plan in (schedule if schedule is not None else followups(ds, as_of))}
+    risk_by_customer = risks(ds, as_of, plans)
+    facts = []
+    for customer in ds.customers:
+        if customer.since is not None and customer.since > as_of:
+            continue
+        fact = CustomerFacts(customer, risk=risk_by_customer.get(customer.id))
+        churned = customer.stage is Stage.CHURNED
+        plan = plans.get(customer.id)
+        if is_new(customer, policy, as_of) and not churned:
+            fact.flags.add(Flag.NEW)
+        if plan is not None and plan.silent:
+            fact.flags.add(Flag.SILENT)
+        if plan is not None and plan.status is Status.OVERDUE:
+            fact.flags.add(Flag.OVERDUE)
+        if fact.risk is not None and fact.risk.at_risk:
+            fact.flags.add(Flag.AT_RISK)
+        if customer.value is Value.HIGH and not churned:
+            fact.flags.add(Flag.HIGH_VALUE)
+        if churned:
+            fact.flags.add(Flag.WIN_BACK)
+        facts.append(fact)
+    return facts
+
+
+def matches(fact: CustomerFacts, where: SegmentFilter) -> bool:
+    """Whether a customer passes every condition of a filter."""
+    customer = fact.customer
+    checks: list[tuple[list[object] | None, object]] = [
+        (list(where.type) if where.type else None, customer.type),
+        (list(where.tier) if where.tier else None, customer.tier),
+        (list(where.stage) if where.stage else None, customer.stage),
+        (list(where.value) if where.value else None, customer.value),
+        (list(where.owner) if where.owner else None, customer.owner),
+        (list(where.industry) if where.industry else None, customer.industry),
+        (list(where.source) if where.source else None, customer.source),
+    ]
+    if any(allowed is not None and actual not in allowed for allowed, actual in checks):
+        return False
+    tags = set(customer.tags)
+    if where.tags_any and not tags.intersection(where.tags_any):
+        return False
+    if where.tags_all and not tags.issuperset(where.tags_all):
+        return False
+    return all(flag in fact.flags for flag in where.flags)
+
+
+def segments(ds: Dataset, as_of: date, facts: list[CustomerFacts] | None = None) -> list[Segment]:
+    """Every segment: computed flags first, then custom ones from crm.yaml, then each dimension's values.
+
+    `facts` is `customer_facts(ds, as_of)` when the caller has it already (the site does)."""
+    facts = facts if facts is not None else customer_facts(ds, as_of)
+    found = [
+        Segment(
+            flag.value,
+            flag.value,
+            "computed",
+            FLAG_DESCRIPTIONS[flag],
+            tuple(f.customer.id for f in facts if flag in f.flags),
+        )
+        for flag in Flag
+    ]
+    custom = ds.config.segments if ds.config is not None else {}
+    for key, spec in custom.items():
+        members = tuple(fact.customer.id for fact in facts if matches(fact, spec.where))
+        found.append(Segment(key, spec.title or key, "custom", spec.description or "", members))
+    for dimension, values_of in DIMENSIONS.items():
+        groups: dict[str, list[str]] = defaultdict(list)
+        for fact in facts:
+            for value in values_of(fact.customer):
+                groups[value].append(fact.customer.id)
+        for value in sorted(groups):
+            found.append(
+                Segment(f"{dimension}:{value}", value, "dimension", f"{dimension} is {value}", tuple(groups[value]))
+            )
+    return found

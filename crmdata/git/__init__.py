@@ -1,0 +1,1 @@
+"""What git knows: revisions and their scratch copies, change history, crm diff."""

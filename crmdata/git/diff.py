@@ -1,0 +1,894 @@
+"""What a change does to the CRM: records added, changed and removed, and what that does to the plan.
+
+Pure functions of two loaded revisions and `as_of`: `snapshot(dataset, as_of)` keeps what the comparison
+needs of one revision (so its dataset can be freed before the other is loaded), `compare(base, head)`
+returns a `Change`, and `markdown(change)` / `as_json(change)` render it. Nothing here reads git, files
+or the clock: `crmdata.git.gitrev` materialises revisions and the CLI prints.
+
+Records are compared as their models' data (`model_dump()` as JSON values), every field with its
+default, not as the YAML text: what a change does to the CRM is a change of meaning. Quoting a date,
+re-ordering keys, writing `value: medium` where it was the default or `2024-03-01 15:30` as
+`2024-03-01T15:30:00` changes nothing and is not reported; a field that is set shows its old value as
+the default it replaced (`value: medium → high`), which says more than "(unset) → high".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum, StrEnum
+from typing import Any
+
+from crmdata.engine import kpis
+from crmdata.engine.schedule import FollowUp, Status, followups
+from crmdata.records.load import Dataset
+from crmdata.records.models import Channel, CustomerType, InteractionKind, Language, Stage, Tier, Value
+from crmdata.records.models.contact import PRIVATE_CONTACT_FIELDS
+from crmdata.records.problems import Loc, Problem, format_loc
+from crmdata.records.report import format_kpi_value, problem_entry
+from crmdata.system.terminal_text import visible
+
+HIDDEN = "(private)"
+"""What a private value (a contact's phone, email, address, birthday) is replaced by unless internal."""
+MAX_ROWS = 50
+"""Rows per Markdown table: a PR comment is capped at 65,536 characters and a job summary at 1 MiB."""
+MAX_VALUE_CHARS = 120
+"""A longer value (notes, summaries) is cut in Markdown; `--format json` has it whole."""
+
+
+class RecordKind(StrEnum):
+    CUSTOMER = "customer"
+    INTERACTION = "interaction"
+
+
+class FollowUpEvent(StrEnum):
+    """How a customer's place in the follow-up schedule (`crm due`) changed."""
+
+    DONE = "done"
+    """It was overdue or due soon, and a contact was logged."""
+    OVERDUE = "newly overdue"
+    RESCHEDULED = "rescheduled"
+    """The due date moved (next_followup, cadence, stage...) without either of the above."""
+    ENTERED = "new in schedule"
+    """A new customer, or one no longer churned."""
+    LEFT = "left schedule"
+    """Churned or removed."""
+
+
+# ---------------------------------------------------------------------------------------------------
+# One revision
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """One record of a revision as plain JSON data, with the file it is in."""
+
+    kind: RecordKind
+    id: str
+    file: str
+    data: dict[str, Any]
+
+
+RecordKey = tuple[RecordKind, str]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the comparison needs of one revision; taken from its dataset, which can then be freed."""
+
+    as_of: date
+    records: dict[RecordKey, RecordView]
+    """The records of the files that differ between the revisions (every record when no files are given)."""
+    config: dict[str, Any] | None
+    names: dict[str, str]
+    """Every customer's name by id: interactions and follow-ups name their customer."""
+    followups: dict[str, FollowUp]
+    kpis: dict[str, object]
+    """The team's KPIs (kpis.compute)."""
+    errors: tuple[Problem, ...] = ()
+    language: Language = Language.ZH
+
+
+def snapshot(
+    ds: Dataset, as_of: date, files: Collection[str] | None = None, errors: Iterable[Problem] = ()
+) -> Snapshot:
+    """The revision loaded in `ds`, seen on `as_of`. `files`: only the records of these files are kept
+    (the files git says differ: the other records are the same on both sides)."""
+    wanted = None if files is None else set(files)
+    records: dict[RecordKey, RecordView] = {}
+    kinds: tuple[tuple[RecordKind, list[Any]], ...] = (
+        (RecordKind.CUSTOMER, ds.customers),
+        (RecordKind.INTERACTION, ds.interactions),
+    )
+    for kind, items in kinds:
+        for record in items:
+            path = ds.file_of(record)
+            if wanted is None or path in wanted:
+                records[kind, record.id] = RecordView(kind, record.id, path, _plain(record.model_dump()))
+    return Snapshot(
+        as_of=as_of,
+        records=records,
+        config=_plain(ds.config.model_dump()) if ds.config is not None else None,
+        names={customer.id: customer.name for customer in ds.customers},
+        followups={plan.customer: plan for plan in followups(ds, as_of)},
+        kpis=kpis.compute(ds, as_of),
+        errors=tuple(errors),
+        language=ds.config.language if ds.config is not None else Language.ZH,
+    )
+
+
+def _plain(value: Any) -> Any:
+    """model_dump() output as JSON data: dates as ISO text, enums as their values.
+
+    (model_dump(mode="json") would do it, but it warns about every date: the models' dates are parsed
+    by PlainValidators, whose serializer pydantic then mistrusts.)
+    """
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    return value
+
+
+def empty_snapshot(as_of: date) -> Snapshot:
+    """A revision without data (before the data repository's first commit): everything is added."""
+    return Snapshot(as_of=as_of, records={}, config=None, names={}, followups={}, kpis={})
+
+
+# ---------------------------------------------------------------------------------------------------
+# The change
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One value that differs: `path` as a user reads it (`contacts[0].title`), None for absent."""
+
+    path: str
+    old: Any
+    new: Any
+    private: bool = False
+    """A private contact field (phone, email, address, birthday)."""
+    hidden: bool = False
+    """A private value not shown: old and new are HIDDEN (None stays None, so added/removed still shows)."""
+
+    @property
+    def change(self) -> str:
+        return "added" if self.old is None else "removed" if self.new is None else "changed"
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """A record added, removed or changed, with its field changes (for added or removed records: every
+    value, from or to absent)."""
+
+    kind: RecordKind
+    id: str
+    status: str
+    """added, removed or changed."""
+    file: str
+    before: dict[str, Any] | None = field(default=None, repr=False)
+    after: dict[str, Any] | None = field(default=None, repr=False)
+    """The record on BASE and on HEAD (None where it does not exist), private values hidden unless internal."""
+    fields: tuple[FieldChange, ...] = ()
+    customer_name: str | None = None
+    """An interaction's customer's name."""
+    moved_from: str | None = None
+    """The file it was in on BASE, when it moved."""
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The record as it is now (as it was, when removed)."""
+        data = self.after if self.after is not None else self.before
+        assert data is not None
+        return data
+
+
+@dataclass(frozen=True)
+class StageChange:
+    """A customer's stage changed; to churned and back from churned are what a reviewer looks for."""
+
+    customer: str
+    name: str
+    old: str
+    new: str
+    churned_on: str | None
+    churn_reason: str | None
+
+    @property
+    def churned(self) -> bool:
+        return self.new == "churned"
+
+    @property
+    def won_back(self) -> bool:
+        return self.old == "churned"
+
+
+@dataclass(frozen=True)
+class FollowUpChange:
+    """A customer's follow-up before and after (None where it is not in the schedule)."""
+
+    event: FollowUpEvent
+    customer: str
+    name: str
+    owner: str
+    before: FollowUp | None
+    after: FollowUp | None
+    note: str = ""
+    """Why it left the schedule: churned or removed."""
+
+
+@dataclass(frozen=True)
+class TodoDone:
+    """A todo that was open on BASE and is done on HEAD."""
+
+    interaction: str
+    customer: str
+    task: str
+    due: str
+    done: str
+
+
+@dataclass(frozen=True)
+class KpiChange:
+    """A KPI value that differs; `key` names a value inside a table KPI (customers_by_stage.churned)."""
+
+    name: str
+    key: str
+    title: str
+    unit: str
+    old: object
+    new: object
+
+
+@dataclass(frozen=True)
+class Change:
+    """Everything a change does to the CRM, as of one day."""
+
+    as_of: date
+    base_label: str
+    head_label: str
+    customers: tuple[RecordChange, ...] = ()
+    interactions: tuple[RecordChange, ...] = ()
+    config: tuple[FieldChange, ...] = ()
+    stages: tuple[StageChange, ...] = ()
+    followups: tuple[FollowUpChange, ...] = ()
+    todos_done: tuple[TodoDone, ...] = ()
+    kpis: tuple[KpiChange, ...] = ()
+    base_errors: tuple[Problem, ...] = ()
+    head_errors: tuple[Problem, ...] = ()
+    language: Language = Language.ZH
+
+    @property
+    def ok(self) -> bool:
+        """HEAD validates (nothing is compared otherwise)."""
+        return not self.head_errors
+
+    @property
+    def empty(self) -> bool:
+        return not (self.customers or self.interactions or self.config or self.followups or self.kpis)
+
+    def headline(self) -> str:
+        """One line: what changed, most telling first."""
+        if not self.ok:
+            return f"HEAD does not validate: {_count(len(self.head_errors), 'error')} (run crm validate)"
+        parts: list[str] = []
+        for records, noun in ((self.customers, "customer"), (self.interactions, "interaction")):
+            for status in ("added", "changed", "removed"):
+                count = sum(record.status == status for record in records)
+                if count:
+                    parts.append(f"{_count(count, noun)} {status}")
+        if self.config:
+            parts.append("crm.yaml changed")
+        churned = sum(stage.churned for stage in self.stages)
+        won_back = sum(stage.won_back for stage in self.stages)
+        if churned:
+            parts.append(f"{churned} churned")
+        if won_back:
+            parts.append(f"{won_back} won back")
+        for event in (FollowUpEvent.DONE, FollowUpEvent.OVERDUE, FollowUpEvent.RESCHEDULED):
+            count = sum(item.event is event for item in self.followups)
+            if count:
+                parts.append(f"{_count(count, 'follow-up')} {event.value}")
+        if self.todos_done:
+            parts.append(f"{_count(len(self.todos_done), 'todo')} completed")
+        if self.kpis:
+            parts.append(f"{_count(len({item.name for item in self.kpis}), 'KPI')} changed")
+        return ", ".join(parts) if parts else "no change to the CRM data"
+
+
+def _count(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
+def diff(base: Dataset, head: Dataset, as_of: date, *, internal: bool = False) -> Change:
+    """The change from one loaded revision to another (every record compared)."""
+    return compare(snapshot(base, as_of), snapshot(head, as_of), internal=internal)
+
+
+def compare(
+    base: Snapshot, head: Snapshot, *, internal: bool = False, base_label: str = "BASE", head_label: str = "HEAD"
+) -> Change:
+    """The change from `base` to `head`. Private values are hidden unless `internal`.
+
+    Nothing is compared when HEAD has errors: records of files with errors are left out of a dataset, so
+    they would look removed (the same reason `crm due` refuses invalid data). BASE's errors are noted and
+    the comparison made with the records that loaded.
+    """
+    if head.errors:
+        return Change(
+            head.as_of, base_label, head_label, base_errors=base.errors, head_errors=head.errors, language=head.language
+        )
+    customers = _record_changes(base, head, RecordKind.CUSTOMER, internal)
+    interactions = _record_changes(base, head, RecordKind.INTERACTION, internal)
+    return Change(
+        head.as_of,
+        base_label,
+        head_label,
+        customers=customers,
+        interactions=interactions,
+        config=tuple(_field_changes(base.config, head.config, (), internal)),
+        stages=tuple(_stage_changes(customers)),
+        followups=tuple(_followup_changes(base, head)),
+        todos_done=tuple(_todos_done(interactions)),
+        kpis=tuple(_kpi_changes(base.kpis, head.kpis, head.language)),
+        base_errors=base.errors,
+        language=head.language,
+    )
+
+
+def _record_changes(base: Snapshot, head: Snapshot, kind: RecordKind, internal: bool) -> tuple[RecordChange, ...]:
+    old_records = {key[1]: view for key, view in base.records.items() if key[0] is kind}
+    new_records = {key[1]: view for key, view in head.records.items() if key[0] is kind}
+    changes: list[RecordChange] = []
+    for record_id in sorted(old_records.keys() | new_records.keys()):
+        old, new = old_records.get(record_id), new_records.get(record_id)
+        current = new or old
+        assert current is not None
+        status = "added" if old is None else "removed" if new is None else "changed"
+        fields = tuple(_field_changes(old.data if old else None, new.data if new else None, (), internal))
+        moved_from = old.file if old is not None and new is not None and old.file != new.file else None
+        if status == "changed" and not fields and moved_from is None:
+            continue
+        customer_name = None
+        if kind is RecordKind.INTERACTION:
+            customer = str(current.data.get("customer"))
+            customer_name = head.names.get(customer) or base.names.get(customer)
+        changes.append(
+            RecordChange(
+                kind=kind,
+                id=record_id,
+                status=status,
+                file=current.file,
+                before=_hide_private(old.data, internal) if old is not None else None,
+                after=_hide_private(new.data, internal) if new is not None else None,
+                fields=fields,
+                customer_name=customer_name,
+                moved_from=moved_from,
+            )
+        )
+    return tuple(changes)
+
+
+def _is_private(loc: Loc) -> bool:
+    return len(loc) == 3 and loc[0] == "contacts" and loc[2] in PRIVATE_CONTACT_FIELDS
+
+
+def _hide_private(data: dict[str, Any], internal: bool) -> dict[str, Any]:
+    if internal or not data.get("contacts"):
+        return data
+    contacts = [
+        {
+            key: HIDDEN if key in PRIVATE_CONTACT_FIELDS and value is not None else value
+            for key, value in contact.items()
+        }
+        for contact in data["contacts"]
+    ]
+    return {**data, "contacts": contacts}
+
+
+def _field_changes(old: Any, new: Any, loc: Loc, internal: bool) -> Iterator[FieldChange]:
+    """Every leaf that differs, depth first in field order. Mappings and lists of mappings (contacts,
+    todos) are followed key by key and index by index; a list of plain values (tags) is one value."""
+    if old == new:
+        return
+    if isinstance(old, dict | None) and isinstance(new, dict | None):  # not both None: they differ
+        old_map, new_map = old or {}, new or {}
+        for key in [*old_map, *(key for key in new_map if key not in old_map)]:
+            yield from _field_changes(old_map.get(key), new_map.get(key), (*loc, key), internal)
+        return
+    if _is_list_of_mappings(old) and _is_list_of_mappings(new):
+        old_items, new_items = old or [], new or []
+        for index in range(max(len(old_items), len(new_items))):
+            old_item = old_items[index] if index < len(old_items) else None
+            new_item = new_items[index] if index < len(new_items) else None
+            yield from _field_changes(old_item, new_item, (*loc, index), internal)
+        return
+    old, new = old if old != [] else None, new if new != [] else None  # an empty list says what absent says
+    if old == new:
+        return
+    if not _is_private(loc):
+        yield FieldChange(format_loc(loc), old, new)
+    elif internal:
+        yield FieldChange(format_loc(loc), old, new, private=True)
+    else:
+        hidden_old, hidden_new = (None if value is None else HIDDEN for value in (old, new))
+        yield FieldChange(format_loc(loc), hidden_old, hidden_new, private=True, hidden=True)
+
+
+def _is_list_of_mappings(value: Any) -> bool:
+    return value is None or (isinstance(value, list) and all(isinstance(item, dict) for item in value))
+
+
+def _stage_changes(customers: Iterable[RecordChange]) -> Iterator[StageChange]:
+    for record in customers:
+        stage = next((item for item in record.fields if item.path == "stage"), None)
+        if record.status != "changed" or stage is None:
+            continue
+        yield StageChange(
+            customer=record.id,
+            name=str(record.data.get("name", "")),
+            old=str(stage.old),
+            new=str(stage.new),
+            churned_on=record.data.get("churned_on"),
+            churn_reason=record.data.get("churn_reason"),
+        )
+
+
+def _todos_done(interactions: Iterable[RecordChange]) -> Iterator[TodoDone]:
+    """Todos of a changed interaction that were open on BASE and are done on HEAD, matched by their task
+    (not their place in the list: a todo added above another must not make it look done)."""
+    for record in interactions:
+        if record.before is None or record.after is None:
+            continue
+        open_before = {todo["task"] for todo in record.before.get("todos") or [] if not todo.get("done")}
+        for todo in record.after.get("todos") or []:
+            if todo.get("done") and todo["task"] in open_before:
+                yield TodoDone(record.id, str(record.after["customer"]), todo["task"], todo["due"], todo["done"])
+
+
+def _followup_changes(base: Snapshot, head: Snapshot) -> Iterator[FollowUpChange]:
+    found: list[FollowUpChange] = []
+    for customer in base.followups.keys() | head.followups.keys():
+        before, after = base.followups.get(customer), head.followups.get(customer)
+        event = _followup_event(before, after)
+        if event is None:
+            continue
+        plan = after or before
+        assert plan is not None
+        note = ""
+        if event is FollowUpEvent.LEFT:
+            note = "churned" if customer in head.names else "removed"
+        found.append(FollowUpChange(event, customer, plan.name, plan.owner, before, after, note))
+    order = list(FollowUpEvent)
+
+    def shown_order(item: FollowUpChange) -> tuple[int, date, str]:
+        plan = item.after or item.before
+        assert plan is not None
+        return order.index(item.event), plan.due, item.customer
+
+    yield from sorted(found, key=shown_order)
+
+
+def _followup_event(before: FollowUp | None, after: FollowUp | None) -> FollowUpEvent | None:
+    if before is None:
+        return FollowUpEvent.ENTERED if after is not None else None
+    if after is None:
+        return FollowUpEvent.LEFT
+    contacted = after.last_contact is not None and (
+        before.last_contact is None or after.last_contact > before.last_contact
+    )
+    if contacted and before.status in (Status.OVERDUE, Status.DUE_SOON):
+        return FollowUpEvent.DONE
+    if after.status is Status.OVERDUE and before.status is not Status.OVERDUE:
+        return FollowUpEvent.OVERDUE
+    if after.due != before.due:
+        return FollowUpEvent.RESCHEDULED
+    return None
+
+
+def _kpi_changes(old: Mapping[str, object], new: Mapping[str, object], language: Language) -> Iterator[KpiChange]:
+    """KPIs whose value differs; a table KPI (customers_by_stage...) by each value inside it that differs."""
+    if not old and not new:
+        return
+    for definition in kpis.KPIS:
+        title = definition.title_zh if language is Language.ZH else definition.title_en
+        old_leaves = dict(_leaves("", old.get(definition.name)))
+        new_leaves = dict(_leaves("", new.get(definition.name)))
+        for key in [*new_leaves, *(key for key in old_leaves if key not in new_leaves)]:
+            before, after = old_leaves.get(key), new_leaves.get(key)
+            if not _same_number(before, after):
+                yield KpiChange(definition.name, key, title, definition.unit, before, after)
+
+
+def _leaves(prefix: str, value: object) -> Iterator[tuple[str, object]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(f"{prefix}.{key}" if prefix else str(key), item)
+    else:
+        yield prefix, value
+
+
+def _same_number(old: object, new: object) -> bool:
+    if isinstance(old, int | float) and isinstance(new, int | float):
+        return abs(old - new) < 1e-9
+    return old == new
+
+
+# ---------------------------------------------------------------------------------------------------
+# Markdown: for a pull-request comment or a job summary (GitHub renders both as Markdown with HTML)
+
+_LITERAL = re.compile(
+    r"-?\d{1,6}(?:\.\d+)?|\d{4}-\d{2}(?:-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?)?"
+)
+_VOCABULARY = frozenset(
+    member.value for words in (CustomerType, Tier, Stage, Value, Channel, InteractionKind) for member in words
+)
+"""Numbers, dates, months and the models' enum values are shown as they are: none can be a mention, a
+reference or markup (7 digits could be an abbreviated commit id, which GitHub links, so not those)."""
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_BACKTICKS = re.compile(r"`+")
+
+
+def md(value: object, *, in_table: bool = True) -> str:
+    """Text from a record (or git, or a file name) as literal text in GitHub Markdown: code spans.
+
+    GitHub turns @name into a notification, #12, GH-12 and owner/repo#12 into issue links (with a
+    back-reference in the issue), hex words into commit links, :name: into emoji, URLs into links. It
+    does so on the rendered HTML's text, after character references are decoded (&#64;name pings too),
+    and never inside code, pre or a elements. So record text is set in code spans, where nothing is
+    markup, no reference is linked and no HTML is read; numbers, dates and the models' enum values stay
+    plain. Each fence is longer than any run of backticks inside. A line break starts another span after
+    <br>, so the value stays in its table cell; in a table, `|` would end the cell even inside a code
+    span, so it stands between spans as &#124;, as do the spaces around it (code spans may trim them).
+    Control and invisible characters are shown escaped (crmdata.system.terminal_text.visible).
+    """
+    text = str(value)
+    if text in _VOCABULARY or _LITERAL.fullmatch(text):
+        return text
+    lines = []
+    for line in _LINE_BREAK.split(text):
+        shown = visible(line.replace("\t", " ")).strip()
+        if shown:
+            parts = shown.split("|") if in_table else [shown]
+            lines.append("&#124;".join(_code_span(part) for part in parts))
+    return "<br>".join(lines)
+
+
+def _code_span(text: str) -> str:
+    """`text` as a code span, its surrounding spaces outside it (renderers differ in trimming them)."""
+    core = text.strip(" ")
+    if not core:
+        return text
+    lead, trail = text[: len(text) - len(text.lstrip(" "))], text[len(text.rstrip(" ")) :]
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(core)), default=0) + 1)
+    padding = " " if core.startswith("`") or core.endswith("`") else ""
+    return f"{lead}{fence}{padding}{core}{padding}{fence}{trail}"
+
+
+def _shown(value: object) -> str:
+    """A value in a cell: cut to MAX_VALUE_CHARS, lists joined, absent as —."""
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        text = ", ".join(str(item) for item in value)
+    elif isinstance(value, dict):
+        text = ", ".join(f"{key}: {item}" for key, item in value.items() if item is not None)
+    else:
+        text = str(value)
+    if len(text) > MAX_VALUE_CHARS:
+        text = text[: MAX_VALUE_CHARS - 1] + "…"
+    return md(text)
+
+
+def _status(status: Status) -> str:
+    return status.value.replace("_", " ")
+
+
+def _due(plan: FollowUp | None) -> str:
+    return "—" if plan is None else f"{plan.due} ({plan.reason.value})"
+
+
+def _table(header: list[str], rows: list[list[str]], max_rows: int) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows[:max_rows]]
+    if len(rows) > max_rows:
+        lines += ["", f"… and {len(rows) - max_rows:,} more (`crm diff --format json` lists every one)"]
+    return [*lines, ""]
+
+
+def markdown(change: Change, max_rows: int = MAX_ROWS) -> str:
+    """The change as Markdown: a heading, the headline, then one section per kind of change: what a
+    reviewer acts on first (churn, follow-ups), the records field by field, the KPIs last."""
+    lines = [
+        f"### crm diff: {md(change.base_label, in_table=False)} → {md(change.head_label, in_table=False)},"
+        f" as of {change.as_of}",
+        "",
+        f"**{change.headline()}**",
+        "",
+    ]
+    if change.head_errors:
+        lines += ["Nothing is compared until HEAD validates: records with errors would look removed.", ""]
+        lines += _error_list(change.head_errors)
+        return "\n".join(lines)
+    if change.base_errors:
+        lines += [
+            f"> BASE does not validate ({_count(len(change.base_errors), 'error')}): its records with errors are"
+            " left out, so they show as added.",
+            "",
+            *_error_list(change.base_errors),
+        ]
+    lines += _stage_section(change.stages, max_rows)
+    lines += _followup_section(change.followups, max_rows)
+    lines += _todo_section(change.todos_done, max_rows)
+    lines += _customer_section(change.customers, max_rows)
+    lines += _interaction_section(change.interactions, max_rows)
+    if change.config:
+        lines += ["#### crm.yaml", "", *_table(["field", "BASE", "HEAD"], _field_rows([], change.config), max_rows)]
+    if any(item.hidden for record in (*change.customers, *change.interactions) for item in record.fields):
+        lines += ["Private contact fields (phone, email, address, birthday) are not shown: `crm diff --internal`.", ""]
+    lines += _kpi_section(change.kpis, max_rows)  # last: the longest table, and the least to act on
+    return "\n".join(lines)
+
+
+def _error_list(errors: tuple[Problem, ...]) -> list[str]:
+    shown = [
+        f"- {md(problem.file, in_table=False)}:{problem.line}:{problem.column}: "
+        f"{md(problem.field, in_table=False)}: {md(problem.message, in_table=False)}"
+        for problem in errors[:20]
+    ]
+    more = [f"- … and {len(errors) - 20:,} more"] if len(errors) > 20 else []
+    return [*shown, *more, ""]
+
+
+def _stage_section(stages: tuple[StageChange, ...], max_rows: int) -> list[str]:
+    if not stages:
+        return []
+    rows = []
+    for stage in stages:
+        new = f"**{stage.new}**" if stage.churned or stage.won_back else stage.new
+        note = ""
+        if stage.churned:
+            note = " · ".join(md(part) for part in (stage.churned_on, stage.churn_reason) if part)
+        elif stage.won_back:
+            note = "won back"
+        rows.append([md(stage.customer), md(stage.name), stage.old, new, note])
+    return [
+        f"#### Stage changes ({len(stages)})",
+        "",
+        *_table(["customer", "name", "from", "to", "note"], rows, max_rows),
+    ]
+
+
+def _followup_section(changes: tuple[FollowUpChange, ...], max_rows: int) -> list[str]:
+    if not changes:
+        return []
+    rows = []
+    for item in changes:
+        before = _status(item.before.status) if item.before else "—"
+        if item.after is None:
+            status = f"{before} → {item.note}"
+        else:
+            status = f"{before} → {_status(item.after.status)}"
+            if item.after.status is Status.OVERDUE:
+                status += f" ({_count(item.after.days_overdue, 'day')})"
+        rows.append(
+            [
+                item.event.value,
+                md(item.customer),
+                md(item.name),
+                md(item.owner),
+                f"{_due(item.before)} → {_due(item.after)}",
+                status,
+            ]
+        )
+    header = ["follow-up", "customer", "name", "owner", "due", "status"]
+    return [f"#### Follow-ups ({len(changes)})", "", *_table(header, rows, max_rows)]
+
+
+def _todo_section(todos: tuple[TodoDone, ...], max_rows: int) -> list[str]:
+    if not todos:
+        return []
+    rows = [[md(todo.interaction), md(todo.customer), _shown(todo.task), todo.due, todo.done] for todo in todos]
+    return [
+        f"#### Todos completed ({len(todos)})",
+        "",
+        *_table(["interaction", "customer", "task", "due", "done"], rows, max_rows),
+    ]
+
+
+
+
+def _kpi_delta(change: KpiChange) -> str:
+    old, new = change.old, change.new
+    if not isinstance(old, int | float) or not isinstance(new, int | float):
+        return ""
+    delta = new - old
+    sign = "+" if delta > 0 else "−"
+    if change.unit == "ratio":
+        return f"{sign}{abs(delta) * 100:.1f} pp"
+    if isinstance(delta, float):
+        return f"{sign}{abs(delta):.2f}"
+    return f"{sign}{abs(delta)}"
+
+
+def _kpi_section(changes: tuple[KpiChange, ...], max_rows: int) -> list[str]:
+    if not changes:
+        return []
+    rows = []
+    for item in changes:
+        name = f"{item.title} `{item.name}`" + (f" · {md(item.key)}" if item.key else "")
+        old, new = format_kpi_value(item.old, item.unit), format_kpi_value(item.new, item.unit)
+        rows.append([name, old, new, _kpi_delta(item)])
+    title = f"#### KPIs: {len({item.name for item in changes})} changed"
+    return [title, "", *_table(["KPI", "BASE", "HEAD", "change"], rows, max_rows)]
+
+
+def _section_title(noun: str, records: tuple[RecordChange, ...]) -> str:
+    counts = [
+        f"{sum(record.status == status for record in records)} {status}"
+        for status in ("added", "changed", "removed")
+        if any(record.status == status for record in records)
+    ]
+    return f"#### {noun}: {', '.join(counts)}"
+
+
+def _field_rows(first: list[str], fields: Iterable[FieldChange]) -> list[list[str]]:
+    rows = []
+    for item in fields:
+        if item.hidden:
+            old, new = ("—" if item.old is None else HIDDEN), item.change
+        else:
+            old, new = _shown(item.old), _shown(item.new)
+        rows.append([*first, _path_cell(item.path), old, new])
+    return rows
+
+
+def _path_cell(path: str) -> str:
+    """A field path as code (`contacts[0].title`), like every record text."""
+    return md(path)
+
+
+def _customer_section(records: tuple[RecordChange, ...], max_rows: int) -> list[str]:
+    if not records:
+        return []
+    lines = [_section_title("Customers", records), ""]
+    listed = [record for record in records if record.status != "changed"]
+    if listed:
+        rows = [
+            [
+                record.status,
+                md(record.id),
+                _shown(record.data.get("name")),
+                _shown(record.data.get("stage")),
+                _shown(record.data.get("owner")),
+            ]
+            for record in listed
+        ]
+        lines += _table(["change", "customer", "name", "stage", "owner"], rows, max_rows)
+    return lines + _changed_fields(records, "customer", "name", max_rows)
+
+
+def _interaction_section(records: tuple[RecordChange, ...], max_rows: int) -> list[str]:
+    if not records:
+        return []
+    lines = [_section_title("Interactions", records), ""]
+    listed = [record for record in records if record.status != "changed"]
+    if listed:
+        rows = []
+        for record in listed:
+            data = record.data
+            customer = md(data.get("customer", ""))
+            if record.customer_name:
+                customer += f" {md(record.customer_name)}"
+            day = str(data.get("date", ""))[:10]
+            channel, kind = md(data.get("channel", "")), md(data.get("kind", ""))
+            rows.append([record.status, md(record.id), customer, day, channel, kind, _shown(data.get("topic"))])
+        lines += _table(["change", "interaction", "customer", "date", "channel", "kind", "topic"], rows, max_rows)
+    return lines + _changed_fields(records, "interaction", "topic", max_rows)
+
+
+def _changed_fields(records: tuple[RecordChange, ...], kind: str, label: str, max_rows: int) -> list[str]:
+    """The changed records' field-by-field table, each row led by the record's id and its `label` field."""
+    rows = []
+    for record in records:
+        if record.status != "changed":
+            continue
+        first = [f"{md(record.id)} {_shown(record.data.get(label))}"]
+        if record.moved_from:
+            rows.append([*first, "(file)", md(record.moved_from), md(record.file)])
+        rows += _field_rows(first, record.fields)
+    return _table([kind, "field", "BASE", "HEAD"], rows, max_rows) if rows else []
+
+
+# ---------------------------------------------------------------------------------------------------
+# JSON: for scripts (everything, no caps)
+
+
+def as_json(change: Change, base_commit: str | None = None, head_commit: str | None = None) -> dict[str, object]:
+    """The change as plain data (keys may be added, never removed)."""
+    return {
+        "ok": change.ok,
+        "as_of": change.as_of.isoformat(),
+        "base": {"label": change.base_label, "commit": base_commit},
+        "head": {"label": change.head_label, "commit": head_commit},
+        "summary": change.headline(),
+        "customers": [_record_json(record) for record in change.customers],
+        "interactions": [_record_json(record) for record in change.interactions],
+        "config": [_field_json(item) for item in change.config],
+        "stages": [
+            {
+                "customer": stage.customer,
+                "name": stage.name,
+                "from": stage.old,
+                "to": stage.new,
+                "churned_on": stage.churned_on,
+                "churn_reason": stage.churn_reason,
+            }
+            for stage in change.stages
+        ],
+        "followups": [
+            {
+                "event": item.event.value,
+                "customer": item.customer,
+                "name": item.name,
+                "owner": item.owner,
+                "before": _followup_json(item.before),
+                "after": _followup_json(item.after),
+                "note": item.note or None,
+            }
+            for item in change.followups
+        ],
+        "todos_done": [
+            {"interaction": t.interaction, "customer": t.customer, "task": t.task, "due": t.due, "done": t.done}
+            for t in change.todos_done
+        ],
+        "kpis": [
+            {"name": item.name, "key": item.key or None, "unit": item.unit, "base": item.old, "head": item.new}
+            for item in change.kpis
+        ],
+        "base_errors": [problem_entry(problem) for problem in change.base_errors],
+        "head_errors": [problem_entry(problem) for problem in change.head_errors],
+    }
+
+
+def _record_json(record: RecordChange) -> dict[str, object]:
+    return {
+        "id": record.id,
+        "status": record.status,
+        "file": record.file,
+        "moved_from": record.moved_from,
+        "fields": [_field_json(item) for item in record.fields],
+    }
+
+
+def _field_json(item: FieldChange) -> dict[str, object]:
+    return {
+        "field": item.path,
+        "change": item.change,
+        "base": item.old,
+        "head": item.new,
+        "private": item.private,
+        "hidden": item.hidden,
+    }
+
+
+def _followup_json(plan: FollowUp | None) -> dict[str, object] | None:
+    if plan is None:
+        return None
+    return {
+        "due": plan.due.isoformat(),
+        "reason": plan.reason.value,
+        "status": plan.status.value,
+        "days_overdue": plan.days_overdue,
+        "last_contact": plan.last_contact.isoformat() if plan.last_contact else None,
+    }
+
+

@@ -1,0 +1,148 @@
+"""crm.yaml: the team, the follow-up policy and the site options.
+
+Every policy key is optional and defaults to the handbook's practice; a key given overrides its own
+default alone (a partial `cadence_days` keeps the other stages' defaults).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StrictBool, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
+
+from crmdata.records.models.base import Record
+from crmdata.records.models.enums import Language, Stage
+from crmdata.records.models.fields import CalendarDate, Days, Name, OwnerId, RecordId, Text
+from crmdata.records.models.segment import Flag, SegmentSpec
+
+Hours = Annotated[int, Field(ge=1, le=24 * 30, strict=True)]
+EditUrl = Annotated[str, StringConstraints(strict=True, pattern=r"^https?://[^\s<>\x22\x27\x00-\x1F\x7F-\x9F]+/$")]
+"""An http(s) URL ending in '/': never javascript: or data:, which the site would turn into a live link."""
+
+
+class TeamMember(Record):
+    """A person on the team; their key in `team` is the owner id used in records."""
+
+    name: Name = Field(description="姓名 — shown on the site")
+    email: Text | None = Field(None, description="邮箱 — for calendar feeds and notifications")
+
+
+class StageCadence(Record):
+    """Days between contacts for each stage (churned customers are not scheduled)."""
+
+    prospecting: Days = Field(30, description="接洽期 — days between contacts")
+    active: Days = Field(30, description="合作期 — days between contacts")
+    stable: Days = Field(90, description="稳定期 — at least quarterly")
+    dormant: Days = Field(30, description="沉默 — days between re-activation attempts")
+
+    def for_stage(self, stage: Stage) -> int | None:
+        """The interval for a stage; None for churned."""
+        return None if stage is Stage.CHURNED else int(getattr(self, stage.value))
+
+
+class Policy(Record):
+    """The follow-up practice the schedule enforces."""
+
+    first_contact_days: Days = Field(7, description="新客户首次跟进 — first follow-up within N days after since")
+    new_customer_days: Days = Field(90, description="新客户期 — a customer counts as new for N days after since")
+    new_cadence_days: Days = Field(30, description="新客户跟进间隔 — a new customer is contacted at least every N days")
+    cadence_days: StageCadence = Field(
+        default_factory=StageCadence, description="各阶段跟进间隔 — days between contacts per stage"
+    )
+    high_value_cadence_days: Days = Field(15, description="高价值客户跟进间隔 — high value: at least twice a month")
+    silent_after_days: Days = Field(90, description="沉默阈值 — no contact for N days means silent: re-activate")
+    record_within_hours: Hours = Field(24, description="记录时限 — log a conversation within N hours")
+    due_soon_days: Days = Field(7, description="即将到期 — due within N days counts as due soon")
+
+
+class SiteOptions(Record):
+    """Options of the published site."""
+
+    title: Name = Field("客户关系看板", description="站点标题 — the site's title")
+    redact: StrictBool = Field(
+        True, description="隐私遮蔽 — mask private contact fields (phone, email, address, birthday)"
+    )
+    edit_url: EditUrl | None = Field(
+        None,
+        description=(
+            "编辑链接 — where record files are edited, e.g. https://github.com/acme/crm/edit/main/; "
+            "each customer page links to its YAML file there"
+        ),
+    )
+
+
+IdPrefix = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")]
+SequenceDigits = Annotated[int, Field(ge=1, le=9, strict=True)]
+CountryCode = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Z]{2}$")]
+RegionCode = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9]{1,10}$")]
+
+
+class IdOptions(Record):
+    """How `crm new`, `crm log` and `crm import` number new records: prefix, year, sequence."""
+
+    customer_prefix: IdPrefix = Field("KH-", description="客户编号前缀 — new customer ids start with this")
+    interaction_prefix: IdPrefix = Field("JL-", description="记录编号前缀 — new interaction ids start with this")
+    year: StrictBool = Field(
+        True, description="编号含年份 — put the year after the prefix (KH-2024001); false: KH-001"
+    )
+    digits: SequenceDigits = Field(
+        3, description="序号位数 — digits of the sequence number, zero-padded (it grows past them when full)"
+    )
+
+
+class WorkCalendar(Record):
+    """Which days are working days, for durations such as `--due 3wd` (three working days)."""
+
+    country: CountryCode = Field(
+        "CN",
+        description=(
+            "国家/地区 — ISO country code whose public holidays are days off (CN: mainland China, "
+            "with the weekend days worked in lieu, 调休, as working days)"
+        ),
+    )
+    subdivision: RegionCode | None = Field(None, description="省/州 — a subdivision code for regional holidays")
+    holidays: list[CalendarDate] = Field(
+        default_factory=list, description="公司假日 — extra days off (company holidays)"
+    )
+    workdays: list[CalendarDate] = Field(
+        default_factory=list, description="补班日 — extra working days, even on a weekend or holiday"
+    )
+
+
+class CrmConfig(Record):
+    """crm.yaml at the root of a data repository."""
+
+    team: dict[OwnerId, TeamMember] = Field(
+        min_length=1, description="团队 — owner id → member; owners in records must be keys here"
+    )
+    language: Language = Field(Language.ZH, description="语言 — zh or en: the language of the site's labels")
+    policy: Policy = Field(default_factory=Policy, description="跟进策略 — the follow-up policy")
+    site: SiteOptions = Field(default_factory=SiteOptions, description="站点 — site options")
+    segments: dict[RecordId, SegmentSpec] = Field(
+        default_factory=dict, description="自定义分群 — custom segments: name → title and filter"
+    )
+    ids: IdOptions = Field(default_factory=IdOptions, description="编号规则 — how new record ids are numbered")
+    calendar: WorkCalendar = Field(
+        default_factory=WorkCalendar, description="工作日历 — working days for durations such as 3wd"
+    )
+
+    @model_validator(mode="after")
+    def _segment_names_are_free(self) -> CrmConfig:
+        """A custom segment cannot take the name of a computed one (new, silent, ...)."""
+        for name in self.segments:
+            if name in {flag.value for flag in Flag}:
+                raise PydanticCustomError(
+                    "rule",
+                    "{name} is the name of a computed segment; choose another name",
+                    {"field": f"segments.{name}", "name": name, "at_key": True},
+                )
+        for name, spec in self.segments.items():
+            for owner in spec.where.owner or []:
+                if owner not in self.team:
+                    raise PydanticCustomError(
+                        "rule",
+                        "segment {name}: owner {owner} is not on the team",
+                        {"field": f"segments.{name}.where.owner", "name": name, "owner": owner},
+                    )
+        return self

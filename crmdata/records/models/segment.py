@@ -1,0 +1,89 @@
+"""A custom segment declared in crm.yaml: a name, a title, and a small declarative filter.
+
+```yaml
+segments:
+  key_accounts:
+    title: 重点客户
+    where:
+      tier: strategic              # equals
+      stage: [active, stable]      # in list
+      tags_any: [制造业, 能源]      # has at least one of these tags
+      tags_all: [大客户]            # has all of these tags
+      flags: [high_value]          # computed flags that must all hold
+```
+Every condition given must hold. Filters are data, validated like records: a typo is an error.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, TypeAdapter, WithJsonSchema
+
+from crmdata.records.models.base import Record
+from crmdata.records.models.enums import CustomerType, Stage, Tier, Value
+from crmdata.records.models.fields import Name, OwnerId, Text
+
+
+class Flag(StrEnum):
+    """Computed facts about a customer, usable in filters and shown as segments of their own."""
+
+    NEW = "new"
+    SILENT = "silent"
+    AT_RISK = "at_risk"
+    HIGH_VALUE = "high_value"
+    WIN_BACK = "win_back"
+    OVERDUE = "overdue"
+
+
+def _listify(value: Any) -> Any:
+    """`tier: strategic` means the same as `tier: [strategic]`."""
+    return value if isinstance(value, list) else [value]
+
+
+def _one_or_many(item: Any) -> dict[str, Any]:
+    schema = TypeAdapter(item).json_schema()
+    return {"anyOf": [schema, {"type": "array", "items": schema, "minItems": 1}]}
+
+
+TypeChoices = Annotated[
+    list[CustomerType], BeforeValidator(_listify), Field(min_length=1), WithJsonSchema(_one_or_many(CustomerType))
+]
+TierChoices = Annotated[list[Tier], BeforeValidator(_listify), Field(min_length=1), WithJsonSchema(_one_or_many(Tier))]
+StageChoices = Annotated[
+    list[Stage], BeforeValidator(_listify), Field(min_length=1), WithJsonSchema(_one_or_many(Stage))
+]
+ValueChoices = Annotated[
+    list[Value], BeforeValidator(_listify), Field(min_length=1), WithJsonSchema(_one_or_many(Value))
+]
+OwnerChoices = Annotated[
+    list[OwnerId], BeforeValidator(_listify), Field(min_length=1), WithJsonSchema(_one_or_many(OwnerId))
+]
+TextChoices = Annotated[list[Text], BeforeValidator(_listify), Field(min_length=1), WithJsonSchema(_one_or_many(Text))]
+
+
+class SegmentFilter(Record):
+    """Conditions on a customer; all given must hold. A list means "any of these"."""
+
+    type: TypeChoices | None = Field(None, description="客户类型 — one type or a list")
+    tier: TierChoices | None = Field(None, description="客户分级 — one tier or a list")
+    stage: StageChoices | None = Field(None, description="阶段 — one stage or a list")
+    value: ValueChoices | None = Field(None, description="客户价值 — one value or a list")
+    owner: OwnerChoices | None = Field(None, description="负责人 — one owner or a list")
+    industry: TextChoices | None = Field(None, description="所属行业 — one industry or a list")
+    source: TextChoices | None = Field(None, description="客户来源 — one source or a list")
+    tags_any: list[Text] = Field(default_factory=list, description="has at least one of these tags")
+    tags_all: list[Text] = Field(default_factory=list, description="has every one of these tags")
+    flags: list[Flag] = Field(
+        default_factory=list,
+        description="computed flags that must all hold: new, silent, at_risk, high_value, win_back, overdue",
+    )
+
+
+class SegmentSpec(Record):
+    """A named group of customers, shown with its members on the site and by `crm segments`."""
+
+    title: Name | None = Field(None, description="名称 — shown instead of the key")
+    description: Text | None = Field(None, description="说明 — what the segment is for")
+    where: SegmentFilter = Field(description="条件 — the filter customers must pass")

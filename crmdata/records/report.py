@@ -1,0 +1,99 @@
+"""Problems as text for people, JSON for scripts, and GitHub annotations for pull requests.
+
+Pure functions returning strings; only the CLI prints them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from crmdata.records.problems import Problem
+from crmdata.system.terminal_text import json_visible, visible
+
+
+def text_line(problem: Problem) -> str:
+    """`path:line:column: field: message`, as the contract fixes it (site_builder/help/contract.md §4);
+    warnings say so before the message.
+
+    File names, keys and quoted values come from the repository: shown with `visible`, a key holding a
+    line break cannot start a line of its own (a forged `valid: 0 errors` summary).
+    """
+    prefix = "" if problem.is_error else "warning: "
+    return visible(f"{problem.file}:{problem.line}:{problem.column}: {problem.field}: {prefix}{problem.message}")
+
+
+def problem_entry(problem: Problem) -> dict[str, object]:
+    """One problem as the contract's JSON object: file, line, column, field, message."""
+    return {
+        "file": problem.file,
+        "line": problem.line,
+        "column": problem.column,
+        "field": problem.field,
+        "message": problem.message,
+    }
+
+
+def format_kpi_value(value: object, unit: str) -> str:
+    """A scalar KPI value for people: ratios as percentages, floats with two decimals, none as —."""
+    if value is None:
+        return "—"
+    if unit == "ratio" and isinstance(value, int | float):
+        return f"{value:.1%}"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def as_json(problems: Sequence[Problem]) -> str:
+    """`{"ok", "errors": [...], "warnings": [...]}` per the contract (§4, JSON shapes)."""
+    errors = [problem_entry(problem) for problem in problems if problem.is_error]
+    warnings = [problem_entry(problem) for problem in problems if not problem.is_error]
+    report = json.dumps({"ok": not errors, "errors": errors, "warnings": warnings}, ensure_ascii=False, indent=2)
+    return json_visible(report)
+
+
+_LINE_BREAKS = "\r\n"
+
+
+def _escape_data(text: str) -> str:
+    """Workflow-command data escaping, as @actions/core's escapeData does."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    """Workflow-command property escaping, as @actions/core's escapeProperty does."""
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_line(problem: Problem) -> str:
+    """A `::error file=…,line=…,col=…::message` annotation that no record text can break out of.
+
+    Control characters are shown with `visible` (the runner copies the line into the job log, where a
+    terminal-style viewer would act on them), except line breaks, which the workflow-command escaping
+    turns into %0D/%0A: GitHub shows them as line breaks inside the annotation, never as a new command.
+    """
+    command = "error" if problem.is_error else "warning"
+    properties = ",".join(
+        [
+            f"file={_escape_property(visible(problem.file, keep=_LINE_BREAKS))}",
+            f"line={problem.line}",
+            f"col={problem.column}",
+            f"title={_escape_property(visible(problem.field or 'crm validate', keep=_LINE_BREAKS))}",
+        ]
+    )
+    message = f"{problem.field}: {problem.message}" if problem.field else problem.message
+    return f"::{command} {properties}::{_escape_data(visible(message, keep=_LINE_BREAKS))}"
+
+
+def summary(problems: Sequence[Problem], files: int, seconds: float) -> str:
+    """One closing line with the counts."""
+    errors = sum(problem.is_error for problem in problems)
+    warnings = len(problems) - errors
+    counts = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(files, 'file')}"
+    verdict = "invalid" if errors else "valid"
+    return f"{verdict}: {counts} ({seconds:.2f} s)"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"

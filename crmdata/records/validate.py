@@ -1,0 +1,261 @@
+"""Rules across records, each a small function of the dataset returning problems.
+
+A rule's docstring is its definition. Adding a rule is writing one function and listing it in `RULES`.
+`validate` runs the whole flow: load, the rules, then positions for whatever was found.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from crmdata.engine.schedule import logging_delay_if_late
+from crmdata.records.load import CUSTOMERS_DIR, INTERACTIONS_DIR, Dataset, LoadOptions, gc_paused, load
+from crmdata.records.locate import locate_all
+from crmdata.records.models import Customer, Interaction
+from crmdata.records.models.fields import ID_PATTERN, day_of
+from crmdata.records.problems import Loc, Problem, error, warning
+
+Rule = Callable[[Dataset, date], Iterable[Problem]]
+"""A rule sees the records and the day validation runs (`today`: the only date a rule may compare with)."""
+
+
+def _stem(path: str) -> str:
+    return path.rpartition("/")[2].removesuffix(".yaml")
+
+
+def _id_key(record_id: str) -> str:
+    """The id as file systems compare it: case-folded after NFC (for ASCII ids, the models' rule, lower())."""
+    return record_id.lower() if record_id.isascii() else unicodedata.normalize("NFC", record_id).casefold()
+
+
+def id_matches_file_name(ds: Dataset, today: date) -> Iterable[Problem]:
+    """A record's id equals its file name (without .yaml), so the file can be found from the id."""
+    records: list[Customer | Interaction] = [*ds.customers, *ds.interactions]
+    for record in records:
+        path = ds.file_of(record)
+        if not path.endswith(f"/{record.id}.yaml"):
+            yield error(
+                path, f"id {record.id} does not match the file name {_stem(path)}.yaml: rename one of them", ("id",)
+            )
+
+
+def ids_are_unique(ds: Dataset, today: date) -> Iterable[Problem]:
+    """No two customers, and no two interactions, share an id, ignoring case (file systems often do)."""
+    records: list[Customer] | list[Interaction]
+    for records in (ds.customers, ds.interactions):
+        if len({_id_key(record.id) for record in records}) == len(records):
+            continue  # the usual case, decided without a loop over records in Python
+        first: dict[str, str] = {}
+        for record in records:
+            key = _id_key(record.id)
+            if key in first:
+                yield error(ds.file_of(record), f"id {record.id} is already used by {first[key]}", ("id",))
+            else:
+                first[key] = ds.file_of(record)
+
+
+_WELL_FORMED_ID = re.compile(ID_PATTERN.removeprefix("^").removesuffix("$"))
+
+
+def _unvalidated_references(ds: Dataset) -> Iterator[tuple[str, Loc, str, str]]:
+    """(file, loc, field, id) for each well-formed id in the records that failed validation.
+
+    Their malformed values were reported already; the well-formed ones are checked like any other, so
+    one run reports a record's wrong type and its unknown owner together.
+    """
+    for path, data in ds.unvalidated:
+        fields = ("owner", "referred_by") if path.startswith(f"{CUSTOMERS_DIR}/") else ("owner", "customer")
+        for name in fields:
+            value = data.get(name)
+            if isinstance(value, str) and _WELL_FORMED_ID.fullmatch(value):
+                yield path, (name,), name, value
+        todos = data.get("todos") if "customer" in fields else None
+        for number, todo in enumerate(todos if isinstance(todos, list) else []):
+            owner = todo.get("owner") if isinstance(todo, dict) else None
+            if isinstance(owner, str) and _WELL_FORMED_ID.fullmatch(owner):
+                yield path, ("todos", number, "owner"), "owner", owner
+
+
+def references_exist(ds: Dataset, today: date) -> Iterable[Problem]:
+    """interaction.customer and referred_by name existing customers (also in records with other errors)."""
+    known = {customer.id for customer in ds.customers}
+    present = {_stem(path) for path in ds.customer_files}  # invalid files: already reported
+    unknown = {interaction.customer for interaction in ds.interactions} - known - present
+    if unknown:
+        for interaction in ds.interactions:
+            if interaction.customer in unknown:
+                yield error(ds.file_of(interaction), f"no customer has the id {interaction.customer}", ("customer",))
+    for customer in ds.customers:
+        if customer.referred_by is None:
+            continue
+        if customer.referred_by == customer.id:
+            yield error(ds.file_of(customer), "a customer cannot refer itself", ("referred_by",))
+        elif customer.referred_by not in known and customer.referred_by not in present:
+            yield error(ds.file_of(customer), f"no customer has the id {customer.referred_by}", ("referred_by",))
+    for path, loc, name, value in _unvalidated_references(ds):
+        if name in ("customer", "referred_by") and value not in known and value not in present:
+            yield error(path, f"no customer has the id {value}", loc)
+
+
+def owners_are_on_the_team(ds: Dataset, today: date) -> Iterable[Problem]:
+    """Every owner (of a customer, an interaction or a todo) is a key of `team` in crm.yaml (also in
+    records with other errors)."""
+    if ds.config is None:
+        return
+    team = ds.config.team
+    choices = ", ".join(team)
+
+    def unknown(owner: str) -> str:
+        return f"{owner} is not on the team (crm.yaml team: {choices})"
+
+    for customer in ds.customers:
+        if customer.owner not in team:
+            yield error(ds.file_of(customer), unknown(customer.owner), ("owner",))
+    for interaction in ds.interactions:
+        if interaction.owner not in team:
+            yield error(ds.file_of(interaction), unknown(interaction.owner), ("owner",))
+        for number, todo in enumerate(interaction.todos):
+            if todo.owner is not None and todo.owner not in team:
+                yield error(ds.file_of(interaction), unknown(todo.owner), ("todos", number, "owner"))
+    for path, loc, name, value in _unvalidated_references(ds):
+        if name == "owner" and value not in team:
+            yield error(path, unknown(value), loc)
+
+
+def contact_after_since(ds: Dataset, today: date) -> Iterable[Problem]:
+    """Warning: a conversation dated before the customer's `since` (often a typo in one of the dates)."""
+    since_of = {customer.id: customer.since for customer in ds.customers if customer.since is not None}
+    for interaction in ds.interactions:
+        since = since_of.get(interaction.customer)
+        if since is not None and interaction.day < since:
+            yield warning(
+                ds.file_of(interaction),
+                f"dated {interaction.day} but customer {interaction.customer} has since: {since}",
+                ("date",),
+            )
+
+
+def customer_has_consent(ds: Dataset, today: date) -> Iterable[Problem]:
+    """Warning: a customer without recorded consent (consent.given: true) to keeping their data."""
+    for customer in ds.customers:
+        if customer.consent is None:
+            yield warning(ds.file_of(customer), "no consent recorded: add consent: {given: true, date: ...}", ("id",))
+        elif not customer.consent.given:
+            yield warning(
+                ds.file_of(customer), "consent.given is false: contact data should not be kept", ("consent", "given")
+            )
+
+
+def logged_in_time(ds: Dataset, today: date) -> Iterable[Problem]:
+    """Warning: a conversation recorded later than `policy.record_within_hours` after it took place.
+
+    A date without a time counts from the end of that day, so only records that are surely late are
+    flagged.
+    """
+    if ds.config is None:
+        return
+    hours = ds.config.policy.record_within_hours
+    for interaction in ds.interactions:
+        delay = logging_delay_if_late(interaction, hours)
+        if delay is not None:
+            yield warning(
+                ds.file_of(interaction),
+                f"recorded {_duration(delay)} after the conversation; log conversations within {hours} hours",
+                ("recorded",),
+            )
+
+
+def _duration(delay: timedelta) -> str:
+    days, hours = delay.days, delay.seconds // 3600
+    parts = [f"{count} {unit}{'' if count == 1 else 's'}" for count, unit in ((days, "day"), (hours, "hour")) if count]
+    return " ".join(parts) or "less than an hour"
+
+
+def interaction_in_year_folder(ds: Dataset, today: date) -> Iterable[Problem]:
+    """Warning: an interaction not under interactions/<YYYY>/ of its own year (hard to find later)."""
+    for interaction in ds.interactions:
+        path = ds.file_of(interaction)
+        folder = f"{INTERACTIONS_DIR}/{interaction.day.year}/"
+        if not path.startswith(folder):
+            yield warning(path, f"dated {interaction.day}, so it belongs in {folder}", ("date",))
+
+
+def dated_after_today(ds: Dataset, today: date) -> Iterable[Problem]:
+    """Warning: a record dated after the day validation runs (`date`, `since`, `recorded`, a todo's `done`).
+
+    Every computation ignores records dated after its as_of, so a mistyped year (2027 for 2026) would
+    otherwise drop out of every list without a word (contract §2).
+    """
+
+    def later(field: str, day: date, loc: Loc, path: str) -> Problem:
+        return warning(
+            path,
+            f"{field} {day.isoformat()} is after today ({today.isoformat()}): a mistyped year? Until that day the "
+            "record is left out of every computation",
+            loc,
+        )
+
+    for customer in ds.customers:
+        if customer.since is not None and customer.since > today:
+            yield later("since", customer.since, ("since",), ds.file_of(customer))
+    for interaction in ds.interactions:
+        path = ds.file_of(interaction)
+        if interaction.day > today:
+            yield later("date", interaction.day, ("date",), path)
+        if interaction.recorded is not None and day_of(interaction.recorded) > today:
+            yield later("recorded", day_of(interaction.recorded), ("recorded",), path)
+        for index, todo in enumerate(interaction.todos):
+            if todo.done is not None and todo.done > today:
+                yield later("done", todo.done, ("todos", index, "done"), path)
+
+
+RULES: list[Rule] = [
+    id_matches_file_name,
+    ids_are_unique,
+    references_exist,
+    owners_are_on_the_team,
+    contact_after_since,
+    customer_has_consent,
+    logged_in_time,
+    interaction_in_year_folder,
+    dated_after_today,
+]
+
+
+@dataclass
+class Validation:
+    """The outcome of validating a repository: the dataset and every problem, located and sorted."""
+
+    dataset: Dataset
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [problem for problem in self.problems if not problem.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate(root: Path, options: LoadOptions | None = None, *, today: date | None = None) -> Validation:
+    """Load the repository, apply every rule, and locate every problem.
+
+    `today` is the day validation runs, for the rule on records dated later; the edge of the program reads
+    the clock here (default) so that the rules themselves stay pure.
+    """
+    today = today if today is not None else date.today()
+    with gc_paused():
+        dataset, problems, index = load(root, options)
+        for rule in RULES:
+            problems.extend(rule(dataset, today))
+    return Validation(dataset, locate_all(problems, index))

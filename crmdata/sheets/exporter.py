@@ -1,0 +1,361 @@
+"""Records -> the spreadsheets teams keep, written so that `crm import` reads them back as the same records.
+
+    Dataset -> customers_table / interactions_table / followups_table (pure: a Table of cells)
+    -> csv_text / xlsx_bytes (the file formats) -> the command writes them
+
+The layout's own columns come first, in its order (crmdata.sheets.tables), then a column for every other field
+that any record uses (stage, owner, value, email, consent ..., and 联系人2, 职位2 ... for further
+contacts), so a round trip loses nothing. Values are written as import reads them: Chinese words under
+Chinese headers (战略客户, 电话), record values under English ones, ISO dates (date cells in xlsx), lists
+joined with ；, todos as `task（2024-03-08前，2024-03-07完成，李红负责）`, owners as their name when the
+name reads back as the same key.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from crmdata.engine.schedule import followups
+from crmdata.records.load import Dataset
+from crmdata.records.models import Customer, Interaction
+from crmdata.sheets.tables import (
+    CHANNELS,
+    CUSTOMERS,
+    INTERACTIONS,
+    KINDS,
+    STAGES,
+    TIERS,
+    TYPES,
+    VALUES,
+    Column,
+    Layout,
+    TodoText,
+    looks_like_formula,
+    neutralise_formula,
+    owner_label,
+    write_bool,
+    write_enum,
+    write_list,
+    write_moment,
+    write_todo,
+)
+
+CellValue = str | int | date | None
+Key = tuple[str, int]
+"""A column of an export: (target, contact number); the contact number is 1 except for 联系人2 ..."""
+
+
+@dataclass
+class Table:
+    """A sheet: title, header row, rows of cells; notes say what a re-import would not read back."""
+
+    sheet: str
+    headers: list[str]
+    rows: list[list[CellValue]]
+    notes: list[str] = field(default_factory=list)
+
+
+def _team(dataset: Dataset) -> dict[str, str]:
+    return {key: member.name for key, member in dataset.config.team.items()} if dataset.config else {}
+
+
+def _header(column: Column, contact: int, english: bool) -> str:
+    header = column.en if english else column.zh
+    return f"{header}{contact}" if contact > 1 else header
+
+
+def _table(
+    layout: Layout, records: list[dict[Key, CellValue]], always: Sequence[str], english: bool, sheet: str
+) -> Table:
+    """Columns: the layout's own and `always`, then every other field some record has a value for."""
+    keys: list[Key] = [(column.target, 1) for column in layout.columns]
+    keys += [(target, 1) for target in always]
+    fixed = set(keys)
+    used = {key for values in records for key, value in values.items() if value not in (None, "")}
+    for column in layout.extra:
+        if (column.target, 1) not in fixed and (column.target, 1) in used:
+            keys.append((column.target, 1))
+    most = max((contact for _, contact in used), default=1)
+    contact_columns = [column for column in layout.all_columns if column.per_contact]
+    for contact in range(2, most + 1):
+        keys += [(column.target, contact) for column in contact_columns if (column.target, contact) in used]
+    headers = [_header(layout.column(target), contact, english) for target, contact in keys]
+    rows = [[values.get(key) for key in keys] for values in records]
+    return Table(sheet=sheet, headers=headers, rows=rows)
+
+
+# --- customers -------------------------------------------------------------------------------------
+
+HIDDEN = "••••"
+
+
+def mask_phone(phone: str) -> str:
+    """138****8000, as the published site shows it; short numbers are hidden entirely."""
+    digits = [char for char in phone if char.isdigit()]
+    return "".join(digits[:3]) + "****" + "".join(digits[-4:]) if len(digits) >= 11 else HIDDEN
+
+
+def mask_email(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[0]}***@{domain}" if local and domain else HIDDEN
+
+
+def customer_values(
+    customer: Customer, number: int, english: bool, team: Mapping[str, str], redact: bool = False
+) -> dict[Key, CellValue]:
+    """One customer's cells. Redacted, the private fields are masked (138****8000): for a sheet that
+    leaves the team; import refuses masked values."""
+    values: dict[Key, CellValue] = {
+        ("seq", 1): number,
+        ("id", 1): customer.id,
+        ("name", 1): customer.name,
+        ("industry", 1): customer.industry,
+        ("tier", 1): write_enum(TIERS, customer.tier, english),
+        ("since", 1): customer.since,
+        ("source", 1): customer.source,
+        ("needs", 1): write_list(customer.needs) or None,
+        ("notes", 1): customer.notes,
+        ("type", 1): write_enum(TYPES, customer.type, english),
+        ("stage", 1): write_enum(STAGES, customer.stage, english),
+        ("value", 1): write_enum(VALUES, customer.value, english),
+        ("owner", 1): owner_label(team, customer.owner),
+        ("referred_by", 1): customer.referred_by,
+        ("tags", 1): write_list(customer.tags) or None,
+        ("cadence_days", 1): customer.cadence_days,
+        ("churned_on", 1): customer.churned_on,
+        ("churn_reason", 1): customer.churn_reason,
+    }
+    if customer.consent is not None:
+        values[("consent", 1)] = write_bool(customer.consent.given, english)
+        values[("consent_date", 1)] = customer.consent.date
+        values[("consent_note", 1)] = customer.consent.note
+    for number_of_contact, contact in enumerate(customer.contacts, start=1):
+        phone = contact.phone
+        email = contact.email
+        if redact:
+            phone = mask_phone(phone) if phone else None
+            email = mask_email(email) if email else None
+        values[("contact", number_of_contact)] = contact.name
+        values[("title", number_of_contact)] = contact.title
+        values[("contact_info", number_of_contact)] = phone or email
+        values[("email", number_of_contact)] = email if phone else None
+        values[("address", number_of_contact)] = HIDDEN if redact and contact.address else contact.address
+        birthday = contact.birthday
+        values[("birthday", number_of_contact)] = HIDDEN if redact and birthday else birthday
+        values[("primary", number_of_contact)] = write_bool(True, english) if contact.primary else None
+    return values
+
+
+def customers_table(dataset: Dataset, english: bool, redact: bool = False) -> Table:
+    team = _team(dataset)
+    records = [
+        customer_values(customer, number, english, team, redact)
+        for number, customer in enumerate(dataset.customers, start=1)
+    ]
+    sheet = CUSTOMERS.sheet_en if english else CUSTOMERS.sheet_zh
+    table = _table(CUSTOMERS, records, ("type", "stage", "value", "owner"), english, sheet)
+    for customer in dataset.customers:
+        table.notes += _list_notes(dataset, customer, {"needs": customer.needs, "tags": customer.tags})
+    return table
+
+
+def _list_notes(dataset: Dataset, record: Customer | Interaction, lists: Mapping[str, Sequence[str]]) -> list[str]:
+    """A list item with a line break reads back as two items: say so rather than change data silently."""
+    return [
+        f"{dataset.file_of(record)}: {name}[{index}] has a line break: a re-import reads it as separate items"
+        for name, items in lists.items()
+        for index, item in enumerate(items)
+        if "\n" in item or "\r" in item
+    ]
+
+
+# --- interactions ----------------------------------------------------------------------------------
+
+
+def interaction_values(
+    interaction: Interaction, english: bool, team: Mapping[str, str], names: Mapping[str, str]
+) -> dict[Key, CellValue]:
+    todos = [
+        write_todo(TodoText(todo.task, todo.due, todo.done, todo.owner), english, team) for todo in interaction.todos
+    ]
+    return {
+        ("id", 1): interaction.id,
+        ("customer", 1): interaction.customer,
+        ("date", 1): write_moment(interaction.date),
+        ("channel", 1): write_enum(CHANNELS, interaction.channel, english),
+        ("topic", 1): interaction.topic,
+        ("summary", 1): interaction.summary,
+        ("feedback", 1): interaction.feedback,
+        ("need_changes", 1): write_list(interaction.need_changes) or None,
+        ("todos", 1): write_list(todos) or None,
+        ("owner", 1): owner_label(team, interaction.owner),
+        ("next_followup", 1): interaction.next_followup,
+        ("customer_name", 1): names.get(interaction.customer),
+        ("kind", 1): write_enum(KINDS, interaction.kind, english),
+        ("satisfaction", 1): interaction.satisfaction,
+        ("recorded", 1): write_moment(interaction.recorded) if interaction.recorded else None,
+        ("resolved", 1): interaction.resolved,
+    }
+
+
+def interactions_table(dataset: Dataset, english: bool) -> Table:
+    team = _team(dataset)
+    names = {customer.id: customer.name for customer in dataset.customers}
+    records = [interaction_values(interaction, english, team, names) for interaction in dataset.interactions]
+    sheet = INTERACTIONS.sheet_en if english else INTERACTIONS.sheet_zh
+    table = _table(INTERACTIONS, records, ("customer_name", "kind"), english, sheet)
+    for interaction in dataset.interactions:
+        lists = {"need_changes": interaction.need_changes, "todos": [todo.task for todo in interaction.todos]}
+        table.notes += _list_notes(dataset, interaction, lists)
+    return table
+
+
+# --- follow-ups ------------------------------------------------------------------------------------
+
+FOLLOWUP_COLUMNS = (
+    ("客户编号", "customer"),
+    ("客户名称", "name"),
+    ("负责人", "owner"),
+    ("应跟进日期", "due"),
+    ("原因", "reason"),
+    ("状态", "status"),
+    ("逾期天数", "days_overdue"),
+    ("沉默", "silent"),
+    ("最近联系", "last_contact"),
+    ("跟进间隔天数", "interval_days"),
+)
+_FOLLOWUP_WORDS = {
+    "first_contact": "首次联系",
+    "cadence": "定期跟进",
+    "promised": "约定跟进",
+    "overdue": "逾期",
+    "due_soon": "即将到期",
+    "ok": "按计划",
+}
+
+
+def followups_table(dataset: Dataset, as_of: date, english: bool) -> Table:
+    """The `crm due` list as a sheet: every customer not churned, by due date then id (a report: import
+    does not read it)."""
+    team = _team(dataset)
+
+    def word(value: str) -> str:
+        return value if english else _FOLLOWUP_WORDS[value]
+
+    rows: list[list[CellValue]] = [
+        [
+            plan.customer,
+            plan.name,
+            owner_label(team, plan.owner),
+            plan.due,
+            word(plan.reason.value),
+            word(plan.status.value),
+            plan.days_overdue,
+            write_bool(plan.silent, english),
+            plan.last_contact,
+            plan.interval_days,
+        ]
+        for plan in followups(dataset, as_of)
+    ]
+    headers = [en if english else zh for zh, en in FOLLOWUP_COLUMNS]
+    return Table(sheet="followups" if english else "跟进计划", headers=headers, rows=rows)
+
+
+# --- file formats ----------------------------------------------------------------------------------
+
+
+def csv_cell(value: CellValue) -> str:
+    """A cell's CSV text. Text that Excel would run as a formula (= + - @ tab or line break first) gets a
+    leading quote, which `crm import` takes off again (crmdata.sheets.tables.neutralise_formula): a record's
+    text must never become a formula on someone's desk. Numbers (satisfaction, 序号) stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return neutralise_formula(value) if isinstance(value, str) else str(value)
+
+
+class _Rows(list[str]):
+    """Collects the rows a csv.writer writes (one write call per row) without their CR LF ending."""
+
+    def write(self, text: str) -> None:
+        if not text.endswith("\r\n"):  # never: csv.writer writes each row whole, ending it as told
+            raise ValueError(f"a CSV row must end with CR LF: {text!r}")
+        self.append(text[:-2])
+
+
+def csv_text(table: Table, line_end: str = "\r\n") -> str:
+    """The table as CSV ending its rows with `line_end` (LF on standard output), every field quoted as the
+    csv module quotes for CR LF: a CR or LF inside a value stays in its cell, whatever the row ending.
+    (csv.writer quotes a field only for the characters of its own line terminator: with LF it leaves a
+    lone CR bare, and a reader starts a new row there.)"""
+    rows = _Rows()
+    writer = csv.writer(rows, lineterminator="\r\n")
+    writer.writerow(table.headers)
+    writer.writerows([csv_cell(value) for value in row] for row in table.rows)
+    return "".join(row + line_end for row in rows)
+
+
+def xlsx_bytes(table: Table) -> bytes:
+    """The table as an .xlsx workbook: text stays text (a leading = is not a formula, a phone number not
+    a number), dates are date cells, the header row is bold and frozen."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
+    from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(table.sheet[:31])
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(_widths(table), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def header(text: str) -> Any:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        return cell
+
+    def cell(value: CellValue) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        formula_like = looks_like_formula(text)
+        if not (formula_like or text in ERROR_CODES or "\n" in text):
+            return text
+        special = WriteOnlyCell(sheet, value=text)
+        special.data_type = "s"  # text, even when it starts with = or reads as an error code
+        if formula_like:  # what Excel stores for '=1+1 typed by hand: the value exact, kept text when edited
+            special.quotePrefix = True
+        if "\n" in text:
+            special.alignment = wrap
+        return special
+
+    sheet.append([header(text) for text in table.headers])
+    for row in table.rows:
+        sheet.append([cell(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _widths(table: Table) -> list[float]:
+    """Column widths that fit the header and the first rows (Chinese characters count double)."""
+
+    def display_width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+    widths = []
+    for index, heading in enumerate(table.headers):
+        sample = [table.rows[n][index] for n in range(min(len(table.rows), 200))]
+        texts = [heading, *(csv_cell(value).split("\n")[0] for value in sample)]
+        widths.append(min(50.0, max(8.0, max(display_width(text) for text in texts) + 2.0)))
+    return widths
