@@ -36,7 +36,7 @@ demo: $(RUN_STAMP)
 	$(BIN)/crm due --root . --as-of $(DEMO_AS_OF)
 	$(BIN)/crm build --root . --as-of $(DEMO_AS_OF) --out site
 
-## test: the whole test suite, then ruff and mypy
+## test: the whole test suite, then ruff, mypy and the layer check (lint-imports: [tool.importlinter] in pyproject.toml)
 # pytest exits 5 when it collects no test: for this project that is a broken suite, never a pass.
 test: $(DEV_STAMP) browser-deps
 	@$(BIN)/python -m pytest; status=$$?; \
@@ -44,11 +44,13 @@ test: $(DEV_STAMP) browser-deps
 	exit $$status
 	$(BIN)/ruff check crmdata site_builder tests benchmarks tools
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
-## lint: ruff and mypy only
+## lint: ruff, mypy and the layer check only
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check crmdata site_builder tests benchmarks tools
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## demo-data: regenerate the committed demo data set (deterministic)
 demo-data: $(RUN_STAMP)

@@ -30,10 +30,10 @@ from crmdata.engine.schedule import (
     churned_ids,
     follow_up,
     interval_days,
-    logging_delay_if_late,
 )
 from crmdata.records.load import Dataset, gc_paused
 from crmdata.records.models import Channel, Customer, Interaction, InteractionKind, Policy, Stage, Todo
+from crmdata.records.timeliness import logging_delay_if_late
 
 WINDOW_DAYS = 365
 """The length of "the last 365 days" (and of "a year ago" in retention)."""
@@ -516,7 +516,7 @@ def _done_on_time(todo: Todo) -> bool:
 
 def recorded_in_time(interaction: Interaction, hours: int) -> bool:
     """Whether `recorded` is at most `hours` after the conversation; a date without a time counts from
-    the end of that day. (schedule.logging_delay_if_late, the rule crm validate warns with.)"""
+    the end of that day. (records.timeliness.logging_delay_if_late, the rule crm validate warns with.)"""
     return interaction.recorded is not None and logging_delay_if_late(interaction, hours) is None
 
 

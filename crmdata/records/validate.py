@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from crmdata.engine.schedule import logging_delay_if_late
 from crmdata.records.load import CUSTOMERS_DIR, INTERACTIONS_DIR, Dataset, LoadOptions, gc_paused, load
 from crmdata.records.locate import locate_all
 from crmdata.records.models import Customer, Interaction
 from crmdata.records.models.fields import ID_PATTERN, day_of
 from crmdata.records.problems import Loc, Problem, error, warning
+from crmdata.records.timeliness import logging_delay_if_late
 
 Rule = Callable[[Dataset, date], Iterable[Problem]]
 """A rule sees the records and the day validation runs (`today`: the only date a rule may compare with)."""
