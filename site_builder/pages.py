@@ -134,7 +134,7 @@ def dashboard_charts(data: SiteData) -> tuple[list[ChartRef], list[Asset]]:
     if not channel_series:  # no conversation in the last twelve months: a flat chart says so
         channel_series = {t("count"): [0] * len(months)}
     add(
-        charts.bar_chart("interactions-by-month", t("interactions_by_month"), months, channel_series, stacked=True),
+        charts.bar_chart("interactions-by-month", t("interactions_by_channel"), months, channel_series, stacked=True),
         months,
         dict(channel_series),
     )
@@ -182,7 +182,7 @@ def kpi_rows(data: SiteData, values: dict[str, object]) -> list[dict[str, object
         rows.append(
             {
                 "key": definition.name,
-                "title": definition.title_zh if data.language == "zh" else definition.title_en,
+                "title": definition.title(data.language),
                 "unit": definition.unit,
                 "value": values.get(definition.name),
                 "before": before,

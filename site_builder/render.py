@@ -56,7 +56,6 @@ class Links:
             relative += "/"
         return Markup(quote(relative))
 
-
     def index(self, **filters: str) -> Markup:
         """The customer index with its filters preset (crm.js reads them from the query string)."""
         return Markup(self.href("customers/index.md") + "?" + urlencode(filters, quote_via=quote))
@@ -103,6 +102,6 @@ def environment(labels: Labels) -> Environment:
         keep_trailing_newline=True,
     )
     env.globals.update(t=labels.t, term=labels.term, language=labels.language, anchor=_anchor)
-    env.globals["signal_text"] = lambda signal: labels.signal(signal.name, signal.detail, signal.figures)
+    env.globals["signal_text"] = lambda signal: labels.signal(signal.name, signal.figures)
     env.filters.update(number=_number, percent=_percent, day=_day, yaml_str=yaml_str, join=_join)
     return env

@@ -18,7 +18,14 @@ from functools import cached_property
 from crmdata.engine import kpis
 from crmdata.engine.care import CareMoment, care_moments
 from crmdata.engine.schedule import FollowUp, OverdueTodo, Status, followups, open_complaints, overdue_todos
-from crmdata.engine.segments import CustomerFacts, Segment, customer_facts, segments
+from crmdata.engine.segments import (
+    CustomerFacts,
+    Segment,
+    customer_facts,
+    segment_description,
+    segment_title,
+    segments,
+)
 from crmdata.git.history import CustomerHistory, History, changes_by_customer, read_history
 from crmdata.records.load import Dataset
 from crmdata.records.models import Customer, Interaction, Policy, Stage
@@ -77,21 +84,11 @@ class SiteData:
         return Labels(self.language)
 
     def segment_title(self, segment: Segment) -> str:
-        """Computed: the flag's name; custom: its title from crm.yaml; dimension: "阶段: 活跃"."""
-        if segment.kind == "computed":
-            return self.labels.term(segment.key)
-        if segment.kind == "custom":
-            return segment.title
-        dimension, _, value = segment.key.partition(":")
-        shown = self.team_name(value) if dimension == "owner" else self.labels.term(value)
-        return f"{self.labels.t(dimension)}: {shown}"
+        """Computed: the flag's name; custom: its title from crm.yaml; dimension: "阶段：合作期"."""
+        return segment_title(segment, self.language, self.team_name)
 
     def segment_description(self, segment: Segment) -> str:
-        if segment.kind == "computed":
-            return self.labels.t(f"flag_{segment.key}")
-        if segment.kind == "custom":
-            return segment.description
-        return self.segment_title(segment)
+        return segment_description(segment, self.language, self.team_name)
 
     def team_name(self, owner: str) -> str:
         return self.ds.member_name(owner)

@@ -313,7 +313,7 @@ def test_export_csv_to_standard_output_and_xlsx_to_a_file(repo: DataRepo, tmp_pa
     ]
     due = run_crm("export", "followups", "--root", root, "--as-of", "2024-03-10")
     assert due.stdout.splitlines() == [
-        "客户编号,客户名称,负责人,应跟进日期,原因,状态,逾期天数,沉默,最近联系,跟进间隔天数",
+        "客户编号,客户名称,负责人,应跟进日期,原因,状态,逾期天数,沉默客户,最近联系,跟进间隔天数",
         "KH-2024001,华星科技有限公司,张明,2024-03-16,定期跟进,即将到期,0,否,2024-03-01,15",
     ]
 

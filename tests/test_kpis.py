@@ -573,9 +573,11 @@ def test_every_kpi_is_defined_and_titled() -> None:
 def test_kpis_register_in_display_order_and_refuse_duplicates() -> None:
     assert [definition.name for definition in kpis.KPIS][:2] == ["customers_total", "customers_by_stage"]
     with pytest.raises(ValueError, match="registered twice"):
-        kpis.kpi("csat_avg", "满意度均值", "Average satisfaction", "score")
+        kpis.kpi("csat_avg", "score")
     with pytest.raises(ValueError, match="unit"):
-        kpis.kpi("new_kpi", "新指标", "New KPI", "percent")
+        kpis.kpi("csat_avg", "percent")
+    with pytest.raises(ValueError, match="no title in crmdata.records.vocabulary.KPI_TITLES"):
+        kpis.kpi("new_kpi", "count")
 
 
 def test_empty_repository_gives_nulls_and_zeros(crm: Repo) -> None:

@@ -319,16 +319,16 @@ def test_the_customer_index_lists_every_customer_with_its_plan(site: BuiltSite) 
     huaxing = next(row for row in rows if row["id"] == "KH-2024001")
     assert [huaxing[key] for key in ("name", "type", "tier", "stage")] == [
         "华星科技有限公司",
-        "企业客户",
+        "企业",
         "战略客户",
-        "活跃",
+        "合作期",
     ]
     assert (huaxing["last_contact"], huaxing["next_due"], huaxing["url"]) == ("2026-11-10", "2026-11-25", "KH-2024001/")
     assert (site.out / "customers" / huaxing["url"] / "index.html").is_file()
     assert "high_value" in huaxing["segments"] and "key_accounts" in huaxing["segments"]
     page = site.article("customers")
     headers = [th.get_text(strip=True) for th in page.select("table[data-crm-source] th")]
-    assert headers[:3] == ["编号", "名称", "类型"] and len(headers) == 12
+    assert headers[:3] == ["编号", "名称", "客户类型"] and len(headers) == 12
     assert page.select_one("[data-crm-filter] input[type=search]") is not None
 
 

@@ -68,9 +68,7 @@ class Repository:
                 config=config,
                 customer_ids={stem.lower(): stem for stem in customer_stems},
                 customers=IdAllocator(config.ids.customer_prefix, config.ids, customer_stems),
-                interactions=IdAllocator(
-                    config.ids.interaction_prefix, config.ids, record_ids(root, INTERACTIONS_DIR)
-                ),
+                interactions=IdAllocator(config.ids.interaction_prefix, config.ids, record_ids(root, INTERACTIONS_DIR)),
                 working_days=WorkingDays(config.calendar),
             ),
             [],

@@ -61,4 +61,3 @@ def record_ids(root: Path, folder: str) -> Iterator[str]:
         for name in files:
             if name.endswith(RECORD_SUFFIX) and not name.startswith("."):
                 yield name[: -len(RECORD_SUFFIX)]
-

@@ -6,7 +6,8 @@ The feed is a pure function of (dataset, as_of, owner, include_private): UIDs na
 comes from, never the build, and DTSTAMP is `as_of` at 00:00 UTC, so the same data and day give the
 same bytes, and a subscribed calendar updates its events instead of duplicating them.
 
-Birthdays are private contact data: they appear only when `include_private` is asked for.
+Birthdays are private contact data: they appear only when `include_private` is asked for. Every word is
+the vocabulary's (crmdata.records.vocabulary), in the language of crm.yaml.
 The iCalendar text (escaping of `,` `;` `\\` and newlines, line folding at 75 octets) is written by the
 `icalendar` library, never by hand.
 """
@@ -20,22 +21,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from icalendar import CLASS, TRANSP, Calendar, Event
 
 from crmdata.engine.care import CareKind, CareMoment, care_moments
-from crmdata.engine.schedule import FollowUp, Reason, Status, churned_ids, followups
+from crmdata.engine.schedule import FollowUp, Status, churned_ids, followups
 from crmdata.records.load import Dataset
 from crmdata.records.models import Customer
+from crmdata.records.vocabulary import language_code, phrase, term
 
 PRODID = "-//crm-as-code//crm calendar//EN"
 UID_DOMAIN = "crm-as-code"
-CALENDAR_TITLE = "客户跟进"
-CATEGORY_FOLLOWUP = "跟进"
-CATEGORY_TODO = "待办"
-CATEGORY_CARE = "关怀"
-
-REASON_ZH = {
-    Reason.FIRST_CONTACT: "首次跟进",
-    Reason.CADENCE: "定期跟进",
-    Reason.PROMISED: "约定跟进",
-}
 
 
 @dataclass(frozen=True)
@@ -54,29 +46,33 @@ def _uid(kind: str, *parts: object) -> str:
     return "-".join([kind, *(str(part) for part in parts)]) + f"@{UID_DOMAIN}"
 
 
-def _followup_entry(ds: Dataset, plan: FollowUp, as_of: date) -> _Entry:
+def _followup_entry(ds: Dataset, plan: FollowUp, as_of: date, language: str) -> _Entry:
     overdue = plan.status is Status.OVERDUE
-    summary = f"跟进 {plan.name}" + (f" (逾期 {plan.days_overdue} 天)" if overdue else "")
+    late = phrase("calendar_overdue_days", language, count=plan.days_overdue) if overdue else ""
+    last = plan.last_contact.isoformat() if plan.last_contact is not None else phrase("calendar_never", language)
+    due_note = phrase("calendar_overdue_note", language, count=plan.days_overdue) if overdue else ""
     lines = [
-        f"客户：{plan.name}（{plan.customer}）",
-        f"原因：{REASON_ZH[plan.reason]}",
-        f"跟进间隔：{plan.interval_days} 天",
-        f"上次联系：{plan.last_contact.isoformat() if plan.last_contact is not None else '无'}",
-        f"应跟进日期：{plan.due.isoformat()}" + (f"（已逾期 {plan.days_overdue} 天）" if overdue else ""),
-        f"负责人：{ds.member_name(plan.owner)}",
+        phrase("calendar_customer", language, name=plan.name, id=plan.customer),
+        phrase("calendar_reason", language, reason=term(plan.reason, language)),
+        phrase("calendar_interval", language, count=plan.interval_days),
+        phrase("calendar_last_contact", language, date=last),
+        phrase("calendar_due", language, date=plan.due.isoformat()) + due_note,
+        phrase("calendar_owner", language, name=ds.member_name(plan.owner)),
     ]
     if plan.silent:
-        lines.append("已沉默：需要重新激活")
+        lines.append(phrase("calendar_silent", language))
     return _Entry(
         day=as_of if overdue else plan.due,
         uid=_uid("followup", plan.customer),
-        summary=summary,
+        summary=phrase("calendar_followup", language, name=plan.name) + late,
         description="\n".join(lines),
-        category=CATEGORY_FOLLOWUP,
+        category=phrase("category_followup", language),
     )
 
 
-def _todo_entries(ds: Dataset, customers: dict[str, Customer], as_of: date, owner: str | None) -> list[_Entry]:
+def _todo_entries(
+    ds: Dataset, customers: dict[str, Customer], as_of: date, owner: str | None, language: str
+) -> list[_Entry]:
     """Todos open on `as_of` (no `done`, or done later) of conversations up to `as_of`: the overdue ones
     (the same set as `schedule.overdue_todos`, placed on `as_of`) and those due on or after `as_of`; none of a
     churned customer, as in `schedule.overdue_todos`."""
@@ -94,23 +90,29 @@ def _todo_entries(ds: Dataset, customers: dict[str, Customer], as_of: date, owne
             customer = customers.get(interaction.customer)
             customer_name = customer.name if customer is not None else interaction.customer
             days_overdue = (as_of - todo.due).days
-            due_line = f"截止日期：{todo.due.isoformat()}"
+            due_line = phrase("calendar_todo_due", language, date=todo.due.isoformat())
             if days_overdue > 0:
-                due_line += f"（已逾期 {days_overdue} 天）"
+                due_line += phrase("calendar_overdue_note", language, count=days_overdue)
             lines = [
-                f"待办：{todo.task}",
-                f"客户：{customer_name}（{interaction.customer}）",
+                phrase("calendar_todo", language, task=todo.task),
+                phrase("calendar_customer", language, name=customer_name, id=interaction.customer),
                 due_line,
-                f"负责人：{ds.member_name(todo_owner)}",
-                f"沟通记录：{interaction.id}（{interaction.day.isoformat()} {interaction.topic}）",
+                phrase("calendar_owner", language, name=ds.member_name(todo_owner)),
+                phrase(
+                    "calendar_interaction",
+                    language,
+                    id=interaction.id,
+                    date=interaction.day.isoformat(),
+                    topic=interaction.topic,
+                ),
             ]
             entries.append(
                 _Entry(
                     day=as_of if days_overdue > 0 else todo.due,
                     uid=_uid("todo", interaction.id, index),
-                    summary=f"待办：{todo.task}（{customer_name}）",
+                    summary=phrase("calendar_todo_summary", language, task=todo.task, name=customer_name),
                     description="\n".join(lines),
-                    category=CATEGORY_TODO,
+                    category=phrase("category_todo", language),
                 )
             )
     return entries
@@ -139,24 +141,27 @@ def _birthday_contact_index(customer: Customer, moment: CareMoment, taken: set[i
     raise AssertionError(f"no contact of {customer.id} matches the birthday of {moment.contact} on {day}")
 
 
-def _care_entries(ds: Dataset, customers: dict[str, Customer], moments: list[CareMoment]) -> list[_Entry]:
+def _care_entries(
+    ds: Dataset, customers: dict[str, Customer], moments: list[CareMoment], language: str
+) -> list[_Entry]:
     entries = []
     taken: dict[str, set[int]] = defaultdict(set)
     for moment in moments:
         if moment.kind is CareKind.ANNIVERSARY:
             since = customers[moment.customer].since
+            since_text = since.isoformat() if since is not None else phrase("calendar_unknown", language)
             lines = [
-                f"客户：{moment.name}（{moment.customer}）",
-                f"合作起始日期：{since.isoformat() if since is not None else '未知'}",
-                f"负责人：{ds.member_name(moment.owner)}",
+                phrase("calendar_customer", language, name=moment.name, id=moment.customer),
+                phrase("calendar_since", language, date=since_text),
+                phrase("calendar_owner", language, name=ds.member_name(moment.owner)),
             ]
             entries.append(
                 _Entry(
                     day=moment.day,
                     uid=_uid("anniversary", moment.customer, moment.day.year),
-                    summary=f"合作 {moment.years} 周年：{moment.name}",
+                    summary=phrase("calendar_anniversary", language, years=moment.years, name=moment.name),
                     description="\n".join(lines),
-                    category=CATEGORY_CARE,
+                    category=phrase("category_care", language),
                 )
             )
         else:
@@ -164,17 +169,17 @@ def _care_entries(ds: Dataset, customers: dict[str, Customer], moments: list[Car
             index = _birthday_contact_index(customer, moment, taken[customer.id])
             taken[customer.id].add(index)
             lines = [
-                f"联系人：{moment.contact}",
-                f"客户：{moment.name}（{moment.customer}）",
-                f"负责人：{ds.member_name(moment.owner)}",
+                phrase("calendar_contact", language, name=moment.contact),
+                phrase("calendar_customer", language, name=moment.name, id=moment.customer),
+                phrase("calendar_owner", language, name=ds.member_name(moment.owner)),
             ]
             entries.append(
                 _Entry(
                     day=moment.day,
                     uid=_uid("birthday", moment.customer, index, moment.day.year),
-                    summary=f"生日：{moment.contact}（{moment.name}）",
+                    summary=phrase("calendar_birthday", language, contact=moment.contact, name=moment.name),
                     description="\n".join(lines),
-                    category=CATEGORY_CARE,
+                    category=phrase("category_care", language),
                     private=True,
                 )
             )
@@ -201,22 +206,25 @@ def calendar_feed(
     writing one feed per owner passes the follow-ups and care moments it computed once (`plans`,
     `moments`, for the same `as_of`) instead of having them recomputed for every feed.
     """
+    language = language_code(ds.config.language if ds.config is not None else None)
     customers = ds.customer_by_id()
     entries = [
-        _followup_entry(ds, plan, as_of)
+        _followup_entry(ds, plan, as_of, language)
         for plan in (plans if plans is not None else followups(ds, as_of))
         if owner is None or plan.owner == owner
     ]
-    entries.extend(_todo_entries(ds, customers, as_of, owner))
+    entries.extend(_todo_entries(ds, customers, as_of, owner, language))
     moments = [
         moment
         for moment in (moments if moments is not None else care_moments(ds, as_of))
         if (owner is None or moment.owner == owner) and (include_private or not moment.private)
     ]
-    entries.extend(_care_entries(ds, customers, moments))
+    entries.extend(_care_entries(ds, customers, moments, language))
     entries.sort(key=lambda entry: (entry.day, entry.uid))
 
-    title = CALENDAR_TITLE if owner is None else f"{CALENDAR_TITLE} — {ds.member_name(owner)}"
+    title = phrase("calendar_title", language)
+    if owner is not None:
+        title += f" — {ds.member_name(owner)}"
     calendar = Calendar.new(
         prodid=PRODID,
         calscale="GREGORIAN",

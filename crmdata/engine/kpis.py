@@ -2,8 +2,9 @@
 
 `context(ds, as_of)` does the shared work once (customers as they stood on `as_of`, interactions up to it,
 each customer's contacts, the follow-up schedule, the todos); every KPI is then a cheap function of that
-context. Adding a KPI is writing one function under `@kpi(...)`; its docstring is shown on the site as
-its definition, so it says exactly what is counted.
+context. Adding a KPI is writing one function under `@kpi(...)` and its title in the vocabulary
+(crmdata.records.vocabulary.KPI_TITLES); its docstring is shown on the site as its definition, so it says
+exactly what is counted.
 
 Everything honours `as_of`: records and dates after it are ignored, so any past day can be reproduced.
 "In the last 365 days" always means as_of - 365 days < day <= as_of.
@@ -34,6 +35,7 @@ from crmdata.engine.schedule import (
 from crmdata.records.load import Dataset, gc_paused
 from crmdata.records.models import Channel, Customer, Interaction, InteractionKind, Policy, Stage, Todo
 from crmdata.records.timeliness import logging_delay_if_late
+from crmdata.records.vocabulary import KPI_TITLES
 
 WINDOW_DAYS = 365
 """The length of "the last 365 days" (and of "a year ago" in retention)."""
@@ -176,15 +178,26 @@ class KpiContext:
 
 @dataclass(frozen=True)
 class KpiDefinition:
-    """One registered KPI: its key, its titles, its unit and its definition (the function's docstring)."""
+    """One registered KPI: its key, its unit and its definition (the function's docstring); its title is
+    the vocabulary's (crmdata.records.vocabulary.KPI_TITLES), like every word a person reads."""
 
     name: str
-    title_zh: str
-    title_en: str
     unit: str
     """count, ratio (0..1), days, score (1..5) or table (an object of values)."""
     definition: str
     compute: Callable[[KpiContext], object]
+
+    def title(self, language: object) -> str:
+        """The KPI's name in `language` (zh or en)."""
+        return KPI_TITLES[self.name].text(language)
+
+    @property
+    def title_zh(self) -> str:
+        return KPI_TITLES[self.name].zh
+
+    @property
+    def title_en(self) -> str:
+        return KPI_TITLES[self.name].en
 
 
 UNITS = ("count", "ratio", "days", "score", "table")
@@ -194,8 +207,11 @@ KPIS: list[KpiDefinition] = []
 KpiFunction = TypeVar("KpiFunction", bound=Callable[[KpiContext], object])
 
 
-def kpi(name: str, title_zh: str, title_en: str, unit: str) -> Callable[[KpiFunction], KpiFunction]:
-    """Register the decorated function as a KPI; its docstring becomes the KPI's definition."""
+def kpi(name: str, unit: str) -> Callable[[KpiFunction], KpiFunction]:
+    """Register the decorated function as a KPI; its docstring becomes the KPI's definition, and its title
+    is the vocabulary's entry for `name` (KPI_TITLES), which must exist."""
+    if name not in KPI_TITLES:
+        raise ValueError(f"KPI {name} has no title in crmdata.records.vocabulary.KPI_TITLES (zh and en)")
     if unit not in UNITS:
         raise ValueError(f"KPI {name}: unit {unit!r} is not one of {', '.join(UNITS)}")
     if any(existing.name == name for existing in KPIS):
@@ -205,7 +221,7 @@ def kpi(name: str, title_zh: str, title_en: str, unit: str) -> Callable[[KpiFunc
         definition = inspect.cleandoc(function.__doc__ or "")
         if not definition:
             raise ValueError(f"KPI {name} has no docstring: its docstring is its definition")
-        KPIS.append(KpiDefinition(name, title_zh, title_en, unit, definition, function))
+        KPIS.append(KpiDefinition(name, unit, definition, function))
         return function
 
     return register
@@ -530,14 +546,14 @@ def _on_time_rate(ctx: KpiContext, days: int) -> float | None:
 # The KPIs (display order). The contract (site_builder/help/contract.md §4) fixes the first eight.
 
 
-@kpi("customers_total", "客户总数", "Customers", "count")
+@kpi("customers_total", "count")
 def customers_total(ctx: KpiContext) -> int:
     """Customers that existed on as_of: since on or before as_of, or no since yet (a prospect).
     Churned customers count too: this is everyone who has been a customer by then."""
     return len(ctx.customers)
 
 
-@kpi("customers_by_stage", "各阶段客户数", "Customers by stage", "table")
+@kpi("customers_by_stage", "table")
 def customers_by_stage(ctx: KpiContext) -> dict[str, int]:
     """The customers of customers_total by their recorded stage, every stage listed (0 allowed).
     (A record keeps only its current stage, so a past as_of shows today's stages.)"""
@@ -545,26 +561,26 @@ def customers_by_stage(ctx: KpiContext) -> dict[str, int]:
     return {stage.value: counts.get(stage, 0) for stage in Stage}
 
 
-@kpi("overdue_followups", "逾期跟进", "Overdue follow-ups", "count")
+@kpi("overdue_followups", "count")
 def overdue_followups(ctx: KpiContext) -> int:
     """Customers not churned on as_of whose follow-up is overdue (due before as_of), as `crm due` plans it."""
     return sum(plan.status is Status.OVERDUE for plan in ctx.followups)
 
 
-@kpi("silent_customers", "沉默客户", "Silent customers", "count")
+@kpi("silent_customers", "count")
 def silent_customers(ctx: KpiContext) -> int:
     """Customers not churned on as_of with no contact for policy.silent_after_days days (with no contact at
     all: that long since `since`), as `crm due` marks them silent."""
     return sum(plan.silent for plan in ctx.followups)
 
 
-@kpi("followup_compliance", "跟进达标率", "Follow-up compliance", "ratio")
+@kpi("followup_compliance", "ratio")
 def followup_compliance(ctx: KpiContext) -> float | None:
     """Share of customers not churned on as_of whose follow-up is not overdue; null when there are none."""
     return _ratio(sum(plan.status is not Status.OVERDUE for plan in ctx.followups), len(ctx.followups))
 
 
-@kpi("csat_avg", "满意度均值", "Average satisfaction", "score")
+@kpi("csat_avg", "score")
 def csat_avg(ctx: KpiContext) -> float | None:
     """Mean `satisfaction` (1-5) of the interactions in the last 365 days that have one; null if none."""
     return _mean_counted(
@@ -574,20 +590,20 @@ def csat_avg(ctx: KpiContext) -> float | None:
     )
 
 
-@kpi("open_complaints", "未解决投诉", "Open complaints", "count")
+@kpi("open_complaints", "count")
 def open_complaints(ctx: KpiContext) -> int:
     """Complaints (kind complaint) dated on or before as_of without `resolved` (the SPEC's definition)."""
     return sum(complaint.resolved is None for complaint in ctx.complaints)
 
 
-@kpi("overdue_todos", "逾期待办", "Overdue todos", "count")
+@kpi("overdue_todos", "count")
 def overdue_todos(ctx: KpiContext) -> int:
     """Todos of conversations up to as_of, open on as_of (no `done`, or done after as_of) and due before
     as_of. For one owner: the todos that owner owns (the todo's owner, else the conversation's)."""
     return len(ctx.overdue_todos)
 
 
-@kpi("followup_on_time_rate_90d", "90天按时跟进率", "On-time follow-ups, 90 days", "ratio")
+@kpi("followup_on_time_rate_90d", "ratio")
 def followup_on_time_rate_90d(ctx: KpiContext) -> float | None:
     """From history: for each customer, each gap between consecutive contacts (interactions that are not
     care, ordered by day) whose later contact is in the last 90 days counts; it is on time when it is at
@@ -597,13 +613,13 @@ def followup_on_time_rate_90d(ctx: KpiContext) -> float | None:
     return _on_time_rate(ctx, 90)
 
 
-@kpi("followup_on_time_rate_365d", "年度按时跟进率", "On-time follow-ups, 365 days", "ratio")
+@kpi("followup_on_time_rate_365d", "ratio")
 def followup_on_time_rate_365d(ctx: KpiContext) -> float | None:
     """As followup_on_time_rate_90d, over the gaps whose later contact is in the last 365 days."""
     return _on_time_rate(ctx, WINDOW_DAYS)
 
 
-@kpi("todo_on_time_rate", "待办按时完成率", "Todos done on time", "ratio")
+@kpi("todo_on_time_rate", "ratio")
 def todo_on_time_rate(ctx: KpiContext) -> float | None:
     """Todos (of conversations up to as_of) due in the last 365 days: share done on or before their due
     date; open ones and ones done late count as not on time. Null if none was due."""
@@ -611,7 +627,7 @@ def todo_on_time_rate(ctx: KpiContext) -> float | None:
     return _ratio(sum(on_time), len(on_time))
 
 
-@kpi("logging_24h_rate", "及时记录率", "Logged in time", "ratio")
+@kpi("logging_24h_rate", "ratio")
 def logging_24h_rate(ctx: KpiContext) -> float | None:
     """Interactions in the last 365 days that have `recorded`: share recorded within
     policy.record_within_hours (24 by default) after the conversation; a date without a time counts from
@@ -619,7 +635,7 @@ def logging_24h_rate(ctx: KpiContext) -> float | None:
     return _ratio(sum(ctx.logged), len(ctx.logged))
 
 
-@kpi("retention_12m", "12个月留存率", "12-month retention", "ratio")
+@kpi("retention_12m", "ratio")
 def retention_12m(ctx: KpiContext) -> float | None:
     """Customers a year ago (since <= as_of - 365 days, and churned_on absent or later than that day):
     share with no churned_on on or before as_of. A customer won back after churning in the year still
@@ -628,7 +644,7 @@ def retention_12m(ctx: KpiContext) -> float | None:
     return _ratio(kept, base)
 
 
-@kpi("churn_rate_12m", "12个月流失率", "12-month churn rate", "ratio")
+@kpi("churn_rate_12m", "ratio")
 def churn_rate_12m(ctx: KpiContext) -> float | None:
     """1 - retention_12m: of the customers a year ago, the share with churned_on in the last 365 days.
     Null if there were none."""
@@ -636,7 +652,7 @@ def churn_rate_12m(ctx: KpiContext) -> float | None:
     return _ratio(base - kept, base)
 
 
-@kpi("win_backs_12m", "12个月挽回客户", "Won back, 12 months", "count")
+@kpi("win_backs_12m", "count")
 def win_backs_12m(ctx: KpiContext) -> int:
     """Customers whose stage is not churned, with churned_on in the last 365 days and a contact (an
     interaction that is not care) after churned_on and on or before as_of: lost, then won back."""
@@ -650,19 +666,19 @@ def win_backs_12m(ctx: KpiContext) -> int:
     return won_back
 
 
-@kpi("new_customers_12m", "12个月新客户", "New customers, 12 months", "count")
+@kpi("new_customers_12m", "count")
 def new_customers_12m(ctx: KpiContext) -> int:
     """Customers whose since is in the last 365 days (churned ones included)."""
     return sum(_in_last_year(customer.since, ctx) for customer in ctx.customers)
 
 
-@kpi("churned_12m", "12个月流失客户", "Churned, 12 months", "count")
+@kpi("churned_12m", "count")
 def churned_12m(ctx: KpiContext) -> int:
     """Customers whose churned_on is in the last 365 days (including any won back since)."""
     return sum(_in_last_year(customer.churned_on, ctx) for customer in ctx.customers)
 
 
-@kpi("new_customers_by_month", "每月新客户", "New customers by month", "table")
+@kpi("new_customers_by_month", "table")
 def new_customers_by_month(ctx: KpiContext) -> dict[str, int]:
     """{"YYYY-MM": customers whose since is in that month, up to as_of} for the 12 months ending with
     as_of's month, every month listed (0 allowed)."""
@@ -671,7 +687,7 @@ def new_customers_by_month(ctx: KpiContext) -> dict[str, int]:
     return {_month_key(year, month): counts.get((year, month), 0) for year, month in months}
 
 
-@kpi("interactions_by_month", "每月沟通量", "Interactions by month", "table")
+@kpi("interactions_by_month", "table")
 def interactions_by_month(ctx: KpiContext) -> dict[str, dict[str, int]]:
     """{"YYYY-MM": {channel: interactions of that month on that channel, up to as_of}} for the 12 months
     ending with as_of's month; every month and every channel listed (0 allowed). All kinds count, care too."""
@@ -687,7 +703,7 @@ def interactions_by_month(ctx: KpiContext) -> dict[str, dict[str, int]]:
     }
 
 
-@kpi("satisfaction_by_quarter", "季度满意度", "Satisfaction by quarter", "table")
+@kpi("satisfaction_by_quarter", "table")
 def satisfaction_by_quarter(ctx: KpiContext) -> dict[str, float | None]:
     """{"YYYY-Qn": mean satisfaction of that quarter's interactions up to as_of, or null if none} for the
     8 quarters ending with as_of's quarter."""
@@ -701,21 +717,21 @@ def satisfaction_by_quarter(ctx: KpiContext) -> dict[str, float | None]:
     return {f"{year:04d}-Q{quarter}": _mean_counted(scores.get((year, quarter), [])) for year, quarter in quarters}
 
 
-@kpi("complaints_12m", "12个月投诉数", "Complaints, 12 months", "count")
+@kpi("complaints_12m", "count")
 def complaints_12m(ctx: KpiContext) -> int:
     """Complaints (kind complaint) dated in the last 365 days, resolved or not."""
     start = ctx.window_start
     return sum(complaint.day > start for complaint in ctx.complaints)
 
 
-@kpi("complaint_median_resolution_days", "投诉解决天数中位数", "Median days to resolve a complaint", "days")
+@kpi("complaint_median_resolution_days", "days")
 def complaint_median_resolution_days(ctx: KpiContext) -> float | None:
     """Median of resolved - date, in days, over all complaints resolved on or before as_of; null if none."""
     days = [(i.resolved - i.day).days for i in ctx.complaints if i.resolved is not None and i.resolved <= ctx.as_of]
     return float(statistics.median(days)) if days else None
 
 
-@kpi("referrals_12m", "12个月转介绍", "Referrals, 12 months", "table")
+@kpi("referrals_12m", "table")
 def referrals_12m(ctx: KpiContext) -> dict[str, int]:
     """{"referred_customers": customers with referred_by whose since is in the last 365 days,
     "referral_interactions": interactions of kind referral in the last 365 days}."""

@@ -16,6 +16,7 @@ from statistics import mean
 from crmdata.engine.schedule import FollowUp, Status, followups, is_new, open_complaints, overdue_todos
 from crmdata.records.load import Dataset
 from crmdata.records.models import Customer, Flag, Policy, SegmentFilter, Stage, Value
+from crmdata.records.vocabulary import SETS, label, phrase, signal_text, term
 
 AT_RISK_SCORE = 3
 """A customer whose signals add up to this score or more is at risk of churning."""
@@ -32,25 +33,26 @@ DIMENSIONS: dict[str, Callable[[Customer], Iterable[str]]] = {
 }
 """Built-in dimensions: one segment per value that occurs, keyed `dimension:value` (e.g. `tier:strategic`)."""
 
-FLAG_DESCRIPTIONS: dict[Flag, str] = {
-    Flag.NEW: "new customers: since is within policy.new_customer_days of as_of",
-    Flag.SILENT: "no contact for policy.silent_after_days or more: re-activate",
-    Flag.AT_RISK: f"churn early warning: risk signals add up to {AT_RISK_SCORE} or more (see the signals)",
-    Flag.HIGH_VALUE: "value: high, not churned: contacted at least twice a month",
-    Flag.WIN_BACK: "churned customers, with their churn reason: analyse and win back",
-    Flag.OVERDUE: "follow-up overdue",
-}
-
 
 @dataclass(frozen=True)
 class RiskSignal:
-    """One reason a customer may be about to leave, with its weight in the score."""
+    """One reason a customer may be about to leave, with its weight in the score: a name and the figures
+    that raised it, which the renderers word (`text`, crmdata.records.vocabulary.signal_text)."""
 
     name: str
     weight: int
-    detail: str
     figures: tuple[float, ...] = ()
-    """The numbers in `detail`, in order, so the site can say the same in another language."""
+    """The numbers of the signal, in order: days without contact, days overdue, (latest, mean) satisfaction,
+    open complaints, overdue todos; none for dormant, or for silent without any contact."""
+
+    def text(self, language: object) -> str:
+        """What raised it, in `language`: `no contact for 95 days`, `满意度从平均 4.5 降到 2`."""
+        return signal_text(self.name, self.figures, language)
+
+    @property
+    def detail(self) -> str:
+        """What raised it, in English."""
+        return self.text("en")
 
 
 @dataclass(frozen=True)
@@ -126,26 +128,20 @@ def risks(ds: Dataset, as_of: date, plans: dict[str, FollowUp] | None = None) ->
             continue
         signals = []
         if plan.silent:
-            days = (as_of - plan.last_contact).days if plan.last_contact else None
-            since_contact = f"{days} days" if days is not None else "ever"
-            figures = (float(days),) if days is not None else ()
-            signals.append(RiskSignal("silent", 3, f"no contact for {since_contact}", figures))
+            figures = (float((as_of - plan.last_contact).days),) if plan.last_contact else ()
+            signals.append(RiskSignal("silent", 3, figures))
         if plan.status is Status.OVERDUE:
-            overdue = plan.days_overdue
-            signals.append(RiskSignal("overdue", 2, f"follow-up {overdue} days overdue", (float(overdue),)))
+            signals.append(RiskSignal("overdue", 2, (float(plan.days_overdue),)))
         falling = _satisfaction_falling(scores.get(customer.id, []))
         if falling:
             latest, earlier = falling
-            detail = f"satisfaction fell to {latest} from an average of {earlier:.1f}"
-            signals.append(RiskSignal("satisfaction_falling", 2, detail, (float(latest), earlier)))
+            signals.append(RiskSignal("satisfaction_falling", 2, (float(latest), earlier)))
         if complaints.get(customer.id):
-            count = complaints[customer.id]
-            signals.append(RiskSignal("open_complaint", 2, f"{count} open complaint(s)", (float(count),)))
+            signals.append(RiskSignal("open_complaint", 2, (float(complaints[customer.id]),)))
         if customer.stage is Stage.DORMANT:
-            signals.append(RiskSignal("dormant", 1, "stage is dormant"))
+            signals.append(RiskSignal("dormant", 1))
         if unkept.get(customer.id):
-            count = unkept[customer.id]
-            signals.append(RiskSignal("unkept_todos", 1, f"{count} overdue todo(s)", (float(count),)))
+            signals.append(RiskSignal("unkept_todos", 1, (float(unkept[customer.id]),)))
         found[customer.id] = Risk(customer.id, tuple(signals))
     return found
 
@@ -212,7 +208,7 @@ def segments(ds: Dataset, as_of: date, facts: list[CustomerFacts] | None = None)
             flag.value,
             flag.value,
             "computed",
-            FLAG_DESCRIPTIONS[flag],
+            flag_description(flag),
             tuple(f.customer.id for f in facts if flag in f.flags),
         )
         for flag in Flag
@@ -231,3 +227,35 @@ def segments(ds: Dataset, as_of: date, facts: list[CustomerFacts] | None = None)
                 Segment(f"{dimension}:{value}", value, "dimension", f"{dimension} is {value}", tuple(groups[value]))
             )
     return found
+
+
+def flag_description(flag: Flag, language: object = "en") -> str:
+    """What a computed flag (and its segment) means, in `language`: the vocabulary's `flag_<name>` label."""
+    return label(f"flag_{flag.value}", language)
+
+
+def segment_title(segment: Segment, language: object, member_name: Callable[[str], str] = str) -> str:
+    """A segment's name for people: computed, the flag's word; custom, its title from crm.yaml; dimension,
+    `阶段：合作期` (an owner by `member_name`, industries, sources and tags as they are written)."""
+    if segment.kind == "computed":
+        return term(segment.key, language, of="flag")
+    if segment.kind == "custom":
+        return segment.title
+    dimension, _, value = segment.key.partition(":")
+    if dimension == "owner":
+        shown = member_name(value)
+    elif dimension in SETS:
+        shown = term(value, language, of=dimension)
+    else:
+        shown = value
+    return phrase("dimension_is", language, dimension=label(dimension, language), value=shown)
+
+
+def segment_description(segment: Segment, language: object, member_name: Callable[[str], str] = str) -> str:
+    """What a segment is for, in `language`: a computed flag's definition, a custom segment's description
+    from crm.yaml, a dimension's title."""
+    if segment.kind == "computed":
+        return flag_description(Flag(segment.key), language)
+    if segment.kind == "custom":
+        return segment.description
+    return segment_title(segment, language, member_name)

@@ -704,8 +704,6 @@ def _todo_section(todos: tuple[TodoDone, ...], max_rows: int) -> list[str]:
     ]
 
 
-
-
 def _kpi_delta(change: KpiChange) -> str:
     old, new = change.old, change.new
     if not isinstance(old, int | float) or not isinstance(new, int | float):
@@ -890,5 +888,3 @@ def _followup_json(plan: FollowUp | None) -> dict[str, object] | None:
         "days_overdue": plan.days_overdue,
         "last_contact": plan.last_contact.isoformat() if plan.last_contact else None,
     }
-
-

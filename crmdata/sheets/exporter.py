@@ -24,15 +24,10 @@ from typing import Any
 from crmdata.engine.schedule import followups
 from crmdata.records.load import Dataset
 from crmdata.records.models import Customer, Interaction
+from crmdata.records.vocabulary import CHANNELS, KINDS, LABELS, REASONS, STAGES, STATUSES, TIERS, TYPES, VALUES
 from crmdata.sheets.tables import (
-    CHANNELS,
     CUSTOMERS,
     INTERACTIONS,
-    KINDS,
-    STAGES,
-    TIERS,
-    TYPES,
-    VALUES,
     Column,
     Layout,
     TodoText,
@@ -219,43 +214,33 @@ def interactions_table(dataset: Dataset, english: bool) -> Table:
 # --- follow-ups ------------------------------------------------------------------------------------
 
 FOLLOWUP_COLUMNS = (
-    ("客户编号", "customer"),
-    ("客户名称", "name"),
-    ("负责人", "owner"),
-    ("应跟进日期", "due"),
-    ("原因", "reason"),
-    ("状态", "status"),
-    ("逾期天数", "days_overdue"),
-    ("沉默", "silent"),
-    ("最近联系", "last_contact"),
-    ("跟进间隔天数", "interval_days"),
+    ("customer_id", "customer"),
+    ("customer_name", "name"),
+    ("owner", "owner"),
+    ("followup_due", "due"),
+    ("reason", "reason"),
+    ("status", "status"),
+    ("days_overdue", "days_overdue"),
+    ("silent", "silent"),
+    ("last_contact", "last_contact"),
+    ("interval_days", "interval_days"),
 )
-_FOLLOWUP_WORDS = {
-    "first_contact": "首次联系",
-    "cadence": "定期跟进",
-    "promised": "约定跟进",
-    "overdue": "逾期",
-    "due_soon": "即将到期",
-    "ok": "按计划",
-}
+"""(label, JSON key) of each column: Chinese headers are the vocabulary's labels, English ones the keys of
+`crm due --format json`, as English headers are the record's field names in the other sheets."""
 
 
 def followups_table(dataset: Dataset, as_of: date, english: bool) -> Table:
     """The `crm due` list as a sheet: every customer not churned, by due date then id (a report: import
-    does not read it)."""
+    does not read it). Reasons and statuses are the vocabulary's words under Chinese headers."""
     team = _team(dataset)
-
-    def word(value: str) -> str:
-        return value if english else _FOLLOWUP_WORDS[value]
-
     rows: list[list[CellValue]] = [
         [
             plan.customer,
             plan.name,
             owner_label(team, plan.owner),
             plan.due,
-            word(plan.reason.value),
-            word(plan.status.value),
+            write_enum(REASONS, plan.reason.value, english),
+            write_enum(STATUSES, plan.status.value, english),
             plan.days_overdue,
             write_bool(plan.silent, english),
             plan.last_contact,
@@ -263,8 +248,9 @@ def followups_table(dataset: Dataset, as_of: date, english: bool) -> Table:
         ]
         for plan in followups(dataset, as_of)
     ]
-    headers = [en if english else zh for zh, en in FOLLOWUP_COLUMNS]
-    return Table(sheet="followups" if english else "跟进计划", headers=headers, rows=rows)
+    headers = [key if english else LABELS[label].zh for label, key in FOLLOWUP_COLUMNS]
+    sheet = "followups" if english else LABELS["followups"].zh
+    return Table(sheet=sheet, headers=headers, rows=rows)
 
 
 # --- file formats ----------------------------------------------------------------------------------

@@ -26,105 +26,21 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-# --- values: the closed sets in Chinese and English --------------------------------------------------
-
-
-def word_key(text: str) -> str:
-    """A value as compared: NFKC, lower case, without spaces, `_` and `-` (Institutional investor)."""
-    return re.sub(r"[\s_\-]+", "", unicodedata.normalize("NFKC", text).casefold())
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """One closed set (tiers, channels ...): record value -> the words a sheet may use for it.
-
-    The first Chinese word is the one export writes; the record value itself is always understood, in
-    any case. `noun` names the set in messages ("is not a customer tier: ...").
-    """
-
-    noun: str
-    words: Mapping[str, tuple[str, ...]]
-
-    def lookup(self, text: str) -> str | None:
-        """The record value a word stands for, or None."""
-        return self._index.get(word_key(text))
-
-    @cached_property
-    def _index(self) -> dict[str, str]:
-        return {word_key(word): value for value, words in self.words.items() for word in (value, *words)}
-
-    def zh(self, value: str) -> str:
-        """The Chinese word export writes for a record value."""
-        return self.words[value][0]
-
-    def choices(self) -> str:
-        """`strategic (战略客户), regular (普通客户), ...` for messages."""
-        return ", ".join(f"{value} ({words[0]})" for value, words in self.words.items())
-
-
-TIERS = Vocabulary(
-    "customer tier",
-    {
-        "strategic": ("战略客户", "战略", "战略级", "战略级客户"),
-        "regular": ("普通客户", "普通", "常规客户", "常规", "一般客户"),
-        "potential": ("潜在客户", "潜在", "潜力客户", "潜力"),
-    },
+from crmdata.records.vocabulary import (
+    BOOLEANS,
+    CHANNELS,
+    KINDS,
+    STAGES,
+    TIERS,
+    TYPES,
+    VALUES,
+    Terms,
+    word_key,
 )
-TYPES = Vocabulary(
-    "customer type",
-    {
-        "individual": ("个人", "个人客户", "自然人"),
-        "enterprise": ("企业", "企业客户", "公司"),
-        "government": ("政府机构", "政府", "政府客户", "政府部门"),
-        "institutional_investor": ("机构投资者", "投资机构"),
-    },
-)
-STAGES = Vocabulary(
-    "stage",
-    {
-        "prospecting": ("接洽期", "接洽", "开发中"),
-        "active": ("合作期", "合作中", "活跃"),
-        "stable": ("稳定期", "稳定"),
-        "dormant": ("沉默", "沉默期", "休眠"),
-        "churned": ("流失", "已流失"),
-    },
-)
-VALUES = Vocabulary(
-    "customer value",
-    {
-        "high": ("高", "高价值", "高价值客户"),
-        "medium": ("中", "中等", "中价值", "一般"),
-        "low": ("低", "低价值", "低价值客户"),
-    },
-)
-CHANNELS = Vocabulary(
-    "channel",
-    {
-        "phone": ("电话", "电话沟通", "致电", "来电", "call"),
-        "video": ("线上会议", "视频会议", "视频", "video call"),
-        "visit": ("拜访", "上门拜访", "面谈", "当面", "上门", "in person"),
-        "im": ("即时通讯", "微信", "企业微信", "钉钉", "wechat"),
-        "email": ("邮件", "电子邮件", "e-mail", "mail"),
-        "sms": ("短信", "text message"),
-        "event": ("活动", "展会", "会议活动"),
-        "other": ("其他", "其它"),
-    },
-)
-KINDS = Vocabulary(
-    "kind of interaction",
-    {
-        "followup": ("跟进", "日常跟进"),
-        "onboarding": ("签约启动", "启动"),
-        "complaint": ("投诉",),
-        "survey": ("回访调查", "满意度调查", "调查"),
-        "care": ("关怀", "客户关怀", "问候", "节日问候"),
-        "sale": ("销售",),
-        "referral": ("转介绍",),
-    },
-)
-YES_WORDS = ("是", "有", "同意", "已同意", "y", "yes", "true", "1", "√", "✓", "✔")
-NO_WORDS = ("否", "无", "不同意", "未同意", "n", "no", "false", "0", "×", "✗", "✘")
-_BOOLEANS = {word_key(word): True for word in YES_WORDS} | {word_key(word): False for word in NO_WORDS}
+
+# --- values: the closed sets, with their words from the one vocabulary (crmdata.records.vocabulary) ----
+
+_BOOLEANS = {word_key(word): value == "yes" for value, words in BOOLEANS.words.items() for word in words.all}
 
 
 # --- columns -----------------------------------------------------------------------------------------
@@ -166,7 +82,7 @@ class Column:
     en: str
     cell: Cell
     aliases: tuple[str, ...] = ()
-    vocabulary: Vocabulary | None = None
+    vocabulary: Terms | None = None
     per_contact: bool = False
 
     @property
@@ -482,7 +398,7 @@ def read_bool(value: Any) -> bool:
     return found
 
 
-def read_enum(vocabulary: Vocabulary, value: Any) -> str:
+def read_enum(vocabulary: Terms, value: Any) -> str:
     text = read_text(value)
     found = vocabulary.lookup(text)
     if found is None:
@@ -734,17 +650,17 @@ def write_todo(todo: TodoText, english: bool, team: Mapping[str, str]) -> str:
 # --- writing cells -----------------------------------------------------------------------------------
 
 
-def write_enum(vocabulary: Vocabulary, value: str, english: bool) -> str:
-    """The Chinese word (战略客户) under Chinese headers, the record value under English ones."""
-    return value if english else vocabulary.zh(value)
+def write_enum(vocabulary: Terms, value: str, english: bool) -> str:
+    """The vocabulary's Chinese word (战略客户) under Chinese headers, the record value under English ones
+    (English headers are the record's field names, and its values the words that go with them)."""
+    return value if english else vocabulary.words[value].zh
 
 
 def write_bool(flag: bool | None, english: bool) -> str | None:
+    """是 or 否 under Chinese headers, yes or no under English ones."""
     if flag is None:
         return None
-    if english:
-        return "yes" if flag else "no"
-    return "是" if flag else "否"
+    return BOOLEANS.word("yes" if flag else "no", "en" if english else "zh")
 
 
 def write_moment(value: date | datetime) -> date | str:

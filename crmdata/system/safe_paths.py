@@ -65,8 +65,8 @@ def refused(path: Path | str, status: os.stat_result) -> UnsafePathError:
     if not is_link(status):
         return UnsafePathError(path, f"{path} is a file, not a folder: remove it or choose another path")
     return UnsafePathError(
-        path, f"{path} is a symbolic link: crm never writes through a link it did not make; remove it or choose "
-        "another path"
+        path,
+        f"{path} is a symbolic link: crm never writes through a link it did not make; remove it or choose another path",
     )
 
 

@@ -15,6 +15,7 @@ from crmdata.records.models.base import Record
 from crmdata.records.models.enums import Language, Stage
 from crmdata.records.models.fields import CalendarDate, Days, Name, OwnerId, RecordId, Text
 from crmdata.records.models.segment import Flag, SegmentSpec
+from crmdata.records.vocabulary import STAGES
 
 Hours = Annotated[int, Field(ge=1, le=24 * 30, strict=True)]
 EditUrl = Annotated[str, StringConstraints(strict=True, pattern=r"^https?://[^\s<>\x22\x27\x00-\x1F\x7F-\x9F]+/$")]
@@ -31,10 +32,10 @@ class TeamMember(Record):
 class StageCadence(Record):
     """Days between contacts for each stage (churned customers are not scheduled)."""
 
-    prospecting: Days = Field(30, description="接洽期 — days between contacts")
-    active: Days = Field(30, description="合作期 — days between contacts")
-    stable: Days = Field(90, description="稳定期 — at least quarterly")
-    dormant: Days = Field(30, description="沉默 — days between re-activation attempts")
+    prospecting: Days = Field(30, description=f"{STAGES.words['prospecting'].zh} — days between contacts")
+    active: Days = Field(30, description=f"{STAGES.words['active'].zh} — days between contacts")
+    stable: Days = Field(90, description=f"{STAGES.words['stable'].zh} — at least quarterly")
+    dormant: Days = Field(30, description=f"{STAGES.words['dormant'].zh} — days between re-activation attempts")
 
     def for_stage(self, stage: Stage) -> int | None:
         """The interval for a stage; None for churned."""
@@ -83,9 +84,7 @@ class IdOptions(Record):
 
     customer_prefix: IdPrefix = Field("KH-", description="客户编号前缀 — new customer ids start with this")
     interaction_prefix: IdPrefix = Field("JL-", description="记录编号前缀 — new interaction ids start with this")
-    year: StrictBool = Field(
-        True, description="编号含年份 — put the year after the prefix (KH-2024001); false: KH-001"
-    )
+    year: StrictBool = Field(True, description="编号含年份 — put the year after the prefix (KH-2024001); false: KH-001")
     digits: SequenceDigits = Field(
         3, description="序号位数 — digits of the sequence number, zero-padded (it grows past them when full)"
     )
@@ -116,7 +115,10 @@ class CrmConfig(Record):
     team: dict[OwnerId, TeamMember] = Field(
         min_length=1, description="团队 — owner id → member; owners in records must be keys here"
     )
-    language: Language = Field(Language.ZH, description="语言 — zh or en: the language of the site's labels")
+    language: Language = Field(
+        Language.ZH,
+        description="语言 — zh or en: the language of every output a person reads (site, terminal, sheets, diff)",
+    )
     policy: Policy = Field(default_factory=Policy, description="跟进策略 — the follow-up policy")
     site: SiteOptions = Field(default_factory=SiteOptions, description="站点 — site options")
     segments: dict[RecordId, SegmentSpec] = Field(

@@ -10,6 +10,7 @@ from crmdata.records.models.consent import Consent
 from crmdata.records.models.contact import Contact
 from crmdata.records.models.enums import CustomerType, Stage, Tier, Value
 from crmdata.records.models.fields import CalendarDate, Days, Name, OwnerId, RecordId, Text
+from crmdata.records.vocabulary import STAGES, TIERS, TYPES, VALUES, field_description
 
 
 class Customer(Record):
@@ -17,10 +18,10 @@ class Customer(Record):
 
     id: RecordId = Field(description="客户编号 — unique id, equal to the file name, e.g. KH-2024001")
     name: Name = Field(description="客户名称 — the customer's name")
-    type: CustomerType = Field(description="客户类型 — individual, enterprise, government or institutional_investor")
-    tier: Tier = Field(description="客户分级 — strategic, regular or potential")
-    stage: Stage = Field(description="阶段 — prospecting, active, stable, dormant or churned")
-    value: Value = Field(Value.MEDIUM, description="客户价值 — high, medium (default) or low")
+    type: CustomerType = Field(description=field_description(TYPES))
+    tier: Tier = Field(description=field_description(TIERS))
+    stage: Stage = Field(description=field_description(STAGES))
+    value: Value = Field(Value.MEDIUM, description=field_description(VALUES, "default medium"))
     owner: OwnerId = Field(description="负责人 — the one team member (a key of team in crm.yaml) who owns the customer")
     since: CalendarDate | None = Field(
         None, description="合作起始日期 — start of the relationship; required unless prospecting"

@@ -1,13 +1,16 @@
 """The closed sets of the CRM practice (customer types, tiers, stages, channels...).
 
-Values are the English keys written in records; `label_zh` gives the handbook's Chinese term.
+Values are the English keys written in records and JSON. What people read for each value, in Chinese and
+English, and the other words a spreadsheet may use for it, are in the one vocabulary
+(crmdata.records.vocabulary: TYPES, TIERS, STAGES, VALUES, CHANNELS, KINDS); a test checks that every
+value has its words there.
 """
 
 from enum import StrEnum
 
 
 class CustomerType(StrEnum):
-    """客户类型."""
+    """What kind of party the customer is."""
 
     INDIVIDUAL = "individual"
     ENTERPRISE = "enterprise"
@@ -16,7 +19,7 @@ class CustomerType(StrEnum):
 
 
 class Tier(StrEnum):
-    """客户分级: strategic (战略客户), regular (普通客户), potential (潜在客户)."""
+    """How important the customer is to the business."""
 
     STRATEGIC = "strategic"
     REGULAR = "regular"
@@ -24,7 +27,7 @@ class Tier(StrEnum):
 
 
 class Stage(StrEnum):
-    """Lifecycle stage: 接洽期, 合作期, 稳定期, 沉默, 流失."""
+    """Where the relationship stands; `dormant` is set by a person, unlike the computed *silent* flag."""
 
     PROSPECTING = "prospecting"
     ACTIVE = "active"
@@ -34,7 +37,7 @@ class Stage(StrEnum):
 
 
 class Value(StrEnum):
-    """客户价值: high-value customers are contacted at least twice a month."""
+    """How much business the customer brings: high-value customers are contacted at least twice a month."""
 
     HIGH = "high"
     MEDIUM = "medium"
@@ -42,7 +45,7 @@ class Value(StrEnum):
 
 
 class Channel(StrEnum):
-    """沟通方式."""
+    """How a conversation took place."""
 
     PHONE = "phone"
     VIDEO = "video"
@@ -55,7 +58,7 @@ class Channel(StrEnum):
 
 
 class InteractionKind(StrEnum):
-    """沟通类型; `care` (greetings) does not count as a follow-up contact."""
+    """What a conversation was for; `care` (greetings) does not count as a follow-up contact."""
 
     FOLLOWUP = "followup"
     ONBOARDING = "onboarding"
@@ -67,7 +70,7 @@ class InteractionKind(StrEnum):
 
 
 class Language(StrEnum):
-    """Language of the site's labels."""
+    """The language of every output a person reads."""
 
     ZH = "zh"
     EN = "en"

@@ -29,9 +29,13 @@ RESERVED_RULE = (
     "is a reserved word (index, search, assets, 404, sitemap, and names Windows cannot check out such as con, "
     "nul, com1): choose another"
 )
-_RESERVED_JSON_PATTERN = "^(?:" + "|".join(
-    sorted("".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word) for word in RESERVED_WORDS)
-) + ")$"
+_RESERVED_JSON_PATTERN = (
+    "^(?:"
+    + "|".join(
+        sorted("".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word) for word in RESERVED_WORDS)
+    )
+    + ")$"
+)
 """The same words for JSON Schema validators, case-insensitive without flags (ECMA regexes have no (?i))."""
 
 

@@ -22,6 +22,7 @@ from crmdata.records.models.fields import (
     day_of,
 )
 from crmdata.records.models.todo import Todo
+from crmdata.records.vocabulary import CHANNELS, KINDS, field_description
 
 Satisfaction = Annotated[int, Strict(), Field(ge=1, le=5)]
 
@@ -32,13 +33,10 @@ class Interaction(Record):
     id: RecordId = Field(description="记录编号 — unique id, equal to the file name, e.g. JL-2024001")
     customer: RecordId = Field(description="客户编号 — id of the customer talked to")
     date: DateOrDateTime = Field(description="沟通日期 — the day (or day and time) of the conversation")
-    channel: Channel = Field(description="沟通方式 — phone, video, visit, im, email, sms, event or other")
+    channel: Channel = Field(description=field_description(CHANNELS))
     kind: InteractionKind = Field(
         InteractionKind.FOLLOWUP,
-        description=(
-            "类型 — followup (default), onboarding, complaint, survey, care, sale or referral; "
-            "care does not count as a follow-up"
-        ),
+        description=field_description(KINDS, "default followup; care does not count as a follow-up"),
     )
     owner: OwnerId = Field(description="负责人 — the team member who talked (a key of team)")
     topic: Name = Field(description="沟通主题 — what it was about")

@@ -1,0 +1,804 @@
+"""One vocabulary: every word a person reads, in Chinese and in English, and the words a sheet may use.
+
+Records, JSON keys and JSON values use the English values of the models' enums (`stage: dormant`): that is
+the contract, the same in every language. Everything a person reads names those values and the fields in
+the language of crm.yaml (`language: zh|en`, zh when absent), with the words written here and nowhere
+else: the site (site_builder.labels), the terminal (crmdata.cli), spreadsheets out and in
+(crmdata.sheets), `crm diff` (crmdata.git.diff), the calendar feed and the JSON Schema descriptions.
+tests/test_vocabulary.py fails when a word is missing in a language, when two values of a set share a
+word, or when a display word turns up in code outside this module.
+
+The words are the handbooks': 战略客户/普通客户/潜在客户; 接洽期/合作期/稳定期/休眠期/流失; 个人/企业/政府机构/
+机构投资者. Two ideas that sound alike stay apart in both languages: a *silent* customer (沉默客户, Silent) is
+computed, no contact for policy.silent_after_days; *dormant* (休眠期, Dormant) is a stage someone sets.
+
+- `Word`: one thing's words: Chinese, English, and the other words a sheet may use for it (synonyms).
+- `Terms`: one closed set (the stages, the channels, ...): value -> Word; `lookup` reads a sheet's word.
+- `LABELS`: names of fields, pages, sections and KPIs; `PHRASES`: sentences with `{placeholders}`.
+
+This module imports nothing of crmdata, so the models can describe their fields with it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from functools import cached_property
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+"""The language of a repository whose crm.yaml says none (the model's default), or that has no crm.yaml."""
+
+
+def language_code(language: object) -> str:
+    """`zh` or `en` for a Language member, its value, or None (the default, zh)."""
+    code = language.value if isinstance(language, Enum) else language
+    return "en" if code == "en" else DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class Word:
+    """One thing's words: `zh` and `en` are what people read; a sheet may also use any of `synonyms`.
+
+    `en_plural` is the English text when a `{count}` placeholder is not 1 ("1 error", "2 errors").
+    """
+
+    zh: str
+    en: str
+    synonyms: tuple[str, ...] = ()
+    en_plural: str | None = None
+
+    def text(self, language: object, **values: object) -> str:
+        """The word in `language` (zh unless en), its `{placeholders}` filled from `values`."""
+        if language_code(language) == "zh":
+            chosen = self.zh
+        elif self.en_plural is not None and values.get("count") != 1:
+            chosen = self.en_plural
+        else:
+            chosen = self.en
+        return chosen.format(**values) if values else chosen
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        """Every word for it: the display words first, then the synonyms."""
+        return (self.zh, self.en, *self.synonyms)
+
+
+def word_key(text: str) -> str:
+    """A word as compared on import: NFKC, lower case, without spaces, `_` and `-` (Institutional investor)."""
+    return re.sub(r"[\s_\-]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+@dataclass(frozen=True)
+class Terms:
+    """One closed set: each value (an enum's value) with its words.
+
+    `name` is the set's key (`stage`); `noun` names it in messages ("is not a stage: ..."). Import reads
+    a value from the value itself, its Chinese or English word or any synonym, in any case and width.
+    """
+
+    name: str
+    noun: str
+    words: Mapping[str, Word]
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(self.words)
+
+    def word(self, value: object, language: object) -> str:
+        """The display word of `value` (an enum member or its value); KeyError for a value not in the set."""
+        key = value.value if isinstance(value, Enum) else str(value)
+        return self.words[key].text(language)
+
+    def lookup(self, text: str) -> str | None:
+        """The value a sheet's word stands for, or None."""
+        return self._index.get(word_key(text))
+
+    @cached_property
+    def _index(self) -> dict[str, str]:
+        return {word_key(word): value for value, words in self.words.items() for word in (value, *words.all)}
+
+    def choices(self) -> str:
+        """`strategic (战略客户), regular (普通客户), ...`: the values with the Chinese word a sheet writes."""
+        return ", ".join(f"{value} ({word.zh})" for value, word in self.words.items())
+
+    def described(self) -> str:
+        """`prospecting 接洽期, active 合作期, ...`: the values with their words, for descriptions and help."""
+        return ", ".join(f"{value} {word.zh}" for value, word in self.words.items())
+
+
+# --- the closed sets of the records (crmdata.records.models.enums) ------------------------------------
+
+TYPES = Terms(
+    "type",
+    "customer type",
+    {
+        "individual": Word("个人", "Individual", ("个人客户", "自然人")),
+        "enterprise": Word("企业", "Enterprise", ("企业客户", "公司")),
+        "government": Word("政府机构", "Government", ("政府", "政府客户", "政府部门")),
+        "institutional_investor": Word("机构投资者", "Institutional investor", ("投资机构",)),
+    },
+)
+TIERS = Terms(
+    "tier",
+    "customer tier",
+    {
+        "strategic": Word("战略客户", "Strategic", ("战略", "战略级", "战略级客户")),
+        "regular": Word("普通客户", "Regular", ("普通", "常规客户", "常规", "一般客户")),
+        "potential": Word("潜在客户", "Potential", ("潜在", "潜力客户", "潜力")),
+    },
+)
+STAGES = Terms(
+    "stage",
+    "stage",
+    {
+        "prospecting": Word("接洽期", "Prospecting", ("接洽", "开发中")),
+        "active": Word("合作期", "Active", ("合作中", "活跃")),
+        "stable": Word("稳定期", "Stable", ("稳定",)),
+        # 沉默 and 沉默期 were the dormant stage's words in sheets before 休眠期: old sheets still read.
+        "dormant": Word("休眠期", "Dormant", ("休眠", "沉默", "沉默期")),
+        "churned": Word("流失", "Churned", ("已流失",)),
+    },
+)
+VALUES = Terms(
+    "value",
+    "customer value",
+    {
+        "high": Word("高", "High", ("高价值", "高价值客户")),
+        "medium": Word("中", "Medium", ("中等", "中价值", "一般")),
+        "low": Word("低", "Low", ("低价值", "低价值客户")),
+    },
+)
+CHANNELS = Terms(
+    "channel",
+    "channel",
+    {
+        "phone": Word("电话", "Phone", ("电话沟通", "致电", "来电", "call")),
+        "video": Word("线上会议", "Video call", ("视频会议", "视频")),
+        "visit": Word("拜访", "Visit", ("上门拜访", "面谈", "当面", "上门", "in person")),
+        "im": Word("即时通讯", "Messaging", ("微信", "企业微信", "钉钉", "wechat")),
+        "email": Word("邮件", "Email", ("电子邮件", "e-mail", "mail")),
+        "sms": Word("短信", "SMS", ("text message",)),
+        "event": Word("活动", "Event", ("展会", "会议活动")),
+        "other": Word("其他", "Other", ("其它",)),
+    },
+)
+KINDS = Terms(
+    "kind",
+    "kind of interaction",
+    {
+        "followup": Word("跟进", "Follow-up", ("日常跟进",)),
+        "onboarding": Word("签约启动", "Onboarding", ("启动",)),
+        "complaint": Word("投诉", "Complaint"),
+        "survey": Word("回访调查", "Survey", ("满意度调查", "调查")),
+        "care": Word("关怀", "Care", ("客户关怀", "问候", "节日问候")),
+        "sale": Word("销售", "Sale"),
+        "referral": Word("转介绍", "Referral"),
+    },
+)
+FLAGS = Terms(
+    "flag",
+    "flag",
+    {
+        "new": Word("新客户", "New"),
+        "silent": Word("沉默客户", "Silent"),
+        "at_risk": Word("流失预警", "At risk"),
+        "high_value": Word("高价值客户", "High value"),
+        "win_back": Word("待挽回", "Win back"),
+        "overdue": Word("逾期跟进", "Overdue follow-up"),
+    },
+)
+"""The computed flags of a customer (crmdata.records.models.segment.Flag), each also a segment."""
+
+# --- the closed sets of what the engine computes (crmdata.engine) -------------------------------------
+
+REASONS = Terms(
+    "reason",
+    "reason",
+    {
+        "first_contact": Word("首次跟进", "First contact", ("首次联系",)),
+        "cadence": Word("定期跟进", "Cadence"),
+        "promised": Word("约定跟进", "Promised"),
+    },
+)
+"""Why a follow-up is due when it is (crmdata.engine.schedule.Reason)."""
+STATUSES = Terms(
+    "status",
+    "follow-up status",
+    {
+        "overdue": Word("逾期", "Overdue"),
+        "due_soon": Word("即将到期", "Due soon"),
+        "ok": Word("按计划", "On track"),
+    },
+)
+"""Where a follow-up stands (crmdata.engine.schedule.Status)."""
+FRESHNESS = Terms(
+    "freshness",
+    "freshness",
+    {
+        "green": Word("良好", "Fresh"),
+        "yellow": Word("注意", "Ageing"),
+        "red": Word("过期", "Stale"),
+        "grey": Word("无联系", "Never contacted"),
+    },
+)
+"""How recent the last contact is (crmdata.engine.schedule.Freshness)."""
+SIGNALS = Terms(
+    "signal",
+    "risk signal",
+    {
+        "silent": Word("沉默客户", "Silent"),
+        "overdue": Word("跟进逾期", "Follow-up overdue"),
+        "satisfaction_falling": Word("满意度下降", "Satisfaction falling"),
+        "open_complaint": Word("未解决投诉", "Open complaint"),
+        "dormant": Word("处于休眠期", "Dormant stage"),
+        "unkept_todos": Word("未兑现承诺", "Unkept promises"),
+    },
+)
+"""The churn-risk signals (crmdata.engine.segments.risks), by name."""
+SIGNAL_DETAILS: dict[str, Word] = {
+    "silent": Word("{0:.0f} 天没有联系", "no contact for {0:.0f} days"),
+    "silent_never": Word("从未联系", "never contacted"),
+    "overdue": Word("跟进逾期 {0:.0f} 天", "follow-up {0:.0f} days overdue"),
+    "satisfaction_falling": Word(
+        "满意度从平均 {1:.1f} 降到 {0:.0f}", "satisfaction fell to {0:.0f} from an average of {1:.1f}"
+    ),
+    "open_complaint": Word("{0:.0f} 条未解决投诉", "{0:.0f} open complaint(s)"),
+    "dormant": Word("阶段为休眠期", "stage is dormant"),
+    "unkept_todos": Word("{0:.0f} 项待办逾期", "{0:.0f} overdue todo(s)"),
+}
+"""What raised a signal, filled with its figures in order (`silent_never`: silent without any contact)."""
+SEGMENT_KINDS = Terms(
+    "segment_kind",
+    "kind of segment",
+    {
+        "computed": Word("计算", "computed"),
+        "custom": Word("自定义", "custom"),
+        "dimension": Word("维度", "dimension"),
+    },
+)
+
+# --- crm diff ------------------------------------------------------------------------------------------
+
+CHANGES = Terms(
+    "change",
+    "change",
+    {
+        "added": Word("新增", "added"),
+        "changed": Word("修改", "changed"),
+        "removed": Word("删除", "removed"),
+    },
+)
+"""What happened to a record or a value between two revisions."""
+EVENTS = Terms(
+    "event",
+    "follow-up change",
+    {
+        "done": Word("已跟进", "done"),
+        "newly overdue": Word("新逾期", "newly overdue"),
+        "rescheduled": Word("改期", "rescheduled"),
+        "new in schedule": Word("进入计划", "new in schedule"),
+        "left schedule": Word("离开计划", "left schedule"),
+    },
+)
+"""How a customer's place in the follow-up schedule changed (crmdata.git.diff.FollowUpEvent)."""
+LEFT_BECAUSE = Terms(
+    "left_because",
+    "reason to leave the schedule",
+    {"churned": Word("流失", "churned"), "removed": Word("已删除", "removed")},
+)
+
+# --- yes and no ----------------------------------------------------------------------------------------
+
+BOOLEANS = Terms(
+    "boolean",
+    "yes or no",
+    {
+        "yes": Word("是", "yes", ("有", "同意", "已同意", "y", "true", "1", "√", "✓", "✔")),
+        "no": Word("否", "no", ("无", "不同意", "未同意", "n", "false", "0", "×", "✗", "✘")),
+    },
+)
+
+WEEKDAYS = (
+    Word("周一", "Mon"),
+    Word("周二", "Tue"),
+    Word("周三", "Wed"),
+    Word("周四", "Thu"),
+    Word("周五", "Fri"),
+    Word("周六", "Sat"),
+    Word("周日", "Sun"),
+)
+"""Monday first, as date.weekday() counts."""
+
+SETS: dict[str, Terms] = {
+    terms.name: terms
+    for terms in (
+        TYPES,
+        TIERS,
+        STAGES,
+        VALUES,
+        CHANNELS,
+        KINDS,
+        FLAGS,
+        REASONS,
+        STATUSES,
+        FRESHNESS,
+        SIGNALS,
+        SEGMENT_KINDS,
+        CHANGES,
+        EVENTS,
+        LEFT_BECAUSE,
+        BOOLEANS,
+    )
+}
+"""Every closed set, by name."""
+RECORD_SETS = (TYPES, TIERS, STAGES, VALUES, CHANNELS, KINDS)
+"""The sets of the record files' fields: no value is in two of them, so a value names its set."""
+
+# --- labels: fields, pages, sections, KPIs --------------------------------------------------------------
+
+LABELS: dict[str, Word] = {
+    "dashboard": Word("看板", "Dashboard"),
+    "followups": Word("跟进计划", "Follow-ups"),
+    "customers": Word("客户", "Customers"),
+    "owners": Word("负责人", "Owners"),
+    "segments": Word("客户分群", "Segments"),
+    "kpis": Word("指标", "KPIs"),
+    "data_quality": Word("数据质量", "Data quality"),
+    "as_of": Word("数据日期", "As of"),
+    "needs_attention": Word("需要关注", "Needs attention"),
+    "due_soon": Word("即将到期", "Due soon"),
+    "ok": Word("按计划", "On track"),
+    "at_risk": Word("流失预警", "At risk"),
+    "charts": Word("图表", "Charts"),
+    "customer": Word("客户", "Customer"),
+    "id": Word("编号", "ID"),
+    "name": Word("名称", "Name"),
+    "type": Word("客户类型", "Type"),
+    "tier": Word("客户分级", "Tier"),
+    "stage": Word("阶段", "Stage"),
+    "value": Word("客户价值", "Value"),
+    "owner": Word("负责人", "Owner"),
+    "industry": Word("行业", "Industry"),
+    "source": Word("来源", "Source"),
+    "tags": Word("标签", "Tags"),
+    "needs": Word("关键需求", "Key needs"),
+    "last_contact": Word("最近联系", "Last contact"),
+    "next_due": Word("下次跟进", "Next due"),
+    "freshness": Word("新鲜度", "Freshness"),
+    "due": Word("到期日", "Due"),
+    "reason": Word("原因", "Reason"),
+    "status": Word("状态", "Status"),
+    "days_overdue": Word("逾期天数", "Days overdue"),
+    "silent": Word("沉默客户", "Silent"),
+    "task": Word("待办事项", "Task"),
+    "interaction": Word("沟通记录", "Conversation"),
+    "date": Word("日期", "Date"),
+    "channel": Word("沟通方式", "Channel"),
+    "kind": Word("沟通类型", "Kind"),
+    "topic": Word("主题", "Topic"),
+    "summary": Word("摘要", "Summary"),
+    "feedback": Word("客户反馈", "Feedback"),
+    "need_changes": Word("需求变化", "Need changes"),
+    "satisfaction": Word("满意度", "Satisfaction"),
+    "todos": Word("待办", "Todos"),
+    "done": Word("完成", "done"),
+    "open": Word("未完成", "open"),
+    "next_followup": Word("约定下次跟进", "Agreed next contact"),
+    "care_kind": Word("关怀类型", "Kind"),
+    "care_moments": Word("关怀时刻 (未来30天)", "Care moments (next 30 days)"),
+    "anniversary": Word("合作周年", "Anniversary"),
+    "birthday": Word("生日", "Birthday"),
+    "private_date": Word("日期已隐藏", "date hidden"),
+    "calendar_feeds": Word("日历订阅", "Calendar feeds"),
+    "calendar_hint": Word("在手机日历中订阅 (.ics):", "Subscribe in a phone calendar (.ics):"),
+    "calendar_full": Word(
+        "每位负责人的日历包含其全部跟进、待办和关怀时刻。",
+        "Each owner's calendar has all of their follow-ups, todos and care moments.",
+    ),
+    "team_calendar": Word("全体", "Whole team"),
+    "profile": Word("基本信息", "Profile"),
+    "since": Word("合作起始", "Customer since"),
+    "referred_by": Word("转介绍人", "Referred by"),
+    "churned_on": Word("流失日期", "Churned on"),
+    "churn_reason": Word("流失原因", "Churn reason"),
+    "notes": Word("备注", "Notes"),
+    "consent": Word("告知与同意", "Consent"),
+    "contacts": Word("联系人", "Contacts"),
+    "contact_title": Word("职位", "Title"),
+    "phone": Word("电话", "Phone"),
+    "email": Word("邮箱", "Email"),
+    "address": Word("地址", "Address"),
+    "primary": Word("主要", "primary"),
+    "plan": Word("跟进计划", "Plan"),
+    "interval": Word("跟进间隔", "Interval"),
+    "days": Word("天", "days"),
+    "timeline": Word("沟通时间线", "Timeline"),
+    "no_interactions": Word("还没有沟通记录。", "No conversations yet."),
+    "earlier": Word(
+        "更早的 {count} 次沟通 (详情见记录文件)", "{count} earlier conversations (details in their record files)"
+    ),
+    "older_in_files": Word(
+        "另有 {count} 次更早的沟通, 见 interactions/ 中的记录文件。",
+        "{count} older conversations are in their record files under interactions/.",
+    ),
+    "ok_summary": Word(
+        "{count} 位客户按计划跟进, 下次跟进日期见", "{count} customers are on track; their next dates are in"
+    ),
+    "satisfaction_over_time": Word("满意度变化", "Satisfaction over time"),
+    "edit_record": Word("编辑此客户的记录文件", "Edit this customer's record file"),
+    "record_file": Word("记录文件", "Record file"),
+    "portfolio": Word("客户组合", "Portfolio"),
+    "due_list": Word("待跟进", "Due"),
+    "personal_kpis": Word("个人指标", "Personal KPIs"),
+    "size": Word("人数", "Size"),
+    "members": Word("成员", "Members"),
+    "computed": Word("计算分群", "Computed segments"),
+    "custom": Word("自定义分群", "Custom segments"),
+    "dimension": Word("维度分群", "Segments by dimension"),
+    "definition": Word("定义", "Definition"),
+    "trend": Word("趋势", "Trend"),
+    "kpi": Word("指标", "KPI"),
+    "now": Word("当前", "Now"),
+    "days_ago_30": Word("30天前", "30 days ago"),
+    "days_ago_90": Word("90天前", "90 days ago"),
+    "warnings": Word("警告", "Warnings"),
+    "no_warnings": Word("没有警告: 数据完整。", "No warnings: the data is complete."),
+    "file": Word("文件", "File"),
+    "field": Word("字段", "Field"),
+    "detail": Word("内容", "Detail"),
+    "message": Word("说明", "Message"),
+    "none": Word("无", "None"),
+    "filter": Word("筛选客户…", "Filter customers…"),
+    "previous": Word("上一页", "Previous page"),
+    "next": Word("下一页", "Next page"),
+    "needs_script": Word(
+        "客户表需要启用 JavaScript; 也可以从客户分群找到客户:",
+        "The customer table needs JavaScript; customers can also be found through the segments:",
+    ),
+    "in_index": Word("共 {count} 位, 在客户表中查看全部", "all {count} in the customer index"),
+    "all": Word("全部", "All"),
+    "risk_signals": Word("预警信号", "Risk signals"),
+    "score": Word("分数", "Score"),
+    "interactions_by_channel": Word("每月沟通量 (按方式)", "Interactions per month by channel"),
+    "customers_by_type": Word("各类型客户", "Customers by type"),
+    "customers_by_tier": Word("各分级客户", "Customers by tier"),
+    "followup_status": Word("跟进状态", "Follow-up status"),
+    "new_vs_churned": Word("每季度新增与流失客户", "New and churned customers per quarter"),
+    "new": Word("新增", "New"),
+    "churned": Word("流失", "Churned"),
+    "data_table": Word("数据表", "Data table"),
+    "count": Word("数量", "Count"),
+    "masked_note": Word(
+        "隐私字段 (电话、邮箱、地址、生日) 已遮蔽。", "Private fields (phone, email, address, birthday) are masked."
+    ),
+    "internal_note": Word(
+        "内部版本: 显示完整联系方式, 请勿外传。", "Internal build: full contact details shown. Do not share."
+    ),
+    "generated_note": Word(
+        "本页由 crm 根据记录文件生成, 请勿手动编辑。", "Generated by crm from the record files; do not edit by hand."
+    ),
+    "resolved": Word("已解决", "resolved"),
+    "more": Word("另有 {count} 条", "{count} more"),
+    "quarter": Word("季度", "Quarter"),
+    "month": Word("月份", "Month"),
+    "unknown": Word("—", "—"),
+    "flag_new": Word(
+        "新客户: 合作起始在新客户期内 (policy.new_customer_days)",
+        "New customers: since is within policy.new_customer_days",
+    ),
+    "flag_silent": Word(
+        "沉默客户: 超过 policy.silent_after_days 天没有联系, 需要重新激活",
+        "No contact for policy.silent_after_days or more: re-activate",
+    ),
+    "flag_at_risk": Word(
+        "流失预警: 预警信号加权分数达到 3 分或以上 (见各客户的信号)",
+        "Churn early warning: weighted risk signals add up to 3 or more (see each customer's signals)",
+    ),
+    "flag_high_value": Word(
+        "高价值客户 (未流失): 每月至少联系两次", "High value, not churned: contacted at least twice a month"
+    ),
+    "flag_win_back": Word(
+        "已流失客户及流失原因: 分析并争取挽回", "Churned customers with their churn reason: analyse and win back"
+    ),
+    "flag_overdue": Word("跟进已逾期", "Follow-up overdue"),
+    "edited_by": Word("修改记录", "Changes"),
+    "change_history": Word("变更历史", "Change history"),
+    "author": Word("作者", "Author"),
+    "commit": Word("提交", "Commit"),
+    "changed_records": Word("记录", "Records"),
+    "commit_subject": Word("提交说明", "Commit message"),
+    "customer_record": Word("客户资料", "customer record"),
+    "earlier_changes": Word("另有 {count} 次更早的变更, 见 git log。", "{count} earlier changes: see git log."),
+    "uncommitted": Word("尚未提交的修改:", "Uncommitted changes:"),
+    "no_commits": Word("这些记录还没有提交到 git。", "These records are not committed to git yet."),
+    "history_shallow": Word(
+        "变更历史不完整: 这是浅克隆 (shallow clone), 更早的变更不在其中。"
+        "CI 中请用 actions/checkout 的 fetch-depth: 0 检出完整历史。",
+        "Incomplete history: this checkout is a shallow clone, so older changes are missing. "
+        "In CI, check out the full history (actions/checkout with fetch-depth: 0).",
+    ),
+    # the follow-up list as a sheet (crm export followups)
+    "customer_id": Word("客户编号", "Customer ID"),
+    "customer_name": Word("客户名称", "Customer name"),
+    "followup_due": Word("应跟进日期", "Due"),
+    "interval_days": Word("跟进间隔天数", "Interval (days)"),
+    # crm validate
+    "valid": Word("有效", "valid"),
+    "invalid": Word("无效", "invalid"),
+}
+"""A label by key. Keys that are KPI names are those KPIs' titles (crmdata.engine.kpis registers none
+without one)."""
+
+KPI_TITLES: dict[str, Word] = {
+    "customers_total": Word("客户总数", "Customers"),
+    "customers_by_stage": Word("各阶段客户数", "Customers by stage"),
+    "overdue_followups": Word("逾期跟进", "Overdue follow-ups"),
+    "silent_customers": Word("沉默客户", "Silent customers"),
+    "followup_compliance": Word("跟进达标率", "Follow-up compliance"),
+    "csat_avg": Word("满意度均值", "Average satisfaction"),
+    "open_complaints": Word("未解决投诉", "Open complaints"),
+    "overdue_todos": Word("逾期待办", "Overdue todos"),
+    "followup_on_time_rate_90d": Word("90天按时跟进率", "On-time follow-ups, 90 days"),
+    "followup_on_time_rate_365d": Word("年度按时跟进率", "On-time follow-ups, 365 days"),
+    "todo_on_time_rate": Word("待办按时完成率", "Todos done on time"),
+    "logging_24h_rate": Word("及时记录率", "Logged in time"),
+    "retention_12m": Word("12个月留存率", "12-month retention"),
+    "churn_rate_12m": Word("12个月流失率", "12-month churn rate"),
+    "win_backs_12m": Word("12个月挽回客户", "Won back, 12 months"),
+    "new_customers_12m": Word("12个月新客户", "New customers, 12 months"),
+    "churned_12m": Word("12个月流失客户", "Churned, 12 months"),
+    "new_customers_by_month": Word("每月新客户", "New customers by month"),
+    "interactions_by_month": Word("每月沟通量", "Interactions by month"),
+    "satisfaction_by_quarter": Word("季度满意度", "Satisfaction by quarter"),
+    "complaints_12m": Word("12个月投诉数", "Complaints, 12 months"),
+    "complaint_median_resolution_days": Word("投诉解决天数中位数", "Median days to resolve a complaint"),
+    "referrals_12m": Word("12个月转介绍", "Referrals, 12 months"),
+}
+"""Each KPI's title, by its key (crmdata.engine.kpis)."""
+LABELS.update(KPI_TITLES)
+
+# --- phrases: sentences with {placeholders} -------------------------------------------------------------
+
+PHRASES: dict[str, Word] = {
+    # counts
+    "days": Word("{count} 天", "{count} day", en_plural="{count} days"),
+    "every_n_days": Word("每 {count} 天", "every {count} day", en_plural="every {count} days"),
+    "customers_n": Word("{count} 位客户", "{count} customer", en_plural="{count} customers"),
+    "errors_n": Word("{count:,} 个错误", "{count:,} error", en_plural="{count:,} errors"),
+    "warnings_n": Word("{count:,} 个警告", "{count:,} warning", en_plural="{count:,} warnings"),
+    "files_n": Word("{count:,} 个文件", "{count:,} file", en_plural="{count:,} files"),
+    "rows_n": Word("{count} 行", "{count} row", en_plural="{count} rows"),
+    # crm validate, and every command that validates first
+    "validate_summary": Word(
+        "{verdict}：{errors}，{warnings}，共 {files}（{seconds:.2f} 秒）",
+        "{verdict}: {errors}, {warnings} in {files} ({seconds:.2f} s)",
+    ),
+    "fix_errors_first": Word(
+        "crm：数据没有通过校验；请先修正上面的错误（crm validate）",
+        "crm: the data does not validate; fix the errors above (crm validate) first",
+    ),
+    # crm due
+    "due_heading": Word("跟进计划（{day}）：", "Follow-ups as of {day}: "),
+    "due_counts": Word(
+        "逾期 {overdue}，即将到期 {due_soon}，按计划 {ok}（共 {customers}）",
+        "{overdue} overdue, {due_soon} due soon, {ok} on track ({customers})",
+    ),
+    "owner_counts": Word("：逾期 {overdue}，即将到期 {due_soon}", ": {overdue} overdue, {due_soon} due soon"),
+    "more_not_due": Word(
+        "  …… 另有 {count} 位客户尚未到期（--all 列出全部）", "  ... and {count} more not due soon (--all lists them)"
+    ),
+    "no_contact_yet": Word("尚未联系", "no contact yet"),
+    # crm segments
+    "segment_members": Word("{key}：{customers}", "{key}: {customers}"),
+    "risk_score": Word("分数 {score}：", "score {score}: "),
+    "no_segment": Word(
+        "crm：没有名为 {name} 的分群；计算分群和自定义分群：{keys}；维度分群形如 tier:strategic",
+        "crm: no segment named {name}; computed and custom: {keys}; dimensions look like tier:strategic",
+    ),
+    "dimension_is": Word("{dimension}：{value}", "{dimension}: {value}"),
+    # crm kpi
+    "kpi_heading": Word("指标（{day}）", "KPIs as of {day}"),
+    "kpi_heading_owner": Word("{owner} 的指标（{day}）", "KPIs as of {day} for {owner}"),
+    "kpi_totals": Word("（合计；--format json 给出明细）", "  (totals; --format json splits them)"),
+    # crm new, crm log
+    "created": Word("已创建 {path}", "created {path}"),
+    "would_create": Word("# 将创建 {path}", "# would create {path}"),
+    "next_followup_on": Word("  下次跟进 {date}（{weekday}）", "  next follow-up {date} ({weekday})"),
+    "todo_due_on": Word("  待办 {task}：{date}（{weekday}）到期", "  todo {task}: due {date} ({weekday})"),
+    # crm import
+    "sheet_rows": Word("{rows}，{kind}（表头在第 {header} 行）", "{rows} of {kind} (header on row {header})"),
+    "row_would_create": Word("第 {row} 行：将创建 {path}  {label}", "row {row}: would create {path}  {label}"),
+    "row_created": Word("第 {row} 行：已创建 {path}  {label}", "row {row}: created {path}  {label}"),
+    "row_not_created": Word("第 {row} 行：未创建：{failure}", "row {row}: not created: {failure}"),
+    "row_unchanged": Word(
+        "第 {row} 行：已导入过，没有变化：{id} {label}", "row {row}: already imported, unchanged: {id} {label}"
+    ),
+    "row_differs": Word(
+        "第 {row} 行：{id} 已存在，{detail} 不同（{path}）：不覆盖",
+        "row {row}: {id} exists and differs in {detail} ({path}): not overwritten",
+    ),
+    "row_duplicate": Word(
+        "第 {row} 行：可能与 {id} {label} 重复（{detail}）：不创建",
+        "row {row}: likely duplicate of {id} {label} ({detail}): not created",
+    ),
+    "to_create": Word("{count} 行待创建", "{count} to create"),
+    "created_n": Word("已创建 {count} 行", "{count} created"),
+    "unchanged_n": Word("{count} 行已导入过", "{count} already imported"),
+    "duplicates_n": Word("{count} 行可能重复", "{count} likely duplicate", en_plural="{count} likely duplicates"),
+    "differ_n": Word(
+        "{count} 行与仓库不同", "{count} differs from the repository", en_plural="{count} differ from the repository"
+    ),
+    "invalid_n": Word("{count} 行无效", "{count} invalid"),
+    "nothing_written": Word("没有写入任何文件：", "nothing written: "),
+    "fix_invalid_rows": Word(
+        "{count} 行无效；请修正，或加上 --skip-invalid 只创建有效的行",
+        "{count} invalid row; fix it, or add --skip-invalid to create the valid rows only",
+        en_plural="{count} invalid rows; fix them, or add --skip-invalid to create the valid rows only",
+    ),
+    "dry_run": Word("试运行：没有写入任何文件；{advice}", "dry run: nothing written; {advice}"),
+    "advice_fix": Word("修正无效的行后，加 --write 再运行", "fix the invalid rows, then run again with --write"),
+    "advice_write": Word("加 --write 再运行即可创建", "run again with --write to create"),
+    "advice_nothing": Word("没有要创建的记录", "nothing to create"),
+    "skipped_invalid": Word(
+        "跳过了 {count} 行无效的行（--skip-invalid）",
+        "skipped {count} invalid row (--skip-invalid)",
+        en_plural="skipped {count} invalid rows (--skip-invalid)",
+    ),
+    # crm export, crm calendar, crm schema
+    "wrote_rows": Word("已写入 {out}：{count:,} 行 {kind}", "wrote {count:,} {kind} to {out}"),
+    "wrote_events": Word("已写入 {out}：{count} 个日程", "wrote {out}: {count} events"),
+    "wrote_file": Word("已写入 {path}", "wrote {path}"),
+    # crm diff
+    "diff_heading": Word("crm diff：{base} → {head}，数据日期 {day}", "crm diff: {base} → {head}, as of {day}"),
+    "diff_head_invalid": Word(
+        "HEAD 没有通过校验：{errors}（运行 crm validate）", "HEAD does not validate: {errors} (run crm validate)"
+    ),
+    "diff_nothing_compared": Word(
+        "HEAD 通过校验之前不做比较：有错误的记录看起来会像被删除了。",
+        "Nothing is compared until HEAD validates: records with errors would look removed.",
+    ),
+    "diff_base_invalid": Word(
+        "> BASE 没有通过校验（{errors}）：其中有错误的记录不参与比较，因此显示为新增。",
+        "> BASE does not validate ({errors}): its records with errors are left out, so they show as added.",
+    ),
+    "diff_no_change": Word("CRM 数据没有变化", "no change to the CRM data"),
+    "diff_records": Word("{count} 位客户{change}", "{count} customer {change}", en_plural="{count} customers {change}"),
+    "diff_interactions": Word(
+        "{count} 条沟通记录{change}", "{count} interaction {change}", en_plural="{count} interactions {change}"
+    ),
+    "diff_config_changed": Word("crm.yaml 有修改", "crm.yaml changed"),
+    "diff_churned": Word("{count} 位客户流失", "{count} churned"),
+    "diff_won_back": Word("挽回 {count} 位客户", "{count} won back"),
+    "diff_followups": Word(
+        "{count} 项跟进{event}", "{count} follow-up {event}", en_plural="{count} follow-ups {event}"
+    ),
+    "diff_todos_done": Word("完成 {count} 项待办", "{count} todo completed", en_plural="{count} todos completed"),
+    "diff_kpis_changed": Word("{count} 项指标变化", "{count} KPI changed", en_plural="{count} KPIs changed"),
+    "diff_more_rows": Word(
+        "…… 另有 {count:,} 行（`crm diff --format json` 列出全部）",
+        "… and {count:,} more (`crm diff --format json` lists every one)",
+    ),
+    "diff_more_errors": Word("- …… 另有 {count:,} 个", "- … and {count:,} more"),
+    "diff_private_hidden": Word(
+        "隐私联系字段（电话、邮箱、地址、生日）没有显示：`crm diff --internal`。",
+        "Private contact fields (phone, email, address, birthday) are not shown: `crm diff --internal`.",
+    ),
+    "diff_stage_changes": Word("阶段变化（{count}）", "Stage changes ({count})"),
+    "diff_followup_changes": Word("跟进（{count}）", "Follow-ups ({count})"),
+    "diff_todos_section": Word("完成的待办（{count}）", "Todos completed ({count})"),
+    "diff_kpi_section": Word("指标：{count} 项变化", "KPIs: {count} changed"),
+    "diff_won_back_note": Word("挽回", "won back"),
+    "diff_moved_file": Word("（文件）", "(file)"),
+    "diff_written": Word("crm diff：{headline}（已写入 {out}）", "crm diff: {headline} (written to {out})"),
+    "diff_head_not_valid": Word(
+        "crm diff：{head} 没有通过校验：请对它运行 crm validate",
+        "crm diff: {head} does not validate: run crm validate on it",
+    ),
+    "diff_count_day": Word("{count} 天", "{count} day", en_plural="{count} days"),
+    "from": Word("从", "from"),
+    "to": Word("到", "to"),
+    "change": Word("变化", "change"),
+    "private": Word("（隐私）", "(private)"),
+    # the calendar feed
+    "calendar_title": Word("客户跟进", "Customer follow-ups"),
+    "calendar_followup": Word("跟进 {name}", "Follow up {name}"),
+    "calendar_overdue_days": Word(" (逾期 {count} 天)", " ({count} day overdue)", en_plural=" ({count} days overdue)"),
+    "calendar_overdue_note": Word(
+        "（已逾期 {count} 天）", " ({count} day overdue)", en_plural=" ({count} days overdue)"
+    ),
+    "calendar_customer": Word("客户：{name}（{id}）", "Customer: {name} ({id})"),
+    "calendar_reason": Word("原因：{reason}", "Reason: {reason}"),
+    "calendar_interval": Word("跟进间隔：{count} 天", "Interval: {count} day", en_plural="Interval: {count} days"),
+    "calendar_last_contact": Word("上次联系：{date}", "Last contact: {date}"),
+    "calendar_never": Word("无", "none"),
+    "calendar_due": Word("应跟进日期：{date}", "Due: {date}"),
+    "calendar_owner": Word("负责人：{name}", "Owner: {name}"),
+    "calendar_silent": Word("沉默客户：需要重新激活", "Silent customer: re-activate"),
+    "calendar_todo": Word("待办：{task}", "Todo: {task}"),
+    "calendar_todo_summary": Word("待办：{task}（{name}）", "Todo: {task} ({name})"),
+    "calendar_todo_due": Word("截止日期：{date}", "Due: {date}"),
+    "calendar_interaction": Word("沟通记录：{id}（{date} {topic}）", "Conversation: {id} ({date} {topic})"),
+    "calendar_since": Word("合作起始日期：{date}", "Customer since: {date}"),
+    "calendar_unknown": Word("未知", "unknown"),
+    "calendar_anniversary": Word("合作 {years} 周年：{name}", "{years} years as a customer: {name}"),
+    "calendar_contact": Word("联系人：{name}", "Contact: {name}"),
+    "calendar_birthday": Word("生日：{contact}（{name}）", "Birthday: {contact} ({name})"),
+    "category_followup": Word("跟进", "Follow-up"),
+    "category_todo": Word("待办", "Todo"),
+    "category_care": Word("关怀", "Care"),
+}
+"""Sentences by key; placeholders in braces."""
+
+
+def label(key: str, language: object, **values: object) -> str:
+    """A label in `language`; KeyError for an unknown key, so a typo fails the tests instead of showing."""
+    return LABELS[key].text(language, **values)
+
+
+def phrase(key: str, language: object, **values: object) -> str:
+    """A sentence in `language` with its placeholders filled; KeyError for an unknown key."""
+    return PHRASES[key].text(language, **values)
+
+
+def terms_of(kind: type[Enum]) -> Terms:
+    """The set that words an enum: the one whose values are exactly the enum's values."""
+    values = {member.value for member in kind}
+    for terms in SETS.values():
+        if set(terms.words) == values:
+            return terms
+    raise KeyError(f"no vocabulary set has the values of {kind.__name__}: {', '.join(sorted(values))}")
+
+
+def term(value: object, language: object, of: str | None = None) -> str:
+    """The display word of a value: an enum member (its set is found from its values), a value of set
+    `of`, or a record value such as `active` (no value is in two record sets). Anything else is shown as
+    it is: industries, tags, months."""
+    if of is not None:
+        return SETS[of].word(value, language)
+    if isinstance(value, Enum):
+        return terms_of(type(value)).word(value, language)
+    key = str(value)
+    for terms in RECORD_SETS:
+        if key in terms.words:
+            return terms.word(key, language)
+    return key
+
+
+def signal_text(name: str, figures: tuple[float, ...], language: object) -> str:
+    """What raised a risk signal, in `language`: `no contact for 95 days`, `满意度从平均 4.5 降到 2`."""
+    key = "silent_never" if name == "silent" and not figures else name
+    return SIGNAL_DETAILS[key].text(language).format(*figures)
+
+
+def field_description(terms: Terms, note: str = "") -> str:
+    """A record field's description for the JSON Schema and the reference pages, from its set:
+    `阶段 — prospecting 接洽期, active 合作期, ...`, then `note`."""
+    return f"{LABELS[terms.name].zh} — {terms.described()}" + (f"; {note}" if note else "")
+
+
+def yes_no(flag: bool, language: object) -> str:
+    return BOOLEANS.word("yes" if flag else "no", language)
+
+
+def weekday(day_number: int, language: object) -> str:
+    """The short name of a weekday (date.weekday(): Monday is 0)."""
+    return WEEKDAYS[day_number].text(language)
+
+
+def every_word() -> Iterator[tuple[str, Word]]:
+    """(where, word) for every word here: the tests walk it."""
+    for terms in SETS.values():
+        for value, word in terms.words.items():
+            yield f"{terms.name}.{value}", word
+    for key, word in LABELS.items():
+        yield f"label.{key}", word
+    for key, word in PHRASES.items():
+        yield f"phrase.{key}", word
+    for key, word in SIGNAL_DETAILS.items():
+        yield f"signal_detail.{key}", word
+    for number, word in enumerate(WEEKDAYS):
+        yield f"weekday.{number}", word
