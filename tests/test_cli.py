@@ -8,7 +8,7 @@ import re
 import click
 
 from crmdata.cli.main import main
-from tests.conftest import DataRepo, run_crm
+from tests.conftest import DEFAULT_CONFIG, DataRepo, run_crm
 
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<field>[^:]*): (?P<message>.+)$")
 
@@ -31,15 +31,23 @@ def test_top_level_help_lists_every_command() -> None:
 
 
 def test_a_clean_repository_passes_with_a_summary(repo: DataRepo) -> None:
+    """In the language of crm.yaml: Chinese by default, English with `language: en`."""
     result = run_crm("validate", "--root", str(repo.root))
     assert result.returncode == 0, result.stdout
-    assert result.stdout.strip().splitlines()[-1].startswith("valid: 0 errors, 0 warnings in 3 files (")
+    assert re.fullmatch(
+        r"有效：0 个错误，0 个警告，共 3 个文件（\d+\.\d\d 秒）", result.stdout.strip().splitlines()[-1]
+    )
+    repo.write("crm.yaml", DEFAULT_CONFIG + "language: en\n")
+    result = run_crm("validate", "--root", str(repo.root))
+    assert re.fullmatch(
+        r"valid: 0 errors, 0 warnings in 3 files \(\d+\.\d\d s\)", result.stdout.strip().splitlines()[-1]
+    )
 
 
 def test_the_current_directory_is_the_default_root(repo: DataRepo) -> None:
     result = run_crm("validate", cwd=repo.root)
     assert result.returncode == 0
-    assert "in 3 files" in result.stdout
+    assert "共 3 个文件" in result.stdout
 
 
 def test_errors_exit_1_and_print_one_line_each(repo: DataRepo) -> None:
@@ -68,7 +76,7 @@ def test_errors_exit_1_and_print_one_line_each(repo: DataRepo) -> None:
         "churn_reason, notes",
     ]
     assert all(LINE.match(line) for line in lines[:-1])
-    assert lines[-1].startswith("invalid: 2 errors, 0 warnings in 4 files")
+    assert lines[-1].startswith("无效：2 个错误，0 个警告，共 4 个文件")
 
 
 def test_warnings_alone_exit_0(repo: DataRepo) -> None:

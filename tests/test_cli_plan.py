@@ -6,6 +6,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import CRM, DataRepo, run_crm
 
 TEAM = """\
@@ -77,18 +79,64 @@ def test_due_json_is_the_spec_shape_sorted_by_due(repo: DataRepo) -> None:
     ]
 
 
-def test_due_text_groups_by_owner_overdue_first(repo: DataRepo) -> None:
+DUE_TEXT = {
+    "zh": [
+        "跟进计划（2026-11-24）：逾期 1，即将到期 1，按计划 1（共 3 位客户）",
+        "",
+        "张明 (ming)：逾期 1，即将到期 1",
+        "  逾期      8 天      2026-11-16  KH-A         客户KH-A                     定期跟进 · 每 15 天",
+        "  即将到期            2026-11-26  KH-C         客户KH-C                     约定跟进 · 每 30 天",
+        "",
+        "李红 (hong)：逾期 0，即将到期 0",
+        "  …… 另有 1 位客户尚未到期（--all 列出全部）",
+        "",
+        "逾期待办 (1)",
+        "  ming     2026-11-10  14 天     JL-4          KH-C         发送报价",
+    ],
+    "en": [
+        "Follow-ups as of 2026-11-24: 1 overdue, 1 due soon, 1 on track (3 customers)",
+        "",
+        "张明 (ming): 1 overdue, 1 due soon",
+        "  Overdue   8 days    2026-11-16  KH-A         客户KH-A                     Cadence · every 15 days",
+        "  Due soon            2026-11-26  KH-C         客户KH-C                     Promised · every 30 days",
+        "",
+        "李红 (hong): 0 overdue, 0 due soon",
+        "  ... and 1 more not due soon (--all lists them)",
+        "",
+        "Overdue todos (1)",
+        "  ming     2026-11-10  14 days   JL-4          KH-C         发送报价",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["zh", "en", None])
+def test_due_text_groups_by_owner_overdue_first_in_the_language_of_crm_yaml(
+    repo: DataRepo, language: str | None
+) -> None:
+    """Every word is the vocabulary's, in crm.yaml's language; without `language:` it is Chinese."""
     _repository(repo)
+    if language is not None:
+        repo.write("crm.yaml", TEAM + f"language: {language}\n")
     result = run_crm("due", "--root", str(repo.root), "--as-of", "2026-11-24")
     assert result.returncode == 0
-    lines = result.stdout.splitlines()
-    assert lines[0] == "Follow-ups as of 2026-11-24: 1 overdue, 1 due soon, 1 ok (3 customers)"
-    ming = lines.index("张明 (ming): 1 overdue, 1 due soon")
-    assert lines[ming + 1].split()[:5] == ["OVERDUE", "8", "days", "2026-11-16", "KH-A"]
-    assert lines[ming + 2].split()[:4] == ["due", "soon", "2026-11-26", "KH-C"]
-    assert "李红 (hong): 0 overdue, 0 due soon" in lines
-    assert "  ... and 1 more not due soon (--all lists them)" in lines
-    assert "Overdue todos (1)" in lines
+    assert result.stdout.splitlines() == DUE_TEXT[language or "zh"]
+
+
+def test_due_text_marks_silent_customers_with_the_silent_word_never_the_dormant_stage(repo: DataRepo) -> None:
+    """A silent customer in a dormant stage: 沉默客户 (computed) and 休眠期 (the stage) are two things."""
+    repo.customer("KH-S", since="2025-01-01", stage="dormant")
+    for language, silent, dormant in (("zh", "沉默客户", "休眠期"), ("en", "Silent", "Dormant")):
+        repo.write("crm.yaml", TEAM + f"language: {language}\n")
+        line = next(
+            line
+            for line in run_crm("due", "--root", str(repo.root), "--as-of", "2026-11-24").stdout.splitlines()
+            if "KH-S" in line
+        )
+        assert line.rstrip().endswith(silent), line
+        assert dormant not in line
+        at_risk = run_crm("segments", "at_risk", "--root", str(repo.root), "--as-of", "2026-11-24").stdout
+        member = next(line for line in at_risk.splitlines() if "KH-S" in line)
+        assert dormant in member.split()  # the stage column
 
 
 def test_due_for_one_owner_and_an_unknown_owner(repo: DataRepo) -> None:
@@ -113,7 +161,7 @@ def test_commands_refuse_invalid_data_with_the_validate_messages(repo: DataRepo)
         assert result.returncode == 1, command
         assert result.stdout == ""
         assert result.stderr.startswith("interactions/2024/JL-2024002.yaml:4:10: channel: 'fax' is not one of: phone,")
-        assert "crm: the data does not validate" in result.stderr
+        assert "crm：数据没有通过校验；请先修正上面的错误（crm validate）" in result.stderr
 
 
 def test_segments_list_and_members(repo: DataRepo) -> None:
@@ -128,9 +176,9 @@ def test_segments_list_and_members(repo: DataRepo) -> None:
     members = json.loads(run_crm("segments", "win_back", "--root", str(repo.root), "--format", "json").stdout)
     assert [(m["customer"], m["churn_reason"]) for m in members["members"]] == [("KH-D", "价格")]
     text = run_crm("segments", "big_makers", "--root", str(repo.root), "--as-of", "2026-11-24").stdout
-    assert text.splitlines()[0] == "big_makers: 1 customers"
+    assert text.splitlines()[0] == "big_makers：1 位客户"
     missing = run_crm("segments", "nope", "--root", str(repo.root))
-    assert missing.returncode == 2 and "no segment named 'nope'" in missing.stderr
+    assert missing.returncode == 2 and "没有名为 'nope' 的分群" in missing.stderr
 
 
 def test_a_bad_segment_filter_is_reported_at_its_line(repo: DataRepo) -> None:
@@ -195,7 +243,7 @@ def test_calendar_writes_a_feed_file_or_to_stdout(repo: DataRepo, tmp_path: Path
         "calendar", "--root", str(repo.root), "--as-of", "2026-11-24", "--owner", "ming", "--out", str(out)
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"wrote {out}: 4 events"  # follow-ups KH-A, KH-C; todos 发送报价, 回访
+    assert result.stdout.strip() == f"已写入 {out}：4 个日程"  # follow-ups KH-A, KH-C; todos 发送报价, 回访
     feed = out.read_bytes()
     assert b"UID:followup-KH-A@crm-as-code" in feed and b"KH-B" not in feed
     piped = subprocess.run(

@@ -21,7 +21,7 @@ CUSTOMER_HEADERS += ["合作起始日期", "客户来源", "关键需求", "备�
 INTERACTION_HEADERS = ["记录编号", "客户编号", "沟通日期", "沟通方式", "沟通主题", "沟通内容摘要", "客户反馈"]
 INTERACTION_HEADERS += ["需求变化", "待办事项", "负责人", "下次跟进时间"]
 DEFAULTS = ("--set", "type=enterprise", "--set", "stage=active", "--set", "owner=张明")
-SUMMARY_NOTHING_ELSE = "0 already imported, 0 likely duplicates, 0 differ from the repository, 0 invalid"
+SUMMARY_NOTHING_ELSE = "0 行已导入过，0 行可能重复，0 行与仓库不同，0 行无效"
 
 
 def write_csv(path: Path, rows: Sequence[Sequence[Any]], encoding: str = "utf-8") -> Path:
@@ -70,17 +70,17 @@ def test_dry_run_lists_what_would_be_created_and_writes_nothing(empty_repo: Data
     result = run_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "客户.xlsx, sheet 客户: 2 rows of customers (header on row 2)",
-        "  row 3: would create customers/KH-2024001.yaml  华星科技有限公司",
-        "  row 4: would create customers/KH-2024002.yaml  杜琳华",
-        f"2 to create, {SUMMARY_NOTHING_ELSE}",
-        "dry run: nothing written; run again with --write to create",
+        "客户.xlsx, sheet 客户: 2 行，customers（表头在第 2 行）",
+        "  第 3 行：将创建 customers/KH-2024001.yaml  华星科技有限公司",
+        "  第 4 行：将创建 customers/KH-2024002.yaml  杜琳华",
+        f"2 行待创建，{SUMMARY_NOTHING_ELSE}",
+        "试运行：没有写入任何文件；加 --write 再运行即可创建",
     ]
     assert not (empty_repo.root / "customers").exists()
 
     written = run_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS, "--write")
     assert written.returncode == 0, written.stdout + written.stderr
-    assert "  row 3: created customers/KH-2024001.yaml  华星科技有限公司" in written.stdout
+    assert "  第 3 行：已创建 customers/KH-2024001.yaml  华星科技有限公司" in written.stdout
     assert run_crm("validate", "--root", str(empty_repo.root)).returncode == 0
     assert read_record(empty_repo, "customers/KH-2024001.yaml") == {
         "id": "KH-2024001",
@@ -103,9 +103,9 @@ def test_dry_run_lists_what_would_be_created_and_writes_nothing(empty_repo: Data
     again = run_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS, "--write")
     assert again.returncode == 0
     assert again.stdout.splitlines()[1:4] == [
-        "  row 3: already imported, unchanged: KH-2024001 华星科技有限公司",
-        "  row 4: already imported, unchanged: KH-2024002 杜琳华",
-        "0 created, 2 already imported, 0 likely duplicates, 0 differ from the repository, 0 invalid",
+        "  第 3 行：已导入过，没有变化：KH-2024001 华星科技有限公司",
+        "  第 4 行：已导入过，没有变化：KH-2024002 杜琳华",
+        "已创建 0 行，2 行已导入过，0 行可能重复，0 行与仓库不同，0 行无效",
     ]
     assert files(empty_repo, "customers") == ["customers/KH-2024001.yaml", "customers/KH-2024002.yaml"]
 
@@ -129,11 +129,11 @@ def test_interactions_map_channels_todos_owners_and_customer_names(repo: DataRep
     result = run_crm("import", "interactions", str(sheet), "--root", str(repo.root), "--write")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines() == [
-        "沟通记录.csv: 3 rows of interactions (header on row 1)",
-        "  row 2: created interactions/2024/JL-2024002.yaml  KH-2024001 2024-03-05 续约沟通",
-        "  row 3: created interactions/2024/JL-2024003.yaml  KH-2024001 2024-03-06 方案评审",
-        "  row 4: already imported, unchanged: JL-2024001 KH-2024001 2024-03-01 季度回访",
-        "2 created, 1 already imported, 0 likely duplicates, 0 differ from the repository, 0 invalid",
+        "沟通记录.csv: 3 行，interactions（表头在第 1 行）",
+        "  第 2 行：已创建 interactions/2024/JL-2024002.yaml  KH-2024001 2024-03-05 续约沟通",
+        "  第 3 行：已创建 interactions/2024/JL-2024003.yaml  KH-2024001 2024-03-06 方案评审",
+        "  第 4 行：已导入过，没有变化：JL-2024001 KH-2024001 2024-03-01 季度回访",
+        "已创建 2 行，1 行已导入过，0 行可能重复，0 行与仓库不同，0 行无效",
     ]
     assert read_record(repo, "interactions/2024/JL-2024002.yaml") == {
         "id": "JL-2024002",
@@ -219,8 +219,8 @@ def test_invalid_rows_are_reported_by_row_and_column_and_nothing_is_written(
     result = run_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--write")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "客户.csv: 5 rows of customers (header on row 1)",
-        "  row 2: would create customers/KH-2024005.yaml  华星科技有限公司",
+        "客户.csv: 5 行，customers（表头在第 1 行）",
+        "  第 2 行：将创建 customers/KH-2024005.yaml  华星科技有限公司",
         "  row 3, column 客户类型 (H): 大客户 is not a customer tier: strategic (战略客户), regular (普通客户), "
         "potential (潜在客户); nor a customer type: individual (个人), enterprise (企业), government (政府机构), "
         "institutional_investor (机构投资者)",
@@ -228,14 +228,14 @@ def test_invalid_rows_are_reported_by_row_and_column_and_nothing_is_written(
         "  row 4, column 合作起始日期 (I): 2024-02-30 is not a real date (day is out of range for month)",
         "  row 5, column 客户名称 (C): empty, but name is required",
         "  row 6, column 客户编号 (B): the id KH-2024005 is also on row 2",
-        "1 to create, 0 already imported, 0 likely duplicates, 0 differ from the repository, 4 invalid",
-        "nothing written: 4 invalid rows; fix them, or add --skip-invalid to create the valid rows only",
+        "1 行待创建，0 行已导入过，0 行可能重复，0 行与仓库不同，4 行无效",
+        "没有写入任何文件：4 行无效；请修正，或加上 --skip-invalid 只创建有效的行",
     ]
     assert not (empty_repo.root / "customers").exists()
 
     skipped = run_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--write", "--skip-invalid")
     assert skipped.returncode == 1  # rows were invalid; the valid one is written all the same
-    assert skipped.stdout.splitlines()[-1] == "skipped 4 invalid rows (--skip-invalid)"
+    assert skipped.stdout.splitlines()[-1] == "跳过了 4 行无效的行（--skip-invalid）"
     assert files(empty_repo, "customers") == ["customers/KH-2024005.yaml"]
 
 
@@ -253,11 +253,11 @@ def test_likely_duplicates_of_existing_customers_are_not_created(repo: DataRepo,
     result = run_crm("import", "customers", str(sheet), "--root", str(repo.root), *DEFAULTS, "--write")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[1:] == [
-        "  row 2: likely duplicate of KH-2024001 华星科技有限公司 (same name): not created",
-        "  row 3: likely duplicate of KH-2024001 华星科技有限公司 (same phone): not created",
-        "  row 4: created customers/KH-2024002.yaml  另一家公司",
-        "  row 5: likely duplicate of KH-2024002 另一家公司 (same name as row 4): not created",
-        "1 created, 0 already imported, 3 likely duplicates, 0 differ from the repository, 0 invalid",
+        "  第 2 行：可能与 KH-2024001 华星科技有限公司 重复（same name）：不创建",
+        "  第 3 行：可能与 KH-2024001 华星科技有限公司 重复（same phone）：不创建",
+        "  第 4 行：已创建 customers/KH-2024002.yaml  另一家公司",
+        "  第 5 行：可能与 KH-2024002 另一家公司 重复（same name as row 4）：不创建",
+        "已创建 1 行，0 行已导入过，3 行可能重复，0 行与仓库不同，0 行无效",
     ]
     assert files(repo, "customers") == ["customers/KH-2024001.yaml", "customers/KH-2024002.yaml"]
 
@@ -273,9 +273,9 @@ def test_ids_never_collide_with_existing_records(empty_repo: DataRepo, tmp_path:
     )
     result = run_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS, "--write")
     assert result.stdout.splitlines()[1:4] == [
-        "  row 2: created customers/KH-2026004.yaml  公司1",
-        "  row 3: created customers/KH-2026005.yaml  公司2",
-        "  row 4: KH-2026002 exists and differs in since (customers/KH-2026002.yaml): not overwritten",
+        "  第 2 行：已创建 customers/KH-2026004.yaml  公司1",
+        "  第 3 行：已创建 customers/KH-2026005.yaml  公司2",
+        "  第 4 行：KH-2026002 已存在，since 不同（customers/KH-2026002.yaml）：不覆盖",
     ]
     assert result.returncode == 0
     assert len(files(empty_repo, "customers")) == 5
@@ -287,7 +287,7 @@ def test_gb18030_csv_and_undecodable_files(empty_repo: DataRepo, tmp_path: Path)
     sheet = write_csv(tmp_path / "gbk.csv", rows, encoding="gb18030")
     result = run_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS)
     assert result.returncode == 0, result.stderr
-    assert "  row 2: would create customers/KH-2024001.yaml  华星科技有限公司" in result.stdout
+    assert "  第 2 行：将创建 customers/KH-2024001.yaml  华星科技有限公司" in result.stdout
 
     damaged = tmp_path / "damaged.csv"
     damaged.write_bytes(write_csv(tmp_path / "ok.csv", rows).read_bytes() + b"\xff\xfe,x\r\n")
@@ -437,8 +437,8 @@ def test_round_trip_export_import_changes_nothing(repo: DataRepo, tmp_path: Path
     for kind, sheet in (("customers", customers), ("interactions", interactions)):
         result = run_crm("import", kind, str(sheet), "--root", root, "--write")
         assert result.returncode == 0
-        assert result.stdout.splitlines()[-1].startswith("0 created, ")
-        assert ", 0 likely duplicates, 0 differ from the repository, 0 invalid" in result.stdout
+        assert result.stdout.splitlines()[-1].startswith("已创建 0 行，")
+        assert "，0 行可能重复，0 行与仓库不同，0 行无效" in result.stdout
 
 
 def test_importing_into_an_invalid_repository_is_refused(repo: DataRepo, tmp_path: Path) -> None:
@@ -447,4 +447,4 @@ def test_importing_into_an_invalid_repository_is_refused(repo: DataRepo, tmp_pat
     result = run_crm("import", "customers", str(sheet), "--root", str(repo.root), *DEFAULTS)
     assert result.returncode == 1
     assert "customers/KH-2024009.yaml:3:7: type: 'indvidual' is not one of:" in result.stderr
-    assert "crm: the data does not validate; fix the errors above (crm validate) first" in result.stderr
+    assert "crm：数据没有通过校验；请先修正上面的错误（crm validate）" in result.stderr

@@ -12,13 +12,13 @@ import yaml
 
 from crmdata.authoring.durations import DurationError, WorkingDays, due_date
 from crmdata.records.models import WorkCalendar
-from tests.conftest import CRM, DataRepo, run_crm
+from tests.conftest import CRM, DEFAULT_CONFIG, DataRepo, run_crm
 
 RECORDED = re.compile(r"^recorded: (\S+)$", re.MULTILINE)
 
 
 def created_path(stdout: str) -> str:
-    match = re.search(r"created (\S+)$", stdout, re.MULTILINE)
+    match = re.search(r"已创建 (\S+)$", stdout, re.MULTILINE)
     assert match, stdout
     return match.group(1)
 
@@ -93,9 +93,27 @@ def test_log_records_a_conversation_in_one_line(repo: DataRepo) -> None:
         "next_followup: 2026-10-14\n"
         "recorded: <now>\n"
     )
-    assert "todo 发送报价单: due 2026-10-10 (Sat)" in result.stdout
-    assert "next follow-up 2026-10-14 (Wed)" in result.stdout
+    assert result.stdout.splitlines()[1:] == [
+        "  KH-2024001 · 电话 · 2026-09-30 · 季度回顾",
+        "  下次跟进 2026-10-14（周三）",
+        "  待办 发送报价单：2026-10-10（周六）到期",
+    ]
     assert run_crm("validate", "--root", str(repo.root)).returncode == 0
+
+
+def test_log_confirms_in_english_when_crm_yaml_says_so(repo: DataRepo) -> None:
+    repo.write("crm.yaml", DEFAULT_CONFIG + "language: en\n")
+    result = run_crm(
+        "log", "KH-2024001", "--root", str(repo.root), "--date", "2026-09-30", "--topic", "季度回顾",
+        "--channel", "im", "--next", "2w", "--todo", "发送报价单", "--due", "3wd",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "created interactions/2026/JL-2026001.yaml",
+        "  KH-2024001 · Messaging · 2026-09-30 · 季度回顾",
+        "  next follow-up 2026-10-14 (Wed)",
+        "  todo 发送报价单: due 2026-10-10 (Sat)",
+    ]
 
 
 def test_log_stamps_the_time_it_was_recorded(repo: DataRepo) -> None:
@@ -146,7 +164,7 @@ def test_an_invalid_interaction_is_reported_by_field_and_not_written(repo: DataR
     assert result.stderr.splitlines() == [
         "next_followup: next_followup 2026-11-01 is before the conversation's date 2026-11-20",
         "owner: bob is not on the team (crm.yaml team: ming, hong)",
-        "crm: nothing written: interactions/2026/JL-2026001.yaml would not be valid",
+        "crm：没有写入任何文件：interactions/2026/JL-2026001.yaml 不会通过校验",
     ]
     assert not (repo.root / "interactions" / "2026").exists()
 
@@ -155,7 +173,7 @@ def test_dry_run_prints_the_record_and_writes_nothing(repo: DataRepo) -> None:
     result = run_crm("log", "KH-2024001", "--root", str(repo.root), "--date", "2026-03-02 15:30", "--channel", "video",
                      "--topic", "需求澄清", "--satisfaction", "4", "--dry-run")  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("# would create interactions/2026/JL-2026001.yaml\n")
+    assert result.stdout.startswith("# 将创建 interactions/2026/JL-2026001.yaml\n")
     assert "date: 2026-03-02T15:30:00\nchannel: video\n" in result.stdout
     assert "satisfaction: 4\n" in result.stdout
     assert not (repo.root / "interactions" / "2026").exists()
@@ -287,7 +305,7 @@ def test_the_schema_line_points_at_the_schema_files(repo: DataRepo) -> None:
     first_line = path.read_text(encoding="utf-8").splitlines()[0]
     relative = first_line.removeprefix("# yaml-language-server: $schema=")
     assert (path.parent / relative).resolve() == (repo.root / "schemas" / "interaction.schema.json").resolve()
-    assert "tip: `crm schema" not in result.stderr
+    assert "`crm schema" not in result.stderr
 
 
 def test_an_invalid_crm_yaml_stops_before_anything_is_written(repo: DataRepo) -> None:

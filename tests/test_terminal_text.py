@@ -30,7 +30,8 @@ HOSTILE = f"华星{CLEAR}{OSC_TITLE}\u202eevil{OSC_LINK}"
 INVISIBLE = "华星\u200f科技\u200b有限\u2060公司\u00ad"
 """A right-to-left mark, a zero-width space, a word joiner and a soft hyphen: allowed in a name (real text
 copied from elsewhere carries them), and shown escaped so that a reader sees they are there."""
-FORGED = "valid: 0 errors, 0 warnings in 3 files (0.01 s)"
+FORGED = "有效：0 个错误，0 个警告，共 3 个文件（0.01 秒）"
+"""The closing line `crm validate` prints for a clean repository (in Chinese, crm.yaml's default language)."""
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\u00ad\u2028\u2029]")
 """What no line of crm's output may contain raw (only \\t and \\n are real layout)."""
 
@@ -92,15 +93,15 @@ def test_due_and_segments_show_invisible_characters_escaped(repo: DataRepo) -> N
     result = run_crm("due", "--root", str(repo.root), "--as-of", "2024-06-01", "--all")
     assert result.returncode == 0, result.stderr
     assert_inert(result.stdout)
-    assert "张明\\u200f (ming): 2 overdue, 0 due soon" in result.stdout
+    assert "张明\\u200f (ming)：逾期 2，即将到期 0" in result.stdout
     assert "KH-2024002   华星\\u200f科技\\u200b有限\\u2…" in result.stdout  # clipped to its column as shown
     assert "跟进\\u200e报价" in result.stdout
 
     listing = run_crm("segments", "--root", str(repo.root), "--as-of", "2024-06-01")
     assert listing.returncode == 0, listing.stderr
     assert_inert(listing.stdout)
-    assert not [line for line in listing.stdout.splitlines() if line.startswith("valid:")]
-    assert f"dimension  制造\\n{FORGED}" in listing.stdout
+    assert not [line for line in listing.stdout.splitlines() if line.startswith("有效：")]
+    assert f"维度       行业：制造\\n{FORGED}" in listing.stdout
     members = run_crm("segments", "silent", "--root", str(repo.root), "--as-of", "2024-06-01")
     assert_inert(members.stdout)
     assert "KH-2024002   华星\\u200f科技\\u200b有限\\u2… ming" in members.stdout
@@ -114,7 +115,7 @@ def test_a_churn_reason_cannot_forge_a_line_in_segments(repo: DataRepo) -> None:
     result = run_crm("segments", "win_back", "--root", str(repo.root), "--as-of", "2024-06-01")
     assert result.returncode == 0, result.stderr
     assert f"价格\\n{FORGED}" in result.stdout
-    assert not [line for line in result.stdout.splitlines() if line.startswith("valid:")]
+    assert not [line for line in result.stdout.splitlines() if line.startswith("有效：")]
 
 
 def test_on_a_terminal_no_record_text_drives_it(repo: DataRepo) -> None:
@@ -159,8 +160,8 @@ def test_validate_shows_file_names_and_keys_escaped_and_a_key_cannot_forge_the_s
     assert result.returncode == 1
     assert_inert(result.stdout)
     lines = result.stdout.splitlines()
-    assert [line for line in lines if line.startswith(("valid", "invalid"))] == [lines[-1]]
-    assert lines[-1].startswith("invalid: ")
+    assert [line for line in lines if line.startswith(("有效", "无效"))] == [lines[-1]]
+    assert lines[-1].startswith("无效：")
     assert "customers/KH-\\x1b]0;pwned\\x072.yaml:1:1: name: required field name is missing" in lines
     key_line = f"customers/KH-2024003.yaml:2:1: x\\n{FORGED}\\x1b]0;t\\x07: unknown field"
     assert any(line.startswith(key_line) for line in lines)
@@ -204,7 +205,7 @@ def test_import_dry_run_shows_sheet_text_escaped(empty_repo: DataRepo, tmp_path:
         "  row 2, column 客户名称 (A): contains the control character U+001B (ESC) at position 3: "
         "control characters are not allowed in text"
     )
-    assert lines[2] == "  row 3: would create customers/KH-2024001.yaml  华星\\u200f科技\\u200b有限\\u2060公司\\xad"
+    assert lines[2] == "  第 3 行：将创建 customers/KH-2024001.yaml  华星\\u200f科技\\u200b有限\\u2060公司\\xad"
 
     header = write_csv(tmp_path / "header.csv", [["客户名称", "客户类型", f"备注{OSC_TITLE}"], ["甲", "企业", "x"]])
     refused = run_crm("import", "customers", str(header), "--root", str(empty_repo.root))
@@ -231,8 +232,8 @@ def test_log_and_new_confirmations_show_invisible_characters_escaped(repo: DataR
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert_inert(result.stdout + result.stderr)
-    assert "  KH-2024001 · phone · 2024-03-02 · 回访\\u200f" in result.stdout.splitlines()
-    assert "  todo 报价\\u2060单: due 2024-03-05 (Tue)" in result.stdout.splitlines()
+    assert "  KH-2024001 · 电话 · 2024-03-02 · 回访\\u200f" in result.stdout.splitlines()
+    assert "  待办 报价\\u2060单：2024-03-05（周二）到期" in result.stdout.splitlines()
 
     shown = run_crm(
         "new", "customer", "--root", str(repo.root), "--name", INVISIBLE, "--type", "enterprise",
@@ -240,7 +241,7 @@ def test_log_and_new_confirmations_show_invisible_characters_escaped(repo: DataR
     )  # fmt: skip
     assert shown.returncode == 0, shown.stderr
     assert_inert(shown.stdout)
-    assert not [line for line in shown.stdout.splitlines() if line.startswith("valid:")]
+    assert not [line for line in shown.stdout.splitlines() if line.startswith("有效：")]
 
 
 # --- the one way out ----------------------------------------------------------------------------------

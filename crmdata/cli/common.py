@@ -16,6 +16,7 @@ from crmdata.cli.output import say, say_progress, styled
 from crmdata.records.load import Dataset, LoadOptions, Progress
 from crmdata.records.report import summary, text_line
 from crmdata.records.validate import Validation, validate
+from crmdata.records.vocabulary import language_code, phrase
 from crmdata.system.terminal_text import json_visible, visible
 
 EXIT_INVALID = 1
@@ -65,11 +66,17 @@ def validate_or_exit(root: Path) -> Validation:
     if not outcome.ok:
         for problem in outcome.errors:
             say(styled(text_line(problem), fg="red"), err=True)
-        say(summary(outcome.problems, outcome.dataset.files_read, 0.0).rsplit(" (", 1)[0], err=True)
-        say("crm: the data does not validate; fix the errors above (crm validate) first", err=True)
+        language = language_of(outcome.dataset)
+        say(summary(outcome.problems, outcome.dataset.files_read, None, language), err=True)
+        say(phrase("fix_errors_first", language), err=True)
         sys.exit(EXIT_INVALID)
     _LOADED.append(outcome.dataset)
     return outcome
+
+
+def language_of(dataset: Dataset) -> str:
+    """The language of everything a command prints: crm.yaml's `language`, zh without one."""
+    return language_code(dataset.config.language if dataset.config is not None else None)
 
 
 def forget_loaded() -> None:

@@ -19,6 +19,7 @@ from crmdata.cli.output import say, say_lines
 from crmdata.git import diff, gitrev
 from crmdata.records.load import LoadOptions
 from crmdata.records.validate import validate
+from crmdata.records.vocabulary import phrase
 from crmdata.system.safe_paths import open_for_append, output_file, write_file
 
 EXIT_INVALID, EXIT_USAGE = 1, 2
@@ -130,7 +131,7 @@ def diff_command(
         except OSError as exc:
             say(f"crm diff: cannot write {out}: {exc.strerror}", err=True)
             sys.exit(EXIT_USAGE)
-        say(f"crm diff: {change.headline()} (written to {out})", err=True)
+        say(phrase("diff_written", change.language, headline=change.headline(), out=out), err=True)
     if not change.ok:
-        say(f"crm diff: {head_rev.label} does not validate: run crm validate on it", err=True)
+        say(phrase("diff_head_not_valid", change.language, head=head_rev.label), err=True)
         sys.exit(EXIT_INVALID)

@@ -7,18 +7,19 @@ from pathlib import Path
 
 import click
 
-from crmdata.cli.common import as_of_option, dump_json, load_valid, pad, resolve_as_of, root_option
+from crmdata.cli.common import as_of_option, dump_json, language_of, load_valid, pad, resolve_as_of, root_option
 from crmdata.cli.output import say, say_lines, styled
-from crmdata.records.models import Language
 from crmdata.records.report import format_kpi_value
+from crmdata.records.vocabulary import phrase, term
 
 
-def _format(value: object, unit: str) -> str:
+def _format(value: object, unit: str, language: str) -> str:
+    """A KPI value for people; the keys of a table KPI (stages, channels) in the vocabulary's words."""
     if isinstance(value, dict):
         if value and all(isinstance(item, dict) for item in value.values()):  # e.g. month -> channel -> count
             totals = {key: sum(item.values()) for key, item in value.items()}
-            return _format(totals, unit) + "  (totals; --format json splits them)"
-        return ", ".join(f"{key}: {_format(item, unit)}" for key, item in value.items())
+            return _format(totals, unit, language) + phrase("kpi_totals", language)
+        return ", ".join(f"{term(key, language)}: {_format(item, unit, language)}" for key, item in value.items())
     return format_kpi_value(value, unit)
 
 
@@ -53,9 +54,13 @@ def kpi_command(root: Path, as_of: datetime | None, owner: str | None, output_fo
         say_lines(dump_json(payload))
         return
     values = kpis.compute(dataset, day, owner)
-    chinese = dataset.config is not None and dataset.config.language is Language.ZH
-    heading = f"KPIs as of {day}" + (f" for {owner}" if owner else "")
+    language = language_of(dataset)
+    heading = (
+        phrase("kpi_heading_owner", language, day=day, owner=owner)
+        if owner
+        else phrase("kpi_heading", language, day=day)
+    )
     say(styled(heading, bold=True))
     for definition in kpis.KPIS:
-        title = definition.title_zh if chinese else definition.title_en
-        say(f"  {pad(title, 26)} {pad(definition.name, 34)} {_format(values.get(definition.name), definition.unit)}")
+        value = _format(values.get(definition.name), definition.unit, language)
+        say(f"  {pad(definition.title(language), 26)} {pad(definition.name, 34)} {value}")

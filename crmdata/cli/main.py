@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from crmdata import __version__
-from crmdata.cli.common import FileSize, progress_printer, root_option
+from crmdata.cli.common import FileSize, language_of, progress_printer, root_option
 from crmdata.cli.output import EscapingGroup, say, say_lines, styled
 from crmdata.records.load import LoadOptions
 from crmdata.records.report import as_json, github_line, summary, text_line
@@ -89,17 +89,18 @@ def validate_command(root: Path, output_format: str, no_cache: bool, jobs: int |
     """
     outcome, seconds = run_validation(root, not no_cache, jobs, max_file_size)
     problems = outcome.problems
+    language = language_of(outcome.dataset)
     if output_format == "json":
         say_lines(as_json(problems))
     elif output_format == "github":
         for problem in problems:
             say(github_line(problem))
-        say(summary(problems, outcome.dataset.files_read, seconds))
+        say(summary(problems, outcome.dataset.files_read, seconds, language))
     else:
         for problem in problems:
             say(styled(text_line(problem), fg="red" if problem.is_error else "yellow"))
         verdict_colour = "green" if outcome.ok else "red"
-        say(styled(summary(problems, outcome.dataset.files_read, seconds), fg=verdict_colour, bold=True))
+        say(styled(summary(problems, outcome.dataset.files_read, seconds, language), fg=verdict_colour, bold=True))
     sys.exit(EXIT_OK if outcome.ok else EXIT_INVALID)
 
 

@@ -13,6 +13,7 @@ from crmdata.cli.common import (
     as_of_option,
     clip,
     dump_json,
+    language_of,
     load_valid,
     pad,
     resolve_as_of,
@@ -21,11 +22,11 @@ from crmdata.cli.common import (
 )
 from crmdata.cli.output import say, say_lines, styled
 from crmdata.engine.schedule import FollowUp, OverdueTodo, Status, followups, overdue_todos
-from crmdata.engine.segments import customer_facts, segments
+from crmdata.engine.segments import Segment, customer_facts, segment_description, segments
+from crmdata.records.vocabulary import label, phrase, term
 from crmdata.system.safe_paths import output_file, write_file
 
 _STATUS_ORDER = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.OK: 2}
-_STATUS_LABEL = {Status.OVERDUE: "OVERDUE", Status.DUE_SOON: "due soon", Status.OK: "ok"}
 _STATUS_COLOUR = {Status.OVERDUE: "red", Status.DUE_SOON: "yellow", Status.OK: "green"}
 
 
@@ -89,11 +90,18 @@ def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all:
         }
         say_lines(dump_json(payload))
         return
+    language = language_of(dataset)
     counts = {status: sum(plan.status is status for plan in plans) for status in Status}
     say(
-        styled(f"Follow-ups as of {day}: ", bold=True),
-        f"{counts[Status.OVERDUE]} overdue, {counts[Status.DUE_SOON]} due soon, {counts[Status.OK]} ok "
-        f"({len(plans)} customers)",
+        styled(phrase("due_heading", language, day=day), bold=True),
+        phrase(
+            "due_counts",
+            language,
+            overdue=counts[Status.OVERDUE],
+            due_soon=counts[Status.DUE_SOON],
+            ok=counts[Status.OK],
+            customers=phrase("customers_n", language, count=len(plans)),
+        ),
     )
     by_owner: dict[str, list[FollowUp]] = defaultdict(list)
     for plan in plans:
@@ -104,26 +112,27 @@ def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all:
         overdue = sum(plan.status is Status.OVERDUE for plan in owned)
         soon = sum(plan.status is Status.DUE_SOON for plan in owned)
         say("")
-        say(styled(team_name(dataset, plan_owner), bold=True), f": {overdue} overdue, {soon} due soon")
+        owner_counts = phrase("owner_counts", language, overdue=overdue, due_soon=soon)
+        say(styled(team_name(dataset, plan_owner), bold=True), owner_counts)
         for plan in shown:
-            late = f"{plan.days_overdue} days" if plan.days_overdue else ""
-            notes = [plan.reason.value, f"every {plan.interval_days} days"]
+            late = phrase("days", language, count=plan.days_overdue) if plan.days_overdue else ""
+            notes = [term(plan.reason, language), phrase("every_n_days", language, count=plan.interval_days)]
             if plan.silent:
-                notes.append("silent")
+                notes.append(term("silent", language, of="flag"))
             line = (
-                f"  {pad(_STATUS_LABEL[plan.status], 9)} {pad(late, 9)} {plan.due}  {pad(plan.customer, 12)} "
+                f"  {pad(term(plan.status, language), 9)} {pad(late, 9)} {plan.due}  {pad(plan.customer, 12)} "
                 f"{clip(plan.name, 28)} {' · '.join(notes)}"
             )
             say(styled(line, fg=_STATUS_COLOUR[plan.status]) if plan.status is not Status.OK else line)
         hidden = len(owned) - len(shown)
         if hidden:
-            say(f"  ... and {hidden} more not due soon (--all lists them)")
+            say(phrase("more_not_due", language, count=hidden))
     if todos:
         say("")
-        say(styled(f"Overdue todos ({len(todos)})", bold=True))
+        say(styled(f"{label('overdue_todos', language)} ({len(todos)})", bold=True))
         for todo in todos:
             say(
-                f"  {pad(todo.owner, 8)} {todo.due}  {pad(str(todo.days_overdue) + ' days', 9)} "
+                f"  {pad(todo.owner, 8)} {todo.due}  {pad(phrase('days', language, count=todo.days_overdue), 9)} "
                 f"{pad(todo.interaction, 13)} {pad(todo.customer, 12)} {todo.task}"
             )
 
@@ -148,27 +157,30 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
     """
     day = resolve_as_of(as_of)
     dataset = load_valid(root)
+    language = language_of(dataset)
     found = segments(dataset, day)
+
+    def described(segment: Segment) -> str:
+        return segment_description(segment, language, dataset.member_name)
+
     if name is None:
         if output_format == "json":
             listing = [
-                {"key": s.key, "title": s.title, "kind": s.kind, "size": s.size, "description": s.description}
+                {"key": s.key, "title": s.title, "kind": s.kind, "size": s.size, "description": described(s)}
                 for s in found
             ]
             say_lines(dump_json({"as_of": day.isoformat(), "segments": listing}))
             return
         for segment in found:
-            about = segment.title if segment.title != segment.key else segment.description
-            say(f"{clip(segment.key, 34)} {segment.size:5d}  {segment.kind:9s}  {about}")
+            custom_title = segment.kind == "custom" and segment.title != segment.key
+            about = segment.title if custom_title else described(segment)
+            kind = term(segment.kind, language, of="segment_kind")
+            say(f"{clip(segment.key, 34)} {segment.size:5d}  {pad(kind, 9)}  {about}")
         return
     chosen = next((segment for segment in found if segment.key == name), None)
     if chosen is None:
         keys = [segment.key for segment in found if segment.kind != "dimension"]
-        say(
-            f"crm: no segment named {name!r}; computed and custom: {', '.join(keys)}; "
-            "dimensions look like tier:strategic",
-            err=True,
-        )
+        say(phrase("no_segment", language, name=repr(name), keys=", ".join(keys)), err=True)
         sys.exit(2)
     facts = {fact.customer.id: fact for fact in customer_facts(dataset, day)}
     members = []
@@ -186,7 +198,7 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
                 "value": customer.value.value,
                 "flags": sorted(flag.value for flag in fact.flags),
                 "risk_score": risk.score if risk else None,
-                "risk_signals": [signal.detail for signal in risk.signals] if risk else [],
+                "risk_signals": [signal.text(language) for signal in risk.signals] if risk else [],
                 "churn_reason": customer.churn_reason,
             }
         )
@@ -201,19 +213,30 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
         }
         say_lines(dump_json(payload))
         return
+    description = described(chosen)
     say(
-        styled(f"{chosen.key}: {chosen.size} customers", bold=True),
-        f" — {chosen.description}" if chosen.description else "",
+        styled(
+            phrase(
+                "segment_members",
+                language,
+                segment=chosen.key,
+                customers=phrase("customers_n", language, count=chosen.size),
+            ),
+            bold=True,
+        ),
+        f" — {description}" if description else "",
     )
     for member in members:
         extra = ""
         if chosen.key == "at_risk":
-            extra = f"score {member['risk_score']}: " + "; ".join(member["risk_signals"])  # type: ignore[arg-type]
+            signals = "; ".join(member["risk_signals"])  # type: ignore[arg-type]
+            extra = phrase("risk_score", language, score=member["risk_score"]) + signals
         elif chosen.key == "win_back":
             extra = str(member["churn_reason"] or "")
+        stage = term(member["stage"], language, of="stage")
         say(
             f"  {pad(str(member['customer']), 12)} {clip(str(member['name']), 28)} "
-            f"{pad(str(member['owner']), 8)} {pad(str(member['stage']), 12)} {extra}"
+            f"{pad(str(member['owner']), 8)} {pad(stage, 12)} {extra}"
         )
 
 
@@ -252,4 +275,4 @@ def calendar_command(root: Path, as_of: datetime | None, out: Path, owner: str |
         sys.stdout.buffer.write(feed)
         return
     write_file(output_file(out, root), feed)  # never through a link in the repository (safe_paths)
-    say(f"wrote {out}: {feed.count(b'BEGIN:VEVENT')} events")
+    say(phrase("wrote_events", language_of(dataset), out=out, count=feed.count(b"BEGIN:VEVENT")))

@@ -23,6 +23,19 @@ from crmdata.cli.output import say, say_lines, styled
 from crmdata.records.models import Channel, CustomerType, Interaction, InteractionKind, Stage, Tier, Value
 from crmdata.records.models.fields import day_of, text_problem, to_date_or_datetime
 from crmdata.records.report import text_line
+from crmdata.records.vocabulary import (
+    CHANNELS,
+    KINDS,
+    STAGES,
+    TIERS,
+    TYPES,
+    VALUES,
+    field_description,
+    language_code,
+    phrase,
+    term,
+    weekday,
+)
 
 EXIT_INVALID = 1
 _ATTEMPTS = 50
@@ -77,47 +90,48 @@ def _missing(values: dict[str, Any], required: list[str], ask: bool, prompts: di
         values[name] = prompts[name]()
 
 
+def _language(repository: Repository) -> str:
+    return language_code(repository.config.language)
+
+
 def _write(repository: Repository, make_draft: Callable[[], Draft], dry_run: bool) -> Draft:
     """Write (or, for a dry run, show) the drafted record; print its problems and exit 1 if it is invalid.
 
     When another `crm` created the chosen file meanwhile (two people logging calls at once in one
     clone), a drafted id is replaced by the next free one; an id the user gave is never changed.
     """
+    language = _language(repository)
     for _attempt in range(_ATTEMPTS):
         draft = make_draft()
         if not draft.ok or draft.record is None:
             for problem in draft.problems:
                 say(styled(f"{problem.field}: {problem.message}", fg="red"), err=True)
-            say(f"crm: nothing written: {draft.path} would not be valid", err=True)
+            say(phrase("draft_invalid", language, path=draft.path), err=True)
             sys.exit(EXIT_INVALID)
         try:
             text = record_text(draft.record, draft.path)
             if dry_run:
-                say(f"# would create {draft.path}")
+                say(phrase("would_create", language, path=draft.path))
                 say_lines(text, nl=False)
                 return draft
             create_file(repository.root / draft.path, text, root=repository.root)
         except FileExistsError:
             if draft.given_id:
-                say(f"crm: {draft.path} exists already; nothing written", err=True)
+                say(phrase("file_exists", language, path=draft.path), err=True)
                 sys.exit(EXIT_INVALID)
             continue
         except (RecordWriteError, OSError) as exc:
-            say(f"crm: nothing written: {exc}", err=True)
+            say(phrase("not_written", language, reason=exc), err=True)
             sys.exit(EXIT_INVALID)
-        say(styled(f"created {draft.path}", fg="green", bold=True))
+        say(styled(phrase("created", language, path=draft.path), fg="green", bold=True))
         return draft
-    say(f"crm: no free id found after {_ATTEMPTS} attempts; nothing written", err=True)
+    say(phrase("no_free_id", language, count=_ATTEMPTS), err=True)
     sys.exit(EXIT_INVALID)
 
 
 def _schema_hint(repository: Repository) -> None:
     if not (repository.root / SCHEMA_FOLDER).is_dir():
-        say(
-            f"tip: `crm schema --out {SCHEMA_FOLDER}` writes the schema files the record's first line points "
-            "editors to (completion, red squiggles)",
-            err=True,
-        )
+        say(phrase("schema_tip", _language(repository), folder=SCHEMA_FOLDER), err=True)
 
 
 @click.group("new")
@@ -137,10 +151,10 @@ def new_command() -> None:
 @root_option
 @click.option("--id", "record_id", help="The id; default: the next free one (crm.yaml ids: KH-<year><seq>).")
 @click.option("--name", type=TEXT, help="客户名称 — the customer's name.")
-@click.option("--type", "customer_type", type=_choice(CustomerType), help="客户类型.")
-@click.option("--tier", type=_choice(Tier), help="客户分级: strategic 战略, regular 普通, potential 潜在.")
-@click.option("--stage", type=_choice(Stage), help="阶段: prospecting 接洽期, active 合作期, stable 稳定期 …")
-@click.option("--value", type=_choice(Value), help="客户价值 (default medium).")
+@click.option("--type", "customer_type", type=_choice(CustomerType), help=f"{field_description(TYPES)}.")
+@click.option("--tier", type=_choice(Tier), help=f"{field_description(TIERS)}.")
+@click.option("--stage", type=_choice(Stage), help=f"{field_description(STAGES)}.")
+@click.option("--value", type=_choice(Value), help=f"{field_description(VALUES, 'default medium')}.")
 @click.option("--owner", help="负责人: a key of team in crm.yaml.")
 @click.option("--since", help="合作起始日期 YYYY-MM-DD (default today, except for prospecting customers).")
 @click.option("--industry", type=TEXT, help="所属行业.")
@@ -212,8 +226,12 @@ def interaction_options(command: F) -> F:
         root_option,
         click.option("--id", "record_id", help="The id; default: the next free one (crm.yaml ids: JL-<year><seq>)."),
         click.option("--date", "when", help="沟通日期: YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (default today)."),
-        click.option("--channel", type=_choice(Channel), help="沟通方式 (phone, video, visit …)."),
-        click.option("--kind", type=_choice(InteractionKind), help="类型 (default followup; care = greetings)."),
+        click.option("--channel", type=_choice(Channel), help=f"{field_description(CHANNELS)}."),
+        click.option(
+            "--kind",
+            type=_choice(InteractionKind),
+            help=f"{field_description(KINDS, 'default followup; care = greetings')}.",
+        ),
         click.option("--owner", help="负责人 (default: the customer's owner)."),
         click.option("--topic", type=TEXT, help="沟通主题."),
         click.option("--summary", type=TEXT, help="沟通内容摘要."),
@@ -310,7 +328,7 @@ def _record_interaction(root: Path, customer: str | None, default_channel: str |
     }
     draft = _write(repository, lambda: repository.draft_interaction(fields, now.date()), options["dry_run"])
     if isinstance(draft.record, Interaction):
-        _summarise(draft.record)
+        _summarise(draft.record, _language(repository))
     if not options["dry_run"]:
         _schema_hint(repository)
 
@@ -353,11 +371,17 @@ def _todos(tasks: tuple[str, ...], dues: tuple[str, ...], start: date, calendar:
     return [{"task": task, "due": _date_option(due, start, calendar, "--due")} for task, due in pairs]
 
 
-def _summarise(record: Interaction) -> None:
+def _summarise(record: Interaction, language: str) -> None:
     """What was recorded, in a line or two: the dates worked out from durations above all."""
-    line = f"  {record.customer} · {record.channel.value} · {record.day.isoformat()} · {record.topic}"
+    line = f"  {record.customer} · {term(record.channel, language)} · {record.day.isoformat()} · {record.topic}"
     say(line)
-    if record.next_followup is not None:
-        say(f"  next follow-up {record.next_followup.isoformat()} ({record.next_followup:%a})")
+    promised = record.next_followup
+    if promised is not None:
+        say(
+            phrase(
+                "next_followup_on", language, date=promised.isoformat(), weekday=weekday(promised.weekday(), language)
+            )
+        )
     for todo in record.todos:
-        say(f"  todo {todo.task}: due {todo.due.isoformat()} ({todo.due:%a})")
+        day = weekday(todo.due.weekday(), language)
+        say(phrase("todo_due_on", language, task=todo.task, date=todo.due.isoformat(), weekday=day))

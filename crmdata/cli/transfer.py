@@ -22,6 +22,7 @@ from crmdata.authoring.writer import create_file
 from crmdata.cli.common import FileSize, dump_json, load_valid, resolve_as_of, root_option
 from crmdata.cli.output import say, say_lines, say_progress, styled
 from crmdata.records.models import Language
+from crmdata.records.vocabulary import language_code, phrase
 from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES
 from crmdata.sheets.exporter import Table, csv_text, customers_table, followups_table, interactions_table, xlsx_bytes
 from crmdata.sheets.importer import (
@@ -222,7 +223,7 @@ def import_command(
     if output_format == "json":
         say_lines(dump_json(_plan_json(plan, report)))
     else:
-        _print_plan(plan, dry_run, refused, report)
+        _print_plan(plan, dry_run, refused, report, language_code(repository.config.language))
     if report.failures:
         say(f"Error: {_failure_summary(report)}", err=True)
     sys.exit(EXIT_INVALID if plan.has_invalid or report.failures else 0)
@@ -240,67 +241,66 @@ def _failure_summary(report: WriteReport) -> str:
     )
 
 
-def _describe(outcome: RowOutcome, dry_run: bool, report: WriteReport) -> str:
+def _describe(outcome: RowOutcome, dry_run: bool, report: WriteReport, language: str) -> str:
     """One line per row that is not invalid: what happens to it, and why. "created" only for a file that
     was written (and is there)."""
+    row, path, label, record_id, detail = outcome.row, outcome.path, outcome.label, outcome.record_id, outcome.detail
     if outcome.status is Status.CREATE:
         if dry_run:
-            return f"row {outcome.row}: would create {outcome.path}  {outcome.label}"
-        failure = report.failures.get(outcome.path or "")
+            return phrase("row_would_create", language, row=row, path=path, label=label)
+        failure = report.failures.get(path or "")
         if failure is not None:
-            return f"row {outcome.row}: not created: {failure}"
-        return f"row {outcome.row}: created {outcome.path}  {outcome.label}"
+            return phrase("row_not_created", language, row=row, failure=failure)
+        return phrase("row_created", language, row=row, path=path, label=label)
     if outcome.status is Status.UNCHANGED:
-        return f"row {outcome.row}: already imported, unchanged: {outcome.record_id} {outcome.label}"
+        return phrase("row_unchanged", language, row=row, id=record_id, label=label)
     if outcome.status is Status.DIFFERS:
-        return (
-            f"row {outcome.row}: {outcome.record_id} exists and differs in {outcome.detail} "
-            f"({outcome.path}): not overwritten"
-        )
-    return f"row {outcome.row}: likely duplicate of {outcome.record_id} {outcome.label} ({outcome.detail}): not created"
+        return phrase("row_differs", language, row=row, id=record_id, detail=detail, path=path)
+    return phrase("row_duplicate", language, row=row, id=record_id, label=label, detail=detail)
 
 
 _COLOURS = {Status.CREATE: "green", Status.DIFFERS: "yellow", Status.DUPLICATE: "yellow"}
 
 
-def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, report: WriteReport) -> None:
+def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, report: WriteReport, language: str) -> None:
     sheet = plan.sheet
-    rows = len(plan.outcomes)
+    rows = phrase("rows_n", language, count=len(plan.outcomes))
     say(
         styled(f"{sheet.where}: ", bold=True),
-        f"{rows} row{'s' * (rows != 1)} of {plan.layout.name} (header on row {sheet.header_row})",
+        phrase("sheet_rows", language, rows=rows, kind=plan.layout.name, header=sheet.header_row),
     )
     for outcome in plan.outcomes:
         if outcome.status is Status.INVALID:
             for problem in outcome.problems:
                 say(styled(f"  {problem.text()}", fg="red"))
         else:
-            line = _describe(outcome, dry_run or refused, report)
+            line = _describe(outcome, dry_run or refused, report, language)
             colour = "red" if outcome.path in report.failures else _COLOURS.get(outcome.status)
             say(styled(f"  {line}", fg=colour))
     creating = plan.count(Status.CREATE)
     counts = [
-        f"{creating} to create" if dry_run or refused else f"{len(report.written)} created",
-        f"{plan.count(Status.UNCHANGED)} already imported",
-        f"{plan.count(Status.DUPLICATE)} likely duplicate{'s' * (plan.count(Status.DUPLICATE) != 1)}",
-        f"{plan.count(Status.DIFFERS)} differ{'s' * (plan.count(Status.DIFFERS) == 1)} from the repository",
-        f"{plan.count(Status.INVALID)} invalid",
+        phrase("to_create", language, count=creating)
+        if dry_run or refused
+        else phrase("created_n", language, count=len(report.written)),
+        phrase("unchanged_n", language, count=plan.count(Status.UNCHANGED)),
+        phrase("duplicates_n", language, count=plan.count(Status.DUPLICATE)),
+        phrase("differ_n", language, count=plan.count(Status.DIFFERS)),
+        phrase("invalid_n", language, count=plan.count(Status.INVALID)),
     ]
-    say(styled(", ".join(counts), bold=True))
+    say(styled(phrase("list_separator", language).join(counts), bold=True))
     invalid = plan.count(Status.INVALID)
     if refused:
         say(
-            styled("nothing written: ", fg="red", bold=True),
-            f"{invalid} invalid row{'s' * (invalid != 1)}; fix {'them' if invalid != 1 else 'it'}, "
-            "or add --skip-invalid to create the valid rows only",
+            styled(phrase("nothing_written", language), fg="red", bold=True),
+            phrase("fix_invalid_rows", language, count=invalid),
         )
     elif dry_run:
-        advice = "fix the invalid rows, then run again with --write" if invalid else "run again with --write to create"
+        advice = phrase("advice_fix" if invalid else "advice_write", language)
         if not creating and not invalid:
-            advice = "nothing to create"
-        say(f"dry run: nothing written; {advice}")
+            advice = phrase("advice_nothing", language)
+        say(phrase("dry_run", language, advice=advice))
     elif plan.has_invalid:
-        say(f"skipped {invalid} invalid row{'s' * (invalid != 1)} (--skip-invalid)")
+        say(phrase("skipped_invalid", language, count=invalid))
 
 
 def _plan_json(plan: ImportPlan, report: WriteReport) -> dict[str, Any]:
@@ -436,4 +436,5 @@ def export_command(
         raise InputError(f"{out} exists: choose another --out, or add --force to replace it") from None
     except OSError as exc:
         raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
-    say(f"wrote {len(table.rows):,} {kind} to {out}")
+    language = language_code(config.language if config is not None else None)
+    say(phrase("wrote_rows", language, count=len(table.rows), kind=kind, out=out))

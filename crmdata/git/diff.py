@@ -15,7 +15,7 @@ the default it replaced (`value: medium → high`), which says more than "(unset
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum, StrEnum
@@ -28,10 +28,12 @@ from crmdata.records.models import Channel, CustomerType, InteractionKind, Langu
 from crmdata.records.models.contact import PRIVATE_CONTACT_FIELDS
 from crmdata.records.problems import Loc, Problem, format_loc
 from crmdata.records.report import format_kpi_value, problem_entry
+from crmdata.records.vocabulary import label, phrase, term
 from crmdata.system.terminal_text import visible
 
 HIDDEN = "(private)"
-"""What a private value (a contact's phone, email, address, birthday) is replaced by unless internal."""
+"""What a private value (a contact's phone, email, address, birthday) is replaced by unless internal; the
+Markdown says it in the change's language (phrase `private`)."""
 MAX_ROWS = 50
 """Rows per Markdown table: a PR comment is capped at 65,536 characters and a job summary at 1 MiB."""
 MAX_VALUE_CHARS = 120
@@ -274,36 +276,34 @@ class Change:
         return not (self.customers or self.interactions or self.config or self.followups or self.kpis)
 
     def headline(self) -> str:
-        """One line: what changed, most telling first."""
+        """One line: what changed, most telling first, in the change's language (HEAD's crm.yaml)."""
+        language = self.language
         if not self.ok:
-            return f"HEAD does not validate: {_count(len(self.head_errors), 'error')} (run crm validate)"
+            errors = phrase("errors_n", language, count=len(self.head_errors))
+            return phrase("diff_head_invalid", language, errors=errors)
         parts: list[str] = []
-        for records, noun in ((self.customers, "customer"), (self.interactions, "interaction")):
+        for records, noun in ((self.customers, "diff_records"), (self.interactions, "diff_interactions")):
             for status in ("added", "changed", "removed"):
                 count = sum(record.status == status for record in records)
                 if count:
-                    parts.append(f"{_count(count, noun)} {status}")
+                    parts.append(phrase(noun, language, count=count, change=term(status, language, of="change")))
         if self.config:
-            parts.append("crm.yaml changed")
+            parts.append(phrase("diff_config_changed", language))
         churned = sum(stage.churned for stage in self.stages)
         won_back = sum(stage.won_back for stage in self.stages)
         if churned:
-            parts.append(f"{churned} churned")
+            parts.append(phrase("diff_churned", language, count=churned))
         if won_back:
-            parts.append(f"{won_back} won back")
+            parts.append(phrase("diff_won_back", language, count=won_back))
         for event in (FollowUpEvent.DONE, FollowUpEvent.OVERDUE, FollowUpEvent.RESCHEDULED):
             count = sum(item.event is event for item in self.followups)
             if count:
-                parts.append(f"{_count(count, 'follow-up')} {event.value}")
+                parts.append(phrase("diff_followups", language, count=count, event=term(event, language)))
         if self.todos_done:
-            parts.append(f"{_count(len(self.todos_done), 'todo')} completed")
+            parts.append(phrase("diff_todos_done", language, count=len(self.todos_done)))
         if self.kpis:
-            parts.append(f"{_count(len({item.name for item in self.kpis}), 'KPI')} changed")
-        return ", ".join(parts) if parts else "no change to the CRM data"
-
-
-def _count(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+            parts.append(phrase("diff_kpis_changed", language, count=len({item.name for item in self.kpis})))
+        return phrase("list_separator", language).join(parts) if parts else phrase("diff_no_change", language)
 
 
 def diff(base: Dataset, head: Dataset, as_of: date, *, internal: bool = False) -> Change:
@@ -497,7 +497,7 @@ def _kpi_changes(old: Mapping[str, object], new: Mapping[str, object], language:
     if not old and not new:
         return
     for definition in kpis.KPIS:
-        title = definition.title_zh if language is Language.ZH else definition.title_en
+        title = definition.title(language)
         old_leaves = dict(_leaves("", old.get(definition.name)))
         new_leaves = dict(_leaves("", new.get(definition.name)))
         for key in [*new_leaves, *(key for key in old_leaves if key not in new_leaves)]:
@@ -588,119 +588,140 @@ def _shown(value: object) -> str:
     return md(text)
 
 
-def _status(status: Status) -> str:
-    return status.value.replace("_", " ")
+def _words(language: Language) -> Callable[..., str]:
+    """The change's labels: `w("customer")` is 客户 or Customer."""
+
+    def w(key: str) -> str:
+        return label(key, language)
+
+    return w
 
 
-def _due(plan: FollowUp | None) -> str:
-    return "—" if plan is None else f"{plan.due} ({plan.reason.value})"
+def _status(status: Status, language: Language) -> str:
+    return term(status, language)
 
 
-def _table(header: list[str], rows: list[list[str]], max_rows: int) -> list[str]:
+def _due(plan: FollowUp | None, language: Language) -> str:
+    return "—" if plan is None else f"{plan.due} ({term(plan.reason, language)})"
+
+
+def _table(header: list[str], rows: list[list[str]], max_rows: int, language: Language) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows[:max_rows]]
     if len(rows) > max_rows:
-        lines += ["", f"… and {len(rows) - max_rows:,} more (`crm diff --format json` lists every one)"]
+        lines += ["", phrase("diff_more_rows", language, count=len(rows) - max_rows)]
     return [*lines, ""]
 
 
 def markdown(change: Change, max_rows: int = MAX_ROWS) -> str:
     """The change as Markdown: a heading, the headline, then one section per kind of change: what a
-    reviewer acts on first (churn, follow-ups), the records field by field, the KPIs last."""
-    lines = [
-        f"### crm diff: {md(change.base_label, in_table=False)} → {md(change.head_label, in_table=False)},"
-        f" as of {change.as_of}",
-        "",
-        f"**{change.headline()}**",
-        "",
-    ]
+    reviewer acts on first (churn, follow-ups), the records field by field, the KPIs last. Every word is the
+    vocabulary's, in the language of HEAD's crm.yaml; values from the records stay as they are written."""
+    language = change.language
+    heading = phrase(
+        "diff_heading",
+        language,
+        base=md(change.base_label, in_table=False),
+        head=md(change.head_label, in_table=False),
+        day=change.as_of,
+    )
+    lines = [f"### {heading}", "", f"**{change.headline()}**", ""]
     if change.head_errors:
-        lines += ["Nothing is compared until HEAD validates: records with errors would look removed.", ""]
-        lines += _error_list(change.head_errors)
+        lines += [phrase("diff_nothing_compared", language), ""]
+        lines += _error_list(change.head_errors, language)
         return "\n".join(lines)
     if change.base_errors:
-        lines += [
-            f"> BASE does not validate ({_count(len(change.base_errors), 'error')}): its records with errors are"
-            " left out, so they show as added.",
-            "",
-            *_error_list(change.base_errors),
-        ]
-    lines += _stage_section(change.stages, max_rows)
-    lines += _followup_section(change.followups, max_rows)
-    lines += _todo_section(change.todos_done, max_rows)
-    lines += _customer_section(change.customers, max_rows)
-    lines += _interaction_section(change.interactions, max_rows)
+        errors = phrase("errors_n", language, count=len(change.base_errors))
+        lines += [phrase("diff_base_invalid", language, errors=errors), "", *_error_list(change.base_errors, language)]
+    lines += _stage_section(change.stages, max_rows, language)
+    lines += _followup_section(change.followups, max_rows, language)
+    lines += _todo_section(change.todos_done, max_rows, language)
+    lines += _customer_section(change.customers, max_rows, language)
+    lines += _interaction_section(change.interactions, max_rows, language)
     if change.config:
-        lines += ["#### crm.yaml", "", *_table(["field", "BASE", "HEAD"], _field_rows([], change.config), max_rows)]
+        w = _words(language)
+        rows = _field_rows([], change.config, language)
+        lines += ["#### crm.yaml", "", *_table([w("field_path"), "BASE", "HEAD"], rows, max_rows, language)]
     if any(item.hidden for record in (*change.customers, *change.interactions) for item in record.fields):
-        lines += ["Private contact fields (phone, email, address, birthday) are not shown: `crm diff --internal`.", ""]
-    lines += _kpi_section(change.kpis, max_rows)  # last: the longest table, and the least to act on
+        lines += [phrase("diff_private_hidden", language), ""]
+    lines += _kpi_section(change.kpis, max_rows, language)  # last: the longest table, and the least to act on
     return "\n".join(lines)
 
 
-def _error_list(errors: tuple[Problem, ...]) -> list[str]:
+def _error_list(errors: tuple[Problem, ...], language: Language) -> list[str]:
     shown = [
         f"- {md(problem.file, in_table=False)}:{problem.line}:{problem.column}: "
         f"{md(problem.field, in_table=False)}: {md(problem.message, in_table=False)}"
         for problem in errors[:20]
     ]
-    more = [f"- … and {len(errors) - 20:,} more"] if len(errors) > 20 else []
+    more = [phrase("diff_more_errors", language, count=len(errors) - 20)] if len(errors) > 20 else []
     return [*shown, *more, ""]
 
 
-def _stage_section(stages: tuple[StageChange, ...], max_rows: int) -> list[str]:
+def _stage_word(value: str, language: Language) -> str:
+    """A stage in the vocabulary's words; a value that is not a stage (never, from valid records) as code."""
+    return term(value, language, of="stage") if value in {stage.value for stage in Stage} else md(value)
+
+
+def _stage_section(stages: tuple[StageChange, ...], max_rows: int, language: Language) -> list[str]:
     if not stages:
         return []
+    w = _words(language)
     rows = []
     for stage in stages:
-        new = f"**{stage.new}**" if stage.churned or stage.won_back else stage.new
+        old, new = _stage_word(stage.old, language), _stage_word(stage.new, language)
+        new = f"**{new}**" if stage.churned or stage.won_back else new
         note = ""
         if stage.churned:
             note = " · ".join(md(part) for part in (stage.churned_on, stage.churn_reason) if part)
         elif stage.won_back:
-            note = "won back"
-        rows.append([md(stage.customer), md(stage.name), stage.old, new, note])
+            note = phrase("diff_won_back_note", language)
+        rows.append([md(stage.customer), md(stage.name), old, new, note])
+    header = [w("customer"), w("name"), phrase("from", language), phrase("to", language), w("note")]
     return [
-        f"#### Stage changes ({len(stages)})",
+        f"#### {phrase('diff_stage_changes', language, count=len(stages))}",
         "",
-        *_table(["customer", "name", "from", "to", "note"], rows, max_rows),
+        *_table(header, rows, max_rows, language),
     ]
 
 
-def _followup_section(changes: tuple[FollowUpChange, ...], max_rows: int) -> list[str]:
+def _followup_section(changes: tuple[FollowUpChange, ...], max_rows: int, language: Language) -> list[str]:
     if not changes:
         return []
+    w = _words(language)
     rows = []
     for item in changes:
-        before = _status(item.before.status) if item.before else "—"
+        before = _status(item.before.status, language) if item.before else "—"
         if item.after is None:
-            status = f"{before} → {item.note}"
+            status = f"{before} → {term(item.note, language, of='left_because')}"
         else:
-            status = f"{before} → {_status(item.after.status)}"
+            status = f"{before} → {_status(item.after.status, language)}"
             if item.after.status is Status.OVERDUE:
-                status += f" ({_count(item.after.days_overdue, 'day')})"
+                status += f" ({phrase('diff_count_day', language, count=item.after.days_overdue)})"
         rows.append(
             [
-                item.event.value,
+                term(item.event, language),
                 md(item.customer),
                 md(item.name),
                 md(item.owner),
-                f"{_due(item.before)} → {_due(item.after)}",
+                f"{_due(item.before, language)} → {_due(item.after, language)}",
                 status,
             ]
         )
-    header = ["follow-up", "customer", "name", "owner", "due", "status"]
-    return [f"#### Follow-ups ({len(changes)})", "", *_table(header, rows, max_rows)]
+    header = [w("followup"), w("customer"), w("name"), w("owner"), w("due"), w("status")]
+    title = phrase("diff_followup_changes", language, count=len(changes))
+    return [f"#### {title}", "", *_table(header, rows, max_rows, language)]
 
 
-def _todo_section(todos: tuple[TodoDone, ...], max_rows: int) -> list[str]:
+def _todo_section(todos: tuple[TodoDone, ...], max_rows: int, language: Language) -> list[str]:
     if not todos:
         return []
+    w = _words(language)
     rows = [[md(todo.interaction), md(todo.customer), _shown(todo.task), todo.due, todo.done] for todo in todos]
     return [
-        f"#### Todos completed ({len(todos)})",
+        f"#### {phrase('diff_todos_section', language, count=len(todos))}",
         "",
-        *_table(["interaction", "customer", "task", "due", "done"], rows, max_rows),
+        *_table([w("interaction"), w("customer"), w("task"), w("due"), w("done")], rows, max_rows, language),
     ]
 
 
@@ -717,32 +738,39 @@ def _kpi_delta(change: KpiChange) -> str:
     return f"{sign}{abs(delta)}"
 
 
-def _kpi_section(changes: tuple[KpiChange, ...], max_rows: int) -> list[str]:
+def _kpi_key(key: str, language: Language) -> str:
+    """A key inside a table KPI (`churned`, `2026-03.phone`) with its values in the vocabulary's words."""
+    return ".".join(term(part, language) for part in key.split("."))
+
+
+def _kpi_section(changes: tuple[KpiChange, ...], max_rows: int, language: Language) -> list[str]:
     if not changes:
         return []
     rows = []
     for item in changes:
-        name = f"{item.title} `{item.name}`" + (f" · {md(item.key)}" if item.key else "")
+        name = f"{item.title} `{item.name}`" + (f" · {md(_kpi_key(item.key, language))}" if item.key else "")
         old, new = format_kpi_value(item.old, item.unit), format_kpi_value(item.new, item.unit)
         rows.append([name, old, new, _kpi_delta(item)])
-    title = f"#### KPIs: {len({item.name for item in changes})} changed"
-    return [title, "", *_table(["KPI", "BASE", "HEAD", "change"], rows, max_rows)]
+    title = phrase("diff_kpi_section", language, count=len({item.name for item in changes}))
+    header = [label("kpi", language), "BASE", "HEAD", phrase("change", language)]
+    return [f"#### {title}", "", *_table(header, rows, max_rows, language)]
 
 
-def _section_title(noun: str, records: tuple[RecordChange, ...]) -> str:
+def _section_title(noun: str, records: tuple[RecordChange, ...], language: Language) -> str:
     counts = [
-        f"{sum(record.status == status for record in records)} {status}"
+        f"{sum(record.status == status for record in records)} {term(status, language, of='change')}"
         for status in ("added", "changed", "removed")
         if any(record.status == status for record in records)
     ]
-    return f"#### {noun}: {', '.join(counts)}"
+    return f"#### {label(noun, language)}: {phrase('list_separator', language).join(counts)}"
 
 
-def _field_rows(first: list[str], fields: Iterable[FieldChange]) -> list[list[str]]:
+def _field_rows(first: list[str], fields: Iterable[FieldChange], language: Language) -> list[list[str]]:
     rows = []
     for item in fields:
         if item.hidden:
-            old, new = ("—" if item.old is None else HIDDEN), item.change
+            old = "—" if item.old is None else phrase("private", language)
+            new = term(item.change, language, of="change")
         else:
             old, new = _shown(item.old), _shown(item.new)
         rows.append([*first, _path_cell(item.path), old, new])
@@ -754,30 +782,42 @@ def _path_cell(path: str) -> str:
     return md(path)
 
 
-def _customer_section(records: tuple[RecordChange, ...], max_rows: int) -> list[str]:
+def _customer_section(records: tuple[RecordChange, ...], max_rows: int, language: Language) -> list[str]:
     if not records:
         return []
-    lines = [_section_title("Customers", records), ""]
+    w = _words(language)
+    lines = [_section_title("customers", records, language), ""]
     listed = [record for record in records if record.status != "changed"]
     if listed:
         rows = [
             [
-                record.status,
+                term(record.status, language, of="change"),
                 md(record.id),
                 _shown(record.data.get("name")),
-                _shown(record.data.get("stage")),
+                _stage_word(str(record.data.get("stage")), language) if record.data.get("stage") else "—",
                 _shown(record.data.get("owner")),
             ]
             for record in listed
         ]
-        lines += _table(["change", "customer", "name", "stage", "owner"], rows, max_rows)
-    return lines + _changed_fields(records, "customer", "name", max_rows)
+        header = [phrase("change", language), w("customer"), w("name"), w("stage"), w("owner")]
+        lines += _table(header, rows, max_rows, language)
+    return lines + _changed_fields(records, "customer", "name", max_rows, language)
 
 
-def _interaction_section(records: tuple[RecordChange, ...], max_rows: int) -> list[str]:
+def _record_word(value: object, of: str, language: Language) -> str:
+    """A channel or kind in the vocabulary's words; anything else as code."""
+    text = str(value)
+    return term(text, language, of=of) if text in {member.value for member in _SETS_OF[of]} else md(text)
+
+
+_SETS_OF: dict[str, type[Enum]] = {"channel": Channel, "kind": InteractionKind}
+
+
+def _interaction_section(records: tuple[RecordChange, ...], max_rows: int, language: Language) -> list[str]:
     if not records:
         return []
-    lines = [_section_title("Interactions", records), ""]
+    w = _words(language)
+    lines = [_section_title("interactions", records, language), ""]
     listed = [record for record in records if record.status != "changed"]
     if listed:
         rows = []
@@ -787,23 +827,29 @@ def _interaction_section(records: tuple[RecordChange, ...], max_rows: int) -> li
             if record.customer_name:
                 customer += f" {md(record.customer_name)}"
             day = str(data.get("date", ""))[:10]
-            channel, kind = md(data.get("channel", "")), md(data.get("kind", ""))
-            rows.append([record.status, md(record.id), customer, day, channel, kind, _shown(data.get("topic"))])
-        lines += _table(["change", "interaction", "customer", "date", "channel", "kind", "topic"], rows, max_rows)
-    return lines + _changed_fields(records, "interaction", "topic", max_rows)
+            channel = _record_word(data.get("channel", ""), "channel", language)
+            kind = _record_word(data.get("kind", ""), "kind", language)
+            status = term(record.status, language, of="change")
+            rows.append([status, md(record.id), customer, day, channel, kind, _shown(data.get("topic"))])
+        header = [phrase("change", language), w("interaction"), w("customer"), w("date"), w("channel"), w("kind")]
+        lines += _table([*header, w("topic")], rows, max_rows, language)
+    return lines + _changed_fields(records, "interaction", "topic", max_rows, language)
 
 
-def _changed_fields(records: tuple[RecordChange, ...], kind: str, label: str, max_rows: int) -> list[str]:
-    """The changed records' field-by-field table, each row led by the record's id and its `label` field."""
+def _changed_fields(
+    records: tuple[RecordChange, ...], kind: str, label_field: str, max_rows: int, language: Language
+) -> list[str]:
+    """The changed records' field-by-field table, each row led by the record's id and its `label_field`."""
     rows = []
     for record in records:
         if record.status != "changed":
             continue
-        first = [f"{md(record.id)} {_shown(record.data.get(label))}"]
+        first = [f"{md(record.id)} {_shown(record.data.get(label_field))}"]
         if record.moved_from:
-            rows.append([*first, "(file)", md(record.moved_from), md(record.file)])
-        rows += _field_rows(first, record.fields)
-    return _table([kind, "field", "BASE", "HEAD"], rows, max_rows) if rows else []
+            rows.append([*first, phrase("diff_moved_file", language), md(record.moved_from), md(record.file)])
+        rows += _field_rows(first, record.fields, language)
+    header = [label(kind, language), label("field_path", language), "BASE", "HEAD"]
+    return _table(header, rows, max_rows, language) if rows else []
 
 
 # ---------------------------------------------------------------------------------------------------

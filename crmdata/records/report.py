@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 
 from crmdata.records.problems import Problem
+from crmdata.records.vocabulary import label, phrase
 from crmdata.system.terminal_text import json_visible, visible
 
 
@@ -86,14 +87,20 @@ def github_line(problem: Problem) -> str:
     return f"::{command} {properties}::{_escape_data(visible(message, keep=_LINE_BREAKS))}"
 
 
-def summary(problems: Sequence[Problem], files: int, seconds: float) -> str:
-    """One closing line with the counts."""
+def summary(problems: Sequence[Problem], files: int, seconds: float | None, language: object = None) -> str:
+    """One closing line with the counts, and the time taken unless `seconds` is None, in `language`
+    (crm.yaml's; zh when there is none): `valid: 0 errors, 1 warning in 12 files (0.02 s)`,
+    `有效：0 个错误，1 个警告，共 12 个文件（0.02 秒）`."""
     errors = sum(problem.is_error for problem in problems)
-    warnings = len(problems) - errors
-    counts = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(files, 'file')}"
-    verdict = "invalid" if errors else "valid"
-    return f"{verdict}: {counts} ({seconds:.2f} s)"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+    took = "" if seconds is None else phrase("seconds", language, seconds=seconds)
+    return (
+        phrase(
+            "validate_summary",
+            language,
+            verdict=label("invalid" if errors else "valid", language),
+            errors=phrase("errors_n", language, count=errors),
+            warnings=phrase("warnings_n", language, count=len(problems) - errors),
+            files=phrase("files_n", language, count=files),
+        )
+        + took
+    )

@@ -51,7 +51,7 @@ class Word:
     synonyms: tuple[str, ...] = ()
     en_plural: str | None = None
 
-    def text(self, language: object, **values: object) -> str:
+    def text(self, language: object, /, **values: object) -> str:
         """The word in `language` (zh unless en), its `{placeholders}` filled from `values`."""
         if language_code(language) == "zh":
             chosen = self.zh
@@ -526,6 +526,10 @@ LABELS: dict[str, Word] = {
     "customer_name": Word("客户名称", "Customer name"),
     "followup_due": Word("应跟进日期", "Due"),
     "interval_days": Word("跟进间隔天数", "Interval (days)"),
+    # crm diff
+    "followup": Word("跟进", "Follow-up"),
+    "note": Word("说明", "Note"),
+    "field_path": Word("字段", "Field"),
     # crm validate
     "valid": Word("有效", "valid"),
     "invalid": Word("无效", "invalid"),
@@ -564,7 +568,8 @@ LABELS.update(KPI_TITLES)
 # --- phrases: sentences with {placeholders} -------------------------------------------------------------
 
 PHRASES: dict[str, Word] = {
-    # counts
+    # counts, and lists of them
+    "list_separator": Word("，", ", "),
     "days": Word("{count} 天", "{count} day", en_plural="{count} days"),
     "every_n_days": Word("每 {count} 天", "every {count} day", en_plural="every {count} days"),
     "customers_n": Word("{count} 位客户", "{count} customer", en_plural="{count} customers"),
@@ -574,9 +579,9 @@ PHRASES: dict[str, Word] = {
     "rows_n": Word("{count} 行", "{count} row", en_plural="{count} rows"),
     # crm validate, and every command that validates first
     "validate_summary": Word(
-        "{verdict}：{errors}，{warnings}，共 {files}（{seconds:.2f} 秒）",
-        "{verdict}: {errors}, {warnings} in {files} ({seconds:.2f} s)",
+        "{verdict}：{errors}，{warnings}，共 {files}", "{verdict}: {errors}, {warnings} in {files}"
     ),
+    "seconds": Word("（{seconds:.2f} 秒）", " ({seconds:.2f} s)"),
     "fix_errors_first": Word(
         "crm：数据没有通过校验；请先修正上面的错误（crm validate）",
         "crm: the data does not validate; fix the errors above (crm validate) first",
@@ -593,7 +598,7 @@ PHRASES: dict[str, Word] = {
     ),
     "no_contact_yet": Word("尚未联系", "no contact yet"),
     # crm segments
-    "segment_members": Word("{key}：{customers}", "{key}: {customers}"),
+    "segment_members": Word("{segment}：{customers}", "{segment}: {customers}"),
     "risk_score": Word("分数 {score}：", "score {score}: "),
     "no_segment": Word(
         "crm：没有名为 {name} 的分群；计算分群和自定义分群：{keys}；维度分群形如 tier:strategic",
@@ -606,6 +611,20 @@ PHRASES: dict[str, Word] = {
     "kpi_totals": Word("（合计；--format json 给出明细）", "  (totals; --format json splits them)"),
     # crm new, crm log
     "created": Word("已创建 {path}", "created {path}"),
+    "draft_invalid": Word(
+        "crm：没有写入任何文件：{path} 不会通过校验", "crm: nothing written: {path} would not be valid"
+    ),
+    "file_exists": Word("crm：{path} 已存在；没有写入任何文件", "crm: {path} exists already; nothing written"),
+    "not_written": Word("crm：没有写入任何文件：{reason}", "crm: nothing written: {reason}"),
+    "no_free_id": Word(
+        "crm：尝试 {count} 次后仍没有空闲的编号；没有写入任何文件",
+        "crm: no free id found after {count} attempts; nothing written",
+    ),
+    "schema_tip": Word(
+        "提示：`crm schema --out {folder}` 会写出记录第一行指向的 schema 文件（编辑器据此补全、标出错误）",
+        "tip: `crm schema --out {folder}` writes the schema files the record's first line points editors to "
+        "(completion, red squiggles)",
+    ),
     "would_create": Word("# 将创建 {path}", "# would create {path}"),
     "next_followup_on": Word("  下次跟进 {date}（{weekday}）", "  next follow-up {date} ({weekday})"),
     "todo_due_on": Word("  待办 {task}：{date}（{weekday}）到期", "  todo {task}: due {date} ({weekday})"),
@@ -734,12 +753,12 @@ PHRASES: dict[str, Word] = {
 """Sentences by key; placeholders in braces."""
 
 
-def label(key: str, language: object, **values: object) -> str:
+def label(key: str, language: object, /, **values: object) -> str:
     """A label in `language`; KeyError for an unknown key, so a typo fails the tests instead of showing."""
     return LABELS[key].text(language, **values)
 
 
-def phrase(key: str, language: object, **values: object) -> str:
+def phrase(key: str, language: object, /, **values: object) -> str:
     """A sentence in `language` with its placeholders filled; KeyError for an unknown key."""
     return PHRASES[key].text(language, **values)
 
