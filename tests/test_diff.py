@@ -95,50 +95,119 @@ def crm_diff(data: DataRepo, *args: str) -> subprocess.CompletedProcess[str]:
     return run_crm("diff", *args, "--root", str(data.root), "--as-of", AS_OF)
 
 
-def test_a_change_in_markdown(scenario: DataRepo) -> None:
-    result = crm_diff(scenario, "HEAD~1")
+CHURN_NOTE = "2026-11-15 · `价格` &#124; ``<script>alert(1)</script> `rm` @everyone #1 **x** [a](javascript:x) https://evil.example``"
+MARKDOWN = {
+    "zh": {
+        "heading": "### crm diff：`HEAD~1 ({base})` → `HEAD ({head})`，数据日期 2026-11-24",
+        "headline": (
+            "**1 位客户新增，3 位客户修改，1 位客户删除，1 条沟通记录新增，2 条沟通记录修改，1 条沟通记录删除，"
+            "1 位客户流失，1 项跟进已完成，1 项跟进新逾期，1 项跟进改期，完成 1 项待办，12 项指标变化**"
+        ),
+        "lines": [
+            "#### 阶段变化（1）",
+            "| 客户 | 名称 | 从 | 到 | 说明 |",
+            f"| `KH-4` | `客户KH-4` | 合作期 | **流失** | {CHURN_NOTE} |",
+            "#### 跟进（6）",
+            "| 跟进 | 客户 | 名称 | 负责人 | 到期日 | 状态 |",
+            "| 已完成 | `KH-1` | `客户KH-1` | `ming` | 2026-10-31 (定期跟进) → 2026-12-20 (定期跟进) | 逾期 → 按计划 |",
+            "| 新逾期 | `KH-2` | `客户KH-2` | `ming` | 2026-12-10 (定期跟进) → 2026-11-17 (定期跟进) | 按计划 → 逾期 (7 天) |",
+            "| 改期 | `KH-3` | `客户KH-3` | `hong` | 2026-11-28 (约定跟进) → 2026-11-30 (约定跟进) | 即将到期 → 即将到期 |",
+            "| 进入计划 | `KH-6` | `新客户` | `ming` | — → 2026-11-30 (首次跟进) | — → 即将到期 |",
+            "| 离开计划 | `KH-5` | `客户KH-5` | `ming` | 2026-12-12 (定期跟进) → — | 按计划 → 已删除 |",
+            "| 离开计划 | `KH-4` | `客户KH-4` | `ming` | 2026-12-12 (定期跟进) → — | 按计划 → 流失 |",
+            "#### 完成的待办（1）",
+            "| 沟通记录 | 客户 | 待办事项 | 到期日 | 完成日期 |",
+            "| `JL-1` | `KH-1` | `发送报价` | 2026-10-10 | 2026-10-09 |",
+            "| 指标 | BASE | HEAD | 变化 |",
+            "| 各阶段客户数 `customers_by_stage` · 接洽期 | 0 | 1 | +1 |",
+            "| 每月沟通量 `interactions_by_month` · 2026-11.拜访 | 0 | 1 | +1 |",
+            "#### 客户：1 新增，3 修改，1 删除",
+            "| 变化 | 客户 | 名称 | 阶段 | 负责人 |",
+            "| 新增 | `KH-6` | `新客户` | 接洽期 | `ming` |",
+            "| 删除 | `KH-5` | `客户KH-5` | 合作期 | `ming` |",
+            "| 客户 | 字段 | BASE | HEAD |",
+            "| `KH-1` `客户KH-1` | `contacts[0].title` | `采购经理` | `采购总监` |",
+            "| `KH-1` `客户KH-1` | `contacts[0].phone` | （隐私） | 修改 |",
+            "| `KH-2` `客户KH-2` | `cadence_days` | — | 7 |",
+            "| `KH-4` `客户KH-4` | `stage` | active | churned |",
+            "#### 沟通记录：1 新增，2 修改，1 删除",
+            "| 变化 | 沟通记录 | 客户 | 日期 | 沟通方式 | 沟通类型 | 主题 |",
+            "| 新增 | `JL-3` | `KH-1` `客户KH-1` | 2026-11-20 | 拜访 | 跟进 | `二期报价` |",
+            "| 删除 | `JL-5` | `KH-5` `客户KH-5` | 2026-11-12 | 电话 | 跟进 | `回访` |",
+            "| `JL-1` `回访` | `todos[0].done` | — | 2026-10-09 |",
+            "| `JL-2` `回访` | `next_followup` | 2026-11-28 | 2026-11-30 |",
+            "隐私联系字段（电话、邮箱、地址、生日）没有显示：`crm diff --internal`。",
+        ],
+    },
+    "en": {
+        "heading": "### crm diff: `HEAD~1 ({base})` → `HEAD ({head})`, as of 2026-11-24",
+        "headline": (
+            "**1 customer added, 3 customers changed, 1 customer removed, 1 interaction added, 2 interactions changed,"
+            " 1 interaction removed, 1 churned, 1 follow-up done, 1 follow-up newly overdue, 1 follow-up rescheduled,"
+            " 1 todo completed, 12 KPIs changed**"
+        ),
+        "lines": [
+            "#### Stage changes (1)",
+            "| Customer | Name | From | To | Note |",
+            f"| `KH-4` | `客户KH-4` | Active | **Churned** | {CHURN_NOTE} |",
+            "#### Follow-ups (6)",
+            "| Follow-up | Customer | Name | Owner | Due | Status |",
+            "| done | `KH-1` | `客户KH-1` | `ming` | 2026-10-31 (Cadence) → 2026-12-20 (Cadence) | Overdue → On track |",
+            "| newly overdue | `KH-2` | `客户KH-2` | `ming` | 2026-12-10 (Cadence) → 2026-11-17 (Cadence)"
+            " | On track → Overdue (7 days) |",
+            "| rescheduled | `KH-3` | `客户KH-3` | `hong` | 2026-11-28 (Promised) → 2026-11-30 (Promised)"
+            " | Due soon → Due soon |",
+            "| new in schedule | `KH-6` | `新客户` | `ming` | — → 2026-11-30 (First contact) | — → Due soon |",
+            "| left schedule | `KH-5` | `客户KH-5` | `ming` | 2026-12-12 (Cadence) → — | On track → removed |",
+            "| left schedule | `KH-4` | `客户KH-4` | `ming` | 2026-12-12 (Cadence) → — | On track → churned |",
+            "#### Todos completed (1)",
+            "| Conversation | Customer | Task | Due | Done |",
+            "| `JL-1` | `KH-1` | `发送报价` | 2026-10-10 | 2026-10-09 |",
+            "| KPI | BASE | HEAD | Change |",
+            "| Customers by stage `customers_by_stage` · Prospecting | 0 | 1 | +1 |",
+            "| Interactions by month `interactions_by_month` · 2026-11.Visit | 0 | 1 | +1 |",
+            "#### Customers: 1 added, 3 changed, 1 removed",
+            "| Change | Customer | Name | Stage | Owner |",
+            "| added | `KH-6` | `新客户` | Prospecting | `ming` |",
+            "| removed | `KH-5` | `客户KH-5` | Active | `ming` |",
+            "| Customer | Field | BASE | HEAD |",
+            "| `KH-1` `客户KH-1` | `contacts[0].title` | `采购经理` | `采购总监` |",
+            "| `KH-1` `客户KH-1` | `contacts[0].phone` | (private) | changed |",
+            "| `KH-2` `客户KH-2` | `cadence_days` | — | 7 |",
+            "| `KH-4` `客户KH-4` | `stage` | active | churned |",
+            "#### Conversations: 1 added, 2 changed, 1 removed",
+            "| Change | Conversation | Customer | Date | Channel | Kind | Topic |",
+            "| added | `JL-3` | `KH-1` `客户KH-1` | 2026-11-20 | Visit | Follow-up | `二期报价` |",
+            "| removed | `JL-5` | `KH-5` `客户KH-5` | 2026-11-12 | Phone | Follow-up | `回访` |",
+            "| `JL-1` `回访` | `todos[0].done` | — | 2026-10-09 |",
+            "| `JL-2` `回访` | `next_followup` | 2026-11-28 | 2026-11-30 |",
+            "Private contact fields (phone, email, address, birthday) are not shown: `crm diff --internal`.",
+        ],
+    },
+}
+"""What `crm diff` says about the scenario, in each language of crm.yaml; record values (`stage: active`) stay
+as they are written in the field-by-field tables."""
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_change_in_markdown(tmp_path: Path, language: str) -> None:
+    """The words are the vocabulary's, in the language of HEAD's crm.yaml (Chinese when it says none)."""
+    data = DataRepo(tmp_path / "crm")
+    init_git(data.root)
+    write_base(data)
+    if language == "en":
+        data.write("crm.yaml", "team:\n  ming: {name: 张明}\n  hong: {name: 李红}\nlanguage: en\n")
+    commit(data.root, "base")
+    write_head(data)
+    commit(data.root, "change")
+    result = crm_diff(data, "HEAD~1")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    base, head = (git(scenario.root, "rev-parse", "--short=7", name).strip() for name in ("HEAD~1", "HEAD"))
-    assert lines[0] == f"### crm diff: `HEAD~1 ({base})` → `HEAD ({head})`, as of {AS_OF}"
-    assert lines[2] == (
-        "**1 customer added, 3 customers changed, 1 customer removed, 1 interaction added, 2 interactions changed,"
-        " 1 interaction removed, 1 churned, 1 follow-up done, 1 follow-up newly overdue, 1 follow-up rescheduled,"
-        " 1 todo completed, 12 KPIs changed**"
-    )
-    expected = [
-        "#### Stage changes (1)",
-        "| `KH-4` | `客户KH-4` | active | **churned** | 2026-11-15 · `价格` &#124; ``<script>alert(1)</script>"
-        " `rm` @everyone #1 **x** [a](javascript:x) https://evil.example`` |",
-        "#### Follow-ups (6)",
-        "| follow-up | customer | name | owner | due | status |",
-        "| done | `KH-1` | `客户KH-1` | `ming` | 2026-10-31 (cadence) → 2026-12-20 (cadence) | overdue → ok |",
-        "| newly overdue | `KH-2` | `客户KH-2` | `ming` | 2026-12-10 (cadence) → 2026-11-17 (cadence)"
-        " | ok → overdue (7 days) |",
-        "| rescheduled | `KH-3` | `客户KH-3` | `hong` | 2026-11-28 (promised) → 2026-11-30 (promised)"
-        " | due soon → due soon |",
-        "| new in schedule | `KH-6` | `新客户` | `ming` | — → 2026-11-30 (first_contact) | — → due soon |",
-        "| left schedule | `KH-5` | `客户KH-5` | `ming` | 2026-12-12 (cadence) → — | ok → removed |",
-        "| left schedule | `KH-4` | `客户KH-4` | `ming` | 2026-12-12 (cadence) → — | ok → churned |",
-        "#### Todos completed (1)",
-        "| `JL-1` | `KH-1` | `发送报价` | 2026-10-10 | 2026-10-09 |",
-        "| KPI | BASE | HEAD | change |",
-        "| 各阶段客户数 `customers_by_stage` · prospecting | 0 | 1 | +1 |",
-        "#### Customers: 1 added, 3 changed, 1 removed",
-        "| added | `KH-6` | `新客户` | prospecting | `ming` |",
-        "| removed | `KH-5` | `客户KH-5` | active | `ming` |",
-        "| `KH-1` `客户KH-1` | `contacts[0].title` | `采购经理` | `采购总监` |",
-        "| `KH-1` `客户KH-1` | `contacts[0].phone` | (private) | changed |",
-        "| `KH-2` `客户KH-2` | `cadence_days` | — | 7 |",
-        "| `KH-4` `客户KH-4` | `stage` | active | churned |",
-        "#### Interactions: 1 added, 2 changed, 1 removed",
-        "| added | `JL-3` | `KH-1` `客户KH-1` | 2026-11-20 | visit | followup | `二期报价` |",
-        "| removed | `JL-5` | `KH-5` `客户KH-5` | 2026-11-12 | phone | followup | `回访` |",
-        "| `JL-1` `回访` | `todos[0].done` | — | 2026-10-09 |",
-        "| `JL-2` `回访` | `next_followup` | 2026-11-28 | 2026-11-30 |",
-        "Private contact fields (phone, email, address, birthday) are not shown: `crm diff --internal`.",
-    ]
-    missing = [line for line in expected if line not in lines]
+    base, head = (git(data.root, "rev-parse", "--short=7", name).strip() for name in ("HEAD~1", "HEAD"))
+    expected = MARKDOWN[language]
+    assert lines[0] == str(expected["heading"]).format(base=base, head=head)
+    assert lines[2] == expected["headline"]
+    missing = [line for line in expected["lines"] if line not in lines]
     assert not missing, "\n".join(missing) + "\n\n" + result.stdout
     assert "13800138000" not in result.stdout and "13900139000" not in result.stdout
 
@@ -155,8 +224,8 @@ def test_kpi_deltas_are_the_kpis_that_changed(scenario: DataRepo) -> None:
     lines = crm_diff(scenario, "HEAD~1").stdout.splitlines()
     assert "| 跟进达标率 `followup_compliance` | 80.0% | 75.0% | −5.0 pp |" in lines
     assert "| 逾期待办 `overdue_todos` | 1 | 0 | −1 |" in lines
-    assert "| 各阶段客户数 `customers_by_stage` · churned | 0 | 1 | +1 |" in lines
-    assert "| 每月沟通量 `interactions_by_month` · `2026-11.visit` | 0 | 1 | +1 |" in lines
+    assert "| 各阶段客户数 `customers_by_stage` · 流失 | 0 | 1 | +1 |" in lines
+    assert "| 每月沟通量 `interactions_by_month` · 2026-11.拜访 | 0 | 1 | +1 |" in lines
 
 
 def test_private_values_only_with_internal(scenario: DataRepo) -> None:
@@ -244,7 +313,7 @@ def test_record_text_is_never_markup(scenario: DataRepo) -> None:
     assert soup.find("strong", string="x") is None
     stage_table = soup.find_all("table")[0]
     cells = [cell.get_text() for cell in stage_table.find_all("tr")[1].find_all("td")]
-    assert cells == ["KH-4", "客户KH-4", "active", "churned", f"2026-11-15 · {HOSTILE}"]
+    assert cells == ["KH-4", "客户KH-4", "合作期", "流失", f"2026-11-15 · {HOSTILE}"]
 
 
 def test_the_working_tree_and_the_index_are_untouched(scenario: DataRepo) -> None:
@@ -278,12 +347,12 @@ def test_three_dots_compare_with_the_merge_base(tmp_path: Path) -> None:
     pull_request = crm_diff(data, "main...feature")
     assert pull_request.returncode == 0, pull_request.stderr
     lines = pull_request.stdout.splitlines()
-    assert lines[2] == "**1 interaction added, 1 follow-up rescheduled, 3 KPIs changed**"
-    assert "| added | `JL-9` | `KH-2` `客户KH-2` | 2026-11-20 | phone | followup | `回访` |" in lines
+    assert lines[2] == "**1 条沟通记录新增，1 项跟进改期，3 项指标变化**"
+    assert "| 新增 | `JL-9` | `KH-2` `客户KH-2` | 2026-11-20 | 电话 | 跟进 | `回访` |" in lines
     assert "KH-8" not in pull_request.stdout  # main's own change since the branch point is not the PR's
-    assert lines[0].startswith("### crm diff: `merge base of main and feature (")
+    assert lines[0].startswith("### crm diff：`merge base of main and feature (")
     two_dots = crm_diff(data, "main..feature")
-    assert "| removed | `KH-8` | `主干客户` | active | `ming` |" in two_dots.stdout.splitlines()
+    assert "| 删除 | `KH-8` | `主干客户` | 合作期 | `ming` |" in two_dots.stdout.splitlines()
 
 
 def test_unknown_revision_is_a_usage_error(scenario: DataRepo) -> None:
@@ -319,11 +388,11 @@ def test_a_data_root_in_a_sub_folder_and_a_first_commit_without_it(tmp_path: Pat
     result = crm_diff(data, "HEAD~1")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[2] == "**5 customers added, 5 interactions added, crm.yaml changed, 17 KPIs changed**"
-    assert "| added | `KH-1` | `客户KH-1` | active | `ming` |" in lines
-    assert "| added | `JL-1` | `KH-1` `客户KH-1` | 2026-10-01 | phone | followup | `回访` |" in lines
+    assert lines[2] == "**5 位客户新增，5 条沟通记录新增，crm.yaml 有修改，17 项指标变化**"
+    assert "| 新增 | `KH-1` | `客户KH-1` | 合作期 | `ming` |" in lines
+    assert "| 新增 | `JL-1` | `KH-1` `客户KH-1` | 2026-10-01 | 电话 | 跟进 | `回访` |" in lines
     unchanged = run_crm("diff", "HEAD", "--root", str(data.root / "customers"), "--as-of", AS_OF)
-    assert unchanged.returncode == 0 and unchanged.stdout.splitlines()[2] == "**no change to the CRM data**"
+    assert unchanged.returncode == 0 and unchanged.stdout.splitlines()[2] == "**CRM 数据没有变化**"
 
 
 def test_head_that_does_not_validate_is_reported_with_lines(scenario: DataRepo) -> None:
@@ -336,12 +405,12 @@ def test_head_that_does_not_validate_is_reported_with_lines(scenario: DataRepo) 
     report = out.read_text(encoding="utf-8").splitlines()
     assert report[0] == "earlier step"
     assert report[1:] == [
-        f"### crm diff: `HEAD~1 ({git(scenario.root, 'rev-parse', '--short=7', 'HEAD~1').strip()})` → `HEAD "
-        f"({git(scenario.root, 'rev-parse', '--short=7', 'HEAD').strip()})`, as of {AS_OF}",
+        f"### crm diff：`HEAD~1 ({git(scenario.root, 'rev-parse', '--short=7', 'HEAD~1').strip()})` → `HEAD "
+        f"({git(scenario.root, 'rev-parse', '--short=7', 'HEAD').strip()})`，数据日期 {AS_OF}",
         "",
-        "**HEAD does not validate: 4 errors (run crm validate)**",
+        "**HEAD 没有通过校验：4 个错误（运行 crm validate）**",
         "",
-        "Nothing is compared until HEAD validates: records with errors would look removed.",
+        "HEAD 通过校验之前不做比较：有错误的记录看起来会像被删除了。",
         "",
         "- `customers/KH-2.yaml`:1:1: `owner`: `required field owner is missing`",
         "- `customers/KH-2.yaml`:1:1: `stage`: `required field stage is missing`",
@@ -349,7 +418,7 @@ def test_head_that_does_not_validate_is_reported_with_lines(scenario: DataRepo) 
         "- `customers/KH-2.yaml`:3:7: `type`: `'enterprize' is not one of: individual, enterprise, government,"
         " institutional_investor (did you mean enterprise?)`",
     ]
-    assert "does not validate" in result.stderr and "Traceback" not in result.stderr
+    assert "没有通过校验" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_the_pure_core_names_nested_fields(tmp_path: Path) -> None:
@@ -392,14 +461,13 @@ def test_the_scratch_tree_follows_a_path_from_file_to_folder(tmp_path: Path) -> 
 
 def test_long_tables_are_cut_with_a_count(scenario: DataRepo) -> None:
     lines = crm_diff(scenario, "HEAD~1", "--max-rows", "2").stdout.splitlines()
-    start = lines.index("#### Follow-ups (6)")
+    start = lines.index("#### 跟进（6）")
     assert lines[start + 3 : start + 9] == [
         "|---|---|---|---|---|---|",
-        "| done | `KH-1` | `客户KH-1` | `ming` | 2026-10-31 (cadence) → 2026-12-20 (cadence) | overdue → ok |",
-        "| newly overdue | `KH-2` | `客户KH-2` | `ming` | 2026-12-10 (cadence) → 2026-11-17 (cadence)"
-        " | ok → overdue (7 days) |",
+        "| 已完成 | `KH-1` | `客户KH-1` | `ming` | 2026-10-31 (定期跟进) → 2026-12-20 (定期跟进) | 逾期 → 按计划 |",
+        "| 新逾期 | `KH-2` | `客户KH-2` | `ming` | 2026-12-10 (定期跟进) → 2026-11-17 (定期跟进) | 按计划 → 逾期 (7 天) |",
         "",
-        "… and 4 more (`crm diff --format json` lists every one)",
+        "…… 另有 4 行（`crm diff --format json` 列出全部）",
         "",
     ]
 

@@ -39,4 +39,4 @@ def test_progress_is_shown_on_a_terminal_and_not_in_logs(tmp_path: Path) -> None
     command = f"{CRM} validate --root {root} --no-cache"
     on_terminal = subprocess.run([script, "-qc", command, "/dev/null"], capture_output=True, text=True, check=True)
     assert "parsing 500/2,300 files" in on_terminal.stdout  # text mode reads the carriage return as a newline
-    assert "valid: 0 errors" in on_terminal.stdout
+    assert "有效：0 个错误" in on_terminal.stdout

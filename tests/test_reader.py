@@ -1015,7 +1015,7 @@ def test_text_format_is_path_line_column_field_message(repo: DataRepo) -> None:
     assert "Traceback" not in result.stderr
     assert result.returncode == 1
     *lines, verdict = result.stdout.splitlines()
-    assert verdict.startswith("invalid: 11 errors, 1 warning in ")
+    assert verdict.startswith("无效：11 个错误，1 个警告，共 ")
     assert "\x1b" not in result.stdout  # no colour codes when the output is not a terminal
     seen = []
     for text in lines:

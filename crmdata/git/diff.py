@@ -721,7 +721,7 @@ def _todo_section(todos: tuple[TodoDone, ...], max_rows: int, language: Language
     return [
         f"#### {phrase('diff_todos_section', language, count=len(todos))}",
         "",
-        *_table([w("interaction"), w("customer"), w("task"), w("due"), w("done")], rows, max_rows, language),
+        *_table([w("interaction"), w("customer"), w("task"), w("due"), w("done_on")], rows, max_rows, language),
     ]
 
 
@@ -739,8 +739,10 @@ def _kpi_delta(change: KpiChange) -> str:
 
 
 def _kpi_key(key: str, language: Language) -> str:
-    """A key inside a table KPI (`churned`, `2026-03.phone`) with its values in the vocabulary's words."""
-    return ".".join(term(part, language) for part in key.split("."))
+    """A key inside a table KPI (`churned`, `2026-03.phone`): the models' values in the vocabulary's words,
+    anything else as `md` shows it."""
+    parts = key.split(".")
+    return ".".join(term(part, language) if term(part, language) != part else md(part) for part in parts)
 
 
 def _kpi_section(changes: tuple[KpiChange, ...], max_rows: int, language: Language) -> list[str]:
@@ -748,7 +750,7 @@ def _kpi_section(changes: tuple[KpiChange, ...], max_rows: int, language: Langua
         return []
     rows = []
     for item in changes:
-        name = f"{item.title} `{item.name}`" + (f" · {md(_kpi_key(item.key, language))}" if item.key else "")
+        name = f"{item.title} `{item.name}`" + (f" · {_kpi_key(item.key, language)}" if item.key else "")
         old, new = format_kpi_value(item.old, item.unit), format_kpi_value(item.new, item.unit)
         rows.append([name, old, new, _kpi_delta(item)])
     title = phrase("diff_kpi_section", language, count=len({item.name for item in changes}))
@@ -762,7 +764,8 @@ def _section_title(noun: str, records: tuple[RecordChange, ...], language: Langu
         for status in ("added", "changed", "removed")
         if any(record.status == status for record in records)
     ]
-    return f"#### {label(noun, language)}: {phrase('list_separator', language).join(counts)}"
+    joined = phrase("list_separator", language).join(counts)
+    return f"#### {phrase('diff_records_section', language, noun=label(noun, language), counts=joined)}"
 
 
 def _field_rows(first: list[str], fields: Iterable[FieldChange], language: Language) -> list[list[str]]:

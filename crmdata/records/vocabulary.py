@@ -277,7 +277,7 @@ EVENTS = Terms(
     "event",
     "follow-up change",
     {
-        "done": Word("已跟进", "done"),
+        "done": Word("已完成", "done"),
         "newly overdue": Word("新逾期", "newly overdue"),
         "rescheduled": Word("改期", "rescheduled"),
         "new in schedule": Word("进入计划", "new in schedule"),
@@ -527,9 +527,11 @@ LABELS: dict[str, Word] = {
     "followup_due": Word("应跟进日期", "Due"),
     "interval_days": Word("跟进间隔天数", "Interval (days)"),
     # crm diff
+    "interactions": Word("沟通记录", "Conversations"),
     "followup": Word("跟进", "Follow-up"),
     "note": Word("说明", "Note"),
     "field_path": Word("字段", "Field"),
+    "done_on": Word("完成日期", "Done"),
     # crm validate
     "valid": Word("有效", "valid"),
     "invalid": Word("无效", "invalid"),
@@ -718,9 +720,10 @@ PHRASES: dict[str, Word] = {
         "crm diff: {head} does not validate: run crm validate on it",
     ),
     "diff_count_day": Word("{count} 天", "{count} day", en_plural="{count} days"),
-    "from": Word("从", "from"),
-    "to": Word("到", "to"),
-    "change": Word("变化", "change"),
+    "from": Word("从", "From"),
+    "to": Word("到", "To"),
+    "change": Word("变化", "Change"),
+    "diff_records_section": Word("{noun}：{counts}", "{noun}: {counts}"),
     "private": Word("（隐私）", "(private)"),
     # the calendar feed
     "calendar_title": Word("客户跟进", "Customer follow-ups"),
