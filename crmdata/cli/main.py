@@ -19,10 +19,12 @@ import click
 from crmdata import __version__
 from crmdata.cli.common import FileSize, language_of, progress_printer, root_option
 from crmdata.cli.output import EscapingGroup, say, say_lines, styled
-from crmdata.records.load import LoadOptions
+from crmdata.records.load import LoadOptions, load_config
+from crmdata.records.locate import PositionIndex
 from crmdata.records.report import as_json, github_line, summary, text_line
 from crmdata.records.schema import write_schemas
 from crmdata.records.validate import Validation, validate
+from crmdata.records.vocabulary import language_code, phrase
 from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES
 from crmdata.system.errors import CrmError, Stopped, os_error_message
 from crmdata.system.safe_paths import UnsafePathError
@@ -121,8 +123,11 @@ def schema_command(out: Path) -> None:
       # then, first line of a record file:
       # yaml-language-server: $schema=../schemas/customer.schema.json
     """
-    for path in write_schemas(out, Path.cwd()):
-        say(f"wrote {path}")
+    here = Path.cwd()
+    config, _ = load_config(here, PositionIndex(here), LoadOptions(use_cache=False))  # for its language only
+    language = language_code(config.language if config is not None else None)
+    for path in write_schemas(out, here):
+        say(phrase("wrote_file", language, path=path))
 
 
 def _register_commands() -> None:
