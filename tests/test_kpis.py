@@ -576,7 +576,7 @@ def test_kpis_register_in_display_order_and_refuse_duplicates() -> None:
         kpis.kpi("csat_avg", "score")
     with pytest.raises(ValueError, match="unit"):
         kpis.kpi("csat_avg", "percent")
-    with pytest.raises(ValueError, match="no title in crmdata.records.vocabulary.KPI_TITLES"):
+    with pytest.raises(ValueError, match=r"no title in crmdata\.records\.vocabulary\.KPI_TITLES"):
         kpis.kpi("new_kpi", "count")
 
 

@@ -26,12 +26,14 @@ from crmdata.cli.common import (
     EXIT_INVALID,
     as_of_option,
     forget_loaded,
+    language_of,
     resolve_as_of,
     root_option,
     validate_or_exit,
 )
 from crmdata.cli.output import say, styled
 from crmdata.records.cache import cache_folder
+from crmdata.records.vocabulary import phrase
 from crmdata.system.safe_paths import UnsafePathError, remove_tree
 
 if TYPE_CHECKING:
@@ -138,6 +140,7 @@ def build_command(root: Path, as_of: datetime | None, out: Path | None, internal
 
     root = root.resolve()
     validation = validate_or_exit(root)
+    language = language_of(validation.dataset)
     _show_mkdocs_log()
     config_file = _config_file(root)
     try:
@@ -154,7 +157,7 @@ def build_command(root: Path, as_of: datetime | None, out: Path | None, internal
         target = _build_in_place_of_output(config, root)
     except MkDocsException as problem:
         _fail(str(problem))
-    say(f"crm: site written to {target}", err=True)
+    say(phrase("site_written", language, path=target), err=True)
 
 
 def _build_in_place_of_output(config: MkDocsConfig, root: Path) -> Path:

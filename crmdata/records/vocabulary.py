@@ -673,6 +673,7 @@ PHRASES: dict[str, Word] = {
     "wrote_rows": Word("已写入 {out}：{count:,} 行 {kind}", "wrote {count:,} {kind} to {out}"),
     "wrote_events": Word("已写入 {out}：{count} 个日程", "wrote {out}: {count} events"),
     "wrote_file": Word("已写入 {path}", "wrote {path}"),
+    "site_written": Word("crm：站点已写入 {path}", "crm: site written to {path}"),
     # crm diff
     "diff_heading": Word("crm diff：{base} → {head}，数据日期 {day}", "crm diff: {base} → {head}, as of {day}"),
     "diff_head_invalid": Word(
