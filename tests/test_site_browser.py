@@ -53,7 +53,7 @@ PHONE = {"width": 390, "height": 844}
 
 CUSTOMER = "KH-2024001"  # the customer whose page the tests open from the index
 NAME_FRAGMENT = "济南"  # a city: part of some company names in the demo data, not of all
-STAGE = ("active", "活跃")  # a stage and the label the zh site shows for it
+STAGE = ("active", "合作期")  # a stage and the word the zh site shows for it (the vocabulary's)
 SEARCH_WORD = "半导体"  # an industry of the demo data (jieba keeps it one word)
 COLUMN = {"id": 0, "name": 1, "stage": 4, "last_contact": 9}  # the customer index table's columns
 TIMELINE = "沟通时间线"  # the customer page's timeline heading

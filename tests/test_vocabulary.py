@@ -412,3 +412,14 @@ def test_the_site_the_terminal_and_the_calendar_use_the_same_words(
 def test_word_text_picks_the_plural_and_fills_placeholders() -> None:
     word = Word("{count} 天", "{count} day", en_plural="{count} days")
     assert (word.text("en", count=1), word.text("en", count=2), word.text("zh", count=2)) == ("1 day", "2 days", "2 天")
+
+
+def test_risk_signals_are_worded_by_name_and_figures_in_each_language() -> None:
+    """The engine gives (name, figures); `no contact for ever` was English prose reworded by position."""
+    assert vocabulary.signal_text("silent", (), "en") == "no contact yet"
+    assert vocabulary.signal_text("silent", (), "zh") == "尚未联系"
+    assert vocabulary.signal_text("silent", (95.0,), "zh") == "95 天没有联系"
+    assert vocabulary.signal_text("satisfaction_falling", (2.0, 4.5), "en") == (
+        "satisfaction fell to 2 from an average of 4.5"
+    )
+    assert vocabulary.signal_text("dormant", (), "zh") == "阶段为休眠期"

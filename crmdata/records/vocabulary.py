@@ -241,7 +241,7 @@ SIGNALS = Terms(
 """The churn-risk signals (crmdata.engine.segments.risks), by name."""
 SIGNAL_DETAILS: dict[str, Word] = {
     "silent": Word("{0:.0f} 天没有联系", "no contact for {0:.0f} days"),
-    "silent_never": Word("从未联系", "never contacted"),
+    "silent_never": Word("尚未联系", "no contact yet"),
     "overdue": Word("跟进逾期 {0:.0f} 天", "follow-up {0:.0f} days overdue"),
     "satisfaction_falling": Word(
         "满意度从平均 {1:.1f} 降到 {0:.0f}", "satisfaction fell to {0:.0f} from an average of {1:.1f}"
@@ -598,7 +598,6 @@ PHRASES: dict[str, Word] = {
     "more_not_due": Word(
         "  …… 另有 {count} 位客户尚未到期（--all 列出全部）", "  ... and {count} more not due soon (--all lists them)"
     ),
-    "no_contact_yet": Word("尚未联系", "no contact yet"),
     # crm segments
     "segment_members": Word("{segment}：{customers}", "{segment}: {customers}"),
     "risk_score": Word("分数 {score}：", "score {score}: "),
