@@ -13,6 +13,10 @@ Each column has a Chinese and an English header (the record's field name); heade
 NFKC (full-width letters and spaces), ignoring case, spaces, `_ - . * :` and a trailing note in
 parentheses (`合作起始日期（YYYY-MM-DD）`). The record's other fields (stage, owner, value, email, ...)
 are extra columns, which export appends after the layout's own so that nothing is lost.
+
+Values of the closed sets (tiers, stages, channels ...) are written with the one vocabulary's Chinese
+word under Chinese headers and read from any of its words (crmdata.records.vocabulary): the word a
+sheet used before the vocabulary (沉默 for the dormant stage, 活跃, 常规客户 ...) still reads.
 """
 
 from __future__ import annotations
