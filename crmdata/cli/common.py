@@ -109,16 +109,19 @@ def pad(text: str, width: int) -> str:
 
 
 def clip(text: str, width: int) -> str:
-    """Fit `width` terminal columns exactly, ending in … when the text is longer."""
-    text = visible(text)
-    if display_width(text) <= width:
+    """Fit `width` terminal columns exactly, ending in … when the text is longer.
+
+    The text is cut character by character of the original, each shown as `visible` shows it, so an escape
+    (`\u202e`) is kept whole or left out, never cut in half."""
+    if display_width(visible(text)) <= width:
         return pad(text, width)
     kept = ""
     for char in text:
-        if display_width(kept + char) > width - 1:
+        shown = visible(char)
+        if display_width(kept + shown) > width - 1:
             break
-        kept += char
-    return pad(kept + "…", width)
+        kept += shown
+    return kept + "…" + " " * max(0, width - 1 - display_width(kept))
 
 
 def team_name(dataset: Dataset, owner: str) -> str:
