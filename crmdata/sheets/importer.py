@@ -17,14 +17,18 @@ import codecs
 import csv
 import io
 import re
+import signal
+import threading
 import time
 import unicodedata
 from array import array
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -52,6 +56,7 @@ from crmdata.sheets.tables import (
     read_text,
     restore_formula,
 )
+from crmdata.system.errors import Stopped
 
 HEADER_SEARCH_ROWS = 10
 """The header is the first of these rows that names known columns (a title row may come first)."""
@@ -1645,8 +1650,9 @@ def write_plan(plan: ImportPlan, root: Path, create: Callable[[Path, str], None]
 
     A row counts as written only when its file is there afterwards. Files are created from a few
     threads: each creation waits for its fsync, and the file system commits concurrent ones together
-    (10,000 files: 40 s one by one, a few seconds this way). SIGTERM while writing ends the run after
-    the files in progress are finished or removed (crmdata.system.errors.Stopped): no temporary file stays behind.
+    (10,000 files: 40 s one by one, a few seconds this way). SIGTERM while writing (crmdata.system.errors.
+    Stopped) ends the run once the files in progress are finished or removed, starting none of the queued
+    ones: no temporary file stays behind, and crm exits within CI's grace period.
     """
     texts = []
     for outcome in plan.to_create:
@@ -1668,12 +1674,50 @@ def write_plan(plan: ImportPlan, root: Path, create: Callable[[Path, str], None]
             return path, f"cannot write {path} (the file is not there after writing)", "the file is not there"
         return path, None, None
 
-    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-        for path, failure, folder_error in pool.map(attempt, texts):
+    with stops_deferred() as stops, ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        for path, failure, folder_error in pool.map(partial(_unless_stopped, attempt, stops), texts):
             if failure is None:
                 report.written.append(path)
-                continue
-            report.failures[path] = failure
-            if folder_error is not None:
-                report.unwritable.setdefault(f"{Path(path).parent.as_posix()}/", folder_error)
+            elif failure is not _NOT_STARTED:
+                report.failures[path] = failure
+                if folder_error is not None:
+                    report.unwritable.setdefault(f"{Path(path).parent.as_posix()}/", folder_error)
     return report
+
+
+_NOT_STARTED = "not started: crm was asked to stop"
+
+
+def _unless_stopped(
+    attempt: Callable[[tuple[str, str]], tuple[str, str | None, str | None]], stops: list[int], item: tuple[str, str]
+) -> tuple[str, str | None, str | None]:
+    """Write one file unless a stop signal has arrived: the writes already running finish, no new one starts."""
+    if stops:
+        return item[0], _NOT_STARTED, None
+    return attempt(item)
+
+
+@contextmanager
+def stops_deferred() -> Iterator[list[int]]:
+    """While files are written from threads, a stop signal (SIGTERM, SIGHUP, Ctrl-C) is noted, not raised.
+
+    Raised at once it would land in the main thread's wait for a writer thread, inside the lock code of
+    concurrent.futures (CPython leaves such a lock half released: "release unlocked lock"), and the queued
+    writes would still run. Noted, it lets the writers skip what has not started; afterwards the stop is
+    raised as crm raises it anywhere else: Stopped (exit 128 + N), or KeyboardInterrupt for Ctrl-C.
+    """
+    stops: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield stops
+        return
+    numbers = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name)]
+    previous = {number: signal.signal(number, lambda number, _frame: stops.append(number)) for number in numbers}
+    try:
+        yield stops
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if stops:
+        if stops[0] == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Stopped(stops[0])
