@@ -8,7 +8,6 @@ The working tree, the index and `.git` are only read.
 from __future__ import annotations
 
 import os
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,9 +18,8 @@ from crmdata.cli.output import say, say_lines
 from crmdata.git import diff, gitrev
 from crmdata.records.load import LoadOptions
 from crmdata.records.validate import validate
+from crmdata.system.errors import CrmError, ExitCode
 from crmdata.system.safe_paths import open_for_append, output_file, write_file
-
-EXIT_INVALID, EXIT_USAGE = 1, 2
 
 
 def _side(tree: gitrev.ScratchTree, files: gitrev.DataFiles, changed: set[str], as_of: date) -> diff.Snapshot:
@@ -110,8 +108,7 @@ def diff_command(
                 base_side = _side(tree, base_files, changed, day)
                 head_side = _side(tree, head_files, changed, day)
     except gitrev.GitError as problem:
-        say(f"crm diff: {problem}", err=True)
-        sys.exit(EXIT_USAGE)
+        raise CrmError(str(problem), ExitCode.USAGE, prefix="crm diff") from None
     change = diff.compare(base_side, head_side, internal=internal, base_label=base_rev.label, head_label=head_rev.label)
     if output_format == "json":
         text = dump_json(diff.as_json(change, base_rev.commit, head_rev.commit)) + "\n"
@@ -128,9 +125,7 @@ def diff_command(
             else:
                 write_file(target, text.encode("utf-8"))
         except OSError as exc:
-            say(f"crm diff: cannot write {out}: {exc.strerror}", err=True)
-            sys.exit(EXIT_USAGE)
+            raise CrmError(f"cannot write {out}: {exc.strerror}", ExitCode.USAGE, prefix="crm diff") from None
         say(f"crm diff: {change.headline()} (written to {out})", err=True)
     if not change.ok:
-        say(f"crm diff: {head_rev.label} does not validate: run crm validate on it", err=True)
-        sys.exit(EXIT_INVALID)
+        raise CrmError(f"{head_rev.label} does not validate: run crm validate on it", prefix="crm diff")

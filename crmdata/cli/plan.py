@@ -22,6 +22,7 @@ from crmdata.cli.common import (
 from crmdata.cli.output import say, say_lines, styled
 from crmdata.engine.schedule import FollowUp, OverdueTodo, Status, followups, overdue_todos
 from crmdata.engine.segments import customer_facts, segments
+from crmdata.system.errors import CrmError, ExitCode
 from crmdata.system.safe_paths import output_file, write_file
 
 _STATUS_ORDER = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.OK: 2}
@@ -164,12 +165,10 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
     chosen = next((segment for segment in found if segment.key == name), None)
     if chosen is None:
         keys = [segment.key for segment in found if segment.kind != "dimension"]
-        say(
-            f"crm: no segment named {name!r}; computed and custom: {', '.join(keys)}; "
-            "dimensions look like tier:strategic",
-            err=True,
+        raise CrmError(
+            f"no segment named {name!r}; computed and custom: {', '.join(keys)}; dimensions look like tier:strategic",
+            ExitCode.USAGE,
         )
-        sys.exit(2)
     facts = {fact.customer.id: fact for fact in customer_facts(dataset, day)}
     members = []
     for customer_id in chosen.members:

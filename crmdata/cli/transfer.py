@@ -48,15 +48,16 @@ from crmdata.sheets.importer import (
     write_plan,
 )
 from crmdata.sheets.tables import LAYOUTS
+from crmdata.system.errors import CrmError, ExitCode, ReportedError
 from crmdata.system.safe_paths import output_file, write_file
 
-EXIT_INVALID = 1
 
+class InputError(CrmError):
+    """The file or the options do not fit (exit 2, like a usage error, without the usage text); the line
+    starts with "Error:" as click's own usage errors of these commands do."""
 
-class InputError(click.ClickException):
-    """The file or the options do not fit (exit 2, like a usage error, without the usage text)."""
-
-    exit_code = 2
+    def __init__(self, message: str) -> None:
+        super().__init__(message, ExitCode.USAGE, prefix="Error")
 
 
 def _row_progress() -> Any:
@@ -189,8 +190,8 @@ def import_command(
     layout = LAYOUTS[kind]
     repository, _ = Repository.open(root)
     if repository is None:
-        load_valid(root)  # prints crm.yaml's problems as `crm validate` does, and exits 1
-        raise click.ClickException("crm.yaml cannot be read")  # not reached: load_valid exits
+        load_valid(root)  # prints crm.yaml's problems as `crm validate` does, and fails (exit 1)
+        raise CrmError("crm.yaml cannot be read", prefix="Error")  # not reached: load_valid fails
     team = {key: member.name for key, member in repository.config.team.items()}
     try:
         mapping = parse_mapping(layout, maps)
@@ -224,8 +225,9 @@ def import_command(
     else:
         _print_plan(plan, dry_run, refused, report)
     if report.failures:
-        say(f"Error: {_failure_summary(report)}", err=True)
-    sys.exit(EXIT_INVALID if plan.has_invalid or report.failures else 0)
+        raise CrmError(_failure_summary(report), prefix="Error")
+    if plan.has_invalid:
+        raise ReportedError(ExitCode.INVALID)
 
 
 def _failure_summary(report: WriteReport) -> str:
@@ -435,5 +437,5 @@ def export_command(
     except FileExistsError:
         raise InputError(f"{out} exists: choose another --out, or add --force to replace it") from None
     except OSError as exc:
-        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
+        raise CrmError(f"cannot write {out}: {exc.strerror}", prefix="Error") from None
     say(f"wrote {len(table.rows):,} {kind} to {out}")
