@@ -45,13 +45,20 @@ def resolve_as_of(value: datetime | None) -> date:
     return value.date() if value is not None else date.today()
 
 
-def progress_printer() -> Progress | None:
-    """Progress on stderr when it is a terminal; CI logs stay free of carriage-return noise."""
+def progress_printer(unit: str = "files", at_least: int = 0) -> Progress | None:
+    """Progress on stderr when it is a terminal; CI logs stay free of carriage-return noise.
+
+    Shown as `stage done/total unit`, and only for work of `at_least` items or more: a small sheet is
+    checked before a counter could be read.
+    """
     if not sys.stderr.isatty():
         return None
+    shown_unit = f" {unit}" if unit else ""
 
     def show(stage: str, done: int, total: int) -> None:
-        say_progress(f"\r{stage} {done:,}/{total:,} files")
+        if total < at_least:
+            return
+        say_progress(f"\r{stage} {done:,}/{total:,}{shown_unit}")
         if done >= total:  # finished: clear the line for the results
             say_progress("\r" + " " * 40 + "\r")
 

@@ -19,8 +19,8 @@ import click
 
 from crmdata.authoring.drafts import Repository
 from crmdata.authoring.writer import create_file
-from crmdata.cli.common import FileSize, dump_json, load_valid, resolve_as_of, root_option
-from crmdata.cli.output import say, say_lines, say_progress, styled
+from crmdata.cli.common import FileSize, dump_json, load_valid, progress_printer, resolve_as_of, root_option
+from crmdata.cli.output import say, say_lines, styled
 from crmdata.records.models import Language
 from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES
 from crmdata.sheets.exporter import Table, csv_text, customers_table, followups_table, interactions_table, xlsx_bytes
@@ -58,21 +58,6 @@ class InputError(CrmError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, ExitCode.USAGE, prefix="Error")
-
-
-def _row_progress() -> Any:
-    """Progress on stderr for big sheets, only at a terminal (CI logs stay clean)."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(stage: str, done: int, total: int) -> None:
-        if total < 2000:
-            return
-        say_progress(f"\r{stage} {done:,}/{total:,}")
-        if done >= total:
-            say_progress("\r" + " " * 40 + "\r")
-
-    return show
 
 
 # --- crm import ------------------------------------------------------------------------------------
@@ -212,8 +197,9 @@ def import_command(
     dataset = load_valid(root)  # existing records, to compare with; invalid data is refused here
     customers = CustomerIndex(dataset.customers) if kind == "interactions" else None
     reader = RowReader(layout, bindings, settings, team, customers)
+    progress = progress_printer(unit="", at_least=2000)  # rows, for the sheets that take a while
     try:
-        plan = plan_import(layout, sheet, reader, repository, dataset, date.today(), _row_progress(), limits, deadline)
+        plan = plan_import(layout, sheet, reader, repository, dataset, date.today(), progress, limits, deadline)
     except SheetError as exc:  # the time limit
         raise InputError(str(exc)) from None
     report = WriteReport()
