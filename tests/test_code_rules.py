@@ -18,7 +18,8 @@ def _modules(*folders: str) -> Iterator[tuple[Path, ast.Module]]:
 
 def _enclosing_function(tree: ast.Module, target: ast.AST) -> str | None:
     for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(child is target for child in ast.walk(node)):
+        is_function = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        if is_function and any(child is target for child in ast.walk(node)):
             return node.name  # the outermost: ast.walk visits outer functions first
     return None
 
