@@ -20,6 +20,7 @@ from crmdata.cli.common import (
     team_name,
 )
 from crmdata.cli.output import say, say_lines, styled
+from crmdata.engine.risk_words import risk_signal_text
 from crmdata.engine.schedule import FollowUp, OverdueTodo, Status, followups, overdue_todos
 from crmdata.engine.segments import customer_facts, segments
 from crmdata.system.errors import CrmError, ExitCode
@@ -185,7 +186,7 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
                 "value": customer.value.value,
                 "flags": sorted(flag.value for flag in fact.flags),
                 "risk_score": risk.score if risk else None,
-                "risk_signals": [signal.detail for signal in risk.signals] if risk else [],
+                "risk_signals": [risk_signal_text(signal, "en") for signal in risk.signals] if risk else [],
                 "churn_reason": customer.churn_reason,
             }
         )
