@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import mean
 
+from crmdata.engine.risk_words import risk_signal_text
 from crmdata.engine.schedule import FollowUp, Status, followups, is_new, open_complaints, overdue_todos
 from crmdata.records.load import Dataset
 from crmdata.records.models import Customer, Flag, Policy, SegmentFilter, Stage, Value
@@ -226,3 +227,38 @@ def segments(ds: Dataset, as_of: date, facts: list[CustomerFacts] | None = None)
                 Segment(f"{dimension}:{value}", value, "dimension", f"{dimension} is {value}", tuple(groups[value]))
             )
     return found
+
+
+def members(segment: Segment, facts: Iterable[CustomerFacts]) -> list[CustomerFacts]:
+    """The segment's customers with their facts, in the segment's order (`facts` from customer_facts)."""
+    by_id = {fact.customer.id: fact for fact in facts}
+    return [by_id[customer_id] for customer_id in segment.members]
+
+
+def segment_json(segment: Segment) -> dict[str, object]:
+    """A segment as `crm segments --format json` lists it (site_builder/help/contract.md §4)."""
+    return {
+        "key": segment.key,
+        "title": segment.title,
+        "kind": segment.kind,
+        "size": segment.size,
+        "description": segment.description,
+    }
+
+
+def member_json(fact: CustomerFacts) -> dict[str, object]:
+    """A member as `crm segments NAME --format json` lists it (contract §4); the signals in English."""
+    customer = fact.customer
+    risk = fact.risk
+    return {
+        "customer": customer.id,
+        "name": customer.name,
+        "owner": customer.owner,
+        "stage": customer.stage.value,
+        "tier": customer.tier.value,
+        "value": customer.value.value,
+        "flags": sorted(flag.value for flag in fact.flags),
+        "risk_score": risk.score if risk else None,
+        "risk_signals": [risk_signal_text(signal, "en") for signal in risk.signals] if risk else [],
+        "churn_reason": customer.churn_reason,
+    }
