@@ -22,6 +22,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from crmdata.git import diff, gitrev
+from crmdata.git.compare_revisions import compare_revisions
 from crmdata.records.load import load
 from tests.conftest import CRM, DataRepo, run_crm
 
@@ -284,6 +285,20 @@ def test_three_dots_compare_with_the_merge_base(tmp_path: Path) -> None:
     assert lines[0].startswith("### crm diff: `merge base of main and feature (")
     two_dots = crm_diff(data, "main..feature")
     assert "| removed | `KH-8` | `主干客户` | active | `ming` |" in two_dots.stdout.splitlines()
+
+
+def test_two_revisions_compared_in_one_call(scenario: DataRepo) -> None:
+    """crmdata.git.compare_revisions: what `crm diff` reads from git, without the command line."""
+    change = compare_revisions(scenario.root, "HEAD~1", None, date(2026, 11, 24))
+    assert (change.base_commit, change.head_commit) == (
+        git(scenario.root, "rev-parse", "HEAD~1").strip(),
+        git(scenario.root, "rev-parse", "HEAD").strip(),
+    )
+    assert change.ok and change.head_label.startswith("HEAD (")
+    printed = json.loads(crm_diff(scenario, "HEAD~1", "--format", "json").stdout)
+    assert diff.as_json(change) == printed
+    with pytest.raises(gitrev.GitError, match="unknown revision 'no-such-branch'"):
+        compare_revisions(scenario.root, "no-such-branch", None, date(2026, 11, 24))
 
 
 def test_unknown_revision_is_a_usage_error(scenario: DataRepo) -> None:
