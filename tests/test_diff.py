@@ -225,13 +225,21 @@ def test_json_shape(scenario: DataRepo) -> None:
     ]
     done = report["followups"][0]
     assert done["event"] == "done" and done["customer"] == "KH-1"
-    assert done["before"] == {
+    assert done["before"] == {  # the contract's follow-up object, as crm due prints it
+        "customer": "KH-1",
+        "name": "客户KH-1",
+        "owner": "ming",
         "due": "2026-10-31",
         "reason": "cadence",
         "status": "overdue",
         "days_overdue": 24,
+        "silent": False,
         "last_contact": "2026-10-01",
+        "interval_days": 30,
+        "freshness": "red",
     }
+    due = run_crm("due", "--root", str(scenario.root), "--as-of", AS_OF, "--format", "json")  # HEAD is checked out
+    assert done["after"] == next(plan for plan in json.loads(due.stdout)["followups"] if plan["customer"] == "KH-1")
     assert report["todos_done"] == [
         {"interaction": "JL-1", "customer": "KH-1", "task": "发送报价", "due": "2026-10-10", "done": "2026-10-09"}
     ]

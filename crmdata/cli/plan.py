@@ -21,7 +21,7 @@ from crmdata.cli.common import (
 )
 from crmdata.cli.output import say, say_lines, styled
 from crmdata.engine.risk_words import risk_signal_text
-from crmdata.engine.schedule import FollowUp, OverdueTodo, Status, followups, overdue_todos
+from crmdata.engine.schedule import FollowUp, Status, followup_json, followups, overdue_todos, todo_json
 from crmdata.engine.segments import customer_facts, member_json, members, segment_json, segments
 from crmdata.system.errors import CrmError, ExitCode
 from crmdata.system.safe_paths import output_file, write_file
@@ -29,34 +29,6 @@ from crmdata.system.safe_paths import output_file, write_file
 _STATUS_ORDER = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.OK: 2}
 _STATUS_LABEL = {Status.OVERDUE: "OVERDUE", Status.DUE_SOON: "due soon", Status.OK: "ok"}
 _STATUS_COLOUR = {Status.OVERDUE: "red", Status.DUE_SOON: "yellow", Status.OK: "green"}
-
-
-def followup_json(plan: FollowUp) -> dict[str, object]:
-    """The contract's follow-up object (§4), plus last_contact, interval_days and freshness."""
-    return {
-        "customer": plan.customer,
-        "name": plan.name,
-        "owner": plan.owner,
-        "due": plan.due.isoformat(),
-        "reason": plan.reason.value,
-        "status": plan.status.value,
-        "days_overdue": plan.days_overdue,
-        "silent": plan.silent,
-        "last_contact": plan.last_contact.isoformat() if plan.last_contact else None,
-        "interval_days": plan.interval_days,
-        "freshness": plan.freshness.value,
-    }
-
-
-def todo_json(todo: OverdueTodo) -> dict[str, object]:
-    return {
-        "interaction": todo.interaction,
-        "customer": todo.customer,
-        "task": todo.task,
-        "owner": todo.owner,
-        "due": todo.due.isoformat(),
-        "days_overdue": todo.days_overdue,
-    }
 
 
 @click.command("due")

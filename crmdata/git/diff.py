@@ -23,7 +23,7 @@ from enum import Enum, StrEnum
 from typing import Any
 
 from crmdata.engine import kpis
-from crmdata.engine.schedule import FollowUp, Status, followups
+from crmdata.engine.schedule import FollowUp, Status, followup_json, followups
 from crmdata.records.load import Dataset
 from crmdata.records.models import Channel, CustomerType, InteractionKind, Language, Stage, Tier, Value
 from crmdata.records.models.contact import PRIVATE_CONTACT_FIELDS
@@ -860,8 +860,8 @@ def as_json(change: Change) -> dict[str, object]:
                 "customer": item.customer,
                 "name": item.name,
                 "owner": item.owner,
-                "before": _followup_json(item.before),
-                "after": _followup_json(item.after),
+                "before": followup_json(item.before) if item.before is not None else None,
+                "after": followup_json(item.after) if item.after is not None else None,
                 "note": item.note or None,
             }
             for item in change.followups
@@ -898,17 +898,3 @@ def _field_json(item: FieldChange) -> dict[str, object]:
         "private": item.private,
         "hidden": item.hidden,
     }
-
-
-def _followup_json(plan: FollowUp | None) -> dict[str, object] | None:
-    if plan is None:
-        return None
-    return {
-        "due": plan.due.isoformat(),
-        "reason": plan.reason.value,
-        "status": plan.status.value,
-        "days_overdue": plan.days_overdue,
-        "last_contact": plan.last_contact.isoformat() if plan.last_contact else None,
-    }
-
-
