@@ -13,7 +13,8 @@ from typing import Any
 import click
 
 from crmdata.cli.output import say, say_progress, styled
-from crmdata.records.load import Dataset, LoadOptions, Progress
+from crmdata.records.dataset import Dataset
+from crmdata.records.load import LoadOptions, Progress
 from crmdata.records.report import summary, text_line
 from crmdata.records.validate import Validation, validate
 from crmdata.system.errors import CrmError

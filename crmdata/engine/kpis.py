@@ -31,7 +31,8 @@ from crmdata.engine.schedule import (
     follow_up,
     interval_days,
 )
-from crmdata.records.load import Dataset, gc_paused
+from crmdata.records.dataset import Dataset
+from crmdata.records.load import gc_paused
 from crmdata.records.models import Channel, Customer, Interaction, InteractionKind, Policy, Stage, Todo
 from crmdata.records.timeliness import logging_delay_if_late
 

@@ -16,7 +16,7 @@ from statistics import mean
 
 from crmdata.engine.risk_words import risk_signal_text
 from crmdata.engine.schedule import FollowUp, Status, followups, is_new, open_complaints, overdue_todos
-from crmdata.records.load import Dataset
+from crmdata.records.dataset import Dataset
 from crmdata.records.models import Customer, Flag, Policy, SegmentFilter, Stage, Value
 
 AT_RISK_SCORE = 3

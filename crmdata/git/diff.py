@@ -24,7 +24,7 @@ from typing import Any
 
 from crmdata.engine import kpis
 from crmdata.engine.schedule import FollowUp, Status, followup_json, followups
-from crmdata.records.load import Dataset
+from crmdata.records.dataset import Dataset
 from crmdata.records.models import Channel, CustomerType, InteractionKind, Language, Stage, Tier, Value
 from crmdata.records.models.contact import PRIVATE_CONTACT_FIELDS
 from crmdata.records.problems import Loc, Problem, format_loc

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from crmdata.engine.schedule import followups
-from crmdata.records.load import Dataset
+from crmdata.records.dataset import Dataset
 from crmdata.records.models import Customer, Interaction
 from crmdata.records.models.contact import PRIVATE_CONTACT_FIELDS
 from crmdata.records.privacy import mask

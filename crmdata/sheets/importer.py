@@ -33,7 +33,7 @@ from xml.parsers import expat
 
 from crmdata.authoring.drafts import Repository
 from crmdata.authoring.writer import RecordWriteError, plain_data, record_text
-from crmdata.records.load import Dataset
+from crmdata.records.dataset import Dataset
 from crmdata.records.models import Customer, Interaction
 from crmdata.records.models.fields import day_of
 from crmdata.records.problems import Loc, Problem
