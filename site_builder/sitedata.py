@@ -118,7 +118,7 @@ class SiteData:
         return [plan for plan in self.plans if plan.status == status]
 
 
-def compute(
+def site_data(
     ds: Dataset, as_of: date, warnings: list[Problem], internal: bool, history: History | None = None
 ) -> SiteData:
     """Run the engine once for the whole site. `history` is read from git in ds.root unless given."""

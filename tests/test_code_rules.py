@@ -56,3 +56,31 @@ def test_exit_codes_are_defined_once() -> None:
                 names = target.elts if isinstance(target, ast.Tuple) else [target]
                 found += [f"{relative}: {n.id}" for n in names if isinstance(n, ast.Name) and n.id.startswith("EXIT_")]
     assert not found, "use crmdata.system.errors.ExitCode:\n" + "\n".join(found)
+
+
+def _defined_names(tree: ast.Module) -> Iterator[tuple[str, int]]:
+    """The public names a module defines at its top level: classes, functions, constants, type aliases.
+    Imports are not definitions: a name re-exported by a package's __init__ is the same thing."""
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            yield node.name, node.lineno
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for name in target.elts if isinstance(target, ast.Tuple) else [target]:
+                    if isinstance(name, ast.Name):
+                        yield name.id, node.lineno
+
+
+def test_each_public_name_means_one_thing() -> None:
+    """`Status` for a follow-up and for an imported row, `as_json` for problems and for a diff: a reader
+    (and an import) cannot tell which is meant. Every public name is defined in one module of crmdata."""
+    where: dict[str, list[str]] = {}
+    for relative, tree in _modules("crmdata"):
+        for name, line in _defined_names(tree):
+            if not name.startswith("_"):
+                where.setdefault(name, []).append(f"{relative}:{line}")
+    twice = {name: places for name, places in where.items() if len(places) > 1}
+    assert not twice, "give one of each a name that says what it is:\n" + "\n".join(
+        f"{name}: {', '.join(places)}" for name, places in sorted(twice.items())
+    )

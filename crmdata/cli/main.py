@@ -20,7 +20,7 @@ from crmdata import __version__
 from crmdata.cli.common import FileSize, progress_printer, root_option
 from crmdata.cli.output import EscapingGroup, say, say_lines, styled
 from crmdata.records.load import LoadOptions
-from crmdata.records.report import as_json, github_line, summary, text_line
+from crmdata.records.report import github_line, problems_json, summary, text_line
 from crmdata.records.schema import write_schemas
 from crmdata.records.validate import Validation, validate
 from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES
@@ -88,7 +88,7 @@ def validate_command(root: Path, output_format: str, no_cache: bool, jobs: int |
     outcome, seconds = run_validation(root, not no_cache, jobs, max_file_size)
     problems = outcome.problems
     if output_format == "json":
-        say_lines(as_json(problems))
+        say_lines(problems_json(problems))
     elif output_format == "github":
         for problem in problems:
             say(github_line(problem))

@@ -35,8 +35,8 @@ from crmdata.sheets.importer import (
     Limits,
     RowOutcome,
     RowReader,
+    RowStatus,
     SheetError,
-    Status,
     UsageError,
     WriteReport,
     bind_headers,
@@ -231,16 +231,16 @@ def _failure_summary(report: WriteReport) -> str:
 def _describe(outcome: RowOutcome, dry_run: bool, report: WriteReport) -> str:
     """One line per row that is not invalid: what happens to it, and why. "created" only for a file that
     was written (and is there)."""
-    if outcome.status is Status.CREATE:
+    if outcome.status is RowStatus.CREATE:
         if dry_run:
             return f"row {outcome.row}: would create {outcome.path}  {outcome.label}"
         failure = report.failures.get(outcome.path or "")
         if failure is not None:
             return f"row {outcome.row}: not created: {failure}"
         return f"row {outcome.row}: created {outcome.path}  {outcome.label}"
-    if outcome.status is Status.UNCHANGED:
+    if outcome.status is RowStatus.UNCHANGED:
         return f"row {outcome.row}: already imported, unchanged: {outcome.record_id} {outcome.label}"
-    if outcome.status is Status.DIFFERS:
+    if outcome.status is RowStatus.DIFFERS:
         return (
             f"row {outcome.row}: {outcome.record_id} exists and differs in {outcome.detail} "
             f"({outcome.path}): not overwritten"
@@ -248,7 +248,7 @@ def _describe(outcome: RowOutcome, dry_run: bool, report: WriteReport) -> str:
     return f"row {outcome.row}: likely duplicate of {outcome.record_id} {outcome.label} ({outcome.detail}): not created"
 
 
-_COLOURS = {Status.CREATE: "green", Status.DIFFERS: "yellow", Status.DUPLICATE: "yellow"}
+_COLOURS = {RowStatus.CREATE: "green", RowStatus.DIFFERS: "yellow", RowStatus.DUPLICATE: "yellow"}
 
 
 def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, report: WriteReport) -> None:
@@ -259,23 +259,23 @@ def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, report: WriteRep
         f"{rows} row{'s' * (rows != 1)} of {plan.layout.name} (header on row {sheet.header_row})",
     )
     for outcome in plan.outcomes:
-        if outcome.status is Status.INVALID:
+        if outcome.status is RowStatus.INVALID:
             for problem in outcome.problems:
                 say(styled(f"  {problem.text()}", fg="red"))
         else:
             line = _describe(outcome, dry_run or refused, report)
             colour = "red" if outcome.path in report.failures else _COLOURS.get(outcome.status)
             say(styled(f"  {line}", fg=colour))
-    creating = plan.count(Status.CREATE)
+    creating = plan.count(RowStatus.CREATE)
     counts = [
         f"{creating} to create" if dry_run or refused else f"{len(report.written)} created",
-        f"{plan.count(Status.UNCHANGED)} already imported",
-        f"{plan.count(Status.DUPLICATE)} likely duplicate{'s' * (plan.count(Status.DUPLICATE) != 1)}",
-        f"{plan.count(Status.DIFFERS)} differ{'s' * (plan.count(Status.DIFFERS) == 1)} from the repository",
-        f"{plan.count(Status.INVALID)} invalid",
+        f"{plan.count(RowStatus.UNCHANGED)} already imported",
+        f"{plan.count(RowStatus.DUPLICATE)} likely duplicate{'s' * (plan.count(RowStatus.DUPLICATE) != 1)}",
+        f"{plan.count(RowStatus.DIFFERS)} differ{'s' * (plan.count(RowStatus.DIFFERS) == 1)} from the repository",
+        f"{plan.count(RowStatus.INVALID)} invalid",
     ]
     say(styled(", ".join(counts), bold=True))
-    invalid = plan.count(Status.INVALID)
+    invalid = plan.count(RowStatus.INVALID)
     if refused:
         say(
             styled("nothing written: ", fg="red", bold=True),
@@ -300,7 +300,7 @@ def _plan_json(plan: ImportPlan, report: WriteReport) -> dict[str, Any]:
         "ok": not plan.has_invalid and not report.failures,
         "written": report.written,
         "failures": list(report.failures.values()),
-        "counts": {status.value: plan.count(status) for status in Status},
+        "counts": {status.value: plan.count(status) for status in RowStatus},
         "rows": [
             {
                 "row": outcome.row,

@@ -101,11 +101,6 @@ def todo_json(todo: OverdueTodo) -> dict[str, object]:
     }
 
 
-def visible(interactions: Iterable[Interaction], as_of: date) -> list[Interaction]:
-    """The interactions that had happened by `as_of` (the state of the world on that day)."""
-    return [interaction for interaction in interactions if interaction.day <= as_of]
-
-
 def contacts_by_customer(interactions: Iterable[Interaction], as_of: date) -> dict[str, list[Interaction]]:
     """Each customer's contacts (interactions that are not `care`) up to `as_of`, oldest first.
 
