@@ -428,17 +428,6 @@ TERMS: dict[str, dict[str, str]] = {
 }
 
 
-SIGNAL_DETAILS_ZH = {
-    "silent": "{0:.0f} 天没有联系",
-    "overdue": "跟进逾期 {0:.0f} 天",
-    "satisfaction_falling": "满意度从平均 {1:.1f} 降到 {0:.0f}",
-    "open_complaint": "{0:.0f} 条未解决投诉",
-    "dormant": "阶段为休眠",
-    "unkept_todos": "{0:.0f} 项待办逾期",
-}
-"""Chinese for the engine's risk-signal details (crmdata.engine.segments), filled with the signal's figures."""
-
-
 class Labels:
     """The labels of one language, as templates use them."""
 
@@ -450,15 +439,6 @@ class Labels:
     def t(self, key: str, **values: object) -> str:
         """A page label; raises KeyError for an unknown key so a typo in a template fails the tests."""
         return self._labels[key].format(**values) if values else self._labels[key]
-
-    def signal(self, name: str, detail: str, figures: tuple[float, ...]) -> str:
-        """A risk signal's detail in this language (the engine words it in English)."""
-        if self.language != "zh":
-            return detail
-        if name == "silent" and not figures:
-            return "从未联系"
-        template = SIGNAL_DETAILS_ZH.get(name)
-        return template.format(*figures) if template else detail
 
     def term(self, value: object) -> str:
         """The display name of an enum value (or a plain value); unknown values are shown as they are."""

@@ -20,7 +20,7 @@ from crmdata.engine.care import CareMoment, care_moments
 from crmdata.engine.schedule import FollowUp, OverdueTodo, Status, followups, open_complaints, overdue_todos
 from crmdata.engine.segments import CustomerFacts, Segment, customer_facts, segments
 from crmdata.git.history import CustomerHistory, History, changes_by_customer, read_history
-from crmdata.records.load import Dataset
+from crmdata.records.dataset import Dataset
 from crmdata.records.models import Customer, Interaction, Policy, Stage
 from crmdata.records.problems import Problem
 from site_builder.labels import Labels
@@ -118,7 +118,7 @@ class SiteData:
         return [plan for plan in self.plans if plan.status == status]
 
 
-def compute(
+def site_data(
     ds: Dataset, as_of: date, warnings: list[Problem], internal: bool, history: History | None = None
 ) -> SiteData:
     """Run the engine once for the whole site. `history` is read from git in ds.root unless given."""

@@ -133,6 +133,38 @@ def test_segments_list_and_members(repo: DataRepo) -> None:
     assert missing.returncode == 2 and "no segment named 'nope'" in missing.stderr
 
 
+def test_at_risk_members_come_with_their_score_and_signals(repo: DataRepo) -> None:
+    _repository(repo)
+    repo.customer("KH-E", since="2025-01-01", name="寂静公司")  # last contact 2026-01-05: silent and overdue
+    repo.interaction("JL-5", "KH-E", "2026-01-05", "satisfaction: 5\n")
+    repo.interaction("JL-6", "KH-E", "2026-01-06", "satisfaction: 2\n")
+    args = ("segments", "at_risk", "--root", str(repo.root), "--as-of", "2026-11-24")
+    report = json.loads(run_crm(*args, "--format", "json").stdout)
+    assert report["members"] == [
+        {
+            "customer": "KH-E",
+            "name": "寂静公司",
+            "owner": "ming",
+            "stage": "active",
+            "tier": "regular",
+            "value": "medium",
+            "flags": ["at_risk", "overdue", "silent"],
+            "risk_score": 7,
+            "risk_signals": [
+                "no contact for 322 days",
+                "follow-up 292 days overdue",
+                "satisfaction fell to 2 from an average of 5.0",
+            ],
+            "churn_reason": None,
+        }
+    ]
+    text = run_crm(*args).stdout.splitlines()
+    assert " ".join(text[1].split()) == (  # columns padded for the terminal
+        "KH-E 寂静公司 ming active score 7: no contact for 322 days; follow-up 292 days overdue; "
+        "satisfaction fell to 2 from an average of 5.0"
+    )
+
+
 def test_a_bad_segment_filter_is_reported_at_its_line(repo: DataRepo) -> None:
     repo.write(
         "crm.yaml",

@@ -13,12 +13,12 @@ from typing import Any
 import click
 
 from crmdata.cli.output import say, say_progress, styled
-from crmdata.records.load import Dataset, LoadOptions, Progress
+from crmdata.records.dataset import Dataset
+from crmdata.records.load import LoadOptions, Progress
 from crmdata.records.report import summary, text_line
 from crmdata.records.validate import Validation, validate
+from crmdata.system.errors import CrmError
 from crmdata.system.terminal_text import json_visible, visible
-
-EXIT_INVALID = 1
 
 _LOADED: list[Dataset] = []
 """Datasets loaded by this process, kept referenced until `crm` ends with os._exit: otherwise a command
@@ -46,13 +46,20 @@ def resolve_as_of(value: datetime | None) -> date:
     return value.date() if value is not None else date.today()
 
 
-def progress_printer() -> Progress | None:
-    """Progress on stderr when it is a terminal; CI logs stay free of carriage-return noise."""
+def progress_printer(unit: str = "files", at_least: int = 0) -> Progress | None:
+    """Progress on stderr when it is a terminal; CI logs stay free of carriage-return noise.
+
+    Shown as `stage done/total unit`, and only for work of `at_least` items or more: a small sheet is
+    checked before a counter could be read.
+    """
     if not sys.stderr.isatty():
         return None
+    shown_unit = f" {unit}" if unit else ""
 
     def show(stage: str, done: int, total: int) -> None:
-        say_progress(f"\r{stage} {done:,}/{total:,} files")
+        if total < at_least:
+            return
+        say_progress(f"\r{stage} {done:,}/{total:,}{shown_unit}")
         if done >= total:  # finished: clear the line for the results
             say_progress("\r" + " " * 40 + "\r")
 
@@ -60,14 +67,13 @@ def progress_printer() -> Progress | None:
 
 
 def validate_or_exit(root: Path) -> Validation:
-    """Validate the repository; on errors print them as `crm validate` does (to stderr) and exit 1."""
+    """Validate the repository; on errors print them as `crm validate` does (to stderr) and fail (exit 1)."""
     outcome = validate(root, LoadOptions(progress=progress_printer()))
     if not outcome.ok:
         for problem in outcome.errors:
             say(styled(text_line(problem), fg="red"), err=True)
         say(summary(outcome.problems, outcome.dataset.files_read, 0.0).rsplit(" (", 1)[0], err=True)
-        say("crm: the data does not validate; fix the errors above (crm validate) first", err=True)
-        sys.exit(EXIT_INVALID)
+        raise CrmError("the data does not validate; fix the errors above (crm validate) first")
     _LOADED.append(outcome.dataset)
     return outcome
 
@@ -78,7 +84,7 @@ def forget_loaded() -> None:
 
 
 def load_valid(root: Path) -> Dataset:
-    """Validate the repository and return its dataset, or print the errors and exit 1.
+    """Validate the repository and return its dataset, or print the errors and fail (exit 1).
 
     Nothing is computed from invalid data: a plan built on a half-read repository would be wrong.
     """

@@ -23,8 +23,8 @@ from crmdata.cli.output import say, say_lines, styled
 from crmdata.records.models import Channel, CustomerType, Interaction, InteractionKind, Stage, Tier, Value
 from crmdata.records.models.fields import day_of, text_problem, to_date_or_datetime
 from crmdata.records.report import text_line
+from crmdata.system.errors import CrmError
 
-EXIT_INVALID = 1
 _ATTEMPTS = 50
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,8 +55,7 @@ def _open_repository(root: Path) -> Repository:
     if repository is None:
         for problem in problems:
             say(styled(text_line(problem), fg="red"), err=True)
-        say("crm: crm.yaml must be valid before records can be added (crm validate)", err=True)
-        sys.exit(EXIT_INVALID)
+        raise CrmError("crm.yaml must be valid before records can be added (crm validate)")
     return repository
 
 
@@ -78,7 +77,7 @@ def _missing(values: dict[str, Any], required: list[str], ask: bool, prompts: di
 
 
 def _write(repository: Repository, make_draft: Callable[[], Draft], dry_run: bool) -> Draft:
-    """Write (or, for a dry run, show) the drafted record; print its problems and exit 1 if it is invalid.
+    """Write (or, for a dry run, show) the drafted record; print its problems and fail (exit 1) if it is invalid.
 
     When another `crm` created the chosen file meanwhile (two people logging calls at once in one
     clone), a drafted id is replaced by the next free one; an id the user gave is never changed.
@@ -88,8 +87,7 @@ def _write(repository: Repository, make_draft: Callable[[], Draft], dry_run: boo
         if not draft.ok or draft.record is None:
             for problem in draft.problems:
                 say(styled(f"{problem.field}: {problem.message}", fg="red"), err=True)
-            say(f"crm: nothing written: {draft.path} would not be valid", err=True)
-            sys.exit(EXIT_INVALID)
+            raise CrmError(f"nothing written: {draft.path} would not be valid")
         try:
             text = record_text(draft.record, draft.path)
             if dry_run:
@@ -99,16 +97,13 @@ def _write(repository: Repository, make_draft: Callable[[], Draft], dry_run: boo
             create_file(repository.root / draft.path, text, root=repository.root)
         except FileExistsError:
             if draft.given_id:
-                say(f"crm: {draft.path} exists already; nothing written", err=True)
-                sys.exit(EXIT_INVALID)
+                raise CrmError(f"{draft.path} exists already; nothing written") from None
             continue
         except (RecordWriteError, OSError) as exc:
-            say(f"crm: nothing written: {exc}", err=True)
-            sys.exit(EXIT_INVALID)
+            raise CrmError(f"nothing written: {exc}") from None
         say(styled(f"created {draft.path}", fg="green", bold=True))
         return draft
-    say(f"crm: no free id found after {_ATTEMPTS} attempts; nothing written", err=True)
-    sys.exit(EXIT_INVALID)
+    raise CrmError(f"no free id found after {_ATTEMPTS} attempts; nothing written")
 
 
 def _schema_hint(repository: Repository) -> None:

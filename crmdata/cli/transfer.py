@@ -19,8 +19,8 @@ import click
 
 from crmdata.authoring.drafts import Repository
 from crmdata.authoring.writer import create_file
-from crmdata.cli.common import FileSize, dump_json, load_valid, resolve_as_of, root_option
-from crmdata.cli.output import say, say_lines, say_progress, styled
+from crmdata.cli.common import FileSize, dump_json, load_valid, progress_printer, resolve_as_of, root_option
+from crmdata.cli.output import say, say_lines, styled
 from crmdata.records.models import Language
 from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES
 from crmdata.sheets.exporter import Table, csv_text, customers_table, followups_table, interactions_table, xlsx_bytes
@@ -35,8 +35,8 @@ from crmdata.sheets.importer import (
     Limits,
     RowOutcome,
     RowReader,
+    RowStatus,
     SheetError,
-    Status,
     UsageError,
     WriteReport,
     bind_headers,
@@ -48,30 +48,16 @@ from crmdata.sheets.importer import (
     write_plan,
 )
 from crmdata.sheets.tables import LAYOUTS
+from crmdata.system.errors import CrmError, ExitCode, ReportedError
 from crmdata.system.safe_paths import output_file, write_file
 
-EXIT_INVALID = 1
 
+class InputError(CrmError):
+    """The file or the options do not fit (exit 2, like a usage error, without the usage text); the line
+    starts with "Error:" as click's own usage errors of these commands do."""
 
-class InputError(click.ClickException):
-    """The file or the options do not fit (exit 2, like a usage error, without the usage text)."""
-
-    exit_code = 2
-
-
-def _row_progress() -> Any:
-    """Progress on stderr for big sheets, only at a terminal (CI logs stay clean)."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(stage: str, done: int, total: int) -> None:
-        if total < 2000:
-            return
-        say_progress(f"\r{stage} {done:,}/{total:,}")
-        if done >= total:
-            say_progress("\r" + " " * 40 + "\r")
-
-    return show
+    def __init__(self, message: str) -> None:
+        super().__init__(message, ExitCode.USAGE, prefix="Error")
 
 
 # --- crm import ------------------------------------------------------------------------------------
@@ -189,8 +175,8 @@ def import_command(
     layout = LAYOUTS[kind]
     repository, _ = Repository.open(root)
     if repository is None:
-        load_valid(root)  # prints crm.yaml's problems as `crm validate` does, and exits 1
-        raise click.ClickException("crm.yaml cannot be read")  # not reached: load_valid exits
+        load_valid(root)  # prints crm.yaml's problems as `crm validate` does, and fails (exit 1)
+        raise CrmError("crm.yaml cannot be read", prefix="Error")  # not reached: load_valid fails
     team = {key: member.name for key, member in repository.config.team.items()}
     try:
         mapping = parse_mapping(layout, maps)
@@ -211,8 +197,9 @@ def import_command(
     dataset = load_valid(root)  # existing records, to compare with; invalid data is refused here
     customers = CustomerIndex(dataset.customers) if kind == "interactions" else None
     reader = RowReader(layout, bindings, settings, team, customers)
+    progress = progress_printer(unit="", at_least=2000)  # rows, for the sheets that take a while
     try:
-        plan = plan_import(layout, sheet, reader, repository, dataset, date.today(), _row_progress(), limits, deadline)
+        plan = plan_import(layout, sheet, reader, repository, dataset, date.today(), progress, limits, deadline)
     except SheetError as exc:  # the time limit
         raise InputError(str(exc)) from None
     report = WriteReport()
@@ -224,8 +211,9 @@ def import_command(
     else:
         _print_plan(plan, dry_run, refused, report)
     if report.failures:
-        say(f"Error: {_failure_summary(report)}", err=True)
-    sys.exit(EXIT_INVALID if plan.has_invalid or report.failures else 0)
+        raise CrmError(_failure_summary(report), prefix="Error")
+    if plan.has_invalid:
+        raise ReportedError(ExitCode.INVALID)
 
 
 def _failure_summary(report: WriteReport) -> str:
@@ -243,16 +231,16 @@ def _failure_summary(report: WriteReport) -> str:
 def _describe(outcome: RowOutcome, dry_run: bool, report: WriteReport) -> str:
     """One line per row that is not invalid: what happens to it, and why. "created" only for a file that
     was written (and is there)."""
-    if outcome.status is Status.CREATE:
+    if outcome.status is RowStatus.CREATE:
         if dry_run:
             return f"row {outcome.row}: would create {outcome.path}  {outcome.label}"
         failure = report.failures.get(outcome.path or "")
         if failure is not None:
             return f"row {outcome.row}: not created: {failure}"
         return f"row {outcome.row}: created {outcome.path}  {outcome.label}"
-    if outcome.status is Status.UNCHANGED:
+    if outcome.status is RowStatus.UNCHANGED:
         return f"row {outcome.row}: already imported, unchanged: {outcome.record_id} {outcome.label}"
-    if outcome.status is Status.DIFFERS:
+    if outcome.status is RowStatus.DIFFERS:
         return (
             f"row {outcome.row}: {outcome.record_id} exists and differs in {outcome.detail} "
             f"({outcome.path}): not overwritten"
@@ -260,7 +248,7 @@ def _describe(outcome: RowOutcome, dry_run: bool, report: WriteReport) -> str:
     return f"row {outcome.row}: likely duplicate of {outcome.record_id} {outcome.label} ({outcome.detail}): not created"
 
 
-_COLOURS = {Status.CREATE: "green", Status.DIFFERS: "yellow", Status.DUPLICATE: "yellow"}
+_COLOURS = {RowStatus.CREATE: "green", RowStatus.DIFFERS: "yellow", RowStatus.DUPLICATE: "yellow"}
 
 
 def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, report: WriteReport) -> None:
@@ -271,23 +259,23 @@ def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, report: WriteRep
         f"{rows} row{'s' * (rows != 1)} of {plan.layout.name} (header on row {sheet.header_row})",
     )
     for outcome in plan.outcomes:
-        if outcome.status is Status.INVALID:
+        if outcome.status is RowStatus.INVALID:
             for problem in outcome.problems:
                 say(styled(f"  {problem.text()}", fg="red"))
         else:
             line = _describe(outcome, dry_run or refused, report)
             colour = "red" if outcome.path in report.failures else _COLOURS.get(outcome.status)
             say(styled(f"  {line}", fg=colour))
-    creating = plan.count(Status.CREATE)
+    creating = plan.count(RowStatus.CREATE)
     counts = [
         f"{creating} to create" if dry_run or refused else f"{len(report.written)} created",
-        f"{plan.count(Status.UNCHANGED)} already imported",
-        f"{plan.count(Status.DUPLICATE)} likely duplicate{'s' * (plan.count(Status.DUPLICATE) != 1)}",
-        f"{plan.count(Status.DIFFERS)} differ{'s' * (plan.count(Status.DIFFERS) == 1)} from the repository",
-        f"{plan.count(Status.INVALID)} invalid",
+        f"{plan.count(RowStatus.UNCHANGED)} already imported",
+        f"{plan.count(RowStatus.DUPLICATE)} likely duplicate{'s' * (plan.count(RowStatus.DUPLICATE) != 1)}",
+        f"{plan.count(RowStatus.DIFFERS)} differ{'s' * (plan.count(RowStatus.DIFFERS) == 1)} from the repository",
+        f"{plan.count(RowStatus.INVALID)} invalid",
     ]
     say(styled(", ".join(counts), bold=True))
-    invalid = plan.count(Status.INVALID)
+    invalid = plan.count(RowStatus.INVALID)
     if refused:
         say(
             styled("nothing written: ", fg="red", bold=True),
@@ -312,7 +300,7 @@ def _plan_json(plan: ImportPlan, report: WriteReport) -> dict[str, Any]:
         "ok": not plan.has_invalid and not report.failures,
         "written": report.written,
         "failures": list(report.failures.values()),
-        "counts": {status.value: plan.count(status) for status in Status},
+        "counts": {status.value: plan.count(status) for status in RowStatus},
         "rows": [
             {
                 "row": outcome.row,
@@ -435,5 +423,5 @@ def export_command(
     except FileExistsError:
         raise InputError(f"{out} exists: choose another --out, or add --force to replace it") from None
     except OSError as exc:
-        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
+        raise CrmError(f"cannot write {out}: {exc.strerror}", prefix="Error") from None
     say(f"wrote {len(table.rows):,} {kind} to {out}")

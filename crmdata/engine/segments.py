@@ -2,19 +2,21 @@
 declared in crm.yaml. Pure functions of (dataset, as_of).
 
 The churn early warning (`at_risk`) is explainable: a customer's score is the sum of the weights of the
-signals that fired, and every signal is listed with what raised it.
+signals that fired, and every signal is listed with what raised it: its name and figures, which the
+renderers word in the reader's language (crmdata.engine.risk_words).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import mean
 
+from crmdata.engine.risk_words import risk_signal_text
 from crmdata.engine.schedule import FollowUp, Status, followups, is_new, open_complaints, overdue_todos
-from crmdata.records.load import Dataset
+from crmdata.records.dataset import Dataset
 from crmdata.records.models import Customer, Flag, Policy, SegmentFilter, Stage, Value
 
 AT_RISK_SCORE = 3
@@ -48,9 +50,9 @@ class RiskSignal:
 
     name: str
     weight: int
-    detail: str
-    figures: tuple[float, ...] = ()
-    """The numbers in `detail`, in order, so the site can say the same in another language."""
+    figures: Mapping[str, float] = field(default_factory=dict)
+    """What raised it, by name (days, count, latest, earlier_average): crmdata.engine.risk_words puts
+    them into words."""
 
 
 @dataclass(frozen=True)
@@ -126,26 +128,20 @@ def risks(ds: Dataset, as_of: date, plans: dict[str, FollowUp] | None = None) ->
             continue
         signals = []
         if plan.silent:
-            days = (as_of - plan.last_contact).days if plan.last_contact else None
-            since_contact = f"{days} days" if days is not None else "ever"
-            figures = (float(days),) if days is not None else ()
-            signals.append(RiskSignal("silent", 3, f"no contact for {since_contact}", figures))
+            last = plan.last_contact
+            signals.append(RiskSignal("silent", 3, {"days": (as_of - last).days} if last is not None else {}))
         if plan.status is Status.OVERDUE:
-            overdue = plan.days_overdue
-            signals.append(RiskSignal("overdue", 2, f"follow-up {overdue} days overdue", (float(overdue),)))
+            signals.append(RiskSignal("overdue", 2, {"days": plan.days_overdue}))
         falling = _satisfaction_falling(scores.get(customer.id, []))
         if falling:
             latest, earlier = falling
-            detail = f"satisfaction fell to {latest} from an average of {earlier:.1f}"
-            signals.append(RiskSignal("satisfaction_falling", 2, detail, (float(latest), earlier)))
+            signals.append(RiskSignal("satisfaction_falling", 2, {"latest": latest, "earlier_average": earlier}))
         if complaints.get(customer.id):
-            count = complaints[customer.id]
-            signals.append(RiskSignal("open_complaint", 2, f"{count} open complaint(s)", (float(count),)))
+            signals.append(RiskSignal("open_complaint", 2, {"count": complaints[customer.id]}))
         if customer.stage is Stage.DORMANT:
-            signals.append(RiskSignal("dormant", 1, "stage is dormant"))
+            signals.append(RiskSignal("dormant", 1))
         if unkept.get(customer.id):
-            count = unkept[customer.id]
-            signals.append(RiskSignal("unkept_todos", 1, f"{count} overdue todo(s)", (float(count),)))
+            signals.append(RiskSignal("unkept_todos", 1, {"count": unkept[customer.id]}))
         found[customer.id] = Risk(customer.id, tuple(signals))
     return found
 
@@ -231,3 +227,38 @@ def segments(ds: Dataset, as_of: date, facts: list[CustomerFacts] | None = None)
                 Segment(f"{dimension}:{value}", value, "dimension", f"{dimension} is {value}", tuple(groups[value]))
             )
     return found
+
+
+def members(segment: Segment, facts: Iterable[CustomerFacts]) -> list[CustomerFacts]:
+    """The segment's customers with their facts, in the segment's order (`facts` from customer_facts)."""
+    by_id = {fact.customer.id: fact for fact in facts}
+    return [by_id[customer_id] for customer_id in segment.members]
+
+
+def segment_json(segment: Segment) -> dict[str, object]:
+    """A segment as `crm segments --format json` lists it (site_builder/help/contract.md §4)."""
+    return {
+        "key": segment.key,
+        "title": segment.title,
+        "kind": segment.kind,
+        "size": segment.size,
+        "description": segment.description,
+    }
+
+
+def member_json(fact: CustomerFacts) -> dict[str, object]:
+    """A member as `crm segments NAME --format json` lists it (contract §4); the signals in English."""
+    customer = fact.customer
+    risk = fact.risk
+    return {
+        "customer": customer.id,
+        "name": customer.name,
+        "owner": customer.owner,
+        "stage": customer.stage.value,
+        "tier": customer.tier.value,
+        "value": customer.value.value,
+        "flags": sorted(flag.value for flag in fact.flags),
+        "risk_score": risk.score if risk else None,
+        "risk_signals": [risk_signal_text(signal, "en") for signal in risk.signals] if risk else [],
+        "churn_reason": customer.churn_reason,
+    }

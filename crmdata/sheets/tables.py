@@ -26,6 +26,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from crmdata.records.privacy import MASK_MARKS
+
 # --- values: the closed sets in Chinese and English --------------------------------------------------
 
 
@@ -350,10 +352,6 @@ def neutralise_formula(text: str) -> str:
 def restore_formula(cell: str) -> str:
     """Undo `neutralise_formula` exactly: one quote off a cell that is quotes then a formula start."""
     return cell[1:] if _NEUTRALISED_FORMULA.match(cell) else cell
-
-
-MASK_MARKS = ("••", "****", "***@")
-"""What `crm export --redact` writes instead of private values: such a cell cannot be imported."""
 
 
 def shown(value: Any) -> str:
