@@ -577,7 +577,7 @@ def csat_avg(ctx: KpiContext) -> float | None:
 
 @kpi("open_complaints", "未解决投诉", "Open complaints", "count")
 def count_open_complaints(ctx: KpiContext) -> int:
-    """Complaints (kind complaint) dated on or before as_of without `resolved` (the SPEC's definition)."""
+    """Complaints (kind complaint) dated on or before as_of without `resolved` (interface contract, §3)."""
     return sum(complaint.resolved is None for complaint in ctx.complaints)
 
 
