@@ -22,10 +22,6 @@ class Labels:
         """A page label; raises KeyError for an unknown key so a typo in a template fails the tests."""
         return LABELS[key].text(self.language, **values)
 
-    def signal(self, name: str, figures: tuple[float, ...]) -> str:
-        """What raised a risk signal, in this language."""
-        return vocabulary.signal_text(name, figures, self.language)
-
     def term(self, value: object, of: str | None = None) -> str:
         """The display word of an enum member, of a value of the set `of`, or of a record value (`active`);
         anything else (an industry, a tag, a month) as it is."""

@@ -32,7 +32,7 @@ from site_builder.help import prune_navigation  # importing it registers the Hel
 from site_builder.output import check_replaceable, mark
 from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, all_outputs, segment_src
 from site_builder.render import Links, environment
-from site_builder.sitedata import SiteData, compute
+from site_builder.sitedata import SiteData, site_data
 from site_builder.staging import Staging
 
 log = logging.getLogger("mkdocs.plugins.crm")
@@ -90,7 +90,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             lines = [text_line(problem) for problem in validation.errors]
             raise PluginError("crm: the data does not validate; fix these errors first:\n" + "\n".join(lines))
         internal = self.config.internal or os.environ.get("CRM_INTERNAL", "") in ("1", "true", "yes")
-        data = compute(validation.dataset, self.as_of(), validation.warnings, internal)
+        data = site_data(validation.dataset, self.as_of(), validation.warnings, internal)
         del validation
         log.info(
             f"crm: computed follow-ups, segments and KPIs as of {data.as_of} in {time.perf_counter() - started:.1f} s"

@@ -9,23 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-HIDDEN = "••••"
-
-
-def mask_phone(phone: str) -> str:
-    """Keep the first three and last four digits of a long number; hide short numbers entirely."""
-    digits = [char for char in phone if char.isdigit()]
-    if len(digits) < 11:
-        return HIDDEN
-    return "".join(digits[:3]) + "****" + "".join(digits[-4:])
-
-
-def mask_email(email: str) -> str:
-    """First letter of the mailbox and the domain: z***@example.com."""
-    local, at, domain = email.partition("@")
-    if not at or not local:
-        return HIDDEN
-    return f"{local[0]}***@{domain}"
+from crmdata.records.privacy import mask
 
 
 def shown(value: str | date | None, field: str, masked: bool) -> str | None:
@@ -34,8 +18,4 @@ def shown(value: str | date | None, field: str, masked: bool) -> str | None:
         return None
     if not masked:
         return value.isoformat() if isinstance(value, date) else value
-    if field == "phone":
-        return mask_phone(str(value))
-    if field == "email":
-        return mask_email(str(value))
-    return HIDDEN
+    return mask(field, value)

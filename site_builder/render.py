@@ -15,6 +15,7 @@ from urllib.parse import quote, urlencode
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from crmdata.engine.risk_words import risk_signal_text
 from site_builder.escape import finalize, md_text, yaml_str
 from site_builder.labels import Labels
 
@@ -102,6 +103,6 @@ def environment(labels: Labels) -> Environment:
         keep_trailing_newline=True,
     )
     env.globals.update(t=labels.t, term=labels.term, language=labels.language, anchor=_anchor)
-    env.globals["signal_text"] = lambda signal: labels.signal(signal.name, signal.figures)
+    env.globals["signal_text"] = lambda signal: risk_signal_text(signal, labels.language)
     env.filters.update(number=_number, percent=_percent, day=_day, yaml_str=yaml_str, join=_join)
     return env

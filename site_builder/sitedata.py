@@ -27,7 +27,7 @@ from crmdata.engine.segments import (
     segments,
 )
 from crmdata.git.history import CustomerHistory, History, changes_by_customer, read_history
-from crmdata.records.load import Dataset
+from crmdata.records.dataset import Dataset
 from crmdata.records.models import Customer, Interaction, Policy, Stage
 from crmdata.records.problems import Problem
 from site_builder.labels import Labels
@@ -115,7 +115,7 @@ class SiteData:
         return [plan for plan in self.plans if plan.status == status]
 
 
-def compute(
+def site_data(
     ds: Dataset, as_of: date, warnings: list[Problem], internal: bool, history: History | None = None
 ) -> SiteData:
     """Run the engine once for the whole site. `history` is read from git in ds.root unless given."""

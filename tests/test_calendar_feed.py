@@ -11,7 +11,8 @@ from icalendar import Calendar, Event
 from crmdata.engine.calendar_feed import calendar_feed
 from crmdata.engine.care import care_moments
 from crmdata.engine.schedule import followups, overdue_todos
-from crmdata.records.load import Dataset, LoadOptions
+from crmdata.records.dataset import Dataset
+from crmdata.records.load import LoadOptions
 from crmdata.records.models import Stage
 from crmdata.records.validate import validate
 from tests.conftest import DataRepo

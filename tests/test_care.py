@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from crmdata.engine.care import care_moments
-from crmdata.records.load import Dataset, LoadOptions
+from crmdata.records.dataset import Dataset
+from crmdata.records.load import LoadOptions
 from crmdata.records.validate import validate
 from tests.conftest import DataRepo
 

@@ -181,6 +181,44 @@ def test_segments_list_and_members(repo: DataRepo) -> None:
     assert missing.returncode == 2 and "没有名为 'nope' 的分群" in missing.stderr
 
 
+def test_at_risk_members_come_with_their_score_and_signals(repo: DataRepo) -> None:
+    _repository(repo)
+    repo.customer("KH-E", since="2025-01-01", name="寂静公司")  # last contact 2026-01-05: silent and overdue
+    repo.interaction("JL-5", "KH-E", "2026-01-05", "satisfaction: 5\n")
+    repo.interaction("JL-6", "KH-E", "2026-01-06", "satisfaction: 2\n")
+    args = ("segments", "at_risk", "--root", str(repo.root), "--as-of", "2026-11-24")
+    report = json.loads(run_crm(*args, "--format", "json").stdout)
+    assert report["members"] == [
+        {
+            "customer": "KH-E",
+            "name": "寂静公司",
+            "owner": "ming",
+            "stage": "active",
+            "tier": "regular",
+            "value": "medium",
+            "flags": ["at_risk", "overdue", "silent"],
+            "risk_score": 7,
+            "risk_signals": ["322 天没有联系", "跟进逾期 292 天", "满意度从平均 5.0 降到 2"],  # crm.yaml's language
+            "churn_reason": None,
+        }
+    ]
+    text = run_crm(*args).stdout.splitlines()
+    assert " ".join(text[1].split()) == (  # columns padded for the terminal
+        "KH-E 寂静公司 ming 合作期 分数 7：322 天没有联系; 跟进逾期 292 天; 满意度从平均 5.0 降到 2"
+    )
+    repo.write("crm.yaml", TEAM + "language: en\n")
+    english = json.loads(run_crm(*args, "--format", "json").stdout)["members"][0]
+    assert english["risk_signals"] == [
+        "no contact for 322 days",
+        "follow-up 292 days overdue",
+        "satisfaction fell to 2 from an average of 5.0",
+    ]
+    assert " ".join(run_crm(*args).stdout.splitlines()[1].split()) == (
+        "KH-E 寂静公司 ming Active score 7: no contact for 322 days; follow-up 292 days overdue; "
+        "satisfaction fell to 2 from an average of 5.0"
+    )
+
+
 def test_a_bad_segment_filter_is_reported_at_its_line(repo: DataRepo) -> None:
     repo.write(
         "crm.yaml",

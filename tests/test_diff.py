@@ -22,6 +22,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from crmdata.git import diff, gitrev
+from crmdata.git.compare_revisions import compare_revisions
 from crmdata.records.load import load
 from tests.conftest import CRM, DataRepo, run_crm
 
@@ -296,13 +297,21 @@ def test_json_shape(scenario: DataRepo) -> None:
     ]
     done = report["followups"][0]
     assert done["event"] == "done" and done["customer"] == "KH-1"
-    assert done["before"] == {
+    assert done["before"] == {  # the contract's follow-up object, as crm due prints it
+        "customer": "KH-1",
+        "name": "客户KH-1",
+        "owner": "ming",
         "due": "2026-10-31",
         "reason": "cadence",
         "status": "overdue",
         "days_overdue": 24,
+        "silent": False,
         "last_contact": "2026-10-01",
+        "interval_days": 30,
+        "freshness": "red",
     }
+    due = run_crm("due", "--root", str(scenario.root), "--as-of", AS_OF, "--format", "json")  # HEAD is checked out
+    assert done["after"] == next(plan for plan in json.loads(due.stdout)["followups"] if plan["customer"] == "KH-1")
     assert report["todos_done"] == [
         {"interaction": "JL-1", "customer": "KH-1", "task": "发送报价", "due": "2026-10-10", "done": "2026-10-09"}
     ]
@@ -356,6 +365,20 @@ def test_three_dots_compare_with_the_merge_base(tmp_path: Path) -> None:
     assert lines[0].startswith("### crm diff：`merge base of main and feature (")
     two_dots = crm_diff(data, "main..feature")
     assert "| 删除 | `KH-8` | `主干客户` | 合作期 | `ming` |" in two_dots.stdout.splitlines()
+
+
+def test_two_revisions_compared_in_one_call(scenario: DataRepo) -> None:
+    """crmdata.git.compare_revisions: what `crm diff` reads from git, without the command line."""
+    change = compare_revisions(scenario.root, "HEAD~1", None, date(2026, 11, 24))
+    assert (change.base_commit, change.head_commit) == (
+        git(scenario.root, "rev-parse", "HEAD~1").strip(),
+        git(scenario.root, "rev-parse", "HEAD").strip(),
+    )
+    assert change.ok and change.head_label.startswith("HEAD (")
+    printed = json.loads(crm_diff(scenario, "HEAD~1", "--format", "json").stdout)
+    assert diff.as_json(change) == printed
+    with pytest.raises(gitrev.GitError, match="unknown revision 'no-such-branch'"):
+        compare_revisions(scenario.root, "no-such-branch", None, date(2026, 11, 24))
 
 
 def test_unknown_revision_is_a_usage_error(scenario: DataRepo) -> None:

@@ -1,59 +1,116 @@
-"""The documentation and the committed files say what the code does."""
+"""The README, DEVELOPMENT.md and the committed files say what the code does.
+
+The user guide (site_builder/help/) and the reference pages generated from the code are checked by
+tests/test_help_pages.py; the README is the front door: the two commands, a team's first 5 minutes, links.
+"""
 
 from __future__ import annotations
 
 import json
 import re
+import tomllib
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from crmdata.records.models import (
-    Consent,
-    Contact,
-    CrmConfig,
-    Customer,
-    Interaction,
-    Policy,
-    SegmentFilter,
-    SegmentSpec,
-    StageCadence,
-    TeamMember,
-    Todo,
-)
 from crmdata.records.schema import SCHEMA_FILES, schema_for
 from tests.conftest import run_crm
 
 PROJECT = Path(__file__).resolve().parent.parent
 README = (PROJECT / "README.md").read_text(encoding="utf-8")
+DEVELOPMENT = (PROJECT / "DEVELOPMENT.md").read_text(encoding="utf-8")
+README_MAX_LINES = 220
+"""Issue 11: a README a newcomer reads to the end (about 200 lines); the guide lives in the site."""
+LINK = re.compile(r"!?\[(?:[^\]\\]|\\.)*\]\(([^)\s]+)\)")
+"""A Markdown inline link or image: [text](target) or ![alt](target)."""
 
 
 def test_readme_starts_with_the_two_commands() -> None:
+    """The title, one line saying what it is, then the two commands: nothing to read before trying it."""
+    lines = README.splitlines()
+    assert lines[0] == "# crm-as-code"
+    first_section = next(index for index, line in enumerate(lines) if line.startswith("## "))
+    assert lines[first_section] == "## Two commands"
+    pitch = [line for line in lines[1:first_section] if line.strip()]
+    assert len(pitch) == 1, f"more than a one-line pitch before the two commands: {pitch}"
     first_block = README.split("```sh", 1)[1].split("```", 1)[0]
     assert [line.split()[:2] for line in first_block.strip().splitlines()] == [["make", "demo"], ["make", "test"]]
 
 
-def _table_keys(heading: str) -> set[str]:
-    section = README.split(heading, 1)[1]
-    table = section.split("\n\n| key |", 1)[1].split("\n\n", 1)[0]
-    return {match.group(1) for match in re.finditer(r"^\| (\w+) \|", table, re.MULTILINE)}
+def test_readme_stays_short() -> None:
+    lines = len(README.splitlines())
+    assert lines <= README_MAX_LINES, f"README.md has {lines} lines: the guide (site_builder/help/) is for details"
 
 
-def test_readme_tables_list_every_record_field() -> None:
-    assert _table_keys("### A customer") == set(Customer.model_fields)
-    assert _table_keys("### An interaction") == set(Interaction.model_fields)
+def _without_code_blocks(text: str) -> str:
+    return re.sub(r"^```.*?^```", "", text, flags=re.MULTILINE | re.DOTALL)
 
 
-def test_readme_names_every_nested_and_config_field() -> None:
-    for model in (Contact, Consent, Todo, TeamMember, Policy, StageCadence, CrmConfig, SegmentSpec, SegmentFilter):
-        for name in model.model_fields:
-            assert re.search(rf"\b{name}\b", README), f"README does not mention {model.__name__}.{name}"
+def _without_code(text: str) -> str:
+    """The text outside fenced code blocks and code spans: links in code are examples, not links."""
+    return re.sub(r"`[^`\n]*`", "", _without_code_blocks(text))
 
 
-def test_readme_policy_defaults_are_the_models_defaults() -> None:
-    block = README.split("### `crm.yaml`", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
-    documented = yaml.safe_load(block)
-    assert documented["policy"] == Policy().model_dump(mode="json")
+def _github_anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives a Markdown file's headings: lower case, punctuation dropped, spaces as -."""
+    headings = re.findall(r"^#{1,6} (.+)$", _without_code_blocks(markdown), re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-") for heading in headings}
+
+
+def _local_links(document: str) -> list[tuple[str, str]]:
+    """(path, fragment) of every link of a document that points into the repository."""
+    found = []
+    for target in LINK.findall(_without_code(document)):
+        parts = urlsplit(target)
+        if parts.scheme or parts.netloc:
+            continue
+        found.append((unquote(parts.path), parts.fragment))
+    return found
+
+
+def test_every_link_of_the_readme_and_development_md_leads_to_a_file_that_exists() -> None:
+    for name, document in (("README.md", README), ("DEVELOPMENT.md", DEVELOPMENT)):
+        links = _local_links(document)
+        assert links, f"{name} links to nothing in the repository (the test reads no link)"
+        for path, fragment in links:
+            target = (PROJECT / path) if path else PROJECT / name
+            assert target.exists(), f"{name} links to {path}, which is not in the repository"
+            assert target.resolve().is_relative_to(PROJECT), f"{name} links outside the repository: {path}"
+            if fragment and target.suffix == ".md":
+                anchors = _github_anchors(target.read_text(encoding="utf-8"))
+                assert fragment in anchors, f"{name} links to {path}#{fragment}: no such heading there"
+
+
+def test_readme_links_every_guide_page_in_both_languages() -> None:
+    from site_builder.help import GUIDE
+
+    for topic in GUIDE:
+        if topic.file:
+            for language in ("en", "zh"):
+                assert f"(site_builder/help/{language}/{topic.slug}.md)" in README, (
+                    f"README does not link the guide page {language}/{topic.slug}.md"
+                )
+    assert "(DEVELOPMENT.md" in README
+
+
+def test_readme_examples_validate_as_written(tmp_path: Path) -> None:
+    """A newcomer copies these: the crm.yaml of the first 5 minutes, the customer and the conversation."""
+    blocks = re.findall(r"```yaml\n(.*?)```", README, re.DOTALL)
+    customer = next(block for block in blocks if block.startswith("# customers/"))
+    interaction = next(block for block in blocks if block.startswith("# interactions/"))
+    config = next(re.sub(r"^   ", "", block, flags=re.MULTILINE) for block in blocks if "team:" in block)
+    root = tmp_path / "crm"
+    customer_path = root / customer.splitlines()[0].removeprefix("# ")
+    interaction_path = root / interaction.splitlines()[0].removeprefix("# ")
+    customer_path.parent.mkdir(parents=True)
+    interaction_path.parent.mkdir(parents=True)
+    (root / "crm.yaml").write_text(config, encoding="utf-8")
+    customer_path.write_text(customer, encoding="utf-8")
+    interaction_path.write_text(interaction, encoding="utf-8")
+    result = run_crm("validate", "--root", str(root), "--format", "json", "--no-cache")
+    assert result.returncode == 0, result.stdout
+    assert json.loads(result.stdout)["errors"] == []
 
 
 def test_committed_schemas_are_up_to_date() -> None:
@@ -81,21 +138,35 @@ def test_pre_commit_hook_runs_a_real_command_on_record_files(tmp_path: Path) -> 
     assert result.returncode == 0, result.stdout
 
 
-def test_makefile_targets_are_the_readme_commands() -> None:
+def test_makefile_targets_are_the_development_md_ones() -> None:
+    """Every target DEVELOPMENT.md's table names exists, and every target of the Makefile is in the table."""
     makefile = (PROJECT / "Makefile").read_text(encoding="utf-8")
-    for target in re.findall(r"^\| `make ([\w-]+)` \|", README, re.MULTILINE):
-        assert re.search(rf"^{target}:", makefile, re.MULTILINE), f"make {target} is documented but missing"
+    documented = set(re.findall(r"^\| `make ([\w-]+)` \|", DEVELOPMENT, re.MULTILINE))
+    defined = set(re.findall(r"^([a-z][\w-]*):", makefile, re.MULTILINE))
+    assert documented, "DEVELOPMENT.md has no make target table (the test reads none)"
+    assert documented <= defined, f"documented but missing: {sorted(documented - defined)}"
+    assert defined <= documented, f"not in DEVELOPMENT.md's make target table: {sorted(defined - documented)}"
     assert "make test" in (PROJECT / ".ci" / "run").read_text(encoding="utf-8")
 
 
-def test_readme_defines_every_kpi_with_its_docstring() -> None:
-    from crmdata.engine import kpis
-
-    for definition in kpis.KPIS:
-        text = " ".join(definition.definition.split()).replace("|", "\\|")
-        assert f"| `{definition.name}` | {definition.title_zh} | {text} |" in README, (
-            f"README's KPI table is missing or out of date for {definition.name}"
-        )
+def test_development_md_names_every_room_and_states_the_layer_contracts() -> None:
+    """The layout tree has a line per room of crmdata, and the layers it states are pyproject.toml's."""
+    rooms = sorted(path.name for path in (PROJECT / "crmdata").iterdir() if (path / "__init__.py").is_file())
+    assert rooms
+    tree = DEVELOPMENT.split("## Layout", 1)[1].split("```text", 1)[1].split("```", 1)[0]
+    for room in rooms:
+        assert re.search(rf"^\S*\s+{room}/ ", tree, re.MULTILINE), f"crmdata/{room}/ has no line in the layout tree"
+    for folder in ("site_builder/", "help/", "tools/synth.py", "tests/", "benchmarks/", "requirements/"):
+        assert folder in tree, f"{folder} is not in the layout tree"
+    config = tomllib.loads((PROJECT / "pyproject.toml").read_text(encoding="utf-8"))
+    layers = next(
+        contract["layers"] for contract in config["tool"]["importlinter"]["contracts"] if contract["type"] == "layers"
+    )
+    stated = " > ".join(layer.replace("crmdata.", "") for layer in layers)
+    assert stated in DEVELOPMENT, f"DEVELOPMENT.md does not state the layers as pyproject.toml has them: {stated}"
+    table = DEVELOPMENT.split("## What each room may import", 1)[1].split("\n\n| room |", 1)[1].split("\n\n", 1)[0]
+    for room in rooms:
+        assert f"| `crmdata.{room}` |" in table, f"crmdata.{room} is not in the import table"
 
 
 def test_readme_documents_every_command() -> None:
@@ -103,21 +174,3 @@ def test_readme_documents_every_command() -> None:
 
     for name in main.commands:  # type: ignore[attr-defined]
         assert f"`crm {name}" in README, f"crm {name} is not in the README"
-
-
-def _yaml_block_after(heading: str) -> str:
-    return README.split(heading, 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
-
-
-def test_readme_record_examples_validate_as_written(tmp_path: Path) -> None:
-    """A new user copies these: crm.yaml, the customer and the interaction must pass crm validate."""
-    root = tmp_path / "crm"
-    (root / "customers").mkdir(parents=True)
-    (root / "interactions" / "2024").mkdir(parents=True)
-    (root / "crm.yaml").write_text(_yaml_block_after("### `crm.yaml`"), encoding="utf-8")
-    (root / "customers" / "KH-2024001.yaml").write_text(_yaml_block_after("### A customer"), encoding="utf-8")
-    interaction = _yaml_block_after("### An interaction")
-    (root / "interactions" / "2024" / "JL-2024001.yaml").write_text(interaction, encoding="utf-8")
-    result = run_crm("validate", "--root", str(root), "--format", "json")
-    assert result.returncode == 0, result.stdout
-    assert json.loads(result.stdout) == {"ok": True, "errors": [], "warnings": []}

@@ -467,3 +467,38 @@ def test_lines_end_at_crlf_cr_or_lf_wherever_the_file_is_cut_for_reading(empty_r
         lines = result.stdout.splitlines()
         assert lines[-3] == f"  第 {last_row} 行：将创建 customers/KH-2024{5000:03d}.yaml  公司5000", name
         assert lines[-2].startswith("5000 行待创建，"), name
+
+
+def test_a_stop_while_writing_starts_no_new_file(tmp_path: Path) -> None:
+    """SIGTERM (crm's Stopped) while files are written: the files in progress finish, no queued one starts.
+
+    Before, the queued writes all ran before crm could exit: 6,000 fsyncs on a busy machine outlived CI's
+    grace period."""
+    import threading
+    import types
+
+    from crmdata.sheets.importer import WRITERS, write_plan
+    from crmdata.system.errors import Stopped
+
+    started: list[str] = []
+    lock = threading.Lock()
+
+    def create(path: Path, text: str) -> None:
+        with lock:
+            started.append(path.name)
+            if len(started) == 20:
+                os.kill(os.getpid(), signal.SIGTERM)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped(signum)
+
+    rows = [types.SimpleNamespace(path=f"customers/KH-{n}.yaml", text=f"id: KH-{n}\n") for n in range(3000)]
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(Stopped):
+            write_plan(types.SimpleNamespace(to_create=rows), tmp_path, create)  # type: ignore[arg-type]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert len(started) <= 20 + 2 * WRITERS  # the writes already running, none of the 2,980 queued

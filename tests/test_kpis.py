@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from crmdata.engine import kpis, schedule
-from crmdata.records.load import Dataset, LoadOptions
+from crmdata.records.dataset import Dataset
+from crmdata.records.load import LoadOptions
 from crmdata.records.validate import validate
 from tests.conftest import DataRepo
 

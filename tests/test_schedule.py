@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crmdata.engine import schedule
-from crmdata.records.load import Dataset, LoadOptions
+from crmdata.records.dataset import Dataset
+from crmdata.records.load import LoadOptions
 from crmdata.records.models import CrmConfig, Customer, Interaction
 from crmdata.records.validate import validate
 from tests.conftest import DataRepo

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import string
 from datetime import date
 
+from crmdata.engine.risk_words import risk_signal_text
 from crmdata.engine.segments import customer_facts, matches, risks, segments
 from crmdata.records.models import Flag, SegmentFilter
 from crmdata.records.validate import validate
+from crmdata.records.vocabulary import SIGNAL_DETAILS, SIGNALS
 from tests.conftest import DataRepo
 
 AS_OF = date(2026, 11, 24)
@@ -37,14 +40,47 @@ def test_each_risk_signal_and_its_weight(empty_repo: DataRepo) -> None:
     silent = scored["KH-SILENT"]
     assert [(s.name, s.weight) for s in silent.signals] == [("silent", 3), ("overdue", 2)]
     assert silent.score == 5 and silent.at_risk
-    assert silent.signals[0].detail == "no contact for 146 days"
+    assert silent.signals[0].figures == {"days": 146}
+    assert risk_signal_text(silent.signals[0], "en") == "no contact for 146 days"
+    assert risk_signal_text(silent.signals[0], "zh") == "146 天没有联系"
     sad = scored["KH-SAD"]
     assert [(s.name, s.weight) for s in sad.signals] == [("satisfaction_falling", 2)]
-    assert sad.signals[0].detail == "satisfaction fell to 3 from an average of 5.0"
+    assert sad.signals[0].figures == {"latest": 3, "earlier_average": 5.0}
+    assert risk_signal_text(sad.signals[0], "en") == "satisfaction fell to 3 from an average of 5.0"
+    assert risk_signal_text(sad.signals[0], "zh") == "满意度从平均 5.0 降到 3"
     assert not sad.at_risk  # 2 < 3
     angry = scored["KH-ANGRY"]
     assert [(s.name, s.weight) for s in angry.signals] == [("open_complaint", 2), ("dormant", 1), ("unkept_todos", 1)]
     assert angry.score == 4 and angry.at_risk
+    assert [dict(s.figures) for s in angry.signals] == [{"count": 1}, {}, {"count": 1}]
+    assert [risk_signal_text(s, "en") for s in angry.signals] == [
+        "1 open complaint(s)",
+        "stage is dormant",
+        "1 overdue todo(s)",
+    ]
+    assert [risk_signal_text(s, "zh") for s in angry.signals] == ["1 条未解决投诉", "阶段为休眠期", "1 项待办逾期"]
+
+
+def test_a_customer_never_contacted_is_silent_for_ever(empty_repo: DataRepo) -> None:
+    repo = empty_repo
+    repo.write("crm.yaml", CONFIG)
+    repo.customer("KH-NEVER")  # since 2024, never contacted: silent, and its first contact is overdue
+    signal = risks(_dataset(repo), AS_OF)["KH-NEVER"].signals[0]
+    assert (signal.name, dict(signal.figures)) == ("silent", {})
+    assert (risk_signal_text(signal, "en"), risk_signal_text(signal, "zh")) == ("no contact yet", "尚未联系")
+
+
+def test_every_risk_signal_has_words_in_every_language() -> None:
+    """Each signal is worded by the vocabulary, the same figures in each language's wording."""
+    for name in SIGNALS.words:
+        wordings = [word for key, word in SIGNAL_DETAILS.items() if key in (name, f"{name}_never")]
+        assert wordings, name
+        for word in wordings:
+            assert _figures(word.zh) == _figures(word.en), (name, word)
+
+
+def _figures(template: str) -> set[str]:
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field}
 
 
 def test_flags_new_high_value_win_back_and_future_customers(empty_repo: DataRepo) -> None:

@@ -416,10 +416,10 @@ def test_word_text_picks_the_plural_and_fills_placeholders() -> None:
 
 def test_risk_signals_are_worded_by_name_and_figures_in_each_language() -> None:
     """The engine gives (name, figures); `no contact for ever` was English prose reworded by position."""
-    assert vocabulary.signal_text("silent", (), "en") == "no contact yet"
-    assert vocabulary.signal_text("silent", (), "zh") == "尚未联系"
-    assert vocabulary.signal_text("silent", (95.0,), "zh") == "95 天没有联系"
-    assert vocabulary.signal_text("satisfaction_falling", (2.0, 4.5), "en") == (
+    assert vocabulary.signal_text("silent", {}, "en") == "no contact yet"
+    assert vocabulary.signal_text("silent", {}, "zh") == "尚未联系"
+    assert vocabulary.signal_text("silent", {"days": 95.0}, "zh") == "95 天没有联系"
+    assert vocabulary.signal_text("satisfaction_falling", {"latest": 2.0, "earlier_average": 4.5}, "en") == (
         "satisfaction fell to 2 from an average of 4.5"
     )
-    assert vocabulary.signal_text("dormant", (), "zh") == "阶段为休眠期"
+    assert vocabulary.signal_text("dormant", {}, "zh") == "阶段为休眠期"

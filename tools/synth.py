@@ -34,6 +34,8 @@ from typing import Any, TypeVar
 
 import yaml
 
+from crmdata.engine.schedule import interval_days
+from crmdata.records import models
 from crmdata.system.safe_paths import make_folders, remove_tree, write_file
 
 T = TypeVar("T")
@@ -46,15 +48,11 @@ DEFAULT_INTERACTIONS = 360
 DEFAULT_SEED = 7
 DEFAULT_AS_OF = date(2026, 11, 24)
 
-# Follow-up policy: the contract's defaults.  crm.yaml omits `policy`, so these are what `crm due` uses,
-# and the generator must plan with the very same numbers.
-FIRST_CONTACT_DAYS = 7
-NEW_CUSTOMER_DAYS = 90
-NEW_CADENCE_DAYS = 30
-STAGE_CADENCE = {"prospecting": 30, "active": 30, "stable": 90, "dormant": 30}
-HIGH_VALUE_CADENCE_DAYS = 15
-SILENT_AFTER_DAYS = 90
-DUE_SOON_DAYS = 7
+POLICY = models.Policy()
+"""The follow-up policy's defaults: crm.yaml omits `policy`, so this is what `crm due` uses, and the
+generator plans with the very same numbers (and the same interval rule, engine.schedule.interval_days)."""
+SILENT_AFTER_DAYS = POLICY.silent_after_days
+DUE_SOON_DAYS = POLICY.due_soon_days
 
 WINDOW_DAYS = 730
 """Interactions are spread over the two years before as_of."""
@@ -710,15 +708,20 @@ def _balanced(rng: random.Random, values: Sequence[T], weights: Sequence[int], n
 
 
 def _interval(c: Customer, as_of: date) -> int:
-    """Follow-up interval of contract §3, with the default policy."""
-    if c.cadence is not None:
-        return c.cadence
-    iv = STAGE_CADENCE[c.stage]
-    if c.since is not None and 0 <= (as_of - c.since).days < NEW_CUSTOMER_DAYS:
-        iv = min(iv, NEW_CADENCE_DAYS)
-    if c.value == "high":
-        iv = min(iv, HIGH_VALUE_CADENCE_DAYS)
-    return iv
+    """Follow-up interval of contract §3 with the default policy: the engine's rule, applied to the fields
+    of the record this customer will become (the only ones the rule reads)."""
+    record = models.Customer.model_construct(
+        id=c.id,
+        name=c.name,
+        type=models.CustomerType(c.type),
+        tier=models.Tier(c.tier),
+        stage=models.Stage(c.stage),
+        value=models.Value(c.value),
+        owner=c.owner,
+        since=c.since,
+        cadence_days=c.cadence,
+    )
+    return interval_days(record, POLICY, as_of)
 
 
 def _id_width(counts: dict[int, int]) -> int:

@@ -1,7 +1,7 @@
 """Write records as YAML files people read and review: field order of the model, text that stays text.
 
 Every command that creates records (`crm new`, `crm log`, `crm import`) writes through here, so they all:
-- order keys as the models (and the README) do, and leave out what was not given;
+- order keys as the models (and the guide's examples) do, and leave out what was not given;
 - quote text that any YAML reader would take for something else (`0755…`, `no`, `1e3`), write
   multi-line text as a `|` block and datetimes as ISO 8601;
 - read the text back with the strict reader before writing it: a record that would not read back as

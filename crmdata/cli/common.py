@@ -13,13 +13,13 @@ from typing import Any
 import click
 
 from crmdata.cli.output import say, say_progress, styled
-from crmdata.records.load import Dataset, LoadOptions, Progress
+from crmdata.records.dataset import Dataset
+from crmdata.records.load import LoadOptions, Progress
 from crmdata.records.report import summary, text_line
 from crmdata.records.validate import Validation, validate
 from crmdata.records.vocabulary import language_code, phrase
+from crmdata.system.errors import CrmError
 from crmdata.system.terminal_text import json_visible, visible
-
-EXIT_INVALID = 1
 
 _LOADED: list[Dataset] = []
 """Datasets loaded by this process, kept referenced until `crm` ends with os._exit: otherwise a command
@@ -47,13 +47,20 @@ def resolve_as_of(value: datetime | None) -> date:
     return value.date() if value is not None else date.today()
 
 
-def progress_printer() -> Progress | None:
-    """Progress on stderr when it is a terminal; CI logs stay free of carriage-return noise."""
+def progress_printer(unit: str = "files", at_least: int = 0) -> Progress | None:
+    """Progress on stderr when it is a terminal; CI logs stay free of carriage-return noise.
+
+    Shown as `stage done/total unit`, and only for work of `at_least` items or more: a small sheet is
+    checked before a counter could be read.
+    """
     if not sys.stderr.isatty():
         return None
+    shown_unit = f" {unit}" if unit else ""
 
     def show(stage: str, done: int, total: int) -> None:
-        say_progress(f"\r{stage} {done:,}/{total:,} files")
+        if total < at_least:
+            return
+        say_progress(f"\r{stage} {done:,}/{total:,}{shown_unit}")
         if done >= total:  # finished: clear the line for the results
             say_progress("\r" + " " * 40 + "\r")
 
@@ -61,15 +68,14 @@ def progress_printer() -> Progress | None:
 
 
 def validate_or_exit(root: Path) -> Validation:
-    """Validate the repository; on errors print them as `crm validate` does (to stderr) and exit 1."""
+    """Validate the repository; on errors print them as `crm validate` does (to stderr) and fail (exit 1)."""
     outcome = validate(root, LoadOptions(progress=progress_printer()))
     if not outcome.ok:
         for problem in outcome.errors:
             say(styled(text_line(problem), fg="red"), err=True)
         language = language_of(outcome.dataset)
         say(summary(outcome.problems, outcome.dataset.files_read, None, language), err=True)
-        say(phrase("fix_errors_first", language), err=True)
-        sys.exit(EXIT_INVALID)
+        raise CrmError(phrase("fix_errors_first", language), language=language)
     _LOADED.append(outcome.dataset)
     return outcome
 
@@ -85,7 +91,7 @@ def forget_loaded() -> None:
 
 
 def load_valid(root: Path) -> Dataset:
-    """Validate the repository and return its dataset, or print the errors and exit 1.
+    """Validate the repository and return its dataset, or print the errors and fail (exit 1).
 
     Nothing is computed from invalid data: a plan built on a half-read repository would be wrong.
     """
@@ -116,16 +122,19 @@ def pad(text: str, width: int) -> str:
 
 
 def clip(text: str, width: int) -> str:
-    """Fit `width` terminal columns exactly, ending in … when the text is longer."""
-    text = visible(text)
-    if display_width(text) <= width:
+    """Fit `width` terminal columns exactly, ending in … when the text is longer.
+
+    The text is cut character by character of the original, each shown as `visible` shows it, so an escape
+    (`\u202e`) is kept whole or left out, never cut in half."""
+    if display_width(visible(text)) <= width:
         return pad(text, width)
     kept = ""
     for char in text:
-        if display_width(kept + char) > width - 1:
+        shown = visible(char)
+        if display_width(kept + shown) > width - 1:
             break
-        kept += char
-    return pad(kept + "…", width)
+        kept += shown
+    return kept + "…" + " " * max(0, width - 1 - display_width(kept))
 
 
 def team_name(dataset: Dataset, owner: str) -> str:

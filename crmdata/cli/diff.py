@@ -1,15 +1,13 @@
 """`crm diff BASE [HEAD]`: what a change does to the CRM, as Markdown for a pull request or a job summary.
 
-The flow is the one of every command, twice: git → scratch folder (`crmdata.git.gitrev`) → load and
-validate → snapshot (`crmdata.git.diff`), BASE first and then HEAD in the same folder, → compare → render.
-The working tree, the index and `.git` are only read.
+The options are parsed here and the report printed; the revisions are read, loaded and compared by
+`crmdata.git.compare_revisions`, and rendered by `crmdata.git.diff`.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -17,24 +15,10 @@ import click
 from crmdata.cli.common import as_of_option, dump_json, progress_printer, resolve_as_of, root_option
 from crmdata.cli.output import say, say_lines
 from crmdata.git import diff, gitrev
-from crmdata.records.load import LoadOptions
-from crmdata.records.validate import validate
-from crmdata.records.vocabulary import phrase
+from crmdata.git.compare_revisions import compare_revisions
+from crmdata.records.vocabulary import language_code, phrase
+from crmdata.system.errors import CrmError, ExitCode
 from crmdata.system.safe_paths import open_for_append, output_file, write_file
-
-EXIT_INVALID, EXIT_USAGE = 1, 2
-
-
-def _side(tree: gitrev.ScratchTree, files: gitrev.DataFiles, changed: set[str], as_of: date) -> diff.Snapshot:
-    """Switch the scratch tree to a revision's files, load and validate them, and keep what compare needs.
-
-    Only the snapshot outlives this call: the dataset is freed before the other revision is loaded.
-    """
-    tree.switch_to(files)
-    if not files:
-        return diff.empty_snapshot(as_of)
-    outcome = validate(tree.root, LoadOptions(progress=progress_printer()))
-    return diff.snapshot(outcome.dataset, as_of, changed, outcome.errors)
 
 
 @click.command("diff")
@@ -98,26 +82,10 @@ def diff_command(
         raise click.UsageError("--append needs --out FILE")
     day = resolve_as_of(as_of)
     try:
-        repo = gitrev.repository(root)
-        base_rev, head_rev = gitrev.revisions(repo, base, head)
-        base_files = gitrev.data_files(repo, base_rev)
-        head_files = gitrev.data_files(repo, head_rev)
-        changed = gitrev.changed_paths(base_files, head_files)
-        if not changed:
-            base_side = head_side = diff.empty_snapshot(day)
-        else:
-            largest = max(len(base_files), len(head_files))
-            with gitrev.scratch_tree(repo, cache_from=root, file_count=largest) as tree:
-                base_side = _side(tree, base_files, changed, day)
-                head_side = _side(tree, head_files, changed, day)
+        change = compare_revisions(root, base, head, day, internal=internal, progress=progress_printer())
     except gitrev.GitError as problem:
-        say(f"crm diff: {problem}", err=True)
-        sys.exit(EXIT_USAGE)
-    change = diff.compare(base_side, head_side, internal=internal, base_label=base_rev.label, head_label=head_rev.label)
-    if output_format == "json":
-        text = dump_json(diff.as_json(change, base_rev.commit, head_rev.commit)) + "\n"
-    else:
-        text = diff.markdown(change, max_rows)
+        raise CrmError(str(problem), ExitCode.USAGE, prefix="crm diff") from None
+    text = dump_json(diff.as_json(change)) + "\n" if output_format == "json" else diff.markdown(change, max_rows)
     if out is None:
         say_lines(text, nl=False)
     else:
@@ -129,9 +97,11 @@ def diff_command(
             else:
                 write_file(target, text.encode("utf-8"))
         except OSError as exc:
-            say(f"crm diff: cannot write {out}: {exc.strerror}", err=True)
-            sys.exit(EXIT_USAGE)
+            raise CrmError(f"cannot write {out}: {exc.strerror}", ExitCode.USAGE, prefix="crm diff") from None
         say(phrase("diff_written", change.language, headline=change.headline(), out=out), err=True)
     if not change.ok:
-        say(phrase("diff_head_not_valid", change.language, head=head_rev.label), err=True)
-        sys.exit(EXIT_INVALID)
+        raise CrmError(
+            phrase("diff_head_not_valid", change.language, head=change.head_label),
+            prefix="crm diff",
+            language=language_code(change.language),
+        )

@@ -21,15 +21,13 @@ from crmdata.cli.common import FileSize, language_of, progress_printer, root_opt
 from crmdata.cli.output import EscapingGroup, say, say_lines, styled
 from crmdata.records.load import LoadOptions, load_config
 from crmdata.records.locate import PositionIndex
-from crmdata.records.report import as_json, github_line, summary, text_line
+from crmdata.records.report import github_line, problems_json, summary, text_line
 from crmdata.records.schema import write_schemas
 from crmdata.records.validate import Validation, validate
 from crmdata.records.vocabulary import language_code, phrase
 from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES
-from crmdata.system.errors import CrmError, Stopped, os_error_message
+from crmdata.system.errors import CrmError, ExitCode, ReportedError, Stopped, os_error_message, signal_exit_code
 from crmdata.system.safe_paths import UnsafePathError
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 @click.group(cls=EscapingGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -93,7 +91,7 @@ def validate_command(root: Path, output_format: str, no_cache: bool, jobs: int |
     problems = outcome.problems
     language = language_of(outcome.dataset)
     if output_format == "json":
-        say_lines(as_json(problems))
+        say_lines(problems_json(problems))
     elif output_format == "github":
         for problem in problems:
             say(github_line(problem))
@@ -103,7 +101,8 @@ def validate_command(root: Path, output_format: str, no_cache: bool, jobs: int |
             say(styled(text_line(problem), fg="red" if problem.is_error else "yellow"))
         verdict_colour = "green" if outcome.ok else "red"
         say(styled(summary(problems, outcome.dataset.files_read, seconds, language), fg=verdict_colour, bold=True))
-    sys.exit(EXIT_OK if outcome.ok else EXIT_INVALID)
+    if not outcome.ok:
+        raise ReportedError(ExitCode.INVALID)
 
 
 @main.command("schema")
@@ -185,6 +184,13 @@ def _catch_stop_signals() -> None:
             signal.signal(number, _stop)
 
 
+def _speaker_line(problem: CrmError) -> str:
+    """`prefix: message`, punctuated in the message's language when the vocabulary worded it (`crm：…`)."""
+    if problem.language is None:
+        return f"{problem.prefix}: {problem.message}"
+    return phrase("speaker_line", problem.language, who=problem.prefix, message=problem.message)
+
+
 def run() -> None:
     """Console-script entry point: `main`, with every way out turned into one line and an exit code.
 
@@ -196,33 +202,34 @@ def run() -> None:
     object takes a third of a second per 100k records and serves nobody (mypy ends the same way).
     """
     _catch_stop_signals()
-    code: int | str | None = EXIT_OK
+    code: int | str | None = ExitCode.OK
     try:
         main(standalone_mode=True)
     except SystemExit as exit_request:
         code = exit_request.code
     except KeyboardInterrupt:
         say("interrupted", err=True)
-        code = 130
+        code = signal_exit_code(signal.SIGINT)
     except UnsafePathError as refusal:  # a link, or a folder crm did not make, where it was to write
         say(styled(f"crm: {refusal}", fg="red"), err=True)
-        code = EXIT_USAGE
+        code = ExitCode.USAGE
     except Stopped as stop:
         say(f"crm: {stop}", err=True)
         code = stop.exit_code
     except CrmError as problem:
-        say(styled(f"crm: {problem.message}", fg="red"), err=True)
+        if problem.message:
+            say(styled(_speaker_line(problem), fg="red"), err=True)
         code = problem.exit_code
     except OSError as exc:
         say(styled(f"crm: {os_error_message(exc)}", fg="red"), err=True)
-        code = EXIT_INVALID
+        code = ExitCode.INVALID
     except Exception as exc:  # the last line of defence: a bug must not print a traceback at a user
         say(f"crm: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
-        code = EXIT_INTERNAL
+        code = ExitCode.INTERNAL
     if not isinstance(code, int):
         if code is not None:
             say(str(code), err=True)
-        code = EXIT_OK if code is None else EXIT_INVALID
+        code = ExitCode.OK if code is None else ExitCode.INVALID
     if _STOPS_RECEIVED and code != Stopped(_STOPS_RECEIVED[0]).exit_code:
         # Python ignores (after printing it) an exception raised where it cannot propagate, e.g. in a
         # finalizer: the command then ran to its end, but it was asked to stop and says so.
@@ -230,4 +237,4 @@ def run() -> None:
         code = Stopped(_STOPS_RECEIVED[0]).exit_code
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(code)
+    os._exit(int(code))

@@ -21,41 +21,23 @@ from crmdata.cli.common import (
     team_name,
 )
 from crmdata.cli.output import say, say_lines, styled
-from crmdata.engine.schedule import FollowUp, OverdueTodo, Status, followups, overdue_todos
-from crmdata.engine.segments import Segment, customer_facts, segment_description, segments
+from crmdata.engine.risk_words import risk_signal_text
+from crmdata.engine.schedule import FollowUp, Status, followup_json, followups, overdue_todos, todo_json
+from crmdata.engine.segments import (
+    Segment,
+    customer_facts,
+    member_json,
+    members,
+    segment_description,
+    segment_json,
+    segments,
+)
 from crmdata.records.vocabulary import label, phrase, term
+from crmdata.system.errors import CrmError, ExitCode
 from crmdata.system.safe_paths import output_file, write_file
 
 _STATUS_ORDER = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.OK: 2}
 _STATUS_COLOUR = {Status.OVERDUE: "red", Status.DUE_SOON: "yellow", Status.OK: "green"}
-
-
-def followup_json(plan: FollowUp) -> dict[str, object]:
-    """The contract's follow-up object (§4), plus last_contact, interval_days and freshness."""
-    return {
-        "customer": plan.customer,
-        "name": plan.name,
-        "owner": plan.owner,
-        "due": plan.due.isoformat(),
-        "reason": plan.reason.value,
-        "status": plan.status.value,
-        "days_overdue": plan.days_overdue,
-        "silent": plan.silent,
-        "last_contact": plan.last_contact.isoformat() if plan.last_contact else None,
-        "interval_days": plan.interval_days,
-        "freshness": plan.freshness.value,
-    }
-
-
-def todo_json(todo: OverdueTodo) -> dict[str, object]:
-    return {
-        "interaction": todo.interaction,
-        "customer": todo.customer,
-        "task": todo.task,
-        "owner": todo.owner,
-        "due": todo.due.isoformat(),
-        "days_overdue": todo.days_overdue,
-    }
 
 
 @click.command("due")
@@ -158,17 +140,15 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
     day = resolve_as_of(as_of)
     dataset = load_valid(root)
     language = language_of(dataset)
-    found = segments(dataset, day)
+    facts = customer_facts(dataset, day)
+    found = segments(dataset, day, facts)
 
     def described(segment: Segment) -> str:
         return segment_description(segment, language, dataset.member_name)
 
     if name is None:
         if output_format == "json":
-            listing = [
-                {"key": s.key, "title": s.title, "kind": s.kind, "size": s.size, "description": described(s)}
-                for s in found
-            ]
+            listing = [segment_json(segment, language, dataset.member_name) for segment in found]
             say_lines(dump_json({"as_of": day.isoformat(), "segments": listing}))
             return
         for segment in found:
@@ -180,28 +160,10 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
     chosen = next((segment for segment in found if segment.key == name), None)
     if chosen is None:
         keys = [segment.key for segment in found if segment.kind != "dimension"]
-        say(phrase("no_segment", language, name=repr(name), keys=", ".join(keys)), err=True)
-        sys.exit(2)
-    facts = {fact.customer.id: fact for fact in customer_facts(dataset, day)}
-    members = []
-    for customer_id in chosen.members:
-        fact = facts[customer_id]
-        customer = fact.customer
-        risk = fact.risk
-        members.append(
-            {
-                "customer": customer.id,
-                "name": customer.name,
-                "owner": customer.owner,
-                "stage": customer.stage.value,
-                "tier": customer.tier.value,
-                "value": customer.value.value,
-                "flags": sorted(flag.value for flag in fact.flags),
-                "risk_score": risk.score if risk else None,
-                "risk_signals": [signal.text(language) for signal in risk.signals] if risk else [],
-                "churn_reason": customer.churn_reason,
-            }
+        raise CrmError(
+            phrase("no_segment", language, name=repr(name), keys=", ".join(keys)), ExitCode.USAGE, language=language
         )
+    chosen_members = members(chosen, facts)
     if output_format == "json":
         payload = {
             "as_of": day.isoformat(),
@@ -209,7 +171,7 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
             "title": chosen.title,
             "kind": chosen.kind,
             "size": chosen.size,
-            "members": members,
+            "members": [member_json(fact, language) for fact in chosen_members],
         }
         say_lines(dump_json(payload))
         return
@@ -226,18 +188,16 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
         ),
         f" — {description}" if description else "",
     )
-    for member in members:
+    for fact in chosen_members:
+        customer, risk = fact.customer, fact.risk
         extra = ""
-        if chosen.key == "at_risk":
-            signals = "; ".join(member["risk_signals"])  # type: ignore[arg-type]
-            extra = phrase("risk_score", language, score=member["risk_score"]) + signals
+        if chosen.key == "at_risk" and risk is not None:
+            signals = "; ".join(risk_signal_text(signal, language) for signal in risk.signals)
+            extra = phrase("risk_score", language, score=risk.score) + signals
         elif chosen.key == "win_back":
-            extra = str(member["churn_reason"] or "")
-        stage = term(member["stage"], language, of="stage")
-        say(
-            f"  {pad(str(member['customer']), 12)} {clip(str(member['name']), 28)} "
-            f"{pad(str(member['owner']), 8)} {pad(stage, 12)} {extra}"
-        )
+            extra = customer.churn_reason or ""
+        stage = term(customer.stage, language)
+        say(f"  {pad(customer.id, 12)} {clip(customer.name, 28)} {pad(customer.owner, 8)} {pad(stage, 12)} {extra}")
 
 
 @click.command("calendar")

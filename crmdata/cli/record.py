@@ -36,8 +36,8 @@ from crmdata.records.vocabulary import (
     term,
     weekday,
 )
+from crmdata.system.errors import CrmError
 
-EXIT_INVALID = 1
 _ATTEMPTS = 50
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,8 +68,7 @@ def _open_repository(root: Path) -> Repository:
     if repository is None:
         for problem in problems:
             say(styled(text_line(problem), fg="red"), err=True)
-        say("crm: crm.yaml must be valid before records can be added (crm validate)", err=True)
-        sys.exit(EXIT_INVALID)
+        raise CrmError("crm.yaml must be valid before records can be added (crm validate)")
     return repository
 
 
@@ -95,7 +94,7 @@ def _language(repository: Repository) -> str:
 
 
 def _write(repository: Repository, make_draft: Callable[[], Draft], dry_run: bool) -> Draft:
-    """Write (or, for a dry run, show) the drafted record; print its problems and exit 1 if it is invalid.
+    """Write (or, for a dry run, show) the drafted record; print its problems and fail (exit 1) if it is invalid.
 
     When another `crm` created the chosen file meanwhile (two people logging calls at once in one
     clone), a drafted id is replaced by the next free one; an id the user gave is never changed.
@@ -106,8 +105,7 @@ def _write(repository: Repository, make_draft: Callable[[], Draft], dry_run: boo
         if not draft.ok or draft.record is None:
             for problem in draft.problems:
                 say(styled(f"{problem.field}: {problem.message}", fg="red"), err=True)
-            say(phrase("draft_invalid", language, path=draft.path), err=True)
-            sys.exit(EXIT_INVALID)
+            raise CrmError(phrase("draft_invalid", language, path=draft.path), language=language)
         try:
             text = record_text(draft.record, draft.path)
             if dry_run:
@@ -117,16 +115,13 @@ def _write(repository: Repository, make_draft: Callable[[], Draft], dry_run: boo
             create_file(repository.root / draft.path, text, root=repository.root)
         except FileExistsError:
             if draft.given_id:
-                say(phrase("file_exists", language, path=draft.path), err=True)
-                sys.exit(EXIT_INVALID)
+                raise CrmError(phrase("file_exists", language, path=draft.path), language=language) from None
             continue
         except (RecordWriteError, OSError) as exc:
-            say(phrase("not_written", language, reason=exc), err=True)
-            sys.exit(EXIT_INVALID)
+            raise CrmError(phrase("not_written", language, reason=exc), language=language) from None
         say(styled(phrase("created", language, path=draft.path), fg="green", bold=True))
         return draft
-    say(phrase("no_free_id", language, count=_ATTEMPTS), err=True)
-    sys.exit(EXIT_INVALID)
+    raise CrmError(phrase("no_free_id", language, count=_ATTEMPTS), language=language)
 
 
 def _schema_hint(repository: Repository) -> None:

@@ -15,15 +15,13 @@ import errno
 import logging
 import os
 import socket
-import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from crmdata.cli.common import (
-    EXIT_INVALID,
     as_of_option,
     forget_loaded,
     language_of,
@@ -34,11 +32,11 @@ from crmdata.cli.common import (
 from crmdata.cli.output import say, styled
 from crmdata.records.cache import cache_folder
 from crmdata.records.vocabulary import phrase
+from crmdata.system.errors import CrmError, MachineError
 from crmdata.system.safe_paths import UnsafePathError, remove_tree
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
-from crmdata.system.errors import MachineError
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # mkdocs' banner about its successor, on every run
 
@@ -106,11 +104,6 @@ def _check_address(dev_addr: str) -> None:
             raise MachineError(f"cannot serve on {dev_addr}: {exc.strerror or exc}") from None
 
 
-def _fail(message: str) -> NoReturn:
-    say(styled(f"crm: {message}", fg="red"), err=True)
-    sys.exit(EXIT_INVALID)
-
-
 @click.command("build")
 @root_option
 @as_of_option
@@ -147,7 +140,7 @@ def build_command(root: Path, as_of: datetime | None, out: Path | None, internal
         config = load_config(str(config_file), strict=strict, **_overrides(root, config_file, out))
         plugin = config.plugins.get("crm")
         if plugin is None:
-            _fail(f"{config_file} does not use the crm plugin: add `- crm` under plugins:")
+            raise CrmError(f"{config_file} does not use the crm plugin: add `- crm` under plugins:")
         plugin.config.root = str(root)
         plugin.config.as_of = resolve_as_of(as_of).isoformat()
         plugin.config.internal = internal
@@ -156,7 +149,7 @@ def build_command(root: Path, as_of: datetime | None, out: Path | None, internal
         forget_loaded()  # the plugin drops the records after rendering; nothing else may keep them alive
         target = _build_in_place_of_output(config, root)
     except MkDocsException as problem:
-        _fail(str(problem))
+        raise CrmError(str(problem)) from None
     say(phrase("site_written", language, path=target), err=True)
 
 
@@ -173,14 +166,16 @@ def _build_in_place_of_output(config: MkDocsConfig, root: Path) -> Path:
     except UnsafePathError:
         raise
     except OSError as problem:
-        _fail(f"cannot make a folder for the new site beside {config.site_dir}: {problem.strerror or problem}")
+        reason = problem.strerror or problem
+        raise CrmError(f"cannot make a folder for the new site beside {config.site_dir}: {reason}") from None
     config.site_dir = str(building)
     try:
         build(config)
         try:
             output.publish(building, target)
         except OSError as problem:
-            _fail(f"the new site could not take the place of {target} ({problem.strerror or problem}); it is unchanged")
+            reason = problem.strerror or problem
+            raise CrmError(f"the new site could not take the place of {target} ({reason}); it is unchanged") from None
     finally:
         remove_tree(building)  # a failed build's folder; gone already when the site was published
     return target
@@ -227,7 +222,7 @@ def serve_command(root: Path, as_of: datetime | None, internal: bool, dev_addr: 
             **overrides,
         )
     except MkDocsException as problem:
-        _fail(str(problem))
+        raise CrmError(str(problem)) from None
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:  # taken between the check and the build's end
             raise _address_in_use(dev_addr) from None

@@ -19,8 +19,8 @@ import click
 
 from crmdata.authoring.drafts import Repository
 from crmdata.authoring.writer import create_file
-from crmdata.cli.common import FileSize, dump_json, load_valid, resolve_as_of, root_option
-from crmdata.cli.output import say, say_lines, say_progress, styled
+from crmdata.cli.common import FileSize, dump_json, load_valid, progress_printer, resolve_as_of, root_option
+from crmdata.cli.output import say, say_lines, styled
 from crmdata.records.models import Language
 from crmdata.records.vocabulary import language_code, phrase
 from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES
@@ -36,8 +36,8 @@ from crmdata.sheets.importer import (
     Limits,
     RowOutcome,
     RowReader,
+    RowStatus,
     SheetError,
-    Status,
     UsageError,
     WriteReport,
     bind_headers,
@@ -49,30 +49,16 @@ from crmdata.sheets.importer import (
     write_plan,
 )
 from crmdata.sheets.tables import LAYOUTS
+from crmdata.system.errors import CrmError, ExitCode, ReportedError
 from crmdata.system.safe_paths import output_file, write_file
 
-EXIT_INVALID = 1
 
+class InputError(CrmError):
+    """The file or the options do not fit (exit 2, like a usage error, without the usage text); the line
+    starts with "Error:" as click's own usage errors of these commands do."""
 
-class InputError(click.ClickException):
-    """The file or the options do not fit (exit 2, like a usage error, without the usage text)."""
-
-    exit_code = 2
-
-
-def _row_progress() -> Any:
-    """Progress on stderr for big sheets, only at a terminal (CI logs stay clean)."""
-    if not sys.stderr.isatty():
-        return None
-
-    def show(stage: str, done: int, total: int) -> None:
-        if total < 2000:
-            return
-        say_progress(f"\r{stage} {done:,}/{total:,}")
-        if done >= total:
-            say_progress("\r" + " " * 40 + "\r")
-
-    return show
+    def __init__(self, message: str) -> None:
+        super().__init__(message, ExitCode.USAGE, prefix="Error")
 
 
 # --- crm import ------------------------------------------------------------------------------------
@@ -190,8 +176,8 @@ def import_command(
     layout = LAYOUTS[kind]
     repository, _ = Repository.open(root)
     if repository is None:
-        load_valid(root)  # prints crm.yaml's problems as `crm validate` does, and exits 1
-        raise click.ClickException("crm.yaml cannot be read")  # not reached: load_valid exits
+        load_valid(root)  # prints crm.yaml's problems as `crm validate` does, and fails (exit 1)
+        raise CrmError("crm.yaml cannot be read", prefix="Error")  # not reached: load_valid fails
     team = {key: member.name for key, member in repository.config.team.items()}
     try:
         mapping = parse_mapping(layout, maps)
@@ -212,8 +198,9 @@ def import_command(
     dataset = load_valid(root)  # existing records, to compare with; invalid data is refused here
     customers = CustomerIndex(dataset.customers) if kind == "interactions" else None
     reader = RowReader(layout, bindings, settings, team, customers)
+    progress = progress_printer(unit="", at_least=2000)  # rows, for the sheets that take a while
     try:
-        plan = plan_import(layout, sheet, reader, repository, dataset, date.today(), _row_progress(), limits, deadline)
+        plan = plan_import(layout, sheet, reader, repository, dataset, date.today(), progress, limits, deadline)
     except SheetError as exc:  # the time limit
         raise InputError(str(exc)) from None
     report = WriteReport()
@@ -225,8 +212,9 @@ def import_command(
     else:
         _print_plan(plan, dry_run, refused, report, language_code(repository.config.language))
     if report.failures:
-        say(f"Error: {_failure_summary(report)}", err=True)
-    sys.exit(EXIT_INVALID if plan.has_invalid or report.failures else 0)
+        raise CrmError(_failure_summary(report), prefix="Error")
+    if plan.has_invalid:
+        raise ReportedError(ExitCode.INVALID)
 
 
 def _failure_summary(report: WriteReport) -> str:
@@ -245,21 +233,21 @@ def _describe(outcome: RowOutcome, dry_run: bool, report: WriteReport, language:
     """One line per row that is not invalid: what happens to it, and why. "created" only for a file that
     was written (and is there)."""
     row, path, label, record_id, detail = outcome.row, outcome.path, outcome.label, outcome.record_id, outcome.detail
-    if outcome.status is Status.CREATE:
+    if outcome.status is RowStatus.CREATE:
         if dry_run:
             return phrase("row_would_create", language, row=row, path=path, label=label)
         failure = report.failures.get(path or "")
         if failure is not None:
             return phrase("row_not_created", language, row=row, failure=failure)
         return phrase("row_created", language, row=row, path=path, label=label)
-    if outcome.status is Status.UNCHANGED:
+    if outcome.status is RowStatus.UNCHANGED:
         return phrase("row_unchanged", language, row=row, id=record_id, label=label)
-    if outcome.status is Status.DIFFERS:
+    if outcome.status is RowStatus.DIFFERS:
         return phrase("row_differs", language, row=row, id=record_id, detail=detail, path=path)
     return phrase("row_duplicate", language, row=row, id=record_id, label=label, detail=detail)
 
 
-_COLOURS = {Status.CREATE: "green", Status.DIFFERS: "yellow", Status.DUPLICATE: "yellow"}
+_COLOURS = {RowStatus.CREATE: "green", RowStatus.DIFFERS: "yellow", RowStatus.DUPLICATE: "yellow"}
 
 
 def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, report: WriteReport, language: str) -> None:
@@ -270,25 +258,25 @@ def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, report: WriteRep
         phrase("sheet_rows", language, rows=rows, kind=plan.layout.name, header=sheet.header_row),
     )
     for outcome in plan.outcomes:
-        if outcome.status is Status.INVALID:
+        if outcome.status is RowStatus.INVALID:
             for problem in outcome.problems:
                 say(styled(f"  {problem.text()}", fg="red"))
         else:
             line = _describe(outcome, dry_run or refused, report, language)
             colour = "red" if outcome.path in report.failures else _COLOURS.get(outcome.status)
             say(styled(f"  {line}", fg=colour))
-    creating = plan.count(Status.CREATE)
+    creating = plan.count(RowStatus.CREATE)
     counts = [
         phrase("to_create", language, count=creating)
         if dry_run or refused
         else phrase("created_n", language, count=len(report.written)),
-        phrase("unchanged_n", language, count=plan.count(Status.UNCHANGED)),
-        phrase("duplicates_n", language, count=plan.count(Status.DUPLICATE)),
-        phrase("differ_n", language, count=plan.count(Status.DIFFERS)),
-        phrase("invalid_n", language, count=plan.count(Status.INVALID)),
+        phrase("unchanged_n", language, count=plan.count(RowStatus.UNCHANGED)),
+        phrase("duplicates_n", language, count=plan.count(RowStatus.DUPLICATE)),
+        phrase("differ_n", language, count=plan.count(RowStatus.DIFFERS)),
+        phrase("invalid_n", language, count=plan.count(RowStatus.INVALID)),
     ]
     say(styled(phrase("list_separator", language).join(counts), bold=True))
-    invalid = plan.count(Status.INVALID)
+    invalid = plan.count(RowStatus.INVALID)
     if refused:
         say(
             styled(phrase("nothing_written", language), fg="red", bold=True),
@@ -312,7 +300,7 @@ def _plan_json(plan: ImportPlan, report: WriteReport) -> dict[str, Any]:
         "ok": not plan.has_invalid and not report.failures,
         "written": report.written,
         "failures": list(report.failures.values()),
-        "counts": {status.value: plan.count(status) for status in Status},
+        "counts": {status.value: plan.count(status) for status in RowStatus},
         "rows": [
             {
                 "row": outcome.row,
@@ -435,6 +423,6 @@ def export_command(
     except FileExistsError:
         raise InputError(f"{out} exists: choose another --out, or add --force to replace it") from None
     except OSError as exc:
-        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
+        raise CrmError(f"cannot write {out}: {exc.strerror}", prefix="Error") from None
     language = language_code(config.language if config is not None else None)
     say(phrase("wrote_rows", language, count=len(table.rows), kind=kind, out=out))

@@ -22,7 +22,7 @@ from icalendar import CLASS, TRANSP, Calendar, Event
 
 from crmdata.engine.care import CareKind, CareMoment, care_moments
 from crmdata.engine.schedule import FollowUp, Status, churned_ids, followups
-from crmdata.records.load import Dataset
+from crmdata.records.dataset import Dataset
 from crmdata.records.models import Customer
 from crmdata.records.vocabulary import language_code, phrase, term
 

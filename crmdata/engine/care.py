@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from crmdata.records.load import Dataset
+from crmdata.records.dataset import Dataset
 from crmdata.records.models import Stage
 
 CARE_WINDOW_DAYS = 30

@@ -32,7 +32,8 @@ from crmdata.engine.schedule import (
     follow_up,
     interval_days,
 )
-from crmdata.records.load import Dataset, gc_paused
+from crmdata.records.dataset import Dataset
+from crmdata.records.load import gc_paused
 from crmdata.records.models import Channel, Customer, Interaction, InteractionKind, Policy, Stage, Todo
 from crmdata.records.timeliness import logging_delay_if_late
 from crmdata.records.vocabulary import KPI_TITLES
@@ -591,13 +592,13 @@ def csat_avg(ctx: KpiContext) -> float | None:
 
 
 @kpi("open_complaints", "count")
-def open_complaints(ctx: KpiContext) -> int:
-    """Complaints (kind complaint) dated on or before as_of without `resolved` (the SPEC's definition)."""
+def count_open_complaints(ctx: KpiContext) -> int:
+    """Complaints (kind complaint) dated on or before as_of without `resolved` (interface contract, §3)."""
     return sum(complaint.resolved is None for complaint in ctx.complaints)
 
 
 @kpi("overdue_todos", "count")
-def overdue_todos(ctx: KpiContext) -> int:
+def count_overdue_todos(ctx: KpiContext) -> int:
     """Todos of conversations up to as_of, open on as_of (no `done`, or done after as_of) and due before
     as_of. For one owner: the todos that owner owns (the todo's owner, else the conversation's)."""
     return len(ctx.overdue_todos)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from crmdata.records.load import Dataset
+from crmdata.records.dataset import Dataset
 from crmdata.records.models import Customer, Interaction, InteractionKind, Policy, Stage, Value
 
 
@@ -59,6 +59,24 @@ class FollowUp:
     freshness: Freshness
 
 
+def followup_json(plan: FollowUp) -> dict[str, object]:
+    """The contract's follow-up object (site_builder/help/contract.md §4), as `crm due --format json` lists
+    it and `crm diff --format json` shows it before and after a change."""
+    return {
+        "customer": plan.customer,
+        "name": plan.name,
+        "owner": plan.owner,
+        "due": plan.due.isoformat(),
+        "reason": plan.reason.value,
+        "status": plan.status.value,
+        "days_overdue": plan.days_overdue,
+        "silent": plan.silent,
+        "last_contact": plan.last_contact.isoformat() if plan.last_contact else None,
+        "interval_days": plan.interval_days,
+        "freshness": plan.freshness.value,
+    }
+
+
 @dataclass(frozen=True)
 class OverdueTodo:
     """A promise made in a conversation, not kept by its due date."""
@@ -71,9 +89,16 @@ class OverdueTodo:
     days_overdue: int
 
 
-def visible(interactions: Iterable[Interaction], as_of: date) -> list[Interaction]:
-    """The interactions that had happened by `as_of` (the state of the world on that day)."""
-    return [interaction for interaction in interactions if interaction.day <= as_of]
+def todo_json(todo: OverdueTodo) -> dict[str, object]:
+    """The contract's overdue-todo object (§4), as `crm due --format json` lists it."""
+    return {
+        "interaction": todo.interaction,
+        "customer": todo.customer,
+        "task": todo.task,
+        "owner": todo.owner,
+        "due": todo.due.isoformat(),
+        "days_overdue": todo.days_overdue,
+    }
 
 
 def contacts_by_customer(interactions: Iterable[Interaction], as_of: date) -> dict[str, list[Interaction]]:

@@ -2,21 +2,23 @@
 declared in crm.yaml. Pure functions of (dataset, as_of).
 
 The churn early warning (`at_risk`) is explainable: a customer's score is the sum of the weights of the
-signals that fired, and every signal is listed with what raised it.
+signals that fired, and every signal is listed with what raised it: its name and figures, which the
+renderers word in the reader's language (crmdata.engine.risk_words).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import mean
 
+from crmdata.engine.risk_words import risk_signal_text
 from crmdata.engine.schedule import FollowUp, Status, followups, is_new, open_complaints, overdue_todos
-from crmdata.records.load import Dataset
+from crmdata.records.dataset import Dataset
 from crmdata.records.models import Customer, Flag, Policy, SegmentFilter, Stage, Value
-from crmdata.records.vocabulary import SETS, label, phrase, signal_text, term
+from crmdata.records.vocabulary import SETS, label, phrase, term
 
 AT_RISK_SCORE = 3
 """A customer whose signals add up to this score or more is at risk of churning."""
@@ -37,22 +39,13 @@ DIMENSIONS: dict[str, Callable[[Customer], Iterable[str]]] = {
 @dataclass(frozen=True)
 class RiskSignal:
     """One reason a customer may be about to leave, with its weight in the score: a name and the figures
-    that raised it, which the renderers word (`text`, crmdata.records.vocabulary.signal_text)."""
+    that raised it, which the renderers word (crmdata.engine.risk_words.risk_signal_text)."""
 
     name: str
     weight: int
-    figures: tuple[float, ...] = ()
-    """The numbers of the signal, in order: days without contact, days overdue, (latest, mean) satisfaction,
-    open complaints, overdue todos; none for dormant, or for silent without any contact."""
-
-    def text(self, language: object) -> str:
-        """What raised it, in `language`: `no contact for 95 days`, `满意度从平均 4.5 降到 2`."""
-        return signal_text(self.name, self.figures, language)
-
-    @property
-    def detail(self) -> str:
-        """What raised it, in English."""
-        return self.text("en")
+    figures: Mapping[str, float] = field(default_factory=dict)
+    """What raised it, by name (days, count, latest, earlier_average): crmdata.engine.risk_words puts
+    them into words."""
 
 
 @dataclass(frozen=True)
@@ -128,20 +121,20 @@ def risks(ds: Dataset, as_of: date, plans: dict[str, FollowUp] | None = None) ->
             continue
         signals = []
         if plan.silent:
-            figures = (float((as_of - plan.last_contact).days),) if plan.last_contact else ()
-            signals.append(RiskSignal("silent", 3, figures))
+            last = plan.last_contact
+            signals.append(RiskSignal("silent", 3, {"days": (as_of - last).days} if last is not None else {}))
         if plan.status is Status.OVERDUE:
-            signals.append(RiskSignal("overdue", 2, (float(plan.days_overdue),)))
+            signals.append(RiskSignal("overdue", 2, {"days": plan.days_overdue}))
         falling = _satisfaction_falling(scores.get(customer.id, []))
         if falling:
             latest, earlier = falling
-            signals.append(RiskSignal("satisfaction_falling", 2, (float(latest), earlier)))
+            signals.append(RiskSignal("satisfaction_falling", 2, {"latest": latest, "earlier_average": earlier}))
         if complaints.get(customer.id):
-            signals.append(RiskSignal("open_complaint", 2, (float(complaints[customer.id]),)))
+            signals.append(RiskSignal("open_complaint", 2, {"count": complaints[customer.id]}))
         if customer.stage is Stage.DORMANT:
             signals.append(RiskSignal("dormant", 1))
         if unkept.get(customer.id):
-            signals.append(RiskSignal("unkept_todos", 1, (float(unkept[customer.id]),)))
+            signals.append(RiskSignal("unkept_todos", 1, {"count": unkept[customer.id]}))
         found[customer.id] = Risk(customer.id, tuple(signals))
     return found
 
@@ -259,3 +252,39 @@ def segment_description(segment: Segment, language: object, member_name: Callabl
     if segment.kind == "custom":
         return segment.description
     return segment_title(segment, language, member_name)
+
+
+def members(segment: Segment, facts: Iterable[CustomerFacts]) -> list[CustomerFacts]:
+    """The segment's customers with their facts, in the segment's order (`facts` from customer_facts)."""
+    by_id = {fact.customer.id: fact for fact in facts}
+    return [by_id[customer_id] for customer_id in segment.members]
+
+
+def segment_json(segment: Segment, language: object, member_name: Callable[[str], str] = str) -> dict[str, object]:
+    """A segment as `crm segments --format json` lists it (site_builder/help/contract.md §4), its
+    description in `language` (segment_description)."""
+    return {
+        "key": segment.key,
+        "title": segment.title,
+        "kind": segment.kind,
+        "size": segment.size,
+        "description": segment_description(segment, language, member_name),
+    }
+
+
+def member_json(fact: CustomerFacts, language: object) -> dict[str, object]:
+    """A member as `crm segments NAME --format json` lists it (contract §4); the signals in `language`."""
+    customer = fact.customer
+    risk = fact.risk
+    return {
+        "customer": customer.id,
+        "name": customer.name,
+        "owner": customer.owner,
+        "stage": customer.stage.value,
+        "tier": customer.tier.value,
+        "value": customer.value.value,
+        "flags": sorted(flag.value for flag in fact.flags),
+        "risk_score": risk.score if risk else None,
+        "risk_signals": [risk_signal_text(signal, language) for signal in risk.signals] if risk else [],
+        "churn_reason": customer.churn_reason,
+    }

@@ -3,7 +3,8 @@
 Pure functions of two loaded revisions and `as_of`: `snapshot(dataset, as_of)` keeps what the comparison
 needs of one revision (so its dataset can be freed before the other is loaded), `compare(base, head)`
 returns a `Change`, and `markdown(change)` / `as_json(change)` render it. Nothing here reads git, files
-or the clock: `crmdata.git.gitrev` materialises revisions and the CLI prints.
+or the clock: `crmdata.git.compare_revisions` materialises revisions (`crmdata.git.gitrev`) and loads them,
+and the CLI prints.
 
 Records are compared as their models' data (`model_dump()` as JSON values), every field with its
 default, not as the YAML text: what a change does to the CRM is a change of meaning. Quoting a date,
@@ -22,8 +23,8 @@ from enum import Enum, StrEnum
 from typing import Any
 
 from crmdata.engine import kpis
-from crmdata.engine.schedule import FollowUp, Status, followups
-from crmdata.records.load import Dataset
+from crmdata.engine.schedule import FollowUp, Status, followup_json, followups
+from crmdata.records.dataset import Dataset
 from crmdata.records.models import Channel, CustomerType, InteractionKind, Language, Stage, Tier, Value
 from crmdata.records.models.contact import PRIVATE_CONTACT_FIELDS
 from crmdata.records.problems import Loc, Problem, format_loc
@@ -265,6 +266,8 @@ class Change:
     base_errors: tuple[Problem, ...] = ()
     head_errors: tuple[Problem, ...] = ()
     language: Language = Language.ZH
+    base_commit: str | None = None
+    head_commit: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -312,9 +315,17 @@ def diff(base: Dataset, head: Dataset, as_of: date, *, internal: bool = False) -
 
 
 def compare(
-    base: Snapshot, head: Snapshot, *, internal: bool = False, base_label: str = "BASE", head_label: str = "HEAD"
+    base: Snapshot,
+    head: Snapshot,
+    *,
+    internal: bool = False,
+    base_label: str = "BASE",
+    head_label: str = "HEAD",
+    base_commit: str | None = None,
+    head_commit: str | None = None,
 ) -> Change:
-    """The change from `base` to `head`. Private values are hidden unless `internal`.
+    """The change from `base` to `head`. Private values are hidden unless `internal`; the labels and
+    commits name the revisions in the report.
 
     Nothing is compared when HEAD has errors: records of files with errors are left out of a dataset, so
     they would look removed (the same reason `crm due` refuses invalid data). BASE's errors are noted and
@@ -322,7 +333,14 @@ def compare(
     """
     if head.errors:
         return Change(
-            head.as_of, base_label, head_label, base_errors=base.errors, head_errors=head.errors, language=head.language
+            head.as_of,
+            base_label,
+            head_label,
+            base_errors=base.errors,
+            head_errors=head.errors,
+            language=head.language,
+            base_commit=base_commit,
+            head_commit=head_commit,
         )
     customers = _record_changes(base, head, RecordKind.CUSTOMER, internal)
     interactions = _record_changes(base, head, RecordKind.INTERACTION, internal)
@@ -339,6 +357,8 @@ def compare(
         kpis=tuple(_kpi_changes(base.kpis, head.kpis, head.language)),
         base_errors=base.errors,
         language=head.language,
+        base_commit=base_commit,
+        head_commit=head_commit,
     )
 
 
@@ -859,13 +879,13 @@ def _changed_fields(
 # JSON: for scripts (everything, no caps)
 
 
-def as_json(change: Change, base_commit: str | None = None, head_commit: str | None = None) -> dict[str, object]:
+def as_json(change: Change) -> dict[str, object]:
     """The change as plain data (keys may be added, never removed)."""
     return {
         "ok": change.ok,
         "as_of": change.as_of.isoformat(),
-        "base": {"label": change.base_label, "commit": base_commit},
-        "head": {"label": change.head_label, "commit": head_commit},
+        "base": {"label": change.base_label, "commit": change.base_commit},
+        "head": {"label": change.head_label, "commit": change.head_commit},
         "summary": change.headline(),
         "customers": [_record_json(record) for record in change.customers],
         "interactions": [_record_json(record) for record in change.interactions],
@@ -887,8 +907,8 @@ def as_json(change: Change, base_commit: str | None = None, head_commit: str | N
                 "customer": item.customer,
                 "name": item.name,
                 "owner": item.owner,
-                "before": _followup_json(item.before),
-                "after": _followup_json(item.after),
+                "before": followup_json(item.before) if item.before is not None else None,
+                "after": followup_json(item.after) if item.after is not None else None,
                 "note": item.note or None,
             }
             for item in change.followups
@@ -924,16 +944,4 @@ def _field_json(item: FieldChange) -> dict[str, object]:
         "head": item.new,
         "private": item.private,
         "hidden": item.hidden,
-    }
-
-
-def _followup_json(plan: FollowUp | None) -> dict[str, object] | None:
-    if plan is None:
-        return None
-    return {
-        "due": plan.due.isoformat(),
-        "reason": plan.reason.value,
-        "status": plan.status.value,
-        "days_overdue": plan.days_overdue,
-        "last_contact": plan.last_contact.isoformat() if plan.last_contact else None,
     }

@@ -84,7 +84,7 @@ class Revision:
 
 
 @dataclass(frozen=True)
-class Repository:
+class GitRepository:
     """The git repository holding a data root, and where in it the data root is."""
 
     toplevel: Path
@@ -122,7 +122,7 @@ def _first_line(output: bytes) -> str:
     return text.splitlines()[0] if text else "git failed without a message"
 
 
-def repository(root: Path) -> Repository:
+def repository(root: Path) -> GitRepository:
     """The repository the data root `root` is in; GitError when it is in none."""
     result = _run_git(["-C", str(root), "rev-parse", "--show-toplevel", "--show-prefix"])
     if result.returncode != 0:
@@ -135,10 +135,10 @@ def repository(root: Path) -> Repository:
         raise GitError(f"{root} is not in a git work tree: crm diff compares commits")
     toplevel = Path(lines[0])
     prefix = lines[1] if len(lines) > 1 else ""
-    return Repository(toplevel, prefix)
+    return GitRepository(toplevel, prefix)
 
 
-def resolve(repo: Repository, name: str) -> Revision:
+def resolve(repo: GitRepository, name: str) -> Revision:
     """The commit `name` names (a branch, tag, commit id, HEAD~2 ...); GitError naming it otherwise."""
     if not name or name.startswith("-"):
         raise GitError(f"unknown revision {name!r}")  # never let a revision be read as an option
@@ -148,14 +148,14 @@ def resolve(repo: Repository, name: str) -> Revision:
     return Revision(name, result.stdout.decode("ascii").strip())
 
 
-def _shallow_hint(repo: Repository) -> str:
+def _shallow_hint(repo: GitRepository) -> str:
     shallow = repo.git("rev-parse", "--is-shallow-repository")
     if shallow.returncode == 0 and shallow.stdout.strip() == b"true":
         return " (this is a shallow clone: fetch the history, e.g. actions/checkout with fetch-depth: 0)"
     return ""
 
 
-def revisions(repo: Repository, base: str, head: str | None) -> tuple[Revision, Revision]:
+def revisions(repo: GitRepository, base: str, head: str | None) -> tuple[Revision, Revision]:
     """BASE and HEAD from the command line: `A...B` means the merge base of A and B, then B (what a pull
     request from B into A changes, as GitHub shows it); `A..B` means A, then B. A missing side is HEAD."""
     for separator in ("...", ".."):
@@ -174,7 +174,7 @@ def revisions(repo: Repository, base: str, head: str | None) -> tuple[Revision, 
     return resolve(repo, base), resolve(repo, head or "HEAD")
 
 
-def data_files(repo: Repository, revision: Revision) -> dict[str, Blob]:
+def data_files(repo: GitRepository, revision: Revision) -> dict[str, Blob]:
     """The data files of a revision (crm.yaml, and the .yaml/.yml files under customers/ and interactions/).
 
     A revision in which the data root does not exist yet lists nothing: an empty repository, not an error.
@@ -220,7 +220,7 @@ class ScratchTree:
     and a file or a link in the other never leads a write through a link.
     """
 
-    def __init__(self, repo: Repository, folder: Path) -> None:
+    def __init__(self, repo: GitRepository, folder: Path) -> None:
         self.repo = repo
         self.root = folder / "data"
         self.root.mkdir()
@@ -400,7 +400,7 @@ def sweep_scratch(parents: Iterable[str | None]) -> None:
 
 
 @contextmanager
-def scratch_tree(repo: Repository, cache_from: Path | None = None, file_count: int = 0) -> Iterator[ScratchTree]:
+def scratch_tree(repo: GitRepository, cache_from: Path | None = None, file_count: int = 0) -> Iterator[ScratchTree]:
     """A scratch data root in a temporary folder, removed afterwards, however the block is left (SIGTERM
     and SIGINT arrive as exceptions); what a killed run left is swept first (`sweep_scratch`).
 

@@ -93,7 +93,7 @@ class Records:
 
 
 @dataclass(frozen=True)
-class Change:
+class CustomerCommit:
     """One commit on a customer's page, with the customer's files it touched."""
 
     commit: Commit
@@ -104,7 +104,7 @@ class Change:
 class CustomerHistory:
     """A customer's changes, newest first, cut at a page's worth; `total` counts them all."""
 
-    changes: list[Change]
+    changes: list[CustomerCommit]
     total: int
     uncommitted: Records | None = None
     """The customer's files with changes not committed yet, or None."""
@@ -246,7 +246,7 @@ def changes_by_customer(
     result = {}
     for customer in found.keys() | dirty.keys():
         newest_first = sorted(found.get(customer, {}).values(), key=lambda e: (-e[0].when.timestamp(), e[0].order))
-        changes = [Change(commit, touched.records(named)) for commit, touched in newest_first[:rows]]
+        changes = [CustomerCommit(commit, touched.records(named)) for commit, touched in newest_first[:rows]]
         pending = dirty.get(customer)
         result[customer] = CustomerHistory(changes, len(newest_first), pending.records(named) if pending else None)
     return result

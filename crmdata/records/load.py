@@ -11,13 +11,14 @@ import gc
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import ExitStack, closing, contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from crmdata.records.cache import CACHE_DIR_NAME, ParseCache, content_key, tracked_cache_files
+from crmdata.records.dataset import Dataset
 from crmdata.records.locate import PositionIndex
 from crmdata.records.models import CrmConfig, Customer, Interaction
 from crmdata.records.problems import Problem, error, warning
@@ -37,37 +38,6 @@ _KEY_CHUNK = 5000
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): called now and then during long work; the CLI draws it."""
-
-
-@dataclass
-class Dataset:
-    """Everything loaded from one repository; handed once to every computation downstream."""
-
-    root: Path
-    config: CrmConfig | None
-    customers: list[Customer] = field(default_factory=list)
-    interactions: list[Interaction] = field(default_factory=list)
-    customer_files: list[str] = field(default_factory=list)
-    """Every customer file found, valid or not: references to an invalid one are not reported twice."""
-    files_read: int = 0
-    unvalidated: list[tuple[str, dict[str, Any]]] = field(default_factory=list, repr=False)
-    """(file, data) of records that failed validation: the reference rules still read their well-formed
-    ids, so an unknown owner is reported in the same run as the record's other errors."""
-    record_files: dict[int, str] = field(default_factory=dict, repr=False)
-    """The file of each record, by the record's identity (records are values without a path field)."""
-
-    def file_of(self, record: Customer | Interaction) -> str:
-        """The record's file relative to the root, for messages and edit links."""
-        return self.record_files[id(record)]
-
-    def member_name(self, owner: str) -> str:
-        """The team member's name from crm.yaml, or the owner id itself when crm.yaml does not know it."""
-        if self.config is not None and owner in self.config.team:
-            return self.config.team[owner].name
-        return owner
-
-    def customer_by_id(self) -> dict[str, Customer]:
-        return {customer.id: customer for customer in self.customers}
 
 
 @dataclass

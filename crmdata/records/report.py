@@ -46,7 +46,7 @@ def format_kpi_value(value: object, unit: str) -> str:
     return str(value)
 
 
-def as_json(problems: Sequence[Problem]) -> str:
+def problems_json(problems: Sequence[Problem]) -> str:
     """`{"ok", "errors": [...], "warnings": [...]}` per the contract (§4, JSON shapes)."""
     errors = [problem_entry(problem) for problem in problems if problem.is_error]
     warnings = [problem_entry(problem) for problem in problems if not problem.is_error]

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from crmdata.records.load import CUSTOMERS_DIR, INTERACTIONS_DIR, Dataset, LoadOptions, gc_paused, load
+from crmdata.records.dataset import Dataset
+from crmdata.records.load import CUSTOMERS_DIR, INTERACTIONS_DIR, LoadOptions, gc_paused, load
 from crmdata.records.locate import locate_all
 from crmdata.records.models import Customer, Interaction
 from crmdata.records.models.fields import ID_PATTERN, day_of

@@ -27,6 +27,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
+from string import Formatter
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -240,17 +241,20 @@ SIGNALS = Terms(
 )
 """The churn-risk signals (crmdata.engine.segments.risks), by name."""
 SIGNAL_DETAILS: dict[str, Word] = {
-    "silent": Word("{0:.0f} 天没有联系", "no contact for {0:.0f} days"),
+    "silent": Word("{days:.0f} 天没有联系", "no contact for {days:.0f} days"),
     "silent_never": Word("尚未联系", "no contact yet"),
-    "overdue": Word("跟进逾期 {0:.0f} 天", "follow-up {0:.0f} days overdue"),
+    "overdue": Word("跟进逾期 {days:.0f} 天", "follow-up {days:.0f} days overdue"),
     "satisfaction_falling": Word(
-        "满意度从平均 {1:.1f} 降到 {0:.0f}", "satisfaction fell to {0:.0f} from an average of {1:.1f}"
+        "满意度从平均 {earlier_average:.1f} 降到 {latest:.0f}",
+        "satisfaction fell to {latest:.0f} from an average of {earlier_average:.1f}",
     ),
-    "open_complaint": Word("{0:.0f} 条未解决投诉", "{0:.0f} open complaint(s)"),
+    "open_complaint": Word("{count:.0f} 条未解决投诉", "{count:.0f} open complaint(s)"),
     "dormant": Word("阶段为休眠期", "stage is dormant"),
-    "unkept_todos": Word("{0:.0f} 项待办逾期", "{0:.0f} overdue todo(s)"),
+    "unkept_todos": Word("{count:.0f} 项待办逾期", "{count:.0f} overdue todo(s)"),
 }
-"""What raised a signal, filled with its figures in order (`silent_never`: silent without any contact)."""
+"""What raised a signal, filled with its named figures (crmdata.engine.segments.RiskSignal.figures: `days`,
+`count`, `latest`, `earlier_average`), so a sentence places them in any order. `<name>_never` words a
+signal without the figures of its fullest wording: silent without any contact."""
 SEGMENT_KINDS = Terms(
     "segment_kind",
     "kind of segment",
@@ -584,9 +588,10 @@ PHRASES: dict[str, Word] = {
         "{verdict}：{errors}，{warnings}，共 {files}", "{verdict}: {errors}, {warnings} in {files}"
     ),
     "seconds": Word("（{seconds:.2f} 秒）", " ({seconds:.2f} s)"),
+    "speaker_line": Word("{who}：{message}", "{who}: {message}"),
     "fix_errors_first": Word(
-        "crm：数据没有通过校验；请先修正上面的错误（crm validate）",
-        "crm: the data does not validate; fix the errors above (crm validate) first",
+        "数据没有通过校验；请先修正上面的错误（crm validate）",
+        "the data does not validate; fix the errors above (crm validate) first",
     ),
     # crm due
     "due_heading": Word("跟进计划（{day}）：", "Follow-ups as of {day}: "),
@@ -602,8 +607,8 @@ PHRASES: dict[str, Word] = {
     "segment_members": Word("{segment}：{customers}", "{segment}: {customers}"),
     "risk_score": Word("分数 {score}：", "score {score}: "),
     "no_segment": Word(
-        "crm：没有名为 {name} 的分群；计算分群和自定义分群：{keys}；维度分群形如 tier:strategic",
-        "crm: no segment named {name}; computed and custom: {keys}; dimensions look like tier:strategic",
+        "没有名为 {name} 的分群；计算分群和自定义分群：{keys}；维度分群形如 tier:strategic",
+        "no segment named {name}; computed and custom: {keys}; dimensions look like tier:strategic",
     ),
     "dimension_is": Word("{dimension}：{value}", "{dimension}: {value}"),
     # crm kpi
@@ -612,14 +617,12 @@ PHRASES: dict[str, Word] = {
     "kpi_totals": Word("（合计；--format json 给出明细）", "  (totals; --format json splits them)"),
     # crm new, crm log
     "created": Word("已创建 {path}", "created {path}"),
-    "draft_invalid": Word(
-        "crm：没有写入任何文件：{path} 不会通过校验", "crm: nothing written: {path} would not be valid"
-    ),
-    "file_exists": Word("crm：{path} 已存在；没有写入任何文件", "crm: {path} exists already; nothing written"),
-    "not_written": Word("crm：没有写入任何文件：{reason}", "crm: nothing written: {reason}"),
+    "draft_invalid": Word("没有写入任何文件：{path} 不会通过校验", "nothing written: {path} would not be valid"),
+    "file_exists": Word("{path} 已存在；没有写入任何文件", "{path} exists already; nothing written"),
+    "not_written": Word("没有写入任何文件：{reason}", "nothing written: {reason}"),
     "no_free_id": Word(
-        "crm：尝试 {count} 次后仍没有空闲的编号；没有写入任何文件",
-        "crm: no free id found after {count} attempts; nothing written",
+        "尝试 {count} 次后仍没有空闲的编号；没有写入任何文件",
+        "no free id found after {count} attempts; nothing written",
     ),
     "schema_tip": Word(
         "提示：`crm schema --out {folder}` 会写出记录第一行指向的 schema 文件（编辑器据此补全、标出错误）",
@@ -716,8 +719,8 @@ PHRASES: dict[str, Word] = {
     "diff_moved_file": Word("（文件）", "(file)"),
     "diff_written": Word("crm diff：{headline}（已写入 {out}）", "crm diff: {headline} (written to {out})"),
     "diff_head_not_valid": Word(
-        "crm diff：{head} 没有通过校验：请对它运行 crm validate",
-        "crm diff: {head} does not validate: run crm validate on it",
+        "{head} 没有通过校验：请对它运行 crm validate",
+        "{head} does not validate: run crm validate on it",
     ),
     "diff_count_day": Word("{count} 天", "{count} day", en_plural="{count} days"),
     "from": Word("从", "From"),
@@ -790,10 +793,19 @@ def term(value: object, language: object, of: str | None = None) -> str:
     return key
 
 
-def signal_text(name: str, figures: tuple[float, ...], language: object) -> str:
-    """What raised a risk signal, in `language`: `no contact for 95 days`, `满意度从平均 4.5 降到 2`."""
-    key = "silent_never" if name == "silent" and not figures else name
-    return SIGNAL_DETAILS[key].text(language).format(*figures)
+def signal_text(name: str, figures: Mapping[str, float], language: object) -> str:
+    """What raised a risk signal, in `language`: `no contact for 95 days`, `满意度从平均 4.5 降到 2`.
+
+    The fullest wording whose figures the signal has is used: `silent`, else `silent_never`."""
+    for key in (name, f"{name}_never"):
+        word = SIGNAL_DETAILS.get(key)
+        if word is not None and _figure_names(word.en) <= figures.keys():
+            return word.text(language, **figures)
+    raise ValueError(f"no wording of risk signal {name} fits its figures {sorted(figures)}")
+
+
+def _figure_names(template: str) -> set[str]:
+    return {field for _, field, _, _ in Formatter().parse(template) if field}
 
 
 def field_description(terms: Terms, note: str = "") -> str:

@@ -22,8 +22,10 @@ from datetime import date
 from typing import Any
 
 from crmdata.engine.schedule import followups
-from crmdata.records.load import Dataset
+from crmdata.records.dataset import Dataset
 from crmdata.records.models import Customer, Interaction
+from crmdata.records.models.contact import PRIVATE_CONTACT_FIELDS
+from crmdata.records.privacy import mask
 from crmdata.records.vocabulary import CHANNELS, KINDS, LABELS, REASONS, STAGES, STATUSES, TIERS, TYPES, VALUES
 from crmdata.sheets.tables import (
     CUSTOMERS,
@@ -87,20 +89,6 @@ def _table(
 
 # --- customers -------------------------------------------------------------------------------------
 
-HIDDEN = "••••"
-
-
-def mask_phone(phone: str) -> str:
-    """138****8000, as the published site shows it; short numbers are hidden entirely."""
-    digits = [char for char in phone if char.isdigit()]
-    return "".join(digits[:3]) + "****" + "".join(digits[-4:]) if len(digits) >= 11 else HIDDEN
-
-
-def mask_email(email: str) -> str:
-    local, _, domain = email.partition("@")
-    return f"{local[0]}***@{domain}" if local and domain else HIDDEN
-
-
 def customer_values(
     customer: Customer, number: int, english: bool, team: Mapping[str, str], redact: bool = False
 ) -> dict[Key, CellValue]:
@@ -131,18 +119,16 @@ def customer_values(
         values[("consent_date", 1)] = customer.consent.date
         values[("consent_note", 1)] = customer.consent.note
     for number_of_contact, contact in enumerate(customer.contacts, start=1):
-        phone = contact.phone
-        email = contact.email
+        private: dict[str, str | date | None] = {name: getattr(contact, name) for name in PRIVATE_CONTACT_FIELDS}
         if redact:
-            phone = mask_phone(phone) if phone else None
-            email = mask_email(email) if email else None
+            private = {name: mask(name, value) if value else value for name, value in private.items()}
+        phone, email = private["phone"], private["email"]
         values[("contact", number_of_contact)] = contact.name
         values[("title", number_of_contact)] = contact.title
         values[("contact_info", number_of_contact)] = phone or email
         values[("email", number_of_contact)] = email if phone else None
-        values[("address", number_of_contact)] = HIDDEN if redact and contact.address else contact.address
-        birthday = contact.birthday
-        values[("birthday", number_of_contact)] = HIDDEN if redact and birthday else birthday
+        values[("address", number_of_contact)] = private["address"]
+        values[("birthday", number_of_contact)] = private["birthday"]
         values[("primary", number_of_contact)] = write_bool(True, english) if contact.primary else None
     return values
 

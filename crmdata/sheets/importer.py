@@ -17,14 +17,18 @@ import codecs
 import csv
 import io
 import re
+import signal
+import threading
 import time
 import unicodedata
 from array import array
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -33,7 +37,8 @@ from xml.parsers import expat
 
 from crmdata.authoring.drafts import Repository
 from crmdata.authoring.writer import RecordWriteError, plain_data, record_text
-from crmdata.records.load import Dataset
+from crmdata.records.dataset import Dataset
+from crmdata.records.load import Progress
 from crmdata.records.models import Customer, Interaction
 from crmdata.records.models.fields import day_of
 from crmdata.records.problems import Loc, Problem
@@ -52,10 +57,10 @@ from crmdata.sheets.tables import (
     read_text,
     restore_formula,
 )
+from crmdata.system.errors import Stopped
 
 HEADER_SEARCH_ROWS = 10
 """The header is the first of these rows that names known columns (a title row may come first)."""
-Progress = Callable[[str, int, int], None]
 WRITERS = 8
 """Threads creating files (see write_plan)."""
 
@@ -1396,7 +1401,7 @@ class Matcher:
 # --- the plan --------------------------------------------------------------------------------------
 
 
-class Status(StrEnum):
+class RowStatus(StrEnum):
     """What becomes of a row."""
 
     CREATE = "create"
@@ -1409,7 +1414,7 @@ class Status(StrEnum):
 @dataclass
 class RowOutcome:
     row: int
-    status: Status
+    status: RowStatus
     record_id: str | None = None
     path: str | None = None
     label: str = ""
@@ -1428,16 +1433,16 @@ class ImportPlan:
     sheet: Sheet
     outcomes: list[RowOutcome]
 
-    def count(self, status: Status) -> int:
+    def count(self, status: RowStatus) -> int:
         return sum(outcome.status is status for outcome in self.outcomes)
 
     @property
     def to_create(self) -> list[RowOutcome]:
-        return [outcome for outcome in self.outcomes if outcome.status is Status.CREATE]
+        return [outcome for outcome in self.outcomes if outcome.status is RowStatus.CREATE]
 
     @property
     def has_invalid(self) -> bool:
-        return any(outcome.status is Status.INVALID for outcome in self.outcomes)
+        return any(outcome.status is RowStatus.INVALID for outcome in self.outcomes)
 
 
 PLACEHOLDER_ID = "new"
@@ -1479,13 +1484,13 @@ class Planner:
         ]
         if found:
             found.sort(key=lambda problem: problem.order)
-            return RowOutcome(row.row, Status.INVALID, given_id, problems=found)
+            return RowOutcome(row.row, RowStatus.INVALID, given_id, problems=found)
         assert record is not None
         if given_id:
             earlier = self.ids_in_sheet.setdefault(given_id.lower(), row.row)
             if earlier != row.row:
                 problem = _problem(row.row, row.sources.get(("id",)), f"the id {given_id} is also on row {earlier}")
-                return RowOutcome(row.row, Status.INVALID, given_id, problems=[problem])
+                return RowOutcome(row.row, RowStatus.INVALID, given_id, problems=[problem])
             existing = self.existing.get(given_id.lower())
             if existing is not None:
                 return self._compared(row.row, _given(record, row), existing)
@@ -1500,30 +1505,30 @@ class Planner:
         )
         if draft.problems or draft.record is None:
             located = sorted((self._locate(row, problem) for problem in draft.problems), key=lambda p: p.order)
-            return RowOutcome(row.row, Status.INVALID, given_id, problems=located)
+            return RowOutcome(row.row, RowStatus.INVALID, given_id, problems=located)
         try:
             text = record_text(draft.record, draft.path, self.max_file_bytes)
         except RecordWriteError as exc:
-            return RowOutcome(row.row, Status.INVALID, given_id, problems=[_problem(row.row, None, str(exc))])
+            return RowOutcome(row.row, RowStatus.INVALID, given_id, problems=[_problem(row.row, None, str(exc))])
         self.matcher.add(Known(draft.record, row.row, draft.path))
-        return RowOutcome(row.row, Status.CREATE, draft.record.id, draft.path, _label(draft.record), text=text)
+        return RowOutcome(row.row, RowStatus.CREATE, draft.record.id, draft.path, _label(draft.record), text=text)
 
     def _compared(self, row: int, given: dict[str, Any], existing: Known) -> RowOutcome:
         record = existing.record
         changed = differences(given, record)
         if not changed:
-            return RowOutcome(row, Status.UNCHANGED, record.id, existing.path, _label(record), "already imported")
-        return RowOutcome(row, Status.DIFFERS, record.id, existing.path, _label(record), ", ".join(changed))
+            return RowOutcome(row, RowStatus.UNCHANGED, record.id, existing.path, _label(record), "already imported")
+        return RowOutcome(row, RowStatus.DIFFERS, record.id, existing.path, _label(record), ", ".join(changed))
 
     def _repeated(self, row: int, given: dict[str, Any], matches: list[tuple[Known, str]]) -> RowOutcome:
         for known, _reason in matches:
             if known.row is None and not differences(given, known.record):
                 record = known.record
-                return RowOutcome(row, Status.UNCHANGED, record.id, known.path, _label(record), "already imported")
+                return RowOutcome(row, RowStatus.UNCHANGED, record.id, known.path, _label(record), "already imported")
         known, reason = matches[0]
         record = known.record
         detail = f"{reason} as row {known.row}" if known.row is not None else reason
-        return RowOutcome(row, Status.DUPLICATE, record.id, known.path, _label(record), detail)
+        return RowOutcome(row, RowStatus.DUPLICATE, record.id, known.path, _label(record), detail)
 
     def _locate(self, row: Assembled, problem: Problem) -> RowProblem:
         """A model or repository problem, placed at the column (or --set) its field came from."""
@@ -1586,7 +1591,7 @@ def plan_import(
     limits = limits or Limits()
     deadline = deadline or Deadline(limits.time_limit)
     outcomes = [
-        RowOutcome(number, Status.INVALID, problems=[RowProblem(number, message)])
+        RowOutcome(number, RowStatus.INVALID, problems=[RowProblem(number, message)])
         for number, message in sheet.malformed.items()
     ]
     rows = []
@@ -1645,8 +1650,9 @@ def write_plan(plan: ImportPlan, root: Path, create: Callable[[Path, str], None]
 
     A row counts as written only when its file is there afterwards. Files are created from a few
     threads: each creation waits for its fsync, and the file system commits concurrent ones together
-    (10,000 files: 40 s one by one, a few seconds this way). SIGTERM while writing ends the run after
-    the files in progress are finished or removed (crmdata.system.errors.Stopped): no temporary file stays behind.
+    (10,000 files: 40 s one by one, a few seconds this way). SIGTERM while writing (crmdata.system.errors.
+    Stopped) ends the run once the files in progress are finished or removed, starting none of the queued
+    ones: no temporary file stays behind, and crm exits within CI's grace period.
     """
     texts = []
     for outcome in plan.to_create:
@@ -1668,12 +1674,50 @@ def write_plan(plan: ImportPlan, root: Path, create: Callable[[Path, str], None]
             return path, f"cannot write {path} (the file is not there after writing)", "the file is not there"
         return path, None, None
 
-    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-        for path, failure, folder_error in pool.map(attempt, texts):
+    with stops_deferred() as stops, ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        for path, failure, folder_error in pool.map(partial(_unless_stopped, attempt, stops), texts):
             if failure is None:
                 report.written.append(path)
-                continue
-            report.failures[path] = failure
-            if folder_error is not None:
-                report.unwritable.setdefault(f"{Path(path).parent.as_posix()}/", folder_error)
+            elif failure is not _NOT_STARTED:
+                report.failures[path] = failure
+                if folder_error is not None:
+                    report.unwritable.setdefault(f"{Path(path).parent.as_posix()}/", folder_error)
     return report
+
+
+_NOT_STARTED = "not started: crm was asked to stop"
+
+
+def _unless_stopped(
+    attempt: Callable[[tuple[str, str]], tuple[str, str | None, str | None]], stops: list[int], item: tuple[str, str]
+) -> tuple[str, str | None, str | None]:
+    """Write one file unless a stop signal has arrived: the writes already running finish, no new one starts."""
+    if stops:
+        return item[0], _NOT_STARTED, None
+    return attempt(item)
+
+
+@contextmanager
+def stops_deferred() -> Iterator[list[int]]:
+    """While files are written from threads, a stop signal (SIGTERM, SIGHUP, Ctrl-C) is noted, not raised.
+
+    Raised at once it would land in the main thread's wait for a writer thread, inside the lock code of
+    concurrent.futures (CPython leaves such a lock half released: "release unlocked lock"), and the queued
+    writes would still run. Noted, it lets the writers skip what has not started; afterwards the stop is
+    raised as crm raises it anywhere else: Stopped (exit 128 + N), or KeyboardInterrupt for Ctrl-C.
+    """
+    stops: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield stops
+        return
+    numbers = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name)]
+    previous = {number: signal.signal(number, lambda number, _frame: stops.append(number)) for number in numbers}
+    try:
+        yield stops
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if stops:
+        if stops[0] == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Stopped(stops[0])

@@ -30,6 +30,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from crmdata.records.privacy import MASK_MARKS
 from crmdata.records.vocabulary import (
     BOOLEANS,
     CHANNELS,
@@ -270,10 +271,6 @@ def neutralise_formula(text: str) -> str:
 def restore_formula(cell: str) -> str:
     """Undo `neutralise_formula` exactly: one quote off a cell that is quotes then a formula start."""
     return cell[1:] if _NEUTRALISED_FORMULA.match(cell) else cell
-
-
-MASK_MARKS = ("••", "****", "***@")
-"""What `crm export --redact` writes instead of private values: such a cell cannot be imported."""
 
 
 def shown(value: Any) -> str:

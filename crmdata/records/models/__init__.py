@@ -1,6 +1,6 @@
 """The record models: one pydantic model per concept, strict, every field described.
 
-The descriptions feed `crm schema` (editor completion) and the README's record reference.
+The descriptions feed `crm schema` (editor completion) and the record fields reference in every site's Help.
 """
 
 from crmdata.records.models.config import (

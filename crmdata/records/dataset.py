@@ -1,0 +1,43 @@
+"""The loaded repository: the object `crmdata.records.load` returns and every computation downstream reads.
+
+Loaded once and handed to everything (fava's FavaLedger does this): the engine, the sheets, the site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crmdata.records.models import CrmConfig, Customer, Interaction
+
+
+@dataclass
+class Dataset:
+    """Everything loaded from one repository; handed once to every computation downstream."""
+
+    root: Path
+    config: CrmConfig | None
+    customers: list[Customer] = field(default_factory=list)
+    interactions: list[Interaction] = field(default_factory=list)
+    customer_files: list[str] = field(default_factory=list)
+    """Every customer file found, valid or not: references to an invalid one are not reported twice."""
+    files_read: int = 0
+    unvalidated: list[tuple[str, dict[str, Any]]] = field(default_factory=list, repr=False)
+    """(file, data) of records that failed validation: the reference rules still read their well-formed
+    ids, so an unknown owner is reported in the same run as the record's other errors."""
+    record_files: dict[int, str] = field(default_factory=dict, repr=False)
+    """The file of each record, by the record's identity (records are values without a path field)."""
+
+    def file_of(self, record: Customer | Interaction) -> str:
+        """The record's file relative to the root, for messages and edit links."""
+        return self.record_files[id(record)]
+
+    def member_name(self, owner: str) -> str:
+        """The team member's name from crm.yaml, or the owner id itself when crm.yaml does not know it."""
+        if self.config is not None and owner in self.config.team:
+            return self.config.team[owner].name
+        return owner
+
+    def customer_by_id(self) -> dict[str, Customer]:
+        return {customer.id: customer for customer in self.customers}
