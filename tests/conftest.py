@@ -16,11 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
 import pytest
 from click.testing import CliRunner
-
-from crmdata.cli.main import execute
 
 CRM = Path(sys.executable).parent / "crm"
 
@@ -123,6 +120,8 @@ class DataRepo:
 
 
 def _fields(values: dict[str, str | None]) -> str:
+    if "extra" in values:
+        raise TypeError("YAML lines go in as positional arguments after the id, not as extra=")
     return "".join(f"{key}: {value}\n" for key, value in values.items() if value is not None)
 
 
@@ -176,6 +175,8 @@ def invoke_crm(*args: str, cwd: Path | None = None) -> Result:
     is put back afterwards: the working folder, os.environ, module caches, logging, signal handlers,
     warning filters and matplotlib's settings (see `_process_state_restored`).
     """
+    from crmdata.cli.main import execute  # here, not above: a test of pure functions need not load the CLI
+
     with _process_state_restored(), CliRunner().isolation() as (stdout, stderr, _output):
         if cwd is not None:
             os.chdir(cwd)
@@ -188,7 +189,7 @@ def invoke_crm(*args: str, cwd: Path | None = None) -> Result:
 
 
 def _as_text(data: bytes) -> str:
-    """Bytes as subprocess.run(text=True) shows them: UTF-8 (the locale of the test runs), \\r\\n and \\r read as \\n."""
+    """Bytes as subprocess.run(text=True) shows them: UTF-8 (the tests' locale), CRLF and CR read as LF."""
     return data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -202,6 +203,8 @@ def _process_state_restored() -> Iterator[None]:
     the working folder, os.environ (`crm build` sets CRM_ROOT and the like for its plugin), the mkdocs
     logger crm configures, signal handlers, sys.unraisablehook, warning filters, matplotlib's rcParams.
     """
+    import matplotlib
+
     from crmdata.authoring import writer
     from crmdata.cli import common, main
     from crmdata.git import history

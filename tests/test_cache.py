@@ -37,8 +37,7 @@ def test_no_cache_writes_nothing(repo: DataRepo) -> None:
 
 def test_an_edited_file_is_read_again(repo: DataRepo) -> None:
     assert run_crm("validate", "--root", str(repo.root)).returncode == 0
-    repo.write(
-        "interactions/2024/JL-2024001.yaml",
+    repo.put(
         (repo.root / "interactions/2024/JL-2024001.yaml").read_text().replace("channel: phone", "channel: fax"),
     )
     result = run_crm("validate", "--root", str(repo.root))
@@ -60,7 +59,7 @@ def _poison(root: Path, bad_file: Path, key_home: Path, monkeypatch: pytest.Monk
 def test_a_cache_signed_by_someone_else_is_ignored(
     repo: DataRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bad = repo.write("customers/KH-2024002.yaml", BAD_NAME)
+    bad = repo.put(BAD_NAME)
     _poison(repo.root, bad, tmp_path / "attacker", monkeypatch)
     victim = tmp_path / "victim"
     monkeypatch.setenv("XDG_CACHE_HOME", str(victim))
@@ -73,7 +72,7 @@ def test_the_poisoned_cache_would_work_with_its_own_key(
     repo: DataRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The control for the test above: the signature, not luck, is what keeps the poison out."""
-    bad = repo.write("customers/KH-2024002.yaml", BAD_NAME)
+    bad = repo.put(BAD_NAME)
     _poison(repo.root, bad, tmp_path / "attacker", monkeypatch)
     result = run_crm("validate", "--root", str(repo.root))
     assert "cadence_days" not in result.stdout

@@ -43,8 +43,7 @@ def test_the_current_directory_is_the_default_root(repo: DataRepo) -> None:
 
 
 def test_errors_exit_1_and_print_one_line_each(repo: DataRepo) -> None:
-    repo.write(
-        "customers/KH-2024002.yaml",
+    repo.put(
         """\
         id: KH-2024002
         name: 王芳
@@ -120,8 +119,7 @@ def test_a_folder_without_crm_yaml_is_not_a_repository(tmp_path: DataRepo) -> No
 
 def test_github_annotations_cannot_be_forged_by_record_text(repo: DataRepo) -> None:
     # A customer name cannot reach an annotation, but an unknown key can: it is quoted in the message.
-    repo.write(
-        "customers/KH-2024002.yaml",
+    repo.put(
         """\
         id: KH-2024002
         name: 王芳

@@ -20,7 +20,7 @@ segments:
 
 
 def _repository(repo: DataRepo) -> None:
-    repo.write("crm.yaml", TEAM)
+    repo.config(TEAM)
     (repo.root / "customers" / "KH-2024001.yaml").unlink()
     (repo.root / "interactions" / "2024" / "JL-2024001.yaml").unlink()
     # A: active, high value, strategic, tagged 制造业; its only contact is below
@@ -34,8 +34,7 @@ def _repository(repo: DataRepo) -> None:
     repo.interaction("JL-3", "KH-C", "2026-11-20", next_followup="2026-11-26")
     # D: churned: no follow-up
     repo.customer("KH-D", since="2025-01-01", stage="churned", churned_on="2026-06-01", churn_reason="价格")
-    repo.write(
-        "interactions/2026/JL-4.yaml",
+    repo.put(
         "id: JL-4\ncustomer: KH-C\ndate: 2026-11-01\nchannel: visit\nowner: ming\ntopic: 报价\n"
         "todos:\n  - {task: 发送报价, due: 2026-11-10}\n  - {task: 回访, due: 2026-11-30}\n",
     )
@@ -104,8 +103,7 @@ def test_due_for_one_owner_and_an_unknown_owner(repo: DataRepo) -> None:
 
 
 def test_commands_refuse_invalid_data_with_the_validate_messages(repo: DataRepo) -> None:
-    repo.write(
-        "interactions/2024/JL-2024002.yaml",
+    repo.put(
         "id: JL-2024002\ncustomer: KH-2024001\ndate: 2024-03-01\nchannel: fax\nowner: ming\ntopic: x\n",
     )
     for command in ("due", "kpi", "segments", "calendar"):
@@ -166,8 +164,7 @@ def test_at_risk_members_come_with_their_score_and_signals(repo: DataRepo) -> No
 
 
 def test_a_bad_segment_filter_is_reported_at_its_line(repo: DataRepo) -> None:
-    repo.write(
-        "crm.yaml",
+    repo.config(
         """\
         team:
           ming: {name: 张明}
@@ -204,8 +201,7 @@ def test_a_bad_segment_filter_is_reported_at_its_line(repo: DataRepo) -> None:
 
 
 def test_a_custom_segment_cannot_take_a_computed_name(repo: DataRepo) -> None:
-    repo.write(
-        "crm.yaml",
+    repo.config(
         """\
         team:
           ming: {name: 张明}

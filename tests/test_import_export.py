@@ -414,9 +414,9 @@ def _records(root: Path) -> dict[str, dict[str, Any]]:
 
 
 def test_round_trip_export_import_changes_nothing(repo: DataRepo, tmp_path: Path) -> None:
-    for path, text in ROUND_TRIP_CUSTOMERS.items():
-        repo.write(path, text)
-    repo.write("interactions/2024/JL-2024002.yaml", ROUND_TRIP_INTERACTION)
+    for text in ROUND_TRIP_CUSTOMERS.values():
+        repo.put(text)
+    repo.put(ROUND_TRIP_INTERACTION)
     root = str(repo.root)
     assert run_crm("validate", "--root", root).returncode == 0
     customers, interactions = tmp_path / "客户.xlsx", tmp_path / "interactions.csv"
@@ -425,7 +425,7 @@ def test_round_trip_export_import_changes_nothing(repo: DataRepo, tmp_path: Path
     assert exported.returncode == 0, exported.stderr
 
     fresh = DataRepo(tmp_path / "fresh")
-    fresh.write("crm.yaml", (repo.root / "crm.yaml").read_text(encoding="utf-8"))
+    fresh.config((repo.root / "crm.yaml").read_text(encoding="utf-8"))
     for kind, sheet in (("customers", customers), ("interactions", interactions)):
         result = run_crm("import", kind, str(sheet), "--root", str(fresh.root), "--write")
         assert result.returncode == 0, result.stdout + result.stderr

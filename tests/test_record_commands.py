@@ -266,8 +266,7 @@ def test_new_interaction_is_filed_under_the_year_of_its_date(repo: DataRepo) -> 
 
 
 def test_id_prefixes_and_digits_come_from_crm_yaml(empty_repo: DataRepo) -> None:
-    empty_repo.write(
-        "crm.yaml",
+    empty_repo.config(
         """\
         team: {ming: {name: 张明}}
         ids: {customer_prefix: C-, interaction_prefix: T-, year: false, digits: 4}
@@ -291,7 +290,7 @@ def test_the_schema_line_points_at_the_schema_files(repo: DataRepo) -> None:
 
 
 def test_an_invalid_crm_yaml_stops_before_anything_is_written(repo: DataRepo) -> None:
-    repo.write("crm.yaml", "team: {}\n")
+    repo.config("team: {}\n")
     result = run_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", "回访")
     assert result.returncode == 1
     assert "crm: crm.yaml must be valid before records can be added (crm validate)" in result.stderr

@@ -51,12 +51,12 @@ def test_an_interaction_id_cannot_be_a_reserved_word(repo: DataRepo) -> None:
 
 
 def test_a_team_key_cannot_be_a_reserved_word(repo: DataRepo) -> None:
-    repo.write("crm.yaml", "team:\n  ming: {name: 张明}\n  Index: {name: 索引}\n")
+    repo.config("team:\n  ming: {name: 张明}\n  Index: {name: 索引}\n")
     assert _errors(repo) == [("crm.yaml", 3, 3, "team.Index", _reserved("Index"))]
 
 
 def test_a_segment_name_cannot_be_a_reserved_word(repo: DataRepo) -> None:
-    repo.write("crm.yaml", "team:\n  ming: {name: 张明}\nsegments:\n  index:\n    where: {tier: strategic}\n")
+    repo.config("team:\n  ming: {name: 张明}\nsegments:\n  index:\n    where: {tier: strategic}\n")
     assert _errors(repo) == [("crm.yaml", 4, 3, "segments.index", _reserved("index"))]
 
 

@@ -347,7 +347,7 @@ consent: {given: true}
     ],
 )
 def test_mistake_is_rejected_by_both(empty_repo: DataRepo, schemas: Path, text: str, field: str) -> None:
-    path = empty_repo.write("customers/KH-1.yaml", text)
+    path = empty_repo.put(text)
     checked = check_jsonschema("--schemafile", schemas / "customer.schema.json", path)
     assert checked.returncode == 1, checked.stdout + checked.stderr
     assert "Schema validation errors were encountered" in checked.stdout + checked.stderr
@@ -416,7 +416,7 @@ def test_edge_values_get_the_same_verdict(repo: DataRepo, schemas: Path, line: s
     """One line of a valid interaction replaced: crm validate and check-jsonschema both accept or both reject."""
     key = line.split(":")[0]
     lines = [row for row in INTERACTION_BASE.splitlines() if not row.startswith(f"{key}:")]
-    repo.write("interactions/2024/JL-1.yaml", "\n".join([*lines, line]) + "\n")
+    repo.put("\n".join([*lines, line]) + "\n")
     checked = check_jsonschema(
         "--schemafile", schemas / "interaction.schema.json", repo.root / "interactions/2024/JL-1.yaml"
     )

@@ -38,7 +38,7 @@ a tab: each a formula start (or text that looks like a neutralised one)."""
 def write_tricky(repo: DataRepo) -> None:
     extra = "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in TRICKY.items())
     extra = f"churned_on: 2024-05-01\n{extra}"
-    repo.customer("KH-2024002", name=json.dumps("华星\r=1+1"), stage="churned", extra=extra)
+    repo.customer("KH-2024002", extra, name=json.dumps("华星\r=1+1"), stage="churned")
 
 
 def export_bytes(*args: str) -> bytes:
@@ -92,9 +92,9 @@ def test_export_then_import_gives_back_the_tricky_values(repo: DataRepo, tmp_pat
     """Every path: CSV on standard output, a CSV file (with BOM and CRLF), an xlsx file."""
     repo.customer(
         "KH-2024002",
-        stage="churned",
-        extra='churned_on: 2024-05-01\nnotes: "\'=x"\nindustry: "-5"\nsource: "\'\'=y"\nchurn_reason: "\'"\n'
+        'churned_on: 2024-05-01\nnotes: "\'=x"\nindustry: "-5"\nsource: "\'\'=y"\nchurn_reason: "\'"\n'
         'tags: ["+86 138 0013 8000", "@team", "\'plain", "=1+1"]\n',
+        stage="churned",
     )
     root = str(repo.root)
     sheets = {name: tmp_path / name for name in ("stdout.csv", "file.csv", "file.xlsx")}
@@ -103,7 +103,7 @@ def test_export_then_import_gives_back_the_tricky_values(repo: DataRepo, tmp_pat
         assert run_crm("export", "customers", "--root", root, "--out", str(sheets[name])).returncode == 0
     for name, sheet in sheets.items():
         fresh = DataRepo(tmp_path / name.replace(".", "-"))
-        fresh.write("crm.yaml", (repo.root / "crm.yaml").read_text(encoding="utf-8"))
+        fresh.config((repo.root / "crm.yaml").read_text(encoding="utf-8"))
         result = run_crm("import", "customers", str(sheet), "--root", str(fresh.root), "--write")
         assert result.returncode == 0, name + result.stdout + result.stderr
         assert _records(fresh.root) == _records(repo.root), name

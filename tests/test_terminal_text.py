@@ -86,7 +86,7 @@ def test_due_refuses_escape_sequences_in_names_and_shows_the_error_escaped(repo:
 
 
 def test_due_and_segments_show_invisible_characters_escaped(repo: DataRepo) -> None:
-    repo.write("crm.yaml", f"team:\n  ming: {{name: {json.dumps('张明' + chr(0x200F))}}}\n  hong: {{name: 李红}}\n")
+    repo.config(f"team:\n  ming: {{name: {json.dumps('张明' + chr(0x200F))}}}\n  hong: {{name: 李红}}\n")
     repo.customer("KH-2024002", name=json.dumps(INVISIBLE), industry=json.dumps(f"制造\n{FORGED}"))
     repo.interaction("JL-2024002", "KH-2024002", "2024-03-01", todos='[{task: "跟进\\u200e报价", due: 2024-03-05}]')
     result = run_crm("due", "--root", str(repo.root), "--as-of", "2024-06-01", "--all")
@@ -154,7 +154,7 @@ def test_on_a_terminal_no_record_text_drives_it(repo: DataRepo) -> None:
 
 def test_validate_shows_file_names_and_keys_escaped_and_a_key_cannot_forge_the_summary(repo: DataRepo) -> None:
     repo.write(f"customers/KH-{OSC_TITLE}2.yaml", "id: KH-2024002\n")
-    repo.write("customers/KH-2024003.yaml", f'id: KH-2024003\n"x\\n{FORGED}\\e]0;t\\a": 1\n')
+    repo.put(f'id: KH-2024003\n"x\\n{FORGED}\\e]0;t\\a": 1\n')
     result = run_crm("validate", "--root", str(repo.root))
     assert result.returncode == 1
     assert_inert(result.stdout)
