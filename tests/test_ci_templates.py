@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import CRM, DEFAULT_CONFIG, DataRepo, run_crm
+from tests.conftest import CRM, DEFAULT_CONFIG, DataRepo, invoke_crm
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "data-repo"
 WORKFLOW = TEMPLATES / ".github" / "workflows" / "crm.yml"
@@ -47,7 +47,7 @@ def pull_request(tmp_path: Path) -> tuple[DataRepo, dict[str, str]]:
     git(data.root, "commit", "--quiet", "-m", "初始数据")
     base = git(data.root, "rev-parse", "HEAD")
     git(data.root, "switch", "--quiet", "-c", "log-call")
-    logged = run_crm("log", "KH-2024001", "--root", str(data.root), "--date", "2024-04-02", "--topic", "季度回顾")
+    logged = invoke_crm("log", "KH-2024001", "--root", str(data.root), "--date", "2024-04-02", "--topic", "季度回顾")
     assert logged.returncode == 0, logged.stderr
     git(data.root, "add", ".")
     git(data.root, "commit", "--quiet", "-m", "记录季度回顾")

@@ -6,7 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from tests.conftest import CRM, DataRepo, run_crm
+from tests.conftest import CRM, DataRepo, invoke_crm, run_crm
 
 TEAM = """\
 team:
@@ -78,7 +78,7 @@ def test_due_json_is_the_spec_shape_sorted_by_due(repo: DataRepo) -> None:
 
 def test_due_text_groups_by_owner_overdue_first(repo: DataRepo) -> None:
     _repository(repo)
-    result = run_crm("due", "--root", str(repo.root), "--as-of", "2026-11-24")
+    result = invoke_crm("due", "--root", str(repo.root), "--as-of", "2026-11-24")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "Follow-ups as of 2026-11-24: 1 overdue, 1 due soon, 1 ok (3 customers)"
@@ -93,11 +93,13 @@ def test_due_text_groups_by_owner_overdue_first(repo: DataRepo) -> None:
 def test_due_for_one_owner_and_an_unknown_owner(repo: DataRepo) -> None:
     _repository(repo)
     mine = json.loads(
-        run_crm("due", "--root", str(repo.root), "--as-of", "2026-11-24", "--owner", "hong", "--format", "json").stdout
+        invoke_crm(
+            "due", "--root", str(repo.root), "--as-of", "2026-11-24", "--owner", "hong", "--format", "json"
+        ).stdout
     )
     assert [f["customer"] for f in mine["followups"]] == ["KH-B"]
     assert mine["todos"] == []
-    result = run_crm("due", "--root", str(repo.root), "--owner", "nobody")
+    result = invoke_crm("due", "--root", str(repo.root), "--owner", "nobody")
     assert result.returncode == 2
     assert "nobody is not on the team (ming, hong)" in result.stderr
 
@@ -117,17 +119,17 @@ def test_commands_refuse_invalid_data_with_the_validate_messages(repo: DataRepo)
 def test_segments_list_and_members(repo: DataRepo) -> None:
     _repository(repo)
     listing = json.loads(
-        run_crm("segments", "--root", str(repo.root), "--as-of", "2026-11-24", "--format", "json").stdout
+        invoke_crm("segments", "--root", str(repo.root), "--as-of", "2026-11-24", "--format", "json").stdout
     )
     sizes = {segment["key"]: segment["size"] for segment in listing["segments"]}
     assert sizes["overdue"] == 1 and sizes["high_value"] == 1 and sizes["win_back"] == 1
     assert sizes["big_makers"] == 1  # KH-A: strategic, tagged 制造业, high value
     assert sizes["tags:制造业"] == 1 and sizes["stage:churned"] == 1 and sizes["owner:ming"] == 3
-    members = json.loads(run_crm("segments", "win_back", "--root", str(repo.root), "--format", "json").stdout)
+    members = json.loads(invoke_crm("segments", "win_back", "--root", str(repo.root), "--format", "json").stdout)
     assert [(m["customer"], m["churn_reason"]) for m in members["members"]] == [("KH-D", "价格")]
-    text = run_crm("segments", "big_makers", "--root", str(repo.root), "--as-of", "2026-11-24").stdout
+    text = invoke_crm("segments", "big_makers", "--root", str(repo.root), "--as-of", "2026-11-24").stdout
     assert text.splitlines()[0] == "big_makers: 1 customers"
-    missing = run_crm("segments", "nope", "--root", str(repo.root))
+    missing = invoke_crm("segments", "nope", "--root", str(repo.root))
     assert missing.returncode == 2 and "no segment named 'nope'" in missing.stderr
 
 
@@ -137,7 +139,7 @@ def test_at_risk_members_come_with_their_score_and_signals(repo: DataRepo) -> No
     repo.interaction("JL-5", "KH-E", "2026-01-05", "satisfaction: 5\n")
     repo.interaction("JL-6", "KH-E", "2026-01-06", "satisfaction: 2\n")
     args = ("segments", "at_risk", "--root", str(repo.root), "--as-of", "2026-11-24")
-    report = json.loads(run_crm(*args, "--format", "json").stdout)
+    report = json.loads(invoke_crm(*args, "--format", "json").stdout)
     assert report["members"] == [
         {
             "customer": "KH-E",
@@ -156,7 +158,7 @@ def test_at_risk_members_come_with_their_score_and_signals(repo: DataRepo) -> No
             "churn_reason": None,
         }
     ]
-    text = run_crm(*args).stdout.splitlines()
+    text = invoke_crm(*args).stdout.splitlines()
     assert " ".join(text[1].split()) == (  # columns padded for the terminal
         "KH-E 寂静公司 ming active score 7: no contact for 322 days; follow-up 292 days overdue; "
         "satisfaction fell to 2 from an average of 5.0"
@@ -179,7 +181,7 @@ def test_a_bad_segment_filter_is_reported_at_its_line(repo: DataRepo) -> None:
               colour: red
         """,
     )
-    report = json.loads(run_crm("validate", "--root", str(repo.root), "--format", "json").stdout)
+    report = json.loads(invoke_crm("validate", "--root", str(repo.root), "--format", "json").stdout)
     assert [(e["line"], e["column"], e["field"], e["message"]) for e in report["errors"]] == [
         # "      tier: [strategic, platinum]": 6 spaces, "tier: [" -> '[' at 13, "strategic, " -> 'p' at 25
         (9, 25, "segments.vip.where.tier[1]", "'platinum' is not one of: strategic, regular, potential"),
@@ -210,7 +212,7 @@ def test_a_custom_segment_cannot_take_a_computed_name(repo: DataRepo) -> None:
             where: {tier: strategic}
         """,
     )
-    report = json.loads(run_crm("validate", "--root", str(repo.root), "--format", "json").stdout)
+    report = json.loads(invoke_crm("validate", "--root", str(repo.root), "--format", "json").stdout)
     assert [(e["line"], e["column"], e["field"], e["message"]) for e in report["errors"]] == [
         (4, 3, "segments.silent", "silent is the name of a computed segment; choose another name"),
     ]
@@ -219,7 +221,7 @@ def test_a_custom_segment_cannot_take_a_computed_name(repo: DataRepo) -> None:
 def test_calendar_writes_a_feed_file_or_to_stdout(repo: DataRepo, tmp_path: Path) -> None:
     _repository(repo)
     out = tmp_path / "feeds" / "ming.ics"
-    result = run_crm(
+    result = invoke_crm(
         "calendar", "--root", str(repo.root), "--as-of", "2026-11-24", "--owner", "ming", "--out", str(out)
     )
     assert result.returncode == 0, result.stderr
@@ -232,4 +234,4 @@ def test_calendar_writes_a_feed_file_or_to_stdout(repo: DataRepo, tmp_path: Path
         check=True,
     )
     assert piped.stdout == feed
-    assert run_crm("calendar", "--root", str(repo.root), "--owner", "nobody").returncode == 2
+    assert invoke_crm("calendar", "--root", str(repo.root), "--owner", "nobody").returncode == 2

@@ -24,7 +24,7 @@ from bs4 import BeautifulSoup
 from crmdata.git import diff, gitrev
 from crmdata.git.compare_revisions import compare_revisions
 from crmdata.records.load import load
-from tests.conftest import CRM, DataRepo, run_crm
+from tests.conftest import CRM, DataRepo, invoke_crm, run_crm
 
 AS_OF = "2026-11-24"
 HOSTILE = "价格 | <script>alert(1)</script> `rm` @everyone #1 **x** [a](javascript:x) https://evil.example"
@@ -144,7 +144,7 @@ def test_a_change_in_markdown(scenario: DataRepo) -> None:
 
 
 def test_kpi_deltas_are_the_kpis_that_changed(scenario: DataRepo) -> None:
-    base = json.loads(run_crm("kpi", "--root", str(scenario.root), "--as-of", AS_OF, "--format", "json").stdout)
+    base = json.loads(invoke_crm("kpi", "--root", str(scenario.root), "--as-of", AS_OF, "--format", "json").stdout)
     result = crm_diff(scenario, "HEAD~1", "--format", "json")
     kpis = {(item["name"], item["key"]): (item["base"], item["head"]) for item in json.loads(result.stdout)["kpis"]}
     assert ("overdue_followups", None) not in kpis  # KH-1 was overdue, KH-2 is now: one either way
@@ -237,7 +237,7 @@ def test_json_shape(scenario: DataRepo) -> None:
         "interval_days": 30,
         "freshness": "red",
     }
-    due = run_crm("due", "--root", str(scenario.root), "--as-of", AS_OF, "--format", "json")  # HEAD is checked out
+    due = invoke_crm("due", "--root", str(scenario.root), "--as-of", AS_OF, "--format", "json")  # HEAD is checked out
     assert done["after"] == next(plan for plan in json.loads(due.stdout)["followups"] if plan["customer"] == "KH-1")
     assert report["todos_done"] == [
         {"interaction": "JL-1", "customer": "KH-1", "task": "发送报价", "due": "2026-10-10", "done": "2026-10-09"}

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from crmdata.records.schema import SCHEMA_FILES, schema_for
-from tests.conftest import DataRepo, run_crm
+from tests.conftest import DataRepo, invoke_crm, run_crm
 
 PROJECT = Path(__file__).resolve().parent.parent
 README = (PROJECT / "README.md").read_text(encoding="utf-8")
@@ -104,7 +104,7 @@ def test_readme_examples_validate_as_written(tmp_path: Path) -> None:
     data.config(config)
     data.write(customer.splitlines()[0].removeprefix("# "), customer)  # where the README says it goes
     data.write(interaction.splitlines()[0].removeprefix("# "), interaction)
-    result = run_crm("validate", "--root", str(data.root), "--format", "json", "--no-cache")
+    result = invoke_crm("validate", "--root", str(data.root), "--format", "json", "--no-cache")
     assert result.returncode == 0, result.stdout
     assert json.loads(result.stdout)["errors"] == []
 

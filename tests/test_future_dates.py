@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from tests.conftest import DataRepo, run_crm
+from tests.conftest import DataRepo, invoke_crm
 
 TODAY = date.today()
 TOMORROW = TODAY + timedelta(days=1)
 
 
 def _warnings(repo: DataRepo) -> list[tuple[str, int, str, str]]:
-    result = run_crm("validate", "--root", str(repo.root), "--format", "json")
+    result = invoke_crm("validate", "--root", str(repo.root), "--format", "json")
     report = json.loads(result.stdout)
     assert result.returncode == 0, report["errors"]
     return [(w["file"], w["line"], w["field"], w["message"]) for w in report["warnings"]]

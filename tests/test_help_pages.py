@@ -42,7 +42,7 @@ from crmdata.records.models import (
     Todo,
     WorkCalendar,
 )
-from tests.conftest import DataRepo, run_crm
+from tests.conftest import DataRepo, invoke_crm
 from tests.test_site import BuiltSite, crm_build, write_small_crm
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -334,7 +334,7 @@ def test_the_record_examples_of_the_guide_validate_as_written(language: str, tmp
     data.config(config)
     data.put(customer)
     data.put(interaction)
-    result = run_crm("validate", "--root", str(data.root), "--format", "json", "--no-cache")
+    result = invoke_crm("validate", "--root", str(data.root), "--format", "json", "--no-cache")
     assert result.returncode == 0, result.stdout
     assert '"errors":[]' in result.stdout.replace(" ", "") and '"warnings":[]' in result.stdout.replace(" ", "")
     assert yaml.safe_load(config)["policy"] == Policy().model_dump(mode="json"), "the documented defaults differ"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DataRepo, run_crm
+from tests.conftest import DataRepo, invoke_crm
 
 CUSTOMER_FILE = "customers/KH-1.yaml"
 INTERACTION_FILE = "interactions/2024/JL-1.yaml"
@@ -57,7 +57,7 @@ def problem(file: str, line: int, column: int, field: str, message: str) -> dict
 
 def validate(repo: DataRepo, *options: str) -> tuple[int, dict[str, Any]]:
     """Run `crm validate --format json` on the repository; the exit code and the parsed report."""
-    result = run_crm("validate", "--root", str(repo.root), "--format", "json", *options)
+    result = invoke_crm("validate", "--root", str(repo.root), "--format", "json", *options)
     assert "Traceback" not in result.stderr, result.stderr
     assert "internal error" not in result.stderr, result.stderr
     report = json.loads(result.stdout)
@@ -1007,7 +1007,7 @@ TEXT_LINE = re.compile(r"(?P<file>[^:]+):(?P<line>[1-9]\d*):(?P<column>[1-9]\d*)
 def test_text_format_is_path_line_column_field_message(repo: DataRepo) -> None:
     write_many_problems(repo)
     repo.write("customers/KH-2.yaml", "")  # a problem about a whole file: its field is empty
-    result = run_crm("validate", "--root", str(repo.root), "--format", "text")
+    result = invoke_crm("validate", "--root", str(repo.root), "--format", "text")
     assert "Traceback" not in result.stderr
     assert result.returncode == 1
     *lines, verdict = result.stdout.splitlines()
@@ -1031,7 +1031,7 @@ def test_symbolic_links_are_reported_and_never_followed(repo: DataRepo, tmp_path
     (repo.root / "customers" / "KH-LINK.yaml").symlink_to(secret)
     (repo.root / "interactions" / "loop").symlink_to(repo.root / "interactions")  # a loop, if followed
     (repo.root / ".crm-cache").symlink_to(tmp_path)  # the cache must not write through it
-    result = run_crm("validate", "--root", str(repo.root), "--format", "json")
+    result = invoke_crm("validate", "--root", str(repo.root), "--format", "json")
     assert result.returncode == 1
     assert "s3cr3t" not in result.stdout + result.stderr
     errors = {(error["file"], error["message"]) for error in json.loads(result.stdout)["errors"]}
@@ -1058,7 +1058,7 @@ def test_an_invalid_records_unknown_references_are_reported_in_the_same_run(repo
           - {task: 合同, due: 2024-03-09, owner: "Not An Id"}
         """,
     )
-    result = run_crm("validate", "--root", str(repo.root), "--format", "json")
+    result = invoke_crm("validate", "--root", str(repo.root), "--format", "json")
     assert result.returncode == 1
     found = [(e["line"], e["column"], e["field"], e["message"]) for e in json.loads(result.stdout)["errors"]]
     assert found == [

@@ -13,11 +13,11 @@ import pytest
 
 from crmdata.records.models import Customer
 from crmdata.records.schema import schema_for
-from tests.conftest import DataRepo, run_crm
+from tests.conftest import DataRepo, invoke_crm
 
 
 def _errors(repo: DataRepo) -> list[tuple[str, int, int, str, str]]:
-    result = run_crm("validate", "--root", str(repo.root), "--format", "json")
+    result = invoke_crm("validate", "--root", str(repo.root), "--format", "json")
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
     report = json.loads(result.stdout)
     assert result.returncode == (1 if report["errors"] else 0)
@@ -67,7 +67,7 @@ def test_words_that_only_contain_a_reserved_word_are_fine(repo: DataRepo, word: 
 
 
 def test_crm_new_refuses_a_reserved_id(repo: DataRepo) -> None:
-    result = run_crm(
+    result = invoke_crm(
         "new", "customer", "--root", str(repo.root), "--id", "prn", "--name", "某公司", "--type", "enterprise",
         "--tier", "regular", "--stage", "prospecting", "--owner", "ming",
     )

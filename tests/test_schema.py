@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DataRepo, run_crm
+from tests.conftest import DataRepo, invoke_crm
 
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +35,7 @@ def check_jsonschema(*args: str | Path) -> subprocess.CompletedProcess[str]:
 def schemas(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The folder `crm schema --out` wrote the three schema files into."""
     out = tmp_path_factory.mktemp("schemas")
-    result = run_crm("schema", "--out", str(out))
+    result = invoke_crm("schema", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     return out
@@ -50,7 +50,7 @@ def schema_for(schemas: Path, relative: str) -> Path:
 
 
 def crm_validate(repo_root: Path) -> dict[str, object]:
-    result = run_crm("validate", "--root", str(repo_root), "--format", "json", "--no-cache")
+    result = invoke_crm("validate", "--root", str(repo_root), "--format", "json", "--no-cache")
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode in (0, 1), result.stderr
     report: dict[str, object] = json.loads(result.stdout)

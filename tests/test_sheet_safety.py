@@ -22,7 +22,7 @@ from crmdata.records.load import LoadOptions, load
 from crmdata.sheets.exporter import Table, csv_text, xlsx_bytes
 from crmdata.sheets.importer import read_sheet
 from crmdata.sheets.tables import CUSTOMERS, is_empty, read_cell
-from tests.conftest import CRM, DataRepo, run_crm
+from tests.conftest import CRM, DataRepo, invoke_crm
 
 TRICKY = {
     "notes": "\r=1+1",
@@ -67,7 +67,7 @@ def test_csv_on_standard_output_keeps_each_row_one_row_and_neutralises_formulas(
 def test_xlsx_cells_that_start_like_formulas_are_text_typed_with_a_quote(repo: DataRepo, tmp_path: Path) -> None:
     write_tricky(repo)
     out = tmp_path / "customers.xlsx"
-    exported = run_crm("export", "customers", "--root", str(repo.root), "--headers", "en", "--out", str(out))
+    exported = invoke_crm("export", "customers", "--root", str(repo.root), "--headers", "en", "--out", str(out))
     assert exported.returncode == 0, exported.stderr
     sheet = load_workbook(out).active
     header = [cell.value for cell in sheet[1]]
@@ -100,11 +100,11 @@ def test_export_then_import_gives_back_the_tricky_values(repo: DataRepo, tmp_pat
     sheets = {name: tmp_path / name for name in ("stdout.csv", "file.csv", "file.xlsx")}
     sheets["stdout.csv"].write_bytes(export_bytes("customers", "--root", root))
     for name in ("file.csv", "file.xlsx"):
-        assert run_crm("export", "customers", "--root", root, "--out", str(sheets[name])).returncode == 0
+        assert invoke_crm("export", "customers", "--root", root, "--out", str(sheets[name])).returncode == 0
     for name, sheet in sheets.items():
         fresh = DataRepo(tmp_path / name.replace(".", "-"))
         fresh.config((repo.root / "crm.yaml").read_text(encoding="utf-8"))
-        result = run_crm("import", "customers", str(sheet), "--root", str(fresh.root), "--write")
+        result = invoke_crm("import", "customers", str(sheet), "--root", str(fresh.root), "--write")
         assert result.returncode == 0, name + result.stdout + result.stderr
         assert _records(fresh.root) == _records(repo.root), name
 

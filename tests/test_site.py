@@ -19,7 +19,7 @@ import nh3
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from tests.conftest import CRM, DataRepo
+from tests.conftest import CRM, DataRepo, invoke_crm
 
 AS_OF = "2026-11-24"
 GOLDEN = Path(__file__).parent / "golden" / "site"
@@ -587,12 +587,10 @@ def test_generated_markdown_matches_the_golden_file(site: BuiltSite, src: str, g
 
 def test_an_edit_url_must_be_a_web_address(tmp_path: Path) -> None:
     """A javascript: or data: address would become a live link on every customer page."""
-    from tests.conftest import run_crm
-
     repo = DataRepo(tmp_path / "crm")
     write_small_crm(repo)
     config = "team: {ming: {name: 张明}, hong: {name: 李红}}\nsite: {edit_url: 'javascript:alert(1)//'}\n"
     repo.config(config)
-    result = run_crm("validate", "--root", str(repo.root))
+    result = invoke_crm("validate", "--root", str(repo.root))
     assert result.returncode == 1
     assert "crm.yaml:2:" in result.stdout and "site.edit_url" in result.stdout and "not a web address" in result.stdout
