@@ -157,7 +157,7 @@ def test_github_property_escaping_matches_the_actions_toolkit() -> None:
 
 def test_schema_writes_three_files(tmp_path: DataRepo) -> None:
     out = tmp_path / "schemas"
-    result = invoke_crm("schema", "--out", str(out))
+    result = run_crm("schema", "--out", str(out))
     assert result.returncode == 0
     assert sorted(path.name for path in out.iterdir()) == [
         "crm.schema.json",
