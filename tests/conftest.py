@@ -1,14 +1,23 @@
-"""Shared fixtures: a data repository written to disk, and the installed `crm` run as a user runs it."""
+"""Shared fixtures: a data repository written to disk; `crm` run as a user runs it (the installed console
+script, `run_crm`) or in this process for output alone (`invoke_crm`)."""
 
 from __future__ import annotations
 
+import logging
+import os
+import re
+import signal
 import subprocess
 import sys
 import textwrap
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 CRM = Path(sys.executable).parent / "crm"
 
@@ -46,7 +55,16 @@ topic: 季度回访
 
 @dataclass
 class DataRepo:
-    """A data repository in a temporary folder; `write` takes YAML as it would be typed."""
+    """A data repository in a temporary folder, its files written as a person types them.
+
+    One builder, three ways to write a record, each landing where `crm` looks for it:
+    - `put(yaml)`: a record typed inline (beancount-style), written as typed (dedented) to
+      customers/<id>.yaml, or interactions/<YYYY>/<id>.yaml when it names a `customer:`;
+    - `customer(id, ...)` / `interaction(id, customer, day, ...)`: a valid record in a few words, whose
+      keyword fields replace or add to the defaults (None leaves a field out) and whose further
+      arguments are YAML lines as typed;
+    - `write(path, text)`: any file at any path: crm.yaml, a record that is misplaced or unreadable.
+    """
 
     root: Path
 
@@ -56,9 +74,32 @@ class DataRepo:
         path.write_text(textwrap.dedent(text), encoding="utf-8")
         return path
 
-    def customer(self, cid: str, extra: str = "", **fields: str) -> None:
-        """customers/<cid>.yaml: a valid customer (with consent) whose keyword fields override the defaults;
-        `extra` is YAML appended as written."""
+    def write_bytes(self, relative: str, data: bytes) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return path
+
+    def config(self, text: str) -> Path:
+        """crm.yaml, replaced."""
+        return self.write("crm.yaml", text)
+
+    def put(self, text: str) -> Path:
+        """One record typed inline, written where it belongs: an interaction (it has `customer:`) to
+        interactions/<YYYY of its date>/<id>.yaml, anything else to customers/<id>.yaml."""
+        text = textwrap.dedent(text)
+        record_id = re.search(r"^id: ['\"]?([^'\"\s]+)", text, re.MULTILINE)
+        assert record_id is not None, f"put() needs an `id:` line to name the file:\n{text}"
+        if re.search(r"^customer: ", text, re.MULTILINE):
+            day = re.search(r"^date: ['\"]?(\d{4})-", text, re.MULTILINE)
+            assert day is not None, f"put() needs a `date:` line to file an interaction:\n{text}"
+            return self.write(f"interactions/{day.group(1)}/{record_id.group(1)}.yaml", text)
+        return self.write(f"customers/{record_id.group(1)}.yaml", text)
+
+    def customer(self, cid: str, *lines: str, **fields: str | None) -> Path:
+        """customers/<cid>.yaml: a valid customer, consent given; keyword fields replace or add to the
+        defaults (None leaves one out, `consent` included), `lines` are YAML appended as typed."""
+        consent = fields.pop("consent", "{given: true}")
         values = {
             "name": "客户" + cid,
             "type": "enterprise",
@@ -67,32 +108,35 @@ class DataRepo:
             "owner": "ming",
             "since": "2024-01-01",
             **fields,
+            "consent": consent,
         }
-        body = "".join(f"{key}: {value}\n" for key, value in values.items())
-        self.write(f"customers/{cid}.yaml", f"id: {cid}\n{body}consent: {{given: true}}\n{extra}")
+        return self.put(f"id: {cid}\n" + _fields(values) + _lines(lines))
 
-    def interaction(self, iid: str, customer: str, day: str, extra: str = "", **fields: str) -> None:
-        """interactions/<YYYY>/<iid>.yaml: a phone follow-up by ming; keyword fields and `extra` are added."""
-        added = "".join(f"{key}: {value}\n" for key, value in fields.items())
-        self.write(
-            f"interactions/{day[:4]}/{iid}.yaml",
-            f"id: {iid}\ncustomer: {customer}\ndate: {day}\nchannel: phone\nowner: ming\ntopic: 回访\n{added}{extra}",
-        )
+    def interaction(self, iid: str, customer: str, day: str, *lines: str, **fields: str | None) -> Path:
+        """interactions/<YYYY>/<iid>.yaml: a phone follow-up by ming on `day` (YAML: quote it when it has a
+        time); keyword fields replace or add to the defaults, `lines` are YAML appended as typed."""
+        values = {"channel": "phone", "owner": "ming", "topic": "回访", **fields}
+        return self.put(f"id: {iid}\ncustomer: {customer}\ndate: {day}\n" + _fields(values) + _lines(lines))
 
-    def write_bytes(self, relative: str, data: bytes) -> Path:
-        path = self.root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        return path
+
+def _fields(values: dict[str, str | None]) -> str:
+    if "extra" in values:
+        raise TypeError("YAML lines go in as positional arguments after the id, not as extra=")
+    return "".join(f"{key}: {value}\n" for key, value in values.items() if value is not None)
+
+
+def _lines(lines: tuple[str, ...]) -> str:
+    """YAML lines (or blocks of them) as typed, each ending its line."""
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> DataRepo:
     """A valid repository: crm.yaml with two team members, one customer, one interaction."""
     data = DataRepo(tmp_path / "crm")
-    data.write("crm.yaml", DEFAULT_CONFIG)
-    data.write("customers/KH-2024001.yaml", CUSTOMER)
-    data.write("interactions/2024/JL-2024001.yaml", INTERACTION)
+    data.config(DEFAULT_CONFIG)
+    data.put(CUSTOMER)
+    data.put(INTERACTION)
     return data
 
 
@@ -100,13 +144,102 @@ def repo(tmp_path: Path) -> DataRepo:
 def empty_repo(tmp_path: Path) -> DataRepo:
     """A repository with only crm.yaml."""
     data = DataRepo(tmp_path / "crm")
-    data.write("crm.yaml", DEFAULT_CONFIG)
+    data.config(DEFAULT_CONFIG)
     return data
 
 
 def run_crm(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the installed `crm` console script, as a user would, capturing its output."""
+    """Run the installed `crm` console script in a process of its own, as a user would, capturing its output.
+
+    For what only a real process shows: signals, terminals, worker pools, os._exit, environment read at
+    import, the entry point itself. Output alone is checked faster in-process, by `invoke_crm`.
+    """
     return subprocess.run([str(CRM), *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a `crm` run left behind, named as subprocess.CompletedProcess names it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def invoke_crm(*args: str, cwd: Path | None = None) -> Result:
+    """Run `crm` in this process: the console script's own code path (crmdata.cli.main.execute, with its
+    exception handling and exit codes) minus the process around it (stop-signal handlers, os._exit).
+
+    Standard output and error are captured by click's CliRunner isolation, not terminals (as in CI), and
+    decoded as `run_crm` decodes them (text mode: universal newlines). What a run leaves in the process
+    is put back afterwards: the working folder, os.environ, module caches, logging, signal handlers,
+    warning filters and matplotlib's settings (see `_process_state_restored`).
+    """
+    from crmdata.cli.main import execute  # here, not above: a test of pure functions need not load the CLI
+
+    with _process_state_restored(), CliRunner().isolation() as (stdout, stderr, _output):
+        if cwd is not None:
+            os.chdir(cwd)
+        try:
+            code = execute(args, prog_name="crm")
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+    return Result(code, _as_text(stdout.getvalue()), _as_text(stderr.getvalue()))
+
+
+def _as_text(data: bytes) -> str:
+    """Bytes as subprocess.run(text=True) shows them: UTF-8 (the tests' locale), CRLF and CR read as LF."""
+    return data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+
+
+@contextmanager
+def _process_state_restored() -> Iterator[None]:
+    """Undo, after an in-process run, what a run of `crm` leaves for the next one, which a real process
+    would have taken with it when it ended.
+
+    The module-level state: datasets kept for os._exit (`_LOADED`), folders already swept of stale
+    temporary files (`_swept`), the last git log read (`_last_log`), stop signals received; the process's:
+    the working folder, os.environ (`crm build` sets CRM_ROOT and the like for its plugin), the mkdocs
+    logger crm configures, signal handlers, sys.unraisablehook, warning filters, matplotlib's rcParams.
+    """
+    import matplotlib
+
+    from crmdata.authoring import writer
+    from crmdata.cli import common, main
+    from crmdata.git import history
+
+    def forget() -> None:
+        common.forget_loaded()
+        writer._swept.clear()
+        history._last_log.clear()
+        main._STOPS_RECEIVED.clear()
+
+    folder = os.getcwd()
+    environment = dict(os.environ)
+    mkdocs_log = logging.getLogger("mkdocs")
+    log_settings = (mkdocs_log.level, mkdocs_log.propagate, list(mkdocs_log.handlers))
+    handlers = {number: signal.getsignal(number) for number in _SIGNALS}
+    unraisable_hook = sys.unraisablehook
+    forget()
+    try:
+        with warnings.catch_warnings(), matplotlib.rc_context():
+            yield
+    finally:
+        forget()
+        os.chdir(folder)
+        os.environ.clear()
+        os.environ.update(environment)
+        mkdocs_log.setLevel(log_settings[0])
+        mkdocs_log.propagate = log_settings[1]
+        mkdocs_log.handlers[:] = log_settings[2]
+        for number, handler in handlers.items():
+            if handler is not None:  # None: not set from Python, so not changed from Python either
+                signal.signal(number, handler)
+        sys.unraisablehook = unraisable_hook
+
+
+_SIGNALS = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from crmdata.records.cache import ParseCache, content_key
-from tests.conftest import DataRepo, run_crm
+from tests.conftest import DataRepo, invoke_crm
 
 BAD_NAME = """\
 id: KH-2024002
@@ -24,24 +24,23 @@ cadence_days: 0
 
 
 def test_a_run_leaves_a_self_ignoring_cache(repo: DataRepo) -> None:
-    assert run_crm("validate", "--root", str(repo.root)).returncode == 0
+    assert invoke_crm("validate", "--root", str(repo.root)).returncode == 0
     cache = repo.root / ".crm-cache"
     assert len(list((cache / "parse").glob("*.pickle"))) >= 1
     assert (cache / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
 
 
 def test_no_cache_writes_nothing(repo: DataRepo) -> None:
-    assert run_crm("validate", "--no-cache", "--root", str(repo.root)).returncode == 0
+    assert invoke_crm("validate", "--no-cache", "--root", str(repo.root)).returncode == 0
     assert not (repo.root / ".crm-cache").exists()
 
 
 def test_an_edited_file_is_read_again(repo: DataRepo) -> None:
-    assert run_crm("validate", "--root", str(repo.root)).returncode == 0
-    repo.write(
-        "interactions/2024/JL-2024001.yaml",
+    assert invoke_crm("validate", "--root", str(repo.root)).returncode == 0
+    repo.put(
         (repo.root / "interactions/2024/JL-2024001.yaml").read_text().replace("channel: phone", "channel: fax"),
     )
-    result = run_crm("validate", "--root", str(repo.root))
+    result = invoke_crm("validate", "--root", str(repo.root))
     assert result.returncode == 1
     assert "interactions/2024/JL-2024001.yaml:4:10: channel: 'fax' is not one of:" in result.stdout
 
@@ -60,11 +59,11 @@ def _poison(root: Path, bad_file: Path, key_home: Path, monkeypatch: pytest.Monk
 def test_a_cache_signed_by_someone_else_is_ignored(
     repo: DataRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bad = repo.write("customers/KH-2024002.yaml", BAD_NAME)
+    bad = repo.put(BAD_NAME)
     _poison(repo.root, bad, tmp_path / "attacker", monkeypatch)
     victim = tmp_path / "victim"
     monkeypatch.setenv("XDG_CACHE_HOME", str(victim))
-    result = run_crm("validate", "--root", str(repo.root))
+    result = invoke_crm("validate", "--root", str(repo.root))
     assert result.returncode == 1
     assert "customers/KH-2024002.yaml:9:15: cadence_days: must be at least 1, found 0" in result.stdout
 
@@ -73,9 +72,9 @@ def test_the_poisoned_cache_would_work_with_its_own_key(
     repo: DataRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The control for the test above: the signature, not luck, is what keeps the poison out."""
-    bad = repo.write("customers/KH-2024002.yaml", BAD_NAME)
+    bad = repo.put(BAD_NAME)
     _poison(repo.root, bad, tmp_path / "attacker", monkeypatch)
-    result = run_crm("validate", "--root", str(repo.root))
+    result = invoke_crm("validate", "--root", str(repo.root))
     assert "cadence_days" not in result.stdout
 
 
@@ -104,7 +103,7 @@ def test_a_signed_cache_cannot_run_code(repo: DataRepo, tmp_path: Path) -> None:
     (cache.folder / f"{ord('k'):02x}.pickle").write_bytes(signature + payload)
     assert ParseCache(repo.root).entries == {}
     assert not marker.exists()
-    assert run_crm("validate", "--root", str(repo.root)).returncode == 0
+    assert invoke_crm("validate", "--root", str(repo.root)).returncode == 0
     assert not marker.exists()
 
 
@@ -116,16 +115,16 @@ def test_editing_one_file_rewrites_at_most_two_shards(tmp_path: Path) -> None:
 
     root = tmp_path / "crm"
     generate(root, customers=40, interactions=400, seed=5, as_of=date(2026, 11, 24))
-    assert run_crm("validate", "--root", str(root)).returncode == 0
+    assert invoke_crm("validate", "--root", str(root)).returncode == 0
     shards = root / ".crm-cache" / "parse"
     before = {path.name: path.stat().st_mtime_ns for path in shards.iterdir()}
     assert len(before) > 100
     edited = next((root / "interactions").rglob("*.yaml"))
     edited.write_text(edited.read_text(encoding="utf-8").replace("topic: ", "topic: 改 ", 1), encoding="utf-8")
-    assert run_crm("validate", "--root", str(root)).returncode == 0
+    assert invoke_crm("validate", "--root", str(root)).returncode == 0
     after = {path.name: path.stat().st_mtime_ns for path in shards.iterdir()}
     rewritten = [name for name in after if after[name] != before.get(name)]
     assert 1 <= len(rewritten) <= 2, rewritten
     edited.unlink()
-    assert run_crm("validate", "--root", str(root)).returncode == 0
+    assert invoke_crm("validate", "--root", str(root)).returncode == 0
     assert sum(len(shard) for shard in ParseCache(root).shards) == 439, "the deleted file's entry is pruned"

@@ -124,13 +124,13 @@ BIRTHDAY_UID = "birthday-KH-A-1-2024@crm-as-code"
 @pytest.fixture
 def crm(empty_repo: DataRepo) -> DataRepo:
     """Customers of both owners (one churned), todos open, overdue and done, one conversation after AS_OF."""
-    empty_repo.write("customers/KH-A.yaml", HIGH_VALUE)
-    empty_repo.write("customers/KH-B.yaml", STABLE)
-    empty_repo.write("customers/KH-C.yaml", CHURNED)
-    empty_repo.write("customers/KH-D.yaml", PROSPECT)
-    empty_repo.write("interactions/2024/JL-A1.yaml", CALL_A)
-    empty_repo.write("interactions/2024/JL-B1.yaml", CALL_B)
-    empty_repo.write("interactions/2024/JL-A2.yaml", LATER_CALL)
+    empty_repo.put(HIGH_VALUE)
+    empty_repo.put(STABLE)
+    empty_repo.put(CHURNED)
+    empty_repo.put(PROSPECT)
+    empty_repo.put(CALL_A)
+    empty_repo.put(CALL_B)
+    empty_repo.put(LATER_CALL)
     return empty_repo
 
 
@@ -225,8 +225,7 @@ def test_overdue_todo_events_are_the_schedules_overdue_todos(crm: DataRepo) -> N
 
 def test_no_todo_event_for_a_churned_customer(crm: DataRepo) -> None:
     """As in `crm due`: a churned customer's open todos are nobody's work any more (SPEC §3)."""
-    crm.write(
-        "interactions/2024/JL-C1.yaml",
+    crm.put(
         "id: JL-C1\ncustomer: KH-C\ndate: 2024-05-01\nchannel: phone\nowner: ming\ntopic: 挽留\n"
         "todos:\n  - {task: 回电, due: 2024-05-10}\n  - {task: 再约, due: 2024-06-20}\n",
     )
@@ -298,8 +297,8 @@ def test_follow_ups_and_care_moments_computed_once_give_the_same_feeds(crm: Data
 
 def test_uids_are_stable_when_unrelated_records_change_and_days_pass(crm: DataRepo) -> None:
     before = events(calendar_feed(load(crm), AS_OF))
-    crm.write("customers/KH-0.yaml", STABLE.replace("KH-B", "KH-0").replace("东方证券投资公司", "新客户"))
-    crm.write("interactions/2024/JL-0.yaml", CALL_B.replace("JL-B1", "JL-0").replace("KH-B", "KH-0"))
+    crm.put(STABLE.replace("KH-B", "KH-0").replace("东方证券投资公司", "新客户"))
+    crm.put(CALL_B.replace("JL-B1", "JL-0").replace("KH-B", "KH-0"))
     after = events(calendar_feed(load(crm), AS_OF))
     assert set(after) == set(before) | {"followup-KH-0@crm-as-code", "todo-JL-0-0@crm-as-code"}
     assert all(summary(after[uid]) == summary(event) for uid, event in before.items())
@@ -317,12 +316,10 @@ def test_uids_are_stable_when_unrelated_records_change_and_days_pass(crm: DataRe
 def test_record_text_is_escaped_and_round_trips(empty_repo: DataRepo) -> None:
     name = "华星, 科技; 有限\\公司\n第二行"
     task = "报价; 含税, 见\\附件\n再确认"
-    empty_repo.write(
-        "customers/KH-X.yaml",
+    empty_repo.put(
         HIGH_VALUE.replace("KH-A", "KH-X").replace("华星科技有限公司", '"华星, 科技; 有限\\\\公司\\n第二行"'),
     )
-    empty_repo.write(
-        "interactions/2024/JL-X.yaml",
+    empty_repo.put(
         """\
         id: JL-X
         customer: KH-X
@@ -347,7 +344,7 @@ def test_record_text_is_escaped_and_round_trips(empty_repo: DataRepo) -> None:
 
 def test_utf8_with_chinese_intact_and_lines_folded_at_75_octets(empty_repo: DataRepo) -> None:
     long_name = "北京市海淀区中关村科技园区" * 6 + "有限责任公司"
-    empty_repo.write("customers/KH-L.yaml", HIGH_VALUE.replace("KH-A", "KH-L").replace("华星科技有限公司", long_name))
+    empty_repo.put(HIGH_VALUE.replace("KH-A", "KH-L").replace("华星科技有限公司", long_name))
     feed = calendar_feed(load(empty_repo), AS_OF, include_private=True)
     feed.decode("utf-8")  # raises if not UTF-8
     assert feed.endswith(b"\r\n") and b"\n" not in feed.replace(b"\r\n", b""), "CRLF line ends only"

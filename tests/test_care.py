@@ -25,38 +25,18 @@ D = date.fromisoformat
 @pytest.fixture
 def crm(tmp_path: Path) -> DataRepo:
     data = DataRepo(tmp_path / "crm")
-    data.write("crm.yaml", "team:\n  ming: {name: 张明}\n")
+    data.config("team:\n  ming: {name: 张明}\n")
     return data
 
 
-def customer(
-    repo: DataRepo,
-    customer_id: str,
-    since: str | None,
-    birthdays: dict[str, str | None] | None = None,
-    stage: str = "active",
-) -> None:
-    """Write customers/<id>.yaml; `birthdays` maps contact name → birthday (None: no birthday known)."""
-    lines = [
-        f"id: {customer_id}",
-        f"name: 客户{customer_id}",
-        "type: enterprise",
-        "tier: regular",
-        f"stage: {stage}",
-        "owner: ming",
-        "consent: {given: true}",
-    ]
-    if since is not None:
-        lines.append(f"since: {since}")
-    if stage == "churned":
-        lines.append("churned_on: 2025-01-01")
-    if birthdays:
-        lines.append("contacts:")
-        for name, birthday in birthdays.items():
-            lines.append(f"  - name: {name}")
-            if birthday is not None:
-                lines.append(f"    birthday: {birthday}")
-    repo.write(f"customers/{customer_id}.yaml", "\n".join(lines) + "\n")
+def contacts(birthdays: dict[str, str]) -> str:
+    """A `contacts:` block: contact name → birthday ("" for a contact whose birthday is not known)."""
+    lines = ["contacts:"]
+    for name, birthday in birthdays.items():
+        lines.append(f"  - name: {name}")
+        if birthday:
+            lines.append(f"    birthday: {birthday}")
+    return "\n".join(lines) + "\n"
 
 
 def load(repo: DataRepo) -> Dataset:
@@ -74,15 +54,18 @@ def rows(ds: Dataset, as_of: date) -> list[tuple[object, ...]]:
 
 def test_anniversaries_and_birthdays_in_the_next_30_days(crm: DataRepo) -> None:
     # as_of 2026-06-10; the window ends 2026-06-10 + 30 = 2026-07-10 (June has 30 days).
-    customer(crm, "KH-A", "2023-06-20", {"王芳": "1990-06-25", "李雷": None})  # both in the window
-    customer(crm, "KH-B", "2020-06-15", {"赵六": "1980-06-12"}, stage="churned")  # churned: nothing
-    customer(crm, "KH-C", "2026-06-10")  # since == as_of: the first day itself (years 0) is no anniversary
-    customer(crm, "KH-D", "2026-06-20")  # since inside the window, years 0: no anniversary
-    customer(crm, "KH-E", "2025-06-10")  # first anniversary on as_of itself → included
-    customer(crm, "KH-F", "2020-07-11", {"周七": "1985-07-10"})  # 07-11 = as_of + 31 → no; 07-10 = +30 → yes
-    customer(crm, "KH-I", "2020-07-10")  # anniversary on as_of + 30 → included
-    customer(crm, "KH-G", "2020-06-09", {"吴八": "1970-07-11"})  # yesterday → next in 2027; 07-11 → no
-    customer(crm, "KH-H", None, {"郑九": "2000-06-10"}, stage="prospecting")  # birthday on as_of → included
+    crm.customer("KH-A", contacts({"王芳": "1990-06-25", "李雷": ""}), since="2023-06-20")  # both in the window
+    # churned: nothing
+    crm.customer("KH-B", contacts({"赵六": "1980-06-12"}), since="2020-06-15", stage="churned", churned_on="2025-01-01")
+    crm.customer("KH-C", since="2026-06-10")  # since == as_of: the first day itself (years 0) is no anniversary
+    crm.customer("KH-D", since="2026-06-20")  # since inside the window, years 0: no anniversary
+    crm.customer("KH-E", since="2025-06-10")  # first anniversary on as_of itself → included
+    # 07-11 = as_of + 31 → no; 07-10 = +30 → yes
+    crm.customer("KH-F", contacts({"周七": "1985-07-10"}), since="2020-07-11")
+    crm.customer("KH-I", since="2020-07-10")  # anniversary on as_of + 30 → included
+    crm.customer("KH-G", contacts({"吴八": "1970-07-11"}), since="2020-06-09")  # yesterday → next in 2027; 07-11 → no
+    # birthday on as_of → included
+    crm.customer("KH-H", contacts({"郑九": "2000-06-10"}), since=None, stage="prospecting")
     ds = load(crm)
     assert rows(ds, D("2026-06-10")) == [
         # 2025-06-10 → 2026-06-10: 2026 - 2025 = 1 year
@@ -102,7 +85,7 @@ def test_anniversaries_and_birthdays_in_the_next_30_days(crm: DataRepo) -> None:
 
 def test_moments_across_the_new_year(crm: DataRepo) -> None:
     # as_of 2026-12-20; the window ends 2026-12-20 + 30 = 2027-01-19 (11 days to Dec 31, 19 in January).
-    customer(crm, "KH-1", "2020-01-03", {"王芳": "1990-01-05", "李雷": "1990-12-19"})
+    crm.customer("KH-1", contacts({"王芳": "1990-01-05", "李雷": "1990-12-19"}), since="2020-01-03")
     ds = load(crm)
     assert rows(ds, D("2026-12-20")) == [
         # 2020-01-03 → 2027-01-03: 7 years
@@ -113,7 +96,7 @@ def test_moments_across_the_new_year(crm: DataRepo) -> None:
 
 
 def test_29_february_falls_on_28_february_in_a_common_year(crm: DataRepo) -> None:
-    customer(crm, "KH-1", "2024-02-29", {"王芳": "1996-02-29"})
+    crm.customer("KH-1", contacts({"王芳": "1996-02-29"}), since="2024-02-29")
     ds = load(crm)
     # 2027 is not a leap year: both fall on 2027-02-28; 2027 - 2024 = 3 years, 2027 - 1996 = 31.
     assert [(m.kind, m.day, m.years) for m in care_moments(ds, D("2027-02-20"))] == [
@@ -133,8 +116,8 @@ def test_29_february_falls_on_28_february_in_a_common_year(crm: DataRepo) -> Non
 
 def test_moments_are_sorted_by_day(crm: DataRepo) -> None:
     # written in an order unlike the days': the list must still come out by day.
-    customer(crm, "KH-1", "2021-07-01", {"甲": "1991-06-12"})
-    customer(crm, "KH-2", "2022-06-15", {"乙": "1992-07-05", "丙": "1993-06-11"})
+    crm.customer("KH-1", contacts({"甲": "1991-06-12"}), since="2021-07-01")
+    crm.customer("KH-2", contacts({"乙": "1992-07-05", "丙": "1993-06-11"}), since="2022-06-15")
     ds = load(crm)
     # as_of 2026-06-10 → window to 07-10: 06-11 丙 (33), 06-12 甲 (35), 06-15 KH-2 (4 years),
     # 07-01 KH-1 (5 years), 07-05 乙 (34).

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import CRM, DEFAULT_CONFIG, DataRepo, run_crm
+from tests.conftest import CRM, DEFAULT_CONFIG, DataRepo, invoke_crm
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "data-repo"
 WORKFLOW = TEMPLATES / ".github" / "workflows" / "crm.yml"
@@ -39,7 +39,7 @@ def git(root: Path, *args: str) -> str:
 def pull_request(tmp_path: Path) -> tuple[DataRepo, dict[str, str]]:
     """A data repository on main plus one pull-request commit that logs a conversation."""
     data = DataRepo(tmp_path / "crm")
-    data.write("crm.yaml", DEFAULT_CONFIG)
+    data.config(DEFAULT_CONFIG)
     data.customer("KH-2024001", name="华星科技")
     data.interaction("JL-2024001", "KH-2024001", "2024-03-01")
     git(data.root, "init", "--quiet", "--initial-branch=main")
@@ -47,7 +47,7 @@ def pull_request(tmp_path: Path) -> tuple[DataRepo, dict[str, str]]:
     git(data.root, "commit", "--quiet", "-m", "初始数据")
     base = git(data.root, "rev-parse", "HEAD")
     git(data.root, "switch", "--quiet", "-c", "log-call")
-    logged = run_crm("log", "KH-2024001", "--root", str(data.root), "--date", "2024-04-02", "--topic", "季度回顾")
+    logged = invoke_crm("log", "KH-2024001", "--root", str(data.root), "--date", "2024-04-02", "--topic", "季度回顾")
     assert logged.returncode == 0, logged.stderr
     git(data.root, "add", ".")
     git(data.root, "commit", "--quiet", "-m", "记录季度回顾")
@@ -132,7 +132,7 @@ def test_an_invalid_pull_request_fails_with_annotations_and_still_gets_its_summa
     pull_request: tuple[DataRepo, dict[str, str]], tmp_path: Path
 ) -> None:
     data, expressions = pull_request
-    data.write("customers/KH-2024001.yaml", (data.root / "customers/KH-2024001.yaml").read_text() + "phone: 0755\n")
+    data.put((data.root / "customers/KH-2024001.yaml").read_text() + "phone: 0755\n")
     git(data.root, "commit", "--quiet", "-am", "坏数据")
     expressions = {**expressions, "github.event.pull_request.head.sha": git(data.root, "rev-parse", "HEAD")}
     steps = run_job("check", data.root, expressions, tmp_path / "summary.md")

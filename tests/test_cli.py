@@ -8,7 +8,7 @@ import re
 import click
 
 from crmdata.cli.main import main
-from tests.conftest import DEFAULT_CONFIG, DataRepo, run_crm
+from tests.conftest import DEFAULT_CONFIG, DataRepo, invoke_crm, run_crm
 
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<field>[^:]*): (?P<message>.+)$")
 
@@ -17,14 +17,14 @@ def test_every_command_has_help_with_an_example() -> None:
     commands = main.commands  # type: ignore[attr-defined]
     assert set(commands) >= {"validate", "schema"}
     for name in commands:
-        result = run_crm(name, "--help")
+        result = invoke_crm(name, "--help")
         assert result.returncode == 0, name
         assert "Examples:" in result.stdout, f"crm {name} --help shows no example"
         assert f"crm {name}" in result.stdout.split("Examples:")[1], f"crm {name} --help example does not use it"
 
 
 def test_top_level_help_lists_every_command() -> None:
-    result = run_crm("--help")
+    result = invoke_crm("--help")
     assert result.returncode == 0
     for name in main.commands:  # type: ignore[attr-defined]
         assert name in result.stdout
@@ -45,14 +45,13 @@ def test_a_clean_repository_passes_with_a_summary(repo: DataRepo) -> None:
 
 
 def test_the_current_directory_is_the_default_root(repo: DataRepo) -> None:
-    result = run_crm("validate", cwd=repo.root)
+    result = invoke_crm("validate", cwd=repo.root)
     assert result.returncode == 0
     assert "共 3 个文件" in result.stdout
 
 
 def test_errors_exit_1_and_print_one_line_each(repo: DataRepo) -> None:
-    repo.write(
-        "customers/KH-2024002.yaml",
+    repo.put(
         """\
         id: KH-2024002
         name: 王芳
@@ -64,7 +63,7 @@ def test_errors_exit_1_and_print_one_line_each(repo: DataRepo) -> None:
         phone: "1"
         """,
     )
-    result = run_crm("validate", "--root", str(repo.root))
+    result = invoke_crm("validate", "--root", str(repo.root))
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines()
     assert lines[:-1] == [
@@ -91,7 +90,7 @@ def test_warnings_alone_exit_0(repo: DataRepo) -> None:
         topic: 上门拜访
         """,
     )
-    result = run_crm("validate", "--root", str(repo.root), "--format", "json")
+    result = invoke_crm("validate", "--root", str(repo.root), "--format", "json")
     assert result.returncode == 0
     report = json.loads(result.stdout)
     assert report == {
@@ -110,16 +109,16 @@ def test_warnings_alone_exit_0(repo: DataRepo) -> None:
 
 
 def test_usage_errors_exit_2(repo: DataRepo) -> None:
-    assert run_crm("validate", "--format", "xml", "--root", str(repo.root)).returncode == 2
-    assert run_crm("validate", "--root", str(repo.root / "missing")).returncode == 2
-    assert run_crm("frobnicate").returncode == 2
-    result = run_crm("validate", "--max-file-size", "lots", "--root", str(repo.root))
+    assert invoke_crm("validate", "--format", "xml", "--root", str(repo.root)).returncode == 2
+    assert invoke_crm("validate", "--root", str(repo.root / "missing")).returncode == 2
+    assert invoke_crm("frobnicate").returncode == 2
+    result = invoke_crm("validate", "--max-file-size", "lots", "--root", str(repo.root))
     assert result.returncode == 2
     assert "'lots' is not a size such as 2M, 512K or 100000" in result.stderr
 
 
 def test_a_folder_without_crm_yaml_is_not_a_repository(tmp_path: DataRepo) -> None:
-    result = run_crm("validate", "--root", str(tmp_path))
+    result = invoke_crm("validate", "--root", str(tmp_path))
     assert result.returncode == 1
     assert result.stdout.startswith(
         f"crm.yaml:1:1: : crm.yaml not found in {tmp_path}: is --root a crm data repository?"
@@ -128,8 +127,7 @@ def test_a_folder_without_crm_yaml_is_not_a_repository(tmp_path: DataRepo) -> No
 
 def test_github_annotations_cannot_be_forged_by_record_text(repo: DataRepo) -> None:
     # A customer name cannot reach an annotation, but an unknown key can: it is quoted in the message.
-    repo.write(
-        "customers/KH-2024002.yaml",
+    repo.put(
         """\
         id: KH-2024002
         name: 王芳
@@ -142,7 +140,7 @@ def test_github_annotations_cannot_be_forged_by_record_text(repo: DataRepo) -> N
         "evil%0A::error file=x,line=1::forged\\r\\n::warning::x": 1
         """,
     )
-    result = run_crm("validate", "--root", str(repo.root), "--format", "github")
+    result = invoke_crm("validate", "--root", str(repo.root), "--format", "github")
     assert result.returncode == 1
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
     assert len(annotations) == 1

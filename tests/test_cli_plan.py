@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CRM, DataRepo, run_crm
+from tests.conftest import CRM, DataRepo, invoke_crm, run_crm
 
 TEAM = """\
 team:
@@ -22,7 +22,7 @@ segments:
 
 
 def _repository(repo: DataRepo) -> None:
-    repo.write("crm.yaml", TEAM)
+    repo.config(TEAM)
     (repo.root / "customers" / "KH-2024001.yaml").unlink()
     (repo.root / "interactions" / "2024" / "JL-2024001.yaml").unlink()
     # A: active, high value, strategic, tagged 制造业; its only contact is below
@@ -36,8 +36,7 @@ def _repository(repo: DataRepo) -> None:
     repo.interaction("JL-3", "KH-C", "2026-11-20", next_followup="2026-11-26")
     # D: churned: no follow-up
     repo.customer("KH-D", since="2025-01-01", stage="churned", churned_on="2026-06-01", churn_reason="价格")
-    repo.write(
-        "interactions/2026/JL-4.yaml",
+    repo.put(
         "id: JL-4\ncustomer: KH-C\ndate: 2026-11-01\nchannel: visit\nowner: ming\ntopic: 报价\n"
         "todos:\n  - {task: 发送报价, due: 2026-11-10}\n  - {task: 回访, due: 2026-11-30}\n",
     )
@@ -117,7 +116,7 @@ def test_due_text_groups_by_owner_overdue_first_in_the_language_of_crm_yaml(
     _repository(repo)
     if language is not None:
         repo.write("crm.yaml", TEAM + f"language: {language}\n")
-    result = run_crm("due", "--root", str(repo.root), "--as-of", "2026-11-24")
+    result = invoke_crm("due", "--root", str(repo.root), "--as-of", "2026-11-24")
     assert result.returncode == 0
     assert result.stdout.splitlines() == DUE_TEXT[language or "zh"]
 
@@ -142,18 +141,19 @@ def test_due_text_marks_silent_customers_with_the_silent_word_never_the_dormant_
 def test_due_for_one_owner_and_an_unknown_owner(repo: DataRepo) -> None:
     _repository(repo)
     mine = json.loads(
-        run_crm("due", "--root", str(repo.root), "--as-of", "2026-11-24", "--owner", "hong", "--format", "json").stdout
+        invoke_crm(
+            "due", "--root", str(repo.root), "--as-of", "2026-11-24", "--owner", "hong", "--format", "json"
+        ).stdout
     )
     assert [f["customer"] for f in mine["followups"]] == ["KH-B"]
     assert mine["todos"] == []
-    result = run_crm("due", "--root", str(repo.root), "--owner", "nobody")
+    result = invoke_crm("due", "--root", str(repo.root), "--owner", "nobody")
     assert result.returncode == 2
     assert "nobody is not on the team (ming, hong)" in result.stderr
 
 
 def test_commands_refuse_invalid_data_with_the_validate_messages(repo: DataRepo) -> None:
-    repo.write(
-        "interactions/2024/JL-2024002.yaml",
+    repo.put(
         "id: JL-2024002\ncustomer: KH-2024001\ndate: 2024-03-01\nchannel: fax\nowner: ming\ntopic: x\n",
     )
     for command in ("due", "kpi", "segments", "calendar"):
@@ -167,17 +167,17 @@ def test_commands_refuse_invalid_data_with_the_validate_messages(repo: DataRepo)
 def test_segments_list_and_members(repo: DataRepo) -> None:
     _repository(repo)
     listing = json.loads(
-        run_crm("segments", "--root", str(repo.root), "--as-of", "2026-11-24", "--format", "json").stdout
+        invoke_crm("segments", "--root", str(repo.root), "--as-of", "2026-11-24", "--format", "json").stdout
     )
     sizes = {segment["key"]: segment["size"] for segment in listing["segments"]}
     assert sizes["overdue"] == 1 and sizes["high_value"] == 1 and sizes["win_back"] == 1
     assert sizes["big_makers"] == 1  # KH-A: strategic, tagged 制造业, high value
     assert sizes["tags:制造业"] == 1 and sizes["stage:churned"] == 1 and sizes["owner:ming"] == 3
-    members = json.loads(run_crm("segments", "win_back", "--root", str(repo.root), "--format", "json").stdout)
+    members = json.loads(invoke_crm("segments", "win_back", "--root", str(repo.root), "--format", "json").stdout)
     assert [(m["customer"], m["churn_reason"]) for m in members["members"]] == [("KH-D", "价格")]
-    text = run_crm("segments", "big_makers", "--root", str(repo.root), "--as-of", "2026-11-24").stdout
+    text = invoke_crm("segments", "big_makers", "--root", str(repo.root), "--as-of", "2026-11-24").stdout
     assert text.splitlines()[0] == "big_makers：1 位客户"
-    missing = run_crm("segments", "nope", "--root", str(repo.root))
+    missing = invoke_crm("segments", "nope", "--root", str(repo.root))
     assert missing.returncode == 2 and "没有名为 'nope' 的分群" in missing.stderr
 
 
@@ -187,7 +187,7 @@ def test_at_risk_members_come_with_their_score_and_signals(repo: DataRepo) -> No
     repo.interaction("JL-5", "KH-E", "2026-01-05", "satisfaction: 5\n")
     repo.interaction("JL-6", "KH-E", "2026-01-06", "satisfaction: 2\n")
     args = ("segments", "at_risk", "--root", str(repo.root), "--as-of", "2026-11-24")
-    report = json.loads(run_crm(*args, "--format", "json").stdout)
+    report = json.loads(invoke_crm(*args, "--format", "json").stdout)
     assert report["members"] == [
         {
             "customer": "KH-E",
@@ -202,7 +202,7 @@ def test_at_risk_members_come_with_their_score_and_signals(repo: DataRepo) -> No
             "churn_reason": None,
         }
     ]
-    text = run_crm(*args).stdout.splitlines()
+    text = invoke_crm(*args).stdout.splitlines()
     assert " ".join(text[1].split()) == (  # columns padded for the terminal
         "KH-E 寂静公司 ming 合作期 分数 7：322 天没有联系; 跟进逾期 292 天; 满意度从平均 5.0 降到 2"
     )
@@ -220,8 +220,7 @@ def test_at_risk_members_come_with_their_score_and_signals(repo: DataRepo) -> No
 
 
 def test_a_bad_segment_filter_is_reported_at_its_line(repo: DataRepo) -> None:
-    repo.write(
-        "crm.yaml",
+    repo.config(
         """\
         team:
           ming: {name: 张明}
@@ -236,7 +235,7 @@ def test_a_bad_segment_filter_is_reported_at_its_line(repo: DataRepo) -> None:
               colour: red
         """,
     )
-    report = json.loads(run_crm("validate", "--root", str(repo.root), "--format", "json").stdout)
+    report = json.loads(invoke_crm("validate", "--root", str(repo.root), "--format", "json").stdout)
     assert [(e["line"], e["column"], e["field"], e["message"]) for e in report["errors"]] == [
         # "      tier: [strategic, platinum]": 6 spaces, "tier: [" -> '[' at 13, "strategic, " -> 'p' at 25
         (9, 25, "segments.vip.where.tier[1]", "'platinum' is not one of: strategic, regular, potential"),
@@ -258,8 +257,7 @@ def test_a_bad_segment_filter_is_reported_at_its_line(repo: DataRepo) -> None:
 
 
 def test_a_custom_segment_cannot_take_a_computed_name(repo: DataRepo) -> None:
-    repo.write(
-        "crm.yaml",
+    repo.config(
         """\
         team:
           ming: {name: 张明}
@@ -268,7 +266,7 @@ def test_a_custom_segment_cannot_take_a_computed_name(repo: DataRepo) -> None:
             where: {tier: strategic}
         """,
     )
-    report = json.loads(run_crm("validate", "--root", str(repo.root), "--format", "json").stdout)
+    report = json.loads(invoke_crm("validate", "--root", str(repo.root), "--format", "json").stdout)
     assert [(e["line"], e["column"], e["field"], e["message"]) for e in report["errors"]] == [
         (4, 3, "segments.silent", "silent is the name of a computed segment; choose another name"),
     ]
@@ -277,7 +275,7 @@ def test_a_custom_segment_cannot_take_a_computed_name(repo: DataRepo) -> None:
 def test_calendar_writes_a_feed_file_or_to_stdout(repo: DataRepo, tmp_path: Path) -> None:
     _repository(repo)
     out = tmp_path / "feeds" / "ming.ics"
-    result = run_crm(
+    result = invoke_crm(
         "calendar", "--root", str(repo.root), "--as-of", "2026-11-24", "--owner", "ming", "--out", str(out)
     )
     assert result.returncode == 0, result.stderr
@@ -290,4 +288,4 @@ def test_calendar_writes_a_feed_file_or_to_stdout(repo: DataRepo, tmp_path: Path
         check=True,
     )
     assert piped.stdout == feed
-    assert run_crm("calendar", "--root", str(repo.root), "--owner", "nobody").returncode == 2
+    assert invoke_crm("calendar", "--root", str(repo.root), "--owner", "nobody").returncode == 2

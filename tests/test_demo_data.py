@@ -11,7 +11,7 @@ from pathlib import Path
 from crmdata.records.load import LoadOptions
 from crmdata.records.models import Channel, CustomerType, InteractionKind, Stage, Tier, Value
 from crmdata.records.validate import validate
-from tests.conftest import run_crm
+from tests.conftest import invoke_crm
 from tools.synth import generate
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -19,7 +19,7 @@ DEMO_AS_OF = date(2026, 11, 24)
 
 
 def test_demo_data_validates_with_only_its_two_deliberate_warnings() -> None:
-    result = run_crm("validate", "--root", str(PROJECT), "--format", "json", "--no-cache")
+    result = invoke_crm("validate", "--root", str(PROJECT), "--format", "json", "--no-cache")
     assert result.returncode == 0
     report = json.loads(result.stdout)
     assert report["errors"] == []

@@ -24,7 +24,7 @@ from bs4 import BeautifulSoup
 from crmdata.git import diff, gitrev
 from crmdata.git.compare_revisions import compare_revisions
 from crmdata.records.load import load
-from tests.conftest import CRM, DataRepo, run_crm
+from tests.conftest import CRM, DataRepo, invoke_crm, run_crm
 
 AS_OF = "2026-11-24"
 HOSTILE = "价格 | <script>alert(1)</script> `rm` @everyone #1 **x** [a](javascript:x) https://evil.example"
@@ -50,7 +50,7 @@ def commit(root: Path, message: str) -> str:
 
 
 def write_base(data: DataRepo) -> None:
-    data.write("crm.yaml", "team:\n  ming: {name: 张明}\n  hong: {name: 李红}\n")
+    data.config("team:\n  ming: {name: 张明}\n  hong: {name: 李红}\n")
     contact = '  - {name: 李雷, title: 采购经理, phone: "13800138000", email: lilei@example.com}\n'
     data.customer("KH-1", f"contacts:\n{contact}")
     data.customer("KH-2")
@@ -74,8 +74,7 @@ def write_head(data: DataRepo) -> None:
     data.customer("KH-6", stage="prospecting", since="2026-11-23", name="新客户")
     data.interaction("JL-1", "KH-1", "2026-10-01", "todos:\n  - {task: 发送报价, due: 2026-10-10, done: 2026-10-09}\n")
     data.interaction("JL-2", "KH-3", "2026-11-01", next_followup="2026-11-30")
-    data.write(
-        "interactions/2026/JL-3.yaml",
+    data.put(
         "id: JL-3\ncustomer: KH-1\ndate: 2026-11-20\nchannel: visit\nowner: ming\ntopic: 二期报价\n",
     )
 
@@ -217,7 +216,7 @@ def test_a_change_in_markdown(tmp_path: Path, language: str) -> None:
 
 
 def test_kpi_deltas_are_the_kpis_that_changed(scenario: DataRepo) -> None:
-    base = json.loads(run_crm("kpi", "--root", str(scenario.root), "--as-of", AS_OF, "--format", "json").stdout)
+    base = json.loads(invoke_crm("kpi", "--root", str(scenario.root), "--as-of", AS_OF, "--format", "json").stdout)
     result = crm_diff(scenario, "HEAD~1", "--format", "json")
     kpis = {(item["name"], item["key"]): (item["base"], item["head"]) for item in json.loads(result.stdout)["kpis"]}
     assert ("overdue_followups", None) not in kpis  # KH-1 was overdue, KH-2 is now: one either way
@@ -310,7 +309,7 @@ def test_json_shape(scenario: DataRepo) -> None:
         "interval_days": 30,
         "freshness": "red",
     }
-    due = run_crm("due", "--root", str(scenario.root), "--as-of", AS_OF, "--format", "json")  # HEAD is checked out
+    due = invoke_crm("due", "--root", str(scenario.root), "--as-of", AS_OF, "--format", "json")  # HEAD is checked out
     assert done["after"] == next(plan for plan in json.loads(due.stdout)["followups"] if plan["customer"] == "KH-1")
     assert report["todos_done"] == [
         {"interaction": "JL-1", "customer": "KH-1", "task": "发送报价", "due": "2026-10-10", "done": "2026-10-09"}
@@ -332,7 +331,7 @@ def test_the_working_tree_and_the_index_are_untouched(scenario: DataRepo) -> Non
     scenario.customer("KH-2", notes="staged, not committed")
     git(scenario.root, "add", "customers/KH-2.yaml")
     scenario.customer("KH-3", notes="edited, not staged")
-    (scenario.root / "customers" / "KH-7.yaml").write_text("id: KH-7\n", encoding="utf-8")  # untracked, invalid
+    scenario.put("id: KH-7\n")  # untracked, invalid
     status = git(scenario.root, "status", "--porcelain")
     index = (scenario.root / ".git" / "index").read_bytes()
     files = {path: path.read_bytes() for path in scenario.root.rglob("*.yaml")}
@@ -422,7 +421,7 @@ def test_a_data_root_in_a_sub_folder_and_a_first_commit_without_it(tmp_path: Pat
 
 
 def test_head_that_does_not_validate_is_reported_with_lines(scenario: DataRepo) -> None:
-    scenario.write("customers/KH-2.yaml", "id: KH-2\nname: 客户\ntype: enterprize\n")
+    scenario.put("id: KH-2\nname: 客户\ntype: enterprize\n")
     commit(scenario.root, "broken")
     out = scenario.root.parent / "summary.md"
     out.write_text("earlier step\n", encoding="utf-8")
@@ -451,7 +450,7 @@ def test_the_pure_core_names_nested_fields(tmp_path: Path) -> None:
     """diff() of two loaded folders, no git: nested paths and a todo completed among several."""
     base, head = DataRepo(tmp_path / "base"), DataRepo(tmp_path / "head")
     for data, done in ((base, ""), (head, ", done: 2026-11-02")):
-        data.write("crm.yaml", "team:\n  ming: {name: 张明}\n")
+        data.config("team:\n  ming: {name: 张明}\n")
         data.customer("KH-1", "contacts:\n  - {name: 甲}\n  - {name: 乙, title: 经理}\n")
         todos = f"todos:\n  - {{task: 甲, due: 2026-11-01}}\n  - {{task: 乙, due: 2026-11-03{done}}}\n"
         data.interaction("JL-1", "KH-1", "2026-10-30", todos)
@@ -469,11 +468,11 @@ def test_the_scratch_tree_follows_a_path_from_file_to_folder(tmp_path: Path) -> 
     """A path that is a file in one revision and a folder in the next is rewritten, never written through."""
     data = DataRepo(tmp_path / "crm")
     init_git(data.root)
-    data.write("crm.yaml", "team: {ming: {name: 张明}}\n")
+    data.config("team: {ming: {name: 张明}}\n")
     data.write("interactions/2026.yaml", "x: 1\n")
     first = commit(data.root, "a file")
     os.remove(data.root / "interactions" / "2026.yaml")
-    data.interaction("JL-1", "KH-1", "2026.yaml/01")
+    data.write("interactions/2026.yaml/JL-1.yaml", "id: JL-1\ncustomer: KH-1\ndate: 2026-01-01\n")  # now a folder
     second = commit(data.root, "a folder")
     repo = gitrev.repository(data.root)
     with gitrev.scratch_tree(repo) as tree:

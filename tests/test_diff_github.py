@@ -95,7 +95,7 @@ def test_md_shows_record_text_literally_in_a_table_cell_and_outside() -> None:
 def test_a_pull_request_cannot_ping_or_link_through_crm_diff(tmp_path: Path) -> None:
     data = DataRepo(tmp_path / "crm")
     init_git(data.root)
-    data.write("crm.yaml", "team:\n  ming: {name: 张明}\n")
+    data.config("team:\n  ming: {name: 张明}\n")
     data.customer("KH-1")
     data.customer("KH-2")
     commit(data.root, "base")
@@ -104,8 +104,7 @@ def test_a_pull_request_cannot_ping_or_link_through_crm_diff(tmp_path: Path) -> 
     data.customer("KH-2", stage="churned", churned_on="2026-11-15", churn_reason=json.dumps(everything))
     data.customer("GH-5", name=json.dumps(f"@someone {SHAPES}"), since="2026-11-20")
     topic = json.dumps("#12 &#64;x org/repo#3")
-    data.write(
-        "interactions/2026/JL-1.yaml",
+    data.put(
         f"id: JL-1\ncustomer: GH-5\ndate: 2026-11-21\nchannel: phone\nowner: ming\ntopic: {topic}\n",
     )
     commit(data.root, "change")

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from crmdata.records.schema import SCHEMA_FILES, schema_for
-from tests.conftest import run_crm
+from tests.conftest import DataRepo, invoke_crm, run_crm
 
 PROJECT = Path(__file__).resolve().parent.parent
 README = (PROJECT / "README.md").read_text(encoding="utf-8")
@@ -100,15 +100,11 @@ def test_readme_examples_validate_as_written(tmp_path: Path) -> None:
     customer = next(block for block in blocks if block.startswith("# customers/"))
     interaction = next(block for block in blocks if block.startswith("# interactions/"))
     config = next(re.sub(r"^   ", "", block, flags=re.MULTILINE) for block in blocks if "team:" in block)
-    root = tmp_path / "crm"
-    customer_path = root / customer.splitlines()[0].removeprefix("# ")
-    interaction_path = root / interaction.splitlines()[0].removeprefix("# ")
-    customer_path.parent.mkdir(parents=True)
-    interaction_path.parent.mkdir(parents=True)
-    (root / "crm.yaml").write_text(config, encoding="utf-8")
-    customer_path.write_text(customer, encoding="utf-8")
-    interaction_path.write_text(interaction, encoding="utf-8")
-    result = run_crm("validate", "--root", str(root), "--format", "json", "--no-cache")
+    data = DataRepo(tmp_path / "crm")
+    data.config(config)
+    data.write(customer.splitlines()[0].removeprefix("# "), customer)  # where the README says it goes
+    data.write(interaction.splitlines()[0].removeprefix("# "), interaction)
+    result = invoke_crm("validate", "--root", str(data.root), "--format", "json", "--no-cache")
     assert result.returncode == 0, result.stdout
     assert json.loads(result.stdout)["errors"] == []
 

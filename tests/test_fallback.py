@@ -35,8 +35,7 @@ def _problems(root: Path, hide_libyaml: bool) -> list[list[object]]:
 
 
 def test_pure_python_parser_reports_the_same(repo: DataRepo) -> None:
-    repo.write(
-        "customers/KH-2024002.yaml",
+    repo.put(
         """\
         id: KH-2024002
         name: 王芳
@@ -52,7 +51,7 @@ def test_pure_python_parser_reports_the_same(repo: DataRepo) -> None:
         tags: [a, &x b, *x]
         """,
     )
-    repo.write("customers/KH-2024003.yaml", "id: KH-2024003\n" + "x: " + "[" * 500 + "]" * 500 + "\n")
+    repo.put("id: KH-2024003\n" + "x: " + "[" * 500 + "]" * 500 + "\n")
     with_libyaml = _problems(repo.root, hide_libyaml=False)
     without = _problems(repo.root, hide_libyaml=True)
     assert len(with_libyaml) >= 7

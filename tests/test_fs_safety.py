@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CRM, DataRepo, run_crm
+from tests.conftest import CRM, DataRepo, invoke_crm, run_crm
 from tests.test_site import AS_OF, write_small_crm
 
 SITE_MARKER = ".crm-site"
@@ -95,7 +95,7 @@ def test_a_dangling_gitignore_link_in_the_cache_creates_nothing_at_its_target(re
     planted = tmp_path / "outside" / "planted"
     planted.parent.mkdir()
     link(repo.root / ".crm-cache" / ".gitignore", planted)
-    assert run_crm("validate", "--root", str(repo.root)).returncode == 0
+    assert invoke_crm("validate", "--root", str(repo.root)).returncode == 0
     assert list(planted.parent.iterdir()) == []
     assert (repo.root / ".crm-cache" / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
 
@@ -103,7 +103,7 @@ def test_a_dangling_gitignore_link_in_the_cache_creates_nothing_at_its_target(re
 def test_a_linked_parse_cache_folder_is_replaced_not_written_through(repo: DataRepo, tmp_path: Path) -> None:
     outside = outside_folder(tmp_path)
     link(repo.root / ".crm-cache" / "parse", outside)
-    assert run_crm("validate", "--root", str(repo.root)).returncode == 0
+    assert invoke_crm("validate", "--root", str(repo.root)).returncode == 0
     assert files_in(outside) == {"mine.txt": b"not crm's\n"}
     assert len(list((repo.root / ".crm-cache" / "parse").glob("*.pickle"))) >= 1
 
@@ -326,7 +326,7 @@ def test_a_build_killed_while_mkdocs_writes_leaves_the_previous_site_intact(tmp_
 def test_crm_log_never_writes_through_a_linked_record_folder(repo: DataRepo, tmp_path: Path) -> None:
     outside = outside_folder(tmp_path)
     link(repo.root / "interactions" / "2025", outside)
-    result = run_crm(
+    result = invoke_crm(
         "log", "KH-2024001", "--root", str(repo.root), "--date", "2025-06-01", "--topic", "回访", "--summary", "x"
     )
     assert result.returncode == 1
@@ -340,7 +340,7 @@ def test_schema_replaces_a_planted_link_instead_of_writing_through_it(tmp_path: 
     victim.write_text("keep\n", encoding="utf-8")
     work = tmp_path / "work"
     link(work / "schemas" / "customer.schema.json", victim)
-    result = run_crm("schema", "--out", "schemas", cwd=work)
+    result = invoke_crm("schema", "--out", "schemas", cwd=work)
     assert result.returncode == 0, result.stderr
     assert victim.read_text(encoding="utf-8") == "keep\n"
     written = work / "schemas" / "customer.schema.json"
@@ -351,7 +351,7 @@ def test_schema_refuses_a_linked_out_folder_in_the_current_folder(tmp_path: Path
     outside = outside_folder(tmp_path)
     work = tmp_path / "work"
     link(work / "schemas", outside)
-    result = run_crm("schema", "--out", "schemas", cwd=work)
+    result = invoke_crm("schema", "--out", "schemas", cwd=work)
     assert result.returncode == 2
     assert "schemas is a symbolic link" in result.stderr
     assert files_in(outside) == {"mine.txt": b"not crm's\n"}
@@ -360,7 +360,7 @@ def test_schema_refuses_a_linked_out_folder_in_the_current_folder(tmp_path: Path
 def test_calendar_never_writes_through_a_linked_folder_in_the_repository(repo: DataRepo, tmp_path: Path) -> None:
     outside = outside_folder(tmp_path)
     link(repo.root / "feeds", outside)
-    result = run_crm("calendar", "--root", str(repo.root), "--out", str(repo.root / "feeds" / "due.ics"))
+    result = invoke_crm("calendar", "--root", str(repo.root), "--out", str(repo.root / "feeds" / "due.ics"))
     assert result.returncode == 2
     assert "feeds is a symbolic link" in result.stderr
     assert files_in(outside) == {"mine.txt": b"not crm's\n"}
@@ -370,7 +370,7 @@ def test_a_calendar_file_that_is_a_link_is_replaced(repo: DataRepo, tmp_path: Pa
     victim = tmp_path / "victim.txt"
     victim.write_text("keep\n", encoding="utf-8")
     link(repo.root / "due.ics", victim)
-    result = run_crm("calendar", "--root", str(repo.root), "--out", str(repo.root / "due.ics"))
+    result = invoke_crm("calendar", "--root", str(repo.root), "--out", str(repo.root / "due.ics"))
     assert result.returncode == 0, result.stderr
     assert victim.read_text(encoding="utf-8") == "keep\n"
     assert (repo.root / "due.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")

@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from tests.conftest import DataRepo, run_crm
+from tests.conftest import DataRepo, invoke_crm
 
 TODAY = date.today()
 TOMORROW = TODAY + timedelta(days=1)
 
 
 def _warnings(repo: DataRepo) -> list[tuple[str, int, str, str]]:
-    result = run_crm("validate", "--root", str(repo.root), "--format", "json")
+    result = invoke_crm("validate", "--root", str(repo.root), "--format", "json")
     report = json.loads(result.stdout)
     assert result.returncode == 0, report["errors"]
     return [(w["file"], w["line"], w["field"], w["message"]) for w in report["warnings"]]
@@ -43,7 +43,7 @@ def test_a_mistyped_year_in_since_recorded_and_done(repo: DataRepo) -> None:
         "JL-1",
         "KH-2",
         TODAY.isoformat(),
-        extra=f"recorded: {later.isoformat()} 10:00\ntodos:\n  - {{task: 报价, due: {TODAY}, done: {later}}}\n",
+        f"recorded: {later.isoformat()} 10:00\ntodos:\n  - {{task: 报价, due: {TODAY}, done: {later}}}\n",
     )
     found = _warnings(repo)
     assert ("customers/KH-1.yaml", 7, "since", _after_today("since", later)) in found
@@ -55,5 +55,5 @@ def test_a_mistyped_year_in_since_recorded_and_done(repo: DataRepo) -> None:
 
 def test_today_and_earlier_are_fine(repo: DataRepo) -> None:
     repo.customer("KH-1", since=TODAY.isoformat())
-    repo.interaction("JL-1", "KH-1", TODAY.isoformat(), extra=f"recorded: {TODAY.isoformat()} 23:59\n")
+    repo.interaction("JL-1", "KH-1", TODAY.isoformat(), f"recorded: {TODAY.isoformat()} 23:59\n")
     assert _warnings(repo) == []

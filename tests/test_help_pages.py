@@ -42,7 +42,7 @@ from crmdata.records.models import (
     Todo,
     WorkCalendar,
 )
-from tests.conftest import DataRepo, run_crm
+from tests.conftest import DataRepo, invoke_crm
 from tests.test_site import BuiltSite, crm_build, write_small_crm
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -330,13 +330,11 @@ def test_the_record_examples_of_the_guide_validate_as_written(language: str, tmp
     customer = next(block for block in blocks if block.startswith("# yaml-language-server") and "tier:" in block)
     interaction = next(block for block in blocks if "channel:" in block)
     config = next(block for block in blocks if block.startswith("team:"))
-    root = tmp_path / "crm"
-    (root / "customers").mkdir(parents=True)
-    (root / "interactions" / "2024").mkdir(parents=True)
-    (root / "crm.yaml").write_text(config, encoding="utf-8")
-    (root / "customers" / "KH-2024001.yaml").write_text(customer, encoding="utf-8")
-    (root / "interactions" / "2024" / "JL-2024001.yaml").write_text(interaction, encoding="utf-8")
-    result = run_crm("validate", "--root", str(root), "--format", "json", "--no-cache")
+    data = DataRepo(tmp_path / "crm")
+    data.config(config)
+    data.put(customer)
+    data.put(interaction)
+    result = invoke_crm("validate", "--root", str(data.root), "--format", "json", "--no-cache")
     assert result.returncode == 0, result.stdout
     assert '"errors":[]' in result.stdout.replace(" ", "") and '"warnings":[]' in result.stdout.replace(" ", "")
     assert yaml.safe_load(config)["policy"] == Policy().model_dump(mode="json"), "the documented defaults differ"

@@ -14,7 +14,7 @@ import yaml
 from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
 
 from crmdata.records.load import LoadOptions, load
-from tests.conftest import DataRepo, run_crm
+from tests.conftest import DataRepo, invoke_crm, run_crm
 
 CUSTOMER_HEADERS = ["序号", "客户编号", "客户名称", "联系人", "职位", "联系方式", "所属行业", "客户类型"]
 CUSTOMER_HEADERS += ["合作起始日期", "客户来源", "关键需求", "备注"]
@@ -126,7 +126,7 @@ def test_interactions_map_channels_todos_owners_and_customer_names(repo: DataRep
             ],
         ).read_bytes()
     )  # fmt: skip
-    result = run_crm("import", "interactions", str(sheet), "--root", str(repo.root), "--write")
+    result = invoke_crm("import", "interactions", str(sheet), "--root", str(repo.root), "--write")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines() == [
         "沟通记录.csv: 3 行，interactions（表头在第 1 行）",
@@ -153,7 +153,7 @@ def test_interactions_map_channels_todos_owners_and_customer_names(repo: DataRep
     }
     video = read_record(repo, "interactions/2024/JL-2024003.yaml")
     assert (video["channel"], video["owner"], video["date"]) == ("video", "hong", datetime(2024, 3, 6, 15, 30))
-    assert run_crm("validate", "--root", str(repo.root)).returncode == 0
+    assert invoke_crm("validate", "--root", str(repo.root)).returncode == 0
 
 
 def test_english_headers_map_and_set(empty_repo: DataRepo, tmp_path: Path) -> None:
@@ -163,12 +163,12 @@ def test_english_headers_map_and_set(empty_repo: DataRepo, tmp_path: Path) -> No
         [headers, [None, "Acme Ltd", "Jane", "CTO", "+86 139 0000 1111", "software", "regular", "2024-05-01",
                    "api, sso", "call after 5", "Active"]],
     )  # fmt: skip
-    unknown = run_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), "--set", "type=enterprise")
+    unknown = invoke_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), "--set", "type=enterprise")
     assert unknown.returncode == 2
     assert "Error: leads.csv: unknown columns: Company (B), Remark (J). Name the field of each with" in unknown.stderr
 
     options = ("--map", "Company=name", "--map", "Remark=", "--set", "type=企业", "--set", "owner=hong", "--write")
-    result = run_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *options)
+    result = invoke_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *options)
     assert result.returncode == 0, result.stdout + result.stderr
     assert read_record(empty_repo, "customers/KH-2024001.yaml") == {
         "id": "KH-2024001",
@@ -187,13 +187,13 @@ def test_english_headers_map_and_set(empty_repo: DataRepo, tmp_path: Path) -> No
 def test_bad_set_and_missing_fields_are_usage_errors(empty_repo: DataRepo, tmp_path: Path) -> None:
     sheet = write_csv(tmp_path / "c.csv", [CUSTOMER_HEADERS, [1, None, "甲公司"]])
     root = str(empty_repo.root)
-    unknown_field = run_crm("import", "customers", str(sheet), "--root", root, "--set", "colour=red")
+    unknown_field = invoke_crm("import", "customers", str(sheet), "--root", root, "--set", "colour=red")
     assert unknown_field.returncode == 2
     assert "Error: --set 'colour=red': write FIELD=VALUE with one of the fields: name, contact," in unknown_field.stderr
-    bad_value = run_crm("import", "customers", str(sheet), "--root", root, "--set", "stage=收尾期")
+    bad_value = invoke_crm("import", "customers", str(sheet), "--root", root, "--set", "stage=收尾期")
     assert bad_value.returncode == 2
     assert "Error: --set stage=收尾期: 收尾期 is not a stage: prospecting (接洽期)," in bad_value.stderr
-    missing = run_crm("import", "customers", str(sheet), "--root", root, "--set", "stage=active")
+    missing = invoke_crm("import", "customers", str(sheet), "--root", root, "--set", "stage=active")
     assert missing.returncode == 2
     assert missing.stderr.strip() == (
         "Error: c.csv: no column gives owner, which every customer needs: add columns (负责人) or give every "
@@ -216,7 +216,7 @@ def test_invalid_rows_are_reported_by_row_and_column_and_nothing_is_written(
         ],
     )
     root = str(empty_repo.root)
-    result = run_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--write")
+    result = invoke_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--write")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         "客户.csv: 5 行，customers（表头在第 1 行）",
@@ -233,7 +233,7 @@ def test_invalid_rows_are_reported_by_row_and_column_and_nothing_is_written(
     ]
     assert not (empty_repo.root / "customers").exists()
 
-    skipped = run_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--write", "--skip-invalid")
+    skipped = invoke_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--write", "--skip-invalid")
     assert skipped.returncode == 1  # rows were invalid; the valid one is written all the same
     assert skipped.stdout.splitlines()[-1] == "跳过了 4 行无效的行（--skip-invalid）"
     assert files(empty_repo, "customers") == ["customers/KH-2024005.yaml"]
@@ -250,7 +250,7 @@ def test_likely_duplicates_of_existing_customers_are_not_created(repo: DataRepo,
             [4, None, "另一家公司（有限公司）", "钱七", None, None, None, "潜在客户", "2024-02-03"],
         ],
     )
-    result = run_crm("import", "customers", str(sheet), "--root", str(repo.root), *DEFAULTS, "--write")
+    result = invoke_crm("import", "customers", str(sheet), "--root", str(repo.root), *DEFAULTS, "--write")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[1:] == [
         "  第 2 行：可能与 KH-2024001 华星科技有限公司 重复（same name）：不创建",
@@ -271,7 +271,7 @@ def test_ids_never_collide_with_existing_records(empty_repo: DataRepo, tmp_path:
         + [[n, None, f"公司{n}", None, None, None, None, "普通客户", "2026-03-01"] for n in (1, 2)]
         + [[3, "kh-2026002", "客户KH-2026002", None, None, None, None, "普通客户", "2024-01-01"]],
     )
-    result = run_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS, "--write")
+    result = invoke_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS, "--write")
     assert result.stdout.splitlines()[1:4] == [
         "  第 2 行：已创建 customers/KH-2026004.yaml  公司1",
         "  第 3 行：已创建 customers/KH-2026005.yaml  公司2",
@@ -285,13 +285,13 @@ def test_gb18030_csv_and_undecodable_files(empty_repo: DataRepo, tmp_path: Path)
     row = [1, None, "华星科技有限公司", "李雷", None, "13800138000", None, "战略客户", "2024-01-10"]
     rows = [CUSTOMER_HEADERS, row]
     sheet = write_csv(tmp_path / "gbk.csv", rows, encoding="gb18030")
-    result = run_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS)
+    result = invoke_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS)
     assert result.returncode == 0, result.stderr
     assert "  第 2 行：将创建 customers/KH-2024001.yaml  华星科技有限公司" in result.stdout
 
     damaged = tmp_path / "damaged.csv"
     damaged.write_bytes(write_csv(tmp_path / "ok.csv", rows).read_bytes() + b"\xff\xfe,x\r\n")
-    refused = run_crm("import", "customers", str(damaged), "--root", str(empty_repo.root), *DEFAULTS)
+    refused = invoke_crm("import", "customers", str(damaged), "--root", str(empty_repo.root), *DEFAULTS)
     assert refused.returncode == 2
     assert refused.stderr.strip() == (
         "Error: damaged.csv: row 3: bytes that are not UTF-8 in a UTF-8 file; fix or re-save the file (CSV UTF-8)"
@@ -414,28 +414,28 @@ def _records(root: Path) -> dict[str, dict[str, Any]]:
 
 
 def test_round_trip_export_import_changes_nothing(repo: DataRepo, tmp_path: Path) -> None:
-    for path, text in ROUND_TRIP_CUSTOMERS.items():
-        repo.write(path, text)
-    repo.write("interactions/2024/JL-2024002.yaml", ROUND_TRIP_INTERACTION)
+    for text in ROUND_TRIP_CUSTOMERS.values():
+        repo.put(text)
+    repo.put(ROUND_TRIP_INTERACTION)
     root = str(repo.root)
-    assert run_crm("validate", "--root", root).returncode == 0
+    assert invoke_crm("validate", "--root", root).returncode == 0
     customers, interactions = tmp_path / "客户.xlsx", tmp_path / "interactions.csv"
-    assert run_crm("export", "customers", "--root", root, "--out", str(customers)).returncode == 0
-    exported = run_crm("export", "interactions", "--root", root, "--headers", "en", "--out", str(interactions))
+    assert invoke_crm("export", "customers", "--root", root, "--out", str(customers)).returncode == 0
+    exported = invoke_crm("export", "interactions", "--root", root, "--headers", "en", "--out", str(interactions))
     assert exported.returncode == 0, exported.stderr
 
     fresh = DataRepo(tmp_path / "fresh")
-    fresh.write("crm.yaml", (repo.root / "crm.yaml").read_text(encoding="utf-8"))
+    fresh.config((repo.root / "crm.yaml").read_text(encoding="utf-8"))
     for kind, sheet in (("customers", customers), ("interactions", interactions)):
-        result = run_crm("import", kind, str(sheet), "--root", str(fresh.root), "--write")
+        result = invoke_crm("import", kind, str(sheet), "--root", str(fresh.root), "--write")
         assert result.returncode == 0, result.stdout + result.stderr
     assert _records(fresh.root) == _records(repo.root)
-    second = run_crm("export", "interactions", "--root", str(fresh.root), "--headers", "en")
-    first = run_crm("export", "interactions", "--root", root, "--headers", "en")
+    second = invoke_crm("export", "interactions", "--root", str(fresh.root), "--headers", "en")
+    first = invoke_crm("export", "interactions", "--root", root, "--headers", "en")
     assert second.stdout == first.stdout
 
     for kind, sheet in (("customers", customers), ("interactions", interactions)):
-        result = run_crm("import", kind, str(sheet), "--root", root, "--write")
+        result = invoke_crm("import", kind, str(sheet), "--root", root, "--write")
         assert result.returncode == 0
         assert result.stdout.splitlines()[-1].startswith("已创建 0 行，")
         assert "，0 行可能重复，0 行与仓库不同，0 行无效" in result.stdout
@@ -444,7 +444,7 @@ def test_round_trip_export_import_changes_nothing(repo: DataRepo, tmp_path: Path
 def test_importing_into_an_invalid_repository_is_refused(repo: DataRepo, tmp_path: Path) -> None:
     repo.customer("KH-2024009", type="indvidual")
     sheet = write_csv(tmp_path / "c.csv", [CUSTOMER_HEADERS, [1, None, "甲公司", None, None, None, None, "普通客户"]])
-    result = run_crm("import", "customers", str(sheet), "--root", str(repo.root), *DEFAULTS)
+    result = invoke_crm("import", "customers", str(sheet), "--root", str(repo.root), *DEFAULTS)
     assert result.returncode == 1
     assert "customers/KH-2024009.yaml:3:7: type: 'indvidual' is not one of:" in result.stderr
     assert "crm：数据没有通过校验；请先修正上面的错误（crm validate）" in result.stderr

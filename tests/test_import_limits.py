@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
-from tests.conftest import CRM, DataRepo, run_crm
+from tests.conftest import CRM, DataRepo, invoke_crm, run_crm
 
 DEFAULTS = ("--set", "type=enterprise", "--set", "stage=active", "--set", "owner=张明")
 HEADER = "客户名称,客户类型,合作起始日期\r\n"
@@ -72,12 +72,12 @@ def test_a_400000_row_csv_is_refused_at_the_row_limit_in_bounded_memory(empty_re
 def test_raising_the_row_limit_lets_the_sheet_through(empty_repo: DataRepo, tmp_path: Path) -> None:
     sheet = customer_csv(tmp_path / "three.csv", 3)
     root = str(empty_repo.root)
-    refused = run_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--max-rows", "2")
+    refused = invoke_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--max-rows", "2")
     assert refused.returncode == 2
     assert refused.stderr.strip() == (
         "Error: three.csv: row 4 is past the limit of 2 rows below the header (row 1); raise it with --max-rows N"
     )
-    allowed = run_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--max-rows", "3", "--write")
+    allowed = invoke_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--max-rows", "3", "--write")
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
     assert sorted(path.name for path in (empty_repo.root / "customers").iterdir()) == [
         "KH-2024001.yaml",
@@ -88,7 +88,7 @@ def test_raising_the_row_limit_lets_the_sheet_through(empty_repo: DataRepo, tmp_
 
 def test_the_time_limit_stops_reading_and_names_its_option(empty_repo: DataRepo, tmp_path: Path) -> None:
     sheet = customer_csv(tmp_path / "slow.csv", 2000)
-    result = run_crm(
+    result = invoke_crm(
         "import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS, "--time-limit", "0.001"
     )
     assert result.returncode == 2, result.stdout + result.stderr
@@ -159,16 +159,16 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(empty_repo: DataRepo, tmp_p
 def test_a_raised_sheet_size_lets_the_workbook_through_to_the_cell_limit(empty_repo: DataRepo, tmp_path: Path) -> None:
     sheet = xlsx_with_sheet_xml(tmp_path / "cell.xlsx", inline_row(2, iter([b"B" * 100_000])))
     root = str(empty_repo.root)
-    small = run_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--max-sheet-size", "20K")
+    small = invoke_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--max-sheet-size", "20K")
     assert small.returncode == 2
     assert "over the limit of 20,480 bytes for one sheet; raise it with --max-sheet-size SIZE" in small.stderr
-    result = run_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS)
+    result = invoke_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS)
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "Error: cell.xlsx, sheet Sheet: row 2, column 客户名称 (A): a cell of 100,000 bytes, over the limit of "
         "65,536 bytes per cell; raise it with --max-cell-bytes SIZE"
     )
-    raised = run_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--max-cell-bytes", "100000")
+    raised = invoke_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--max-cell-bytes", "100000")
     assert raised.returncode == 0, raised.stdout + raised.stderr
     assert "  第 2 行：将创建 customers/KH-2024001.yaml  BBBB" in raised.stdout
 
@@ -201,12 +201,12 @@ def test_shared_strings_are_read_within_the_cell_limit(empty_repo: DataRepo, tmp
     fine = xlsx_with_sheet_xml(
         tmp_path / "fine.xlsx", iter([row]), shared_strings("普通客户".encode(), "甲公司".encode(), b"2024-01-01")
     )
-    result = run_crm("import", "customers", str(fine), "--root", str(empty_repo.root), *DEFAULTS)
+    result = invoke_crm("import", "customers", str(fine), "--root", str(empty_repo.root), *DEFAULTS)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "  第 2 行：将创建 customers/KH-2024001.yaml  甲公司" in result.stdout
 
     big = xlsx_with_sheet_xml(tmp_path / "big.xlsx", iter([row]), shared_strings(b"E" * 100_000, b"x", b"y"))
-    refused = run_crm("import", "customers", str(big), "--root", str(empty_repo.root), *DEFAULTS)
+    refused = invoke_crm("import", "customers", str(big), "--root", str(empty_repo.root), *DEFAULTS)
     assert refused.returncode == 2
     assert refused.stderr.strip() == (
         "Error: big.xlsx: a text in the workbook (its shared strings) is over the limit of 65,536 bytes per cell; "
@@ -217,7 +217,7 @@ def test_shared_strings_are_read_within_the_cell_limit(empty_repo: DataRepo, tmp
 def test_a_cell_far_right_of_the_header_is_an_unknown_column(empty_repo: DataRepo, tmp_path: Path) -> None:
     far = b'<row r="3"><c r="XFD3" t="inlineStr"><is><t>far</t></is></c></row>'
     sheet = xlsx_with_sheet_xml(tmp_path / "far-right.xlsx", iter([*inline_row(2, iter(["甲公司".encode()])), far]))
-    result = run_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS)
+    result = invoke_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS)
     assert result.returncode == 2
     assert result.stderr.startswith(
         "Error: far-right.xlsx, sheet Sheet: unknown columns: column XFD (no header, but it holds data)."
@@ -257,7 +257,7 @@ def test_a_row_wider_than_any_spreadsheet_is_refused(empty_repo: DataRepo, tmp_p
 def test_a_row_numbered_past_the_limit_ends_the_reading(empty_repo: DataRepo, tmp_path: Path) -> None:
     far = inline_row(400_000_000, iter([b"far away"]))
     sheet = xlsx_with_sheet_xml(tmp_path / "far.xlsx", iter([*inline_row(2, iter([b"near"])), *far]))
-    result = run_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS)
+    result = invoke_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS)
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.strip() == (
         "Error: far.xlsx, sheet Sheet: row 400,000,000 is past the limit of 100,000 rows below the header "
@@ -272,8 +272,8 @@ def test_a_50_mb_name_is_refused_alike_by_the_dry_run_and_write(empty_repo: Data
     sheet = tmp_path / "name.csv"
     sheet.write_bytes((HEADER + "A" * (50 * 1024 * 1024) + ",普通客户,2024-01-01\r\n").encode("utf-8"))
     root = str(empty_repo.root)
-    dry = run_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS)
-    write = run_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--write")
+    dry = invoke_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS)
+    write = invoke_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--write")
     assert (dry.returncode, write.returncode) == (2, 2)
     assert dry.stderr == write.stderr
     assert dry.stderr.strip() == (
@@ -283,8 +283,8 @@ def test_a_50_mb_name_is_refused_alike_by_the_dry_run_and_write(empty_repo: Data
     assert not (empty_repo.root / "customers").exists()
 
     raised = ("--max-cell-bytes", "60M")
-    dry = run_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, *raised)
-    write = run_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, *raised, "--write")
+    dry = invoke_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, *raised)
+    write = invoke_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, *raised, "--write")
     assert (dry.returncode, write.returncode) == (1, 1), dry.stderr + write.stderr
     problem = "  row 2: the record would be a file of 52,428,9"  # the exact size depends on the YAML around it
     limit = " bytes, over the limit of 1,048,576 bytes for one record; raise it with --max-file-size SIZE"
@@ -304,7 +304,7 @@ def test_a_gbk_csv_with_one_utf8_cell_is_refused_naming_the_row(empty_repo: Data
     gbk = (HEADER + "华星科技有限公司,战略客户,2024-01-10\r\n").encode("gb18030")
     pasted = "新锐传媒".encode() + ",普通客户,2024-02-01\r\n".encode("gb18030")  # a cell pasted as UTF-8
     sheet.write_bytes(gbk + pasted)
-    result = run_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS)
+    result = invoke_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS)
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.strip() == (
         "Error: mixed.csv: row 3: text in UTF-8 in a GBK/GB18030 file (新锐传媒): the file mixes two encodings; "
@@ -315,7 +315,7 @@ def test_a_gbk_csv_with_one_utf8_cell_is_refused_naming_the_row(empty_repo: Data
     utf8.write_bytes(
         (HEADER + '"华星科技\n有限公司",战略客户,2024-01-10\r\n').encode() + "新锐传媒,普通客户\r\n".encode("gbk")
     )
-    refused = run_crm("import", "customers", str(utf8), "--root", str(empty_repo.root), *DEFAULTS)
+    refused = invoke_crm("import", "customers", str(utf8), "--root", str(empty_repo.root), *DEFAULTS)
     assert refused.returncode == 2
     assert refused.stderr.strip() == (
         "Error: utf8.csv: row 3 (line 4): bytes that are not UTF-8 in a UTF-8 file (they read as GBK/GB18030: "
@@ -326,7 +326,7 @@ def test_a_gbk_csv_with_one_utf8_cell_is_refused_naming_the_row(empty_repo: Data
 def test_a_nul_byte_is_an_error_naming_the_row(empty_repo: DataRepo, tmp_path: Path) -> None:
     sheet = tmp_path / "nul.csv"
     sheet.write_bytes((HEADER + "甲公司,普通客户,2024-01-01\r\n乙\x00公司,普通客户,2024-01-01\r\n").encode())
-    result = run_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS)
+    result = invoke_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS)
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.strip() == (
         "Error: nul.csv: row 3: a NUL byte, which no text holds: the file is damaged or is not a CSV file; "
@@ -335,7 +335,7 @@ def test_a_nul_byte_is_an_error_naming_the_row(empty_repo: DataRepo, tmp_path: P
 
     utf16 = tmp_path / "utf16.csv"
     utf16.write_bytes(codecs.BOM_UTF16_LE + (HEADER + "乙\x00公司,普通客户,2024-01-01\r\n").encode("utf-16-le"))
-    refused = run_crm("import", "customers", str(utf16), "--root", str(empty_repo.root), *DEFAULTS)
+    refused = invoke_crm("import", "customers", str(utf16), "--root", str(empty_repo.root), *DEFAULTS)
     assert refused.returncode == 2
     assert refused.stderr.strip().startswith("Error: utf16.csv: row 2: a NUL byte, which no text holds")
 
@@ -344,7 +344,7 @@ def test_an_unquoted_comma_names_the_row_and_suggests_quoting(empty_repo: DataRe
     sheet = tmp_path / "comma.csv"
     sheet.write_bytes((HEADER + "甲公司,普通客户,2024-01-01\r\nAcme, Inc.,普通客户,2024-01-01\r\n").encode())
     root = str(empty_repo.root)
-    result = run_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--write")
+    result = invoke_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--write")
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout.splitlines()[1:3] == [
         "  第 2 行：将创建 customers/KH-2024001.yaml  甲公司",
@@ -462,7 +462,7 @@ def test_lines_end_at_crlf_cr_or_lf_wherever_the_file_is_cut_for_reading(empty_r
     for name, data, last_row in (("crlf.csv", crlf, 5003), ("cr.csv", cr, 5001), ("lf.csv", lf, 5001)):
         sheet = tmp_path / name
         sheet.write_bytes(data)
-        result = run_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS)
+        result = invoke_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS)
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr
         lines = result.stdout.splitlines()
         assert lines[-3] == f"  第 {last_row} 行：将创建 customers/KH-2024{5000:03d}.yaml  公司5000", name

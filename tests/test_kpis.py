@@ -46,40 +46,11 @@ SPEC_KEYS = {
 }
 
 
-class Repo(DataRepo):
-    """A data repository whose records are typed as a few YAML lines each."""
-
-    def customer(
-        self, cid: str, *lines: str, since: str | None = "2024-01-01", stage: str = "active", owner: str = "ming"
-    ) -> None:
-        """customers/<cid>.yaml: an enterprise with consent; `lines` are further YAML lines."""
-        text = [f"id: {cid}", f"name: 客户{cid}", "type: enterprise", "tier: regular", f"stage: {stage}"]
-        text += [f"owner: {owner}", "consent: {given: true}"]
-        text += [f"since: {since}"] if since is not None else []
-        self.write(f"customers/{cid}.yaml", "\n".join([*text, *lines]) + "\n")
-
-    def talk(
-        self,
-        iid: str,
-        customer: str,
-        day: str,
-        *lines: str,
-        kind: str = "followup",
-        channel: str = "phone",
-        owner: str = "ming",
-    ) -> None:
-        """interactions/<YYYY>/<iid>.yaml; `day` is YAML for the date (quote it when it has a time)."""
-        text = [f"id: {iid}", f"customer: {customer}", f"date: {day}", f"channel: {channel}", f"kind: {kind}"]
-        text += [f"owner: {owner}", "topic: 回访"]
-        year = day.strip("'\"")[:4]
-        self.write(f"interactions/{year}/{iid}.yaml", "\n".join([*text, *lines]) + "\n")
-
-
 @pytest.fixture
-def crm(tmp_path: Path) -> Repo:
+def crm(tmp_path: Path) -> DataRepo:
     """An empty data repository with a team of two (ming, hong) and the default policy."""
-    data = Repo(tmp_path / "crm")
-    data.write("crm.yaml", CONFIG)
+    data = DataRepo(tmp_path / "crm")
+    data.config(CONFIG)
     return data
 
 
@@ -106,7 +77,7 @@ def table(value: object) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------------
 
 
-def test_customers_total_counts_everyone_who_existed_by_as_of_churned_too(crm: Repo) -> None:
+def test_customers_total_counts_everyone_who_existed_by_as_of_churned_too(crm: DataRepo) -> None:
     crm.customer("A", since="2025-01-01")
     crm.customer("B", "churned_on: 2026-03-01", since="2026-01-01", stage="churned")
     crm.customer("C", since=None, stage="prospecting")
@@ -116,7 +87,7 @@ def test_customers_total_counts_everyone_who_existed_by_as_of_churned_too(crm: R
     assert kpi(crm, "customers_total") == 3
 
 
-def test_customers_by_stage_lists_every_stage_as_of_that_day(crm: Repo) -> None:
+def test_customers_by_stage_lists_every_stage_as_of_that_day(crm: DataRepo) -> None:
     crm.customer("A", since="2025-01-01")
     crm.customer("B", "churned_on: 2026-03-01", since="2026-01-01", stage="churned")
     crm.customer("C", since=None, stage="prospecting")
@@ -128,21 +99,21 @@ def test_customers_by_stage_lists_every_stage_as_of_that_day(crm: Repo) -> None:
     assert kpi(crm, "customers_by_stage") == {"prospecting": 1, "active": 1, "stable": 0, "dormant": 0, "churned": 2}
 
 
-def _followup_scenario(crm: Repo) -> None:
+def _followup_scenario(crm: DataRepo) -> None:
     crm.customer("A", since="2025-01-01")
-    crm.talk("J1", "A", "2026-06-10")
+    crm.interaction("J1", "A", "2026-06-10")
     crm.customer("F", since="2025-01-01")
-    crm.talk("J2", "F", "2026-05-01")
-    crm.talk("J3", "F", "2026-07-05")  # after as_of: ignored
+    crm.interaction("J2", "F", "2026-05-01")
+    crm.interaction("J3", "F", "2026-07-05")  # after as_of: ignored
     crm.customer("G", since="2024-01-01", stage="stable")
-    crm.talk("J4", "G", "2026-03-01")
+    crm.interaction("J4", "G", "2026-03-01")
     crm.customer("H", "churned_on: 2026-01-01", since="2024-01-01", stage="churned")
     crm.customer("I", since="2025-01-01")
-    crm.talk("J5", "I", "2026-04-01")
-    crm.talk("J6", "I", "2026-06-20", kind="care")  # a greeting is not a contact
+    crm.interaction("J5", "I", "2026-04-01")
+    crm.interaction("J6", "I", "2026-06-20", kind="care")  # a greeting is not a contact
 
 
-def test_overdue_followups(crm: Repo) -> None:
+def test_overdue_followups(crm: DataRepo) -> None:
     _followup_scenario(crm)
     # A: active 30, last contact 06-10 → due 07-10 >= as_of → not overdue.
     # F: last contact 05-01 (07-05 is after as_of) → due 05-31 < 06-30 → overdue.
@@ -151,7 +122,7 @@ def test_overdue_followups(crm: Repo) -> None:
     assert kpi(crm, "overdue_followups") == 3
 
 
-def test_silent_customers(crm: Repo) -> None:
+def test_silent_customers(crm: DataRepo) -> None:
     _followup_scenario(crm)
     # A: 20 days since contact; F: 05-01 → 06-30 = 60 days; both < 90 → not silent.
     # G: 03-01 → 04-01 31, → 05-01 61, → 06-01 92, → 06-30 121 days ≥ 90 → silent.
@@ -160,45 +131,45 @@ def test_silent_customers(crm: Repo) -> None:
     assert kpi(crm, "silent_customers") == 2
 
 
-def test_followup_compliance(crm: Repo) -> None:
+def test_followup_compliance(crm: DataRepo) -> None:
     _followup_scenario(crm)
     # non-churned: A, F, G, I; not overdue: A only → 1/4.
     assert kpi(crm, "followup_compliance") == 0.25
 
 
-def test_followup_compliance_is_null_without_scheduled_customers(crm: Repo) -> None:
+def test_followup_compliance_is_null_without_scheduled_customers(crm: DataRepo) -> None:
     crm.customer("H", "churned_on: 2026-01-01", stage="churned")
     assert kpi(crm, "followup_compliance") is None
 
 
-def test_csat_avg_over_the_last_365_days(crm: Repo) -> None:
+def test_csat_avg_over_the_last_365_days(crm: DataRepo) -> None:
     crm.customer("A")
-    crm.talk("J1", "A", "2025-06-30", "satisfaction: 1")  # as_of - 365: just outside
-    crm.talk("J2", "A", "2025-07-01", "satisfaction: 5")
-    crm.talk("J3", "A", "2026-03-01")  # no score: not counted
-    crm.talk("J4", "A", "2026-06-30", "satisfaction: 4")
-    crm.talk("J5", "A", "2026-07-01", "satisfaction: 1")  # after as_of
+    crm.interaction("J1", "A", "2025-06-30", "satisfaction: 1")  # as_of - 365: just outside
+    crm.interaction("J2", "A", "2025-07-01", "satisfaction: 5")
+    crm.interaction("J3", "A", "2026-03-01")  # no score: not counted
+    crm.interaction("J4", "A", "2026-06-30", "satisfaction: 4")
+    crm.interaction("J5", "A", "2026-07-01", "satisfaction: 1")  # after as_of
     # (5 + 4) / 2 = 4.5
     assert kpi(crm, "csat_avg") == 4.5
     # on 2025-06-29 the window is 2024-06-29 < day <= 2025-06-29: no score at all → null
     assert kpi(crm, "csat_avg", D("2025-06-29")) is None
 
 
-def test_open_complaints(crm: Repo) -> None:
+def test_open_complaints(crm: DataRepo) -> None:
     crm.customer("A")
-    crm.talk("J1", "A", "2026-01-10", kind="complaint")  # never resolved → open
-    crm.talk("J2", "A", "2026-02-01", "resolved: 2026-02-10", kind="complaint")  # closed
-    crm.talk("J3", "A", "2026-06-01", "resolved: 2026-07-15", kind="complaint")  # has resolved → not open (SPEC)
-    crm.talk("J4", "A", "2026-07-02", kind="complaint")  # after as_of: ignored
-    crm.talk("J5", "A", "2026-06-02")  # not a complaint
+    crm.interaction("J1", "A", "2026-01-10", kind="complaint")  # never resolved → open
+    crm.interaction("J2", "A", "2026-02-01", "resolved: 2026-02-10", kind="complaint")  # closed
+    crm.interaction("J3", "A", "2026-06-01", "resolved: 2026-07-15", kind="complaint")  # has resolved → not open (SPEC)
+    crm.interaction("J4", "A", "2026-07-02", kind="complaint")  # after as_of: ignored
+    crm.interaction("J5", "A", "2026-06-02")  # not a complaint
     assert kpi(crm, "open_complaints") == 1
     # on 2026-07-20 J3 is resolved, J4 has come in: J1 and J4 are open
     assert kpi(crm, "open_complaints", D("2026-07-20")) == 2
 
 
-def test_overdue_todos(crm: Repo) -> None:
+def test_overdue_todos(crm: DataRepo) -> None:
     crm.customer("A")
-    crm.talk(
+    crm.interaction(
         "J1",
         "A",
         "2026-04-01",
@@ -208,7 +179,7 @@ def test_overdue_todos(crm: Repo) -> None:
         "  - {task: 发票, due: 2026-05-01, done: 2026-05-02}",  # done → not overdue
         "  - {task: 样品, due: 2026-05-01, done: 2026-07-10}",  # done only after as_of → overdue
     )
-    crm.talk("J2", "A", "2026-07-01", "todos: [{task: 回访, due: 2026-06-15}]")  # conversation after as_of
+    crm.interaction("J2", "A", "2026-07-01", "todos: [{task: 回访, due: 2026-06-15}]")  # conversation after as_of
     assert kpi(crm, "overdue_todos") == 2
 
 
@@ -217,19 +188,19 @@ def test_overdue_todos(crm: Repo) -> None:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _gap_history(crm: Repo) -> None:
+def _gap_history(crm: DataRepo) -> None:
     crm.customer("K", since="2024-01-01")  # active, medium value, long past new: interval 30 throughout
-    crm.talk("J1", "K", "2025-05-01")
-    crm.talk("J2", "K", "2025-07-15")
-    crm.talk("J3", "K", "2025-08-10")
-    crm.talk("J4", "K", "2026-04-20")
-    crm.talk("J5", "K", "2026-05-15")
-    crm.talk("J6", "K", "2026-05-30", kind="care")  # not a contact
-    crm.talk("J7", "K", "2026-06-30")
-    crm.talk("J8", "K", "2026-07-10")  # after as_of
+    crm.interaction("J1", "K", "2025-05-01")
+    crm.interaction("J2", "K", "2025-07-15")
+    crm.interaction("J3", "K", "2025-08-10")
+    crm.interaction("J4", "K", "2026-04-20")
+    crm.interaction("J5", "K", "2026-05-15")
+    crm.interaction("J6", "K", "2026-05-30", kind="care")  # not a contact
+    crm.interaction("J7", "K", "2026-06-30")
+    crm.interaction("J8", "K", "2026-07-10")  # after as_of
 
 
-def test_followup_on_time_rate_365d(crm: Repo) -> None:
+def test_followup_on_time_rate_365d(crm: DataRepo) -> None:
     _gap_history(crm)
     # gaps whose later contact is after 2025-06-30:
     # 05-01 → 07-15: May 31 + June 30 + 14 = 75 > 30 late;  07-15 → 08-10: 26 on time;
@@ -238,17 +209,17 @@ def test_followup_on_time_rate_365d(crm: Repo) -> None:
     assert kpi(crm, "followup_on_time_rate_365d") == 0.4
 
 
-def test_followup_on_time_rate_90d(crm: Repo) -> None:
+def test_followup_on_time_rate_90d(crm: DataRepo) -> None:
     _gap_history(crm)
     # later contact after 2026-04-01: 04-20 (253, late), 05-15 (25, on time), 06-30 (46, late) → 1/3.
     assert kpi(crm, "followup_on_time_rate_90d") == 0.3333
 
 
-def test_on_time_uses_the_interval_of_the_earlier_contact(crm: Repo) -> None:
+def test_on_time_uses_the_interval_of_the_earlier_contact(crm: DataRepo) -> None:
     crm.customer("N", since="2026-01-01", stage="stable")
-    crm.talk("J1", "N", "2026-03-01")
-    crm.talk("J2", "N", "2026-04-10")
-    crm.talk("J3", "N", "2026-06-20")
+    crm.interaction("J1", "N", "2026-03-01")
+    crm.interaction("J2", "N", "2026-04-10")
+    crm.interaction("J3", "N", "2026-06-20")
     # N is new while day - since < 90, i.e. until 2026-03-31 (Jan 31 + Feb 28 + Mar 31 = 90 → 04-01 is not new).
     # 03-01 → 04-10 = 40 days; at 03-01 N was new: interval min(stable 90, new 30) = 30 → late.
     # 04-10 → 06-20 = 71 days; at 04-10 N was no longer new: interval 90 → on time.
@@ -256,16 +227,16 @@ def test_on_time_uses_the_interval_of_the_earlier_contact(crm: Repo) -> None:
     assert kpi(crm, "followup_on_time_rate_90d") == 0.5  # both later contacts are after 04-01
 
 
-def test_followup_on_time_rates_are_null_without_gaps(crm: Repo) -> None:
+def test_followup_on_time_rates_are_null_without_gaps(crm: DataRepo) -> None:
     crm.customer("A")
-    crm.talk("J1", "A", "2026-06-01")  # one contact: no gap
+    crm.interaction("J1", "A", "2026-06-01")  # one contact: no gap
     assert kpi(crm, "followup_on_time_rate_365d") is None
     assert kpi(crm, "followup_on_time_rate_90d") is None
 
 
-def test_todo_on_time_rate(crm: Repo) -> None:
+def test_todo_on_time_rate(crm: DataRepo) -> None:
     crm.customer("A")
-    crm.talk(
+    crm.interaction(
         "J1",
         "A",
         "2025-06-01",
@@ -282,27 +253,27 @@ def test_todo_on_time_rate(crm: Repo) -> None:
     assert kpi(crm, "todo_on_time_rate") == 0.4
 
 
-def test_todo_on_time_rate_is_null_when_nothing_was_due(crm: Repo) -> None:
+def test_todo_on_time_rate_is_null_when_nothing_was_due(crm: DataRepo) -> None:
     crm.customer("A")
-    crm.talk("J1", "A", "2026-06-01", "todos: [{task: 报价, due: 2026-07-05}]")
+    crm.interaction("J1", "A", "2026-06-01", "todos: [{task: 报价, due: 2026-07-05}]")
     assert kpi(crm, "todo_on_time_rate") is None
 
 
-def test_logging_24h_rate(crm: Repo) -> None:
+def test_logging_24h_rate(crm: DataRepo) -> None:
     crm.customer("A")
     # a day without time counts from its end (23:59:59.999999)
-    crm.talk("J1", "A", "2026-06-01", "recorded: '2026-06-02 10:00'")  # ~10 h → in time
-    crm.talk("J2", "A", "2026-06-01", "recorded: '2026-06-03 08:00'")  # ~32 h → late
-    crm.talk("J3", "A", "'2026-06-05 09:00'", "recorded: '2026-06-06 09:00'")  # exactly 24 h → in time
-    crm.talk("J4", "A", "'2026-06-05 09:00'", "recorded: '2026-06-06 09:01'")  # 24 h 1 min → late
-    crm.talk("J5", "A", "'2026-06-07T09:00:00+08:00'", "recorded: '2026-06-08T08:00:00+08:00'")  # 23 h
-    crm.talk("J6", "A", "2026-06-10")  # no recorded: not counted
-    crm.talk("J7", "A", "2025-05-01", "recorded: '2025-06-01 10:00'")  # outside the last 365 days
+    crm.interaction("J1", "A", "2026-06-01", "recorded: '2026-06-02 10:00'")  # ~10 h → in time
+    crm.interaction("J2", "A", "2026-06-01", "recorded: '2026-06-03 08:00'")  # ~32 h → late
+    crm.interaction("J3", "A", "'2026-06-05 09:00'", "recorded: '2026-06-06 09:00'")  # exactly 24 h → in time
+    crm.interaction("J4", "A", "'2026-06-05 09:00'", "recorded: '2026-06-06 09:01'")  # 24 h 1 min → late
+    crm.interaction("J5", "A", "'2026-06-07T09:00:00+08:00'", "recorded: '2026-06-08T08:00:00+08:00'")  # 23 h
+    crm.interaction("J6", "A", "2026-06-10")  # no recorded: not counted
+    crm.interaction("J7", "A", "2025-05-01", "recorded: '2025-06-01 10:00'")  # outside the last 365 days
     # counted: J1..J5; in time: J1, J3, J5 → 3/5
     assert kpi(crm, "logging_24h_rate") == 0.6
 
 
-def _retention_scenario(crm: Repo) -> None:
+def _retention_scenario(crm: DataRepo) -> None:
     crm.customer("R1", since="2024-01-01")
     crm.customer("R2", since="2025-06-30")  # a customer exactly a year ago
     crm.customer("R3", since="2025-07-01")  # not yet a customer a year ago
@@ -312,43 +283,43 @@ def _retention_scenario(crm: Repo) -> None:
     crm.customer("R7", "churned_on: 2026-01-10")  # lost in the year, active again (won back)
 
 
-def test_retention_12m(crm: Repo) -> None:
+def test_retention_12m(crm: DataRepo) -> None:
     _retention_scenario(crm)
     # a year ago = 2025-06-30: customers then were R1, R2, R5, R6, R7 (R3 came later, R4 was gone).
     # not churned by as_of: R1, R2, R6 (churned 2026-08-01 > as_of) → 3/5; R7's churn counts though won back.
     assert kpi(crm, "retention_12m") == 0.6
 
 
-def test_churn_rate_12m(crm: Repo) -> None:
+def test_churn_rate_12m(crm: DataRepo) -> None:
     _retention_scenario(crm)
     # of the 5 customers a year ago, R5 and R7 churned by as_of → 2/5
     assert kpi(crm, "churn_rate_12m") == 0.4
 
 
-def test_retention_is_null_without_customers_a_year_ago(crm: Repo) -> None:
+def test_retention_is_null_without_customers_a_year_ago(crm: DataRepo) -> None:
     crm.customer("R3", since="2025-07-01")
     assert kpi(crm, "retention_12m") is None
     assert kpi(crm, "churn_rate_12m") is None
 
 
-def test_win_backs_12m(crm: Repo) -> None:
+def test_win_backs_12m(crm: DataRepo) -> None:
     crm.customer("W1", "churned_on: 2026-01-10")
-    crm.talk("J1", "W1", "2026-03-01")  # contact after churning, active again: won back
+    crm.interaction("J1", "W1", "2026-03-01")  # contact after churning, active again: won back
     crm.customer("W2", "churned_on: 2026-01-10")
-    crm.talk("J2", "W2", "2025-12-01")  # before churning
-    crm.talk("J3", "W2", "2026-03-01", kind="care")  # a greeting is not a contact
+    crm.interaction("J2", "W2", "2025-12-01")  # before churning
+    crm.interaction("J3", "W2", "2026-03-01", kind="care")  # a greeting is not a contact
     crm.customer("W3", "churned_on: 2025-05-01")
-    crm.talk("J4", "W3", "2026-03-01")  # churned more than 365 days ago
+    crm.interaction("J4", "W3", "2026-03-01")  # churned more than 365 days ago
     crm.customer("W4", "churned_on: 2026-02-01", stage="churned")
-    crm.talk("J5", "W4", "2026-03-01")  # still churned
+    crm.interaction("J5", "W4", "2026-03-01")  # still churned
     crm.customer("W5", "churned_on: 2026-06-01")
-    crm.talk("J6", "W5", "2026-07-02")  # the win-back contact is after as_of
+    crm.interaction("J6", "W5", "2026-07-02")  # the win-back contact is after as_of
     assert kpi(crm, "win_backs_12m") == 1
     # on 2026-07-02 W5's contact has happened: W1 and W5
     assert kpi(crm, "win_backs_12m", D("2026-07-02")) == 2
 
 
-def test_new_customers_12m(crm: Repo) -> None:
+def test_new_customers_12m(crm: DataRepo) -> None:
     crm.customer("A", since="2025-06-30")  # as_of - 365: outside
     crm.customer("B", since="2025-07-01")
     crm.customer("C", since="2026-06-30")
@@ -358,7 +329,7 @@ def test_new_customers_12m(crm: Repo) -> None:
     assert kpi(crm, "new_customers_12m") == 3
 
 
-def test_churned_12m(crm: Repo) -> None:
+def test_churned_12m(crm: DataRepo) -> None:
     crm.customer("A", "churned_on: 2026-03-01", stage="churned")
     crm.customer("B", "churned_on: 2026-01-10")  # won back since: it still churned in the year
     crm.customer("C", "churned_on: 2025-06-30", stage="churned")  # outside
@@ -366,7 +337,7 @@ def test_churned_12m(crm: Repo) -> None:
     assert kpi(crm, "churned_12m") == 2
 
 
-def test_new_customers_by_month(crm: Repo) -> None:
+def test_new_customers_by_month(crm: DataRepo) -> None:
     crm.customer("A", since="2025-06-15")  # before the first month shown
     crm.customer("B", since="2025-07-01")
     crm.customer("C", since="2026-02-28")
@@ -380,7 +351,7 @@ def test_new_customers_by_month(crm: Repo) -> None:
     assert isinstance(result, dict) and list(result) == sorted(expected)  # oldest month first
 
 
-def test_months_run_across_the_year_end(crm: Repo) -> None:
+def test_months_run_across_the_year_end(crm: DataRepo) -> None:
     crm.customer("A", since="2025-02-01")
     # as_of 2026-01-15: the 12 months are 2025-02 … 2026-01
     result = kpi(crm, "new_customers_by_month", D("2026-01-15"))
@@ -389,13 +360,13 @@ def test_months_run_across_the_year_end(crm: Repo) -> None:
     assert result["2025-02"] == 1
 
 
-def test_interactions_by_month(crm: Repo) -> None:
+def test_interactions_by_month(crm: DataRepo) -> None:
     crm.customer("A")
-    crm.talk("J1", "A", "2025-06-30")  # before 2025-07: not shown
-    crm.talk("J2", "A", "2025-07-01", channel="phone")
-    crm.talk("J3", "A", "2025-07-31", kind="care", channel="visit")  # every kind counts
-    crm.talk("J4", "A", "2026-06-30", channel="im")
-    crm.talk("J5", "A", "2026-07-01", channel="im")  # after as_of
+    crm.interaction("J1", "A", "2025-06-30")  # before 2025-07: not shown
+    crm.interaction("J2", "A", "2025-07-01", channel="phone")
+    crm.interaction("J3", "A", "2025-07-31", kind="care", channel="visit")  # every kind counts
+    crm.interaction("J4", "A", "2026-06-30", channel="im")
+    crm.interaction("J5", "A", "2026-07-01", channel="im")  # after as_of
     result = kpi(crm, "interactions_by_month")
     assert isinstance(result, dict)
     assert len(result) == 12
@@ -407,13 +378,13 @@ def test_interactions_by_month(crm: Repo) -> None:
     assert sum(sum(counts.values()) for counts in result.values()) == 3
 
 
-def test_satisfaction_by_quarter(crm: Repo) -> None:
+def test_satisfaction_by_quarter(crm: DataRepo) -> None:
     crm.customer("A")
-    crm.talk("J1", "A", "2024-06-30", "satisfaction: 1")  # 2024-Q2: before the 8 quarters shown
-    crm.talk("J2", "A", "2024-07-01", "satisfaction: 4")  # 2024-Q3
-    crm.talk("J3", "A", "2026-04-01", "satisfaction: 5")  # 2026-Q2
-    crm.talk("J4", "A", "2026-06-30", "satisfaction: 2")  # 2026-Q2
-    crm.talk("J5", "A", "2026-07-01", "satisfaction: 1")  # after as_of
+    crm.interaction("J1", "A", "2024-06-30", "satisfaction: 1")  # 2024-Q2: before the 8 quarters shown
+    crm.interaction("J2", "A", "2024-07-01", "satisfaction: 4")  # 2024-Q3
+    crm.interaction("J3", "A", "2026-04-01", "satisfaction: 5")  # 2026-Q2
+    crm.interaction("J4", "A", "2026-06-30", "satisfaction: 2")  # 2026-Q2
+    crm.interaction("J5", "A", "2026-07-01", "satisfaction: 1")  # after as_of
     # as_of 2026-06-30 is in 2026-Q2: the 8 quarters are 2024-Q3 … 2026-Q2
     assert kpi(crm, "satisfaction_by_quarter") == {
         "2024-Q3": 4.0,
@@ -427,23 +398,23 @@ def test_satisfaction_by_quarter(crm: Repo) -> None:
     }
 
 
-def _complaints(crm: Repo) -> None:
+def _complaints(crm: DataRepo) -> None:
     crm.customer("A")
-    crm.talk("J1", "A", "2025-06-30", "resolved: 2025-07-10", kind="complaint")  # 10 days; outside the window
-    crm.talk("J2", "A", "2025-12-01", "resolved: 2025-12-03", kind="complaint")  # 2 days
-    crm.talk("J3", "A", "2026-01-01", "resolved: 2026-01-21", kind="complaint")  # 20 days
-    crm.talk("J4", "A", "2026-06-01", kind="complaint")  # open
-    crm.talk("J5", "A", "2026-06-10", "resolved: 2026-07-05", kind="complaint")  # resolved after as_of
-    crm.talk("J6", "A", "2026-07-02", kind="complaint")  # after as_of
+    crm.interaction("J1", "A", "2025-06-30", "resolved: 2025-07-10", kind="complaint")  # 10 days; outside the window
+    crm.interaction("J2", "A", "2025-12-01", "resolved: 2025-12-03", kind="complaint")  # 2 days
+    crm.interaction("J3", "A", "2026-01-01", "resolved: 2026-01-21", kind="complaint")  # 20 days
+    crm.interaction("J4", "A", "2026-06-01", kind="complaint")  # open
+    crm.interaction("J5", "A", "2026-06-10", "resolved: 2026-07-05", kind="complaint")  # resolved after as_of
+    crm.interaction("J6", "A", "2026-07-02", kind="complaint")  # after as_of
 
 
-def test_complaints_12m(crm: Repo) -> None:
+def test_complaints_12m(crm: DataRepo) -> None:
     _complaints(crm)
     # dated after 2025-06-30 and by as_of: J2, J3, J4, J5
     assert kpi(crm, "complaints_12m") == 4
 
 
-def test_complaint_median_resolution_days(crm: Repo) -> None:
+def test_complaint_median_resolution_days(crm: DataRepo) -> None:
     _complaints(crm)
     # resolved on or before as_of: J1 10, J2 2, J3 20 days → median 10 (J5's resolution is after as_of)
     assert kpi(crm, "complaint_median_resolution_days") == 10.0
@@ -453,16 +424,16 @@ def test_complaint_median_resolution_days(crm: Repo) -> None:
     assert kpi(crm, "complaint_median_resolution_days", D("2025-07-09")) is None
 
 
-def test_referrals_12m(crm: Repo) -> None:
+def test_referrals_12m(crm: DataRepo) -> None:
     crm.customer("X", since="2020-01-01")
     crm.customer("A", "referred_by: X", since="2026-01-01")  # referred, new in the year
     crm.customer("B", "referred_by: X", since="2025-01-01")  # referred, but long ago
     crm.customer("C", since="2026-02-01")  # new, not referred
     crm.customer("E", "referred_by: X", since="2026-07-01")  # after as_of
-    crm.talk("J1", "X", "2026-05-01", kind="referral")
-    crm.talk("J2", "X", "2025-06-30", kind="referral")  # outside
-    crm.talk("J3", "X", "2026-07-01", kind="referral")  # after as_of
-    crm.talk("J4", "X", "2026-05-02")  # not a referral
+    crm.interaction("J1", "X", "2026-05-01", kind="referral")
+    crm.interaction("J2", "X", "2025-06-30", kind="referral")  # outside
+    crm.interaction("J3", "X", "2026-07-01", kind="referral")  # after as_of
+    crm.interaction("J4", "X", "2026-05-02")  # not a referral
     assert kpi(crm, "referrals_12m") == {"referred_customers": 1, "referral_interactions": 1}
 
 
@@ -471,17 +442,17 @@ def test_referrals_12m(crm: Repo) -> None:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _mixed_team(crm: Repo) -> None:
+def _mixed_team(crm: DataRepo) -> None:
     """Customers of both owners, complaints, todos (one of hong's on ming's customer), a churn."""
     _followup_scenario(crm)  # A, F, G, H, I: ming's
     crm.customer("M", since="2025-03-01", owner="hong")
-    crm.talk("J7", "M", "2026-02-01", "satisfaction: 3", kind="complaint", owner="hong")
-    crm.talk("J8", "M", "2026-06-25", "satisfaction: 5", "todos: [{task: 方案, due: 2026-06-01}]", owner="hong")
-    crm.talk("J9", "A", "2026-05-05", "todos: [{task: 演示, due: 2026-05-20, owner: hong}]", owner="ming")
+    crm.interaction("J7", "M", "2026-02-01", "satisfaction: 3", kind="complaint", owner="hong")
+    crm.interaction("J8", "M", "2026-06-25", "satisfaction: 5", "todos: [{task: 方案, due: 2026-06-01}]", owner="hong")
+    crm.interaction("J9", "A", "2026-05-05", "todos: [{task: 演示, due: 2026-05-20, owner: hong}]", owner="ming")
     crm.customer("Q", "churned_on: 2026-02-01", since="2025-02-01", stage="churned", owner="hong")
 
 
-def test_report_has_every_spec_key_at_the_top_and_per_owner(crm: Repo) -> None:
+def test_report_has_every_spec_key_at_the_top_and_per_owner(crm: DataRepo) -> None:
     _mixed_team(crm)
     report = kpis.report(load(crm), AS_OF)
     assert report["as_of"] == "2026-06-30"
@@ -493,13 +464,13 @@ def test_report_has_every_spec_key_at_the_top_and_per_owner(crm: Repo) -> None:
         assert set(values["customers_by_stage"]) == {"prospecting", "active", "stable", "dormant", "churned"}
 
 
-def test_report_is_json(crm: Repo) -> None:
+def test_report_is_json(crm: DataRepo) -> None:
     _mixed_team(crm)
     report = kpis.report(load(crm), AS_OF)
     assert json.loads(json.dumps(report, ensure_ascii=False)) == report
 
 
-def test_per_owner_numbers_add_up(crm: Repo) -> None:
+def test_per_owner_numbers_add_up(crm: DataRepo) -> None:
     _mixed_team(crm)
     report = kpis.report(load(crm), AS_OF)
     by_owner = table(report["by_owner"])
@@ -520,7 +491,7 @@ def test_per_owner_numbers_add_up(crm: Repo) -> None:
         assert sum(values["customers_by_stage"][stage] for values in by_owner.values()) == count
 
 
-def test_owner_context_takes_customers_interactions_by_customer_and_todos_by_owner(crm: Repo) -> None:
+def test_owner_context_takes_customers_interactions_by_customer_and_todos_by_owner(crm: DataRepo) -> None:
     _mixed_team(crm)
     ds = load(crm)
     ming, hong = kpis.context(ds, AS_OF, "ming"), kpis.context(ds, AS_OF, "hong")
@@ -536,17 +507,17 @@ def test_owner_context_takes_customers_interactions_by_customer_and_todos_by_own
     assert kpis.compute(ds, AS_OF, "ming")["csat_avg"] is None
 
 
-def test_as_of_reproduces_the_past(crm: Repo) -> None:
+def test_as_of_reproduces_the_past(crm: DataRepo) -> None:
     _mixed_team(crm)
     crm.customer("Z", since="2025-01-01", stage="dormant")
-    crm.talk("J20", "Z", "2026-01-15")
+    crm.interaction("J20", "Z", "2026-01-15")
     before = kpis.report(load(crm), AS_OF)
     # records dated after as_of: a contact with a score and a todo, a complaint, a new customer, a todo
     # done late. (A record's current fields - stage, resolved - are today's state, not dated records.)
-    crm.talk("J21", "F", "2026-07-03", "satisfaction: 1", "todos: [{task: 补, due: 2026-06-01}]")
-    crm.talk("J22", "A", "2026-07-04", kind="complaint")
+    crm.interaction("J21", "F", "2026-07-03", "satisfaction: 1", "todos: [{task: 补, due: 2026-06-01}]")
+    crm.interaction("J22", "A", "2026-07-04", kind="complaint")
     crm.customer("NEW", since="2026-07-10", owner="hong")
-    crm.talk(
+    crm.interaction(
         "J8",
         "M",
         "2026-06-25",
@@ -581,7 +552,7 @@ def test_kpis_register_in_display_order_and_refuse_duplicates() -> None:
         kpis.kpi("new_kpi", "count")
 
 
-def test_empty_repository_gives_nulls_and_zeros(crm: Repo) -> None:
+def test_empty_repository_gives_nulls_and_zeros(crm: DataRepo) -> None:
     report = kpis.report(load(crm), AS_OF)
     assert report["customers_total"] == 0
     assert report["followup_compliance"] is None and report["csat_avg"] is None
@@ -646,7 +617,7 @@ def test_facts_gathered_in_one_pass_are_what_the_context_would_compute(demo: Dat
             assert ctx.due_todos_on_time == fresh.due_todos_on_time
 
 
-def test_report_by_owner_is_each_owner_computed_alone(crm: Repo, demo: Dataset) -> None:
+def test_report_by_owner_is_each_owner_computed_alone(crm: DataRepo, demo: Dataset) -> None:
     """report() builds every owner's context in the pass that builds the team's: as one owner's alone."""
     _mixed_team(crm)
     for ds, as_of in ((load(crm), AS_OF), (demo, DEMO_AS_OF)):
@@ -656,9 +627,9 @@ def test_report_by_owner_is_each_owner_computed_alone(crm: Repo, demo: Dataset) 
             assert by_owner[owner] == kpis.compute(ds, as_of, owner), owner
 
 
-def test_months_after_a_leap_day_start_on_the_first(crm: Repo) -> None:
+def test_months_after_a_leap_day_start_on_the_first(crm: DataRepo) -> None:
     crm.customer("A", since="2020-01-01")
-    crm.talk("J1", "A", "2023-04-01", channel="email")
+    crm.interaction("J1", "A", "2023-04-01", channel="email")
     # as_of 2024-03-31: the 12 months are 2023-04 … 2024-03; as_of - 365 days is 2023-04-01 (2024-02-29 lies
     # between), so 2023-04-01 is outside "the last 365 days" but inside the month 2023-04: it is counted.
     result = table(kpi(crm, "interactions_by_month", D("2024-03-31")))
@@ -666,12 +637,12 @@ def test_months_after_a_leap_day_start_on_the_first(crm: Repo) -> None:
     assert result["2023-04"]["email"] == 1
 
 
-def test_contacts_out_of_file_order_are_ordered_by_day_then_id(crm: Repo) -> None:
+def test_contacts_out_of_file_order_are_ordered_by_day_then_id(crm: DataRepo) -> None:
     crm.customer("A")
-    crm.talk("J3", "A", "2026-06-01")
-    crm.talk("J1", "A", "2026-06-20")
-    crm.talk("J2", "A", "2026-06-20")  # same day as J1: the larger id is the latest contact
-    crm.talk("J0", "A", "2026-06-25", kind="care")
+    crm.interaction("J3", "A", "2026-06-01")
+    crm.interaction("J1", "A", "2026-06-20")
+    crm.interaction("J2", "A", "2026-06-20")  # same day as J1: the larger id is the latest contact
+    crm.interaction("J0", "A", "2026-06-25", kind="care")
     ds = load(crm)
     ctx = kpis.context(ds, AS_OF)
     assert [contact.id for contact in ctx.contacts["A"]] == ["J3", "J1", "J2"]

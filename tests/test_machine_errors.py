@@ -8,18 +8,21 @@ through a regular file (ENOTDIR), a folder where a file is (EEXIST), a path insi
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import DataRepo, run_crm
+from tests.conftest import DataRepo, Result, invoke_crm, run_crm
 
 AS_OF = "2026-11-24"
 
 
-def assert_machine_error(result_args: tuple[str, ...], expected: str, code: int = 1) -> None:
+def assert_machine_error(
+    result_args: tuple[str, ...], expected: str, code: int = 1, run: Callable[..., Result] = invoke_crm
+) -> None:
     """`crm *result_args` ends with exit `code` and exactly `expected` as its last line on stderr.
 
     A file where crm must make a folder is refused before anything is written (safe_paths), exit 2."""
-    result = run_crm(*result_args)
+    result = run(*result_args)
     assert "internal error" not in result.stderr, result.stderr
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == code, result.stderr
@@ -68,4 +71,5 @@ def test_serve_on_a_busy_port(repo: DataRepo) -> None:
         assert_machine_error(
             ("serve", "--root", str(repo.root), "--dev-addr", f"127.0.0.1:{port}"),
             f"crm: port {port} is in use on 127.0.0.1; choose another with --dev-addr 127.0.0.1:PORT",
+            run=run_crm,  # a server of its own, were the port check to let it through
         )

@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 
 from crmdata.records.load import PARALLEL_THRESHOLD
-from tests.conftest import CRM, run_crm
+from tests.conftest import CRM, DataRepo, run_crm
 from tools.synth import generate
 
 
 def test_workers_report_the_same_problems_as_one_process(tmp_path: Path) -> None:
     root = tmp_path / "big"
     generate(root, customers=300, interactions=PARALLEL_THRESHOLD, seed=3, as_of=date(2026, 11, 24))
-    (root / "customers" / "KH-BAD1.yaml").write_text("id: KH-BAD1\nid: KH-BAD1\n", encoding="utf-8")
-    (root / "customers" / "KH-BAD2.yaml").write_text("id: KH-BAD2\nname: [unclosed\n", encoding="utf-8")
+    DataRepo(root).put("id: KH-BAD1\nid: KH-BAD1\n")
+    DataRepo(root).put("id: KH-BAD2\nname: [unclosed\n")
     one = run_crm("validate", "--root", str(root), "--format", "json", "--no-cache", "--jobs", "1")
     two = run_crm("validate", "--root", str(root), "--format", "json", "--no-cache", "--jobs", "2")
     assert one.returncode == two.returncode == 1

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DataRepo, run_crm
+from tests.conftest import DataRepo, invoke_crm
 
 CUSTOMER_FILE = "customers/KH-1.yaml"
 INTERACTION_FILE = "interactions/2024/JL-1.yaml"
@@ -57,7 +57,7 @@ def problem(file: str, line: int, column: int, field: str, message: str) -> dict
 
 def validate(repo: DataRepo, *options: str) -> tuple[int, dict[str, Any]]:
     """Run `crm validate --format json` on the repository; the exit code and the parsed report."""
-    result = run_crm("validate", "--root", str(repo.root), "--format", "json", *options)
+    result = invoke_crm("validate", "--root", str(repo.root), "--format", "json", *options)
     assert "Traceback" not in result.stderr, result.stderr
     assert "internal error" not in result.stderr, result.stderr
     report = json.loads(result.stdout)
@@ -86,7 +86,7 @@ def assert_warnings(repo: DataRepo, expected: list[dict[str, Any]]) -> None:
 
 
 def test_duplicate_key_at_top_level(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER + "name: 另一个名字\n")  # line 9, the key at column 1
+    empty_repo.put(CUSTOMER + "name: 另一个名字\n")  # line 9, the key at column 1
     assert_errors(
         empty_repo,
         [
@@ -103,8 +103,7 @@ def test_duplicate_key_at_top_level(empty_repo: DataRepo) -> None:
 
 
 def test_duplicate_key_inside_a_contact(empty_repo: DataRepo) -> None:
-    empty_repo.write(
-        CUSTOMER_FILE,
+    empty_repo.put(
         CUSTOMER
         + """\
 contacts:
@@ -130,7 +129,7 @@ contacts:
 
 
 def test_anchor(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER + "source: &src 行业展会\n")  # "source: " is 8 characters
+    empty_repo.put(CUSTOMER + "source: &src 行业展会\n")  # "source: " is 8 characters
     assert_errors(
         empty_repo,
         [
@@ -142,7 +141,7 @@ def test_anchor(empty_repo: DataRepo) -> None:
 
 
 def test_anchor_and_alias(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER + "industry: &x 制造业\nsource: *x\n")
+    empty_repo.put(CUSTOMER + "industry: &x 制造业\nsource: *x\n")
     # "industry: " is 10 characters, "source: " 8
     assert_errors(
         empty_repo,
@@ -162,7 +161,7 @@ def test_anchor_and_alias(empty_repo: DataRepo) -> None:
 
 
 def test_merge_key(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER + "<<: {notes: 备注}\n")
+    empty_repo.put(CUSTOMER + "<<: {notes: 备注}\n")
     # The field names the offending key itself.
     assert_errors(
         empty_repo,
@@ -178,7 +177,7 @@ def test_merge_key(empty_repo: DataRepo) -> None:
     ],
 )
 def test_explicit_tag_on_a_value(empty_repo: DataRepo, line: str, tag: str) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER + line)  # "notes: " is 7 characters: the tag starts at column 8
+    empty_repo.put(CUSTOMER + line)  # "notes: " is 7 characters: the tag starts at column 8
     assert_errors(
         empty_repo,
         [problem(CUSTOMER_FILE, 9, 8, "notes", f"explicit tags ({tag}) are not allowed in records: remove the tag")],
@@ -189,14 +188,14 @@ SET_TAG = problem(CUSTOMER_FILE, 9, 7, "tags", "explicit tags (!!set) are not al
 
 
 def test_explicit_set_tag_is_reported(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER + "tags: !!set {重要, 老客户}\n")  # "tags: " is 6 characters
+    empty_repo.put(CUSTOMER + "tags: !!set {重要, 老客户}\n")  # "tags: " is 6 characters
     code, report = validate(empty_repo)
     assert code == 1
     assert SET_TAG in report["errors"]
 
 
 def test_explicit_set_tag_is_the_only_problem(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER + "tags: !!set {重要, 老客户}\n")
+    empty_repo.put(CUSTOMER + "tags: !!set {重要, 老客户}\n")
     assert_errors(empty_repo, [SET_TAG])
 
 
@@ -238,7 +237,7 @@ def test_explicit_set_tag_is_the_only_problem(empty_repo: DataRepo) -> None:
     ],
 )
 def test_non_string_key(empty_repo: DataRepo, text: str, line: int, column: int, field: str, message: str) -> None:
-    empty_repo.write(CUSTOMER_FILE, text)
+    empty_repo.put(text)
     assert_errors(empty_repo, [problem(CUSTOMER_FILE, line, column, field, message)])
 
 
@@ -339,12 +338,12 @@ def test_non_string_key(empty_repo: DataRepo, text: str, line: int, column: int,
 def test_value_read_as_the_wrong_type(
     empty_repo: DataRepo, text: str, line: int, column: int, field: str, message: str
 ) -> None:
-    empty_repo.write(CUSTOMER_FILE, text)
+    empty_repo.put(text)
     assert_errors(empty_repo, [problem(CUSTOMER_FILE, line, column, field, message)])
 
 
 def test_empty_required_value_is_one_problem(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER.replace("name: 华星科技", "name:"))
+    empty_repo.put(CUSTOMER.replace("name: 华星科技", "name:"))
     assert_errors(empty_repo, [problem(CUSTOMER_FILE, 2, 6, "name", "has no value: give one, or remove the line")])
 
 
@@ -416,7 +415,7 @@ def test_gbk_bytes_are_what_the_case_says() -> None:
 
 
 def test_two_documents(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER + "---\nid: KH-2\n")  # the `---` is line 9
+    empty_repo.put(CUSTOMER + "---\nid: KH-2\n")  # the `---` is line 9
     assert_errors(
         empty_repo,
         [
@@ -461,14 +460,14 @@ DEEP_PROBLEM = problem(CUSTOMER_FILE, 9, 27, "", "nesting deeper than 20 levels:
 
 
 def test_deep_nesting_is_reported_without_traceback(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, DEEP)
+    empty_repo.put(DEEP)
     code, report = validate(empty_repo)  # asserts there is no traceback
     assert DEEP_PROBLEM in report["errors"]
     assert code == 1
 
 
 def test_deep_nesting_is_the_only_problem(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, DEEP)
+    empty_repo.put(DEEP)
     assert_errors(empty_repo, [DEEP_PROBLEM])
 
 
@@ -483,7 +482,7 @@ def test_deep_nesting_is_the_only_problem(empty_repo: DataRepo) -> None:
 def test_deep_nesting_gets_our_message_at_level_21_whatever_libyaml_limits(
     empty_repo: DataRepo, value: str, column: int
 ) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER + "notes: " + value + "\n")
+    empty_repo.put(CUSTOMER + "notes: " + value + "\n")
     assert_errors(
         empty_repo,
         [problem(CUSTOMER_FILE, 9, column, "", "nesting deeper than 20 levels: records are at most a few levels deep")],
@@ -494,7 +493,7 @@ def test_file_over_the_size_limit(empty_repo: DataRepo) -> None:
     text = CUSTOMER + "notes: " + "客户要求每月提供一次详细的服务报告。" * 40 + "\n"
     size = len(text.encode("utf-8"))
     assert size > 1024
-    empty_repo.write(CUSTOMER_FILE, text)
+    empty_repo.put(text)
     assert_errors(
         empty_repo,
         [
@@ -515,7 +514,7 @@ def test_file_over_the_size_limit(empty_repo: DataRepo) -> None:
 
 
 def test_unclosed_bracket(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER + "needs: [预算审批, 交付周期\nnotes: 备注\n")
+    empty_repo.put(CUSTOMER + "needs: [预算审批, 交付周期\nnotes: 备注\n")
     # The `[` opens at line 9, column 8 ("needs: " is 7 characters). The parser finds the list still open
     # when line 10 turns into a `notes:` key: it reports the ":" (column 6) and names where the list began.
     assert_errors(
@@ -534,7 +533,7 @@ def test_unclosed_bracket(empty_repo: DataRepo) -> None:
 
 
 def test_tab_indentation(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER + "contacts:\n\t- name: 李雷\n")  # the tab opens line 10
+    empty_repo.put(CUSTOMER + "contacts:\n\t- name: 李雷\n")  # the tab opens line 10
     assert_errors(
         empty_repo,
         [
@@ -555,7 +554,7 @@ def test_tab_indentation(empty_repo: DataRepo) -> None:
 
 
 def test_unknown_key_with_did_you_mean(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER + "industy: 制造业\n")
+    empty_repo.put(CUSTOMER + "industy: 制造业\n")
     assert_errors(
         empty_repo,
         [
@@ -571,7 +570,7 @@ def test_unknown_key_with_did_you_mean(empty_repo: DataRepo) -> None:
 
 
 def test_unknown_key_inside_a_contact(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER + 'contacts:\n  - name: 李雷\n    phnoe: "13800138000"\n')
+    empty_repo.put(CUSTOMER + 'contacts:\n  - name: 李雷\n    phnoe: "13800138000"\n')
     assert_errors(
         empty_repo,
         [
@@ -587,7 +586,7 @@ def test_unknown_key_inside_a_contact(empty_repo: DataRepo) -> None:
 
 
 def test_wrong_enum_value_with_did_you_mean(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER.replace("type: enterprise", "type: enterprize"))  # line 3
+    empty_repo.put(CUSTOMER.replace("type: enterprise", "type: enterprize"))  # line 3
     assert_errors(
         empty_repo,
         [
@@ -604,7 +603,7 @@ def test_wrong_enum_value_with_did_you_mean(empty_repo: DataRepo) -> None:
 
 
 def test_missing_required_field(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER.replace("tier: strategic\n", ""))
+    empty_repo.put(CUSTOMER.replace("tier: strategic\n", ""))
     # nothing to point at: the record itself, line 1 column 1
     assert_errors(empty_repo, [problem(CUSTOMER_FILE, 1, 1, "tier", "required field tier is missing")])
 
@@ -625,7 +624,7 @@ def test_invalid_id(empty_repo: DataRepo, record_id: str) -> None:
 
 def test_id_of_64_characters_is_accepted(empty_repo: DataRepo) -> None:
     record_id = "KH-" + "0" * 61
-    empty_repo.write(f"customers/{record_id}.yaml", CUSTOMER.replace("id: KH-1", f"id: {record_id}"))
+    empty_repo.put(CUSTOMER.replace("id: KH-1", f"id: {record_id}"))
     code, report = validate(empty_repo)
     assert report["errors"] == []
     assert code == 0
@@ -640,8 +639,8 @@ def test_id_differs_from_file_stem(empty_repo: DataRepo) -> None:
 
 
 def test_ids_differing_only_in_case(empty_repo: DataRepo) -> None:
-    empty_repo.write("customers/KH-1.yaml", CUSTOMER)
-    empty_repo.write("customers/kh-1.yaml", CUSTOMER.replace("id: KH-1", "id: kh-1"))
+    empty_repo.put(CUSTOMER)
+    empty_repo.put(CUSTOMER.replace("id: KH-1", "id: kh-1"))
     if len(list((empty_repo.root / "customers").iterdir())) != 2:
         pytest.skip("case-insensitive file system: the two files are one")
     assert_errors(
@@ -671,7 +670,7 @@ STRAY_OTHER = "only <ID>.yaml record files are read here: move this file out of 
 
 
 def test_stray_files_in_the_record_folders_are_reported(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER)
+    empty_repo.put(CUSTOMER)
     empty_repo.write("customers/.KH-2.yaml.4242.tmp", CUSTOMER.replace("KH-1", "KH-2"))
     empty_repo.write("customers/.KH-3.yaml", CUSTOMER.replace("KH-1", "KH-3"))
     empty_repo.write("customers/notes.txt", "call back on Monday\n")
@@ -692,7 +691,7 @@ def test_stray_files_in_the_record_folders_are_reported(empty_repo: DataRepo) ->
 
 
 def test_placeholders_and_readmes_in_the_record_folders_are_allowed(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER)
+    empty_repo.put(CUSTOMER)
     for name in ("customers/.gitkeep", "customers/README.md", "interactions/.gitkeep", "interactions/2024/.keep"):
         empty_repo.write(name, "")
     empty_repo.write("interactions/readme.txt", "one folder per year\n")
@@ -740,7 +739,7 @@ def test_placeholders_and_readmes_in_the_record_folders_are_allowed(empty_repo: 
     ],
 )
 def test_customer_rule(empty_repo: DataRepo, text: str, line: int, column: int, field: str, message: str) -> None:
-    empty_repo.write(CUSTOMER_FILE, text)
+    empty_repo.put(text)
     assert_errors(empty_repo, [problem(CUSTOMER_FILE, line, column, field, message)])
 
 
@@ -807,7 +806,7 @@ def test_customer_rule(empty_repo: DataRepo, text: str, line: int, column: int, 
     ],
 )
 def test_interaction_rule(repo: DataRepo, text: str, line: int, column: int, field: str, message: str) -> None:
-    repo.write(INTERACTION_FILE, text)
+    repo.put(text)
     assert_errors(repo, [problem(INTERACTION_FILE, line, column, field, message)])
 
 
@@ -817,14 +816,14 @@ def test_interaction_rule(repo: DataRepo, text: str, line: int, column: int, fie
 
 def test_warning_contact_before_since(repo: DataRepo) -> None:
     path = "interactions/2023/JL-1.yaml"
-    repo.write(path, INTERACTION.replace("date: 2024-03-01", "date: 2023-12-01"))  # "date: " is 6 characters
+    repo.put(INTERACTION.replace("date: 2024-03-01", "date: 2023-12-01"))  # "date: " is 6 characters
     assert_warnings(
         repo, [problem(path, 3, 7, "date", "dated 2023-12-01 but customer KH-2024001 has since: 2024-01-10")]
     )
 
 
 def test_warning_no_consent(empty_repo: DataRepo) -> None:
-    empty_repo.write(CUSTOMER_FILE, CUSTOMER.replace("consent: {given: true}\n", ""))
+    empty_repo.put(CUSTOMER.replace("consent: {given: true}\n", ""))
     # about the whole record: points at its id (line 1, after "id: ")
     assert_warnings(
         empty_repo, [problem(CUSTOMER_FILE, 1, 5, "id", "no consent recorded: add consent: {given: true, date: ...}")]
@@ -836,8 +835,7 @@ TIMED_INTERACTION = INTERACTION.replace("date: 2024-03-01", "date: 2024-03-01T10
 
 
 def test_warning_recorded_late(repo: DataRepo) -> None:
-    repo.write(
-        INTERACTION_FILE,
+    repo.put(
         TIMED_INTERACTION + "recorded: 2024-03-03T12:00:00+08:00\n",
     )
     # 50 hours after the conversation; "recorded: " is 10 characters
@@ -856,16 +854,14 @@ def test_warning_recorded_late(repo: DataRepo) -> None:
 
 
 def test_recorded_within_24_hours_is_fine(repo: DataRepo) -> None:
-    repo.write(
-        INTERACTION_FILE,
+    repo.put(
         TIMED_INTERACTION + "recorded: 2024-03-02T10:00:00+08:00\n",
     )
     assert_warnings(repo, [])
 
 
 def test_warning_recorded_late_by_one_day(repo: DataRepo) -> None:
-    repo.write(
-        INTERACTION_FILE,
+    repo.put(
         TIMED_INTERACTION + "recorded: 2024-03-02T12:00:00+08:00\n",
     )
     assert_warnings(
@@ -986,9 +982,9 @@ MANY_EXPECTED = [
 
 
 def write_many_problems(repo: DataRepo) -> None:
-    repo.write(CUSTOMER_FILE, MANY_PROBLEMS)
+    repo.put(MANY_PROBLEMS)
     # a second broken file, and a valid one with a warning (outside its year folder)
-    repo.write(INTERACTION_FILE, INTERACTION.replace("customer: KH-2024001", "customer: KH-9"))
+    repo.put(INTERACTION.replace("customer: KH-2024001", "customer: KH-9"))
     repo.write("interactions/2023/JL-2.yaml", INTERACTION.replace("id: JL-1", "id: JL-2"))
 
 
@@ -1011,7 +1007,7 @@ TEXT_LINE = re.compile(r"(?P<file>[^:]+):(?P<line>[1-9]\d*):(?P<column>[1-9]\d*)
 def test_text_format_is_path_line_column_field_message(repo: DataRepo) -> None:
     write_many_problems(repo)
     repo.write("customers/KH-2.yaml", "")  # a problem about a whole file: its field is empty
-    result = run_crm("validate", "--root", str(repo.root), "--format", "text")
+    result = invoke_crm("validate", "--root", str(repo.root), "--format", "text")
     assert "Traceback" not in result.stderr
     assert result.returncode == 1
     *lines, verdict = result.stdout.splitlines()
@@ -1035,7 +1031,7 @@ def test_symbolic_links_are_reported_and_never_followed(repo: DataRepo, tmp_path
     (repo.root / "customers" / "KH-LINK.yaml").symlink_to(secret)
     (repo.root / "interactions" / "loop").symlink_to(repo.root / "interactions")  # a loop, if followed
     (repo.root / ".crm-cache").symlink_to(tmp_path)  # the cache must not write through it
-    result = run_crm("validate", "--root", str(repo.root), "--format", "json")
+    result = invoke_crm("validate", "--root", str(repo.root), "--format", "json")
     assert result.returncode == 1
     assert "s3cr3t" not in result.stdout + result.stderr
     errors = {(error["file"], error["message"]) for error in json.loads(result.stdout)["errors"]}
@@ -1049,8 +1045,7 @@ def test_symbolic_links_are_reported_and_never_followed(repo: DataRepo, tmp_path
 
 def test_an_invalid_records_unknown_references_are_reported_in_the_same_run(repo: DataRepo) -> None:
     """One run, every problem: the type error, and the owner / customer / todo owner nobody knows."""
-    repo.write(
-        "interactions/2024/JL-2024009.yaml",
+    repo.put(
         """\
         id: JL-2024009
         customer: KH-9999999
@@ -1063,7 +1058,7 @@ def test_an_invalid_records_unknown_references_are_reported_in_the_same_run(repo
           - {task: 合同, due: 2024-03-09, owner: "Not An Id"}
         """,
     )
-    result = run_crm("validate", "--root", str(repo.root), "--format", "json")
+    result = invoke_crm("validate", "--root", str(repo.root), "--format", "json")
     assert result.returncode == 1
     found = [(e["line"], e["column"], e["field"], e["message"]) for e in json.loads(result.stdout)["errors"]]
     assert found == [

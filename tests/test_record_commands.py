@@ -12,7 +12,7 @@ import yaml
 
 from crmdata.authoring.durations import DurationError, WorkingDays, due_date
 from crmdata.records.models import WorkCalendar
-from tests.conftest import CRM, DEFAULT_CONFIG, DataRepo, run_crm
+from tests.conftest import CRM, DEFAULT_CONFIG, DataRepo, invoke_crm, run_crm
 
 RECORDED = re.compile(r"^recorded: (\S+)$", re.MULTILINE)
 
@@ -118,7 +118,7 @@ def test_log_confirms_in_english_when_crm_yaml_says_so(repo: DataRepo) -> None:
 
 def test_log_stamps_the_time_it_was_recorded(repo: DataRepo) -> None:
     before = datetime.now().astimezone().replace(microsecond=0)
-    result = run_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", "回访")
+    result = invoke_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", "回访")
     text = (repo.root / created_path(result.stdout)).read_text(encoding="utf-8")
     recorded = RECORDED.search(text)
     assert recorded is not None
@@ -128,21 +128,21 @@ def test_log_stamps_the_time_it_was_recorded(repo: DataRepo) -> None:
 
 
 def test_log_finds_the_customer_ignoring_case_and_writes_its_id_as_filed(repo: DataRepo) -> None:
-    result = run_crm("log", "kh-2024001", "--root", str(repo.root), "--topic", "回访", "--owner", "hong")
+    result = invoke_crm("log", "kh-2024001", "--root", str(repo.root), "--topic", "回访", "--owner", "hong")
     assert result.returncode == 0, result.stderr
     data = yaml.safe_load((repo.root / created_path(result.stdout)).read_text(encoding="utf-8"))
     assert (data["customer"], data["owner"]) == ("KH-2024001", "hong")
 
 
 def test_log_for_an_unknown_customer_is_a_usage_error(repo: DataRepo) -> None:
-    result = run_crm("log", "KH-9999", "--root", str(repo.root), "--topic", "回访")
+    result = invoke_crm("log", "KH-9999", "--root", str(repo.root), "--topic", "回访")
     assert result.returncode == 2
     assert "Error: Invalid value for CUSTOMER: no customer has the id KH-9999" in result.stderr
     assert not (repo.root / "interactions" / str(date.today().year)).exists() or date.today().year == 2024
 
 
 def test_each_todo_needs_its_due_date(repo: DataRepo) -> None:
-    result = run_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", "t", "--todo", "a", "--todo", "b",
+    result = invoke_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", "t", "--todo", "a", "--todo", "b",
                      "--due", "3d")  # fmt: skip
     assert result.returncode == 2
     message = 'Error: 2 --todo and 1 --due: give each promise its due date (--todo "发送报价单" --due 3wd)'
@@ -150,13 +150,13 @@ def test_each_todo_needs_its_due_date(repo: DataRepo) -> None:
 
 
 def test_a_bad_duration_names_the_option(repo: DataRepo) -> None:
-    result = run_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", "t", "--next", "soon")
+    result = invoke_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", "t", "--next", "soon")
     assert result.returncode == 2
     assert "Invalid value for --next: 'soon' is not understood" in result.stderr
 
 
 def test_an_invalid_interaction_is_reported_by_field_and_not_written(repo: DataRepo) -> None:
-    result = run_crm(
+    result = invoke_crm(
         "log", "KH-2024001", "--root", str(repo.root), "--date", "2026-11-20", "--topic", "t",
         "--next", "2026-11-01", "--owner", "bob",
     )  # fmt: skip
@@ -170,8 +170,8 @@ def test_an_invalid_interaction_is_reported_by_field_and_not_written(repo: DataR
 
 
 def test_dry_run_prints_the_record_and_writes_nothing(repo: DataRepo) -> None:
-    result = run_crm("log", "KH-2024001", "--root", str(repo.root), "--date", "2026-03-02 15:30", "--channel", "video",
-                     "--topic", "需求澄清", "--satisfaction", "4", "--dry-run")  # fmt: skip
+    result = invoke_crm("log", "KH-2024001", "--root", str(repo.root), "--date", "2026-03-02 15:30", "--channel",
+                        "video", "--topic", "需求澄清", "--satisfaction", "4", "--dry-run")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("# 将创建 interactions/2026/JL-2026001.yaml\n")
     assert "date: 2026-03-02T15:30:00\nchannel: video\n" in result.stdout
@@ -219,7 +219,7 @@ def test_new_customer_writes_a_valid_record_with_the_next_id(repo: DataRepo) -> 
 
 
 def test_text_that_yaml_would_misread_is_quoted(repo: DataRepo) -> None:
-    result = run_crm(
+    result = invoke_crm(
         "new", "customer", "--root", str(repo.root), "--name", "no", "--type", "individual", "--tier", "potential",
         "--stage", "prospecting", "--owner", "ming", "--contact", "on", "--phone", "07551234567", "--notes", "1e3",
         "--industry", "多行\n文本",
@@ -229,12 +229,12 @@ def test_text_that_yaml_would_misread_is_quoted(repo: DataRepo) -> None:
     assert "name: 'no'\n" in text and "- name: 'on'\n" in text and "phone: '07551234567'\n" in text
     assert "notes: '1e3'\n" in text and "industry: |-\n  多行\n  文本\n" in text
     assert "since" not in text  # a prospect without a start date
-    assert run_crm("validate", "--root", str(repo.root)).returncode == 0
+    assert invoke_crm("validate", "--root", str(repo.root)).returncode == 0
 
 
 def test_a_given_id_that_is_taken_is_refused_and_the_file_kept(repo: DataRepo) -> None:
     before = (repo.root / "customers" / "KH-2024001.yaml").read_bytes()
-    result = run_crm("new", "customer", "--root", str(repo.root), "--id", "kh-2024001", "--name", "x", "--type",
+    result = invoke_crm("new", "customer", "--root", str(repo.root), "--id", "kh-2024001", "--name", "x", "--type",
                      "enterprise", "--tier", "regular", "--stage", "active", "--owner", "ming")  # fmt: skip
     assert result.returncode == 1
     assert "id: the id kh-2024001 is taken by another customer" in result.stderr
@@ -243,7 +243,7 @@ def test_a_given_id_that_is_taken_is_refused_and_the_file_kept(repo: DataRepo) -
 
 
 def test_missing_required_fields_off_a_terminal_are_a_usage_error(repo: DataRepo) -> None:
-    result = run_crm("new", "customer", "--root", str(repo.root), "--name", "x", "--type", "enterprise")
+    result = invoke_crm("new", "customer", "--root", str(repo.root), "--name", "x", "--type", "enterprise")
     assert result.returncode == 2
     assert "Error: missing --tier, --stage, --owner (give them as options, or run on a terminal to be asked)" in (
         result.stderr
@@ -251,7 +251,7 @@ def test_missing_required_fields_off_a_terminal_are_a_usage_error(repo: DataRepo
 
 
 def test_invalid_fields_are_reported_and_nothing_is_written(repo: DataRepo) -> None:
-    result = run_crm("new", "customer", "--root", str(repo.root), "--name", "x", "--type", "enterprise", "--tier",
+    result = invoke_crm("new", "customer", "--root", str(repo.root), "--name", "x", "--type", "enterprise", "--tier",
                      "regular", "--stage", "active", "--owner", "bob", "--since", "2026-02-30")  # fmt: skip
     assert result.returncode == 1
     assert result.stderr.splitlines()[:2] == [
@@ -275,7 +275,7 @@ def test_interactive_mode_asks_for_what_is_missing(repo: DataRepo) -> None:
 
 
 def test_new_interaction_is_filed_under_the_year_of_its_date(repo: DataRepo) -> None:
-    result = run_crm("new", "interaction", "--root", str(repo.root), "--customer", "KH-2024001", "--date",
+    result = invoke_crm("new", "interaction", "--root", str(repo.root), "--customer", "KH-2024001", "--date",
                      "2025-12-30", "--channel", "visit", "--kind", "sale", "--topic", "合同续签")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert created_path(result.stdout) == "interactions/2025/JL-2025001.yaml"
@@ -284,23 +284,22 @@ def test_new_interaction_is_filed_under_the_year_of_its_date(repo: DataRepo) -> 
 
 
 def test_id_prefixes_and_digits_come_from_crm_yaml(empty_repo: DataRepo) -> None:
-    empty_repo.write(
-        "crm.yaml",
+    empty_repo.config(
         """\
         team: {ming: {name: 张明}}
         ids: {customer_prefix: C-, interaction_prefix: T-, year: false, digits: 4}
         """,
     )
-    customer = run_crm("new", "customer", "--root", str(empty_repo.root), "--name", "x", "--type", "individual",
+    customer = invoke_crm("new", "customer", "--root", str(empty_repo.root), "--name", "x", "--type", "individual",
                        "--tier", "potential", "--stage", "prospecting", "--owner", "ming")  # fmt: skip
     assert created_path(customer.stdout) == "customers/C-0001.yaml"
-    talk = run_crm("log", "C-0001", "--root", str(empty_repo.root), "--date", "2026-01-05", "--topic", "首次接触")
+    talk = invoke_crm("log", "C-0001", "--root", str(empty_repo.root), "--date", "2026-01-05", "--topic", "首次接触")
     assert created_path(talk.stdout) == "interactions/2026/T-0001.yaml"
 
 
 def test_the_schema_line_points_at_the_schema_files(repo: DataRepo) -> None:
-    assert run_crm("schema", "--out", str(repo.root / "schemas")).returncode == 0
-    result = run_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", "回访")
+    assert invoke_crm("schema", "--out", str(repo.root / "schemas")).returncode == 0
+    result = invoke_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", "回访")
     path = repo.root / created_path(result.stdout)
     first_line = path.read_text(encoding="utf-8").splitlines()[0]
     relative = first_line.removeprefix("# yaml-language-server: $schema=")
@@ -309,8 +308,8 @@ def test_the_schema_line_points_at_the_schema_files(repo: DataRepo) -> None:
 
 
 def test_an_invalid_crm_yaml_stops_before_anything_is_written(repo: DataRepo) -> None:
-    repo.write("crm.yaml", "team: {}\n")
-    result = run_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", "回访")
+    repo.config("team: {}\n")
+    result = invoke_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", "回访")
     assert result.returncode == 1
     assert "crm: crm.yaml must be valid before records can be added (crm validate)" in result.stderr
 

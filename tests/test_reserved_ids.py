@@ -13,11 +13,11 @@ import pytest
 
 from crmdata.records.models import Customer
 from crmdata.records.schema import schema_for
-from tests.conftest import DataRepo, run_crm
+from tests.conftest import DataRepo, invoke_crm
 
 
 def _errors(repo: DataRepo) -> list[tuple[str, int, int, str, str]]:
-    result = run_crm("validate", "--root", str(repo.root), "--format", "json")
+    result = invoke_crm("validate", "--root", str(repo.root), "--format", "json")
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
     report = json.loads(result.stdout)
     assert result.returncode == (1 if report["errors"] else 0)
@@ -51,12 +51,12 @@ def test_an_interaction_id_cannot_be_a_reserved_word(repo: DataRepo) -> None:
 
 
 def test_a_team_key_cannot_be_a_reserved_word(repo: DataRepo) -> None:
-    repo.write("crm.yaml", "team:\n  ming: {name: 张明}\n  Index: {name: 索引}\n")
+    repo.config("team:\n  ming: {name: 张明}\n  Index: {name: 索引}\n")
     assert _errors(repo) == [("crm.yaml", 3, 3, "team.Index", _reserved("Index"))]
 
 
 def test_a_segment_name_cannot_be_a_reserved_word(repo: DataRepo) -> None:
-    repo.write("crm.yaml", "team:\n  ming: {name: 张明}\nsegments:\n  index:\n    where: {tier: strategic}\n")
+    repo.config("team:\n  ming: {name: 张明}\nsegments:\n  index:\n    where: {tier: strategic}\n")
     assert _errors(repo) == [("crm.yaml", 4, 3, "segments.index", _reserved("index"))]
 
 
@@ -67,7 +67,7 @@ def test_words_that_only_contain_a_reserved_word_are_fine(repo: DataRepo, word: 
 
 
 def test_crm_new_refuses_a_reserved_id(repo: DataRepo) -> None:
-    result = run_crm(
+    result = invoke_crm(
         "new", "customer", "--root", str(repo.root), "--id", "prn", "--name", "某公司", "--type", "enterprise",
         "--tier", "regular", "--stage", "prospecting", "--owner", "ming",
     )

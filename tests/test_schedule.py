@@ -9,7 +9,6 @@ silent_after_days 90, due_soon_days 7.
 
 from __future__ import annotations
 
-import re
 import textwrap
 from collections import Counter
 from dataclasses import asdict
@@ -37,31 +36,10 @@ team:
 """
 
 
-class Repo(DataRepo):
-    """A data repository with shorthands for records typed inline."""
-
-    def config(self, text: str) -> None:
-        """Replace crm.yaml."""
-        self.write("crm.yaml", text)
-
-    def put(self, text: str) -> None:
-        """Write one record: an interaction (it has `customer:`) to interactions/<YYYY>/<id>.yaml, else a
-        customer to customers/<id>.yaml."""
-        text = textwrap.dedent(text)
-        record_id = re.search(r"^id: (\S+)$", text, re.M)
-        assert record_id is not None
-        interaction_date = re.search(r"^date: '?(\d{4})-", text, re.M)
-        if re.search(r"^customer: ", text, re.M):
-            assert interaction_date is not None
-            self.write(f"interactions/{interaction_date.group(1)}/{record_id.group(1)}.yaml", text)
-        else:
-            self.write(f"customers/{record_id.group(1)}.yaml", text)
-
-
 @pytest.fixture
-def crm(tmp_path: Path) -> Repo:
+def crm(tmp_path: Path) -> DataRepo:
     """An empty data repository whose team is only ming (tests add a policy where they need one)."""
-    data = Repo(tmp_path / "crm")
+    data = DataRepo(tmp_path / "crm")
     data.config(CONFIG)
     return data
 
@@ -90,7 +68,7 @@ def check(plan: schedule.FollowUp, **expected: Any) -> None:
 # ---------------------------------------------------------------------------------------------------
 
 
-def test_new_customer_is_first_called_within_a_week(crm: Repo) -> None:
+def test_new_customer_is_first_called_within_a_week(crm: DataRepo) -> None:
     crm.put("""\
         id: KH-1
         name: 华星科技
@@ -129,7 +107,7 @@ def test_new_customer_is_first_called_within_a_week(crm: Repo) -> None:
     )
 
 
-def test_new_customer_is_called_monthly_even_when_stable(crm: Repo) -> None:
+def test_new_customer_is_called_monthly_even_when_stable(crm: DataRepo) -> None:
     crm.put("""\
         id: KH-1
         name: 稳健实业
@@ -189,7 +167,7 @@ def test_new_customer_is_called_monthly_even_when_stable(crm: Repo) -> None:
     )
 
 
-def test_stable_customer_is_called_quarterly(crm: Repo) -> None:
+def test_stable_customer_is_called_quarterly(crm: DataRepo) -> None:
     crm.put("""\
         id: KH-1
         name: 老客户
@@ -227,7 +205,7 @@ def test_stable_customer_is_called_quarterly(crm: Repo) -> None:
     )
 
 
-def test_high_value_customer_is_called_twice_a_month(crm: Repo) -> None:
+def test_high_value_customer_is_called_twice_a_month(crm: DataRepo) -> None:
     for customer_id, stage in (("KH-A", "active"), ("KH-S", "stable")):
         crm.put(f"""\
             id: {customer_id}
@@ -263,7 +241,7 @@ def test_high_value_customer_is_called_twice_a_month(crm: Repo) -> None:
         )
 
 
-def test_customer_cadence_days_overrides_every_policy_rule(crm: Repo) -> None:
+def test_customer_cadence_days_overrides_every_policy_rule(crm: DataRepo) -> None:
     crm.put("""\
         id: KH-1
         name: 特约客户
@@ -296,7 +274,7 @@ def test_customer_cadence_days_overrides_every_policy_rule(crm: Repo) -> None:
     )
 
 
-def test_an_earlier_promise_wins_over_the_cadence_but_a_later_one_does_not(crm: Repo) -> None:
+def test_an_earlier_promise_wins_over_the_cadence_but_a_later_one_does_not(crm: DataRepo) -> None:
     promises = {"KH-1": "2026-06-20", "KH-2": "2026-08-01", "KH-3": "2026-07-01"}
     for customer_id, promise in promises.items():
         crm.put(f"""\
@@ -329,7 +307,7 @@ def test_an_earlier_promise_wins_over_the_cadence_but_a_later_one_does_not(crm: 
     check(result["KH-3"], due=D("2026-07-01"), reason="cadence", status="ok", days_overdue=0)
 
 
-def test_only_the_latest_contacts_promise_counts(crm: Repo) -> None:
+def test_only_the_latest_contacts_promise_counts(crm: DataRepo) -> None:
     crm.put("""\
         id: KH-1
         name: 客户
@@ -370,7 +348,7 @@ def test_only_the_latest_contacts_promise_counts(crm: Repo) -> None:
     )
 
 
-def test_care_greetings_do_not_count_as_contacts(crm: Repo) -> None:
+def test_care_greetings_do_not_count_as_contacts(crm: DataRepo) -> None:
     crm.put("""\
         id: KH-1
         name: 老客户
@@ -443,7 +421,7 @@ def test_care_greetings_do_not_count_as_contacts(crm: Repo) -> None:
     )
 
 
-def test_silent_exactly_at_the_threshold(crm: Repo) -> None:
+def test_silent_exactly_at_the_threshold(crm: DataRepo) -> None:
     crm.put("""\
         id: KH-1
         name: 沉默客户
@@ -478,7 +456,7 @@ def test_silent_exactly_at_the_threshold(crm: Repo) -> None:
     check(plans(ds, D("2026-05-29"))["KH-1"], silent=False, days_overdue=59)
 
 
-def test_silent_without_any_contact_counts_from_since(crm: Repo) -> None:
+def test_silent_without_any_contact_counts_from_since(crm: DataRepo) -> None:
     crm.put("""\
         id: KH-1
         name: 未联系客户
@@ -505,7 +483,7 @@ def test_silent_without_any_contact_counts_from_since(crm: Repo) -> None:
     check(plans(ds, D("2026-03-31"))["KH-1"], silent=False, days_overdue=82)
 
 
-def test_as_of_ignores_records_dated_later(crm: Repo) -> None:
+def test_as_of_ignores_records_dated_later(crm: DataRepo) -> None:
     crm.put("""\
         id: KH-1
         name: 客户
@@ -555,7 +533,7 @@ def test_as_of_ignores_records_dated_later(crm: Repo) -> None:
     )
 
 
-def test_a_customer_starting_after_as_of_is_scheduled_from_since(crm: Repo) -> None:
+def test_a_customer_starting_after_as_of_is_scheduled_from_since(crm: DataRepo) -> None:
     crm.put("""\
         id: KH-1
         name: 即将签约
@@ -579,7 +557,7 @@ def test_a_customer_starting_after_as_of_is_scheduled_from_since(crm: Repo) -> N
     )
 
 
-def test_same_day_contacts_keep_the_earliest_promise(crm: Repo) -> None:
+def test_same_day_contacts_keep_the_earliest_promise(crm: DataRepo) -> None:
     """SPEC v2 §3: the earliest next_followup among the contacts of the last contact day stands, whichever
     of them has the larger id, and a second call without a promise does not drop the first one's."""
     promises: dict[str, tuple[tuple[str, str | None], ...]] = {
@@ -617,7 +595,7 @@ def test_same_day_contacts_keep_the_earliest_promise(crm: Repo) -> None:
     check(result["KH-4"], due=D("2026-07-01"), reason="cadence", status="ok")
 
 
-def test_a_promise_of_an_earlier_day_does_not_count(crm: Repo) -> None:
+def test_a_promise_of_an_earlier_day_does_not_count(crm: DataRepo) -> None:
     """Only the last contact day's promises count: an earlier day's promise was answered by the later call."""
     crm.put("""\
         id: KH-1
@@ -636,7 +614,7 @@ def test_a_promise_of_an_earlier_day_does_not_count(crm: Repo) -> None:
     check(plans(load(crm), D("2026-06-03"))["KH-1"], due=D("2026-07-01"), reason="cadence")
 
 
-def test_a_contact_before_since_is_not_the_first_contact(crm: Repo) -> None:
+def test_a_contact_before_since_is_not_the_first_contact(crm: DataRepo) -> None:
     crm.put("""\
         id: KH-1
         name: 新签客户
@@ -692,7 +670,7 @@ def test_a_contact_before_since_is_not_the_first_contact(crm: Repo) -> None:
     )
 
 
-def test_prospect_without_since_or_contact_is_due_today(crm: Repo) -> None:
+def test_prospect_without_since_or_contact_is_due_today(crm: DataRepo) -> None:
     crm.put("""\
         id: KH-1
         name: 潜在客户
@@ -718,7 +696,7 @@ def test_prospect_without_since_or_contact_is_due_today(crm: Repo) -> None:
         )
 
 
-def test_prospect_without_since_but_with_a_contact_follows_the_cadence(crm: Repo) -> None:
+def test_prospect_without_since_but_with_a_contact_follows_the_cadence(crm: DataRepo) -> None:
     crm.put("""\
         id: KH-1
         name: 潜在客户
@@ -750,7 +728,7 @@ def test_prospect_without_since_but_with_a_contact_follows_the_cadence(crm: Repo
     )
 
 
-def test_status_boundaries(crm: Repo) -> None:
+def test_status_boundaries(crm: DataRepo) -> None:
     # as_of 2026-06-10, active cadence 30: contact date = due - 30.
     contacts = {
         "KH-A": "2026-05-18",  # due 05-18 + 30 = 06-17 = as_of + 7 → due_soon
@@ -787,7 +765,7 @@ def test_status_boundaries(crm: Repo) -> None:
     ]
 
 
-def test_freshness_traffic_light(crm: Repo) -> None:
+def test_freshness_traffic_light(crm: DataRepo) -> None:
     # docstring: green when age*4 < interval*3, yellow up to the interval, red beyond, grey without contact.
     # as_of 2026-06-10; KH-G..KH-R use active 30, KH-3/KH-4 cadence_days 40 (3/4 of it is exactly 30 days).
     contacts = {
@@ -833,7 +811,7 @@ def test_freshness_traffic_light(crm: Repo) -> None:
     }
 
 
-def test_churned_customers_are_not_scheduled_and_the_list_is_sorted(crm: Repo) -> None:
+def test_churned_customers_are_not_scheduled_and_the_list_is_sorted(crm: DataRepo) -> None:
     contacts = {"KH-0": "2026-06-05", "KH-2": "2026-06-01", "KH-1": "2026-06-01"}
     for customer_id in contacts:
         crm.put(f"""\
@@ -876,7 +854,7 @@ def test_churned_customers_are_not_scheduled_and_the_list_is_sorted(crm: Repo) -
     ]
 
 
-def test_a_partial_policy_override_keeps_the_other_defaults(crm: Repo) -> None:
+def test_a_partial_policy_override_keeps_the_other_defaults(crm: DataRepo) -> None:
     crm.config("""\
         team:
           ming: {name: 张明}
@@ -920,7 +898,7 @@ def test_a_partial_policy_override_keeps_the_other_defaults(crm: Repo) -> None:
     check(result["KH-N"], due=D("2026-06-12"), reason="first_contact", status="due_soon", interval_days=30)
 
 
-def test_every_policy_key_takes_effect(crm: Repo) -> None:
+def test_every_policy_key_takes_effect(crm: DataRepo) -> None:
     crm.config("""\
         team:
           ming: {name: 张明}
@@ -985,7 +963,7 @@ def test_every_policy_key_takes_effect(crm: Repo) -> None:
 # ---------------------------------------------------------------------------------------------------
 
 
-def test_overdue_todos(crm: Repo) -> None:
+def test_overdue_todos(crm: DataRepo) -> None:
     crm.config("""\
         team:
           ming: {name: 张明}
@@ -1050,7 +1028,7 @@ def test_overdue_todos(crm: Repo) -> None:
     ]
 
 
-def test_todos_of_churned_customers_are_not_overdue(crm: Repo) -> None:
+def test_todos_of_churned_customers_are_not_overdue(crm: DataRepo) -> None:
     """SPEC §3 scopes follow-ups and overdue todos to customers whose stage is not churned: a churned
     customer's open promise would otherwise stay overdue for ever."""
     crm.put("""\
@@ -1084,7 +1062,7 @@ def test_todos_of_churned_customers_are_not_overdue(crm: Repo) -> None:
     assert rows == [("JL-2", "KH-2")]
 
 
-def test_open_complaints(crm: Repo) -> None:
+def test_open_complaints(crm: DataRepo) -> None:
     crm.put("""\
         id: KH-1
         name: 客户

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DataRepo, run_crm
+from tests.conftest import DataRepo, invoke_crm
 
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +35,7 @@ def check_jsonschema(*args: str | Path) -> subprocess.CompletedProcess[str]:
 def schemas(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The folder `crm schema --out` wrote the three schema files into."""
     out = tmp_path_factory.mktemp("schemas")
-    result = run_crm("schema", "--out", str(out))
+    result = invoke_crm("schema", "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     return out
@@ -50,7 +50,7 @@ def schema_for(schemas: Path, relative: str) -> Path:
 
 
 def crm_validate(repo_root: Path) -> dict[str, object]:
-    result = run_crm("validate", "--root", str(repo_root), "--format", "json", "--no-cache")
+    result = invoke_crm("validate", "--root", str(repo_root), "--format", "json", "--no-cache")
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode in (0, 1), result.stderr
     report: dict[str, object] = json.loads(result.stdout)
@@ -347,7 +347,7 @@ consent: {given: true}
     ],
 )
 def test_mistake_is_rejected_by_both(empty_repo: DataRepo, schemas: Path, text: str, field: str) -> None:
-    path = empty_repo.write("customers/KH-1.yaml", text)
+    path = empty_repo.put(text)
     checked = check_jsonschema("--schemafile", schemas / "customer.schema.json", path)
     assert checked.returncode == 1, checked.stdout + checked.stderr
     assert "Schema validation errors were encountered" in checked.stdout + checked.stderr
@@ -416,7 +416,7 @@ def test_edge_values_get_the_same_verdict(repo: DataRepo, schemas: Path, line: s
     """One line of a valid interaction replaced: crm validate and check-jsonschema both accept or both reject."""
     key = line.split(":")[0]
     lines = [row for row in INTERACTION_BASE.splitlines() if not row.startswith(f"{key}:")]
-    repo.write("interactions/2024/JL-1.yaml", "\n".join([*lines, line]) + "\n")
+    repo.put("\n".join([*lines, line]) + "\n")
     checked = check_jsonschema(
         "--schemafile", schemas / "interaction.schema.json", repo.root / "interactions/2024/JL-1.yaml"
     )

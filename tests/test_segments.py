@@ -24,7 +24,7 @@ def _dataset(repo: DataRepo):  # type: ignore[no-untyped-def]
 
 def test_each_risk_signal_and_its_weight(empty_repo: DataRepo) -> None:
     repo = empty_repo
-    repo.write("crm.yaml", CONFIG)
+    repo.config(CONFIG)
     # silent: last contact 2026-07-01, 146 days before as_of (>= 90) -> silent 3; due 2026-07-31 -> overdue 2
     repo.customer("KH-SILENT")
     repo.interaction("JL-1", "KH-SILENT", "2026-07-01")
@@ -63,7 +63,7 @@ def test_each_risk_signal_and_its_weight(empty_repo: DataRepo) -> None:
 
 def test_a_customer_never_contacted_is_silent_for_ever(empty_repo: DataRepo) -> None:
     repo = empty_repo
-    repo.write("crm.yaml", CONFIG)
+    repo.config(CONFIG)
     repo.customer("KH-NEVER")  # since 2024, never contacted: silent, and its first contact is overdue
     signal = risks(_dataset(repo), AS_OF)["KH-NEVER"].signals[0]
     assert (signal.name, dict(signal.figures)) == ("silent", {})
@@ -85,7 +85,7 @@ def _figures(template: str) -> set[str]:
 
 def test_flags_new_high_value_win_back_and_future_customers(empty_repo: DataRepo) -> None:
     repo = empty_repo
-    repo.write("crm.yaml", CONFIG)
+    repo.config(CONFIG)
     repo.customer("KH-NEW", since="2026-10-01")  # 54 days before as_of < 90: new
     repo.customer("KH-OLD", value="high")  # since 2024: not new; high value
     repo.customer("KH-GONE", stage="churned", value="high", churned_on="2026-05-01", churn_reason="预算削减")
@@ -99,7 +99,7 @@ def test_flags_new_high_value_win_back_and_future_customers(empty_repo: DataRepo
 
 def test_filters_combine_every_condition(empty_repo: DataRepo) -> None:
     repo = empty_repo
-    repo.write("crm.yaml", CONFIG)
+    repo.config(CONFIG)
     repo.customer("KH-1", tier="strategic", tags="[制造业, 大客户]")
     repo.customer("KH-2", tier="strategic", tags="[能源]")
     repo.customer("KH-3", tier="regular", tags="[制造业, 大客户]")
@@ -121,7 +121,7 @@ def test_filters_combine_every_condition(empty_repo: DataRepo) -> None:
 
 def test_dimension_segments_list_each_value(empty_repo: DataRepo) -> None:
     repo = empty_repo
-    repo.write("crm.yaml", CONFIG)
+    repo.config(CONFIG)
     repo.customer("KH-1", industry="能源", tags="[a, b]")
     repo.customer("KH-2", industry="能源", tags="[b]")
     found = {segment.key: segment.members for segment in segments(_dataset(repo), AS_OF)}

@@ -22,7 +22,7 @@ from crmdata.records.load import LoadOptions, load
 from crmdata.sheets.exporter import Table, csv_text, xlsx_bytes
 from crmdata.sheets.importer import read_sheet
 from crmdata.sheets.tables import CUSTOMERS, is_empty, read_cell
-from tests.conftest import CRM, DataRepo, run_crm
+from tests.conftest import CRM, DataRepo, invoke_crm
 
 TRICKY = {
     "notes": "\r=1+1",
@@ -38,7 +38,7 @@ a tab: each a formula start (or text that looks like a neutralised one)."""
 def write_tricky(repo: DataRepo) -> None:
     extra = "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in TRICKY.items())
     extra = f"churned_on: 2024-05-01\n{extra}"
-    repo.customer("KH-2024002", name=json.dumps("华星\r=1+1"), stage="churned", extra=extra)
+    repo.customer("KH-2024002", extra, name=json.dumps("华星\r=1+1"), stage="churned")
 
 
 def export_bytes(*args: str) -> bytes:
@@ -67,7 +67,7 @@ def test_csv_on_standard_output_keeps_each_row_one_row_and_neutralises_formulas(
 def test_xlsx_cells_that_start_like_formulas_are_text_typed_with_a_quote(repo: DataRepo, tmp_path: Path) -> None:
     write_tricky(repo)
     out = tmp_path / "customers.xlsx"
-    exported = run_crm("export", "customers", "--root", str(repo.root), "--headers", "en", "--out", str(out))
+    exported = invoke_crm("export", "customers", "--root", str(repo.root), "--headers", "en", "--out", str(out))
     assert exported.returncode == 0, exported.stderr
     sheet = load_workbook(out).active
     header = [cell.value for cell in sheet[1]]
@@ -92,19 +92,19 @@ def test_export_then_import_gives_back_the_tricky_values(repo: DataRepo, tmp_pat
     """Every path: CSV on standard output, a CSV file (with BOM and CRLF), an xlsx file."""
     repo.customer(
         "KH-2024002",
-        stage="churned",
-        extra='churned_on: 2024-05-01\nnotes: "\'=x"\nindustry: "-5"\nsource: "\'\'=y"\nchurn_reason: "\'"\n'
+        'churned_on: 2024-05-01\nnotes: "\'=x"\nindustry: "-5"\nsource: "\'\'=y"\nchurn_reason: "\'"\n'
         'tags: ["+86 138 0013 8000", "@team", "\'plain", "=1+1"]\n',
+        stage="churned",
     )
     root = str(repo.root)
     sheets = {name: tmp_path / name for name in ("stdout.csv", "file.csv", "file.xlsx")}
     sheets["stdout.csv"].write_bytes(export_bytes("customers", "--root", root))
     for name in ("file.csv", "file.xlsx"):
-        assert run_crm("export", "customers", "--root", root, "--out", str(sheets[name])).returncode == 0
+        assert invoke_crm("export", "customers", "--root", root, "--out", str(sheets[name])).returncode == 0
     for name, sheet in sheets.items():
         fresh = DataRepo(tmp_path / name.replace(".", "-"))
-        fresh.write("crm.yaml", (repo.root / "crm.yaml").read_text(encoding="utf-8"))
-        result = run_crm("import", "customers", str(sheet), "--root", str(fresh.root), "--write")
+        fresh.config((repo.root / "crm.yaml").read_text(encoding="utf-8"))
+        result = invoke_crm("import", "customers", str(sheet), "--root", str(fresh.root), "--write")
         assert result.returncode == 0, name + result.stdout + result.stderr
         assert _records(fresh.root) == _records(repo.root), name
 

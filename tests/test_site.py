@@ -19,7 +19,7 @@ import nh3
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from tests.conftest import CRM, DataRepo
+from tests.conftest import CRM, DataRepo, invoke_crm
 
 AS_OF = "2026-11-24"
 GOLDEN = Path(__file__).parent / "golden" / "site"
@@ -43,14 +43,12 @@ def q(text: str) -> str:
 
 def write_small_crm(repo: DataRepo, language: str = "zh") -> None:
     """Three customers (one hostile, one churned), four conversations, as of 2026-11-24."""
-    repo.write(
-        "crm.yaml",
+    repo.config(
         f"team:\n  ming: {{name: 张明}}\n  hong: {{name: 李红}}\nlanguage: {language}\n"
         "site: {title: 测试看板, edit_url: 'https://git.example.com/crm/edit/main/'}\n"
         "segments:\n  key_accounts: {title: 重点客户, description: 战略客户, where: {tier: strategic}}\n",
     )
-    repo.write(
-        "customers/KH-2024001.yaml",
+    repo.put(
         f"""id: KH-2024001
 name: 华星科技有限公司
 type: enterprise
@@ -73,8 +71,7 @@ contacts:
 consent: {{given: true, date: 2024-01-10}}
 """,
     )
-    repo.write(
-        "customers/KH-2024002.yaml",
+    repo.put(
         f"""id: KH-2024002
 name: {q(HOSTILE["script"] + "恶意公司")}
 type: enterprise
@@ -89,8 +86,7 @@ notes: {q(HOSTILE["link"] + " " + HOSTILE["jinja"])}
 consent: {{given: true}}
 """,
     )
-    repo.write(
-        "customers/KH-2023001.yaml",
+    repo.put(
         """id: KH-2023001
 name: 远山贸易
 type: individual
@@ -102,8 +98,7 @@ churned_on: 2026-06-30
 churn_reason: 价格因素
 """,
     )
-    repo.write(
-        "interactions/2026/JL-2026001.yaml",
+    repo.put(
         """id: JL-2026001
 customer: KH-2024001
 date: 2026-10-01
@@ -119,8 +114,7 @@ todos:
   - {task: 发送报价单, due: 2026-10-08, done: 2026-10-07}
 """,
     )
-    repo.write(
-        "interactions/2026/JL-2026002.yaml",
+    repo.put(
         """id: JL-2026002
 customer: KH-2024001
 date: 2026-11-10
@@ -134,8 +128,7 @@ todos:
   - {task: 准备续约合同, due: 2026-11-20}
 """,
     )
-    repo.write(
-        "interactions/2026/JL-2026003.yaml",
+    repo.put(
         f"""id: JL-2026003
 customer: KH-2024002
 date: 2026-11-01
@@ -146,8 +139,7 @@ topic: {q("<b>投诉</b>")}
 summary: {q(HOSTILE["link"] + " {{ config }} {% raw %}")}
 """,
     )
-    repo.write(
-        "interactions/2026/JL-2026004.yaml",
+    repo.put(
         """id: JL-2026004
 customer: KH-2023001
 date: 2026-03-02
@@ -505,7 +497,7 @@ def test_an_english_crm_gets_english_labels_and_theme(tmp_path: Path, build_env:
 
 def test_a_new_teams_first_repository_builds_before_any_customer(tmp_path: Path, build_env: dict[str, str]) -> None:
     repo = DataRepo(tmp_path / "crm")
-    repo.write("crm.yaml", "team:\n  ming: {name: 张明}\n")
+    repo.config("team:\n  ming: {name: 张明}\n")
     result = crm_build(repo, tmp_path / "out", env=build_env)
     assert result.returncode == 0, result.stderr
     page = BeautifulSoup((tmp_path / "out" / "index.html").read_text(encoding="utf-8"), "html.parser")
@@ -516,7 +508,7 @@ def test_a_new_teams_first_repository_builds_before_any_customer(tmp_path: Path,
 def test_a_repository_silent_for_over_a_year_still_gets_its_charts(tmp_path: Path, build_env: dict[str, str]) -> None:
     """No conversation in the last twelve months: the month chart is flat, not a build failure."""
     repo = DataRepo(tmp_path / "crm")
-    repo.write("crm.yaml", "team:\n  ming: {name: 张明}\n")
+    repo.config("team:\n  ming: {name: 张明}\n")
     repo.customer("KH-2020001", since="2020-01-01")
     repo.interaction("JL-2020001", "KH-2020001", "2020-02-01")
     result = crm_build(repo, tmp_path / "out", env=build_env)
@@ -530,7 +522,7 @@ def test_a_repository_silent_for_over_a_year_still_gets_its_charts(tmp_path: Pat
 def test_build_refuses_invalid_data_with_the_validators_messages(tmp_path: Path, build_env: dict[str, str]) -> None:
     repo = DataRepo(tmp_path / "crm")
     write_small_crm(repo)
-    repo.write("customers/KH-2024009.yaml", "id: KH-2024009\nname: 坏记录\ntype: enterprise\ntier: vip\n")
+    repo.put("id: KH-2024009\nname: 坏记录\ntype: enterprise\ntier: vip\n")
     result = crm_build(repo, tmp_path / "out", env=build_env)
     assert result.returncode == 1
     assert "customers/KH-2024009.yaml:4:7: tier:" in result.stderr
@@ -548,7 +540,7 @@ def test_plain_mkdocs_build_uses_the_plugin_and_refuses_invalid_data(tmp_path: P
     built = subprocess.run(mkdocs, capture_output=True, text=True, timeout=300, env=env, check=False)
     assert built.returncode == 0, built.stderr
     assert (repo.root / "site" / "customers" / "KH-2024001" / "index.html").is_file()
-    repo.write("customers/KH-2024009.yaml", "id: KH-2024009\nname: 坏记录\ntype: enterprise\ntier: vip\n")
+    repo.put("id: KH-2024009\nname: 坏记录\ntype: enterprise\ntier: vip\n")
     refused = subprocess.run(mkdocs, capture_output=True, text=True, timeout=300, env=env, check=False)
     assert refused.returncode == 1
     assert "customers/KH-2024009.yaml:4:7: tier:" in refused.stderr
@@ -562,8 +554,7 @@ def test_a_rebuild_rewrites_only_the_pages_whose_content_changed(tmp_path: Path,
     before = {path: path.stat().st_mtime_ns for path in staging.rglob("*.md")}
     again = crm_build(repo, tmp_path / "out", env=build_env)
     assert "(0 changed, 0 removed)" in again.stderr
-    repo.write(
-        "interactions/2026/JL-2026005.yaml",
+    repo.put(
         "id: JL-2026005\ncustomer: KH-2023001\ndate: 2026-11-20\nchannel: phone\nowner: ming\ntopic: 挽回电话\n",
     )
     edited = crm_build(repo, tmp_path / "out", env=build_env)
@@ -596,12 +587,10 @@ def test_generated_markdown_matches_the_golden_file(site: BuiltSite, src: str, g
 
 def test_an_edit_url_must_be_a_web_address(tmp_path: Path) -> None:
     """A javascript: or data: address would become a live link on every customer page."""
-    from tests.conftest import run_crm
-
     repo = DataRepo(tmp_path / "crm")
     write_small_crm(repo)
     config = "team: {ming: {name: 张明}, hong: {name: 李红}}\nsite: {edit_url: 'javascript:alert(1)//'}\n"
-    repo.write("crm.yaml", config)
-    result = run_crm("validate", "--root", str(repo.root))
+    repo.config(config)
+    result = invoke_crm("validate", "--root", str(repo.root))
     assert result.returncode == 1
     assert "crm.yaml:2:" in result.stdout and "site.edit_url" in result.stdout and "not a web address" in result.stdout

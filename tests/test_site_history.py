@@ -115,21 +115,21 @@ def history_site(tmp_path_factory: pytest.TempPathFactory, build_env: dict[str, 
     (folder / "later").rename(root / "interactions")
     interactions = [f"interactions/2026/JL-202600{n}.yaml" for n in range(1, 5)]
     commit(root, "十月回访记录", interactions[0], interactions[3], author="李红", when="2026-10-01T18:00:00+08:00")
-    repo.write("customers/KH-2024001.yaml", (root / "customers/KH-2024001.yaml").read_text("utf-8") + "notes: 续约中\n")
+    repo.put((root / "customers/KH-2024001.yaml").read_text("utf-8") + "notes: 续约中\n")
     commit(
         root, "续约谈判: 记录和备注", interactions[1], "customers/KH-2024001.yaml",
         author="张明", when="2026-11-10T21:00:00+08:00",
     )  # fmt: skip
     commit(root, HOSTILE_SUBJECT, interactions[2], author=HOSTILE_AUTHOR, when="2026-11-12T09:00:00+08:00")
     churned = (root / "customers/KH-2023001.yaml").read_text("utf-8")
-    repo.write("customers/KH-2023001.yaml", churned.replace("价格因素", "价格因素和服务响应"))
+    repo.put(churned.replace("价格因素", "价格因素和服务响应"))
     commit(
         root, "补记流失原因", "customers/KH-2023001.yaml", author="王芳", when="2026-06-01T12:00:00+08:00"
     )  # committed last, written in June: shown by its author date
     repo.customer("KH-2025001", since="2025-01-01")
     commit(root, "新客户 KH-2025001", "customers/KH-2025001.yaml", author="张明", when="2026-02-01T10:00:00+08:00")
     for number in range(1, 13):
-        repo.customer("KH-2025001", since="2025-01-01", extra=f"notes: 第 {number} 次修改\n")
+        repo.customer("KH-2025001", f"notes: 第 {number} 次修改\n", since="2025-01-01")
         when = f"2026-03-{number:02d}T10:00:00+08:00"
         commit(root, f"修改 {number}", "customers/KH-2025001.yaml", author="李红", when=when)
     repo.interaction("JL-2026005", "KH-2023001", "2026-11-20")  # not committed yet

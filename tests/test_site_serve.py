@@ -66,7 +66,7 @@ def test_serve_shows_the_site_and_rebuilds_when_a_record_changes(tmp_path: Path)
 def test_serve_refuses_invalid_data(tmp_path: Path) -> None:
     repo = DataRepo(tmp_path / "crm")
     write_small_crm(repo)
-    repo.write("customers/KH-2024009.yaml", "id: KH-2024009\nname: 坏记录\ntype: enterprise\ntier: vip\n")
+    repo.put("id: KH-2024009\nname: 坏记录\ntype: enterprise\ntier: vip\n")
     result = subprocess.run([str(CRM), "serve", "--root", str(repo.root)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "customers/KH-2024009.yaml:4:7: tier:" in result.stderr

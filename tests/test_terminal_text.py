@@ -20,7 +20,7 @@ import unicodedata
 from pathlib import Path
 
 from crmdata.system.terminal_text import is_unsafe, json_visible, visible
-from tests.conftest import CRM, DataRepo, run_crm
+from tests.conftest import CRM, DataRepo, invoke_crm
 
 OSC_TITLE = "\x1b]0;pwned\x07"
 OSC_LINK = "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\"
@@ -77,7 +77,7 @@ def test_json_output_escapes_what_json_leaves_raw_and_means_the_same() -> None:
 
 def test_due_refuses_escape_sequences_in_names_and_shows_the_error_escaped(repo: DataRepo) -> None:
     repo.customer("KH-2024002", name=json.dumps(HOSTILE))
-    result = run_crm("due", "--root", str(repo.root), "--as-of", "2024-06-01")
+    result = invoke_crm("due", "--root", str(repo.root), "--as-of", "2024-06-01")
     assert result.returncode == 1
     assert_inert(result.stdout + result.stderr)
     assert (
@@ -87,32 +87,32 @@ def test_due_refuses_escape_sequences_in_names_and_shows_the_error_escaped(repo:
 
 
 def test_due_and_segments_show_invisible_characters_escaped(repo: DataRepo) -> None:
-    repo.write("crm.yaml", f"team:\n  ming: {{name: {json.dumps('张明' + chr(0x200F))}}}\n  hong: {{name: 李红}}\n")
+    repo.config(f"team:\n  ming: {{name: {json.dumps('张明' + chr(0x200F))}}}\n  hong: {{name: 李红}}\n")
     repo.customer("KH-2024002", name=json.dumps(INVISIBLE), industry=json.dumps(f"制造\n{FORGED}"))
     repo.interaction("JL-2024002", "KH-2024002", "2024-03-01", todos='[{task: "跟进\\u200e报价", due: 2024-03-05}]')
-    result = run_crm("due", "--root", str(repo.root), "--as-of", "2024-06-01", "--all")
+    result = invoke_crm("due", "--root", str(repo.root), "--as-of", "2024-06-01", "--all")
     assert result.returncode == 0, result.stderr
     assert_inert(result.stdout)
     assert "张明\\u200f (ming)：逾期 2，即将到期 0" in result.stdout
     assert "KH-2024002   华星\\u200f科技\\u200b有限…" in result.stdout  # clipped to its column, escapes whole
     assert "跟进\\u200e报价" in result.stdout
 
-    listing = run_crm("segments", "--root", str(repo.root), "--as-of", "2024-06-01")
+    listing = invoke_crm("segments", "--root", str(repo.root), "--as-of", "2024-06-01")
     assert listing.returncode == 0, listing.stderr
     assert_inert(listing.stdout)
     assert not [line for line in listing.stdout.splitlines() if line.startswith("有效：")]
     assert f"维度       行业：制造\\n{FORGED}" in listing.stdout
-    members = run_crm("segments", "silent", "--root", str(repo.root), "--as-of", "2024-06-01")
+    members = invoke_crm("segments", "silent", "--root", str(repo.root), "--as-of", "2024-06-01")
     assert_inert(members.stdout)
     assert re.search(r"KH-2024002   华星\\u200f科技\\u200b有限… +ming", members.stdout)
 
-    data = json.loads(run_crm("due", "--root", str(repo.root), "--as-of", "2024-06-01", "--format", "json").stdout)
+    data = json.loads(invoke_crm("due", "--root", str(repo.root), "--as-of", "2024-06-01", "--format", "json").stdout)
     assert {plan["name"] for plan in data["followups"]} == {"华星科技有限公司", INVISIBLE}  # JSON: exact
 
 
 def test_a_churn_reason_cannot_forge_a_line_in_segments(repo: DataRepo) -> None:
     repo.customer("KH-2024002", stage="churned", churned_on="2024-05-01", churn_reason=json.dumps(f"价格\n{FORGED}"))
-    result = run_crm("segments", "win_back", "--root", str(repo.root), "--as-of", "2024-06-01")
+    result = invoke_crm("segments", "win_back", "--root", str(repo.root), "--as-of", "2024-06-01")
     assert result.returncode == 0, result.stderr
     assert f"价格\\n{FORGED}" in result.stdout
     assert not [line for line in result.stdout.splitlines() if line.startswith("有效：")]
@@ -155,8 +155,8 @@ def test_on_a_terminal_no_record_text_drives_it(repo: DataRepo) -> None:
 
 def test_validate_shows_file_names_and_keys_escaped_and_a_key_cannot_forge_the_summary(repo: DataRepo) -> None:
     repo.write(f"customers/KH-{OSC_TITLE}2.yaml", "id: KH-2024002\n")
-    repo.write("customers/KH-2024003.yaml", f'id: KH-2024003\n"x\\n{FORGED}\\e]0;t\\a": 1\n')
-    result = run_crm("validate", "--root", str(repo.root))
+    repo.put(f'id: KH-2024003\n"x\\n{FORGED}\\e]0;t\\a": 1\n')
+    result = invoke_crm("validate", "--root", str(repo.root))
     assert result.returncode == 1
     assert_inert(result.stdout)
     lines = result.stdout.splitlines()
@@ -166,13 +166,13 @@ def test_validate_shows_file_names_and_keys_escaped_and_a_key_cannot_forge_the_s
     key_line = f"customers/KH-2024003.yaml:2:1: x\\n{FORGED}\\x1b]0;t\\x07: unknown field"
     assert any(line.startswith(key_line) for line in lines)
 
-    github = run_crm("validate", "--root", str(repo.root), "--format", "github")
+    github = invoke_crm("validate", "--root", str(repo.root), "--format", "github")
     assert_inert(github.stdout)
     github_lines = github.stdout.splitlines()
     assert [line for line in github_lines if not line.startswith("::")] == [github_lines[-1]]
     assert "file=customers/KH-\\x1b]0;pwned\\x072.yaml," in github.stdout
 
-    report = run_crm("validate", "--root", str(repo.root), "--format", "json")
+    report = invoke_crm("validate", "--root", str(repo.root), "--format", "json")
     assert_inert(report.stdout)
     files = {problem["file"] for problem in json.loads(report.stdout)["errors"]}
     assert f"customers/KH-{OSC_TITLE}2.yaml" in files  # JSON keeps the exact name
@@ -197,7 +197,7 @@ def test_import_dry_run_shows_sheet_text_escaped(empty_repo: DataRepo, tmp_path:
             [INVISIBLE, "企业", "合作期", "ming", "普通客户", "2024-01-01", f"备注\n{FORGED}"],
         ],
     )
-    result = run_crm("import", "customers", str(sheet), "--root", str(empty_repo.root))
+    result = invoke_crm("import", "customers", str(sheet), "--root", str(empty_repo.root))
     assert result.returncode == 1
     assert_inert(result.stdout + result.stderr)
     lines = result.stdout.splitlines()
@@ -208,14 +208,14 @@ def test_import_dry_run_shows_sheet_text_escaped(empty_repo: DataRepo, tmp_path:
     assert lines[2] == "  第 3 行：将创建 customers/KH-2024001.yaml  华星\\u200f科技\\u200b有限\\u2060公司\\xad"
 
     header = write_csv(tmp_path / "header.csv", [["客户名称", "客户类型", f"备注{OSC_TITLE}"], ["甲", "企业", "x"]])
-    refused = run_crm("import", "customers", str(header), "--root", str(empty_repo.root))
+    refused = invoke_crm("import", "customers", str(header), "--root", str(empty_repo.root))
     assert refused.returncode == 2
     assert_inert(refused.stdout + refused.stderr)
     assert "备注\\x1b]0;pwned\\x07" in refused.stderr
 
 
 def test_log_refuses_control_characters_on_the_command_line(repo: DataRepo) -> None:
-    result = run_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", f"回访{OSC_TITLE}")
+    result = invoke_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", f"回访{OSC_TITLE}")
     assert result.returncode == 2
     assert_inert(result.stdout + result.stderr)
     assert (
@@ -226,7 +226,7 @@ def test_log_refuses_control_characters_on_the_command_line(repo: DataRepo) -> N
 
 
 def test_log_and_new_confirmations_show_invisible_characters_escaped(repo: DataRepo) -> None:
-    result = run_crm(
+    result = invoke_crm(
         "log", "KH-2024001", "--root", str(repo.root), "--date", "2024-03-02", "--topic", "回访\u200f",
         "--todo", "报价\u2060单", "--due", "2024-03-05",
     )  # fmt: skip
@@ -235,7 +235,7 @@ def test_log_and_new_confirmations_show_invisible_characters_escaped(repo: DataR
     assert "  KH-2024001 · 电话 · 2024-03-02 · 回访\\u200f" in result.stdout.splitlines()
     assert "  待办 报价\\u2060单：2024-03-05（周二）到期" in result.stdout.splitlines()
 
-    shown = run_crm(
+    shown = invoke_crm(
         "new", "customer", "--root", str(repo.root), "--name", INVISIBLE, "--type", "enterprise",
         "--tier", "regular", "--stage", "active", "--owner", "ming", "--notes", f"第一行\n{FORGED}", "--dry-run",
     )  # fmt: skip

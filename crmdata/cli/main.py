@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -192,19 +193,31 @@ def _speaker_line(problem: CrmError) -> str:
 
 
 def run() -> None:
-    """Console-script entry point: `main`, with every way out turned into one line and an exit code.
+    """Console-script entry point: `execute` the command line, then end the process with its exit code.
+
+    SIGTERM and SIGHUP are turned into a clean stop first (a process-wide setting, so here and not in
+    `execute`). It ends the process with os._exit once output is flushed: freeing a loaded repository
+    object by object takes a third of a second per 100k records and serves nobody (mypy ends the same way).
+    """
+    _catch_stop_signals()
+    code = execute()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def execute(args: Sequence[str] | None = None, prog_name: str | None = None) -> int:
+    """Run `main` on `args` (default: the command line) with every way out turned into one line and an
+    exit code, which it returns.
 
     A `CrmError` prints its message; an `OSError` (a path that cannot be read or written) is a problem
     of the machine, named with its path and reason, exit 1; SIGTERM and SIGHUP stop `crm` cleanly (exit
-    128 + N); only anything else is a bug ("internal error", exit 3).
-
-    It ends the process with os._exit once output is flushed: freeing a loaded repository object by
-    object takes a third of a second per 100k records and serves nobody (mypy ends the same way).
+    128 + N); only anything else is a bug ("internal error", exit 3). `run` is this plus the process:
+    the tests run it in-process (tests/conftest.py `invoke_crm`) to see exactly what a user sees.
     """
-    _catch_stop_signals()
     code: int | str | None = ExitCode.OK
     try:
-        main(standalone_mode=True)
+        main(args=None if args is None else list(args), prog_name=prog_name, standalone_mode=True)
     except SystemExit as exit_request:
         code = exit_request.code
     except KeyboardInterrupt:
@@ -235,6 +248,4 @@ def run() -> None:
         # finalizer: the command then ran to its end, but it was asked to stop and says so.
         say(f"crm: {Stopped(_STOPS_RECEIVED[0])}", err=True)
         code = Stopped(_STOPS_RECEIVED[0]).exit_code
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(int(code))
+    return int(code)
