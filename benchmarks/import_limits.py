@@ -12,17 +12,16 @@ how early it is refused, a case within them what an import at the limit costs.
 from __future__ import annotations
 
 import argparse
-import io
 import shutil
 import sys
 import tempfile
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import CRM, measure
+from tools.hostile_sheets import xlsx_with_sheet_xml
 
 HEADER = "客户名称,客户类型,合作起始日期\r\n"
 DEFAULTS = ["--set", "type=enterprise", "--set", "stage=active", "--set", "owner=ming"]
@@ -47,36 +46,6 @@ def customer_xlsx(path: Path, rows: int) -> Path:
     return path
 
 
-def xlsx_parts(path: Path, sheet_rows: Iterable[bytes], shared: Iterable[bytes] | None = None) -> Path:
-    """A workbook written by openpyxl (header row only) whose sheet XML gets `sheet_rows` after the header
-    and, given `shared`, the shared strings (openpyxl writes none): both streamed into the zip, never in memory."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.active.append(["客户名称", "客户类型", "合作起始日期"])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        if shared is not None:
-            with target.open("xl/sharedStrings.xml", "w", force_zip64=True) as stream:
-                for piece in shared:
-                    stream.write(piece)
-        for name in source.namelist():
-            data = source.read(name)
-            if name == "[Content_Types].xml" and shared is not None:
-                kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
-                override = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{kind}"/>'
-                data = data.replace(b"</Types>", override.encode() + b"</Types>")
-            if name == "xl/worksheets/sheet1.xml":
-                head, tail = data.split(b"</sheetData>")
-                with target.open(name, "w", force_zip64=True) as stream:
-                    stream.write(head)
-                    for piece in sheet_rows:
-                        stream.write(piece)
-                    stream.write(b"</sheetData>" + tail)
-            else:
-                target.writestr(name, data)
-    return path
 
 
 def inline_row(number: int, text: Iterable[bytes]) -> Iterable[bytes]:
@@ -109,7 +78,7 @@ def main() -> None:
         ("CSV, 100,000 rows (at --max-rows)", customer_csv(work / "100k.csv", 100_000), []),
         (
             "xlsx bomb: a 1 GB cell, 1 MB zipped",
-            xlsx_parts(work / "bomb.xlsx", inline_row(2, (b"A" * MB for _ in range(1024)))),
+            xlsx_with_sheet_xml(work / "bomb.xlsx", inline_row(2, (b"A" * MB for _ in range(1024)))),
             [],
         ),
         (
@@ -119,17 +88,19 @@ def main() -> None:
         ),
         (
             "xlsx, 190 MB of 1-character shared strings",
-            xlsx_parts(work / "strings.xlsx", [], tiny_shared_strings(190 * MB)),
+            xlsx_with_sheet_xml(work / "strings.xlsx", [], tiny_shared_strings(190 * MB)),
             [],
         ),
         (
             "xlsx, a row of 50,000,000 cells",
-            xlsx_parts(work / "wide.xlsx", [b'<row r="2">', *(b"<c/>" * 1_000_000 for _ in range(50)), b"</row>"]),
+            xlsx_with_sheet_xml(
+                work / "wide.xlsx", [b'<row r="2">', *(b"<c/>" * 1_000_000 for _ in range(50)), b"</row>"]
+            ),
             [],
         ),
         (
             "xlsx, one row numbered 400,000,000",
-            xlsx_parts(work / "far.xlsx", inline_row(400_000_000, [b"far"])),
+            xlsx_with_sheet_xml(work / "far.xlsx", inline_row(400_000_000, [b"far"])),
             [],
         ),
     ]

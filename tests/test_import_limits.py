@@ -9,21 +9,19 @@ no temporary file and never claims a row it did not write.
 from __future__ import annotations
 
 import codecs
-import io
 import os
 import resource
 import signal
 import subprocess
 import sys
 import time
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from tests.conftest import CRM, DataRepo, invoke_crm, run_crm
+from tools.hostile_sheets import xlsx_with_sheet_xml
 
 DEFAULTS = ("--set", "type=enterprise", "--set", "stage=active", "--set", "owner=张明")
 HEADER = "客户名称,客户类型,合作起始日期\r\n"
@@ -100,38 +98,6 @@ def test_the_time_limit_stops_reading_and_names_its_option(empty_repo: DataRepo,
 # --- xlsx: zip bombs, lying headers, rows no spreadsheet has -----------------------------------------
 
 
-SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
-
-
-def xlsx_with_sheet_xml(path: Path, rows_xml: Iterator[bytes], shared: Iterator[bytes] | None = None) -> Path:
-    """A real workbook (written by openpyxl) whose sheet XML gets the rows given after its header row
-    (客户名称, 客户类型, 合作起始日期), streamed into the zip: a huge row costs the test no memory.
-    `shared` is the XML of the shared strings (openpyxl writes none)."""
-    workbook = Workbook()
-    workbook.active.append(["客户名称", "客户类型", "合作起始日期"])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        if shared is not None:
-            with target.open("xl/sharedStrings.xml", "w", force_zip64=True) as stream:
-                for piece in shared:
-                    stream.write(piece)
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "[Content_Types].xml" and shared is not None:
-                override = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SHARED_STRINGS_TYPE}"/>'
-                data = data.replace(b"</Types>", override.encode() + b"</Types>")
-            if info.filename != "xl/worksheets/sheet1.xml":
-                target.writestr(info.filename, data)
-                continue
-            head, tail = data.split(b"</sheetData>")
-            head = head.replace(b'<dimension ref="A1:C1"/>', b"")  # as some writers do: no dimension
-            with target.open(info.filename, "w", force_zip64=True) as stream:
-                stream.write(head)
-                for piece in rows_xml:
-                    stream.write(piece)
-                stream.write(b"</sheetData>" + tail)
-    return path
 
 
 def inline_row(number: int, name_pieces: Iterator[bytes]) -> Iterator[bytes]:
