@@ -175,10 +175,11 @@ def invoke_crm(*args: str, cwd: Path | None = None, env: dict[str, str] | None =
     exception handling and exit codes) minus the process around it (stop-signal handlers, os._exit).
 
     Standard output and error are captured by click's CliRunner isolation, not terminals (as in CI), and
-    decoded as `run_crm` decodes them (text mode: universal newlines); `env` holds variables to set for the
-    run (as a process would inherit them, environment read at import time aside). What a run leaves in the process
-    is put back afterwards: the working folder, os.environ, module caches, logging, signal handlers,
-    warning filters and matplotlib's settings (see `_process_state_restored`).
+    decoded as `run_crm` decodes them (text mode: universal newlines). `env` holds variables set for the
+    run, as a process would inherit them (what a module reads when first imported is a real process's
+    business). What a run leaves in the process is put back afterwards: the working folder, os.environ,
+    module caches, logging, signal handlers, warning filters and matplotlib's settings (see
+    `_process_state_restored`). One run at a time: sys.stdout and sys.stderr are the process's.
     """
     from crmdata.cli.main import execute  # here, not above: a test of pure functions need not load the CLI
 
