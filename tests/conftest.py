@@ -148,13 +148,13 @@ def empty_repo(tmp_path: Path) -> DataRepo:
     return data
 
 
-def run_crm(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_crm(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the installed `crm` console script in a process of its own, as a user would, capturing its output.
 
     For what only a real process shows: signals, terminals, worker pools, os._exit, environment read at
     import, the entry point itself. Output alone is checked faster in-process, by `invoke_crm`.
     """
-    return subprocess.run([str(CRM), *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run([str(CRM), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
 @dataclass(frozen=True)
@@ -166,18 +166,24 @@ class Result:
     stderr: str
 
 
-def invoke_crm(*args: str, cwd: Path | None = None) -> Result:
+CrmRun = Result | subprocess.CompletedProcess[str]
+"""Either kind of run: the exit code and the output, under the same names."""
+
+
+def invoke_crm(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:
     """Run `crm` in this process: the console script's own code path (crmdata.cli.main.execute, with its
     exception handling and exit codes) minus the process around it (stop-signal handlers, os._exit).
 
     Standard output and error are captured by click's CliRunner isolation, not terminals (as in CI), and
-    decoded as `run_crm` decodes them (text mode: universal newlines). What a run leaves in the process
-    is put back afterwards: the working folder, os.environ, module caches, logging, signal handlers,
-    warning filters and matplotlib's settings (see `_process_state_restored`).
+    decoded as `run_crm` decodes them (text mode: universal newlines). `env` holds variables set for the
+    run, as a process would inherit them (what a module reads when first imported is a real process's
+    business). What a run leaves in the process is put back afterwards: the working folder, os.environ,
+    module caches, logging, signal handlers, warning filters and matplotlib's settings (see
+    `_process_state_restored`). One run at a time: sys.stdout and sys.stderr are the process's.
     """
     from crmdata.cli.main import execute  # here, not above: a test of pure functions need not load the CLI
 
-    with _process_state_restored(), CliRunner().isolation() as (stdout, stderr, _output):
+    with _process_state_restored(), CliRunner().isolation(env=env) as (stdout, stderr, _output):
         if cwd is not None:
             os.chdir(cwd)
         try:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 
 import click
 
@@ -186,3 +188,29 @@ def test_version() -> None:
 
 def test_click_group_is_the_documented_entry_point() -> None:
     assert isinstance(main, click.Group)
+
+
+def test_in_process_runs_show_what_the_installed_crm_shows(repo: DataRepo, tmp_path: Path) -> None:
+    """invoke_crm, the tests' in-process runner, is only as good as its likeness to the installed crm: the
+    same exit code and the same output for every way out (clean, invalid data, usage errors, CrmError,
+    an OSError), and nothing of a run left behind for the next."""
+    (repo.root / "feeds").write_text("a file, not a folder\n", encoding="utf-8")
+    seconds = re.compile(r" \(\d+\.\d\d s\)$", re.MULTILINE)
+    for args in (
+        ("validate", "--root", str(repo.root)),
+        ("validate", "--root", str(repo.root), "--format", "json"),
+        ("--version",),
+        ("frobnicate",),
+        ("validate", "--format", "xml"),
+        ("due", "--root", str(repo.root), "--owner", "nobody"),
+        ("calendar", "--root", str(repo.root), "--out", str(repo.root / "feeds" / "due.ics")),
+        ("schema", "--out", "/proc/crm-schemas"),
+        ("log", "KH-2024001", "--root", str(tmp_path), "--topic", "回访"),
+    ):
+        real, here = run_crm(*args), invoke_crm(*args)
+        assert here.returncode == real.returncode, args
+        assert (seconds.sub("", here.stdout), here.stderr) == (seconds.sub("", real.stdout), real.stderr), args
+    environment = dict(os.environ)
+    built = invoke_crm("build", "--root", str(repo.root), "--out", str(tmp_path / "site"), "--as-of", "2024-06-01")
+    assert built.returncode == 0, built.stderr
+    assert dict(os.environ) == environment  # crm build sets CRM_ROOT and the like for its plugin

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CRM, DataRepo, invoke_crm, run_crm
+from tests.conftest import CRM, DataRepo, Result, invoke_crm, run_crm
 from tests.test_site import AS_OF, write_small_crm
 
 SITE_MARKER = ".crm-site"
@@ -63,8 +63,8 @@ def init_git(root: Path) -> None:
     git(root, "config", "commit.gpgsign", "false")
 
 
-def build(repo: DataRepo, out: Path, *args: str, as_of: str = AS_OF) -> subprocess.CompletedProcess[str]:
-    return run_crm("build", "--root", str(repo.root), "--as-of", as_of, "--out", str(out), *args)
+def build(repo: DataRepo, out: Path, *args: str, as_of: str = AS_OF) -> Result:
+    return invoke_crm("build", "--root", str(repo.root), "--as-of", as_of, "--out", str(out), *args)
 
 
 @pytest.fixture

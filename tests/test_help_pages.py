@@ -119,7 +119,7 @@ def zh_site(tmp_path_factory: pytest.TempPathFactory, build_env: dict[str, str])
     repo = DataRepo(tmp_path_factory.mktemp("help-zh") / "crm")
     write_small_crm(repo, language="zh")
     out = repo.root / "site"
-    result = crm_build(repo, out, "--strict", env=build_env)
+    result = crm_build(repo, out, "--strict", env=build_env, run=invoke_crm)
     assert result.returncode == 0, result.stderr
     return BuiltSite(repo, out, result)
 
@@ -129,7 +129,7 @@ def en_site(tmp_path_factory: pytest.TempPathFactory, build_env: dict[str, str])
     repo = DataRepo(tmp_path_factory.mktemp("help-en") / "crm")
     write_small_crm(repo, language="en")
     out = repo.root / "site"
-    result = crm_build(repo, out, "--strict", env=build_env)
+    result = crm_build(repo, out, "--strict", env=build_env, run=invoke_crm)
     assert result.returncode == 0, result.stderr
     return BuiltSite(repo, out, result)
 
@@ -349,7 +349,7 @@ def test_the_demo_site_carries_the_help_in_the_language_of_its_crm_yaml(
     language = yaml.safe_load((PROJECT / "crm.yaml").read_text(encoding="utf-8")).get("language", "zh")
     repo = DataRepo(PROJECT)
     out = tmp_path / "demo-site"
-    result = crm_build(repo, out, "--strict", env=build_env)
+    result = crm_build(repo, out, "--strict", env=build_env, run=invoke_crm)
     assert result.returncode == 0, result.stderr
     demo = BuiltSite(repo, out, result)
     for slug in guide_files(language):

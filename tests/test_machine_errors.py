@@ -11,13 +11,13 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import DataRepo, Result, invoke_crm, run_crm
+from tests.conftest import CrmRun, DataRepo, invoke_crm, run_crm
 
 AS_OF = "2026-11-24"
 
 
 def assert_machine_error(
-    result_args: tuple[str, ...], expected: str, code: int = 1, run: Callable[..., Result] = invoke_crm
+    result_args: tuple[str, ...], expected: str, code: int = 1, run: Callable[..., CrmRun] = invoke_crm
 ) -> None:
     """`crm *result_args` ends with exit `code` and exactly `expected` as its last line on stderr.
 

@@ -11,7 +11,7 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import nh3
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from tests.conftest import CRM, DataRepo, invoke_crm
+from tests.conftest import CRM, CrmRun, DataRepo, invoke_crm, run_crm
 
 AS_OF = "2026-11-24"
 GOLDEN = Path(__file__).parent / "golden" / "site"
@@ -155,7 +155,7 @@ satisfaction: 2
 class BuiltSite:
     repo: DataRepo
     out: Path
-    result: subprocess.CompletedProcess[str]
+    result: CrmRun
 
     def html(self, page: str) -> BeautifulSoup:
         return BeautifulSoup((self.out / page / "index.html").read_text(encoding="utf-8"), "html.parser")
@@ -174,15 +174,11 @@ class BuiltSite:
                 yield path, path.read_text(encoding="utf-8", errors="replace")
 
 
-def crm_build(repo: DataRepo, out: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(CRM), "build", "--root", str(repo.root), "--as-of", AS_OF, "--out", str(out), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=env,
-    )
+def crm_build(
+    repo: DataRepo, out: Path, *args: str, env: dict[str, str], run: Callable[..., CrmRun] = run_crm
+) -> CrmRun:
+    """`crm build`: the installed crm by default; `run=invoke_crm` where only the site it writes is checked."""
+    return run("build", "--root", str(repo.root), "--as-of", AS_OF, "--out", str(out), *args, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +199,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, build_env: dict[str, str]) ->
 @pytest.fixture(scope="module")
 def internal_site(site: BuiltSite, build_env: dict[str, str]) -> BuiltSite:
     out = site.repo.root / "internal-site"
-    result = crm_build(site.repo, out, "--internal", env=build_env)
+    result = crm_build(site.repo, out, "--internal", env=build_env, run=invoke_crm)
     assert result.returncode == 0, result.stderr
     return BuiltSite(site.repo, out, result)
 
@@ -334,7 +330,7 @@ def test_long_lists_are_cut_with_a_link_to_the_rest_in_the_customer_index(
     write_small_crm(repo)
     for number in range(LIST_ROWS + 5):
         repo.customer(f"KH-2025{number:03d}", tier="potential", stage="active", owner="hong", since="2025-01-01")
-    result = crm_build(repo, tmp_path / "out", env=build_env)
+    result = crm_build(repo, tmp_path / "out", env=build_env, run=invoke_crm)
     assert result.returncode == 0, result.stderr
     page = BeautifulSoup(
         (tmp_path / "out" / "segments" / "tier-potential" / "index.html").read_text("utf-8"), "html.parser"
@@ -401,7 +397,7 @@ def test_a_hand_written_page_appears_beside_the_generated_ones(tmp_path: Path, b
     repo = DataRepo(tmp_path / "crm")
     write_small_crm(repo)
     repo.write("docs/playbook.md", "# 销售手册\n\n手写的内容。\n")
-    result = crm_build(repo, tmp_path / "out", env=build_env)
+    result = crm_build(repo, tmp_path / "out", env=build_env, run=invoke_crm)
     assert result.returncode == 0, result.stderr
     page = BeautifulSoup((tmp_path / "out" / "playbook" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert "手写的内容" in page.get_text()
@@ -486,7 +482,7 @@ def test_chinese_search_indexes_chinese_words_but_not_every_conversation(site: B
 def test_an_english_crm_gets_english_labels_and_theme(tmp_path: Path, build_env: dict[str, str]) -> None:
     repo = DataRepo(tmp_path / "crm")
     write_small_crm(repo, language="en")
-    result = crm_build(repo, tmp_path / "out", env=build_env)
+    result = crm_build(repo, tmp_path / "out", env=build_env, run=invoke_crm)
     assert result.returncode == 0, result.stderr
     page = BeautifulSoup((tmp_path / "out" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert page.find("html")["lang"] == "en"  # type: ignore[index]
@@ -498,7 +494,7 @@ def test_an_english_crm_gets_english_labels_and_theme(tmp_path: Path, build_env:
 def test_a_new_teams_first_repository_builds_before_any_customer(tmp_path: Path, build_env: dict[str, str]) -> None:
     repo = DataRepo(tmp_path / "crm")
     repo.config("team:\n  ming: {name: 张明}\n")
-    result = crm_build(repo, tmp_path / "out", env=build_env)
+    result = crm_build(repo, tmp_path / "out", env=build_env, run=invoke_crm)
     assert result.returncode == 0, result.stderr
     page = BeautifulSoup((tmp_path / "out" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert page.find("img", src=re.compile(r"interactions-by-month")) is not None
@@ -511,7 +507,7 @@ def test_a_repository_silent_for_over_a_year_still_gets_its_charts(tmp_path: Pat
     repo.config("team:\n  ming: {name: 张明}\n")
     repo.customer("KH-2020001", since="2020-01-01")
     repo.interaction("JL-2020001", "KH-2020001", "2020-02-01")
-    result = crm_build(repo, tmp_path / "out", env=build_env)
+    result = crm_build(repo, tmp_path / "out", env=build_env, run=invoke_crm)
     assert result.returncode == 0, result.stderr
     assert "KH-2020001" in (tmp_path / "out" / "customers" / "KH-2020001" / "index.html").read_text(encoding="utf-8")
 
@@ -523,7 +519,7 @@ def test_build_refuses_invalid_data_with_the_validators_messages(tmp_path: Path,
     repo = DataRepo(tmp_path / "crm")
     write_small_crm(repo)
     repo.put("id: KH-2024009\nname: 坏记录\ntype: enterprise\ntier: vip\n")
-    result = crm_build(repo, tmp_path / "out", env=build_env)
+    result = crm_build(repo, tmp_path / "out", env=build_env, run=invoke_crm)
     assert result.returncode == 1
     assert "customers/KH-2024009.yaml:4:7: tier:" in result.stderr
     assert not (tmp_path / "out").exists()
