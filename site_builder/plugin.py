@@ -87,7 +87,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         validation = self.validation or validate(root)
         self.validation = None
         if not validation.ok:
-            lines = [text_line(problem) for problem in validation.errors]
+            language = validation.dataset.config.language if validation.dataset.config is not None else None
+            lines = [text_line(problem, language) for problem in validation.errors]
             raise PluginError("crm: the data does not validate; fix these errors first:\n" + "\n".join(lines))
         internal = self.config.internal or os.environ.get("CRM_INTERNAL", "") in ("1", "true", "yes")
         data = site_data(validation.dataset, self.as_of(), validation.warnings, internal)

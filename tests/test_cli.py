@@ -160,7 +160,7 @@ def test_github_property_escaping_matches_the_actions_toolkit() -> None:
     from crmdata.records.report import github_line
 
     problem = error("customers/a,b:c%.yaml", "bad\nvalue: 100%", ("name",)).at(3, 4)
-    assert github_line(problem) == (
+    assert github_line(problem, "en") == (
         "::error file=customers/a%2Cb%3Ac%25.yaml,line=3,col=4,title=name::name: bad%0Avalue: 100%25"
     )
 

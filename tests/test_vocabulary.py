@@ -23,7 +23,7 @@ import pytest
 from crmdata.engine import kpis
 from crmdata.engine.schedule import Freshness, Reason, Status
 from crmdata.git.diff import FollowUpEvent
-from crmdata.records import vocabulary
+from crmdata.records import problem_words, vocabulary  # noqa: F401 (problem_words: its catalogue registers)
 from crmdata.records.models import Channel, CustomerType, Flag, InteractionKind, Stage, Tier, Value
 from crmdata.records.schema import schema_for
 from crmdata.records.vocabulary import (

@@ -71,9 +71,9 @@ def validate_or_exit(root: Path) -> Validation:
     """Validate the repository; on errors print them as `crm validate` does (to stderr) and fail (exit 1)."""
     outcome = validate(root, LoadOptions(progress=progress_printer()))
     if not outcome.ok:
-        for problem in outcome.errors:
-            say(styled(text_line(problem), fg="red"), err=True)
         language = language_of(outcome.dataset)
+        for problem in outcome.errors:
+            say(styled(text_line(problem, language), fg="red"), err=True)
         say(summary(outcome.problems, outcome.dataset.files_read, None, language), err=True)
         raise CrmError(phrase("fix_errors_first", language), language=language)
     _LOADED.append(outcome.dataset)

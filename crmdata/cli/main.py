@@ -92,14 +92,14 @@ def validate_command(root: Path, output_format: str, no_cache: bool, jobs: int |
     problems = outcome.problems
     language = language_of(outcome.dataset)
     if output_format == "json":
-        say_lines(problems_json(problems))
+        say_lines(problems_json(problems, language))
     elif output_format == "github":
         for problem in problems:
-            say(github_line(problem))
+            say(github_line(problem, language))
         say(summary(problems, outcome.dataset.files_read, seconds, language))
     else:
         for problem in problems:
-            say(styled(text_line(problem), fg="red" if problem.is_error else "yellow"))
+            say(styled(text_line(problem, language), fg="red" if problem.is_error else "yellow"))
         verdict_colour = "green" if outcome.ok else "red"
         say(styled(summary(problems, outcome.dataset.files_read, seconds, language), fg=verdict_colour, bold=True))
     if not outcome.ok:

@@ -67,7 +67,7 @@ def _open_repository(root: Path) -> Repository:
     repository, problems = Repository.open(root)
     if repository is None:
         for problem in problems:
-            say(styled(text_line(problem), fg="red"), err=True)
+            say(styled(text_line(problem, None), fg="red"), err=True)  # crm.yaml unreadable: its language unknown
         raise CrmError("crm.yaml must be valid before records can be added (crm validate)")
     return repository
 
@@ -104,7 +104,7 @@ def _write(repository: Repository, make_draft: Callable[[], Draft], dry_run: boo
         draft = make_draft()
         if not draft.ok or draft.record is None:
             for problem in draft.problems:
-                say(styled(f"{problem.field}: {problem.message}", fg="red"), err=True)
+                say(styled(f"{problem.field}: {problem.text(language)}", fg="red"), err=True)
             raise CrmError(phrase("draft_invalid", language, path=draft.path), language=language)
         try:
             text = record_text(draft.record, draft.path)

@@ -671,7 +671,7 @@ def markdown(change: Change, max_rows: int = MAX_ROWS) -> str:
 def _error_list(errors: tuple[Problem, ...], language: Language) -> list[str]:
     shown = [
         f"- {md(problem.file, in_table=False)}:{problem.line}:{problem.column}: "
-        f"{md(problem.field, in_table=False)}: {md(problem.message, in_table=False)}"
+        f"{md(problem.field, in_table=False)}: {md(problem.text(language), in_table=False)}"
         for problem in errors[:20]
     ]
     more = [phrase("diff_more_errors", language, count=len(errors) - 20)] if len(errors) > 20 else []
@@ -921,8 +921,8 @@ def as_json(change: Change) -> dict[str, object]:
             {"name": item.name, "key": item.key or None, "unit": item.unit, "base": item.old, "head": item.new}
             for item in change.kpis
         ],
-        "base_errors": [problem_entry(problem) for problem in change.base_errors],
-        "head_errors": [problem_entry(problem) for problem in change.head_errors],
+        "base_errors": [problem_entry(problem, change.language) for problem in change.base_errors],
+        "head_errors": [problem_entry(problem, change.language) for problem in change.head_errors],
     }
 
 

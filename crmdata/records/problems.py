@@ -8,8 +8,10 @@ wrong (beancount's `ValidationError`, mkdocs' config errors). A problem first na
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+
+from crmdata.records.vocabulary import Message
 
 Loc = tuple[str | int, ...]
 
@@ -26,8 +28,10 @@ class Problem:
     """One thing wrong with one place in one file.
 
     `loc` is the path of keys and list indexes to the offending value; `at_key` says whether the key
-    (unknown or duplicate field) or the value (wrong type) is the thing to point at. `raw` is filled in
-    by `locate` with the value as written in the file, for messages that quote it back to the user.
+    (unknown or duplicate field) or the value (wrong type) is the thing to point at.
+
+    `said` is the sentence from a catalogue, worded in the reader's language by `text(language)`;
+    `message` is its English wording (what sorting, de-duplication and the tests compare).
     """
 
     file: str
@@ -37,6 +41,7 @@ class Problem:
     at_key: bool = False
     line: int = 0
     column: int = 0
+    said: Message | None = field(default=None, compare=False)
 
     @property
     def field(self) -> str:
@@ -46,6 +51,15 @@ class Problem:
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+    @property
+    def code(self) -> str:
+        """The catalogue key of the sentence (`no_customer`): stable for scripts whatever the language."""
+        return self.said.key if self.said is not None else ""
+
+    def text(self, language: object) -> str:
+        """The message in `language` (crm.yaml's: zh or en)."""
+        return self.said.text(language) if self.said is not None else self.message
 
     def at(self, line: int, column: int) -> Problem:
         return replace(self, line=line, column=column)
@@ -65,9 +79,16 @@ def format_loc(loc: Loc) -> str:
     return text
 
 
-def error(file: str, message: str, loc: Loc = (), *, at_key: bool = False) -> Problem:
-    return Problem(file=file, message=message, loc=loc, at_key=at_key)
+def error(file: str, message: str | Message, loc: Loc = (), *, at_key: bool = False) -> Problem:
+    """An error at `loc` of `file`; `message` from a catalogue (`RECORD_PROBLEMS.say(...)`)."""
+    return _problem(file, message, loc, Severity.ERROR, at_key)
 
 
-def warning(file: str, message: str, loc: Loc = (), *, at_key: bool = False) -> Problem:
-    return Problem(file=file, message=message, loc=loc, severity=Severity.WARNING, at_key=at_key)
+def warning(file: str, message: str | Message, loc: Loc = (), *, at_key: bool = False) -> Problem:
+    """A warning at `loc` of `file`; `message` from a catalogue (`RECORD_PROBLEMS.say(...)`)."""
+    return _problem(file, message, loc, Severity.WARNING, at_key)
+
+
+def _problem(file: str, message: str | Message, loc: Loc, severity: Severity, at_key: bool) -> Problem:
+    said = message if isinstance(message, Message) else None
+    return Problem(file=file, message=str(message), loc=loc, severity=severity, at_key=at_key, said=said)

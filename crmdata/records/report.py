@@ -13,25 +13,29 @@ from crmdata.records.vocabulary import label, phrase
 from crmdata.system.terminal_text import json_visible, visible
 
 
-def text_line(problem: Problem) -> str:
+def text_line(problem: Problem, language: object) -> str:
     """`path:line:column: field: message`, as the contract fixes it (site_builder/help/contract.md §4);
-    warnings say so before the message.
+    warnings say so before the message; the message and that word in `language`.
 
     File names, keys and quoted values come from the repository: shown with `visible`, a key holding a
     line break cannot start a line of its own (a forged `valid: 0 errors` summary).
     """
-    prefix = "" if problem.is_error else "warning: "
-    return visible(f"{problem.file}:{problem.line}:{problem.column}: {problem.field}: {prefix}{problem.message}")
+    message = problem.text(language)
+    if not problem.is_error:
+        message = phrase("warning_prefix", language, message=message)
+    return visible(f"{problem.file}:{problem.line}:{problem.column}: {problem.field}: {message}")
 
 
-def problem_entry(problem: Problem) -> dict[str, object]:
-    """One problem as the contract's JSON object: file, line, column, field, message."""
+def problem_entry(problem: Problem, language: object) -> dict[str, object]:
+    """One problem as the contract's JSON object: file, line, column, field, message (in `language`),
+    and `code`, the message's catalogue key, which scripts can match whatever the language."""
     return {
         "file": problem.file,
         "line": problem.line,
         "column": problem.column,
         "field": problem.field,
-        "message": problem.message,
+        "message": problem.text(language),
+        "code": problem.code,
     }
 
 
@@ -46,10 +50,10 @@ def format_kpi_value(value: object, unit: str) -> str:
     return str(value)
 
 
-def problems_json(problems: Sequence[Problem]) -> str:
+def problems_json(problems: Sequence[Problem], language: object) -> str:
     """`{"ok", "errors": [...], "warnings": [...]}` per the contract (§4, JSON shapes)."""
-    errors = [problem_entry(problem) for problem in problems if problem.is_error]
-    warnings = [problem_entry(problem) for problem in problems if not problem.is_error]
+    errors = [problem_entry(problem, language) for problem in problems if problem.is_error]
+    warnings = [problem_entry(problem, language) for problem in problems if not problem.is_error]
     report = json.dumps({"ok": not errors, "errors": errors, "warnings": warnings}, ensure_ascii=False, indent=2)
     return json_visible(report)
 
@@ -67,7 +71,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def github_line(problem: Problem) -> str:
+def github_line(problem: Problem, language: object) -> str:
     """A `::error file=…,line=…,col=…::message` annotation that no record text can break out of.
 
     Control characters are shown with `visible` (the runner copies the line into the job log, where a
@@ -83,7 +87,7 @@ def github_line(problem: Problem) -> str:
             f"title={_escape_property(visible(problem.field or 'crm validate', keep=_LINE_BREAKS))}",
         ]
     )
-    message = f"{problem.field}: {problem.message}" if problem.field else problem.message
+    message = f"{problem.field}: {problem.text(language)}" if problem.field else problem.text(language)
     return f"::{command} {properties}::{_escape_data(visible(message, keep=_LINE_BREAKS))}"
 
 

@@ -18,8 +18,10 @@ from crmdata.records.load import CUSTOMERS_DIR, INTERACTIONS_DIR, LoadOptions, g
 from crmdata.records.locate import locate_all
 from crmdata.records.models import Customer, Interaction
 from crmdata.records.models.fields import ID_PATTERN, day_of
+from crmdata.records.problem_words import RECORD_PROBLEMS
 from crmdata.records.problems import Loc, Problem, error, warning
 from crmdata.records.timeliness import logging_delay_if_late
+from crmdata.records.vocabulary import Message
 
 Rule = Callable[[Dataset, date], Iterable[Problem]]
 """A rule sees the records and the day validation runs (`today`: the only date a rule may compare with)."""
@@ -90,17 +92,21 @@ def references_exist(ds: Dataset, today: date) -> Iterable[Problem]:
     if unknown:
         for interaction in ds.interactions:
             if interaction.customer in unknown:
-                yield error(ds.file_of(interaction), f"no customer has the id {interaction.customer}", ("customer",))
+                yield error(
+                    ds.file_of(interaction), RECORD_PROBLEMS.say("no_customer", id=interaction.customer), ("customer",)
+                )
     for customer in ds.customers:
         if customer.referred_by is None:
             continue
         if customer.referred_by == customer.id:
-            yield error(ds.file_of(customer), "a customer cannot refer itself", ("referred_by",))
+            yield error(ds.file_of(customer), RECORD_PROBLEMS.say("refers_itself"), ("referred_by",))
         elif customer.referred_by not in known and customer.referred_by not in present:
-            yield error(ds.file_of(customer), f"no customer has the id {customer.referred_by}", ("referred_by",))
+            yield error(
+                ds.file_of(customer), RECORD_PROBLEMS.say("no_customer", id=customer.referred_by), ("referred_by",)
+            )
     for path, loc, name, value in _unvalidated_references(ds):
         if name in ("customer", "referred_by") and value not in known and value not in present:
-            yield error(path, f"no customer has the id {value}", loc)
+            yield error(path, RECORD_PROBLEMS.say("no_customer", id=value), loc)
 
 
 def owners_are_on_the_team(ds: Dataset, today: date) -> Iterable[Problem]:
@@ -111,8 +117,8 @@ def owners_are_on_the_team(ds: Dataset, today: date) -> Iterable[Problem]:
     team = ds.config.team
     choices = ", ".join(team)
 
-    def unknown(owner: str) -> str:
-        return f"{owner} is not on the team (crm.yaml team: {choices})"
+    def unknown(owner: str) -> Message:
+        return RECORD_PROBLEMS.say("not_on_team", owner=owner, choices=choices)
 
     for customer in ds.customers:
         if customer.owner not in team:

@@ -68,6 +68,61 @@ class Word:
         return (self.zh, self.en, *self.synonyms)
 
 
+@dataclass(frozen=True)
+class Message:
+    """A sentence chosen where something is found and worded where it is shown.
+
+    The core finds problems without knowing who reads them; the renderer knows the language. So a
+    problem carries its `Word` and the values for its placeholders, and `text(language)` words it.
+    A value may itself be a Message (a quoted value described as "a list" / "列表"), worded in the
+    same language. `key` is the catalogue key, given to scripts as the problem's stable `code`.
+    """
+
+    key: str
+    word: Word
+    values: tuple[tuple[str, object], ...] = ()
+
+    def text(self, language: object) -> str:
+        """The sentence in `language` (zh unless en)."""
+        values = {name: _worded(value, language) for name, value in self.values}
+        return self.word.text(language, **values)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+def _worded(value: object, language: object) -> object:
+    if isinstance(value, Message):
+        return value.text(language)
+    if isinstance(value, Word):
+        return value.text(language)
+    return value
+
+
+CATALOGUES: dict[str, Catalogue] = {}
+"""Every catalogue made so far, by name (each registers itself), for the tests to walk."""
+
+
+class Catalogue:
+    """The sentences of one room (records' problems, the importer's), by key.
+
+    `catalogue.say("no_customer", id="KH-1")` picks a sentence; a typo in the key or a missing
+    placeholder raises at once (KeyError), so the tests find it before a user does.
+    """
+
+    def __init__(self, name: str, words: Mapping[str, Word]) -> None:
+        self.name = name
+        self.words = dict(words)
+        CATALOGUES[name] = self
+
+    def say(self, key: str, /, **values: object) -> Message:
+        word = self.words[key]
+        missing = _figure_names(word.en) - values.keys()
+        if missing:
+            raise KeyError(f"{self.name}.{key} needs {', '.join(sorted(missing))}")
+        return Message(key, word, tuple(values.items()))
+
+
 def word_key(text: str) -> str:
     """A word as compared on import: NFKC, lower case, without spaces, `_` and `-` (Institutional investor)."""
     return re.sub(r"[\s_\-]+", "", unicodedata.normalize("NFKC", text).casefold())
@@ -588,6 +643,7 @@ PHRASES: dict[str, Word] = {
         "{verdict}：{errors}，{warnings}，共 {files}", "{verdict}: {errors}, {warnings} in {files}"
     ),
     "seconds": Word("（{seconds:.2f} 秒）", " ({seconds:.2f} s)"),
+    "warning_prefix": Word("警告：{message}", "warning: {message}"),
     "speaker_line": Word("{who}：{message}", "{who}: {message}"),
     "fix_errors_first": Word(
         "数据没有通过校验；请先修正上面的错误（crm validate）",
@@ -836,3 +892,6 @@ def every_word() -> Iterator[tuple[str, Word]]:
         yield f"signal_detail.{key}", word
     for number, word in enumerate(WEEKDAYS):
         yield f"weekday.{number}", word
+    for catalogue in CATALOGUES.values():
+        for key, word in catalogue.words.items():
+            yield f"{catalogue.name}.{key}", word
