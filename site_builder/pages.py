@@ -186,7 +186,7 @@ def kpi_rows(data: SiteData, values: dict[str, object]) -> list[dict[str, object
                 "unit": definition.unit,
                 "value": values.get(definition.name),
                 "before": before,
-                "definition": definition.definition,
+                "definition": definition.explained(data.language, data.policy),
             }
         )
     return rows
@@ -318,7 +318,12 @@ def segment_pages(data: SiteData) -> Iterator[Output]:
 @page_set
 def kpi_page(data: SiteData) -> Iterator[Output]:
     title = data.labels.t("kpis")
-    tables = [definition for definition in KPIS if definition.unit == "table"]
+    tables = [
+        {"key": definition.name, "title": definition.title(data.language), "definition": explained}
+        for definition in KPIS
+        if definition.unit == "table"
+        for explained in [definition.explained(data.language, data.policy)]
+    ]
     yield Page(
         "kpis.md", "kpis.md.j2", title, {"rows": kpi_rows(data, data.kpi_report), "tables": tables}, nav=(title,)
     )

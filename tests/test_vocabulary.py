@@ -153,6 +153,38 @@ def test_every_kpi_has_its_title_in_the_vocabulary_and_no_title_is_left_over() -
         assert definition.title("en") == vocabulary.KPI_TITLES[definition.name].en
 
 
+CODE_WORDS = re.compile(r"`|\bas_of\b|\bnull\b|\bNone\b|policy\.|\b[a-z]+_[a-z_]+\b|[{}]")
+"""What a sales manager should not meet in a KPI's definition: code spans, field keys (`silent_after_days`,
+`churned_on`), `as_of`, `null`, `policy.` and placeholders left unfilled."""
+
+
+def test_every_kpi_has_a_plain_definition_in_each_language_and_none_is_left_over() -> None:
+    assert [definition.name for definition in kpis.KPIS] == list(vocabulary.KPI_DEFINITIONS)
+    for definition in kpis.KPIS:
+        zh, en = definition.explained("zh"), definition.explained("en")
+        assert HAN.search(zh) and not HAN.search(en), definition.name
+        assert zh != definition.definition and en != definition.definition, "the docstring stays for developers"
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_no_kpi_definition_shown_holds_code_words(language: str) -> None:
+    from site_builder.help.reference import kpi_page
+
+    shown = [definition.explained(language) for definition in kpis.KPIS]
+    shown.append(re.sub(r"^#.*$|^`[a-z_0-9]+` ·.*$", "", kpi_page(language), flags=re.MULTILINE))  # keys are ids
+    found = [(text[:60], CODE_WORDS.findall(text)) for text in shown if CODE_WORDS.search(text)]
+    assert not found
+
+
+def test_kpi_definitions_name_the_settings_with_crm_yamls_values() -> None:
+    from crmdata.records.models import Policy
+
+    silent = next(definition for definition in kpis.KPIS if definition.name == "silent_customers")
+    assert "90 天" in silent.explained("zh") and "沉默期" in silent.explained("zh")
+    assert "45 天" in silent.explained("zh", Policy(silent_after_days=45))
+    assert "for 45 days" in silent.explained("en", Policy(silent_after_days=45))
+
+
 def test_a_missing_word_is_an_error_not_the_key_shown() -> None:
     with pytest.raises(KeyError):
         vocabulary.label("no_such_label", "zh")

@@ -2,9 +2,9 @@
 
 `context(ds, as_of)` does the shared work once (customers as they stood on `as_of`, interactions up to it,
 each customer's contacts, the follow-up schedule, the todos); every KPI is then a cheap function of that
-context. Adding a KPI is writing one function under `@kpi(...)` and its title in the vocabulary
-(crmdata.records.vocabulary.KPI_TITLES); its docstring is shown on the site as its definition, so it says
-exactly what is counted.
+context. Adding a KPI is writing one function under `@kpi(...)`, its title and its plain definition in the
+vocabulary (crmdata.records.vocabulary.KPI_TITLES, KPI_DEFINITIONS). The docstring is the precise
+definition for developers; people read the vocabulary's, in crm.yaml's language, with the settings' values.
 
 Everything honours `as_of`: records and dates after it are ignored, so any past day can be reproduced.
 "In the last 365 days" always means as_of - 365 days < day <= as_of.
@@ -36,7 +36,7 @@ from crmdata.records.dataset import Dataset
 from crmdata.records.load import gc_paused
 from crmdata.records.models import Channel, Customer, Interaction, InteractionKind, Policy, Stage, Todo
 from crmdata.records.timeliness import logging_delay_if_late
-from crmdata.records.vocabulary import KPI_TITLES
+from crmdata.records.vocabulary import KPI_DEFINITIONS, KPI_SETTINGS, KPI_TITLES
 
 WINDOW_DAYS = 365
 """The length of "the last 365 days" (and of "a year ago" in retention)."""
@@ -192,6 +192,12 @@ class KpiDefinition:
         """The KPI's name in `language` (zh or en)."""
         return KPI_TITLES[self.name].text(language)
 
+    def explained(self, language: object, policy: Policy | None = None) -> str:
+        """The definition a person reads (the vocabulary's, not the docstring) in `language`, naming the
+        settings of crm.yaml's `policy` with their values (the defaults without one)."""
+        settings = policy if policy is not None else Policy()
+        return KPI_DEFINITIONS[self.name].text(language, **{name: getattr(settings, name) for name in KPI_SETTINGS})
+
     @property
     def title_zh(self) -> str:
         return KPI_TITLES[self.name].zh
@@ -213,6 +219,8 @@ def kpi(name: str, unit: str) -> Callable[[KpiFunction], KpiFunction]:
     is the vocabulary's entry for `name` (KPI_TITLES), which must exist."""
     if name not in KPI_TITLES:
         raise ValueError(f"KPI {name} has no title in crmdata.records.vocabulary.KPI_TITLES (zh and en)")
+    if name not in KPI_DEFINITIONS:
+        raise ValueError(f"KPI {name} has no definition in crmdata.records.vocabulary.KPI_DEFINITIONS (zh and en)")
     if unit not in UNITS:
         raise ValueError(f"KPI {name}: unit {unit!r} is not one of {', '.join(UNITS)}")
     if any(existing.name == name for existing in KPIS):

@@ -626,6 +626,162 @@ KPI_TITLES: dict[str, Word] = {
 """Each KPI's title, by its key (crmdata.engine.kpis)."""
 LABELS.update(KPI_TITLES)
 
+KPI_DEFINITIONS: dict[str, Word] = {
+    "customers_total": Word(
+        "截至数据日期已经成为客户的人数：合作起始日期在数据日期当天或之前，或还没有填写合作起始日期（仍在接洽）。"
+        "已流失的客户也计算在内。",
+        "Everyone who had become a customer by the report date: their customer-since date is on or before it, "
+        "or not filled in yet (still prospecting). Churned customers count too.",
+    ),
+    "customers_by_stage": Word(
+        "客户总数中的客户按各自记录的阶段分组，每个阶段都列出（可以为 0）。记录只保存当前阶段，"
+        "所以查看过去的日期时，显示的仍是今天的阶段。",
+        "The customers counted in Customers, by the stage their record shows; every stage is listed, even at 0. "
+        "A record keeps only its current stage, so a past report date still shows today's stages.",
+    ),
+    "overdue_followups": Word(
+        "未流失的客户中，跟进已经逾期（应跟进日期早于数据日期）的人数，与跟进计划一致。",
+        "Customers who have not churned whose follow-up is overdue (due before the report date), "
+        "as the follow-up plan shows them.",
+    ),
+    "silent_customers": Word(
+        "未流失的客户中，已经 {silent_after_days} 天或更久（crm.yaml 的沉默期）没有联系的人数；"
+        "从未联系过的，从合作起始日期算起。",
+        "Customers who have not churned and have had no contact for {silent_after_days} days or more "
+        "(the silent period in crm.yaml); for a customer never contacted, counted from their customer-since date.",
+    ),
+    "followup_compliance": Word(
+        "未流失的客户中，跟进没有逾期的人所占的比例。没有这样的客户时显示 —。",
+        "Of the customers who have not churned, the share whose follow-up is not overdue. "
+        "Shown as — when there are none.",
+    ),
+    "csat_avg": Word(
+        "最近 365 天（截至数据日期）打了满意度分（1–5 分）的沟通记录的平均分；没有评分时显示 —。",
+        "The average satisfaction score (1 to 5) of the conversations in the 365 days up to the report date "
+        "that have one; shown as — when none has.",
+    ),
+    "open_complaints": Word(
+        "日期在数据日期当天或之前、还没有填写解决日期的投诉（沟通类型为投诉）条数。",
+        "Complaints (conversations of the kind Complaint) dated on or before the report date "
+        "that have no resolved date.",
+    ),
+    "overdue_todos": Word(
+        "数据日期当天或之前的沟通记录里的待办：到期日早于数据日期，并且到数据日期仍未完成"
+        "（没有完成日期，或完成日期在数据日期之后）。已流失客户的待办不算。按负责人统计时，"
+        "算待办自己的负责人，没有写则算这条沟通记录的负责人。",
+        "Todos of conversations up to the report date that were due before it and were still open on it "
+        "(no done date, or done later). Todos of churned customers do not count. Per owner: the todo's own "
+        "owner, else the owner of its conversation.",
+    ),
+    "followup_on_time_rate_90d": Word(
+        "按历史计算：每位客户相邻两次联系（关怀不算联系）之间的间隔，只看后一次联系在最近 90 天内的。"
+        "间隔不超过前一次联系时适用的跟进间隔，就算按时：客户自己设定的跟进间隔；没有设定时，"
+        "取所在阶段的跟进间隔、新客户期内的新客户跟进间隔（{new_cadence_days} 天，合作起始后 "
+        "{new_customer_days} 天内）和高价值客户的跟进间隔（{high_value_cadence_days} 天）中最短的一个。"
+        "结果是按时的间隔所占的比例；没有间隔时显示 —。",
+        "From the history: every gap between two consecutive contacts of a customer (care does not count as "
+        "contact) whose later contact is in the last 90 days. A gap is on time when it is no longer than the "
+        "interval that applied at the earlier contact: the customer's own interval; without one, the shortest "
+        "of the stage's interval, the new-customer interval while new ({new_cadence_days} days, for "
+        "{new_customer_days} days after the customer-since date) and the high-value interval "
+        "({high_value_cadence_days} days). The figure is the share of gaps on time; shown as — when there are "
+        "no gaps.",
+    ),
+    "followup_on_time_rate_365d": Word(
+        "与 90 天按时跟进率的算法相同，只是看后一次联系在最近 365 天内的间隔。",
+        "Worked out as the 90-day on-time rate, over the gaps whose later contact is in the last 365 days.",
+    ),
+    "todo_on_time_rate": Word(
+        "数据日期当天或之前的沟通记录里、到期日在最近 365 天内的待办中，在到期日当天或之前完成的比例；"
+        "未完成的和逾期完成的都算未按时。没有到期的待办时显示 —。",
+        "Of the todos (of conversations up to the report date) due in the last 365 days, the share done on or "
+        "before their due date; open ones and ones done late count as not on time. Shown as — when none was due.",
+    ),
+    "logging_24h_rate": Word(
+        "最近 365 天内填写了记录时间的沟通记录中，在沟通后 {record_within_hours} 小时内"
+        "（crm.yaml 的记录时限）记好的比例；只写了日期、没写时间的，从当天结束时算起。"
+        "没有一条填写记录时间时显示 —。",
+        "Of the conversations in the last 365 days that say when they were recorded, the share recorded "
+        "within {record_within_hours} hours of the conversation (the logging limit in crm.yaml); a date "
+        "without a time counts from the end of that day. Shown as — when none says when it was recorded.",
+    ),
+    "retention_12m": Word(
+        "一年前（数据日期前 365 天那天）的客户：合作起始日期在那天或之前，且那天还没有流失。"
+        "其中到数据日期仍没有流失日期（或流失日期在数据日期之后）的比例。这一年里流失后又挽回的客户，"
+        "这里仍算流失。一年前没有客户时显示 —。",
+        "The customers of a year ago (365 days before the report date): customer since on or before that day "
+        "and not churned by then. The share of them with no churn date on or before the report date. A "
+        "customer who churned in the year and was won back still counts as lost here. Shown as — when there "
+        "were none.",
+    ),
+    "churn_rate_12m": Word(
+        "与 12 个月留存率同一批客户（一年前的客户）中，流失日期在最近 365 天内的比例，即 1 减去留存率。"
+        "一年前没有客户时显示 —。",
+        "Of the same customers as the 12-month retention (the customers of a year ago), the share whose churn "
+        "date is in the last 365 days: 1 minus the retention. Shown as — when there were none.",
+    ),
+    "win_backs_12m": Word(
+        "流失日期在最近 365 天内、现在的阶段不是流失、并且在流失日期之后到数据日期之间有过联系"
+        "（关怀不算联系）的客户数：流失后又挽回的客户。",
+        "Customers whose churn date is in the last 365 days, whose stage is no longer Churned, and who were "
+        "contacted (care does not count) after the churn date and by the report date: lost, then won back.",
+    ),
+    "new_customers_12m": Word(
+        "合作起始日期在最近 365 天内的客户数（包括其后已流失的）。",
+        "Customers whose customer-since date is in the last 365 days (including those who churned since).",
+    ),
+    "churned_12m": Word(
+        "流失日期在最近 365 天内的客户数（包括其后又挽回的）。",
+        "Customers whose churn date is in the last 365 days (including any won back since).",
+    ),
+    "new_customers_by_month": Word(
+        "到数据日期所在月份为止的 12 个月里，每个月合作起始日期在该月（且不晚于数据日期）的客户数；"
+        "每个月都列出（可以为 0）。",
+        "For each of the 12 months up to the report date's month, the customers whose customer-since date is in "
+        "that month (and not after the report date); every month is listed, even at 0.",
+    ),
+    "interactions_by_month": Word(
+        "到数据日期所在月份为止的 12 个月里，每个月每种沟通方式的沟通记录数（不晚于数据日期，关怀也算）；"
+        "每个月、每种方式都列出（可以为 0）。",
+        "For each of the 12 months up to the report date's month, the conversations of that month on each "
+        "channel (not after the report date, care included); every month and channel is listed, even at 0.",
+    ),
+    "satisfaction_by_quarter": Word(
+        "到数据日期所在季度为止的 8 个季度里，每个季度（不晚于数据日期的）沟通记录的平均满意度；"
+        "该季度没有评分时显示 —。",
+        "For each of the 8 quarters up to the report date's quarter, the average satisfaction of that quarter's "
+        "conversations (not after the report date); shown as — for a quarter without scores.",
+    ),
+    "complaints_12m": Word(
+        "最近 365 天内的投诉（沟通类型为投诉）条数，不论是否已解决。",
+        "Complaints (conversations of the kind Complaint) dated in the last 365 days, resolved or not.",
+    ),
+    "complaint_median_resolution_days": Word(
+        "所有在数据日期当天或之前解决的投诉，从投诉日期到解决日期的天数的中位数；没有已解决的投诉时显示 —。",
+        "The median number of days from a complaint's date to its resolved date, over every complaint resolved "
+        "on or before the report date; shown as — when none was resolved.",
+    ),
+    "referrals_12m": Word(
+        "两个数：转介绍客户——填写了转介绍人、合作起始日期在最近 365 天内的客户数；"
+        "转介绍沟通——最近 365 天内沟通类型为转介绍的沟通记录数。",
+        "Two figures: referred customers, those with a referrer whose customer-since date is in the last 365 "
+        "days; and referral conversations, those of the kind Referral in the last 365 days.",
+    ),
+}
+"""Each KPI's definition as a sales manager reads it, by its key: plain words, exact about what is counted,
+settings named by their meaning with crm.yaml's value ({silent_after_days} ...: `kpis.KpiDefinition.explained`
+fills them in). The docstring of each KPI function stays the precise definition for developers.
+"Last 365 days" always means the 365 days up to and including the report date (数据日期)."""
+
+KPI_SETTINGS = (
+    "silent_after_days",
+    "record_within_hours",
+    "new_cadence_days",
+    "new_customer_days",
+    "high_value_cadence_days",
+)
+"""The crm.yaml settings (policy) the definitions name; KpiDefinition.explained fills in their values."""
+
 # --- phrases: sentences with {placeholders} -------------------------------------------------------------
 
 PHRASES: dict[str, Word] = {
@@ -888,6 +1044,8 @@ def every_word() -> Iterator[tuple[str, Word]]:
         yield f"label.{key}", word
     for key, word in PHRASES.items():
         yield f"phrase.{key}", word
+    for key, word in KPI_DEFINITIONS.items():
+        yield f"kpi_definition.{key}", word
     for key, word in SIGNAL_DETAILS.items():
         yield f"signal_detail.{key}", word
     for number, word in enumerate(WEEKDAYS):

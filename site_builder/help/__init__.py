@@ -21,6 +21,7 @@ from importlib.resources import files
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 
+from crmdata.records.models import Policy
 from site_builder.help import reference
 from site_builder.pages import Output, Page, page_set
 from site_builder.sitedata import SiteData
@@ -85,14 +86,15 @@ def title_of(markdown: str) -> str:
     raise ValueError("a help page must start with a '# ' heading")
 
 
-def page_texts(language: str) -> Iterator[tuple[str, str, bool]]:
-    """(source path in the site, Markdown, in the navigation) of every Help page, in order."""
+def page_texts(language: str, policy: Policy | None = None) -> Iterator[tuple[str, str, bool]]:
+    """(source path in the site, Markdown, in the navigation) of every Help page, in order; the KPI
+    definitions name `policy`'s settings (crm.yaml's; the defaults without one)."""
     docs = reference.commands()
     for topic in GUIDE:
         if topic.file:
             text = guide_text(language, topic.slug)
         elif topic.slug == "kpis":
-            text = reference.kpi_page(language)
+            text = reference.kpi_page(language, policy)
         elif topic.slug == "fields":
             text = reference.fields_page(language, reference.RECORD_FILES[:2])
         elif topic.slug == "settings":
@@ -112,7 +114,7 @@ def help_pages(data: SiteData) -> Iterator[Output]:
     """The Help section in the site's language (English for a language without a guide)."""
     language = data.language if data.language in LANGUAGES else "en"
     section = SECTION[language]
-    for src, text, in_nav in page_texts(language):
+    for src, text, in_nav in page_texts(language, data.policy):
         title = title_of(text)
         if src == "help/index.md":
             nav: tuple[str, ...] | None = (section,)

@@ -2,7 +2,8 @@
 
 - the command reference: every `crm` command's help (usage, description, options, examples) read from the
   click command objects, i.e. exactly what `crm COMMAND --help` prints;
-- the KPI definitions: the `@kpi` registry (key, Chinese and English name, the docstring that defines it);
+- the KPI definitions: the `@kpi` registry (key, Chinese and English name, the vocabulary's definition for
+  people, with crm.yaml's settings);
 - the record fields: every field of the pydantic models with its `Field(description=...)`, read through the
   JSON Schema `crm schema` writes (so the types shown are the ones editors check).
 
@@ -23,7 +24,7 @@ import click
 from pydantic import BaseModel
 
 from crmdata.engine.kpis import KPIS
-from crmdata.records.models import CrmConfig, Customer, Interaction
+from crmdata.records.models import CrmConfig, Customer, Interaction, Policy
 from crmdata.records.models.fields import ID_PATTERN
 from crmdata.records.schema import schema_for
 
@@ -164,11 +165,10 @@ WORDS: dict[str, dict[str, str]] = {
         "back": "所有命令",
         "kpis": "指标定义",
         "kpis_intro": (
-            "每个指标是 `crmdata/engine/kpis.py` 里一个用 `@kpi` 登记的小函数，"
-            "它的文档字符串就是定义（以下原文为英文）。"
-            "本页在网站构建时从这份登记表生成；[指标](../kpis.md)页显示当前数值、30 天前和 90 天前的数值。"
-            "“最近 365 天”指 `as_of - 365 天 < 日期 <= as_of`。`crm kpi --format json` 在顶层给出每个指标，"
-            "并在 `by_owner` 下按负责人再给一遍。"
+            "每个指标算的是什么。“数据日期”是看板上方显示的日期（默认今天，更早的日期可以重现当时的数字）；"
+            "“最近 365 天”指数据日期之前的 365 天，含数据日期当天。定义里的天数和小时数是本仓库 crm.yaml 的设置。"
+            "[指标](../kpis.md)页显示当前数值、30 天前和 90 天前的数值；脚本用 crm kpi --format json 读取"
+            "每个指标，也按负责人分别给出。"
         ),
         "key": "键",
         "name_zh": "中文名",
@@ -215,11 +215,11 @@ WORDS: dict[str, dict[str, str]] = {
         "back": "All commands",
         "kpis": "KPI definitions",
         "kpis_intro": (
-            "Each KPI is a small function registered with `@kpi` in `crmdata/engine/kpis.py`; its docstring is its "
-            "definition. This page is generated from that registry when the site is built; the "
-            '[KPIs](../kpis.md) page shows the values now, 30 and 90 days ago. "In the last 365 days" means '
-            "`as_of - 365 days < date <= as_of`. `crm kpi --format json` gives every KPI at the top level, and "
-            "again per owner under `by_owner`."
+            "What each KPI counts. The report date is the date shown at the top of the dashboard (today by "
+            'default; an earlier date reproduces the figures of that day); "the last 365 days" are the 365 '
+            "days up to and including the report date. The days and hours in the definitions are this "
+            "repository's settings in crm.yaml. The [KPIs](../kpis.md) page shows the values now, 30 and 90 "
+            "days ago; scripts read every KPI, and each per owner, with crm kpi --format json."
         ),
         "key": "key",
         "name_zh": "Chinese name",
@@ -298,8 +298,9 @@ def _indent(text: str) -> str:
 # --- KPIs ----------------------------------------------------------------------------------------------
 
 
-def kpi_page(language: str) -> str:
-    """Every registered KPI in display order: key, names, unit and the docstring that defines it."""
+def kpi_page(language: str, policy: Policy | None = None) -> str:
+    """Every registered KPI in display order: key, names, unit and its definition for people, in `language`
+    with the values of crm.yaml's `policy` (the docstrings are the developers' precise definitions)."""
     w, units = WORDS[language], UNITS[language]
     lines = [f"# {w['kpis']}", "", w["kpis_intro"], ""]
     for definition in KPIS:
@@ -308,7 +309,7 @@ def kpi_page(language: str) -> str:
         unit = units.get(definition.unit, definition.unit)
         lines += [f"## {inline(title)} {{#{definition.name}}}", ""]
         lines += [f"`{definition.name}` · {inline(other)} · {unit}", ""]
-        lines += [inline(paragraph) for paragraph in re.split(r"\n\s*\n", definition.definition)]
+        lines.append(inline(definition.explained(language, policy)))
         lines.append("")
     return "\n".join(lines)
 
