@@ -361,7 +361,7 @@ def test_three_dots_compare_with_the_merge_base(tmp_path: Path) -> None:
     assert lines[2] == "**1 条沟通记录新增，1 项跟进改期，3 项指标变化**"
     assert "| 新增 | `JL-9` | `KH-2` `客户KH-2` | 2026-11-20 | 电话 | 跟进 | `回访` |" in lines
     assert "KH-8" not in pull_request.stdout  # main's own change since the branch point is not the PR's
-    assert lines[0].startswith("### crm diff：`merge base of main and feature (")
+    assert lines[0].startswith("### crm diff：`main 与 feature 的合并基点 (")  # worded in crm.yaml's language
     two_dots = crm_diff(data, "main..feature")
     assert "| 删除 | `KH-8` | `主干客户` | 合作期 | `ming` |" in two_dots.stdout.splitlines()
 
@@ -384,21 +384,24 @@ def test_unknown_revision_is_a_usage_error(scenario: DataRepo) -> None:
     result = crm_diff(scenario, "no-such-branch")
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr.strip() == f"crm diff: unknown revision 'no-such-branch' in {scenario.root}"
+    assert result.stderr.strip() == f"crm diff：{scenario.root} 中没有版本 'no-such-branch'"  # crm.yaml: zh
     result = run_crm("diff", "--root", str(scenario.root), "--", "--output=/tmp/x")  # never read as an option
-    assert (result.returncode, result.stderr) == (2, "crm diff: unknown revision '--output=/tmp/x'\n")
+    assert (result.returncode, result.stderr) == (2, "crm diff：没有版本 '--output=/tmp/x'\n")
 
 
 def test_without_git_is_a_usage_error(scenario: DataRepo, tmp_path: Path) -> None:
     command = [str(CRM), "diff", "HEAD~1", "--root", str(scenario.root)]
     result = subprocess.run(command, capture_output=True, text=True, env={"PATH": str(tmp_path)}, check=False)
     assert result.returncode == 2
-    assert result.stderr == "crm diff: git is not installed (or not on PATH): crm diff reads revisions with git\n"
+    assert result.stderr == "crm diff：没有安装 git（或不在 PATH 中）：crm diff 用 git 读取各个版本\n"
 
 
 def test_outside_git_is_a_usage_error(repo: DataRepo) -> None:
     result = run_crm("diff", "HEAD~1", "--root", str(repo.root))
     assert result.returncode == 2
+    assert result.stderr.strip() == f"crm diff：{repo.root} 不在 git 仓库中：crm diff 比较的是提交"
+    repo.config("team:\n  ming: {name: Ming}\nlanguage: en\n")
+    result = run_crm("diff", "HEAD~1", "--root", str(repo.root))
     assert result.stderr.strip() == f"crm diff: {repo.root} is not in a git repository: crm diff compares commits"
 
 

@@ -137,7 +137,7 @@ def test_log_finds_the_customer_ignoring_case_and_writes_its_id_as_filed(repo: D
 def test_log_for_an_unknown_customer_is_a_usage_error(repo: DataRepo) -> None:
     result = invoke_crm("log", "KH-9999", "--root", str(repo.root), "--topic", "回访")
     assert result.returncode == 2
-    assert "Error: Invalid value for CUSTOMER: no customer has the id KH-9999" in result.stderr
+    assert "错误：CUSTOMER 的值无效：没有编号为 KH-9999 的客户" in result.stderr  # crm.yaml's language: zh
     assert not (repo.root / "interactions" / str(date.today().year)).exists() or date.today().year == 2024
 
 
@@ -145,14 +145,14 @@ def test_each_todo_needs_its_due_date(repo: DataRepo) -> None:
     result = invoke_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", "t", "--todo", "a", "--todo", "b",
                      "--due", "3d")  # fmt: skip
     assert result.returncode == 2
-    message = 'Error: 2 --todo and 1 --due: give each promise its due date (--todo "发送报价单" --due 3wd)'
+    message = '错误：2 个 --todo，1 个 --due：每项待办都要有到期日（--todo "发送报价单" --due 3wd）'
     assert message in result.stderr
 
 
 def test_a_bad_duration_names_the_option(repo: DataRepo) -> None:
     result = invoke_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", "t", "--next", "soon")
     assert result.returncode == 2
-    assert "Invalid value for --next: 'soon' is not understood" in result.stderr
+    assert "--next 的值无效：'soon' is not understood" in result.stderr
 
 
 def test_an_invalid_interaction_is_reported_by_field_and_not_written(repo: DataRepo) -> None:
@@ -245,9 +245,7 @@ def test_a_given_id_that_is_taken_is_refused_and_the_file_kept(repo: DataRepo) -
 def test_missing_required_fields_off_a_terminal_are_a_usage_error(repo: DataRepo) -> None:
     result = invoke_crm("new", "customer", "--root", str(repo.root), "--name", "x", "--type", "enterprise")
     assert result.returncode == 2
-    assert "Error: missing --tier, --stage, --owner (give them as options, or run on a terminal to be asked)" in (
-        result.stderr
-    )
+    assert "错误：缺少 --tier, --stage, --owner（用选项给出，或在终端里运行以逐项询问）" in result.stderr
 
 
 def test_invalid_fields_are_reported_and_nothing_is_written(repo: DataRepo) -> None:
@@ -311,7 +309,7 @@ def test_an_invalid_crm_yaml_stops_before_anything_is_written(repo: DataRepo) ->
     repo.config("team: {}\n")
     result = invoke_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", "回访")
     assert result.returncode == 1
-    assert "crm: crm.yaml must be valid before records can be added (crm validate)" in result.stderr
+    assert "crm：crm.yaml 通过校验之后才能添加记录（crm validate）" in result.stderr
 
 
 def test_written_text_must_read_back_as_the_same_values() -> None:

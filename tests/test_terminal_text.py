@@ -219,7 +219,7 @@ def test_log_refuses_control_characters_on_the_command_line(repo: DataRepo) -> N
     assert result.returncode == 2
     assert_inert(result.stdout + result.stderr)
     assert (
-        "Invalid value for '--topic': contains the control character U+001B (ESC) at position 3: "
+        "'--topic' 的值无效：contains the control character U+001B (ESC) at position 3: "
         "control characters are not allowed in text" in result.stderr
     )
     assert not (repo.root / "interactions" / "2026").exists()

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from crmdata.cli.output import say, say_progress, styled
+from crmdata.cli.usage import Day
 from crmdata.records.dataset import Dataset
 from crmdata.records.load import LoadOptions, Progress
 from crmdata.records.report import summary, text_line
@@ -36,7 +37,7 @@ root_option = click.option(
 as_of_option = click.option(
     "--as-of",
     "as_of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=Day(),
     default=None,
     help="The day to compute for, YYYY-MM-DD (default: today). Records dated later are ignored.",
 )

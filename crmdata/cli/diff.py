@@ -14,6 +14,7 @@ import click
 
 from crmdata.cli.common import as_of_option, dump_json, progress_printer, resolve_as_of, root_option
 from crmdata.cli.output import say, say_lines
+from crmdata.cli.usage import WordedUsage, repository_language
 from crmdata.git import diff, gitrev
 from crmdata.git.compare_revisions import compare_revisions
 from crmdata.records.vocabulary import language_code, phrase
@@ -79,12 +80,13 @@ def diff_command(
       crm diff "$BASE_SHA...HEAD" --out "$GITHUB_STEP_SUMMARY" --append
     """
     if append and out is None:
-        raise click.UsageError("--append needs --out FILE")
+        raise WordedUsage("append_needs_out")
     day = resolve_as_of(as_of)
     try:
         change = compare_revisions(root, base, head, day, internal=internal, progress=progress_printer())
     except gitrev.GitError as problem:
-        raise CrmError(str(problem), ExitCode.USAGE, prefix="crm diff") from None
+        language = repository_language(["--root", str(root)])
+        raise CrmError(problem.text(language), ExitCode.USAGE, prefix="crm diff", language=language) from None
     text = dump_json(diff.as_json(change)) + "\n" if output_format == "json" else diff.markdown(change, max_rows)
     if out is None:
         say_lines(text, nl=False)
@@ -97,7 +99,14 @@ def diff_command(
             else:
                 write_file(target, text.encode("utf-8"))
         except OSError as exc:
-            raise CrmError(f"cannot write {out}: {exc.strerror}", ExitCode.USAGE, prefix="crm diff") from None
+            language = language_code(change.language)
+            reason = exc.strerror or exc
+            raise CrmError(
+                phrase("cannot_write", language, path=out, reason=reason),
+                ExitCode.USAGE,
+                prefix="crm diff",
+                language=language,
+            ) from None
         say(phrase("diff_written", change.language, headline=change.headline(), out=out), err=True)
     if not change.ok:
         raise CrmError(

@@ -9,6 +9,7 @@ import click
 
 from crmdata.cli.common import as_of_option, dump_json, language_of, load_valid, pad, resolve_as_of, root_option
 from crmdata.cli.output import say, say_lines, styled
+from crmdata.cli.usage import WordedParameter
 from crmdata.records.report import format_kpi_value
 from crmdata.records.vocabulary import phrase, term
 
@@ -44,7 +45,7 @@ def kpi_command(root: Path, as_of: datetime | None, owner: str | None, output_fo
     day = resolve_as_of(as_of)
     dataset = load_valid(root)
     if owner is not None and dataset.config is not None and owner not in dataset.config.team:
-        raise click.BadParameter(f"{owner} is not on the team ({', '.join(dataset.config.team)})", param_hint="--owner")
+        raise WordedParameter("--owner", "not_on_team", owner=owner, team=", ".join(dataset.config.team))
     if output_format == "json":
         payload = (
             kpis.report(dataset, day)

@@ -64,11 +64,24 @@ class EscapingGroup(click.Group):
 
     Commands raise BadParameter and UsageError with values from crm.yaml, spreadsheets and the command
     line in the message; click prints exceptions itself, so the message is escaped where they pass.
+    A usage error is also worded in the language of the repository the command line names
+    (crmdata.cli.usage): a Chinese repository reads `用法：…` and `错误：…`, not click's English.
     """
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["crm.args"] = list(args)  # the command line, for the language of the repository it names
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
+        from crmdata.cli.usage import repository_language, worded
+
+        args: list[str] = ctx.meta.get("crm.args", [])
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            shown = worded(exc, repository_language(args))
+            setattr(shown, "message", visible(shown.message))  # noqa: B010 (as below)
+            raise shown from None
         except click.ClickException as exc:
             setattr(exc, "message", visible(exc.message))  # noqa: B010 (typed Final in click; click reads it when it shows the error)
             raise

@@ -21,6 +21,7 @@ from crmdata.cli.common import (
     team_name,
 )
 from crmdata.cli.output import say, say_lines, styled
+from crmdata.cli.usage import WordedParameter
 from crmdata.engine.risk_words import risk_signal_text
 from crmdata.engine.schedule import FollowUp, Status, followup_json, followups, overdue_todos, todo_json
 from crmdata.engine.segments import (
@@ -61,7 +62,7 @@ def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all:
     day = resolve_as_of(as_of)
     dataset = load_valid(root)
     if owner is not None and dataset.config is not None and owner not in dataset.config.team:
-        raise click.BadParameter(f"{owner} is not on the team ({', '.join(dataset.config.team)})", param_hint="--owner")
+        raise WordedParameter("--owner", "not_on_team", owner=owner, team=", ".join(dataset.config.team))
     plans = [plan for plan in followups(dataset, day) if owner is None or plan.owner == owner]
     todos = [todo for todo in overdue_todos(dataset, day) if owner is None or todo.owner == owner]
     if output_format == "json":
@@ -229,7 +230,7 @@ def calendar_command(root: Path, as_of: datetime | None, out: Path, owner: str |
     day = resolve_as_of(as_of)
     dataset = load_valid(root)
     if owner is not None and dataset.config is not None and owner not in dataset.config.team:
-        raise click.BadParameter(f"{owner} is not on the team ({', '.join(dataset.config.team)})", param_hint="--owner")
+        raise WordedParameter("--owner", "not_on_team", owner=owner, team=", ".join(dataset.config.team))
     feed = calendar_feed(dataset, day, owner=owner, include_private=internal)
     if str(out) == "-":
         sys.stdout.buffer.write(feed)

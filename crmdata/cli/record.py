@@ -20,6 +20,7 @@ from crmdata.authoring.durations import DURATION_HELP, DurationError, WorkingDay
 from crmdata.authoring.writer import SCHEMA_FOLDER, RecordWriteError, create_file, record_text
 from crmdata.cli.common import root_option
 from crmdata.cli.output import say, say_lines, styled
+from crmdata.cli.usage import WordedParameter, WordedUsage, repository_language
 from crmdata.records.models import Channel, CustomerType, Interaction, InteractionKind, Stage, Tier, Value
 from crmdata.records.models.fields import day_of, text_problem, to_date_or_datetime
 from crmdata.records.report import text_line
@@ -68,7 +69,8 @@ def _open_repository(root: Path) -> Repository:
     if repository is None:
         for problem in problems:
             say(styled(text_line(problem, None), fg="red"), err=True)  # crm.yaml unreadable: its language unknown
-        raise CrmError("crm.yaml must be valid before records can be added (crm validate)")
+        language = repository_language(["--root", str(root)])
+        raise CrmError(phrase("config_first", language), language=language)
     return repository
 
 
@@ -84,7 +86,7 @@ def _missing(values: dict[str, Any], required: list[str], ask: bool, prompts: di
         return
     if not ask:
         options = ", ".join("--" + name.replace("_", "-") for name in absent)
-        raise click.UsageError(f"missing {options} (give them as options, or run on a terminal to be asked)")
+        raise WordedUsage("missing_options", options=options)
     for name in absent:
         values[name] = prompts[name]()
 
@@ -195,7 +197,7 @@ def new_customer_command(root: Path, **options: Any) -> None:
     contact = {"name": options["contact"], "title": options["title"], "phone": options["phone"]}
     contact |= {"email": options["email"]}
     if any(contact.values()) and not contact["name"]:
-        raise click.UsageError("--title, --phone and --email describe a contact: give --contact NAME too")
+        raise WordedUsage("contact_needs_name")
     fields: dict[str, Any] = {
         "id": options["record_id"],
         **values,
@@ -301,7 +303,7 @@ def _record_interaction(root: Path, customer: str | None, default_channel: str |
     )
     customer_id = repository.customer_id(values["customer"])
     if customer_id is None:
-        raise click.BadParameter(f"no customer has the id {values['customer']}", param_hint="CUSTOMER")
+        raise WordedParameter("CUSTOMER", "no_customer_id", id=values["customer"])
     when = _when(options["when"], now.date())
     owner = options["owner"] or _customer_owner(repository, customer_id)
     day = day_of(when)
@@ -333,17 +335,14 @@ def _when(text: str | None, today: date) -> date | datetime:
         return today
     try:
         return to_date_or_datetime(text.strip())
-    except ValueError as exc:
-        raise click.BadParameter(f"{text!r}: {exc}", param_hint="--date") from None
+    except ValueError:
+        raise WordedParameter("--date", "bad_date_time", value=repr(text)) from None
 
 
 def _customer_owner(repository: Repository, customer_id: str) -> str:
     record = repository.read_customer(customer_id)
     if record is None:
-        raise click.UsageError(
-            f"customers/{customer_id}.yaml does not validate, so its owner is unknown: give --owner, "
-            "or fix the record first (crm validate)"
-        )
+        raise WordedUsage("owner_unknown", id=customer_id)
     return record.owner
 
 
@@ -359,9 +358,7 @@ def _date_option(text: str | None, start: date, calendar: WorkingDays, option: s
 def _todos(tasks: tuple[str, ...], dues: tuple[str, ...], start: date, calendar: WorkingDays) -> list[dict[str, Any]]:
     """Each --todo with its --due, in the order given."""
     if len(tasks) != len(dues):
-        raise click.UsageError(
-            f'{len(tasks)} --todo and {len(dues)} --due: give each promise its due date (--todo "发送报价单" --due 3wd)'
-        )
+        raise WordedUsage("todos_need_dues", todos=len(tasks), dues=len(dues))
     pairs = zip(tasks, dues, strict=True)
     return [{"task": task, "due": _date_option(due, start, calendar, "--due")} for task, due in pairs]
 

@@ -11,7 +11,9 @@ from datetime import date
 from pathlib import Path
 
 from crmdata.git import diff, gitrev
-from crmdata.records.load import LoadOptions, Progress
+from crmdata.records.load import LoadOptions, Progress, load_config
+from crmdata.records.locate import PositionIndex
+from crmdata.records.models import Language
 from crmdata.records.validate import validate
 
 
@@ -36,7 +38,7 @@ def compare_revisions(
     head_files = gitrev.data_files(repo, head_rev)
     changed = gitrev.changed_paths(base_files, head_files)
     if not changed:
-        base_side = head_side = diff.empty_snapshot(as_of)
+        base_side = head_side = diff.empty_snapshot(as_of, _language(root))
     else:
         largest = max(len(base_files), len(head_files))
         options = LoadOptions(progress=progress)
@@ -47,11 +49,18 @@ def compare_revisions(
         base_side,
         head_side,
         internal=internal,
-        base_label=base_rev.label,
-        head_label=head_rev.label,
+        base_label=base_rev.label_in(head_side.language),
+        head_label=head_rev.label_in(head_side.language),
         base_commit=base_rev.commit,
         head_commit=head_rev.commit,
     )
+
+
+def _language(root: Path) -> Language:
+    """The language of the working tree's crm.yaml (zh without one): a change that touches no data file
+    is reported in it, since no revision was loaded."""
+    config, _ = load_config(root, PositionIndex(root), LoadOptions(use_cache=False))
+    return config.language if config is not None else Language.ZH
 
 
 def _side(

@@ -139,9 +139,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def empty_snapshot(as_of: date) -> Snapshot:
-    """A revision without data (before the data repository's first commit): everything is added."""
-    return Snapshot(as_of=as_of, records={}, config=None, names={}, followups={}, kpis={})
+def empty_snapshot(as_of: date, language: Language = Language.ZH) -> Snapshot:
+    """A revision without data (before the data repository's first commit): everything is added.
+    `language`: what the report is worded in when neither side has data to say it (no data file changed)."""
+    return Snapshot(as_of=as_of, records={}, config=None, names={}, followups={}, kpis={}, language=language)
 
 
 # ---------------------------------------------------------------------------------------------------

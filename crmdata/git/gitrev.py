@@ -32,6 +32,7 @@ from typing import IO
 
 from crmdata.records.cache import CACHE_DIR_NAME
 from crmdata.records.load import CONFIG_FILE, CUSTOMERS_DIR, INTERACTIONS_DIR
+from crmdata.records.vocabulary import PHRASES, Word, phrase
 
 DATA_PATHS = (CONFIG_FILE, CUSTOMERS_DIR, INTERACTIONS_DIR)
 """What `load()` reads below a data root; nothing else of a revision is written out."""
@@ -45,7 +46,23 @@ without following it; the real target is never written, so nothing can be reache
 
 
 class GitError(Exception):
-    """Why a revision cannot be read, in one line for the user (the CLI prints it and exits 2)."""
+    """Why a revision cannot be read, in one line for the user (the CLI prints it and exits 2).
+
+    It carries a vocabulary phrase (`key`) and its values, worded by `text(language)` where it is shown,
+    in the language of the repository; `str()` is the English sentence (for logs and tests).
+    """
+
+    def __init__(self, key: str, /, **values: object) -> None:
+        self.key = key
+        self.values = values
+        super().__init__(self.text("en"))
+
+    def text(self, language: object) -> str:
+        """The sentence in `language`; a value that is itself worded (the shallow-clone hint) follows it."""
+        worded = {
+            name: value.text(language) if isinstance(value, Word) else value for name, value in self.values.items()
+        }
+        return phrase(self.key, language, **worded)
 
 
 @dataclass(frozen=True)
@@ -70,6 +87,8 @@ class Revision:
 
     name: str
     commit: str
+    merge_base_of: tuple[str, str] | None = None
+    """For `A...B`: the names A and B whose merge base this is (the name is then worded by language)."""
 
     @property
     def short(self) -> str:
@@ -77,7 +96,14 @@ class Revision:
 
     @property
     def label(self) -> str:
-        """`main (a1b2c3d)`, or just the short id when the user gave an id."""
+        """`main (a1b2c3d)`, or just the short id when the user gave an id; in English (JSON's `label`)."""
+        return self.label_in("en")
+
+    def label_in(self, language: object) -> str:
+        """The label in `language`: a merge base is `main 与 topic 的合并基点 (a1b2c3d)` in Chinese."""
+        if self.merge_base_of is not None:
+            left, right = self.merge_base_of
+            return f"{phrase('revision_merge_base', language, left=left, right=right)} ({self.short})"
         if self.commit.startswith(self.name.lower()) or not self.name:
             return self.short
         return f"{self.name} ({self.short})"
@@ -107,9 +133,9 @@ def _run_git(args: list[str], stdin: bytes | None = None) -> subprocess.Complete
             env=_git_env(),
         )
     except FileNotFoundError:
-        raise GitError("git is not installed (or not on PATH): crm diff reads revisions with git") from None
+        raise GitError("git_missing") from None
     except OSError as exc:
-        raise GitError(f"cannot run git: {exc.strerror}") from None
+        raise GitError("git_cannot_run", reason=exc.strerror) from None
 
 
 def _git_env() -> dict[str, str]:
@@ -117,9 +143,10 @@ def _git_env() -> dict[str, str]:
     return {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
 
 
-def _first_line(output: bytes) -> str:
+def _first_line(output: bytes) -> str | Word:
+    """git's own first line of output (its words, not ours), or that it said nothing."""
     text = output.decode("utf-8", "replace").strip()
-    return text.splitlines()[0] if text else "git failed without a message"
+    return text.splitlines()[0] if text else PHRASES["git_failed_silently"]
 
 
 def repository(root: Path) -> GitRepository:
@@ -127,12 +154,13 @@ def repository(root: Path) -> GitRepository:
     result = _run_git(["-C", str(root), "rev-parse", "--show-toplevel", "--show-prefix"])
     if result.returncode != 0:
         message = _first_line(result.stderr)
-        if "not a git repository" in message:
-            raise GitError(f"{root} is not in a git repository: crm diff compares commits")
-        raise GitError(f"cannot read the git repository of {root}: {message.removeprefix('fatal: ')}")
+        if isinstance(message, str) and "not a git repository" in message:
+            raise GitError("git_not_a_repository", root=root)
+        reason = message.removeprefix("fatal: ") if isinstance(message, str) else message
+        raise GitError("git_cannot_read", root=root, reason=reason)
     lines = result.stdout.decode("utf-8", "surrogateescape").splitlines()
     if not lines:
-        raise GitError(f"{root} is not in a git work tree: crm diff compares commits")
+        raise GitError("git_not_a_work_tree", root=root)
     toplevel = Path(lines[0])
     prefix = lines[1] if len(lines) > 1 else ""
     return GitRepository(toplevel, prefix)
@@ -141,17 +169,17 @@ def repository(root: Path) -> GitRepository:
 def resolve(repo: GitRepository, name: str) -> Revision:
     """The commit `name` names (a branch, tag, commit id, HEAD~2 ...); GitError naming it otherwise."""
     if not name or name.startswith("-"):
-        raise GitError(f"unknown revision {name!r}")  # never let a revision be read as an option
+        raise GitError("git_unknown_revision", name=repr(name))  # never let a revision be read as an option
     result = repo.git("rev-parse", "--verify", "--quiet", f"{name}^{{commit}}")
     if result.returncode != 0:
-        raise GitError(f"unknown revision {name!r} in {repo.toplevel}{_shallow_hint(repo)}")
+        raise GitError("git_unknown_revision_in", name=repr(name), root=repo.toplevel, hint=_shallow_hint(repo))
     return Revision(name, result.stdout.decode("ascii").strip())
 
 
-def _shallow_hint(repo: GitRepository) -> str:
+def _shallow_hint(repo: GitRepository) -> Word | str:
     shallow = repo.git("rev-parse", "--is-shallow-repository")
     if shallow.returncode == 0 and shallow.stdout.strip() == b"true":
-        return " (this is a shallow clone: fetch the history, e.g. actions/checkout with fetch-depth: 0)"
+        return PHRASES["git_shallow_hint"]
     return ""
 
 
@@ -161,16 +189,19 @@ def revisions(repo: GitRepository, base: str, head: str | None) -> tuple[Revisio
     for separator in ("...", ".."):
         if separator in base:
             if head is not None:
-                raise GitError(f"give either a range ({base}) or BASE and HEAD, not both")
+                raise GitError("git_range_and_head", range=base)
             left, _, right = base.partition(separator)
             left_rev, right_rev = resolve(repo, left or "HEAD"), resolve(repo, right or "HEAD")
             if separator == "..":
                 return left_rev, right_rev
             merge_base = repo.git("merge-base", left_rev.commit, right_rev.commit)
             if merge_base.returncode != 0:
-                raise GitError(f"{left_rev.name} and {right_rev.name} have no common ancestor{_shallow_hint(repo)}")
+                raise GitError(
+                    "git_no_common_ancestor", left=left_rev.name, right=right_rev.name, hint=_shallow_hint(repo)
+                )
             commit = merge_base.stdout.decode("ascii").strip()
-            return Revision(f"merge base of {left_rev.name} and {right_rev.name}", commit), right_rev
+            merged = (left_rev.name, right_rev.name)
+            return Revision(f"merge base of {left_rev.name} and {right_rev.name}", commit, merged), right_rev
     return resolve(repo, base), resolve(repo, head or "HEAD")
 
 
@@ -182,7 +213,7 @@ def data_files(repo: GitRepository, revision: Revision) -> dict[str, Blob]:
     paths = [repo.prefix + name for name in DATA_PATHS]
     result = repo.git("ls-tree", "-r", "-z", "--full-tree", revision.commit, "--", *paths)
     if result.returncode != 0:
-        raise GitError(f"cannot list the files of {revision.label}: {_first_line(result.stderr)}")
+        raise GitError("git_cannot_list", revision=revision.label, reason=_first_line(result.stderr))
     files: dict[str, Blob] = {}
     for entry in result.stdout.split(b"\0"):
         if not entry:
@@ -204,7 +235,7 @@ def _check_path(path: str, revision: Revision) -> None:
     hand-made one could hold them)."""
     parts = path.split("/")
     if path.startswith("/") or any(part in ("", ".", "..") or "\\" in part for part in parts):
-        raise GitError(f"refusing the unsafe path {path!r} in {revision.label}")
+        raise GitError("git_unsafe_path", path=repr(path), revision=revision.label)
 
 
 def changed_paths(base: DataFiles, head: DataFiles) -> set[str]:
@@ -287,7 +318,7 @@ class ScratchTree:
                 env=_git_env(),
             )
         except OSError as exc:
-            raise GitError(f"cannot run git: {exc.strerror}") from None
+            raise GitError("git_cannot_run", reason=exc.strerror) from None
         assert process.stdin is not None and process.stdout is not None
         request = b"".join(f"{blob.oid}\n".encode("ascii") for _, blob in entries)
         feeder = threading.Thread(target=_feed, args=(process.stdin, request), daemon=True)
@@ -319,12 +350,12 @@ def _feed(pipe: IO[bytes], request: bytes) -> None:
 def _read_object(stream: IO[bytes], oid: str) -> bytes:
     header = stream.readline().split()
     if len(header) != 3 or header[0].decode("ascii", "replace") != oid:
-        raise GitError(f"git cat-file did not return the object {oid}")
+        raise GitError("git_object_missing", oid=oid)
     size = int(header[2])
     content = stream.read(size)
     stream.read(1)  # the newline after each object
     if len(content) != size:
-        raise GitError(f"git cat-file returned {oid} truncated")
+        raise GitError("git_object_truncated", oid=oid)
     return content
 
 

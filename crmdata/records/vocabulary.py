@@ -940,6 +940,85 @@ PHRASES: dict[str, Word] = {
     "change": Word("变化", "Change"),
     "diff_records_section": Word("{noun}：{counts}", "{noun}: {counts}"),
     "private": Word("（隐私）", "(private)"),
+    # a command line that does not fit (click's usage errors, worded in the repository's language)
+    "usage_line": Word("用法：{usage}", "Usage: {usage}"),
+    "usage_try_help": Word("运行 '{command} -h' 查看帮助。", "Try '{command} -h' for help."),
+    "usage_error": Word("错误：{message}", "Error: {message}"),
+    "usage_bad_value": Word("{option} 的值无效：{message}", "Invalid value for {option}: {message}"),
+    "usage_missing": Word("缺少 {option}", "Missing {option}"),
+    "usage_no_such_option": Word("没有选项 {option}", "No such option: {option}"),
+    "usage_no_such_command": Word("没有命令 {command}", "No such command: {command}"),
+    "usage_extra_arguments": Word("多余的参数：{arguments}", "Got unexpected extra arguments: {arguments}"),
+    "usage_needs_value": Word("{option} 需要一个值", "Option {option} requires an argument"),
+    "usage_not_one_of": Word("{value} 不是可选值之一：{choices}", "{value} is not one of {choices}"),
+    "usage_no_folder": Word("文件夹 {path} 不存在", "Directory {path} does not exist"),
+    "usage_not_a_number": Word("{value} 不是整数", "{value} is not a valid integer"),
+    "usage_out_of_range": Word("{value} 不在 {range} 范围内", "{value} is not in the range {range}"),
+    "bad_day": Word("{value} 不是日期，请写成 YYYY-MM-DD", "{value} is not a date: write it as YYYY-MM-DD"),
+    "not_on_team": Word("{owner} 不在团队中（{team}）", "{owner} is not on the team ({team})"),
+    "no_customer_id": Word("没有编号为 {id} 的客户", "no customer has the id {id}"),
+    "bad_date_time": Word(
+        "{value} 不是日期，也不是日期和时间（2024-02-20 或 2024-02-20 15:30）",
+        "{value}: expected a date (2024-02-20) or a date and time (2024-02-20 15:30)",
+    ),
+    "missing_options": Word(
+        "缺少 {options}（用选项给出，或在终端里运行以逐项询问）",
+        "missing {options} (give them as options, or run on a terminal to be asked)",
+    ),
+    "contact_needs_name": Word(
+        "--title、--phone 和 --email 描述的是联系人：请同时给出 --contact NAME",
+        "--title, --phone and --email describe a contact: give --contact NAME too",
+    ),
+    "owner_unknown": Word(
+        "customers/{id}.yaml 没有通过校验，无法知道负责人：请给出 --owner，或先修正记录（crm validate）",
+        "customers/{id}.yaml does not validate, so its owner is unknown: give --owner, "
+        "or fix the record first (crm validate)",
+    ),
+    "todos_need_dues": Word(
+        '{todos} 个 --todo，{dues} 个 --due：每项待办都要有到期日（--todo "发送报价单" --due 3wd）',
+        '{todos} --todo and {dues} --due: give each promise its due date (--todo "发送报价单" --due 3wd)',
+    ),
+    "config_first": Word(
+        "crm.yaml 通过校验之后才能添加记录（crm validate）",
+        "crm.yaml must be valid before records can be added (crm validate)",
+    ),
+    "append_needs_out": Word("--append 需要和 --out FILE 一起用", "--append needs --out FILE"),
+    "cannot_write": Word("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
+    "interrupted": Word("已中断", "interrupted"),
+    # crm diff: git
+    "git_missing": Word(
+        "没有安装 git（或不在 PATH 中）：crm diff 用 git 读取各个版本",
+        "git is not installed (or not on PATH): crm diff reads revisions with git",
+    ),
+    "git_cannot_run": Word("无法运行 git：{reason}", "cannot run git: {reason}"),
+    "git_not_a_repository": Word(
+        "{root} 不在 git 仓库中：crm diff 比较的是提交", "{root} is not in a git repository: crm diff compares commits"
+    ),
+    "git_cannot_read": Word(
+        "无法读取 {root} 的 git 仓库：{reason}", "cannot read the git repository of {root}: {reason}"
+    ),
+    "git_not_a_work_tree": Word(
+        "{root} 不在 git 工作区中：crm diff 比较的是提交", "{root} is not in a git work tree: crm diff compares commits"
+    ),
+    "git_unknown_revision": Word("没有版本 {name}", "unknown revision {name}"),
+    "git_unknown_revision_in": Word("{root} 中没有版本 {name}{hint}", "unknown revision {name} in {root}{hint}"),
+    "git_shallow_hint": Word(
+        "（这是浅克隆：请取回历史，例如 actions/checkout 的 fetch-depth: 0）",
+        " (this is a shallow clone: fetch the history, e.g. actions/checkout with fetch-depth: 0)",
+    ),
+    "git_range_and_head": Word(
+        "请给出一个范围（{range}），或者 BASE 和 HEAD，不要同时给出",
+        "give either a range ({range}) or BASE and HEAD, not both",
+    ),
+    "git_no_common_ancestor": Word(
+        "{left} 和 {right} 没有共同的祖先提交{hint}", "{left} and {right} have no common ancestor{hint}"
+    ),
+    "git_cannot_list": Word("无法列出 {revision} 的文件：{reason}", "cannot list the files of {revision}: {reason}"),
+    "git_unsafe_path": Word("拒绝 {revision} 中不安全的路径 {path}", "refusing the unsafe path {path} in {revision}"),
+    "git_object_missing": Word("git cat-file 没有返回对象 {oid}", "git cat-file did not return the object {oid}"),
+    "git_object_truncated": Word("git cat-file 返回的 {oid} 不完整", "git cat-file returned {oid} truncated"),
+    "git_failed_silently": Word("git 失败了，没有给出说明", "git failed without a message"),
+    "revision_merge_base": Word("{left} 与 {right} 的合并基点", "merge base of {left} and {right}"),
     # the calendar feed
     "calendar_title": Word("客户跟进", "Customer follow-ups"),
     "calendar_followup": Word("跟进 {name}", "Follow up {name}"),
