@@ -188,7 +188,8 @@ def import_command(
     repository, _ = Repository.open(root)
     if repository is None:
         load_valid(root)  # prints crm.yaml's problems as `crm validate` does, and fails (exit 1)
-        raise InputError(SHEET_ERRORS.say("config_unreadable"), language_code(None))  # not reached: load_valid fails
+        unreadable = SHEET_ERRORS.say("config_unreadable").text(language_code(None))
+        raise CrmError(unreadable, prefix="Error")  # not reached: load_valid fails
     language = language_code(repository.config.language)
     team = {key: member.name for key, member in repository.config.team.items()}
     try:
