@@ -70,7 +70,7 @@ def test_dry_run_lists_what_would_be_created_and_writes_nothing(empty_repo: Data
     result = run_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "客户.xlsx, sheet 客户: 2 行，customers（表头在第 2 行）",
+        "客户.xlsx，工作表 客户：2 行，客户（表头在第 2 行）",
         "  第 3 行：将创建 customers/KH-2024001.yaml  华星科技有限公司",
         "  第 4 行：将创建 customers/KH-2024002.yaml  杜琳华",
         f"2 行待创建，{SUMMARY_NOTHING_ELSE}",
@@ -129,7 +129,7 @@ def test_interactions_map_channels_todos_owners_and_customer_names(repo: DataRep
     result = invoke_crm("import", "interactions", str(sheet), "--root", str(repo.root), "--write")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines() == [
-        "沟通记录.csv: 3 行，interactions（表头在第 1 行）",
+        "沟通记录.csv：3 行，沟通记录（表头在第 1 行）",
         "  第 2 行：已创建 interactions/2024/JL-2024002.yaml  KH-2024001 2024-03-05 续约沟通",
         "  第 3 行：已创建 interactions/2024/JL-2024003.yaml  KH-2024001 2024-03-06 方案评审",
         "  第 4 行：已导入过，没有变化：JL-2024001 KH-2024001 2024-03-01 季度回访",
@@ -165,7 +165,7 @@ def test_english_headers_map_and_set(empty_repo: DataRepo, tmp_path: Path) -> No
     )  # fmt: skip
     unknown = invoke_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), "--set", "type=enterprise")
     assert unknown.returncode == 2
-    assert "Error: leads.csv: unknown columns: Company (B), Remark (J). Name the field of each with" in unknown.stderr
+    assert "Error：leads.csv：不认识的列：Company（B），Remark（J）。请用 --map 'COLUMN=FIELD'" in unknown.stderr
 
     options = ("--map", "Company=name", "--map", "Remark=", "--set", "type=企业", "--set", "owner=hong", "--write")
     result = invoke_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *options)
@@ -189,15 +189,14 @@ def test_bad_set_and_missing_fields_are_usage_errors(empty_repo: DataRepo, tmp_p
     root = str(empty_repo.root)
     unknown_field = invoke_crm("import", "customers", str(sheet), "--root", root, "--set", "colour=red")
     assert unknown_field.returncode == 2
-    assert "Error: --set 'colour=red': write FIELD=VALUE with one of the fields: name, contact," in unknown_field.stderr
+    assert "Error：--set 'colour=red'：请写成 FIELD=VALUE，字段为其中之一：name, contact," in unknown_field.stderr
     bad_value = invoke_crm("import", "customers", str(sheet), "--root", root, "--set", "stage=收尾期")
     assert bad_value.returncode == 2
-    assert "Error: --set stage=收尾期: 收尾期 is not a stage: prospecting (接洽期)," in bad_value.stderr
+    assert "Error：--set stage=收尾期：收尾期 不是有效的阶段：prospecting (接洽期)," in bad_value.stderr
     missing = invoke_crm("import", "customers", str(sheet), "--root", root, "--set", "stage=active")
     assert missing.returncode == 2
     assert missing.stderr.strip() == (
-        "Error: c.csv: no column gives owner, which every customer needs: add columns (负责人) or give every "
-        "row a value with --set owner=…"
+        "Error：c.csv：没有哪一列给出 owner，而每位客户都需要：请添加列（负责人），或用 --set owner=… 给每一行一个值"
     )
 
 
@@ -219,15 +218,15 @@ def test_invalid_rows_are_reported_by_row_and_column_and_nothing_is_written(
     result = invoke_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--write")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "客户.csv: 5 行，customers（表头在第 1 行）",
+        "客户.csv：5 行，客户（表头在第 1 行）",
         "  第 2 行：将创建 customers/KH-2024005.yaml  华星科技有限公司",
-        "  row 3, column 客户类型 (H): 大客户 is not a customer tier: strategic (战略客户), regular (普通客户), "
-        "potential (潜在客户); nor a customer type: individual (个人), enterprise (企业), government (政府机构), "
+        "  第 3 行，客户类型（H 列）：大客户 既不是客户分级：strategic (战略客户), regular (普通客户), "
+        "potential (潜在客户)；也不是客户类型：individual (个人), enterprise (企业), government (政府机构), "
         "institutional_investor (机构投资者)",
-        "  row 4, column 联系方式 (F): a contact needs a name: fill in the contact's name (联系人) too",
-        "  row 4, column 合作起始日期 (I): 2024-02-30 is not a real date (day is out of range for month)",
-        "  row 5, column 客户名称 (C): empty, but name is required",
-        "  row 6, column 客户编号 (B): the id KH-2024005 is also on row 2",
+        "  第 4 行，联系方式（F 列）：每位联系人都要有姓名：请同时填写联系人的姓名（联系人）",
+        "  第 4 行，合作起始日期（I 列）：2024-02-30 不是真实存在的日期（day is out of range for month）",
+        "  第 5 行，客户名称（C 列）：是空的，但 name 是必填项",
+        "  第 6 行，客户编号（B 列）：编号 KH-2024005 也出现在第 2 行",
         "1 行待创建，0 行已导入过，0 行可能重复，0 行与仓库不同，4 行无效",
         "没有写入任何文件：4 行无效；请修正，或加上 --skip-invalid 只创建有效的行",
     ]
@@ -253,10 +252,10 @@ def test_likely_duplicates_of_existing_customers_are_not_created(repo: DataRepo,
     result = invoke_crm("import", "customers", str(sheet), "--root", str(repo.root), *DEFAULTS, "--write")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[1:] == [
-        "  第 2 行：可能与 KH-2024001 华星科技有限公司 重复（same name）：不创建",
-        "  第 3 行：可能与 KH-2024001 华星科技有限公司 重复（same phone）：不创建",
+        "  第 2 行：可能与 KH-2024001 华星科技有限公司 重复（名称相同）：不创建",
+        "  第 3 行：可能与 KH-2024001 华星科技有限公司 重复（电话相同）：不创建",
         "  第 4 行：已创建 customers/KH-2024002.yaml  另一家公司",
-        "  第 5 行：可能与 KH-2024002 另一家公司 重复（same name as row 4）：不创建",
+        "  第 5 行：可能与 KH-2024002 另一家公司 重复（与第 4 行名称相同）：不创建",
         "已创建 1 行，0 行已导入过，3 行可能重复，0 行与仓库不同，0 行无效",
     ]
     assert files(repo, "customers") == ["customers/KH-2024001.yaml", "customers/KH-2024002.yaml"]
@@ -294,7 +293,7 @@ def test_gb18030_csv_and_undecodable_files(empty_repo: DataRepo, tmp_path: Path)
     refused = invoke_crm("import", "customers", str(damaged), "--root", str(empty_repo.root), *DEFAULTS)
     assert refused.returncode == 2
     assert refused.stderr.strip() == (
-        "Error: damaged.csv: row 3: bytes that are not UTF-8 in a UTF-8 file; fix or re-save the file (CSV UTF-8)"
+        "Error：damaged.csv：第 3 行：UTF-8 文件中有不是 UTF-8 的字节；请修正文件或重新保存（CSV UTF-8）"
     )
 
 
@@ -325,15 +324,14 @@ def test_export_csv_to_standard_output_and_xlsx_to_a_file(repo: DataRepo, tmp_pa
     assert (row[5], row[8]) == ("13800138000", datetime(2024, 1, 10))  # text stays text, dates are dates
     again = run_crm("export", "customers", "--root", root, "--out", str(out))
     assert again.returncode == 2
-    assert f"{out} exists: choose another --out, or add --force to replace it" in again.stderr
+    assert f"Error：{out} 已存在：请换一个 --out，或加 --force 替换它" in again.stderr
 
     redacted = run_crm("export", "customers", "--root", root, "--redact", "--out", str(tmp_path / "shared.csv"))
     assert redacted.returncode == 0
     reimport = run_crm("import", "customers", str(tmp_path / "shared.csv"), "--root", root)
     assert reimport.returncode == 1
     assert (
-        "  row 2, column 联系方式 (F): 138****8000 is masked (exported with --redact): the real value cannot be "
-        "imported" in reimport.stdout
+        "  第 2 行，联系方式（F 列）：138****8000 是打了码的值（用 --redact 导出）：真实的值无法导入" in reimport.stdout
     )
 
 

@@ -20,11 +20,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CRM, DataRepo, invoke_crm, run_crm
+from tests.conftest import CRM, DEFAULT_CONFIG, DataRepo, invoke_crm, run_crm
 from tools.hostile_sheets import xlsx_with_sheet_xml
 
 DEFAULTS = ("--set", "type=enterprise", "--set", "stage=active", "--set", "owner=张明")
 HEADER = "客户名称,客户类型,合作起始日期\r\n"
+
+
+@pytest.fixture
+def empty_repo(empty_repo: DataRepo) -> DataRepo:
+    """An English repository (`language: en`): the limits' messages are compared here word for word in
+    English; tests/test_sheet_words.py checks that a Chinese repository is told in Chinese."""
+    empty_repo.config(DEFAULT_CONFIG + "language: en\n")
+    return empty_repo
 
 
 def customer_csv(path: Path, rows: int, start: int = 1) -> Path:
@@ -136,7 +144,7 @@ def test_a_raised_sheet_size_lets_the_workbook_through_to_the_cell_limit(empty_r
     )
     raised = invoke_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--max-cell-bytes", "100000")
     assert raised.returncode == 0, raised.stdout + raised.stderr
-    assert "  第 2 行：将创建 customers/KH-2024001.yaml  BBBB" in raised.stdout
+    assert "  row 2: would create customers/KH-2024001.yaml  BBBB" in raised.stdout
 
 
 def test_a_huge_cell_is_refused_while_it_is_read_even_with_a_raised_sheet_size(
@@ -169,7 +177,7 @@ def test_shared_strings_are_read_within_the_cell_limit(empty_repo: DataRepo, tmp
     )
     result = invoke_crm("import", "customers", str(fine), "--root", str(empty_repo.root), *DEFAULTS)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "  第 2 行：将创建 customers/KH-2024001.yaml  甲公司" in result.stdout
+    assert "  row 2: would create customers/KH-2024001.yaml  甲公司" in result.stdout
 
     big = xlsx_with_sheet_xml(tmp_path / "big.xlsx", iter([row]), shared_strings(b"E" * 100_000, b"x", b"y"))
     refused = invoke_crm("import", "customers", str(big), "--root", str(empty_repo.root), *DEFAULTS)
@@ -258,7 +266,7 @@ def test_a_50_mb_name_is_refused_alike_by_the_dry_run_and_write(empty_repo: Data
         lines = result.stdout.splitlines()
         assert lines[1].startswith(problem) and lines[1].endswith(limit), lines[1]
     assert dry.stdout.splitlines()[1:3] == write.stdout.splitlines()[1:3]
-    assert write.stdout.splitlines()[-1].startswith("没有写入任何文件：1 行无效")
+    assert write.stdout.splitlines()[-1].startswith("nothing written: 1 invalid row")
     assert not (empty_repo.root / "customers").exists()
 
 
@@ -313,7 +321,7 @@ def test_an_unquoted_comma_names_the_row_and_suggests_quoting(empty_repo: DataRe
     result = invoke_crm("import", "customers", str(sheet), "--root", root, *DEFAULTS, "--write")
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout.splitlines()[1:3] == [
-        "  第 2 行：将创建 customers/KH-2024001.yaml  甲公司",
+        "  row 2: would create customers/KH-2024001.yaml  甲公司",
         '  row 3: 4 fields, but the header row has 3: put a value that holds a comma in double quotes ("Acme, '
         'Inc."), or give the extra column a header',
     ]
@@ -400,8 +408,8 @@ def test_a_folder_that_cannot_be_written_is_reported_and_no_row_is_claimed(
     assert result.returncode == 1
     assert "created customers/" not in result.stdout
     lines = result.stdout.splitlines()
-    assert lines[1].startswith("  第 2 行：未创建：cannot write customers/KH-2024001.yaml (File too large)")
-    assert lines[-1].startswith("已创建 0 行，")
+    assert lines[1].startswith("  row 2: not created: cannot write customers/KH-2024001.yaml (File too large)")
+    assert lines[-1].startswith("0 created, ")
     assert result.stderr.strip() == (
         "Error: cannot write into customers/ (File too large): 2 rows not created; "
         "fix the folder (permissions, free space), then run the same import again"
@@ -431,8 +439,8 @@ def test_lines_end_at_crlf_cr_or_lf_wherever_the_file_is_cut_for_reading(empty_r
         result = invoke_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *DEFAULTS)
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr
         lines = result.stdout.splitlines()
-        assert lines[-3] == f"  第 {last_row} 行：将创建 customers/KH-2024{5000:03d}.yaml  公司5000", name
-        assert lines[-2].startswith("5000 行待创建，"), name
+        assert lines[-3] == f"  row {last_row}: would create customers/KH-2024{5000:03d}.yaml  公司5000", name
+        assert lines[-2].startswith("5000 to create, "), name
 
 
 def test_a_stop_while_writing_starts_no_new_file(tmp_path: Path) -> None:

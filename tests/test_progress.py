@@ -42,7 +42,7 @@ def test_a_large_sheet_counts_its_rows_at_a_terminal(empty_repo: DataRepo, tmp_p
         "import", "customers", str(customer_sheet(tmp_path / "big.csv", 2500)), "--root", str(empty_repo.root), *SET
     )
     assert code == 0, shown
-    assert "\rchecking rows 2,500/2,500\r" in shown  # rows, counted without a unit, then the line is cleared
+    assert "\r正在检查行 2,500/2,500\r" in shown  # rows, counted without a unit, in crm.yaml's language (zh)
 
 
 def test_a_small_sheet_shows_no_counter(empty_repo: DataRepo, tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ def test_a_small_sheet_shows_no_counter(empty_repo: DataRepo, tmp_path: Path) ->
         "import", "customers", str(customer_sheet(tmp_path / "small.csv", 30)), "--root", str(empty_repo.root), *SET
     )
     assert code == 0, shown
-    assert "checking rows" not in shown and "\r" not in shown.replace("\r\n", "\n")
+    assert "正在检查行" not in shown and "\r" not in shown.replace("\r\n", "\n")
 
 
 def test_a_large_repository_counts_its_files_at_a_terminal(empty_repo: DataRepo) -> None:

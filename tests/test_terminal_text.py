@@ -20,7 +20,7 @@ import unicodedata
 from pathlib import Path
 
 from crmdata.system.terminal_text import is_unsafe, json_visible, visible
-from tests.conftest import CRM, DataRepo, invoke_crm
+from tests.conftest import CRM, DEFAULT_CONFIG, DataRepo, invoke_crm
 
 OSC_TITLE = "\x1b]0;pwned\x07"
 OSC_LINK = "\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\"
@@ -197,6 +197,7 @@ def test_import_dry_run_shows_sheet_text_escaped(empty_repo: DataRepo, tmp_path:
             [INVISIBLE, "企业", "合作期", "ming", "普通客户", "2024-01-01", f"备注\n{FORGED}"],
         ],
     )
+    empty_repo.config(DEFAULT_CONFIG + "language: en\n")  # the lines compared are the English ones
     result = invoke_crm("import", "customers", str(sheet), "--root", str(empty_repo.root))
     assert result.returncode == 1
     assert_inert(result.stdout + result.stderr)
@@ -205,7 +206,7 @@ def test_import_dry_run_shows_sheet_text_escaped(empty_repo: DataRepo, tmp_path:
         "  row 2, column 客户名称 (A): contains the control character U+001B (ESC) at position 3: "
         "control characters are not allowed in text"
     )
-    assert lines[2] == "  第 3 行：将创建 customers/KH-2024001.yaml  华星\\u200f科技\\u200b有限\\u2060公司\\xad"
+    assert lines[2] == "  row 3: would create customers/KH-2024001.yaml  华星\\u200f科技\\u200b有限\\u2060公司\\xad"
 
     header = write_csv(tmp_path / "header.csv", [["客户名称", "客户类型", f"备注{OSC_TITLE}"], ["甲", "企业", "x"]])
     refused = invoke_crm("import", "customers", str(header), "--root", str(empty_repo.root))

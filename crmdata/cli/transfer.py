@@ -21,8 +21,10 @@ from crmdata.authoring.drafts import Repository
 from crmdata.authoring.writer import create_file
 from crmdata.cli.common import FileSize, dump_json, load_valid, progress_printer, resolve_as_of, root_option
 from crmdata.cli.output import say, say_lines, styled
+from crmdata.records.load import LoadOptions, Progress, load_config
+from crmdata.records.locate import PositionIndex
 from crmdata.records.models import Language
-from crmdata.records.vocabulary import language_code, phrase
+from crmdata.records.vocabulary import Message, language_code, phrase
 from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES
 from crmdata.sheets.exporter import Table, csv_text, customers_table, followups_table, interactions_table, xlsx_bytes
 from crmdata.sheets.importer import (
@@ -41,6 +43,7 @@ from crmdata.sheets.importer import (
     UsageError,
     WriteReport,
     bind_headers,
+    kind_word,
     missing_fields,
     parse_mapping,
     parse_settings,
@@ -48,6 +51,7 @@ from crmdata.sheets.importer import (
     read_sheet,
     write_plan,
 )
+from crmdata.sheets.sheet_words import SHEET_ERRORS, listed, worded
 from crmdata.sheets.tables import LAYOUTS
 from crmdata.system.errors import CrmError, ExitCode, ReportedError
 from crmdata.system.safe_paths import output_file, write_file
@@ -55,10 +59,17 @@ from crmdata.system.safe_paths import output_file, write_file
 
 class InputError(CrmError):
     """The file or the options do not fit (exit 2, like a usage error, without the usage text); the line
-    starts with "Error:" as click's own usage errors of these commands do."""
+    starts with "Error:" as click's own usage errors of these commands do, and says the sentence in
+    crm.yaml's language (`Error：…` in Chinese)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, ExitCode.USAGE, prefix="Error")
+    def __init__(self, said: Message, language: str) -> None:
+        super().__init__(said.text(language), ExitCode.USAGE, prefix="Error", language=language)
+
+
+def _language(root: Path) -> str:
+    """crm.yaml's language, for the errors said before the records are read (zh when it cannot be read)."""
+    config, _ = load_config(root, PositionIndex(root), LoadOptions(use_cache=False))
+    return language_code(config.language if config is not None else None)
 
 
 # --- crm import ------------------------------------------------------------------------------------
@@ -177,7 +188,9 @@ def import_command(
     repository, _ = Repository.open(root)
     if repository is None:
         load_valid(root)  # prints crm.yaml's problems as `crm validate` does, and fails (exit 1)
-        raise CrmError("crm.yaml cannot be read", prefix="Error")  # not reached: load_valid fails
+        unreadable = SHEET_ERRORS.say("config_unreadable").text(language_code(None))
+        raise CrmError(unreadable, prefix="Error")  # not reached: load_valid fails
+    language = language_code(repository.config.language)
     team = {key: member.name for key, member in repository.config.team.items()}
     try:
         mapping = parse_mapping(layout, maps)
@@ -187,46 +200,61 @@ def import_command(
         bindings = bind_headers(layout, sheet, mapping)
         missing = missing_fields(layout, bindings, settings)
     except (UsageError, SheetError) as exc:
-        raise InputError(str(exc)) from None
+        raise InputError(exc.said, language) from None
     if missing:
         hints = " ".join(f"--set {name}=…" for name in missing)
-        headers = ", ".join(layout.column(name).zh for name in missing)
-        raise InputError(
-            f"{sheet.where}: no column gives {', '.join(missing)}, which every {kind[:-1]} needs: add columns "
-            f"({headers}) or give every row a value with {hints}"
+        said = SHEET_ERRORS.say(
+            "fields_missing",
+            where=sheet.where,
+            fields=listed(missing),
+            one=SHEET_ERRORS.say(f"one_{kind[:-1]}"),
+            headers=listed(layout.column(name).zh for name in missing),
+            hints=hints,
         )
+        raise InputError(said, language)
     dataset = load_valid(root)  # existing records, to compare with; invalid data is refused here
     customers = CustomerIndex(dataset.customers) if kind == "interactions" else None
     reader = RowReader(layout, bindings, settings, team, customers)
-    progress = progress_printer(unit="", at_least=2000)  # rows, for the sheets that take a while
+    progress = _worded_progress(progress_printer(unit="", at_least=2000), language)  # for the sheets that take a while
     try:
         plan = plan_import(layout, sheet, reader, repository, dataset, date.today(), progress, limits, deadline)
     except SheetError as exc:  # the time limit
-        raise InputError(str(exc)) from None
+        raise InputError(exc.said, language) from None
     report = WriteReport()
     refused = not dry_run and plan.has_invalid and not skip_invalid
     if not dry_run and not refused:
         report = write_plan(plan, root, partial(create_file, root=root))
     if output_format == "json":
-        say_lines(dump_json(_plan_json(plan, report)))
+        say_lines(dump_json(_plan_json(plan, report, language)))
     else:
-        _print_plan(plan, dry_run, refused, report, language_code(repository.config.language))
+        _print_plan(plan, dry_run, refused, report, language)
     if report.failures:
-        raise CrmError(_failure_summary(report), prefix="Error")
+        raise CrmError(_failure_summary(report).text(language), prefix="Error", language=language)
     if plan.has_invalid:
         raise ReportedError(ExitCode.INVALID)
 
 
-def _failure_summary(report: WriteReport) -> str:
+def _worded_progress(progress: Progress | None, language: str) -> Progress | None:
+    """The progress printer, its stage ("checking rows") said in `language`."""
+    if progress is None:
+        return None
+    shown = progress
+
+    def show(stage: str, done: int, total: int) -> None:
+        shown(SHEET_ERRORS.say("checking_rows").text(language) if stage == "checking rows" else stage, done, total)
+
+    return show
+
+
+def _failure_summary(report: WriteReport) -> Message:
     """One line for the files not written: which folders could not be written, and why."""
-    count = len(report.failures)
-    rows = f"{count} row{'s' * (count != 1)} not created"
+    rows = SHEET_ERRORS.say("rows_not_created", count=len(report.failures))
     if not report.unwritable:
-        return f"{rows}: files of the same names appeared while writing; run the same import again"
-    folders = ", ".join(f"{folder} ({reason})" for folder, reason in report.unwritable.items())
-    return (
-        f"cannot write into {folders}: {rows}; fix the folder (permissions, free space), then run the same import again"
+        return SHEET_ERRORS.say("same_names_appeared", rows=rows)
+    folders = listed(
+        SHEET_ERRORS.say("folder_reason", folder=folder, reason=reason) for folder, reason in report.unwritable.items()
     )
+    return SHEET_ERRORS.say("folders_unwritable", folders=folders, rows=rows)
 
 
 def _describe(outcome: RowOutcome, dry_run: bool, report: WriteReport, language: str) -> str:
@@ -238,13 +266,13 @@ def _describe(outcome: RowOutcome, dry_run: bool, report: WriteReport, language:
             return phrase("row_would_create", language, row=row, path=path, label=label)
         failure = report.failures.get(path or "")
         if failure is not None:
-            return phrase("row_not_created", language, row=row, failure=failure)
+            return phrase("row_not_created", language, row=row, failure=failure.text(language))
         return phrase("row_created", language, row=row, path=path, label=label)
     if outcome.status is RowStatus.UNCHANGED:
         return phrase("row_unchanged", language, row=row, id=record_id, label=label)
     if outcome.status is RowStatus.DIFFERS:
-        return phrase("row_differs", language, row=row, id=record_id, detail=detail, path=path)
-    return phrase("row_duplicate", language, row=row, id=record_id, label=label, detail=detail)
+        return phrase("row_differs", language, row=row, id=record_id, detail=worded(detail, language), path=path)
+    return phrase("row_duplicate", language, row=row, id=record_id, label=label, detail=worded(detail, language))
 
 
 _COLOURS = {RowStatus.CREATE: "green", RowStatus.DIFFERS: "yellow", RowStatus.DUPLICATE: "yellow"}
@@ -253,14 +281,13 @@ _COLOURS = {RowStatus.CREATE: "green", RowStatus.DIFFERS: "yellow", RowStatus.DU
 def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, report: WriteReport, language: str) -> None:
     sheet = plan.sheet
     rows = phrase("rows_n", language, count=len(plan.outcomes))
-    say(
-        styled(f"{sheet.where}: ", bold=True),
-        phrase("sheet_rows", language, rows=rows, kind=plan.layout.name, header=sheet.header_row),
-    )
+    heading = SHEET_ERRORS.say("heading", where=sheet.where).text(language)
+    kind = kind_word(plan.layout.name).text(language)
+    say(styled(heading, bold=True), phrase("sheet_rows", language, rows=rows, kind=kind, header=sheet.header_row))
     for outcome in plan.outcomes:
         if outcome.status is RowStatus.INVALID:
             for problem in outcome.problems:
-                say(styled(f"  {problem.text()}", fg="red"))
+                say(styled(f"  {problem.text(language)}", fg="red"))
         else:
             line = _describe(outcome, dry_run or refused, report, language)
             colour = "red" if outcome.path in report.failures else _COLOURS.get(outcome.status)
@@ -291,7 +318,9 @@ def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, report: WriteRep
         say(phrase("skipped_invalid", language, count=invalid))
 
 
-def _plan_json(plan: ImportPlan, report: WriteReport) -> dict[str, Any]:
+def _plan_json(plan: ImportPlan, report: WriteReport, language: str) -> dict[str, Any]:
+    """The plan as JSON: keys and statuses in English (the contract); `message`, `text`, `detail` and the
+    failures in crm.yaml's language, each problem with its stable `code`."""
     return {
         "file": plan.sheet.source,
         "sheet": plan.sheet.sheet,
@@ -299,7 +328,7 @@ def _plan_json(plan: ImportPlan, report: WriteReport) -> dict[str, Any]:
         "header_row": plan.sheet.header_row,
         "ok": not plan.has_invalid and not report.failures,
         "written": report.written,
-        "failures": list(report.failures.values()),
+        "failures": [failure.text(language) for failure in report.failures.values()],
         "counts": {status.value: plan.count(status) for status in RowStatus},
         "rows": [
             {
@@ -308,15 +337,16 @@ def _plan_json(plan: ImportPlan, report: WriteReport) -> dict[str, Any]:
                 "id": outcome.record_id,
                 "path": outcome.path,
                 "label": outcome.label,
-                "detail": outcome.detail,
+                "detail": worded(outcome.detail, language),
                 "problems": [
                     {
                         "row": problem.row,
                         "column": problem.column,
                         "letter": problem.letter,
                         "field": problem.field,
-                        "message": problem.message,
-                        "text": problem.text(),
+                        "message": problem.message(language),
+                        "code": problem.code,
+                        "text": problem.text(language),
                     }
                     for problem in outcome.problems
                 ],
@@ -389,14 +419,15 @@ def export_command(
       crm export followups --as-of 2026-11-24 --format xlsx --out due.xlsx
     """
     chosen = file_format or ("xlsx" if out is not None and out.suffix.lower() in (".xlsx", ".xlsm") else "csv")
+    language = _language(root)
     if as_of is not None and kind != "followups":
-        raise InputError("--as-of is for `crm export followups`; customers and interactions are exported whole")
+        raise InputError(SHEET_ERRORS.say("as_of_for_followups"), language)
     if redact and kind != "customers":
-        raise InputError("--redact is for `crm export customers` (the only sheet with contact details)")
+        raise InputError(SHEET_ERRORS.say("redact_for_customers"), language)
     if out is None and chosen == "xlsx" and sys.stdout.isatty():
-        raise InputError("an .xlsx workbook is binary: give --out FILE (or redirect standard output to a file)")
+        raise InputError(SHEET_ERRORS.say("xlsx_needs_out"), language)
     if out is not None and out.exists() and not force:
-        raise InputError(f"{out} exists: choose another --out, or add --force to replace it")
+        raise InputError(SHEET_ERRORS.say("out_exists", out=out), language)
     dataset = load_valid(root)
     config = dataset.config
     english = (headers or (config.language.value if config is not None else Language.ZH.value)) == "en"
@@ -408,7 +439,7 @@ def export_command(
     else:
         table = followups_table(dataset, resolve_as_of(as_of), english)
     for note in table.notes:
-        say(f"note: {note}", err=True)
+        say(SHEET_ERRORS.say("note", note=note).text(language), err=True)
     if chosen == "xlsx":
         data = xlsx_bytes(table)
     else:
@@ -421,8 +452,9 @@ def export_command(
     try:
         write_file(output_file(out, root), data, replace=force)  # never through a link (safe_paths)
     except FileExistsError:
-        raise InputError(f"{out} exists: choose another --out, or add --force to replace it") from None
+        raise InputError(SHEET_ERRORS.say("out_exists", out=out), language) from None
     except OSError as exc:
-        raise CrmError(f"cannot write {out}: {exc.strerror}", prefix="Error") from None
-    language = language_code(config.language if config is not None else None)
-    say(phrase("wrote_rows", language, count=len(table.rows), kind=kind, out=out))
+        said = SHEET_ERRORS.say("cannot_write_file", path=out, reason=exc.strerror)
+        raise CrmError(said.text(language), prefix="Error", language=language) from None
+    kind_words = kind_word(kind).text(language)
+    say(phrase("wrote_rows", language, count=len(table.rows), kind=kind_words, out=out))

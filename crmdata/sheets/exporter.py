@@ -26,7 +26,8 @@ from crmdata.records.dataset import Dataset
 from crmdata.records.models import Customer, Interaction
 from crmdata.records.models.contact import PRIVATE_CONTACT_FIELDS
 from crmdata.records.privacy import mask
-from crmdata.records.vocabulary import CHANNELS, KINDS, LABELS, REASONS, STAGES, STATUSES, TIERS, TYPES, VALUES
+from crmdata.records.vocabulary import CHANNELS, KINDS, LABELS, REASONS, STAGES, STATUSES, TIERS, TYPES, VALUES, Message
+from crmdata.sheets.sheet_words import SHEET_ERRORS
 from crmdata.sheets.tables import (
     CUSTOMERS,
     INTERACTIONS,
@@ -55,7 +56,8 @@ class Table:
     sheet: str
     headers: list[str]
     rows: list[list[CellValue]]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
+    """Worded in crm.yaml's language where they are shown (`crm export` prints them on stderr)."""
 
 
 def _team(dataset: Dataset) -> dict[str, str]:
@@ -88,6 +90,7 @@ def _table(
 
 
 # --- customers -------------------------------------------------------------------------------------
+
 
 def customer_values(
     customer: Customer, number: int, english: bool, team: Mapping[str, str], redact: bool = False
@@ -146,10 +149,10 @@ def customers_table(dataset: Dataset, english: bool, redact: bool = False) -> Ta
     return table
 
 
-def _list_notes(dataset: Dataset, record: Customer | Interaction, lists: Mapping[str, Sequence[str]]) -> list[str]:
+def _list_notes(dataset: Dataset, record: Customer | Interaction, lists: Mapping[str, Sequence[str]]) -> list[Message]:
     """A list item with a line break reads back as two items: say so rather than change data silently."""
     return [
-        f"{dataset.file_of(record)}: {name}[{index}] has a line break: a re-import reads it as separate items"
+        SHEET_ERRORS.say("line_break_in_list", file=dataset.file_of(record), name=name, index=index)
         for name, items in lists.items()
         for index, item in enumerate(items)
         if "\n" in item or "\r" in item

@@ -43,7 +43,9 @@ from crmdata.records.models import Customer, Interaction
 from crmdata.records.models.fields import day_of
 from crmdata.records.problems import Loc, Problem
 from crmdata.records.record_check import check_record
+from crmdata.records.vocabulary import Message
 from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES
+from crmdata.sheets.sheet_words import IMPORT_PROBLEMS, SHEET_ERRORS, SaidError, listed, record_said
 from crmdata.sheets.tables import (
     CONTACT_PARTS,
     Cell,
@@ -65,8 +67,8 @@ WRITERS = 8
 """Threads creating files (see write_plan)."""
 
 
-class SheetError(Exception):
-    """The file cannot be read as a table (format, encoding, no header row): the message says why."""
+class SheetError(SaidError):
+    """The file cannot be read as a table (format, encoding, no header row): the sentence says why."""
 
 
 # --- limits ----------------------------------------------------------------------------------------
@@ -120,13 +122,10 @@ class Deadline:
         self.seconds = seconds
         self.ends = time.monotonic() + seconds
 
-    def check(self, where: str, row: int | None = None) -> None:
+    def check(self, where: Where, row: int | None = None) -> None:
         if time.monotonic() > self.ends:
-            stopped = f" (stopped at row {row:,})" if row is not None else ""
-            raise LimitError(
-                f"{where}: reading and checking the sheet took longer than the limit of {self.seconds:g} s"
-                f"{stopped}; raise it with --time-limit SECONDS"
-            )
+            stopped = SHEET_ERRORS.say("stopped_at_row", row=row) if row is not None else ""
+            raise LimitError(SHEET_ERRORS.say("time_limit", where=where, seconds=self.seconds, stopped=stopped))
 
 
 def _cell_bytes(value: Any, limit: int) -> int | None:
@@ -138,6 +137,13 @@ def _cell_bytes(value: Any, limit: int) -> int | None:
 
 
 # --- reading the file ------------------------------------------------------------------------------
+
+Where = str | Message
+"""A file's name, or `file, sheet name` (a sentence: `客户.xlsx，工作表 客户`)."""
+
+
+def _in_sheet(source: str, sheet: str) -> Message:
+    return SHEET_ERRORS.say("in_sheet", file=source, sheet=sheet)
 
 
 @dataclass(frozen=True)
@@ -156,12 +162,12 @@ class Sheet:
     header_row: int
     headers: list[str]
     rows: list[tuple[int, Sequence[Any]]]
-    malformed: dict[int, str] = field(default_factory=dict)
+    malformed: dict[int, Message] = field(default_factory=dict)
     headerless: frozenset[int] = frozenset()
 
     @property
-    def where(self) -> str:
-        return f"{self.source}, sheet {self.sheet}" if self.sheet else self.source
+    def where(self) -> Where:
+        return _in_sheet(self.source, self.sheet) if self.sheet else self.source
 
 
 Rows = Generator[tuple[int, list[Any]], None, None]
@@ -187,19 +193,19 @@ def read_sheet(
         with path.open("rb") as handle:
             magic = handle.read(4)
     except OSError as exc:
-        raise SheetError(f"cannot read {path}: {exc.strerror}") from None
+        raise SheetError(SHEET_ERRORS.say("cannot_read", path=path, reason=exc.strerror)) from None
     suffix = path.suffix.lower()
     if suffix == ".xls" or magic.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SheetError(f"{path.name} is an old Excel file (.xls): save it as .xlsx or as CSV UTF-8, then import that")
+        raise SheetError(SHEET_ERRORS.say("old_excel", file=path.name))
     if magic.startswith(b"PK") or suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, layout, sheet_name, known, limits, deadline)
     if sheet_name is not None:
-        raise SheetError("--sheet is for .xlsx workbooks; a CSV file has one table")
+        raise SheetError(SHEET_ERRORS.say("sheet_for_xlsx"))
     return _read_csv(path, layout, known, limits, deadline)
 
 
 def _head(
-    rows: Rows, deadline: Deadline, where: str
+    rows: Rows, deadline: Deadline, where: Where
 ) -> tuple[list[tuple[int, list[Any]]], tuple[int, list[Any]] | None]:
     """The rows among the first HEADER_SEARCH_ROWS, and the first row after them (None at the end)."""
     head: list[tuple[int, list[Any]]] = []
@@ -221,7 +227,7 @@ def _find_header(head: list[tuple[int, list[Any]]], layout: Layout, known: set[s
 
 def _body(
     rows: Iterable[tuple[int, list[Any]]],
-    where: str,
+    where: Where,
     header_row: int,
     headers: list[str],
     limits: Limits,
@@ -237,8 +243,7 @@ def _body(
         deadline.check(where, number)
         if number > last_row:
             raise LimitError(
-                f"{where}: row {number:,} is past the limit of {limits.max_rows:,} rows below the header "
-                f"(row {header_row}); raise it with --max-rows N"
+                SHEET_ERRORS.say("too_many_rows", where=where, row=number, limit=limits.max_rows, header=header_row)
             )
         _check_cells(where, number, cells, headers, limits)
         if headerless is not None and len(cells) > width:
@@ -248,16 +253,22 @@ def _body(
     return body
 
 
-def _check_cells(where: str, row: int, cells: Sequence[Any], headers: list[str], limits: Limits) -> None:
+def _check_cells(where: Where, row: int, cells: Sequence[Any], headers: list[str], limits: Limits) -> None:
     for index, value in enumerate(cells):
         size = _cell_bytes(value, limits.max_cell_bytes)
         if size is not None:
             header = headers[index] if index < len(headers) else ""
             header = header if len(header) <= 40 else header[:40] + "…"  # the oversized cell may be the header
-            column = f"column {header} ({column_letter(index)})" if header else f"column {column_letter(index)}"
+            letter = column_letter(index)
+            column = (
+                IMPORT_PROBLEMS.say("column_named", header=header, letter=letter)
+                if header
+                else IMPORT_PROBLEMS.say("column_unnamed", letter=letter)
+            )
             raise LimitError(
-                f"{where}: row {row}, {column}: a cell of {size:,} bytes, over the limit of "
-                f"{limits.max_cell_bytes:,} bytes per cell; raise it with --max-cell-bytes SIZE"
+                SHEET_ERRORS.say(
+                    "cell_too_big", where=where, row=row, column=column, size=size, limit=limits.max_cell_bytes
+                )
             )
 
 
@@ -275,14 +286,16 @@ def _read_xlsx(
     the record sheet also has 客户编号 and 负责人, so the first sheet naming two columns is not enough)."""
     with Workbook.open(path, limits, deadline) as workbook:
         if sheet_name is not None and sheet_name not in workbook.names:
-            raise SheetError(f"{path.name} has no sheet {sheet_name!r}; its sheets: {', '.join(workbook.names)}")
+            raise SheetError(
+                SHEET_ERRORS.say("no_such_sheet", file=path.name, sheet=repr(sheet_name), sheets=listed(workbook.names))
+            )
         best: tuple[float, str, int, list[Any]] | None = None
         for name in [sheet_name] if sheet_name is not None else workbook.names:
             if name not in workbook.parts:
                 continue  # a chart sheet
             rows = workbook.rows(name)
             try:
-                head, _ = _head(rows, deadline, f"{path.name}, sheet {name}")
+                head, _ = _head(rows, deadline, _in_sheet(path.name, name))
             finally:
                 rows.close()
             found = _find_header(head, layout, known)
@@ -291,7 +304,7 @@ def _read_xlsx(
         if best is None:
             raise SheetError(_no_header_message(path.name, layout, sheet_name))
         _, name, header_row, header = best
-        where = f"{path.name}, sheet {name}"
+        where = _in_sheet(path.name, name)
         headers = _headers(header)
         _check_cells(where, header_row, header, headers, limits)
         rows = workbook.rows(name)
@@ -345,8 +358,7 @@ class Workbook:
             unpacked = sum(info.file_size for info in reader.archive.infolist())
             if unpacked > limits.max_sheet_bytes:
                 raise LimitError(
-                    f"{path.name} unpacks to {unpacked:,} bytes, over the limit of {limits.max_sheet_bytes:,} "
-                    "bytes for one sheet; raise it with --max-sheet-size SIZE"
+                    SHEET_ERRORS.say("xlsx_too_big", file=path.name, size=unpacked, limit=limits.max_sheet_bytes)
                 )
             workbook = cls(path, handle, reader, limits, deadline)
             reader.read_manifest()
@@ -362,7 +374,8 @@ class Workbook:
             raise
         except Exception as exc:  # zipfile, XML and openpyxl raise many kinds for a broken file
             handle.close()
-            raise SheetError(f"{path.name} is not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+            error = f"{type(exc).__name__}: {exc}"
+            raise SheetError(SHEET_ERRORS.say("not_xlsx", file=path.name, error=error)) from None
         return workbook
 
     def __enter__(self) -> Workbook:
@@ -382,17 +395,17 @@ class Workbook:
         limit = self.limits.max_cell_bytes
         with self.reader.archive.open(part.PartName[1:]) as stream:
             try:
-                for text in _shared_texts(stream, limit, self.deadline, f"{self.path.name} (its shared strings)"):
+                where = SHEET_ERRORS.say("shared_strings_of", file=self.path.name)
+                for text in _shared_texts(stream, limit, self.deadline, where):
                     if _cell_bytes(text, limit) is not None:
                         raise TooBigError(None, None)
                     self.shared_strings.append(text)
             except TooBigError:
-                raise LimitError(
-                    f"{self.path.name}: a text in the workbook (its shared strings) is over the limit of {limit:,} "
-                    "bytes per cell; raise it with --max-cell-bytes SIZE"
-                ) from None
+                raise LimitError(SHEET_ERRORS.say("shared_string_too_big", file=self.path.name, limit=limit)) from None
             except expat.ExpatError as exc:
-                raise SheetError(f"{self.path.name}: its shared strings cannot be read (XML: {exc})") from None
+                raise SheetError(
+                    SHEET_ERRORS.say("shared_strings_unreadable", file=self.path.name, error=str(exc))
+                ) from None
 
     def rows(self, name: str) -> Rows:
         """(row number, values) of each row of the sheet that has one, in the file's order; a value per
@@ -408,7 +421,7 @@ class Workbook:
             date_formats=workbook._date_formats,
             timedelta_formats=workbook._timedelta_formats,
         )
-        where = f"{self.path.name}, sheet {name}"
+        where = _in_sheet(self.path.name, name)
         limit = self.limits.max_cell_bytes
         try:
             with self.reader.archive.open(self.parts[name]) as stream:
@@ -418,26 +431,24 @@ class Workbook:
                     yield number, _row_values(parsed)
         except TooBigError as exc:
             if exc.item is None:
-                raise SheetError(
-                    f"{where}: more than {_xml_bound(limit):,} bytes of text outside the cells: the file is damaged or "
-                    "was not written by a spreadsheet program"
-                ) from None
+                raise SheetError(SHEET_ERRORS.say("text_outside_cells", where=where, size=_xml_bound(limit))) from None
             number = exc.item.get("r") or str(cells.row_counter + 1)
             if exc.part is None:
                 raise SheetError(
-                    f"{where}: row {number} has more than {MAX_ROW_CELLS:,} cells, the most a spreadsheet row "
-                    "holds: the file is damaged or was not written by a spreadsheet program"
+                    SHEET_ERRORS.say("row_too_wide", where=where, row=number, count=MAX_ROW_CELLS)
                 ) from None
             reference = str(exc.part.get("r") or "")
             letters = reference.rstrip("0123456789") or "?"
             raise LimitError(
-                f"{where}: row {number}, column {letters}: a cell over the limit of {limit:,} bytes per cell; "
-                "raise it with --max-cell-bytes SIZE"
+                SHEET_ERRORS.say("xlsx_cell_too_big", where=where, row=number, letters=letters, limit=limit)
             ) from None
         except SheetError:
             raise
         except Exception as exc:  # XML errors, a bad shared-string index, a CRC error of a lying zip header
-            raise SheetError(f"{self.path.name}: sheet {name!r} cannot be read ({type(exc).__name__}: {exc})") from None
+            error = f"{type(exc).__name__}: {exc}"
+            raise SheetError(
+                SHEET_ERRORS.say("sheet_unreadable", file=self.path.name, sheet=repr(name), error=error)
+            ) from None
 
 
 class SharedStrings:
@@ -485,7 +496,7 @@ class TooBigError(Exception):
         self.part = part
 
 
-def _shared_texts(stream: BinaryIO, max_chars: int, deadline: Deadline, where: str) -> Iterator[str]:
+def _shared_texts(stream: BinaryIO, max_chars: int, deadline: Deadline, where: Where) -> Iterator[str]:
     """The text of each shared string (<si>) of a workbook as openpyxl's Text.content reads it: its <t>,
     then each rich-text run's <t>, not the phonetic runs (<rPh>); `_x005F_` unescaped as openpyxl does.
 
@@ -603,12 +614,9 @@ def _read_csv(path: Path, layout: Layout, known: set[str], limits: Limits, deadl
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise SheetError(f"cannot read {path}: {exc.strerror}") from None
+        raise SheetError(SHEET_ERRORS.say("cannot_read", path=path, reason=exc.strerror)) from None
     if size > limits.max_sheet_bytes:
-        raise LimitError(
-            f"{source} is {size:,} bytes, over the limit of {limits.max_sheet_bytes:,} bytes for one sheet; "
-            "raise it with --max-sheet-size SIZE"
-        )
+        raise LimitError(SHEET_ERRORS.say("csv_too_big", file=source, size=size, limit=limits.max_sheet_bytes))
     csv.field_size_limit(limits.max_cell_bytes)  # characters; the bytes are checked with the column
     with path.open("rb") as handle:
         lines = CsvLines(handle, limits.max_cell_bytes * LINE_CELLS)
@@ -642,33 +650,35 @@ def _csv_rows(lines: CsvLines, source: str) -> Rows:
         # before the first record only blank lines were read (a row each); after it, the row just read
         # when its own (overlong) line is at fault, else the next one
         failed = exc.line if not number else number if exc.line == ended else number + 1
-        place = f"row {failed}" if failed == exc.line else f"row {failed} (line {exc.line})"
-        raise SheetError(f"{source}: {place}: {exc.reason}") from None
+        place = (
+            IMPORT_PROBLEMS.say("at_row", row=failed)
+            if failed == exc.line
+            else SHEET_ERRORS.say("at_row_line", row=failed, line=exc.line)
+        )
+        raise SheetError(SHEET_ERRORS.say("csv_line", file=source, place=place, reason=exc.reason)) from None
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise LimitError(
-                f"{source}: row {number + 1}: a cell over the limit of {csv.field_size_limit():,} bytes per cell "
-                "(or a double quote that is never closed); raise it with --max-cell-bytes SIZE"
+                SHEET_ERRORS.say("csv_cell_too_big", file=source, row=number + 1, limit=csv.field_size_limit())
             ) from None
-        raise SheetError(f"{source}: row {number + 1}: not valid CSV ({exc})") from None
+        raise SheetError(SHEET_ERRORS.say("not_csv", file=source, row=number + 1, error=str(exc))) from None
 
 
-def _overlong_rows(body: list[tuple[int, Sequence[Any]]], width: int, delimiter: str) -> dict[int, str]:
+def _overlong_rows(body: list[tuple[int, Sequence[Any]]], width: int, delimiter: str) -> dict[int, Message]:
     """Rows with values past the header's last column, cut to the header's width: the reason for each.
 
     In a CSV file that is almost always a value with an unquoted comma in it (`Acme, Inc.`), which
     splits into two fields and shifts the rest of the row."""
     malformed = {}
-    what = {",": "a comma", ";": "a semicolon", "\t": "a tab"}[delimiter]
+    what = IMPORT_PROBLEMS.say({",": "a_comma", ";": "a_semicolon", "\t": "a_tab"}[delimiter])
     example = {",": '"Acme, Inc."', ";": '"Acme; Inc."', "\t": '"Acme<TAB>Inc."'}[delimiter]
     for index, (number, cells) in enumerate(body):
         if len(cells) <= width:
             continue
         filled = [position for position, cell in enumerate(cells) if not is_empty(cell)]
         if filled and filled[-1] >= width:
-            malformed[number] = (
-                f"{filled[-1] + 1} fields, but the header row has {width}: put a value that holds {what} in "
-                f"double quotes ({example}), or give the extra column a header"
+            malformed[number] = IMPORT_PROBLEMS.say(
+                "too_many_fields", count=filled[-1] + 1, width=width, what=what, example=example
             )
         body[index] = (number, cells[:width])
     return malformed
@@ -677,16 +687,13 @@ def _overlong_rows(body: list[tuple[int, Sequence[Any]]], width: int, delimiter:
 class CsvLineError(Exception):
     """A line of a CSV file that is not text in the file's encoding (the reader names its row)."""
 
-    def __init__(self, line: int, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, line: int, reason: Message) -> None:
+        super().__init__(str(reason))
         self.line = line
         self.reason = reason
 
 
-_RESAVE = "save it again from the spreadsheet as CSV UTF-8 (or as .xlsx)"
-_NOT_UTF8 = "bytes that are not UTF-8 in a UTF-8 file{hint}; fix or re-save the file (CSV UTF-8)"
-_NUL = f"a NUL byte, which no text holds: the file is damaged or is not a CSV file; {_RESAVE}"
-_NEITHER = f"text that is neither UTF-8 nor GB18030/GBK; {_RESAVE}"
+_RESAVE = SHEET_ERRORS.say("resave")
 _END_OF_LINE = re.compile(rb"\r\n?|\n")
 _NON_ASCII = re.compile(rb"[\x80-\xff]+")
 
@@ -745,14 +752,12 @@ class CsvLines:
         if self.overlong:
             cell = self.max_line // LINE_CELLS
             raise CsvLineError(
-                self.line,
-                f"a line of more than {self.max_line:,} bytes ({LINE_CELLS} cells at the limit of {cell:,} bytes "
-                "per cell); raise it with --max-cell-bytes SIZE",
+                self.line, SHEET_ERRORS.say("line_too_long", size=self.max_line, cells=LINE_CELLS, cell=cell)
             )
         try:
             raw, whole = next(self.lines)
         except UnicodeDecodeError as exc:
-            raise CsvLineError(self.line + 1, f"not valid UTF-16 ({exc.reason})") from None
+            raise CsvLineError(self.line + 1, SHEET_ERRORS.say("not_utf16", reason=exc.reason)) from None
         self.line += 1
         if not whole:
             self.overlong = True
@@ -760,13 +765,13 @@ class CsvLines:
             return text + "\n"
         if isinstance(raw, str):
             if "\x00" in raw:
-                raise CsvLineError(self.line, _NUL)
+                raise CsvLineError(self.line, SHEET_ERRORS.say("nul_byte", resave=_RESAVE))
             return raw
         return self._decode(raw)
 
     def _decode(self, raw: bytes) -> str:
         if b"\x00" in raw:
-            raise CsvLineError(self.line, _NUL)
+            raise CsvLineError(self.line, SHEET_ERRORS.say("nul_byte", resave=_RESAVE))
         if raw.isascii():
             return raw.decode("ascii")
         if self.encoding is None:
@@ -775,17 +780,15 @@ class CsvLines:
             try:
                 return raw.decode("utf-8")
             except UnicodeDecodeError:
-                hint = " (they read as GBK/GB18030: the file mixes two encodings)" if _is_gb18030(raw) else ""
-                raise CsvLineError(self.line, _NOT_UTF8.format(hint=hint)) from None
+                hint = SHEET_ERRORS.say("reads_as_gbk") if _is_gb18030(raw) else ""
+                raise CsvLineError(self.line, SHEET_ERRORS.say("not_utf8", hint=hint)) from None
         for run in _NON_ASCII.findall(raw):
             pasted = _utf8_text(run)
             if pasted is not None:
                 shown = pasted if len(pasted) <= 20 else pasted[:20] + "…"
-                raise CsvLineError(
-                    self.line, f"text in UTF-8 in a GBK/GB18030 file ({shown}): the file mixes two encodings; {_RESAVE}"
-                )
+                raise CsvLineError(self.line, SHEET_ERRORS.say("utf8_in_gbk", text=shown, resave=_RESAVE))
         if not _is_gb18030(raw):
-            raise CsvLineError(self.line, _NEITHER)
+            raise CsvLineError(self.line, SHEET_ERRORS.say("neither_encoding", resave=_RESAVE))
         return raw.decode("gb18030")
 
     def _guess(self, raw: bytes) -> str:
@@ -795,9 +798,9 @@ class CsvLines:
             return "utf-8"
         except UnicodeDecodeError as exc:
             if any(byte >= 0x80 for byte in raw[: exc.start]):  # UTF-8 text before the bad byte: damaged UTF-8
-                raise CsvLineError(self.line, _NOT_UTF8.format(hint="")) from None
+                raise CsvLineError(self.line, SHEET_ERRORS.say("not_utf8", hint="")) from None
         if not _is_gb18030(raw):
-            raise CsvLineError(self.line, _NEITHER)
+            raise CsvLineError(self.line, SHEET_ERRORS.say("neither_encoding", resave=_RESAVE))
         return "gb18030"
 
 
@@ -877,13 +880,17 @@ def _header_row(head: Sequence[Sequence[Any]], layout: Layout, known: set[str]) 
     return None
 
 
-def _no_header_message(source: str, layout: Layout, sheet: str | None) -> str:
-    where = f"sheet {sheet!r} of {source}" if sheet else source
-    examples = ", ".join(column.zh for column in layout.columns[:6])
-    return (
-        f"{where}: no header row naming the {layout.name} columns in its first {HEADER_SEARCH_ROWS} rows "
-        f"(such as {examples}, or their English names); name other columns with --map"
+def _no_header_message(source: str, layout: Layout, sheet: str | None) -> Message:
+    where = SHEET_ERRORS.say("sheet_of_file", file=source, sheet=repr(sheet)) if sheet else source
+    examples = listed(column.zh for column in layout.columns[:6])
+    return SHEET_ERRORS.say(
+        "no_header_row", where=where, kind=kind_word(layout.name), count=HEADER_SEARCH_ROWS, examples=examples
     )
+
+
+def kind_word(kind: str) -> Message:
+    """客户 / customers, 沟通记录 / interactions, 跟进计划 / followups: what a sheet holds."""
+    return SHEET_ERRORS.say(f"kind_{kind}")
 
 
 # --- columns ---------------------------------------------------------------------------------------
@@ -909,8 +916,9 @@ class Binding:
     contact: int = 1
 
     @property
-    def label(self) -> str:
-        return f"column {self.header or '(no header)'} ({column_letter(self.index)})"
+    def label(self) -> Message:
+        header = self.header or IMPORT_PROBLEMS.say("no_header")
+        return IMPORT_PROBLEMS.say("column_named", header=header, letter=column_letter(self.index))
 
 
 @dataclass(frozen=True)
@@ -924,13 +932,14 @@ class Setting:
 
     @property
     def label(self) -> str:
+        """`--set stage=active`, the same in every language."""
         return f"--set {self.column.target}={self.text}"
 
 
 Source = Binding | Setting
 
 
-class UsageError(Exception):
+class UsageError(SaidError):
     """The command line does not fit the sheet (unknown column, bad --map/--set): exit status 2."""
 
 
@@ -940,13 +949,14 @@ def parse_mapping(layout: Layout, items: Sequence[str]) -> dict[str, tuple[Colum
     for item in items:
         header, equals, target = item.rpartition("=")
         if not equals or not header.strip():
-            raise UsageError(f"--map {item!r}: write COLUMN=FIELD, or COLUMN= to ignore the column")
+            raise UsageError(SHEET_ERRORS.say("map_form", item=repr(item)))
         if not target.strip():
             mapping[header_key(header)] = None
             continue
         resolved = layout.resolve_target(target.strip())
         if resolved is None:
-            raise UsageError(f"--map {item!r}: {target} is not a field; fields: {', '.join(layout.targets())}")
+            fields = ", ".join(layout.targets())
+            raise UsageError(SHEET_ERRORS.say("map_not_a_field", item=repr(item), target=target, fields=fields))
         mapping[header_key(header)] = resolved
     return mapping
 
@@ -959,14 +969,14 @@ def parse_settings(layout: Layout, items: Sequence[str], team: Mapping[str, str]
         resolved = layout.resolve_target(name.strip()) if equals else None
         if resolved is None or resolved[0].target in ("id", "seq"):
             allowed = ", ".join(target for target in layout.targets() if target not in ("id", "seq"))
-            raise UsageError(f"--set {item!r}: write FIELD=VALUE with one of the fields: {allowed}")
+            raise UsageError(SHEET_ERRORS.say("set_form", item=repr(item), fields=allowed))
         column, contact = resolved
         try:
             value = read_cell(column, text, team) if not is_empty(text) else None
         except CellError as exc:
-            raise UsageError(f"--set {item}: {exc}") from None
+            raise UsageError(SHEET_ERRORS.say("set_value", item=item, message=exc.said)) from None
         if value is None or value == []:
-            raise UsageError(f"--set {item!r}: give a value")
+            raise UsageError(SHEET_ERRORS.say("set_needs_value", item=repr(item)))
         settings.append(Setting(column, contact, text.strip(), value))
     return settings
 
@@ -977,7 +987,8 @@ def bind_headers(layout: Layout, sheet: Sheet, mapping: Mapping[str, tuple[Colum
     An unknown column is an error rather than skipped: a column of data silently left behind is how
     imports lose information. --map names it (or ignores it with COLUMN=).
     """
-    bindings, unknown = [], []
+    bindings: list[Binding] = []
+    unknown: list[Message] = []
     used_maps = set()
     width = max([len(sheet.headers), *(len(row) for _, row in sheet.rows), *(i + 1 for i in sheet.headerless)])
     for index in range(width):
@@ -990,22 +1001,20 @@ def bind_headers(layout: Layout, sheet: Sheet, mapping: Mapping[str, tuple[Colum
             continue
         if not header:
             if index in sheet.headerless or any(index < len(row) and not is_empty(row[index]) for _, row in sheet.rows):
-                unknown.append(f"column {column_letter(index)} (no header, but it holds data)")
+                unknown.append(SHEET_ERRORS.say("unknown_unnamed_column", letter=column_letter(index)))
             continue
         matched = layout.match(header)
         if matched is None:
-            unknown.append(f"{header} ({column_letter(index)})")
+            unknown.append(SHEET_ERRORS.say("unknown_column", header=header, letter=column_letter(index)))
             continue
         bindings.append(Binding(index, header, *matched))
     if unknown:
-        raise UsageError(
-            f"{sheet.where}: unknown columns: {', '.join(unknown)}. Name the field of each with "
-            f"--map 'COLUMN=FIELD', or leave it out with --map 'COLUMN='. Fields: {', '.join(layout.targets())}"
-        )
+        fields = ", ".join(layout.targets())
+        raise UsageError(SHEET_ERRORS.say("unknown_columns", where=sheet.where, columns=listed(unknown), fields=fields))
     unused = [key for key in mapping if key not in used_maps]
     if unused:
-        present = ", ".join(header for header in sheet.headers if header)
-        raise UsageError(f"--map names columns the sheet does not have: {', '.join(unused)} (its columns: {present})")
+        present = listed(header for header in sheet.headers if header)
+        raise UsageError(SHEET_ERRORS.say("map_unused", unused=listed(unused), present=present))
     return bindings
 
 
@@ -1034,20 +1043,38 @@ def _fields_of(column: Column) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class RowProblem:
-    """What is wrong with one row, and where: `row 5, column 客户类型 (H): ...`."""
+    """What is wrong with one row, and where: `row 5, column 客户类型 (H): ...` / `第 5 行，客户类型（H 列）：…`.
+
+    `said` is the sentence (IMPORT_PROBLEMS, or the records layer's problem with the row's record) and
+    `where` the column or --set it came from, both worded when shown (`text(language)`, `message(language)`);
+    `code` is the sentence's key, stable for scripts whatever the language.
+    """
 
     row: int
-    message: str
-    where: str | None = None
+    said: Message
+    where: Message | str | None = None
     column: str | None = None
     letter: str | None = None
     field: str = ""
     order: int = 10**6
     """Problems of a row are listed left to right, those without a column last."""
 
-    def text(self) -> str:
-        place = f"row {self.row}, {self.where}" if self.where else f"row {self.row}"
-        return f"{place}: {self.message}"
+    @property
+    def code(self) -> str:
+        return self.said.key
+
+    def message(self, language: object) -> str:
+        """What is wrong, in `language`, without the place."""
+        return self.said.text(language)
+
+    def text(self, language: object) -> str:
+        """`row 5, column 客户类型 (H): message` in `language`."""
+        place = (
+            IMPORT_PROBLEMS.say("at_row_place", row=self.row, place=self.where)
+            if self.where is not None
+            else IMPORT_PROBLEMS.say("at_row", row=self.row)
+        )
+        return IMPORT_PROBLEMS.say("located", place=place, message=self.said).text(language)
 
 
 @dataclass
@@ -1067,11 +1094,11 @@ class Assembled:
     """field -> a column of the sheet that holds it (to name the empty cell of a missing field)."""
 
 
-def _problem(row: int, source: Source | None, message: str, loc_field: str = "") -> RowProblem:
+def _problem(row: int, source: Source | None, message: Message, loc_field: str = "") -> RowProblem:
     if isinstance(source, Binding):
         return RowProblem(
             row=row,
-            message=message,
+            said=message,
             where=source.label,
             column=source.header,
             letter=column_letter(source.index),
@@ -1079,8 +1106,8 @@ def _problem(row: int, source: Source | None, message: str, loc_field: str = "")
             order=source.index,
         )
     if isinstance(source, Setting):
-        return RowProblem(row=row, message=message, where=source.label, field=loc_field)
-    return RowProblem(row=row, message=message, field=loc_field)
+        return RowProblem(row=row, said=message, where=source.label, field=loc_field)
+    return RowProblem(row=row, said=message, field=loc_field)
 
 
 class RowReader:
@@ -1115,11 +1142,10 @@ class RowReader:
             if path in values and values[path][0] != value:
                 other_value, other = values[path]
                 name = ".".join(str(part) for part in path if not isinstance(part, int))
-                problems.append(
-                    _problem(
-                        row, source, f"{name} is {_display(value)} here, but {other.label} says {_display(other_value)}"
-                    )
+                conflict = IMPORT_PROBLEMS.say(
+                    "conflict", name=name, value=_display(value), other=other.label, other_value=_display(other_value)
                 )
+                problems.append(_problem(row, source, conflict))
                 return
             values.setdefault(path, (value, source))
 
@@ -1131,7 +1157,7 @@ class RowReader:
             try:
                 value = read_cell(binding.column, raw, self.team)
             except CellError as exc:
-                problems.append(_problem(row, binding, str(exc)))
+                problems.append(_problem(row, binding, exc.said))
                 failed.update((name,) for name in _fields_of(binding.column))
                 continue
             for path, part in _paths(binding.column, binding.contact, value):
@@ -1171,7 +1197,7 @@ class RowReader:
             parts = contacts[number]
             if "name" not in parts:
                 first = min(parts.values(), key=lambda item: _order(item[1]))[1]
-                problems.append(_problem(row, first, "a contact needs a name: fill in the contact's name (联系人) too"))
+                problems.append(_problem(row, first, IMPORT_PROBLEMS.say("contact_needs_name")))
                 failed.add(("contacts", position, "name"))
             fields.setdefault("contacts", []).append({part: value for part, (value, _) in parts.items()})
             for part, (_, source) in parts.items():
@@ -1201,15 +1227,10 @@ class RowReader:
                 next_header = (
                     self.columns["next_followup"].header if "next_followup" in self.columns else "下次跟进时间"
                 )
-                problems.append(
-                    _problem(
-                        row,
-                        source,
-                        f"todo {todo.task!r} has no due date: write one in the cell "
-                        f"({todo.task}（2024-03-01前）) or fill in {next_header}",
-                        f"todos[{number}]",
-                    )
+                said = IMPORT_PROBLEMS.say(
+                    "todo_without_due", quoted=repr(todo.task), task=todo.task, next_header=next_header
                 )
+                problems.append(_problem(row, source, said, f"todos[{number}]"))
                 continue
             entry: dict[str, Any] = {"task": todo.task, "due": due}
             if todo.owner is not None:
@@ -1230,17 +1251,16 @@ class RowReader:
         if given is not None:
             found = self.customers.resolve(given)
             if found is None:
-                problems.append(_problem(row, sources[("customer",)], self.customers.not_found(given, "id or name")))
+                problems.append(_problem(row, sources[("customer",)], self.customers.not_found(given, by_id=True)))
                 return
             fields["customer"] = found.id
             if name is not None and name_key(name) != name_key(found.name):
-                problems.append(
-                    _problem(row, name_source, f"{name} is not the name of customer {found.id} ({found.name})")
-                )
+                said = IMPORT_PROBLEMS.say("not_the_customer_name", name=name, id=found.id, customer=found.name)
+                problems.append(_problem(row, name_source, said))
         elif name is not None and name_source is not None:
             found = self.customers.by_name(name)
             if found is None:
-                problems.append(_problem(row, name_source, self.customers.not_found(name, "name")))
+                problems.append(_problem(row, name_source, self.customers.not_found(name, by_id=False)))
                 return
             fields["customer"] = found.id
             sources[("customer",)] = name_source
@@ -1331,12 +1351,13 @@ class CustomerIndex:
     def resolve(self, given: str) -> Customer | None:
         return self.by_id.get(given.lower()) or self.by_name(given)
 
-    def not_found(self, given: str, what: str) -> str:
-        """Why `given` names no customer: none has it, or several have that name (never a guess)."""
+    def not_found(self, given: str, by_id: bool) -> Message:
+        """Why `given` (an id or a name, or a name only) names no customer: none has it, or several have that
+        name (never a guess)."""
         several = self.named.get(name_key(given), [])
         if len(several) > 1:
-            return f"several customers are named {given} ({', '.join(c.id for c in several)}): write the id"
-        return f"no customer has the {what} {given}"
+            return IMPORT_PROBLEMS.say("several_customers_named", name=given, ids=", ".join(c.id for c in several))
+        return IMPORT_PROBLEMS.say("no_customer_id_or_name" if by_id else "no_customer_name", given=given)
 
 
 @dataclass(frozen=True)
@@ -1389,11 +1410,11 @@ class Matcher:
         for key in self._keys(known.record):
             self.keys.setdefault(key, []).append(known)
 
-    def find(self, record: Customer | Interaction) -> list[tuple[Known, str]]:
+    def find(self, record: Customer | Interaction) -> list[tuple[Known, Message]]:
         """Records this one may repeat, each with the reason (same name, same phone ...)."""
-        found: list[tuple[Known, str]] = []
+        found: list[tuple[Known, Message]] = []
         for key in self._keys(record):
-            reason = {"name": "same name", "phone": "same phone", "talk": "same customer, date and topic"}[key[0]]
+            reason = IMPORT_PROBLEMS.say({"name": "same_name", "phone": "same_phone", "talk": "same_talk"}[key[0]])
             found.extend((known, reason) for known in self.keys.get(key, []) if all(k is not known for k, _ in found))
         return found
 
@@ -1418,7 +1439,8 @@ class RowOutcome:
     record_id: str | None = None
     path: str | None = None
     label: str = ""
-    detail: str = ""
+    detail: str | Message = ""
+    """Why a row is not created: the fields that differ (names as written), or a sentence."""
     problems: list[RowProblem] = field(default_factory=list)
     text: str | None = None
     """The file's text, for a row to create: made and checked to read back while planning, so that the
@@ -1489,7 +1511,8 @@ class Planner:
         if given_id:
             earlier = self.ids_in_sheet.setdefault(given_id.lower(), row.row)
             if earlier != row.row:
-                problem = _problem(row.row, row.sources.get(("id",)), f"the id {given_id} is also on row {earlier}")
+                said = IMPORT_PROBLEMS.say("id_twice", id=given_id, row=earlier)
+                problem = _problem(row.row, row.sources.get(("id",)), said)
                 return RowOutcome(row.row, RowStatus.INVALID, given_id, problems=[problem])
             existing = self.existing.get(given_id.lower())
             if existing is not None:
@@ -1509,7 +1532,8 @@ class Planner:
         try:
             text = record_text(draft.record, draft.path, self.max_file_bytes)
         except RecordWriteError as exc:
-            return RowOutcome(row.row, RowStatus.INVALID, given_id, problems=[_problem(row.row, None, str(exc))])
+            said = IMPORT_PROBLEMS.say("record_unwritable", reason=str(exc))  # the writer's reason, in English
+            return RowOutcome(row.row, RowStatus.INVALID, given_id, problems=[_problem(row.row, None, said)])
         self.matcher.add(Known(draft.record, row.row, draft.path))
         return RowOutcome(row.row, RowStatus.CREATE, draft.record.id, draft.path, _label(draft.record), text=text)
 
@@ -1517,17 +1541,19 @@ class Planner:
         record = existing.record
         changed = differences(given, record)
         if not changed:
-            return RowOutcome(row, RowStatus.UNCHANGED, record.id, existing.path, _label(record), "already imported")
+            already = IMPORT_PROBLEMS.say("already_imported")
+            return RowOutcome(row, RowStatus.UNCHANGED, record.id, existing.path, _label(record), already)
         return RowOutcome(row, RowStatus.DIFFERS, record.id, existing.path, _label(record), ", ".join(changed))
 
-    def _repeated(self, row: int, given: dict[str, Any], matches: list[tuple[Known, str]]) -> RowOutcome:
+    def _repeated(self, row: int, given: dict[str, Any], matches: list[tuple[Known, Message]]) -> RowOutcome:
         for known, _reason in matches:
             if known.row is None and not differences(given, known.record):
                 record = known.record
-                return RowOutcome(row, RowStatus.UNCHANGED, record.id, known.path, _label(record), "already imported")
+                already = IMPORT_PROBLEMS.say("already_imported")
+                return RowOutcome(row, RowStatus.UNCHANGED, record.id, known.path, _label(record), already)
         known, reason = matches[0]
         record = known.record
-        detail = f"{reason} as row {known.row}" if known.row is not None else reason
+        detail = IMPORT_PROBLEMS.say("same_as_row", reason=reason, row=known.row) if known.row is not None else reason
         return RowOutcome(row, RowStatus.DUPLICATE, record.id, known.path, _label(record), detail)
 
     def _locate(self, row: Assembled, problem: Problem) -> RowProblem:
@@ -1537,22 +1563,29 @@ class Planner:
             source = row.sources.get(loc[:length])
             if source is not None:
                 inner = problem.field if length < len(loc) else ""
-                message = f"{inner}: {problem.message}" if inner else problem.message
-                return _problem(row.row, source, message, problem.field)
+                said: Message = record_said(problem)
+                if inner:
+                    said = IMPORT_PROBLEMS.say("inner_field", field=inner, message=said)
+                return _problem(row.row, source, said, problem.field)
         name = str(loc[0]) if loc else ""
         if problem.message.startswith("required field") and name:
             column = row.columns.get(name)
             filled = column is not None and any(source is column for source in row.sources.values())
             if len(loc) == 1 and column is not None and not filled:
-                return _problem(row.row, column, f"empty, but {name} is required", name)
+                return _problem(row.row, column, IMPORT_PROBLEMS.say("required_empty", name=name), name)
             if len(loc) == 1:
                 header = _header_for(self.layout, name)
-                add = f"add a column ({header}) or --set {name}=VALUE"
                 if column is not None:  # 客户类型 gave the tier (or the type), not both
                     other = "tier" if name == "type" else "type"
-                    return _problem(row.row, column, f"gave the {other}; {name} is required too: {add}", name)
-                return _problem(row.row, None, f"{name} is required, and no column gives it: {add}", name)
-        return _problem(row.row, None, f"{problem.field}: {problem.message}" if problem.field else problem.message)
+                    said = IMPORT_PROBLEMS.say("required_other_part", other=other, name=name, header=header)
+                    return _problem(row.row, column, said, name)
+                return _problem(
+                    row.row, None, IMPORT_PROBLEMS.say("required_no_column", name=name, header=header), name
+                )
+        said = record_said(problem)
+        if problem.field:
+            said = IMPORT_PROBLEMS.say("inner_field", field=problem.field, message=said)
+        return _problem(row.row, None, said)
 
 
 def _given(record: Customer | Interaction, row: Assembled) -> dict[str, Any]:
@@ -1591,8 +1624,8 @@ def plan_import(
     limits = limits or Limits()
     deadline = deadline or Deadline(limits.time_limit)
     outcomes = [
-        RowOutcome(number, RowStatus.INVALID, problems=[RowProblem(number, message)])
-        for number, message in sheet.malformed.items()
+        RowOutcome(number, RowStatus.INVALID, problems=[RowProblem(number, said)])
+        for number, said in sheet.malformed.items()
     ]
     rows = []
     for number, cells in sheet.rows:
@@ -1639,9 +1672,9 @@ class WriteReport:
     """What --write did: the files written, and for each row not written, why."""
 
     written: list[str] = field(default_factory=list)
-    failures: dict[str, str] = field(default_factory=dict)
+    failures: dict[str, Message] = field(default_factory=dict)
     """path -> why it was not written (shown on the row's line)."""
-    unwritable: dict[str, str] = field(default_factory=dict)
+    unwritable: dict[str, str | Message] = field(default_factory=dict)
     """folder -> the system's error, for the folders that could not be written (read-only, full)."""
 
 
@@ -1660,18 +1693,19 @@ def write_plan(plan: ImportPlan, root: Path, create: Callable[[Path, str], None]
         texts.append((outcome.path, outcome.text))
     report = WriteReport()
 
-    def attempt(item: tuple[str, str]) -> tuple[str, str | None, str | None]:
+    def attempt(item: tuple[str, str]) -> Attempt:
         """(path, failure, the folder's error when the folder is to blame)."""
         path, text = item
         try:
             create(root / path, text)
         except FileExistsError:
-            return path, f"{path}: a file of that name appeared meanwhile; it was left as it is", None
+            return path, SHEET_ERRORS.say("appeared_meanwhile", path=path), None
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
-            return path, f"cannot write {path} ({reason})", reason
+            return path, SHEET_ERRORS.say("cannot_write", path=path, reason=reason), reason
         if not (root / path).is_file():
-            return path, f"cannot write {path} (the file is not there after writing)", "the file is not there"
+            failure = SHEET_ERRORS.say("cannot_write", path=path, reason=SHEET_ERRORS.say("not_there"))
+            return path, failure, SHEET_ERRORS.say("file_missing")
         return path, None, None
 
     with stops_deferred() as stops, ThreadPoolExecutor(max_workers=WRITERS) as pool:
@@ -1685,12 +1719,12 @@ def write_plan(plan: ImportPlan, root: Path, create: Callable[[Path, str], None]
     return report
 
 
-_NOT_STARTED = "not started: crm was asked to stop"
+Attempt = tuple[str, Message | None, str | Message | None]
+_NOT_STARTED = SHEET_ERRORS.say("not_started")
+"""A marker, never shown: the write did not start because crm was asked to stop."""
 
 
-def _unless_stopped(
-    attempt: Callable[[tuple[str, str]], tuple[str, str | None, str | None]], stops: list[int], item: tuple[str, str]
-) -> tuple[str, str | None, str | None]:
+def _unless_stopped(attempt: Callable[[tuple[str, str]], Attempt], stops: list[int], item: tuple[str, str]) -> Attempt:
     """Write one file unless a stop signal has arrived: the writes already running finish, no new one starts."""
     if stops:
         return item[0], _NOT_STARTED, None

@@ -35,13 +35,16 @@ from crmdata.records.vocabulary import (
     BOOLEANS,
     CHANNELS,
     KINDS,
+    LABELS,
     STAGES,
     TIERS,
     TYPES,
     VALUES,
     Terms,
+    Word,
     word_key,
 )
+from crmdata.sheets.sheet_words import IMPORT_PROBLEMS, SaidError
 
 # --- values: the closed sets, with their words from the one vocabulary (crmdata.records.vocabulary) ----
 
@@ -240,8 +243,8 @@ CONTACT_PARTS = ("contact", "title", "contact_info", "phone", "email", "address"
 # --- reading cells -----------------------------------------------------------------------------------
 
 
-class CellError(ValueError):
-    """A cell that cannot be read as its column's values; the message is for the user as it is."""
+class CellError(SaidError, ValueError):
+    """A cell that cannot be read as its column's values: the sentence (IMPORT_PROBLEMS) says why."""
 
 
 SPACES = " \t\u3000\xa0"
@@ -330,12 +333,12 @@ def read_moment(value: Any) -> date | datetime:
     elif isinstance(value, str):
         text = unicodedata.normalize("NFKC", value).strip()
     else:
-        raise CellError(f"{shown(value)} is not a date: write it as 2024-02-20")
+        raise CellError(IMPORT_PROBLEMS.say("not_a_date", value=shown(value)))
     if re.fullmatch(r"\d{8}", text):
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
     match = _MOMENT.fullmatch(text)
     if not match:
-        raise CellError(f"{text} is not a date: write it as 2024-02-20 (or 2024/2/20, 2024年2月20日)")
+        raise CellError(IMPORT_PROBLEMS.say("not_a_date_text", value=text))
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     try:
         day_value = date(int(year), int(month), int(day))
@@ -351,7 +354,7 @@ def read_moment(value: Any) -> date | datetime:
             int((fraction or "0").ljust(6, "0")),
         )
     except ValueError as exc:
-        raise CellError(f"{text} is not a real date ({exc})") from None
+        raise CellError(IMPORT_PROBLEMS.say("not_a_real_date", value=text, reason=str(exc))) from None
     if offset:
         moment = moment.replace(tzinfo=_offset(offset))
     return moment
@@ -368,14 +371,14 @@ def _offset(text: str) -> timezone:
 def read_date(value: Any) -> date:
     moment = read_moment(value)
     if isinstance(moment, datetime):
-        raise CellError(f"{shown(value)}: expected a date without a time of day")
+        raise CellError(IMPORT_PROBLEMS.say("date_has_time", value=shown(value)))
     return moment
 
 
 def read_datetime(value: Any) -> datetime:
     moment = read_moment(value)
     if not isinstance(moment, datetime):
-        raise CellError(f"{shown(value)}: expected a date and time, such as 2024-02-20 15:30")
+        raise CellError(IMPORT_PROBLEMS.say("needs_time", value=shown(value)))
     return moment
 
 
@@ -387,7 +390,7 @@ def read_int(value: Any) -> int:
     text = _compact(value)
     if re.fullmatch(r"[+-]?\d+", text):
         return int(text)
-    raise CellError(f"{text} is not a whole number")
+    raise CellError(IMPORT_PROBLEMS.say("not_whole_number", value=text))
 
 
 def read_bool(value: Any) -> bool:
@@ -395,7 +398,7 @@ def read_bool(value: Any) -> bool:
         return value
     found = _BOOLEANS.get(word_key(read_text(value)))
     if found is None:
-        raise CellError(f"{shown(value)} is not yes or no: write 是 or 否 (yes/no)")
+        raise CellError(IMPORT_PROBLEMS.say("not_yes_no", value=shown(value)))
     return found
 
 
@@ -403,7 +406,8 @@ def read_enum(vocabulary: Terms, value: Any) -> str:
     text = read_text(value)
     found = vocabulary.lookup(text)
     if found is None:
-        raise CellError(f"{text} is not a {vocabulary.noun}: {vocabulary.choices()}")
+        noun = Word(LABELS[vocabulary.name].zh, vocabulary.noun)  # 阶段 / stage
+        raise CellError(IMPORT_PROBLEMS.say("not_in_set", value=text, noun=noun, choices=vocabulary.choices()))
     return found
 
 
@@ -416,31 +420,28 @@ def read_type_or_tier(value: Any) -> tuple[str, str]:
     kind = TYPES.lookup(text)
     if kind is not None:
         return "type", kind
-    raise CellError(f"{text} is not a customer tier: {TIERS.choices()}; nor a customer type: {TYPES.choices()}")
+    raise CellError(IMPORT_PROBLEMS.say("not_tier_or_type", value=text, tiers=TIERS.choices(), types=TYPES.choices()))
 
 
 def _refuse_masked(text: str) -> None:
     if any(mark in text for mark in MASK_MARKS):
-        raise CellError(f"{text} is masked (exported with --redact): the real value cannot be imported")
+        raise CellError(IMPORT_PROBLEMS.say("masked", value=text))
 
 
 def read_phone(value: Any) -> str:
     """A phone number as text: a number cell loses no digits and gains no `.0`."""
     if isinstance(value, bool):
-        raise CellError(f"{shown(value)} is not a phone number")
+        raise CellError(IMPORT_PROBLEMS.say("not_a_phone", value=shown(value)))
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
-        raise CellError(f"{value!r} is not a phone number")
+        raise CellError(IMPORT_PROBLEMS.say("not_a_phone", value=repr(value)))
     text = read_text(value)
     _refuse_masked(text)
     if re.fullmatch(r"\d(?:\.\d+)?[eE]\+?\d+", text.strip()):
-        raise CellError(
-            f"{text} is a number a spreadsheet shortened, its digits are lost: "
-            "format the column as text and type the numbers again"
-        )
+        raise CellError(IMPORT_PROBLEMS.say("phone_shortened", value=text))
     return text
 
 
@@ -448,7 +449,7 @@ def read_email(value: Any) -> str:
     text = read_text(value)
     _refuse_masked(text)
     if "@" not in text:
-        raise CellError(f"{text} is not an e-mail address")
+        raise CellError(IMPORT_PROBLEMS.say("not_an_email", value=text))
     return text
 
 
@@ -464,7 +465,7 @@ def read_contact_info(value: Any) -> dict[str, str]:
     pieces = [piece for piece in re.split(r"[\s/，,；;、|]+", text) if piece]
     emails = [piece for piece in pieces if "@" in piece]
     if len(emails) > 1:
-        raise CellError(f"{text} holds {len(emails)} e-mail addresses: one contact has one (add 联系人2 columns)")
+        raise CellError(IMPORT_PROBLEMS.say("several_emails", value=text, count=len(emails)))
     found = {"email": emails[0]}
     phone = " ".join(piece for piece in pieces if "@" not in piece)
     if phone:
@@ -548,9 +549,9 @@ def read_owner(team: Mapping[str, str], value: Any) -> str:
     if len(named) == 1:
         return named[0]
     if len(named) > 1:
-        raise CellError(f"{text} is the name of several team members ({', '.join(named)}): write the key")
+        raise CellError(IMPORT_PROBLEMS.say("owner_several", value=text, keys=", ".join(named)))
     members = ", ".join(f"{key} ({name})" for key, name in team.items())
-    raise CellError(f"{text} is not on the team: {members}")
+    raise CellError(IMPORT_PROBLEMS.say("owner_unknown", value=text, members=members))
 
 
 def owner_label(team: Mapping[str, str], key: str) -> str:
