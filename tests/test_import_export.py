@@ -165,7 +165,7 @@ def test_english_headers_map_and_set(empty_repo: DataRepo, tmp_path: Path) -> No
     )  # fmt: skip
     unknown = invoke_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), "--set", "type=enterprise")
     assert unknown.returncode == 2
-    assert "Error：leads.csv：不认识的列：Company（B），Remark（J）。请用 --map 'COLUMN=FIELD'" in unknown.stderr
+    assert "错误：leads.csv：不认识的列：Company（B），Remark（J）。请用 --map 'COLUMN=FIELD'" in unknown.stderr
 
     options = ("--map", "Company=name", "--map", "Remark=", "--set", "type=企业", "--set", "owner=hong", "--write")
     result = invoke_crm("import", "customers", str(sheet), "--root", str(empty_repo.root), *options)
@@ -189,14 +189,14 @@ def test_bad_set_and_missing_fields_are_usage_errors(empty_repo: DataRepo, tmp_p
     root = str(empty_repo.root)
     unknown_field = invoke_crm("import", "customers", str(sheet), "--root", root, "--set", "colour=red")
     assert unknown_field.returncode == 2
-    assert "Error：--set 'colour=red'：请写成 FIELD=VALUE，字段为其中之一：name, contact," in unknown_field.stderr
+    assert "错误：--set 'colour=red'：请写成 FIELD=VALUE，字段为其中之一：name, contact," in unknown_field.stderr
     bad_value = invoke_crm("import", "customers", str(sheet), "--root", root, "--set", "stage=收尾期")
     assert bad_value.returncode == 2
-    assert "Error：--set stage=收尾期：收尾期 不是有效的阶段：prospecting (接洽期)," in bad_value.stderr
+    assert "错误：--set stage=收尾期：收尾期 不是有效的阶段：prospecting (接洽期)," in bad_value.stderr
     missing = invoke_crm("import", "customers", str(sheet), "--root", root, "--set", "stage=active")
     assert missing.returncode == 2
     assert missing.stderr.strip() == (
-        "Error：c.csv：没有哪一列给出 owner，而每位客户都需要：请添加列（负责人），或用 --set owner=… 给每一行一个值"
+        "错误：c.csv：没有哪一列给出 owner，而每位客户都需要：请添加列（负责人），或用 --set owner=… 给每一行一个值"
     )
 
 
@@ -293,7 +293,7 @@ def test_gb18030_csv_and_undecodable_files(empty_repo: DataRepo, tmp_path: Path)
     refused = invoke_crm("import", "customers", str(damaged), "--root", str(empty_repo.root), *DEFAULTS)
     assert refused.returncode == 2
     assert refused.stderr.strip() == (
-        "Error：damaged.csv：第 3 行：UTF-8 文件中有不是 UTF-8 的字节；请修正文件或重新保存（CSV UTF-8）"
+        "错误：damaged.csv：第 3 行：UTF-8 文件中有不是 UTF-8 的字节；请修正文件或重新保存（CSV UTF-8）"
     )
 
 
@@ -324,7 +324,7 @@ def test_export_csv_to_standard_output_and_xlsx_to_a_file(repo: DataRepo, tmp_pa
     assert (row[5], row[8]) == ("13800138000", datetime(2024, 1, 10))  # text stays text, dates are dates
     again = run_crm("export", "customers", "--root", root, "--out", str(out))
     assert again.returncode == 2
-    assert f"Error：{out} 已存在：请换一个 --out，或加 --force 替换它" in again.stderr
+    assert f"错误：{out} 已存在：请换一个 --out，或加 --force 替换它" in again.stderr
 
     redacted = run_crm("export", "customers", "--root", root, "--redact", "--out", str(tmp_path / "shared.csv"))
     assert redacted.returncode == 0

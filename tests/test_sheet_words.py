@@ -73,7 +73,7 @@ def test_a_bad_row_and_the_summary_are_in_the_language_of_crm_yaml(
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("zh", "Error：客户.xlsx 中没有名为 '客户表' 的工作表；它的工作表有：Sheet1"),
+        ("zh", "错误：客户.xlsx 中没有名为 '客户表' 的工作表；它的工作表有：Sheet1"),
         ("en", "Error: 客户.xlsx has no sheet '客户表'; its sheets: Sheet1"),
     ],
 )
@@ -90,7 +90,7 @@ def test_an_error_about_the_workbook_is_in_the_language_of_crm_yaml(
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("zh", "Error：客户.csv：第 3 行超出了表头（第 1 行）以下 1 行的上限；可用 --max-rows N 调高"),
+        ("zh", "错误：客户.csv：第 3 行超出了表头（第 1 行）以下 1 行的上限；可用 --max-rows N 调高"),
         (
             "en",
             "Error: 客户.csv: row 3 is past the limit of 1 rows below the header (row 1); raise it with --max-rows N",
@@ -141,7 +141,7 @@ def test_a_required_field_left_empty_is_named_in_the_language(empty_repo: DataRe
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("zh", "Error：--redact 只用于 `crm export customers`（唯一含联系方式的表）"),
+        ("zh", "错误：--redact 只用于 `crm export customers`（唯一含联系方式的表）"),
         ("en", "Error: --redact is for `crm export customers` (the only sheet with contact details)"),
     ],
 )

@@ -60,10 +60,12 @@ from crmdata.system.safe_paths import output_file, write_file
 class InputError(CrmError):
     """The file or the options do not fit (exit 2, like a usage error, without the usage text); the line
     starts with "Error:" as click's own usage errors of these commands do, and says the sentence in
-    crm.yaml's language (`Error：…` in Chinese)."""
+    crm.yaml's language (`错误：…` in Chinese)."""
 
     def __init__(self, said: Message, language: str) -> None:
-        super().__init__(said.text(language), ExitCode.USAGE, prefix="Error", language=language)
+        super().__init__(
+            said.text(language), ExitCode.USAGE, prefix=phrase("error_speaker", language), language=language
+        )
 
 
 def _language(root: Path) -> str:
@@ -229,7 +231,9 @@ def import_command(
     else:
         _print_plan(plan, dry_run, refused, report, language)
     if report.failures:
-        raise CrmError(_failure_summary(report).text(language), prefix="Error", language=language)
+        raise CrmError(
+            _failure_summary(report).text(language), prefix=phrase("error_speaker", language), language=language
+        )
     if plan.has_invalid:
         raise ReportedError(ExitCode.INVALID)
 
@@ -455,6 +459,6 @@ def export_command(
         raise InputError(SHEET_ERRORS.say("out_exists", out=out), language) from None
     except OSError as exc:
         said = SHEET_ERRORS.say("cannot_write_file", path=out, reason=exc.strerror)
-        raise CrmError(said.text(language), prefix="Error", language=language) from None
+        raise CrmError(said.text(language), prefix=phrase("error_speaker", language), language=language) from None
     kind_words = kind_word(kind).text(language)
     say(phrase("wrote_rows", language, count=len(table.rows), kind=kind_words, out=out))

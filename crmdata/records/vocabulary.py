@@ -944,6 +944,7 @@ PHRASES: dict[str, Word] = {
     "usage_line": Word("用法：{usage}", "Usage: {usage}"),
     "usage_try_help": Word("运行 '{command} -h' 查看帮助。", "Try '{command} -h' for help."),
     "usage_error": Word("错误：{message}", "Error: {message}"),
+    "error_speaker": Word("错误", "Error"),
     "usage_bad_value": Word("{option} 的值无效：{message}", "Invalid value for {option}: {message}"),
     "usage_missing": Word("缺少 {option}", "Missing {option}"),
     "usage_no_such_option": Word("没有选项 {option}", "No such option: {option}"),
