@@ -20,8 +20,10 @@ from crmdata.authoring.durations import DURATION_HELP, DurationError, WorkingDay
 from crmdata.authoring.writer import SCHEMA_FOLDER, RecordWriteError, create_file, record_text
 from crmdata.cli.common import root_option
 from crmdata.cli.output import say, say_lines, styled
+from crmdata.records.load import CONFIG_FILE
 from crmdata.records.models import Channel, CustomerType, Interaction, InteractionKind, Stage, Tier, Value
 from crmdata.records.models.fields import day_of, text_problem, to_date_or_datetime
+from crmdata.records.problem_words import RECORD_PROBLEMS
 from crmdata.records.report import text_line
 from crmdata.records.vocabulary import (
     CHANNELS,
@@ -36,6 +38,7 @@ from crmdata.records.vocabulary import (
     term,
     weekday,
 )
+from crmdata.records.yamlread import read_yaml
 from crmdata.system.errors import CrmError
 
 _ATTEMPTS = 50
@@ -56,8 +59,21 @@ class RecordText(click.ParamType[str, Any]):
         text = str(value)
         problem = text_problem(text)
         if problem is not None:
-            self.fail(problem, param, ctx)
+            self.fail(problem.text(_language_of_root(ctx)), param, ctx)
         return text
+
+
+def _language_of_root(ctx: click.Context | None) -> str:
+    """The `language` of crm.yaml in --root (or its default, `.`), read before the command opens it: an
+    option is checked while the command line is parsed. zh when there is no readable crm.yaml."""
+    root = ctx.params.get("root") if ctx is not None else None
+    if not isinstance(root, Path):
+        root = Path(".")
+    try:
+        data = read_yaml((root / CONFIG_FILE).read_bytes(), CONFIG_FILE).data
+    except OSError:
+        data = None
+    return language_code(data.get("language") if data is not None else None)
 
 
 TEXT = RecordText()
@@ -301,7 +317,8 @@ def _record_interaction(root: Path, customer: str | None, default_channel: str |
     )
     customer_id = repository.customer_id(values["customer"])
     if customer_id is None:
-        raise click.BadParameter(f"no customer has the id {values['customer']}", param_hint="CUSTOMER")
+        unknown = RECORD_PROBLEMS.say("no_customer", id=values["customer"])
+        raise click.BadParameter(unknown.text(_language(repository)), param_hint="CUSTOMER")
     when = _when(options["when"], now.date())
     owner = options["owner"] or _customer_owner(repository, customer_id)
     day = day_of(when)
