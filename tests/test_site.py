@@ -391,6 +391,8 @@ def test_data_quality_lists_the_validators_warnings(site: BuiltSite) -> None:
     text = site.article("data-quality").get_text(" ", strip=True)
     assert "customers/KH-2023001.yaml" in text  # no consent recorded: a warning
     assert "consent" in text
+    assert "没有记录客户的同意" in text  # in crm.yaml's language (zh), not the English of the check
+    assert "no consent recorded" not in text
 
 
 def test_a_hand_written_page_appears_beside_the_generated_ones(tmp_path: Path, build_env: dict[str, str]) -> None:
