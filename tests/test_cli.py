@@ -196,7 +196,7 @@ def test_in_process_runs_show_what_the_installed_crm_shows(repo: DataRepo, tmp_p
     same exit code and the same output for every way out (clean, invalid data, usage errors, CrmError,
     an OSError), and nothing of a run left behind for the next."""
     (repo.root / "feeds").write_text("a file, not a folder\n", encoding="utf-8")
-    seconds = re.compile(r" \(\d+\.\d\d s\)$", re.MULTILINE)
+    seconds = re.compile(r"(?: \(\d+\.\d\d s\)|（\d+\.\d\d 秒）)$", re.MULTILINE)  # the time in either language
     for args in (
         ("validate", "--root", str(repo.root)),
         ("validate", "--root", str(repo.root), "--format", "json"),

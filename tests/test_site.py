@@ -591,4 +591,4 @@ def test_an_edit_url_must_be_a_web_address(tmp_path: Path) -> None:
     repo.config(config)
     result = invoke_crm("validate", "--root", str(repo.root))
     assert result.returncode == 1
-    assert "crm.yaml:2:" in result.stdout and "site.edit_url" in result.stdout and "not a web address" in result.stdout
+    assert "crm.yaml:2:" in result.stdout and "site.edit_url" in result.stdout and "不是网址" in result.stdout
