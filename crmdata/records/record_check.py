@@ -3,7 +3,8 @@
 pydantic's messages are written for programmers ("Input should be a valid string"); a person editing
 YAML needs "expected text, but YAML reads 13800138000 as a number: quote it". This module turns each
 pydantic error into a `Problem` at the right loc, quoting the value back as it was written when the
-reader's positions are at hand.
+reader's positions are at hand. Its sentence comes from RECORD_PROBLEMS (the models' own errors carry
+theirs in `ctx["said"]`), so it is worded in crm.yaml's language where it is shown.
 """
 
 from __future__ import annotations
