@@ -42,7 +42,7 @@ def test_an_edited_file_is_read_again(repo: DataRepo) -> None:
     )
     result = invoke_crm("validate", "--root", str(repo.root))
     assert result.returncode == 1
-    assert "interactions/2024/JL-2024001.yaml:4:10: channel: 'fax' is not one of:" in result.stdout
+    assert "interactions/2024/JL-2024001.yaml:4:10: channel: 'fax' 不是可选的值：" in result.stdout
 
 
 def _poison(root: Path, bad_file: Path, key_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -65,7 +65,7 @@ def test_a_cache_signed_by_someone_else_is_ignored(
     monkeypatch.setenv("XDG_CACHE_HOME", str(victim))
     result = invoke_crm("validate", "--root", str(repo.root))
     assert result.returncode == 1
-    assert "customers/KH-2024002.yaml:9:15: cadence_days: must be at least 1, found 0" in result.stdout
+    assert "customers/KH-2024002.yaml:9:15: cadence_days: 至少应为 1，这里是 0" in result.stdout
 
 
 def test_the_poisoned_cache_would_work_with_its_own_key(

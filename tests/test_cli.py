@@ -69,10 +69,10 @@ def test_errors_exit_1_and_print_one_line_each(repo: DataRepo) -> None:
     assert result.returncode == 1
     lines = result.stdout.strip().splitlines()
     assert lines[:-1] == [
-        "customers/KH-2024002.yaml:3:7: type: 'person' is not one of: individual, enterprise, government, "
-        "institutional_investor",
-        "customers/KH-2024002.yaml:8:1: phone: unknown field 'phone' (it belongs to a contact: contacts: "
-        "[{name: ..., phone: ...}]); allowed: id, name, type, tier, stage, value, "
+        "customers/KH-2024002.yaml:3:7: type: 'person' 不是可选的值：individual（个人）、enterprise（企业）、"
+        "government（政府机构）、institutional_investor（机构投资者）",
+        "customers/KH-2024002.yaml:8:1: phone: 未知字段 'phone'（它属于联系人：contacts: "
+        "[{name: ..., phone: ...}]）；可用的字段：id, name, type, tier, stage, value, "
         "owner, since, industry, source, referred_by, contacts, needs, tags, consent, cadence_days, churned_on, "
         "churn_reason, notes",
     ]
@@ -104,7 +104,8 @@ def test_warnings_alone_exit_0(repo: DataRepo) -> None:
                 "line": 3,
                 "column": 7,
                 "field": "date",
-                "message": "dated 2024-03-02, so it belongs in interactions/2024/",
+                "message": "日期是 2024-03-02，应放在 interactions/2024/",
+                "code": "wrong_year_folder",
             }
         ],
     }
@@ -123,7 +124,7 @@ def test_a_folder_without_crm_yaml_is_not_a_repository(tmp_path: DataRepo) -> No
     result = invoke_crm("validate", "--root", str(tmp_path))
     assert result.returncode == 1
     assert result.stdout.startswith(
-        f"crm.yaml:1:1: : crm.yaml not found in {tmp_path}: is --root a crm data repository?"
+        f"crm.yaml:1:1: : {tmp_path} 中没有 crm.yaml：--root 指向的是 crm 数据仓库吗？"  # no crm.yaml: zh
     )
 
 

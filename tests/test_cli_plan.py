@@ -160,7 +160,9 @@ def test_commands_refuse_invalid_data_with_the_validate_messages(repo: DataRepo)
         result = run_crm(command, "--root", str(repo.root))
         assert result.returncode == 1, command
         assert result.stdout == ""
-        assert result.stderr.startswith("interactions/2024/JL-2024002.yaml:4:10: channel: 'fax' is not one of: phone,")
+        assert result.stderr.startswith(
+            "interactions/2024/JL-2024002.yaml:4:10: channel: 'fax' 不是可选的值：phone（电话）、"
+        )
         assert "crm：数据没有通过校验；请先修正上面的错误（crm validate）" in result.stderr
 
 
@@ -238,19 +240,25 @@ def test_a_bad_segment_filter_is_reported_at_its_line(repo: DataRepo) -> None:
     report = json.loads(invoke_crm("validate", "--root", str(repo.root), "--format", "json").stdout)
     assert [(e["line"], e["column"], e["field"], e["message"]) for e in report["errors"]] == [
         # "      tier: [strategic, platinum]": 6 spaces, "tier: [" -> '[' at 13, "strategic, " -> 'p' at 25
-        (9, 25, "segments.vip.where.tier[1]", "'platinum' is not one of: strategic, regular, potential"),
+        (
+            9,
+            25,
+            "segments.vip.where.tier[1]",
+            "'platinum' 不是可选的值：strategic（战略客户）、regular（普通客户）、potential（潜在客户）",
+        ),
         # "      flags: [hot]": '[' at 14, 'h' at 15
         (
             10,
             15,
             "segments.vip.where.flags[0]",
-            "'hot' is not one of: new, silent, at_risk, high_value, win_back, overdue",
+            "'hot' 不是可选的值：new（新客户）、silent（沉默客户）、at_risk（流失预警）、high_value（高价值客户）、"
+            "win_back（待挽回）、overdue（逾期跟进）",
         ),
         (
             11,
             7,
             "segments.vip.where.colour",
-            "unknown field 'colour'; allowed: type, tier, stage, value, owner, industry, source, "
+            "未知字段 'colour'；可用的字段：type, tier, stage, value, owner, industry, source, "
             "tags_any, tags_all, flags",
         ),
     ]
@@ -268,7 +276,7 @@ def test_a_custom_segment_cannot_take_a_computed_name(repo: DataRepo) -> None:
     )
     report = json.loads(invoke_crm("validate", "--root", str(repo.root), "--format", "json").stdout)
     assert [(e["line"], e["column"], e["field"], e["message"]) for e in report["errors"]] == [
-        (4, 3, "segments.silent", "silent is the name of a computed segment; choose another name"),
+        (4, 3, "segments.silent", "silent 是系统计算的分群的名称；请换一个名称"),
     ]
 
 

@@ -440,11 +440,11 @@ def test_head_that_does_not_validate_is_reported_with_lines(scenario: DataRepo) 
         "",
         "HEAD 通过校验之前不做比较：有错误的记录看起来会像被删除了。",
         "",
-        "- `customers/KH-2.yaml`:1:1: `owner`: `required field owner is missing`",
-        "- `customers/KH-2.yaml`:1:1: `stage`: `required field stage is missing`",
-        "- `customers/KH-2.yaml`:1:1: `tier`: `required field tier is missing`",
-        "- `customers/KH-2.yaml`:3:7: `type`: `'enterprize' is not one of: individual, enterprise, government,"
-        " institutional_investor (did you mean enterprise?)`",
+        "- `customers/KH-2.yaml`:1:1: `owner`: `缺少必填字段 owner`",
+        "- `customers/KH-2.yaml`:1:1: `stage`: `缺少必填字段 stage`",
+        "- `customers/KH-2.yaml`:1:1: `tier`: `缺少必填字段 tier`",
+        "- `customers/KH-2.yaml`:3:7: `type`: `'enterprize' 不是可选的值：individual（个人）、enterprise（企业）、"
+        "government（政府机构）、institutional_investor（机构投资者）（是不是想写 enterprise？）`",
     ]
     assert "没有通过校验" in result.stderr and "Traceback" not in result.stderr
 
@@ -508,5 +508,5 @@ def test_a_committed_link_is_reported_never_followed(scenario: DataRepo, tmp_pat
     commit(scenario.root, "a link")
     result = crm_diff(scenario, "HEAD~1")
     assert result.returncode == 1
-    assert "- `customers/KH-9.yaml`:1:1: : `symbolic links are not followed" in result.stdout
+    assert "- `customers/KH-9.yaml`:1:1: : `不跟随符号链接" in result.stdout
     assert "不该读到的内容" not in result.stdout

@@ -120,10 +120,10 @@ def test_a_committed_crm_cache_is_an_error_that_says_so(small: DataRepo, tmp_pat
     validated = run_crm("validate", "--root", str(small.root))
     assert validated.returncode == 1
     assert validated.stdout.startswith(".crm-cache:1:1: ")
-    assert "committed to git" in validated.stdout and "git rm -r --cached .crm-cache" in validated.stdout
+    assert "被提交到了 git" in validated.stdout and "git rm -r --cached .crm-cache" in validated.stdout
     built = build(small, tmp_path / "out")
     assert built.returncode == 1
-    assert "committed to git" in built.stderr
+    assert "被提交到了 git" in built.stderr
     assert not (tmp_path / "out").exists()
     assert files_in(outside) == {"mine.txt": b"not crm's\n"}
     assert not (small.root / ".crm-cache" / "parse").exists()

@@ -23,10 +23,8 @@ def _warnings(repo: DataRepo) -> list[tuple[str, int, str, str]]:
 
 
 def _after_today(field: str, day: date) -> str:
-    return (
-        f"{field} {day.isoformat()} is after today ({TODAY.isoformat()}): a mistyped year? Until that day the "
-        "record is left out of every computation"
-    )
+    """The warning in these repositories' language (crm.yaml without `language`: Chinese)."""
+    return f"{field} {day.isoformat()} 晚于今天（{TODAY.isoformat()}）：年份写错了？在那天之前，这条记录不计入任何统计"
 
 
 def test_an_interaction_dated_tomorrow_is_a_warning(repo: DataRepo) -> None:

@@ -444,5 +444,5 @@ def test_importing_into_an_invalid_repository_is_refused(repo: DataRepo, tmp_pat
     sheet = write_csv(tmp_path / "c.csv", [CUSTOMER_HEADERS, [1, None, "甲公司", None, None, None, None, "普通客户"]])
     result = invoke_crm("import", "customers", str(sheet), "--root", str(repo.root), *DEFAULTS)
     assert result.returncode == 1
-    assert "customers/KH-2024009.yaml:3:7: type: 'indvidual' is not one of:" in result.stderr
+    assert "customers/KH-2024009.yaml:3:7: type: 'indvidual' 不是可选的值：" in result.stderr
     assert "crm：数据没有通过校验；请先修正上面的错误（crm validate）" in result.stderr

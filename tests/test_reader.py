@@ -2,6 +2,9 @@
 
 Each test writes real files into a data repository, runs the installed `crm validate --format json`
 as a user would, and asserts the exact problem: file, line, column, field and the whole message.
+The repositories here say `language: en`: this module holds the English sentences word for word;
+tests/test_problem_words.py checks that the same problems are said in Chinese in a zh repository, and
+every problem here must carry its stable `code`.
 Lines and columns are 1-based and were counted by hand in the YAML written here (the comments give
 the count); they point at the offending key or value.
 """
@@ -15,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import DataRepo, invoke_crm
+from tests.conftest import DEFAULT_CONFIG, DataRepo, invoke_crm
 
 CUSTOMER_FILE = "customers/KH-1.yaml"
 INTERACTION_FILE = "interactions/2024/JL-1.yaml"
@@ -50,6 +53,20 @@ CONTACT_FIELDS = "name, title, phone, email, address, birthday, primary"
 ID_RULE = "1 to 64 ASCII letters, digits, '-' or '_', starting with a letter or digit"
 
 
+@pytest.fixture
+def empty_repo(empty_repo: DataRepo) -> DataRepo:
+    """conftest's repository with only crm.yaml, in English (see the module's docstring)."""
+    empty_repo.config("language: en\n" + DEFAULT_CONFIG)
+    return empty_repo
+
+
+@pytest.fixture
+def repo(repo: DataRepo) -> DataRepo:
+    """conftest's valid repository, in English (see the module's docstring)."""
+    repo.config("language: en\n" + DEFAULT_CONFIG)
+    return repo
+
+
 def problem(file: str, line: int, column: int, field: str, message: str) -> dict[str, Any]:
     """One entry of `errors` or `warnings` in `crm validate --format json`."""
     return {"file": file, "line": line, "column": column, "field": field, "message": message}
@@ -62,6 +79,8 @@ def validate(repo: DataRepo, *options: str) -> tuple[int, dict[str, Any]]:
     assert "internal error" not in result.stderr, result.stderr
     report = json.loads(result.stdout)
     assert report["ok"] is (result.returncode == 0)
+    for entry in report["errors"] + report["warnings"]:
+        assert entry.pop("code"), f"a problem without its catalogue code: {entry}"
     return result.returncode, report
 
 
@@ -1011,7 +1030,7 @@ def test_text_format_is_path_line_column_field_message(repo: DataRepo) -> None:
     assert "Traceback" not in result.stderr
     assert result.returncode == 1
     *lines, verdict = result.stdout.splitlines()
-    assert verdict.startswith("无效：11 个错误，1 个警告，共 ")
+    assert verdict.startswith("invalid: 11 errors, 1 warning in ")
     assert "\x1b" not in result.stdout  # no colour codes when the output is not a terminal
     seen = []
     for text in lines:

@@ -162,8 +162,8 @@ def test_an_invalid_interaction_is_reported_by_field_and_not_written(repo: DataR
     )  # fmt: skip
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "next_followup: next_followup 2026-11-01 is before the conversation's date 2026-11-20",
-        "owner: bob is not on the team (crm.yaml team: ming, hong)",
+        "next_followup: next_followup 2026-11-01 早于这次沟通的日期 2026-11-20",
+        "owner: bob 不是团队成员（crm.yaml 的 team：ming, hong）",
         "crm：没有写入任何文件：interactions/2026/JL-2026001.yaml 不会通过校验",
     ]
     assert not (repo.root / "interactions" / "2026").exists()
@@ -237,7 +237,7 @@ def test_a_given_id_that_is_taken_is_refused_and_the_file_kept(repo: DataRepo) -
     result = invoke_crm("new", "customer", "--root", str(repo.root), "--id", "kh-2024001", "--name", "x", "--type",
                      "enterprise", "--tier", "regular", "--stage", "active", "--owner", "ming")  # fmt: skip
     assert result.returncode == 1
-    assert "id: the id kh-2024001 is taken by another customer" in result.stderr
+    assert "id: 编号 kh-2024001 已被另一个客户使用" in result.stderr
     assert (repo.root / "customers" / "KH-2024001.yaml").read_bytes() == before
     assert sorted(path.name for path in (repo.root / "customers").iterdir()) == ["KH-2024001.yaml"]
 
@@ -253,8 +253,8 @@ def test_invalid_fields_are_reported_and_nothing_is_written(repo: DataRepo) -> N
                      "regular", "--stage", "active", "--owner", "bob", "--since", "2026-02-30")  # fmt: skip
     assert result.returncode == 1
     assert result.stderr.splitlines()[:2] == [
-        "since: 2026-02-30 is not a real date (day is out of range for month)",
-        "owner: bob is not on the team (crm.yaml team: ming, hong)",
+        "since: 2026-02-30 不是真实存在的日期（day is out of range for month）",
+        "owner: bob 不是团队成员（crm.yaml 的 team：ming, hong）",
     ]
     assert sorted(path.name for path in (repo.root / "customers").iterdir()) == ["KH-2024001.yaml"]
 

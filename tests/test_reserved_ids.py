@@ -25,9 +25,10 @@ def _errors(repo: DataRepo) -> list[tuple[str, int, int, str, str]]:
 
 
 def _reserved(word: str) -> str:
+    """The message in these repositories' language (crm.yaml without `language`: Chinese)."""
     return (
-        f"{word!r} is a reserved word (index, search, assets, 404, sitemap, and names Windows cannot check out "
-        "such as con, nul, com1): choose another"
+        f"{word!r} 是保留字（index、search、assets、404、sitemap，以及 Windows 无法检出的名字，如 con、nul、com1）："
+        "请换一个"
     )
 
 
@@ -68,11 +69,25 @@ def test_words_that_only_contain_a_reserved_word_are_fine(repo: DataRepo, word: 
 
 def test_crm_new_refuses_a_reserved_id(repo: DataRepo) -> None:
     result = invoke_crm(
-        "new", "customer", "--root", str(repo.root), "--id", "prn", "--name", "某公司", "--type", "enterprise",
-        "--tier", "regular", "--stage", "prospecting", "--owner", "ming",
+        "new",
+        "customer",
+        "--root",
+        str(repo.root),
+        "--id",
+        "prn",
+        "--name",
+        "某公司",
+        "--type",
+        "enterprise",
+        "--tier",
+        "regular",
+        "--stage",
+        "prospecting",
+        "--owner",
+        "ming",
     )
     assert result.returncode != 0
-    assert "reserved word" in result.stderr + result.stdout
+    assert "'prn' 是保留字" in result.stderr + result.stdout
     assert not (repo.root / "customers" / "prn.yaml").exists()
 
 

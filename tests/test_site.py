@@ -394,6 +394,8 @@ def test_data_quality_lists_the_validators_warnings(site: BuiltSite) -> None:
     text = site.article("data-quality").get_text(" ", strip=True)
     assert "customers/KH-2023001.yaml" in text  # no consent recorded: a warning
     assert "consent" in text
+    assert "没有记录客户的同意" in text  # in crm.yaml's language (zh), not the English of the check
+    assert "no consent recorded" not in text
 
 
 def test_a_hand_written_page_appears_beside_the_generated_ones(tmp_path: Path, build_env: dict[str, str]) -> None:
@@ -592,4 +594,4 @@ def test_an_edit_url_must_be_a_web_address(tmp_path: Path) -> None:
     repo.config(config)
     result = invoke_crm("validate", "--root", str(repo.root))
     assert result.returncode == 1
-    assert "crm.yaml:2:" in result.stdout and "site.edit_url" in result.stdout and "not a web address" in result.stdout
+    assert "crm.yaml:2:" in result.stdout and "site.edit_url" in result.stdout and "不是网址" in result.stdout

@@ -81,8 +81,8 @@ def test_due_refuses_escape_sequences_in_names_and_shows_the_error_escaped(repo:
     assert result.returncode == 1
     assert_inert(result.stdout + result.stderr)
     assert (
-        "customers/KH-2024002.yaml:2:7: name: contains the control character U+001B (ESC) at position 3: "
-        "control characters are not allowed in text" in result.stderr
+        "customers/KH-2024002.yaml:2:7: name: 含有控制字符 U+001B (ESC)（第 3 个字符）：文本里不能有控制字符"
+        in result.stderr
     )
 
 
@@ -147,7 +147,7 @@ def test_on_a_terminal_no_record_text_drives_it(repo: DataRepo) -> None:
     text = output.decode("utf-8")
     own_colours = re.sub(r"\x1b\[[0-9;]*m", "", text)  # crm's own red and bold are fine on a terminal
     assert_inert(own_colours.replace("\r\n", "\n"))
-    assert "name: contains the control character U+001B (ESC) at position 3" in text
+    assert "name: 含有控制字符 U+001B (ESC)（第 3 个字符）" in text
 
 
 # --- crm validate -------------------------------------------------------------------------------------
@@ -162,8 +162,8 @@ def test_validate_shows_file_names_and_keys_escaped_and_a_key_cannot_forge_the_s
     lines = result.stdout.splitlines()
     assert [line for line in lines if line.startswith(("有效", "无效"))] == [lines[-1]]
     assert lines[-1].startswith("无效：")
-    assert "customers/KH-\\x1b]0;pwned\\x072.yaml:1:1: name: required field name is missing" in lines
-    key_line = f"customers/KH-2024003.yaml:2:1: x\\n{FORGED}\\x1b]0;t\\x07: unknown field"
+    assert "customers/KH-\\x1b]0;pwned\\x072.yaml:1:1: name: 缺少必填字段 name" in lines
+    key_line = f"customers/KH-2024003.yaml:2:1: x\\n{FORGED}\\x1b]0;t\\x07: 未知字段"
     assert any(line.startswith(key_line) for line in lines)
 
     github = invoke_crm("validate", "--root", str(repo.root), "--format", "github")
@@ -220,8 +220,7 @@ def test_log_refuses_control_characters_on_the_command_line(repo: DataRepo) -> N
     assert result.returncode == 2
     assert_inert(result.stdout + result.stderr)
     assert (
-        "'--topic' 的值无效：contains the control character U+001B (ESC) at position 3: "
-        "control characters are not allowed in text" in result.stderr
+        "'--topic' 的值无效：含有控制字符 U+001B (ESC)（第 3 个字符）：文本里不能有控制字符" in result.stderr
     )
     assert not (repo.root / "interactions" / "2026").exists()
 

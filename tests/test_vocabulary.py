@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from crmdata.authoring import draft_words  # noqa: F401 (its catalogue registers)
 from crmdata.engine import kpis
 from crmdata.engine.schedule import Freshness, Reason, Status
 from crmdata.git.diff import FollowUpEvent

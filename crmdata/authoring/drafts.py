@@ -16,12 +16,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from crmdata.authoring.draft_words import DRAFT_PROBLEMS
 from crmdata.authoring.durations import WorkingDays
 from crmdata.authoring.ids import IdAllocator, record_ids
 from crmdata.records.load import CONFIG_FILE, CUSTOMERS_DIR, INTERACTIONS_DIR, LoadOptions, load_config
 from crmdata.records.locate import PositionIndex
 from crmdata.records.models import CrmConfig, Customer, Interaction
 from crmdata.records.models.fields import day_of
+from crmdata.records.problem_words import RECORD_PROBLEMS
 from crmdata.records.problems import Problem, error
 from crmdata.records.record_check import check_record
 from crmdata.records.yamlread import read_yaml
@@ -60,7 +62,7 @@ class Repository:
         config, problems = load_config(root, PositionIndex(root), LoadOptions(use_cache=False))
         errors = [problem for problem in problems if problem.is_error]
         if config is None or errors:
-            return None, errors or [error(CONFIG_FILE, "crm.yaml could not be read")]
+            return None, errors or [error(CONFIG_FILE, DRAFT_PROBLEMS.say("config_unreadable"))]
         customer_stems = list(record_ids(root, CUSTOMERS_DIR))  # one walk: known ids and taken ids
         return (
             cls(
@@ -100,7 +102,7 @@ class Repository:
     def _team_problems(self, path: str, owners: list[tuple[tuple[str | int, ...], str]]) -> list[Problem]:
         team = self.config.team
         return [
-            error(path, f"{owner} is not on the team (crm.yaml team: {', '.join(team)})", loc)
+            error(path, RECORD_PROBLEMS.say("not_on_team", owner=owner, choices=", ".join(team)), loc)
             for loc, owner in owners
             if owner not in team
         ]
@@ -112,12 +114,12 @@ class Repository:
         data = self._canonical_reference(data, "referred_by")
         record, problems = check_record(Customer, data, path, dict)
         if taken:
-            problems.append(error(path, f"the id {data['id']} is taken by another customer", ("id",)))
+            problems.append(error(path, DRAFT_PROBLEMS.say("customer_id_taken", id=data["id"]), ("id",)))
         if isinstance(data.get("owner"), str):
             problems += self._team_problems(path, [(("owner",), data["owner"])])
         referrer = data.get("referred_by")
         if isinstance(referrer, str) and self.customer_id(referrer) is None:
-            problems.append(error(path, f"no customer has the id {referrer}", ("referred_by",)))
+            problems.append(error(path, RECORD_PROBLEMS.say("no_customer", id=referrer), ("referred_by",)))
         if record is not None and not problems:
             self.customer_ids[record.id.lower()] = record.id
         return Draft(path=path, record=record if not problems else None, problems=problems, given_id=given_id)
@@ -133,10 +135,10 @@ class Repository:
         data = self._canonical_reference(data, "customer")
         record, problems = check_record(Interaction, data, path, dict)
         if taken:
-            problems.append(error(path, f"the id {data['id']} is taken by another interaction", ("id",)))
+            problems.append(error(path, DRAFT_PROBLEMS.say("interaction_id_taken", id=data["id"]), ("id",)))
         customer = data.get("customer")
         if isinstance(customer, str) and self.customer_id(customer) is None:
-            problems.append(error(path, f"no customer has the id {customer}", ("customer",)))
+            problems.append(error(path, RECORD_PROBLEMS.say("no_customer", id=customer), ("customer",)))
         owners: list[tuple[tuple[str | int, ...], str]] = []
         if isinstance(data.get("owner"), str):
             owners.append((("owner",), data["owner"]))

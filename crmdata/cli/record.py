@@ -20,7 +20,7 @@ from crmdata.authoring.durations import DURATION_HELP, DurationError, WorkingDay
 from crmdata.authoring.writer import SCHEMA_FOLDER, RecordWriteError, create_file, record_text
 from crmdata.cli.common import root_option
 from crmdata.cli.output import say, say_lines, styled
-from crmdata.cli.usage import WordedParameter, WordedUsage, repository_language
+from crmdata.cli.usage import WordedParameter, WordedUsage, repository_language, root_language
 from crmdata.records.models import Channel, CustomerType, Interaction, InteractionKind, Stage, Tier, Value
 from crmdata.records.models.fields import day_of, text_problem, to_date_or_datetime
 from crmdata.records.report import text_line
@@ -57,8 +57,14 @@ class RecordText(click.ParamType[str, Any]):
         text = str(value)
         problem = text_problem(text)
         if problem is not None:
-            self.fail(problem, param, ctx)
+            self.fail(problem.text(_language_of_root(ctx)), param, ctx)
         return text
+
+
+def _language_of_root(ctx: click.Context | None) -> str:
+    """The `language` of crm.yaml in --root (or its default, `.`)."""
+    root = ctx.params.get("root") if ctx is not None else None
+    return root_language(root if isinstance(root, Path) else Path("."))
 
 
 TEXT = RecordText()

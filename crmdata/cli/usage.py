@@ -77,6 +77,12 @@ def repository_language(args: Sequence[str]) -> str:
             root = Path(args[index + 1])
         elif arg.startswith("--root="):
             root = Path(arg.removeprefix("--root="))
+    return root_language(root)
+
+
+def root_language(root: Path) -> str:
+    """crm.yaml's language in `root`, read before a command opens the repository (options are checked
+    while the command line is parsed); zh when there is no readable crm.yaml."""
     try:
         config, _ = load_config(root, PositionIndex(root), LoadOptions(use_cache=False))
     except OSError:  # only the language is wanted here; crm.yaml's problems are reported by the command

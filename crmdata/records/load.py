@@ -21,8 +21,10 @@ from crmdata.records.cache import CACHE_DIR_NAME, ParseCache, content_key, track
 from crmdata.records.dataset import Dataset
 from crmdata.records.locate import PositionIndex
 from crmdata.records.models import CrmConfig, Customer, Interaction
+from crmdata.records.problem_words import RECORD_PROBLEMS
 from crmdata.records.problems import Problem, error, warning
 from crmdata.records.record_check import PositionLookup, RecordT, check_record, translate_all
+from crmdata.records.vocabulary import Message
 from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES, read_yaml
 from crmdata.system.workers import worker_pool
 
@@ -50,20 +52,9 @@ class LoadOptions:
     progress: Progress | None = None
 
 
-LINK_MESSAGE = (
-    "symbolic links are not followed (a link could point outside the repository and leak what it reads "
-    "into messages): commit the file itself"
-)
-
-
 ALLOWED_FILES = frozenset({".gitkeep", ".keep", ".gitignore", ".gitattributes"})
 """Files a record folder may hold besides records, without a word: placeholders that keep an empty
 folder in git and git's own settings. README files (README, README.md, readme.txt ...) are allowed too."""
-HIDDEN_FILE_MESSAGE = "hidden files are not read as records: move this file out of the record folders or delete it"
-TEMPORARY_FILE_MESSAGE = (
-    "a temporary file left by an interrupted write (crm import, new or log killed midway): delete it"
-)
-OTHER_FILE_MESSAGE = "only <ID>.yaml record files are read here: move this file out of the record folders or delete it"
 
 
 def _stray_file(relative: str, name: str) -> Problem | None:
@@ -76,13 +67,13 @@ def _stray_file(relative: str, name: str) -> Problem | None:
     if name in ALLOWED_FILES or name.partition(".")[0].upper() == "README":
         return None
     if name.endswith(".tmp"):
-        return warning(relative, TEMPORARY_FILE_MESSAGE).at(1, 1)
+        return warning(relative, RECORD_PROBLEMS.say("temporary_file")).at(1, 1)
     if name.startswith("."):
-        return warning(relative, HIDDEN_FILE_MESSAGE).at(1, 1)
+        return warning(relative, RECORD_PROBLEMS.say("hidden_file")).at(1, 1)
     suffix = name[name.rfind(".") :]
     if suffix.lower() in (".yaml", ".yml"):
-        return error(relative, f"record files end in .yaml: rename this {suffix} file").at(1, 1)
-    return warning(relative, OTHER_FILE_MESSAGE).at(1, 1)
+        return error(relative, RECORD_PROBLEMS.say("wrong_suffix", suffix=suffix)).at(1, 1)
+    return warning(relative, RECORD_PROBLEMS.say("other_file")).at(1, 1)
 
 
 def _is_record(name: str) -> bool:
@@ -102,17 +93,15 @@ def discover(root: Path) -> tuple[list[str], list[str], list[Problem]]:
     interactions: list[str] = []
     for folder in (CUSTOMERS_DIR, INTERACTIONS_DIR):
         if (root / folder).is_symlink():
-            problems.append(error(folder, LINK_MESSAGE).at(1, 1))
+            problems.append(error(folder, RECORD_PROBLEMS.say("symbolic_link")).at(1, 1))
     customer_dir = root / CUSTOMERS_DIR
     if customer_dir.is_dir() and not customer_dir.is_symlink():
         for entry in sorted(os.scandir(customer_dir), key=lambda e: e.name):
             relative = f"{CUSTOMERS_DIR}/{entry.name}"
             if entry.is_symlink():
-                problems.append(error(relative, LINK_MESSAGE).at(1, 1))
+                problems.append(error(relative, RECORD_PROBLEMS.say("symbolic_link")).at(1, 1))
             elif entry.is_dir(follow_symlinks=False):
-                problems.append(
-                    warning(relative, "folders inside customers/ are ignored: customers/<ID>.yaml only").at(1, 1)
-                )
+                problems.append(warning(relative, RECORD_PROBLEMS.say("folder_in_customers")).at(1, 1))
             elif _is_record(entry.name):
                 customers.append(relative)
             elif (problem := _stray_file(relative, entry.name)) is not None:
@@ -132,10 +121,10 @@ def _walk(folder: Path, relative: str, problems: list[Problem]) -> Iterator[str]
     for entry in os.scandir(folder):
         path = f"{relative}/{entry.name}"
         if entry.is_symlink():
-            problems.append(error(path, LINK_MESSAGE).at(1, 1))
+            problems.append(error(path, RECORD_PROBLEMS.say("symbolic_link")).at(1, 1))
         elif entry.is_dir(follow_symlinks=False):
             if entry.name.startswith("."):
-                problems.append(warning(path, "hidden folders are not read: move the records out of it").at(1, 1))
+                problems.append(warning(path, RECORD_PROBLEMS.say("hidden_folder")).at(1, 1))
             else:
                 yield from _walk(Path(entry.path), path, problems)
         else:
@@ -177,7 +166,9 @@ def _read_and_parse(prefix: str, paths: list[str], max_bytes: int) -> list[Parse
         try:
             raw = _read(prefix, path)
         except OSError as exc:
-            results.append((path, None, None, [error(path, f"cannot read the file: {exc.strerror}").at(1, 1)]))
+            results.append(
+                (path, None, None, [error(path, RECORD_PROBLEMS.say("unreadable", reason=exc.strerror)).at(1, 1)])
+            )
             continue
         parsed = read_yaml(raw, path, max_bytes)
         results.append((path, content_key(raw), parsed.data, parsed.problems))
@@ -267,15 +258,13 @@ def load_config(root: Path, index: PositionIndex, options: LoadOptions) -> tuple
     """crm.yaml, the one file every repository must have."""
     path = root / CONFIG_FILE
     if path.is_symlink():
-        return None, [error(CONFIG_FILE, LINK_MESSAGE).at(1, 1)]
+        return None, [error(CONFIG_FILE, RECORD_PROBLEMS.say("symbolic_link")).at(1, 1)]
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return None, [
-            error(CONFIG_FILE, f"{CONFIG_FILE} not found in {root}: is --root a crm data repository?").at(1, 1)
-        ]
+        return None, [error(CONFIG_FILE, RECORD_PROBLEMS.say("no_config", file=CONFIG_FILE, root=root)).at(1, 1)]
     except OSError as exc:
-        return None, [error(CONFIG_FILE, f"cannot read the file: {exc.strerror}").at(1, 1)]
+        return None, [error(CONFIG_FILE, RECORD_PROBLEMS.say("unreadable", reason=exc.strerror)).at(1, 1)]
     parsed = read_yaml(raw, CONFIG_FILE, options.max_file_bytes)
     if parsed.data is None:
         return None, parsed.problems
@@ -325,13 +314,11 @@ def load(root: Path, options: LoadOptions | None = None) -> tuple[Dataset, list[
     return dataset, problems, index
 
 
-def _tracked_cache_message(tracked: list[str]) -> str:
-    shown = ", ".join(tracked[:3]) + (f" and {len(tracked) - 3:,} more" if len(tracked) > 3 else "")
-    return (
-        f"{CACHE_DIR_NAME} is committed to git ({shown}): it is crm's local cache, never part of the data, "
-        f"and crm neither reads nor writes a committed one; remove it from the repository with "
-        f"`git rm -r --cached {CACHE_DIR_NAME}` and commit"
-    )
+def _tracked_cache_message(tracked: list[str]) -> Message:
+    shown: Message | str = ", ".join(tracked[:3])
+    if len(tracked) > 3:
+        shown = RECORD_PROBLEMS.say("and_more", shown=shown, count=len(tracked) - 3)
+    return RECORD_PROBLEMS.say("cache_committed", cache=CACHE_DIR_NAME, shown=shown)
 
 
 def _in_path_order(paths: list[str], records: dict[str, RecordT], dataset: Dataset) -> list[RecordT]:

@@ -42,9 +42,7 @@ def id_matches_file_name(ds: Dataset, today: date) -> Iterable[Problem]:
     for record in records:
         path = ds.file_of(record)
         if not path.endswith(f"/{record.id}.yaml"):
-            yield error(
-                path, f"id {record.id} does not match the file name {_stem(path)}.yaml: rename one of them", ("id",)
-            )
+            yield error(path, RECORD_PROBLEMS.say("id_not_file_name", id=record.id, stem=_stem(path)), ("id",))
 
 
 def ids_are_unique(ds: Dataset, today: date) -> Iterable[Problem]:
@@ -57,7 +55,7 @@ def ids_are_unique(ds: Dataset, today: date) -> Iterable[Problem]:
         for record in records:
             key = _id_key(record.id)
             if key in first:
-                yield error(ds.file_of(record), f"id {record.id} is already used by {first[key]}", ("id",))
+                yield error(ds.file_of(record), RECORD_PROBLEMS.say("id_taken", id=record.id, file=first[key]), ("id",))
             else:
                 first[key] = ds.file_of(record)
 
@@ -142,7 +140,7 @@ def contact_after_since(ds: Dataset, today: date) -> Iterable[Problem]:
         if since is not None and interaction.day < since:
             yield warning(
                 ds.file_of(interaction),
-                f"dated {interaction.day} but customer {interaction.customer} has since: {since}",
+                RECORD_PROBLEMS.say("before_since", day=interaction.day, customer=interaction.customer, since=since),
                 ("date",),
             )
 
@@ -151,11 +149,11 @@ def customer_has_consent(ds: Dataset, today: date) -> Iterable[Problem]:
     """Warning: a customer without recorded consent (consent.given: true) to keeping their data."""
     for customer in ds.customers:
         if customer.consent is None:
-            yield warning(ds.file_of(customer), "no consent recorded: add consent: {given: true, date: ...}", ("id",))
-        elif not customer.consent.given:
             yield warning(
-                ds.file_of(customer), "consent.given is false: contact data should not be kept", ("consent", "given")
+                ds.file_of(customer), RECORD_PROBLEMS.say("no_consent", example="{given: true, date: ...}"), ("id",)
             )
+        elif not customer.consent.given:
+            yield warning(ds.file_of(customer), RECORD_PROBLEMS.say("consent_refused"), ("consent", "given"))
 
 
 def logged_in_time(ds: Dataset, today: date) -> Iterable[Problem]:
@@ -172,15 +170,22 @@ def logged_in_time(ds: Dataset, today: date) -> Iterable[Problem]:
         if delay is not None:
             yield warning(
                 ds.file_of(interaction),
-                f"recorded {_duration(delay)} after the conversation; log conversations within {hours} hours",
+                RECORD_PROBLEMS.say("logged_late", delay=_duration(delay), hours=hours),
                 ("recorded",),
             )
 
 
-def _duration(delay: timedelta) -> str:
+def _duration(delay: timedelta) -> Message:
+    """`2 days 3 hours` / `2 天 3 小时`: whole days and hours, or "less than an hour"."""
     days, hours = delay.days, delay.seconds // 3600
-    parts = [f"{count} {unit}{'' if count == 1 else 's'}" for count, unit in ((days, "day"), (hours, "hour")) if count]
-    return " ".join(parts) or "less than an hour"
+    say = RECORD_PROBLEMS.say
+    if days and hours:
+        return say("span_days_hours", days=say("span_days", count=days), hours=say("span_hours", count=hours))
+    if days:
+        return say("span_days", count=days)
+    if hours:
+        return say("span_hours", count=hours)
+    return say("span_under_an_hour")
 
 
 def interaction_in_year_folder(ds: Dataset, today: date) -> Iterable[Problem]:
@@ -189,7 +194,7 @@ def interaction_in_year_folder(ds: Dataset, today: date) -> Iterable[Problem]:
         path = ds.file_of(interaction)
         folder = f"{INTERACTIONS_DIR}/{interaction.day.year}/"
         if not path.startswith(folder):
-            yield warning(path, f"dated {interaction.day}, so it belongs in {folder}", ("date",))
+            yield warning(path, RECORD_PROBLEMS.say("wrong_year_folder", day=interaction.day, folder=folder), ("date",))
 
 
 def dated_after_today(ds: Dataset, today: date) -> Iterable[Problem]:
@@ -200,12 +205,8 @@ def dated_after_today(ds: Dataset, today: date) -> Iterable[Problem]:
     """
 
     def later(field: str, day: date, loc: Loc, path: str) -> Problem:
-        return warning(
-            path,
-            f"{field} {day.isoformat()} is after today ({today.isoformat()}): a mistyped year? Until that day the "
-            "record is left out of every computation",
-            loc,
-        )
+        said = RECORD_PROBLEMS.say("after_today", field=field, day=day.isoformat(), today=today.isoformat())
+        return warning(path, said, loc)
 
     for customer in ds.customers:
         if customer.since is not None and customer.since > today:

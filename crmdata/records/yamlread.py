@@ -30,7 +30,9 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
+from crmdata.records.problem_words import RECORD_PROBLEMS
 from crmdata.records.problems import Loc, Problem, error
+from crmdata.records.vocabulary import Message
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -54,7 +56,6 @@ TAG_SEQ = "tag:yaml.org,2002:seq"
 MAX_DEPTH = 20
 """Records nest four levels at most; anything much deeper is a mistake or an attack."""
 
-_TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels: records are at most a few levels deep"
 
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024
 """A customer record is a few kilobytes; a megabyte is generous and stops runaway files."""
@@ -83,7 +84,11 @@ class INVALID:
 
 
 class ScalarError(ValueError):
-    """A scalar YAML reads as something the user almost certainly did not mean."""
+    """A scalar YAML reads as something the user almost certainly did not mean; `said` says what."""
+
+    def __init__(self, said: Message) -> None:
+        super().__init__(str(said))
+        self.said = said
 
 
 @dataclass(frozen=True)
@@ -119,10 +124,7 @@ def convert_scalar(tag: str, value: str) -> object:
     """
     if tag == TAG_STR:
         if reads_as_number_in_yaml12(value):
-            raise ScalarError(
-                f"YAML 1.2 tools (editors, schema validators) read {value} as a number; "
-                f'quote it if it is text ("{value}")'
-            )
+            raise ScalarError(RECORD_PROBLEMS.say("yaml12_number", value=value))
         return value
     if tag == TAG_INT:
         if _PLAIN_DECIMAL.fullmatch(value):
@@ -134,43 +136,34 @@ def convert_scalar(tag: str, value: str) -> object:
         if value in _FALSE:
             return False
         meaning = "true" if value.lower() in ("yes", "on", "y") else "false"
-        raise ScalarError(
-            f"YAML 1.1 reads {value} as the boolean {meaning}: write {meaning} for a yes/no field, "
-            f'or quote it if it is text ("{value}")'
-        )
+        raise ScalarError(RECORD_PROBLEMS.say("yaml11_boolean", value=value, meaning=meaning))
     if tag == TAG_NULL:
         return None
     if tag == TAG_TIMESTAMP:
         if not _ISO_TIMESTAMP.fullmatch(value):
-            raise ScalarError(
-                f"{value} is not an ISO 8601 date or time: "
-                f"write 2024-02-20, 2024-02-20 15:30 or 2024-02-20T15:30:00+08:00"
-            )
+            raise ScalarError(RECORD_PROBLEMS.say("not_iso_date", value=value))
         try:
             return _CONSTRUCTOR.construct_yaml_timestamp(ScalarNode(tag, value))
         except ValueError as exc:
-            raise ScalarError(f"{value} is not a real date ({exc}); write dates as YYYY-MM-DD") from exc
+            raise ScalarError(RECORD_PROBLEMS.say("yaml_not_real_date", value=value, reason=str(exc))) from exc
     if tag == TAG_FLOAT:
         if ":" in value:
-            raise ScalarError(f'YAML 1.1 reads {value} as a base-60 number; quote it if it is text ("{value}")')
+            raise ScalarError(RECORD_PROBLEMS.say("base60_float", value=value))
         return _CONSTRUCTOR.construct_yaml_float(ScalarNode(tag, value))
-    raise ScalarError(f"unsupported value type {tag}")
+    raise ScalarError(RECORD_PROBLEMS.say("unsupported_type", tag=tag))
 
 
-def _non_decimal_message(value: str) -> str:
+def _non_decimal_message(value: str) -> Message:
     number = _CONSTRUCTOR.construct_yaml_int(ScalarNode(TAG_INT, value))
     if ":" in value:
-        form = f"a base-60 number ({number})"
+        form = "base60_number"
     elif value.lstrip("+-").startswith(("0x", "0b")):
-        form = f"a hexadecimal or binary number ({number})"
+        form = "hex_number"
     elif "_" in value:
-        form = f"the number {number}"
+        form = "plain_number"
     else:
-        form = f"an octal number ({number})"
-    return (
-        f'YAML 1.1 reads {value} as {form}; quote it if it is text ("{value}"), '
-        f"or write the number in plain decimal digits"
-    )
+        form = "octal_number"
+    return RECORD_PROBLEMS.say("yaml11_number", value=value, form=RECORD_PROBLEMS.say(form, number=number))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -267,7 +260,7 @@ class _PreciseBuilder:
         self.skip_depth = 0  # > 0 while inside a collection that was reported and is skipped
         self.skip_is_key = False  # whether that collection stands where a key should be
 
-    def problem(self, mark: Any, message: str, loc: Loc = (), *, at_key: bool = False) -> None:
+    def problem(self, mark: Any, message: Message, loc: Loc = (), *, at_key: bool = False) -> None:
         self.problems.append(error(self.path, message, loc, at_key=at_key).at(mark.line + 1, mark.column + 1))
 
     def run(self, data: bytes) -> ParsedFile:
@@ -290,25 +283,20 @@ class _PreciseBuilder:
                 self.problems.append(error(self.path, message).at(1, 1))
             return ParsedFile(None, self.problems, self.positions)
         except yaml.YAMLError as exc:
-            self.problems.append(error(self.path, f"YAML syntax error: {exc}").at(1, 1))
+            said = RECORD_PROBLEMS.say("syntax_error", detail=str(exc), started="", tabs="")
+            self.problems.append(error(self.path, said).at(1, 1))
             return ParsedFile(None, self.problems, self.positions)
         finally:
             loader.dispose()
         if self.documents == 0 or self.root is None:
             if not self.problems:
-                self.problems.append(
-                    error(self.path, "the file is empty: a record is a mapping of field: value lines").at(1, 1)
-                )
+                self.problems.append(error(self.path, RECORD_PROBLEMS.say("empty_file")).at(1, 1))
             return ParsedFile(None, self.problems, self.positions)
         if self.root is INVALID:
             return ParsedFile(None, self.problems, self.positions)
         if not isinstance(self.root, dict):
-            kind = "a list" if isinstance(self.root, list) else "a single value"
-            self.problems.append(
-                error(self.path, f"expected a mapping of field: value lines at the top of the file, found {kind}").at(
-                    1, 1
-                )
-            )
+            found = RECORD_PROBLEMS.say("found_list" if isinstance(self.root, list) else "found_single_value")
+            self.problems.append(error(self.path, RECORD_PROBLEMS.say("top_not_mapping", found=found)).at(1, 1))
             return ParsedFile(None, self.problems, self.positions)
         return ParsedFile(self.root, self.problems, self.positions)
 
@@ -319,7 +307,7 @@ class _PreciseBuilder:
             if self.documents > 1:
                 self.problem(
                     event.start_mark,
-                    "a record file holds exactly one YAML document; remove this second document (---)",
+                    RECORD_PROBLEMS.say("second_document"),
                 )
                 return False
             return True
@@ -344,7 +332,7 @@ class _PreciseBuilder:
                 return True
             self.problem(
                 event.start_mark,
-                f"aliases (*{event.anchor}) are not allowed in records: write the value out in full",
+                RECORD_PROBLEMS.say("alias", anchor=event.anchor),
                 self.next_loc(),
             )
             self.attach(INVALID, event.start_mark, None)
@@ -356,14 +344,12 @@ class _PreciseBuilder:
         if event.anchor is not None:
             self.problem(
                 event.start_mark,
-                f"anchors (&{event.anchor}) are not allowed in records: write each value out in full",
+                RECORD_PROBLEMS.say("anchor", anchor=event.anchor),
                 loc,
             )
         tag = getattr(event, "tag", None)
         if tag is not None:
-            self.problem(
-                event.start_mark, f"explicit tags ({_short_tag(tag)}) are not allowed in records: remove the tag", loc
-            )
+            self.problem(event.start_mark, RECORD_PROBLEMS.say("explicit_tag", tag=_short_tag(tag)), loc)
 
     def next_loc(self) -> Loc:
         """The loc of the value about to be attached (keys report at their mapping's loc)."""
@@ -385,12 +371,12 @@ class _PreciseBuilder:
             return True
         self.check_anchor_and_tag(event)
         if len(self.stack) >= MAX_DEPTH:
-            self.problem(event.start_mark, _TOO_DEEP)
+            self.problem(event.start_mark, RECORD_PROBLEMS.say("too_deep", depth=MAX_DEPTH))
             return False
         if self.expecting_key():
             self.problem(
                 event.start_mark,
-                "keys must be plain text: a list or mapping cannot be a key",
+                RECORD_PROBLEMS.say("key_not_scalar"),
                 self.stack[-1].loc,
                 at_key=True,
             )
@@ -420,7 +406,7 @@ class _PreciseBuilder:
             try:
                 value = convert_scalar(tag, event.value)
             except ScalarError as exc:
-                self.problem(event.start_mark, str(exc), self.next_loc())
+                self.problem(event.start_mark, exc.said, self.next_loc())
         self.attach(value, event.start_mark, event.value)
 
     def key(self, frame: _Frame, event: events.ScalarEvent, tag: str) -> None:
@@ -429,17 +415,19 @@ class _PreciseBuilder:
         if tag == TAG_MERGE:
             self.problem(
                 mark,
-                "merge keys (<<) are not allowed in records: write each field out",
+                RECORD_PROBLEMS.say("merge_key"),
                 (*frame.loc, text),
                 at_key=True,
             )
             frame.key = _SKIP
             return
         if tag != TAG_STR:
-            kind = {TAG_BOOL: "a boolean", TAG_NULL: "null", TAG_TIMESTAMP: "a date"}.get(tag, "a number")
+            kind = {TAG_BOOL: "found_a_boolean", TAG_NULL: "found_null", TAG_TIMESTAMP: "found_date"}.get(
+                tag, "found_a_number"
+            )
             self.problem(
                 mark,
-                f'keys must be text, but YAML 1.1 reads the key {text} as {kind}: quote it ("{text}")',
+                RECORD_PROBLEMS.say("key_not_text", key=text, kind=RECORD_PROBLEMS.say(kind)),
                 (*frame.loc, text),
                 at_key=True,
             )
@@ -449,8 +437,7 @@ class _PreciseBuilder:
         if text in frame.first_seen:
             self.problem(
                 mark,
-                f"duplicate key {text!r} (first given at line {frame.first_seen[text]}): "
-                f"YAML would silently keep only the last one; remove one of them",
+                RECORD_PROBLEMS.say("duplicate_key", key=repr(text), line=frame.first_seen[text]),
                 (*frame.loc, text),
                 at_key=True,
             )
@@ -477,7 +464,7 @@ class _PreciseBuilder:
             return
         loc = (*frame.loc, key)
         if value is None:  # `key:` with nothing after it: an unfinished edit, never a meaningful null
-            self.problems.append(error(self.path, "has no value: give one, or remove the line", loc).at(line, column))
+            self.problems.append(error(self.path, RECORD_PROBLEMS.say("no_value"), loc).at(line, column))
             value = INVALID
         frame.container[key] = value
         key_line, key_column = frame.key_position
@@ -501,18 +488,21 @@ def _nesting_problem_before(data: bytes, mark: Any, path: str) -> Problem | None
     prefix = data.decode("utf-8", errors="replace")[: mark.index].encode("utf-8")
     builder = _PreciseBuilder(path, rereading=True)
     builder.run(prefix)
-    return next((problem for problem in builder.problems if problem.message == _TOO_DEEP), None)
+    return next((problem for problem in builder.problems if problem.code == "too_deep"), None)
 
 
-def _syntax_message(exc: yaml.MarkedYAMLError, data: bytes) -> str:
+def _syntax_message(exc: yaml.MarkedYAMLError, data: bytes) -> Message:
+    """libyaml's own words (English: what it found) inside a sentence in the reader's language."""
     parts = [part for part in (exc.context, exc.problem) if part]
-    text = ", ".join(parts) if parts else "invalid YAML"
+    detail: Message | str = ", ".join(parts) if parts else RECORD_PROBLEMS.say("invalid_yaml")
     context, problem = exc.context_mark, exc.problem_mark
+    started: Message | str = ""
     if context is not None and problem is not None and context.line != problem.line:
-        text += f" (it started at line {context.line + 1}, column {context.column + 1})"
+        started = RECORD_PROBLEMS.say("syntax_started", line=context.line + 1, column=context.column + 1)
+    tabs: Message | str = ""
     if problem is not None and b"\t" in _line_of(data, problem.line):
-        text += "; YAML cannot indent with tabs: use spaces"
-    return f"YAML syntax error: {text}"
+        tabs = RECORD_PROBLEMS.say("syntax_tabs")
+    return RECORD_PROBLEMS.say("syntax_error", detail=detail, started=started, tabs=tabs)
 
 
 def _line_of(data: bytes, index: int) -> bytes:
@@ -535,13 +525,9 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 def check_bytes(raw: bytes, path: str, max_bytes: int) -> tuple[bytes | None, Problem | None]:
     """Check size and encoding; return the bytes to parse (BOM removed) or a problem."""
     if len(raw) > max_bytes:
-        return None, error(
-            path,
-            f"file is {len(raw):,} bytes, over the {max_bytes:,}-byte limit for one record "
-            f"(raise it with --max-file-size if this is intended)",
-        ).at(1, 1)
+        return None, error(path, RECORD_PROBLEMS.say("too_big", size=len(raw), limit=max_bytes)).at(1, 1)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, error(path, "file is UTF-16 encoded; save it as UTF-8").at(1, 1)
+        return None, error(path, RECORD_PROBLEMS.say("utf16")).at(1, 1)
     if raw.startswith(_UTF8_BOM):
         raw = raw[len(_UTF8_BOM) :]
     try:
@@ -550,18 +536,16 @@ def check_bytes(raw: bytes, path: str, max_bytes: int) -> tuple[bytes | None, Pr
         line = raw.count(b"\n", 0, exc.start) + 1
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
         column = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
-        hint = ""
+        hint: Message | str = ""
         try:
             if any("\u4e00" <= char <= "\u9fff" for char in raw.decode("gb18030")):
-                hint = " (it looks like GBK/GB18030)"
+                hint = RECORD_PROBLEMS.say("looks_gbk")
         except UnicodeDecodeError:
             pass
-        return None, error(
-            path,
-            f"file is not UTF-8 text{hint}: byte 0x{raw[exc.start]:02X} cannot be decoded; save it as UTF-8",
-        ).at(line, column)
+        said = RECORD_PROBLEMS.say("not_utf8", hint=hint, byte=f"{raw[exc.start]:02X}")
+        return None, error(path, said).at(line, column)
     if not raw.strip():
-        return None, error(path, "the file is empty: a record is a mapping of field: value lines").at(1, 1)
+        return None, error(path, RECORD_PROBLEMS.say("empty_file")).at(1, 1)
     return raw, None
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import Field, StrictBool, StringConstraints, model_validator
-from pydantic_core import PydanticCustomError
 
 from crmdata.records.models.base import Record
 from crmdata.records.models.enums import Language, Stage
 from crmdata.records.models.fields import CalendarDate, Days, Name, OwnerId, RecordId, Text
 from crmdata.records.models.segment import Flag, SegmentSpec
+from crmdata.records.problem_words import RECORD_PROBLEMS, said_error
 from crmdata.records.vocabulary import STAGES
 
 Hours = Annotated[int, Field(ge=1, le=24 * 30, strict=True)]
@@ -134,17 +134,11 @@ class CrmConfig(Record):
         """A custom segment cannot take the name of a computed one (new, silent, ...)."""
         for name in self.segments:
             if name in {flag.value for flag in Flag}:
-                raise PydanticCustomError(
-                    "rule",
-                    "{name} is the name of a computed segment; choose another name",
-                    {"field": f"segments.{name}", "name": name, "at_key": True},
-                )
+                said = RECORD_PROBLEMS.say("segment_name_computed", name=name)
+                raise said_error("rule", said, field=f"segments.{name}", at_key=True)
         for name, spec in self.segments.items():
             for owner in spec.where.owner or []:
                 if owner not in self.team:
-                    raise PydanticCustomError(
-                        "rule",
-                        "segment {name}: owner {owner} is not on the team",
-                        {"field": f"segments.{name}.where.owner", "name": name, "owner": owner},
-                    )
+                    said = RECORD_PROBLEMS.say("segment_owner_not_on_team", name=name, owner=owner)
+                    raise said_error("rule", said, field=f"segments.{name}.where.owner")
         return self

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pydantic import Field, model_validator
-from pydantic_core import PydanticCustomError
 
 from crmdata.records.models.base import Record
 from crmdata.records.models.consent import Consent
 from crmdata.records.models.contact import Contact
 from crmdata.records.models.enums import CustomerType, Stage, Tier, Value
 from crmdata.records.models.fields import CalendarDate, Days, Name, OwnerId, RecordId, Text
+from crmdata.records.problem_words import RECORD_PROBLEMS, said_error
 from crmdata.records.vocabulary import STAGES, TIERS, TYPES, VALUES, field_description
 
 
@@ -44,17 +44,9 @@ class Customer(Record):
     def _stage_rules(self) -> Customer:
         """A churned customer needs the day it was lost; anyone past prospecting needs `since`."""
         if self.stage is Stage.CHURNED and self.churned_on is None:
-            raise PydanticCustomError(
-                "stage_rule",
-                "stage is churned, so churned_on (the day the customer was lost) is required",
-                {"field": "stage"},
-            )
+            raise said_error("stage_rule", RECORD_PROBLEMS.say("churned_needs_date"), field="stage")
         if self.since is None and self.stage is not Stage.PROSPECTING:
-            raise PydanticCustomError(
-                "stage_rule",
-                "since (start of the relationship) is required unless stage is prospecting",
-                {"field": "stage"},
-            )
+            raise said_error("stage_rule", RECORD_PROBLEMS.say("since_required"), field="stage")
         if self.since is not None and self.churned_on is not None and self.churned_on < self.since:
-            raise PydanticCustomError("stage_rule", "churned_on is before since", {"field": "churned_on"})
+            raise said_error("stage_rule", RECORD_PROBLEMS.say("churned_before_since"), field="churned_on")
         return self

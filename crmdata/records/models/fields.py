@@ -13,10 +13,11 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, PlainValidator, Strict, StringConstraints, WithJsonSchema
-from pydantic_core import PydanticCustomError
+
+from crmdata.records.problem_words import RECORD_PROBLEMS, said_error
+from crmdata.records.vocabulary import Message
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
-ID_RULE = "1 to 64 ASCII letters, digits, '-' or '_', starting with a letter or digit"
 
 RESERVED_WORDS: frozenset[str] = frozenset(
     ["index", "search", "assets", "404", "sitemap", "con", "prn", "aux", "nul"]
@@ -25,10 +26,6 @@ RESERVED_WORDS: frozenset[str] = frozenset(
 """Contract §1 (site_builder/help/contract.md): never an id, a team key or a segment name, in any case.
 The first five name pages and folders of the site (a customer `index` would replace the customer list);
 the rest are device names Windows cannot check out as files, whatever their extension."""
-RESERVED_RULE = (
-    "is a reserved word (index, search, assets, 404, sitemap, and names Windows cannot check out such as con, "
-    "nul, com1): choose another"
-)
 _RESERVED_JSON_PATTERN = (
     "^(?:"
     + "|".join(
@@ -46,7 +43,7 @@ def is_reserved(name: str) -> bool:
 
 def _not_reserved(value: str) -> str:
     if is_reserved(value):
-        raise PydanticCustomError("reserved_id", "{value} " + RESERVED_RULE, {"value": repr(value)})
+        raise said_error("reserved_id", RECORD_PROBLEMS.say("reserved_word", value=repr(value)))
     return value
 
 
@@ -63,9 +60,7 @@ def _parse_date_text(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise PydanticCustomError(
-            "date_value", "{value} is not a real date ({reason})", {"value": value, "reason": str(exc)}
-        ) from exc
+        raise said_error("date_value", RECORD_PROBLEMS.say("not_real_date", value=value, reason=str(exc))) from exc
 
 
 def _parse_datetime_text(value: str) -> datetime:
@@ -73,20 +68,18 @@ def _parse_datetime_text(value: str) -> datetime:
     try:
         return datetime.fromisoformat(text)
     except ValueError as exc:
-        raise PydanticCustomError(
-            "date_value", "{value} is not a real date and time ({reason})", {"value": value, "reason": str(exc)}
-        ) from exc
+        raise said_error("date_value", RECORD_PROBLEMS.say("not_real_datetime", value=value, reason=str(exc))) from exc
 
 
 def to_date(value: Any) -> date:
     """A calendar day: a YAML date or a quoted YYYY-MM-DD; a datetime is refused, not truncated."""
     if isinstance(value, datetime):
-        raise PydanticCustomError("date_type", "expected a date (YYYY-MM-DD), not a date and time")
+        raise said_error("date_type", RECORD_PROBLEMS.say("date_not_datetime"))
     if isinstance(value, date):
         return value
     if isinstance(value, str) and _DATE_TEXT.fullmatch(value):
         return _parse_date_text(value)
-    raise PydanticCustomError("date_type", "expected a date written as YYYY-MM-DD")
+    raise said_error("date_type", RECORD_PROBLEMS.say("not_date"))
 
 
 def to_datetime(value: Any) -> datetime:
@@ -95,9 +88,7 @@ def to_datetime(value: Any) -> datetime:
         return value
     if isinstance(value, str) and _DATETIME_TEXT.fullmatch(value):
         return _parse_datetime_text(value)
-    raise PydanticCustomError(
-        "datetime_type", "expected a date and time such as 2024-02-20 15:30 or 2024-02-20T15:30:00+08:00"
-    )
+    raise said_error("datetime_type", RECORD_PROBLEMS.say("not_datetime"))
 
 
 def to_date_or_datetime(value: Any) -> date | datetime:
@@ -108,7 +99,7 @@ def to_date_or_datetime(value: Any) -> date | datetime:
         return _parse_date_text(value)
     if isinstance(value, str) and _DATETIME_TEXT.fullmatch(value):
         return _parse_datetime_text(value)
-    raise PydanticCustomError("date_type", "expected a date (2024-02-20) or a date and time (2024-02-20 15:30)")
+    raise said_error("date_type", RECORD_PROBLEMS.say("not_date_or_datetime"))
 
 
 # --- what text may hold ----------------------------------------------------------------------------
@@ -141,24 +132,20 @@ def describe_character(char: str) -> str:
     return f"U+{code:04X} ({name})" if name else f"U+{code:04X}"
 
 
-def text_problem(text: str) -> str | None:
+def text_problem(text: str, *, short: bool = False) -> Message | None:
     """Why `text` may not be stored in a record (naming the first character at fault), or None.
 
     The one statement of the rule for messages: the models check the same with TEXT_PATTERN and
-    NAME_PATTERN, and `crm new`/`crm log` check their options with this function.
+    NAME_PATTERN, and `crm new`/`crm log` check their options with this function. `short` leaves out
+    the explanation (for a sentence that names the fault in passing: an unknown field's odd key).
     """
     found = _REFUSED_CHAR.search(text)
     if found is None:
         return None
     char = found.group()
-    where = f"{describe_character(char)} at position {found.start() + 1}"
-    if char in BIDI_CONTROLS:
-        return (
-            f"contains the bidirectional formatting character {where}: it makes text display in another order "
-            "than it is stored, so it is not allowed in text (a phone number copied from a phone often carries "
-            "U+202A and U+202C: delete them)"
-        )
-    return f"contains the control character {where}: control characters are not allowed in text"
+    where = RECORD_PROBLEMS.say("char_at", character=describe_character(char), position=found.start() + 1)
+    key = "char_bidi" if char in BIDI_CONTROLS else "char_control"
+    return RECORD_PROBLEMS.say(f"{key}_short" if short else key, where=where)
 
 
 Text = Annotated[str, Strict(), StringConstraints(pattern=TEXT_PATTERN)]

@@ -7,7 +7,6 @@ from functools import cached_property
 from typing import Annotated
 
 from pydantic import Field, Strict, model_validator
-from pydantic_core import PydanticCustomError
 
 from crmdata.records.models.base import Record
 from crmdata.records.models.enums import Channel, InteractionKind
@@ -22,6 +21,7 @@ from crmdata.records.models.fields import (
     day_of,
 )
 from crmdata.records.models.todo import Todo
+from crmdata.records.problem_words import RECORD_PROBLEMS, said_error
 from crmdata.records.vocabulary import CHANNELS, KINDS, field_description
 
 Satisfaction = Annotated[int, Strict(), Field(ge=1, le=5)]
@@ -65,21 +65,17 @@ class Interaction(Record):
     def _dates_in_order(self) -> Interaction:
         """The next follow-up cannot be before the conversation; only complaints get resolved."""
         if self.next_followup is not None and self.next_followup < self.day:
-            raise PydanticCustomError(
-                "rule",
-                "next_followup {next} is before the conversation's date {day}",
-                {"field": "next_followup", "next": self.next_followup.isoformat(), "day": self.day.isoformat()},
+            said = RECORD_PROBLEMS.say(
+                "followup_before_date", next=self.next_followup.isoformat(), day=self.day.isoformat()
             )
+            raise said_error("rule", said, field="next_followup")
         if self.resolved is not None and self.kind is not InteractionKind.COMPLAINT:
-            raise PydanticCustomError(
-                "rule",
-                "resolved is only for complaints (kind: complaint), this is kind {kind}",
-                {"field": "resolved", "kind": self.kind.value},
+            raise said_error(
+                "rule", RECORD_PROBLEMS.say("resolved_not_complaint", kind=self.kind.value), field="resolved"
             )
         if self.resolved is not None and self.resolved < self.day:
-            raise PydanticCustomError(
-                "rule",
-                "resolved {resolved} is before the complaint's date {day}",
-                {"field": "resolved", "resolved": self.resolved.isoformat(), "day": self.day.isoformat()},
+            said = RECORD_PROBLEMS.say(
+                "resolved_before_date", resolved=self.resolved.isoformat(), day=self.day.isoformat()
             )
+            raise said_error("rule", said, field="resolved")
         return self
