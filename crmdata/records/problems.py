@@ -79,16 +79,18 @@ def format_loc(loc: Loc) -> str:
     return text
 
 
-def error(file: str, message: str | Message, loc: Loc = (), *, at_key: bool = False) -> Problem:
+def error(file: str, message: Message, loc: Loc = (), *, at_key: bool = False) -> Problem:
     """An error at `loc` of `file`; `message` from a catalogue (`RECORD_PROBLEMS.say(...)`)."""
     return _problem(file, message, loc, Severity.ERROR, at_key)
 
 
-def warning(file: str, message: str | Message, loc: Loc = (), *, at_key: bool = False) -> Problem:
+def warning(file: str, message: Message, loc: Loc = (), *, at_key: bool = False) -> Problem:
     """A warning at `loc` of `file`; `message` from a catalogue (`RECORD_PROBLEMS.say(...)`)."""
     return _problem(file, message, loc, Severity.WARNING, at_key)
 
 
 def _problem(file: str, message: str | Message, loc: Loc, severity: Severity, at_key: bool) -> Problem:
+    """`error` and `warning` take only a Message, so mypy refuses English text in the code; tests may
+    still pass a plain string to see how a renderer treats any text."""
     said = message if isinstance(message, Message) else None
     return Problem(file=file, message=str(message), loc=loc, severity=severity, at_key=at_key, said=said)
