@@ -69,10 +69,7 @@ def vscode_settings() -> dict[str, Any]:
     """yaml-language-server's schema for each kind of file, so completion works in every record (the
     records `crm new` writes also carry the modeline)."""
     record_globs = {Customer: "customers/*.yaml", Interaction: "interactions/**/*.yaml"}
-    schemas = {
-        f"./{SCHEMA_FOLDER}/{name}": record_globs.get(model, "crm.yaml")
-        for name, model in SCHEMA_FILES.items()
-    }
+    schemas = {f"./{SCHEMA_FOLDER}/{name}": record_globs.get(model, "crm.yaml") for name, model in SCHEMA_FILES.items()}
     return {"yaml.schemas": schemas, "files.encoding": "utf8", "files.insertFinalNewline": True}
 
 

@@ -3,7 +3,14 @@ lines, the prompt and the next steps, in zh and en (a Catalogue: tests check bot
 
 from __future__ import annotations
 
-from crmdata.records.vocabulary import Catalogue, Word
+from crmdata.records.vocabulary import STAGES, Catalogue, Word
+
+
+def _stage(stage: str, zh_note: str = "", en_note: str = "") -> Word:
+    """A stage's comment: its word from the vocabulary, then what its interval means."""
+    word = STAGES.words[stage]
+    return Word(word.zh + zh_note, word.en + en_note)
+
 
 SETTING_COMMENTS = Catalogue(
     "starter_settings",
@@ -32,15 +39,13 @@ SETTING_COMMENTS = Catalogue(
             "新客户期内至少每 N 天联系一次", "while new, a customer is contacted at least every N days"
         ),
         "policy.cadence_days": Word(
-            "各阶段的跟进间隔（天）；已流失的客户不再排期",
-            "days between contacts per stage; churned customers are not scheduled",
+            f"各阶段的跟进间隔（天）；{STAGES.words['churned'].zh}的客户不再排期",
+            f"days between contacts per stage; {STAGES.words['churned'].en.lower()} customers are not scheduled",
         ),
-        "policy.cadence_days.prospecting": Word("潜在客户", "prospecting"),
-        "policy.cadence_days.active": Word("活跃客户", "active"),
-        "policy.cadence_days.stable": Word("稳定客户：至少每季度一次", "stable: at least quarterly"),
-        "policy.cadence_days.dormant": Word(
-            "休眠期客户：重新激活的间隔", "dormant: days between re-activation attempts"
-        ),
+        "policy.cadence_days.prospecting": _stage("prospecting"),
+        "policy.cadence_days.active": _stage("active"),
+        "policy.cadence_days.stable": _stage("stable", "：至少每季度一次", ": at least quarterly"),
+        "policy.cadence_days.dormant": _stage("dormant", "：重新激活的间隔", ": days between re-activation attempts"),
         "policy.high_value_cadence_days": Word(
             "高价值客户（value: high）至少每 N 天联系一次：每月两次", "high value customers: at least every N days"
         ),
