@@ -60,6 +60,11 @@ SETTING_COMMENTS = Catalogue(
             "隐私遮蔽：站点上隐藏电话、邮箱、地址和生日（true 推荐）",
             "hide phone, email, address and birthday on the site (true recommended)",
         ),
+        "site.encrypt": Word(
+            "加密站点：true 时 crm build 总是加密（口令取自环境变量 CRM_SITE_PASSWORD）；CI 文件已用 --encrypt",
+            "encrypt the site: with true, crm build always encrypts (the passphrase from the environment "
+            "variable CRM_SITE_PASSWORD); the CI file builds with --encrypt already",
+        ),
         "site.edit_url": Word(
             "编辑链接：记录文件在哪里编辑，例如 https://github.com/acme/crm/edit/main/，客户页会链接到它的 YAML 文件",
             "where record files are edited, e.g. https://github.com/acme/crm/edit/main/: each customer page "
