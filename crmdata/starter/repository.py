@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel
 
+from crmdata.authoring.writer import SCHEMA_FOLDER
 from crmdata.records.models import Customer, Interaction, Policy, SiteOptions
 from crmdata.records.schema import SCHEMA_FILES, schema_for
 from crmdata.starter.release import CURRENT, HOME, Release
@@ -30,7 +31,6 @@ CI_FILES: dict[Host, tuple[str, str]] = {
 }
 """Host -> (the path in the new repository, the template in crmdata/starter/templates/)."""
 RECORD_FOLDERS = ("customers", "interactions")
-SCHEMA_FOLDER = "schemas"
 IGNORED = ("site/", ".crm-cache/")
 """What `crm build` and the parse cache write: never committed."""
 
