@@ -71,16 +71,18 @@ def test_the_wheel_installed_outside_the_checkout_starts_a_repository_and_builds
     assert wheel.name == CURRENT.wheel
 
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env |= {"PATH": f"{venv / 'bin'}{os.pathsep}{env['PATH']}", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    env.setdefault("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip"))  # conftest moves XDG_CACHE_HOME
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--no-deps"]
+    env |= {"PATH": f"{venv / 'bin'}{os.pathsep}{env['PATH']}"}
+    # uv (locked in requirements/dev.txt) installs from its cache in a second; the cache stays the user's
+    # own (conftest moves XDG_CACHE_HOME into the test's folder). What it fetches is pinned by the hashes.
+    env.setdefault("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv"))
+    uv = [str(Path(sys.executable).parent / "uv"), "pip", "install", "--quiet", "--python", str(python), "--no-deps"]
     for step in (
-        [*pip, "--require-hashes", "-r", str(CHECKOUT / "requirements/build.txt")],
-        [*pip, "--require-hashes", "--no-build-isolation", "-r", str(CHECKOUT / "requirements/run.txt")],
-        [*pip, str(wheel)],
+        [*uv, "--require-hashes", "-r", str(CHECKOUT / "requirements/build.txt")],  # the setuptools jieba needs
+        [*uv, "--require-hashes", "--no-build-isolation", "-r", str(CHECKOUT / "requirements/run.txt")],
+        [*uv, str(wheel)],
     ):
         done = subprocess.run(step, cwd=tmp_path, env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
