@@ -10,7 +10,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 PIP := $(BIN)/python -m pip install --quiet --require-hashes --no-deps --no-build-isolation
 
-.PHONY: demo test lint check demo-data bench clean relock
+.PHONY: demo test lint check demo-data bench clean relock dist
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,8 +75,13 @@ relock: $(DEV_STAMP)
 	rm -rf $(VENV)  # a new venv from the new lock: nothing left over from the old one
 	$(MAKE) test
 
+## dist: the wheel and the sdist of this version in dist/, built with the locked setuptools (nothing downloaded)
+dist: $(RUN_STAMP)
+	rm -rf dist build
+	$(BIN)/python -m tools.dist --out dist
+
 clean:
-	rm -rf $(VENV) .crm-cache .pytest_cache .mypy_cache .ruff_cache site
+	rm -rf $(VENV) .crm-cache .pytest_cache .mypy_cache .ruff_cache site dist build
 
 ## browser-deps: Debian's chromium and a Chinese font for the browser tests (tests/test_site_browser.py);
 ## installs with apt-get (as root, or through sudo) only what is missing

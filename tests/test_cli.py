@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from crmdata import __version__
 from crmdata.cli.main import main
 from tests.conftest import DEFAULT_CONFIG, DataRepo, invoke_crm, run_crm
 
@@ -184,7 +185,7 @@ def test_schema_writes_three_files(tmp_path: DataRepo) -> None:
 def test_version() -> None:
     result = run_crm("--version")
     assert result.returncode == 0
-    assert result.stdout.startswith("crm, version ")
+    assert result.stdout == f"crm {__version__}\n", "crm 0.2.0: what a bug report quotes"
 
 
 def test_click_group_is_the_documented_entry_point() -> None:

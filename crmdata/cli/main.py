@@ -32,7 +32,7 @@ from crmdata.system.safe_paths import UnsafePathError
 
 
 @click.group(cls=EscapingGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="crm")
+@click.version_option(__version__, prog_name="crm", message="%(prog)s %(version)s")
 def main() -> None:
     """crm-as-code: customers and conversations as YAML files in git.
 
@@ -132,6 +132,7 @@ def schema_command(out: Path) -> None:
 
 def _register_commands() -> None:
     from crmdata.cli.diff import diff_command
+    from crmdata.cli.init import init_command
     from crmdata.cli.kpi import kpi_command
     from crmdata.cli.plan import calendar_command, due_command, segments_command
     from crmdata.cli.record import log_command, new_command
@@ -139,6 +140,7 @@ def _register_commands() -> None:
     from crmdata.cli.transfer import export_command, import_command
 
     for command in (
+        init_command,
         new_command,
         log_command,
         due_command,
