@@ -300,7 +300,10 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
         yield made
     finally:
         made.close()
-    assert errors == [], f"uncaught errors in the pages: {errors}"
+    # from the file system material asks for search/search_index.js (its offline plugin's file), which no crm
+    # site has, encrypted or not: search needs the site served, as it did before encryption
+    unexpected = [error for error in errors if "search/search_index.js" not in error]
+    assert unexpected == [], f"uncaught errors in the pages: {unexpected}"
 
 
 def unlock(page: Page, passphrase: str = PASSPHRASE, remember: bool = False) -> None:
