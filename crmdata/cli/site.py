@@ -143,13 +143,11 @@ def build_command(
     from site_builder.encrypt import ITERATIONS, PASSPHRASE_VARIABLE, SEAL_WORDS, publishing_reason
 
     root = root.resolve()
-    if encrypt:  # before validating: a CI job without its secret fails at once, and no site is written
-        _passphrase_or_exit(None)
     validation = validate_or_exit(root)
     language = language_of(validation.dataset)
     config_site = validation.dataset.config.site if validation.dataset.config is not None else None
     encrypt = encrypt or (config_site is not None and config_site.encrypt)
-    if encrypt:
+    if encrypt:  # before anything is built: a CI job without its secret writes no site
         _passphrase_or_exit(language)
     _show_mkdocs_log()
     config_file = _config_file(root)
@@ -181,7 +179,7 @@ def build_command(
             say(styled(warning.text(language), fg="yellow", bold=True), err=True)
 
 
-def _passphrase_or_exit(language: str | None) -> None:
+def _passphrase_or_exit(language: str) -> None:
     """Exit 2 naming CRM_SITE_PASSWORD when it is unset or empty (the flag or crm.yaml asked to encrypt)."""
     from site_builder.encrypt import (
         PASSPHRASE_VARIABLE,
