@@ -289,7 +289,9 @@ def seal_site(
     plain = 0
     for relative in files:
         data = (folder / relative).read_bytes()
-        if relative in kept or _is_shipped(relative, data, shipped):
+        if relative in kept:
+            continue
+        if _is_shipped(relative, data, shipped):
             plain += 1
         elif relative.endswith(".html"):
             pages.append(relative)

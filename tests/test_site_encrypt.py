@@ -183,6 +183,8 @@ def test_only_the_themes_and_crms_own_code_stays_plain(built: Built) -> None:
     assert sealed_count, built.output
     total = sum(1 for path in built.sealed.rglob("*") if path.is_file())
     assert int(sealed_count.group(1).replace(",", "")) == total - len(plain)
+    theme_count = re.search(r"([\d,]+) 个主题文件未加密", built.output)
+    assert theme_count and int(theme_count.group(1).replace(",", "")) == len(plain) - 1  # not the .crm-site marker
 
 
 def test_the_demo_data_set_leaves_no_name_readable(tmp_path: Path) -> None:
