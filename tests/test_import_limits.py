@@ -98,6 +98,8 @@ def test_the_time_limit_stops_reading_and_names_its_option(empty_repo: DataRepo,
 # --- xlsx: zip bombs, lying headers, rows no spreadsheet has -----------------------------------------
 
 
+
+
 def inline_row(number: int, name_pieces: Iterator[bytes]) -> Iterator[bytes]:
     yield f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>'.encode()
     yield from name_pieces

@@ -68,22 +68,8 @@ def test_words_that_only_contain_a_reserved_word_are_fine(repo: DataRepo, word: 
 
 def test_crm_new_refuses_a_reserved_id(repo: DataRepo) -> None:
     result = invoke_crm(
-        "new",
-        "customer",
-        "--root",
-        str(repo.root),
-        "--id",
-        "prn",
-        "--name",
-        "某公司",
-        "--type",
-        "enterprise",
-        "--tier",
-        "regular",
-        "--stage",
-        "prospecting",
-        "--owner",
-        "ming",
+        "new", "customer", "--root", str(repo.root), "--id", "prn", "--name", "某公司", "--type", "enterprise",
+        "--tier", "regular", "--stage", "prospecting", "--owner", "ming",
     )
     assert result.returncode != 0
     assert "reserved word" in result.stderr + result.stdout

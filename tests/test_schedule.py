@@ -607,10 +607,8 @@ def test_a_promise_of_an_earlier_day_does_not_count(crm: DataRepo) -> None:
         since: 2024-01-10
         consent: {given: true}
         """)
-    crm.put(
-        "id: JL-1\ncustomer: KH-1\ndate: 2026-05-31\nchannel: phone\nowner: ming\ntopic: 报价\n"
-        "next_followup: 2026-06-02\n"
-    )
+    crm.put("id: JL-1\ncustomer: KH-1\ndate: 2026-05-31\nchannel: phone\nowner: ming\ntopic: 报价\n"
+            "next_followup: 2026-06-02\n")
     crm.put("id: JL-2\ncustomer: KH-1\ndate: 2026-06-01\nchannel: phone\nowner: ming\ntopic: 跟进\n")
     # last contact day 06-01 (JL-2, no promise) → cadence 07-01.
     check(plans(load(crm), D("2026-06-03"))["KH-1"], due=D("2026-07-01"), reason="cadence")

@@ -89,7 +89,6 @@ def _table(
 
 # --- customers -------------------------------------------------------------------------------------
 
-
 def customer_values(
     customer: Customer, number: int, english: bool, team: Mapping[str, str], redact: bool = False
 ) -> dict[Key, CellValue]:
