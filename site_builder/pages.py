@@ -207,7 +207,7 @@ def dashboard(data: SiteData) -> Iterator[Output]:
 
 @page_set
 def followup_page(data: SiteData) -> Iterator[Output]:
-    for owner in data.team:
+    for owner in () if data.sealed else data.team:
         feed = calendar_feed(
             data.ds, data.as_of, owner, include_private=not data.masked, plans=data.plans, moments=data.care
         )

@@ -28,8 +28,17 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from crmdata.records.report import text_line
 from crmdata.records.validate import Validation, validate
 from crmdata.system.safe_paths import UnsafePathError
+from site_builder.encrypt import (
+    PASSPHRASE_VARIABLE,
+    SEAL_WORDS,
+    UNLOCK_SCRIPT,
+    PassphraseMissingError,
+    Sealed,
+    passphrase_from_environment,
+    seal_site,
+)
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
-from site_builder.output import check_replaceable, mark
+from site_builder.output import MARKER, check_replaceable, mark
 from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, all_outputs, segment_src
 from site_builder.render import Links, environment
 from site_builder.sitedata import SiteData, site_data
@@ -51,6 +60,9 @@ class CrmPluginConfig(Config):  # type: ignore[no-untyped-call]
     """YYYY-MM-DD; default: today (or CRM_AS_OF)."""
     internal = c.Type(bool, default=False)
     """Show private contact fields (phone, email, address, birthday) unmasked."""
+    encrypt = c.Type(bool, default=False)
+    """Encrypt the site (site_builder.encrypt) with the passphrase in CRM_SITE_PASSWORD; crm.yaml's
+    `site: {encrypt: true}` asks for it too."""
 
 
 class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
@@ -65,6 +77,16 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.staging: Staging | None = None
         self.pages_converted = 0
         self.pages_written = 0
+        self.serving = False
+        self.passphrase: str | None = None
+        """Set when this build is encrypted (--encrypt or crm.yaml site.encrypt, not under `serve`)."""
+        self.language = "zh"
+        self.sealed: Sealed | None = None
+        """What the last build encrypted; None when it was not encrypted."""
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """`mkdocs serve` / `crm serve` preview on this machine: never encrypted (nothing is published)."""
+        self.serving = command == "serve"
 
     def root(self, config: MkDocsConfig) -> Path:
         configured = self.config.root or os.environ.get("CRM_ROOT", "")
@@ -91,7 +113,18 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             lines = [text_line(problem, language) for problem in validation.errors]
             raise PluginError("crm: the data does not validate; fix these errors first:\n" + "\n".join(lines))
         internal = self.config.internal or os.environ.get("CRM_INTERNAL", "") in ("1", "true", "yes")
+        site_options = validation.dataset.config.site if validation.dataset.config is not None else None
+        self.passphrase = None
+        if (self.config.encrypt or (site_options is not None and site_options.encrypt)) and not self.serving:
+            try:
+                self.passphrase = passphrase_from_environment()
+            except PassphraseMissingError:
+                language = validation.dataset.config.language if validation.dataset.config is not None else None
+                words = SEAL_WORDS.say("passphrase_missing", variable=PASSPHRASE_VARIABLE)
+                raise PluginError(f"crm: {words.text(language)}") from None
         data = site_data(validation.dataset, self.as_of(), validation.warnings, internal)
+        data.sealed = self.passphrase is not None
+        self.language = data.language
         del validation
         log.info(
             f"crm: computed follow-ups, segments and KPIs as of {data.as_of} in {time.perf_counter() - started:.1f} s"
@@ -113,6 +146,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         outputs = self._render(data, self.staging)
         removed = self.staging.prune()
         self.generated = [output.src for output in outputs] + [f"assets/{asset}" for asset in ASSETS]
+        if self.passphrase is not None:
+            self.generated.append(UNLOCK_SCRIPT)
         self.in_nav = {output.src for output in outputs if isinstance(output, Page) and output.nav is not None}
         if config.nav is None:
             config.nav = self._nav(outputs, config)
@@ -142,7 +177,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 if pages % PROGRESS_EVERY == 0:
                     log.info(f"crm: {pages:,} pages rendered to Markdown")
             outputs.append(output)
-        for asset in ASSETS:
+        for asset in (*ASSETS, Path(UNLOCK_SCRIPT).name):
             staging.write(f"assets/{asset}", (Path(__file__).parent / "assets" / asset).read_bytes())
         return outputs
 
@@ -225,8 +260,20 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         except UnsafePathError as refusal:
             raise PluginError(f"crm: {refusal}") from None
 
+    @event_priority(-100)  # after the search plugin has written search/search_index.json
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Mark the folder as a site crm built, so the next build may replace it."""
+        """Encrypt the site when asked (every file mkdocs and the other plugins wrote is there now), then
+        mark the folder as a site crm built, so the next build may replace it."""
+        self.sealed = None
+        if self.passphrase is not None:
+            started = time.perf_counter()
+            self.sealed = seal_site(
+                Path(config.site_dir), self.passphrase, self.language, config.theme.dirs, keep=(MARKER,)
+            )
+            log.info(
+                f"crm: encrypted {self.sealed.sealed:,} files ({self.sealed.plain:,} theme files left plain) "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
         mark(Path(config.site_dir))
 
     def on_page_content(self, html: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:

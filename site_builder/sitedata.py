@@ -78,6 +78,9 @@ class SiteData:
     """The records are in a git repository with commits: customer pages have a change history section."""
     history_shallow: bool = False
     """Read from a shallow clone: older changes are missing, and the pages say so."""
+    sealed: bool = False
+    """The site is encrypted (site_builder.encrypt): calendar feeds, which phones fetch without a browser
+    and so could only be published as plain text, are left out and the page says why."""
 
     @cached_property
     def labels(self) -> Labels:

@@ -32,7 +32,7 @@ from crmdata.cli.common import (
 from crmdata.cli.output import say, styled
 from crmdata.records.cache import cache_folder
 from crmdata.records.vocabulary import phrase
-from crmdata.system.errors import CrmError, MachineError
+from crmdata.system.errors import CrmError, ExitCode, MachineError
 from crmdata.system.safe_paths import UnsafePathError, remove_tree
 
 if TYPE_CHECKING:
@@ -119,7 +119,15 @@ def _check_address(dev_addr: str) -> None:
     help="Show private contact fields (phone, email, address, birthday) unmasked. Never publish it.",
 )
 @click.option("--strict", is_flag=True, help="Fail on mkdocs warnings, e.g. a broken link in a hand-written page.")
-def build_command(root: Path, as_of: datetime | None, out: Path | None, internal: bool, strict: bool) -> None:
+@click.option(
+    "--encrypt",
+    is_flag=True,
+    help="Encrypt every file that carries record text (AES-256-GCM, PBKDF2) with the passphrase in the "
+    "environment variable CRM_SITE_PASSWORD (never on the command line); crm.yaml site.encrypt: true does too.",
+)
+def build_command(
+    root: Path, as_of: datetime | None, out: Path | None, internal: bool, strict: bool, encrypt: bool
+) -> None:
     """Validate, then write the static site (mkdocs-material) with every CRM page.
 
     \b
@@ -127,13 +135,20 @@ def build_command(root: Path, as_of: datetime | None, out: Path | None, internal
       crm build                           site/ as of today
       crm build --as-of 2026-06-30 --out /tmp/june
       crm build --internal --out internal-site/   unmasked contacts, for the team only
+      CRM_SITE_PASSWORD="$SECRET" crm build --encrypt   a site to publish
     """
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    from site_builder.encrypt import ITERATIONS, PASSPHRASE_VARIABLE, SEAL_WORDS, publishing_reason
+
     root = root.resolve()
     validation = validate_or_exit(root)
     language = language_of(validation.dataset)
+    config_site = validation.dataset.config.site if validation.dataset.config is not None else None
+    encrypt = encrypt or (config_site is not None and config_site.encrypt)
+    if encrypt:  # before anything is built: a CI job without its secret writes no site
+        _passphrase_or_exit(language)
     _show_mkdocs_log()
     config_file = _config_file(root)
     try:
@@ -144,6 +159,7 @@ def build_command(root: Path, as_of: datetime | None, out: Path | None, internal
         plugin.config.root = str(root)
         plugin.config.as_of = resolve_as_of(as_of).isoformat()
         plugin.config.internal = internal
+        plugin.config.encrypt = encrypt
         plugin.validation = validation
         del validation
         forget_loaded()  # the plugin drops the records after rendering; nothing else may keep them alive
@@ -151,6 +167,32 @@ def build_command(root: Path, as_of: datetime | None, out: Path | None, internal
     except MkDocsException as problem:
         raise CrmError(str(problem)) from None
     say(phrase("site_written", language, path=target), err=True)
+    if plugin.sealed is not None:
+        words = SEAL_WORDS.say(
+            "site_sealed", count=plugin.sealed.sealed, plain=plugin.sealed.plain, iterations=ITERATIONS
+        )
+        say(words.text(language), err=True)
+    else:
+        reason = publishing_reason(root, language)
+        if reason is not None:
+            warning = SEAL_WORDS.say("site_unencrypted", reason=reason, variable=PASSPHRASE_VARIABLE)
+            say(styled(warning.text(language), fg="yellow", bold=True), err=True)
+
+
+def _passphrase_or_exit(language: str) -> None:
+    """Exit 2 naming CRM_SITE_PASSWORD when it is unset or empty (the flag or crm.yaml asked to encrypt)."""
+    from site_builder.encrypt import (
+        PASSPHRASE_VARIABLE,
+        SEAL_WORDS,
+        PassphraseMissingError,
+        passphrase_from_environment,
+    )
+
+    try:
+        passphrase_from_environment()
+    except PassphraseMissingError:
+        words = SEAL_WORDS.say("passphrase_missing", variable=PASSPHRASE_VARIABLE)
+        raise CrmError(words.text(language), ExitCode.USAGE, language=language) from None
 
 
 def _build_in_place_of_output(config: MkDocsConfig, root: Path) -> Path:

@@ -458,6 +458,12 @@ LABELS: dict[str, Word] = {
         "每位负责人的日历包含其全部跟进、待办和关怀时刻。",
         "Each owner's calendar has all of their follow-ups, todos and care moments.",
     ),
+    "calendar_sealed": Word(
+        "加密站点不发布日历订阅（手机不经浏览器读取 .ics，只能是明文）。"
+        "负责人可用 crm calendar --owner 自己的键 生成 .ics 文件，导入手机日历。",
+        "An encrypted site publishes no calendar feeds (phones read .ics without a browser, so a feed could "
+        "only be plain text). An owner makes an .ics file with crm calendar --owner KEY and imports it.",
+    ),
     "team_calendar": Word("全体", "Whole team"),
     "profile": Word("基本信息", "Profile"),
     "since": Word("合作起始", "Customer since"),

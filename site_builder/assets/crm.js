@@ -1,6 +1,7 @@
 /* crm-as-code: sortable tables, and the customer index rendered from customers/index.json with filters,
    sorting and pages. Record text is only ever set with textContent, never as HTML, so it stays data in
-   the browser too. Runs on every page load, including material's instant navigation (document$). */
+   the browser too. In an encrypted site the fetch of the JSON is opened by assets/unlock.js, which wraps
+   fetch for the page. Runs on every page load, including material's instant navigation (document$). */
 (function () {
   "use strict";
 
@@ -134,7 +135,22 @@
       });
   }
 
+  /* An encrypted site, opened (assets/unlock.js): a lock button in the header forgets the key. */
+  function addLock() {
+    var site = window.crmSite, header = document.querySelector(".md-header__inner");
+    if (!site || !header || header.querySelector(".crm-lock")) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "md-header__button crm-lock";
+    button.textContent = site.words.lock;
+    button.title = site.words.lock_hint;
+    button.setAttribute("aria-label", site.words.lock_hint);
+    button.addEventListener("click", function () { site.lock(); });
+    header.appendChild(button);
+  }
+
   function init() {
+    addLock();
     document.querySelectorAll(".md-content table").forEach(function (table) {
       if (table.hasAttribute("data-crm-source")) makeIndex(table);
       else makeSortable(table);

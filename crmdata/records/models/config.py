@@ -64,6 +64,13 @@ class SiteOptions(Record):
     redact: StrictBool = Field(
         True, description="隐私遮蔽 — mask private contact fields (phone, email, address, birthday)"
     )
+    encrypt: StrictBool = Field(
+        False,
+        description=(
+            "加密站点 — encrypt every file of the built site that carries record text (AES-256-GCM) with the "
+            "passphrase in the environment variable CRM_SITE_PASSWORD, as crm build --encrypt does"
+        ),
+    )
     edit_url: EditUrl | None = Field(
         None,
         description=(

@@ -1,0 +1,409 @@
+"""`crm build --encrypt`: every file of the built site carrying record text is ciphertext, and the site
+opens in a real browser (Debian's chromium, driven by playwright) with the passphrase typed once.
+
+A small repository with distinctive names (customers, contacts, phones, topics, summaries) is built twice
+with --internal (phones unmasked): plain, where the scan must find every distinctive string (so the scan
+can fail), and encrypted, where it must find none, in raw bytes, in the text with HTML entities undone and
+in JSON's \\u escapes. The encrypted site is then served by a real HTTP server and opened from the file
+system too.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import html
+import json
+import os
+import re
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from cryptography.exceptions import InvalidTag
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from site_builder.encrypt import ITERATIONS, PASSPHRASE_VARIABLE, open_envelope
+from tests.conftest import CRM, DataRepo
+from tests.test_site_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PROJECT
+
+PASSPHRASE = "青山-correct-horse-7"
+WRONG = "青山-correct-horse-8"
+AS_OF = "2026-11-24"
+SEARCH_WORD = "光刻胶"  # the industry of one customer: a Chinese word jieba keeps whole
+
+CONFIG = """\
+team:
+  ming: {name: 欧阳明远}
+  hong: {name: Hortensia Quill}
+language: zh
+"""
+
+CUSTOMERS = {
+    "KH-2024001": {
+        "name": "澜沧翡翠微电子有限公司",
+        "contact": "司马青禾",
+        "phone": "13912345671",
+        "industry": SEARCH_WORD,
+    },
+    "KH-2024002": {"name": "Zanzibar Quokka Holdings", "contact": "Ottoline Vexworth", "phone": "13912345672"},
+    "KH-2024003": {"name": "鹤岗琥珀冷链物流", "contact": "慕容紫苏", "phone": "13912345673"},
+}
+TOPICS = {"JL-2024001": "犀牛角湾仓储续约", "JL-2024002": "Pemberton escrow dispute"}
+SUMMARIES = {"JL-2024001": "客户担心冷库温控报警频繁", "JL-2024002": "Wants the Bramblewick clause removed"}
+
+
+def secrets_of_the_data() -> list[str]:
+    """Every distinctive string the repository holds: what must never be readable in an encrypted site."""
+    found = [CONFIG.split("name: ")[1].split("}")[0], "Hortensia Quill"]
+    for record in CUSTOMERS.values():
+        found += [record["name"], record["contact"], record["phone"]]
+    return found + list(TOPICS.values()) + list(SUMMARIES.values())
+
+
+def write_repository(root: Path) -> DataRepo:
+    data = DataRepo(root)
+    data.config(CONFIG)
+    for cid, record in CUSTOMERS.items():
+        industry = (f"industry: {record['industry']}",) if "industry" in record else ()
+        data.customer(
+            cid,
+            "contacts:",
+            f"  - {{name: {record['contact']}, phone: '{record['phone']}', primary: true}}",
+            *industry,
+            name=record["name"],
+        )
+    data.interaction(
+        "JL-2024001", "KH-2024001", "2026-11-02", f"summary: {SUMMARIES['JL-2024001']}", topic=TOPICS["JL-2024001"]
+    )
+    data.interaction(
+        "JL-2024002", "KH-2024002", "2026-11-03", f"summary: {SUMMARIES['JL-2024002']}", topic=TOPICS["JL-2024002"]
+    )
+    return data
+
+
+def build(
+    root: Path, out: Path, *options: str, passphrase: str | None = PASSPHRASE, cache: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if key not in (PASSPHRASE_VARIABLE, "CI")}
+    env["XDG_CACHE_HOME"] = str(cache or out.parent / "xdg-cache")
+    if passphrase is not None:
+        env[PASSPHRASE_VARIABLE] = passphrase
+    return subprocess.run(
+        [str(CRM), "build", "--root", str(root), "--as-of", AS_OF, "--out", str(out), *options],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )
+
+
+def readable(site: Path, needles: list[str]) -> dict[str, list[str]]:
+    """Which needles a file of `site` shows: in its raw bytes, its text with HTML entities undone, or
+    JSON-escaped (\\u6f9c…)."""
+    shown: dict[str, list[str]] = {}
+    for path in sorted(site.rglob("*")):
+        if not path.is_file():
+            continue
+        raw = path.read_bytes()
+        text = raw.decode("utf-8", errors="replace")
+        unescaped = html.unescape(text)
+        for needle in needles:
+            escaped = json.dumps(needle)[1:-1]
+            if needle.encode() in raw or needle in unescaped or escaped in text or escaped.lower() in text:
+                shown.setdefault(needle, []).append(path.relative_to(site).as_posix())
+    return shown
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@dataclass(frozen=True)
+class Built:
+    root: Path
+    plain: Path
+    sealed: Path
+    output: str
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    work = tmp_path_factory.mktemp("encrypt")
+    root = write_repository(work / "crm").root
+    plain = build(root, work / "plain", "--internal", passphrase=None)
+    assert plain.returncode == 0, plain.stderr
+    sealed = build(root, work / "sealed", "--internal", "--encrypt")
+    assert sealed.returncode == 0, sealed.stderr
+    return Built(root, work / "plain", work / "sealed", sealed.stderr)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the built files
+
+
+def test_no_record_text_is_readable_in_any_file_of_an_encrypted_site(built: Built) -> None:
+    needles = secrets_of_the_data()
+    in_plain = readable(built.plain, needles)
+    assert set(in_plain) == set(needles), f"the scan must see every string in the plain site: {in_plain}"
+    assert readable(built.sealed, needles) == {}
+    assert not (built.sealed / "calendar").exists(), "an encrypted build publishes no calendar feeds"
+    index = json.loads((built.sealed / "customers" / "index.json").read_text(encoding="utf-8"))
+    assert index["cipher"] == "AES-256-GCM" and index["iterations"] >= ITERATIONS >= 600_000
+    opened = json.loads(open_envelope(index, PASSPHRASE))
+    assert {row[1] for row in opened["rows"]} == {record["name"] for record in CUSTOMERS.values()}
+
+
+def test_only_the_themes_and_crms_own_code_stays_plain(built: Built) -> None:
+    plain = sorted(
+        path.relative_to(built.sealed).as_posix()
+        for path in built.sealed.rglob("*")
+        if path.is_file() and not path.read_bytes().startswith((b'{"format":"crm-sealed-1"', b"<!doctype html>"))
+    )
+    assert plain, "the theme's scripts and styles stay plain"
+    for name in plain:
+        assert name == ".crm-site" or re.match(
+            r"assets/(javascripts|stylesheets|images)/|assets/(crm|unlock)\.", name
+        ), name
+    pages = [path for path in built.sealed.rglob("*.html")]
+    assert pages and all(b'id="crm-sealed"' in path.read_bytes() for path in pages)
+    sealed_count = re.search(r"([\d,]+) 个文件为密文", built.output)
+    assert sealed_count, built.output
+    total = sum(1 for path in built.sealed.rglob("*") if path.is_file())
+    assert int(sealed_count.group(1).replace(",", "")) == total - len(plain)
+    theme_count = re.search(r"([\d,]+) 个主题文件未加密", built.output)
+    assert theme_count and int(theme_count.group(1).replace(",", "")) == len(plain) - 1  # not the .crm-site marker
+
+
+def test_the_demo_data_set_leaves_no_name_readable(tmp_path: Path) -> None:
+    names = []
+    for path in sorted((PROJECT / "customers").glob("*.yaml")):
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        names.append(record["name"])
+        names += [contact["name"] for contact in record.get("contacts", [])]
+    result = build(PROJECT, tmp_path / "site", "--encrypt")
+    assert result.returncode == 0, result.stderr
+    assert readable(tmp_path / "site", names) == {}
+
+
+def test_two_builds_have_different_salts_and_ciphertexts(built: Built, tmp_path: Path) -> None:
+    again = build(built.root, tmp_path / "again", "--internal", "--encrypt")
+    assert again.returncode == 0, again.stderr
+    first = json.loads((built.sealed / "customers" / "index.json").read_text(encoding="utf-8"))
+    second = json.loads((tmp_path / "again" / "customers" / "index.json").read_text(encoding="utf-8"))
+    assert first["salt"] != second["salt"] and first["nonce"] != second["nonce"] and first["data"] != second["data"]
+    assert open_envelope(first, PASSPHRASE) == open_envelope(second, PASSPHRASE)
+    nonces = [
+        json.loads(path.read_text(encoding="utf-8"))["nonce"]
+        for path in (tmp_path / "again").rglob("*.json")
+        if path.read_bytes().startswith(b'{"format"')
+    ]
+    assert len(nonces) == len(set(nonces)) >= 2, "a fresh nonce per file"
+    assert len(base64.b64decode(second["salt"])) >= 16
+
+
+def test_a_wrong_passphrase_cannot_open_a_file(built: Built) -> None:
+    index = json.loads((built.sealed / "customers" / "index.json").read_text(encoding="utf-8"))
+    with pytest.raises(InvalidTag):
+        open_envelope(index, WRONG)
+    changed = {**index, "data": base64.b64encode(b"x" + base64.b64decode(index["data"])[1:]).decode()}
+    with pytest.raises(InvalidTag):
+        open_envelope(changed, PASSPHRASE)
+
+
+@pytest.mark.parametrize("passphrase", [None, ""], ids=["unset", "empty"])
+def test_a_missing_passphrase_is_an_error_and_the_previous_site_stays(
+    built: Built, tmp_path: Path, passphrase: str | None
+) -> None:
+    out = tmp_path / "site"
+    first = build(built.root, out, "--encrypt")
+    assert first.returncode == 0, first.stderr
+    before = digest(out)
+    result = build(built.root, out, "--encrypt", passphrase=passphrase)
+    assert result.returncode == 2, result.stderr
+    assert PASSPHRASE_VARIABLE in result.stderr and "Traceback" not in result.stderr
+    assert digest(out) == before
+
+
+def test_site_encrypt_in_crm_yaml_encrypts_and_needs_the_passphrase_too(tmp_path: Path) -> None:
+    data = write_repository(tmp_path / "crm")
+    data.config(CONFIG + "site: {encrypt: true}\n")
+    refused = build(data.root, tmp_path / "site", passphrase=None)
+    assert refused.returncode == 2 and PASSPHRASE_VARIABLE in refused.stderr
+    assert not (tmp_path / "site").exists()
+    result = build(data.root, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert readable(tmp_path / "site", secrets_of_the_data()) == {}
+    assert "站点已加密" in result.stderr
+
+
+def test_a_plain_build_of_a_repository_whose_ci_publishes_says_so_loudly(tmp_path: Path) -> None:
+    data = write_repository(tmp_path / "crm")
+    quiet = build(data.root, tmp_path / "a", passphrase=None)
+    assert quiet.returncode == 0 and "未加密" not in quiet.stderr
+    data.write(".github/workflows/crm.yml", "jobs:\n  site:\n    steps:\n      - run: crm build --out site\n")
+    loud = build(data.root, tmp_path / "b", passphrase=None)
+    assert loud.returncode == 0, loud.stderr
+    assert "警告：站点未加密" in loud.stderr and ".github/workflows/crm.yml" in loud.stderr
+    sealed = build(data.root, tmp_path / "c", "--encrypt")
+    assert sealed.returncode == 0 and "未加密，" not in sealed.stderr and "站点已加密" in sealed.stderr
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the browser
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(built: Built) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(built.sealed))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), "run `make browser-deps`: the browser tests need Debian's chromium"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    made = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    errors: list[str] = []
+    made.on("weberror", lambda error: errors.append(str(error.error)))
+    try:
+        yield made
+    finally:
+        made.close()
+    # from the file system material asks for search/search_index.js (its offline plugin's file), which no crm
+    # site has, encrypted or not: search needs the site served, as it did before encryption
+    unexpected = [error for error in errors if "search/search_index.js" not in error]
+    assert unexpected == [], f"uncaught errors in the pages: {unexpected}"
+
+
+def unlock(page: Page, passphrase: str = PASSPHRASE, remember: bool = False) -> None:
+    page.locator("#crm-passphrase").fill(passphrase)
+    if remember:
+        page.locator("#crm-remember").check()
+    page.locator("#crm-unlock button").click()
+
+
+def opened(page: Page) -> None:
+    """The real page is in place: material's header is there."""
+    page.locator(".md-header").wait_for(timeout=20_000)
+
+
+def test_without_the_passphrase_the_page_shows_the_form_and_nothing_else(context: BrowserContext, served: str) -> None:
+    page = context.new_page()
+    page.goto(served, wait_until="networkidle")
+    assert page.locator("#crm-unlock").is_visible()
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    assert "请输入口令" in page.locator("h1").inner_text()
+    shown = page.content()
+    assert not [needle for needle in secrets_of_the_data() if needle in shown]
+
+
+def test_a_wrong_passphrase_says_so_and_shows_nothing(context: BrowserContext, served: str) -> None:
+    page = context.new_page()
+    page.goto(served + "customers/KH-2024001/", wait_until="networkidle")
+    unlock(page, WRONG)
+    page.wait_for_function("document.getElementById('crm-unlock-error').textContent.indexOf('口令不对') >= 0")
+    assert page.locator(".md-header").count() == 0
+    shown = page.content()
+    assert not [needle for needle in secrets_of_the_data() if needle in shown]
+    assert page.evaluate("Object.keys(sessionStorage).length + Object.keys(localStorage).length") == 0
+
+
+def test_with_the_passphrase_the_dashboard_customers_filter_and_search_work(
+    context: BrowserContext, served: str
+) -> None:
+    page = context.new_page()
+    page.goto(served, wait_until="networkidle")
+    unlock(page)
+    opened(page)
+    page.locator(".md-content img").first.wait_for()
+    assert "看板" in page.locator(".md-content h1").first.inner_text()
+    charts = page.locator(".md-content img[src^='data:image/svg+xml']")
+    assert charts.count() > 0
+    assert page.evaluate("Array.from(document.querySelectorAll('.md-content img')).every(i => i.naturalWidth > 0)")
+    assert page.locator(".crm-lock").is_visible()
+
+    # another page opens with the key kept for this tab: no form
+    page.goto(served + "customers/KH-2024003/", wait_until="networkidle")
+    opened(page)
+    assert CUSTOMERS["KH-2024003"]["name"] in page.locator(".md-content h1").first.inner_text()
+
+    page.goto(served + "customers/", wait_until="networkidle")
+    opened(page)
+    page.wait_for_function("document.querySelector('.crm-filter__count').textContent.length > 0")
+    assert page.locator(".crm-filter__count").inner_text().strip() == "3 / 3"
+    page.locator(".crm-filter__text").fill("琥珀")
+    page.wait_for_function("document.querySelector('.crm-filter__count').textContent.trim() === '1 / 3'")
+    assert CUSTOMERS["KH-2024003"]["name"] in page.locator(".md-content table tbody").inner_text()
+
+    box = page.locator("input.md-search__input")
+    box.click()
+    page.keyboard.type(SEARCH_WORD)
+    page.keyboard.press("End")
+    results = page.locator(".md-search-result__item > a.md-search-result__link")
+    results.first.wait_for(timeout=15_000)
+    hrefs = results.evaluate_all("links => links.map(link => link.href)")
+    assert any("customers/KH-2024001" in href for href in hrefs), hrefs
+
+
+def test_remember_keeps_the_key_not_the_passphrase_and_lock_forgets_it(context: BrowserContext, served: str) -> None:
+    page = context.new_page()
+    page.goto(served + "followups/", wait_until="networkidle")
+    unlock(page, remember=True)
+    opened(page)
+    stored = page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
+    assert "crm-site-key:" in stored and PASSPHRASE not in stored
+    assert "crm calendar" in page.locator(".md-content").inner_text(), "the page says why there are no feeds"
+    page.reload(wait_until="networkidle")
+    opened(page)
+    other = context.new_page()  # a new tab of the same browser: remembered on this device
+    other.goto(served + "customers/KH-2024002/", wait_until="networkidle")
+    opened(other)
+    assert CUSTOMERS["KH-2024002"]["name"] in other.locator(".md-content h1").inner_text()
+    other.locator(".crm-lock").click()
+    other.locator("#crm-unlock").wait_for()
+    assert other.evaluate("Object.keys(localStorage).filter(k => k.startsWith('crm-site-key:')).length") == 0
+
+
+def test_an_encrypted_site_opens_from_the_file_system(context: BrowserContext, built: Built) -> None:
+    page = context.new_page()
+    page.goto((built.sealed / "index.html").as_uri(), wait_until="load")
+    unlock(page)
+    opened(page)
+    assert page.evaluate("Array.from(document.querySelectorAll('.md-content img')).every(i => i.naturalWidth > 0)")
+    page.goto((built.sealed / "customers" / "KH-2024001" / "index.html").as_uri(), wait_until="load")
+    opened(page)
+    assert CUSTOMERS["KH-2024001"]["name"] in page.locator(".md-content h1").inner_text()
+    assert CUSTOMERS["KH-2024001"]["contact"] in page.locator(".md-content").inner_text()
