@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 import yaml
 
-from crmdata.cli.site import build_command
 from crmdata.starter.release import CURRENT, HOME
 from tests.conftest import CRM, DataRepo, invoke_crm
 
@@ -25,15 +24,6 @@ EXPRESSION = re.compile(r"\$\{\{\s*(.+?)\s*\}\}")
 INSTALL = 'python -m pip install --quiet "$CRM_AS_CODE"'
 PASSPHRASE = "correct horse battery staple"
 CUSTOMER_NAME = "华星科技"
-
-ENCRYPT_READY = any("--encrypt" in option.opts for option in build_command.params)
-encrypted_build = pytest.mark.xfail(
-    not ENCRYPT_READY,
-    reason="the templates build with `crm build --encrypt` (issue 12 item 3, branch encrypt): "
-    "remove this marker when it is merged",
-    strict=True,
-)
-
 
 def git(root: Path, *args: str) -> str:
     env = {**os.environ, "GIT_AUTHOR_NAME": "张明", "GIT_AUTHOR_EMAIL": "ming@example.com"}
@@ -205,7 +195,6 @@ def test_an_invalid_pull_request_fails_with_annotations_and_still_gets_its_summa
     assert (tmp_path / "summary.md").read_text(encoding="utf-8").strip(), "the summary says what is wrong"
 
 
-@encrypted_build
 def test_main_builds_the_site_encrypted(pull_request: tuple[DataRepo, dict[str, str]], tmp_path: Path) -> None:
     data, expressions = pull_request
     git(data.root, "switch", "--quiet", "main")
@@ -322,7 +311,6 @@ def test_pushes_and_schedules_on_the_default_branch_run_only_pages(
     assert spec["pages"]["artifacts"]["paths"] == ["public"]
 
 
-@encrypted_build
 def test_the_pages_job_publishes_the_site_encrypted(merge_request: tuple[DataRepo, dict[str, str]]) -> None:
     data, variables = merge_request
     git(data.root, "switch", "--quiet", "main")
