@@ -27,6 +27,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from crmdata.records.report import text_line
 from crmdata.records.validate import Validation, validate
+from crmdata.records.vocabulary import phrase
 from crmdata.system.safe_paths import UnsafePathError
 from site_builder.encrypt import (
     PASSPHRASE_VARIABLE,
@@ -75,6 +76,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """Source paths of the generated pages and files."""
         self.in_nav: set[str] = set()
         self.staging: Staging | None = None
+        self.language = "zh"
+        """crm.yaml's language, known once the records are read: the plugin's log lines are said in it."""
         self.pages_converted = 0
         self.pages_written = 0
         self.serving = False
@@ -126,13 +129,12 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         data.sealed = self.passphrase is not None
         self.language = data.language
         del validation
-        log.info(
-            f"crm: computed follow-ups, segments and KPIs as of {data.as_of} in {time.perf_counter() - started:.1f} s"
-        )
+        self.language = data.language
+        log.info(phrase("plugin_computed", data.language, as_of=data.as_of, seconds=time.perf_counter() - started))
         config.site_name = data.title
         config.theme["language"] = data.language
         if config.theme["font"] is not False:
-            log.info("crm: theme.font turned off: Google Fonts are blocked in mainland China and leak visits")
+            log.info(phrase("plugin_font_off", data.language))
             config.theme["font"] = False
         prune_navigation(config)
         for extension in MARKDOWN_EXTENSIONS:
@@ -155,8 +157,15 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         del data, outputs  # the records are not needed again: give their memory back to mkdocs' own work
         gc.collect()
         log.info(
-            f"crm: {len(self.generated):,} pages and files for {customers:,} customers "
-            f"({self.staging.changed:,} changed, {removed:,} removed) in {time.perf_counter() - started:.1f} s"
+            phrase(
+                "plugin_pages_and_files",
+                self.language,
+                count=len(self.generated),
+                customers=customers,
+                changed=self.staging.changed,
+                removed=removed,
+                seconds=time.perf_counter() - started,
+            )
         )
         return config
 
@@ -175,7 +184,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 staging.write(output.src, text)
                 pages += 1
                 if pages % PROGRESS_EVERY == 0:
-                    log.info(f"crm: {pages:,} pages rendered to Markdown")
+                    log.info(phrase("plugin_rendered", self.language, count=pages))
             outputs.append(output)
         for asset in (*ASSETS, Path(UNLOCK_SCRIPT).name):
             staging.write(f"assets/{asset}", (Path(__file__).parent / "assets" / asset).read_bytes())
@@ -280,14 +289,14 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """Progress through mkdocs' Markdown conversion (the first pass over every page)."""
         self.pages_converted += 1
         if self.pages_converted % PROGRESS_EVERY == 0:
-            log.info(f"crm: {self.pages_converted:,} pages converted by mkdocs")
+            log.info(phrase("plugin_converted", self.language, count=self.pages_converted))
         return html
 
     def on_post_page(self, output: str, /, *, page: Any, config: MkDocsConfig) -> str:
         """Progress through mkdocs' own rendering, the longest part of a big build."""
         self.pages_written += 1
         if self.pages_written % PROGRESS_EVERY == 0:
-            log.info(f"crm: {self.pages_written:,} pages written by mkdocs")
+            log.info(phrase("plugin_written", self.language, count=self.pages_written))
         return output
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:

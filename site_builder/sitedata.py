@@ -30,6 +30,7 @@ from crmdata.git.history import CustomerHistory, History, changes_by_customer, r
 from crmdata.records.dataset import Dataset
 from crmdata.records.models import Customer, Interaction, Policy, Stage
 from crmdata.records.problems import Problem
+from crmdata.records.vocabulary import phrase
 from site_builder.labels import Labels
 
 TREND_DAYS = (30, 90)
@@ -178,7 +179,8 @@ def add_history(data: SiteData, history: History | None = None) -> None:
     data.history_available = history.available
     data.history_shallow = history.shallow
     if not history.available:
-        log.info(f"crm: no change history on customer pages: {history.missing}")
+        reason = history.missing.text(data.language) if history.missing is not None else ""
+        log.info(phrase("plugin_no_history", data.language, reason=reason))
         return
     ds = data.ds
     files: dict[str, tuple[str, str | None]] = {ds.file_of(c): (c.id, None) for c in data.customers.values()}
@@ -187,11 +189,17 @@ def add_history(data: SiteData, history: History | None = None) -> None:
             for interaction in timeline:
                 files[ds.file_of(interaction)] = (customer, interaction.id)
     data.history_of = changes_by_customer(history, files, HISTORY_ROWS, HISTORY_NAMED)
-    commits = f"{history.commits:,} commit{'' if history.commits == 1 else 's'}"
-    shallow = " (a shallow clone: older changes are missing)" if history.shallow else ""
+    shallow = phrase("plugin_history_shallow", data.language) if history.shallow else ""
+    seconds = time.perf_counter() - started
     log.info(
-        f"crm: change history from git: {commits} over {len(history.commits_of):,} files{shallow}"
-        f" in {time.perf_counter() - started:.1f} s"
+        phrase(
+            "plugin_history",
+            data.language,
+            commits=history.commits,
+            files=len(history.commits_of),
+            shallow=shallow,
+            seconds=seconds,
+        )
     )
 
 

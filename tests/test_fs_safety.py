@@ -291,7 +291,7 @@ def test_a_build_killed_while_mkdocs_writes_leaves_the_previous_site_intact(tmp_
     def watch_log() -> None:
         assert process.stderr is not None
         for line in process.stderr:
-            found = re.search(r"Building documentation to directory: (.+)$", line.rstrip("\n"))
+            found = re.search(r"(?:crm: building the site in |crm：正在生成站点：)(.+)$", line.rstrip("\n"))
             if found:
                 writing_to.append(Path(found.group(1)))
                 announced.set()

@@ -92,6 +92,13 @@ CASES: list[tuple[str, tuple[str, ...], Setup | None]] = [
     ("diff --append without --out", ("diff", "main", "--append"), _committed),
     ("schema", ("schema", "--out", "schemas"), None),
     ("an unknown option", ("due", "--no-such-option"), None),
+    ("validate without crm.yaml", ("validate",), _no_config),
+    ("build", ("build", "--as-of", "2026-11-24", "--out", "built"), None),
+    ("build in a git repository", ("build", "--as-of", "2026-11-24", "--out", "built"), _committed),
+    ("build --encrypt without a passphrase", ("build", "--encrypt", "--out", "built"), None),
+    ("build into a file", ("build", "--out", "crm.yaml"), None),
+    ("import a file that is not there", ("import", "customers", "no-such.xlsx"), None),
+    ("export", ("export", "customers", "--out", "customers.xlsx"), None),
 ]
 
 

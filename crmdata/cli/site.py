@@ -12,7 +12,6 @@ any moment leaves the previous site whole, and a folder crm did not build is ref
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import socket
 from datetime import datetime
@@ -29,6 +28,7 @@ from crmdata.cli.common import (
     root_option,
     validate_or_exit,
 )
+from crmdata.cli.mkdocs_log import show_mkdocs_log
 from crmdata.cli.output import say, styled
 from crmdata.records.cache import cache_folder
 from crmdata.records.vocabulary import phrase
@@ -63,22 +63,6 @@ def _overrides(root: Path, config_file: Path, out: Path | None) -> dict[str, Any
             docs = cache_folder(root, "site/no-docs")
         overrides["docs_dir"] = str(docs)
     return overrides
-
-
-class _MkdocsLog(logging.Handler):
-    """mkdocs' messages on stderr, one line each, as mkdocs' own command line prints them."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        colour = {"WARNING": "yellow", "ERROR": "red"}.get(record.levelname)
-        say(styled(f"{record.levelname:<7} -  {record.getMessage()}", fg=colour), err=True, keep="\n")
-
-
-def _show_mkdocs_log() -> None:
-    logger = logging.getLogger("mkdocs")
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    if not any(isinstance(handler, _MkdocsLog) for handler in logger.handlers):
-        logger.addHandler(_MkdocsLog())
 
 
 def _address_in_use(dev_addr: str) -> MachineError:
@@ -149,13 +133,13 @@ def build_command(
     encrypt = encrypt or (config_site is not None and config_site.encrypt)
     if encrypt:  # before anything is built: a CI job without its secret writes no site
         _passphrase_or_exit(language)
-    _show_mkdocs_log()
+    show_mkdocs_log(language)
     config_file = _config_file(root)
     try:
         config = load_config(str(config_file), strict=strict, **_overrides(root, config_file, out))
         plugin = config.plugins.get("crm")
         if plugin is None:
-            raise CrmError(f"{config_file} does not use the crm plugin: add `- crm` under plugins:")
+            raise CrmError(phrase("site_no_plugin", language, path=config_file), language=language)
         plugin.config.root = str(root)
         plugin.config.as_of = resolve_as_of(as_of).isoformat()
         plugin.config.internal = internal
@@ -163,7 +147,7 @@ def build_command(
         plugin.validation = validation
         del validation
         forget_loaded()  # the plugin drops the records after rendering; nothing else may keep them alive
-        target = _build_in_place_of_output(config, root)
+        target = _build_in_place_of_output(config, root, language)
     except MkDocsException as problem:
         raise CrmError(str(problem)) from None
     say(phrase("site_written", language, path=target), err=True)
@@ -195,7 +179,7 @@ def _passphrase_or_exit(language: str) -> None:
         raise CrmError(words.text(language), ExitCode.USAGE, language=language) from None
 
 
-def _build_in_place_of_output(config: MkDocsConfig, root: Path) -> Path:
+def _build_in_place_of_output(config: MkDocsConfig, root: Path, language: str) -> Path:
     """Have mkdocs build into a new folder beside the output, which then replaces the output as a whole
     (site_builder.output); returns the output folder. A link or a folder crm did not build is refused
     (UnsafePathError), a failed build leaves the previous site as it was."""
@@ -209,7 +193,9 @@ def _build_in_place_of_output(config: MkDocsConfig, root: Path) -> Path:
         raise
     except OSError as problem:
         reason = problem.strerror or problem
-        raise CrmError(f"cannot make a folder for the new site beside {config.site_dir}: {reason}") from None
+        raise CrmError(
+            phrase("site_no_folder", language, path=config.site_dir, reason=reason), language=language
+        ) from None
     config.site_dir = str(building)
     try:
         build(config)
@@ -217,7 +203,8 @@ def _build_in_place_of_output(config: MkDocsConfig, root: Path) -> Path:
             output.publish(building, target)
         except OSError as problem:
             reason = problem.strerror or problem
-            raise CrmError(f"the new site could not take the place of {target} ({reason}); it is unchanged") from None
+            words = phrase("site_not_replaced", language, path=target, reason=reason)
+            raise CrmError(words, language=language) from None
     finally:
         remove_tree(building)  # a failed build's folder; gone already when the site was published
     return target
@@ -247,8 +234,7 @@ def serve_command(root: Path, as_of: datetime | None, internal: bool, dev_addr: 
 
     root = root.resolve()
     _check_address(dev_addr)
-    validate_or_exit(root)
-    _show_mkdocs_log()
+    show_mkdocs_log(language_of(validate_or_exit(root).dataset))
     os.environ["CRM_ROOT"] = str(root)
     os.environ["CRM_INTERNAL"] = "1" if internal else ""
     if as_of is not None:

@@ -93,6 +93,8 @@ def root_language(root: Path) -> str:
 _CLICK_VALUES = (
     (re.compile(r"(?P<value>.*) is not one of (?P<choices>.*?)\.?$", re.DOTALL), "usage_not_one_of"),
     (re.compile(r"Directory (?P<path>.*) does not exist\.?$"), "usage_no_folder"),
+    (re.compile(r"File (?P<path>.*) does not exist\.?$"), "usage_no_file"),
+    (re.compile(r"Path (?P<path>.*) does not exist\.?$"), "usage_no_path"),
     (re.compile(r"(?P<value>.*) is not a valid integer( range)?\.?$"), "usage_not_a_number"),
     (re.compile(r"(?P<value>.*) is not in the range (?P<range>.*?)\.?$"), "usage_out_of_range"),
 )

@@ -26,6 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from crmdata.records.load import CUSTOMERS_DIR, INTERACTIONS_DIR
+from crmdata.records.vocabulary import Catalogue, Message, Word
 
 FOLDERS = (CUSTOMERS_DIR, INTERACTIONS_DIR)
 """Where the record files are, relative to the data root."""
@@ -37,6 +38,20 @@ between fields, which none of them can contain."""
 SHORT_HASH = 8
 GIT_TIMEOUT = 120
 """Seconds for the small git calls (rev-parse, status): a hung git must not hang the build."""
+
+
+HISTORY_WORDS = Catalogue(
+    "history",
+    {
+        "no_git": Word("没有安装 git", "git is not installed"),
+        "not_a_repository": Word("{path} 不在 git 仓库里", "{path} is not in a git repository"),
+        "git_said": Word("git：{reason}", "git: {reason}"),
+        "no_commits": Word("这个 git 仓库还没有提交", "the git repository has no commits yet"),
+        "log_failed": Word("git log 失败：{reason}", "git log failed: {reason}"),
+        "unreadable": Word("无法读取 git：{reason}", "git could not be read: {reason}"),
+    },
+)
+"""Why a site has no change history, said in crm.yaml's language where it is shown."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +89,7 @@ class History:
     """Commits read (those that touched a record file)."""
     shallow: bool = False
     """A shallow clone: commits before its cut are missing (CI checks out one commit unless told otherwise)."""
-    missing: str | None = None
+    missing: Message | None = None
     """Why there is no history at all (no git, not a repository, no commits, git failed); None when read."""
 
     @property
@@ -280,7 +295,7 @@ def read_history(root: Path) -> History:
     the site is built with or without it."""
     git = shutil.which("git")
     if git is None:
-        return History(missing="git is not installed")
+        return History(missing=HISTORY_WORDS.say("no_git"))
     base = [git, "-C", str(root)]
     env = _git_env()
     try:
@@ -290,8 +305,8 @@ def read_history(root: Path) -> History:
         )  # fmt: skip
         if probe.returncode != 0:
             if "not a git repository" in probe.stderr:
-                return History(missing=f"{root} is not in a git repository")
-            return History(missing=f"git: {_last_line(probe.stderr)}")
+                return History(missing=HISTORY_WORDS.say("not_a_repository", path=str(root)))
+            return History(missing=HISTORY_WORDS.say("git_said", reason=_last_line(probe.stderr)))
         answers = probe.stdout.splitlines()
         shallow = bool(answers) and answers[0].strip() == "true"
         prefix = answers[1].strip() if len(answers) > 1 else ""
@@ -300,13 +315,13 @@ def read_history(root: Path) -> History:
             capture_output=True, text=True, env=env, timeout=GIT_TIMEOUT, check=False,
         )  # fmt: skip
         if head.returncode != 0:
-            return History(missing="the git repository has no commits yet")
+            return History(missing=HISTORY_WORDS.say("no_commits"))
         skip = _shallow_cut(base, root, env) if shallow else frozenset()
         key = (str(root), head.stdout.strip(), skip)
         if key not in _last_log:
             commits_of, count, failed = _log(base, env, key[1], skip)
             if failed is not None:
-                return History(missing=f"git log failed: {failed}")
+                return History(missing=HISTORY_WORDS.say("log_failed", reason=failed))
             _last_log.clear()
             _last_log[key] = commits_of, count
         commits_of, count = _last_log[key]
@@ -320,7 +335,7 @@ def read_history(root: Path) -> History:
             else frozenset()
         )
     except (OSError, subprocess.SubprocessError, UnicodeError) as exc:
-        return History(missing=f"git could not be read: {exc}")
+        return History(missing=HISTORY_WORDS.say("unreadable", reason=str(exc)))
     return History(commits_of=commits_of, uncommitted=uncommitted, commits=count, shallow=shallow)
 
 

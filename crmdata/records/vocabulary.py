@@ -894,6 +894,53 @@ PHRASES: dict[str, Word] = {
     "wrote_events": Word("已写入 {out}：{count} 个日程", "wrote {out}: {count} events"),
     "wrote_file": Word("已写入 {path}", "wrote {path}"),
     "site_written": Word("crm：站点已写入 {path}", "crm: site written to {path}"),
+    "mkdocs_building_into": Word("crm：正在生成站点：{path}", "crm: building the site in {path}"),
+    "mkdocs_built_in": Word("crm：页面生成完毕，用时 {seconds} 秒", "crm: pages built in {seconds} s"),
+    "mkdocs_building": Word("crm：正在生成站点……", "crm: building the site..."),
+    "mkdocs_serving": Word("crm：预览地址 {url}", "crm: serving on {url}"),
+    "mkdocs_watching": Word("crm：正在监视这些文件夹的改动：{paths}", "crm: watching for changes: {paths}"),
+    "mkdocs_changes": Word("crm：发现文件改动，重新生成", "crm: files changed, rebuilding"),
+    "mkdocs_reloading": Word("crm：正在刷新浏览器", "crm: reloading the browsers"),
+    "mkdocs_stopping": Word("crm：正在停止……", "crm: stopping..."),
+    "mkdocs_warning": Word("警告（mkdocs）：{message}", "WARNING -  {message}"),
+    "mkdocs_error": Word("错误（mkdocs）：{message}", "ERROR   -  {message}"),
+    "mkdocs_info": Word("mkdocs：{message}", "INFO    -  {message}"),
+    "plugin_computed": Word(
+        "crm：已算好 {as_of} 的跟进、分组和指标，用时 {seconds:.1f} 秒",
+        "crm: computed follow-ups, segments and KPIs as of {as_of} in {seconds:.1f} s",
+    ),
+    "plugin_font_off": Word(
+        "crm：已关闭 theme.font：Google 字体在中国大陆无法访问，还会泄露每次访问",
+        "crm: theme.font turned off: Google Fonts are blocked in mainland China and leak visits",
+    ),
+    "plugin_rendered": Word("crm：已生成 {count:,} 个页面的 Markdown", "crm: {count:,} pages rendered to Markdown"),
+    "plugin_pages_and_files": Word(
+        "crm：{count:,} 个页面和文件，{customers:,} 位客户"
+        "（{changed:,} 个有改动，{removed:,} 个已删除），用时 {seconds:.1f} 秒",
+        "crm: {count:,} pages and files for {customers:,} customers ({changed:,} changed, {removed:,} removed)"
+        " in {seconds:.1f} s",
+    ),
+    "plugin_converted": Word("crm：mkdocs 已转换 {count:,} 个页面", "crm: {count:,} pages converted by mkdocs"),
+    "plugin_written": Word("crm：mkdocs 已写出 {count:,} 个页面", "crm: {count:,} pages written by mkdocs"),
+    "plugin_no_history": Word(
+        "crm：客户页面不显示变更历史：{reason}", "crm: no change history on customer pages: {reason}"
+    ),
+    "plugin_history": Word(
+        "crm：变更历史来自 git：{commits:,} 个提交，涉及 {files:,} 个文件{shallow}，用时 {seconds:.1f} 秒",
+        "crm: change history from git: {commits:,} commits over {files:,} files{shallow} in {seconds:.1f} s",
+    ),
+    "plugin_history_shallow": Word("（浅克隆：更早的改动缺失）", " (a shallow clone: older changes are missing)"),
+    "site_no_plugin": Word(
+        "{path} 没有使用 crm 插件：请在 plugins: 下加上 `- crm`",
+        "{path} does not use the crm plugin: add `- crm` under plugins:",
+    ),
+    "site_no_folder": Word(
+        "无法在 {path} 旁边为新站点建文件夹：{reason}", "cannot make a folder for the new site beside {path}: {reason}"
+    ),
+    "site_not_replaced": Word(
+        "新站点无法替换 {path}（{reason}）；原站点没有改动",
+        "the new site could not take the place of {path} ({reason}); it is unchanged",
+    ),
     # crm diff
     "diff_heading": Word("crm diff：{base} → {head}，数据日期 {day}", "crm diff: {base} → {head}, as of {day}"),
     "diff_head_invalid": Word(
@@ -959,6 +1006,8 @@ PHRASES: dict[str, Word] = {
     "usage_needs_value": Word("{option} 需要一个值", "Option {option} requires an argument"),
     "usage_not_one_of": Word("{value} 不是可选值之一：{choices}", "{value} is not one of {choices}"),
     "usage_no_folder": Word("文件夹 {path} 不存在", "Directory {path} does not exist"),
+    "usage_no_file": Word("文件 {path} 不存在", "File {path} does not exist"),
+    "usage_no_path": Word("路径 {path} 不存在", "Path {path} does not exist"),
     "usage_not_a_number": Word("{value} 不是整数", "{value} is not a valid integer"),
     "usage_out_of_range": Word("{value} 不在 {range} 范围内", "{value} is not in the range {range}"),
     "bad_day": Word("{value} 不是日期，请写成 YYYY-MM-DD", "{value} is not a date: write it as YYYY-MM-DD"),
