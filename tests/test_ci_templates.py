@@ -8,6 +8,7 @@ replaced: `crm` is installed already (the test checks the step installs the pinn
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -294,6 +295,14 @@ def test_an_invalid_merge_request_fails_validate_with_the_file_and_line(
     status, output = run_gitlab_job(spec, "validate", data.root, variables)
     assert status == 1
     assert re.search(r"^customers/KH-2024001\.yaml:\d+:\d+: ", output, re.MULTILINE), output
+    quality = spec["validate"]["artifacts"]
+    assert quality["when"] == "always", "the report is kept when the job fails, which is when it matters"
+    issues = json.loads((data.root / quality["reports"]["codequality"]).read_text(encoding="utf-8"))
+    (issue,) = [issue for issue in issues if issue["severity"] == "major"]
+    assert issue["location"]["path"] == "customers/KH-2024001.yaml"
+    line = int(re.search(r"^customers/KH-2024001\.yaml:(\d+):", output, re.MULTILINE).group(1))  # type: ignore[union-attr]
+    assert issue["location"]["lines"]["begin"] == line
+    assert issue["check_name"] and len(issue["fingerprint"]) == 32 and "phone" in issue["description"]
     status, output = run_gitlab_job(spec, "diff", data.root, variables)
     assert (data.root / "crm-diff.md").read_text(encoding="utf-8").strip(), "the diff job still says what changed"
 

@@ -242,3 +242,29 @@ def test_crm_log_says_what_is_wrong_with_the_draft_in_the_language_of_crm_yaml(
     result = invoke_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", " ", "--owner", "bob")
     assert result.returncode == 1
     assert result.stderr.splitlines()[: len(expected)] == expected
+
+
+def test_gitlab_code_quality_report_names_each_problem_on_its_file_and_line(repo: DataRepo) -> None:
+    """`--format gitlab`: GitLab's Code Quality JSON, each problem on its file and line, in crm.yaml's
+    language; errors major, warnings minor; a fingerprint per place and problem, not per line."""
+    repo.config("language: zh\nteam:\n  ming: {name: 张明}\n")
+    repo.interaction("JL-2024009", "KH-9999999", "2024-03-02")
+    repo.customer("KH-2024005", consent=None)
+    result = invoke_crm("validate", "--root", str(repo.root), "--format", "gitlab")
+    assert result.returncode == 1
+    issues = {issue["location"]["path"]: issue for issue in json.loads(result.stdout)}
+    error = issues["interactions/2024/JL-2024009.yaml"]
+    assert error == {
+        "description": "customer: 没有编号为 KH-9999999 的客户",
+        "check_name": "no_customer",
+        "fingerprint": error["fingerprint"],
+        "severity": "major",
+        "location": {"path": "interactions/2024/JL-2024009.yaml", "lines": {"begin": 2}},
+    }
+    assert issues["customers/KH-2024005.yaml"]["severity"] == "minor"
+    assert len({issue["fingerprint"] for issue in issues.values()}) == len(issues)
+    moved_down = "# a comment above moves every line down\n" + (repo.root / error["location"]["path"]).read_text()
+    repo.write(error["location"]["path"], moved_down)
+    moved = json.loads(invoke_crm("validate", "--root", str(repo.root), "--format", "gitlab").stdout)
+    (again,) = [issue for issue in moved if issue["location"]["path"] == error["location"]["path"]]
+    assert again["location"]["lines"]["begin"] == 3 and again["fingerprint"] == error["fingerprint"]

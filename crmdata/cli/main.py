@@ -22,7 +22,7 @@ from crmdata.cli.common import FileSize, language_of, progress_printer, root_opt
 from crmdata.cli.output import EscapingGroup, say, say_lines, styled
 from crmdata.records.load import LoadOptions, load_config
 from crmdata.records.locate import PositionIndex
-from crmdata.records.report import github_line, problems_json, summary, text_line
+from crmdata.records.report import github_line, gitlab_report, problems_json, summary, text_line
 from crmdata.records.schema import write_schemas
 from crmdata.records.validate import Validation, validate
 from crmdata.records.vocabulary import language_code, phrase
@@ -61,10 +61,11 @@ def run_validation(root: Path, use_cache: bool, jobs: int | None, max_file_size:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "github"]),
+    type=click.Choice(["text", "json", "github", "gitlab"]),
     default="text",
     show_default=True,
-    help="text for people, json for scripts, github for pull-request annotations.",
+    help="text for people, json for scripts, github for pull-request annotations, gitlab for a merge "
+    "request's Code Quality report (JSON).",
 )
 @click.option("--no-cache", is_flag=True, help="Parse every file again instead of using .crm-cache/.")
 @click.option(
@@ -87,12 +88,15 @@ def validate_command(root: Path, output_format: str, no_cache: bool, jobs: int |
       crm validate
       crm validate --root ../our-crm --format json
       crm validate --format github        # in a GitHub Actions step
+      crm validate --format gitlab > gl-code-quality-report.json   # GitLab CI
     """
     outcome, seconds = run_validation(root, not no_cache, jobs, max_file_size)
     problems = outcome.problems
     language = language_of(outcome.dataset)
     if output_format == "json":
         say_lines(problems_json(problems, language))
+    elif output_format == "gitlab":
+        say_lines(gitlab_report(problems, language))
     elif output_format == "github":
         for problem in problems:
             say(github_line(problem, language))

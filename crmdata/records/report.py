@@ -5,6 +5,7 @@ Pure functions returning strings; only the CLI prints them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 
@@ -56,6 +57,28 @@ def problems_json(problems: Sequence[Problem], language: object) -> str:
     warnings = [problem_entry(problem, language) for problem in problems if not problem.is_error]
     report = json.dumps({"ok": not errors, "errors": errors, "warnings": warnings}, ensure_ascii=False, indent=2)
     return json_visible(report)
+
+
+def gitlab_report(problems: Sequence[Problem], language: object) -> str:
+    """GitLab's Code Quality report (a subset of Code Climate's issue format): GitLab shows each problem in
+    the merge request's Code Quality widget, on its file and line, when a job keeps this file as
+    `artifacts: reports: codequality:`. Errors are `major`, warnings `minor`; the fingerprint names the
+    place and the problem but not the line, so a problem that only moves is the same problem to GitLab."""
+    issues = []
+    for problem in problems:
+        identity = "\0".join((problem.file, problem.field, problem.code or problem.message))
+        issues.append(
+            {
+                "description": f"{problem.field}: {problem.text(language)}"
+                if problem.field
+                else problem.text(language),
+                "check_name": problem.code or "crm-validate",
+                "fingerprint": hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()[:32],
+                "severity": "major" if problem.is_error else "minor",
+                "location": {"path": problem.file, "lines": {"begin": max(problem.line, 1)}},
+            }
+        )
+    return json_visible(json.dumps(issues, ensure_ascii=False, indent=2))
 
 
 _LINE_BREAKS = "\r\n"
