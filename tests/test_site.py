@@ -554,7 +554,7 @@ def test_a_rebuild_rewrites_only_the_pages_whose_content_changed(tmp_path: Path,
     staging = repo.root / ".crm-cache" / "site" / "public"
     before = {path: path.stat().st_mtime_ns for path in staging.rglob("*.md")}
     again = crm_build(repo, tmp_path / "out", env=build_env)
-    assert "(0 changed, 0 removed)" in again.stderr
+    assert "（0 个有改动，0 个已删除）" in again.stderr  # crm.yaml: zh
     repo.put(
         "id: JL-2026005\ncustomer: KH-2023001\ndate: 2026-11-20\nchannel: phone\nowner: ming\ntopic: 挽回电话\n",
     )

@@ -212,7 +212,10 @@ def _diff_args(root: Path) -> list[str]:
 
 
 def _assert_stopped_cleanly(stopped: Stopped) -> None:
-    assert "valid:" not in stopped.stdout, f"crm finished despite the signal (or before it): {stopped.stderr}"
+    verdicts = ("valid:", "invalid:", "有效：", "无效：")  # validate's summary line, in either language
+    assert not any(verdict in stopped.stdout for verdict in verdicts), (
+        f"crm finished despite the signal: {stopped.stderr}"
+    )
     assert stopped.lingering == [], f"left running after crm ended: {stopped.lingering}"
     assert "Traceback" not in stopped.stderr, stopped.stderr
 
@@ -221,7 +224,7 @@ def test_sigterm_to_validate_stops_every_worker(big: Path) -> None:
     stopped = stop_while_parsing(_validate_args(big), signal.SIGTERM)
     _assert_stopped_cleanly(stopped)
     assert stopped.returncode == 128 + signal.SIGTERM
-    assert stopped.stderr.strip().endswith("crm: stopped by SIGTERM")
+    assert stopped.stderr.strip().endswith("crm：收到 SIGTERM，已停止")  # the repository's language: zh
 
 
 def test_sigint_to_validate_stops_every_worker(big: Path) -> None:

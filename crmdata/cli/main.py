@@ -208,6 +208,14 @@ def run() -> None:
     os._exit(code)
 
 
+def _language_of(args: Sequence[str] | None) -> str:
+    """The language of the repository the command line names, for the lines said after the command
+    ended without one (interrupted, stopped)."""
+    from crmdata.cli.usage import repository_language
+
+    return repository_language(sys.argv[1:] if args is None else args)
+
+
 def execute(args: Sequence[str] | None = None, prog_name: str | None = None) -> int:
     """Run `main` on `args` (default: the command line) with every way out turned into one line and an
     exit code, which it returns.
@@ -223,13 +231,14 @@ def execute(args: Sequence[str] | None = None, prog_name: str | None = None) -> 
     except SystemExit as exit_request:
         code = exit_request.code
     except KeyboardInterrupt:
-        say("interrupted", err=True)
+        say(phrase("interrupted", _language_of(args)), err=True)
         code = signal_exit_code(signal.SIGINT)
     except UnsafePathError as refusal:  # a link, or a folder crm did not make, where it was to write
         say(styled(f"crm: {refusal}", fg="red"), err=True)
         code = ExitCode.USAGE
     except Stopped as stop:
-        say(f"crm: {stop}", err=True)
+        signal_name = signal.Signals(stop.signal_number).name
+        say(phrase("stopped_by", _language_of(args), signal=signal_name), err=True)
         code = stop.exit_code
     except CrmError as problem:
         if problem.message:

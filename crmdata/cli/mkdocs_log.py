@@ -33,7 +33,7 @@ _KNOWN: tuple[tuple[re.Pattern[str], str | None], ...] = (
 """mkdocs 1.6's INFO lines (mkdocs/commands/{build,serve}.py, mkdocs/livereload): a phrase, or None to drop."""
 
 
-def worded(record: logging.LogRecord, language: str) -> str | None:
+def mkdocs_line(record: logging.LogRecord, language: str) -> str | None:
     """The line to show for one log record, in `language`; None when it is not worth a line."""
     message = record.getMessage()
     if record.name == PLUGIN_LOGGER:
@@ -56,7 +56,7 @@ class WordedLog(logging.Handler):
         self.language = language
 
     def emit(self, record: logging.LogRecord) -> None:
-        line = worded(record, self.language)
+        line = mkdocs_line(record, self.language)
         if line is None:
             return
         colour = {"WARNING": "yellow", "ERROR": "red", "CRITICAL": "red"}.get(record.levelname)

@@ -73,13 +73,13 @@ class EscapingGroup(click.Group):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from crmdata.cli.usage import repository_language, worded
+        from crmdata.cli.usage import repository_language, worded_usage
 
         args: list[str] = ctx.meta.get("crm.args", [])
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
-            shown = worded(exc, repository_language(args))
+            shown = worded_usage(exc, repository_language(args))
             setattr(shown, "message", visible(shown.message))  # noqa: B010 (as below)
             raise shown from None
         except click.ClickException as exc:

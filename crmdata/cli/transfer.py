@@ -51,7 +51,7 @@ from crmdata.sheets.importer import (
     read_sheet,
     write_plan,
 )
-from crmdata.sheets.sheet_words import SHEET_ERRORS, listed, worded
+from crmdata.sheets.sheet_words import SHEET_ERRORS, listed, text_in
 from crmdata.sheets.tables import LAYOUTS
 from crmdata.system.errors import CrmError, ExitCode, ReportedError
 from crmdata.system.safe_paths import output_file, write_file
@@ -275,8 +275,8 @@ def _describe(outcome: RowOutcome, dry_run: bool, report: WriteReport, language:
     if outcome.status is RowStatus.UNCHANGED:
         return phrase("row_unchanged", language, row=row, id=record_id, label=label)
     if outcome.status is RowStatus.DIFFERS:
-        return phrase("row_differs", language, row=row, id=record_id, detail=worded(detail, language), path=path)
-    return phrase("row_duplicate", language, row=row, id=record_id, label=label, detail=worded(detail, language))
+        return phrase("row_differs", language, row=row, id=record_id, detail=text_in(detail, language), path=path)
+    return phrase("row_duplicate", language, row=row, id=record_id, label=label, detail=text_in(detail, language))
 
 
 _COLOURS = {RowStatus.CREATE: "green", RowStatus.DIFFERS: "yellow", RowStatus.DUPLICATE: "yellow"}
@@ -341,7 +341,7 @@ def _plan_json(plan: ImportPlan, report: WriteReport, language: str) -> dict[str
                 "id": outcome.record_id,
                 "path": outcome.path,
                 "label": outcome.label,
-                "detail": worded(outcome.detail, language),
+                "detail": text_in(outcome.detail, language),
                 "problems": [
                     {
                         "row": problem.row,

@@ -5,7 +5,7 @@ click prints usage errors itself (`Usage: …`, `Try 'crm kpi -h' for help.`, `E
 
 - crm's own usage errors are `WordedUsage`/`WordedParameter`: a vocabulary phrase and its values, whose
   English text is click's message (an English repository reads what it always read);
-- `worded(error, language)` turns any click usage error into one whose `show` words everything in
+- `worded_usage(error, language)` turns any click usage error into one whose `show` words everything in
   `language`: crm's own phrase, or click's own kinds (unknown option, missing or bad value, a choice or
   a folder that does not fit) from their parts;
 - `repository_language(args)` is the language of the repository the command line names (`--root`, else
@@ -70,9 +70,14 @@ class Day(click.ParamType[datetime, Any]):
 
 
 def repository_language(args: Sequence[str]) -> str:
-    """crm.yaml's language in the folder `--root` names in `args` (the working folder without it)."""
+    """crm.yaml's language in the folder `--root` names in `args` (the working folder without it), or the
+    one `--language` names (crm init's: the repository it makes has no crm.yaml yet)."""
     root = Path(".")
     for index, arg in enumerate(args):
+        if arg == "--language" and index + 1 < len(args):
+            return language_code(args[index + 1])
+        if arg.startswith("--language="):
+            return language_code(arg.removeprefix("--language="))
         if arg == "--root" and index + 1 < len(args):
             root = Path(args[index + 1])
         elif arg.startswith("--root="):
@@ -156,7 +161,7 @@ class _Shown(click.UsageError):
         say_lines("\n".join(lines), err=True)
 
 
-def worded(error: click.UsageError, language: str) -> click.UsageError:
+def worded_usage(error: click.UsageError, language: str) -> click.UsageError:
     """`error` worded in `language`: English keeps click's own words (crm's phrases are already its message)."""
     if language == "en":
         return error

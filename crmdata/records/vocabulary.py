@@ -1041,6 +1041,7 @@ PHRASES: dict[str, Word] = {
     "append_needs_out": Word("--append 需要和 --out FILE 一起用", "--append needs --out FILE"),
     "cannot_write": Word("无法写入 {path}：{reason}", "cannot write {path}: {reason}"),
     "interrupted": Word("已中断", "interrupted"),
+    "stopped_by": Word("crm：收到 {signal}，已停止", "crm: stopped by {signal}"),
     # crm diff: git
     "git_missing": Word(
         "没有安装 git（或不在 PATH 中）：crm diff 用 git 读取各个版本",

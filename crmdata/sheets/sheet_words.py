@@ -19,7 +19,7 @@ from crmdata.records.problems import Problem
 from crmdata.records.vocabulary import PHRASES, Catalogue, Message, Word
 
 
-def worded(value: object, language: object) -> str:
+def text_in(value: object, language: object) -> str:
     """A Message in `language`; anything else (a file name, a value from the sheet) as it is."""
     return value.text(language) if isinstance(value, Message) else str(value)
 
@@ -31,7 +31,7 @@ class Listed(Message):
     items: tuple[object, ...] = ()
 
     def text(self, language: object) -> str:
-        return PHRASES["list_separator"].text(language).join(worded(item, language) for item in self.items)
+        return PHRASES["list_separator"].text(language).join(text_in(item, language) for item in self.items)
 
 
 def listed(items: Iterable[object]) -> Listed:
