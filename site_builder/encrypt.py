@@ -9,14 +9,21 @@ encrypted pages from material's search or needs a patched material to search the
 (customers/index.json, the SVG charts, docs images) as they are, and uses AES-CBC (no authentication).
 Here the whole site is sealed after mkdocs has written it, one mechanism for every file:
 
-- The key: PBKDF2-HMAC-SHA256 over the passphrase (the environment variable CRM_SITE_PASSWORD, never a
-  command-line argument), ITERATIONS rounds (OWASP 2023), a fresh random salt per build.
+- Two levels of keys. The site key L = PBKDF2-HMAC-SHA256(passphrase, S, ITERATIONS rounds: OWASP 2023),
+  the passphrase from the environment variable CRM_SITE_PASSWORD (never a command-line argument), S the
+  repository's own random salt (crm.yaml `site.key_salt`, the same at every build; without it, a fresh S
+  per build). The build key K = HKDF-SHA256(L, salt=B, info=BUILD_KEY_INFO), B a fresh random salt per
+  build. Every file is sealed with K; its envelope records the format, S, B and the rounds. So the slow
+  derivation runs once per site in a browser, which may remember L under S ("remember on this device"):
+  a CI that rebuilds every morning makes a new B and new ciphertexts, yet a remembered device opens the
+  new build with one fast HKDF, without the passphrase typed again. A new passphrase (or a new S) makes
+  every remembered L useless: the GCM tag fails, the browser forgets it and asks.
 - Each file: AES-256-GCM (authenticated: a wrong passphrase or a changed byte fails the tag) with a fresh
   random 96-bit nonce; the cryptography package (PyCA, OpenSSL) here, WebCrypto in the browser.
 - A page (`*.html`) becomes a small unlock page carrying the sealed page; assets/unlock.js derives the
-  key from the typed passphrase, opens the page and writes it in place of the unlock page. Images a
-  page shows from the site (the charts, docs images) are put into the page as data: URLs before it is
-  sealed, so a page opened from the file system shows them too.
+  keys from the typed passphrase (or the remembered L), opens the page and writes it in place of the
+  unlock page. Images a page shows from the site (the charts, docs images) are put into the page as
+  data: URLs before it is sealed, so a page opened from the file system shows them too.
 - Any other file (customers/index.json, search/search_index.json, the SVGs, sitemap.xml …) becomes a
   sealed envelope (JSON text) at the same path; the unlocked page's fetch and XMLHttpRequest (which
   material's search uses) open envelopes transparently.
@@ -44,8 +51,10 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
+from crmdata.records.models import new_key_salt
 from crmdata.records.vocabulary import Catalogue, Word
 from crmdata.system.safe_paths import write_file
 
@@ -54,12 +63,15 @@ PASSPHRASE_VARIABLE = "CRM_SITE_PASSWORD"
 every user of the machine (ps) and keep it in the shell's history."""
 ITERATIONS = 600_000
 """PBKDF2-HMAC-SHA256 rounds: OWASP's 2023 recommendation. About 0.3 s once per build here, and once per
-unlock (then per device, when remembered) in the browser."""
+unlock in the browser (once per device and site salt, when remembered)."""
 SALT_BYTES = 16
 NONCE_BYTES = 12
 KEY_BYTES = 32
-FORMAT = "crm-sealed-1"
-"""The envelope's mark and version; unlock.js refuses anything else."""
+BUILD_KEY_INFO = b"crm-as-code site v2"
+"""HKDF's info for the build key: binds K to this use of L (unlock.js uses the same bytes)."""
+FORMAT = "crm-sealed-2"
+"""The envelope's mark and version; unlock.js refuses anything else. 1: one PBKDF2 key per build; 2: the
+site key L (PBKDF2, salt S) and the build key K = HKDF(L, B)."""
 UNLOCK_SCRIPT = "assets/unlock.js"
 CRM_ASSETS = Path(__file__).parent / "assets"
 
@@ -95,6 +107,15 @@ SEAL_WORDS = Catalogue(
             "or empty: set it from your secret store (in CI, the repository's secret), e.g. "
             "{variable}=… crm build --encrypt; crm never takes a passphrase on the command line",
         ),
+        "key_salt_hint": Word(
+            "提示：crm.yaml 中没有 site.key_salt，所以每次构建的密钥都不同，勾选了“在此设备上记住”的读者在站点"
+            "重新构建后也要再输入口令。要让记住的口令在以后的构建中继续有效，请在 crm.yaml 中加上 "
+            'site: {{key_salt: "{salt}"}}（本仓库自己的随机值，不是机密；已有 site: 时把 key_salt 这一行写在它下面）。',
+            "hint: crm.yaml has no site.key_salt, so every build has a different key and a reader who ticked "
+            "'remember on this device' types the passphrase again after each rebuild. To keep a remembered "
+            'passphrase across builds, add site: {{key_salt: "{salt}"}} to crm.yaml (this repository\'s own '
+            "random value, not a secret; under an existing site: add just the key_salt line).",
+        ),
         "site_sealed": Word(
             "crm：站点已加密（AES-256-GCM，PBKDF2 {iterations:,} 轮）：{count:,} 个文件为密文，"
             "{plain:,} 个主题文件未加密",
@@ -127,29 +148,54 @@ def passphrase_from_environment() -> str:
     return value
 
 
+def site_key(passphrase: str, site_salt: bytes, iterations: int = ITERATIONS) -> bytes:
+    """L: the slow part, the same for every build of a site with the same passphrase and site salt."""
+    kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=site_salt, iterations=iterations)
+    return kdf.derive(passphrase.encode("utf-8"))
+
+
+def build_key(site_key: bytes, build_salt: bytes) -> bytes:
+    """K: one build's key, from L and the build's salt (HKDF: fast, so a remembered L opens any build)."""
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=build_salt, info=BUILD_KEY_INFO).derive(site_key)
+
+
 @dataclass(frozen=True)
 class SiteKey:
-    """The key of one build: derived from the passphrase and this build's random salt."""
+    """The key of one build, and the two salts the browser needs to derive it again."""
 
-    salt: bytes
+    site_salt: bytes
+    """S: crm.yaml's site.key_salt (the same at every build), or a fresh one when crm.yaml has none."""
+    build_salt: bytes
+    """B: fresh at every build."""
     key: bytes
+    """K = HKDF(L, B)."""
     iterations: int = ITERATIONS
 
     @classmethod
-    def derive(cls, passphrase: str, salt: bytes | None = None, iterations: int = ITERATIONS) -> SiteKey:
-        salt = secrets.token_bytes(SALT_BYTES) if salt is None else salt
-        kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, iterations=iterations)
-        return cls(salt, kdf.derive(passphrase.encode("utf-8")), iterations)
+    def derive(
+        cls,
+        passphrase: str,
+        site_salt: bytes | None = None,
+        build_salt: bytes | None = None,
+        iterations: int = ITERATIONS,
+    ) -> SiteKey:
+        site_salt = secrets.token_bytes(SALT_BYTES) if site_salt is None else site_salt
+        build_salt = secrets.token_bytes(SALT_BYTES) if build_salt is None else build_salt
+        lasting = site_key(passphrase, site_salt, iterations)
+        return cls(site_salt, build_salt, build_key(lasting, build_salt), iterations)
 
     def seal(self, plaintext: bytes) -> dict[str, object]:
-        """An envelope: the KDF's parameters (so the browser derives the same key), a fresh nonce, and the
-        ciphertext with its GCM tag. No associated data: a file's place is its URL, which is public."""
+        """An envelope: the KDFs' parameters (so the browser derives the same key), a fresh nonce, and the
+        ciphertext with its GCM tag. No associated data: a file's place is its URL, which is public. The
+        format comes first: unlock.js recognises an envelope by its opening bytes."""
         nonce = secrets.token_bytes(NONCE_BYTES)
         return {
             "format": FORMAT,
             "kdf": "PBKDF2-HMAC-SHA256",
             "iterations": self.iterations,
-            "salt": _b64(self.salt),
+            "site_salt": _b64(self.site_salt),
+            "build_kdf": "HKDF-SHA256",
+            "build_salt": _b64(self.build_salt),
             "cipher": "AES-256-GCM",
             "nonce": _b64(nonce),
             "data": _b64(AESGCM(self.key).encrypt(nonce, plaintext, None)),
@@ -159,13 +205,13 @@ class SiteKey:
 def open_envelope(envelope: Mapping[str, object], passphrase: str) -> bytes:
     """The plaintext of an envelope (for tests and for a person checking a build): raises
     cryptography.exceptions.InvalidTag for a wrong passphrase or a changed byte."""
-    salt = base64.b64decode(str(envelope["salt"]))
+    if envelope.get("format") != FORMAT:
+        raise ValueError(f"not a {FORMAT} envelope: {envelope.get('format')!r}")
     iterations = envelope["iterations"]
     assert isinstance(iterations, int)
-    key = SiteKey.derive(passphrase, salt, iterations)
-    return AESGCM(key.key).decrypt(
-        base64.b64decode(str(envelope["nonce"])), base64.b64decode(str(envelope["data"])), None
-    )
+    lasting = site_key(passphrase, base64.b64decode(str(envelope["site_salt"])), iterations)
+    key = build_key(lasting, base64.b64decode(str(envelope["build_salt"])))
+    return AESGCM(key).decrypt(base64.b64decode(str(envelope["nonce"])), base64.b64decode(str(envelope["data"])), None)
 
 
 def _b64(data: bytes) -> str:
@@ -178,6 +224,8 @@ class Sealed:
 
     sealed: int
     plain: int
+    lasting: bool = False
+    """Whether the site salt came from crm.yaml (site.key_salt): a remembered key opens the next build too."""
 
 
 def shipped_files(theme_dirs: Iterable[str | Path]) -> dict[str, Path]:
@@ -272,11 +320,17 @@ border-radius:.25rem;cursor:pointer}}
 
 
 def seal_site(
-    folder: Path, passphrase: str, language: str, theme_dirs: Iterable[str | Path], keep: Iterable[str] = ()
+    folder: Path,
+    passphrase: str,
+    language: str,
+    theme_dirs: Iterable[str | Path],
+    keep: Iterable[str] = (),
+    site_salt: bytes | None = None,
 ) -> Sealed:
     """Seal every file of the built site in `folder` but the theme's and crm's code and `keep` (the site
-    marker). Pages first (their images are read as plaintext), then every other file."""
-    key = SiteKey.derive(passphrase)
+    marker), with a fresh build key under `site_salt` (crm.yaml's site.key_salt; None: a fresh one). Pages
+    first (their images are read as plaintext), then every other file."""
+    key = SiteKey.derive(passphrase, site_salt)
     shipped = shipped_files(theme_dirs)
     kept = set(keep)
     files = sorted(
@@ -303,7 +357,13 @@ def seal_site(
     for relative, data in others.items():
         write_file(folder / relative, json.dumps(key.seal(data), separators=(",", ":")).encode("ascii"))
     sealed = len(pages) + len(others)
-    return Sealed(sealed, plain)
+    return Sealed(sealed, plain, lasting=site_salt is not None)
+
+
+def key_salt_hint(language: str) -> str:
+    """What a build without site.key_salt says once: how to keep a remembered passphrase across builds,
+    with a freshly drawn value to paste into crm.yaml."""
+    return SEAL_WORDS.say("key_salt_hint", salt=new_key_salt()).text(language)
 
 
 _CI_FILES = (".gitlab-ci.yml", ".github/workflows", ".gitee/workflows", ".gitea/workflows", ".forgejo/workflows")

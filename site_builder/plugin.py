@@ -25,6 +25,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from crmdata.records.models import key_salt_bytes
 from crmdata.records.report import text_line
 from crmdata.records.validate import Validation, validate
 from crmdata.records.vocabulary import phrase
@@ -83,6 +84,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.serving = False
         self.passphrase: str | None = None
         """Set when this build is encrypted (--encrypt or crm.yaml site.encrypt, not under `serve`)."""
+        self.site_salt: bytes | None = None
+        """crm.yaml's site.key_salt as bytes: the site key's salt, the same at every build (None: per build)."""
         self.language = "zh"
         self.sealed: Sealed | None = None
         """What the last build encrypted; None when it was not encrypted."""
@@ -118,6 +121,9 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         internal = self.config.internal or os.environ.get("CRM_INTERNAL", "") in ("1", "true", "yes")
         site_options = validation.dataset.config.site if validation.dataset.config is not None else None
         self.passphrase = None
+        self.site_salt = None
+        if site_options is not None and site_options.key_salt is not None:
+            self.site_salt = key_salt_bytes(site_options.key_salt)
         if (self.config.encrypt or (site_options is not None and site_options.encrypt)) and not self.serving:
             try:
                 self.passphrase = passphrase_from_environment()
@@ -277,7 +283,12 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         if self.passphrase is not None:
             started = time.perf_counter()
             self.sealed = seal_site(
-                Path(config.site_dir), self.passphrase, self.language, config.theme.dirs, keep=(MARKER,)
+                Path(config.site_dir),
+                self.passphrase,
+                self.language,
+                config.theme.dirs,
+                keep=(MARKER,),
+                site_salt=self.site_salt,
             )
             log.info(
                 f"crm: encrypted {self.sealed.sealed:,} files ({self.sealed.plain:,} theme files left plain) "

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crmdata.records.models import Policy, SiteOptions
+from crmdata.records.models import Policy, SiteOptions, key_salt_bytes
 from crmdata.starter.release import CURRENT
 from crmdata.starter.words import INIT_WORDS, SETTING_COMMENTS
 from tests.conftest import CRM, invoke_crm, run_crm
@@ -87,7 +87,11 @@ def test_crm_yaml_writes_out_the_model_defaults_each_under_its_comment(tmp_path:
     assert config["team"] == {"ming": {"name": "张明"}, "hua": {"name": "李华"}}
     assert config["language"] == language
     assert config["policy"] == Policy().model_dump(mode="json"), "every policy setting, at its default"
-    assert config["site"] == SiteOptions().model_dump(mode="json", exclude_none=True)
+    site = dict(config["site"])
+    key_salt = site.pop("key_salt")
+    assert site == SiteOptions().model_dump(mode="json", exclude_none=True), "every other site setting, at its default"
+    assert SiteOptions().key_salt is None, "no salt shared by every repository: each init draws its own"
+    assert len(key_salt_bytes(key_salt)) == 16
     lines = text.splitlines()
     for number, line in enumerate(lines[lines.index("policy:") - 1 :], start=lines.index("policy:") - 1):
         if re.match(r"^\s*[a-z_]+:", line):  # every setting of the policy and the site
@@ -96,6 +100,18 @@ def test_crm_yaml_writes_out_the_model_defaults_each_under_its_comment(tmp_path:
         assert f"# {SETTING_COMMENTS.words[key].text(language)}\n" in text
     has_chinese = re.search(r"[\u4e00-\u9fff]", "".join(line for line in lines if line.lstrip().startswith("#")))
     assert bool(has_chinese) == (language == "zh"), "comments in the chosen language"
+
+
+def test_each_new_repository_gets_its_own_site_key_salt(tmp_path: Path) -> None:
+    """site.key_salt keeps a remembered passphrase across the site's builds: every repository draws its
+    own, so two teams with the same passphrase still have different site keys."""
+    salts = []
+    for name in ("one", "two"):
+        assert invoke_crm("init", name, *TEAM, cwd=tmp_path).returncode == 0
+        config = yaml.safe_load((tmp_path / name / "crm.yaml").read_text(encoding="utf-8"))
+        salts.append(config["site"]["key_salt"])
+    assert salts[0] != salts[1]
+    assert all(len(key_salt_bytes(salt)) == 16 for salt in salts)
 
 
 def test_every_setting_comment_and_init_word_is_in_both_languages() -> None:

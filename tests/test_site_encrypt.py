@@ -11,8 +11,10 @@ system too.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import hashlib
+import hmac
 import html
 import json
 import os
@@ -30,7 +32,8 @@ import yaml
 from cryptography.exceptions import InvalidTag
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from site_builder.encrypt import ITERATIONS, PASSPHRASE_VARIABLE, open_envelope
+from crmdata.records.models import key_salt_bytes
+from site_builder.encrypt import BUILD_KEY_INFO, FORMAT, ITERATIONS, PASSPHRASE_VARIABLE, SiteKey, open_envelope
 from tests.conftest import CRM, DataRepo
 from tests.test_site_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PROJECT
 
@@ -38,6 +41,7 @@ PASSPHRASE = "青山-correct-horse-7"
 WRONG = "青山-correct-horse-8"
 AS_OF = "2026-11-24"
 SEARCH_WORD = "光刻胶"  # the industry of one customer: a Chinese word jieba keeps whole
+KEY_SALT = "8J+Ukm1vcm5pbmctYnVpbA=="  # crm.yaml site.key_salt: 16 bytes, the same at every build
 
 CONFIG = """\
 team:
@@ -170,7 +174,7 @@ def test_only_the_themes_and_crms_own_code_stays_plain(built: Built) -> None:
     plain = sorted(
         path.relative_to(built.sealed).as_posix()
         for path in built.sealed.rglob("*")
-        if path.is_file() and not path.read_bytes().startswith((b'{"format":"crm-sealed-1"', b"<!doctype html>"))
+        if path.is_file() and not path.read_bytes().startswith((f'{{"format":"{FORMAT}"'.encode(), b"<!doctype html>"))
     )
     assert plain, "the theme's scripts and styles stay plain"
     for name in plain:
@@ -203,7 +207,9 @@ def test_two_builds_have_different_salts_and_ciphertexts(built: Built, tmp_path:
     assert again.returncode == 0, again.stderr
     first = json.loads((built.sealed / "customers" / "index.json").read_text(encoding="utf-8"))
     second = json.loads((tmp_path / "again" / "customers" / "index.json").read_text(encoding="utf-8"))
-    assert first["salt"] != second["salt"] and first["nonce"] != second["nonce"] and first["data"] != second["data"]
+    assert first["site_salt"] != second["site_salt"], "no key_salt in crm.yaml: a fresh site salt per build"
+    assert first["build_salt"] != second["build_salt"]
+    assert first["nonce"] != second["nonce"] and first["data"] != second["data"]
     assert open_envelope(first, PASSPHRASE) == open_envelope(second, PASSPHRASE)
     nonces = [
         json.loads(path.read_text(encoding="utf-8"))["nonce"]
@@ -211,7 +217,75 @@ def test_two_builds_have_different_salts_and_ciphertexts(built: Built, tmp_path:
         if path.read_bytes().startswith(b'{"format"')
     ]
     assert len(nonces) == len(set(nonces)) >= 2, "a fresh nonce per file"
-    assert len(base64.b64decode(second["salt"])) >= 16
+    assert len(base64.b64decode(second["site_salt"])) >= 16 and len(base64.b64decode(second["build_salt"])) >= 16
+
+
+def test_without_key_salt_the_build_says_how_to_keep_a_remembered_passphrase(built: Built, tmp_path: Path) -> None:
+    """The hint names site.key_salt with a fresh value, once, in crm.yaml's language; pasted into crm.yaml,
+    that value is accepted and the next build says nothing more."""
+    hints = re.findall(r"site: \{key_salt: \"([^\"]+)\"\}", built.output)
+    assert len(hints) == 1, built.output
+    assert "记住" in built.output and len(key_salt_bytes(hints[0])) == 16
+    data = write_repository(tmp_path / "crm")
+    data.config(CONFIG + f'site: {{key_salt: "{hints[0]}"}}\n')
+    kept = build(data.root, tmp_path / "site", "--encrypt")
+    assert kept.returncode == 0, kept.stderr
+    assert "{key_salt:" not in kept.stderr
+    index = json.loads((tmp_path / "site" / "customers" / "index.json").read_text(encoding="utf-8"))
+    assert base64.b64decode(index["site_salt"]) == key_salt_bytes(hints[0])
+
+
+def test_a_key_salt_that_is_not_16_random_bytes_is_refused(tmp_path: Path) -> None:
+    data = write_repository(tmp_path / "crm")
+    data.config(CONFIG + "site: {key_salt: secret}\n")
+    result = build(data.root, tmp_path / "site", "--encrypt")
+    assert result.returncode == 1, result.stderr
+    assert re.search(r"crm\.yaml:5:\d+: site\.key_salt: 'secret' 不是 16 个以上随机字节", result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def test_the_build_key_is_hkdf_of_the_site_key_and_a_fresh_build_salt() -> None:
+    """L = PBKDF2(passphrase, S) once per site; K = HKDF-SHA256(L, salt=B, info) per build; the envelope
+    carries S and B. Checked against the construction written out with hashlib and hmac alone."""
+    site_salt = key_salt_bytes(KEY_SALT)
+    first, second = SiteKey.derive(PASSPHRASE, site_salt), SiteKey.derive(PASSPHRASE, site_salt)
+    assert first.site_salt == second.site_salt == site_salt
+    assert first.build_salt != second.build_salt and first.key != second.key
+    envelope = first.seal(b"a page")
+    assert envelope["format"] == FORMAT and envelope["iterations"] == ITERATIONS
+    assert base64.b64decode(str(envelope["site_salt"])) == site_salt
+    assert base64.b64decode(str(envelope["build_salt"])) == first.build_salt
+    lasting = hashlib.pbkdf2_hmac("sha256", PASSPHRASE.encode(), site_salt, ITERATIONS)
+    extracted = hmac.new(first.build_salt, lasting, "sha256").digest()
+    expected = hmac.new(extracted, BUILD_KEY_INFO + b"\x01", "sha256").digest()
+    assert first.key == expected
+    assert open_envelope(envelope, PASSPHRASE) == b"a page"
+    assert SiteKey.derive(PASSPHRASE).site_salt != SiteKey.derive(PASSPHRASE).site_salt, "no S given: a fresh one"
+
+
+@pytest.fixture(scope="module")
+def lasting(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The repository with site.key_salt in crm.yaml, built encrypted."""
+    work = tmp_path_factory.mktemp("lasting")
+    data = write_repository(work / "crm")
+    data.config(CONFIG + f'site: {{key_salt: "{KEY_SALT}"}}\n')
+    sealed = build(data.root, work / "sealed", "--internal", "--encrypt")
+    assert sealed.returncode == 0, sealed.stderr
+    return Built(data.root, work / "plain", work / "sealed", sealed.stderr)
+
+
+def test_two_builds_with_the_same_key_salt_differ_in_build_salt_and_ciphertext(lasting: Built, tmp_path: Path) -> None:
+    assert "{key_salt:" not in lasting.output, "nothing to advise when crm.yaml has a key_salt"
+    again = build(lasting.root, tmp_path / "again", "--internal", "--encrypt")
+    assert again.returncode == 0, again.stderr
+    first = json.loads((lasting.sealed / "customers" / "index.json").read_text(encoding="utf-8"))
+    second = json.loads((tmp_path / "again" / "customers" / "index.json").read_text(encoding="utf-8"))
+    assert first["site_salt"] == second["site_salt"] == base64.b64encode(key_salt_bytes(KEY_SALT)).decode()
+    assert first["build_salt"] != second["build_salt"]
+    assert first["nonce"] != second["nonce"] and first["data"] != second["data"]
+    assert open_envelope(first, PASSPHRASE) == open_envelope(second, PASSPHRASE)
+    assert readable(tmp_path / "again", secrets_of_the_data()) == {}
 
 
 def test_a_wrong_passphrase_cannot_open_a_file(built: Built) -> None:
@@ -270,9 +344,10 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def served(built: Built) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built.sealed))
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """A real HTTP server for `folder` (by name: a rebuild that replaces the folder is served at once)."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
@@ -280,6 +355,12 @@ def served(built: Built) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def served(built: Built) -> Iterator[str]:
+    with serving(built.sealed) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -407,3 +488,79 @@ def test_an_encrypted_site_opens_from_the_file_system(context: BrowserContext, b
     opened(page)
     assert CUSTOMERS["KH-2024001"]["name"] in page.locator(".md-content h1").inner_text()
     assert CUSTOMERS["KH-2024001"]["contact"] in page.locator(".md-content").inner_text()
+
+
+def build_salt(site: Path) -> str:
+    return str(json.loads((site / "customers" / "index.json").read_text(encoding="utf-8"))["build_salt"])
+
+
+def stored_keys(page: Page) -> int:
+    return int(
+        page.evaluate(
+            "Object.keys(localStorage).concat(Object.keys(sessionStorage))"
+            ".filter(k => k.startsWith('crm-site-key:')).length"
+        )
+    )
+
+
+def test_a_remembered_passphrase_opens_every_later_build_with_the_same_key_salt(
+    context: BrowserContext, tmp_path: Path
+) -> None:
+    """CI rebuilds the site every morning: with site.key_salt in crm.yaml, a device that remembers opens
+    the new build without the form. A new passphrase (someone left) asks again and forgets the old key."""
+    data = write_repository(tmp_path / "crm")
+    data.config(CONFIG + f'site: {{key_salt: "{KEY_SALT}"}}\n')
+    out = tmp_path / "site"
+    first = build(data.root, out, "--encrypt")
+    assert first.returncode == 0, first.stderr
+    with serving(out) as url:
+        page = context.new_page()
+        page.goto(url + "customers/KH-2024001/", wait_until="networkidle")
+        unlock(page, remember=True)
+        opened(page)
+        before = build_salt(out)
+        assert page.evaluate("window.crmSite.build") == before
+        stored = page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
+        assert "crm-site-key:" in stored and PASSPHRASE not in stored
+
+        again = build(data.root, out, "--encrypt")
+        assert again.returncode == 0, again.stderr
+        page.reload(wait_until="networkidle")
+        opened(page)
+        assert page.locator("#crm-unlock").count() == 0, "the remembered key opens the new build"
+        assert page.evaluate("window.crmSite.build") == build_salt(out) != before, "the new build's page"
+        assert CUSTOMERS["KH-2024001"]["name"] in page.locator(".md-content h1").inner_text()
+        other = context.new_page()  # another tab of this device: the remembered key, and fetch opens the new files
+        other.goto(url + "customers/", wait_until="networkidle")
+        opened(other)
+        other.wait_for_function("document.querySelector('.crm-filter__count').textContent.trim() === '3 / 3'")
+        assert other.evaluate("window.crmSite.build") == build_salt(out)
+
+        changed = build(data.root, out, "--encrypt", passphrase=WRONG)
+        assert changed.returncode == 0, changed.stderr
+        other.reload(wait_until="networkidle")
+        other.locator("#crm-unlock").wait_for()
+        assert other.locator(".md-header").count() == 0
+        assert stored_keys(other) == 0, "a key that no longer opens the site is forgotten"
+        unlock(other, WRONG)
+        opened(other)
+
+
+def test_without_key_salt_a_rebuild_asks_for_the_passphrase_again(context: BrowserContext, tmp_path: Path) -> None:
+    data = write_repository(tmp_path / "crm")
+    out = tmp_path / "site"
+    first = build(data.root, out, "--encrypt")
+    assert first.returncode == 0 and "{key_salt:" in first.stderr, first.stderr
+    with serving(out) as url:
+        page = context.new_page()
+        page.goto(url, wait_until="networkidle")
+        unlock(page, remember=True)
+        opened(page)
+        again = build(data.root, out, "--encrypt")
+        assert again.returncode == 0 and "{key_salt:" in again.stderr, again.stderr
+        page.reload(wait_until="networkidle")
+        page.locator("#crm-unlock").wait_for()
+        assert page.locator(".md-header").count() == 0
+        unlock(page)
+        opened(page)
+        assert page.evaluate("window.crmSite.build") == build_salt(out)

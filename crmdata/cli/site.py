@@ -124,7 +124,7 @@ def build_command(
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    from site_builder.encrypt import ITERATIONS, PASSPHRASE_VARIABLE, SEAL_WORDS, publishing_reason
+    from site_builder.encrypt import ITERATIONS, PASSPHRASE_VARIABLE, SEAL_WORDS, key_salt_hint, publishing_reason
 
     root = root.resolve()
     validation = validate_or_exit(root)
@@ -156,6 +156,8 @@ def build_command(
             "site_sealed", count=plugin.sealed.sealed, plain=plugin.sealed.plain, iterations=ITERATIONS
         )
         say(words.text(language), err=True)
+        if not plugin.sealed.lasting:
+            say(key_salt_hint(language), err=True)
     else:
         reason = publishing_reason(root, language)
         if reason is not None:

@@ -231,6 +231,10 @@ RECORD_PROBLEMS = Catalogue(
             "{value} 不是网址：请写成以 “/” 结尾的 http(s)://…",
             "{value} is not a web address: use http(s)://… ending in '/'",
         ),
+        "not_key_salt": Word(
+            "{value} 不是 16 个以上随机字节的 base64 或十六进制写法：请换成新生成的值，例如 {example}",
+            "{value} is not 16 or more random bytes in base64 or hex: use a freshly drawn value, e.g. {example}",
+        ),
         "lone_surrogate": Word(
             "含有半个字符（像 \\ud800 这样落单的代理项）：不是文本",
             "contains half of a character (a lone surrogate such as \\ud800): not text",

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel
 
 from crmdata.authoring.writer import SCHEMA_FOLDER
-from crmdata.records.models import Customer, Interaction, Policy, SiteOptions
+from crmdata.records.models import Customer, Interaction, Policy, SiteOptions, new_key_salt
 from crmdata.records.schema import SCHEMA_FILES, schema_for
 from crmdata.starter.release import CURRENT, HOME, Release
 from crmdata.starter.words import INIT_WORDS, SETTING_COMMENTS
@@ -44,6 +44,8 @@ class Starter:
     language: Literal["zh", "en"] = "zh"
     host: Host = "github"
     release: Release = field(default=CURRENT)
+    key_salt: str = field(default_factory=new_key_salt)
+    """site.key_salt: drawn for this repository alone (a model default would be every team's salt)."""
 
 
 def starter_files(starter: Starter) -> dict[str, bytes]:
@@ -108,7 +110,8 @@ def _filled(name: str, starter: Starter) -> str:
 
 def crm_yaml(starter: Starter) -> str:
     """crm.yaml: the team, the language, then every policy and site setting at its model default, each
-    under a comment that says what it does (in the chosen language)."""
+    under a comment that says what it does (in the chosen language); site.key_salt, which has no default,
+    is this repository's own."""
     language = starter.language
     lines = [f"# yaml-language-server: $schema={SCHEMA_FOLDER}/crm.schema.json"]
     lines += [f"# {line}" for line in _comment("header", language).splitlines()]
@@ -116,7 +119,7 @@ def crm_yaml(starter: Starter) -> str:
     for key, name in starter.team.items():
         lines += [f"  {_scalar(key)}:", f"    name: {_scalar(name)}"]
     lines += ["", f"# {_comment('language', language)}", f"language: {language}"]
-    for section, model in (("policy", Policy()), ("site", SiteOptions())):
+    for section, model in (("policy", Policy()), ("site", SiteOptions(key_salt=starter.key_salt))):
         lines += ["", f"# {_comment(section, language)}", f"{section}:"]
         lines += _settings(model, section, "  ", language)
     return "\n".join(lines) + "\n"

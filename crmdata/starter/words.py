@@ -65,6 +65,13 @@ SETTING_COMMENTS = Catalogue(
             "encrypt the site: with true, crm build always encrypts (the passphrase from the environment "
             "variable CRM_SITE_PASSWORD); the CI file builds with --encrypt already",
         ),
+        "site.key_salt": Word(
+            "站点密钥盐：本仓库自己的随机值，每次构建都相同，勾选“在此设备上记住”的读者在站点重新构建后不必再输入口令；"
+            "它不是机密，改掉它会让所有设备重新输入口令",
+            "site key salt: this repository's own random value, the same at every build, so a reader who ticked "
+            "'remember on this device' is not asked again after a rebuild; not a secret; changing it asks every "
+            "device again",
+        ),
         "site.edit_url": Word(
             "编辑链接：记录文件在哪里编辑，例如 https://github.com/acme/crm/edit/main/，客户页会链接到它的 YAML 文件",
             "where record files are edited, e.g. https://github.com/acme/crm/edit/main/: each customer page "

@@ -1,10 +1,13 @@
 /* crm-as-code: opens an encrypted site (crm build --encrypt) in the browser with WebCrypto only.
 
    Every page of an encrypted site is an unlock page carrying the real page sealed (#crm-sealed: AES-256-GCM
-   under a key derived from the passphrase with PBKDF2-HMAC-SHA256 and the build's salt). The reader types
-   the passphrase once; the derived key (never the passphrase) is kept in sessionStorage, or in localStorage
-   when "remember on this device" is ticked, under the build's salt, so the next page opens at once and a
-   new build (a new salt) asks again. A wrong passphrase fails GCM's tag: the page says so and shows nothing.
+   under the build key K = HKDF-SHA256(L, the build's salt B), where the site key L = PBKDF2-HMAC-SHA256 of
+   the passphrase and the site salt S, crm.yaml's site.key_salt, the same at every build). The reader types
+   the passphrase once: L is derived (slow, once) and kept, never the passphrase, in sessionStorage, or in
+   localStorage when "remember on this device" is ticked, under S. Every page, and every later build with
+   the same S, then opens with one fast HKDF: the CI's morning rebuild does not ask again. A wrong
+   passphrase, or a remembered L that no longer opens the site (a new passphrase), fails GCM's tag: the
+   page says so (or forgets the stored L and asks) and shows nothing.
 
    Once open, the page is written in place of the unlock page (document.write keeps this window, so what is
    set here stays): fetch and XMLHttpRequest of the page open sealed files (customers/index.json for crm.js,
@@ -13,13 +16,14 @@
 (function () {
   "use strict";
 
-  var FORMAT = "crm-sealed-1";
+  var FORMAT = "crm-sealed-2";
+  var BUILD_KEY_INFO = "crm-as-code site v2"; /* site_builder/encrypt.py BUILD_KEY_INFO */
   var PREFIX = "crm-site-key:";
   var sealedNode = document.getElementById("crm-sealed");
   if (!sealedNode) return;
   var envelope = JSON.parse(sealedNode.textContent);
   var words = JSON.parse(document.getElementById("crm-unlock-words").textContent);
-  var storageName = PREFIX + envelope.salt;
+  var storageName = PREFIX + envelope.site_salt;
   var subtle = window.crypto && window.crypto.subtle;
 
   function bytes(text) {
@@ -61,26 +65,42 @@
     return found;
   }
 
-  function importKey(raw) {
-    return subtle.importKey("raw", raw, { name: "AES-GCM" }, false, ["decrypt"]);
-  }
-
-  function derive(passphrase) {
+  /* L, the site key: the slow PBKDF2, once per passphrase typed. Its raw bytes are what is stored. */
+  function deriveSiteKey(passphrase) {
     return subtle.importKey("raw", new TextEncoder().encode(passphrase), "PBKDF2", false, ["deriveBits"])
       .then(function (material) {
         return subtle.deriveBits(
-          { name: "PBKDF2", hash: "SHA-256", salt: bytes(envelope.salt), iterations: envelope.iterations },
+          { name: "PBKDF2", hash: "SHA-256", salt: bytes(envelope.site_salt), iterations: envelope.iterations },
           material,
           256
         );
       });
   }
 
-  function open(key, sealed) {
-    if (sealed.format !== FORMAT || sealed.salt !== envelope.salt) {
-      return Promise.reject(new Error("a sealed file of another build: reload the page"));
-    }
-    return subtle.decrypt({ name: "AES-GCM", iv: bytes(sealed.nonce) }, key, bytes(sealed.data));
+  /* An opener of sealed files under L: K = HKDF(L, B) for each build salt met (derived once, kept in this
+     page), so a file of a newer build of the same site (a cached page, a fresh index.json) opens too. */
+  function opener(rawSiteKey) {
+    var siteKey = subtle.importKey("raw", rawSiteKey, "HKDF", false, ["deriveKey"]);
+    var buildKeys = {};
+    return function open(sealed) {
+      if (sealed.format !== FORMAT || sealed.site_salt !== envelope.site_salt) {
+        return Promise.reject(new Error("a sealed file of another site salt: reload the page"));
+      }
+      if (!buildKeys[sealed.build_salt]) {
+        buildKeys[sealed.build_salt] = siteKey.then(function (key) {
+          return subtle.deriveKey(
+            { name: "HKDF", hash: "SHA-256", salt: bytes(sealed.build_salt), info: new TextEncoder().encode(BUILD_KEY_INFO) },
+            key,
+            { name: "AES-GCM", length: 256 },
+            false,
+            ["decrypt"]
+          );
+        });
+      }
+      return buildKeys[sealed.build_salt].then(function (key) {
+        return subtle.decrypt({ name: "AES-GCM", iv: bytes(sealed.nonce) }, key, bytes(sealed.data));
+      });
+    };
   }
 
   function isEnvelope(text) {
@@ -88,14 +108,14 @@
   }
 
   /* fetch and XMLHttpRequest of the opened page: a sealed answer comes back opened, anything else as it was. */
-  function installOpeners(key) {
+  function installOpeners(open) {
     var plainFetch = window.fetch.bind(window);
     window.fetch = function (input, init) {
       return plainFetch(input, init).then(function (response) {
         if (!response.ok) return response;
         return response.clone().text().then(function (body) {
           if (!isEnvelope(body)) return response;
-          return open(key, JSON.parse(body)).then(function (plain) {
+          return open(JSON.parse(body)).then(function (plain) {
             return new Response(plain, { status: response.status, statusText: response.statusText, headers: response.headers });
           });
         });
@@ -162,15 +182,16 @@
     window.XMLHttpRequest = SealedRequest;
   }
 
-  function show(key, page) {
+  function show(open, page) {
     window.crmSite = {
       words: words,
+      build: envelope.build_salt,
       lock: function () {
         forgetKeys(null);
         window.location.reload();
       }
     };
-    installOpeners(key);
+    installOpeners(open);
     var html = new TextDecoder().decode(page);
     document.open();
     document.write(html);
@@ -208,17 +229,16 @@
         event.preventDefault();
         button.disabled = true;
         error.textContent = words.unlock_working;
-        var raw;
-        derive(input.value)
-          .then(function (bits) { raw = bits; return importKey(bits); })
-          .then(function (key) {
-            return open(key, envelope).then(function (page) { return { key: key, page: page }; });
-          })
-          .then(function (opened) {
+        var raw, open;
+        deriveSiteKey(input.value)
+          .then(function (bits) { raw = bits; open = opener(bits); return open(envelope); })
+          .then(function (page) {
+            /* the raw bytes of L: localStorage keeps strings only, so a non-extractable CryptoKey cannot be
+               stored there (the site's guide says so) */
             var keep = store(remember.checked ? "localStorage" : "sessionStorage");
             forgetKeys(keep);
             if (keep) keep.setItem(storageName, text64(raw));
-            show(opened.key, opened.page);
+            show(open, page);
           }, function () {
             button.disabled = false;
             error.textContent = words.unlock_wrong;
@@ -229,15 +249,15 @@
   }
 
   var remembered = subtle ? storedKey() : null;
+  if (remembered && !/^[A-Za-z0-9+\/]+=*$/.test(remembered)) remembered = null; /* not base64: not ours */
   if (!remembered) {
     askForPassphrase("");
     return;
   }
-  importKey(bytes(remembered))
-    .then(function (key) {
-      return open(key, envelope).then(function (page) { whenLoaded(function () { show(key, page); }); });
-    })
-    .catch(function () {
+  var rememberedOpen = opener(bytes(remembered));
+  rememberedOpen(envelope)
+    .then(function (page) { whenLoaded(function () { show(rememberedOpen, page); }); })
+    .catch(function () { /* stored by an older crm, or a passphrase since changed: ask */
       forgetKeys(null);
       askForPassphrase("");
     });

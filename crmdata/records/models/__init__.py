@@ -11,6 +11,8 @@ from crmdata.records.models.config import (
     StageCadence,
     TeamMember,
     WorkCalendar,
+    key_salt_bytes,
+    new_key_salt,
 )
 from crmdata.records.models.consent import Consent
 from crmdata.records.models.contact import Contact
@@ -43,4 +45,6 @@ __all__ = [
     "Todo",
     "Value",
     "WorkCalendar",
+    "key_salt_bytes",
+    "new_key_salt",
 ]

@@ -6,9 +6,12 @@ default alone (a partial `cadence_days` keeps the other stages' defaults).
 
 from __future__ import annotations
 
+import base64
+import re
+import secrets
 from typing import Annotated
 
-from pydantic import Field, StrictBool, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, Strict, StrictBool, StringConstraints, WithJsonSchema, model_validator
 
 from crmdata.records.models.base import Record
 from crmdata.records.models.enums import Language, Stage
@@ -57,6 +60,39 @@ class Policy(Record):
     due_soon_days: Days = Field(7, description="即将到期 — due within N days counts as due soon")
 
 
+KEY_SALT_BYTES = 16
+_HEX_SALT = re.compile(r"(?:[0-9A-Fa-f]{2}){16,}")
+_BASE64_SALT = re.compile(r"(?:[A-Za-z0-9+/]{4}){5,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})")
+"""At least 16 bytes written as hex (32+ digits) or as standard base64 with its padding (24+ characters)."""
+
+
+def new_key_salt() -> str:
+    """A fresh site.key_salt: 16 random bytes in base64, what `crm init` writes and `crm build` suggests."""
+    return base64.b64encode(secrets.token_bytes(KEY_SALT_BYTES)).decode("ascii")
+
+
+def key_salt_bytes(text: str) -> bytes:
+    """The bytes a site.key_salt stands for (hex when it reads as hex, base64 otherwise): the salt of the
+    site's long-term key, the same at every build (site_builder.encrypt)."""
+    if _HEX_SALT.fullmatch(text):
+        return bytes.fromhex(text)
+    return base64.b64decode(text, validate=True)
+
+
+def _key_salt(value: str) -> str:
+    if not (_HEX_SALT.fullmatch(value) or _BASE64_SALT.fullmatch(value)):
+        raise said_error("key_salt", RECORD_PROBLEMS.say("not_key_salt", value=repr(value), example=new_key_salt()))
+    return value
+
+
+KeySalt = Annotated[
+    str,
+    Strict(),
+    AfterValidator(_key_salt),
+    WithJsonSchema({"type": "string", "pattern": f"^(?:{_HEX_SALT.pattern}|{_BASE64_SALT.pattern})$"}),
+]
+
+
 class SiteOptions(Record):
     """Options of the published site."""
 
@@ -69,6 +105,14 @@ class SiteOptions(Record):
         description=(
             "加密站点 — encrypt every file of the built site that carries record text (AES-256-GCM) with the "
             "passphrase in the environment variable CRM_SITE_PASSWORD, as crm build --encrypt does"
+        ),
+    )
+    key_salt: KeySalt | None = Field(
+        None,
+        description=(
+            "站点密钥盐 — 16 random bytes (base64) of this repository, the same at every build, so a reader "
+            "who ticks 'remember on this device' is not asked again after the next build of an encrypted "
+            "site; crm init draws one; without it every build asks anew. Not a secret"
         ),
     )
     edit_url: EditUrl | None = Field(
