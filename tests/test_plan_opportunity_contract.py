@@ -116,7 +116,9 @@ def test_the_handbooks_plan_row_the_opportunity_and_the_contract_validate(repo: 
 
 
 def test_defaults_come_from_the_record_then_crm_yaml() -> None:
-    plan = Plan.model_validate({"id": "JH-1", "customer": "KH-1", "goal": "回访", "owner": "ming", "date": "2024-05-10"})
+    plan = Plan.model_validate(
+        {"id": "JH-1", "customer": "KH-1", "goal": "回访", "owner": "ming", "date": "2024-05-10"}
+    )
     assert plan.cycle is PlanCycle.ONCE and plan.status is PlanStatus.ACTIVE and plan.content == []
     stages = [("lead", 10), ("qualified", 30), ("proposal", 50), ("negotiation", 70), ("won", 100), ("lost", 0)]
     for stage, chance in stages:
@@ -148,8 +150,24 @@ def test_defaults_come_from_the_record_then_crm_yaml() -> None:
 def test_a_plan_postponed_before_its_first_day_is_an_error(repo: DataRepo) -> None:
     repo.plan("JH-2024001", "KH-2024001", postponed_to="2024-05-01")
     assert both(repo) == {
-        "zh": [("plans/JH-2024001.yaml", 7, 15, "postponed_to", "顺延日期 postponed_to 2024-05-01 早于执行时间 date 2024-05-10")],
-        "en": [("plans/JH-2024001.yaml", 7, 15, "postponed_to", "postponed_to 2024-05-01 is before the plan's date 2024-05-10")],
+        "zh": [
+            (
+                "plans/JH-2024001.yaml",
+                7,
+                15,
+                "postponed_to",
+                "顺延日期 postponed_to 2024-05-01 早于执行时间 date 2024-05-10",
+            )
+        ],
+        "en": [
+            (
+                "plans/JH-2024001.yaml",
+                7,
+                15,
+                "postponed_to",
+                "postponed_to 2024-05-01 is before the plan's date 2024-05-10",
+            )
+        ],
     }
 
 
@@ -158,12 +176,15 @@ def test_an_open_opportunity_needs_expected_close_and_a_closed_one_closed_on(rep
     repo.opportunity("SJ-2", "KH-2024001", stage="won")
     assert both(repo) == {
         "zh": [
-            ("opportunities/SJ-1.yaml", 4, 8, "stage", "stage 是 qualified（商机未关闭），必须填写 expected_close（预计成交日期）"),
+            ("opportunities/SJ-1.yaml", 4, 8, "stage", "stage 是 qualified（商机未关闭），必须填写"
+                " expected_close（预计成交日期）"),
             ("opportunities/SJ-2.yaml", 4, 8, "stage", "stage 是 won，必须填写 closed_on（赢单或输单的日期）"),
         ],
         "en": [
-            ("opportunities/SJ-1.yaml", 4, 8, "stage", "stage is qualified (still open), so expected_close (the expected closing day) is required"),
-            ("opportunities/SJ-2.yaml", 4, 8, "stage", "stage is won, so closed_on (the day it was won or lost) is required"),
+            ("opportunities/SJ-1.yaml", 4, 8, "stage", "stage is qualified (still open), so expected_close"
+                " (the expected closing day) is required"),
+            ("opportunities/SJ-2.yaml", 4, 8, "stage", "stage is won, so closed_on (the day it was"
+                " won or lost) is required"),
         ],
     }  # fmt: skip
 
@@ -180,9 +201,12 @@ def test_a_contract_ending_before_it_starts_is_an_error(repo: DataRepo) -> None:
     ("written", "zh", "en"),
     [
         ("-5", "金额不能是负数，这里是 -5", "an amount cannot be negative, found -5"),
-        ("true", "应为数字（如 120000 或 9800.5），这里是布尔值 true", "expected a number (such as 120000 or 9800.5), found the boolean true"),
-        ('"120000"', "应为数字（如 120000 或 9800.5），这里是文本 '120000'", "expected a number (such as 120000 or 9800.5), found the text '120000'"),
-        (".nan", "应为数字（如 120000 或 9800.5），这里是数字 nan", "expected a number (such as 120000 or 9800.5), found the number nan"),
+        ("true", "应为数字（如 120000 或 9800.5），这里是布尔值 true", "expected a number (such as 120000 or"
+            " 9800.5), found the boolean true"),
+        ('"120000"', "应为数字（如 120000 或 9800.5），这里是文本 '120000'", "expected a number (such as 120000 or"
+            " 9800.5), found the text '120000'"),
+        (".nan", "应为数字（如 120000 或 9800.5），这里是数字 nan", "expected a number (such as 120000 or"
+            " 9800.5), found the number nan"),
     ],
 )  # fmt: skip
 def test_an_amount_is_a_number_at_least_zero(repo: DataRepo, written: str, zh: str, en: str) -> None:
@@ -240,7 +264,9 @@ def test_unknown_keys_unquoted_text_bad_enums_and_reserved_ids_are_errors(repo: 
     assert "reserved word" in found[0][4]
     assert "quote it" in found[1][4]
     assert found[2][4].startswith("unknown field 'goals' (did you mean goal?)")
-    assert found[3][4].startswith("'每月' is not one of: once, weekly, monthly, quarterly, yearly (did you mean monthly?)")
+    assert found[3][4].startswith(
+        "'每月' is not one of: once, weekly, monthly, quarterly, yearly (did you mean monthly?)"
+    )
 
 
 # --- rules across records --------------------------------------------------------------------------------
@@ -302,7 +328,8 @@ def test_an_interaction_names_its_customers_own_plan_opportunity_and_contract(re
     repo.interaction("JL-2", "KH-2024001", "2024-05-11", plan="JH-9", opportunity="SJ-9", contract="HT-9")
     found = both(repo)
     assert found["en"] == [
-        ("interactions/2024/JL-1.yaml", 8, 14, "opportunity", "opportunity SJ-1 belongs to customer KH-2, not to this conversation's customer KH-2024001"),
+        ("interactions/2024/JL-1.yaml", 8, 14, "opportunity", "opportunity SJ-1 belongs to customer KH-2, not to"
+            " this conversation's customer KH-2024001"),
         ("interactions/2024/JL-2.yaml", 7, 7, "plan", "no plan has the id JH-9"),
         ("interactions/2024/JL-2.yaml", 8, 14, "opportunity", "no opportunity has the id SJ-9"),
         ("interactions/2024/JL-2.yaml", 9, 11, "contract", "no contract has the id HT-9"),
@@ -316,7 +343,9 @@ def test_an_interaction_names_its_customers_own_plan_opportunity_and_contract(re
 
 
 def test_payments_above_the_amount_and_a_won_deal_without_contract_are_warnings(repo: DataRepo) -> None:
-    repo.contract("HT-1", "KH-2024001", "payments:\n  - {due: 2024-01-15, amount: 100000}\n  - {due: 2024-07-15, amount: 30000.5}")
+    repo.contract(
+        "HT-1", "KH-2024001", "payments:\n  - {due: 2024-01-15, amount: 100000}\n  - {due: 2024-07-15, amount: 30000.5}"
+    )
     repo.opportunity("SJ-1", "KH-2024001", stage="won", expected_close=None, closed_on="2024-03-01")
     repo.opportunity("SJ-2", "KH-2024001", stage="won", expected_close=None, closed_on="2024-03-01")
     repo.contract("HT-2", "KH-2024001", opportunity="SJ-2")
@@ -326,11 +355,14 @@ def test_payments_above_the_amount_and_a_won_deal_without_contract_are_warnings(
     assert mine == {
         "zh": [
             ("contracts/HT-1.yaml", 8, 1, "payments", "回款计划合计 130000.5，超过合同金额 120000"),
-            ("opportunities/SJ-1.yaml", 4, 8, "stage", "商机已赢单，但没有合同的 opportunity 写着 SJ-1：请登记这份合同"),
+            ("opportunities/SJ-1.yaml", 4, 8, "stage", "商机已赢单，但没有合同的 opportunity 写着"
+                " SJ-1：请登记这份合同"),
         ],
         "en": [
-            ("contracts/HT-1.yaml", 8, 1, "payments", "the payments add up to 130000.5, more than the contract amount 120000"),
-            ("opportunities/SJ-1.yaml", 4, 8, "stage", "the opportunity is won but no contract names it (opportunity: SJ-1): record the contract"),
+            ("contracts/HT-1.yaml", 8, 1, "payments", "the payments add up to 130000.5, more than"
+                " the contract amount 120000"),
+            ("opportunities/SJ-1.yaml", 4, 8, "stage", "the opportunity is won but no contract names it"
+                " (opportunity: SJ-1): record the contract"),
         ],
     }  # fmt: skip
 
@@ -342,7 +374,8 @@ def test_ids_are_unique_ignoring_case_across_every_record_type(repo: DataRepo) -
     repo.contract("ht-1", "KH-2024001")
     assert problems(repo, language="en") == [
         ("contracts/ht-1.yaml", 1, 5, "id", "id ht-1 is already used by contracts/HT-1.yaml"),
-        ("opportunities/JL-2024001.yaml", 1, 5, "id", "id JL-2024001 is already used by interactions/2024/JL-2024001.yaml"),
+        ("opportunities/JL-2024001.yaml", 1, 5, "id", "id JL-2024001 is already used by"
+            " interactions/2024/JL-2024001.yaml"),
         ("plans/kh-2024001.yaml", 1, 5, "id", "id kh-2024001 is already used by customers/KH-2024001.yaml"),
     ]  # fmt: skip
 
@@ -372,12 +405,15 @@ def test_stray_files_in_the_new_folders_are_named(repo: DataRepo, folder: str) -
     ]
     warned = [(file, message) for file, *_, message in problems(repo, "warnings", "en") if file.startswith(folder)]
     assert warned == [
-        (f"{folder}/notes.txt", "only <ID>.yaml record files are read here: move this file out of the record folders or delete it"),
+        (f"{folder}/notes.txt", "only <ID>.yaml record files are read here: move this file"
+            " out of the record folders or delete it"),
         (f"{folder}/sub", f"folders inside {folder}/ are ignored: {folder}/<ID>.yaml only"),
     ]  # fmt: skip
 
 
-def test_a_second_validate_reads_the_new_records_from_the_cache(repo: DataRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_second_validate_reads_the_new_records_from_the_cache(
+    repo: DataRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo.put(SEED_PLAN, folder="plans")
     repo.put(OPPORTUNITY, folder="opportunities")
     repo.put(CONTRACT, folder="contracts")

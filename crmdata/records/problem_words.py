@@ -38,7 +38,8 @@ RECORD_PROBLEMS = Catalogue(
             "{record} belongs to customer {other}, not to this conversation's customer {customer}",
         ),
         "renews_itself": Word(
-            "合同不能续约它自己（renews 写的是它自己的编号）", "a contract cannot renew itself (renews names its own id)"
+            "合同不能续约它自己（renews 写的是它自己的编号）",
+            "a contract cannot renew itself (renews names its own id)",
         ),
         "renewal_cycle": Word("续约关系绕成了一个圈：{chain}", "renewals go round in a circle: {chain}"),
         "payments_over_amount": Word(
@@ -354,9 +355,7 @@ RECORD_PROBLEMS = Catalogue(
             "stage 是 {stage}，必须填写 closed_on（赢单或输单的日期）",
             "stage is {stage}, so closed_on (the day it was won or lost) is required",
         ),
-        "end_before_start": Word(
-            "合作结束 end {end} 早于合作起始 start {start}", "end {end} is before start {start}"
-        ),
+        "end_before_start": Word("合作结束 end {end} 早于合作起始 start {start}", "end {end} is before start {start}"),
         "terminated_before_start": Word(
             "提前终止日期 terminated_on {terminated} 早于合作起始 start {start}",
             "terminated_on {terminated} is before start {start}",

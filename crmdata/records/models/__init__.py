@@ -38,6 +38,7 @@ RECORD_MODELS = (Customer, Interaction, Plan, Opportunity, Contract)
 """Every record type, in the order the folders are read and listed."""
 
 __all__ = [
+    "RECORD_MODELS",
     "Channel",
     "Consent",
     "Contact",
@@ -58,7 +59,6 @@ __all__ = [
     "PlanStatus",
     "Policy",
     "Qualification",
-    "RECORD_MODELS",
     "SegmentFilter",
     "SegmentSpec",
     "SiteOptions",

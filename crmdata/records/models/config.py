@@ -11,8 +11,8 @@ from typing import Annotated
 from pydantic import Field, StrictBool, StringConstraints, model_validator
 
 from crmdata.records.models.base import Record
-from crmdata.records.models.enums import Language, Stage
 from crmdata.records.models.contract import DEFAULT_RENEWAL_NOTICE_DAYS
+from crmdata.records.models.enums import Language, Stage
 from crmdata.records.models.fields import (
     DEFAULT_CURRENCY,
     CalendarDate,

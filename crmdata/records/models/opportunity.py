@@ -60,7 +60,8 @@ class Opportunity(Record):
         None, description="币种 — ISO 4217 code such as CNY; default crm.yaml currency, else CNY"
     )
     probability: Percent | None = Field(
-        None, description="赢单概率 — % 0..100; default by stage: lead 10, qualified 30, proposal 50, negotiation 70, "
+        None,
+        description="赢单概率 — % 0..100; default by stage: lead 10, qualified 30, proposal 50, negotiation 70, "
         "won 100, lost 0",
     )
     expected_close: CalendarDate | None = Field(
@@ -98,5 +99,7 @@ class Opportunity(Record):
             said = RECORD_PROBLEMS.say("expected_close_required", stage=self.stage.value)
             raise said_error("stage_rule", said, field="stage")
         if not self.is_open and self.closed_on is None:
-            raise said_error("stage_rule", RECORD_PROBLEMS.say("closed_on_required", stage=self.stage.value), field="stage")
+            raise said_error(
+                "stage_rule", RECORD_PROBLEMS.say("closed_on_required", stage=self.stage.value), field="stage"
+            )
         return self

@@ -27,14 +27,13 @@ class Plan(Record):
         default_factory=list, description="沟通内容 — the talking points, e.g. 询问运行稳定性, 收集改进建议"
     )
     owner: OwnerId = Field(description="负责人 — the team member (a key of team) who carries the plan out")
-    date: CalendarDate = Field(
-        description="执行时间 — the first planned day; later occurrences follow it by the cycle"
-    )
+    date: CalendarDate = Field(description="执行时间 — the first planned day; later occurrences follow it by the cycle")
     postponed_to: CalendarDate | None = Field(
         None, description="顺延至 — the current occurrence moves to this day (not before date)"
     )
     status: PlanStatus = Field(
-        PlanStatus.ACTIVE, description=field_description(PLAN_STATUSES, "default active; a cancelled plan plans nothing")
+        PlanStatus.ACTIVE,
+        description=field_description(PLAN_STATUSES, "default active; a cancelled plan plans nothing"),
     )
     notes: Text | None = Field(None, description="备注 — notes, e.g. 客户出差，顺延至5月12日")
 
