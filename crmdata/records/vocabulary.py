@@ -508,7 +508,7 @@ LABELS: dict[str, Word] = {
     "churned_on": Word("流失日期", "Churned on"),
     "churn_reason": Word("流失原因", "Churn reason"),
     "notes": Word("备注", "Notes"),
-    # plans, opportunities and contracts (SPEC v2 §2): their fields' names, the handbooks' words
+    # plans, opportunities and contracts (contract §2): their fields' names, the handbooks' words
     "maintenance_plan": Word("维护计划", "Maintenance plan"),
     "plan_id": Word("计划编号", "Plan ID"),
     "cycle": Word("维护周期", "Cycle"),
