@@ -1,6 +1,7 @@
 """A contract or cooperation project (合同 / 合作项目): what was sold, for how long, and what is paid when.
 
-Renewals due and payments overdue are the engine's to compute from these facts (contract §2, site_builder/help/contract.md).
+Renewals due and payments overdue are the engine's to compute from these facts (contract §2,
+site_builder/help/contract.md).
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ STAGE_PROBABILITY: dict[OpportunityStage, int] = {
     OpportunityStage.WON: 100,
     OpportunityStage.LOST: 0,
 }
-"""The win probability (%) of an opportunity that gives none, by its stage (contract §2, site_builder/help/contract.md)."""
+"""The win probability (%) of an opportunity that gives none, by its stage (contract §2)."""
 
 CLOSED_STAGES = frozenset({OpportunityStage.WON, OpportunityStage.LOST})
 
