@@ -43,6 +43,9 @@ contacts:
 consent: {given: true, date: 2024-01-10}
 """
 
+FLAT_FOLDERS = ("customers", "plans", "opportunities", "contracts")
+"""The record folders of one record per file, without sub-folders (interactions/ has year folders)."""
+
 INTERACTION = """\
 id: JL-2024001
 customer: KH-2024001
@@ -60,8 +63,12 @@ class DataRepo:
     One builder, three ways to write a record, each landing where `crm` looks for it:
     - `put(yaml)`: a record typed inline (beancount-style), written as typed (dedented) to
       customers/<id>.yaml, or interactions/<YYYY>/<id>.yaml when it names a `customer:`;
-    - `customer(id, ...)` / `interaction(id, customer, day, ...)`: a valid record in a few words, whose
-      keyword fields replace or add to the defaults (None leaves a field out) and whose further
+      `put(yaml, folder="plans")` (or "opportunities", "contracts", "customers") writes it to
+      <folder>/<id>.yaml: those records name a `customer:` too, so their folder is said, never guessed
+      from the id's prefix or the keys;
+    - `customer(id, ...)` / `interaction(id, customer, day, ...)` / `plan(id, customer, ...)` /
+      `opportunity(id, customer, ...)` / `contract(id, customer, ...)`: a valid record in a few words,
+      whose keyword fields replace or add to the defaults (None leaves a field out) and whose further
       arguments are YAML lines as typed;
     - `write(path, text)`: any file at any path: crm.yaml, a record that is misplaced or unreadable.
     """
@@ -84,12 +91,16 @@ class DataRepo:
         """crm.yaml, replaced."""
         return self.write("crm.yaml", text)
 
-    def put(self, text: str) -> Path:
-        """One record typed inline, written where it belongs: an interaction (it has `customer:`) to
+    def put(self, text: str, folder: str | None = None) -> Path:
+        """One record typed inline, written where it belongs: to <folder>/<id>.yaml when `folder` is given
+        (plans, opportunities, contracts, customers); else an interaction (it has `customer:`) to
         interactions/<YYYY of its date>/<id>.yaml, anything else to customers/<id>.yaml."""
         text = textwrap.dedent(text)
         record_id = re.search(r"^id: ['\"]?([^'\"\s]+)", text, re.MULTILINE)
         assert record_id is not None, f"put() needs an `id:` line to name the file:\n{text}"
+        if folder is not None:
+            assert folder in FLAT_FOLDERS, f"put(folder=...) takes one of {', '.join(FLAT_FOLDERS)}"
+            return self.write(f"{folder}/{record_id.group(1)}.yaml", text)
         if re.search(r"^customer: ", text, re.MULTILINE):
             day = re.search(r"^date: ['\"]?(\d{4})-", text, re.MULTILINE)
             assert day is not None, f"put() needs a `date:` line to file an interaction:\n{text}"
@@ -117,6 +128,29 @@ class DataRepo:
         time); keyword fields replace or add to the defaults, `lines` are YAML appended as typed."""
         values = {"channel": "phone", "owner": "ming", "topic": "回访", **fields}
         return self.put(f"id: {iid}\ncustomer: {customer}\ndate: {day}\n" + _fields(values) + _lines(lines))
+
+    def plan(self, pid: str, customer: str, *lines: str, **fields: str | None) -> Path:
+        """plans/<pid>.yaml: a monthly plan of ming's from 2024-05-10; keyword fields replace or add to the
+        defaults, `lines` are YAML appended as typed."""
+        values = {"cycle": "monthly", "goal": "了解系统使用体验", "owner": "ming", "date": "2024-05-10", **fields}
+        return self.put(f"id: {pid}\ncustomer: {customer}\n" + _fields(values) + _lines(lines), folder="plans")
+
+    def opportunity(self, oid: str, customer: str, *lines: str, **fields: str | None) -> Path:
+        """opportunities/<oid>.yaml: an open opportunity of ming's at stage qualified, closing 2024-09-30."""
+        values = {"title": "二期扩容", "stage": "qualified", "owner": "ming", "expected_close": "2024-09-30", **fields}
+        return self.put(f"id: {oid}\ncustomer: {customer}\n" + _fields(values) + _lines(lines), folder="opportunities")
+
+    def contract(self, hid: str, customer: str, *lines: str, **fields: str | None) -> Path:
+        """contracts/<hid>.yaml: a one-year contract of ming's from 2024-01-01, amount 120000."""
+        values = {
+            "title": "系统运维服务",
+            "start": "2024-01-01",
+            "end": "2024-12-31",
+            "amount": "120000",
+            "owner": "ming",
+            **fields,
+        }
+        return self.put(f"id: {hid}\ncustomer: {customer}\n" + _fields(values) + _lines(lines), folder="contracts")
 
 
 def _fields(values: dict[str, str | None]) -> str:
@@ -146,6 +180,13 @@ def empty_repo(tmp_path: Path) -> DataRepo:
     data = DataRepo(tmp_path / "crm")
     data.config(DEFAULT_CONFIG)
     return data
+
+
+def interruptible() -> None:
+    """A Popen preexec_fn: SIGINT at its default in the child, as in a terminal. A test run started in the
+    background of a shell without job control (`make test &`, some CI runners) inherits SIGINT ignored,
+    and Python then leaves it ignored (as nohup asks): crm would never see the Ctrl-C a test sends."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_crm(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

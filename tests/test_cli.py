@@ -167,14 +167,17 @@ def test_github_property_escaping_matches_the_actions_toolkit() -> None:
     )
 
 
-def test_schema_writes_three_files(tmp_path: DataRepo) -> None:
+def test_schema_writes_a_file_per_record_type_and_crm_yaml(tmp_path: DataRepo) -> None:
     out = tmp_path / "schemas"
     result = run_crm("schema", "--out", str(out))
     assert result.returncode == 0
     assert sorted(path.name for path in out.iterdir()) == [
+        "contract.schema.json",
         "crm.schema.json",
         "customer.schema.json",
         "interaction.schema.json",
+        "opportunity.schema.json",
+        "plan.schema.json",
     ]
     customer = json.loads((out / "customer.schema.json").read_text(encoding="utf-8"))
     assert customer["additionalProperties"] is False

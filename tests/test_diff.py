@@ -510,3 +510,21 @@ def test_a_committed_link_is_reported_never_followed(scenario: DataRepo, tmp_pat
     assert result.returncode == 1
     assert "- `customers/KH-9.yaml`:1:1: : `不跟随符号链接" in result.stdout
     assert "不该读到的内容" not in result.stdout
+
+
+def test_a_revision_is_read_with_its_plans_opportunities_and_contracts(tmp_path: Path) -> None:
+    """Each revision is written out with every record folder load() reads: without plans/, an interaction
+    that carries out a plan would name a plan the revision 'does not have'."""
+    data = DataRepo(tmp_path / "crm")
+    init_git(data.root)
+    data.config("team:\n  ming: {name: 张明}\n")
+    data.customer("KH-1")
+    commit(data.root, "base")
+    data.plan("JH-1", "KH-1")
+    data.opportunity("SJ-1", "KH-1")
+    data.contract("HT-1", "KH-1", opportunity="SJ-1")
+    data.interaction("JL-1", "KH-1", "2026-11-20", plan="JH-1", opportunity="SJ-1", contract="HT-1")
+    commit(data.root, "plan, opportunity, contract and the call that used them")
+    result = crm_diff(data, "HEAD~1", "HEAD")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "JH-1" not in result.stderr and "SJ-1" not in result.stderr and "HT-1" not in result.stderr

@@ -29,11 +29,16 @@ from crmdata.engine.kpis import KPIS
 from crmdata.records.models import (
     Consent,
     Contact,
+    Contract,
     CrmConfig,
     Customer,
     IdOptions,
     Interaction,
+    Opportunity,
+    Payment,
+    Plan,
     Policy,
+    Qualification,
     SegmentFilter,
     SegmentSpec,
     SiteOptions,
@@ -49,7 +54,9 @@ PROJECT = Path(__file__).resolve().parent.parent
 HELP = PROJECT / "site_builder" / "help"
 PAGE_LIMIT = 50 * 1024
 """The site's goal for every page (benchmarks/build.py): the Help pages must not be the first to break it."""
-RECORD_MODELS: tuple[type[BaseModel], ...] = (Customer, Contact, Consent, Interaction, Todo)
+RECORD_MODELS: tuple[type[BaseModel], ...] = (
+    Customer, Contact, Consent, Interaction, Todo, Plan, Opportunity, Qualification, Contract, Payment,
+)  # fmt: skip
 CONFIG_MODELS: tuple[type[BaseModel], ...] = (
     CrmConfig, TeamMember, Policy, StageCadence, SiteOptions, IdOptions, WorkCalendar, SegmentSpec, SegmentFilter,
 )  # fmt: skip

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CRM, DEFAULT_CONFIG, DataRepo, invoke_crm, run_crm
+from tests.conftest import CRM, DEFAULT_CONFIG, DataRepo, interruptible, invoke_crm, run_crm
 from tools.hostile_sheets import xlsx_with_sheet_xml
 
 DEFAULTS = ("--set", "type=enterprise", "--set", "stage=active", "--set", "owner=张明")
@@ -332,7 +332,7 @@ def test_an_unquoted_comma_names_the_row_and_suggests_quoting(empty_repo: DataRe
 
 def start_import(repo: DataRepo, sheet: Path) -> subprocess.Popen[bytes]:
     command = [str(CRM), "import", "customers", str(sheet), "--root", str(repo.root), *DEFAULTS, "--write"]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=interruptible)
 
 
 def wait_for_files(folder: Path, process: subprocess.Popen[bytes]) -> None:

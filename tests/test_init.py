@@ -24,8 +24,14 @@ COMMON = {
     "crm.yaml",
     "customers/.gitkeep",
     "interactions/.gitkeep",
+    "plans/.gitkeep",
+    "opportunities/.gitkeep",
+    "contracts/.gitkeep",
     "schemas/customer.schema.json",
     "schemas/interaction.schema.json",
+    "schemas/plan.schema.json",
+    "schemas/opportunity.schema.json",
+    "schemas/contract.schema.json",
     "schemas/crm.schema.json",
     ".gitignore",
     ".pre-commit-config.yaml",
@@ -92,6 +98,7 @@ def test_crm_yaml_writes_out_the_model_defaults_each_under_its_comment(tmp_path:
     assert site == SiteOptions().model_dump(mode="json", exclude_none=True), "every other site setting, at its default"
     assert SiteOptions().key_salt is None, "no salt shared by every repository: each init draws its own"
     assert len(key_salt_bytes(key_salt)) == 16
+    assert config["currency"] == "CNY"
     lines = text.splitlines()
     for number, line in enumerate(lines[lines.index("policy:") - 1 :], start=lines.index("policy:") - 1):
         if re.match(r"^\s*[a-z_]+:", line):  # every setting of the policy and the site
@@ -133,8 +140,13 @@ def test_schemas_are_crm_schemas_and_the_editor_finds_them(tmp_path: Path) -> No
     assert {(root / schema).resolve().name for schema in settings["yaml.schemas"]} == {
         "customer.schema.json",
         "interaction.schema.json",
+        "plan.schema.json",
+        "opportunity.schema.json",
+        "contract.schema.json",
         "crm.schema.json",
     }
+    assert settings["yaml.schemas"]["./schemas/plan.schema.json"] == "plans/*.yaml"
+    assert settings["yaml.schemas"]["./schemas/interaction.schema.json"] == "interactions/**/*.yaml"
     assert all((root / schema).is_file() for schema in settings["yaml.schemas"])
     extensions = json.loads((root / ".vscode/extensions.json").read_text(encoding="utf-8"))
     assert extensions["recommendations"] == ["redhat.vscode-yaml"]

@@ -15,10 +15,25 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DataRepo, invoke_crm
+from tests.test_plan_opportunity_contract import CONTRACT, OPPORTUNITY, SEED_PLAN
 
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_NAMES = ("customer.schema.json", "interaction.schema.json", "crm.schema.json")
+SCHEMA_NAMES = (
+    "customer.schema.json",
+    "interaction.schema.json",
+    "plan.schema.json",
+    "opportunity.schema.json",
+    "contract.schema.json",
+    "crm.schema.json",
+)
+FOLDER_SCHEMAS = {
+    "customers": "customer.schema.json",
+    "plans": "plan.schema.json",
+    "opportunities": "opportunity.schema.json",
+    "contracts": "contract.schema.json",
+}
+"""The schema of each flat record folder's files (interactions/ has sub-folders: interaction.schema.json)."""
 
 
 def check_jsonschema(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -33,7 +48,7 @@ def check_jsonschema(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def schemas(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The folder `crm schema --out` wrote the three schema files into."""
+    """The folder `crm schema --out` wrote the schema files into."""
     out = tmp_path_factory.mktemp("schemas")
     result = invoke_crm("schema", "--out", str(out))
     assert result.returncode == 0, result.stderr
@@ -44,9 +59,8 @@ def schemas(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def schema_for(schemas: Path, relative: str) -> Path:
     if relative == "crm.yaml":
         return schemas / "crm.schema.json"
-    if relative.startswith("customers/"):
-        return schemas / "customer.schema.json"
-    return schemas / "interaction.schema.json"
+    folder = relative.partition("/")[0]
+    return schemas / FOLDER_SCHEMAS.get(folder, "interaction.schema.json")
 
 
 def crm_validate(repo_root: Path) -> dict[str, object]:
@@ -90,7 +104,9 @@ policy:
   silent_after_days: 90
   record_within_hours: 24
   due_soon_days: 7
+  renewal_notice_days: 45
 site: {title: 客户关系看板 · Ünïcödé, redact: false}
+currency: USD
 """
 
 FULL_CUSTOMER = """\
@@ -191,6 +207,50 @@ recorded: 2024-02-20T18:00:00+08:00
 resolved: 2024-02-25
 """
 
+REFERRING_INTERACTION = """\
+id: JL-2024007
+customer: KH-2024001
+date: 2024-05-12
+channel: phone
+owner: ming
+topic: 月度维护回访
+plan: JH-2024001
+opportunity: SJ-2024001
+contract: HT-2024001
+"""
+
+WON_OPPORTUNITY = """\
+id: SJ-2024002
+customer: KH-2024001
+title: "Renewal 2025"
+stage: won
+amount: 98000.5
+currency: USD
+probability: 100
+closed_on: "2024-11-30"
+lost_reason: ""
+owner: hong
+"""
+
+RENEWAL_CONTRACT = """\
+id: HT-2024002
+customer: KH-2024001
+title: 2025 年度系统运维服务
+start: 2025-01-01
+amount: 98000.5
+currency: USD
+renewal_notice_days: 0
+renews: HT-2024001
+opportunity: SJ-2024002
+payments:
+  - due: "2025-01-15"
+    amount: 0
+    paid_on: 2025-01-15
+terminated_on: 2025-06-30
+owner: hong
+notes: 提前终止
+"""
+
 PLAIN_DATE_INTERACTION = """\
 id: JL-2024003
 customer: KH-2024001
@@ -254,6 +314,9 @@ recorded: 2024-02-20 16:45
             SPACE_RECORDED_INTERACTION,
             id="interaction-recorded-space-hh-mm",
         ),
+        pytest.param("plans/JH-2024001.yaml", SEED_PLAN, id="plan-the-handbooks-row"),
+        pytest.param("opportunities/SJ-2024001.yaml", OPPORTUNITY, id="opportunity-open"),
+        pytest.param("contracts/HT-2024001.yaml", CONTRACT, id="contract-with-payments"),
     ],
 )
 def test_valid_record_is_accepted_by_both(repo: DataRepo, schemas: Path, relative: str, text: str) -> None:
@@ -277,6 +340,12 @@ def test_all_valid_records_together(repo: DataRepo, schemas: Path) -> None:
         "interactions/2024/JL-2024002.yaml": FULL_INTERACTION,
         "interactions/2024/JL-2024003.yaml": PLAIN_DATE_INTERACTION,
         "interactions/2024/JL-2024004.yaml": QUOTED_DATE_INTERACTION,
+        "interactions/2024/JL-2024007.yaml": REFERRING_INTERACTION,
+        "plans/JH-2024001.yaml": SEED_PLAN,
+        "opportunities/SJ-2024001.yaml": OPPORTUNITY,
+        "opportunities/SJ-2024002.yaml": WON_OPPORTUNITY,
+        "contracts/HT-2024001.yaml": CONTRACT,
+        "contracts/HT-2024002.yaml": RENEWAL_CONTRACT,
     }
     for relative, text in records.items():
         repo.write(relative, text)
@@ -286,14 +355,15 @@ def test_all_valid_records_together(repo: DataRepo, schemas: Path) -> None:
 
 
 def check_repository(root: Path, schemas: Path) -> None:
-    """check-jsonschema accepts crm.yaml, every customer file and every interaction file under `root`."""
+    """check-jsonschema accepts crm.yaml and every record file under `root` (customers and interactions
+    must be there; plans, opportunities and contracts when the repository has any)."""
     groups = {
         "crm.schema.json": [root / "crm.yaml"],
-        "customer.schema.json": sorted((root / "customers").glob("*.yaml")),
         "interaction.schema.json": sorted((root / "interactions").rglob("*.yaml")),
+        **{schema: sorted((root / folder).glob("*.yaml")) for folder, schema in FOLDER_SCHEMAS.items()},
     }
     for schema, files in groups.items():
-        assert files, f"no files for {schema}"
+        assert files or schema in ("plan.schema.json", "opportunity.schema.json", "contract.schema.json"), schema
         for start in range(0, len(files), 500):  # keep command lines short
             result = check_jsonschema("--schemafile", schemas / schema, *files[start : start + 500])
             assert result.returncode == 0, result.stdout + result.stderr
@@ -356,6 +426,43 @@ def test_mistake_is_rejected_by_both(empty_repo: DataRepo, schemas: Path, text: 
     errors = report["errors"]
     assert isinstance(errors, list)
     assert [(error["file"], error["field"]) for error in errors] == [("customers/KH-1.yaml", field)]
+
+
+@pytest.mark.parametrize(
+    ("folder", "text", "field"),
+    [
+        pytest.param("plans", SEED_PLAN.replace("cycle: monthly", "cycle: 每月"), "cycle", id="plan-cycle-in-words"),
+        pytest.param("plans", SEED_PLAN + "time: 10:00\n", "time", id="plan-unknown-key"),
+        pytest.param("plans", SEED_PLAN.replace("goal: 知晓系统使用体验\n", ""), "goal", id="plan-missing-goal"),
+        pytest.param("opportunities", OPPORTUNITY.replace("amount: 380000", "amount: -1"), "amount", id="negative"),
+        pytest.param("opportunities", OPPORTUNITY.replace("amount: 380000", 'amount: "380000"'), "amount", id="text"),
+        pytest.param("opportunities", OPPORTUNITY.replace("amount: 380000", "amount: true"), "amount", id="bool"),
+        pytest.param("opportunities", OPPORTUNITY.replace("currency: CNY", "currency: cny"), "currency", id="cny"),
+        pytest.param("opportunities", OPPORTUNITY + "probability: 120\n", "probability", id="probability-120"),
+        pytest.param(
+            "opportunities", OPPORTUNITY.replace("need: false", "need: yes"), "qualification.need", id="need-yes"
+        ),
+        pytest.param(
+            "contracts", CONTRACT.replace("amount: 60000.0}", "amount: 60000.0, paid: true}"), "payments[1].paid",
+            id="payment-unknown-key",
+        ),
+        pytest.param(
+            "contracts", CONTRACT.replace("renewal_notice_days: 90", "renewal_notice_days: 400"),
+            "renewal_notice_days", id="notice-400",
+        ),
+        pytest.param("contracts", CONTRACT.replace("renews", "x") + "renews: con\n", "renews", id="reserved-renews"),
+    ],
+)  # fmt: skip
+def test_mistake_in_a_plan_opportunity_or_contract_is_rejected_by_both(
+    repo: DataRepo, schemas: Path, folder: str, text: str, field: str
+) -> None:
+    path = repo.put(text, folder=folder)
+    checked = check_jsonschema("--schemafile", schema_for(schemas, f"{folder}/x.yaml"), path)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    report = crm_validate(repo.root)
+    errors = report["errors"]
+    assert isinstance(errors, list)
+    assert [(error["file"], error["field"]) for error in errors] == [(path.relative_to(repo.root).as_posix(), field)]
 
 
 # ---------------------------------------------------------------------------------------------

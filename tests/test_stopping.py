@@ -26,7 +26,7 @@ from typing import IO
 
 import pytest
 
-from tests.conftest import CRM, DataRepo, run_crm
+from tests.conftest import CRM, DataRepo, interruptible, run_crm
 from tools.synth import generate
 
 if not sys.platform.startswith("linux"):
@@ -144,6 +144,7 @@ def stop_while_parsing(args: list[str], sig: signal.Signals, whole_group: bool =
             stderr=err,
             text=True,
             start_new_session=True,  # its own group: the test can clean up whatever a failure leaves behind
+            preexec_fn=interruptible,
         )
         tree: list[Proc] = []
         try:

@@ -25,7 +25,18 @@ from crmdata.engine import kpis
 from crmdata.engine.schedule import Freshness, Reason, Status
 from crmdata.git.diff import FollowUpEvent
 from crmdata.records import problem_words, vocabulary  # noqa: F401 (problem_words: its catalogue registers)
-from crmdata.records.models import Channel, CustomerType, Flag, InteractionKind, Stage, Tier, Value
+from crmdata.records.models import (
+    Channel,
+    CustomerType,
+    Flag,
+    InteractionKind,
+    OpportunityStage,
+    PlanCycle,
+    PlanStatus,
+    Stage,
+    Tier,
+    Value,
+)
 from crmdata.records.schema import schema_for
 from crmdata.records.vocabulary import (
     FLAGS,
@@ -49,6 +60,9 @@ ENUMS: tuple[type[Enum], ...] = (
     Value,
     Channel,
     InteractionKind,
+    PlanCycle,
+    PlanStatus,
+    OpportunityStage,
     Flag,
     Reason,
     Status,

@@ -27,12 +27,15 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from crmdata.records.models import Customer, Interaction
+from crmdata.records.dataset import AnyRecord
+from crmdata.records.models import CrmConfig
+from crmdata.records.schema import SCHEMA_FILES
 from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES, read_yaml, reads_as_number_in_yaml12
 from crmdata.system.safe_paths import make_folders, write_file
 
 SCHEMA_FOLDER = "schemas"
-SCHEMA_FILE = {Customer: "customer.schema.json", Interaction: "interaction.schema.json"}
+SCHEMA_FILE = {model: name for name, model in SCHEMA_FILES.items() if model is not CrmConfig}
+"""The schema file of each record type, for the modeline a written record starts with."""
 
 
 class RecordDumper(yaml.CSafeDumper):
@@ -81,7 +84,7 @@ def schema_line(record_path: str, model: type[BaseModel]) -> str:
     return f"# yaml-language-server: $schema={'../' * depth}{SCHEMA_FOLDER}/{SCHEMA_FILE[model]}\n"
 
 
-def record_text(record: Customer | Interaction, record_path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
+def record_text(record: AnyRecord, record_path: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str:
     """The file's text: the schema line, then the given fields as YAML; checked to read back as the record.
 
     `max_bytes` is the reader's limit for one record file (`crm validate --max-file-size`): a record

@@ -116,7 +116,7 @@ def validate_command(root: Path, output_format: str, no_cache: bool, jobs: int |
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("schemas"),
     show_default=True,
-    help="Folder to write customer.schema.json, interaction.schema.json and crm.schema.json into.",
+    help="Folder to write the schema files into (customer, interaction, plan, opportunity, contract, crm).",
 )
 def schema_command(out: Path) -> None:
     """Write JSON Schema files for the records, for editors and other validators.

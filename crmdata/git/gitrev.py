@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import IO
 
 from crmdata.records.cache import CACHE_DIR_NAME
-from crmdata.records.load import CONFIG_FILE, CUSTOMERS_DIR, INTERACTIONS_DIR
+from crmdata.records.load import CONFIG_FILE, RECORD_FOLDERS
 from crmdata.records.vocabulary import PHRASES, Word, phrase
 
-DATA_PATHS = (CONFIG_FILE, CUSTOMERS_DIR, INTERACTIONS_DIR)
+DATA_PATHS = (CONFIG_FILE, *RECORD_FOLDERS)
 """What `load()` reads below a data root; nothing else of a revision is written out."""
 _RECORD_SUFFIXES = (".yaml", ".yml")
 """Files `load()` reads or reports as errors (.yml, .YAML ...); other files are not written."""

@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crmdata.records.models import CrmConfig, Customer, Interaction
+from crmdata.records.models import Contract, CrmConfig, Customer, Interaction, Opportunity, Plan
+
+AnyRecord = Customer | Interaction | Plan | Opportunity | Contract
+"""A record of any type (crm.yaml aside)."""
 
 
 @dataclass
@@ -20,8 +23,16 @@ class Dataset:
     config: CrmConfig | None
     customers: list[Customer] = field(default_factory=list)
     interactions: list[Interaction] = field(default_factory=list)
+    plans: list[Plan] = field(default_factory=list)
+    """Maintenance plans (plans/), valid ones, in file order; likewise opportunities and contracts."""
+    opportunities: list[Opportunity] = field(default_factory=list)
+    contracts: list[Contract] = field(default_factory=list)
     customer_files: list[str] = field(default_factory=list)
     """Every customer file found, valid or not: references to an invalid one are not reported twice."""
+    plan_files: list[str] = field(default_factory=list)
+    """Every plan file found, valid or not (as customer_files); likewise opportunity_files, contract_files."""
+    opportunity_files: list[str] = field(default_factory=list)
+    contract_files: list[str] = field(default_factory=list)
     files_read: int = 0
     unvalidated: list[tuple[str, dict[str, Any]]] = field(default_factory=list, repr=False)
     """(file, data) of records that failed validation: the reference rules still read their well-formed
@@ -29,7 +40,7 @@ class Dataset:
     record_files: dict[int, str] = field(default_factory=dict, repr=False)
     """The file of each record, by the record's identity (records are values without a path field)."""
 
-    def file_of(self, record: Customer | Interaction) -> str:
+    def file_of(self, record: AnyRecord) -> str:
         """The record's file relative to the root, for messages and edit links."""
         return self.record_files[id(record)]
 
@@ -41,3 +52,12 @@ class Dataset:
 
     def customer_by_id(self) -> dict[str, Customer]:
         return {customer.id: customer for customer in self.customers}
+
+    def plan_by_id(self) -> dict[str, Plan]:
+        return {plan.id: plan for plan in self.plans}
+
+    def opportunity_by_id(self) -> dict[str, Opportunity]:
+        return {opportunity.id: opportunity for opportunity in self.opportunities}
+
+    def contract_by_id(self) -> dict[str, Contract]:
+        return {contract.id: contract for contract in self.contracts}

@@ -13,14 +13,15 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
 
 from crmdata.records.cache import CACHE_DIR_NAME, ParseCache, content_key, tracked_cache_files
 from crmdata.records.dataset import Dataset
 from crmdata.records.locate import PositionIndex
-from crmdata.records.models import CrmConfig, Customer, Interaction
+from crmdata.records.models import Contract, CrmConfig, Customer, Interaction, Opportunity, Plan
+from crmdata.records.models.base import Record
 from crmdata.records.problem_words import RECORD_PROBLEMS
 from crmdata.records.problems import Problem, error, warning
 from crmdata.records.record_check import PositionLookup, RecordT, check_record, translate_all
@@ -31,6 +32,20 @@ from crmdata.system.workers import worker_pool
 CONFIG_FILE = "crm.yaml"
 CUSTOMERS_DIR = "customers"
 INTERACTIONS_DIR = "interactions"
+PLANS_DIR = "plans"
+OPPORTUNITIES_DIR = "opportunities"
+CONTRACTS_DIR = "contracts"
+FLAT_FOLDERS = (CUSTOMERS_DIR, PLANS_DIR, OPPORTUNITIES_DIR, CONTRACTS_DIR)
+"""Folders of one record per file, <folder>/<ID>.yaml, without sub-folders (interactions/ may have any)."""
+FOLDER_MODELS: dict[str, type[Record]] = {
+    CUSTOMERS_DIR: Customer,
+    INTERACTIONS_DIR: Interaction,
+    PLANS_DIR: Plan,
+    OPPORTUNITIES_DIR: Opportunity,
+    CONTRACTS_DIR: Contract,
+}
+"""Every record folder and the model of its files, in the order they are read."""
+RECORD_FOLDERS = tuple(FOLDER_MODELS)
 RECORD_SUFFIX = ".yaml"
 PARALLEL_THRESHOLD = 2000
 """Below this many files to parse, starting worker processes costs more than it saves."""
@@ -80,30 +95,31 @@ def _is_record(name: str) -> bool:
     return name.endswith(RECORD_SUFFIX) and not name.startswith(".")
 
 
-def discover(root: Path) -> tuple[list[str], list[str], list[Problem]]:
-    """The customer and interaction files (relative POSIX paths, sorted), plus layout problems.
+def discover(root: Path) -> tuple[dict[str, list[str]], list[Problem]]:
+    """The record files of each folder of RECORD_FOLDERS (relative POSIX paths, sorted), plus layout problems.
 
     Records must be real files in the repository: a symbolic link is reported and never followed, so a
     pull request cannot make `crm` read (and quote in its messages) a file elsewhere on the CI machine.
     Every other entry of the record folders is reported too (`_stray_file`), except placeholders and
-    README files.
+    README files. Folders inside a flat record folder (customers/, plans/ …) are named, not read.
     """
     problems: list[Problem] = []
-    customers: list[str] = []
-    interactions: list[str] = []
-    for folder in (CUSTOMERS_DIR, INTERACTIONS_DIR):
+    found: dict[str, list[str]] = {folder: [] for folder in RECORD_FOLDERS}
+    for folder in RECORD_FOLDERS:
         if (root / folder).is_symlink():
             problems.append(error(folder, RECORD_PROBLEMS.say("symbolic_link")).at(1, 1))
-    customer_dir = root / CUSTOMERS_DIR
-    if customer_dir.is_dir() and not customer_dir.is_symlink():
-        for entry in sorted(os.scandir(customer_dir), key=lambda e: e.name):
-            relative = f"{CUSTOMERS_DIR}/{entry.name}"
+    for folder in FLAT_FOLDERS:
+        flat_dir = root / folder
+        if not flat_dir.is_dir() or flat_dir.is_symlink():
+            continue
+        for entry in sorted(os.scandir(flat_dir), key=lambda e: e.name):
+            relative = f"{folder}/{entry.name}"
             if entry.is_symlink():
                 problems.append(error(relative, RECORD_PROBLEMS.say("symbolic_link")).at(1, 1))
             elif entry.is_dir(follow_symlinks=False):
-                problems.append(warning(relative, RECORD_PROBLEMS.say("folder_in_customers")).at(1, 1))
+                problems.append(warning(relative, RECORD_PROBLEMS.say("folder_in_customers", folder=folder)).at(1, 1))
             elif _is_record(entry.name):
-                customers.append(relative)
+                found[folder].append(relative)
             elif (problem := _stray_file(relative, entry.name)) is not None:
                 problems.append(problem)
     interaction_dir = root / INTERACTIONS_DIR
@@ -111,10 +127,10 @@ def discover(root: Path) -> tuple[list[str], list[str], list[Problem]]:
         for relative in sorted(_walk(interaction_dir, INTERACTIONS_DIR, problems)):
             name = relative.rpartition("/")[2]
             if _is_record(name):
-                interactions.append(relative)
+                found[INTERACTIONS_DIR].append(relative)
             elif (problem := _stray_file(relative, name)) is not None:
                 problems.append(problem)
-    return customers, interactions, problems
+    return found, problems
 
 
 def _walk(folder: Path, relative: str, problems: list[Problem]) -> Iterator[str]:
@@ -280,37 +296,38 @@ def load(root: Path, options: LoadOptions | None = None) -> tuple[Dataset, list[
     options = options or LoadOptions()
     index = PositionIndex(root, options.max_file_bytes)
     config, problems = load_config(root, index, options)
-    customer_paths, interaction_paths, layout_problems = discover(root)
+    found, layout_problems = discover(root)
     problems.extend(layout_problems)
     tracked = tracked_cache_files(root)
     if tracked:  # a committed cache is neither read nor written, and every command that validates stops
         problems.append(error(CACHE_DIR_NAME, _tracked_cache_message(tracked)).at(1, 1))
         options = replace(options, use_cache=False)
+    all_paths = [path for folder in RECORD_FOLDERS for path in found[folder]]
     dataset = Dataset(
         root=root,
         config=config,
-        customer_files=customer_paths,
-        files_read=len(customer_paths) + len(interaction_paths) + (config is not None),
+        customer_files=found[CUSTOMERS_DIR],
+        plan_files=found[PLANS_DIR],
+        opportunity_files=found[OPPORTUNITIES_DIR],
+        contract_files=found[CONTRACTS_DIR],
+        files_read=len(all_paths) + (config is not None),
     )
-    customers: dict[str, Customer] = {}
-    interactions: dict[str, Interaction] = {}
-    validate_customer, validate_interaction = Customer.model_validate, Interaction.model_validate
-    customer_prefix = f"{CUSTOMERS_DIR}/"
+    valid: dict[str, dict[str, Record]] = {folder: {} for folder in RECORD_FOLDERS}
+    validators = {folder: model.model_validate for folder, model in FOLDER_MODELS.items()}
     # An exception in this loop (SIGTERM, Ctrl-C) closes the parser at once, and so stops its workers.
-    with closing(parse_files(root, customer_paths + interaction_paths, options, problems)) as files:
+    with closing(parse_files(root, all_paths, options, problems)) as files:
         for path, data in files:
-            is_customer = path.startswith(customer_prefix)  # the hot loop of a warm run: kept lean
+            folder = path[: path.find("/")]  # the hot loop of a warm run: kept lean
             try:
-                if is_customer:
-                    customers[path] = validate_customer(data)
-                else:
-                    interactions[path] = validate_interaction(data)
+                valid[folder][path] = validators[folder](data)
             except ValidationError as exc:
-                model = Customer if is_customer else Interaction
-                problems.extend(translate_all(model, exc, path, _lazy_positions(index, path)))
+                problems.extend(translate_all(FOLDER_MODELS[folder], exc, path, _lazy_positions(index, path)))
                 dataset.unvalidated.append((path, data))
-    dataset.customers = _in_path_order(customer_paths, customers, dataset)
-    dataset.interactions = _in_path_order(interaction_paths, interactions, dataset)
+    dataset.customers = _in_path_order(found[CUSTOMERS_DIR], valid[CUSTOMERS_DIR], dataset, Customer)
+    dataset.interactions = _in_path_order(found[INTERACTIONS_DIR], valid[INTERACTIONS_DIR], dataset, Interaction)
+    dataset.plans = _in_path_order(found[PLANS_DIR], valid[PLANS_DIR], dataset, Plan)
+    dataset.opportunities = _in_path_order(found[OPPORTUNITIES_DIR], valid[OPPORTUNITIES_DIR], dataset, Opportunity)
+    dataset.contracts = _in_path_order(found[CONTRACTS_DIR], valid[CONTRACTS_DIR], dataset, Contract)
     return dataset, problems, index
 
 
@@ -321,13 +338,15 @@ def _tracked_cache_message(tracked: list[str]) -> Message:
     return RECORD_PROBLEMS.say("cache_committed", cache=CACHE_DIR_NAME, shown=shown)
 
 
-def _in_path_order(paths: list[str], records: dict[str, RecordT], dataset: Dataset) -> list[RecordT]:
-    """The valid records in file order (stable output whatever order they were read in)."""
-    ordered = []
+def _in_path_order(
+    paths: list[str], records: dict[str, Record], dataset: Dataset, model: type[RecordT]
+) -> list[RecordT]:
+    """The valid records of one folder (all of `model`) in file order, whatever order they were read in."""
+    ordered: list[RecordT] = []
     for path in paths:
         record = records.get(path)
         if record is not None:
-            ordered.append(record)
+            ordered.append(cast(RecordT, record))  # valid[folder] holds `model`'s records only
             dataset.record_files[id(record)] = path
     return ordered
 

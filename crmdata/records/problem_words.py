@@ -27,6 +27,29 @@ RECORD_PROBLEMS = Catalogue(
             "{owner} 不是团队成员（crm.yaml 的 team：{choices}）",
             "{owner} is not on the team (crm.yaml team: {choices})",
         ),
+        "no_plan": Word("没有编号为 {id} 的维护计划", "no plan has the id {id}"),
+        "no_opportunity": Word("没有编号为 {id} 的商机", "no opportunity has the id {id}"),
+        "no_contract": Word("没有编号为 {id} 的合同", "no contract has the id {id}"),
+        "a_plan": Word("维护计划 {id}", "plan {id}"),
+        "an_opportunity": Word("商机 {id}", "opportunity {id}"),
+        "a_contract": Word("合同 {id}", "contract {id}"),
+        "of_other_customer": Word(
+            "{record} 属于客户 {other}，不是这条沟通记录的客户 {customer}",
+            "{record} belongs to customer {other}, not to this conversation's customer {customer}",
+        ),
+        "renews_itself": Word(
+            "合同不能续约它自己（renews 写的是它自己的编号）",
+            "a contract cannot renew itself (renews names its own id)",
+        ),
+        "renewal_cycle": Word("续约关系绕成了一个圈：{chain}", "renewals go round in a circle: {chain}"),
+        "payments_over_amount": Word(
+            "回款计划合计 {total}，超过合同金额 {amount}",
+            "the payments add up to {total}, more than the contract amount {amount}",
+        ),
+        "won_without_contract": Word(
+            "商机已赢单，但没有合同的 opportunity 写着 {id}：请登记这份合同",
+            "the opportunity is won but no contract names it (opportunity: {id}): record the contract",
+        ),
         # --- rules across records (crmdata.records.validate) ---------------------------------------------
         "id_not_file_name": Word(
             "id {id} 与文件名 {stem}.yaml 不一致：请改掉其中一个",
@@ -79,9 +102,9 @@ RECORD_PROBLEMS = Catalogue(
         "wrong_suffix": Word(
             "记录文件以 .yaml 结尾：请给这个 {suffix} 文件改名", "record files end in .yaml: rename this {suffix} file"
         ),
-        "folder_in_customers": Word(
-            "customers/ 里的文件夹会被忽略：只读取 customers/<ID>.yaml",
-            "folders inside customers/ are ignored: customers/<ID>.yaml only",
+        "folder_in_customers": Word(  # the code of a folder in any flat record folder (its name kept for scripts)
+            "{folder}/ 里的文件夹会被忽略：只读取 {folder}/<ID>.yaml",
+            "folders inside {folder}/ are ignored: {folder}/<ID>.yaml only",
         ),
         "hidden_folder": Word(
             "隐藏文件夹不会被读取：请把记录移出来", "hidden folders are not read: move the records out of it"
@@ -287,6 +310,15 @@ RECORD_PROBLEMS = Catalogue(
             "应为日期（2024-02-20）或日期时间（2024-02-20 15:30）",
             "expected a date (2024-02-20) or a date and time (2024-02-20 15:30)",
         ),
+        "not_amount": Word(
+            "应为数字（如 120000 或 9800.5），这里是{found}",
+            "expected a number (such as 120000 or 9800.5), found {found}",
+        ),
+        "negative_amount": Word("金额不能是负数，这里是 {value}", "an amount cannot be negative, found {value}"),
+        "not_currency": Word(
+            "{value} 不是币种代码：请写 ISO 4217 的三个大写字母，如 CNY、USD、EUR",
+            "{value} is not a currency code: write ISO 4217's three capital letters, such as CNY, USD, EUR",
+        ),
         # --- rules of one record (crmdata.records.models) ------------------------------------------------
         "segment_name_computed": Word(
             "{name} 是系统计算的分群的名称；请换一个名称",
@@ -314,6 +346,23 @@ RECORD_PROBLEMS = Catalogue(
         ),
         "resolved_before_date": Word(
             "resolved {resolved} 早于投诉的日期 {day}", "resolved {resolved} is before the complaint's date {day}"
+        ),
+        "postponed_before_date": Word(
+            "顺延日期 postponed_to {postponed} 早于执行时间 date {day}",
+            "postponed_to {postponed} is before the plan's date {day}",
+        ),
+        "expected_close_required": Word(
+            "stage 是 {stage}（商机未关闭），必须填写 expected_close（预计成交日期）",
+            "stage is {stage} (still open), so expected_close (the expected closing day) is required",
+        ),
+        "closed_on_required": Word(
+            "stage 是 {stage}，必须填写 closed_on（赢单或输单的日期）",
+            "stage is {stage}, so closed_on (the day it was won or lost) is required",
+        ),
+        "end_before_start": Word("合作结束 end {end} 早于合作起始 start {start}", "end {end} is before start {start}"),
+        "terminated_before_start": Word(
+            "提前终止日期 terminated_on {terminated} 早于合作起始 start {start}",
+            "terminated_on {terminated} is before start {start}",
         ),
     },
 )

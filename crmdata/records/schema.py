@@ -15,14 +15,18 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from crmdata.records.models import CrmConfig, Customer, Interaction
+from crmdata.records.models import Contract, CrmConfig, Customer, Interaction, Opportunity, Plan
 from crmdata.system.safe_paths import output_folder, write_file
 
 SCHEMA_FILES: dict[str, type[BaseModel]] = {
     "customer.schema.json": Customer,
     "interaction.schema.json": Interaction,
+    "plan.schema.json": Plan,
+    "opportunity.schema.json": Opportunity,
+    "contract.schema.json": Contract,
     "crm.schema.json": CrmConfig,
 }
+"""Each file `crm schema` writes and its model: one per record type, and crm.yaml's."""
 
 
 class _NoNullsSchema(GenerateJsonSchema):
@@ -45,7 +49,7 @@ def schema_for(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def write_schemas(out: Path, anchor: Path) -> list[Path]:
-    """Write the three schema files into `out`; returns their paths.
+    """Write the schema files (SCHEMA_FILES) into `out`; returns their paths.
 
     `anchor` is the repository (the folder crm runs in): no link below it is followed on the way to
     `out`, and a link in place of a schema file is replaced, never written through (safe_paths).

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from crmdata.records.dataset import Dataset
+from crmdata.records.dataset import AnyRecord, Dataset
 from crmdata.records.load import CUSTOMERS_DIR, INTERACTIONS_DIR, LoadOptions, gc_paused, load
 from crmdata.records.locate import locate_all
-from crmdata.records.models import Customer, Interaction
+from crmdata.records.models import Contract, Interaction, Opportunity, OpportunityStage, Plan
 from crmdata.records.models.fields import ID_PATTERN, day_of
 from crmdata.records.problem_words import RECORD_PROBLEMS
 from crmdata.records.problems import Loc, Problem, error, warning
@@ -36,28 +36,32 @@ def _id_key(record_id: str) -> str:
     return record_id.lower() if record_id.isascii() else unicodedata.normalize("NFC", record_id).casefold()
 
 
+def _every_record(ds: Dataset) -> list[AnyRecord]:
+    """Every valid record of every type, in the folders' order (customers, interactions, plans, ...)."""
+    return [*ds.customers, *ds.interactions, *ds.plans, *ds.opportunities, *ds.contracts]
+
+
 def id_matches_file_name(ds: Dataset, today: date) -> Iterable[Problem]:
     """A record's id equals its file name (without .yaml), so the file can be found from the id."""
-    records: list[Customer | Interaction] = [*ds.customers, *ds.interactions]
-    for record in records:
+    for record in _every_record(ds):
         path = ds.file_of(record)
         if not path.endswith(f"/{record.id}.yaml"):
             yield error(path, RECORD_PROBLEMS.say("id_not_file_name", id=record.id, stem=_stem(path)), ("id",))
 
 
 def ids_are_unique(ds: Dataset, today: date) -> Iterable[Problem]:
-    """No two customers, and no two interactions, share an id, ignoring case (file systems often do)."""
-    records: list[Customer] | list[Interaction]
-    for records in (ds.customers, ds.interactions):
-        if len({_id_key(record.id) for record in records}) == len(records):
-            continue  # the usual case, decided without a loop over records in Python
-        first: dict[str, str] = {}
-        for record in records:
-            key = _id_key(record.id)
-            if key in first:
-                yield error(ds.file_of(record), RECORD_PROBLEMS.say("id_taken", id=record.id, file=first[key]), ("id",))
-            else:
-                first[key] = ds.file_of(record)
+    """No two records share an id, ignoring case (file systems often do), whatever their types: an id
+    names one record on the site, in `crm show` and in references (contract §1)."""
+    records = _every_record(ds)
+    if len({_id_key(record.id) for record in records}) == len(records):
+        return  # the usual case, decided without a loop over records in Python
+    first: dict[str, str] = {}
+    for record in records:
+        key = _id_key(record.id)
+        if key in first:
+            yield error(ds.file_of(record), RECORD_PROBLEMS.say("id_taken", id=record.id, file=first[key]), ("id",))
+        else:
+            first[key] = ds.file_of(record)
 
 
 _WELL_FORMED_ID = re.compile(ID_PATTERN.removeprefix("^").removesuffix("$"))
@@ -75,7 +79,7 @@ def _unvalidated_references(ds: Dataset) -> Iterator[tuple[str, Loc, str, str]]:
             value = data.get(name)
             if isinstance(value, str) and _WELL_FORMED_ID.fullmatch(value):
                 yield path, (name,), name, value
-        todos = data.get("todos") if "customer" in fields else None
+        todos = data.get("todos") if path.startswith(f"{INTERACTIONS_DIR}/") else None
         for number, todo in enumerate(todos if isinstance(todos, list) else []):
             owner = todo.get("owner") if isinstance(todo, dict) else None
             if isinstance(owner, str) and _WELL_FORMED_ID.fullmatch(owner):
@@ -83,16 +87,18 @@ def _unvalidated_references(ds: Dataset) -> Iterator[tuple[str, Loc, str, str]]:
 
 
 def references_exist(ds: Dataset, today: date) -> Iterable[Problem]:
-    """interaction.customer and referred_by name existing customers (also in records with other errors)."""
+    """The customer of an interaction, a plan, an opportunity and a contract, and a customer's referred_by,
+    name existing customers (also in records with other errors)."""
     known = {customer.id for customer in ds.customers}
     present = {_stem(path) for path in ds.customer_files}  # invalid files: already reported
-    unknown = {interaction.customer for interaction in ds.interactions} - known - present
+    owned: list[Interaction | Plan | Opportunity | Contract] = [
+        *ds.interactions, *ds.plans, *ds.opportunities, *ds.contracts
+    ]  # fmt: skip
+    unknown = {record.customer for record in owned} - known - present
     if unknown:
-        for interaction in ds.interactions:
-            if interaction.customer in unknown:
-                yield error(
-                    ds.file_of(interaction), RECORD_PROBLEMS.say("no_customer", id=interaction.customer), ("customer",)
-                )
+        for record in owned:
+            if record.customer in unknown:
+                yield error(ds.file_of(record), RECORD_PROBLEMS.say("no_customer", id=record.customer), ("customer",))
     for customer in ds.customers:
         if customer.referred_by is None:
             continue
@@ -108,8 +114,8 @@ def references_exist(ds: Dataset, today: date) -> Iterable[Problem]:
 
 
 def owners_are_on_the_team(ds: Dataset, today: date) -> Iterable[Problem]:
-    """Every owner (of a customer, an interaction or a todo) is a key of `team` in crm.yaml (also in
-    records with other errors)."""
+    """Every owner (of a customer, an interaction, a todo, a plan, an opportunity or a contract) is a key of
+    `team` in crm.yaml (also in records with other errors)."""
     if ds.config is None:
         return
     team = ds.config.team
@@ -127,9 +133,100 @@ def owners_are_on_the_team(ds: Dataset, today: date) -> Iterable[Problem]:
         for number, todo in enumerate(interaction.todos):
             if todo.owner is not None and todo.owner not in team:
                 yield error(ds.file_of(interaction), unknown(todo.owner), ("todos", number, "owner"))
+    deals: list[Plan | Opportunity | Contract] = [*ds.plans, *ds.opportunities, *ds.contracts]
+    for record in deals:
+        if record.owner not in team:
+            yield error(ds.file_of(record), unknown(record.owner), ("owner",))
     for path, loc, name, value in _unvalidated_references(ds):
         if name == "owner" and value not in team:
             yield error(path, unknown(value), loc)
+
+
+def _stems(paths: list[str]) -> set[str]:
+    return {_stem(path) for path in paths}
+
+
+def contract_references_exist(ds: Dataset, today: date) -> Iterable[Problem]:
+    """A contract's `renews` names another existing contract, without renewals going round in a circle,
+    and its `opportunity` an existing opportunity."""
+    contracts = ds.contract_by_id()
+    contract_files, opportunity_files = _stems(ds.contract_files), _stems(ds.opportunity_files)
+    known_opportunities = {opportunity.id for opportunity in ds.opportunities} | opportunity_files
+    for contract in ds.contracts:
+        path = ds.file_of(contract)
+        if contract.renews == contract.id:
+            yield error(path, RECORD_PROBLEMS.say("renews_itself"), ("renews",))
+        elif contract.renews is not None and contract.renews not in contracts:
+            if contract.renews not in contract_files:  # an invalid file: its own errors were reported
+                yield error(path, RECORD_PROBLEMS.say("no_contract", id=contract.renews), ("renews",))
+        elif (chain := _renewal_circle(contract, contracts)) is not None:
+            yield error(path, RECORD_PROBLEMS.say("renewal_cycle", chain=" → ".join(chain)), ("renews",))
+        if contract.opportunity is not None and contract.opportunity not in known_opportunities:
+            yield error(path, RECORD_PROBLEMS.say("no_opportunity", id=contract.opportunity), ("opportunity",))
+
+
+def _renewal_circle(contract: Contract, contracts: dict[str, Contract]) -> list[str] | None:
+    """The ids from `contract` back to itself when following `renews` leads there; None when it ends."""
+    chain = [contract.id]
+    seen = {contract.id}
+    current = contract
+    while current.renews is not None and current.renews in contracts:
+        current = contracts[current.renews]
+        chain.append(current.id)
+        if current.id == contract.id:
+            return chain
+        if current.id in seen:  # a circle further on, not through this contract: reported at its members
+            return None
+        seen.add(current.id)
+    return None
+
+
+def interaction_references_exist(ds: Dataset, today: date) -> Iterable[Problem]:
+    """An interaction's `plan`, `opportunity` and `contract` name existing records of its own customer: a
+    call to one customer cannot carry out another customer's plan."""
+    kinds: tuple[tuple[str, dict[str, Plan] | dict[str, Opportunity] | dict[str, Contract], set[str], str, str], ...]
+    kinds = (
+        ("plan", ds.plan_by_id(), _stems(ds.plan_files), "no_plan", "a_plan"),
+        ("opportunity", ds.opportunity_by_id(), _stems(ds.opportunity_files), "no_opportunity", "an_opportunity"),
+        ("contract", ds.contract_by_id(), _stems(ds.contract_files), "no_contract", "a_contract"),
+    )
+    for interaction in ds.interactions:
+        for name, records, files, missing, named in kinds:
+            wanted: str | None = getattr(interaction, name)
+            if wanted is None:
+                continue
+            record = records.get(wanted)
+            if record is None:
+                if wanted not in files:
+                    yield error(ds.file_of(interaction), RECORD_PROBLEMS.say(missing, id=wanted), (name,))
+            elif record.customer != interaction.customer:
+                said = RECORD_PROBLEMS.say(
+                    "of_other_customer",
+                    record=RECORD_PROBLEMS.say(named, id=wanted),
+                    other=record.customer,
+                    customer=interaction.customer,
+                )
+                yield error(ds.file_of(interaction), said, (name,))
+
+
+def payments_within_amount(ds: Dataset, today: date) -> Iterable[Problem]:
+    """Warning: a contract's scheduled payments add up to more than its amount (a typo in one of them)."""
+    for contract in ds.contracts:
+        if contract.amount is None or not contract.payments:
+            continue
+        total = contract.payments_total
+        if total > contract.amount:
+            said = RECORD_PROBLEMS.say("payments_over_amount", total=total, amount=contract.amount)
+            yield warning(ds.file_of(contract), said, ("payments",), at_key=True)  # the list as a whole
+
+
+def won_opportunity_has_contract(ds: Dataset, today: date) -> Iterable[Problem]:
+    """Warning: a won opportunity that no contract names (`opportunity: ID`): the deal's money is nowhere."""
+    closed = {contract.opportunity for contract in ds.contracts}
+    for opportunity in ds.opportunities:
+        if opportunity.stage is OpportunityStage.WON and opportunity.id not in closed:
+            said = RECORD_PROBLEMS.say("won_without_contract", id=opportunity.id)
+            yield warning(ds.file_of(opportunity), said, ("stage",))
 
 
 def contact_after_since(ds: Dataset, today: date) -> Iterable[Problem]:
@@ -227,6 +324,10 @@ RULES: list[Rule] = [
     ids_are_unique,
     references_exist,
     owners_are_on_the_team,
+    contract_references_exist,
+    interaction_references_exist,
+    payments_within_amount,
+    won_opportunity_has_contract,
     contact_after_since,
     customer_has_consent,
     logged_in_time,

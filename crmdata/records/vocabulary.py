@@ -235,6 +235,38 @@ KINDS = Terms(
         "referral": Word("转介绍", "Referral"),
     },
 )
+PLAN_CYCLES = Terms(
+    "cycle",
+    "plan cycle",
+    {
+        "once": Word("一次", "Once", ("单次", "一次性")),
+        "weekly": Word("每周", "Weekly", ("每星期",)),
+        "monthly": Word("每月", "Monthly", ("每个月",)),
+        "quarterly": Word("每季度", "Quarterly", ("每季",)),
+        "yearly": Word("每年", "Yearly", ("每年度", "annually")),
+    },
+)
+PLAN_STATUSES = Terms(
+    "plan_status",
+    "plan status",
+    {
+        "active": Word("执行中", "Active", ("进行中", "有效")),
+        "cancelled": Word("已取消", "Cancelled", ("取消", "作废", "canceled")),
+    },
+)
+"""A plan's own status; whether an occurrence was carried out (已完成/未完成) is computed, not written."""
+OPPORTUNITY_STAGES = Terms(
+    "opportunity_stage",
+    "opportunity stage",
+    {
+        "lead": Word("线索", "Lead", ("销售线索", "潜在商机")),
+        "qualified": Word("已确认", "Qualified", ("确认", "已验证", "需求确认")),
+        "proposal": Word("方案", "Proposal", ("方案报价", "报价")),
+        "negotiation": Word("谈判", "Negotiation", ("商务谈判",)),
+        "won": Word("赢单", "Won", ("成交", "已成交")),
+        "lost": Word("输单", "Lost", ("丢单", "未成交")),
+    },
+)
 FLAGS = Terms(
     "flag",
     "flag",
@@ -381,6 +413,9 @@ SETS: dict[str, Terms] = {
         VALUES,
         CHANNELS,
         KINDS,
+        PLAN_CYCLES,
+        PLAN_STATUSES,
+        OPPORTUNITY_STAGES,
         FLAGS,
         REASONS,
         STATUSES,
@@ -394,8 +429,10 @@ SETS: dict[str, Terms] = {
     )
 }
 """Every closed set, by name."""
-RECORD_SETS = (TYPES, TIERS, STAGES, VALUES, CHANNELS, KINDS)
-"""The sets of the record files' fields: no value is in two of them, so a value names its set."""
+RECORD_SETS = (TYPES, TIERS, STAGES, VALUES, CHANNELS, KINDS, PLAN_CYCLES, OPPORTUNITY_STAGES)
+"""The sets of the record files' fields: no value is in two of them, so a value names its set. PLAN_STATUSES
+is not among them: its `active` is a customer stage's value too (word it with `term(value, language, of=...)`
+or the enum member)."""
 
 # --- labels: fields, pages, sections, KPIs --------------------------------------------------------------
 
@@ -471,6 +508,44 @@ LABELS: dict[str, Word] = {
     "churned_on": Word("流失日期", "Churned on"),
     "churn_reason": Word("流失原因", "Churn reason"),
     "notes": Word("备注", "Notes"),
+    # plans, opportunities and contracts (contract §2): their fields' names, the handbooks' words
+    "maintenance_plan": Word("维护计划", "Maintenance plan"),
+    "plan_id": Word("计划编号", "Plan ID"),
+    "cycle": Word("维护周期", "Cycle"),
+    "goal": Word("维护目标", "Goal"),
+    "content": Word("沟通内容", "Talking points"),
+    "plan_date": Word("执行时间", "Planned for"),
+    "postponed_to": Word("顺延至", "Postponed to"),
+    "plan_status": Word("计划状态", "Plan status"),
+    "opportunity": Word("商机", "Opportunity"),
+    "opportunity_id": Word("商机编号", "Opportunity ID"),
+    "opportunity_title": Word("商机名称", "Opportunity"),
+    "opportunity_stage": Word("商机阶段", "Opportunity stage"),
+    "expected_amount": Word("预计金额", "Expected amount"),
+    "currency": Word("币种", "Currency"),
+    "probability": Word("赢单概率", "Win probability"),
+    "expected_close": Word("预计成交日期", "Expected close"),
+    "closed_on": Word("成交日期", "Closed on"),
+    "lost_reason": Word("输单原因", "Lost reason"),
+    "qualification": Word("商机确认", "Qualification"),
+    "budget": Word("有购买力", "Has budget"),
+    "authority": Word("有决定权", "Has authority"),
+    "need": Word("有购买需求", "Has a need"),
+    "contract": Word("合同", "Contract"),
+    "contract_id": Word("合同编号", "Contract ID"),
+    "contract_title": Word("合作项目", "Project"),
+    "products": Word("产品/服务类型", "Products and services"),
+    "signed_on": Word("签约日期", "Signed on"),
+    "start": Word("合作起始", "Start"),
+    "end": Word("合作结束", "End"),
+    "contract_amount": Word("合同金额", "Contract amount"),
+    "renewal_notice_days": Word("续约提前天数", "Renewal notice (days)"),
+    "renews": Word("续约自", "Renews"),
+    "payments": Word("回款计划", "Payment schedule"),
+    "payment_due": Word("应收日期", "Due"),
+    "payment_amount": Word("回款金额", "Amount"),
+    "paid_on": Word("回款日期", "Paid on"),
+    "terminated_on": Word("提前终止日期", "Terminated on"),
     "consent": Word("告知与同意", "Consent"),
     "contacts": Word("联系人", "Contacts"),
     "contact_title": Word("职位", "Title"),

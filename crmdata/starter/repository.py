@@ -18,7 +18,9 @@ import yaml
 from pydantic import BaseModel
 
 from crmdata.authoring.writer import SCHEMA_FOLDER
-from crmdata.records.models import Customer, Interaction, Policy, SiteOptions, new_key_salt
+from crmdata.records.load import FOLDER_MODELS, INTERACTIONS_DIR, RECORD_FOLDERS
+from crmdata.records.models import Policy, SiteOptions, new_key_salt
+from crmdata.records.models.fields import DEFAULT_CURRENCY
 from crmdata.records.schema import SCHEMA_FILES, schema_for
 from crmdata.starter.release import CURRENT, HOME, Release
 from crmdata.starter.words import INIT_WORDS, SETTING_COMMENTS
@@ -30,7 +32,6 @@ CI_FILES: dict[Host, tuple[str, str]] = {
     "gitlab": (".gitlab-ci.yml", "gitlab-ci.yml"),
 }
 """Host -> (the path in the new repository, the template in crmdata/starter/templates/)."""
-RECORD_FOLDERS = ("customers", "interactions")
 IGNORED = ("site/", ".crm-cache/")
 """What `crm build` and the parse cache write: never committed."""
 
@@ -70,7 +71,10 @@ def starter_files(starter: Starter) -> dict[str, bytes]:
 def vscode_settings() -> dict[str, Any]:
     """yaml-language-server's schema for each kind of file, so completion works in every record (the
     records `crm new` writes also carry the modeline)."""
-    record_globs = {Customer: "customers/*.yaml", Interaction: "interactions/**/*.yaml"}
+    record_globs: dict[type[BaseModel], str] = {
+        model: f"{folder}/**/*.yaml" if folder == INTERACTIONS_DIR else f"{folder}/*.yaml"
+        for folder, model in FOLDER_MODELS.items()
+    }
     schemas = {f"./{SCHEMA_FOLDER}/{name}": record_globs.get(model, "crm.yaml") for name, model in SCHEMA_FILES.items()}
     return {"yaml.schemas": schemas, "files.encoding": "utf8", "files.insertFinalNewline": True}
 
@@ -122,6 +126,7 @@ def crm_yaml(starter: Starter) -> str:
     for section, model in (("policy", Policy()), ("site", SiteOptions(key_salt=starter.key_salt))):
         lines += ["", f"# {_comment(section, language)}", f"{section}:"]
         lines += _settings(model, section, "  ", language)
+    lines += ["", f"# {_comment('currency', language)}", f"currency: {DEFAULT_CURRENCY}"]
     return "\n".join(lines) + "\n"
 
 

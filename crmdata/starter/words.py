@@ -54,6 +54,14 @@ SETTING_COMMENTS = Catalogue(
         ),
         "policy.record_within_hours": Word("沟通后 N 小时内写好记录", "log a conversation within N hours of it"),
         "policy.due_soon_days": Word("N 天内到期的跟进算即将到期", "a follow-up due within N days is due soon"),
+        "policy.renewal_notice_days": Word(
+            "合同到期（end）前 N 天跟进续约；单个合同可用 renewal_notice_days 另定",
+            "follow a contract's renewal up N days before its end; a contract may set its own renewal_notice_days",
+        ),
+        "currency": Word(
+            "币种：金额没有写 currency 时的币种（ISO 4217 代码，如 CNY、USD）",
+            "currency of amounts that give none (an ISO 4217 code such as CNY, USD)",
+        ),
         "site": Word("站点：crm build 生成的看板", "the site crm build writes"),
         "site.title": Word("站点标题", "the site's title"),
         "site.redact": Word(

@@ -96,9 +96,9 @@ def page_texts(language: str, policy: Policy | None = None) -> Iterator[tuple[st
         elif topic.slug == "kpis":
             text = reference.kpi_page(language, policy)
         elif topic.slug == "fields":
-            text = reference.fields_page(language, reference.RECORD_FILES[:2])
+            text = reference.fields_page(language, reference.RECORD_FILES)
         elif topic.slug == "settings":
-            text = reference.fields_page(language, reference.RECORD_FILES[2:])
+            text = reference.fields_page(language, reference.CONFIG_FILES)
         elif topic.slug == "contract":
             text = contract_text(language)
         else:

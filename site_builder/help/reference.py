@@ -24,7 +24,7 @@ import click
 from pydantic import BaseModel
 
 from crmdata.engine.kpis import KPIS
-from crmdata.records.models import CrmConfig, Customer, Interaction, Policy
+from crmdata.records.models import Contract, CrmConfig, Customer, Interaction, Opportunity, Plan, Policy
 from crmdata.records.models.fields import ID_PATTERN
 from crmdata.records.schema import schema_for
 
@@ -319,8 +319,13 @@ def kpi_page(language: str, policy: Policy | None = None) -> str:
 RECORD_FILES: tuple[tuple[str, type[BaseModel]], ...] = (
     ("customers/<ID>.yaml", Customer),
     ("interactions/<YYYY>/<ID>.yaml", Interaction),
-    ("crm.yaml", CrmConfig),
+    ("plans/<ID>.yaml", Plan),
+    ("opportunities/<ID>.yaml", Opportunity),
+    ("contracts/<ID>.yaml", Contract),
 )
+"""The record files and their models: the record fields page."""
+CONFIG_FILES: tuple[tuple[str, type[BaseModel]], ...] = (("crm.yaml", CrmConfig),)
+"""crm.yaml and its model: the settings page."""
 
 
 @dataclass(frozen=True)
@@ -331,10 +336,10 @@ class ModelDoc:
     description: str
     schema: dict[str, Any]
     file: str | None
-    """The record file it is (for the three top-level models), else None."""
+    """The record file it is (for the top-level models), else None."""
 
 
-def field_models(files: tuple[tuple[str, type[BaseModel]], ...] = RECORD_FILES) -> list[ModelDoc]:
+def field_models(files: tuple[tuple[str, type[BaseModel]], ...] = RECORD_FILES + CONFIG_FILES) -> list[ModelDoc]:
     """The models of these files, then every nested object they use, each once, in order of first use."""
     found: dict[str, ModelDoc] = {}
     for file, model in files:

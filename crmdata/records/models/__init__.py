@@ -16,16 +16,35 @@ from crmdata.records.models.config import (
 )
 from crmdata.records.models.consent import Consent
 from crmdata.records.models.contact import Contact
+from crmdata.records.models.contract import Contract, Payment
 from crmdata.records.models.customer import Customer
-from crmdata.records.models.enums import Channel, CustomerType, InteractionKind, Language, Stage, Tier, Value
+from crmdata.records.models.enums import (
+    Channel,
+    CustomerType,
+    InteractionKind,
+    Language,
+    OpportunityStage,
+    PlanCycle,
+    PlanStatus,
+    Stage,
+    Tier,
+    Value,
+)
 from crmdata.records.models.interaction import Interaction
+from crmdata.records.models.opportunity import Opportunity, Qualification
+from crmdata.records.models.plan import Plan
 from crmdata.records.models.segment import Flag, SegmentFilter, SegmentSpec
 from crmdata.records.models.todo import Todo
 
+RECORD_MODELS = (Customer, Interaction, Plan, Opportunity, Contract)
+"""Every record type, in the order the folders are read and listed."""
+
 __all__ = [
+    "RECORD_MODELS",
     "Channel",
     "Consent",
     "Contact",
+    "Contract",
     "CrmConfig",
     "Customer",
     "CustomerType",
@@ -34,7 +53,14 @@ __all__ = [
     "Interaction",
     "InteractionKind",
     "Language",
+    "Opportunity",
+    "OpportunityStage",
+    "Payment",
+    "Plan",
+    "PlanCycle",
+    "PlanStatus",
     "Policy",
+    "Qualification",
     "SegmentFilter",
     "SegmentSpec",
     "SiteOptions",

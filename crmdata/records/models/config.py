@@ -14,8 +14,19 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, Strict, StrictBool, StringConstraints, WithJsonSchema, model_validator
 
 from crmdata.records.models.base import Record
+from crmdata.records.models.contract import DEFAULT_RENEWAL_NOTICE_DAYS
 from crmdata.records.models.enums import Language, Stage
-from crmdata.records.models.fields import CalendarDate, Days, Name, OwnerId, RecordId, Text
+from crmdata.records.models.fields import (
+    DEFAULT_CURRENCY,
+    CalendarDate,
+    CurrencyCode,
+    Days,
+    Name,
+    NoticeDays,
+    OwnerId,
+    RecordId,
+    Text,
+)
 from crmdata.records.models.segment import Flag, SegmentSpec
 from crmdata.records.problem_words import RECORD_PROBLEMS, said_error
 from crmdata.records.vocabulary import STAGES
@@ -55,6 +66,10 @@ class Policy(Record):
         default_factory=StageCadence, description="各阶段跟进间隔 — days between contacts per stage"
     )
     high_value_cadence_days: Days = Field(15, description="高价值客户跟进间隔 — high value: at least twice a month")
+    renewal_notice_days: NoticeDays = Field(
+        DEFAULT_RENEWAL_NOTICE_DAYS,
+        description="续约提前天数 — a contract's renewal is followed up this many days before its end",
+    )
     silent_after_days: Days = Field(90, description="沉默阈值 — no contact for N days means silent: re-activate")
     record_within_hours: Hours = Field(24, description="记录时限 — log a conversation within N hours")
     due_soon_days: Days = Field(7, description="即将到期 — due within N days counts as due soon")
@@ -178,6 +193,9 @@ class CrmConfig(Record):
     ids: IdOptions = Field(default_factory=IdOptions, description="编号规则 — how new record ids are numbered")
     calendar: WorkCalendar = Field(
         default_factory=WorkCalendar, description="工作日历 — working days for durations such as 3wd"
+    )
+    currency: CurrencyCode = Field(
+        DEFAULT_CURRENCY, description="币种 — ISO 4217 code of amounts that name no currency of their own"
     )
 
     @model_validator(mode="after")

@@ -2,7 +2,8 @@
 
 Values are the English keys written in records and JSON. What people read for each value, in Chinese and
 English, and the other words a spreadsheet may use for it, are in the one vocabulary
-(crmdata.records.vocabulary: TYPES, TIERS, STAGES, VALUES, CHANNELS, KINDS); a test checks that every
+(crmdata.records.vocabulary: TYPES, TIERS, STAGES, VALUES, CHANNELS, KINDS, PLAN_CYCLES, PLAN_STATUSES,
+OPPORTUNITY_STAGES); a test checks that every
 value has its words there.
 """
 
@@ -74,3 +75,31 @@ class Language(StrEnum):
 
     ZH = "zh"
     EN = "en"
+
+
+class PlanCycle(StrEnum):
+    """How often a maintenance plan recurs (维护周期); `once` plans one occurrence only."""
+
+    ONCE = "once"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+
+class PlanStatus(StrEnum):
+    """Whether a maintenance plan still plans anything: a cancelled plan plans nothing."""
+
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+
+
+class OpportunityStage(StrEnum):
+    """Where a sales opportunity stands (商机阶段); `won` and `lost` are closed, the others open."""
+
+    LEAD = "lead"
+    QUALIFIED = "qualified"
+    PROPOSAL = "proposal"
+    NEGOTIATION = "negotiation"
+    WON = "won"
+    LOST = "lost"

@@ -7,6 +7,7 @@ strings (what editors' YAML 1.2 tooling produces), never a datetime where a day 
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, datetime
@@ -170,6 +171,65 @@ OwnerId = RecordId
 
 Days = Annotated[int, Strict(), Field(ge=1, le=366)]
 """A number of days between contacts."""
+
+NoticeDays = Annotated[int, Strict(), Field(ge=0, le=366)]
+"""A number of days ahead (0: on the day itself), such as a contract's renewal notice."""
+
+Percent = Annotated[int, Strict(), Field(ge=0, le=100)]
+"""A whole percentage, 0..100."""
+
+
+def to_amount(value: Any) -> int | float:
+    """A sum of money: a YAML number (whole or with decimals), at least 0; never a bool, text, NaN or infinity.
+
+    One validator instead of pydantic's `int | float` union, whose failures would be reported once per
+    member of the union; the sentence says what an amount is.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise said_error("amount_type", RECORD_PROBLEMS.say("not_amount", found=_found(value)))
+    if value < 0:
+        raise said_error("amount_value", RECORD_PROBLEMS.say("negative_amount", value=value))
+    return value
+
+
+def _found(value: object) -> Message:
+    """What YAML read a value as, in a few words (record_check has the full set; this one is for amounts)."""
+    say = RECORD_PROBLEMS.say
+    if value is None:
+        return say("found_empty")
+    if isinstance(value, bool):
+        return say("found_boolean", value=str(value).lower())
+    if isinstance(value, int | float):
+        return say("found_number", value=value)
+    if isinstance(value, str):
+        return say("found_text", value=repr(value))
+    if isinstance(value, date):
+        return say("found_date")
+    return say("found_list") if isinstance(value, list) else say("found_mapping")
+
+
+Amount = Annotated[int | float, PlainValidator(to_amount), WithJsonSchema({"type": "number", "minimum": 0})]
+"""A sum of money >= 0 in the record's currency; whole numbers stay ints (120000 is not shown as 120000.0)."""
+
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+DEFAULT_CURRENCY = "CNY"
+"""The currency of amounts when neither the record nor crm.yaml says one."""
+
+
+def _currency_code(value: str) -> str:
+    if not re.fullmatch(CURRENCY_PATTERN, value):
+        raise said_error("currency", RECORD_PROBLEMS.say("not_currency", value=repr(value)))
+    return value
+
+
+CurrencyCode = Annotated[
+    str,
+    Strict(),
+    AfterValidator(_currency_code),
+    WithJsonSchema({"type": "string", "pattern": CURRENCY_PATTERN}),
+]
+"""An ISO 4217 currency code: three capital letters (CNY, USD, EUR). The list of codes is not checked: it
+changes, and a typo such as CNT reads as what it is in every amount shown."""
 
 CalendarDate = Annotated[
     date, PlainValidator(to_date), WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_JSON_PATTERN})

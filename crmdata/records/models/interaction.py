@@ -50,6 +50,11 @@ class Interaction(Record):
     )
     recorded: DateTimeValue | None = Field(None, description="记录时间 — when this record was written (24-hour rule)")
     resolved: CalendarDate | None = Field(None, description="解决日期 — for complaints: the day it was closed")
+    plan: RecordId | None = Field(
+        None, description="计划编号 — the maintenance plan this conversation carries out (its customer's)"
+    )
+    opportunity: RecordId | None = Field(None, description="商机编号 — the opportunity it worked on (its customer's)")
+    contract: RecordId | None = Field(None, description="合同编号 — the contract it concerns (its customer's)")
 
     @cached_property
     def day(self) -> dt.date:
