@@ -1529,6 +1529,7 @@ class Planner:
         if draft.problems or draft.record is None:
             located = sorted((self._locate(row, problem) for problem in draft.problems), key=lambda p: p.order)
             return RowOutcome(row.row, RowStatus.INVALID, given_id, problems=located)
+        assert isinstance(draft.record, Customer | Interaction)  # the two drafts above
         try:
             text = record_text(draft.record, draft.path, self.max_file_bytes)
         except RecordWriteError as exc:
