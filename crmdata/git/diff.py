@@ -1007,7 +1007,7 @@ def _move_section(moves: tuple[OpportunityMove, ...], max_rows: int, language: L
                 move.closed_on or "—",
             ]
         )
-    header = [w("opportunity"), w("customer"), w("opportunity_title"), phrase("from", language)]
+    header = [w("opportunity_id"), w("customer"), w("opportunity_title"), phrase("from", language)]
     header += [phrase("to", language), DIFF_WORDS.say("amount").text(language), w("closed_on")]
     title = DIFF_WORDS.say("stage_section", count=len(moves)).text(language)
     return [f"#### {title}", "", *_table(header, rows, max_rows, language)]
@@ -1040,7 +1040,7 @@ def _signed_section(signed: tuple[ContractSigned, ...], max_rows: int, language:
                 note,
             ]
         )
-    header = [phrase("change", language), w("contract"), w("customer"), w("contract_title")]
+    header = [phrase("change", language), w("contract_id"), w("customer"), w("contract_title")]
     header += [DIFF_WORDS.say("period").text(language), DIFF_WORDS.say("amount").text(language), w("signed_on")]
     title = DIFF_WORDS.say("contract_section", count=len(signed)).text(language)
     return [f"#### {title}", "", *_table([*header, w("note")], rows, max_rows, language)]
@@ -1077,7 +1077,7 @@ def _plan_section(records: tuple[RecordChange, ...], max_rows: int, language: La
         return [md(record.id), customer, shown_cycle, _shown(data.get("goal")), _shown(data.get("owner")),
                 str(data.get("date", ""))]  # fmt: skip
 
-    header = [w("maintenance_plan"), w("customer"), w("cycle"), w("goal"), w("owner"), w("plan_date")]
+    header = [w("plan_id"), w("customer"), w("cycle"), w("goal"), w("owner"), w("plan_date")]
     return _deal_section(records, "maintenance_plan", header, cells, "goal", max_rows, language)
 
 
@@ -1093,7 +1093,7 @@ def _opportunity_section(
         stage = _opportunity_stage_word(data.get("stage", ""), language)
         return [md(record.id), customer, _shown(data.get("title")), stage, amount, _shown(data.get("owner"))]
 
-    header = [w("opportunity"), w("customer"), w("opportunity_title"), w("opportunity_stage")]
+    header = [w("opportunity_id"), w("customer"), w("opportunity_title"), w("opportunity_stage")]
     header += [w("expected_amount"), w("owner")]
     return _deal_section(records, "opportunity", header, cells, "title", max_rows, language)
 
@@ -1108,7 +1108,7 @@ def _contract_section(records: tuple[RecordChange, ...], currency: str, max_rows
         period = _period(data.get("start"), data.get("end"), language)
         return [md(record.id), customer, _shown(data.get("title")), period, amount, _shown(data.get("owner"))]
 
-    header = [w("contract"), w("customer"), w("contract_title"), DIFF_WORDS.say("period").text(language)]
+    header = [w("contract_id"), w("customer"), w("contract_title"), DIFF_WORDS.say("period").text(language)]
     header += [w("contract_amount"), w("owner")]
     return _deal_section(records, "contract", header, cells, "title", max_rows, language)
 
