@@ -4,11 +4,12 @@ business written as records the way a person would type them, and never a record
 from __future__ import annotations
 
 import re
+import subprocess
 from datetime import date
 
 import yaml
 
-from tests.conftest import DataRepo, invoke_crm, run_crm
+from tests.conftest import CRM, DataRepo, invoke_crm, run_crm
 
 
 def created_path(stdout: str) -> str:
@@ -274,3 +275,14 @@ def test_log_with_an_opportunity_or_contract_that_does_not_exist_is_refused(repo
                         "--contract", "HT-1")  # fmt: skip
     assert result.returncode == 1
     assert result.stderr.splitlines()[:2] == ["opportunity: 没有编号为 SJ-1 的商机", "contract: 没有编号为 HT-1 的合同"]
+
+
+def test_new_plan_asks_for_what_is_missing_when_told_to(repo: DataRepo) -> None:
+    result = subprocess.run(
+        [str(CRM), "new", "plan", "--root", str(repo.root), "--cycle", "quarterly", "-i"],
+        input="kh-2024001\n季度回访\n", capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = yaml.safe_load((repo.root / created_path(result.stdout)).read_text(encoding="utf-8"))
+    wanted = ("KH-2024001", "季度回访", "quarterly", "ming")
+    assert (data["customer"], data["goal"], data["cycle"], data["owner"]) == wanted
