@@ -14,6 +14,7 @@ DRAFT_PROBLEMS = Catalogue(
     "draft_problems",
     {
         "config_unreadable": Word("无法读取 crm.yaml", "crm.yaml could not be read"),
+        "record_id_taken": Word("编号 {id} 已被另一条记录使用", "the id {id} is taken by another record"),
         "customer_id_taken": Word("编号 {id} 已被另一个客户使用", "the id {id} is taken by another customer"),
         "interaction_id_taken": Word("编号 {id} 已被另一条沟通记录使用", "the id {id} is taken by another interaction"),
     },
