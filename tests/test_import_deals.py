@@ -77,7 +77,7 @@ def test_plan_words_talking_points_postponements_and_statuses(repo: DataRepo, tm
 
 
 def test_a_done_occurrence_is_carried_out_by_a_conversation(repo: DataRepo, tmp_path: Path) -> None:
-    done = SEED_PLAN[:7] + ["已完成", "客户出差,顺延至5月12日"]
+    done = [*SEED_PLAN[:7], "已完成", "客户出差,顺延至5月12日"]
     sheet = write_csv(tmp_path / "计划.csv", [PLAN_HEADERS, done])
     code, out = _import("plans", sheet, repo)
     assert code == 0, out
@@ -116,7 +116,8 @@ def test_a_done_occurrence_is_carried_out_by_a_conversation(repo: DataRepo, tmp_
                 "  第 2 行，维护周期（C 列）：每两周 不是有效的维护周期：once (一次), weekly (每周), monthly (每月), "
                 "quarterly (每季度), yearly (每年)",
                 "  第 2 行，负责人（F 列）：小 与多位团队成员的名字相符（ming 王小，hong 李小）：请写成员的键",
-                "  第 3 行，备注（I 列）：顺延至2月30日：2025-02-30 不是真实存在的日期（day is out of range for month）",
+                "  第 3 行，备注（I 列）：顺延至2月30日：2025-02-30 不是真实存在的日期"
+                "（day is out of range for month）",
                 "  第 4 行，完成状态（H 列）：搁置 不是有效的完成状态：active (计划中), done (已完成), "
                 "cancelled (已取消)",
             ],
@@ -128,7 +129,8 @@ def test_a_done_occurrence_is_carried_out_by_a_conversation(repo: DataRepo, tmp_
                 "quarterly (每季度), yearly (每年)",
                 "  row 2, column 负责人 (F): 小 matches the names of several team members (ming 王小, hong 李小): "
                 "write the key",
-                "  row 3, column 备注 (I): 顺延至2月30日: 2025-02-30 is not a real date (day is out of range for month)",
+                "  row 3, column 备注 (I): 顺延至2月30日: 2025-02-30 is not a real date "
+                "(day is out of range for month)",
                 "  row 4, column 完成状态 (H): 搁置 is not a completion status: active (计划中), done (已完成), "
                 "cancelled (已取消)",
             ],
@@ -192,7 +194,7 @@ def test_opportunities_read_amounts_currencies_and_probabilities(repo: DataRepo,
 
 
 def test_an_unreadable_amount_is_a_row_problem(repo: DataRepo, tmp_path: Path) -> None:
-    rows = [OPPORTUNITY_HEADERS, OPPORTUNITY_ROWS[1][:4] + ["十二万"] + OPPORTUNITY_ROWS[1][5:]]
+    rows = [OPPORTUNITY_HEADERS, [*OPPORTUNITY_ROWS[1][:4], "十二万", *OPPORTUNITY_ROWS[1][5:]]]
     code, out = _import("opportunities", write_csv(tmp_path / "商机.csv", rows), repo)
     assert code == 1, out
     assert "  第 2 行，预计金额（E 列）：十二万 不是金额：请写成 125000、12.5万 或 ¥125,000" in out.splitlines()
@@ -227,7 +229,10 @@ def test_contracts_read_payments_and_renewals(repo: DataRepo, tmp_path: Path) ->
     }
     renewal = read_record(repo, "contracts/HT-2025001.yaml")
     assert (renewal["renews"], renewal["currency"], renewal["notes"]) == ("HT-2024001", "CNY", "续约")
-    assert renewal["payments"] == [{"due": date(2025, 3, 31), "amount": 60000}, {"due": date(2025, 9, 30), "amount": 60000}]
+    assert renewal["payments"] == [
+        {"due": date(2025, 3, 31), "amount": 60000},
+        {"due": date(2025, 9, 30), "amount": 60000},
+    ]
     assert invoke_crm("validate", "--root", str(repo.root)).returncode == 0
 
 
@@ -248,7 +253,7 @@ def test_contracts_read_payments_and_renewals(repo: DataRepo, tmp_path: Path) ->
 )
 def test_an_unreadable_payment_is_a_row_problem(repo: DataRepo, tmp_path: Path, language: str, expected: str) -> None:
     repo.config(DEFAULT_CONFIG + f"language: {language}\n")
-    row = CONTRACT_ROWS[1][:9] + ["2024-06-30 五万"] + CONTRACT_ROWS[1][10:]
+    row = [*CONTRACT_ROWS[1][:9], "2024-06-30 五万", *CONTRACT_ROWS[1][10:]]
     code, out = _import("contracts", write_csv(tmp_path / "合同.csv", [CONTRACT_HEADERS, row]), repo)
     assert code == 1, out
     assert expected in out.splitlines()
@@ -275,10 +280,13 @@ def test_export_then_import_into_an_empty_repository_gives_the_same_records(
     repo.plan("JH-2024003", "KH-2024002", cycle="once", owner="hong", content="['=1+1']")
     repo.opportunity("SJ-2024001", "KH-2024001", "qualification: {budget: true, need: true}", amount="125000.5",
                      currency="USD", probability="35", source="展会", notes='"两行\\n备注"')  # fmt: skip
-    repo.opportunity("SJ-2024002", "KH-2024002", stage="won", expected_close=None, closed_on="2024-03-01", amount="90000")
+    repo.opportunity(
+        "SJ-2024002", "KH-2024002", stage="won", expected_close=None, closed_on="2024-03-01", amount="90000"
+    )
     repo.contract("HT-2024001", "KH-2024002", "products: [运维服务, 备件]", "payments:",
                   "  - {due: 2024-06-30, amount: 45000, paid_on: 2024-07-02}", "  - {due: 2024-12-31, amount: 45000.5}",
-                  opportunity="SJ-2024002", signed_on="2023-12-20", renewal_notice_days="30", amount="90000.5")  # fmt: skip
+                  opportunity="SJ-2024002", signed_on="2023-12-20", renewal_notice_days="30",
+                  amount="90000.5")  # fmt: skip
     repo.contract("HT-2025001", "KH-2024002", renews="HT-2024001", start="2025-01-01", end=None, amount=None,
                   terminated_on="2025-06-30", currency="EUR")  # fmt: skip
     repo.put("id: JL-2024002\ncustomer: KH-2024001\ndate: 2024-05-12\nchannel: phone\nowner: ming\ntopic: 回访\n"

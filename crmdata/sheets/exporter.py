@@ -53,10 +53,10 @@ from crmdata.sheets.tables import (
     looks_like_formula,
     neutralise_formula,
     owner_label,
+    write_amount,
     write_bool,
     write_enum,
     write_list,
-    write_amount,
     write_moment,
     write_payments,
     write_todo,
@@ -167,7 +167,9 @@ def customers_table(dataset: Dataset, english: bool, redact: bool = False) -> Ta
     return table
 
 
-def _list_notes(dataset: Dataset, record: Customer | Interaction | Plan | Contract, lists: Mapping[str, Sequence[str]]) -> list[Message]:
+def _list_notes(
+    dataset: Dataset, record: Customer | Interaction | Plan | Contract, lists: Mapping[str, Sequence[str]]
+) -> list[Message]:
     """A list item with a line break reads back as two items: say so rather than change data silently."""
     return [
         SHEET_ERRORS.say("line_break_in_list", file=dataset.file_of(record), name=name, index=index)
@@ -297,7 +299,9 @@ def plans_table(dataset: Dataset, english: bool) -> Table:
     """The customer maintenance plan table (客户维护计划表)."""
     team, names = _team(dataset), _names(dataset)
     records = [plan_values(plan, english, team, names) for plan in dataset.plans]
-    table = _table(PLANS, records, ("postponed_to", "customer_name"), english, PLANS.sheet_en if english else PLANS.sheet_zh)
+    table = _table(
+        PLANS, records, ("postponed_to", "customer_name"), english, PLANS.sheet_en if english else PLANS.sheet_zh
+    )
     for plan in dataset.plans:
         table.notes += _list_notes(dataset, plan, {"content": plan.content})
     return table
@@ -313,7 +317,9 @@ def opportunities_table(dataset: Dataset, english: bool) -> Table:
 def contracts_table(dataset: Dataset, english: bool) -> Table:
     team, names = _team(dataset), _names(dataset)
     records = [contract_values(contract, english, team, names) for contract in dataset.contracts]
-    table = _table(CONTRACTS, records, ("customer_name",), english, CONTRACTS.sheet_en if english else CONTRACTS.sheet_zh)
+    table = _table(
+        CONTRACTS, records, ("customer_name",), english, CONTRACTS.sheet_en if english else CONTRACTS.sheet_zh
+    )
     for contract in dataset.contracts:
         table.notes += _list_notes(dataset, contract, {"products": contract.products})
     return table

@@ -49,7 +49,6 @@ from crmdata.records.vocabulary import Message
 from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES
 from crmdata.sheets.sheet_words import IMPORT_PROBLEMS, SHEET_ERRORS, SaidError, listed, record_said
 from crmdata.sheets.tables import (
-    CONTACT_PARTS,
     QUALIFICATION_PARTS,
     Cell,
     CellError,
@@ -1203,7 +1202,7 @@ class RowReader:
             if found is not None and "postponed_to" not in fields:
                 fields["postponed_to"] = found
                 sources[("postponed_to",)] = sources[("notes",)]
-        return progress == "done"
+        return bool(progress == "done")
 
     def _fields(
         self,
@@ -1618,7 +1617,13 @@ class Planner:
             companions.append(carrying)
         self.matcher.add(Known(draft.record, row.row, draft.path))
         return RowOutcome(
-            row.row, RowStatus.CREATE, draft.record.id, draft.path, _label(draft.record), text=made, companions=companions
+            row.row,
+            RowStatus.CREATE,
+            draft.record.id,
+            draft.path,
+            _label(draft.record),
+            text=made,
+            companions=companions,
         )
 
     def _draft(self, fields: dict[str, Any]) -> Draft:
@@ -1651,7 +1656,12 @@ class Planner:
         day = plan.postponed_to if plan.postponed_to is not None and plan.postponed_to > plan.date else plan.date
         if day > self.today:
             said = IMPORT_PROBLEMS.say("done_in_future", day=day.isoformat())
-            return RowOutcome(row.row, RowStatus.INVALID, plan.id, problems=[_problem(row.row, row.sources.get(("status",)) or row.columns.get("status"), said)])
+            return RowOutcome(
+                row.row,
+                RowStatus.INVALID,
+                plan.id,
+                problems=[_problem(row.row, row.sources.get(("status",)) or row.columns.get("status"), said)],
+            )
         summary = SHEET_ERRORS.say("carried_out_summary", row=row.row).text(self.repository.config.language)
         fields = {
             "customer": plan.customer,

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from crmdata.records.problems import Problem
-from crmdata.records.vocabulary import PHRASES, Catalogue, Message, Terms, Word
+from crmdata.records.vocabulary import EVENTS, PHRASES, PLAN_STATUSES, Catalogue, Message, Terms, Word
 
 
 def text_in(value: object, language: object) -> str:
@@ -133,7 +133,8 @@ IMPORT_PROBLEMS = Catalogue(
             "{value} is not a currency: write an ISO 4217 code (CNY, USD, EUR) or 人民币, 美元, 欧元",
         ),
         "not_a_payment": Word(
-            "{item}：不是一笔回款：请写成 应收日期 金额，已付的再写 已付 回款日期，例如 2024-06-30 50000 已付 2024-07-02",
+            "{item}：不是一笔回款：请写成 应收日期 金额，已付的再写 已付 回款日期，"
+            "例如 2024-06-30 50000 已付 2024-07-02",
             "{item}: not a payment: write due-date amount, and for a paid one paid paid-on-date, "
             "e.g. 2024-06-30 50000 paid 2024-07-02",
         ),
@@ -192,7 +193,9 @@ IMPORT_PROBLEMS = Catalogue(
         "same_plan": Word("客户、维护目标和执行时间相同", "same customer, goal and date"),
         "same_opportunity": Word("客户和商机名称相同", "same customer and title"),
         "same_contract": Word("客户、合作项目和开始日期相同", "same customer, project and start"),
-        "not_carried_out": Word("完成状态（仓库里没有沟通记录执行过这个计划）", "status (no conversation carries the plan out)"),
+        "not_carried_out": Word(
+            "完成状态（仓库里没有沟通记录执行过这个计划）", "status (no conversation carries the plan out)"
+        ),
         "same_as_row": Word("与第 {row} 行{reason}", "{reason} as row {row}"),
     },
 )
@@ -426,9 +429,13 @@ PLAN_PROGRESS = Terms(
     "plan_progress",
     "completion status",
     {
-        "active": Word("计划中", "active", ("未完成", "执行中", "进行中", "待执行", "有效", "planned", "pending", "open", "not done")),
-        "done": Word("已完成", "done", ("完成", "completed", "carried out")),
-        "cancelled": Word("已取消", "cancelled", ("取消", "作废", "canceled")),
+        "active": Word(
+            "计划中",
+            "active",
+            ("未完成", "待执行", "planned", "pending", "open", "not done", *PLAN_STATUSES.words["active"].all),
+        ),
+        "done": Word(EVENTS.words["done"].zh, "done", ("完成", "completed", "carried out")),
+        "cancelled": PLAN_STATUSES.words["cancelled"],
     },
 )
 """完成状态 of the plan table: 计划中/未完成 keep the plan current, 已取消 cancels it, 已完成 says that the

@@ -668,7 +668,10 @@ def read_payments(value: Any) -> list[dict[str, Any]]:
         try:
             if not match:
                 raise CellError(IMPORT_PROBLEMS.say("not_a_payment", item=item))
-            payment: dict[str, Any] = {"due": read_date(match.group("due")), "amount": read_amount(match.group("amount"))}
+            payment: dict[str, Any] = {
+                "due": read_date(match.group("due")),
+                "amount": read_amount(match.group("amount")),
+            }
             if match.group("paid"):
                 payment["paid_on"] = read_date(match.group("paid"))
         except CellError:
@@ -817,8 +820,8 @@ def read_owner(team: Mapping[str, str], value: Any) -> str:
         if len(ending) == 1:
             return ending[0]
         if ending:
-            members = listed(f"{key} {names[key]}" for key in ending)
-            raise CellError(IMPORT_PROBLEMS.say("owner_ambiguous", value=text, members=members))
+            candidates = listed(f"{key} {names[key]}" for key in ending)
+            raise CellError(IMPORT_PROBLEMS.say("owner_ambiguous", value=text, members=candidates))
     members = ", ".join(f"{key} ({name})" for key, name in team.items())
     raise CellError(IMPORT_PROBLEMS.say("owner_unknown", value=text, members=members))
 
