@@ -329,3 +329,66 @@ def test_exported_plan_table_uses_the_handbook_words(repo: DataRepo, tmp_path: P
     assert "2024-06-30 50000 paid 2024-07-02; 2024-12-31 70000" in contracts.stdout
     zh = invoke_crm("export", "contracts", "--root", str(repo.root))
     assert "2024-06-30 50000 已付 2024-07-02；2024-12-31 70000" in zh.stdout
+
+
+def test_done_on_a_day_to_come_and_done_on_an_existing_plan(repo: DataRepo, tmp_path: Path) -> None:
+    repo.plan("JH-2024001", "KH-2024001")
+    rows = [
+        PLAN_HEADERS,
+        ["JH-2024001", "KH-2024001", "每月", "了解系统使用体验", None, "ming", "2024-05-10", "已完成", None],
+        ["JH-2099001", "KH-2024001", "每月", "回访", None, "ming", "2099-05-10", "已完成", None],
+    ]
+    code, out = _import("plans", write_csv(tmp_path / "计划.csv", rows), repo)
+    assert code == 1, out
+    assert out.splitlines()[1:3] == [
+        "  第 2 行：JH-2024001 已存在，完成状态（仓库里没有沟通记录执行过这个计划） 不同（plans/JH-2024001.yaml）：不覆盖",
+        "  第 3 行，完成状态（H 列）：标为已完成，但这一次的日期 2099-05-10 还没到：请改为 未完成，或改正日期",
+    ]
+
+
+def test_plan_rows_without_ids_are_numbered_and_repeats_are_found(repo: DataRepo, tmp_path: Path) -> None:
+    rows = [
+        PLAN_HEADERS,
+        [None, "KH-2024001", "每月", "回访", None, "ming", "2024-05-10", None, None],
+        [None, "KH-2024001", "每月", "回访", None, "ming", "2024-05-10", None, None],
+        [None, "KH-2024001", "每年", "年度拜访", None, "ming", "2025-01-15", None, None],
+    ]
+    code, out = _import("plans", write_csv(tmp_path / "计划.csv", rows), repo, "--write")
+    assert code == 0, out
+    assert out.splitlines()[1:4] == [
+        "  第 2 行：已创建 plans/JH-2024001.yaml  KH-2024001 回访",
+        "  第 3 行：可能与 JH-2024001 KH-2024001 回访 重复（与第 2 行客户、维护目标和执行时间相同）：不创建",
+        "  第 4 行：已创建 plans/JH-2025001.yaml  KH-2024001 年度拜访",
+    ]
+
+
+def test_a_renewal_may_come_before_the_contract_it_renews(repo: DataRepo, tmp_path: Path) -> None:
+    rows = [CONTRACT_HEADERS, CONTRACT_ROWS[2], CONTRACT_ROWS[1]]
+    code, out = _import("contracts", write_csv(tmp_path / "合同.csv", rows), repo, "--write")
+    assert code == 0, out
+    assert files(repo, "contracts") == ["contracts/HT-2024001.yaml", "contracts/HT-2025001.yaml"]
+    bad = [CONTRACT_HEADERS, [*CONTRACT_ROWS[2][:10], "HT-1999001", *CONTRACT_ROWS[2][11:]]]
+    bad[1][0] = "HT-2025002"
+    code, out = _import("contracts", write_csv(tmp_path / "bad.csv", bad), repo)
+    assert code == 1, out
+    assert "  第 2 行，续约自（K 列）：没有编号为 HT-1999001 的合同" in out.splitlines()
+
+
+def test_an_interaction_row_names_plans_opportunities_and_contracts_that_exist(repo: DataRepo, tmp_path: Path) -> None:
+    repo.plan("JH-2024001", "KH-2024001")
+    headers = ["记录编号", "客户编号", "沟通日期", "沟通方式", "沟通主题", "负责人", "计划编号", "合同编号"]
+    rows = [
+        headers,
+        [None, "KH-2024001", "2024-05-10", "电话", "回访", "ming", "JH-2024001", None],
+        [None, "KH-2024001", "2024-05-11", "电话", "续约", "ming", None, "HT-2024009"],
+    ]
+    code, out = _import("interactions", write_csv(tmp_path / "沟通.csv", rows), repo, "--format", "json")
+    assert code == 1, out
+    report = json.loads(out)
+    assert [row["status"] for row in report["rows"]] == ["create", "invalid"]
+    problem = report["rows"][1]["problems"][0]
+    assert (problem["code"], problem["column"], problem["message"]) == (
+        "no_contract",
+        "合同编号",
+        "没有编号为 HT-2024009 的合同",
+    )
