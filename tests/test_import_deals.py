@@ -341,7 +341,8 @@ def test_done_on_a_day_to_come_and_done_on_an_existing_plan(repo: DataRepo, tmp_
     code, out = _import("plans", write_csv(tmp_path / "计划.csv", rows), repo)
     assert code == 1, out
     assert out.splitlines()[1:3] == [
-        "  第 2 行：JH-2024001 已存在，完成状态（仓库里没有沟通记录执行过这个计划） 不同（plans/JH-2024001.yaml）：不覆盖",
+        "  第 2 行：JH-2024001 已存在，完成状态（仓库里没有沟通记录执行过这个计划） 不同"
+        "（plans/JH-2024001.yaml）：不覆盖",
         "  第 3 行，完成状态（H 列）：标为已完成，但这一次的日期 2099-05-10 还没到：请改为 未完成，或改正日期",
     ]
 
