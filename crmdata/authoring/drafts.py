@@ -20,6 +20,7 @@ from typing import Any
 from crmdata.authoring.draft_words import DRAFT_PROBLEMS
 from crmdata.authoring.durations import WorkingDays
 from crmdata.authoring.ids import IdAllocator, record_ids
+from crmdata.records.dataset import AnyRecord
 from crmdata.records.load import (
     CONFIG_FILE,
     CONTRACTS_DIR,
@@ -44,7 +45,7 @@ class Draft:
     """A record about to be created: the record when valid, its file, and what is wrong with it."""
 
     path: str
-    record: Customer | Interaction | Plan | Opportunity | Contract | None
+    record: AnyRecord | None
     problems: list[Problem] = field(default_factory=list)
     given_id: bool = False
     """The id came with the fields (kept as it is) rather than from the allocator."""
