@@ -40,7 +40,8 @@ def renewals(repo: DataRepo, as_of: str) -> dict[str, RenewalDue]:
 
 
 def overdue(repo: DataRepo, as_of: str) -> list[tuple[str, str, float, int]]:
-    return [(p.contract_id, p.due.isoformat(), p.amount, p.days_overdue) for p in overdue_payments(load(repo), D(as_of))]
+    found = overdue_payments(load(repo), D(as_of))
+    return [(p.contract_id, p.due.isoformat(), p.amount, p.days_overdue) for p in found]
 
 
 @pytest.fixture
