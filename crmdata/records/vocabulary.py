@@ -952,6 +952,16 @@ PHRASES: dict[str, Word] = {
         "逾期 {overdue}，即将到期 {due_soon}，按计划 {ok}（共 {customers}）",
         "{overdue} overdue, {due_soon} due soon, {ok} on track ({customers})",
     ),
+    "due_plans_heading": Word("  维护计划（{count}）", "  Plans ({count})"),
+    "due_talking_points": Word("      沟通内容：{points}", "      Talking points: {points}"),
+    "due_postponed_from": Word("顺延（原定 {date}）", "postponed from {date}"),
+    "due_renewals_heading": Word("  续约（{count}）", "  Renewals ({count})"),
+    "due_renewal_end": Word("合作结束 {date}", "ends {date}"),
+    "due_payments_heading": Word("  逾期回款（{count}）", "  Overdue payments ({count})"),
+    "more_records_not_due": Word(
+        "  …… 另有 {count} 项计划或续约尚未到期（--all 列出全部）",
+        "  ... and {count} more plans or renewals not due soon (--all lists them)",
+    ),
     "owner_counts": Word("：逾期 {overdue}，即将到期 {due_soon}", ": {overdue} overdue, {due_soon} due soon"),
     "more_not_due": Word(
         "  …… 另有 {count} 位客户尚未到期（--all 列出全部）", "  ... and {count} more not due soon (--all lists them)"
