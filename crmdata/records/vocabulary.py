@@ -324,6 +324,9 @@ SIGNALS = Terms(
         "open_complaint": Word("未解决投诉", "Open complaint"),
         "dormant": Word("处于休眠期", "Dormant stage"),
         "unkept_todos": Word("未兑现承诺", "Unkept promises"),
+        "renewal_near_silent": Word("续约临近无沟通", "Renewal near, no contact"),
+        "payment_overdue": Word("回款逾期", "Payment overdue"),
+        "opportunity_lost": Word("商机输单", "Opportunity lost"),
     },
 )
 """The churn-risk signals (crmdata.engine.segments.risks), by name."""
@@ -338,6 +341,13 @@ SIGNAL_DETAILS: dict[str, Word] = {
     "open_complaint": Word("{count:.0f} 条未解决投诉", "{count:.0f} open complaint(s)"),
     "dormant": Word("阶段为休眠期", "stage is dormant"),
     "unkept_todos": Word("{count:.0f} 项待办逾期", "{count:.0f} overdue todo(s)"),
+    "renewal_near_silent": Word(
+        "合同 {days:.0f} 天后结束，30 天内没有沟通", "a contract ends in {days:.0f} days with no contact for 30 days"
+    ),
+    "payment_overdue": Word(
+        "{count:.0f} 笔回款逾期，最久 {days:.0f} 天", "{count:.0f} overdue payment(s), the oldest {days:.0f} days"
+    ),
+    "opportunity_lost": Word("{days:.0f} 天前输掉一个商机", "an opportunity lost {days:.0f} days ago"),
 }
 """What raised a signal, filled with its named figures (crmdata.engine.segments.RiskSignal.figures: `days`,
 `count`, `latest`, `earlier_average`), so a sentence places them in any order. `<name>_never` words a
