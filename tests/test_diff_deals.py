@@ -76,12 +76,12 @@ def test_stage_moves_and_contracts_signed_or_renewed_in_markdown(deals: DataRepo
     assert parts[4:10] == ["2 个商机修改", "2 份合同新增", "1 份合同修改", "2 个商机阶段推进", "赢单 1 个", "输单 1 个"]
     assert parts[10:12] == ["新签 1 份合同", "续约 1 份合同"]
     assert "#### 商机阶段变化（2）" in lines
-    assert "| `SJ-1` | `KH-1` `华星科技` | `二期扩容` | 谈判 | **赢单** | ¥300,000 | 2026-11-20 |" in lines
+    assert "| `SJ-1` | `KH-1` `华星科技` | `二期扩容` | 谈判 | **赢单** | ¥30万 | 2026-11-20 |" in lines
     assert "| `SJ-2` | `KH-2` `远航物流` | `仓储系统` | 方案 | **输单** | ¥80,000 | 2026-11-18 |" in lines
     assert "#### 签约与续约（2）" in lines
-    renewed = "| **续约** | `HT-2` | `KH-1` `华星科技` | `2026 年度运维` | 2026-01-01 – 2026-12-31 | ¥130,000 |"
+    renewed = "| **续约** | `HT-2` | `KH-1` `华星科技` | `2026 年度运维` | 2026-01-01 – 2026-12-31 | ¥13万 |"
     assert f"{renewed} 2025-12-20 | 续约 `HT-1` |" in lines
-    assert "| 新签 | `HT-3` | `KH-1` `华星科技` | `二期扩容实施` | 2026-12-01 起，不定期 | ¥300,000 | — |  |" in lines
+    assert "| 新签 | `HT-3` | `KH-1` `华星科技` | `二期扩容实施` | 2026-12-01 起，不定期 | ¥30万 | — |  |" in lines
     assert "#### 维护计划：1 新增，1 删除" in lines
     assert "| 新增 | `JH-2` | `KH-2` `远航物流` | 每季度 | `了解仓储需求` | `ming` | 2026-12-01 |" in lines
     assert "#### 合同：2 新增，1 修改" in lines
@@ -175,11 +175,11 @@ def test_the_pipeline_and_receivables_are_worded_as_amounts() -> None:
     other = diff.KpiChange("overdue_todos", "", "逾期待办", "count", 1, 0)
     change = diff.Change(date(2026, 11, 24), "BASE", "HEAD", kpis=(pipeline, receivables, other))
     assert change.money == (pipeline, receivables)
-    assert change.headline() == "商机金额 −¥330,000，逾期应收 −¥60,000，3 项指标变化"
+    assert change.headline() == "商机金额 −¥33万，逾期应收 −¥60,000，3 项指标变化"
     lines = diff.markdown(change).splitlines()
     start = lines.index("#### 商机与应收")
     assert lines[start + 2 : start + 4] == [
-        "- 商机金额 `pipeline_open_value`：¥380,000 → ¥50,000（−¥330,000）",
+        "- 商机金额 `pipeline_open_value`：¥38万 → ¥50,000（−¥33万）",
         "- 逾期应收 `receivables_overdue`：¥60,000 → ¥0（−¥60,000）",
     ]
     english = diff.Change(date(2026, 11, 24), "B", "H", kpis=(pipeline,), language=Language.EN, currency="USD")

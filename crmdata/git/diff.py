@@ -45,6 +45,7 @@ from crmdata.records.models import (
 )
 from crmdata.records.models.contact import PRIVATE_CONTACT_FIELDS
 from crmdata.records.models.fields import DEFAULT_CURRENCY
+from crmdata.records.money import format_amount
 from crmdata.records.problems import Loc, Problem, format_loc
 from crmdata.records.report import format_kpi_value, problem_entry
 from crmdata.records.vocabulary import label, phrase, term
@@ -940,13 +941,10 @@ def _kpi_delta(change: KpiChange) -> str:
 
 
 def amount_text(amount: object, currency: str, language: Language) -> str:
-    """An amount for people: `¥1,234,567` for CNY, `USD 1,234,567` for others, cents only when there are
-    some; — for none. The one place crm diff words money (crmdata.records.money.format_amount, when it
-    lands, says the same in the site's style: this function is where to call it)."""
+    """An amount for people, as the site and `crm kpi` write it (crmdata.records.money); — for none."""
     if not isinstance(amount, int | float) or isinstance(amount, bool):
         return "—"
-    number = f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
-    return f"¥{number}" if currency == "CNY" else f"{currency} {number}"
+    return format_amount(float(amount), currency, language)
 
 
 def _difference(old: object, new: object) -> int | float | None:
