@@ -7,17 +7,19 @@ probabilities: lead 10, qualified 30, proposal 50, negotiation 70, won 100, lost
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from crmdata.engine import kpis
 from crmdata.engine.pipeline import Pipeline, StageSummary, pipeline, win_rate
 from crmdata.records.dataset import Dataset
 from crmdata.records.load import LoadOptions
 from crmdata.records.models import OpportunityStage
 from crmdata.records.validate import validate
-from tests.conftest import DataRepo
+from tests.conftest import DataRepo, run_crm
 
 D = date.fromisoformat
 AS_OF = D("2026-06-30")
@@ -152,3 +154,50 @@ def test_an_opportunity_without_any_conversation_is_stale(crm: DataRepo) -> None
     crm.customer("A")
     crm.opportunity("O1", "A", stage="lead")
     assert pipeline(load(crm), AS_OF).stale == ("O1",)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The KPIs pipeline_open_value, pipeline_weighted_value, win_rate_12m (crmdata.engine.kpis)
+
+
+def test_the_pipeline_kpis_for_the_team_and_each_owner(crm: DataRepo) -> None:
+    _scenario(crm)
+    report = kpis.report(load(crm), AS_OF)
+    by_owner = report["by_owner"]
+    assert isinstance(by_owner, dict)
+    picked = ("pipeline_open_value", "pipeline_weighted_value", "win_rate_12m")
+
+    def figures(values: dict[str, object]) -> tuple[object, ...]:
+        return tuple(values[name] for name in picked)
+
+    # the team: as in test_the_pipeline_worked_by_hand; won O6 and lost O8 in the window: 1 / 2
+    assert figures(report) == (350000.0, 125000.0, 0.5)
+    # ming's opportunities (by the opportunity's owner): O1 100000 + O2 200000 + O4 0 open in CNY (O5 is USD),
+    # weighted 10000 + 80000; closed in the window: O6 won -> 1 / 1
+    assert figures(by_owner["ming"]) == (300000.0, 90000.0, 1.0)
+    # hong's: O3 50000 at 70 %; O8 lost -> 0 / 1
+    assert figures(by_owner["hong"]) == (50000.0, 35000.0, 0.0)
+
+
+def test_the_pipeline_kpis_without_opportunities(crm: DataRepo) -> None:
+    crm.customer("A")
+    values = kpis.compute(load(crm), AS_OF)
+    assert (values["pipeline_open_value"], values["pipeline_weighted_value"], values["win_rate_12m"]) == (0, 0, None)
+
+
+def test_crm_kpi_shows_the_pipeline_in_money_and_json_in_plain_numbers(crm: DataRepo) -> None:
+    crm.config(CONFIG + "currency: USD\n")
+    crm.customer("A")
+    crm.opportunity("O1", "A", stage="proposal", amount="1234567.5")  # 50 %: 617283.75
+    crm.opportunity("O2", "A", stage="won", amount="5", closed_on="2026-06-01", expected_close=None)
+    shown = run_crm("kpi", "--root", str(crm.root), "--as-of", "2026-06-30")
+    assert shown.returncode == 0, shown.stderr
+    lines = {line.split()[1]: line for line in shown.stdout.splitlines() if len(line.split()) > 2}
+    assert lines["pipeline_open_value"].endswith("USD 1,234,567.50")
+    assert lines["pipeline_weighted_value"].endswith("USD 617,283.75")
+    assert lines["win_rate_12m"].endswith("100.0%")
+    assert "商机金额" in lines["pipeline_open_value"]  # crm.yaml names no language: zh
+    as_json = run_crm("kpi", "--root", str(crm.root), "--as-of", "2026-06-30", "--format", "json")
+    payload = json.loads(as_json.stdout)
+    assert (payload["pipeline_open_value"], payload["pipeline_weighted_value"]) == (1234567.5, 617283.75)
+    assert payload["by_owner"]["ming"]["win_rate_12m"] == 1.0
