@@ -28,7 +28,7 @@ from crmdata.records.dataset import Dataset
 from crmdata.records.models import Contract, Value
 from crmdata.records.models.fields import DEFAULT_CURRENCY
 
-WINDOW_DAYS = 365
+SIGNED_WITHIN_DAYS = 365
 """Contracts signed in this many days up to as_of count."""
 HIGH_SHARE = Fraction(20, 100)
 """The first 20 % of the revenue makes a customer high value."""
@@ -48,7 +48,7 @@ def revenue_12m(ds: Dataset, as_of: date) -> dict[str, Fraction]:
     rounding."""
     currency = ds.config.currency if ds.config is not None else DEFAULT_CURRENCY
     config = ds.config
-    start = as_of - timedelta(days=WINDOW_DAYS)
+    start = as_of - timedelta(days=SIGNED_WITHIN_DAYS)
     known = {customer.id for customer in ds.customers}
     revenue: dict[str, int | float] = defaultdict(int)
     for contract in ds.contracts:
