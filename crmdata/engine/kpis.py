@@ -34,6 +34,7 @@ from crmdata.engine.contracts import (
     signed_day,
     terminated_by,
 )
+from crmdata.engine.pipeline import OpenSums, default_currency, open_sums, won_and_lost
 from crmdata.engine.plans import PlanDue, carried_out_days, completion_counts, plan_due, planning
 from crmdata.engine.schedule import (
     FollowUp,
@@ -45,7 +46,17 @@ from crmdata.engine.schedule import (
 )
 from crmdata.records.dataset import Dataset
 from crmdata.records.load import gc_paused
-from crmdata.records.models import Channel, Contract, Customer, Interaction, InteractionKind, Policy, Stage, Todo
+from crmdata.records.models import (
+    Channel,
+    Contract,
+    Customer,
+    Interaction,
+    InteractionKind,
+    Opportunity,
+    Policy,
+    Stage,
+    Todo,
+)
 from crmdata.records.models.fields import DEFAULT_CURRENCY
 from crmdata.records.timeliness import logging_delay_if_late
 from crmdata.records.vocabulary import KPI_DEFINITIONS, KPI_SETTINGS, KPI_TITLES
@@ -128,6 +139,14 @@ class KpiContext:
     """Each gap between consecutive contacts of a customer above whose later contact is in the last 365 days."""
     books: RecordBooks = field(default_factory=lambda: RecordBooks())
     """The plans' and contracts' facts on as_of (for one owner: of the plans and contracts they own)."""
+    opportunities: list[Opportunity] = field(default_factory=list)
+    """Every opportunity (for one owner: those whose own `owner` is that member), in file order."""
+
+    @cached_property
+    def open_pipeline(self) -> OpenSums:
+        """The open opportunities' value and weighted value in the default currency (pipeline.open_sums):
+        pipeline_open_value and pipeline_weighted_value both read it."""
+        return open_sums(self.opportunities, default_currency(self.ds), self.ds.config)
 
     @cached_property
     def interactions_12m(self) -> list[Interaction]:
@@ -273,7 +292,8 @@ class KpiDefinition:
 
     name: str
     unit: str
-    """count, ratio (0..1), days, score (1..5) or table (an object of values)."""
+    """count, ratio (0..1), days, score (1..5), table (an object of values) or amount (a sum of money in the
+    default currency, crm.yaml `currency`)."""
     definition: str
     compute: Callable[[KpiContext], object]
 
@@ -466,7 +486,9 @@ def _contexts(ds: Dataset, as_of: date, owners: Iterable[str]) -> tuple[KpiConte
         contacts=contacts,
         gaps=gaps,
         books=team_books,
+        opportunities=ds.opportunities,
     )
+    opportunities_of = _by_owner_attribute(ds.opportunities)
     customers_of = _by_owner_attribute(customers)
     followups_of = _by_owner_attribute(followups)
     overdue_of = _by_owner_attribute(overdue)  # each owner's stays sorted: grouping keeps the order
@@ -485,6 +507,7 @@ def _contexts(ds: Dataset, as_of: date, owners: Iterable[str]) -> tuple[KpiConte
                 contacts=contacts_of.get(owner, {}),
                 gaps=gaps_of.get(owner, []),
                 books=books_of[owner],
+                opportunities=opportunities_of.get(owner, []),
             )
         )
         for owner, gathered in mine.items()
@@ -920,3 +943,30 @@ def receivables_overdue(ctx: KpiContext) -> int | float:
     owner: the payments of the contracts they own."""
     books = ctx.books
     return _amount_in(((payment.amount, payment.currency) for payment in books.overdue_payments), books.currency)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The pipeline's KPIs (crmdata.engine.pipeline has the definitions): opportunities, per owner by the
+# opportunity's own owner.
+
+
+@kpi("pipeline_open_value", "amount")
+def pipeline_open_value(ctx: KpiContext) -> float:
+    """Sum of `amount` (absent: 0) over the open opportunities (stage neither won nor lost) in the default
+    currency (crm.yaml `currency`, else CNY); open ones in another currency are left out (the pipeline
+    counts them apart). The stage is the record's current one: a past as_of shows today's stages."""
+    return ctx.open_pipeline.value
+
+
+@kpi("pipeline_weighted_value", "amount")
+def pipeline_weighted_value(ctx: KpiContext) -> float:
+    """Sum of amount × win_probability / 100 over the opportunities of pipeline_open_value (the record's
+    `probability`, else its stage's default: lead 10, qualified 30, proposal 50, negotiation 70)."""
+    return ctx.open_pipeline.weighted
+
+
+@kpi("win_rate_12m", "ratio")
+def win_rate_12m(ctx: KpiContext) -> float | None:
+    """Opportunities closed (closed_on) in the last 365 days: won / (won + lost). Null if none closed."""
+    won, lost = won_and_lost(ctx.opportunities, ctx.as_of, WINDOW_DAYS)
+    return _ratio(won, won + lost)

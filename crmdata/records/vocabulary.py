@@ -277,6 +277,7 @@ FLAGS = Terms(
         "high_value": Word("高价值客户", "High value"),
         "win_back": Word("待挽回", "Win back"),
         "overdue": Word("逾期跟进", "Overdue follow-up"),
+        "value_differs": Word("价值与合同不符", "Value differs"),
     },
 )
 """The computed flags of a customer (crmdata.records.models.segment.Flag), each also a segment."""
@@ -655,6 +656,11 @@ LABELS: dict[str, Word] = {
         "已流失客户及流失原因: 分析并争取挽回", "Churned customers with their churn reason: analyse and win back"
     ),
     "flag_overdue": Word("跟进已逾期", "Follow-up overdue"),
+    "flag_value_differs": Word(
+        "填写的客户价值与近 12 个月合同金额建议的价值不同（前 20% 的收入为高价值，其后 30% 为中价值）",
+        "The typed value differs from the one the last 12 months' contracts suggest "
+        "(the first 20% of revenue high, the next 30% medium)",
+    ),
     "edited_by": Word("修改记录", "Changes"),
     "change_history": Word("变更历史", "Change history"),
     "author": Word("作者", "Author"),
@@ -720,6 +726,10 @@ KPI_TITLES: dict[str, Word] = {
     "renewals_due": Word("待续约合同", "Renewals due"),
     "renewal_rate_12m": Word("12个月续约率", "12-month renewal rate"),
     "receivables_overdue": Word("逾期应收款", "Overdue receivables"),
+    # the pipeline (crmdata.engine.pipeline)
+    "pipeline_open_value": Word("商机金额", "Open pipeline"),
+    "pipeline_weighted_value": Word("加权商机金额", "Weighted pipeline"),
+    "win_rate_12m": Word("12个月赢单率", "Win rate, 12 months"),
 }
 """Each KPI's title, by its key (crmdata.engine.kpis)."""
 LABELS.update(KPI_TITLES)
@@ -905,6 +915,29 @@ KPI_DEFINITIONS: dict[str, Word] = {
         "The total of overdue payments: due before the report date and not paid by it, in the default currency "
         "of crm.yaml; payments in other currencies are left out of this total.",
     ),
+    # the pipeline (crmdata.engine.pipeline)
+    "pipeline_open_value": Word(
+        "所有未结束的商机（阶段不是赢单或输单）的预计金额之和，按默认币种（crm.yaml 的 currency，"
+        "未填写时为人民币 CNY）计算；其他币种的商机不计入。记录只保存当前阶段，所以查看过去的日期时，"
+        "显示的仍是今天的阶段。按负责人统计时，算商机自己的负责人。",
+        "The sum of the expected amounts of the open opportunities (stage neither won nor lost), in the default "
+        "currency (crm.yaml's currency, else CNY); opportunities in another currency are left out. A record keeps "
+        "only its current stage, so a past report date still shows today's stages. Per owner: the opportunity's "
+        "own owner.",
+    ),
+    "pipeline_weighted_value": Word(
+        "每个未结束商机的预计金额乘以赢单概率后的总和：赢单概率取商机自己填写的，没有填写时按阶段"
+        "（线索 10%、已确认 30%、方案 50%、谈判 70%）。只算默认币种的商机；按负责人统计时，算商机自己的负责人。",
+        "The expected amount of each open opportunity times its win probability, added up: the probability the "
+        "opportunity gives, else its stage's (lead 10%, qualified 30%, proposal 50%, negotiation 70%). Only "
+        "opportunities in the default currency count; per owner, the opportunity's own owner.",
+    ),
+    "win_rate_12m": Word(
+        "最近 365 天内结束（成交日期在其中）的商机中赢单所占的比例：赢单数 ÷（赢单数 + 输单数）。"
+        "没有结束的商机时显示 —。按负责人统计时，算商机自己的负责人。",
+        "Of the opportunities closed in the last 365 days (their closing date in it), the share won: won ÷ "
+        "(won + lost). Shown as — when none closed. Per owner: the opportunity's own owner.",
+    ),
 }
 """Each KPI's definition as a sales manager reads it, by its key: plain words, exact about what is counted,
 settings named by their meaning with crm.yaml's value ({silent_after_days} ...: `kpis.KpiDefinition.explained`
@@ -979,6 +1012,9 @@ PHRASES: dict[str, Word] = {
     # crm segments
     "segment_members": Word("{segment}：{customers}", "{segment}: {customers}"),
     "risk_score": Word("分数 {score}：", "score {score}: "),
+    "value_typed_suggested": Word(
+        "填写的价值：{typed}；按合同建议：{suggested}", "typed value: {typed}; suggested by contracts: {suggested}"
+    ),
     "no_segment": Word(
         "没有名为 {name} 的分群；计算分群和自定义分群：{keys}；维度分群形如 tier:strategic",
         "no segment named {name}; computed and custom: {keys}; dimensions look like tier:strategic",
