@@ -45,8 +45,10 @@ class Links:
         so nothing in it is Markdown)."""
         return _relative(posixpath.dirname(self.src) or ".", target)
 
-    def link(self, text: object, target: str) -> Markup:
-        return Markup(f"[{md_text(text)}]({self.relative(target)})")
+    def link(self, text: object, target: str, anchor: str = "") -> Markup:
+        """A Markdown link to `target` (a source path), at `anchor` (an id on that page) when given."""
+        fragment = f"#{quote(anchor)}" if anchor else ""
+        return Markup(f"[{md_text(text)}]({self.relative(target)}{fragment})")
 
     def href(self, target: str) -> Markup:
         """A URL for raw HTML, which mkdocs does not rewrite: relative to this page's own URL."""

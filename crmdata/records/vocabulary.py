@@ -596,6 +596,10 @@ LABELS: dict[str, Word] = {
     "now": Word("当前", "Now"),
     "days_ago_30": Word("30天前", "30 days ago"),
     "days_ago_90": Word("90天前", "90 days ago"),
+    "kpi_definitions_in_help": Word(
+        "点指标名称可以看它的定义：统计的是什么、怎么算。",
+        "Each KPI's name links to its definition: what it counts and how.",
+    ),
     "warnings": Word("警告", "Warnings"),
     "no_warnings": Word("没有警告: 数据完整。", "No warnings: the data is complete."),
     "file": Word("文件", "File"),
