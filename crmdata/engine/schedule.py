@@ -162,6 +162,17 @@ def last_days_promise(contacts: list[Interaction]) -> date | None:
     return min(promises, default=None)
 
 
+def due_status(due: date, as_of: date, policy: Policy) -> Status:
+    """overdue when due < as_of; due_soon when due <= as_of + policy.due_soon_days; else ok (contract §3).
+
+    The one rule for everything with a due day: follow-ups, plan occurrences, renewals."""
+    if due < as_of:
+        return Status.OVERDUE
+    if due <= as_of + timedelta(days=policy.due_soon_days):
+        return Status.DUE_SOON
+    return Status.OK
+
+
 def follow_up(customer: Customer, contacts: list[Interaction], policy: Policy, as_of: date) -> FollowUp:
     """The next follow-up of one non-churned customer, given its contacts up to `as_of` (oldest first)."""
     latest = contacts[-1] if contacts else None
@@ -180,12 +191,7 @@ def follow_up(customer: Customer, contacts: list[Interaction], policy: Policy, a
         promise = last_days_promise(contacts)
         if promise is not None and promise < due:
             due, reason = promise, Reason.PROMISED
-    if due < as_of:
-        status = Status.OVERDUE
-    elif due <= as_of + timedelta(days=policy.due_soon_days):
-        status = Status.DUE_SOON
-    else:
-        status = Status.OK
+    status = due_status(due, as_of, policy)
     if last_contact is not None:
         silent = (as_of - last_contact).days >= policy.silent_after_days
     else:

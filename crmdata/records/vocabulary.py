@@ -918,6 +918,17 @@ KPI_SETTINGS = (
 )
 """The crm.yaml settings (policy) the definitions name; KpiDefinition.explained fills in their values."""
 
+# --- amounts of money (crmdata.records.money.format_amount) ---------------------------------------------
+
+AMOUNT_SCALES: dict[str, tuple[int, tuple[tuple[int, str], ...]]] = {
+    "zh": (100_000, ((100_000_000, "亿"), (10_000, "万"))),
+    "en": (10_000_000, ((1_000_000_000, "B"), (1_000_000, "M"))),
+}
+"""How each language writes a large amount: from the first number on, in the largest unit it reaches, with
+one decimal (`123.5万`, `12.3M`); below it, every digit with thousands separators (`¥1,234,567`)."""
+CURRENCY_SYMBOLS: dict[str, str] = {"CNY": "¥"}
+"""The symbol written before an amount of a currency; any other currency is written by its code and a space."""
+
 # --- phrases: sentences with {placeholders} -------------------------------------------------------------
 
 PHRASES: dict[str, Word] = {
