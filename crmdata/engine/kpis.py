@@ -24,6 +24,7 @@ from itertools import pairwise
 from operator import attrgetter
 from typing import NamedTuple, Protocol, TypeVar
 
+from crmdata.engine.pipeline import default_currency, open_sums, won_and_lost
 from crmdata.engine.schedule import (
     FollowUp,
     OverdueTodo,
@@ -34,7 +35,16 @@ from crmdata.engine.schedule import (
 )
 from crmdata.records.dataset import Dataset
 from crmdata.records.load import gc_paused
-from crmdata.records.models import Channel, Customer, Interaction, InteractionKind, Policy, Stage, Todo
+from crmdata.records.models import (
+    Channel,
+    Customer,
+    Interaction,
+    InteractionKind,
+    Opportunity,
+    Policy,
+    Stage,
+    Todo,
+)
 from crmdata.records.timeliness import logging_delay_if_late
 from crmdata.records.vocabulary import KPI_DEFINITIONS, KPI_SETTINGS, KPI_TITLES
 
@@ -114,6 +124,9 @@ class KpiContext:
     """customer id -> its contacts (interactions that are not care) up to as_of, oldest first."""
     gaps: list[ContactGap] = field(default_factory=list)
     """Each gap between consecutive contacts of a customer above whose later contact is in the last 365 days."""
+    owner: str | None = None
+    """The team member this context is for; None for the whole team (the pipeline's KPIs pick that owner's
+    opportunities by it)."""
 
     @cached_property
     def interactions_12m(self) -> list[Interaction]:
@@ -184,7 +197,8 @@ class KpiDefinition:
 
     name: str
     unit: str
-    """count, ratio (0..1), days, score (1..5) or table (an object of values)."""
+    """count, ratio (0..1), days, score (1..5), table (an object of values) or amount (a sum of money in the
+    default currency, crm.yaml `currency`)."""
     definition: str
     compute: Callable[[KpiContext], object]
 
@@ -207,7 +221,7 @@ class KpiDefinition:
         return KPI_TITLES[self.name].en
 
 
-UNITS = ("count", "ratio", "days", "score", "table")
+UNITS = ("count", "ratio", "days", "score", "table", "amount")
 KPIS: list[KpiDefinition] = []
 """Every KPI, in display order."""
 
@@ -389,6 +403,7 @@ def _contexts(ds: Dataset, as_of: date, owners: Iterable[str]) -> tuple[KpiConte
                 todos=gathered.todos,
                 contacts=contacts_of.get(owner, {}),
                 gaps=gaps_of.get(owner, []),
+                owner=owner,
             )
         )
         for owner, gathered in mine.items()
@@ -750,3 +765,36 @@ def referrals_12m(ctx: KpiContext) -> dict[str, int]:
             count for facts, count in ctx.fact_counts.items() if facts.recent and facts.kind is InteractionKind.REFERRAL
         ),
     }
+
+
+# ---------------------------------------------------------------------------------------------------
+# The pipeline's KPIs (crmdata.engine.pipeline has the definitions): opportunities, per owner by the
+# opportunity's own owner.
+
+
+def _opportunities(ctx: KpiContext) -> list[Opportunity]:
+    """The opportunities the context counts: all of them, or its owner's."""
+    everyone = ctx.ds.opportunities
+    return everyone if ctx.owner is None else [item for item in everyone if item.owner == ctx.owner]
+
+
+@kpi("pipeline_open_value", "amount")
+def pipeline_open_value(ctx: KpiContext) -> float:
+    """Sum of `amount` (absent: 0) over the open opportunities (stage neither won nor lost) in the default
+    currency (crm.yaml `currency`, else CNY); open ones in another currency are left out (the pipeline
+    counts them apart). The stage is the record's current one: a past as_of shows today's stages."""
+    return open_sums(_opportunities(ctx), default_currency(ctx.ds), ctx.ds.config).value
+
+
+@kpi("pipeline_weighted_value", "amount")
+def pipeline_weighted_value(ctx: KpiContext) -> float:
+    """Sum of amount × win_probability / 100 over the opportunities of pipeline_open_value (the record's
+    `probability`, else its stage's default: lead 10, qualified 30, proposal 50, negotiation 70)."""
+    return open_sums(_opportunities(ctx), default_currency(ctx.ds), ctx.ds.config).weighted
+
+
+@kpi("win_rate_12m", "ratio")
+def win_rate_12m(ctx: KpiContext) -> float | None:
+    """Opportunities closed (closed_on) in the last 365 days: won / (won + lost). Null if none closed."""
+    won, lost = won_and_lost(_opportunities(ctx), ctx.as_of, WINDOW_DAYS)
+    return _ratio(won, won + lost)

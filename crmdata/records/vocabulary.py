@@ -758,6 +758,10 @@ KPI_TITLES: dict[str, Word] = {
     "complaints_12m": Word("12个月投诉数", "Complaints, 12 months"),
     "complaint_median_resolution_days": Word("投诉解决天数中位数", "Median days to resolve a complaint"),
     "referrals_12m": Word("12个月转介绍", "Referrals, 12 months"),
+    # the pipeline (crmdata.engine.pipeline)
+    "pipeline_open_value": Word("商机金额", "Open pipeline"),
+    "pipeline_weighted_value": Word("加权商机金额", "Weighted pipeline"),
+    "win_rate_12m": Word("12个月赢单率", "Win rate, 12 months"),
 }
 """Each KPI's title, by its key (crmdata.engine.kpis)."""
 LABELS.update(KPI_TITLES)
@@ -902,6 +906,29 @@ KPI_DEFINITIONS: dict[str, Word] = {
         "转介绍沟通——最近 365 天内沟通类型为转介绍的沟通记录数。",
         "Two figures: referred customers, those with a referrer whose customer-since date is in the last 365 "
         "days; and referral conversations, those of the kind Referral in the last 365 days.",
+    ),
+    # the pipeline (crmdata.engine.pipeline)
+    "pipeline_open_value": Word(
+        "所有未结束的商机（阶段不是赢单或输单）的预计金额之和，按默认币种（crm.yaml 的 currency，"
+        "未填写时为人民币 CNY）计算；其他币种的商机不计入。记录只保存当前阶段，所以查看过去的日期时，"
+        "显示的仍是今天的阶段。按负责人统计时，算商机自己的负责人。",
+        "The sum of the expected amounts of the open opportunities (stage neither won nor lost), in the default "
+        "currency (crm.yaml's currency, else CNY); opportunities in another currency are left out. A record keeps "
+        "only its current stage, so a past report date still shows today's stages. Per owner: the opportunity's "
+        "own owner.",
+    ),
+    "pipeline_weighted_value": Word(
+        "每个未结束商机的预计金额乘以赢单概率后的总和：赢单概率取商机自己填写的，没有填写时按阶段"
+        "（线索 10%、已确认 30%、方案 50%、谈判 70%）。只算默认币种的商机；按负责人统计时，算商机自己的负责人。",
+        "The expected amount of each open opportunity times its win probability, added up: the probability the "
+        "opportunity gives, else its stage's (lead 10%, qualified 30%, proposal 50%, negotiation 70%). Only "
+        "opportunities in the default currency count; per owner, the opportunity's own owner.",
+    ),
+    "win_rate_12m": Word(
+        "最近 365 天内结束（成交日期在其中）的商机中赢单所占的比例：赢单数 ÷（赢单数 + 输单数）。"
+        "没有结束的商机时显示 —。按负责人统计时，算商机自己的负责人。",
+        "Of the opportunities closed in the last 365 days (their closing date in it), the share won: won ÷ "
+        "(won + lost). Shown as — when none closed. Per owner: the opportunity's own owner.",
     ),
 }
 """Each KPI's definition as a sales manager reads it, by its key: plain words, exact about what is counted,

@@ -144,8 +144,15 @@ def _help_blocks(text: str) -> Iterator[tuple[bool, str]]:
 
 
 UNITS: dict[str, dict[str, str]] = {
-    "zh": {"count": "个数", "ratio": "比率 0..1", "score": "分 1..5", "days": "天", "table": "表"},
-    "en": {"count": "count", "ratio": "ratio 0..1", "score": "score 1..5", "days": "days", "table": "table"},
+    "zh": {"count": "个数", "ratio": "比率 0..1", "score": "分 1..5", "days": "天", "table": "表", "amount": "金额"},
+    "en": {
+        "count": "count",
+        "ratio": "ratio 0..1",
+        "score": "score 1..5",
+        "days": "days",
+        "table": "table",
+        "amount": "amount",
+    },
 }
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
