@@ -374,6 +374,22 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
         )
 
 
+SHARE_KPIS = ("pipeline_open_value", "pipeline_weighted_value", "renewals_due", "receivables_overdue")
+"""The KPIs an owner page shows as the owner's share of the team's: the business each one looks after."""
+
+
+def owner_shares(data: SiteData, values: Mapping[str, object]) -> list[dict[str, object]]:
+    """The owner's value of each SHARE_KPIS beside the team's and the share (None when the team's is 0)."""
+    rows = []
+    for row in kpi_rows(data, dict(values)):
+        if row["key"] not in SHARE_KPIS:
+            continue
+        mine, team = row["value"], data.kpi_report.get(str(row["key"]))
+        share = mine / team if isinstance(mine, int | float) and isinstance(team, int | float) and team else None
+        rows.append({**row, "team": team, "share": share})
+    return rows
+
+
 @page_set
 def owner_pages(data: SiteData) -> Iterator[Output]:
     section = data.labels.t("owners")
@@ -386,7 +402,12 @@ def owner_pages(data: SiteData) -> Iterator[Output]:
             f"owners/{owner}.md",
             "owner.md.j2",
             name,
-            {"owner": owner, "name": name, "kpis": kpi_rows(data, by_owner.get(owner, {}))},
+            {
+                "owner": owner,
+                "name": name,
+                "kpis": kpi_rows(data, by_owner.get(owner, {})),
+                "shares": owner_shares(data, by_owner.get(owner, {})),
+            },
             nav=(section, name),
         )
 
