@@ -155,7 +155,7 @@ class SiteData:
     opportunities_of: dict[str, list[Opportunity]] = field(default_factory=dict)
     """customer id -> its opportunities, open ones first, then by expected or closing day."""
     contracts_of: dict[str, list[Contract]] = field(default_factory=dict)
-    """customer id -> its contracts, newest start first."""
+    """customer id -> its contracts signed by as_of (signed_on, else start), newest start first."""
     renewal_of: dict[str, RenewalDue] = field(default_factory=dict)
     """contract id -> its renewal, for every contract up for renewal (any day)."""
     renewed_by: dict[str, str] = field(default_factory=dict)
@@ -295,18 +295,19 @@ def add_commercial(data: SiteData) -> None:
     data.plan_due_of = {due.plan_id: due for due in data.plans_due}
     data.plans_of_customer = _grouped(ds.plans, lambda plan: (plan.id,))
     data.opportunities_of = _grouped(ds.opportunities, _opportunity_order)
-    data.contracts_of = _grouped(ds.contracts, lambda contract: (-contract.start.toordinal(), contract.id))
+    signed = [contract for contract in ds.contracts if (contract.signed_on or contract.start) <= as_of]
+    data.contracts_of = _grouped(signed, lambda contract: (-contract.start.toordinal(), contract.id))
     horizon = as_of + timedelta(days=AHEAD_DAYS)
     every_renewal = renewals_due(ds, as_of)
     data.renewal_of = {renewal.contract_id: renewal for renewal in every_renewal}
-    data.renewed_by = {contract.renews: contract.id for contract in ds.contracts if contract.renews is not None}
+    data.renewed_by = {contract.renews: contract.id for contract in signed if contract.renews is not None}
     renewals = [renewal for renewal in every_renewal if renewal.due <= horizon]
     data.renewals = sorted(renewals, key=lambda r: (r.status is not Status.OVERDUE, r.due, r.contract_id))
     data.payments_overdue = sorted(overdue_payments(ds, as_of), key=lambda p: (-p.days_overdue, p.contract_id))
     data.payments_ahead = sorted(
         (
             line
-            for contract in ds.contracts
+            for contract in signed
             for line in payment_lines(contract, contract.currency_in(ds.config), as_of)
             if line.state is PaymentState.DUE and line.due <= horizon
         ),
