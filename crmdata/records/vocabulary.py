@@ -721,7 +721,7 @@ LABELS.update(
         "open_ended": Word("长期", "open-ended"),
         "payment_paid": Word("已回款 {day}", "paid {day}"),
         "payment_open": Word("待回款", "not yet due"),
-        "payment_late": Word("逾期 {days} 天", "{days} day overdue", en_plural="{days} days overdue"),
+        "payment_late": Word("逾期 {count} 天", "{count} day overdue", en_plural="{count} days overdue"),
         "paid_of_total": Word("已回款 {paid} / {total}", "paid {paid} of {total}"),
         "renewal_due": Word("续约跟进日", "Renewal follow-up"),
         "renewed_by": Word("已续约：{id}", "renewed by {id}"),
