@@ -10,32 +10,23 @@ import click
 from crmdata.cli.common import as_of_option, dump_json, language_of, load_valid, pad, resolve_as_of, root_option
 from crmdata.cli.output import say, say_lines, styled
 from crmdata.cli.usage import WordedParameter
+from crmdata.records.models.fields import DEFAULT_CURRENCY
+from crmdata.records.money import format_amount
 from crmdata.records.report import format_kpi_value
 from crmdata.records.vocabulary import phrase, term
 
 
-def _format_amount(amount: float, currency: str, language: object) -> str:
-    """An amount for people: `¥1,234,567` for CNY, `USD 1,234` for another currency, cents only when it has
-    them. A stand-in with the signature of crmdata.records.money.format_amount (zh 万 / en M units), which
-    replaces it once that module is merged."""
-    del language  # every digit reads the same in zh and en; format_amount words the large units
-    prefix = "¥" if currency == "CNY" else f"{currency} "
-    digits = f"{amount:,.0f}" if round(amount, 2) == round(amount) else f"{amount:,.2f}"
-    return prefix + digits
-
-
 def _format(value: object, unit: str, language: str, currency: str) -> str:
     """A KPI value for people; the keys of a table KPI (stages, channels) in the vocabulary's words; an
-    amount in the default currency (crm.yaml `currency`)."""
+    amount in crm.yaml's currency (`¥123.5万`)."""
     if isinstance(value, dict):
         if value and all(isinstance(item, dict) for item in value.values()):  # e.g. month -> channel -> count
             totals = {key: sum(item.values()) for key, item in value.items()}
             return _format(totals, unit, language, currency) + phrase("kpi_totals", language)
-        return ", ".join(
-            f"{term(key, language)}: {_format(item, unit, language, currency)}" for key, item in value.items()
-        )
+        shown = (f"{term(key, language)}: {_format(item, unit, language, currency)}" for key, item in value.items())
+        return ", ".join(shown)
     if unit == "amount" and isinstance(value, int | float):
-        return _format_amount(value, currency, language)
+        return format_amount(value, currency, language)
     return format_kpi_value(value, unit)
 
 
@@ -56,7 +47,6 @@ def kpi_command(root: Path, as_of: datetime | None, owner: str | None, output_fo
       crm kpi --owner ming
     """
     from crmdata.engine import kpis
-    from crmdata.engine.pipeline import default_currency
 
     day = resolve_as_of(as_of)
     dataset = load_valid(root)
@@ -78,7 +68,7 @@ def kpi_command(root: Path, as_of: datetime | None, owner: str | None, output_fo
         else phrase("kpi_heading", language, day=day)
     )
     say(styled(heading, bold=True))
-    currency = default_currency(dataset)
+    currency = dataset.config.currency if dataset.config is not None else DEFAULT_CURRENCY
     for definition in kpis.KPIS:
         value = _format(values.get(definition.name), definition.unit, language, currency)
         say(f"  {pad(definition.title(language), 26)} {pad(definition.name, 34)} {value}")

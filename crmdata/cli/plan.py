@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections import defaultdict
-from datetime import datetime
+from collections import Counter, defaultdict
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -20,10 +20,13 @@ from crmdata.cli.common import (
     root_option,
     team_name,
 )
-from crmdata.cli.output import say, say_lines, styled
+from crmdata.cli.output import Styled, say, say_lines, styled
 from crmdata.cli.usage import WordedParameter
+from crmdata.engine.contracts import PaymentDue, RenewalDue
+from crmdata.engine.due_list import DueList, due_list, due_list_json
+from crmdata.engine.plans import PlanDue
 from crmdata.engine.risk_words import risk_signal_text
-from crmdata.engine.schedule import FollowUp, Status, followup_json, followups, overdue_todos, todo_json
+from crmdata.engine.schedule import FollowUp, Status
 from crmdata.engine.segments import (
     Segment,
     customer_facts,
@@ -33,6 +36,8 @@ from crmdata.engine.segments import (
     segment_json,
     segments,
 )
+from crmdata.records.dataset import Dataset
+from crmdata.records.money import format_amount
 from crmdata.records.vocabulary import label, phrase, term
 from crmdata.system.errors import CrmError, ExitCode
 from crmdata.system.safe_paths import output_file, write_file
@@ -44,14 +49,16 @@ _STATUS_COLOUR = {Status.OVERDUE: "red", Status.DUE_SOON: "yellow", Status.OK: "
 @click.command("due")
 @root_option
 @as_of_option
-@click.option("--owner", default=None, help="Only this team member's customers and todos.")
-@click.option("--all", "show_all", is_flag=True, help="Also list customers whose follow-up is not due soon.")
+@click.option("--owner", default=None, help="Only this team member's customers, todos, plans and contracts.")
+@click.option("--all", "show_all", is_flag=True, help="Also list customers, plans and renewals that are not due soon.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all: bool, output_format: str) -> None:
     """Who must be contacted when, and why: overdue first, grouped by owner.
 
     A customer is due by the first-contact rule (new customers within a week), its interval (stage,
-    new, high value, or its own cadence_days) or a promised next_followup. Overdue todos follow.
+    new, high value, or its own cadence_days) or a promised next_followup. Beside each owner's
+    follow-ups: their maintenance plans' current contacts (goal and talking points), contracts up for
+    renewal and overdue payments. Overdue todos follow.
 
     \b
     Examples:
@@ -63,16 +70,11 @@ def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all:
     dataset = load_valid(root)
     if owner is not None and dataset.config is not None and owner not in dataset.config.team:
         raise WordedParameter("--owner", "not_on_team", owner=owner, team=", ".join(dataset.config.team))
-    plans = [plan for plan in followups(dataset, day) if owner is None or plan.owner == owner]
-    todos = [todo for todo in overdue_todos(dataset, day) if owner is None or todo.owner == owner]
+    due = due_list(dataset, day, owner)
     if output_format == "json":
-        payload = {
-            "as_of": day.isoformat(),
-            "followups": [followup_json(p) for p in plans],
-            "todos": [todo_json(t) for t in todos],
-        }
-        say_lines(dump_json(payload))
+        say_lines(dump_json(due_list_json(due)))
         return
+    plans, todos = due.followups, due.todos
     language = language_of(dataset)
     counts = {status: sum(plan.status is status for plan in plans) for status in Status}
     say(
@@ -89,7 +91,13 @@ def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all:
     by_owner: dict[str, list[FollowUp]] = defaultdict(list)
     for plan in plans:
         by_owner[plan.owner].append(plan)
-    for plan_owner in sorted(by_owner, key=lambda o: (-sum(p.status is Status.OVERDUE for p in by_owner[o]), o)):
+    for owned_by in [item.owner for items in (due.plans, due.renewals, due.payments) for item in items]:
+        by_owner.setdefault(owned_by, [])
+    overdue_items: Counter[str] = Counter(
+        item.owner for items in (plans, due.plans, due.renewals) for item in items if item.status is Status.OVERDUE
+    )
+    overdue_items.update(payment.owner for payment in due.payments)
+    for plan_owner in sorted(by_owner, key=lambda o: (-overdue_items[o], o)):  # the most overdue items first
         owned = sorted(by_owner[plan_owner], key=lambda p: (_STATUS_ORDER[p.status], p.due, p.customer))
         shown = [plan for plan in owned if show_all or plan.status is not Status.OK]
         overdue = sum(plan.status is Status.OVERDUE for plan in owned)
@@ -110,6 +118,7 @@ def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all:
         hidden = len(owned) - len(shown)
         if hidden:
             say(phrase("more_not_due", language, count=hidden))
+        _say_records_due(dataset, due, plan_owner, show_all, language)
     if todos:
         say("")
         say(styled(f"{label('overdue_todos', language)} ({len(todos)})", bold=True))
@@ -118,6 +127,63 @@ def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all:
                 f"  {pad(todo.owner, 8)} {todo.due}  {pad(phrase('days', language, count=todo.days_overdue), 9)} "
                 f"{pad(todo.interaction, 13)} {pad(todo.customer, 12)} {todo.task}"
             )
+
+
+def _due_line(
+    status: Status, days_overdue: int, due: date, record: str, customer: str, note: str, language: str
+) -> str | Styled:
+    """One due item as the follow-ups are shown: status, days late, due day, id, customer, note."""
+    late = phrase("days", language, count=days_overdue) if days_overdue else ""
+    line = f"  {pad(term(status, language), 9)} {pad(late, 9)} {due}  {pad(record, 12)} {clip(customer, 28)} {note}"
+    return styled(line, fg=_STATUS_COLOUR[status]) if status is not Status.OK else line
+
+
+def _say_records_due(dataset: Dataset, due: DueList, owner: str, show_all: bool, language: str) -> None:
+    """An owner's plan contacts (goal, talking points), renewals and overdue payments, under their
+    follow-ups; plans and renewals not due soon only with --all."""
+    names = {customer.id: customer.name for customer in dataset.customers}
+    plans_of = dataset.plan_by_id()
+
+    def listed(items: list[PlanDue] | list[RenewalDue]) -> tuple[list[PlanDue | RenewalDue], int]:
+        owned = [item for item in items if item.owner == owner]
+        shown = [item for item in owned if show_all or item.status is not Status.OK]
+        shown.sort(key=lambda item: (_STATUS_ORDER[item.status], item.due))
+        return shown, len(owned) - len(shown)
+
+    plans, hidden_plans = listed(due.plans)
+    if plans:
+        say(phrase("due_plans_heading", language, count=len(plans)))
+    for plan in plans:
+        assert isinstance(plan, PlanDue)
+        notes = [plan.goal, term(plans_of[plan.plan_id].cycle, language)]
+        if plan.postponed:
+            notes.append(phrase("due_postponed_from", language, date=plan.occurrence))
+        customer = names.get(plan.customer, plan.customer)
+        say(_due_line(plan.status, plan.days_overdue, plan.due, plan.plan_id, customer, " · ".join(notes), language))
+        if plan.content:
+            points = phrase("list_separator", language).join(plan.content)
+            say(phrase("due_talking_points", language, points=points))
+    renewals, hidden_renewals = listed(due.renewals)
+    if renewals:
+        say(phrase("due_renewals_heading", language, count=len(renewals)))
+    for renewal in renewals:
+        assert isinstance(renewal, RenewalDue)
+        customer = names.get(renewal.customer, renewal.customer)
+        note = phrase("due_renewal_end", language, date=renewal.end)
+        say(_due_line(renewal.status, renewal.days_overdue, renewal.due, renewal.contract_id, customer, note, language))
+    if hidden_plans + hidden_renewals:
+        say(phrase("more_records_not_due", language, count=hidden_plans + hidden_renewals))
+    payments: list[PaymentDue] = [payment for payment in due.payments if payment.owner == owner]
+    if payments:
+        say(phrase("due_payments_heading", language, count=len(payments)))
+    for payment in payments:
+        customer = names.get(payment.customer, payment.customer)
+        amount = format_amount(payment.amount, payment.currency, language)
+        say(
+            _due_line(
+                Status.OVERDUE, payment.days_overdue, payment.due, payment.contract_id, customer, amount, language
+            )
+        )
 
 
 @click.command("segments")

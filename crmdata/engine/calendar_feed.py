@@ -1,10 +1,15 @@
-"""A subscribable calendar (iCalendar, RFC 5545) of what is due: follow-ups, todos and care moments.
+"""A subscribable calendar (iCalendar, RFC 5545) of what is due: follow-ups, todos, care moments, and (v2)
+each maintenance plan's current contact, renewals and payments.
 
 Every event is an all-day event (DTSTART;VALUE=DATE, DTEND the next day), so no time zone is involved.
 Overdue follow-ups and todos are placed on `as_of`, so a phone shows them today rather than in the past.
 The feed is a pure function of (dataset, as_of, owner, include_private): UIDs name the record an event
 comes from, never the build, and DTSTAMP is `as_of` at 00:00 UTC, so the same data and day give the
 same bytes, and a subscribed calendar updates its events instead of duplicating them.
+
+A plan's event is its current occurrence (UID: the plan and the occurrence's number, so carrying it out
+replaces it with the next one, and a postponement moves it); a renewal's is its follow-up day (UID: the
+contract); a payment's is its due day while it is unpaid (UID: the contract and its place in the schedule).
 
 Birthdays are private contact data: they appear only when `include_private` is asked for. Every word is
 the vocabulary's (crmdata.records.vocabulary), in the language of crm.yaml.
@@ -21,9 +26,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from icalendar import CLASS, TRANSP, Calendar, Event
 
 from crmdata.engine.care import CareKind, CareMoment, care_moments
+from crmdata.engine.contracts import RenewalDue, renewals_due, unpaid_payments
+from crmdata.engine.plans import PlanDue, plans_due
 from crmdata.engine.schedule import FollowUp, Status, churned_ids, followups
 from crmdata.records.dataset import Dataset
 from crmdata.records.models import Customer
+from crmdata.records.money import format_amount
 from crmdata.records.vocabulary import language_code, phrase, term
 
 PRODID = "-//crm-as-code//crm calendar//EN"
@@ -118,6 +126,107 @@ def _todo_entries(
     return entries
 
 
+def _plan_entries(ds: Dataset, dues: list[PlanDue], as_of: date, language: str) -> list[_Entry]:
+    """Each plan's current occurrence: summary its goal, description its talking points."""
+    customers = ds.customer_by_id()
+    plans = ds.plan_by_id()
+    entries = []
+    for due in dues:
+        customer = customers.get(due.customer)
+        name = customer.name if customer is not None else due.customer
+        overdue = due.status is Status.OVERDUE
+        due_line = phrase("calendar_due", language, date=due.due.isoformat())
+        if overdue:
+            due_line += phrase("calendar_overdue_note", language, count=due.days_overdue)
+        lines = [phrase("calendar_talking_point", language, point=point) for point in due.content]
+        lines += [
+            phrase("calendar_customer", language, name=name, id=due.customer),
+            phrase("calendar_plan", language, id=due.plan_id, cycle=term(plans[due.plan_id].cycle, language)),
+            due_line,
+        ]
+        if due.postponed:
+            lines.append(phrase("calendar_postponed_from", language, date=due.occurrence.isoformat()))
+        lines.append(phrase("calendar_owner", language, name=ds.member_name(due.owner)))
+        late = phrase("calendar_overdue_days", language, count=due.days_overdue) if overdue else ""
+        entries.append(
+            _Entry(
+                day=as_of if overdue else due.due,
+                uid=_uid("plan", due.plan_id, due.carried_out),
+                summary=phrase("calendar_plan_summary", language, goal=due.goal, name=name) + late,
+                description="\n".join(lines),
+                category=phrase("category_plan", language),
+            )
+        )
+    return entries
+
+
+def _renewal_entries(ds: Dataset, renewals: list[RenewalDue], as_of: date, language: str) -> list[_Entry]:
+    """Each contract up for renewal, on its renewal follow-up day (on as_of when that is past)."""
+    customers = ds.customer_by_id()
+    contracts = ds.contract_by_id()
+    entries = []
+    for renewal in renewals:
+        customer = customers.get(renewal.customer)
+        name = customer.name if customer is not None else renewal.customer
+        title = contracts[renewal.contract_id].title
+        overdue = renewal.status is Status.OVERDUE
+        due_line = phrase("calendar_due", language, date=renewal.due.isoformat())
+        if overdue:
+            due_line += phrase("calendar_overdue_note", language, count=renewal.days_overdue)
+        lines = [
+            phrase("calendar_contract", language, title=title, id=renewal.contract_id),
+            phrase("calendar_customer", language, name=name, id=renewal.customer),
+            phrase("calendar_contract_end", language, date=renewal.end.isoformat()),
+            due_line,
+            phrase("calendar_owner", language, name=ds.member_name(renewal.owner)),
+        ]
+        late = phrase("calendar_overdue_days", language, count=renewal.days_overdue) if overdue else ""
+        entries.append(
+            _Entry(
+                day=as_of if overdue else renewal.due,
+                uid=_uid("renewal", renewal.contract_id),
+                summary=phrase("calendar_renewal_summary", language, title=title, name=name) + late,
+                description="\n".join(lines),
+                category=phrase("category_renewal", language),
+            )
+        )
+    return entries
+
+
+def _payment_entries(ds: Dataset, as_of: date, owner: str | None, language: str) -> list[_Entry]:
+    """Each payment not paid by as_of, on its due day (on as_of when overdue)."""
+    customers = ds.customer_by_id()
+    entries = []
+    for contract, index, payment in unpaid_payments(ds, as_of):
+        if owner is not None and contract.owner != owner:
+            continue
+        customer = customers.get(contract.customer)
+        name = customer.name if customer is not None else contract.customer
+        amount = format_amount(payment.amount, contract.currency_in(ds.config), language)
+        days_overdue = (as_of - payment.due).days
+        due_line = phrase("calendar_payment_due", language, date=payment.due.isoformat())
+        if days_overdue > 0:
+            due_line += phrase("calendar_overdue_note", language, count=days_overdue)
+        lines = [
+            phrase("calendar_contract", language, title=contract.title, id=contract.id),
+            phrase("calendar_customer", language, name=name, id=contract.customer),
+            phrase("calendar_payment_amount", language, amount=amount),
+            due_line,
+            phrase("calendar_owner", language, name=ds.member_name(contract.owner)),
+        ]
+        late = phrase("calendar_overdue_days", language, count=days_overdue) if days_overdue > 0 else ""
+        entries.append(
+            _Entry(
+                day=as_of if days_overdue > 0 else payment.due,
+                uid=_uid("payment", contract.id, index),
+                summary=phrase("calendar_payment_summary", language, amount=amount, name=name) + late,
+                description="\n".join(lines),
+                category=phrase("category_payment", language),
+            )
+        )
+    return entries
+
+
 def _birthday_contact_index(customer: Customer, moment: CareMoment, taken: set[int]) -> int:
     """The index in `customer.contacts` of the contact whose birthday `moment` is.
 
@@ -193,18 +302,22 @@ def calendar_feed(
     include_private: bool = False,
     plans: list[FollowUp] | None = None,
     moments: list[CareMoment] | None = None,
+    plan_dues: list[PlanDue] | None = None,
+    renewals: list[RenewalDue] | None = None,
 ) -> bytes:
     """The iCalendar feed (UTF-8 bytes) of what is due on and after `as_of`.
 
     - one event per follow-up of a non-churned customer, on its due date, or on `as_of` when overdue;
     - one event per todo open on `as_of`: overdue ones on `as_of`, the others on their due date;
     - one event per care moment in the coming 30 days: anniversaries, and birthdays only when
-      `include_private` (birthdays are private contact data).
+      `include_private` (birthdays are private contact data);
+    - one event per plan's current occurrence, per contract up for renewal and per payment not paid by
+      `as_of`: on their due day, or on `as_of` when overdue.
 
     With `owner`, only that team member's customers (follow-ups, care moments) and todos. Events are
     sorted by day, then UID; the output is deterministic for the same data and arguments. A caller
     writing one feed per owner passes the follow-ups and care moments it computed once (`plans`,
-    `moments`, for the same `as_of`) instead of having them recomputed for every feed.
+    `moments`, `plan_dues`, `renewals`, for the same `as_of`) instead of having them recomputed for every feed.
     """
     language = language_code(ds.config.language if ds.config is not None else None)
     customers = ds.customer_by_id()
@@ -220,6 +333,11 @@ def calendar_feed(
         if (owner is None or moment.owner == owner) and (include_private or not moment.private)
     ]
     entries.extend(_care_entries(ds, customers, moments, language))
+    dues = [due for due in (plan_dues if plan_dues is not None else plans_due(ds, as_of)) if owner in (None, due.owner)]
+    entries.extend(_plan_entries(ds, dues, as_of, language))
+    renewing = [r for r in (renewals if renewals is not None else renewals_due(ds, as_of)) if owner in (None, r.owner)]
+    entries.extend(_renewal_entries(ds, renewing, as_of, language))
+    entries.extend(_payment_entries(ds, as_of, owner, language))
     entries.sort(key=lambda entry: (entry.day, entry.uid))
 
     title = phrase("calendar_title", language)

@@ -24,7 +24,18 @@ from itertools import pairwise
 from operator import attrgetter
 from typing import NamedTuple, Protocol, TypeVar
 
+from crmdata.engine.contracts import (
+    PaymentDue,
+    RenewalDue,
+    overdue_payments,
+    renewals_due,
+    renewed_ids,
+    signed_by,
+    signed_day,
+    terminated_by,
+)
 from crmdata.engine.pipeline import default_currency, open_sums, won_and_lost
+from crmdata.engine.plans import PlanDue, carried_out_days, completion_counts, plan_due, planning
 from crmdata.engine.schedule import (
     FollowUp,
     OverdueTodo,
@@ -37,6 +48,7 @@ from crmdata.records.dataset import Dataset
 from crmdata.records.load import gc_paused
 from crmdata.records.models import (
     Channel,
+    Contract,
     Customer,
     Interaction,
     InteractionKind,
@@ -45,6 +57,7 @@ from crmdata.records.models import (
     Stage,
     Todo,
 )
+from crmdata.records.models.fields import DEFAULT_CURRENCY
 from crmdata.records.timeliness import logging_delay_if_late
 from crmdata.records.vocabulary import KPI_DEFINITIONS, KPI_SETTINGS, KPI_TITLES
 
@@ -127,6 +140,8 @@ class KpiContext:
     owner: str | None = None
     """The team member this context is for; None for the whole team (the pipeline's KPIs pick that owner's
     opportunities by it)."""
+    books: RecordBooks = field(default_factory=lambda: RecordBooks())
+    """The plans' and contracts' facts on as_of (for one owner: of the plans and contracts they own)."""
 
     @cached_property
     def interactions_12m(self) -> list[Interaction]:
@@ -191,6 +206,81 @@ class KpiContext:
 
 
 @dataclass(frozen=True)
+class RecordBooks:
+    """What the plan and contract KPIs read, worked out once for the team and grouped by each record's owner
+    (a plan's or contract's own `owner`, not its customer's)."""
+
+    plans_due: list[PlanDue] = field(default_factory=list)
+    """The current occurrence of every plan that plans something (plans.plans_due)."""
+    plan_occurrences_90d: tuple[int, int] = (0, 0)
+    """(carried out by their due day, due) of the plans' occurrences due in the last 90 days."""
+    contracts: list[Contract] = field(default_factory=list)
+    """Every contract, in file order."""
+    renewals: list[RenewalDue] = field(default_factory=list)
+    """contracts.renewals_due."""
+    overdue_payments: list[PaymentDue] = field(default_factory=list)
+    """contracts.overdue_payments."""
+    renewed: frozenset[str] = frozenset()
+    """Ids of the contracts renewed by a contract signed by as_of: the team's, whoever signed the renewal."""
+    currency: str = DEFAULT_CURRENCY
+    """crm.yaml's currency: the amount KPIs sum amounts of it alone."""
+
+
+def _books(
+    ds: Dataset, as_of: date, plan_talks: list[Interaction], owners: Iterable[str]
+) -> tuple[RecordBooks, dict[str, RecordBooks]]:
+    """The team's RecordBooks and each owner's, from `plan_talks` (the interactions up to as_of that name a
+    plan, gathered in the one pass over the interactions)."""
+    policy = _policy(ds)
+    carried = carried_out_days(plan_talks, as_of)
+    plans = planning(ds)
+    due_plans: list[PlanDue] = []
+    completion: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for plan in plans:
+        carried_days = carried.get(plan.id, [])
+        due = plan_due(plan, carried_days, as_of, policy)
+        if due is not None:
+            due_plans.append(due)
+        on_time, total = completion_counts([plan], carried, as_of)
+        completion[plan.owner][0] += on_time
+        completion[plan.owner][1] += total
+    due_plans.sort(key=attrgetter("due", "plan_id"))
+    renewals = renewals_due(ds, as_of)
+    payments = overdue_payments(ds, as_of)
+    renewed = renewed_ids(ds, as_of)
+    currency = ds.config.currency if ds.config is not None else DEFAULT_CURRENCY
+    team = RecordBooks(
+        plans_due=due_plans,
+        plan_occurrences_90d=(
+            sum(counts[0] for counts in completion.values()),
+            sum(counts[1] for counts in completion.values()),
+        ),
+        contracts=ds.contracts,
+        renewals=renewals,
+        overdue_payments=payments,
+        renewed=renewed,
+        currency=currency,
+    )
+    plans_of = _by_owner_attribute(due_plans)
+    contracts_of = _by_owner_attribute(ds.contracts)
+    renewals_of = _by_owner_attribute(renewals)
+    payments_of = _by_owner_attribute(payments)
+    per_owner = {
+        owner: RecordBooks(
+            plans_due=plans_of.get(owner, []),
+            plan_occurrences_90d=(completion[owner][0], completion[owner][1]) if owner in completion else (0, 0),
+            contracts=contracts_of.get(owner, []),
+            renewals=renewals_of.get(owner, []),
+            overdue_payments=payments_of.get(owner, []),
+            renewed=renewed,
+            currency=currency,
+        )
+        for owner in owners
+    }
+    return team, per_owner
+
+
+@dataclass(frozen=True)
 class KpiDefinition:
     """One registered KPI: its key, its unit and its definition (the function's docstring); its title is
     the vocabulary's (crmdata.records.vocabulary.KPI_TITLES), like every word a person reads."""
@@ -222,6 +312,7 @@ class KpiDefinition:
 
 
 UNITS = ("count", "ratio", "days", "score", "table", "amount")
+"""amount: a sum of money in crm.yaml's currency (a plain number; people read it through money.format_amount)."""
 KPIS: list[KpiDefinition] = []
 """Every KPI, in display order."""
 
@@ -312,11 +403,14 @@ def _contexts(ds: Dataset, as_of: date, owners: Iterable[str]) -> tuple[KpiConte
     others = _Gathered()  # what belongs to owners not asked for: gathered, then dropped
     histories = {customer.id: _History(customer.owner, mine.get(customer.owner, others)) for customer in ds.customers}
     overdue: list[OverdueTodo] = []
+    plan_talks: list[Interaction] = []
     churned = churned_ids(ds)
     for interaction in ds.interactions:
         day = interaction.day
         if day > as_of:
             continue
+        if interaction.plan is not None:
+            plan_talks.append(interaction)
         customer_id = interaction.customer
         history = histories.get(customer_id)
         if history is None:  # a customer that does not exist (crm validate reports it): owner ""
@@ -374,6 +468,7 @@ def _contexts(ds: Dataset, as_of: date, owners: Iterable[str]) -> tuple[KpiConte
     )
     overdue.sort(key=attrgetter("due", "interaction", "task"))
     gaps = _contact_gaps(customers, contact_days, policy, as_of)
+    team_books, books_of = _books(ds, as_of, plan_talks, mine)
     full = KpiContext(
         ds=ds,
         as_of=as_of,
@@ -385,6 +480,7 @@ def _contexts(ds: Dataset, as_of: date, owners: Iterable[str]) -> tuple[KpiConte
         todos=team.todos,
         contacts=contacts,
         gaps=gaps,
+        books=team_books,
     )
     customers_of = _by_owner_attribute(customers)
     followups_of = _by_owner_attribute(followups)
@@ -404,6 +500,7 @@ def _contexts(ds: Dataset, as_of: date, owners: Iterable[str]) -> tuple[KpiConte
                 contacts=contacts_of.get(owner, {}),
                 gaps=gaps_of.get(owner, []),
                 owner=owner,
+                books=books_of[owner],
             )
         )
         for owner, gathered in mine.items()
@@ -798,3 +895,77 @@ def win_rate_12m(ctx: KpiContext) -> float | None:
     """Opportunities closed (closed_on) in the last 365 days: won / (won + lost). Null if none closed."""
     won, lost = won_and_lost(_opportunities(ctx), ctx.as_of, WINDOW_DAYS)
     return _ratio(won, won + lost)
+
+
+# --- plans and contracts (contract §4, v2) ----------------------------------------------------------
+
+
+def _amount_in(amounts: Iterable[tuple[float | None, str]], currency: str) -> int | float:
+    """The sum of the amounts of `currency` (amounts of other currencies are left out: no exchange rate is
+    known), rounded to cents; a sum of whole amounts stays whole."""
+    total = sum(amount for amount, of in amounts if amount is not None and of == currency)
+    return round(total, 2)
+
+
+@kpi("plans_overdue", "count")
+def plans_overdue(ctx: KpiContext) -> int:
+    """Plans whose current occurrence (plans.plans_due: plans not cancelled and not done, of customers not
+    churned) is overdue: its due day (postponed_to when later than the occurrence) is before as_of. For one
+    owner: the plans they own."""
+    return sum(due.status is Status.OVERDUE for due in ctx.books.plans_due)
+
+
+@kpi("plan_completion_rate_90d", "ratio")
+def plan_completion_rate_90d(ctx: KpiContext) -> float | None:
+    """plans.plan_completion_rate: of the occurrences due in the last 90 days (as_of - 90 < due <= as_of) of
+    the plans that plan something, the share carried out (by the k-th conversation naming the plan, in date
+    order) on or before their due day; null if none was due. For one owner: the plans they own."""
+    on_time, total = ctx.books.plan_occurrences_90d
+    return _ratio(on_time, total)
+
+
+@kpi("contract_value_12m", "amount")
+def contract_value_12m(ctx: KpiContext) -> int | float:
+    """The sum of `amount` of the contracts signed in the last 365 days (signed_on, else start), in
+    crm.yaml's currency: contracts in another currency are left out (no exchange rate is known); contracts
+    without an amount add 0. For one owner: the contracts they own."""
+    books = ctx.books
+    signed = (
+        (contract.amount, contract.currency_in(ctx.ds.config))
+        for contract in books.contracts
+        if _in_last_year(signed_day(contract), ctx)
+    )
+    return _amount_in(signed, books.currency)
+
+
+@kpi("renewals_due", "count")
+def count_renewals_due(ctx: KpiContext) -> int:
+    """Contracts up for renewal (contracts.renewals_due: an end, not terminated by as_of, not renewed by a
+    contract signed by as_of, customer not churned) whose renewal (end - notice days) is overdue or due
+    soon. For one owner: the contracts they own."""
+    return sum(renewal.status is not Status.OK for renewal in ctx.books.renewals)
+
+
+@kpi("renewal_rate_12m", "ratio")
+def renewal_rate_12m(ctx: KpiContext) -> float | None:
+    """Contracts signed by as_of whose end is in the last 365 days and that were not terminated by as_of:
+    the share renewed (named by the `renews` of a contract signed by as_of); null if there are none. For one
+    owner: the contracts they own (renewed by anyone)."""
+    books = ctx.books
+    ended = [
+        contract.id in books.renewed
+        for contract in books.contracts
+        if _in_last_year(contract.end, ctx)
+        and signed_by(contract, ctx.as_of)
+        and not terminated_by(contract, ctx.as_of)
+    ]
+    return _ratio(sum(ended), len(ended))
+
+
+@kpi("receivables_overdue", "amount")
+def receivables_overdue(ctx: KpiContext) -> int | float:
+    """The sum of the overdue payments' amounts (contracts.overdue_payments: due < as_of, no paid_on on or
+    before as_of), in crm.yaml's currency: payments of contracts in another currency are left out. For one
+    owner: the payments of the contracts they own."""
+    books = ctx.books
+    return _amount_in(((payment.amount, payment.currency) for payment in books.overdue_payments), books.currency)

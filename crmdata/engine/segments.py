@@ -14,14 +14,28 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import mean
 
+from crmdata.engine.contracts import overdue_payments, renewals_due
 from crmdata.engine.risk_words import risk_signal_text
 from crmdata.engine.schedule import FollowUp, Status, followups, is_new, open_complaints, overdue_todos
 from crmdata.records.dataset import Dataset
-from crmdata.records.models import Customer, Flag, Policy, SegmentFilter, Stage, Value
+from crmdata.records.models import (
+    Customer,
+    Flag,
+    InteractionKind,
+    OpportunityStage,
+    Policy,
+    SegmentFilter,
+    Stage,
+    Value,
+)
 from crmdata.records.vocabulary import SETS, label, phrase, term
 
 AT_RISK_SCORE = 3
 """A customer whose signals add up to this score or more is at risk of churning."""
+RENEWAL_SILENCE_DAYS = 30
+"""renewal_near_silent: no conversation with the customer (or naming the contract) for this many days."""
+LOST_OPPORTUNITY_DAYS = 90
+"""opportunity_lost: an opportunity lost this many days ago or less."""
 
 DIMENSIONS: dict[str, Callable[[Customer], Iterable[str]]] = {
     "type": lambda customer: [customer.type.value],
@@ -100,7 +114,10 @@ def risks(ds: Dataset, as_of: date, plans: dict[str, FollowUp] | None = None) ->
     """The churn-risk signals of every customer that is not churned.
 
     Signals and weights: silent (3), follow-up overdue (2), satisfaction falling (2), open complaint
-    (2), dormant stage (1), unkept promises i.e. overdue todos (1).
+    (2), dormant stage (1), unkept promises i.e. overdue todos (1); (v2) renewal near and silent (2): a
+    contract up for renewal whose renewal day has come and whose end has not (due <= as_of <= end), with no
+    conversation in the last 30 days that is a contact with the customer or names the contract; payment
+    overdue (1); opportunity lost (1): one closed lost in the last 90 days.
     """
     plans = plans if plans is not None else {plan.customer: plan for plan in followups(ds, as_of)}
     scores: dict[str, list[int]] = defaultdict(list)
@@ -114,6 +131,7 @@ def risks(ds: Dataset, as_of: date, plans: dict[str, FollowUp] | None = None) ->
     unkept: dict[str, int] = defaultdict(int)
     for todo in overdue_todos(ds, as_of):
         unkept[todo.customer] += 1
+    renewal_near, payments_late, lost_days = _record_signals(ds, as_of)
     found = {}
     for customer in ds.customers:
         plan = plans.get(customer.id)
@@ -135,8 +153,49 @@ def risks(ds: Dataset, as_of: date, plans: dict[str, FollowUp] | None = None) ->
             signals.append(RiskSignal("dormant", 1))
         if unkept.get(customer.id):
             signals.append(RiskSignal("unkept_todos", 1, {"count": unkept[customer.id]}))
+        if customer.id in renewal_near:
+            signals.append(RiskSignal("renewal_near_silent", 2, {"days": renewal_near[customer.id]}))
+        if customer.id in payments_late:
+            count, days = payments_late[customer.id]
+            signals.append(RiskSignal("payment_overdue", 1, {"count": count, "days": days}))
+        if customer.id in lost_days:
+            signals.append(RiskSignal("opportunity_lost", 1, {"days": lost_days[customer.id]}))
         found[customer.id] = Risk(customer.id, tuple(signals))
     return found
+
+
+def _record_signals(ds: Dataset, as_of: date) -> tuple[dict[str, int], dict[str, tuple[int, int]], dict[str, int]]:
+    """What plans' and contracts' records say of each customer: (customer -> days to the end of the
+    nearest contract whose renewal is near with no conversation for 30 days; customer -> (overdue payments,
+    days the oldest is overdue); customer -> days since its latest opportunity lost in the last 90 days)."""
+    silence_start = as_of - timedelta(days=RENEWAL_SILENCE_DAYS)
+    talked_to: set[str] = set()
+    contracts_named: set[str] = set()
+    for interaction in ds.interactions:
+        if silence_start < interaction.day <= as_of:
+            if interaction.kind is not InteractionKind.CARE:
+                talked_to.add(interaction.customer)
+            if interaction.contract is not None:
+                contracts_named.add(interaction.contract)
+    renewal_near: dict[str, int] = {}
+    for renewal in renewals_due(ds, as_of):
+        silent = renewal.customer not in talked_to and renewal.contract_id not in contracts_named
+        if silent and renewal.due <= as_of <= renewal.end:
+            days_left = (renewal.end - as_of).days
+            renewal_near[renewal.customer] = min(days_left, renewal_near.get(renewal.customer, days_left))
+    payments_late: dict[str, tuple[int, int]] = {}
+    for payment in overdue_payments(ds, as_of):  # oldest first
+        count, days = payments_late.get(payment.customer, (0, payment.days_overdue))
+        payments_late[payment.customer] = (count + 1, days)
+    lost_days: dict[str, int] = {}
+    for opportunity in ds.opportunities:
+        closed = opportunity.closed_on
+        if opportunity.stage is not OpportunityStage.LOST or closed is None:
+            continue
+        days = (as_of - closed).days
+        if 0 <= days < LOST_OPPORTUNITY_DAYS:  # as_of - 90 < closed_on <= as_of
+            lost_days[opportunity.customer] = min(days, lost_days.get(opportunity.customer, days))
+    return renewal_near, payments_late, lost_days
 
 
 def customer_facts(ds: Dataset, as_of: date, schedule: list[FollowUp] | None = None) -> list[CustomerFacts]:

@@ -324,6 +324,9 @@ SIGNALS = Terms(
         "open_complaint": Word("未解决投诉", "Open complaint"),
         "dormant": Word("处于休眠期", "Dormant stage"),
         "unkept_todos": Word("未兑现承诺", "Unkept promises"),
+        "renewal_near_silent": Word("续约临近无沟通", "Renewal near, no contact"),
+        "payment_overdue": Word("回款逾期", "Payment overdue"),
+        "opportunity_lost": Word("商机输单", "Opportunity lost"),
     },
 )
 """The churn-risk signals (crmdata.engine.segments.risks), by name."""
@@ -338,6 +341,13 @@ SIGNAL_DETAILS: dict[str, Word] = {
     "open_complaint": Word("{count:.0f} 条未解决投诉", "{count:.0f} open complaint(s)"),
     "dormant": Word("阶段为休眠期", "stage is dormant"),
     "unkept_todos": Word("{count:.0f} 项待办逾期", "{count:.0f} overdue todo(s)"),
+    "renewal_near_silent": Word(
+        "合同 {days:.0f} 天后结束，30 天内没有沟通", "a contract ends in {days:.0f} days with no contact for 30 days"
+    ),
+    "payment_overdue": Word(
+        "{count:.0f} 笔回款逾期，最久 {days:.0f} 天", "{count:.0f} overdue payment(s), the oldest {days:.0f} days"
+    ),
+    "opportunity_lost": Word("{days:.0f} 天前输掉一个商机", "an opportunity lost {days:.0f} days ago"),
 }
 """What raised a signal, filled with its named figures (crmdata.engine.segments.RiskSignal.figures: `days`,
 `count`, `latest`, `earlier_average`), so a sentence places them in any order. `<name>_never` words a
@@ -762,6 +772,13 @@ KPI_TITLES: dict[str, Word] = {
     "pipeline_open_value": Word("商机金额", "Open pipeline"),
     "pipeline_weighted_value": Word("加权商机金额", "Weighted pipeline"),
     "win_rate_12m": Word("12个月赢单率", "Win rate, 12 months"),
+    # plans and contracts (engine13)
+    "plans_overdue": Word("逾期维护计划", "Overdue plan contacts"),
+    "plan_completion_rate_90d": Word("90天计划完成率", "Plans carried out on time, 90 days"),
+    "contract_value_12m": Word("12个月签约额", "Contract value, 12 months"),
+    "renewals_due": Word("待续约合同", "Renewals due"),
+    "renewal_rate_12m": Word("12个月续约率", "12-month renewal rate"),
+    "receivables_overdue": Word("逾期应收款", "Overdue receivables"),
 }
 """Each KPI's title, by its key (crmdata.engine.kpis)."""
 LABELS.update(KPI_TITLES)
@@ -930,6 +947,46 @@ KPI_DEFINITIONS: dict[str, Word] = {
         "Of the opportunities closed in the last 365 days (their closing date in it), the share won: won ÷ "
         "(won + lost). Shown as — when none closed. Per owner: the opportunity's own owner.",
     ),
+    # plans and contracts (engine13)
+    "plans_overdue": Word(
+        "当前应执行的那次沟通已经逾期的维护计划数：应执行日期（顺延过的按顺延后的日期）早于数据日期。"
+        "已取消的计划、已完成的一次性计划和已流失客户的计划不算。按负责人统计时，算计划的负责人。",
+        "Maintenance plans whose current planned contact is overdue: its day (or the day it was postponed to) "
+        "is before the report date. Cancelled plans, one-off plans already carried out and plans of churned "
+        "customers do not count. Per owner: the plan's owner.",
+    ),
+    "plan_completion_rate_90d": Word(
+        "最近 90 天（截至数据日期）应执行的维护计划沟通中，在应执行日期（或顺延后的日期）当天或之前完成的比例。"
+        "写明该计划的沟通记录按日期顺序，每条完成最早一次尚未完成的沟通。没有应执行的沟通时显示 —。",
+        "Of the planned contacts of maintenance plans due in the 90 days up to the report date, the share carried "
+        "out by their day (or the day they were postponed to). Conversations that name the plan, in date order, "
+        "each carry out its earliest planned contact not yet carried out. Shown as — when none was due.",
+    ),
+    "contract_value_12m": Word(
+        "最近 365 天内签约的合同金额合计（按签约日期，没有则按合作起始日期），以 crm.yaml 的默认币种计；"
+        "其他币种的合同不计入这个合计。按负责人统计时，算合同的负责人。",
+        "The total amount of the contracts signed in the 365 days up to the report date (their signing date, "
+        "else their start date), in the default currency of crm.yaml; contracts in other currencies are left "
+        "out of this total. Per owner: the contract's owner.",
+    ),
+    "renewals_due": Word(
+        "需要跟进续约的合同数：有结束日期、没有提前终止、还没有续约合同接续，并且续约跟进日"
+        "（结束日期前 {renewal_notice_days} 天，合同可以另定）已过或在 {due_soon_days} 天内。已流失客户的合同不算。",
+        "Contracts to follow up for renewal: with an end date, not ended early, not yet renewed by another "
+        "contract, whose renewal day ({renewal_notice_days} days before the end unless the contract says "
+        "otherwise) is past or within {due_soon_days} days. Contracts of churned customers do not count.",
+    ),
+    "renewal_rate_12m": Word(
+        "结束日期在最近 365 天内的合同（提前终止的不算）中，已有续约合同接续的比例；没有这样的合同时显示 —。",
+        "Of the contracts whose end date fell in the 365 days up to the report date (contracts ended early "
+        "aside), the share renewed by another contract; shown as — when there are none.",
+    ),
+    "receivables_overdue": Word(
+        "逾期未回款的金额合计：应收日期早于数据日期、到数据日期还没有回款的款项，以 crm.yaml 的默认币种计；"
+        "其他币种的款项不计入这个合计。",
+        "The total of overdue payments: due before the report date and not paid by it, in the default currency "
+        "of crm.yaml; payments in other currencies are left out of this total.",
+    ),
 }
 """Each KPI's definition as a sales manager reads it, by its key: plain words, exact about what is counted,
 settings named by their meaning with crm.yaml's value ({silent_after_days} ...: `kpis.KpiDefinition.explained`
@@ -942,6 +999,8 @@ KPI_SETTINGS = (
     "new_cadence_days",
     "new_customer_days",
     "high_value_cadence_days",
+    "renewal_notice_days",
+    "due_soon_days",
 )
 """The crm.yaml settings (policy) the definitions name; KpiDefinition.explained fills in their values."""
 
@@ -984,6 +1043,16 @@ PHRASES: dict[str, Word] = {
     "due_counts": Word(
         "逾期 {overdue}，即将到期 {due_soon}，按计划 {ok}（共 {customers}）",
         "{overdue} overdue, {due_soon} due soon, {ok} on track ({customers})",
+    ),
+    "due_plans_heading": Word("  维护计划（{count}）", "  Plans ({count})"),
+    "due_talking_points": Word("      沟通内容：{points}", "      Talking points: {points}"),
+    "due_postponed_from": Word("顺延（原定 {date}）", "postponed from {date}"),
+    "due_renewals_heading": Word("  续约（{count}）", "  Renewals ({count})"),
+    "due_renewal_end": Word("合作结束 {date}", "ends {date}"),
+    "due_payments_heading": Word("  逾期回款（{count}）", "  Overdue payments ({count})"),
+    "more_records_not_due": Word(
+        "  …… 另有 {count} 项计划或续约尚未到期（--all 列出全部）",
+        "  ... and {count} more plans or renewals not due soon (--all lists them)",
     ),
     "owner_counts": Word("：逾期 {overdue}，即将到期 {due_soon}", ": {overdue} overdue, {due_soon} due soon"),
     "more_not_due": Word(
@@ -1268,6 +1337,19 @@ PHRASES: dict[str, Word] = {
     "calendar_anniversary": Word("合作 {years} 周年：{name}", "{years} years as a customer: {name}"),
     "calendar_contact": Word("联系人：{name}", "Contact: {name}"),
     "calendar_birthday": Word("生日：{contact}（{name}）", "Birthday: {contact} ({name})"),
+    "calendar_plan_summary": Word("维护计划：{goal}（{name}）", "Plan: {goal} ({name})"),
+    "calendar_talking_point": Word("· {point}", "· {point}"),
+    "calendar_plan": Word("维护计划：{id}（{cycle}）", "Plan: {id} ({cycle})"),
+    "calendar_postponed_from": Word("原定 {date}，已顺延", "Postponed from {date}"),
+    "calendar_renewal_summary": Word("续约：{title}（{name}）", "Renewal: {title} ({name})"),
+    "calendar_contract": Word("合同：{title}（{id}）", "Contract: {title} ({id})"),
+    "calendar_contract_end": Word("合作结束：{date}", "Ends: {date}"),
+    "calendar_payment_summary": Word("回款 {amount}（{name}）", "Payment {amount} ({name})"),
+    "calendar_payment_amount": Word("回款金额：{amount}", "Amount: {amount}"),
+    "calendar_payment_due": Word("应收日期：{date}", "Due: {date}"),
+    "category_plan": Word("维护计划", "Plan"),
+    "category_renewal": Word("续约", "Renewal"),
+    "category_payment": Word("回款", "Payment"),
     "category_followup": Word("跟进", "Follow-up"),
     "category_todo": Word("待办", "Todo"),
     "category_care": Word("关怀", "Care"),
