@@ -198,6 +198,7 @@ def test_at_risk_members_come_with_their_score_and_signals(repo: DataRepo) -> No
             "stage": "active",
             "tier": "regular",
             "value": "medium",
+            "suggested_value": None,  # no contract: no suggestion (crmdata.engine.value)
             "flags": ["at_risk", "overdue", "silent"],
             "risk_score": 7,
             "risk_signals": ["322 天没有联系", "跟进逾期 292 天", "满意度从平均 5.0 降到 2"],  # crm.yaml's language
@@ -252,7 +253,7 @@ def test_a_bad_segment_filter_is_reported_at_its_line(repo: DataRepo) -> None:
             15,
             "segments.vip.where.flags[0]",
             "'hot' 不是可选的值：new（新客户）、silent（沉默客户）、at_risk（流失预警）、high_value（高价值客户）、"
-            "win_back（待挽回）、overdue（逾期跟进）",
+            "win_back（待挽回）、overdue（逾期跟进）、value_differs（价值与合同不符）",
         ),
         (
             11,

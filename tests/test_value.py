@@ -7,6 +7,7 @@ medium while below 50 %, low after; ties take the value of the first of them.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from crmdata.records.dataset import Dataset
 from crmdata.records.load import LoadOptions
 from crmdata.records.models import Value
 from crmdata.records.validate import validate
-from tests.conftest import DataRepo
+from tests.conftest import DataRepo, run_crm
 
 AS_OF = date(2026, 6, 30)
 H, M, L = Value.HIGH, Value.MEDIUM, Value.LOW
@@ -111,3 +112,31 @@ def test_contracts_without_amounts_make_everyone_low(crm: DataRepo) -> None:
     crm.contract("HT-A", "A", start="2026-01-01", end=None, amount=None)
     # total 0: above (0) is not below 20 % of 0
     assert suggested(crm) == {"A": L}
+
+
+# ---------------------------------------------------------------------------------------------------
+# The computed segment value_differs (crm segments)
+
+
+def test_crm_segments_value_differs_shows_typed_and_suggested(crm: DataRepo) -> None:
+    for customer, typed in (("A", "medium"), ("B", "high"), ("C", "low"), ("D", "high")):
+        crm.customer(customer, value=typed)
+    for customer, amount in (("A", 600), ("B", 300), ("C", 100)):
+        crm.contract("HT-" + customer, customer, start="2026-01-01", end=None, amount=str(amount))
+    # suggested (test_a_customer_crossing_both_lines_leaves_the_rest_low): A high, B low, C low; D none.
+    # A typed medium and B typed high differ; C agrees; D has no suggestion.
+    args = ("segments", "value_differs", "--root", str(crm.root), "--as-of", "2026-06-30")
+    shown = run_crm(*args, "--format", "json")
+    assert shown.returncode == 0, shown.stderr
+    listed = json.loads(shown.stdout)["members"]
+    members = {member["customer"]: (member["value"], member["suggested_value"]) for member in listed}
+    assert members == {"A": ("medium", "high"), "B": ("high", "low")}
+    text = run_crm(*args).stdout
+    lines = {line.split()[0]: line for line in text.splitlines()[1:]}
+    assert set(lines) == {"A", "B"}
+    assert "填写的价值：中；按合同建议：高" in lines["A"]  # crm.yaml names no language: zh, the vocabulary's words
+    listing = json.loads(run_crm(*args[:1], *args[2:], "--format", "json").stdout)["segments"]
+    assert [segment["size"] for segment in listing if segment["key"] == "value_differs"] == [2]
+    # every member listing says the suggestion, null without one: value:high holds B (low) and D (none)
+    typed_high = json.loads(run_crm("segments", "value:high", *args[2:], "--format", "json").stdout)["members"]
+    assert {member["customer"]: member["suggested_value"] for member in typed_high} == {"B": "low", "D": None}

@@ -195,7 +195,8 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
     """List segments with their sizes, or the members of one segment.
 
     Computed segments: new, silent, at_risk (with the signals that raised each score), high_value,
-    win_back, overdue. Custom segments come from `segments:` in crm.yaml. Dimensions are named
+    win_back, overdue, value_differs (the typed value is not the one the last 12 months' contracts
+    suggest). Custom segments come from `segments:` in crm.yaml. Dimensions are named
     dimension:value (type, tier, stage, value, owner, industry, source, tags).
 
     \b
@@ -263,6 +264,9 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
             extra = phrase("risk_score", language, score=risk.score) + signals
         elif chosen.key == "win_back":
             extra = customer.churn_reason or ""
+        elif chosen.key == "value_differs" and fact.suggested_value is not None:
+            typed, suggested = term(customer.value, language), term(fact.suggested_value, language)
+            extra = phrase("value_typed_suggested", language, typed=typed, suggested=suggested)
         stage = term(customer.stage, language)
         say(f"  {pad(customer.id, 12)} {clip(customer.name, 28)} {pad(customer.owner, 8)} {pad(stage, 12)} {extra}")
 

@@ -17,6 +17,7 @@ from statistics import mean
 from crmdata.engine.contracts import overdue_payments, renewals_due
 from crmdata.engine.risk_words import risk_signal_text
 from crmdata.engine.schedule import FollowUp, Status, followups, is_new, open_complaints, overdue_todos
+from crmdata.engine.value import suggested_values
 from crmdata.records.dataset import Dataset
 from crmdata.records.models import (
     Customer,
@@ -98,6 +99,8 @@ class CustomerFacts:
     customer: Customer
     flags: set[Flag] = field(default_factory=set)
     risk: Risk | None = None
+    suggested_value: Value | None = None
+    """The value the last 12 months' contracts suggest (crmdata.engine.value), None without such a contract."""
 
 
 def _satisfaction_falling(scores: list[int]) -> tuple[int, float] | None:
@@ -205,11 +208,14 @@ def customer_facts(ds: Dataset, as_of: date, schedule: list[FollowUp] | None = N
     policy = ds.config.policy if ds.config is not None else Policy()
     plans = {plan.customer: plan for plan in (schedule if schedule is not None else followups(ds, as_of))}
     risk_by_customer = risks(ds, as_of, plans)
+    suggested = suggested_values(ds, as_of)
     facts = []
     for customer in ds.customers:
         if customer.since is not None and customer.since > as_of:
             continue
-        fact = CustomerFacts(customer, risk=risk_by_customer.get(customer.id))
+        fact = CustomerFacts(
+            customer, risk=risk_by_customer.get(customer.id), suggested_value=suggested.get(customer.id)
+        )
         churned = customer.stage is Stage.CHURNED
         plan = plans.get(customer.id)
         if is_new(customer, policy, as_of) and not churned:
@@ -224,6 +230,8 @@ def customer_facts(ds: Dataset, as_of: date, schedule: list[FollowUp] | None = N
             fact.flags.add(Flag.HIGH_VALUE)
         if churned:
             fact.flags.add(Flag.WIN_BACK)
+        if fact.suggested_value is not None and fact.suggested_value is not customer.value:
+            fact.flags.add(Flag.VALUE_DIFFERS)
         facts.append(fact)
     return facts
 
@@ -342,6 +350,7 @@ def member_json(fact: CustomerFacts, language: object) -> dict[str, object]:
         "stage": customer.stage.value,
         "tier": customer.tier.value,
         "value": customer.value.value,
+        "suggested_value": fact.suggested_value.value if fact.suggested_value is not None else None,
         "flags": sorted(flag.value for flag in fact.flags),
         "risk_score": risk.score if risk else None,
         "risk_signals": [risk_signal_text(signal, language) for signal in risk.signals] if risk else [],

@@ -277,6 +277,7 @@ FLAGS = Terms(
         "high_value": Word("高价值客户", "High value"),
         "win_back": Word("待挽回", "Win back"),
         "overdue": Word("逾期跟进", "Overdue follow-up"),
+        "value_differs": Word("价值与合同不符", "Value differs"),
     },
 )
 """The computed flags of a customer (crmdata.records.models.segment.Flag), each also a segment."""
@@ -655,6 +656,11 @@ LABELS: dict[str, Word] = {
         "已流失客户及流失原因: 分析并争取挽回", "Churned customers with their churn reason: analyse and win back"
     ),
     "flag_overdue": Word("跟进已逾期", "Follow-up overdue"),
+    "flag_value_differs": Word(
+        "填写的客户价值与近 12 个月合同金额建议的价值不同（前 20% 的收入为高价值，其后 30% 为中价值）",
+        "The typed value differs from the one the last 12 months' contracts suggest "
+        "(the first 20% of revenue high, the next 30% medium)",
+    ),
     "edited_by": Word("修改记录", "Changes"),
     "change_history": Word("变更历史", "Change history"),
     "author": Word("作者", "Author"),
@@ -1061,6 +1067,9 @@ PHRASES: dict[str, Word] = {
     # crm segments
     "segment_members": Word("{segment}：{customers}", "{segment}: {customers}"),
     "risk_score": Word("分数 {score}：", "score {score}: "),
+    "value_typed_suggested": Word(
+        "填写的价值：{typed}；按合同建议：{suggested}", "typed value: {typed}; suggested by contracts: {suggested}"
+    ),
     "no_segment": Word(
         "没有名为 {name} 的分群；计算分群和自定义分群：{keys}；维度分群形如 tier:strategic",
         "no segment named {name}; computed and custom: {keys}; dimensions look like tier:strategic",

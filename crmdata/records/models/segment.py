@@ -35,6 +35,7 @@ class Flag(StrEnum):
     HIGH_VALUE = "high_value"
     WIN_BACK = "win_back"
     OVERDUE = "overdue"
+    VALUE_DIFFERS = "value_differs"
 
 
 def _listify(value: Any) -> Any:
@@ -77,7 +78,8 @@ class SegmentFilter(Record):
     tags_all: list[Text] = Field(default_factory=list, description="has every one of these tags")
     flags: list[Flag] = Field(
         default_factory=list,
-        description="computed flags that must all hold: new, silent, at_risk, high_value, win_back, overdue",
+        description="computed flags that must all hold: new, silent, at_risk, high_value, win_back, overdue, "
+        "value_differs",
     )
 
 
