@@ -34,7 +34,7 @@ from crmdata.engine.contracts import (
     signed_day,
     terminated_by,
 )
-from crmdata.engine.pipeline import default_currency, open_sums, won_and_lost
+from crmdata.engine.pipeline import OpenSums, default_currency, open_sums, won_and_lost
 from crmdata.engine.plans import PlanDue, carried_out_days, completion_counts, plan_due, planning
 from crmdata.engine.schedule import (
     FollowUp,
@@ -137,11 +137,16 @@ class KpiContext:
     """customer id -> its contacts (interactions that are not care) up to as_of, oldest first."""
     gaps: list[ContactGap] = field(default_factory=list)
     """Each gap between consecutive contacts of a customer above whose later contact is in the last 365 days."""
-    owner: str | None = None
-    """The team member this context is for; None for the whole team (the pipeline's KPIs pick that owner's
-    opportunities by it)."""
     books: RecordBooks = field(default_factory=lambda: RecordBooks())
     """The plans' and contracts' facts on as_of (for one owner: of the plans and contracts they own)."""
+    opportunities: list[Opportunity] = field(default_factory=list)
+    """Every opportunity (for one owner: those whose own `owner` is that member), in file order."""
+
+    @cached_property
+    def open_pipeline(self) -> OpenSums:
+        """The open opportunities' value and weighted value in the default currency (pipeline.open_sums):
+        pipeline_open_value and pipeline_weighted_value both read it."""
+        return open_sums(self.opportunities, default_currency(self.ds), self.ds.config)
 
     @cached_property
     def interactions_12m(self) -> list[Interaction]:
@@ -481,7 +486,9 @@ def _contexts(ds: Dataset, as_of: date, owners: Iterable[str]) -> tuple[KpiConte
         contacts=contacts,
         gaps=gaps,
         books=team_books,
+        opportunities=ds.opportunities,
     )
+    opportunities_of = _by_owner_attribute(ds.opportunities)
     customers_of = _by_owner_attribute(customers)
     followups_of = _by_owner_attribute(followups)
     overdue_of = _by_owner_attribute(overdue)  # each owner's stays sorted: grouping keeps the order
@@ -499,8 +506,8 @@ def _contexts(ds: Dataset, as_of: date, owners: Iterable[str]) -> tuple[KpiConte
                 todos=gathered.todos,
                 contacts=contacts_of.get(owner, {}),
                 gaps=gaps_of.get(owner, []),
-                owner=owner,
                 books=books_of[owner],
+                opportunities=opportunities_of.get(owner, []),
             )
         )
         for owner, gathered in mine.items()
@@ -869,31 +876,25 @@ def referrals_12m(ctx: KpiContext) -> dict[str, int]:
 # opportunity's own owner.
 
 
-def _opportunities(ctx: KpiContext) -> list[Opportunity]:
-    """The opportunities the context counts: all of them, or its owner's."""
-    everyone = ctx.ds.opportunities
-    return everyone if ctx.owner is None else [item for item in everyone if item.owner == ctx.owner]
-
-
 @kpi("pipeline_open_value", "amount")
 def pipeline_open_value(ctx: KpiContext) -> float:
     """Sum of `amount` (absent: 0) over the open opportunities (stage neither won nor lost) in the default
     currency (crm.yaml `currency`, else CNY); open ones in another currency are left out (the pipeline
     counts them apart). The stage is the record's current one: a past as_of shows today's stages."""
-    return open_sums(_opportunities(ctx), default_currency(ctx.ds), ctx.ds.config).value
+    return ctx.open_pipeline.value
 
 
 @kpi("pipeline_weighted_value", "amount")
 def pipeline_weighted_value(ctx: KpiContext) -> float:
     """Sum of amount × win_probability / 100 over the opportunities of pipeline_open_value (the record's
     `probability`, else its stage's default: lead 10, qualified 30, proposal 50, negotiation 70)."""
-    return open_sums(_opportunities(ctx), default_currency(ctx.ds), ctx.ds.config).weighted
+    return ctx.open_pipeline.weighted
 
 
 @kpi("win_rate_12m", "ratio")
 def win_rate_12m(ctx: KpiContext) -> float | None:
     """Opportunities closed (closed_on) in the last 365 days: won / (won + lost). Null if none closed."""
-    won, lost = won_and_lost(_opportunities(ctx), ctx.as_of, WINDOW_DAYS)
+    won, lost = won_and_lost(ctx.opportunities, ctx.as_of, WINDOW_DAYS)
     return _ratio(won, won + lost)
 
 

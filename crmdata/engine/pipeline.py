@@ -39,7 +39,7 @@ from datetime import date, timedelta
 from crmdata.records.dataset import Dataset
 from crmdata.records.models import CrmConfig, InteractionKind, Opportunity, OpportunityStage
 from crmdata.records.models.fields import DEFAULT_CURRENCY
-from crmdata.records.models.opportunity import CLOSED_STAGES
+from crmdata.records.models.opportunity import CLOSED_STAGES, STAGE_PROBABILITY
 
 STALE_DAYS = 30
 """An open opportunity with no conversation for this many days is stale."""
@@ -106,14 +106,20 @@ def open_sums(opportunities: Iterable[Opportunity], currency: str, config: CrmCo
     another currency are counted, not added (the KPIs' per-owner sums call this with each owner's)."""
     value = weighted = 0.0
     other = 0
-    for opportunity in opportunities:
-        if not opportunity.is_open:
+    default = config.currency if config is not None else DEFAULT_CURRENCY  # Opportunity.currency_in, inlined
+    closed = CLOSED_STAGES
+    for opportunity in opportunities:  # 20k records per context: attributes read once, no method calls
+        stage = opportunity.stage
+        if stage in closed:
             continue
-        if opportunity.currency_in(config) != currency:
+        if (opportunity.currency or default) != currency:
             other += 1
             continue
-        value += opportunity.amount or 0
-        weighted += weighted_amount(opportunity)
+        amount = opportunity.amount
+        if amount:
+            probability = opportunity.probability
+            value += amount
+            weighted += amount * (probability if probability is not None else STAGE_PROBABILITY[stage]) / 100
     return OpenSums(_money(value), _money(weighted), other)
 
 
@@ -126,11 +132,14 @@ def closed_in_window(opportunity: Opportunity, as_of: date, days: int = CLOSED_W
 def won_and_lost(opportunities: Iterable[Opportunity], as_of: date, days: int = CLOSED_WINDOW_DAYS) -> tuple[int, int]:
     """(won, lost) among `opportunities` closed in the `days` days up to as_of."""
     won = lost = 0
-    for opportunity in opportunities:
-        if closed_in_window(opportunity, as_of, days):
-            if opportunity.stage is OpportunityStage.WON:
+    start = as_of - timedelta(days=days)
+    for opportunity in opportunities:  # closed_in_window, inlined: this runs once per KPI context
+        closed = opportunity.closed_on
+        if closed is not None and start < closed <= as_of:
+            stage = opportunity.stage
+            if stage is OpportunityStage.WON:
                 won += 1
-            else:
+            elif stage is OpportunityStage.LOST:
                 lost += 1
     return won, lost
 

@@ -28,7 +28,7 @@ from crmdata.records.dataset import Dataset
 from crmdata.records.models import Contract, Value
 from crmdata.records.models.fields import DEFAULT_CURRENCY
 
-WINDOW_DAYS = 365
+SIGNED_WITHIN_DAYS = 365
 """Contracts signed in this many days up to as_of count."""
 HIGH_SHARE = Fraction(20, 100)
 """The first 20 % of the revenue makes a customer high value."""
@@ -43,19 +43,20 @@ def signed_day(contract: Contract) -> date:
 
 def revenue_12m(ds: Dataset, as_of: date) -> dict[str, Fraction]:
     """customer id -> the sum of the amounts of its contracts in the default currency signed in the last 365
-    days (as_of - 365 < signed_day <= as_of), for the customers that exist and have one. Exact fractions:
-    the ranking's 20 % and 50 % lines are compared without rounding."""
+    days (as_of - 365 < signed_day <= as_of), for the customers that exist and have one. As exact fractions
+    (whole amounts add up exactly as ints first): the ranking's 20 % and 50 % lines are compared without
+    rounding."""
     currency = ds.config.currency if ds.config is not None else DEFAULT_CURRENCY
     config = ds.config
-    start = as_of - timedelta(days=WINDOW_DAYS)
+    start = as_of - timedelta(days=SIGNED_WITHIN_DAYS)
     known = {customer.id for customer in ds.customers}
-    revenue: dict[str, Fraction] = defaultdict(Fraction)
+    revenue: dict[str, int | float] = defaultdict(int)
     for contract in ds.contracts:
         if contract.customer not in known or contract.currency_in(config) != currency:
             continue
         if start < signed_day(contract) <= as_of:
-            revenue[contract.customer] += Fraction(contract.amount or 0)
-    return dict(revenue)
+            revenue[contract.customer] += contract.amount or 0
+    return {customer: Fraction(amount) for customer, amount in revenue.items()}
 
 
 def suggested_values(ds: Dataset, as_of: date) -> dict[str, Value]:
