@@ -466,7 +466,9 @@ def test_a_stop_while_writing_starts_no_new_file(tmp_path: Path) -> None:
     def stop(signum: int, frame: object) -> None:
         raise Stopped(signum)
 
-    rows = [types.SimpleNamespace(path=f"customers/KH-{n}.yaml", text=f"id: KH-{n}\n") for n in range(3000)]
+    rows = [
+        types.SimpleNamespace(path=f"customers/KH-{n}.yaml", text=f"id: KH-{n}\n", companions=[]) for n in range(3000)
+    ]
     previous = signal.signal(signal.SIGTERM, stop)
     try:
         with pytest.raises(Stopped):

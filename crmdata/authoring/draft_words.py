@@ -16,5 +16,9 @@ DRAFT_PROBLEMS = Catalogue(
         "config_unreadable": Word("无法读取 crm.yaml", "crm.yaml could not be read"),
         "customer_id_taken": Word("编号 {id} 已被另一个客户使用", "the id {id} is taken by another customer"),
         "interaction_id_taken": Word("编号 {id} 已被另一条沟通记录使用", "the id {id} is taken by another interaction"),
+        "id_taken": Word(
+            "编号 {id} 已被另一条记录使用（所有记录的编号都不能重复，不分大小写）",
+            "the id {id} is taken by another record (ids are unique across all records, ignoring case)",
+        ),
     },
 )

@@ -17,12 +17,18 @@ from crmdata.records.models import IdOptions
 
 
 class IdAllocator:
-    """Hands out fresh ids of one kind (customer or interaction) for a given year."""
+    """Hands out fresh ids of one kind (customer, interaction, plan, opportunity, contract) for a given year."""
 
-    def __init__(self, prefix: str, options: IdOptions, taken: Iterable[str]) -> None:
+    def __init__(
+        self, prefix: str, options: IdOptions, taken: Iterable[str], *, shared: set[str] | None = None
+    ) -> None:
+        """`taken`: the ids in use. `shared`: a set of lower-case ids that several allocators use as theirs,
+        so an id taken through one of them is taken for all (ids are unique across record types, contract
+        §1); `taken` is added to it."""
         self.prefix = prefix
         self.options = options
-        self.taken = {record_id.lower() for record_id in taken}
+        self.taken = shared if shared is not None else set()
+        self.taken.update(record_id.lower() for record_id in taken)
         self._next_sequence: dict[str, int] = {}
 
     def _series(self, year: int) -> str:
@@ -53,7 +59,8 @@ class IdAllocator:
 
 
 def record_ids(root: Path, folder: str) -> Iterator[str]:
-    """The ids (file stems) of every record file under customers/ or interactions/: cheap, no parsing."""
+    """The ids (file stems) of every record file under one record folder (customers/, interactions/, plans/
+    …): cheap, no parsing."""
     top = root / folder
     if not top.is_dir():
         return

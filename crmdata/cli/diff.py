@@ -62,7 +62,8 @@ def diff_command(
     max_rows: int,
 ) -> None:
     """What a change does to the CRM, from git: records added, changed (field by field) and removed,
-    stage changes, follow-ups done, newly overdue or rescheduled, todos completed, KPI changes.
+    stage changes, follow-ups done, newly overdue or rescheduled, todos completed, opportunities that
+    moved stage (won, lost), contracts signed or renewed, the pipeline and receivables, KPI changes.
 
     BASE and HEAD are git revisions (HEAD defaults to HEAD). BASE...HEAD (three dots) compares HEAD with
     the merge base, as a pull request is shown; BASE..HEAD compares the two commits. Both revisions are

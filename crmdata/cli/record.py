@@ -1,4 +1,5 @@
-"""`crm new customer|interaction` and `crm log`: write a new record without looking up the format.
+"""`crm new customer|interaction|plan|opportunity|contract` and `crm log`: write a new record without looking
+up the format.
 
 Fields come from options; on a terminal the required ones that are missing are asked for. The record
 is checked as `crm validate` would check it (fields, owner on the team, customer exists, id free), gets
@@ -21,12 +22,25 @@ from crmdata.authoring.writer import SCHEMA_FOLDER, RecordWriteError, create_fil
 from crmdata.cli.common import root_option
 from crmdata.cli.output import say, say_lines, styled
 from crmdata.cli.usage import WordedParameter, WordedUsage, repository_language, root_language
-from crmdata.records.models import Channel, CustomerType, Interaction, InteractionKind, Stage, Tier, Value
+from crmdata.records.models import (
+    Channel,
+    CustomerType,
+    Interaction,
+    InteractionKind,
+    OpportunityStage,
+    PlanCycle,
+    Stage,
+    Tier,
+    Value,
+)
 from crmdata.records.models.fields import day_of, text_problem, to_date_or_datetime
+from crmdata.records.models.opportunity import CLOSED_STAGES
 from crmdata.records.report import text_line
 from crmdata.records.vocabulary import (
     CHANNELS,
     KINDS,
+    OPPORTUNITY_STAGES,
+    PLAN_CYCLES,
     STAGES,
     TIERS,
     TYPES,
@@ -139,13 +153,18 @@ def _schema_hint(repository: Repository) -> None:
 
 @click.group("new")
 def new_command() -> None:
-    """Write a new customer or interaction record, with the next free id.
+    """Write a new customer, interaction, maintenance plan, opportunity or contract, with the next free id.
 
     \b
     Examples:
       crm new customer --name 深圳市华星科技有限公司 --type enterprise --tier regular \\
           --stage active --owner ming --contact 王伟 --phone 13912345678
       crm new interaction --customer KH-2024001 --channel video --topic 季度回顾 --next 2w
+      crm new plan --customer KH-2024001 --cycle monthly --goal 知晓系统使用体验 --date 2024-05-10
+      crm new opportunity --customer KH-2024001 --title 二期扩容 --stage proposal --amount 300000 \\
+          --expected-close 2024-09-30
+      crm new contract --customer KH-2024001 --title 2025 年度运维服务 --start 2025-01-01 \\
+          --end 2025-12-31 --amount 120000 --renews HT-2024001
       crm new customer            # on a terminal: asks for what is missing
     """
 
@@ -246,6 +265,9 @@ def interaction_options(command: F) -> F:
         ),
         click.option("--due", "dues", multiple=True, help=f"When the matching --todo is due: {DURATION_HELP}."),
         click.option("--next", "next_followup", help=f"下次跟进时间: {DURATION_HELP}."),
+        click.option("--plan", help="计划编号: the customer's maintenance plan this conversation carries out."),
+        click.option("--opportunity", help="商机编号: the customer's opportunity it worked on."),
+        click.option("--contract", help="合同编号: the customer's contract it concerns."),
         click.option("--interactive", "-i", is_flag=True, help="Ask for missing fields even when not on a terminal."),
         click.option("--dry-run", is_flag=True, help="Print the record instead of writing it."),
     ]
@@ -285,6 +307,8 @@ def log_command(root: Path, customer: str, **options: Any) -> None:
       crm log KH-2024001 --topic 报价 --todo "发送报价单" --due 3wd
       crm log KH-2024001 --channel video --topic 需求澄清 --satisfaction 4 \\
           --todo 发送方案 --due 2026-12-01 --todo 安排演示 --due 5wd
+      crm log KH-2024001 --topic 月度回访 --plan JH-2024001     # carries out the plan's occurrence
+      crm log KH-2024001 --channel visit --topic 报价 --opportunity SJ-2024003
     """
     _record_interaction(root, customer, Channel.PHONE.value, options)
 
@@ -328,6 +352,9 @@ def _record_interaction(root: Path, customer: str | None, default_channel: str |
         "todos": _todos(options["todos"], options["dues"], day, repository.working_days),
         "next_followup": _date_option(options["next_followup"], day, repository.working_days, "--next"),
         "recorded": now,
+        "plan": options["plan"],
+        "opportunity": options["opportunity"],
+        "contract": options["contract"],
     }
     draft = _write(repository, lambda: repository.draft_interaction(fields, now.date()), options["dry_run"])
     if isinstance(draft.record, Interaction):
@@ -383,3 +410,228 @@ def _summarise(record: Interaction, language: str) -> None:
     for todo in record.todos:
         day = weekday(todo.due.weekday(), language)
         say(phrase("todo_due_on", language, task=todo.task, date=todo.due.isoformat(), weekday=day))
+
+
+# --- plans, opportunities, contracts ------------------------------------------------------------------
+
+
+class AmountText(click.ParamType[int | float | str, Any]):
+    """An amount as typed: 120000 stays a whole number, 1.5e5 or 99.5 a decimal one. Anything else is passed
+    on as text, and the record's own rule says what an amount is, naming the field (`amount`)."""
+
+    name = "amount"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | float | str:
+        text = str(value).strip().replace(",", "").replace("_", "")
+        try:
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            number = float(text)
+        except ValueError:
+            return str(value)
+        return int(number) if number.is_integer() else number
+
+
+AMOUNT = AmountText()
+FROM_TODAY = "a date (2026-12-01) or a time from today: 30d (days), 6w (weeks), 10wd (working days)"
+
+
+def _deal_customer(repository: Repository, given: str) -> str:
+    """The customer of a new plan, opportunity or contract, found by its id as `crm log` finds it."""
+    customer_id = repository.customer_id(given)
+    if customer_id is None:
+        raise WordedParameter("--customer", "no_customer_id", id=given)
+    return customer_id
+
+
+def _deal_options(command: F) -> F:
+    """The options `crm new plan|opportunity|contract` share: the customer, the owner, the id, notes, how to ask."""
+    decorators = [
+        root_option,
+        click.option("--customer", help="客户编号: the customer's id."),
+        click.option("--owner", help="负责人: a key of team in crm.yaml (default: the customer's owner)."),
+        click.option("--notes", type=TEXT, help="备注."),
+        click.option("--interactive", "-i", is_flag=True, help="Ask for missing fields even when not on a terminal."),
+        click.option("--dry-run", is_flag=True, help="Print the record instead of writing it."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+def _write_deal(
+    repository: Repository,
+    values: dict[str, Any],
+    fields: dict[str, Any],
+    draft: Callable[[dict[str, Any], date], Draft],
+    dry_run: bool,
+) -> None:
+    """Find the customer, default the owner to the customer's, and write the drafted record."""
+    customer = _deal_customer(repository, values["customer"])
+    owner = fields.get("owner") or _customer_owner(repository, customer)
+    complete = {**fields, "customer": customer, "owner": owner}
+    today = date.today()
+    _write(repository, lambda: draft(complete, today), dry_run)
+    if not dry_run:
+        _schema_hint(repository)
+
+
+@new_command.command("plan")
+@_deal_options
+@click.option("--id", "record_id", help="The id; default: the next free one (crm.yaml ids: JH-<year><seq>).")
+@click.option("--cycle", type=_choice(PlanCycle), help=f"{field_description(PLAN_CYCLES, 'default once')}.")
+@click.option("--goal", type=TEXT, help="维护目标: what the contacts are for.")
+@click.option("--content", "content", type=TEXT, multiple=True, help="沟通内容: a talking point (repeat for several).")
+@click.option("--date", "first_day", help=f"执行时间: the first planned day (default today): {FROM_TODAY}.")
+def new_plan_command(root: Path, **options: Any) -> None:
+    """Write plans/<ID>.yaml: a maintenance plan (客户维护计划) for a customer.
+
+    The plan is due on --date, then every cycle after it; a conversation logged with `crm log CUSTOMER
+    --plan ID` carries out its current occurrence.
+
+    \b
+    Examples:
+      crm new plan --customer KH-2024001 --cycle monthly --goal 知晓系统使用体验 \\
+          --content 询问运行稳定性 --content 收集改进建议 --date 2024-05-10
+      crm new plan --customer KH-2024001 --goal 年度回顾 --cycle yearly --date 2w --owner hong
+    """
+    repository = _open_repository(root)
+    values: dict[str, Any] = {"customer": options["customer"], "goal": options["goal"]}
+    _missing(
+        values,
+        ["customer", "goal"],
+        _asking(options["interactive"]),
+        {
+            "customer": lambda: click.prompt("客户编号 customer"),
+            "goal": lambda: click.prompt("维护目标 goal", type=TEXT),
+        },
+    )
+    today = date.today()
+    first_day = _date_option(options["first_day"], today, repository.working_days, "--date") or today.isoformat()
+    fields: dict[str, Any] = {
+        "id": options["record_id"],
+        "cycle": options["cycle"],
+        "goal": values["goal"],
+        "content": list(options["content"]),
+        "owner": options["owner"],
+        "date": first_day,
+        "notes": options["notes"],
+    }
+    _write_deal(repository, values, fields, repository.draft_plan, options["dry_run"])
+
+
+@new_command.command("opportunity")
+@_deal_options
+@click.option("--id", "record_id", help="The id; default: the next free one (crm.yaml ids: SJ-<year><seq>).")
+@click.option("--title", type=TEXT, help="商机名称: what is being sold.")
+@click.option("--stage", type=_choice(OpportunityStage), help=f"{field_description(OPPORTUNITY_STAGES)}.")
+@click.option("--amount", type=AMOUNT, help="预计金额: the expected amount, a number >= 0.")
+@click.option("--currency", help="币种: ISO 4217 code (default crm.yaml currency, else CNY).")
+@click.option("--probability", type=click.IntRange(0, 100), help="赢单概率 % (default by stage).")
+@click.option("--expected-close", help=f"预计成交日期 (required unless won or lost): {FROM_TODAY}.")
+@click.option("--closed-on", help="成交日期 of a won or lost opportunity, YYYY-MM-DD (default today).")
+@click.option("--lost-reason", type=TEXT, help="输单原因.")
+@click.option("--source", type=TEXT, help="来源 (行业展会, 客户转介绍 …).")
+def new_opportunity_command(root: Path, **options: Any) -> None:
+    """Write opportunities/<ID>.yaml: a sales opportunity (商机).
+
+    \b
+    Examples:
+      crm new opportunity --customer KH-2024001 --title 二期扩容项目 --stage proposal \\
+          --amount 300000 --expected-close 2024-09-30 --source 客户转介绍
+      crm new opportunity --customer KH-2024007 --title 试用转正式 --stage lead --expected-close 6w
+    """
+    repository = _open_repository(root)
+    values: dict[str, Any] = {"customer": options["customer"], "title": options["title"], "stage": options["stage"]}
+    ask = _asking(options["interactive"])
+    prompts: dict[str, Callable[[], Any]] = {
+        "customer": lambda: click.prompt("客户编号 customer"),
+        "title": lambda: click.prompt("商机名称 title", type=TEXT),
+        "stage": lambda: click.prompt(
+            "商机阶段 stage", type=_choice(OpportunityStage), default=OpportunityStage.LEAD.value
+        ),
+    }
+    _missing(values, ["customer", "title", "stage"], ask, prompts)
+    today = date.today()
+    closed = OpportunityStage(values["stage"]) in CLOSED_STAGES
+    values["expected_close"] = options["expected_close"]
+    if not closed:  # an open opportunity says when it should close (the record's rule)
+        prompts = {"expected_close": lambda: click.prompt("预计成交日期 expected close (YYYY-MM-DD, 30d, 6w)")}
+        _missing(values, ["expected_close"], ask, prompts)
+    calendar = repository.working_days
+    fields: dict[str, Any] = {
+        "id": options["record_id"],
+        "title": values["title"],
+        "stage": values["stage"],
+        "amount": options["amount"],
+        "currency": options["currency"],
+        "probability": options["probability"],
+        "expected_close": _date_option(values["expected_close"], today, calendar, "--expected-close"),
+        "closed_on": options["closed_on"] or (today.isoformat() if closed else None),
+        "lost_reason": options["lost_reason"],
+        "owner": options["owner"],
+        "source": options["source"],
+        "notes": options["notes"],
+    }
+    _write_deal(repository, values, fields, repository.draft_opportunity, options["dry_run"])
+
+
+@new_command.command("contract")
+@_deal_options
+@click.option("--id", "record_id", help="The id; default: the next free one (crm.yaml ids: HT-<year><seq>).")
+@click.option("--title", type=TEXT, help="合作项目: the project or service contracted.")
+@click.option("--product", "products", type=TEXT, multiple=True, help="产品/服务类型 (repeat for several).")
+@click.option("--start", help="合作起始 YYYY-MM-DD: the first day of the cooperation.")
+@click.option("--end", help="合作结束 YYYY-MM-DD: the last day (absent: open-ended, no renewal due).")
+@click.option("--amount", type=AMOUNT, help="合同金额: a number >= 0.")
+@click.option("--currency", help="币种: ISO 4217 code (default crm.yaml currency, else CNY).")
+@click.option("--signed-on", help="签约日期 YYYY-MM-DD.")
+@click.option("--renews", help="续约自: the id of the contract this one renews.")
+@click.option("--opportunity", help="商机编号: the opportunity this contract closed.")
+@click.option(
+    "--renewal-notice-days",
+    type=click.IntRange(0, 366),
+    help="续约提前天数: follow the renewal up this many days before the end (default policy, 60).",
+)
+def new_contract_command(root: Path, **options: Any) -> None:
+    """Write contracts/<ID>.yaml: a contract or cooperation project (合同 / 合作项目).
+
+    A contract that renews another (--renews) ends that one's renewal follow-up.
+
+    \b
+    Examples:
+      crm new contract --customer KH-2024001 --title 2024 年度系统运维服务 --product 运维服务 \\
+          --start 2024-01-01 --end 2024-12-31 --amount 120000 --signed-on 2023-12-20 --opportunity SJ-2023004
+      crm new contract --customer KH-2024001 --title 2025 年度系统运维服务 --start 2025-01-01 \\
+          --end 2025-12-31 --amount 130000 --renews HT-2024001
+    """
+    repository = _open_repository(root)
+    values: dict[str, Any] = {"customer": options["customer"], "title": options["title"], "start": options["start"]}
+    _missing(
+        values,
+        ["customer", "title", "start"],
+        _asking(options["interactive"]),
+        {
+            "customer": lambda: click.prompt("客户编号 customer"),
+            "title": lambda: click.prompt("合作项目 title", type=TEXT),
+            "start": lambda: click.prompt("合作起始 start (YYYY-MM-DD)"),
+        },
+    )
+    fields: dict[str, Any] = {
+        "id": options["record_id"],
+        "title": values["title"],
+        "products": list(options["products"]),
+        "signed_on": options["signed_on"],
+        "start": values["start"],
+        "end": options["end"],
+        "amount": options["amount"],
+        "currency": options["currency"],
+        "renewal_notice_days": options["renewal_notice_days"],
+        "renews": options["renews"],
+        "opportunity": options["opportunity"],
+        "owner": options["owner"],
+        "notes": options["notes"],
+    }
+    _write_deal(repository, values, fields, repository.draft_contract, options["dry_run"])

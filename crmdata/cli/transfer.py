@@ -26,7 +26,7 @@ from crmdata.records.locate import PositionIndex
 from crmdata.records.models import Language
 from crmdata.records.vocabulary import Message, language_code, phrase
 from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES
-from crmdata.sheets.exporter import Table, csv_text, customers_table, followups_table, interactions_table, xlsx_bytes
+from crmdata.sheets.exporter import RECORD_TABLES, Table, csv_text, customers_table, followups_table, xlsx_bytes
 from crmdata.sheets.importer import (
     DEFAULT_MAX_CELL_BYTES,
     DEFAULT_MAX_ROWS,
@@ -77,8 +77,19 @@ def _language(root: Path) -> str:
 # --- crm import ------------------------------------------------------------------------------------
 
 
+RECORD_KINDS = ["customers", "interactions", "plans", "opportunities", "contracts"]
+"""What `crm import` reads and `crm export` writes in the layouts of crmdata.sheets.tables."""
+ONE = {
+    "customers": "one_customer",
+    "interactions": "one_interaction",
+    "plans": "one_plan",
+    "opportunities": "one_opportunity",
+    "contracts": "one_contract",
+}
+
+
 @click.command("import")
-@click.argument("kind", type=click.Choice(["customers", "interactions"]))
+@click.argument("kind", type=click.Choice(RECORD_KINDS))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @root_option
 @click.option(
@@ -162,12 +173,17 @@ def import_command(
     time_limit: float,
     max_file_size: int,
 ) -> None:
-    """Create customers or interactions from a spreadsheet (.csv or .xlsx).
+    """Create customers, interactions, plans, opportunities or contracts from a spreadsheet (.csv or .xlsx).
 
     Reads the customer base-information table (序号, 客户编号, 客户名称, 联系人, 职位, 联系方式, 所属行业,
-    客户类型, 合作起始日期, 客户来源, 关键需求, 备注) or the communication-record table (记录编号, 客户编号,
-    沟通日期, 沟通方式, 沟通主题, 沟通内容摘要, 客户反馈, 需求变化, 待办事项, 负责人, 下次跟进时间), with
-    Chinese or English headers, plus columns named like any other field (阶段, stage, owner ...).
+    客户类型, 合作起始日期, 客户来源, 关键需求, 备注), the communication-record table (记录编号, 客户编号,
+    沟通日期, 沟通方式, 沟通主题, 沟通内容摘要, 客户反馈, 需求变化, 待办事项, 负责人, 下次跟进时间), the
+    maintenance plan table (计划编号, 客户编号, 维护周期, 维护目标, 沟通内容, 负责人, 执行时间, 完成状态, 备注),
+    the opportunity sheet (商机编号, 客户编号, 商机名称, 阶段, 预计金额, 币种, 赢单概率, 预计成交日期, 成交日期,
+    输单原因, 负责人, 来源, 备注) or the contract sheet (合同编号, 客户编号, 合作项目, 产品/服务类型, 签约日期,
+    开始日期, 结束日期, 合同金额, 币种, 回款, 续约自, 负责人, 备注), with Chinese or English headers, plus
+    columns named like any other field (阶段, stage, owner ...). A plan row marked 已完成 also creates the
+    conversation that carried that occurrence out.
 
     A dry run (the default) lists what would be created, the invalid rows with row and column, and
     the rows that are already imported or look like existing records. --write creates the files;
@@ -182,6 +198,7 @@ def import_command(
       crm import customers 客户信息表.xlsx --set type=enterprise --set stage=active --set owner=ming
       crm import customers 客户信息表.xlsx --set type=enterprise --set stage=active --set owner=ming --write
       crm import interactions 沟通记录.csv --map 联系电话= --write
+      crm import plans 客户维护计划表.xlsx --write
       crm import customers leads.csv --map "Company=name" --map "Mobile No.=phone" --set tier=potential
     """
     limits = Limits(max_rows, max_cell_bytes, max_sheet_size, time_limit, max_file_size)
@@ -209,13 +226,13 @@ def import_command(
             "fields_missing",
             where=sheet.where,
             fields=listed(missing),
-            one=SHEET_ERRORS.say(f"one_{kind[:-1]}"),
+            one=SHEET_ERRORS.say(ONE[kind]),
             headers=listed(layout.column(name).zh for name in missing),
             hints=hints,
         )
         raise InputError(said, language)
     dataset = load_valid(root)  # existing records, to compare with; invalid data is refused here
-    customers = CustomerIndex(dataset.customers) if kind == "interactions" else None
+    customers = CustomerIndex(dataset.customers) if kind != "customers" else None
     reader = RowReader(layout, bindings, settings, team, customers)
     progress = _worded_progress(progress_printer(unit="", at_least=2000), language)  # for the sheets that take a while
     try:
@@ -296,6 +313,10 @@ def _print_plan(plan: ImportPlan, dry_run: bool, refused: bool, report: WriteRep
             line = _describe(outcome, dry_run or refused, report, language)
             colour = "red" if outcome.path in report.failures else _COLOURS.get(outcome.status)
             say(styled(f"  {line}", fg=colour))
+            for companion in outcome.companions:
+                also = RowOutcome(outcome.row, outcome.status, companion.record_id, companion.path, companion.label)
+                line = _describe(also, dry_run or refused, report, language)
+                say(styled(f"  {line}", fg="red" if companion.path in report.failures else colour))
     creating = plan.count(RowStatus.CREATE)
     counts = [
         phrase("to_create", language, count=creating)
@@ -342,6 +363,10 @@ def _plan_json(plan: ImportPlan, report: WriteReport, language: str) -> dict[str
                 "path": outcome.path,
                 "label": outcome.label,
                 "detail": text_in(outcome.detail, language),
+                "also": [
+                    {"id": companion.record_id, "path": companion.path, "label": companion.label}
+                    for companion in outcome.companions
+                ],
                 "problems": [
                     {
                         "row": problem.row,
@@ -364,7 +389,7 @@ def _plan_json(plan: ImportPlan, report: WriteReport, language: str) -> dict[str
 
 
 @click.command("export")
-@click.argument("kind", type=click.Choice(["customers", "interactions", "followups"]))
+@click.argument("kind", type=click.Choice([*RECORD_KINDS, "followups"]))
 @root_option
 @click.option(
     "--format",
@@ -408,9 +433,9 @@ def export_command(
     redact: bool,
     as_of: datetime | None,
 ) -> None:
-    """Write customers, interactions or the follow-up list as a spreadsheet (CSV or .xlsx).
+    """Write customers, interactions, plans, opportunities, contracts or the follow-up list as a spreadsheet.
 
-    Customers and interactions come out in the layouts `crm import` reads (the layout's columns first,
+    Records come out (CSV or .xlsx) in the layouts `crm import` reads (the layout's columns first,
     then one for every other field in use), so export -> import gives back the same records. The
     sheet holds the contact details (phone, e-mail, address, birthday) as the repository does:
     it is the team's own data; --redact masks them. followups is the `crm due` list (--as-of).
@@ -420,6 +445,7 @@ def export_command(
       crm export customers > customers.csv
       crm export customers --out 客户信息表.xlsx
       crm export interactions --headers en --out interactions.csv
+      crm export plans --out 客户维护计划表.xlsx
       crm export followups --as-of 2026-11-24 --format xlsx --out due.xlsx
     """
     chosen = file_format or ("xlsx" if out is not None and out.suffix.lower() in (".xlsx", ".xlsm") else "csv")
@@ -438,8 +464,8 @@ def export_command(
     table: Table
     if kind == "customers":
         table = customers_table(dataset, english, redact)
-    elif kind == "interactions":
-        table = interactions_table(dataset, english)
+    elif kind in RECORD_TABLES:
+        table = RECORD_TABLES[kind](dataset, english)
     else:
         table = followups_table(dataset, resolve_as_of(as_of), english)
     for note in table.notes:

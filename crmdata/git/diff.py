@@ -1,5 +1,10 @@
 """What a change does to the CRM: records added, changed and removed, and what that does to the plan.
 
+Beside the records field by field, a reviewer reads what the change means for the business: customers
+churned or won back, follow-ups done or overdue, opportunities that moved stage (won and lost named),
+contracts signed and renewed, and the change to the pipeline's open value and the overdue receivables
+(the KPIs `pipeline_open_value` and `receivables_overdue`, as registered in crmdata.engine.kpis).
+
 Pure functions of two loaded revisions and `as_of`: `snapshot(dataset, as_of)` keeps what the comparison
 needs of one revision (so its dataset can be freed before the other is loaded), `compare(base, head)`
 returns a `Change`, and `markdown(change)` / `as_json(change)` render it. Nothing here reads git, files
@@ -24,9 +29,23 @@ from typing import Any
 
 from crmdata.engine import kpis
 from crmdata.engine.schedule import FollowUp, Status, followup_json, followups
+from crmdata.git.diff_words import DIFF_WORDS
 from crmdata.records.dataset import Dataset
-from crmdata.records.models import Channel, CustomerType, InteractionKind, Language, Stage, Tier, Value
+from crmdata.records.models import (
+    Channel,
+    CustomerType,
+    InteractionKind,
+    Language,
+    OpportunityStage,
+    PlanCycle,
+    PlanStatus,
+    Stage,
+    Tier,
+    Value,
+)
 from crmdata.records.models.contact import PRIVATE_CONTACT_FIELDS
+from crmdata.records.models.fields import DEFAULT_CURRENCY
+from crmdata.records.money import format_amount
 from crmdata.records.problems import Loc, Problem, format_loc
 from crmdata.records.report import format_kpi_value, problem_entry
 from crmdata.records.vocabulary import label, phrase, term
@@ -44,6 +63,14 @@ MAX_VALUE_CHARS = 120
 class RecordKind(StrEnum):
     CUSTOMER = "customer"
     INTERACTION = "interaction"
+    PLAN = "plan"
+    OPPORTUNITY = "opportunity"
+    CONTRACT = "contract"
+
+
+MONEY_KPIS = ("pipeline_open_value", "receivables_overdue")
+"""The KPIs whose change the headline and the "pipeline and receivables" section name, as amounts of the
+default currency (contract §4); a KPI not registered (crmdata.engine.kpis.KPIS) is simply not shown."""
 
 
 class FollowUpEvent(StrEnum):
@@ -86,12 +113,15 @@ class Snapshot:
     """The records of the files that differ between the revisions (every record when no files are given)."""
     config: dict[str, Any] | None
     names: dict[str, str]
-    """Every customer's name by id: interactions and follow-ups name their customer."""
+    """Every customer's name by id: interactions, plans, opportunities, contracts and follow-ups name their
+    customer."""
     followups: dict[str, FollowUp]
     kpis: dict[str, object]
     """The team's KPIs (kpis.compute)."""
     errors: tuple[Problem, ...] = ()
     language: Language = Language.ZH
+    currency: str = DEFAULT_CURRENCY
+    """crm.yaml's `currency`: the currency of the KPIs' amounts and of records that name none."""
 
 
 def snapshot(
@@ -104,6 +134,9 @@ def snapshot(
     kinds: tuple[tuple[RecordKind, list[Any]], ...] = (
         (RecordKind.CUSTOMER, ds.customers),
         (RecordKind.INTERACTION, ds.interactions),
+        (RecordKind.PLAN, ds.plans),
+        (RecordKind.OPPORTUNITY, ds.opportunities),
+        (RecordKind.CONTRACT, ds.contracts),
     )
     for kind, items in kinds:
         for record in items:
@@ -119,6 +152,7 @@ def snapshot(
         kpis=kpis.compute(ds, as_of),
         errors=tuple(errors),
         language=ds.config.language if ds.config is not None else Language.ZH,
+        currency=ds.config.currency if ds.config is not None else DEFAULT_CURRENCY,
     )
 
 
@@ -181,7 +215,7 @@ class RecordChange:
     """The record on BASE and on HEAD (None where it does not exist), private values hidden unless internal."""
     fields: tuple[FieldChange, ...] = ()
     customer_name: str | None = None
-    """An interaction's customer's name."""
+    """The name of the customer of an interaction, a plan, an opportunity or a contract."""
     moved_from: str | None = None
     """The file it was in on BASE, when it moved."""
 
@@ -211,6 +245,52 @@ class StageChange:
     @property
     def won_back(self) -> bool:
         return self.old == "churned"
+
+
+@dataclass(frozen=True)
+class OpportunityMove:
+    """An opportunity whose stage changed; to won and to lost are what a sales manager looks for."""
+
+    opportunity: str
+    customer: str
+    name: str
+    """The customer's name."""
+    title: str
+    old: str
+    new: str
+    amount: int | float | None
+    currency: str
+    closed_on: str | None
+
+    @property
+    def won(self) -> bool:
+        return self.new == OpportunityStage.WON.value
+
+    @property
+    def lost(self) -> bool:
+        return self.new == OpportunityStage.LOST.value
+
+
+@dataclass(frozen=True)
+class ContractSigned:
+    """A contract new on HEAD: signed, or renewing another (`renews`)."""
+
+    contract: str
+    customer: str
+    name: str
+    """The customer's name."""
+    title: str
+    start: str
+    end: str | None
+    amount: int | float | None
+    currency: str
+    signed_on: str | None
+    renews: str | None
+
+    @property
+    def event(self) -> str:
+        """signed, or renewed when it renews another contract."""
+        return "renewed" if self.renews else "signed"
 
 
 @dataclass(frozen=True)
@@ -259,6 +339,9 @@ class Change:
     head_label: str
     customers: tuple[RecordChange, ...] = ()
     interactions: tuple[RecordChange, ...] = ()
+    plans: tuple[RecordChange, ...] = ()
+    opportunities: tuple[RecordChange, ...] = ()
+    contracts: tuple[RecordChange, ...] = ()
     config: tuple[FieldChange, ...] = ()
     stages: tuple[StageChange, ...] = ()
     followups: tuple[FollowUpChange, ...] = ()
@@ -269,6 +352,15 @@ class Change:
     language: Language = Language.ZH
     base_commit: str | None = None
     head_commit: str | None = None
+    moves: tuple[OpportunityMove, ...] = ()
+    signed: tuple[ContractSigned, ...] = ()
+    currency: str = DEFAULT_CURRENCY
+    """HEAD's default currency: the one of the KPIs' amounts."""
+
+    @property
+    def money(self) -> tuple[KpiChange, ...]:
+        """The changes of the pipeline's open value and of the overdue receivables (MONEY_KPIS)."""
+        return tuple(item for item in self.kpis if item.name in MONEY_KPIS and not item.key)
 
     @property
     def ok(self) -> bool:
@@ -277,7 +369,8 @@ class Change:
 
     @property
     def empty(self) -> bool:
-        return not (self.customers or self.interactions or self.config or self.followups or self.kpis)
+        records = (self.customers, self.interactions, self.plans, self.opportunities, self.contracts)
+        return not (any(records) or self.config or self.followups or self.kpis)
 
     def headline(self) -> str:
         """One line: what changed, most telling first, in the change's language (HEAD's crm.yaml)."""
@@ -291,6 +384,17 @@ class Change:
                 count = sum(record.status == status for record in records)
                 if count:
                     parts.append(phrase(noun, language, count=count, change=term(status, language, of="change")))
+        for records, noun in (
+            (self.plans, "plans"),
+            (self.opportunities, "opportunities"),
+            (self.contracts, "contracts"),
+        ):
+            for status in ("added", "changed", "removed"):
+                count = sum(record.status == status for record in records)
+                if count:
+                    change = term(status, language, of="change")
+                    parts.append(DIFF_WORDS.say(noun, count=count, change=change).text(language))
+        parts += self._business_parts()
         if self.config:
             parts.append(phrase("diff_config_changed", language))
         churned = sum(stage.churned for stage in self.stages)
@@ -308,6 +412,27 @@ class Change:
         if self.kpis:
             parts.append(phrase("diff_kpis_changed", language, count=len({item.name for item in self.kpis})))
         return phrase("list_separator", language).join(parts) if parts else phrase("diff_no_change", language)
+
+    def _business_parts(self) -> list[str]:
+        """The headline's words for the deals: stage moves (won and lost named), contracts signed and
+        renewed, and the change to the pipeline and the receivables."""
+        language = self.language
+        parts: list[str] = []
+        if self.moves:
+            parts.append(DIFF_WORDS.say("moved", count=len(self.moves)).text(language))
+        for outcome in ("won", "lost"):
+            count = sum(getattr(move, outcome) for move in self.moves)
+            if count:
+                parts.append(DIFF_WORDS.say(outcome, count=count).text(language))
+        for event in ("signed", "renewed"):
+            count = sum(item.event == event for item in self.signed)
+            if count:
+                parts.append(DIFF_WORDS.say(event, count=count).text(language))
+        for item in self.money:
+            delta = _money_delta(item.old, item.new, self.currency, language)
+            if delta:
+                parts.append(DIFF_WORDS.say("money_change", kpi=item.title, delta=delta).text(language))
+        return parts
 
 
 def diff(base: Dataset, head: Dataset, as_of: date, *, internal: bool = False) -> Change:
@@ -345,12 +470,20 @@ def compare(
         )
     customers = _record_changes(base, head, RecordKind.CUSTOMER, internal)
     interactions = _record_changes(base, head, RecordKind.INTERACTION, internal)
+    opportunities = _record_changes(base, head, RecordKind.OPPORTUNITY, internal)
+    contracts = _record_changes(base, head, RecordKind.CONTRACT, internal)
     return Change(
         head.as_of,
         base_label,
         head_label,
         customers=customers,
         interactions=interactions,
+        plans=_record_changes(base, head, RecordKind.PLAN, internal),
+        opportunities=opportunities,
+        contracts=contracts,
+        moves=tuple(_opportunity_moves(opportunities, head.currency)),
+        signed=tuple(_contracts_signed(contracts, head.currency)),
+        currency=head.currency,
         config=tuple(_field_changes(base.config, head.config, (), internal)),
         stages=tuple(_stage_changes(customers)),
         followups=tuple(_followup_changes(base, head)),
@@ -377,7 +510,7 @@ def _record_changes(base: Snapshot, head: Snapshot, kind: RecordKind, internal: 
         if status == "changed" and not fields and moved_from is None:
             continue
         customer_name = None
-        if kind is RecordKind.INTERACTION:
+        if kind is not RecordKind.CUSTOMER:
             customer = str(current.data.get("customer"))
             customer_name = head.names.get(customer) or base.names.get(customer)
         changes.append(
@@ -458,6 +591,46 @@ def _stage_changes(customers: Iterable[RecordChange]) -> Iterator[StageChange]:
             new=str(stage.new),
             churned_on=record.data.get("churned_on"),
             churn_reason=record.data.get("churn_reason"),
+        )
+
+
+def _opportunity_moves(opportunities: Iterable[RecordChange], currency: str) -> Iterator[OpportunityMove]:
+    """Opportunities on both sides whose stage differs (a new opportunity has no stage to move from)."""
+    for record in opportunities:
+        stage = next((item for item in record.fields if item.path == "stage"), None)
+        if record.status != "changed" or stage is None:
+            continue
+        data = record.data
+        yield OpportunityMove(
+            opportunity=record.id,
+            customer=str(data.get("customer", "")),
+            name=record.customer_name or "",
+            title=str(data.get("title", "")),
+            old=str(stage.old),
+            new=str(stage.new),
+            amount=data.get("amount"),
+            currency=data.get("currency") or currency,
+            closed_on=data.get("closed_on"),
+        )
+
+
+def _contracts_signed(contracts: Iterable[RecordChange], currency: str) -> Iterator[ContractSigned]:
+    """The contracts HEAD has and BASE had not: signed, or renewing another."""
+    for record in contracts:
+        if record.status != "added":
+            continue
+        data = record.data
+        yield ContractSigned(
+            contract=record.id,
+            customer=str(data.get("customer", "")),
+            name=record.customer_name or "",
+            title=str(data.get("title", "")),
+            start=str(data.get("start", "")),
+            end=data.get("end"),
+            amount=data.get("amount"),
+            currency=data.get("currency") or currency,
+            signed_on=data.get("signed_on"),
+            renews=data.get("renews"),
         )
 
 
@@ -548,7 +721,9 @@ _LITERAL = re.compile(
     r"-?\d{1,6}(?:\.\d+)?|\d{4}-\d{2}(?:-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?)?"
 )
 _VOCABULARY = frozenset(
-    member.value for words in (CustomerType, Tier, Stage, Value, Channel, InteractionKind) for member in words
+    member.value
+    for words in (CustomerType, Tier, Stage, Value, Channel, InteractionKind, PlanCycle, PlanStatus, OpportunityStage)
+    for member in words
 )
 """Numbers, dates, months and the models' enum values are shown as they are: none can be a mention, a
 reference or markup (7 digits could be an abbreviated commit id, which GitHub links, so not those)."""
@@ -655,10 +830,16 @@ def markdown(change: Change, max_rows: int = MAX_ROWS) -> str:
         errors = phrase("errors_n", language, count=len(change.base_errors))
         lines += [phrase("diff_base_invalid", language, errors=errors), "", *_error_list(change.base_errors, language)]
     lines += _stage_section(change.stages, max_rows, language)
+    lines += _money_section(change.money, change.currency, language)
+    lines += _move_section(change.moves, max_rows, language)
+    lines += _signed_section(change.signed, max_rows, language)
     lines += _followup_section(change.followups, max_rows, language)
     lines += _todo_section(change.todos_done, max_rows, language)
     lines += _customer_section(change.customers, max_rows, language)
     lines += _interaction_section(change.interactions, max_rows, language)
+    lines += _plan_section(change.plans, max_rows, language)
+    lines += _opportunity_section(change.opportunities, change.currency, max_rows, language)
+    lines += _contract_section(change.contracts, change.currency, max_rows, language)
     if change.config:
         w = _words(language)
         rows = _field_rows([], change.config, language)
@@ -757,6 +938,177 @@ def _kpi_delta(change: KpiChange) -> str:
     if isinstance(delta, float):
         return f"{sign}{abs(delta):.2f}"
     return f"{sign}{abs(delta)}"
+
+
+def amount_text(amount: object, currency: str, language: Language) -> str:
+    """An amount for people, as the site and `crm kpi` write it (crmdata.records.money); — for none."""
+    if not isinstance(amount, int | float) or isinstance(amount, bool):
+        return "—"
+    return format_amount(float(amount), currency, language)
+
+
+def _difference(old: object, new: object) -> int | float | None:
+    """new − old when both are numbers (a KPI with no value on one side has no difference)."""
+    if isinstance(old, int | float) and isinstance(new, int | float):
+        return new - old
+    return None
+
+
+def _money_delta(old: object, new: object, currency: str, language: Language) -> str:
+    """`+¥300,000` / `−¥50,000`; empty when there is no difference to state."""
+    delta = _difference(old, new)
+    if delta is None or abs(delta) < 1e-9:
+        return ""
+    return ("+" if delta > 0 else "−") + amount_text(abs(delta), currency, language)
+
+
+def _money_section(changes: tuple[KpiChange, ...], currency: str, language: Language) -> list[str]:
+    """The pipeline's open value and the overdue receivables, before and after, as amounts."""
+    if not changes:
+        return []
+    lines = [f"#### {DIFF_WORDS.say('money_section').text(language)}", ""]
+    for item in changes:
+        old, new = amount_text(item.old, currency, language), amount_text(item.new, currency, language)
+        delta = _money_delta(item.old, item.new, currency, language) or "—"
+        said = DIFF_WORDS.say("money_line", kpi=f"{item.title} `{item.name}`", old=old, new=new, delta=delta)
+        lines.append(f"- {said.text(language)}")
+    return [*lines, ""]
+
+
+def _opportunity_stage_word(value: object, language: Language) -> str:
+    text = str(value)
+    stages = {stage.value for stage in OpportunityStage}
+    return term(text, language, of="opportunity_stage") if text in stages else md(text)
+
+
+def _customer_cell(customer: object, name: str | None) -> str:
+    cell = md(customer or "")
+    return f"{cell} {md(name)}" if name else cell
+
+
+def _move_section(moves: tuple[OpportunityMove, ...], max_rows: int, language: Language) -> list[str]:
+    """Opportunities that moved stage; won and lost in bold."""
+    if not moves:
+        return []
+    w = _words(language)
+    rows = []
+    for move in moves:
+        new = _opportunity_stage_word(move.new, language)
+        rows.append(
+            [
+                md(move.opportunity),
+                _customer_cell(move.customer, move.name),
+                _shown(move.title),
+                _opportunity_stage_word(move.old, language),
+                f"**{new}**" if move.won or move.lost else new,
+                amount_text(move.amount, move.currency, language),
+                move.closed_on or "—",
+            ]
+        )
+    header = [w("opportunity_id"), w("customer"), w("opportunity_title"), phrase("from", language)]
+    header += [phrase("to", language), DIFF_WORDS.say("amount").text(language), w("closed_on")]
+    title = DIFF_WORDS.say("stage_section", count=len(moves)).text(language)
+    return [f"#### {title}", "", *_table(header, rows, max_rows, language)]
+
+
+def _period(start: object, end: object, language: Language) -> str:
+    if not end:
+        return DIFF_WORDS.say("open_ended", start=start or "—").text(language)
+    return f"{start} – {end}"
+
+
+def _signed_section(signed: tuple[ContractSigned, ...], max_rows: int, language: Language) -> list[str]:
+    """Contracts new on HEAD: signed, or renewing another (named)."""
+    if not signed:
+        return []
+    w = _words(language)
+    rows = []
+    for item in signed:
+        event = DIFF_WORDS.say(f"event_{item.event}").text(language)
+        note = DIFF_WORDS.say("renews_note", id=md(item.renews)).text(language) if item.renews else ""
+        rows.append(
+            [
+                f"**{event}**" if item.renews else event,
+                md(item.contract),
+                _customer_cell(item.customer, item.name),
+                _shown(item.title),
+                _period(item.start, item.end, language),
+                amount_text(item.amount, item.currency, language),
+                item.signed_on or "—",
+                note,
+            ]
+        )
+    header = [phrase("change", language), w("contract_id"), w("customer"), w("contract_title")]
+    header += [DIFF_WORDS.say("period").text(language), DIFF_WORDS.say("amount").text(language), w("signed_on")]
+    title = DIFF_WORDS.say("contract_section", count=len(signed)).text(language)
+    return [f"#### {title}", "", *_table([*header, w("note")], rows, max_rows, language)]
+
+
+def _deal_section(
+    records: tuple[RecordChange, ...],
+    noun: str,
+    header: list[str],
+    cells: Callable[[RecordChange], list[str]],
+    label_field: str,
+    max_rows: int,
+    language: Language,
+) -> list[str]:
+    """A plan's, opportunity's or contract's section: the added and removed listed, the changed field by field."""
+    if not records:
+        return []
+    lines = [_section_title(noun, records, language), ""]
+    listed = [record for record in records if record.status != "changed"]
+    if listed:
+        rows = [[term(record.status, language, of="change"), *cells(record)] for record in listed]
+        lines += _table([phrase("change", language), *header], rows, max_rows, language)
+    return lines + _changed_fields(records, noun, label_field, max_rows, language)
+
+
+def _plan_section(records: tuple[RecordChange, ...], max_rows: int, language: Language) -> list[str]:
+    w = _words(language)
+
+    def cells(record: RecordChange) -> list[str]:
+        data = record.data
+        cycle = str(data.get("cycle", ""))
+        shown_cycle = term(cycle, language, of="cycle") if cycle in {c.value for c in PlanCycle} else md(cycle)
+        customer = _customer_cell(data.get("customer"), record.customer_name)
+        return [md(record.id), customer, shown_cycle, _shown(data.get("goal")), _shown(data.get("owner")),
+                str(data.get("date", ""))]  # fmt: skip
+
+    header = [w("plan_id"), w("customer"), w("cycle"), w("goal"), w("owner"), w("plan_date")]
+    return _deal_section(records, "maintenance_plan", header, cells, "goal", max_rows, language)
+
+
+def _opportunity_section(
+    records: tuple[RecordChange, ...], currency: str, max_rows: int, language: Language
+) -> list[str]:
+    w = _words(language)
+
+    def cells(record: RecordChange) -> list[str]:
+        data = record.data
+        customer = _customer_cell(data.get("customer"), record.customer_name)
+        amount = amount_text(data.get("amount"), data.get("currency") or currency, language)
+        stage = _opportunity_stage_word(data.get("stage", ""), language)
+        return [md(record.id), customer, _shown(data.get("title")), stage, amount, _shown(data.get("owner"))]
+
+    header = [w("opportunity_id"), w("customer"), w("opportunity_title"), w("opportunity_stage")]
+    header += [w("expected_amount"), w("owner")]
+    return _deal_section(records, "opportunity", header, cells, "title", max_rows, language)
+
+
+def _contract_section(records: tuple[RecordChange, ...], currency: str, max_rows: int, language: Language) -> list[str]:
+    w = _words(language)
+
+    def cells(record: RecordChange) -> list[str]:
+        data = record.data
+        customer = _customer_cell(data.get("customer"), record.customer_name)
+        amount = amount_text(data.get("amount"), data.get("currency") or currency, language)
+        period = _period(data.get("start"), data.get("end"), language)
+        return [md(record.id), customer, _shown(data.get("title")), period, amount, _shown(data.get("owner"))]
+
+    header = [w("contract_id"), w("customer"), w("contract_title"), DIFF_WORDS.say("period").text(language)]
+    header += [w("contract_amount"), w("owner")]
+    return _deal_section(records, "contract", header, cells, "title", max_rows, language)
 
 
 def _kpi_key(key: str, language: Language) -> str:
@@ -890,6 +1242,47 @@ def as_json(change: Change) -> dict[str, object]:
         "summary": change.headline(),
         "customers": [_record_json(record) for record in change.customers],
         "interactions": [_record_json(record) for record in change.interactions],
+        "plans": [_record_json(record) for record in change.plans],
+        "opportunities": [_record_json(record) for record in change.opportunities],
+        "contracts": [_record_json(record) for record in change.contracts],
+        "opportunity_stages": [
+            {
+                "opportunity": move.opportunity,
+                "customer": move.customer,
+                "title": move.title,
+                "from": move.old,
+                "to": move.new,
+                "amount": move.amount,
+                "currency": move.currency,
+                "closed_on": move.closed_on,
+            }
+            for move in change.moves
+        ],
+        "contracts_signed": [
+            {
+                "contract": item.contract,
+                "event": item.event,
+                "customer": item.customer,
+                "title": item.title,
+                "start": item.start,
+                "end": item.end,
+                "amount": item.amount,
+                "currency": item.currency,
+                "signed_on": item.signed_on,
+                "renews": item.renews,
+            }
+            for item in change.signed
+        ],
+        "money": [
+            {
+                "name": item.name,
+                "currency": change.currency,
+                "base": item.old,
+                "head": item.new,
+                "change": _difference(item.old, item.new),
+            }
+            for item in change.money
+        ],
         "config": [_field_json(item) for item in change.config],
         "stages": [
             {

@@ -16,35 +16,53 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from crmdata.engine.schedule import followups
 from crmdata.records.dataset import Dataset
-from crmdata.records.models import Customer, Interaction
+from crmdata.records.models import Contract, Customer, Interaction, Opportunity, Plan
 from crmdata.records.models.contact import PRIVATE_CONTACT_FIELDS
 from crmdata.records.privacy import mask
-from crmdata.records.vocabulary import CHANNELS, KINDS, LABELS, REASONS, STAGES, STATUSES, TIERS, TYPES, VALUES, Message
-from crmdata.sheets.sheet_words import SHEET_ERRORS
+from crmdata.records.vocabulary import (
+    CHANNELS,
+    KINDS,
+    LABELS,
+    OPPORTUNITY_STAGES,
+    PLAN_CYCLES,
+    REASONS,
+    STAGES,
+    STATUSES,
+    TIERS,
+    TYPES,
+    VALUES,
+    Message,
+)
+from crmdata.sheets.sheet_words import PLAN_PROGRESS, SHEET_ERRORS
 from crmdata.sheets.tables import (
+    CONTRACTS,
     CUSTOMERS,
     INTERACTIONS,
+    OPPORTUNITIES,
+    PLANS,
     Column,
     Layout,
     TodoText,
     looks_like_formula,
     neutralise_formula,
     owner_label,
+    write_amount,
     write_bool,
     write_enum,
     write_list,
     write_moment,
+    write_payments,
     write_todo,
 )
 
-CellValue = str | int | date | None
+CellValue = str | int | float | date | None
 Key = tuple[str, int]
 """A column of an export: (target, contact number); the contact number is 1 except for 联系人2 ..."""
 
@@ -149,7 +167,9 @@ def customers_table(dataset: Dataset, english: bool, redact: bool = False) -> Ta
     return table
 
 
-def _list_notes(dataset: Dataset, record: Customer | Interaction, lists: Mapping[str, Sequence[str]]) -> list[Message]:
+def _list_notes(
+    dataset: Dataset, record: Customer | Interaction | Plan | Contract, lists: Mapping[str, Sequence[str]]
+) -> list[Message]:
     """A list item with a line break reads back as two items: say so rather than change data silently."""
     return [
         SHEET_ERRORS.say("line_break_in_list", file=dataset.file_of(record), name=name, index=index)
@@ -185,6 +205,9 @@ def interaction_values(
         ("satisfaction", 1): interaction.satisfaction,
         ("recorded", 1): write_moment(interaction.recorded) if interaction.recorded else None,
         ("resolved", 1): interaction.resolved,
+        ("plan", 1): interaction.plan,
+        ("opportunity", 1): interaction.opportunity,
+        ("contract", 1): interaction.contract,
     }
 
 
@@ -198,6 +221,121 @@ def interactions_table(dataset: Dataset, english: bool) -> Table:
         lists = {"need_changes": interaction.need_changes, "todos": [todo.task for todo in interaction.todos]}
         table.notes += _list_notes(dataset, interaction, lists)
     return table
+
+
+# --- plans, opportunities, contracts ---------------------------------------------------------------
+
+
+def plan_values(plan: Plan, english: bool, team: Mapping[str, str], names: Mapping[str, str]) -> dict[Key, CellValue]:
+    """One plan as the plan table writes it. 完成状态 says the plan's own status (计划中 or 已取消): what was
+    carried out is in the conversations that name the plan, which the interactions sheet holds. 顺延至 is
+    always a column of its own, so that a re-import reads it from there, never from the words of 备注."""
+    return {
+        ("id", 1): plan.id,
+        ("customer", 1): plan.customer,
+        ("cycle", 1): write_enum(PLAN_CYCLES, plan.cycle, english),
+        ("goal", 1): plan.goal,
+        ("content", 1): write_list(plan.content) or None,
+        ("owner", 1): owner_label(team, plan.owner),
+        ("date", 1): plan.date,
+        ("status", 1): write_enum(PLAN_PROGRESS, plan.status, english),
+        ("notes", 1): plan.notes,
+        ("postponed_to", 1): plan.postponed_to,
+        ("customer_name", 1): names.get(plan.customer),
+    }
+
+
+def opportunity_values(
+    opportunity: Opportunity, english: bool, team: Mapping[str, str], names: Mapping[str, str]
+) -> dict[Key, CellValue]:
+    values: dict[Key, CellValue] = {
+        ("id", 1): opportunity.id,
+        ("customer", 1): opportunity.customer,
+        ("title", 1): opportunity.title,
+        ("stage", 1): write_enum(OPPORTUNITY_STAGES, opportunity.stage, english),
+        ("amount", 1): write_amount(opportunity.amount),
+        ("currency", 1): opportunity.currency,
+        ("probability", 1): opportunity.probability,
+        ("expected_close", 1): opportunity.expected_close,
+        ("closed_on", 1): opportunity.closed_on,
+        ("lost_reason", 1): opportunity.lost_reason,
+        ("owner", 1): owner_label(team, opportunity.owner),
+        ("source", 1): opportunity.source,
+        ("notes", 1): opportunity.notes,
+        ("customer_name", 1): names.get(opportunity.customer),
+    }
+    if opportunity.qualification is not None:
+        for part in ("budget", "authority", "need"):
+            values[(part, 1)] = write_bool(getattr(opportunity.qualification, part), english)
+    return values
+
+
+def contract_values(
+    contract: Contract, english: bool, team: Mapping[str, str], names: Mapping[str, str]
+) -> dict[Key, CellValue]:
+    payments = [payment.model_dump() for payment in contract.payments]
+    return {
+        ("id", 1): contract.id,
+        ("customer", 1): contract.customer,
+        ("title", 1): contract.title,
+        ("products", 1): write_list(contract.products) or None,
+        ("signed_on", 1): contract.signed_on,
+        ("start", 1): contract.start,
+        ("end", 1): contract.end,
+        ("amount", 1): write_amount(contract.amount),
+        ("currency", 1): contract.currency,
+        ("payments", 1): write_payments(payments, english),
+        ("renews", 1): contract.renews,
+        ("owner", 1): owner_label(team, contract.owner),
+        ("notes", 1): contract.notes,
+        ("customer_name", 1): names.get(contract.customer),
+        ("opportunity", 1): contract.opportunity,
+        ("renewal_notice_days", 1): contract.renewal_notice_days,
+        ("terminated_on", 1): contract.terminated_on,
+    }
+
+
+def plans_table(dataset: Dataset, english: bool) -> Table:
+    """The customer maintenance plan table (客户维护计划表)."""
+    team, names = _team(dataset), _names(dataset)
+    records = [plan_values(plan, english, team, names) for plan in dataset.plans]
+    table = _table(
+        PLANS, records, ("postponed_to", "customer_name"), english, PLANS.sheet_en if english else PLANS.sheet_zh
+    )
+    for plan in dataset.plans:
+        table.notes += _list_notes(dataset, plan, {"content": plan.content})
+    return table
+
+
+def opportunities_table(dataset: Dataset, english: bool) -> Table:
+    team, names = _team(dataset), _names(dataset)
+    records = [opportunity_values(opportunity, english, team, names) for opportunity in dataset.opportunities]
+    sheet = OPPORTUNITIES.sheet_en if english else OPPORTUNITIES.sheet_zh
+    return _table(OPPORTUNITIES, records, ("customer_name",), english, sheet)
+
+
+def contracts_table(dataset: Dataset, english: bool) -> Table:
+    team, names = _team(dataset), _names(dataset)
+    records = [contract_values(contract, english, team, names) for contract in dataset.contracts]
+    table = _table(
+        CONTRACTS, records, ("customer_name",), english, CONTRACTS.sheet_en if english else CONTRACTS.sheet_zh
+    )
+    for contract in dataset.contracts:
+        table.notes += _list_notes(dataset, contract, {"products": contract.products})
+    return table
+
+
+def _names(dataset: Dataset) -> dict[str, str]:
+    return {customer.id: customer.name for customer in dataset.customers}
+
+
+RECORD_TABLES: dict[str, Callable[[Dataset, bool], Table]] = {
+    "interactions": lambda dataset, english: interactions_table(dataset, english),
+    "plans": plans_table,
+    "opportunities": opportunities_table,
+    "contracts": contracts_table,
+}
+"""The record sheets besides customers (which may be --redact-ed), by `crm export` kind."""
 
 
 # --- follow-ups ------------------------------------------------------------------------------------

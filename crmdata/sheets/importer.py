@@ -35,19 +35,20 @@ from typing import Any, BinaryIO
 from xml.etree.ElementTree import XMLPullParser
 from xml.parsers import expat
 
-from crmdata.authoring.drafts import Repository
+from crmdata.authoring.drafts import Draft, Repository
 from crmdata.authoring.writer import RecordWriteError, plain_data, record_text
-from crmdata.records.dataset import Dataset
+from crmdata.records.dataset import AnyRecord, Dataset
 from crmdata.records.load import Progress
-from crmdata.records.models import Customer, Interaction
+from crmdata.records.models import Channel, Contract, Customer, Interaction, Opportunity, Plan
 from crmdata.records.models.fields import day_of
+from crmdata.records.problem_words import RECORD_PROBLEMS
 from crmdata.records.problems import Loc, Problem
 from crmdata.records.record_check import check_record
 from crmdata.records.vocabulary import Message
 from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES
 from crmdata.sheets.sheet_words import IMPORT_PROBLEMS, SHEET_ERRORS, SaidError, listed, record_said
 from crmdata.sheets.tables import (
-    CONTACT_PARTS,
+    QUALIFICATION_PARTS,
     Cell,
     CellError,
     Column,
@@ -55,6 +56,7 @@ from crmdata.sheets.tables import (
     TodoText,
     header_key,
     is_empty,
+    postponement,
     read_cell,
     read_text,
     restore_formula,
@@ -1033,6 +1035,8 @@ def _fields_of(column: Column) -> tuple[str, ...]:
         return ("contacts",)
     if column.target.startswith("consent"):
         return ("consent",)
+    if column.target in QUALIFICATION_PARTS:
+        return ("qualification",)
     if column.target == "customer_name":
         return ("customer",)
     return (column.target,)
@@ -1092,6 +1096,8 @@ class Assembled:
     """Fields that only --set gave: defaults, left out when comparing with an existing record."""
     columns: dict[str, Binding]
     """field -> a column of the sheet that holds it (to name the empty cell of a missing field)."""
+    carried_out: bool = False
+    """A plan row marked 已完成: the occurrence of its 执行时间 was carried out (see Planner._carried_out)."""
 
 
 def _problem(row: int, source: Source | None, message: Message, loc_field: str = "") -> RowProblem:
@@ -1172,7 +1178,30 @@ class RowReader:
         fields, sources = self._fields(row, values, problems, failed)
         from_sheet = {path[0] for path in sheet_paths}
         from_settings = {path[0] for path in values if path[0] not in from_sheet}
-        return Assembled(row, fields, sources, problems, failed, from_settings, self.columns)
+        carried_out = self._plan(row, fields, sources, problems) if self.layout.name == "plans" else False
+        return Assembled(row, fields, sources, problems, failed, from_settings, self.columns, carried_out)
+
+    def _plan(self, row: int, fields: dict[str, Any], sources: dict[Loc, Source], problems: list[RowProblem]) -> bool:
+        """A plan row's 完成状态 and 备注: whether the occurrence was carried out (已完成), the status to write
+        (none for an active plan: the default), and the postponement the notes give when the sheet has no
+        顺延至 column (with one, the column says it: an export, re-imported, reads back exactly)."""
+        progress = fields.pop("status", None)
+        status_source = sources.pop(("status",), None)
+        if progress == "cancelled":
+            fields["status"] = progress
+            if status_source is not None:
+                sources[("status",)] = status_source
+        notes, planned = fields.get("notes"), fields.get("date")
+        if isinstance(notes, str) and isinstance(planned, date) and "postponed_to" not in self.columns:
+            try:
+                found = postponement(notes, planned)
+            except CellError as exc:
+                problems.append(_problem(row, sources.get(("notes",)), exc.said))
+                return False
+            if found is not None and "postponed_to" not in fields:
+                fields["postponed_to"] = found
+                sources[("postponed_to",)] = sources[("notes",)]
+        return bool(progress == "done")
 
     def _fields(
         self,
@@ -1184,12 +1213,12 @@ class RowReader:
         fields: dict[str, Any] = {}
         sources: dict[Loc, Source] = {}
         contacts: dict[int, dict[str, tuple[Any, Source]]] = {}
-        consent: dict[str, tuple[Any, Source]] = {}
+        nested: dict[str, dict[str, tuple[Any, Source]]] = {}
         for path, (value, source) in values.items():
             if path[0] == "contacts":
                 contacts.setdefault(path[1], {})[path[2]] = (value, source)
-            elif path[0] == "consent":
-                consent[path[1]] = (value, source)
+            elif path[0] in NESTED:
+                nested.setdefault(path[0], {})[path[1]] = (value, source)
             else:
                 fields[path[0]] = value
                 sources[(path[0],)] = source
@@ -1203,11 +1232,11 @@ class RowReader:
             for part, (_, source) in parts.items():
                 sources[("contacts", position, part)] = source
             sources[("contacts", position)] = min((src for _, src in parts.values()), key=_order)
-        if consent:
-            fields["consent"] = {part: value for part, (value, _) in consent.items()}
-            for part, (_, source) in consent.items():
-                sources[("consent", part)] = source
-            sources[("consent",)] = min((src for _, src in consent.values()), key=_order)
+        for name, parts in nested.items():
+            fields[name] = {part: value for part, (value, _) in parts.items()}
+            for part, (_, source) in parts.items():
+                sources[(name, part)] = source
+            sources[(name,)] = min((src for _, src in parts.values()), key=_order)
         if "todos" in fields:
             fields["todos"] = self._todos(row, fields, sources, problems)
         if self.customers is not None:
@@ -1277,6 +1306,8 @@ def _display(value: Any) -> str:
 
 
 _CONTACT_FIELD = {"contact": "name"}
+NESTED = ("consent", "qualification")
+"""Fields whose parts come from columns of their own (同意日期, 有购买力 ...)."""
 
 
 def _paths(column: Column, contact: int, value: Any) -> list[tuple[tuple[Any, ...], Any]]:
@@ -1287,10 +1318,12 @@ def _paths(column: Column, contact: int, value: Any) -> list[tuple[tuple[Any, ..
         return [((field_name,), word)]
     if column.cell is Cell.CONTACT_INFO:
         return [(("contacts", contact, part), text) for part, text in value.items()]
-    if target in CONTACT_PARTS:
+    if column.per_contact:
         return [(("contacts", contact, _CONTACT_FIELD.get(target, target)), value)]
     if target.startswith("consent"):
         return [(("consent", target.partition("_")[2] or "given"), value)]
+    if target in QUALIFICATION_PARTS:
+        return [(("qualification", target), value)]
     return [((target,), value)]
 
 
@@ -1364,12 +1397,12 @@ class CustomerIndex:
 class Known:
     """A record a row may repeat: in the repository (row None, with its file) or on an earlier row."""
 
-    record: Customer | Interaction
+    record: AnyRecord
     row: int | None
     path: str
 
 
-def differences(given: Mapping[str, Any], existing: Customer | Interaction) -> list[str]:
+def differences(given: Mapping[str, Any], existing: AnyRecord) -> list[str]:
     """Fields whose value in the row is not the record's; fields the row leaves empty say nothing.
 
     A sheet with one contact agrees with a record that has more (the sheet only knows the first).
@@ -1392,31 +1425,47 @@ def _agrees(given: Any, existing: Any, name: str | None = None) -> bool:
 
 class Matcher:
     """Finds the record a row without an id repeats: customers by name or phone, interactions by
-    customer, day and topic. Holds the repository's records and the rows drafted so far."""
+    customer, day and topic, plans by customer, goal and first day, opportunities by customer and title,
+    contracts by customer, title and start. Holds the repository's records and the rows drafted so far."""
 
     def __init__(self, layout: Layout, dataset: Dataset) -> None:
-        self.customers = layout.name == "customers"
         self.keys: dict[tuple[str, ...], list[Known]] = {}
-        records: Iterable[Customer | Interaction] = dataset.customers if self.customers else dataset.interactions
+        records: Iterable[AnyRecord] = getattr(dataset, layout.name)
         for record in records:
             self.add(Known(record, None, dataset.file_of(record)))
 
-    def _keys(self, record: Customer | Interaction) -> list[tuple[str, ...]]:
+    def _keys(self, record: AnyRecord) -> list[tuple[str, ...]]:
         if isinstance(record, Customer):
             return [("name", name_key(record.name)), *(("phone", phone) for phone in sorted(_phones(record)))]
+        if isinstance(record, Plan):
+            return [("plan", record.customer.lower(), name_key(record.goal), record.date.isoformat())]
+        if isinstance(record, Opportunity):
+            return [("deal", record.customer.lower(), name_key(record.title))]
+        if isinstance(record, Contract):
+            return [("contract", record.customer.lower(), name_key(record.title), record.start.isoformat())]
         return [("talk", record.customer.lower(), day_of(record.date).isoformat(), name_key(record.topic))]
 
     def add(self, known: Known) -> None:
         for key in self._keys(known.record):
             self.keys.setdefault(key, []).append(known)
 
-    def find(self, record: Customer | Interaction) -> list[tuple[Known, Message]]:
+    def find(self, record: AnyRecord) -> list[tuple[Known, Message]]:
         """Records this one may repeat, each with the reason (same name, same phone ...)."""
         found: list[tuple[Known, Message]] = []
         for key in self._keys(record):
-            reason = IMPORT_PROBLEMS.say({"name": "same_name", "phone": "same_phone", "talk": "same_talk"}[key[0]])
+            reason = IMPORT_PROBLEMS.say(_SAME[key[0]])
             found.extend((known, reason) for known in self.keys.get(key, []) if all(k is not known for k, _ in found))
         return found
+
+
+_SAME = {
+    "name": "same_name",
+    "phone": "same_phone",
+    "talk": "same_talk",
+    "plan": "same_plan",
+    "deal": "same_opportunity",
+    "contract": "same_contract",
+}
 
 
 # --- the plan --------------------------------------------------------------------------------------
@@ -1445,6 +1494,19 @@ class RowOutcome:
     text: str | None = None
     """The file's text, for a row to create: made and checked to read back while planning, so that the
     dry run refuses what --write would (a record too big for one file, say)."""
+    companions: list[Companion] = field(default_factory=list)
+    """Further records the row creates with its own: the conversation that carried out a plan row's
+    occurrence marked 已完成."""
+
+
+@dataclass(frozen=True)
+class Companion:
+    """A record created along with a row's record, made and checked while planning like it."""
+
+    record_id: str
+    path: str
+    label: str
+    text: str
 
 
 @dataclass
@@ -1467,6 +1529,17 @@ class ImportPlan:
         return any(outcome.status is RowStatus.INVALID for outcome in self.outcomes)
 
 
+MODELS: dict[str, type[AnyRecord]] = {
+    "customers": Customer,
+    "interactions": Interaction,
+    "plans": Plan,
+    "opportunities": Opportunity,
+    "contracts": Contract,
+}
+"""The record type of each layout."""
+REFERRING = {"customers": "referred_by", "contracts": "renews"}
+"""The field by which a row may name the record of another row of the same sheet (drafted first)."""
+
 PLACEHOLDER_ID = "new"
 """Stands in for the id a row without one will get, while the row is checked (no id is spent on an
 invalid or duplicate row)."""
@@ -1485,15 +1558,21 @@ class Planner:
     ) -> None:
         self.layout = layout
         self.max_file_bytes = max_file_bytes
-        self.model: type[Customer] | type[Interaction] = Customer if layout.name == "customers" else Interaction
+        self.model = MODELS[layout.name]
         self.repository = repository
         self.today = today
-        records: Iterable[Customer | Interaction] = (
-            dataset.customers if layout.name == "customers" else dataset.interactions
-        )
+        records: Iterable[AnyRecord] = getattr(dataset, layout.name)
         self.existing = {record.id.lower(): Known(record, None, dataset.file_of(record)) for record in records}
         self.matcher = Matcher(layout, dataset)
         self.ids_in_sheet: dict[str, int] = {}
+        self.carried_out = {interaction.plan for interaction in dataset.interactions if interaction.plan}
+        """Plans some conversation carries out (its first occurrence, at least)."""
+        self.referable = {
+            "plan": (set(dataset.plan_by_id()), "no_plan"),
+            "opportunity": (set(dataset.opportunity_by_id()), "no_opportunity"),
+            "contract": (set(dataset.contract_by_id()), "no_contract"),
+        }
+        """What an interaction row may name, and the sentence for a name that is not there."""
 
     def outcome(self, row: Assembled) -> RowOutcome:
         given_id = row.fields.get("id")
@@ -1516,34 +1595,111 @@ class Planner:
                 return RowOutcome(row.row, RowStatus.INVALID, given_id, problems=[problem])
             existing = self.existing.get(given_id.lower())
             if existing is not None:
-                return self._compared(row.row, _given(record, row), existing)
+                return self._compared(row, _given(record, row), existing)
         else:
             matches = self.matcher.find(record)
             if matches:
                 return self._repeated(row.row, _given(record, row), matches)
-        draft = (
-            self.repository.draft_customer(row.fields, self.today)
-            if self.model is Customer
-            else self.repository.draft_interaction(row.fields, self.today)
+        if isinstance(record, Interaction) and (missing := self._unknown_references(row, record)):
+            return RowOutcome(row.row, RowStatus.INVALID, given_id, problems=missing)
+        draft = self._draft(row.fields)
+        made = self._made(row, draft, given_id)
+        if isinstance(made, RowOutcome):
+            return made
+        assert draft.record is not None
+        companions: list[Companion] = []
+        if row.carried_out and isinstance(draft.record, Plan):
+            carrying = self._carried_out(row, draft.record)
+            if isinstance(carrying, RowOutcome):
+                return carrying
+            companions.append(carrying)
+        self.matcher.add(Known(draft.record, row.row, draft.path))
+        return RowOutcome(
+            row.row,
+            RowStatus.CREATE,
+            draft.record.id,
+            draft.path,
+            _label(draft.record),
+            text=made,
+            companions=companions,
         )
+
+    def _draft(self, fields: dict[str, Any]) -> Draft:
+        if self.model is Customer:
+            return self.repository.draft_customer(fields, self.today)
+        if self.model is Interaction:
+            return self.repository.draft_interaction(fields, self.today)
+        if self.model is Plan:
+            return self.repository.draft_plan(fields, self.today)
+        if self.model is Opportunity:
+            return self.repository.draft_opportunity(fields, self.today)
+        return self.repository.draft_contract(fields, self.today)
+
+    def _made(self, row: Assembled, draft: Draft, given_id: str | None) -> str | RowOutcome:
+        """The draft's file text, or the row's outcome when the draft is invalid or cannot be written."""
         if draft.problems or draft.record is None:
             located = sorted((self._locate(row, problem) for problem in draft.problems), key=lambda p: p.order)
             return RowOutcome(row.row, RowStatus.INVALID, given_id, problems=located)
         try:
-            text = record_text(draft.record, draft.path, self.max_file_bytes)
+            return record_text(draft.record, draft.path, self.max_file_bytes)
         except RecordWriteError as exc:
             said = IMPORT_PROBLEMS.say("record_unwritable", reason=str(exc))  # the writer's reason, in English
             return RowOutcome(row.row, RowStatus.INVALID, given_id, problems=[_problem(row.row, None, said)])
-        self.matcher.add(Known(draft.record, row.row, draft.path))
-        return RowOutcome(row.row, RowStatus.CREATE, draft.record.id, draft.path, _label(draft.record), text=text)
 
-    def _compared(self, row: int, given: dict[str, Any], existing: Known) -> RowOutcome:
+    def _carried_out(self, row: Assembled, plan: Plan) -> Companion | RowOutcome:
+        """The conversation that carried out the occurrence a plan row marks 已完成.
+
+        A plan's progress is what conversations naming it (`plan: ID`) carried out (contract §2), so 已完成
+        is written as one: on the occurrence's due day (顺延至 when later, else 执行时间), by the plan's
+        owner, on its goal, channel `other` (the sheet does not say how), its summary saying where it came
+        from. The plan itself stays as the row gives it: its next occurrence is then the current one.
+        """
+        day = plan.postponed_to if plan.postponed_to is not None and plan.postponed_to > plan.date else plan.date
+        if day > self.today:
+            said = IMPORT_PROBLEMS.say("done_in_future", day=day.isoformat())
+            return RowOutcome(
+                row.row,
+                RowStatus.INVALID,
+                plan.id,
+                problems=[_problem(row.row, row.sources.get(("status",)) or row.columns.get("status"), said)],
+            )
+        summary = SHEET_ERRORS.say("carried_out_summary", row=row.row).text(self.repository.config.language)
+        fields = {
+            "customer": plan.customer,
+            "date": day,
+            "channel": Channel.OTHER.value,
+            "owner": plan.owner,
+            "topic": plan.goal,
+            "summary": summary,
+            "plan": plan.id,
+        }
+        draft = self.repository.draft_interaction(fields, self.today)
+        made = self._made(row, draft, plan.id)
+        if isinstance(made, RowOutcome):
+            return made
+        assert draft.record is not None
+        return Companion(draft.record.id, draft.path, _label(draft.record), made)
+
+    def _unknown_references(self, row: Assembled, record: Interaction) -> list[RowProblem]:
+        """An interaction row's 计划编号, 商机编号 and 合同编号 must name records of the repository."""
+        problems = []
+        for name, (known, said) in self.referable.items():
+            given = getattr(record, name)
+            if given is not None and given not in known:
+                problems.append(_problem(row.row, row.sources.get((name,)), RECORD_PROBLEMS.say(said, id=given), name))
+        return problems
+
+    def _compared(self, row: Assembled, given: dict[str, Any], existing: Known) -> RowOutcome:
         record = existing.record
-        changed = differences(given, record)
+        changed: list[str | Message] = list(differences(given, record))
+        if row.carried_out and record.id not in self.carried_out:
+            changed.append(IMPORT_PROBLEMS.say("not_carried_out"))
+        label = _label(record)
         if not changed:
             already = IMPORT_PROBLEMS.say("already_imported")
-            return RowOutcome(row, RowStatus.UNCHANGED, record.id, existing.path, _label(record), already)
-        return RowOutcome(row, RowStatus.DIFFERS, record.id, existing.path, _label(record), ", ".join(changed))
+            return RowOutcome(row.row, RowStatus.UNCHANGED, record.id, existing.path, label, already)
+        detail = listed(changed) if any(isinstance(item, Message) for item in changed) else ", ".join(map(str, changed))
+        return RowOutcome(row.row, RowStatus.DIFFERS, record.id, existing.path, label, detail)
 
     def _repeated(self, row: int, given: dict[str, Any], matches: list[tuple[Known, Message]]) -> RowOutcome:
         for known, _reason in matches:
@@ -1588,7 +1744,7 @@ class Planner:
         return _problem(row.row, None, said)
 
 
-def _given(record: Customer | Interaction, row: Assembled) -> dict[str, Any]:
+def _given(record: AnyRecord, row: Assembled) -> dict[str, Any]:
     """What the row says about a record, to compare with one that exists: not its id (matched already),
     not what only --set gave (defaults for new records)."""
     return {name: value for name, value in plain_data(record).items() if name not in row.from_settings and name != "id"}
@@ -1601,8 +1757,15 @@ def _header_for(layout: Layout, name: str) -> str:
     return name
 
 
-def _label(record: Customer | Interaction) -> str:
-    return record.name if isinstance(record, Customer) else f"{record.customer} {day_of(record.date)} {record.topic}"
+def _label(record: AnyRecord) -> str:
+    """What a person recognises a record by in the plan's lines."""
+    if isinstance(record, Customer):
+        return record.name
+    if isinstance(record, Interaction):
+        return f"{record.customer} {day_of(record.date)} {record.topic}"
+    if isinstance(record, Plan):
+        return f"{record.customer} {record.goal}"
+    return f"{record.customer} {record.title}"
 
 
 def plan_import(
@@ -1633,7 +1796,7 @@ def plan_import(
         if number not in sheet.malformed and (row := reader.read(number, cells)) is not None:
             rows.append(row)
     planner = Planner(layout, repository, dataset, today, limits.max_file_bytes)
-    for done, row in enumerate(_referrers_first(rows), start=1):
+    for done, row in enumerate(_referrers_first(rows, REFERRING.get(layout.name)), start=1):
         deadline.check(sheet.where, row.row)
         outcomes.append(planner.outcome(row))
         if progress is not None and (done % 500 == 0 or done == len(rows)):
@@ -1642,9 +1805,12 @@ def plan_import(
     return ImportPlan(layout, sheet, outcomes)
 
 
-def _referrers_first(rows: list[Assembled]) -> list[Assembled]:
-    """Rows in sheet order, except that a customer referred by another row of the sheet comes after it:
-    `referred_by` must name an existing customer when the draft is checked."""
+def _referrers_first(rows: list[Assembled], referring: str | None) -> list[Assembled]:
+    """Rows in sheet order, except that a record named by another row of the sheet (a customer's
+    `referred_by`, a contract's `renews`) comes before it: the reference must name an existing record
+    when the draft is checked."""
+    if referring is None:
+        return rows
     row_of = {str(row.fields["id"]).lower(): row for row in rows if isinstance(row.fields.get("id"), str)}
     ordered: list[Assembled] = []
     placed: set[int] = set()
@@ -1652,7 +1818,7 @@ def _referrers_first(rows: list[Assembled]) -> list[Assembled]:
     def place(row: Assembled, seen: set[int]) -> None:
         if row.row in placed or row.row in seen:
             return
-        referrer = row.fields.get("referred_by")
+        referrer = row.fields.get(referring)
         earlier = row_of.get(referrer.lower()) if isinstance(referrer, str) else None
         if earlier is not None and earlier is not row:
             place(earlier, seen | {row.row})
@@ -1691,6 +1857,7 @@ def write_plan(plan: ImportPlan, root: Path, create: Callable[[Path, str], None]
     for outcome in plan.to_create:
         assert outcome.path is not None and outcome.text is not None
         texts.append((outcome.path, outcome.text))
+        texts += [(companion.path, companion.text) for companion in outcome.companions]
     report = WriteReport()
 
     def attempt(item: tuple[str, str]) -> Attempt:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from crmdata.records.problems import Problem
-from crmdata.records.vocabulary import PHRASES, Catalogue, Message, Word
+from crmdata.records.vocabulary import EVENTS, PHRASES, PLAN_STATUSES, Catalogue, Message, Terms, Word
 
 
 def text_in(value: object, language: object) -> str:
@@ -117,6 +117,32 @@ IMPORT_PROBLEMS = Catalogue(
             "{value} is the name of several team members ({keys}): write the key",
         ),
         "owner_unknown": Word("{value} 不是团队成员：{members}", "{value} is not on the team: {members}"),
+        "owner_ambiguous": Word(
+            "{value} 与多位团队成员的名字相符（{members}）：请写成员的键",
+            "{value} matches the names of several team members ({members}): write the key",
+        ),
+        "not_an_amount": Word(
+            "{value} 不是金额：请写成 125000、12.5万 或 ¥125,000",
+            "{value} is not an amount: write it as 125000, 12.5万 or ¥125,000",
+        ),
+        "not_a_percent": Word(
+            "{value} 不是 0 到 100 的百分比：请写成 60 或 60%", "{value} is not a percentage 0..100: write 60 or 60%"
+        ),
+        "not_a_currency": Word(
+            "{value} 不是币种：请写 ISO 4217 代码（CNY、USD、EUR）或 人民币、美元、欧元",
+            "{value} is not a currency: write an ISO 4217 code (CNY, USD, EUR) or 人民币, 美元, 欧元",
+        ),
+        "not_a_payment": Word(
+            "{item}：不是一笔回款：请写成 应收日期 金额，已付的再写 已付 回款日期，"
+            "例如 2024-06-30 50000 已付 2024-07-02",
+            "{item}: not a payment: write due-date amount, and for a paid one paid paid-on-date, "
+            "e.g. 2024-06-30 50000 paid 2024-07-02",
+        ),
+        "in_notes": Word("{text}：{message}", "{text}: {message}"),
+        "done_in_future": Word(
+            "标为已完成，但这一次的日期 {day} 还没到：请改为 未完成，或改正日期",
+            "marked done, but the occurrence's day {day} is still to come: mark it not done, or correct the date",
+        ),
         # a row
         "conflict": Word(
             "这里的 {name} 是 {value}，但 {other} 给的是 {other_value}",
@@ -164,6 +190,12 @@ IMPORT_PROBLEMS = Catalogue(
         "same_name": Word("名称相同", "same name"),
         "same_phone": Word("电话相同", "same phone"),
         "same_talk": Word("客户、日期和主题相同", "same customer, date and topic"),
+        "same_plan": Word("客户、维护目标和执行时间相同", "same customer, goal and date"),
+        "same_opportunity": Word("客户和商机名称相同", "same customer and title"),
+        "same_contract": Word("客户、合作项目和开始日期相同", "same customer, project and start"),
+        "not_carried_out": Word(
+            "完成状态（仓库里没有沟通记录执行过这个计划）", "status (no conversation carries the plan out)"
+        ),
         "same_as_row": Word("与第 {row} 行{reason}", "{reason} as row {row}"),
     },
 )
@@ -180,6 +212,16 @@ SHEET_ERRORS = Catalogue(
         "kind_customers": Word("客户", "customers"),
         "kind_interactions": Word("沟通记录", "interactions"),
         "kind_followups": Word("跟进计划", "followups"),
+        "kind_plans": Word("维护计划", "plans"),
+        "kind_opportunities": Word("商机", "opportunities"),
+        "kind_contracts": Word("合同", "contracts"),
+        "one_plan": Word("个维护计划", "plan"),
+        "one_opportunity": Word("个商机", "opportunity"),
+        "one_contract": Word("份合同", "contract"),
+        "carried_out_summary": Word(
+            "维护计划表第 {row} 行标为已完成（由 crm import 导入）",
+            "marked done on row {row} of the maintenance plan table (imported by crm import)",
+        ),
         "checking_rows": Word("正在检查行", "checking rows"),
         # the file
         "cannot_read": Word("无法读取 {path}：{reason}", "cannot read {path}: {reason}"),
@@ -381,3 +423,22 @@ SHEET_ERRORS = Catalogue(
         ),
     },
 )
+
+
+PLAN_PROGRESS = Terms(
+    "plan_progress",
+    "completion status",
+    {
+        "active": Word(
+            "计划中",
+            "active",
+            ("未完成", "待执行", "planned", "pending", "open", "not done", *PLAN_STATUSES.words["active"].all),
+        ),
+        "done": Word(EVENTS.words["done"].zh, "done", ("完成", "completed", "carried out")),
+        "cancelled": PLAN_STATUSES.words["cancelled"],
+    },
+)
+"""完成状态 of the plan table: 计划中/未完成 keep the plan current, 已取消 cancels it, 已完成 says that the
+occurrence of 执行时间 was carried out (the importer writes the conversation that carried it out). Not a set of
+the records: `done` is no plan status."""
+PLAN_PROGRESS_NOUN = Word("完成状态", "completion status")

@@ -26,6 +26,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -36,6 +37,8 @@ from crmdata.records.vocabulary import (
     CHANNELS,
     KINDS,
     LABELS,
+    OPPORTUNITY_STAGES,
+    PLAN_CYCLES,
     STAGES,
     TIERS,
     TYPES,
@@ -44,7 +47,7 @@ from crmdata.records.vocabulary import (
     Word,
     word_key,
 )
-from crmdata.sheets.sheet_words import IMPORT_PROBLEMS, SaidError
+from crmdata.sheets.sheet_words import IMPORT_PROBLEMS, PLAN_PROGRESS, PLAN_PROGRESS_NOUN, SaidError, listed
 
 # --- values: the closed sets, with their words from the one vocabulary (crmdata.records.vocabulary) ----
 
@@ -74,6 +77,11 @@ class Cell(StrEnum):
     PHONE = "phone"
     EMAIL = "email"
     TODOS = "todos"
+    AMOUNT = "amount"  # a sum of money: 125000, 12.5万, ¥125,000, 10万元
+    PERCENT = "percent"  # 60, 60%, or a percent cell (0.6)
+    CURRENCY = "currency"  # an ISO 4217 code, or 人民币, 美元 ...
+    PAYMENTS = "payments"  # a contract's payment schedule in one cell
+    PROGRESS = "progress"  # 完成状态 of the plan table: 计划中/未完成, 已完成, 已取消
 
 
 @dataclass(frozen=True)
@@ -230,12 +238,99 @@ INTERACTIONS = Layout(
         Column("satisfaction", "满意度", "satisfaction", Cell.INT),
         Column("recorded", "记录时间", "recorded", Cell.DATETIME),
         Column("resolved", "解决日期", "resolved", Cell.DATE),
+        Column("plan", "计划编号", "plan", Cell.ID, ("维护计划",)),
+        Column("opportunity", "商机编号", "opportunity", Cell.ID, ("商机",)),
+        Column("contract", "合同编号", "contract", Cell.ID, ("合同",)),
         SEQ_COLUMN,
     ),
     required=("customer", "date", "channel", "owner", "topic"),
 )
 
-LAYOUTS = {layout.name: layout for layout in (CUSTOMERS, INTERACTIONS)}
+CUSTOMER_NAME_COLUMN = Column("customer_name", "客户名称", "customer_name", Cell.TEXT, ("客户名", "客户"))
+
+PLANS = Layout(
+    name="plans",
+    sheet_zh="客户维护计划",
+    sheet_en="plans",
+    columns=(
+        Column("id", "计划编号", "id", Cell.ID, ("计划id", "plan id", "维护计划编号")),
+        Column("customer", "客户编号", "customer", Cell.CUSTOMER, ("客户id", "customer id")),
+        Column("cycle", "维护周期", "cycle", Cell.ENUM, ("周期", "频率", "维护频率"), PLAN_CYCLES),
+        Column("goal", "维护目标", "goal", Cell.TEXT, ("目标", "计划目标")),
+        Column("content", "沟通内容", "content", Cell.LIST, ("沟通要点", "维护内容", "talking points")),
+        Column("owner", "负责人", "owner", Cell.OWNER, ("跟进人", "执行人", "客户经理")),
+        Column("date", "执行时间", "date", Cell.DATE, ("执行日期", "计划日期", "计划时间", "planned for")),
+        Column("status", "完成状态", "status", Cell.PROGRESS, ("状态", "计划状态", "执行状态")),
+        Column("notes", "备注", "notes", Cell.TEXT, ("说明", "note", "remarks")),
+    ),
+    extra=(
+        Column("postponed_to", "顺延至", "postponed_to", Cell.DATE, ("顺延日期", "延期至", "postponed to")),
+        CUSTOMER_NAME_COLUMN,
+    ),
+    required=("customer", "goal", "owner", "date"),
+)
+"""The customer maintenance plan table (客户维护计划表). 备注 may say a postponement (客户出差，顺延至5月12日):
+when the sheet has no 顺延至 column, it gives `postponed_to` (crmdata.sheets.tables.postponement)."""
+
+OPPORTUNITIES = Layout(
+    name="opportunities",
+    sheet_zh="商机",
+    sheet_en="opportunities",
+    columns=(
+        Column("id", "商机编号", "id", Cell.ID, ("商机id", "opportunity id")),
+        Column("customer", "客户编号", "customer", Cell.CUSTOMER, ("客户id", "customer id")),
+        Column("title", "商机名称", "title", Cell.TEXT, ("商机", "项目名称")),
+        Column("stage", "阶段", "stage", Cell.ENUM, ("商机阶段", "销售阶段"), OPPORTUNITY_STAGES),
+        Column("amount", "预计金额", "amount", Cell.AMOUNT, ("金额", "商机金额")),
+        Column("currency", "币种", "currency", Cell.CURRENCY, ("货币",)),
+        Column("probability", "赢单概率", "probability", Cell.PERCENT, ("成交概率", "赢率", "概率")),
+        Column("expected_close", "预计成交日期", "expected_close", Cell.DATE, ("预计成交时间", "预计签约日期")),
+        Column("closed_on", "成交日期", "closed_on", Cell.DATE, ("关闭日期", "结束日期")),
+        Column("lost_reason", "输单原因", "lost_reason", Cell.TEXT, ("丢单原因",)),
+        Column("owner", "负责人", "owner", Cell.OWNER, ("跟进人", "销售负责人", "客户经理")),
+        Column("source", "来源", "source", Cell.TEXT, ("商机来源",)),
+        Column("notes", "备注", "notes", Cell.TEXT, ("说明", "note", "remarks")),
+    ),
+    extra=(
+        CUSTOMER_NAME_COLUMN,
+        Column("budget", "有购买力", "budget", Cell.BOOL, ("预算",)),
+        Column("authority", "有决定权", "authority", Cell.BOOL, ("决策权",)),
+        Column("need", "有购买需求", "need", Cell.BOOL, ("需求",)),
+    ),
+    required=("customer", "title", "stage", "owner"),
+)
+
+CONTRACTS = Layout(
+    name="contracts",
+    sheet_zh="合同",
+    sheet_en="contracts",
+    columns=(
+        Column("id", "合同编号", "id", Cell.ID, ("合同id", "contract id")),
+        Column("customer", "客户编号", "customer", Cell.CUSTOMER, ("客户id", "customer id")),
+        Column("title", "合作项目", "title", Cell.TEXT, ("合同名称", "项目名称", "合作内容")),
+        Column("products", "产品/服务类型", "products", Cell.LIST, ("产品服务类型", "产品类型", "服务类型", "产品")),
+        Column("signed_on", "签约日期", "signed_on", Cell.DATE, ("签订日期", "签署日期")),
+        Column("start", "开始日期", "start", Cell.DATE, ("合作起始", "起始日期", "合作开始日期", "生效日期")),
+        Column("end", "结束日期", "end", Cell.DATE, ("合作结束", "到期日期", "截止日期", "终止日期")),
+        Column("amount", "合同金额", "amount", Cell.AMOUNT, ("金额",)),
+        Column("currency", "币种", "currency", Cell.CURRENCY, ("货币",)),
+        Column("payments", "回款", "payments", Cell.PAYMENTS, ("回款计划", "付款情况", "回款情况", "付款计划")),
+        Column("renews", "续约自", "renews", Cell.ID, ("续约合同", "原合同编号")),
+        Column("owner", "负责人", "owner", Cell.OWNER, ("跟进人", "客户经理")),
+        Column("notes", "备注", "notes", Cell.TEXT, ("说明", "note", "remarks")),
+    ),
+    extra=(
+        CUSTOMER_NAME_COLUMN,
+        Column("opportunity", "商机编号", "opportunity", Cell.ID, ("商机",)),
+        Column("renewal_notice_days", "续约提前天数", "renewal_notice_days", Cell.INT, ("提前续约天数",)),
+        Column("terminated_on", "提前终止日期", "terminated_on", Cell.DATE, ("终止于",)),
+    ),
+    required=("customer", "title", "start", "owner"),
+)
+
+LAYOUTS = {layout.name: layout for layout in (CUSTOMERS, INTERACTIONS, PLANS, OPPORTUNITIES, CONTRACTS)}
+QUALIFICATION_PARTS = ("budget", "authority", "need")
+"""Targets that belong to an opportunity's `qualification` (有购买力、有决定权、有购买需求)."""
 CONTACT_PARTS = ("contact", "title", "contact_info", "phone", "email", "address", "birthday", "primary")
 """Targets that belong to a contact; `contact` is the contact's name."""
 
@@ -473,6 +568,172 @@ def read_contact_info(value: Any) -> dict[str, str]:
     return found
 
 
+# --- money -------------------------------------------------------------------------------------------
+
+_AMOUNT = re.compile(
+    r"(?:[¥$]|rmb|cny)?\s*(?P<number>\d[\d,]*(?:\.\d+)?|\.\d+)\s*(?P<unit>万|亿|千|k)?\s*(?:元|圆|rmb|cny)?",
+    re.IGNORECASE,
+)
+_UNITS = {None: 1, "千": 1000, "k": 1000, "万": 10_000, "亿": 100_000_000}
+
+
+def read_amount(value: Any) -> int | float:
+    """A sum of money: a number cell, or text such as 125000, 125,000, ¥125,000, 12.5万, 10万元, 1.2亿.
+
+    Whole amounts are ints (125000, not 125000.0), so the record reads as it was typed. The currency is its
+    own column (币种): a ¥ or 元 in the cell is allowed and says nothing more."""
+    if isinstance(value, bool):
+        raise CellError(IMPORT_PROBLEMS.say("not_an_amount", value=shown(value)))
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    text = _compact(value)
+    match = _AMOUNT.fullmatch(text.replace(" ", ""))
+    if not match:
+        raise CellError(IMPORT_PROBLEMS.say("not_an_amount", value=text))
+    number = Decimal(match.group("number").replace(",", "")) * _UNITS[(match.group("unit") or "").lower() or None]
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def write_amount(value: int | float | None) -> int | float | None:
+    """An amount as a number cell (read_amount reads it back as the same int or float)."""
+    return value
+
+
+def read_percent(value: Any) -> int:
+    """赢单概率: 60, 60%, or a cell formatted as a percentage (it holds 0.6)."""
+    if isinstance(value, bool):
+        raise CellError(IMPORT_PROBLEMS.say("not_a_percent", value=shown(value)))
+    if isinstance(value, int | float):
+        number = float(value)
+        if not number.is_integer() and 0 <= number <= 1:
+            number *= 100
+        if abs(number - round(number)) < 1e-9 and 0 <= round(number) <= 100:
+            return round(number)
+        raise CellError(IMPORT_PROBLEMS.say("not_a_percent", value=shown(value)))
+    text = _compact(value)
+    match = re.fullmatch(r"(\d{1,3})\s*%?", text)
+    if not match or int(match.group(1)) > 100:
+        raise CellError(IMPORT_PROBLEMS.say("not_a_percent", value=text))
+    return int(match.group(1))
+
+
+_CURRENCY_WORDS = {
+    "人民币": "CNY",
+    "RMB": "CNY",
+    "元": "CNY",
+    "¥": "CNY",
+    "美元": "USD",
+    "$": "USD",
+    "US$": "USD",
+    "欧元": "EUR",
+    "€": "EUR",
+    "港币": "HKD",
+    "港元": "HKD",
+    "日元": "JPY",
+    "英镑": "GBP",
+}
+
+
+def read_currency(value: Any) -> str:
+    """币种: an ISO 4217 code in any case (cny), or 人民币, RMB, 美元, 欧元, 港币, 日元, 英镑."""
+    text = _compact(value)
+    found = _CURRENCY_WORDS.get(text.upper()) or _CURRENCY_WORDS.get(text)
+    if found:
+        return found
+    if re.fullmatch(r"[A-Za-z]{3}", text):
+        return text.upper()
+    raise CellError(IMPORT_PROBLEMS.say("not_a_currency", value=text))
+
+
+_PAYMENT = re.compile(
+    r"(?P<due>\S+)\s+(?P<amount>.+?)(?:\s*(?:已付|已回款|已收款|paid)\s*(?:于|on)?\s*(?P<paid>\S+))?",
+    re.IGNORECASE,
+)
+PAID_WORDS = {"zh": "已付", "en": "paid"}
+
+
+def read_payments(value: Any) -> list[dict[str, Any]]:
+    """回款 in one cell: one payment a line, or separated by ；or ;: `应收日期 金额`, and for a paid one
+    `已付 回款日期` (English: `paid`): `2024-06-30 50000 已付 2024-07-02；2024-12-31 5万`."""
+    text = read_text(value)
+    separators = _LINE_BREAK if _LINE_BREAK in text else _STRONG
+    payments = []
+    for raw in re.split(f"[{re.escape(separators)}]", text):
+        item = unicodedata.normalize("NFKC", raw).strip()
+        if not item:
+            continue
+        match = _PAYMENT.fullmatch(item)
+        try:
+            if not match:
+                raise CellError(IMPORT_PROBLEMS.say("not_a_payment", item=item))
+            payment: dict[str, Any] = {
+                "due": read_date(match.group("due")),
+                "amount": read_amount(match.group("amount")),
+            }
+            if match.group("paid"):
+                payment["paid_on"] = read_date(match.group("paid"))
+        except CellError:
+            raise CellError(IMPORT_PROBLEMS.say("not_a_payment", item=item)) from None
+        payments.append(payment)
+    return payments
+
+
+def write_payments(payments: Iterable[Mapping[str, Any]], english: bool) -> str | None:
+    """`2024-06-30 50000 已付 2024-07-02；2024-12-31 50000` (English: `paid`, joined with `; `)."""
+    items = []
+    for payment in payments:
+        item = f"{payment['due'].isoformat()} {shown(payment['amount'])}"
+        if payment.get("paid_on") is not None:
+            item += f" {PAID_WORDS['en' if english else 'zh']} {payment['paid_on'].isoformat()}"
+        items.append(item)
+    return ("; " if english else "；").join(items) or None
+
+
+# --- plans -------------------------------------------------------------------------------------------
+
+
+def read_progress(value: Any) -> str:
+    """完成状态: `active` (计划中, 未完成), `done` (已完成) or `cancelled` (已取消)."""
+    text = read_text(value)
+    found = PLAN_PROGRESS.lookup(text)
+    if found is None:
+        raise CellError(
+            IMPORT_PROBLEMS.say("not_in_set", value=text, noun=PLAN_PROGRESS_NOUN, choices=PLAN_PROGRESS.choices())
+        )
+    return found
+
+
+_POSTPONED = re.compile(
+    r"(?:顺延|推迟|延期|延后|改期|改|延)(?:至|到)\s*(?:(?P<year>\d{4})\s*[-/.年]\s*)?(?P<month>\d{1,2})\s*[-/.月]\s*"
+    r"(?P<day>\d{1,2})\s*[日号]?|(?:postponed|moved|delayed)\s+(?:to|until)\s+(?P<iso>\d{4}-\d{1,2}-\d{1,2})",
+    re.IGNORECASE,
+)
+
+
+def postponement(notes: str, planned: date) -> date | None:
+    """The day a plan's 备注 postpones it to (顺延至5月12日, 推迟到2024年5月12日, postponed to 2024-05-12);
+    None when it says none. Without a year, the year of `planned` (执行时间), or the next one when the day
+    would come before `planned` (执行时间 2024-12-28, 顺延至1月6日: 2025-01-06)."""
+    match = _POSTPONED.search(unicodedata.normalize("NFKC", notes))
+    if match is None:
+        return None
+    if match.group("iso"):
+        year, month, day = (int(part) for part in match.group("iso").split("-"))
+    else:
+        month, day = int(match.group("month")), int(match.group("day"))
+        year = int(match.group("year")) if match.group("year") else planned.year
+    try:
+        found = date(year, month, day)
+        if not match.group("year") and not match.group("iso") and found < planned:
+            found = date(year + 1, month, day)
+    except ValueError as exc:
+        said = IMPORT_PROBLEMS.say("not_a_real_date", value=f"{year}-{month:02d}-{day:02d}", reason=str(exc))
+        raise CellError(IMPORT_PROBLEMS.say("in_notes", text=match.group(0), message=said)) from None
+    return found
+
+
 # --- lists -------------------------------------------------------------------------------------------
 
 _LINE_BREAK, _STRONG, _WEAK = "\n", "；;", "、，,"
@@ -531,6 +792,9 @@ def write_list(items: Iterable[str]) -> str:
     return text
 
 
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
+
 # --- owners ------------------------------------------------------------------------------------------
 
 
@@ -545,11 +809,19 @@ def read_owner(team: Mapping[str, str], value: Any) -> str:
     by_case = [key for key in team if key.casefold() == text.casefold()]
     if len(by_case) == 1:
         return by_case[0]
-    named = [key for key, name in team.items() if unicodedata.normalize("NFKC", name).strip() == text]
+    names = {key: unicodedata.normalize("NFKC", name).strip() for key, name in team.items()}
+    named = [key for key, name in names.items() if name == text]
     if len(named) == 1:
         return named[0]
     if len(named) > 1:
         raise CellError(IMPORT_PROBLEMS.say("owner_several", value=text, keys=", ".join(named)))
+    if _HAN.fullmatch(text):  # 明 for 张明: a handbook's short name, the end of one member's Chinese name
+        ending = [key for key, name in names.items() if name.endswith(text)]
+        if len(ending) == 1:
+            return ending[0]
+        if ending:
+            candidates = listed(f"{key} {names[key]}" for key in ending)
+            raise CellError(IMPORT_PROBLEMS.say("owner_ambiguous", value=text, members=candidates))
     members = ", ".join(f"{key} ({name})" for key, name in team.items())
     raise CellError(IMPORT_PROBLEMS.say("owner_unknown", value=text, members=members))
 
@@ -705,4 +977,9 @@ _READERS: dict[Cell, Any] = {
     Cell.PHONE: read_phone,
     Cell.EMAIL: read_email,
     Cell.CONTACT_INFO: read_contact_info,
+    Cell.AMOUNT: read_amount,
+    Cell.PERCENT: read_percent,
+    Cell.CURRENCY: read_currency,
+    Cell.PAYMENTS: read_payments,
+    Cell.PROGRESS: read_progress,
 }

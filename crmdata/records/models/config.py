@@ -150,6 +150,9 @@ class IdOptions(Record):
 
     customer_prefix: IdPrefix = Field("KH-", description="客户编号前缀 — new customer ids start with this")
     interaction_prefix: IdPrefix = Field("JL-", description="记录编号前缀 — new interaction ids start with this")
+    plan_prefix: IdPrefix = Field("JH-", description="计划编号前缀 — new maintenance plan ids start with this")
+    opportunity_prefix: IdPrefix = Field("SJ-", description="商机编号前缀 — new opportunity ids start with this")
+    contract_prefix: IdPrefix = Field("HT-", description="合同编号前缀 — new contract ids start with this")
     year: StrictBool = Field(True, description="编号含年份 — put the year after the prefix (KH-2024001); false: KH-001")
     digits: SequenceDigits = Field(
         3, description="序号位数 — digits of the sequence number, zero-padded (it grows past them when full)"
