@@ -131,7 +131,8 @@ def best(runs: list[Run]) -> Run:
 def data_set(work: Path, customers: int) -> Path:
     """The generated repository for this size, kept between runs (10k takes half a minute to write)."""
     root = work / f"data-{customers}"
-    if not (root / "crm.yaml").exists():
+    # Made again (--clean) when it predates plans, opportunities and contracts.
+    if not (root / "crm.yaml").exists() or not (root / "contracts").is_dir():
         print(f"generating {customers:,} customers and {10 * customers:,} interactions into {root} ...", flush=True)
         subprocess.run(
             [

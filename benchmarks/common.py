@@ -28,12 +28,15 @@ def size_parser(description: str | None, repeat: int = 3) -> argparse.ArgumentPa
 
 def data_set(customers: int, interactions: int, root: Path | None = None) -> Path:
     """A generated repository, reused between runs when it already exists (generation takes a while)."""
-    from tools.synth import generate
+    from tools.synth import build
 
     target = root or Path(tempfile.gettempdir()) / f"crm-bench-{customers}-{interactions}"
-    if not (target / "crm.yaml").exists():
+    # A set of our own made before plans, opportunities and contracts existed is made again (a folder named
+    # by --root is the user's: used as it is).
+    outdated = root is None and not (target / "contracts").is_dir()
+    if not (target / "crm.yaml").exists() or outdated:
         print(f"generating {customers:,} customers and {interactions:,} interactions into {target} ...", flush=True)
-        generate(target, customers, interactions, seed=7, as_of=date(2026, 11, 24))
+        build(target, customers, interactions, seed=7, as_of=date(2026, 11, 24), clean=outdated)
     return target
 
 

@@ -416,8 +416,8 @@ def test_a_data_root_in_a_sub_folder_and_a_first_commit_without_it(tmp_path: Pat
     result = crm_diff(data, "HEAD~1")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    # 23 KPIs change from nothing: the pipeline's open and weighted value and the four plan and contract
-    # counts and sums (0 where BASE had no value) among them
+    # 23: four of them the plan and contract counts and sums, two the pipeline's open and weighted value,
+    # 0 where BASE had no value
     assert lines[2] == "**5 位客户新增，5 条沟通记录新增，crm.yaml 有修改，23 项指标变化**"
     assert "| 新增 | `KH-1` | `客户KH-1` | 合作期 | `ming` |" in lines
     assert "| 新增 | `JL-1` | `KH-1` `客户KH-1` | 2026-10-01 | 电话 | 跟进 | `回访` |" in lines

@@ -576,7 +576,7 @@ def test_demo_report(demo: Dataset) -> None:
     # counted independently by the data's author
     assert report["overdue_followups"] == 12
     assert report["silent_customers"] == 6
-    assert report["overdue_todos"] == 21
+    assert report["overdue_todos"] == 17
     assert report["open_complaints"] == 6
     assert report["customers_total"] == len(demo.customers)
     json.dumps(report, ensure_ascii=False)

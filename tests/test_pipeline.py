@@ -193,8 +193,8 @@ def test_crm_kpi_shows_the_pipeline_in_money_and_json_in_plain_numbers(crm: Data
     shown = run_crm("kpi", "--root", str(crm.root), "--as-of", "2026-06-30")
     assert shown.returncode == 0, shown.stderr
     lines = {line.split()[1]: line for line in shown.stdout.splitlines() if len(line.split()) > 2}
-    assert lines["pipeline_open_value"].endswith("USD 1,234,567.50")
-    assert lines["pipeline_weighted_value"].endswith("USD 617,283.75")
+    assert lines["pipeline_open_value"].endswith("USD 123.5万")  # money.format_amount, zh
+    assert lines["pipeline_weighted_value"].endswith("USD 61.7万")
     assert lines["win_rate_12m"].endswith("100.0%")
     assert "商机金额" in lines["pipeline_open_value"]  # crm.yaml names no language: zh
     as_json = run_crm("kpi", "--root", str(crm.root), "--as-of", "2026-06-30", "--format", "json")

@@ -179,7 +179,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     first.write_text(first.read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
     subprocess.run([*git, "commit", "-q", "-a", "-m", "head"], check=True)
     yield root
-    shutil.rmtree(root)  # 32,000 files: not kept among pytest's last three temporary folders
+    shutil.rmtree(root)  # about 40,000 files: not kept among pytest's last three temporary folders
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
 """Deterministic generator of realistic (mostly Chinese) CRM data.
 
-The same generator produces the committed demo data set (36 customers, 360 interactions) and the
-large benchmark sets (10,000 customers, 100,000 interactions).  It is deterministic on purpose:
-every random choice comes from one ``random.Random(seed)`` and "today" is the ``as_of`` argument,
-never the clock, so the same arguments always yield byte-identical files and the demo data can be
-regenerated without producing a git diff.
+The same generator produces the committed demo data set (36 customers, 360 interactions, with their
+maintenance plans, opportunities and contracts: tools/synth_life.py) and the large benchmark sets (10,000
+customers, 100,000 interactions, about 9,000 plans, 20,000 opportunities and 12,000 contracts).  It is
+deterministic on purpose: every random choice comes from a ``random.Random`` seeded by ``seed`` and
+"today" is the ``as_of`` argument, never the clock, so the same arguments always yield byte-identical files
+and the demo data can be regenerated without producing a git diff.
 
 The data is not merely plausible text: it is built to exercise every rule of the record format
 (site_builder/help/contract.md §2) and of the follow-up semantics (§3).  Each customer is given an intended
@@ -16,7 +17,7 @@ complaints, overdue todos) are planted so that the demo shows every kind of sign
 Usage::
 
     python -m tools.synth --root DIR [--customers 36] [--interactions 360] [--seed 7]
-                            [--as-of 2026-11-24] [--clean]
+                            [--as-of 2026-11-24] [--clean] [--core]
 """
 
 from __future__ import annotations
@@ -30,13 +31,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
 from crmdata.engine.schedule import interval_days
 from crmdata.records import models
 from crmdata.system.safe_paths import make_folders, remove_tree, write_file
+from tools.synth_life import Life
+
+if TYPE_CHECKING:
+    from tools.synth_life import SynContract, SynOpportunity, SynPlan
 
 T = TypeVar("T")
 
@@ -58,6 +63,9 @@ WINDOW_DAYS = 730
 """Interactions are spread over the two years before as_of."""
 
 PROGRESS_EVERY = 10_000
+
+LIFE_FOLDERS = ("plans", "opportunities", "contracts")
+"""The folders of tools/synth_life.py's records (cleaned with the others by --clean)."""
 
 # --------------------------------------------------------------------------------------------------
 # Vocabulary.  Kept as plain module constants so the output only depends on the seed.
@@ -665,6 +673,14 @@ class Skeleton:
     late: bool = False
     resolved: date | None = None
     id: str = ""
+    # What tools/synth_life.py makes of the conversation: the plan it carries out, the deal it works on, the
+    # contract it concerns, and then its own topic, summary ({c}: whom it names) and owner.
+    plan: SynPlan | None = None
+    opportunity: SynOpportunity | None = None
+    contract: SynContract | None = None
+    topic: str | None = None
+    summary: str | None = None
+    owner: str | None = None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -740,6 +756,9 @@ class Stats:
 
     customers: int = 0
     interactions: int = 0
+    plans: int = 0
+    opportunities: int = 0
+    contracts: int = 0
     files: int = 0
 
 
@@ -1288,7 +1307,20 @@ class _Synth:
             r["recorded"] = self._recorded(s, when)
         if s.resolved is not None:
             r["resolved"] = s.resolved
+        self._life_keys(s, r)
         return r
+
+    def _life_keys(self, s: Skeleton, r: dict[str, Any]) -> None:
+        """The plan, opportunity and contract a conversation is about, and then its own words and owner."""
+        if s.owner is not None:
+            r["owner"] = s.owner
+        if s.topic is not None:
+            r["topic"] = s.topic
+        if s.summary is not None:
+            r["summary"] = s.summary.format(c=self._addressee(s.cust))
+        for key, record in (("plan", s.plan), ("opportunity", s.opportunity), ("contract", s.contract)):
+            if record is not None:
+                r[key] = record.id
 
     def _recorded(self, s: Skeleton, when: date | datetime) -> datetime:
         """Within 1-20 hours after the contact (same day for a date-only contact), never after as_of."""
@@ -1429,15 +1461,19 @@ def build(
     *,
     clean: bool = False,
     progress: bool = False,
+    core: bool = False,
 ) -> Stats:
-    """Generate and write a data repository under root; return what was written."""
+    """Generate and write a data repository under root; return what was written.
+
+    core: customers, interactions and crm.yaml only (no plans, opportunities, contracts): the v1 data set.
+    """
     if customers < 1:
         raise ValueError("customers must be at least 1")
     if interactions < 0:
         raise ValueError("interactions must not be negative")
     root = Path(root)
     if clean:
-        for sub in ("customers", "interactions"):
+        for sub in ("customers", "interactions", *LIFE_FOLDERS):
             remove_tree(root / sub)  # a link is removed, never followed
     syn = _Synth(customers, interactions, seed, as_of)
     syn.plan_customers()
@@ -1446,34 +1482,56 @@ def build(
     syn.plan_statuses()
     syn.build_skeletons()
     syn.ensure_coverage()
+    life = Life(syn.customers, syn.skeletons, seed, as_of, syn.window_start)
+    if not core:
+        life.run()  # may move earlier contacts onto plan days: before the ids, which follow the dates
     syn.assign_interaction_ids()
     syn.describe_customers()
     records = syn.customer_records()
+    folders = {
+        "plans": life.plan_records(),
+        "opportunities": life.opportunity_records(),
+        "contracts": life.contract_records(),
+    }
 
-    total = 1 + len(records) + len(syn.skeletons)
+    total = 1 + len(records) + len(syn.skeletons) + sum(len(rows) for rows in folders.values())
     root.mkdir(parents=True, exist_ok=True)
     cdir = make_folders(root, "customers")
     for year in sorted({s.day.year for s in syn.skeletons}):
         make_folders(root, f"interactions/{year}")
+    for folder, rows in folders.items():
+        if rows:
+            make_folders(root, folder)
     writer = _Writer(total, progress)
     try:
         for rec in records:
             writer.write(cdir / f"{rec['id']}.yaml", rec)
         for s in sorted(syn.skeletons, key=lambda s: s.id):
             writer.write(root / "interactions" / str(s.day.year) / f"{s.id}.yaml", syn.interaction_record(s))
+        for folder, rows in folders.items():
+            for rec in rows:
+                writer.write(root / folder / f"{rec['id']}.yaml", rec)
     finally:
         writer.close()
     # crm.yaml last: its presence marks a complete data set (benchmarks reuse a directory that has it).
     write_file(root / "crm.yaml", _dump(syn.crm_record()).encode("utf-8"))
-    return Stats(customers=len(records), interactions=len(syn.skeletons), files=writer.files + 1)
+    return Stats(
+        customers=len(records),
+        interactions=len(syn.skeletons),
+        plans=len(folders["plans"]),
+        opportunities=len(folders["opportunities"]),
+        contracts=len(folders["contracts"]),
+        files=writer.files + 1,
+    )
 
 
-def generate(root: Path, customers: int, interactions: int, seed: int, as_of: date) -> None:
+def generate(root: Path, customers: int, interactions: int, seed: int, as_of: date, *, core: bool = False) -> None:
     """Write a deterministic data set under root (in-process entry point for tests and benchmarks).
 
     Existing files are overwritten but not removed; use a fresh directory or ``build(clean=True)``.
+    core: without plans, opportunities and contracts (the v1 data set).
     """
-    build(root, customers, interactions, seed, as_of)
+    build(root, customers, interactions, seed, as_of, core=core)
 
 
 def _positive(text: str) -> int:
@@ -1533,12 +1591,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"the data's 'today', YYYY-MM-DD (default {DEFAULT_AS_OF})",
     )
     parser.add_argument(
-        "--clean", action="store_true", help="delete ROOT/customers and ROOT/interactions first (nothing else)"
+        "--clean",
+        action="store_true",
+        help="delete ROOT/customers, ROOT/interactions, ROOT/plans, ROOT/opportunities and ROOT/contracts first "
+        "(nothing else)",
+    )
+    parser.add_argument(
+        "--core",
+        action="store_true",
+        help="customers, interactions and crm.yaml only, without plans, opportunities and contracts "
+        "(the v1 data set, for comparing with older benchmark figures)",
     )
     args = parser.parse_args(argv)
-    stats = build(args.root, args.customers, args.interactions, args.seed, args.as_of, clean=args.clean, progress=True)
+    stats = build(
+        args.root,
+        args.customers,
+        args.interactions,
+        args.seed,
+        args.as_of,
+        clean=args.clean,
+        progress=True,
+        core=args.core,
+    )
     print(
-        f"synth: wrote {stats.customers} customers, {stats.interactions} interactions "
+        f"synth: wrote {stats.customers} customers, {stats.interactions} interactions, {stats.plans} plans, "
+        f"{stats.opportunities} opportunities, {stats.contracts} contracts "
         f"and crm.yaml ({stats.files} files) to {args.root} "
         f"(seed {args.seed}, as of {args.as_of.isoformat()})"
     )

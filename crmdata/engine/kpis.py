@@ -871,33 +871,6 @@ def referrals_12m(ctx: KpiContext) -> dict[str, int]:
     }
 
 
-# ---------------------------------------------------------------------------------------------------
-# The pipeline's KPIs (crmdata.engine.pipeline has the definitions): opportunities, per owner by the
-# opportunity's own owner.
-
-
-@kpi("pipeline_open_value", "amount")
-def pipeline_open_value(ctx: KpiContext) -> float:
-    """Sum of `amount` (absent: 0) over the open opportunities (stage neither won nor lost) in the default
-    currency (crm.yaml `currency`, else CNY); open ones in another currency are left out (the pipeline
-    counts them apart). The stage is the record's current one: a past as_of shows today's stages."""
-    return ctx.open_pipeline.value
-
-
-@kpi("pipeline_weighted_value", "amount")
-def pipeline_weighted_value(ctx: KpiContext) -> float:
-    """Sum of amount × win_probability / 100 over the opportunities of pipeline_open_value (the record's
-    `probability`, else its stage's default: lead 10, qualified 30, proposal 50, negotiation 70)."""
-    return ctx.open_pipeline.weighted
-
-
-@kpi("win_rate_12m", "ratio")
-def win_rate_12m(ctx: KpiContext) -> float | None:
-    """Opportunities closed (closed_on) in the last 365 days: won / (won + lost). Null if none closed."""
-    won, lost = won_and_lost(ctx.opportunities, ctx.as_of, WINDOW_DAYS)
-    return _ratio(won, won + lost)
-
-
 # --- plans and contracts (contract §4, v2) ----------------------------------------------------------
 
 
@@ -970,3 +943,30 @@ def receivables_overdue(ctx: KpiContext) -> int | float:
     owner: the payments of the contracts they own."""
     books = ctx.books
     return _amount_in(((payment.amount, payment.currency) for payment in books.overdue_payments), books.currency)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The pipeline's KPIs (crmdata.engine.pipeline has the definitions): opportunities, per owner by the
+# opportunity's own owner.
+
+
+@kpi("pipeline_open_value", "amount")
+def pipeline_open_value(ctx: KpiContext) -> float:
+    """Sum of `amount` (absent: 0) over the open opportunities (stage neither won nor lost) in the default
+    currency (crm.yaml `currency`, else CNY); open ones in another currency are left out (the pipeline
+    counts them apart). The stage is the record's current one: a past as_of shows today's stages."""
+    return ctx.open_pipeline.value
+
+
+@kpi("pipeline_weighted_value", "amount")
+def pipeline_weighted_value(ctx: KpiContext) -> float:
+    """Sum of amount × win_probability / 100 over the opportunities of pipeline_open_value (the record's
+    `probability`, else its stage's default: lead 10, qualified 30, proposal 50, negotiation 70)."""
+    return ctx.open_pipeline.weighted
+
+
+@kpi("win_rate_12m", "ratio")
+def win_rate_12m(ctx: KpiContext) -> float | None:
+    """Opportunities closed (closed_on) in the last 365 days: won / (won + lost). Null if none closed."""
+    won, lost = won_and_lost(ctx.opportunities, ctx.as_of, WINDOW_DAYS)
+    return _ratio(won, won + lost)

@@ -24,8 +24,9 @@ from collections import defaultdict
 from datetime import date, timedelta
 from fractions import Fraction
 
+from crmdata.engine.contracts import signed_day
 from crmdata.records.dataset import Dataset
-from crmdata.records.models import Contract, Value
+from crmdata.records.models import Value
 from crmdata.records.models.fields import DEFAULT_CURRENCY
 
 SIGNED_WITHIN_DAYS = 365
@@ -34,11 +35,6 @@ HIGH_SHARE = Fraction(20, 100)
 """The first 20 % of the revenue makes a customer high value."""
 MEDIUM_SHARE = Fraction(50, 100)
 """The next 30 % (up to 50 %) medium."""
-
-
-def signed_day(contract: Contract) -> date:
-    """The day a contract counts from: `signed_on`, else `start`."""
-    return contract.signed_on if contract.signed_on is not None else contract.start
 
 
 def revenue_12m(ds: Dataset, as_of: date) -> dict[str, Fraction]:

@@ -711,7 +711,6 @@ LABELS.update(
         "carried_out": Word("已执行 {count} 次", "carried out {count} time", en_plural="carried out {count} times"),
         "plans_heading": Word("维护计划", "Maintenance plans"),
         "list_separator": Word("；", "; "),
-        "plan_cancelled": Word("已取消", "cancelled"),
         "plan_done": Word("已完成", "done"),
         "opportunities_heading": Word("商机", "Opportunities"),
         "contracts_heading": Word("合同", "Contracts"),
@@ -745,7 +744,6 @@ LABELS.update(
             "按近 12 个月合同金额建议：{value}", "suggested by the last 12 months' contracts: {value}"
         ),
         "team_share": Word("占团队份额", "Share of the team"),
-        "share_of": Word("占 {share}", "{share} of the team"),
         "team_total": Word("团队合计", "Team"),
     }
 )
@@ -774,10 +772,6 @@ KPI_TITLES: dict[str, Word] = {
     "complaints_12m": Word("12个月投诉数", "Complaints, 12 months"),
     "complaint_median_resolution_days": Word("投诉解决天数中位数", "Median days to resolve a complaint"),
     "referrals_12m": Word("12个月转介绍", "Referrals, 12 months"),
-    # the pipeline (crmdata.engine.pipeline)
-    "pipeline_open_value": Word("商机金额", "Open pipeline"),
-    "pipeline_weighted_value": Word("加权商机金额", "Weighted pipeline"),
-    "win_rate_12m": Word("12个月赢单率", "Win rate, 12 months"),
     # plans and contracts (engine13)
     "plans_overdue": Word("逾期维护计划", "Overdue plan contacts"),
     "plan_completion_rate_90d": Word("90天计划完成率", "Plans carried out on time, 90 days"),
@@ -785,6 +779,10 @@ KPI_TITLES: dict[str, Word] = {
     "renewals_due": Word("待续约合同", "Renewals due"),
     "renewal_rate_12m": Word("12个月续约率", "12-month renewal rate"),
     "receivables_overdue": Word("逾期应收款", "Overdue receivables"),
+    # the pipeline (crmdata.engine.pipeline)
+    "pipeline_open_value": Word("商机金额", "Open pipeline"),
+    "pipeline_weighted_value": Word("加权商机金额", "Weighted pipeline"),
+    "win_rate_12m": Word("12个月赢单率", "Win rate, 12 months"),
 }
 """Each KPI's title, by its key (crmdata.engine.kpis)."""
 LABELS.update(KPI_TITLES)
@@ -930,29 +928,6 @@ KPI_DEFINITIONS: dict[str, Word] = {
         "Two figures: referred customers, those with a referrer whose customer-since date is in the last 365 "
         "days; and referral conversations, those of the kind Referral in the last 365 days.",
     ),
-    # the pipeline (crmdata.engine.pipeline)
-    "pipeline_open_value": Word(
-        "所有未结束的商机（阶段不是赢单或输单）的预计金额之和，按默认币种（crm.yaml 的 currency，"
-        "未填写时为人民币 CNY）计算；其他币种的商机不计入。记录只保存当前阶段，所以查看过去的日期时，"
-        "显示的仍是今天的阶段。按负责人统计时，算商机自己的负责人。",
-        "The sum of the expected amounts of the open opportunities (stage neither won nor lost), in the default "
-        "currency (crm.yaml's currency, else CNY); opportunities in another currency are left out. A record keeps "
-        "only its current stage, so a past report date still shows today's stages. Per owner: the opportunity's "
-        "own owner.",
-    ),
-    "pipeline_weighted_value": Word(
-        "每个未结束商机的预计金额乘以赢单概率后的总和：赢单概率取商机自己填写的，没有填写时按阶段"
-        "（线索 10%、已确认 30%、方案 50%、谈判 70%）。只算默认币种的商机；按负责人统计时，算商机自己的负责人。",
-        "The expected amount of each open opportunity times its win probability, added up: the probability the "
-        "opportunity gives, else its stage's (lead 10%, qualified 30%, proposal 50%, negotiation 70%). Only "
-        "opportunities in the default currency count; per owner, the opportunity's own owner.",
-    ),
-    "win_rate_12m": Word(
-        "最近 365 天内结束（成交日期在其中）的商机中赢单所占的比例：赢单数 ÷（赢单数 + 输单数）。"
-        "没有结束的商机时显示 —。按负责人统计时，算商机自己的负责人。",
-        "Of the opportunities closed in the last 365 days (their closing date in it), the share won: won ÷ "
-        "(won + lost). Shown as — when none closed. Per owner: the opportunity's own owner.",
-    ),
     # plans and contracts (engine13)
     "plans_overdue": Word(
         "当前应执行的那次沟通已经逾期的维护计划数：应执行日期（顺延过的按顺延后的日期）早于数据日期。"
@@ -992,6 +967,29 @@ KPI_DEFINITIONS: dict[str, Word] = {
         "其他币种的款项不计入这个合计。",
         "The total of overdue payments: due before the report date and not paid by it, in the default currency "
         "of crm.yaml; payments in other currencies are left out of this total.",
+    ),
+    # the pipeline (crmdata.engine.pipeline)
+    "pipeline_open_value": Word(
+        "所有未结束的商机（阶段不是赢单或输单）的预计金额之和，按默认币种（crm.yaml 的 currency，"
+        "未填写时为人民币 CNY）计算；其他币种的商机不计入。记录只保存当前阶段，所以查看过去的日期时，"
+        "显示的仍是今天的阶段。按负责人统计时，算商机自己的负责人。",
+        "The sum of the expected amounts of the open opportunities (stage neither won nor lost), in the default "
+        "currency (crm.yaml's currency, else CNY); opportunities in another currency are left out. A record keeps "
+        "only its current stage, so a past report date still shows today's stages. Per owner: the opportunity's "
+        "own owner.",
+    ),
+    "pipeline_weighted_value": Word(
+        "每个未结束商机的预计金额乘以赢单概率后的总和：赢单概率取商机自己填写的，没有填写时按阶段"
+        "（线索 10%、已确认 30%、方案 50%、谈判 70%）。只算默认币种的商机；按负责人统计时，算商机自己的负责人。",
+        "The expected amount of each open opportunity times its win probability, added up: the probability the "
+        "opportunity gives, else its stage's (lead 10%, qualified 30%, proposal 50%, negotiation 70%). Only "
+        "opportunities in the default currency count; per owner, the opportunity's own owner.",
+    ),
+    "win_rate_12m": Word(
+        "最近 365 天内结束（成交日期在其中）的商机中赢单所占的比例：赢单数 ÷（赢单数 + 输单数）。"
+        "没有结束的商机时显示 —。按负责人统计时，算商机自己的负责人。",
+        "Of the opportunities closed in the last 365 days (their closing date in it), the share won: won ÷ "
+        "(won + lost). Shown as — when none closed. Per owner: the opportunity's own owner.",
     ),
 }
 """Each KPI's definition as a sales manager reads it, by its key: plain words, exact about what is counted,
