@@ -49,7 +49,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
-__all__ = ["FONT_FAMILIES", "Chart", "bar_chart", "line_chart"]
+__all__ = ["FONT_FAMILIES", "Chart", "bar_chart", "funnel_chart", "line_chart"]
 
 #: Fonts the browser should try, in order: the first CJK font a reader's system has wins, then the system UI
 #: font. matplotlib never measures with these (see `_METRICS_FAMILY`); the SVG lists them all for the browser.
@@ -236,6 +236,45 @@ def line_chart(
         _legend(fig, handles, list(values))
 
     return _chart(key, title, _line_alt(_clean(title), cats, values), draw, _FIGSIZE)
+
+
+def funnel_chart(
+    key: str, title: str, stages: list[str], values: Sequence[float], notes: Sequence[str], alt: str
+) -> Chart:
+    """A funnel: one bar per stage, top to bottom, centred and as wide as the stage's value, with its note
+    (a count and an amount, worded by the caller) beside it.
+
+    The notes and `alt` come worded in the site's language: amounts are written as people of that language
+    write them (¥1,234,567 / 123.5万), which only the caller knows. A funnel whose values are all 0 (no
+    amounts yet) still shows its stages and notes. Raises ValueError for a bad key, no stages, a value or
+    note per stage missing, or a value that is negative or not a finite number.
+    """
+    _check_key(key)
+    cats = _clean_categories(stages)
+    if len(values) != len(cats) or len(notes) != len(cats):
+        raise ValueError(f"a funnel needs one value and one note per stage: {len(cats)} stages")
+    widths = [_finite(value) for value in values]
+    if any(width < 0 for width in widths):
+        raise ValueError("funnel chart: values must not be negative (amounts or counts)")
+    texts = [_shorten(_clean(note), _LEGEND_LABEL_EM) for note in notes]
+
+    def draw(fig: Figure, theme: _Theme) -> None:
+        ax = fig.add_subplot()
+        widest = max(widths) or 1.0
+        positions = list(range(len(cats)))
+        ax.barh(positions, widths, left=[-width / 2 for width in widths], height=0.72, color=theme.colour(0))
+        for position, text in zip(positions, texts, strict=True):
+            ax.text(widest * 0.56, position, text, va="center", ha="left")
+        ax.set_yticks(positions, [_shorten(cat, _TICK_LABEL_EM) for cat in cats])
+        ax.invert_yaxis()  # the first stage on top, as a funnel narrows downwards
+        ax.set_xlim(-widest * 0.55, widest * 1.7)  # the notes need the room on the right
+        ax.xaxis.set_visible(False)
+        for side in ("top", "right", "bottom", "left"):
+            ax.spines[side].set_visible(False)
+        ax.tick_params(axis="y", length=0)
+
+    height = max(_FIGSIZE[1], 0.4 * len(cats) + 0.6)
+    return _chart(key, title, _clean(alt), draw, (_FIGSIZE[0], height))
 
 
 # --- checking the input -------------------------------------------------------------------------------------

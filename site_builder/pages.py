@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from crmdata.engine.calendar_feed import calendar_feed
 from crmdata.engine.kpis import KPIS
 from crmdata.engine.schedule import Status
-from crmdata.records.models import Channel, Stage
+from crmdata.records.models import Channel, OpportunityStage, Stage
+from crmdata.records.money import format_amount
 from site_builder import charts
 from site_builder.privacy import shown
-from site_builder.sitedata import SiteData, new_and_churned_by_quarter, satisfaction_history
+from site_builder.sitedata import AHEAD_DAYS, SiteData, new_and_churned_by_quarter, payment_lines, satisfaction_history
 
 TIMELINE_FULL = 15
 TIMELINE_LISTED = 40
@@ -40,6 +41,17 @@ INDEX_COLUMNS = (
 (display text), the rest what the links and filters need."""
 ATTENTION_ROWS = 5
 """The dashboard's "needs attention" lists show this many rows, then link to the full list."""
+STAGE_ROWS = 8
+"""The pipeline page lists this many opportunities per stage (largest amount first) and counts the rest."""
+PLAN_ROWS = 40
+"""The plans page shows this many of an owner's occurrences this month and counts the rest; the renewals
+and receivables page this many rows per list (overdue first, so what is cut is the furthest ahead)."""
+OPEN_STAGES = (
+    OpportunityStage.LEAD,
+    OpportunityStage.QUALIFIED,
+    OpportunityStage.PROPOSAL,
+    OpportunityStage.NEGOTIATION,
+)
 
 
 @dataclass(frozen=True)
@@ -215,6 +227,73 @@ def followup_page(data: SiteData) -> Iterator[Output]:
     yield Page("followups.md", "followups.md.j2", data.labels.t("followups"), {}, nav=(data.labels.t("followups"),))
 
 
+@page_set
+def plans_page(data: SiteData) -> Iterator[Output]:
+    """This month's maintenance plans by owner: each current occurrence due by the month's end."""
+    title = data.labels.t("plans_page")
+    yield Page("plans.md", "plans.md.j2", title, {"rows_per_owner": PLAN_ROWS}, nav=(title,))
+
+
+def funnel(data: SiteData) -> tuple[ChartRef, list[Asset]] | None:
+    """The open stages as a funnel of their value, each with its count and amount; None without a pipeline."""
+    if data.pipeline is None:
+        return None
+    t, term = data.labels.t, data.labels.term
+    summaries = [summary for summary in data.pipeline.stages if summary.stage in OPEN_STAGES]
+    if not summaries:
+        return None
+    names = [term(summary.stage) for summary in summaries]
+    amounts = [format_amount(summary.value, data.currency, data.language) for summary in summaries]
+    notes = [
+        f"{t('stage_count', count=summary.count)} · {amount}"
+        for summary, amount in zip(summaries, amounts, strict=True)
+    ]
+    stages = "；" if data.labels.language == "zh" else "; "
+    alt = t(
+        "funnel_alt",
+        title=t("funnel"),
+        stages=stages.join(
+            t("funnel_stage", stage=name, count=summary.count, value=amount)
+            for name, summary, amount in zip(names, summaries, amounts, strict=True)
+        ),
+    )
+    chart = charts.funnel_chart(
+        "pipeline-funnel", t("funnel"), names, [summary.value for summary in summaries], notes, alt
+    )
+    series: dict[str, list[float | None]] = {
+        t("count"): [summary.count for summary in summaries],
+        t("open_value"): [summary.value for summary in summaries],
+    }
+    return _chart_outputs(chart, names, series)
+
+
+@page_set
+def pipeline_page(data: SiteData) -> Iterator[Output]:
+    """The pipeline: its stages as columns (count, value, the largest opportunities), a funnel, the win rate."""
+    title = data.labels.t("pipeline_page")
+    chart = funnel(data)
+    if chart is not None:
+        yield from chart[1]
+    columns = [
+        {"summary": summary, "opportunities": data.opportunities_at(summary.stage)}
+        for summary in (data.pipeline.stages if data.pipeline is not None else ())
+    ]
+    yield Page(
+        "pipeline.md",
+        "pipeline.md.j2",
+        title,
+        {"columns": columns, "chart": chart[0] if chart else None, "stage_rows": STAGE_ROWS},
+        nav=(title,),
+    )
+
+
+@page_set
+def renewals_page(data: SiteData) -> Iterator[Output]:
+    """Renewals and payments of the next 90 days, overdue first."""
+    title = data.labels.t("renewals_page")
+    yield Page("renewals.md", "renewals.md.j2", title, {"rows": PLAN_ROWS, "ahead_days": AHEAD_DAYS}, nav=(title,))
+
+
 def customer_index(data: SiteData) -> dict[str, object]:
     """The data of the customer index, which the page's script renders, filters, sorts and pages: 10,000
     customers as HTML rows would make a page of several megabytes."""
@@ -283,11 +362,32 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
                 "timeline": timeline,
                 "scores": satisfaction_history(timeline),
                 "complaints": data.complaints_of.get(customer.id, []),
+                "my_contracts": [
+                    (contract, currency, payment_lines(contract, currency, data.as_of))
+                    for contract in data.contracts_of.get(customer.id, [])
+                    for currency in [contract.currency_in(data.ds.config)]
+                ],
                 "record_file": data.ds.file_of(customer),
                 "timeline_full": TIMELINE_FULL,
                 "timeline_listed": TIMELINE_LISTED,
             },
         )
+
+
+SHARE_KPIS = ("pipeline_open_value", "pipeline_weighted_value", "renewals_due", "receivables_overdue")
+"""The KPIs an owner page shows as the owner's share of the team's: the business each one looks after."""
+
+
+def owner_shares(data: SiteData, values: Mapping[str, object]) -> list[dict[str, object]]:
+    """The owner's value of each SHARE_KPIS beside the team's and the share (None when the team's is 0)."""
+    rows = []
+    for row in kpi_rows(data, dict(values)):
+        if row["key"] not in SHARE_KPIS:
+            continue
+        mine, team = row["value"], data.kpi_report.get(str(row["key"]))
+        share = mine / team if isinstance(mine, int | float) and isinstance(team, int | float) and team else None
+        rows.append({**row, "team": team, "share": share})
+    return rows
 
 
 @page_set
@@ -302,7 +402,12 @@ def owner_pages(data: SiteData) -> Iterator[Output]:
             f"owners/{owner}.md",
             "owner.md.j2",
             name,
-            {"owner": owner, "name": name, "kpis": kpi_rows(data, by_owner.get(owner, {}))},
+            {
+                "owner": owner,
+                "name": name,
+                "kpis": kpi_rows(data, by_owner.get(owner, {})),
+                "shares": owner_shares(data, by_owner.get(owner, {})),
+            },
             nav=(section, name),
         )
 

@@ -30,6 +30,7 @@ from crmdata.records.report import text_line
 from crmdata.records.validate import Validation, validate
 from crmdata.records.vocabulary import phrase
 from crmdata.system.safe_paths import UnsafePathError
+from site_builder.compact import compact_html
 from site_builder.encrypt import (
     PASSPHRASE_VARIABLE,
     SEAL_WORDS,
@@ -304,11 +305,12 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         return html
 
     def on_post_page(self, output: str, /, *, page: Any, config: MkDocsConfig) -> str:
-        """Progress through mkdocs' own rendering, the longest part of a big build."""
+        """Progress through mkdocs' own rendering, the longest part of a big build; each page leaves
+        without the theme's indentation (site_builder.compact)."""
         self.pages_written += 1
         if self.pages_written % PROGRESS_EVERY == 0:
             log.info(phrase("plugin_written", self.language, count=self.pages_written))
-        return output
+        return compact_html(output)
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild and reload the browser when a record or crm.yaml changes."""

@@ -7,7 +7,7 @@ Templates get `t`/`term` for labels, `link(text, target)` for a Markdown link to
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import lru_cache
 from urllib.parse import quote, urlencode
@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from crmdata.engine.risk_words import risk_signal_text
+from crmdata.records.money import format_amount
 from site_builder.escape import finalize, md_text, yaml_str
 from site_builder.labels import Labels
 
@@ -86,6 +87,16 @@ def _join(items: Iterable[object], separator: str = ", ") -> Markup:
     return md_text(separator).join(md_text(item) for item in items)
 
 
+def _money(language: str) -> Callable[[float | None, str], str]:
+    """`money(amount, currency)` for the templates: an amount as people of the site's language write it
+    (¥1,234,567 / 123.5万, crmdata.records.money); "—" for no amount."""
+
+    def money(amount: float | None, currency: str) -> str:
+        return "—" if amount is None else format_amount(amount, currency, language)
+
+    return money
+
+
 def _anchor(key: str) -> Markup:
     """An attr_list heading id `{#key}` for our own keys (KPI names), so tiles can link to a section."""
     if not key.replace("_", "").isalnum() or not key.isascii():
@@ -106,5 +117,6 @@ def environment(labels: Labels) -> Environment:
     )
     env.globals.update(t=labels.t, term=labels.term, language=labels.language, anchor=_anchor)
     env.globals["signal_text"] = lambda signal: risk_signal_text(signal, labels.language)
+    env.globals["money"] = _money(labels.language)
     env.filters.update(number=_number, percent=_percent, day=_day, yaml_str=yaml_str, join=_join)
     return env

@@ -11,12 +11,18 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 from functools import cached_property
+from typing import TypeVar
 
 from crmdata.engine import kpis
 from crmdata.engine.care import CareMoment, care_moments
+from crmdata.engine.contracts import PaymentDue, RenewalDue, overdue_payments, renewals_due
+from crmdata.engine.pipeline import Pipeline, pipeline, win_rate
+from crmdata.engine.plans import PlanDue, plans_due
 from crmdata.engine.schedule import FollowUp, OverdueTodo, Status, followups, open_complaints, overdue_todos
 from crmdata.engine.segments import (
     CustomerFacts,
@@ -26,9 +32,21 @@ from crmdata.engine.segments import (
     segment_title,
     segments,
 )
+from crmdata.engine.value import suggested_values
 from crmdata.git.history import CustomerHistory, History, changes_by_customer, read_history
 from crmdata.records.dataset import Dataset
-from crmdata.records.models import Customer, Interaction, Policy, Stage
+from crmdata.records.models import (
+    Contract,
+    Customer,
+    Interaction,
+    Opportunity,
+    OpportunityStage,
+    Plan,
+    Policy,
+    Stage,
+    Value,
+)
+from crmdata.records.models.fields import DEFAULT_CURRENCY
 from crmdata.records.problems import Problem
 from crmdata.records.vocabulary import phrase
 from site_builder.labels import Labels
@@ -40,6 +58,54 @@ HISTORY_ROWS = 10
 week for years would otherwise make a page of hundreds of rows (and keep them all in memory)."""
 HISTORY_NAMED = 3
 """Conversation ids named per change; an import of 150 conversations says "and 147 more"."""
+AHEAD_DAYS = 90
+"""The renewals and receivables page looks this many days ahead of as_of (and lists every overdue one)."""
+CLOSED_DAYS = 365
+"""The pipeline page's won and lost columns hold what closed in this many days up to as_of (the window of
+crmdata.engine.pipeline and of the KPI win_rate_12m)."""
+
+
+class PaymentState(StrEnum):
+    """Where one instalment of a contract's schedule stands on as_of (contract §2)."""
+
+    PAID = "paid"
+    """paid_on on or before as_of."""
+    DUE = "due"
+    """Not paid yet, and its day has not passed (due >= as_of)."""
+    OVERDUE = "overdue"
+    """due < as_of and not paid on or before as_of."""
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    """One instalment as a customer page and the receivables list show it."""
+
+    contract: Contract
+    due: date
+    amount: float
+    currency: str
+    paid_on: date | None
+    state: PaymentState
+    days_overdue: int
+
+
+def payment_lines(contract: Contract, currency: str, as_of: date) -> list[PaymentLine]:
+    """The contract's schedule on as_of, by due day: a payment made after as_of is not paid yet then."""
+    lines = []
+    for payment in sorted(contract.payments, key=lambda payment: payment.due):
+        paid = payment.paid_on is not None and payment.paid_on <= as_of
+        if paid:
+            state = PaymentState.PAID
+        elif payment.due < as_of:
+            state = PaymentState.OVERDUE
+        else:
+            state = PaymentState.DUE
+        late = (as_of - payment.due).days if state is PaymentState.OVERDUE else 0
+        lines.append(
+            PaymentLine(contract, payment.due, payment.amount, currency, payment.paid_on if paid else None, state, late)
+        )
+    return lines
+
 
 log = logging.getLogger("mkdocs.plugins.crm")
 
@@ -79,6 +145,32 @@ class SiteData:
     """The records are in a git repository with commits: customer pages have a change history section."""
     history_shallow: bool = False
     """Read from a shallow clone: older changes are missing, and the pages say so."""
+    currency: str = DEFAULT_CURRENCY
+    """crm.yaml's `currency`: the currency of the pipeline's sums and of amounts that name none."""
+    plans_due: list[PlanDue] = field(default_factory=list)
+    """The current occurrence of every active maintenance plan not done, by due day (crmdata.engine.plans)."""
+    plan_due_of: dict[str, PlanDue] = field(default_factory=dict)
+    """plan id -> its current occurrence."""
+    plans_of_customer: dict[str, list[Plan]] = field(default_factory=dict)
+    opportunities_of: dict[str, list[Opportunity]] = field(default_factory=dict)
+    """customer id -> its opportunities, open ones first, then by expected or closing day."""
+    contracts_of: dict[str, list[Contract]] = field(default_factory=dict)
+    """customer id -> its contracts signed by as_of (signed_on, else start), newest start first."""
+    renewal_of: dict[str, RenewalDue] = field(default_factory=dict)
+    """contract id -> its renewal, for every contract up for renewal (any day)."""
+    renewed_by: dict[str, str] = field(default_factory=dict)
+    """contract id -> the id of the contract that renews it."""
+    renewals: list[RenewalDue] = field(default_factory=list)
+    """Renewals due by as_of + AHEAD_DAYS, overdue first."""
+    payments_overdue: list[PaymentDue] = field(default_factory=list)
+    """Overdue payments, most overdue first."""
+    payments_ahead: list[PaymentLine] = field(default_factory=list)
+    """Payments not yet due, due by as_of + AHEAD_DAYS, by due day."""
+    pipeline: Pipeline | None = None
+    win_rate: float | None = None
+    """won / (won + lost) of the opportunities closed in the last 365 days; None when none closed."""
+    suggested_value: dict[str, Value] = field(default_factory=dict)
+    """customer id -> the value its contracts of the last 12 months suggest (crmdata.engine.value)."""
     sealed: bool = False
     """The site is encrypted (site_builder.encrypt): calendar feeds, which phones fetch without a browser
     and so could only be published as plain text, are left out and the page says why."""
@@ -106,6 +198,33 @@ class SiteData:
 
     def plans_of(self, owner: str) -> list[FollowUp]:
         return [plan for plan in self.plans if plan.owner == owner]
+
+    def month_end(self) -> date:
+        """The last day of as_of's month: the plans page shows what is due by then."""
+        following = (self.as_of.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return following - timedelta(days=1)
+
+    def plans_this_month(self) -> list[PlanDue]:
+        """Current plan occurrences due by the end of as_of's month (the overdue ones of earlier months too:
+        they are still to be done), by due day."""
+        end = self.month_end()
+        return [due for due in self.plans_due if due.due <= end]
+
+    def opportunities_at(self, stage: OpportunityStage) -> list[Opportunity]:
+        """The opportunities a stage's column holds, largest amount first: the open ones at an open stage,
+        those closed in the last CLOSED_DAYS days (up to as_of) at won and lost."""
+        start = self.as_of - timedelta(days=CLOSED_DAYS)
+        found = [
+            opportunity
+            for opportunity in self.ds.opportunities
+            if opportunity.stage is stage
+            and opportunity.customer in self.customers
+            and (
+                opportunity.is_open
+                or (opportunity.closed_on is not None and start < opportunity.closed_on <= self.as_of)
+            )
+        ]
+        return sorted(found, key=lambda o: (-(o.amount or 0), o.expected_close or o.closed_on or self.as_of, o.id))
 
     def at_risk(self) -> list[CustomerFacts]:
         """At-risk customers, highest score first."""
@@ -137,6 +256,8 @@ def site_data(
         policy=config.policy if config is not None else Policy(),
     )
     data.customers = {c.id: c for c in ds.customers if c.since is None or c.since <= as_of}
+    data.currency = config.currency if config is not None else DEFAULT_CURRENCY
+    add_commercial(data)
     data.plans = followups(ds, as_of)
     data.plan_of = {plan.customer: plan for plan in data.plans}
     data.todos = overdue_todos(ds, as_of)
@@ -164,6 +285,56 @@ def site_data(
     data.todos_of_owner = dict(todos)
     add_history(data, history)
     return data
+
+
+def add_commercial(data: SiteData) -> None:
+    """Maintenance plans, the pipeline, renewals and receivables: the engine's view of them on as_of, and
+    each customer's records for its page (read directly: a page shows what its records say)."""
+    ds, as_of = data.ds, data.as_of
+    data.plans_due = plans_due(ds, as_of)
+    data.plan_due_of = {due.plan_id: due for due in data.plans_due}
+    data.plans_of_customer = _grouped(ds.plans, lambda plan: (plan.id,))
+    data.opportunities_of = _grouped(ds.opportunities, _opportunity_order)
+    signed = [contract for contract in ds.contracts if (contract.signed_on or contract.start) <= as_of]
+    data.contracts_of = _grouped(signed, lambda contract: (-contract.start.toordinal(), contract.id))
+    horizon = as_of + timedelta(days=AHEAD_DAYS)
+    every_renewal = renewals_due(ds, as_of)
+    data.renewal_of = {renewal.contract_id: renewal for renewal in every_renewal}
+    data.renewed_by = {contract.renews: contract.id for contract in signed if contract.renews is not None}
+    renewals = [renewal for renewal in every_renewal if renewal.due <= horizon]
+    data.renewals = sorted(renewals, key=lambda r: (r.status is not Status.OVERDUE, r.due, r.contract_id))
+    data.payments_overdue = sorted(overdue_payments(ds, as_of), key=lambda p: (-p.days_overdue, p.contract_id))
+    data.payments_ahead = sorted(
+        (
+            line
+            for contract in signed
+            for line in payment_lines(contract, contract.currency_in(ds.config), as_of)
+            if line.state is PaymentState.DUE and line.due <= horizon
+        ),
+        key=lambda line: (line.due, line.contract.id),
+    )
+    data.pipeline = pipeline(ds, as_of)
+    data.win_rate = win_rate(ds, as_of)
+    data.suggested_value = suggested_values(ds, as_of)
+
+
+def _opportunity_order(opportunity: Opportunity) -> tuple[object, ...]:
+    """Open ones first, soonest expected close first; then the closed ones, latest first."""
+    if opportunity.is_open:
+        return (0, opportunity.expected_close or date.max, opportunity.id)
+    closed = opportunity.closed_on.toordinal() if opportunity.closed_on is not None else 0
+    return (1, -closed, opportunity.id)
+
+
+RecordT = TypeVar("RecordT", Plan, Opportunity, Contract)
+
+
+def _grouped(records: list[RecordT], order: Callable[[RecordT], tuple[object, ...]]) -> dict[str, list[RecordT]]:
+    """Records by their customer, each customer's in `order`."""
+    grouped: dict[str, list[RecordT]] = defaultdict(list)
+    for record in records:
+        grouped[record.customer].append(record)
+    return {customer: sorted(items, key=order) for customer, items in grouped.items()}
 
 
 def add_history(data: SiteData, history: History | None = None) -> None:

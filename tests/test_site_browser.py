@@ -472,3 +472,59 @@ def test_hostile_names_in_the_index_are_shown_as_text(browser: Browser, tmp_path
         assert [row[COLUMN["id"]] for row in visible_rows(tab.page)] == ["KH-2024002"]
         assert dialogs == [] and tab.errors == []
         context.close()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the pipeline and a customer's contracts on a desktop and on a phone
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_pipeline_and_a_customer_page_show_their_tables_and_the_chart(
+    browser: Browser, tmp_path: Path, viewport: dict[str, int]
+) -> None:
+    from tests.conftest import DataRepo
+    from tests.test_site_commercial import write_commercial_crm
+
+    repo = DataRepo(tmp_path / "crm")
+    write_commercial_crm(repo)
+    with _built_and_served(repo.root, tmp_path) as served:
+        context = browser.new_context(viewport=viewport, color_scheme="light", locale="zh-CN")
+        tab = Tab(context.new_page(), served)
+        tab.page.on("pageerror", lambda error: tab.errors.append(f"uncaught: {error}"))
+        tab.page.on("console", lambda message: message.type == "error" and tab.errors.append(message.text))
+        tab.page.on("response", lambda r: r.status >= 400 and tab.failed.append(f"{r.url}: HTTP {r.status}"))
+        name = "desktop" if viewport == DESKTOP else "phone"
+
+        tab.open("pipeline/")
+        columns = tab.page.locator(".crm-stages .crm-stage")
+        assert columns.count() == 6
+        for index in range(columns.count()):
+            assert columns.nth(index).is_visible()
+        negotiation = tab.page.locator(".crm-stage--negotiation")
+        assert "¥123.5万" in negotiation.inner_text()
+        box = negotiation.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= viewport["width"], "a stage column leaves the screen"
+        (light,) = charts(tab.page, "light")
+        assert light["shown"] and light["loaded"], f"the funnel is not shown: {light}"
+        summary = tab.page.locator(".md-content table").first
+        assert summary.is_visible()
+        rows = summary.evaluate(VISIBLE_ROWS)
+        assert ["谈判", "1", "¥123.5万", "¥86.4万"] in rows
+        width = tab.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"the pipeline page is {width}px wide: the page scrolls sideways"
+        tab.screenshot(f"pipeline-{name}.png")
+
+        tab.open("customers/KH-2024001/")
+        schedule = tab.page.locator("table", has_text="逾期 84 天")
+        assert schedule.count() == 1 and schedule.is_visible()
+        assert ["2026-09-01", "¥60,000", "逾期 84 天"] in schedule.evaluate(VISIBLE_ROWS)
+        plan = tab.page.locator("table", has_text="JH-2026001")
+        assert plan.is_visible() and "顺延，原定 2026-11-10" in plan.inner_text()
+        overdue = tab.page.locator("td .crm-status--overdue", has_text="逾期 84 天")
+        overdue.scroll_into_view_if_needed()
+        assert overdue.is_visible()
+        width = tab.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport["width"], f"the customer page is {width}px wide: the page scrolls sideways"
+        tab.screenshot(f"customer-contracts-{name}.png")
+        assert tab.errors == [] and tab.failed == []
+        context.close()

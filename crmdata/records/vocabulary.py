@@ -699,6 +699,59 @@ LABELS: dict[str, Word] = {
 """A label by key. Keys that are KPI names are those KPIs' titles (crmdata.engine.kpis registers none
 without one)."""
 
+LABELS.update(
+    {
+        # the site's pages of plans, the pipeline, renewals and receivables (site_builder.pages)
+        "plans_page": Word("维护计划", "Plans"),
+        "pipeline_page": Word("商机漏斗", "Pipeline"),
+        "renewals_page": Word("续约与回款", "Renewals and receivables"),
+        "plans_this_month": Word("本月计划（{day} 前到期）", "This month's plans (due by {day})"),
+        "plans_later": Word(
+            "另有 {count} 个计划下月及以后到期。",
+            "{count} more plan is due after this month.",
+            en_plural="{count} more plans are due after this month.",
+        ),
+        "postponed_from": Word("顺延，原定 {day}", "postponed from {day}"),
+        "carried_out": Word("已执行 {count} 次", "carried out {count} time", en_plural="carried out {count} times"),
+        "plans_heading": Word("维护计划", "Maintenance plans"),
+        "list_separator": Word("；", "; "),
+        "plan_done": Word("已完成", "done"),
+        "opportunities_heading": Word("商机", "Opportunities"),
+        "contracts_heading": Word("合同", "Contracts"),
+        "amount": Word("金额", "Amount"),
+        "open_value": Word("在谈金额", "Open value"),
+        "weighted_value": Word("加权金额", "Weighted value"),
+        "win_rate": Word("赢单率（近 12 个月）", "Win rate (last 12 months)"),
+        "stage_count": Word("{count} 个", "{count} opportunity", en_plural="{count} opportunities"),
+        "median_age": Word("停留中位数 {days} 天", "median age {days} days"),
+        "stale_opportunities": Word("30 天无沟通的商机", "Opportunities without a conversation for 30 days"),
+        "funnel": Word("商机漏斗（在谈金额）", "Pipeline funnel (open value)"),
+        "funnel_alt": Word("{title}：{stages}。", "{title}: {stages}."),
+        "funnel_stage": Word("{stage} {count} 个，{value}", "{stage} {count}, {value}"),
+        "other_currency": Word(
+            "另有 {count} 个商机以其他币种计价，未计入金额。",
+            "{count} opportunity in another currency is not in the sums.",
+            en_plural="{count} opportunities in other currencies are not in the sums.",
+        ),
+        "renewals_ahead": Word("待续约（{days} 天内，逾期在前）", "Renewals due (next {days} days, overdue first)"),
+        "payments_overdue": Word("逾期回款", "Overdue payments"),
+        "payments_ahead": Word("{days} 天内应收", "Payments due in the next {days} days"),
+        "period": Word("合作周期", "Period"),
+        "open_ended": Word("长期", "open-ended"),
+        "payment_paid": Word("已回款 {day}", "paid {day}"),
+        "payment_open": Word("待回款", "not yet due"),
+        "payment_late": Word("逾期 {count} 天", "{count} day overdue", en_plural="{count} days overdue"),
+        "paid_of_total": Word("已回款 {paid} / {total}", "paid {paid} of {total}"),
+        "renewal_due": Word("续约跟进日", "Renewal follow-up"),
+        "renewed_by": Word("已续约：{id}", "renewed by {id}"),
+        "suggested_value": Word(
+            "按近 12 个月合同金额建议：{value}", "suggested by the last 12 months' contracts: {value}"
+        ),
+        "team_share": Word("占团队份额", "Share of the team"),
+        "team_total": Word("团队合计", "Team"),
+    }
+)
+
 KPI_TITLES: dict[str, Word] = {
     "customers_total": Word("客户总数", "Customers"),
     "customers_by_stage": Word("各阶段客户数", "Customers by stage"),
