@@ -21,8 +21,8 @@ from crmdata.authoring.drafts import Repository
 from crmdata.authoring.writer import create_file
 from crmdata.cli.common import FileSize, dump_json, load_valid, progress_printer, resolve_as_of, root_option
 from crmdata.cli.output import say, say_lines, styled
-from crmdata.records.load import LoadOptions, Progress, load_config
-from crmdata.records.locate import PositionIndex
+from crmdata.cli.usage import root_language
+from crmdata.records.load import Progress
 from crmdata.records.models import Language
 from crmdata.records.vocabulary import Message, language_code, phrase
 from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES
@@ -66,12 +66,6 @@ class InputError(CrmError):
         super().__init__(
             said.text(language), ExitCode.USAGE, prefix=phrase("error_speaker", language), language=language
         )
-
-
-def _language(root: Path) -> str:
-    """crm.yaml's language, for the errors said before the records are read (zh when it cannot be read)."""
-    config, _ = load_config(root, PositionIndex(root), LoadOptions(use_cache=False))
-    return language_code(config.language if config is not None else None)
 
 
 # --- crm import ------------------------------------------------------------------------------------
@@ -449,7 +443,7 @@ def export_command(
       crm export followups --as-of 2026-11-24 --format xlsx --out due.xlsx
     """
     chosen = file_format or ("xlsx" if out is not None and out.suffix.lower() in (".xlsx", ".xlsm") else "csv")
-    language = _language(root)
+    language = root_language(root)  # for the errors said before the records are read
     if as_of is not None and kind != "followups":
         raise InputError(SHEET_ERRORS.say("as_of_for_followups"), language)
     if redact and kind != "customers":
