@@ -98,9 +98,7 @@ def _todo_entries(
             customer = customers.get(interaction.customer)
             customer_name = customer.name if customer is not None else interaction.customer
             days_overdue = (as_of - todo.due).days
-            due_line = phrase("calendar_todo_due", language, date=todo.due.isoformat())
-            if days_overdue > 0:
-                due_line += phrase("calendar_overdue_note", language, count=days_overdue)
+            due_line = _due_line("calendar_todo_due", todo.due, days_overdue, language)
             lines = [
                 phrase("calendar_todo", language, task=todo.task),
                 phrase("calendar_customer", language, name=customer_name, id=interaction.customer),
@@ -126,6 +124,14 @@ def _todo_entries(
     return entries
 
 
+def _due_line(key: str, day: date, days_overdue: int, language: str) -> str:
+    """`Due: 2026-11-20`, then how many days overdue when it is (the same note for every kind of entry)."""
+    line = phrase(key, language, date=day.isoformat())
+    if days_overdue > 0:
+        line += phrase("calendar_overdue_note", language, count=days_overdue)
+    return line
+
+
 def _plan_entries(ds: Dataset, dues: list[PlanDue], as_of: date, language: str) -> list[_Entry]:
     """Each plan's current occurrence: summary its goal, description its talking points."""
     customers = ds.customer_by_id()
@@ -135,9 +141,7 @@ def _plan_entries(ds: Dataset, dues: list[PlanDue], as_of: date, language: str) 
         customer = customers.get(due.customer)
         name = customer.name if customer is not None else due.customer
         overdue = due.status is Status.OVERDUE
-        due_line = phrase("calendar_due", language, date=due.due.isoformat())
-        if overdue:
-            due_line += phrase("calendar_overdue_note", language, count=due.days_overdue)
+        due_line = _due_line("calendar_due", due.due, due.days_overdue, language)
         lines = [phrase("calendar_talking_point", language, point=point) for point in due.content]
         lines += [
             phrase("calendar_customer", language, name=name, id=due.customer),
@@ -170,9 +174,7 @@ def _renewal_entries(ds: Dataset, renewals: list[RenewalDue], as_of: date, langu
         name = customer.name if customer is not None else renewal.customer
         title = contracts[renewal.contract_id].title
         overdue = renewal.status is Status.OVERDUE
-        due_line = phrase("calendar_due", language, date=renewal.due.isoformat())
-        if overdue:
-            due_line += phrase("calendar_overdue_note", language, count=renewal.days_overdue)
+        due_line = _due_line("calendar_due", renewal.due, renewal.days_overdue, language)
         lines = [
             phrase("calendar_contract", language, title=title, id=renewal.contract_id),
             phrase("calendar_customer", language, name=name, id=renewal.customer),
@@ -204,9 +206,7 @@ def _payment_entries(ds: Dataset, as_of: date, owner: str | None, language: str)
         name = customer.name if customer is not None else contract.customer
         amount = format_amount(payment.amount, contract.currency_in(ds.config), language)
         days_overdue = (as_of - payment.due).days
-        due_line = phrase("calendar_payment_due", language, date=payment.due.isoformat())
-        if days_overdue > 0:
-            due_line += phrase("calendar_overdue_note", language, count=days_overdue)
+        due_line = _due_line("calendar_payment_due", payment.due, days_overdue, language)
         lines = [
             phrase("calendar_contract", language, title=contract.title, id=contract.id),
             phrase("calendar_customer", language, name=name, id=contract.customer),
