@@ -335,6 +335,27 @@ def test_a_plain_build_of_a_repository_whose_ci_publishes_says_so_loudly(tmp_pat
     assert sealed.returncode == 0 and "未加密，" not in sealed.stderr and "站点已加密" in sealed.stderr
 
 
+def test_a_plain_build_in_a_ci_job_says_so_and_names_the_variable(tmp_path: Path) -> None:
+    """A CI job (CI=true, as GitHub, GitLab and most runners set it) builds to publish: say so, even when no CI
+    file of the repository names crm build; CI=false is a local run."""
+    data = write_repository(tmp_path / "crm")
+    env = {key: value for key, value in os.environ.items() if key not in (PASSPHRASE_VARIABLE, "CI")}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "xdg-cache")
+    runs = {}
+    for value in ("true", "false"):
+        runs[value] = subprocess.run(
+            [str(CRM), "build", "--root", str(data.root), "--as-of", AS_OF, "--out", str(tmp_path / value)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            env={**env, "CI": value},
+        )
+        assert runs[value].returncode == 0, runs[value].stderr
+    assert "警告：站点未加密" in runs["true"].stderr and "CI=true" in runs["true"].stderr
+    assert "未加密" not in runs["false"].stderr
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # the browser
 
