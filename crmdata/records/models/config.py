@@ -201,6 +201,18 @@ class CrmConfig(Record):
         DEFAULT_CURRENCY, description="币种 — ISO 4217 code of amounts that name no currency of their own"
     )
 
+    def owner_key(self, given: str) -> str | None:
+        """The team key a person typed, by key (any case) or by member name (张明): people know each other by
+        name, records store the key. None when no member matches, or when two members share the name."""
+        text = given.strip()
+        if text in self.team:
+            return text
+        by_key = [key for key in self.team if key.casefold() == text.casefold()]
+        if len(by_key) == 1:
+            return by_key[0]
+        by_name = [key for key, member in self.team.items() if member.name.strip().casefold() == text.casefold()]
+        return by_name[0] if len(by_name) == 1 else None
+
     @model_validator(mode="after")
     def _segment_names_are_free(self) -> CrmConfig:
         """A custom segment cannot take the name of a computed one (new, silent, ...)."""
