@@ -46,8 +46,6 @@ def customer_xlsx(path: Path, rows: int) -> Path:
     return path
 
 
-
-
 def inline_row(number: int, text: Iterable[bytes]) -> Iterable[bytes]:
     yield f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>'.encode()
     yield from text

@@ -219,9 +219,7 @@ def test_log_refuses_control_characters_on_the_command_line(repo: DataRepo) -> N
     result = invoke_crm("log", "KH-2024001", "--root", str(repo.root), "--topic", f"回访{OSC_TITLE}")
     assert result.returncode == 2
     assert_inert(result.stdout + result.stderr)
-    assert (
-        "'--topic' 的值无效：含有控制字符 U+001B (ESC)（第 3 个字符）：文本里不能有控制字符" in result.stderr
-    )
+    assert "'--topic' 的值无效：含有控制字符 U+001B (ESC)（第 3 个字符）：文本里不能有控制字符" in result.stderr
     assert not (repo.root / "interactions" / "2026").exists()
 
 
