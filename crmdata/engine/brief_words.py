@@ -115,12 +115,12 @@ BRIEF_WORDS = Catalogue(
         ),
         # why the channel
         "channel_complaint": Word(
-            "投诉是重要事项，宜视频或上门沟通", "a complaint is an important matter: by video or a visit"
+            "投诉属重要事项，宜当面或视频沟通", "a complaint is an important matter: face to face"
         ),
         "channel_need_changes": Word(
-            "需求有变化，属重要事项，宜视频或上门沟通", "needs changed, an important matter: by video or a visit"
+            "需求有变化，属重要事项，宜当面或视频沟通", "needs changed, an important matter: face to face"
         ),
-        "channel_care": Word("问候关怀，短信或即时消息即可", "a greeting: an SMS or an instant message will do"),
+        "channel_care": Word("只为问候关怀，发消息即可", "a greeting only: a message will do"),
         "channel_routine": Word("日常跟进，打个电话即可", "a routine follow-up: a call will do"),
         "channel_line": Word("{channels}：{why}", "{channels}: {why}"),
         "or": Word("或", " or "),
