@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import yaml
 
-from crmdata.engine.find import Reason, find_customers, the_one
+from crmdata.engine.find import MatchReason, find_customers, the_one
 from crmdata.records.load import LoadOptions, load
 from tests.conftest import DEFAULT_CONFIG, DataRepo, invoke_crm
 
@@ -30,54 +30,54 @@ def shop(empty_repo: DataRepo) -> DataRepo:
     return empty_repo
 
 
-def _found(repo: DataRepo, text: str, internal: bool = False) -> list[tuple[str, Reason]]:
+def _found(repo: DataRepo, text: str, internal: bool = False) -> list[tuple[str, MatchReason]]:
     dataset, problems, _ = load(repo.root, LoadOptions(use_cache=False))
     assert not problems
     return [(match.customer.id, match.reason) for match in find_customers(dataset, text, internal=internal)]
 
 
 def test_pinyin_initials_find_the_chinese_name(shop: DataRepo) -> None:
-    assert _found(shop, "hxkj") == [("KH-2024001", Reason.PINYIN)]
-    assert _found(shop, "HXKJ") == [("KH-2024001", Reason.PINYIN)]
+    assert _found(shop, "hxkj") == [("KH-2024001", MatchReason.PINYIN)]
+    assert _found(shop, "HXKJ") == [("KH-2024001", MatchReason.PINYIN)]
 
 
 def test_full_pinyin_and_a_mix_find_it_too(shop: DataRepo) -> None:
-    assert _found(shop, "huaxing") == [("KH-2024001", Reason.PINYIN), ("KH-2024002", Reason.PINYIN)]
-    assert _found(shop, "huaxkj") == [("KH-2024001", Reason.PINYIN)]
+    assert _found(shop, "huaxing") == [("KH-2024001", MatchReason.PINYIN), ("KH-2024002", MatchReason.PINYIN)]
+    assert _found(shop, "huaxkj") == [("KH-2024001", MatchReason.PINYIN)]
 
 
 def test_any_reading_of_a_character_with_several_matches(shop: DataRepo) -> None:
     """重 reads zhong and chong: a person may type either."""
-    assert _found(shop, "cqyh") == [("KH-2024003", Reason.PINYIN)]
-    assert _found(shop, "zqyh") == [("KH-2024003", Reason.PINYIN)]
+    assert _found(shop, "cqyh") == [("KH-2024003", MatchReason.PINYIN)]
+    assert _found(shop, "zqyh") == [("KH-2024003", MatchReason.PINYIN)]
 
 
 def test_ranking_puts_an_exact_name_before_a_prefix_before_a_part(shop: DataRepo) -> None:
-    assert _found(shop, "华星贸易") == [("KH-2024002", Reason.NAME)]
-    assert _found(shop, "华星") == [("KH-2024002", Reason.NAME_PREFIX), ("KH-2024001", Reason.NAME_PART)]
+    assert _found(shop, "华星贸易") == [("KH-2024002", MatchReason.NAME)]
+    assert _found(shop, "华星") == [("KH-2024002", MatchReason.NAME_PREFIX), ("KH-2024001", MatchReason.NAME_PART)]
 
 
 def test_a_name_with_or_without_its_legal_form_matches(shop: DataRepo) -> None:
-    assert _found(shop, "A科技有限公司") == [("KH-2024004", Reason.NAME)]
-    assert _found(shop, "ａ科技") == [("KH-2024004", Reason.NAME)]  # full-width letter: NFKC
-    assert _found(shop, "深圳市华星科技") == [("KH-2024001", Reason.NAME)]
+    assert _found(shop, "A科技有限公司") == [("KH-2024004", MatchReason.NAME)]
+    assert _found(shop, "ａ科技") == [("KH-2024004", MatchReason.NAME)]  # full-width letter: NFKC
+    assert _found(shop, "深圳市华星科技") == [("KH-2024001", MatchReason.NAME)]
 
 
 def test_id_any_case_comes_first(shop: DataRepo) -> None:
-    assert _found(shop, "kh-2024003") == [("KH-2024003", Reason.ID)]
+    assert _found(shop, "kh-2024003") == [("KH-2024003", MatchReason.ID)]
 
 
 def test_tag_industry_and_contact(shop: DataRepo) -> None:
-    assert _found(shop, "erp") == [("KH-2024001", Reason.TAG)]
-    assert _found(shop, "金融") == [("KH-2024003", Reason.INDUSTRY)]
-    assert _found(shop, "李雷") == [("KH-2024001", Reason.CONTACT)]
+    assert _found(shop, "erp") == [("KH-2024001", MatchReason.TAG)]
+    assert _found(shop, "金融") == [("KH-2024003", MatchReason.INDUSTRY)]
+    assert _found(shop, "李雷") == [("KH-2024001", MatchReason.CONTACT)]
 
 
 def test_phone_is_matched_only_internally(shop: DataRepo) -> None:
     assert _found(shop, "13800138000") == []
-    assert _found(shop, "13800138000", internal=True) == [("KH-2024001", Reason.PHONE)]
-    assert _found(shop, "+86 138-0013-8000", internal=True) == [("KH-2024001", Reason.PHONE)]
-    assert _found(shop, "8000", internal=True) == [("KH-2024001", Reason.PHONE)]
+    assert _found(shop, "13800138000", internal=True) == [("KH-2024001", MatchReason.PHONE)]
+    assert _found(shop, "+86 138-0013-8000", internal=True) == [("KH-2024001", MatchReason.PHONE)]
+    assert _found(shop, "8000", internal=True) == [("KH-2024001", MatchReason.PHONE)]
 
 
 def test_an_exact_name_names_one_customer_even_when_it_is_part_of_another(empty_repo: DataRepo) -> None:

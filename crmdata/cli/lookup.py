@@ -12,12 +12,14 @@ from __future__ import annotations
 from crmdata.cli.common import clip, display_width, pad, team_name
 from crmdata.cli.output import say
 from crmdata.engine.brief_words import BRIEF_WORDS
-from crmdata.engine.find import Match, Reason, find_customers, the_one
+from crmdata.engine.find import Match, MatchReason, find_customers, the_one
 from crmdata.records.dataset import Dataset
 from crmdata.records.models import Customer
 from crmdata.system.errors import CrmError, ExitCode
 
-NAMING_REASONS = frozenset({Reason.ID, Reason.NAME, Reason.NAME_PREFIX, Reason.NAME_PART, Reason.PINYIN})
+NAMING_REASONS = frozenset(
+    {MatchReason.ID, MatchReason.NAME, MatchReason.NAME_PREFIX, MatchReason.NAME_PART, MatchReason.PINYIN}
+)
 """What may name the customer a command acts on: a tag or an industry is shared by design, and a guess
 from one would write a record for whichever customer happened to be alone in it."""
 

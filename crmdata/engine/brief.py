@@ -26,7 +26,7 @@ from crmdata.engine.schedule import FollowUp, Status, contacts_by_customer, foll
 from crmdata.engine.segments import RiskSignal, risks
 from crmdata.records.dataset import Dataset
 from crmdata.records.models import Channel, Customer, Interaction, InteractionKind, Policy, Stage, Tier, Value
-from crmdata.records.models.contact import Contact
+from crmdata.records.models.contact import PRIVATE_CONTACT_FIELDS, Contact
 from crmdata.records.privacy import mask
 
 CONVERSATIONS_SHOWN = 5
@@ -34,8 +34,6 @@ CONVERSATIONS_SHOWN = 5
 NEED_CHANGE_DAYS = 180
 """Need changes recorded this many days back or less are current: they are the call's matter."""
 NEED_CHANGES_SHOWN = 5
-
-PRIVATE_CONTACT_FIELDS = ("phone", "email", "address", "birthday")
 
 
 class Situation(StrEnum):

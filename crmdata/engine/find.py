@@ -1,7 +1,7 @@
 """Finding customers by what a person remembers of them: an id, a part of the name, pinyin initials, a tag,
 an industry, a contact's name, or (internal use only) a phone number. Pure: (dataset, text) -> matches.
 
-Each match says why it matched (`Reason`), and the matches are ranked by how sure the match is: an exact id
+Each match says why it matched (`MatchReason`), and the matches are ranked by how sure the match is: an exact id
 before an exact name before a name that starts with the text, and so on down to a tag or an industry. A
 person typing `华星` or `hxkj` at `crm log` expects 华星科技有限公司; typing `KH-2024001` expects that
 customer and nothing else.
@@ -29,7 +29,7 @@ from crmdata.records.models import Customer
 from crmdata.records.names import name_key, phone_key
 
 
-class Reason(IntEnum):
+class MatchReason(IntEnum):
     """Why a customer matched; the lower the value, the surer the match (the order of the ranking)."""
 
     ID = 0
@@ -53,7 +53,7 @@ class Match:
     """One customer found, the surest reason it was found for, and the text that matched (a tag, a contact)."""
 
     customer: Customer
-    reason: Reason
+    reason: MatchReason
     matched: str
     """What matched: the name, the pinyin (hxkj), the tag, the industry, the contact's name; for a phone
     only the digits typed (the number itself is private)."""
@@ -115,33 +115,33 @@ def _phone_digits(text: str) -> str | None:
 
 def _reasons(
     customer: Customer, query: str, key: str, digits: str | None, pinyin: bool
-) -> Iterator[tuple[Reason, str]]:
+) -> Iterator[tuple[MatchReason, str]]:
     if customer.id.casefold() == query:
-        yield Reason.ID, customer.id
+        yield MatchReason.ID, customer.id
     name = folded(customer.name)
     customer_key = name_key(customer.name)
     if name == query or (key and customer_key == key):
-        yield Reason.NAME, customer.name
+        yield MatchReason.NAME, customer.name
     if name.startswith(query) or (key and customer_key.startswith(key)):
-        yield Reason.NAME_PREFIX, customer.name
+        yield MatchReason.NAME_PREFIX, customer.name
     if query in name or (key and key in customer_key):
-        yield Reason.NAME_PART, customer.name
+        yield MatchReason.NAME_PART, customer.name
     if pinyin and _HAN.search(customer.name):
         spelled = _pinyin_match(customer.name, query.replace(" ", ""))
         if spelled is not None:
-            yield Reason.PINYIN, spelled
+            yield MatchReason.PINYIN, spelled
     for contact in customer.contacts:
         if query in folded(contact.name):
-            yield Reason.CONTACT, contact.name
+            yield MatchReason.CONTACT, contact.name
     for tag in customer.tags:
         if query in folded(tag):
-            yield Reason.TAG, tag
+            yield MatchReason.TAG, tag
     if customer.industry is not None and query in folded(customer.industry):
-        yield Reason.INDUSTRY, customer.industry
+        yield MatchReason.INDUSTRY, customer.industry
     if digits is not None:
         for contact in customer.contacts:
             if contact.phone is not None and digits in (phone_key(contact.phone) or ""):
-                yield Reason.PHONE, digits
+                yield MatchReason.PHONE, digits
 
 
 def _pinyin_match(name: str, query: str) -> str | None:
@@ -213,7 +213,7 @@ def the_one(matches: list[Match]) -> Match | None:
     is unique among several part matches is not enough: `crm log` writes a record for the customer it
     picks, and a guess written to the wrong customer is worse than a question.
     """
-    for sure in (Reason.ID, Reason.NAME):
+    for sure in (MatchReason.ID, MatchReason.NAME):
         exact = [match for match in matches if match.reason is sure]
         if len(exact) == 1:
             return exact[0]
