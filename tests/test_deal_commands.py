@@ -79,7 +79,7 @@ def test_new_plan_date_may_be_a_time_from_today(repo: DataRepo) -> None:
 def test_new_plan_for_an_unknown_customer_is_a_usage_error(repo: DataRepo) -> None:
     result = invoke_crm("new", "plan", "--root", str(repo.root), "--customer", "KH-9999", "--goal", "回访")
     assert result.returncode == 2
-    assert "错误：--customer 的值无效：没有编号为 KH-9999 的客户" in result.stderr
+    assert "crm：没有客户的编号、名称或拼音与“KH-9999”相符" in result.stderr
     assert files(repo, "plans") == []
 
 
@@ -152,7 +152,7 @@ def test_new_opportunity_for_an_unknown_customer_is_a_usage_error(repo: DataRepo
     result = invoke_crm("new", "opportunity", "--root", str(repo.root), "--customer", "KH-404", "--title", "x",
                         "--stage", "lead", "--expected-close", "30d")  # fmt: skip
     assert result.returncode == 2
-    assert "错误：--customer 的值无效：没有编号为 KH-404 的客户" in result.stderr
+    assert "crm：没有客户的编号、名称或拼音与“KH-404”相符" in result.stderr
 
 
 def test_an_amount_that_is_not_a_number_is_reported_by_field(repo: DataRepo) -> None:
@@ -213,7 +213,7 @@ def test_new_contract_for_an_unknown_customer_is_a_usage_error(repo: DataRepo) -
     result = invoke_crm("new", "contract", "--root", str(repo.root), "--customer", "KH-404", "--title", "x",
                         "--start", "2025-01-01")  # fmt: skip
     assert result.returncode == 2
-    assert "错误：--customer 的值无效：没有编号为 KH-404 的客户" in result.stderr
+    assert "crm：没有客户的编号、名称或拼音与“KH-404”相符" in result.stderr
 
 
 def test_a_given_id_taken_by_a_record_of_another_type_is_refused(repo: DataRepo) -> None:

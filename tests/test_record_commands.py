@@ -137,7 +137,7 @@ def test_log_finds_the_customer_ignoring_case_and_writes_its_id_as_filed(repo: D
 def test_log_for_an_unknown_customer_is_a_usage_error(repo: DataRepo) -> None:
     result = invoke_crm("log", "KH-9999", "--root", str(repo.root), "--topic", "回访")
     assert result.returncode == 2
-    assert "错误：CUSTOMER 的值无效：没有编号为 KH-9999 的客户" in result.stderr  # crm.yaml's language: zh
+    assert "crm：没有客户的编号、名称或拼音与“KH-9999”相符" in result.stderr  # crm.yaml's language: zh
     assert not (repo.root / "interactions" / str(date.today().year)).exists() or date.today().year == 2024
 
 

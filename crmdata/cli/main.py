@@ -140,6 +140,7 @@ def _register_commands() -> None:
     from crmdata.cli.kpi import kpi_command
     from crmdata.cli.plan import calendar_command, due_command, segments_command
     from crmdata.cli.record import log_command, new_command
+    from crmdata.cli.show import find_command, show_command
     from crmdata.cli.site import build_command, serve_command
     from crmdata.cli.transfer import export_command, import_command
 
@@ -147,6 +148,8 @@ def _register_commands() -> None:
         init_command,
         new_command,
         log_command,
+        find_command,
+        show_command,
         due_command,
         kpi_command,
         segments_command,

@@ -19,9 +19,11 @@ import click
 from crmdata.authoring.drafts import Draft, Repository
 from crmdata.authoring.durations import DURATION_HELP, DurationError, WorkingDays, due_date
 from crmdata.authoring.writer import SCHEMA_FOLDER, RecordWriteError, create_file, record_text
-from crmdata.cli.common import root_option
+from crmdata.cli.common import progress_printer, root_option
+from crmdata.cli.lookup import customer_argument
 from crmdata.cli.output import say, say_lines, styled
 from crmdata.cli.usage import WordedParameter, WordedUsage, repository_language, root_language
+from crmdata.records.load import LoadOptions, load
 from crmdata.records.models import (
     Channel,
     CustomerType,
@@ -331,9 +333,7 @@ def _record_interaction(root: Path, customer: str | None, default_channel: str |
             "topic": lambda: click.prompt("沟通主题 topic", type=TEXT),
         },
     )
-    customer_id = repository.customer_id(values["customer"])
-    if customer_id is None:
-        raise WordedParameter("CUSTOMER", "no_customer_id", id=values["customer"])
+    customer_id = _customer_id(repository, values["customer"])
     when = _when(options["when"], now.date())
     owner = options["owner"] or _customer_owner(repository, customer_id)
     day = day_of(when)
@@ -438,12 +438,14 @@ AMOUNT = AmountText()
 FROM_TODAY = "a date (2026-12-01) or a time from today: 30d (days), 6w (weeks), 10wd (working days)"
 
 
-def _deal_customer(repository: Repository, given: str) -> str:
-    """The customer of a new plan, opportunity or contract, found by its id as `crm log` finds it."""
+def _customer_id(repository: Repository, given: str) -> str:
+    """The id of the customer `given` names: an id at once (the file names are listed already), else a name
+    part or pinyin naming one customer (crmdata.cli.lookup), which loads the customers (with the cache)."""
     customer_id = repository.customer_id(given)
-    if customer_id is None:
-        raise WordedParameter("--customer", "no_customer_id", id=given)
-    return customer_id
+    if customer_id is not None:
+        return customer_id
+    dataset, _, _ = load(repository.root, LoadOptions(progress=progress_printer()))
+    return customer_argument(dataset, given, _language(repository)).id
 
 
 def _deal_options(command: F) -> F:
@@ -469,7 +471,7 @@ def _write_deal(
     dry_run: bool,
 ) -> None:
     """Find the customer, default the owner to the customer's, and write the drafted record."""
-    customer = _deal_customer(repository, values["customer"])
+    customer = _customer_id(repository, values["customer"])
     owner = fields.get("owner") or _customer_owner(repository, customer)
     complete = {**fields, "customer": customer, "owner": owner}
     today = date.today()
