@@ -120,15 +120,18 @@ def read_record(root: Path, relative: str) -> bytes:
 # --- the strict check, as `crm validate` reads a record -------------------------------------------------
 
 
-class _TextIndex(PositionIndex):
-    """Positions of keys and values, from given texts (the edited ones) before they are files."""
+class TextIndex(PositionIndex):
+    """Positions of keys and values, read from given texts (edited files before they are written), and
+    from the files under `root` for any other path."""
 
-    def __init__(self, texts: dict[str, bytes], max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
-        super().__init__(Path("."), max_bytes)
+    def __init__(self, texts: dict[str, bytes], root: Path = Path(".")) -> None:
+        super().__init__(root, DEFAULT_MAX_FILE_BYTES)
         self.texts = texts
 
     def _read(self, path: str) -> dict[Any, Any]:
-        checked, _ = check_bytes(self.texts.get(path, b""), path, self.max_bytes)
+        if path not in self.texts:
+            return super()._read(path)
+        checked, _ = check_bytes(self.texts[path], path, self.max_bytes)
         if checked is None:
             return {}
         return parse_precise(checked, path).positions or {}
@@ -140,7 +143,7 @@ def strict_read(
     """Read `raw` as `crm validate` reads a record file: the record (None if invalid), its plain data and
     its problems, located (file, line, column, field)."""
     parsed = read_yaml(raw, relative)
-    index = _TextIndex({relative: raw})
+    index = TextIndex({relative: raw})
     if parsed.data is None or parsed.problems:
         return None, parsed.data, locate_all(parsed.problems, index)
     record, problems = check_record(model, parsed.data, relative, lambda: index.positions(relative))
