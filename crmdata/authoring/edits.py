@@ -449,7 +449,8 @@ def write_changes(root: Path, changes: Sequence[FileChange]) -> None:
                 staged[change.relative] = stage_file(paths[change.relative], change.after, mode=mode)
         for change in changes:
             if change.after is not None:
-                os.replace(staged.pop(change.relative), paths[change.relative])
+                os.replace(staged[change.relative], paths[change.relative])
+                del staged[change.relative]
                 done.append(change)
         for change in changes:
             if change.after is None:
