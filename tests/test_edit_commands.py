@@ -240,9 +240,7 @@ def _customer(repo: DataRepo, text: str = CUSTOMER) -> Path:
 def test_stage_churned_sets_the_day_and_reason_and_nothing_else(repo: DataRepo, stage: str) -> None:
     path = _customer(repo)
     before = path.read_bytes()
-    result = invoke_crm(
-        "stage", "KH-2024001", stage, "--reason", "no", "--on", "2024-06-30", "--root", str(repo.root)
-    )
+    result = invoke_crm("stage", "KH-2024001", stage, "--reason", "no", "--on", "2024-06-30", "--root", str(repo.root))
     assert result.returncode == 0, result.stderr
     removed, added = _changed_lines(before, path.read_bytes())
     assert removed == [b"stage: active\n"]

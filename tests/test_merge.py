@@ -92,9 +92,12 @@ def test_merge_rewrites_every_reference_and_keeps_what_only_the_duplicate_knew(t
         [b"customer: 'KH-2024001'\n"],
     )
     referred = "customers/KH-2024002.yaml"
-    assert _changed(before[referred], after[referred]) == ([b"referred_by: KH-2024009\n"], [b"referred_by: KH-2024001\n"])
+    assert _changed(before[referred], after[referred]) == (
+        [b"referred_by: KH-2024009\n"],
+        [b"referred_by: KH-2024001\n"],
+    )
     into = after["customers/KH-2024001.yaml"].decode()
-    removed, added = _changed(before["customers/KH-2024001.yaml"], after["customers/KH-2024001.yaml"])
+    removed, _added = _changed(before["customers/KH-2024001.yaml"], after["customers/KH-2024001.yaml"])
     assert removed == []
     assert "industry: 制造业\n" in into and "source: 行业展会\n" in into
     assert "    email: lilei@example.com\n" in into  # the same person: INTO's 李雷 gains the e-mail

@@ -204,6 +204,7 @@ class RoundTrip:
 
     def __init__(self, raw: bytes, relative: str) -> None:
         self.relative = relative
+        self.source = raw
         self.bom = raw.startswith(_BOM)
         text = raw[len(_BOM) :].decode("utf-8") if self.bom else raw.decode("utf-8")
         self.original = _lines(text)
@@ -251,14 +252,20 @@ class RoundTrip:
         data = text.encode("utf-8")
         return _BOM + data if self.bom else data
 
+    def _expected(self, model: type[Record], full: bytes) -> object:
+        """What the minimal result must read as (see _expected), from the three texts' strict readings."""
+        readings = []
+        for text in (self.source, self._encoded([_bare(line) + self.newline for line in self.base], True), full):
+            readings.append(strict_read(text, self.relative, model)[1])
+        return _expected(*readings)
+
     def result(self, model: type[Record]) -> bytes:
         """The edited file, checked: it reads as the edited tree and validates as `model`, else EditRefusedError
         with the problems (file, line, field) and nothing written."""
         minimal = self.spliced()
         full = self.dumped()
-        _, full_data, _ = strict_read(full, self.relative, model)
         _, minimal_data, _ = strict_read(minimal, self.relative, model)
-        chosen = minimal if minimal_data is not None and minimal_data == full_data else full
+        chosen = minimal if minimal_data is not None and minimal_data == self._expected(model, full) else full
         record, _, problems = strict_read(chosen, self.relative, model)
         errors = [problem for problem in problems if problem.is_error]
         if record is None or errors:
@@ -266,50 +273,97 @@ class RoundTrip:
         return chosen
 
 
+Hunk = tuple[int, int, int, int]
+"""(i1, i2, j1, j2): lines i1..i2 of the base are lines j1..j2 of the other text (difflib's opcodes)."""
+
+
+def _expected(original: object, base: object, edited: object) -> object:
+    """The values the edited file must read as: the edited dump's where the edit changed something (base
+    and edited differ), the original file's everywhere else (ruamel's re-formatting can change what the
+    strict reader reads, e.g. a time written `9:05`; the original lines, kept, read as before)."""
+    if base == edited:
+        return original
+    if isinstance(original, dict) and isinstance(base, dict) and isinstance(edited, dict):
+        return {
+            key: _expected(original.get(key), base.get(key), edited[key])
+            for key in edited
+            if key in original or key not in base
+        }
+    if isinstance(original, list) and isinstance(base, list) and isinstance(edited, list):
+        if len(original) == len(base) == len(edited):  # noqa: SIM102 (the narrowing above is mypy's)
+            return [_expected(*values) for values in zip(original, base, edited, strict=True)]
+    return edited
+
+
 def splice(original: list[str], base: list[str], edited: list[str], newline: str) -> list[str]:
     """diff3 by lines: the changes from `base` to `edited` applied to `original`.
 
     `base` is ruamel's dump of the unchanged file, `edited` its dump after the edit; `original` is the
-    file's own lines (each with its line end). Lines are compared without their line ends. Between lines
-    that all three share (sync lines), a stretch the edit did not change keeps the original's lines; a
-    changed stretch takes the edited lines (in the file's line end), whatever ruamel did to the original
-    there: the edit wins where both touched the same lines.
+    file's own lines (each with its line end). Lines are compared without their line ends. The hunks of
+    base -> original (ruamel's re-formatting, undone) and base -> edited (the edit) are applied to the
+    base together: base lines outside every hunk are written as the original has them, an original hunk
+    as the original has it, an edit hunk as the edit made it (in the file's line end). Where the two
+    overlap (the edit changes a line ruamel also re-formats) the edit wins over the whole stretch.
     """
-    bare_original = [_bare(line) for line in original]
     bare_base = [_bare(line) for line in base]
-    bare_edited = [_bare(line) for line in edited]
-    in_original = _matches(bare_base, bare_original)
-    in_edited = _matches(bare_base, bare_edited)
+    ours = [(hunk, False) for hunk in _hunks(bare_base, [_bare(line) for line in original])]
+    theirs = [(hunk, True) for hunk in _hunks(bare_base, [_bare(line) for line in edited])]
     result: list[str] = []
-    previous = (-1, -1, -1)
-    for number in range(len(base) + 1):
-        if number == len(base):
-            current = (len(base), len(original), len(edited))
-        elif number in in_original and number in in_edited:
-            current = (number, in_original[number], in_edited[number])
+    position = 0  # in the base
+    at = 0  # the original's line of that base position
+    for cluster in _clusters(sorted(ours + theirs, key=lambda item: (item[0][0], item[0][1], item[1]))):
+        start = min(hunk[0] for hunk, _ in cluster)
+        end = max(hunk[1] for hunk, _ in cluster)
+        result += original[at : at + start - position]
+        at += start - position
+        grown = sum((hunk[3] - hunk[2]) - (hunk[1] - hunk[0]) for hunk, edit in cluster if not edit)
+        edits = [hunk for hunk, edit in cluster if edit]
+        if not edits:
+            result += original[at : at + end - start + grown]
         else:
-            continue
-        base_part = bare_base[previous[0] + 1 : current[0]]
-        original_part = original[previous[1] + 1 : current[1]]
-        edited_part = bare_edited[previous[2] + 1 : current[2]]
-        if edited_part == base_part:
-            result += original_part
-        else:
-            result += [line + newline for line in edited_part]
-        if number < len(base):
-            result.append(original[current[1]])
-        previous = current
+            first, last = edits[0], edits[-1]
+            lines = edited[first[2] - (first[0] - start) : last[3] + (end - last[1])]
+            result += [_bare(line) + newline for line in lines]
+        at += end - start + grown
+        position = end
+    result += original[at:]
     return result
 
 
-def _matches(first: list[str], second: list[str]) -> dict[int, int]:
-    """Index in `second` of each line of `first` that the longest common subsequence pairs with one."""
-    matcher = difflib.SequenceMatcher(None, first, second, autojunk=False)
-    paired: dict[int, int] = {}
-    for block in matcher.get_matching_blocks():
-        for step in range(block.size):
-            paired[block.a + step] = block.b + step
-    return paired
+def _hunks(first: list[str], second: list[str]) -> list[Hunk]:
+    """The hunks of `first` -> `second`; n lines replaced by n lines are n hunks of one line, so a line
+    re-formatted next to an edited one stays apart from it."""
+    hunks: list[Hunk] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, first, second, autojunk=False).get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            hunks += [(i1 + step, i1 + step + 1, j1 + step, j1 + step + 1) for step in range(i2 - i1)]
+        elif tag != "equal":
+            hunks.append((i1, i2, j1, j2))
+    return hunks
+
+
+def _clusters(hunks: list[tuple[Hunk, bool]]) -> list[list[tuple[Hunk, bool]]]:
+    """Hunks (sorted by where they start) grouped where they overlap. An insertion overlaps a hunk only
+    strictly inside it: at its edge it simply comes before or after."""
+    clusters: list[list[tuple[Hunk, bool]]] = []
+    for item in hunks:
+        hunk = item[0]
+        if clusters:
+            low = min(other[0] for other, _ in clusters[-1])
+            high = max(other[1] for other, _ in clusters[-1])
+            if _overlap(hunk[0], hunk[1], low, high):
+                clusters[-1].append(item)
+                continue
+        clusters.append([item])
+    return clusters
+
+
+def _overlap(start: int, end: int, low: int, high: int) -> bool:
+    if start == end:
+        return low < start < high
+    if low == high:
+        return start < low < end
+    return start < high and low < end
 
 
 # --- edits on the tree ------------------------------------------------------------------------------------
