@@ -289,9 +289,9 @@ def _expected(original: object, base: object, edited: object) -> object:
             for key in edited
             if key in original or key not in base
         }
-    if isinstance(original, list) and isinstance(base, list) and isinstance(edited, list):
-        if len(original) == len(base) == len(edited):  # noqa: SIM102 (the narrowing above is mypy's)
-            return [_expected(*values) for values in zip(original, base, edited, strict=True)]
+    lists = isinstance(original, list) and isinstance(base, list) and isinstance(edited, list)
+    if lists and len(original) == len(base) == len(edited):  # type: ignore[arg-type]
+        return [_expected(*values) for values in zip(original, base, edited, strict=True)]  # type: ignore[call-overload]
     return edited
 
 
