@@ -316,3 +316,28 @@ def test_every_edit_command_has_examples_in_its_help() -> None:
         result = invoke_crm(command, "--help")
         assert result.returncode == 0
         assert "Examples:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("done", "JL-2024010"),
+        ("done", "JL-2024010", "2", "--on", "2024-03-14"),
+        ("done", "JL-2024999"),
+        ("resolve", "JL-2024001"),
+        ("resolve", "JL-2024010", "--on", "2024-02-01"),
+        ("stage", "KH-2024001", "流失"),
+        ("stage", "KH-2024001", "nonsense"),
+        ("stage", "KH-2024001", "stable"),
+        ("merge", "KH-2024001", "KH-2024001"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+def test_a_chinese_repository_reads_no_english_sentence(repo: DataRepo, args: tuple[str, ...]) -> None:
+    from tests.test_words_everywhere import english_in
+
+    _complaint(repo)
+    result = invoke_crm(*args, "--root", str(repo.root))
+    output = result.stdout + result.stderr
+    assert output.strip()
+    assert english_in(output) == []
