@@ -341,3 +341,42 @@ def test_a_chinese_repository_reads_no_english_sentence(repo: DataRepo, args: tu
     output = result.stdout + result.stderr
     assert output.strip()
     assert english_in(output) == []
+
+
+def test_on_a_terminal_stage_churned_asks_for_the_reason(repo: DataRepo) -> None:
+    """A real pseudo-terminal: the reason is asked for, then written as typed."""
+    import pty
+    import select
+    import subprocess
+    import time
+
+    from tests.conftest import CRM
+
+    path = _customer(repo)
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [str(CRM), "stage", "KH-2024001", "流失", "--on", "2024-06-30", "--root", str(repo.root)],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    output = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal output
+        deadline = time.monotonic() + 30
+        while marker not in output and time.monotonic() < deadline:
+            if select.select([controller], [], [], 1)[0]:
+                try:
+                    output += os.read(controller, 4096)
+                except OSError:  # the terminal closed: the process ended
+                    return
+
+    read_until("流失原因".encode())
+    os.write(controller, "改用竞品\n".encode())
+    assert process.wait(timeout=60) == 0
+    read_until("流失原因：改用竞品".encode())
+    os.close(controller)
+    text = path.read_text(encoding="utf-8")
+    assert "churned_on: 2024-06-30\nchurn_reason: 改用竞品\n" in text
