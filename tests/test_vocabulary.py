@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from crmdata.authoring import draft_words  # noqa: F401 (its catalogue registers)
+from crmdata.authoring import draft_words, edit_words  # noqa: F401 (their catalogues register)
 from crmdata.engine import kpis
 from crmdata.engine.schedule import Freshness, Reason, Status
 from crmdata.git.diff import FollowUpEvent

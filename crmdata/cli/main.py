@@ -136,6 +136,7 @@ def schema_command(out: Path) -> None:
 
 def _register_commands() -> None:
     from crmdata.cli.diff import diff_command
+    from crmdata.cli.edit import done_command, merge_command, resolve_command, stage_command
     from crmdata.cli.init import init_command
     from crmdata.cli.kpi import kpi_command
     from crmdata.cli.plan import calendar_command, due_command, segments_command
@@ -150,6 +151,10 @@ def _register_commands() -> None:
         log_command,
         find_command,
         show_command,
+        done_command,
+        resolve_command,
+        stage_command,
+        merge_command,
         due_command,
         kpi_command,
         segments_command,

@@ -16,6 +16,7 @@ none of them follows a link:
   that name is never opened), then renames it over `path`: a link at `path` is replaced, never written
   through, and a reader never sees half a file. With `replace=False` the temporary file is hard-linked
   to `path` instead, which never replaces anything.
+- `stage_file(path, data)` is write_file's first half, for several files replaced together.
 - `read_own_file(path)` reads back a file crm wrote, refusing a link, a FIFO or a device.
 - `remove_tree(path)` removes a folder crm made; links inside are unlinked, never followed.
 - `exchange(a, b)` swaps two folders in one step where the system can (Linux), so an output folder is
@@ -163,6 +164,24 @@ def write_file(path: Path, data: bytes, *, replace: bool = True, durable: bool =
         if not renamed:  # linked (the name stays), or writing failed
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)
+
+
+def stage_file(path: Path, data: bytes, *, mode: int = 0o666) -> Path:
+    """The first half of write_file, for a change of several files that must land together (`crm merge`):
+    `data` in a new temporary file beside `path`, created exclusively (never through a link) and synced to
+    disk. The caller puts it in place with os.replace once every file is staged, or removes it."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = _create_exclusive(temporary, mode)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    return temporary
 
 
 def _create_exclusive(path: Path, mode: int, retry: bool = True) -> int:
