@@ -171,8 +171,14 @@ def send_mail(smtp_url: str, sender: str, to: str, subject: str, text: str, time
 
 
 def _deliver(server: smtplib.SMTP, user: str | None, password: str, message: EmailMessage) -> None:
+    """Log in (AUTH PLAIN when offered: one exchange, so a refusal is one clear answer, not smtplib trying
+    every other mechanism after it), then send."""
     if user is not None:
-        server.login(user, password)
+        if "PLAIN" in server.esmtp_features.get("auth", "").upper().split():
+            server.user, server.password = user, password
+            server.auth("PLAIN", server.auth_plain)
+        else:
+            server.login(user, password)
     server.send_message(message)
 
 
