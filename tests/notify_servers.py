@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import email.policy
 import hashlib
 import hmac
 import ipaddress
@@ -17,7 +18,6 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-import email.policy
 from email import message_from_bytes
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
