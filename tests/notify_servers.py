@@ -214,7 +214,7 @@ def mail_server(folder: Path) -> Iterator[MailServer]:
     server = MailServer(port, cert)
 
     class Handler:
-        async def handle_DATA(self, smtp: SMTP, session: object, envelope: Any) -> str:
+        async def handle_DATA(self, smtp: SMTP, session: object, envelope: Any) -> str:  # noqa: N802 (aiosmtpd hook name)
             server.mails.append(
                 (
                     envelope.mail_from,
