@@ -13,7 +13,7 @@ import click
 from crmdata.cli.common import as_of_option, language_of, load_valid, resolve_as_of, root_option, team_name
 from crmdata.cli.output import say, say_lines, styled
 from crmdata.engine.digest import digests
-from crmdata.notify.messages import Outgoing, render
+from crmdata.notify.messages import Outgoing, messages_for
 from crmdata.notify.notify_words import NOTIFY_WORDS
 from crmdata.notify.send import DeliveryError, dingtalk_signed_url, feishu_signature, post_json, send_mail
 from crmdata.records.models.config import ChannelKind, CrmConfig, NotifyChannel
@@ -148,7 +148,7 @@ def notify_command(root: Path, as_of: datetime | None, owner: str | None, dry_ru
             continue
         member = config.team.get(owner_digest.owner)
         for index, channel in enumerate(config.notify):
-            messages = render(owner_digest, channel.kind, language, member)
+            messages = messages_for(owner_digest, channel.kind, language, member)
             kind = channel.kind.value
             if channel.kind is ChannelKind.EMAIL and (member is None or member.email is None):
                 say(NOTIFY_WORDS.say("no_email", owner=who).text(language))

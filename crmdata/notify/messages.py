@@ -171,7 +171,7 @@ def _utf8(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-def render(digest: Digest, kind: ChannelKind, language: str, member: TeamMember | None) -> list[Outgoing]:
+def messages_for(digest: Digest, kind: ChannelKind, language: str, member: TeamMember | None) -> list[Outgoing]:
     """The messages that carry `digest` on a channel of `kind` (several when it exceeds the size limit)."""
     owner_name = inert(digest.owner_name)  # crm.yaml is written by pull request too
     day = digest.as_of.isoformat()

@@ -11,7 +11,7 @@ NOTIFY_WORDS = Catalogue(
         # the messages
         "title": Word("{name}的客户提醒（{day}）", "Reminders for {name} ({day})"),
         "part": Word("（第 {part}/{parts} 条）", " (part {part} of {parts})"),
-        "section_followups": Word("跟进", "Follow-ups"),
+        "section_followups": Word("待跟进客户", "Customers to follow up"),
         "section_todos": Word("逾期待办", "Overdue todos"),
         "section_plans": Word("维护计划", "Maintenance plans"),
         "section_renewals": Word("续约", "Renewals"),
