@@ -111,7 +111,7 @@ def _detail(item: DigestItem, language: str, escape: Callable[[str], str]) -> st
             if item.contact is None:
                 return _say("birthday_unnamed", language)
             return _say("birthday_detail", language, contact=escape(item.contact))
-        return _say("anniversary_detail", language, years=item.years or 0)
+        return _say("anniversary_detail", language, count=item.years or 0)
     return escape(item.detail)  # a todo's task, a plan's goal: record text
 
 

@@ -21,7 +21,7 @@ NOTIFY_WORDS = Catalogue(
         "due_on": Word("{day} 到期", "due {day}"),
         "renewal_detail": Word("合同 {end} 到期", "contract ends {end}"),
         "payment_detail": Word("应收 {amount}", "{amount} due"),
-        "anniversary_detail": Word("合作 {years} 周年", "{years} year together", en_plural="{years} years together"),
+        "anniversary_detail": Word("合作 {count} 周年", "{count} year together", en_plural="{count} years together"),
         "birthday_detail": Word("{contact}生日", "{contact}'s birthday"),
         "birthday_unnamed": Word("联系人生日", "a contact's birthday"),
         "day_hidden": Word("日期已隐藏", "date hidden"),
