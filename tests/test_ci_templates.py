@@ -20,11 +20,13 @@ import yaml
 
 from crmdata.starter.release import CURRENT, HOME
 from tests.conftest import CRM, DataRepo, invoke_crm
+from tests.notify_servers import Robots, robot_server
 
 EXPRESSION = re.compile(r"\$\{\{\s*(.+?)\s*\}\}")
 INSTALL = 'python -m pip install --quiet "$CRM_AS_CODE"'
 PASSPHRASE = "correct horse battery staple"
 CUSTOMER_NAME = "华星科技"
+
 
 def git(root: Path, *args: str) -> str:
     env = {**os.environ, "GIT_AUTHOR_NAME": "张明", "GIT_AUTHOR_EMAIL": "ming@example.com"}
@@ -148,7 +150,7 @@ def test_the_workflow_installs_the_release_that_wrote_it(pull_request: tuple[Dat
     installs = [
         step["run"] for job in spec["jobs"].values() for step in job["steps"] if "pip install" in step.get("run", "")
     ]
-    assert installs == [INSTALL, INSTALL]
+    assert installs == [INSTALL] * len(spec["jobs"])  # every job installs the pinned release, once
 
 
 def test_the_site_is_built_encrypted_with_the_secret_and_a_public_build_is_only_a_comment(
@@ -203,6 +205,43 @@ def test_main_builds_the_site_encrypted(pull_request: tuple[DataRepo, dict[str, 
     assert [(name, status) for name, status, _ in steps] == [("Build the site (encrypted)", 0)], steps
     assert_encrypted(data.root / "site")
     assert git(data.root, "status", "--porcelain") == "", "site/ and .crm-cache/ are ignored"
+
+
+NOTIFY_CHANNELS = """
+notify:
+  - {kind: wecom, url_env: CRM_WECOM_URL}
+  - {kind: webhook, url_env: CRM_WEBHOOK_URL}
+"""
+
+
+@pytest.fixture
+def robots() -> Any:
+    yield from robot_server()
+
+
+def with_notify(data: DataRepo) -> None:
+    """crm.yaml as `crm init` wrote it, with two reminder channels added (committed, as a team would)."""
+    config = data.root / "crm.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + NOTIFY_CHANNELS, encoding="utf-8")
+    git(data.root, "commit", "--quiet", "-am", "提醒渠道")
+
+
+def test_weekday_mornings_send_the_reminders_with_the_repository_secrets(
+    pull_request: tuple[DataRepo, dict[str, str]], robots: Robots, tmp_path: Path
+) -> None:
+    data, expressions = pull_request
+    with_notify(data)
+    spec = github_workflow(data.root)
+    crons = [entry["cron"] for entry in spec[True]["schedule"]]
+    assert "30 0 * * 1-5" in crons  # 08:30 in China, Monday to Friday
+    condition = spec["jobs"]["notify"]["if"]
+    assert "github.event.schedule == '30 0 * * 1-5'" in condition and "vars.CRM_NOTIFY == 'true'" in condition
+    secrets = {f"secrets.{name}": "" for name in spec["jobs"]["notify"]["steps"][-1]["env"]}
+    secrets |= {"secrets.CRM_WECOM_URL": robots.url("wecom", "key=K"), "secrets.CRM_WEBHOOK_URL": robots.url("hook")}
+    steps = run_github_job("notify", data.root, expressions | secrets, tmp_path / "summary.md")
+    assert [(name, status) for name, status, _ in steps] == [("Send the reminders", 0)], steps
+    assert "KH-2024001" in robots.received["wecom"][0]["markdown"]["content"]
+    assert robots.received["hook"][0]["owner"] == "ming"
 
 
 # --- GitLab CI ---------------------------------------------------------------------------------------------
@@ -343,3 +382,19 @@ def test_the_pre_commit_config_uses_the_hook_this_repository_ships_at_this_relea
     used = [hook["id"] for repo in config["repos"] for hook in repo["hooks"]]
     assert used == ["crm-validate"]
     assert {hook["id"] for hook in shipped} >= set(used)
+
+
+def test_a_schedule_with_crm_notify_sends_the_reminders(
+    merge_request: tuple[DataRepo, dict[str, str]], robots: Robots
+) -> None:
+    data, _ = merge_request
+    with_notify(data)
+    spec = gitlab_pipeline(data.root)
+    schedule = {"CI_PIPELINE_SOURCE": "schedule", "CI_COMMIT_BRANCH": "main", "CI_DEFAULT_BRANCH": "main"}
+    assert gitlab_jobs(spec, schedule | {"CRM_NOTIFY": "1"}) == ["pages", "notify"]
+    assert spec["notify"]["needs"] == []
+    variables = schedule | {"CRM_NOTIFY": "1", "CRM_WECOM_URL": robots.url("wecom", "key=K")}
+    variables |= {"CRM_WEBHOOK_URL": robots.url("hook")}
+    status, output = run_gitlab_job(spec, "notify", data.root, variables)
+    assert status == 0, output
+    assert "KH-2024001" in robots.received["wecom"][0]["markdown"]["content"]

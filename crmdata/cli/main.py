@@ -139,6 +139,7 @@ def _register_commands() -> None:
     from crmdata.cli.edit import done_command, merge_command, resolve_command, stage_command
     from crmdata.cli.init import init_command
     from crmdata.cli.kpi import kpi_command
+    from crmdata.cli.notify import notify_command
     from crmdata.cli.plan import calendar_command, due_command, segments_command
     from crmdata.cli.record import log_command, new_command
     from crmdata.cli.show import find_command, show_command
@@ -159,6 +160,7 @@ def _register_commands() -> None:
         kpi_command,
         segments_command,
         calendar_command,
+        notify_command,
         import_command,
         export_command,
         diff_command,

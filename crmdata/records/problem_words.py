@@ -324,6 +324,30 @@ RECORD_PROBLEMS = Catalogue(
             "{name} 是系统计算的分群的名称；请换一个名称",
             "{name} is the name of a computed segment; choose another name",
         ),
+        "notify_literal_secret": Word(
+            "`notify` 里不能写 `{key}`：机器人地址和密钥会被每个能读仓库的人看到。请把它放进环境变量（CI 的密钥设置），"
+            "这里只写变量名：`url_env: CRM_WECOM_URL`、`secret_env: CRM_DINGTALK_SECRET`",
+            "`{key}` is not allowed in `notify`: everyone who can read the repository would see the robot's address "
+            "or secret. Put it in an environment variable (the CI's secret store) and name the variable here: "
+            "`url_env: CRM_WECOM_URL`, `secret_env: CRM_DINGTALK_SECRET`",
+        ),
+        "notify_not_env_name": Word(
+            "`{field}` 只写环境变量名（字母、数字和 _，例如 CRM_WECOM_URL），不写地址或密钥本身：{value}",
+            "`{field}` names an environment variable (letters, digits and _, e.g. CRM_WECOM_URL), never the address "
+            "or secret itself: {value}",
+        ),
+        "notify_secret_unused": Word(
+            "{kind} 渠道不用签名密钥：删去 `secret_env`（只有 dingtalk 和 feishu 签名）",
+            "a {kind} channel signs nothing: remove `secret_env` (only dingtalk and feishu sign their requests)",
+        ),
+        "notify_email_sender": Word(
+            "email 渠道需要发件人：`sender: crm@example.com`",
+            "an email channel needs a sender: `sender: crm@example.com`",
+        ),
+        "notify_sender_unused": Word(
+            "`sender` 只用于 email 渠道，{kind} 渠道请删去",
+            "`sender` is for email channels only: remove it from the {kind} channel",
+        ),
         "segment_owner_not_on_team": Word(
             "分群 {name}：负责人 {owner} 不是团队成员", "segment {name}: owner {owner} is not on the team"
         ),

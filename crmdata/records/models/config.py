@@ -9,7 +9,8 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, Strict, StrictBool, StringConstraints, WithJsonSchema, model_validator
 
@@ -36,11 +37,25 @@ EditUrl = Annotated[str, StringConstraints(strict=True, pattern=r"^https?://[^\s
 """An http(s) URL ending in '/': never javascript: or data:, which the site would turn into a live link."""
 
 
+ChatUserId = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$")]
+"""A member's user id on a chat service: letters, digits and _.@+- only, so it can sit inside a mention
+(`<@id>`, `<at user_id="id">`) without changing what the mention says."""
+
+
 class TeamMember(Record):
     """A person on the team; their key in `team` is the owner id used in records."""
 
     name: Name = Field(description="姓名 — shown on the site")
     email: Text | None = Field(None, description="邮箱 — for calendar feeds and notifications")
+    wecom: ChatUserId | None = Field(
+        None, description="企业微信账号 — the member's WeCom userid: crm notify mentions them (<@userid>)"
+    )
+    dingtalk: ChatUserId | None = Field(
+        None, description="钉钉用户ID — the member's DingTalk userId: crm notify mentions them (at.atUserIds)"
+    )
+    feishu: ChatUserId | None = Field(
+        None, description="飞书用户ID — the member's Feishu open_id or user_id: crm notify mentions them"
+    )
 
 
 class StageCadence(Record):
@@ -137,6 +152,88 @@ class SiteOptions(Record):
             "each customer page links to its YAML file there"
         ),
     )
+    url: EditUrl | None = Field(
+        None,
+        description=(
+            "站点地址 — where the built site is published, e.g. https://acme.github.io/crm/; crm notify "
+            "links each reminder to its customer's page there (no links without it)"
+        ),
+    )
+
+
+class ChannelKind(StrEnum):
+    """Where `crm notify` sends the digests: a group robot of a chat service, a JSON webhook, or e-mail."""
+
+    WECOM = "wecom"
+    DINGTALK = "dingtalk"
+    FEISHU = "feishu"
+    WEBHOOK = "webhook"
+    EMAIL = "email"
+
+
+EnvName = Annotated[str, Strict(), StringConstraints(max_length=100)]
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LITERAL_KEYS = ("url", "webhook", "secret", "key", "token", "password", "access_token")
+"""Keys a person might write a robot's address or secret under: refused with a sentence, not "unknown field"."""
+
+
+def _env_name(value: str, field: str) -> str:
+    if not _ENV_NAME.fullmatch(value):
+        said = RECORD_PROBLEMS.say("notify_not_env_name", field=field, value=_shown(value))
+        raise said_error("env_name", said, field=field)
+    return value
+
+
+def _shown(value: str) -> str:
+    """A value that may be a secret, shown as little as still recognisable: its first characters."""
+    return repr(value[:8] + "…") if len(value) > 8 else repr(value)
+
+
+class NotifyChannel(Record):
+    """One channel of `crm notify`: its kind and the NAMES of the environment variables holding its
+    address and secret. crm.yaml is shared with everyone who can read the repository; a robot's address
+    carries its key, so the values live in the CI's secret store or the shell, never in the file."""
+
+    kind: ChannelKind = Field(
+        description="渠道 — wecom, dingtalk, feishu (group robots), webhook (JSON) or email (SMTP)"
+    )
+    url_env: EnvName = Field(
+        description=(
+            "地址变量 — the NAME of the environment variable holding the robot's webhook URL, the webhook's "
+            "URL, or for email smtp://user:password@host:587 (STARTTLS) or smtps://…:465"
+        )
+    )
+    secret_env: EnvName | None = Field(
+        None,
+        description="密钥变量 — the NAME of the environment variable holding the signing secret (dingtalk, feishu)",
+    )
+    sender: Text | None = Field(None, description="发件人 — email: the From address, e.g. crm@example.com")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_literal_secrets(cls, data: Any) -> Any:
+        """`url:`/`secret:` in crm.yaml would publish the robot's key to every reader of the repository."""
+        if isinstance(data, dict):
+            for key in _LITERAL_KEYS:
+                if key in data:
+                    said = RECORD_PROBLEMS.say("notify_literal_secret", key=key)
+                    raise said_error("literal_secret", said, field=key, at_key=True)
+        return data
+
+    @model_validator(mode="after")
+    def _fits_its_kind(self) -> NotifyChannel:
+        _env_name(self.url_env, "url_env")
+        if self.secret_env is not None:
+            _env_name(self.secret_env, "secret_env")
+            if self.kind not in (ChannelKind.DINGTALK, ChannelKind.FEISHU):
+                said = RECORD_PROBLEMS.say("notify_secret_unused", kind=self.kind.value)
+                raise said_error("rule", said, field="secret_env", at_key=True)
+        if self.kind is ChannelKind.EMAIL and self.sender is None:
+            raise said_error("rule", RECORD_PROBLEMS.say("notify_email_sender"), field="sender")
+        if self.kind is not ChannelKind.EMAIL and self.sender is not None:
+            said = RECORD_PROBLEMS.say("notify_sender_unused", kind=self.kind.value)
+            raise said_error("rule", said, field="sender", at_key=True)
+        return self
 
 
 IdPrefix = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$")]
@@ -199,6 +296,10 @@ class CrmConfig(Record):
     )
     currency: CurrencyCode = Field(
         DEFAULT_CURRENCY, description="币种 — ISO 4217 code of amounts that name no currency of their own"
+    )
+    notify: list[NotifyChannel] = Field(
+        default_factory=list,
+        description="提醒渠道 — where crm notify sends each owner's due list; secrets only by environment variable",
     )
 
     def owner_key(self, given: str) -> str | None:
