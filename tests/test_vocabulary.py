@@ -299,7 +299,7 @@ def _display_words() -> dict[str, str]:
 SAME_WORD_OTHER_THING = {
     ("crmdata/sheets/tables.py", "电话"): "the header of the phone-number column, the handbook table's own",
     ("crmdata/sheets/tables.py", "电子邮件"): "a header of the e-mail column",
-    ("crmdata/sheets/importer.py", "公司"): "a legal form stripped from company names when matching duplicates",
+    ("crmdata/records/names.py", "公司"): "a legal form stripped from company names when matching duplicates",
 }
 """Where a display word of a value is written for another thing that happens to have the same word."""
 

@@ -22,8 +22,10 @@ from crmdata.authoring.writer import SCHEMA_FOLDER, RecordWriteError, create_fil
 from crmdata.cli.common import root_option
 from crmdata.cli.output import say, say_lines, styled
 from crmdata.cli.usage import WordedParameter, WordedUsage, repository_language, root_language
+from crmdata.records.duplicates import warnings_for_new
 from crmdata.records.models import (
     Channel,
+    Customer,
     CustomerType,
     Interaction,
     InteractionKind,
@@ -115,8 +117,15 @@ def _language(repository: Repository) -> str:
     return language_code(repository.config.language)
 
 
-def _write(repository: Repository, make_draft: Callable[[], Draft], dry_run: bool) -> Draft:
+def _write(
+    repository: Repository,
+    make_draft: Callable[[], Draft],
+    dry_run: bool,
+    warn: Callable[[Draft], None] | None = None,
+) -> Draft:
     """Write (or, for a dry run, show) the drafted record; print its problems and fail (exit 1) if it is invalid.
+
+    `warn` sees the first valid draft before anything is written (the likely duplicates of a new customer).
 
     When another `crm` created the chosen file meanwhile (two people logging calls at once in one
     clone), a drafted id is replaced by the next free one; an id the user gave is never changed.
@@ -128,6 +137,9 @@ def _write(repository: Repository, make_draft: Callable[[], Draft], dry_run: boo
             for problem in draft.problems:
                 say(styled(f"{problem.field}: {problem.text(language)}", fg="red"), err=True)
             raise CrmError(phrase("draft_invalid", language, path=draft.path), language=language)
+        if warn is not None:
+            warn(draft)
+            warn = None  # a retry only changes the id
         try:
             text = record_text(draft.record, draft.path)
             if dry_run:
@@ -237,9 +249,24 @@ def new_customer_command(root: Path, **options: Any) -> None:
         "consent": {"given": True, "date": today.isoformat()} if options["consent"] else None,
         "notes": options["notes"],
     }
-    _write(repository, lambda: repository.draft_customer(fields, today), options["dry_run"])
+    warn = _warn_of_duplicates(repository)
+    _write(repository, lambda: repository.draft_customer(fields, today), options["dry_run"], warn)
     if not options["dry_run"]:
         _schema_hint(repository)
+
+
+def _warn_of_duplicates(repository: Repository) -> Callable[[Draft], None]:
+    """Say which customers a new one looks like (the rule of `crm validate`), then let it be written: a
+    warning never blocks, and `crm merge NEW EXISTING` joins the two when they are one customer."""
+
+    def warn(draft: Draft) -> None:
+        if not isinstance(draft.record, Customer):
+            return
+        language = _language(repository)
+        for problem in warnings_for_new(repository.root, draft.record, draft.path):
+            say(styled(phrase("warning_prefix", language, message=problem.text(language)), fg="yellow"), err=True)
+
+    return warn
 
 
 def interaction_options(command: F) -> F:
