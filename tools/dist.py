@@ -15,7 +15,9 @@ import sys
 from pathlib import Path
 
 _BUILD = (
-    "import sys\nfrom setuptools import build_meta\nprint('BUILT', getattr(build_meta, sys.argv[2])(sys.argv[1]))\n"
+    "import sys\n"
+    "from setuptools import build_meta\n"
+    "print('BUILT', getattr(build_meta, sys.argv[2])(sys.argv[1]))\n"
 )
 """One PEP 517 hook in a child process: setuptools keeps state between hooks (an sdist built after a
 wheel in the same process lands in the wrong folder), and it builds the project in the current folder."""
