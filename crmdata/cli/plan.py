@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from crmdata.cli.choices import optional_owner
 from crmdata.cli.common import (
     as_of_option,
     clip,
@@ -21,7 +22,6 @@ from crmdata.cli.common import (
     team_name,
 )
 from crmdata.cli.output import Styled, say, say_lines, styled
-from crmdata.cli.usage import WordedParameter
 from crmdata.engine.contracts import PaymentDue, RenewalDue
 from crmdata.engine.due_list import DueList, due_list, due_list_json
 from crmdata.engine.plans import PlanDue
@@ -49,7 +49,11 @@ _STATUS_COLOUR = {Status.OVERDUE: "red", Status.DUE_SOON: "yellow", Status.OK: "
 @click.command("due")
 @root_option
 @as_of_option
-@click.option("--owner", default=None, help="Only this team member's customers, todos, plans and contracts.")
+@click.option(
+    "--owner",
+    default=None,
+    help="Only this team member's customers, todos, plans and contracts (key or name: ming, 张明).",
+)
 @click.option("--all", "show_all", is_flag=True, help="Also list customers, plans and renewals that are not due soon.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all: bool, output_format: str) -> None:
@@ -68,8 +72,7 @@ def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all:
     """
     day = resolve_as_of(as_of)
     dataset = load_valid(root)
-    if owner is not None and dataset.config is not None and owner not in dataset.config.team:
-        raise WordedParameter("--owner", "not_on_team", owner=owner, team=", ".join(dataset.config.team))
+    owner = optional_owner(dataset.config, owner)
     due = due_list(dataset, day, owner)
     if output_format == "json":
         say_lines(dump_json(due_list_json(due)))
@@ -281,7 +284,7 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
     show_default=True,
     help="File to write; - for standard output.",
 )
-@click.option("--owner", default=None, help="Only this team member's follow-ups, todos and care moments.")
+@click.option("--owner", default=None, help="Only this team member's follow-ups, todos and care moments (key or name).")
 @click.option("--internal", is_flag=True, help="Include private care moments (contacts' birthdays).")
 def calendar_command(root: Path, as_of: datetime | None, out: Path, owner: str | None, internal: bool) -> None:
     """Write an iCalendar feed of due follow-ups, todos and care moments.
@@ -299,8 +302,7 @@ def calendar_command(root: Path, as_of: datetime | None, out: Path, owner: str |
 
     day = resolve_as_of(as_of)
     dataset = load_valid(root)
-    if owner is not None and dataset.config is not None and owner not in dataset.config.team:
-        raise WordedParameter("--owner", "not_on_team", owner=owner, team=", ".join(dataset.config.team))
+    owner = optional_owner(dataset.config, owner)
     feed = calendar_feed(dataset, day, owner=owner, include_private=internal)
     if str(out) == "-":
         sys.stdout.buffer.write(feed)
