@@ -10,6 +10,7 @@ import click
 from crmdata.cli.choices import optional_owner
 from crmdata.cli.common import as_of_option, dump_json, language_of, load_valid, pad, resolve_as_of, root_option
 from crmdata.cli.output import say, say_lines, styled
+from crmdata.cli.table import widest
 from crmdata.records.models.fields import DEFAULT_CURRENCY
 from crmdata.records.money import format_amount
 from crmdata.records.report import format_kpi_value
@@ -68,6 +69,8 @@ def kpi_command(root: Path, as_of: datetime | None, owner: str | None, output_fo
     )
     say(styled(heading, bold=True))
     currency = dataset.config.currency if dataset.config is not None else DEFAULT_CURRENCY
+    titles = widest((definition.title(language) for definition in kpis.KPIS), 26)
+    names = widest((definition.name for definition in kpis.KPIS), 34)
     for definition in kpis.KPIS:
         value = _format(values.get(definition.name), definition.unit, language, currency)
-        say(f"  {pad(definition.title(language), 26)} {pad(definition.name, 34)} {value}")
+        say(f"  {pad(definition.title(language), titles)} {pad(definition.name, names)} {value}")
