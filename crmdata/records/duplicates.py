@@ -83,8 +83,8 @@ def _pairs(customer: Customer, first: dict[tuple[str, str], tuple[Customer, Loc]
     found: dict[int, tuple[Customer, list[Likeness]]] = {}
     for kind, key, loc in _keys(customer):
         earlier, other_loc = first.setdefault((kind, key), (customer, loc))
-        if earlier is customer:
-            continue
+        if earlier is customer or earlier.id.casefold() == customer.id.casefold():
+            continue  # one id in two files is an error already (ids_are_unique): nothing more to say
         reasons = found.setdefault(id(earlier), (earlier, []))[1]
         if all(reason.kind != kind for reason in reasons):
             reasons.append(Likeness(kind, key, loc, other_loc))
