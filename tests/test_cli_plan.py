@@ -149,7 +149,7 @@ def test_due_for_one_owner_and_an_unknown_owner(repo: DataRepo) -> None:
     assert mine["todos"] == []
     result = invoke_crm("due", "--root", str(repo.root), "--owner", "nobody")
     assert result.returncode == 2
-    assert "nobody 不在团队中（ming, hong）" in result.stderr
+    assert "nobody 不在团队中（ming 张明，hong 李红）" in result.stderr
 
 
 def test_commands_refuse_invalid_data_with_the_validate_messages(repo: DataRepo) -> None:

@@ -37,6 +37,7 @@ import yaml
 
 from crmdata.engine.schedule import interval_days
 from crmdata.records import models
+from crmdata.records.names import name_key, phone_key
 from crmdata.system.safe_paths import make_folders, remove_tree, write_file
 from tools.synth_life import Life
 
@@ -774,6 +775,7 @@ class _Synth:
         self.customers: list[Customer] = []
         self.skeletons: list[Skeleton] = []
         self._names: set[str] = set()
+        self._phones: set[str | None] = set()
 
     # ---- customers --------------------------------------------------------------------------
 
@@ -1066,26 +1068,36 @@ class _Synth:
         return sur + given, sur_py, given_py
 
     def _unique(self, name: str) -> str:
-        """Customer names are unique, as users keep them; clashes get a branch suffix."""
-        if name in self._names:
+        """Customer names are unique, as users keep them, also as `crm validate` compares them (name_key:
+        华星科技有限公司 and 华星科技股份有限公司 are one name): clashes get a branch suffix, so the demo
+        shows no duplicate warning it did not mean to."""
+        if name_key(name) in self._names:
             for suffix in ("（华东）", "（华南）", "（华北）", "（西南）", "（二部）", "（三部）"):
-                if name + suffix not in self._names:
+                if name_key(name + suffix) not in self._names:
                     name += suffix
                     break
             else:
                 n = 2
-                while f"{name}（{n}）" in self._names:
+                while name_key(f"{name}（{n}）") in self._names:
                     n += 1
                 name = f"{name}（{n}）"
-        self._names.add(name)
+        self._names.add(name_key(name))
         return name
 
     def _phone(self, city: int) -> str:
-        """A mobile number (mostly) or a landline of the customer's city; always a string."""
+        """A mobile number (mostly) or a landline of the customer's city; always a string, never one drawn
+        before (as `crm validate` compares them, phone_key): two customers sharing a phone are a duplicate
+        warning, which a large data set would otherwise show by chance."""
         rng = self.rng
-        if rng.random() < 0.8:
-            return rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}"
-        return f"{CITIES[city][3]}-{rng.randint(2_000_0000, 8_999_9999)}"
+        while True:
+            if rng.random() < 0.8:
+                phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}"
+            else:
+                phone = f"{CITIES[city][3]}-{rng.randint(2_000_0000, 8_999_9999)}"
+            key = phone_key(phone)
+            if key not in self._phones:
+                self._phones.add(key)
+                return phone
 
     def _address(self, city: int) -> str:
         """A street address in the customer's city."""

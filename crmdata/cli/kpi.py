@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
+from crmdata.cli.choices import optional_owner
 from crmdata.cli.common import as_of_option, dump_json, language_of, load_valid, pad, resolve_as_of, root_option
 from crmdata.cli.output import say, say_lines, styled
-from crmdata.cli.usage import WordedParameter
+from crmdata.cli.table import widest
 from crmdata.records.models.fields import DEFAULT_CURRENCY
 from crmdata.records.money import format_amount
 from crmdata.records.report import format_kpi_value
@@ -33,7 +34,7 @@ def _format(value: object, unit: str, language: str, currency: str) -> str:
 @click.command("kpi")
 @root_option
 @as_of_option
-@click.option("--owner", default=None, help="Only this team member's KPIs.")
+@click.option("--owner", default=None, help="Only this team member's KPIs (key or name: ming, 张明).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def kpi_command(root: Path, as_of: datetime | None, owner: str | None, output_format: str) -> None:
     """Key figures: follow-up compliance, satisfaction, retention, complaints... and every one per owner.
@@ -50,8 +51,7 @@ def kpi_command(root: Path, as_of: datetime | None, owner: str | None, output_fo
 
     day = resolve_as_of(as_of)
     dataset = load_valid(root)
-    if owner is not None and dataset.config is not None and owner not in dataset.config.team:
-        raise WordedParameter("--owner", "not_on_team", owner=owner, team=", ".join(dataset.config.team))
+    owner = optional_owner(dataset.config, owner)
     if output_format == "json":
         payload = (
             kpis.report(dataset, day)
@@ -69,6 +69,8 @@ def kpi_command(root: Path, as_of: datetime | None, owner: str | None, output_fo
     )
     say(styled(heading, bold=True))
     currency = dataset.config.currency if dataset.config is not None else DEFAULT_CURRENCY
+    titles = widest((definition.title(language) for definition in kpis.KPIS), 26)
+    names = widest((definition.name for definition in kpis.KPIS), 34)
     for definition in kpis.KPIS:
         value = _format(values.get(definition.name), definition.unit, language, currency)
-        say(f"  {pad(definition.title(language), 26)} {pad(definition.name, 34)} {value}")
+        say(f"  {pad(definition.title(language), titles)} {pad(definition.name, names)} {value}")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import click
 
+from crmdata.cli.choices import optional_owner
 from crmdata.cli.common import (
     as_of_option,
     clip,
@@ -21,7 +23,7 @@ from crmdata.cli.common import (
     team_name,
 )
 from crmdata.cli.output import Styled, say, say_lines, styled
-from crmdata.cli.usage import WordedParameter
+from crmdata.cli.table import right, widest
 from crmdata.engine.contracts import PaymentDue, RenewalDue
 from crmdata.engine.due_list import DueList, due_list, due_list_json
 from crmdata.engine.plans import PlanDue
@@ -43,13 +45,44 @@ from crmdata.system.errors import CrmError, ExitCode
 from crmdata.system.safe_paths import output_file, write_file
 
 _STATUS_ORDER = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.OK: 2}
+_NAME_COLUMNS = 28
+"""A customer's name is clipped to this many columns: the note after it stays in sight."""
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """The widths of `crm due`'s columns, from everything it may show (one table across the owners):
+    status, days late, record id (a customer, plan or contract)."""
+
+    status: int
+    late: int
+    record: int
+
+
+def _layout(due: DueList, language: str) -> _Layout:
+    items: list[FollowUp | PlanDue | RenewalDue | PaymentDue] = [*due.followups, *due.plans, *due.renewals]
+    items += due.payments
+    ids = [item.customer if isinstance(item, FollowUp) else _record_id(item) for item in items]
+    late = [phrase("days", language, count=item.days_overdue) for item in items if item.days_overdue]
+    status = widest((term(status, language) for status in Status), 9)
+    return _Layout(status, widest(late, 9), widest(ids, 12))
+
+
+def _record_id(item: PlanDue | RenewalDue | PaymentDue) -> str:
+    return item.plan_id if isinstance(item, PlanDue) else item.contract_id
+
+
 _STATUS_COLOUR = {Status.OVERDUE: "red", Status.DUE_SOON: "yellow", Status.OK: "green"}
 
 
 @click.command("due")
 @root_option
 @as_of_option
-@click.option("--owner", default=None, help="Only this team member's customers, todos, plans and contracts.")
+@click.option(
+    "--owner",
+    default=None,
+    help="Only this team member's customers, todos, plans and contracts (key or name: ming, 张明).",
+)
 @click.option("--all", "show_all", is_flag=True, help="Also list customers, plans and renewals that are not due soon.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all: bool, output_format: str) -> None:
@@ -68,8 +101,7 @@ def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all:
     """
     day = resolve_as_of(as_of)
     dataset = load_valid(root)
-    if owner is not None and dataset.config is not None and owner not in dataset.config.team:
-        raise WordedParameter("--owner", "not_on_team", owner=owner, team=", ".join(dataset.config.team))
+    owner = optional_owner(dataset.config, owner)
     due = due_list(dataset, day, owner)
     if output_format == "json":
         say_lines(dump_json(due_list_json(due)))
@@ -97,6 +129,7 @@ def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all:
         item.owner for items in (plans, due.plans, due.renewals) for item in items if item.status is Status.OVERDUE
     )
     overdue_items.update(payment.owner for payment in due.payments)
+    layout = _layout(due, language)
     for plan_owner in sorted(by_owner, key=lambda o: (-overdue_items[o], o)):  # the most overdue items first
         owned = sorted(by_owner[plan_owner], key=lambda p: (_STATUS_ORDER[p.status], p.due, p.customer))
         shown = [plan for plan in owned if show_all or plan.status is not Status.OK]
@@ -106,39 +139,50 @@ def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all:
         owner_counts = phrase("owner_counts", language, overdue=overdue, due_soon=soon)
         say(styled(team_name(dataset, plan_owner), bold=True), owner_counts)
         for plan in shown:
-            late = phrase("days", language, count=plan.days_overdue) if plan.days_overdue else ""
             notes = [term(plan.reason, language), phrase("every_n_days", language, count=plan.interval_days)]
             if plan.silent:
                 notes.append(term("silent", language, of="flag"))
-            line = (
-                f"  {pad(term(plan.status, language), 9)} {pad(late, 9)} {plan.due}  {pad(plan.customer, 12)} "
-                f"{clip(plan.name, 28)} {' · '.join(notes)}"
-            )
-            say(styled(line, fg=_STATUS_COLOUR[plan.status]) if plan.status is not Status.OK else line)
+            row = (plan.status, plan.days_overdue, plan.due, plan.customer, plan.name, " · ".join(notes))
+            say(_due_line(*row, language, layout))
         hidden = len(owned) - len(shown)
         if hidden:
             say(phrase("more_not_due", language, count=hidden))
-        _say_records_due(dataset, due, plan_owner, show_all, language)
+        _say_records_due(dataset, due, plan_owner, show_all, language, layout)
     if todos:
         say("")
         say(styled(f"{label('overdue_todos', language)} ({len(todos)})", bold=True))
-        for todo in todos:
+        days_late = [phrase("days", language, count=todo.days_overdue) for todo in todos]
+        owners, days = widest((todo.owner for todo in todos), 8), widest(days_late, 9)
+        ids, customers = widest((todo.interaction for todo in todos), 13), widest((t.customer for t in todos), 12)
+        for todo, late_text in zip(todos, days_late, strict=True):
             say(
-                f"  {pad(todo.owner, 8)} {todo.due}  {pad(phrase('days', language, count=todo.days_overdue), 9)} "
-                f"{pad(todo.interaction, 13)} {pad(todo.customer, 12)} {todo.task}"
+                f"  {pad(todo.owner, owners)} {todo.due}  {pad(late_text, days)} "
+                f"{pad(todo.interaction, ids)} {pad(todo.customer, customers)} {todo.task}"
             )
 
 
 def _due_line(
-    status: Status, days_overdue: int, due: date, record: str, customer: str, note: str, language: str
+    status: Status,
+    days_overdue: int,
+    due: date,
+    record: str,
+    customer: str,
+    note: str,
+    language: str,
+    layout: _Layout,
 ) -> str | Styled:
     """One due item as the follow-ups are shown: status, days late, due day, id, customer, note."""
     late = phrase("days", language, count=days_overdue) if days_overdue else ""
-    line = f"  {pad(term(status, language), 9)} {pad(late, 9)} {due}  {pad(record, 12)} {clip(customer, 28)} {note}"
+    line = (
+        f"  {pad(term(status, language), layout.status)} {pad(late, layout.late)} {due}  "
+        f"{pad(record, layout.record)} {clip(customer, _NAME_COLUMNS)} {note}"
+    )
     return styled(line, fg=_STATUS_COLOUR[status]) if status is not Status.OK else line
 
 
-def _say_records_due(dataset: Dataset, due: DueList, owner: str, show_all: bool, language: str) -> None:
+def _say_records_due(
+    dataset: Dataset, due: DueList, owner: str, show_all: bool, language: str, layout: _Layout
+) -> None:
     """An owner's plan contacts (goal, talking points), renewals and overdue payments, under their
     follow-ups; plans and renewals not due soon only with --all."""
     names = {customer.id: customer.name for customer in dataset.customers}
@@ -159,7 +203,8 @@ def _say_records_due(dataset: Dataset, due: DueList, owner: str, show_all: bool,
         if plan.postponed:
             notes.append(phrase("due_postponed_from", language, date=plan.occurrence))
         customer = names.get(plan.customer, plan.customer)
-        say(_due_line(plan.status, plan.days_overdue, plan.due, plan.plan_id, customer, " · ".join(notes), language))
+        row = (plan.status, plan.days_overdue, plan.due, plan.plan_id, customer, " · ".join(notes))
+        say(_due_line(*row, language, layout))
         if plan.content:
             points = phrase("list_separator", language).join(plan.content)
             say(phrase("due_talking_points", language, points=points))
@@ -170,7 +215,8 @@ def _say_records_due(dataset: Dataset, due: DueList, owner: str, show_all: bool,
         assert isinstance(renewal, RenewalDue)
         customer = names.get(renewal.customer, renewal.customer)
         note = phrase("due_renewal_end", language, date=renewal.end)
-        say(_due_line(renewal.status, renewal.days_overdue, renewal.due, renewal.contract_id, customer, note, language))
+        row = (renewal.status, renewal.days_overdue, renewal.due, renewal.contract_id, customer, note)
+        say(_due_line(*row, language, layout))
     if hidden_plans + hidden_renewals:
         say(phrase("more_records_not_due", language, count=hidden_plans + hidden_renewals))
     payments: list[PaymentDue] = [payment for payment in due.payments if payment.owner == owner]
@@ -179,11 +225,8 @@ def _say_records_due(dataset: Dataset, due: DueList, owner: str, show_all: bool,
     for payment in payments:
         customer = names.get(payment.customer, payment.customer)
         amount = format_amount(payment.amount, payment.currency, language)
-        say(
-            _due_line(
-                Status.OVERDUE, payment.days_overdue, payment.due, payment.contract_id, customer, amount, language
-            )
-        )
+        row = (Status.OVERDUE, payment.days_overdue, payment.due, payment.contract_id, customer, amount)
+        say(_due_line(*row, language, layout))
 
 
 @click.command("segments")
@@ -219,11 +262,14 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
             listing = [segment_json(segment, language, dataset.member_name) for segment in found]
             say_lines(dump_json({"as_of": day.isoformat(), "segments": listing}))
             return
+        key_columns = 34  # a longer key is clipped: the sizes stay in one column
+        sizes = widest((str(segment.size) for segment in found), 5)
+        kinds = widest((term(segment.kind, language, of="segment_kind") for segment in found), 9)
         for segment in found:
             custom_title = segment.kind == "custom" and segment.title != segment.key
             about = segment.title if custom_title else described(segment)
             kind = term(segment.kind, language, of="segment_kind")
-            say(f"{clip(segment.key, 34)} {segment.size:5d}  {pad(kind, 9)}  {about}")
+            say(f"{clip(segment.key, key_columns)} {right(str(segment.size), sizes)}  {pad(kind, kinds)}  {about}")
         return
     chosen = next((segment for segment in found if segment.key == name), None)
     if chosen is None:
@@ -256,6 +302,9 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
         ),
         f" — {description}" if description else "",
     )
+    ids = widest((fact.customer.id for fact in chosen_members), 12)
+    owners = widest((fact.customer.owner for fact in chosen_members), 8)
+    stages = widest((term(fact.customer.stage, language) for fact in chosen_members), 12)
     for fact in chosen_members:
         customer, risk = fact.customer, fact.risk
         extra = ""
@@ -268,7 +317,8 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
             typed, suggested = term(customer.value, language), term(fact.suggested_value, language)
             extra = phrase("value_typed_suggested", language, typed=typed, suggested=suggested)
         stage = term(customer.stage, language)
-        say(f"  {pad(customer.id, 12)} {clip(customer.name, 28)} {pad(customer.owner, 8)} {pad(stage, 12)} {extra}")
+        line = f"  {pad(customer.id, ids)} {clip(customer.name, _NAME_COLUMNS)} {pad(customer.owner, owners)} "
+        say(line + f"{pad(stage, stages)} {extra}")
 
 
 @click.command("calendar")
@@ -281,7 +331,7 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
     show_default=True,
     help="File to write; - for standard output.",
 )
-@click.option("--owner", default=None, help="Only this team member's follow-ups, todos and care moments.")
+@click.option("--owner", default=None, help="Only this team member's follow-ups, todos and care moments (key or name).")
 @click.option("--internal", is_flag=True, help="Include private care moments (contacts' birthdays).")
 def calendar_command(root: Path, as_of: datetime | None, out: Path, owner: str | None, internal: bool) -> None:
     """Write an iCalendar feed of due follow-ups, todos and care moments.
@@ -299,8 +349,7 @@ def calendar_command(root: Path, as_of: datetime | None, out: Path, owner: str |
 
     day = resolve_as_of(as_of)
     dataset = load_valid(root)
-    if owner is not None and dataset.config is not None and owner not in dataset.config.team:
-        raise WordedParameter("--owner", "not_on_team", owner=owner, team=", ".join(dataset.config.team))
+    owner = optional_owner(dataset.config, owner)
     feed = calendar_feed(dataset, day, owner=owner, include_private=internal)
     if str(out) == "-":
         sys.stdout.buffer.write(feed)

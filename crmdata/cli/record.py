@@ -19,21 +19,20 @@ import click
 from crmdata.authoring.drafts import Draft, Repository
 from crmdata.authoring.durations import DURATION_HELP, DurationError, WorkingDays, due_date
 from crmdata.authoring.writer import SCHEMA_FOLDER, RecordWriteError, create_file, record_text
+from crmdata.cli.choices import TeamMemberType, VocabularyChoice, typed_owner
 from crmdata.cli.common import progress_printer, root_option
 from crmdata.cli.lookup import customer_argument
 from crmdata.cli.output import say, say_lines, styled
 from crmdata.cli.usage import WordedParameter, WordedUsage, repository_language, root_language
+from crmdata.records.duplicates import warnings_for_new
 from crmdata.records.load import LoadOptions, load
 from crmdata.records.models import (
     Channel,
-    CustomerType,
+    Customer,
     Interaction,
-    InteractionKind,
     OpportunityStage,
-    PlanCycle,
     Stage,
     Tier,
-    Value,
 )
 from crmdata.records.models.fields import day_of, text_problem, to_date_or_datetime
 from crmdata.records.models.opportunity import CLOSED_STAGES
@@ -47,6 +46,7 @@ from crmdata.records.vocabulary import (
     TIERS,
     TYPES,
     VALUES,
+    Terms,
     field_description,
     language_code,
     phrase,
@@ -59,8 +59,14 @@ _ATTEMPTS = 50
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _choice(values: type[Any]) -> click.Choice[str]:
-    return click.Choice([member.value for member in values])
+def _choice(terms: Terms) -> VocabularyChoice:
+    """A closed set's option: the English value, or its word in Chinese or English, or a synonym."""
+    return VocabularyChoice(terms)
+
+
+def _words(terms: Terms, note: str = "") -> str:
+    """An enum option's help: the values with their Chinese words, and that the words do too."""
+    return VocabularyChoice(terms).help(field_description(terms, note))
 
 
 class RecordText(click.ParamType[str, Any]):
@@ -117,8 +123,15 @@ def _language(repository: Repository) -> str:
     return language_code(repository.config.language)
 
 
-def _write(repository: Repository, make_draft: Callable[[], Draft], dry_run: bool) -> Draft:
+def _write(
+    repository: Repository,
+    make_draft: Callable[[], Draft],
+    dry_run: bool,
+    warn: Callable[[Draft], None] | None = None,
+) -> Draft:
     """Write (or, for a dry run, show) the drafted record; print its problems and fail (exit 1) if it is invalid.
+
+    `warn` sees the first valid draft before anything is written (the likely duplicates of a new customer).
 
     When another `crm` created the chosen file meanwhile (two people logging calls at once in one
     clone), a drafted id is replaced by the next free one; an id the user gave is never changed.
@@ -130,6 +143,9 @@ def _write(repository: Repository, make_draft: Callable[[], Draft], dry_run: boo
             for problem in draft.problems:
                 say(styled(f"{problem.field}: {problem.text(language)}", fg="red"), err=True)
             raise CrmError(phrase("draft_invalid", language, path=draft.path), language=language)
+        if warn is not None:
+            warn(draft)
+            warn = None  # a retry only changes the id
         try:
             text = record_text(draft.record, draft.path)
             if dry_run:
@@ -175,11 +191,11 @@ def new_command() -> None:
 @root_option
 @click.option("--id", "record_id", help="The id; default: the next free one (crm.yaml ids: KH-<year><seq>).")
 @click.option("--name", type=TEXT, help="客户名称 — the customer's name.")
-@click.option("--type", "customer_type", type=_choice(CustomerType), help=f"{field_description(TYPES)}.")
-@click.option("--tier", type=_choice(Tier), help=f"{field_description(TIERS)}.")
-@click.option("--stage", type=_choice(Stage), help=f"{field_description(STAGES)}.")
-@click.option("--value", type=_choice(Value), help=f"{field_description(VALUES, 'default medium')}.")
-@click.option("--owner", help="负责人: a key of team in crm.yaml.")
+@click.option("--type", "customer_type", type=_choice(TYPES), help=_words(TYPES))
+@click.option("--tier", type=_choice(TIERS), help=_words(TIERS))
+@click.option("--stage", type=_choice(STAGES), help=_words(STAGES))
+@click.option("--value", type=_choice(VALUES), help=_words(VALUES, "default medium"))
+@click.option("--owner", help="负责人: a team member's key or name (ming, 张明).")
 @click.option("--since", help="合作起始日期 YYYY-MM-DD (default today, except for prospecting customers).")
 @click.option("--industry", type=TEXT, help="所属行业.")
 @click.option("--source", type=TEXT, help="客户来源 (行业展会, 客户转介绍 …).")
@@ -205,7 +221,6 @@ def new_customer_command(root: Path, **options: Any) -> None:
     """
     repository = _open_repository(root)
     today = date.today()
-    team = list(repository.config.team)
     values: dict[str, Any] = {"name": options["name"], "type": options["customer_type"], "tier": options["tier"]}
     values |= {"stage": options["stage"], "owner": options["owner"]}
     _missing(
@@ -214,12 +229,13 @@ def new_customer_command(root: Path, **options: Any) -> None:
         _asking(options["interactive"]),
         {
             "name": lambda: click.prompt("客户名称 name", type=TEXT),
-            "type": lambda: click.prompt("客户类型 type", type=_choice(CustomerType)),
-            "tier": lambda: click.prompt("客户分级 tier", type=_choice(Tier), default=Tier.REGULAR.value),
-            "stage": lambda: click.prompt("阶段 stage", type=_choice(Stage), default=Stage.ACTIVE.value),
-            "owner": lambda: click.prompt("负责人 owner", type=click.Choice(team)),
+            "type": lambda: click.prompt("客户类型 type", type=_choice(TYPES)),
+            "tier": lambda: click.prompt("客户分级 tier", type=_choice(TIERS), default=Tier.REGULAR.value),
+            "stage": lambda: click.prompt("阶段 stage", type=_choice(STAGES), default=Stage.ACTIVE.value),
+            "owner": lambda: click.prompt("负责人 owner", type=TeamMemberType(repository.config)),
         },
     )
+    values["owner"] = typed_owner(repository.config, values["owner"])
     since = options["since"] or (None if values["stage"] == Stage.PROSPECTING.value else today.isoformat())
     contact = {"name": options["contact"], "title": options["title"], "phone": options["phone"]}
     contact |= {"email": options["email"]}
@@ -239,9 +255,24 @@ def new_customer_command(root: Path, **options: Any) -> None:
         "consent": {"given": True, "date": today.isoformat()} if options["consent"] else None,
         "notes": options["notes"],
     }
-    _write(repository, lambda: repository.draft_customer(fields, today), options["dry_run"])
+    warn = _warn_of_duplicates(repository)
+    _write(repository, lambda: repository.draft_customer(fields, today), options["dry_run"], warn)
     if not options["dry_run"]:
         _schema_hint(repository)
+
+
+def _warn_of_duplicates(repository: Repository) -> Callable[[Draft], None]:
+    """Say which customers a new one looks like (the rule of `crm validate`), then let it be written: a
+    warning never blocks, and `crm merge NEW EXISTING` joins the two when they are one customer."""
+
+    def warn(draft: Draft) -> None:
+        if not isinstance(draft.record, Customer):
+            return
+        language = _language(repository)
+        for problem in warnings_for_new(repository.root, draft.record, draft.path):
+            say(styled(phrase("warning_prefix", language, message=problem.text(language)), fg="yellow"), err=True)
+
+    return warn
 
 
 def interaction_options(command: F) -> F:
@@ -250,13 +281,13 @@ def interaction_options(command: F) -> F:
         root_option,
         click.option("--id", "record_id", help="The id; default: the next free one (crm.yaml ids: JL-<year><seq>)."),
         click.option("--date", "when", help="沟通日期: YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (default today)."),
-        click.option("--channel", type=_choice(Channel), help=f"{field_description(CHANNELS)}."),
+        click.option("--channel", type=_choice(CHANNELS), help=_words(CHANNELS)),
         click.option(
             "--kind",
-            type=_choice(InteractionKind),
-            help=f"{field_description(KINDS, 'default followup; care = greetings')}.",
+            type=_choice(KINDS),
+            help=_words(KINDS, "default followup; care = greetings"),
         ),
-        click.option("--owner", help="负责人 (default: the customer's owner)."),
+        click.option("--owner", help="负责人: a team member's key or name (default: the customer's owner)."),
         click.option("--topic", type=TEXT, help="沟通主题."),
         click.option("--summary", type=TEXT, help="沟通内容摘要."),
         click.option("--feedback", type=TEXT, help="客户反馈."),
@@ -329,13 +360,13 @@ def _record_interaction(root: Path, customer: str | None, default_channel: str |
         _asking(options["interactive"]),
         {
             "customer": lambda: click.prompt("客户编号 customer"),
-            "channel": lambda: click.prompt("沟通方式 channel", type=_choice(Channel), default=Channel.PHONE.value),
+            "channel": lambda: click.prompt("沟通方式 channel", type=_choice(CHANNELS), default=Channel.PHONE.value),
             "topic": lambda: click.prompt("沟通主题 topic", type=TEXT),
         },
     )
     customer_id = _customer_id(repository, values["customer"])
     when = _when(options["when"], now.date())
-    owner = options["owner"] or _customer_owner(repository, customer_id)
+    owner = typed_owner(repository.config, options["owner"]) or _customer_owner(repository, customer_id)
     day = day_of(when)
     fields: dict[str, Any] = {
         "id": options["record_id"],
@@ -453,7 +484,7 @@ def _deal_options(command: F) -> F:
     decorators = [
         root_option,
         click.option("--customer", help="客户编号: the customer's id."),
-        click.option("--owner", help="负责人: a key of team in crm.yaml (default: the customer's owner)."),
+        click.option("--owner", help="负责人: a team member's key or name (default: the customer's owner)."),
         click.option("--notes", type=TEXT, help="备注."),
         click.option("--interactive", "-i", is_flag=True, help="Ask for missing fields even when not on a terminal."),
         click.option("--dry-run", is_flag=True, help="Print the record instead of writing it."),
@@ -472,7 +503,7 @@ def _write_deal(
 ) -> None:
     """Find the customer, default the owner to the customer's, and write the drafted record."""
     customer = _customer_id(repository, values["customer"])
-    owner = fields.get("owner") or _customer_owner(repository, customer)
+    owner = typed_owner(repository.config, fields.get("owner")) or _customer_owner(repository, customer)
     complete = {**fields, "customer": customer, "owner": owner}
     today = date.today()
     _write(repository, lambda: draft(complete, today), dry_run)
@@ -483,7 +514,7 @@ def _write_deal(
 @new_command.command("plan")
 @_deal_options
 @click.option("--id", "record_id", help="The id; default: the next free one (crm.yaml ids: JH-<year><seq>).")
-@click.option("--cycle", type=_choice(PlanCycle), help=f"{field_description(PLAN_CYCLES, 'default once')}.")
+@click.option("--cycle", type=_choice(PLAN_CYCLES), help=_words(PLAN_CYCLES, "default once"))
 @click.option("--goal", type=TEXT, help="维护目标: what the contacts are for.")
 @click.option("--content", "content", type=TEXT, multiple=True, help="沟通内容: a talking point (repeat for several).")
 @click.option("--date", "first_day", help=f"执行时间: the first planned day (default today): {FROM_TODAY}.")
@@ -528,7 +559,7 @@ def new_plan_command(root: Path, **options: Any) -> None:
 @_deal_options
 @click.option("--id", "record_id", help="The id; default: the next free one (crm.yaml ids: SJ-<year><seq>).")
 @click.option("--title", type=TEXT, help="商机名称: what is being sold.")
-@click.option("--stage", type=_choice(OpportunityStage), help=f"{field_description(OPPORTUNITY_STAGES)}.")
+@click.option("--stage", type=_choice(OPPORTUNITY_STAGES), help=_words(OPPORTUNITY_STAGES))
 @click.option("--amount", type=AMOUNT, help="预计金额: the expected amount, a number >= 0.")
 @click.option("--currency", help="币种: ISO 4217 code (default crm.yaml currency, else CNY).")
 @click.option("--probability", type=click.IntRange(0, 100), help="赢单概率 % (default by stage).")
@@ -552,7 +583,7 @@ def new_opportunity_command(root: Path, **options: Any) -> None:
         "customer": lambda: click.prompt("客户编号 customer"),
         "title": lambda: click.prompt("商机名称 title", type=TEXT),
         "stage": lambda: click.prompt(
-            "商机阶段 stage", type=_choice(OpportunityStage), default=OpportunityStage.LEAD.value
+            "商机阶段 stage", type=_choice(OPPORTUNITY_STAGES), default=OpportunityStage.LEAD.value
         ),
     }
     _missing(values, ["customer", "title", "stage"], ask, prompts)

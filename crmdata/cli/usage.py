@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol, runtime_checkable
 
 import click
 
@@ -30,16 +30,29 @@ from crmdata.records.locate import PositionIndex
 from crmdata.records.vocabulary import DEFAULT_LANGUAGE, language_code, phrase
 
 
+@runtime_checkable
+class Worded(Protocol):
+    """A value that words itself in a language: a Message, a Word, a listing of the team or of a set's words."""
+
+    def text(self, language: str, /) -> str: ...
+
+
+def _worded(values: dict[str, object], language: str) -> dict[str, object]:
+    """The values of a phrase in `language`: a `Worded` value is asked to word itself, anything else is
+    shown as it is."""
+    return {name: value.text(language) if isinstance(value, Worded) else value for name, value in values.items()}
+
+
 class WordedUsage(click.UsageError):
     """A usage error of crm's own: phrase `key` of the vocabulary with `values`, worded where shown."""
 
     def __init__(self, key: str, /, **values: object) -> None:
         self.key = key
         self.values = values
-        super().__init__(phrase(key, "en", **values))
+        super().__init__(phrase(key, "en", **_worded(values, "en")))
 
     def text(self, language: str) -> str:
-        return phrase(self.key, language, **self.values)
+        return phrase(self.key, language, **_worded(self.values, language))
 
 
 class WordedParameter(click.BadParameter):
@@ -48,10 +61,10 @@ class WordedParameter(click.BadParameter):
     def __init__(self, option: str, key: str, /, **values: object) -> None:
         self.key = key
         self.values = values
-        super().__init__(phrase(key, "en", **values), param_hint=option)
+        super().__init__(phrase(key, "en", **_worded(values, "en")), param_hint=option)
 
     def text(self, language: str) -> str:
-        return phrase(self.key, language, **self.values)
+        return phrase(self.key, language, **_worded(self.values, language))
 
 
 class Day(click.ParamType[datetime, Any]):

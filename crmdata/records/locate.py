@@ -7,9 +7,11 @@ second time by the precise reader, which knows where every key and value starts.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
-from crmdata.records.problems import Loc, Problem
+from crmdata.records.problems import Loc, Place, Problem
+from crmdata.records.vocabulary import Message
 from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES, Position, check_bytes, parse_precise
 
 
@@ -36,24 +38,43 @@ class PositionIndex:
             return {}
         return parse_precise(checked, path).positions or {}
 
-    def locate(self, problem: Problem) -> Problem:
-        """The problem with its line and column: the value's, or the key's for key problems.
+    def line_and_column(self, file: str, wanted: Loc, at_key: bool = False) -> tuple[int, int]:
+        """Where `wanted` is in `file`: the value's line and column, or the key's for key problems.
 
-        A loc that is not in the file (a missing field) points at the nearest enclosing entry.
-        """
-        if problem.line:
-            return problem
-        positions = self.positions(problem.file)
-        loc: Loc = problem.loc
+        A loc that is not in the file (a missing field) points at the nearest enclosing entry; 1, 1 when
+        the file has no positions (unreadable)."""
+        positions = self.positions(file)
+        loc: Loc = wanted
         while loc and loc not in positions:
             loc = loc[:-1]
         position = positions.get(loc)
         if position is None:
-            return problem.at(1, 1)
-        exact = loc == problem.loc
-        if problem.at_key or not exact:
-            return problem.at(position.key_line, position.key_column)
-        return problem.at(position.line, position.column)
+            return 1, 1
+        if at_key or loc != wanted:
+            return position.key_line, position.key_column
+        return position.line, position.column
+
+    def locate(self, problem: Problem) -> Problem:
+        """The problem with its line and column, and the other places its sentence names (`Place`) with theirs."""
+        if not problem.line:
+            problem = problem.at(*self.line_and_column(problem.file, problem.loc, problem.at_key))
+        return self._places_located(problem)
+
+    def _places_located(self, problem: Problem) -> Problem:
+        said = problem.said
+        if said is None or not any(isinstance(value, Place) and not value.line for _, value in said.values):
+            return problem
+        values = tuple(
+            (
+                name,
+                replace(value, line=self.line_and_column(value.file, value.loc)[0])
+                if isinstance(value, Place)
+                else value,
+            )
+            for name, value in said.values
+        )
+        located = Message(said.key, said.word, values)
+        return replace(problem, said=located, message=str(located))
 
 
 def locate_all(problems: Iterable[Problem], index: PositionIndex) -> list[Problem]:

@@ -75,6 +75,14 @@ RECORD_PROBLEMS = Catalogue(
         "span_hours": Word("{count} 小时", "{count} hour", en_plural="{count} hours"),
         "span_days_hours": Word("{days} {hours}", "{days} {hours}"),
         "span_under_an_hour": Word("不到一小时", "less than an hour"),
+        "likely_duplicate": Word(
+            "可能与 {other} 的客户 {id}（{name}）重复：{shared}；若是同一个客户，用 crm merge {this} {id} 合并",
+            "may be the same customer as {id} ({name}) at {other}: {shared}; if it is, join them with "
+            "crm merge {this} {id}",
+        ),
+        "same_name_key": Word("去掉公司形式后名称相同（{key}）", "the same name without the legal form ({key})"),
+        "same_phone_key": Word("联系电话相同（{phone}）", "a contact phone in common ({phone})"),
+        "shared_and": Word("{first}，{second}", "{first}, {second}"),
         "wrong_year_folder": Word("日期是 {day}，应放在 {folder}", "dated {day}, so it belongs in {folder}"),
         "after_today": Word(
             "{field} {day} 晚于今天（{today}）：年份写错了？在那天之前，这条记录不计入任何统计",

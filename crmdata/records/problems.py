@@ -16,6 +16,21 @@ from crmdata.records.vocabulary import Message
 Loc = tuple[str | int, ...]
 
 
+@dataclass(frozen=True)
+class Place:
+    """Another place a problem names (the record it duplicates): a file and a loc in it, shown as
+    `file:line` once `crmdata.records.locate` has read the file's positions, as the problem's own place is.
+
+    A rule sees records, not lines; so it names the place and the locating step words it."""
+
+    file: str
+    loc: Loc = ()
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
 class Severity(StrEnum):
     """How bad a problem is: errors fail `crm validate`, warnings are reported and pass."""
 

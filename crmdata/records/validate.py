@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from crmdata.records.dataset import AnyRecord, Dataset
+from crmdata.records.duplicates import likely_duplicates
 from crmdata.records.load import CUSTOMERS_DIR, INTERACTIONS_DIR, LoadOptions, gc_paused, load
 from crmdata.records.locate import locate_all
 from crmdata.records.models import Contract, Interaction, Opportunity, OpportunityStage, Plan
@@ -319,6 +320,15 @@ def dated_after_today(ds: Dataset, today: date) -> Iterable[Problem]:
                 yield later("done", todo.done, ("todos", index, "done"), path)
 
 
+def customers_look_alike(ds: Dataset, today: date) -> Iterable[Problem]:
+    """Warning: two customers with the same name once the legal form is left out (华星科技有限公司 and
+    华星科技集团), or a contact's phone in common: likely one customer recorded twice. A warning, never an
+    error (two shops of one name exist); named once per pair, in the later file, naming the earlier one,
+    and `crm merge` joins them."""
+    for pair in likely_duplicates(ds.customers, ds.file_of):
+        yield warning(ds.file_of(pair.customer), pair.message(ds.file_of(pair.earlier)), pair.loc)
+
+
 RULES: list[Rule] = [
     id_matches_file_name,
     ids_are_unique,
@@ -330,6 +340,7 @@ RULES: list[Rule] = [
     won_opportunity_has_contract,
     contact_after_since,
     customer_has_consent,
+    customers_look_alike,
     logged_in_time,
     interaction_in_year_folder,
     dated_after_today,

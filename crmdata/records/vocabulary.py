@@ -1260,6 +1260,13 @@ PHRASES: dict[str, Word] = {
     "usage_out_of_range": Word("{value} 不在 {range} 范围内", "{value} is not in the range {range}"),
     "bad_day": Word("{value} 不是日期，请写成 YYYY-MM-DD", "{value} is not a date: write it as YYYY-MM-DD"),
     "not_on_team": Word("{owner} 不在团队中（{team}）", "{owner} is not on the team ({team})"),
+    "team_member_named": Word("{key} {name}", "{key} {name}"),
+    "not_a_choice": Word("{value} 不是{noun}；可以写：{choices}", "{value} is not a {noun}: write one of {choices}"),
+    "choice_word": Word("{value}（{word}）", "{value} ({word})"),
+    "choice_help": Word(
+        "{description}；也可写中文词或其同义词，如 {example}",
+        "{description}; the Chinese word or a synonym also does, e.g. {example}",
+    ),
     "no_customer_id": Word("没有编号为 {id} 的客户", "no customer has the id {id}"),
     "bad_date_time": Word(
         "{value} 不是日期，也不是日期和时间（2024-02-20 或 2024-02-20 15:30）",
