@@ -44,6 +44,8 @@ from site_builder.help import prune_navigation  # importing it registers the Hel
 from site_builder.output import MARKER, check_replaceable, mark
 from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, all_outputs, segment_src
 from site_builder.render import Links, environment
+from site_builder.search import CODE_FILES, SearchIndexError, index_site, initials, mark_page
+from site_builder.search import FOLDER as SEARCH_FOLDER
 from site_builder.sitedata import SiteData, site_data
 from site_builder.staging import Staging
 
@@ -89,6 +91,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """crm.yaml's site.key_salt as bytes: the site key's salt, the same at every build (None: per build)."""
         self.language = "zh"
         self.sealed: Sealed | None = None
+        self.search_words: dict[str, str] = {}
+        """The search box's words in the site's language (site_builder.search, crm.js)."""
         """What the last build encrypted; None when it was not encrypted."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -138,6 +142,14 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         del validation
         self.language = data.language
         log.info(phrase("plugin_computed", data.language, as_of=data.as_of, seconds=time.perf_counter() - started))
+        self.search_words = {
+            "label": phrase("search_label", data.language),
+            "none": phrase("search_none", data.language),
+            "found": phrase("search_found", data.language, count="{count}"),  # crm.js fills the count in
+        }
+        material_search = config.plugins.get("material/search")
+        if material_search is not None:  # Pagefind answers instead (site_builder.search says why)
+            material_search.config.enabled = False
         config.site_name = data.title
         config.theme["language"] = data.language
         if config.theme["font"] is not False:
@@ -281,14 +293,25 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """Encrypt the site when asked (every file mkdocs and the other plugins wrote is there now), then
         mark the folder as a site crm built, so the next build may replace it."""
         self.sealed = None
+        started = time.perf_counter()
+        try:
+            pages, words = index_site(Path(config.site_dir))
+        except SearchIndexError as failure:
+            raise PluginError(f"crm: {failure}") from None
+        log.info(phrase("plugin_searchable", self.language, pages=pages, words=words, seconds=time.perf_counter() - started))
         if self.passphrase is not None:
+            search_code = tuple(
+                f"{SEARCH_FOLDER}/{path.name}"
+                for path in (Path(config.site_dir) / SEARCH_FOLDER).iterdir()
+                if CODE_FILES.match(path.name)
+            )
             started = time.perf_counter()
             self.sealed = seal_site(
                 Path(config.site_dir),
                 self.passphrase,
                 self.language,
                 config.theme.dirs,
-                keep=(MARKER,),
+                keep=(MARKER, *search_code),
                 site_salt=self.site_salt,
             )
             log.info(
@@ -310,7 +333,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.pages_written += 1
         if self.pages_written % PROGRESS_EVERY == 0:
             log.info(phrase("plugin_written", self.language, count=self.pages_written))
-        return compact_html(output)
+        name = page.title if page.file.src_uri.startswith("customers/KH") else ""
+        return compact_html(mark_page(output, self.search_words, initials(str(name or ""))))
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild and reload the browser when a record or crm.yaml changes."""

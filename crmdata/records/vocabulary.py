@@ -1371,6 +1371,14 @@ PHRASES: dict[str, Word] = {
     "category_followup": Word("跟进", "Follow-up"),
     "category_todo": Word("待办", "Todo"),
     "category_care": Word("关怀", "Care"),
+    # --- search (issue 15): the build's line and the search box (site_builder/search.py, crm.js) ---
+    "plugin_searchable": Word(
+        "crm：搜索索引已建好（{pages:,} 个页面、{words:,} 个词），用时 {seconds:.1f} 秒",
+        "crm: search index built ({pages:,} pages, {words:,} words) in {seconds:.1f} s",
+    ),
+    "search_label": Word("搜索客户、沟通、待办……", "Search customers, conversations, todos…"),
+    "search_none": Word("没有找到", "Nothing found"),
+    "search_found": Word("{count} 个结果", "{count} results"),
 }
 """Sentences by key; placeholders in braces."""
 

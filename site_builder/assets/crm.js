@@ -160,3 +160,115 @@
   if (typeof document$ !== "undefined") document$.subscribe(init);
   else document.addEventListener("DOMContentLoaded", init);
 })();
+
+/* --- search (issue 15) ---
+   The search box in the header asks Pagefind's index (site_builder/search.py says why not material's):
+   pagefind/pagefind.js is loaded when the box gets focus and fetches only the chunks a query needs. The
+   box's words come from <html data-crm-search> (the site's language). An excerpt is Pagefind's text with
+   <mark> around the words found; it is parsed inertly and only its text and marks are kept. */
+(function () {
+  "use strict";
+
+  function excerpt(source) {
+    var parsed = new DOMParser().parseFromString("<p>" + source + "</p>", "text/html").body.firstChild;
+    var out = document.createElement("span");
+    out.className = "crm-search__excerpt";
+    (parsed ? parsed.childNodes : []).forEach(function (node) {
+      if (node.nodeType === 1 && node.nodeName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        out.appendChild(mark);
+      } else {
+        out.appendChild(document.createTextNode(node.textContent));
+      }
+    });
+    return out;
+  }
+
+  function addSearch() {
+    var words, config, header = document.querySelector(".md-header__inner");
+    try {
+      words = JSON.parse(document.documentElement.getAttribute("data-crm-search") || "null");
+      config = JSON.parse(document.getElementById("__config").textContent);
+    } catch (error) {
+      return;
+    }
+    if (!words || !header || header.querySelector(".crm-search")) return;
+    var base = new URL(String(config.base || ".").replace(/\/?$/, "/"), window.location.href);
+    var box = document.createElement("div");
+    box.className = "crm-search";
+    box.setAttribute("role", "search");
+    var input = document.createElement("input");
+    input.type = "search";
+    input.className = "crm-search__input";
+    input.placeholder = words.label;
+    input.setAttribute("aria-label", words.label);
+    input.autocomplete = "off";
+    var panel = document.createElement("div");
+    panel.className = "crm-search__results";
+    panel.hidden = true;
+    panel.setAttribute("aria-live", "polite");
+    box.appendChild(input);
+    box.appendChild(panel);
+    var title = header.querySelector(".md-header__title");
+    if (title) title.insertAdjacentElement("afterend", box);
+    else header.appendChild(box);
+
+    var engine = null, asked = 0;
+    function load() {
+      if (!engine) {
+        engine = import(new URL("pagefind/pagefind.js", base).href).then(function (pagefind) {
+          return pagefind.options({ baseUrl: base.pathname }).then(function () { return pagefind; });
+        });
+      }
+      return engine;
+    }
+    function show(count, items) {
+      panel.textContent = "";
+      var meta = document.createElement("p");
+      meta.className = "crm-search__meta";
+      meta.textContent = count ? words.found.replace("{count}", String(count)) : words.none;
+      panel.appendChild(meta);
+      var list = document.createElement("ol");
+      items.forEach(function (item) {
+        var entry = document.createElement("li"), link = document.createElement("a"), name = document.createElement("strong");
+        link.href = item.url;
+        link.className = "crm-search__hit";
+        name.textContent = (item.meta && item.meta.title) || item.url;
+        link.appendChild(name);
+        link.appendChild(excerpt(item.excerpt || ""));
+        entry.appendChild(link);
+        list.appendChild(entry);
+      });
+      panel.appendChild(list);
+      panel.hidden = false;
+    }
+    input.addEventListener("focus", load);
+    input.addEventListener("input", function () {
+      var query = input.value.trim(), mine = ++asked;
+      if (!query) {
+        panel.hidden = true;
+        panel.textContent = "";
+        return;
+      }
+      load()
+        .then(function (pagefind) { return pagefind.search(query); })
+        .then(function (search) {
+          if (mine !== asked || !search) return null;
+          return Promise.all(search.results.slice(0, 10).map(function (result) { return result.data(); }))
+            .then(function (items) { if (mine === asked) show(search.results.length, items); });
+        });
+    });
+    input.addEventListener("keydown", function (event) {
+      var first = panel.querySelector("a.crm-search__hit");
+      if (event.key === "Escape") panel.hidden = true;
+      else if (event.key === "Enter" && first) window.location.href = first.href;
+    });
+    document.addEventListener("click", function (event) {
+      if (!box.contains(event.target)) panel.hidden = true;
+    });
+  }
+
+  if (typeof document$ !== "undefined") document$.subscribe(addSearch);
+  else document.addEventListener("DOMContentLoaded", addSearch);
+})();
