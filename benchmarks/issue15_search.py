@@ -85,7 +85,9 @@ def served(folder: Path) -> Iterator[str]:
 
 def questions(root: Path) -> list[Question]:
     """Questions with one right answer each, chosen from the records (never numbers copied from a data set)."""
-    customers = [yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted((root / "customers").glob("*.yaml"))]
+    customers = [
+        yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted((root / "customers").glob("*.yaml"))
+    ]
     prefixes: dict[str, int] = {}
     for record in customers:
         prefixes[record["name"][:4]] = prefixes.get(record["name"][:4], 0) + 1
@@ -207,8 +209,16 @@ def main() -> None:
         shutil.rmtree(pagefind_index, ignore_errors=True)
         started = time.perf_counter()
         subprocess.run(
-            [str(pagefind_binary()), "--site", str(site), "--output-subdir", PAGEFIND_FOLDER, "--root-selector",
-             "article", "--quiet"],
+            [
+                str(pagefind_binary()),
+                "--site",
+                str(site),
+                "--output-subdir",
+                PAGEFIND_FOLDER,
+                "--root-selector",
+                "article",
+                "--quiet",
+            ],
             check=True,
         )
         print(f"pagefind indexed the site in {time.perf_counter() - started:.1f} s", flush=True)

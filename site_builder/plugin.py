@@ -298,7 +298,9 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             pages, words = index_site(Path(config.site_dir))
         except SearchIndexError as failure:
             raise PluginError(f"crm: {failure}") from None
-        log.info(phrase("plugin_searchable", self.language, pages=pages, words=words, seconds=time.perf_counter() - started))
+        log.info(
+            phrase("plugin_searchable", self.language, pages=pages, words=words, seconds=time.perf_counter() - started)
+        )
         if self.passphrase is not None:
             search_code = tuple(
                 f"{SEARCH_FOLDER}/{path.name}"
@@ -311,7 +313,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 self.passphrase,
                 self.language,
                 config.theme.dirs,
-                keep=(MARKER, *search_code),
+                keep=(MARKER,),
+                code=search_code,
                 site_salt=self.site_salt,
             )
             log.info(
