@@ -73,6 +73,23 @@ def test_an_id_gives_that_customer_first(tab: Tab) -> None:
     assert found[0] == f"customers/{ID}/"
 
 
+def test_an_open_todos_text_finds_its_customer_first(tab: Tab) -> None:
+    todos = [(record, todo) for record in _shown() for todo in record.get("todos") or []]  # type: ignore[attr-defined]
+    every = [(str(todo["task"]), str(record["customer"])) for record, todo in todos]
+    open_ones = [(str(todo["task"]), str(record["customer"])) for record, todo in todos if not todo.get("done")]
+    text, customer = _one_customers(open_ones, every)
+    tab.open("")
+    assert _search(tab, text)[0] == f"customers/{customer}/", text
+    assert text[:2] in tab.page.locator("a.crm-search__hit").first.inner_text()
+
+
+def test_a_conversation_topic_finds_its_customer_first(tab: Tab) -> None:
+    topics = [(str(record["topic"]), str(record["customer"])) for record in _shown() if record.get("topic")]
+    text, customer = _one_customers(topics, topics)
+    tab.open("")
+    assert _search(tab, text)[0] == f"customers/{customer}/", text
+
+
 def test_pinyin_initials_find_the_company(tab: Tab) -> None:
     company = next(cid for cid, record in CUSTOMERS.items() if record["name"].startswith(SHORT_NAME))
     typed = initials(SHORT_NAME)
