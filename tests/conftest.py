@@ -3,6 +3,7 @@ script, `run_crm`) or in this process for output alone (`invoke_crm`)."""
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 import re
@@ -162,6 +163,19 @@ def _fields(values: dict[str, str | None]) -> str:
 def _lines(lines: tuple[str, ...]) -> str:
     """YAML lines (or blocks of them) as typed, each ending its line."""
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def changed_lines(before: bytes, after: bytes) -> tuple[list[bytes], list[bytes]]:
+    """(removed, added) lines, line ends included: what a byte-for-byte review of an edit shows, so a test can
+    say exactly which lines a command that edits a record may change."""
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    removed: list[bytes] = []
+    added: list[bytes] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag != "equal":
+            removed += old[i1:i2]
+            added += new[j1:j2]
+    return removed, added
 
 
 @pytest.fixture
