@@ -760,7 +760,8 @@ LABELS.update(
         "theme_permalink": Word("本节链接", "Link to this section"),
         "theme_not_found": Word("找不到这个页面", "Page not found"),
         "theme_not_found_hint": Word(
-            "链接可能已经过时，请从首页或搜索重新找。", "The link may be out of date: start again from the home page or search."
+            "链接可能已经过时，请从首页或搜索重新找。",
+            "The link may be out of date: start again from the home page or search.",
         ),
         "theme_home": Word("回到首页", "Back to the home page"),
         "theme_footer": Word(
@@ -775,6 +776,45 @@ LABELS.update(
         "quality_fix": Word("怎么改", "How to fix it"),
         "quality_where": Word("文件", "File"),
         "quality_no_customer": Word("（不属于某位客户）", "(no customer)"),
+        "quality_said_no_consent": Word(
+            "还没有记录客户是否同意保存资料", "No record of the customer's consent to keeping their data"
+        ),
+        "quality_said_consent_refused": Word(
+            "客户不同意保存资料，但记录里还有联系人资料", "The customer refused consent, yet contact data is kept"
+        ),
+        "quality_fix_no_consent": Word(
+            "征得客户同意后，在客户记录里写上已同意和同意的日期。",
+            "Once the customer agrees, note the consent and its date in their record.",
+        ),
+        "quality_fix_consent_refused": Word(
+            "删除这位客户的联系人电话、邮箱和地址。", "Delete this customer's contact phones, e-mails and addresses."
+        ),
+        "quality_fix_logged_late": Word(
+            "不用改这条记录；以后沟通当天就记下来。", "Nothing to change here: write conversations down on the day."
+        ),
+        "quality_fix_before_since": Word(
+            "核对沟通日期和客户的合作起始日期，改正写错的那个。",
+            "Check the conversation's date and the customer's start date; correct the wrong one.",
+        ),
+        "quality_fix_won_without_contract": Word(
+            "登记这单生意的合同，并在合同里写上这个商机。",
+            "Record the deal's contract and name this opportunity in it.",
+        ),
+        "quality_fix_payments_over_amount": Word(
+            "核对回款计划和合同金额，改正写错的那个。",
+            "Check the payments against the contract amount; correct the wrong one.",
+        ),
+        "quality_fix_likely_duplicate": Word(
+            "如果是同一位客户，把两条记录合并成一条。", "If they are the same customer, merge the two records into one."
+        ),
+        "quality_fix_after_today": Word(
+            "核对日期，多半是年份写错了。", "Check the date: most likely the year is mistyped."
+        ),
+        "quality_fix_wrong_year_folder": Word(
+            "把文件移到它那一年的文件夹里。", "Move the file into the folder of its year."
+        ),
+        "referred_customers": Word("转介绍客户", "Referred customers"),
+        "referral_interactions": Word("转介绍沟通", "Referral conversations"),
     }
 )
 
@@ -1000,7 +1040,7 @@ KPI_DEFINITIONS: dict[str, Word] = {
     ),
     # the pipeline (crmdata.engine.pipeline)
     "pipeline_open_value": Word(
-        "所有未结束的商机（阶段不是赢单或输单）的预计金额之和，按默认币种（crm.yaml 的 currency，"
+        "所有未结束的商机（阶段不是赢单或输单）的预计金额之和，按默认币种（crm.yaml 设置的币种，"
         "未填写时为人民币 CNY）计算；其他币种的商机不计入。记录只保存当前阶段，所以查看过去的日期时，"
         "显示的仍是今天的阶段。按负责人统计时，算商机自己的负责人。",
         "The sum of the expected amounts of the open opportunities (stage neither won nor lost), in the default "
@@ -1026,6 +1066,88 @@ KPI_DEFINITIONS: dict[str, Word] = {
 settings named by their meaning with crm.yaml's value ({silent_after_days} ...: `kpis.KpiDefinition.explained`
 fills them in). The docstring of each KPI function stays the precise definition for developers.
 "Last 365 days" always means the 365 days up to and including the report date (数据日期)."""
+
+KPI_SUMMARIES: dict[str, Word] = {
+    "customers_total": Word(
+        "全部客户有多少位（包括已流失的）。", "How many customers there are, churned ones included."
+    ),
+    "customers_by_stage": Word("每个阶段各有多少位客户。", "How many customers are at each stage."),
+    "overdue_followups": Word(
+        "该联系却还没联系的客户有多少位。", "How many customers are past the day they should have been contacted."
+    ),
+    "silent_customers": Word(
+        "很久没有联系、需要重新激活的客户有多少位。", "How many customers nobody has contacted for a long time."
+    ),
+    "followup_compliance": Word(
+        "有多少比例的客户跟进没有逾期。", "The share of customers whose follow-up is not overdue."
+    ),
+    "csat_avg": Word(
+        "最近一年客户打的满意度平均分（1–5 分）。", "The average satisfaction customers gave in the last year (1–5)."
+    ),
+    "open_complaints": Word("还没有解决的投诉有多少条。", "How many complaints are not resolved yet."),
+    "overdue_todos": Word("过了到期日还没完成的待办有多少项。", "How many todos are past their due date and not done."),
+    "followup_on_time_rate_90d": Word(
+        "最近 90 天里，有多少比例的联系是按时的。", "The share of contacts in the last 90 days that came on time."
+    ),
+    "followup_on_time_rate_365d": Word(
+        "最近一年里，有多少比例的联系是按时的。", "The share of contacts in the last year that came on time."
+    ),
+    "todo_on_time_rate": Word(
+        "最近一年到期的待办，有多少比例按时完成。", "The share of todos due in the last year that were done on time."
+    ),
+    "logging_24h_rate": Word(
+        "有多少比例的沟通在一天之内记了下来。", "The share of conversations written down within a day."
+    ),
+    "retention_12m": Word(
+        "一年前的客户，今天还有多少比例留着。", "The share of last year's customers who are still customers."
+    ),
+    "churn_rate_12m": Word(
+        "一年前的客户，这一年里有多少比例流失了。", "The share of last year's customers who left during the year."
+    ),
+    "win_backs_12m": Word("这一年里流失后又挽回的客户有多少位。", "How many customers who left this year came back."),
+    "new_customers_12m": Word("最近一年新增了多少位客户。", "How many customers started in the last year."),
+    "churned_12m": Word("最近一年流失了多少位客户。", "How many customers left in the last year."),
+    "new_customers_by_month": Word("最近 12 个月每月新增多少位客户。", "New customers in each of the last 12 months."),
+    "interactions_by_month": Word(
+        "最近 12 个月每月各种方式的沟通有多少次。", "Conversations in each of the last 12 months, by channel."
+    ),
+    "satisfaction_by_quarter": Word(
+        "最近 8 个季度每季度的满意度平均分。", "The average satisfaction in each of the last 8 quarters."
+    ),
+    "complaints_12m": Word("最近一年收到多少条投诉。", "How many complaints came in the last year."),
+    "complaint_median_resolution_days": Word(
+        "一条投诉通常要多少天解决。", "How many days a complaint usually takes to resolve."
+    ),
+    "referrals_12m": Word(
+        "最近一年经转介绍来的客户和转介绍沟通有多少。",
+        "Customers and conversations that came by referral in the last year.",
+    ),
+    "plans_overdue": Word(
+        "该做却还没做的维护计划沟通有多少次。", "How many planned contacts are past their day and not done."
+    ),
+    "plan_completion_rate_90d": Word(
+        "最近 90 天该做的计划沟通，有多少比例按时做了。",
+        "The share of planned contacts of the last 90 days done on time.",
+    ),
+    "contract_value_12m": Word("最近一年签下的合同金额合计。", "The value of the contracts signed in the last year."),
+    "renewals_due": Word(
+        "快到期、该谈续约的合同有多少份。", "How many contracts are ending soon and need a renewal talk."
+    ),
+    "renewal_rate_12m": Word(
+        "最近一年到期的合同，有多少比例续约了。", "The share of contracts that ended in the last year and were renewed."
+    ),
+    "receivables_overdue": Word("过了应收日期还没收到的款项合计。", "The money past its due date and not yet paid."),
+    "pipeline_open_value": Word("还在谈的商机金额合计。", "The value of the opportunities still open."),
+    "pipeline_weighted_value": Word(
+        "还在谈的商机金额按赢单可能性折算后的合计。",
+        "The open opportunities' value, weighted by how likely each is to be won.",
+    ),
+    "win_rate_12m": Word(
+        "最近一年结束的商机中赢单的比例。", "The share of opportunities closed in the last year that were won."
+    ),
+}
+"""Each KPI in one plain sentence, by its key: what the site shows first; KPI_DEFINITIONS is the precise
+definition a click away, and the function's docstring (crmdata.engine.kpis) the developers' one."""
 
 KPI_SETTINGS = (
     "silent_after_days",
@@ -1476,6 +1598,8 @@ def every_word() -> Iterator[tuple[str, Word]]:
         yield f"phrase.{key}", word
     for key, word in KPI_DEFINITIONS.items():
         yield f"kpi_definition.{key}", word
+    for key, word in KPI_SUMMARIES.items():
+        yield f"kpi_summary.{key}", word
     for key, word in SIGNAL_DETAILS.items():
         yield f"signal_detail.{key}", word
     for number, word in enumerate(WEEKDAYS):
