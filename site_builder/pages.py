@@ -470,6 +470,10 @@ def data_quality_page(data: SiteData) -> Iterator[Output]:
     yield Page("data-quality.md", "data_quality.md.j2", title, {"entries": quality_entries(data)}, nav=(title,))
 
 
+FIELD_TO_EDIT = {"no_consent": "consent"}
+"""The field a warning's fix writes, where it is not the field the warning points at (a missing field)."""
+
+
 def quality_entries(data: SiteData) -> list[dict[str, object]]:
     """The warnings the data-quality page lists, each for people: the customer it is about (linked), the
     problem and the fix in words in the site's language, and the file and line for whoever edits it.
@@ -491,13 +495,14 @@ def quality_entries(data: SiteData) -> list[dict[str, object]]:
     entries: list[dict[str, object]] = []
     for problem in shown_warnings:
         said, fix = f"quality_said_{problem.code}", f"quality_fix_{problem.code}"
-        customer = data.customers.get(customer_of.get(problem.file, ""))
+        about = data.customers.get(customer_of.get(problem.file, ""))
         entries.append(
             {
-                "customer": customer,
+                "customer": about,
                 "problem": data.labels.t(said) if said in LABELS else problem.text(language),
                 "fix": data.labels.t(fix) if fix in LABELS else "",
                 "where": f"{problem.file}:{problem.line}" if problem.line else problem.file,
+                "field": FIELD_TO_EDIT.get(problem.code, problem.field),
             }
         )
     return entries

@@ -197,3 +197,33 @@ def test_the_scan_sees_words_of_the_other_language(tmp_path: Path) -> None:
     )
     site = BuiltSite("zh", tmp_path, re.compile(re.escape("华星 ABC 科技")))
     assert set(foreign_words(site)) == {"Dark", "Made", "with", "love"}
+
+
+def test_kpis_are_said_plainly_with_the_precise_definition_a_click_away(built: BuiltSite) -> None:
+    """Each KPI on the KPI page: its plain sentence shown, its precise definition folded in <details>."""
+    from crmdata.engine.kpis import KPIS
+
+    article = BeautifulSoup((built.folder / "kpis/index.html").read_text(encoding="utf-8"), "html.parser")
+    for definition in KPIS:
+        place = article.find(id=definition.name)
+        assert place is not None, definition.name
+        summary = place.find("p", class_="crm-kpi-summary") or place.find_next("p", class_="crm-kpi-summary")
+        assert summary is not None and summary.get_text(strip=True) == definition.summary(built.language)
+        precise = summary.find_next("details")
+        assert precise is not None and "crm-kpi-precise" in precise["class"]
+        assert definition.explained(built.language) in precise.get_text()
+
+
+def test_data_quality_names_the_customer_and_the_fix(built: BuiltSite) -> None:
+    """A warning about a customer's file names that customer, linked to their page, and says the fix."""
+    page = BeautifulSoup((built.folder / "data-quality/index.html").read_text(encoding="utf-8"), "html.parser")
+    rows = page.select("article table tbody tr")
+    assert rows
+    for row in rows:
+        customer, problem, fix, where = row("td")
+        link = customer.find("a")
+        assert link is not None and link["href"].startswith("../customers/KH-"), row
+        record = yaml.safe_load((PROJECT / "customers" / (link["href"].split("/")[2] + ".yaml")).read_text("utf-8"))
+        assert link.get_text() == record["name"]
+        assert problem.get_text(strip=True) and fix.get_text(strip=True), row
+        assert where.find("code") is not None

@@ -771,13 +771,15 @@ LABELS.update(
         "kpi_plain": Word("说明", "What it means"),
         "kpi_precise": Word("精确定义", "Precise definition"),
         "kpi_about": Word("指标说明", "What each KPI means"),
+        "kpi_in_guide": Word("帮助里的指标定义", "In the guide"),
         "quality_customer": Word("客户", "Customer"),
         "quality_problem": Word("问题", "Problem"),
         "quality_fix": Word("怎么改", "How to fix it"),
         "quality_where": Word("文件", "File"),
         "quality_no_customer": Word("（不属于某位客户）", "(no customer)"),
         "quality_said_no_consent": Word(
-            "还没有记录客户是否同意保存资料", "No record of the customer's consent to keeping their data"
+            "没有记录客户的同意：不知道客户是否同意保存资料",
+            "No record of the customer's consent to keeping their data",
         ),
         "quality_said_consent_refused": Word(
             "客户不同意保存资料，但记录里还有联系人资料", "The customer refused consent, yet contact data is kept"
