@@ -18,6 +18,7 @@ from crmdata.engine.kpis import KPIS
 from crmdata.engine.schedule import Status
 from crmdata.records.models import Channel, OpportunityStage, Stage
 from crmdata.records.money import format_amount
+from crmdata.records.vocabulary import LABELS
 from site_builder import charts
 from site_builder.privacy import shown
 from site_builder.sitedata import AHEAD_DAYS, SiteData, new_and_churned_by_quarter, payment_lines, satisfaction_history
@@ -423,18 +424,85 @@ def segment_pages(data: SiteData) -> Iterator[Output]:
 @page_set
 def kpi_page(data: SiteData) -> Iterator[Output]:
     title = data.labels.t("kpis")
-    tables = [
-        {"key": definition.name, "title": definition.title(data.language), "definition": explained}
+    about = [
+        {
+            "key": definition.name,
+            "title": definition.title(data.language),
+            "unit": definition.unit,
+            "summary": definition.summary(data.language),
+            "definition": definition.explained(data.language, data.policy),
+        }
         for definition in KPIS
-        if definition.unit == "table"
-        for explained in [definition.explained(data.language, data.policy)]
+    ]
+    tables = [
+        {**entry, "cells": kpi_table_cells(data, data.kpi_report[str(entry["key"])])}
+        for entry in about
+        if entry["unit"] == "table"
     ]
     yield Page(
-        "kpis.md", "kpis.md.j2", title, {"rows": kpi_rows(data, data.kpi_report), "tables": tables}, nav=(title,)
+        "kpis.md",
+        "kpis.md.j2",
+        title,
+        {"rows": kpi_rows(data, data.kpi_report), "tables": tables, "about": about},
+        nav=(title,),
     )
+
+
+def kpi_table_cells(data: SiteData, table: object) -> list[tuple[str, object]]:
+    """A table KPI's rows as (name, value) for people: a stage or channel by its word, a KPI's own key
+    (`referred_customers`) by its label, a month as it is; a value that is itself a table as "word n, …"."""
+
+    def name(key: object) -> str:
+        worded = data.labels.term(key)
+        return data.labels.t(str(key)) if worded == str(key) and str(key) in LABELS else worded
+
+    rows: list[tuple[str, object]] = []
+    for key, value in table.items() if isinstance(table, Mapping) else []:
+        if isinstance(value, Mapping):
+            value = ", ".join(f"{name(k)} {v}" for k, v in value.items() if v)
+        rows.append((name(key), value))
+    return rows
 
 
 @page_set
 def data_quality_page(data: SiteData) -> Iterator[Output]:
     title = data.labels.t("data_quality")
-    yield Page("data-quality.md", "data_quality.md.j2", title, {}, nav=(title,))
+    yield Page("data-quality.md", "data_quality.md.j2", title, {"entries": quality_entries(data)}, nav=(title,))
+
+
+FIELD_TO_EDIT = {"no_consent": "consent"}
+"""The field a warning's fix writes, where it is not the field the warning points at (a missing field)."""
+
+
+def quality_entries(data: SiteData) -> list[dict[str, object]]:
+    """The warnings the data-quality page lists, each for people: the customer it is about (linked), the
+    problem and the fix in words in the site's language, and the file and line for whoever edits it.
+
+    One pass over the records finds the customer behind each warned file (its own file, or the record's
+    `customer:`); only the files of the listed warnings are looked up."""
+    shown_warnings = data.warnings[: LIST_ROWS * 5]  # the template shows as many
+    files = {problem.file for problem in shown_warnings}
+    customer_of: dict[str, str] = {}
+    ds = data.ds
+    for customer in ds.customers:
+        if ds.file_of(customer) in files:
+            customer_of[ds.file_of(customer)] = customer.id
+    for records in (ds.interactions, ds.plans, ds.opportunities, ds.contracts):
+        for record in records:
+            if ds.file_of(record) in files:
+                customer_of[ds.file_of(record)] = record.customer
+    language = data.language
+    entries: list[dict[str, object]] = []
+    for problem in shown_warnings:
+        said, fix = f"quality_said_{problem.code}", f"quality_fix_{problem.code}"
+        about = data.customers.get(customer_of.get(problem.file, ""))
+        entries.append(
+            {
+                "customer": about,
+                "problem": data.labels.t(said) if said in LABELS else problem.text(language),
+                "fix": data.labels.t(fix) if fix in LABELS else "",
+                "where": f"{problem.file}:{problem.line}" if problem.line else problem.file,
+                "field": FIELD_TO_EDIT.get(problem.code, problem.field),
+            }
+        )
+    return entries

@@ -28,7 +28,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from crmdata.records.models import key_salt_bytes
 from crmdata.records.report import text_line
 from crmdata.records.validate import Validation, validate
-from crmdata.records.vocabulary import phrase
+from crmdata.records.vocabulary import label, phrase
 from crmdata.system.safe_paths import UnsafePathError
 from site_builder.compact import compact_html
 from site_builder.encrypt import (
@@ -54,6 +54,34 @@ MARKDOWN_EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition", "pymdo
 ASSETS = ("crm.css", "crm.js")
 PROGRESS_EVERY = 1000
 """Pages between progress lines: about 10 to 20 seconds of mkdocs' work at 10,000 customers on two cores."""
+
+
+OVERRIDES = Path(__file__).parent / "overrides"
+"""Our own theme templates (the 404 page), searched before mkdocs-material's."""
+
+
+def theme_words(config: MkDocsConfig, language: str, title: str, as_of: date) -> None:
+    """The theme's own words in the site's language, and none of its advertising.
+
+    mkdocs-material says its strings in `theme.language` already, but some are written in mkdocs.yml (the
+    colour toggle's names), in Python-Markdown (the heading's permalink title) or in the theme's templates
+    (the footer's "Made with Material for MkDocs", the 404 page's "404 - Not found"): the vocabulary says
+    them here, in crm.yaml's language. A copyright line written in mkdocs.yml is the team's and stays.
+    """
+    for scheme in config.theme["palette"] or []:
+        toggle = scheme.get("toggle") if isinstance(scheme, dict) else None
+        if isinstance(toggle, dict):
+            dark = scheme.get("scheme") == "slate"
+            toggle["name"] = label("theme_to_light" if dark else "theme_to_dark", language)
+    config.mdx_configs.setdefault("toc", {})["permalink_title"] = label("theme_permalink", language)
+    config.extra["generator"] = False
+    if not config.copyright:
+        config.copyright = label("theme_footer", language, title=title, as_of=as_of.isoformat())
+    config.extra["crm_not_found"] = label("theme_not_found", language)
+    config.extra["crm_not_found_hint"] = label("theme_not_found_hint", language)
+    config.extra["crm_home"] = label("theme_home", language)
+    if str(OVERRIDES) not in config.theme.dirs:
+        config.theme.dirs.insert(0, str(OVERRIDES))
 
 
 class CrmPluginConfig(Config):  # type: ignore[no-untyped-call]
@@ -140,6 +168,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         log.info(phrase("plugin_computed", data.language, as_of=data.as_of, seconds=time.perf_counter() - started))
         config.site_name = data.title
         config.theme["language"] = data.language
+        theme_words(config, data.language, data.title, data.as_of)
         if config.theme["font"] is not False:
             log.info(phrase("plugin_font_off", data.language))
             config.theme["font"] = False

@@ -59,7 +59,7 @@ from crmdata.records.models import (
 )
 from crmdata.records.models.fields import DEFAULT_CURRENCY
 from crmdata.records.timeliness import logging_delay_if_late
-from crmdata.records.vocabulary import KPI_DEFINITIONS, KPI_SETTINGS, KPI_TITLES
+from crmdata.records.vocabulary import KPI_DEFINITIONS, KPI_SETTINGS, KPI_SUMMARIES, KPI_TITLES
 
 WINDOW_DAYS = 365
 """The length of "the last 365 days" (and of "a year ago" in retention)."""
@@ -307,6 +307,11 @@ class KpiDefinition:
         settings = policy if policy is not None else Policy()
         return KPI_DEFINITIONS[self.name].text(language, **{name: getattr(settings, name) for name in KPI_SETTINGS})
 
+    def summary(self, language: object) -> str:
+        """The KPI in one plain sentence in `language`: what a person reads first; `explained` is the precise
+        definition a click away."""
+        return KPI_SUMMARIES[self.name].text(language)
+
     @property
     def title_zh(self) -> str:
         return KPI_TITLES[self.name].zh
@@ -331,6 +336,8 @@ def kpi(name: str, unit: str) -> Callable[[KpiFunction], KpiFunction]:
         raise ValueError(f"KPI {name} has no title in crmdata.records.vocabulary.KPI_TITLES (zh and en)")
     if name not in KPI_DEFINITIONS:
         raise ValueError(f"KPI {name} has no definition in crmdata.records.vocabulary.KPI_DEFINITIONS (zh and en)")
+    if name not in KPI_SUMMARIES:
+        raise ValueError(f"KPI {name} has no plain summary in crmdata.records.vocabulary.KPI_SUMMARIES (zh and en)")
     if unit not in UNITS:
         raise ValueError(f"KPI {name}: unit {unit!r} is not one of {', '.join(UNITS)}")
     if any(existing.name == name for existing in KPIS):
