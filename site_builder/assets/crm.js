@@ -93,6 +93,16 @@
       if (preset) control.value = preset;
     });
 
+    /* material's search also reads ?q= and opens itself over the page: here q is the index's filter, so
+       the search stays closed (unchecked without an event, so material leaves the URL alone). */
+    function keepSearchClosed() {
+      var toggle = document.getElementById("__search");
+      if (!params.has("q") || !toggle || !toggle.checked) return;
+      toggle.checked = false;
+      if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
+    }
+    keepSearchClosed();
+
     function cell(row, name) { return row[state.at[name]]; }
 
     function matches(row) {
@@ -231,6 +241,7 @@
         data.columns.forEach(function (name, index) { state.at[name] = index; });
         state.order = data.order || {};
         state.rows = data.rows;
+        keepSearchClosed();
         apply();
       }, function () {
         offline.hidden = false;
