@@ -20,19 +20,15 @@ import pytest
 
 from crmdata.records.models import Stage, Value
 from crmdata.records.vocabulary import LABELS, term
-from tests.test_site_browser import (  # noqa: F401 (pytest fixtures)
-    ARTIFACTS,
-    COLUMN,
-    CUSTOMERS,
-    PHONE,
-    Site,
-    Tab,
-    browser,
-    open_index,
-    site,
-    tab,
-    tab_factory,
-    visible_rows,
+from tests import test_site_browser as browser_tests
+from tests.test_site_browser import ARTIFACTS, COLUMN, CUSTOMERS, PHONE, Site, Tab, open_index, visible_rows
+
+# the browser module's pytest fixtures, bound here so pytest finds them for this module's tests
+browser, site, tab, tab_factory = (
+    browser_tests.browser,
+    browser_tests.site,
+    browser_tests.tab,
+    browser_tests.tab_factory,
 )
 
 WIDE = {"width": 1440, "height": 900}
@@ -158,7 +154,7 @@ def test_on_a_phone_rows_are_cards_and_nothing_scrolls_sideways(tab_factory: Cal
 
 def test_sorting_by_value_gives_high_medium_low(tab: Tab) -> None:
     words = [term(value, "zh") for value in Value]
-    expected = sorted((words.index(term(Value(r["value"]), "zh")) for r in CUSTOMERS.values()))
+    expected = sorted(words.index(term(Value(r["value"]), "zh")) for r in CUSTOMERS.values())
     assert len(set(expected)) == len(Value), "the demo data should hold customers of every value"
     open_index(tab)
     header = tab.page.locator("table[data-crm-source] thead th").nth(VALUE_COLUMN)

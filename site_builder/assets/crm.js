@@ -193,7 +193,7 @@
         body.appendChild(tr);
       });
       count.textContent = state.shown.length + " / " + state.rows.length;
-      empty.hidden = state.shown.length > 0 || state.rows.length === 0;
+      empty.classList.toggle("crm-shown", state.shown.length === 0 && state.rows.length > 0);
       pager.querySelector(".crm-pager__where").textContent = (state.page + 1) + " / " + pages;
       pager.hidden = pages < 2;
     }
@@ -244,7 +244,7 @@
         keepSearchClosed();
         apply();
       }, function () {
-        offline.hidden = false;
+        offline.classList.add("crm-shown");
         pager.hidden = true;
       });
   }
