@@ -12,11 +12,12 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 
 from crmdata.engine.calendar_feed import calendar_feed
 from crmdata.engine.kpis import KPIS
-from crmdata.engine.schedule import Status
-from crmdata.records.models import Channel, OpportunityStage, Stage
+from crmdata.engine.schedule import Freshness, Status
+from crmdata.records.models import Channel, CustomerType, OpportunityStage, Stage, Tier, Value
 from crmdata.records.money import format_amount
 from crmdata.records.vocabulary import LABELS
 from site_builder import charts
@@ -37,9 +38,15 @@ moments): it holds every owner's groups, so it must stay short to stay light."""
 INDEX_COLUMNS = (
     "id", "name", "type", "tier", "stage", "value", "owner", "industry", "tags", "last_contact", "next_due",
     "freshness", "url", "freshness_key", "status_key", "stage_key", "tier_key", "owner_key", "segments",
+    "type_key", "value_key",
 )  # fmt: skip
 """customers/index.json: one array per customer in this order; the first twelve are the table's columns
-(display text), the rest what the links and filters need."""
+(display text), the rest what the links, filters and sorting need."""
+INDEX_ORDER: dict[str, type[Enum]] = {
+    "type": CustomerType, "tier": Tier, "stage": Stage, "value": Value, "freshness": Freshness,
+}  # fmt: skip
+"""The index's columns that sort by meaning, not by their words: the enum's declared order is the order
+(prospecting → churned, high → low, green → grey). crm.js sorts these columns by the rank of `<column>_key`."""
 ATTENTION_ROWS = 5
 """The dashboard's "needs attention" lists show this many rows, then link to the full list."""
 STAGE_ROWS = 8
@@ -328,9 +335,12 @@ def customer_index(data: SiteData) -> dict[str, object]:
                 customer.tier.value,
                 customer.owner,
                 in_segments.get(customer.id, []),
+                customer.type.value,
+                customer.value.value,
             ]
         )
-    return {"columns": list(INDEX_COLUMNS), "rows": rows}
+    order = {column: [member.value for member in kind] for column, kind in INDEX_ORDER.items()}
+    return {"columns": list(INDEX_COLUMNS), "order": order, "rows": rows}
 
 
 @page_set

@@ -695,6 +695,15 @@ LABELS: dict[str, Word] = {
     # crm validate
     "valid": Word("有效", "valid"),
     "invalid": Word("无效", "invalid"),
+    # the site's customer index (issue 15, layout): an empty result, and the data that cannot load
+    "index_empty": Word("没有符合这些条件的客户。", "No customer matches these filters."),
+    "index_clear": Word("清除筛选", "Clear the filters"),
+    "index_offline": Word(
+        "客户表的数据没能加载：直接打开本地文件时，浏览器不允许页面读取数据。请把站点放到网页服务器上打开，"
+        "或在数据仓库里运行：",
+        "The customer data could not load: a browser does not let a page opened from a local file read its "
+        "data. Open the site from a web server, or run this in the data repository:",
+    ),
 }
 """A label by key. Keys that are KPI names are those KPIs' titles (crmdata.engine.kpis registers none
 without one)."""
