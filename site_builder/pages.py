@@ -20,7 +20,14 @@ from crmdata.records.models import Channel, OpportunityStage, Stage
 from crmdata.records.money import format_amount
 from site_builder import charts
 from site_builder.privacy import shown
-from site_builder.sitedata import AHEAD_DAYS, SiteData, new_and_churned_by_quarter, payment_lines, satisfaction_history
+from site_builder.sitedata import (
+    AHEAD_DAYS,
+    SiteData,
+    When,
+    new_and_churned_by_quarter,
+    payment_lines,
+    satisfaction_history,
+)
 
 TIMELINE_FULL = 15
 TIMELINE_LISTED = 40
@@ -204,6 +211,51 @@ def kpi_rows(data: SiteData, values: dict[str, object]) -> list[dict[str, object
     return rows
 
 
+@dataclass(frozen=True)
+class TileTarget:
+    """Where a dashboard tile leads: the customer index with filters, or a page (and an anchor on it)."""
+
+    index: Mapping[str, str] | None = None
+    page: str | None = None
+    anchor: str = ""
+
+
+DASHBOARD_TILES: tuple[tuple[str, TileTarget], ...] = (
+    ("overdue_followups", TileTarget(index={"status": "overdue"})),
+    ("overdue_todos", TileTarget(page="lists/todos.md")),
+    ("open_complaints", TileTarget(page="lists/complaints.md")),
+    ("receivables_overdue", TileTarget(page="lists/payments-overdue.md")),
+    ("renewals_due", TileTarget(page="lists/renewals.md")),
+    ("silent_customers", TileTarget(index={"segment": "silent"})),
+    ("followup_on_time_rate_90d", TileTarget(page="kpis.md", anchor="followup_on_time_rate_90d")),
+    ("followup_compliance", TileTarget(index={"status": "ok"})),
+    ("csat_avg", TileTarget(page="kpis.md", anchor="csat_avg")),
+    ("pipeline_open_value", TileTarget(page="pipeline.md")),
+    ("retention_12m", TileTarget(page="kpis.md", anchor="retention_12m")),
+    ("churn_rate_12m", TileTarget(index={"stage": "churned"})),
+    ("new_customers_12m", TileTarget(index={"segment": "new"})),
+)
+"""The dashboard's tiles in the order to look at them: what is late and costs the most if left (overdue
+follow-ups, todos, complaints, money owed, renewals coming), then the rates that say how the team keeps up,
+then the business's direction. Each leads to the list behind its number: the customer index filtered to the
+same customers, a full list, or the KPI's definition where no list holds it (a rate)."""
+
+
+def dashboard_tiles(data: SiteData) -> list[dict[str, object]]:
+    """The tiles in DASHBOARD_TILES order: value, the value 30 days before, how that move reads (the KPI's
+    declared good direction, crmdata.engine.kpis.GOOD_DIRECTION) and where the tile leads."""
+    rows = {str(row["key"]): row for row in kpi_rows(data, data.kpi_report)}
+    definitions = {definition.name: definition for definition in KPIS}
+    tiles = []
+    for key, target in DASHBOARD_TILES:
+        row = rows[key]
+        before = row["before"]
+        assert isinstance(before, dict)
+        judged = definitions[key].judged(row["value"], before.get(30))
+        tiles.append({**row, "before_30": before.get(30), "judged": judged, "target": target})
+    return tiles
+
+
 @page_set
 def dashboard(data: SiteData) -> Iterator[Output]:
     refs, assets = dashboard_charts(data)
@@ -212,9 +264,100 @@ def dashboard(data: SiteData) -> Iterator[Output]:
         "index.md",
         "dashboard.md.j2",
         data.labels.t("dashboard"),
-        {"charts": refs, "tiles": kpi_rows(data, data.kpi_report), "rows": ATTENTION_ROWS},
+        {"charts": refs, "tiles": dashboard_tiles(data), "rows": ATTENTION_ROWS},
         nav=(data.labels.t("dashboard"),),
     )
+
+
+LIST_PAGE_ROWS = 60
+"""A full list (every overdue todo, every renewal ahead…) shows this many rows per page and links to the
+next: the dashboard's and other pages' "N more" lead to a list holding all of them, and 60 rows keep a
+page well under 50 KB even with long tasks."""
+DAY_ROWS = 40
+"""An owner's day (我的今天) shows this many rows of each part (overdue, today, this week); the rest of a
+part is a full list of its own, so a long overdue backlog does not hide today's work."""
+
+
+@dataclass(frozen=True)
+class FullList:
+    """A list shown whole, over as many pages as it needs: `kind` names its table (list.md.j2)."""
+
+    name: str
+    kind: str
+    title: str
+    items: Sequence[object]
+
+
+def list_src(name: str, page: int = 1) -> str:
+    """The source path of a full list's page: lists/<name>.md, then lists/<name>-2.md, …"""
+    return f"lists/{name}.md" if page == 1 else f"lists/{name}-{page}.md"
+
+
+def full_lists(data: SiteData) -> Iterator[FullList]:
+    """Every list another page cuts short, whole: the team's, each owner's, and each pipeline stage's."""
+    t, term = data.labels.t, data.labels.term
+    yield FullList("todos", "todos", t("overdue_todos"), data.todos)
+    yield FullList("complaints", "complaints", t("open_complaints"), data.complaints)
+    yield FullList("plans", "plans", t("plans_page"), data.plans_due)
+    yield FullList("renewals", "renewals", t("renewals_ahead", days=AHEAD_DAYS), data.renewals)
+    yield FullList("payments-overdue", "payments_overdue", t("payments_overdue"), data.payments_overdue)
+    yield FullList("payments-ahead", "payments_ahead", t("payments_ahead", days=AHEAD_DAYS), data.payments_ahead)
+    if data.pipeline is not None:
+        for summary in data.pipeline.stages:
+            stage = summary.stage
+            yield FullList(f"stage-{stage.value}", "opportunities", term(stage), data.opportunities_at(stage))
+        by_id = data.ds.opportunity_by_id()
+        stale = [by_id[id] for id in data.pipeline.stale]
+        yield FullList("stale", "opportunities", t("stale_opportunities"), stale)
+    month = data.plans_this_month()
+    for owner in data.team:
+        name = data.team_name(owner)
+        due = [plan for plan in data.plans_of(owner) if plan.status is not Status.OK]
+        yield FullList(f"due-{owner}", "followups", f"{name} · {t('due_list')}", due)
+        mine = data.todos_of_owner.get(owner, [])
+        yield FullList(f"todos-{owner}", "todos", f"{name} · {t('overdue_todos')}", mine)
+        plans = [due for due in month if due.owner == owner]
+        yield FullList(f"plans-{owner}", "plans", f"{name} · {t('plans_this_month', day=data.month_end())}", plans)
+        actions = data.actions_of(owner)
+        for when in When:
+            title = f"{name} · {t('action_' + when.value, day=data.week_end())}"
+            yield FullList(f"{when.value}-{owner}", "actions", title, actions[when])
+
+
+@page_set
+def list_pages(data: SiteData) -> Iterator[Output]:
+    """Each full list over pages of LIST_PAGE_ROWS rows (one page when empty: a link to it never breaks)."""
+    for full in full_lists(data):
+        pages = max(1, -(-len(full.items) // LIST_PAGE_ROWS))
+        for number in range(1, pages + 1):
+            first = (number - 1) * LIST_PAGE_ROWS
+            yield Page(
+                list_src(full.name, number),
+                "list.md.j2",
+                full.title,
+                {
+                    "full": full,
+                    "items": full.items[first : first + LIST_PAGE_ROWS],
+                    "first": first,
+                    "number": number,
+                    "pages": pages,
+                    "previous": list_src(full.name, number - 1) if number > 1 else None,
+                    "next": list_src(full.name, number + 1) if number < pages else None,
+                },
+            )
+
+
+@page_set
+def day_pages(data: SiteData) -> Iterator[Output]:
+    """我的今天: one page per owner with what to do, overdue (most urgent first), today, this week."""
+    for owner in data.team:
+        name = data.team_name(owner)
+        yield Page(
+            f"today/{owner}.md",
+            "today.md.j2",
+            data.labels.t("my_day_of", name=name),
+            {"owner": owner, "name": name, "parts": data.actions_of(owner), "limit": DAY_ROWS},
+        )
 
 
 @page_set
