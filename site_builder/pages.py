@@ -225,13 +225,13 @@ DASHBOARD_TILES: tuple[tuple[str, TileTarget], ...] = (
     ("overdue_todos", TileTarget(page="lists/todos.md")),
     ("open_complaints", TileTarget(page="lists/complaints.md")),
     ("receivables_overdue", TileTarget(page="lists/payments-overdue.md")),
-    ("renewals_due", TileTarget(page="lists/renewals.md")),
+    ("renewals_due", TileTarget(page="lists/renewals-due.md")),
     ("silent_customers", TileTarget(index={"segment": "silent"})),
-    ("followup_on_time_rate_90d", TileTarget(page="kpis.md", anchor="followup_on_time_rate_90d")),
+    ("followup_on_time_rate_90d", TileTarget(page="help/kpis.md", anchor="followup_on_time_rate_90d")),
     ("followup_compliance", TileTarget(index={"status": "ok"})),
-    ("csat_avg", TileTarget(page="kpis.md", anchor="csat_avg")),
+    ("csat_avg", TileTarget(page="help/kpis.md", anchor="csat_avg")),
     ("pipeline_open_value", TileTarget(page="pipeline.md")),
-    ("retention_12m", TileTarget(page="kpis.md", anchor="retention_12m")),
+    ("retention_12m", TileTarget(page="help/kpis.md", anchor="retention_12m")),
     ("churn_rate_12m", TileTarget(index={"stage": "churned"})),
     ("new_customers_12m", TileTarget(index={"segment": "new"})),
 )
@@ -239,6 +239,18 @@ DASHBOARD_TILES: tuple[tuple[str, TileTarget], ...] = (
 follow-ups, todos, complaints, money owed, renewals coming), then the rates that say how the team keeps up,
 then the business's direction. Each leads to the list behind its number: the customer index filtered to the
 same customers, a full list, or the KPI's definition where no list holds it (a rate)."""
+
+
+def tile_text(data: SiteData, unit: str, value: object) -> str:
+    """A KPI value as a tile shows it (_macros.md.j2 kpi_value): a trend compares these, so that 95% and
+    95% never get an arrow because 0.951 > 0.949."""
+    if not isinstance(value, int | float):
+        return "—"
+    if unit == "ratio":
+        return f"{value * 100:.0f}%"
+    if unit == "amount":
+        return format_amount(value, data.currency, data.language)
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
 def dashboard_tiles(data: SiteData) -> list[dict[str, object]]:
@@ -251,7 +263,9 @@ def dashboard_tiles(data: SiteData) -> list[dict[str, object]]:
         row = rows[key]
         before = row["before"]
         assert isinstance(before, dict)
-        judged = definitions[key].judged(row["value"], before.get(30))
+        now, then = row["value"], before.get(30)
+        same = tile_text(data, str(row["unit"]), now) == tile_text(data, str(row["unit"]), then)
+        judged = "same" if same else definitions[key].judged(now, then)  # equal as shown: no arrow
         tiles.append({**row, "before_30": before.get(30), "judged": judged, "target": target})
     return tiles
 
@@ -300,6 +314,8 @@ def full_lists(data: SiteData) -> Iterator[FullList]:
     yield FullList("complaints", "complaints", t("open_complaints"), data.complaints)
     yield FullList("plans", "plans", t("plans_page"), data.plans_due)
     yield FullList("renewals", "renewals", t("renewals_ahead", days=AHEAD_DAYS), data.renewals)
+    due_now = [renewal for renewal in data.renewals if renewal.status is not Status.OK]
+    yield FullList("renewals-due", "renewals", t("renewals_due"), due_now)  # the KPI renewals_due's list
     yield FullList("payments-overdue", "payments_overdue", t("payments_overdue"), data.payments_overdue)
     yield FullList("payments-ahead", "payments_ahead", t("payments_ahead", days=AHEAD_DAYS), data.payments_ahead)
     if data.pipeline is not None:
