@@ -50,9 +50,12 @@ ATTENTION_ROWS = 5
 """The dashboard's "needs attention" lists show this many rows, then link to the full list."""
 STAGE_ROWS = 8
 """The pipeline page lists this many opportunities per stage (largest amount first) and counts the rest."""
-PLAN_ROWS = 40
-"""The plans page shows this many of an owner's occurrences this month and counts the rest; the renewals
-and receivables page this many rows per list (overdue first, so what is cut is the furthest ahead)."""
+PLAN_ROWS = 80
+"""The plans page shows this many of this month's occurrences in all, shared among the owners (at least 3
+each), and the renewals and receivables page RENEWAL_ROWS rows per list (overdue first, so what is cut is
+the furthest ahead); each cut list links to its full list (lists/…): with 2,000 customers 40 rows per
+owner made a plans page of 83 KB, over the 50 KB every page keeps to."""
+RENEWAL_ROWS = 25
 OPEN_STAGES = (
     OpportunityStage.LEAD,
     OpportunityStage.QUALIFIED,
@@ -283,11 +286,11 @@ def dashboard(data: SiteData) -> Iterator[Output]:
     )
 
 
-LIST_PAGE_ROWS = 60
+LIST_PAGE_ROWS = 50
 """A full list (every overdue todo, every renewal ahead…) shows this many rows per page and links to the
-next: the dashboard's and other pages' "N more" lead to a list holding all of them, and 60 rows keep a
+next: the dashboard's and other pages' "N more" lead to a list holding all of them, and 50 rows keep a
 page well under 50 KB even with long tasks."""
-DAY_ROWS = 40
+DAY_ROWS = 25
 """An owner's day (我的今天) shows this many rows of each part (overdue, today, this week); the rest of a
 part is a full list of its own, so a long overdue backlog does not hide today's work."""
 
@@ -324,7 +327,7 @@ def full_lists(data: SiteData) -> Iterator[FullList]:
             yield FullList(f"stage-{stage.value}", "opportunities", term(stage), data.opportunities_at(stage))
         by_id = data.ds.opportunity_by_id()
         stale = [by_id[id] for id in data.pipeline.stale]
-        yield FullList("stale", "opportunities", t("stale_opportunities"), stale)
+        yield FullList("opportunities-without-contact", "opportunities", t("stale_opportunities"), stale)
     month = data.plans_this_month()
     for owner in data.team:
         name = data.team_name(owner)
@@ -336,8 +339,18 @@ def full_lists(data: SiteData) -> Iterator[FullList]:
         yield FullList(f"plans-{owner}", "plans", f"{name} · {t('plans_this_month', day=data.month_end())}", plans)
         actions = data.actions_of(owner)
         for when in When:
-            title = f"{name} · {t('action_' + when.value, day=data.week_end())}"
+            title = f"{name} · {day_part_title(data, when)}"
             yield FullList(f"{when.value}-{owner}", "actions", title, actions[when])
+
+
+def day_part_title(data: SiteData, when: When) -> str:
+    """The heading of a part of an owner's day: 已逾期（最久的在前）, 今天, 本周（至 …）."""
+    t = data.labels.t
+    if when is When.OVERDUE:
+        return t("action_overdue")
+    if when is When.TODAY:
+        return t("action_today")
+    return t("action_week", day=data.week_end().isoformat())
 
 
 @page_set
@@ -372,7 +385,14 @@ def day_pages(data: SiteData) -> Iterator[Output]:
             f"today/{owner}.md",
             "today.md.j2",
             data.labels.t("my_day_of", name=name),
-            {"owner": owner, "name": name, "parts": data.actions_of(owner), "limit": DAY_ROWS},
+            {
+                "owner": owner,
+                "name": name,
+                "parts": [
+                    (when, day_part_title(data, when), actions) for when, actions in data.actions_of(owner).items()
+                ],
+                "limit": DAY_ROWS,
+            },
         )
 
 
@@ -390,7 +410,9 @@ def followup_page(data: SiteData) -> Iterator[Output]:
 def plans_page(data: SiteData) -> Iterator[Output]:
     """This month's maintenance plans by owner: each current occurrence due by the month's end."""
     title = data.labels.t("plans_page")
-    yield Page("plans.md", "plans.md.j2", title, {"rows_per_owner": PLAN_ROWS}, nav=(title,))
+    yield Page(
+        "plans.md", "plans.md.j2", title, {"rows_per_owner": max(3, PLAN_ROWS // max(1, len(data.team)))}, nav=(title,)
+    )
 
 
 def funnel(data: SiteData) -> tuple[ChartRef, list[Asset]] | None:
@@ -450,7 +472,7 @@ def pipeline_page(data: SiteData) -> Iterator[Output]:
 def renewals_page(data: SiteData) -> Iterator[Output]:
     """Renewals and payments of the next 90 days, overdue first."""
     title = data.labels.t("renewals_page")
-    yield Page("renewals.md", "renewals.md.j2", title, {"rows": PLAN_ROWS, "ahead_days": AHEAD_DAYS}, nav=(title,))
+    yield Page("renewals.md", "renewals.md.j2", title, {"rows": RENEWAL_ROWS, "ahead_days": AHEAD_DAYS}, nav=(title,))
 
 
 def customer_index(data: SiteData) -> dict[str, object]:
