@@ -275,5 +275,10 @@ def test_the_owners_day_reads_on_a_phone(tab_factory: Callable[..., Tab]) -> Non
     tab = tab_factory(PHONE)
     tab.open(f"today/{OWNERS[0]}/")
     assert tab.page.locator("#overdue").is_visible()
+    assert tab.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "the page scrolls sideways"
+    widths = tab.page.evaluate(
+        "Array.from(document.querySelectorAll('.md-content table'), t => [t.scrollWidth, t.parentElement.clientWidth])"
+    )
+    assert widths and all(inner <= outer for inner, outer in widths), f"a row of work is cut on a phone: {widths}"
     tab.screenshot("issue15/morning-today-phone.png")
     tab.assert_clean()
