@@ -22,7 +22,14 @@ from crmdata.records.money import format_amount
 from crmdata.records.vocabulary import LABELS
 from site_builder import charts
 from site_builder.privacy import shown
-from site_builder.sitedata import AHEAD_DAYS, SiteData, new_and_churned_by_quarter, payment_lines, satisfaction_history
+from site_builder.sitedata import (
+    AHEAD_DAYS,
+    SiteData,
+    When,
+    new_and_churned_by_quarter,
+    payment_lines,
+    satisfaction_history,
+)
 
 TIMELINE_FULL = 15
 TIMELINE_LISTED = 40
@@ -51,9 +58,12 @@ ATTENTION_ROWS = 5
 """The dashboard's "needs attention" lists show this many rows, then link to the full list."""
 STAGE_ROWS = 8
 """The pipeline page lists this many opportunities per stage (largest amount first) and counts the rest."""
-PLAN_ROWS = 40
-"""The plans page shows this many of an owner's occurrences this month and counts the rest; the renewals
-and receivables page this many rows per list (overdue first, so what is cut is the furthest ahead)."""
+PLAN_ROWS = 80
+"""The plans page shows this many of this month's occurrences in all, shared among the owners (at least 3
+each), and the renewals and receivables page RENEWAL_ROWS rows per list (overdue first, so what is cut is
+the furthest ahead); each cut list links to its full list (lists/…): with 2,000 customers 40 rows per
+owner made a plans page of 83 KB, over the 50 KB every page keeps to."""
+RENEWAL_ROWS = 25
 OPEN_STAGES = (
     OpportunityStage.LEAD,
     OpportunityStage.QUALIFIED,
@@ -212,6 +222,65 @@ def kpi_rows(data: SiteData, values: dict[str, object]) -> list[dict[str, object
     return rows
 
 
+@dataclass(frozen=True)
+class TileTarget:
+    """Where a dashboard tile leads: the customer index with filters, or a page (and an anchor on it)."""
+
+    index: Mapping[str, str] | None = None
+    page: str | None = None
+    anchor: str = ""
+
+
+DASHBOARD_TILES: tuple[tuple[str, TileTarget], ...] = (
+    ("overdue_followups", TileTarget(index={"status": "overdue"})),
+    ("overdue_todos", TileTarget(page="lists/todos.md")),
+    ("open_complaints", TileTarget(page="lists/complaints.md")),
+    ("receivables_overdue", TileTarget(page="lists/payments-overdue.md")),
+    ("renewals_due", TileTarget(page="lists/renewals-due.md")),
+    ("silent_customers", TileTarget(index={"segment": "silent"})),
+    ("followup_on_time_rate_90d", TileTarget(page="help/kpis.md", anchor="followup_on_time_rate_90d")),
+    ("followup_compliance", TileTarget(index={"status": "ok"})),
+    ("csat_avg", TileTarget(page="help/kpis.md", anchor="csat_avg")),
+    ("pipeline_open_value", TileTarget(page="pipeline.md")),
+    ("retention_12m", TileTarget(page="help/kpis.md", anchor="retention_12m")),
+    ("churn_rate_12m", TileTarget(index={"stage": "churned"})),
+    ("new_customers_12m", TileTarget(index={"segment": "new"})),
+)
+"""The dashboard's tiles in the order to look at them: what is late and costs the most if left (overdue
+follow-ups, todos, complaints, money owed, renewals coming), then the rates that say how the team keeps up,
+then the business's direction. Each leads to the list behind its number: the customer index filtered to the
+same customers, a full list, or the KPI's definition where no list holds it (a rate)."""
+
+
+def tile_text(data: SiteData, unit: str, value: object) -> str:
+    """A KPI value as a tile shows it (_macros.md.j2 kpi_value): a trend compares these, so that 95% and
+    95% never get an arrow because 0.951 > 0.949."""
+    if not isinstance(value, int | float):
+        return "—"
+    if unit == "ratio":
+        return f"{value * 100:.0f}%"
+    if unit == "amount":
+        return format_amount(value, data.currency, data.language)
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+def dashboard_tiles(data: SiteData) -> list[dict[str, object]]:
+    """The tiles in DASHBOARD_TILES order: value, the value 30 days before, how that move reads (the KPI's
+    declared good direction, crmdata.engine.kpis.GOOD_DIRECTION) and where the tile leads."""
+    rows = {str(row["key"]): row for row in kpi_rows(data, data.kpi_report)}
+    definitions = {definition.name: definition for definition in KPIS}
+    tiles = []
+    for key, target in DASHBOARD_TILES:
+        row = rows[key]
+        before = row["before"]
+        assert isinstance(before, dict)
+        now, then = row["value"], before.get(30)
+        same = tile_text(data, str(row["unit"]), now) == tile_text(data, str(row["unit"]), then)
+        judged = "same" if same else definitions[key].judged(now, then)  # equal as shown: no arrow
+        tiles.append({**row, "before_30": before.get(30), "judged": judged, "target": target})
+    return tiles
+
+
 @page_set
 def dashboard(data: SiteData) -> Iterator[Output]:
     refs, assets = dashboard_charts(data)
@@ -220,9 +289,119 @@ def dashboard(data: SiteData) -> Iterator[Output]:
         "index.md",
         "dashboard.md.j2",
         data.labels.t("dashboard"),
-        {"charts": refs, "tiles": kpi_rows(data, data.kpi_report), "rows": ATTENTION_ROWS},
+        {"charts": refs, "tiles": dashboard_tiles(data), "rows": ATTENTION_ROWS},
         nav=(data.labels.t("dashboard"),),
     )
+
+
+LIST_PAGE_ROWS = 50
+"""A full list (every overdue todo, every renewal ahead…) shows this many rows per page and links to the
+next: the dashboard's and other pages' "N more" lead to a list holding all of them, and 50 rows keep a
+page well under 50 KB even with long tasks."""
+DAY_ROWS = 25
+"""An owner's day (我的今天) shows this many rows of each part (overdue, today, this week); the rest of a
+part is a full list of its own, so a long overdue backlog does not hide today's work."""
+
+
+@dataclass(frozen=True)
+class FullList:
+    """A list shown whole, over as many pages as it needs: `kind` names its table (list.md.j2)."""
+
+    name: str
+    kind: str
+    title: str
+    items: Sequence[object]
+
+
+def list_src(name: str, page: int = 1) -> str:
+    """The source path of a full list's page: lists/<name>.md, then lists/<name>-2.md, …"""
+    return f"lists/{name}.md" if page == 1 else f"lists/{name}-{page}.md"
+
+
+def full_lists(data: SiteData) -> Iterator[FullList]:
+    """Every list another page cuts short, whole: the team's, each owner's, and each pipeline stage's."""
+    t, term = data.labels.t, data.labels.term
+    yield FullList("todos", "todos", t("overdue_todos"), data.todos)
+    yield FullList("complaints", "complaints", t("open_complaints"), data.complaints)
+    yield FullList("plans", "plans", t("plans_page"), data.plans_due)
+    yield FullList("renewals", "renewals", t("renewals_ahead", days=AHEAD_DAYS), data.renewals)
+    due_now = [renewal for renewal in data.renewals if renewal.status is not Status.OK]
+    yield FullList("renewals-due", "renewals", t("renewals_due"), due_now)  # the KPI renewals_due's list
+    yield FullList("payments-overdue", "payments_overdue", t("payments_overdue"), data.payments_overdue)
+    yield FullList("payments-ahead", "payments_ahead", t("payments_ahead", days=AHEAD_DAYS), data.payments_ahead)
+    if data.pipeline is not None:
+        for summary in data.pipeline.stages:
+            stage = summary.stage
+            yield FullList(f"stage-{stage.value}", "opportunities", term(stage), data.opportunities_at(stage))
+        by_id = data.ds.opportunity_by_id()
+        stale = [by_id[id] for id in data.pipeline.stale]
+        yield FullList("opportunities-without-contact", "opportunities", t("stale_opportunities"), stale)
+    month = data.plans_this_month()
+    for owner in data.team:
+        name = data.team_name(owner)
+        due = [plan for plan in data.plans_of(owner) if plan.status is not Status.OK]
+        yield FullList(f"due-{owner}", "followups", f"{name} · {t('due_list')}", due)
+        mine = data.todos_of_owner.get(owner, [])
+        yield FullList(f"todos-{owner}", "todos", f"{name} · {t('overdue_todos')}", mine)
+        plans = [due for due in month if due.owner == owner]
+        yield FullList(f"plans-{owner}", "plans", f"{name} · {t('plans_this_month', day=data.month_end())}", plans)
+        actions = data.actions_of(owner)
+        for when in When:
+            title = f"{name} · {day_part_title(data, when)}"
+            yield FullList(f"{when.value}-{owner}", "actions", title, actions[when])
+
+
+def day_part_title(data: SiteData, when: When) -> str:
+    """The heading of a part of an owner's day: 已逾期（最久的在前）, 今天, 本周（至 …）."""
+    t = data.labels.t
+    if when is When.OVERDUE:
+        return t("action_overdue")
+    if when is When.TODAY:
+        return t("action_today")
+    return t("action_week", day=data.week_end().isoformat())
+
+
+@page_set
+def list_pages(data: SiteData) -> Iterator[Output]:
+    """Each full list over pages of LIST_PAGE_ROWS rows (one page when empty: a link to it never breaks)."""
+    for full in full_lists(data):
+        pages = max(1, -(-len(full.items) // LIST_PAGE_ROWS))
+        for number in range(1, pages + 1):
+            first = (number - 1) * LIST_PAGE_ROWS
+            yield Page(
+                list_src(full.name, number),
+                "list.md.j2",
+                full.title,
+                {
+                    "full": full,
+                    "items": full.items[first : first + LIST_PAGE_ROWS],
+                    "first": first,
+                    "number": number,
+                    "pages": pages,
+                    "previous": list_src(full.name, number - 1) if number > 1 else None,
+                    "next": list_src(full.name, number + 1) if number < pages else None,
+                },
+            )
+
+
+@page_set
+def day_pages(data: SiteData) -> Iterator[Output]:
+    """我的今天: one page per owner with what to do, overdue (most urgent first), today, this week."""
+    for owner in data.team:
+        name = data.team_name(owner)
+        yield Page(
+            f"today/{owner}.md",
+            "today.md.j2",
+            data.labels.t("my_day_of", name=name),
+            {
+                "owner": owner,
+                "name": name,
+                "parts": [
+                    (when, day_part_title(data, when), actions) for when, actions in data.actions_of(owner).items()
+                ],
+                "limit": DAY_ROWS,
+            },
+        )
 
 
 @page_set
@@ -239,7 +418,9 @@ def followup_page(data: SiteData) -> Iterator[Output]:
 def plans_page(data: SiteData) -> Iterator[Output]:
     """This month's maintenance plans by owner: each current occurrence due by the month's end."""
     title = data.labels.t("plans_page")
-    yield Page("plans.md", "plans.md.j2", title, {"rows_per_owner": PLAN_ROWS}, nav=(title,))
+    yield Page(
+        "plans.md", "plans.md.j2", title, {"rows_per_owner": max(3, PLAN_ROWS // max(1, len(data.team)))}, nav=(title,)
+    )
 
 
 def funnel(data: SiteData) -> tuple[ChartRef, list[Asset]] | None:
@@ -299,7 +480,7 @@ def pipeline_page(data: SiteData) -> Iterator[Output]:
 def renewals_page(data: SiteData) -> Iterator[Output]:
     """Renewals and payments of the next 90 days, overdue first."""
     title = data.labels.t("renewals_page")
-    yield Page("renewals.md", "renewals.md.j2", title, {"rows": PLAN_ROWS, "ahead_days": AHEAD_DAYS}, nav=(title,))
+    yield Page("renewals.md", "renewals.md.j2", title, {"rows": RENEWAL_ROWS, "ahead_days": AHEAD_DAYS}, nav=(title,))
 
 
 def customer_index(data: SiteData) -> dict[str, object]:

@@ -179,11 +179,15 @@ def messages_for(digest: Digest, kind: ChannelKind, language: str, member: TeamM
 
     def title_of(mention: str, markdown: bool) -> Callable[[int, int], str]:
         shown = _say("title", language, name=markdown_text(digest.owner_name), day=day) if markdown else heading
+        page = ""  # the owner's day on the site (我的今天), under every part's title, when site.url is set
+        if digest.page is not None:
+            words = _say("my_day", language)
+            page = f"\n[{words}]({_link(digest.page)})" if markdown else f"\n{words} {digest.page}"
 
         def title(part: int, parts: int) -> str:
             marker = _say("part", language, part=part, parts=parts) if parts > 1 else ""
             text = f"{shown}{marker}"
-            return (f"## {text}" if markdown else text) + (f"\n{mention}" if mention else "")
+            return (f"## {text}" if markdown else text) + (f"\n{mention}" if mention else "") + page
 
         return title
 

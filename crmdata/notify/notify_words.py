@@ -26,6 +26,7 @@ NOTIFY_WORDS = Catalogue(
         "birthday_unnamed": Word("联系人生日", "a contact's birthday"),
         "day_hidden": Word("日期已隐藏", "date hidden"),
         "open_page": Word("查看", "open"),
+        "my_day": Word("我的今天（按先后列出全部事项）", "My day (everything, in the order to do it)"),
         "subject": Word("客户提醒：{name}，{count} 项（{day}）", "CRM reminders: {name}, {count} items ({day})"),
         # the terminal
         "dry_run": Word(

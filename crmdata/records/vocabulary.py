@@ -826,6 +826,27 @@ LABELS.update(
         ),
         "referred_customers": Word("转介绍客户", "Referred customers"),
         "referral_interactions": Word("转介绍沟通", "Referral conversations"),
+        # the site: each owner's day (我的今天), full lists, the dashboard's tiles (issue 15, MORNING)
+        "my_day": Word("我的今天", "My day"),
+        "my_day_of": Word("{name}的今天", "{name}'s day"),
+        "action_overdue": Word("已逾期（最久的在前）", "Overdue (longest first)"),
+        "action_today": Word("今天", "Today"),
+        "action_week": Word("本周（至 {day}）", "This week (to {day})"),
+        "action_followup": Word("跟进", "Follow-up"),
+        "action_todo": Word("待办", "Todo"),
+        "action_plan": Word("维护计划", "Plan"),
+        "action_renewal": Word("续约", "Renewal"),
+        "action_payment": Word("回款", "Payment"),
+        "action_item": Word("事项", "Item"),
+        "action_detail": Word("内容", "Details"),
+        "renewal_ends": Word("合同 {day} 到期", "contract ends {day}"),
+        "day_nothing": Word("今天和本周没有要办的事。", "Nothing is due today or this week."),
+        "list_total": Word("共 {count} 条", "{count} in all"),
+        "list_page": Word("第 {page} / {pages} 页", "page {page} of {pages}"),
+        "trend_good": Word("比 30 天前好", "better than 30 days ago"),
+        "trend_bad": Word("比 30 天前差", "worse than 30 days ago"),
+        "trend_moved": Word("与 30 天前不同", "changed since 30 days ago"),
+        "trend_same": Word("与 30 天前持平", "same as 30 days ago"),
     }
 )
 
