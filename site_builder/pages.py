@@ -129,7 +129,7 @@ def _chart_outputs(
 
 def dashboard_charts(data: SiteData) -> tuple[list[ChartRef], list[Asset]]:
     """The dashboard's charts, from the KPI report and the follow-up plans."""
-    t, term = data.labels.t, data.labels.term
+    t, term, lang = data.labels.t, data.labels.term, data.labels.language
     refs: list[ChartRef] = []
     assets: list[Asset] = []
 
@@ -146,26 +146,33 @@ def dashboard_charts(data: SiteData) -> tuple[list[ChartRef], list[Asset]]:
     if not channel_series:  # no conversation in the last twelve months: a flat chart says so
         channel_series = {t("count"): [0] * len(months)}
     add(
-        charts.bar_chart("interactions-by-month", t("interactions_by_channel"), months, channel_series, stacked=True),
+        charts.bar_chart(
+            "interactions-by-month", t("interactions_by_channel"), months, channel_series, stacked=True, language=lang
+        ),
         months,
         dict(channel_series),
     )
     stage_counts = Counter(customer.stage for customer in data.customers.values())
     stages = [term(stage) for stage in Stage]
     stage_series: dict[str, list[int]] = {t("count"): [stage_counts[stage] for stage in Stage]}
-    add(charts.bar_chart("customers-by-stage", t("customers_by_stage"), stages, stage_series), stages, stage_series)
+    add(
+        charts.bar_chart("customers-by-stage", t("customers_by_stage"), stages, stage_series, language=lang),
+        stages,
+        stage_series,
+    )
     for dimension, key in (("type", "customers_by_type"), ("tier", "customers_by_tier")):
         counts = Counter(getattr(customer, dimension) for customer in data.customers.values())
         if not counts:  # no customers yet (a new team's first build): nothing to split
             continue
         names = [term(value) for value in counts]
         series = {t("count"): list(counts.values())}
-        add(charts.bar_chart(f"customers-by-{dimension}", t(key), names, series, horizontal=True), names, series)
+        chart = charts.bar_chart(f"customers-by-{dimension}", t(key), names, series, horizontal=True, language=lang)
+        add(chart, names, series)
     statuses = [Status.OVERDUE, Status.DUE_SOON, Status.OK]
     status_names = [term(status) for status in statuses]
     status_series = {t("count"): [len(data.by_status(status)) for status in statuses]}
     add(
-        charts.bar_chart("followup-status", t("followup_status"), status_names, status_series),
+        charts.bar_chart("followup-status", t("followup_status"), status_names, status_series, language=lang),
         status_names,
         status_series,
     )
@@ -174,13 +181,15 @@ def dashboard_charts(data: SiteData) -> tuple[list[ChartRef], list[Asset]]:
     quarters = list(by_quarter)
     csat: dict[str, list[float | None]] = {t("satisfaction"): [by_quarter[q] for q in quarters]}
     add(
-        charts.line_chart("satisfaction-by-quarter", t("satisfaction_by_quarter"), quarters, csat, value_range=(1, 5)),
+        charts.line_chart(
+            "satisfaction-by-quarter", t("satisfaction_by_quarter"), quarters, csat, value_range=(1, 5), language=lang
+        ),
         quarters,
         csat,
     )
     labels, won, lost = new_and_churned_by_quarter(data)
     flow = {t("new"): list(won), t("churned"): list(lost)}
-    add(charts.bar_chart("new-vs-churned", t("new_vs_churned"), labels, flow), labels, flow)
+    add(charts.bar_chart("new-vs-churned", t("new_vs_churned"), labels, flow, language=lang), labels, flow)
     return refs, assets
 
 

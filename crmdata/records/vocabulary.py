@@ -791,6 +791,30 @@ KPI_TITLES: dict[str, Word] = {
 """Each KPI's title, by its key (crmdata.engine.kpis)."""
 LABELS.update(KPI_TITLES)
 
+LABELS.update(
+    {
+        # --- issue 15, CUSTOMER: chart text alternatives (site_builder.charts), the customer page, the
+        # satisfaction analysis page (crmdata.engine.satisfaction) ---
+        "chart_lead": Word("{title}，{span}", "{title}, {span}"),
+        "chart_span": Word("{first}至{last}", "{first} to {last}"),
+        "chart_bar_alt": Word(
+            "{lead}：共 {total}，最多的是 {top}（{top_value}）。", "{lead}: {total} in all; most in {top} ({top_value})."
+        ),
+        "chart_bar_alt_empty": Word("{lead}：共 {total}。", "{lead}: {total} in all."),
+        "chart_by_series": Word("分系列：{items}。", " By series: {items}."),
+        "chart_no_data": Word("{lead}：没有数据。", "{lead}: no data."),
+        "chart_series_at": Word("{series}，{at}", "{series}, {at}"),
+        "chart_line_alt": Word(
+            "{lead}：最低 {low}（{low_at}），最高 {high}（{high_at}）",
+            "{lead}: lowest {low} ({low_at}), highest {high} ({high_at})",
+        ),
+        "chart_latest": Word("，最新 {value}（{at}）", ", latest {value} ({at})"),
+        "chart_end": Word("。", "."),
+        "chart_missing": Word("{total} 个点中有 {missing} 个没有数据。", " No data for {missing} of {total} points."),
+        "chart_separator": Word("，", ", "),
+    }
+)
+
 KPI_DEFINITIONS: dict[str, Word] = {
     "customers_total": Word(
         "截至数据日期已经成为客户的人数：合作起始日期在数据日期当天或之前，或还没有填写合作起始日期（仍在接洽）。"
