@@ -798,7 +798,8 @@ LABELS.update(
         "chart_lead": Word("{title}，{span}", "{title}, {span}"),
         "chart_span": Word("{first}至{last}", "{first} to {last}"),
         "chart_bar_alt": Word(
-            "{lead}：共 {total}，最多的是 {top}（{top_value}）。", "{lead}: {total} in all; most in {top} ({top_value})."
+            "{lead}：共 {total}，最多的是 {top}（{top_value}）。",
+            "{lead}: {total} in all; most in {top} ({top_value}).",
         ),
         "chart_bar_alt_empty": Word("{lead}：共 {total}。", "{lead}: {total} in all."),
         "chart_by_series": Word("分系列：{items}。", " By series: {items}."),
