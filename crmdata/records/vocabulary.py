@@ -569,13 +569,6 @@ LABELS: dict[str, Word] = {
     "days": Word("天", "days"),
     "timeline": Word("沟通时间线", "Timeline"),
     "no_interactions": Word("还没有沟通记录。", "No conversations yet."),
-    "earlier": Word(
-        "更早的 {count} 次沟通 (详情见记录文件)", "{count} earlier conversations (details in their record files)"
-    ),
-    "older_in_files": Word(
-        "另有 {count} 次更早的沟通, 见 interactions/ 中的记录文件。",
-        "{count} older conversations are in their record files under interactions/.",
-    ),
     "ok_summary": Word(
         "{count} 位客户按计划跟进, 下次跟进日期见", "{count} customers are on track; their next dates are in"
     ),
