@@ -32,6 +32,10 @@ TIMELINE_PAGE = 25
 list, and every older one in full on pages of its own (customers/<id>-2/, -3/, …) of 25 each: a customer
 with 300 conversations would otherwise make a page of several hundred kilobytes, and a browser user cannot
 open a record file."""
+TODO_ROWS = 30
+TODO_PAGE = 100
+"""A customer page lists its 30 most overdue open todos; the rest are on pages of their own
+(customers/<id>-todos-2/, …) of 100 each, so every open todo is one click away and every page stays light."""
 LIST_ROWS = 30
 """A list (a segment's members, an owner's portfolio or due list) shows this many rows, then links to the
 customer index filtered to the rest: a page of 5,000 rows is neither readable nor light."""
@@ -431,6 +435,15 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
             for contact in customer.contacts
         ]
         pages = timeline_pages(timeline)
+        todos = open_todos(timeline, data.as_of)
+        todo_pages = [
+            (
+                TODO_ROWS + start + 1,
+                min(len(todos), TODO_ROWS + start + TODO_PAGE),
+                f"customers/{customer.id}-todos-{n + 2}.md",
+            )
+            for n, start in enumerate(range(0, max(0, len(todos) - TODO_ROWS), TODO_PAGE))
+        ]
         page_of = {i.id: timeline_page_src(customer.id, number) for number, items in pages for i in items}
         yield Page(
             f"customers/{customer.id}.md",
@@ -443,7 +456,9 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
                 "fact": data.facts.get(customer.id),
                 "timeline": timeline,
                 "spark": sparkline(satisfaction_history(timeline), data.labels),
-                "todos": open_todos(timeline, data.as_of),
+                "todos": todos,
+                "todo_rows": TODO_ROWS,
+                "todo_pages": todo_pages,
                 "complaints": data.complaints_of.get(customer.id, []),
                 "my_contracts": [
                     (contract, currency, payment_lines(contract, currency, data.as_of))
@@ -457,6 +472,20 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
                 "page_of": page_of,
             },
         )
+        for n, (first, last, src) in enumerate(todo_pages):
+            yield Page(
+                src,
+                "customer_todos.md.j2",
+                data.labels.t("todos_page_title", name=customer.name, number=n + 2),
+                {
+                    "customer": customer,
+                    "items": todos[first - 1 : last],
+                    "number": n + 2,
+                    "first": first,
+                    "last": last,
+                    "total": len(todos),
+                },
+            )
         for number, items in pages:
             first = TIMELINE_FULL + (number - 2) * TIMELINE_PAGE + 1
             yield Page(

@@ -836,6 +836,15 @@ LABELS.update(
             "第 {first}–{last} 条，共 {total} 条，新的在前。", "Conversations {first}–{last} of {total}, newest first."
         ),
         "back_to_customer": Word("返回客户页面", "Back to the customer page"),
+        "more_todos": Word(
+            "另有 {count} 项未完成的待办：", "{count} more open todo:", en_plural="{count} more open todos:"
+        ),
+        "todos_range": Word("第 {first}–{last} 项", "{first}–{last}"),
+        "todos_page_title": Word("{name}：未完成的待办（{number}）", "{name}: open todos ({number})"),
+        "todos_page_range": Word(
+            "第 {first}–{last} 项，共 {total} 项，最早到期的在前。",
+            "Todos {first}–{last} of {total}, the earliest due first.",
+        ),
         # the satisfaction analysis page
         "satisfaction_page": Word("满意度分析", "Satisfaction analysis"),
         "satisfaction_intro": Word(
