@@ -27,9 +27,9 @@ from site_builder.sitedata import AHEAD_DAYS, SiteData, new_and_churned_by_quart
 
 TIMELINE_FULL = 15
 TIMELINE_LISTED = 40
-TIMELINE_PAGE = 25
+TIMELINE_PAGE = 40
 """A customer page shows its latest 15 conversations in full, the 40 before them one line each in a folded
-list, and every older one in full on pages of its own (customers/<id>-2/, -3/, …) of 25 each: a customer
+list, and every older one in full on pages of its own (customers/<id>-2/, -3/, …) of 40 each: a customer
 with 300 conversations would otherwise make a page of several hundred kilobytes, and a browser user cannot
 open a record file."""
 TODO_ROWS = 30
