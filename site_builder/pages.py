@@ -16,7 +16,7 @@ from datetime import date
 
 from crmdata.engine.calendar_feed import calendar_feed
 from crmdata.engine.kpis import KPIS
-from crmdata.engine.satisfaction import MIN_GROUP, SatisfactionReport, satisfaction_report
+from crmdata.engine.satisfaction import FACTORS, MIN_GROUP, SatisfactionReport, satisfaction_report
 from crmdata.engine.schedule import Status
 from crmdata.records.models import Channel, Interaction, OpportunityStage, Stage
 from crmdata.records.money import format_amount
@@ -570,10 +570,6 @@ def data_quality_page(data: SiteData) -> Iterator[Output]:
     yield Page("data-quality.md", "data_quality.md.j2", title, {}, nav=(title,))
 
 
-SATISFACTION_DIMENSIONS = ("channel", "kind", "owner", "industry", "type", "tier")
-"""The satisfaction page's sections, in the engine's order (crmdata.engine.satisfaction.DIMENSIONS)."""
-
-
 def satisfaction_charts(data: SiteData, report: SatisfactionReport) -> tuple[dict[str, ChartRef], list[Asset]]:
     """The satisfaction page's charts: the monthly mean and count, and the mean of each factor's groups (a
     group too small to judge is marked with "*" after its name, as the note under the chart says)."""
@@ -608,7 +604,7 @@ def satisfaction_charts(data: SiteData, report: SatisfactionReport) -> tuple[dic
         ref, files = _chart_outputs(chart, months, series)
         refs[key] = ref
         assets.extend(files)
-    for dimension in SATISFACTION_DIMENSIONS:
+    for dimension in FACTORS:
         groups = report.groups[dimension]
         if not groups:
             continue
@@ -653,7 +649,7 @@ def satisfaction_page(data: SiteData) -> Iterator[Output]:
             "chart": refs.get(dimension),
             "rows": [(group_name(data, dimension, group.key), group) for group in report.groups[dimension]],
         }
-        for dimension in SATISFACTION_DIMENSIONS
+        for dimension in FACTORS
     ]
     yield Page(
         "satisfaction.md",

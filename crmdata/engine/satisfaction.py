@@ -31,7 +31,7 @@ WINDOW_MONTHS = 12
 """The analysis covers this many months up to as_of's month (as the KPIs' yearly figures do)."""
 TOPIC_ROWS = 15
 """The complaint topics listed, most frequent first; the rest are counted."""
-DIMENSIONS = ("channel", "kind", "owner", "industry", "type", "tier")
+FACTORS = ("channel", "kind", "owner", "industry", "type", "tier")
 """The factors a score is grouped by, in the order a page shows them: of the conversation, then of the customer."""
 
 
@@ -78,7 +78,7 @@ class SatisfactionReport:
     count: int
     mean: float | None
     groups: dict[str, list[Group]]
-    """dimension (see DIMENSIONS) -> its groups, largest first (then lowest mean first, then key)."""
+    """dimension (see FACTORS) -> its groups, largest first (then lowest mean first, then key)."""
     months: list[Month]
     topics: list[Topic]
     complaints: int

@@ -865,7 +865,7 @@ LABELS.update(
         "group": Word("分组", "Group"),
         "scores_count": Word("评分次数", "Scores"),
         "mean_score": Word("平均分", "Average"),
-        "low_scores": Word("低分（1–2 分）", "Low (1–2)"),
+        "low_scores": Word("1–2 分", "1–2"),
         "too_small": Word("样本太少", "too few to judge"),
         "too_small_note": Word("* 样本太少，不宜据此判断", "* too few scores to judge"),
         "not_given": Word("（未填写）", "(not given)"),
