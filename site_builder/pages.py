@@ -12,15 +12,18 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 
 from crmdata.engine.calendar_feed import calendar_feed
 from crmdata.engine.kpis import KPIS
+from crmdata.engine.satisfaction import FACTORS, MIN_GROUP, SatisfactionReport, satisfaction_report
 from crmdata.engine.schedule import Freshness, Status
-from crmdata.records.models import Channel, CustomerType, OpportunityStage, Stage, Tier, Value
+from crmdata.records.models import Channel, CustomerType, Interaction, OpportunityStage, Stage, Tier, Value
 from crmdata.records.money import format_amount
 from crmdata.records.vocabulary import LABELS
 from site_builder import charts
+from site_builder.labels import Labels
 from site_builder.privacy import shown
 from site_builder.sitedata import (
     AHEAD_DAYS,
@@ -33,9 +36,15 @@ from site_builder.sitedata import (
 
 TIMELINE_FULL = 15
 TIMELINE_LISTED = 40
-"""A customer page shows its latest 15 conversations in full and the 40 before them one line each (older
-ones are counted and stay in their record files): a customer with 150 conversations would otherwise make
-a page of several hundred kilobytes."""
+TIMELINE_PAGE = 40
+"""A customer page shows its latest 15 conversations in full, the 40 before them one line each in a folded
+list, and every older one in full on pages of its own (customers/<id>-2/, -3/, …) of 40 each: a customer
+with 300 conversations would otherwise make a page of several hundred kilobytes, and a browser user cannot
+open a record file."""
+TODO_ROWS = 30
+TODO_PAGE = 100
+"""A customer page lists its 30 most overdue open todos; the rest are on pages of their own
+(customers/<id>-todos-2/, …) of 100 each, so every open todo is one click away and every page stays light."""
 LIST_ROWS = 30
 """A list (a segment's members, an owner's portfolio or due list) shows this many rows, then links to the
 customer index filtered to the rest: a page of 5,000 rows is neither readable nor light."""
@@ -147,7 +156,7 @@ def _chart_outputs(
 
 def dashboard_charts(data: SiteData) -> tuple[list[ChartRef], list[Asset]]:
     """The dashboard's charts, from the KPI report and the follow-up plans."""
-    t, term = data.labels.t, data.labels.term
+    t, term, lang = data.labels.t, data.labels.term, data.labels.language
     refs: list[ChartRef] = []
     assets: list[Asset] = []
 
@@ -164,26 +173,33 @@ def dashboard_charts(data: SiteData) -> tuple[list[ChartRef], list[Asset]]:
     if not channel_series:  # no conversation in the last twelve months: a flat chart says so
         channel_series = {t("count"): [0] * len(months)}
     add(
-        charts.bar_chart("interactions-by-month", t("interactions_by_channel"), months, channel_series, stacked=True),
+        charts.bar_chart(
+            "interactions-by-month", t("interactions_by_channel"), months, channel_series, stacked=True, language=lang
+        ),
         months,
         dict(channel_series),
     )
     stage_counts = Counter(customer.stage for customer in data.customers.values())
     stages = [term(stage) for stage in Stage]
     stage_series: dict[str, list[int]] = {t("count"): [stage_counts[stage] for stage in Stage]}
-    add(charts.bar_chart("customers-by-stage", t("customers_by_stage"), stages, stage_series), stages, stage_series)
+    add(
+        charts.bar_chart("customers-by-stage", t("customers_by_stage"), stages, stage_series, language=lang),
+        stages,
+        stage_series,
+    )
     for dimension, key in (("type", "customers_by_type"), ("tier", "customers_by_tier")):
         counts = Counter(getattr(customer, dimension) for customer in data.customers.values())
         if not counts:  # no customers yet (a new team's first build): nothing to split
             continue
         names = [term(value) for value in counts]
         series = {t("count"): list(counts.values())}
-        add(charts.bar_chart(f"customers-by-{dimension}", t(key), names, series, horizontal=True), names, series)
+        chart = charts.bar_chart(f"customers-by-{dimension}", t(key), names, series, horizontal=True, language=lang)
+        add(chart, names, series)
     statuses = [Status.OVERDUE, Status.DUE_SOON, Status.OK]
     status_names = [term(status) for status in statuses]
     status_series = {t("count"): [len(data.by_status(status)) for status in statuses]}
     add(
-        charts.bar_chart("followup-status", t("followup_status"), status_names, status_series),
+        charts.bar_chart("followup-status", t("followup_status"), status_names, status_series, language=lang),
         status_names,
         status_series,
     )
@@ -192,13 +208,15 @@ def dashboard_charts(data: SiteData) -> tuple[list[ChartRef], list[Asset]]:
     quarters = list(by_quarter)
     csat: dict[str, list[float | None]] = {t("satisfaction"): [by_quarter[q] for q in quarters]}
     add(
-        charts.line_chart("satisfaction-by-quarter", t("satisfaction_by_quarter"), quarters, csat, value_range=(1, 5)),
+        charts.line_chart(
+            "satisfaction-by-quarter", t("satisfaction_by_quarter"), quarters, csat, value_range=(1, 5), language=lang
+        ),
         quarters,
         csat,
     )
     labels, won, lost = new_and_churned_by_quarter(data)
     flow = {t("new"): list(won), t("churned"): list(lost)}
-    add(charts.bar_chart("new-vs-churned", t("new_vs_churned"), labels, flow), labels, flow)
+    add(charts.bar_chart("new-vs-churned", t("new_vs_churned"), labels, flow, language=lang), labels, flow)
     return refs, assets
 
 
@@ -524,6 +542,72 @@ def customer_index(data: SiteData) -> dict[str, object]:
     return {"columns": list(INDEX_COLUMNS), "order": order, "rows": rows}
 
 
+@dataclass(frozen=True)
+class OpenTodo:
+    """A todo of one of the customer's conversations not done on as_of, with where it was promised."""
+
+    task: str
+    due: date
+    owner: str
+    interaction: Interaction
+    days_overdue: int
+    """as_of - due when due is before as_of (crmdata.engine.schedule.overdue_todos' rule), else 0."""
+
+
+def open_todos(timeline: list[Interaction], as_of: date) -> list[OpenTodo]:
+    """Every todo of the timeline not done by as_of, the most overdue first: the customer page lists them
+    all, so that "5 项待办逾期" in its risk signals is five rows below it."""
+    found = [
+        OpenTodo(todo.task, todo.due, todo.owner or i.owner, i, max(0, (as_of - todo.due).days))
+        for i in timeline
+        for todo in i.todos
+        if todo.done is None or todo.done > as_of
+    ]
+    return sorted(found, key=lambda todo: (todo.due, todo.interaction.id, todo.task))
+
+
+SPARK_POINTS = 24
+"""The customer page's satisfaction sparkline shows the latest this many scores (the summary counts all)."""
+
+
+def sparkline(scores: list[Interaction], labels: Labels) -> dict[str, object] | None:
+    """The customer's scores (oldest first) as a row of small bars, one per score, and its summary in words.
+
+    Drawn on every customer page, so HTML and CSS (a bar's height is its score), never a matplotlib chart:
+    10,000 pages would each pay for one. Plain spans also pass the site's HTML sanitizer, which SVG would not.
+    """
+    if not scores:
+        return None
+    shown = scores[-SPARK_POINTS:]
+    every = [int(i.satisfaction or 0) for i in scores]
+    latest = scores[-1]
+    summary = labels.t(
+        "spark_summary",
+        count=len(every),
+        mean=f"{sum(every) / len(every):.1f}",
+        latest=every[-1],
+        day=latest.day.isoformat(),
+    )
+    return {
+        "scores": [int(i.satisfaction or 0) for i in shown],
+        "summary": summary,
+        "alt": labels.t("spark_alt", first=shown[0].day.isoformat(), last=latest.day.isoformat(), summary=summary),
+    }
+
+
+def timeline_page_src(customer: str, number: int) -> str:
+    """Page `number` (2, 3, …) of a customer's older conversations, beside the customer's own page."""
+    return f"customers/{customer}-{number}.md"
+
+
+def timeline_pages(timeline: list[Interaction]) -> list[tuple[int, list[Interaction]]]:
+    """The conversations after the first TIMELINE_FULL, TIMELINE_PAGE per page, numbered from 2."""
+    older = timeline[TIMELINE_FULL:]
+    return [
+        (2 + n, older[start : start + TIMELINE_PAGE]) for n, start in enumerate(range(0, len(older), TIMELINE_PAGE))
+    ]
+
+
 @page_set
 def customer_pages(data: SiteData) -> Iterator[Output]:
     yield Asset("customers/index.json", json.dumps(customer_index(data), ensure_ascii=False, separators=(",", ":")))
@@ -542,6 +626,17 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
             }
             for contact in customer.contacts
         ]
+        pages = timeline_pages(timeline)
+        todos = open_todos(timeline, data.as_of)
+        todo_pages = [
+            (
+                TODO_ROWS + start + 1,
+                min(len(todos), TODO_ROWS + start + TODO_PAGE),
+                f"customers/{customer.id}-todos-{n + 2}.md",
+            )
+            for n, start in enumerate(range(0, max(0, len(todos) - TODO_ROWS), TODO_PAGE))
+        ]
+        page_of = {i.id: timeline_page_src(customer.id, number) for number, items in pages for i in items}
         yield Page(
             f"customers/{customer.id}.md",
             "customer.md.j2",
@@ -552,7 +647,10 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
                 "plan": data.plan_of.get(customer.id),
                 "fact": data.facts.get(customer.id),
                 "timeline": timeline,
-                "scores": satisfaction_history(timeline),
+                "spark": sparkline(satisfaction_history(timeline), data.labels),
+                "todos": todos,
+                "todo_rows": TODO_ROWS,
+                "todo_pages": todo_pages,
                 "complaints": data.complaints_of.get(customer.id, []),
                 "my_contracts": [
                     (contract, currency, payment_lines(contract, currency, data.as_of))
@@ -562,8 +660,40 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
                 "record_file": data.ds.file_of(customer),
                 "timeline_full": TIMELINE_FULL,
                 "timeline_listed": TIMELINE_LISTED,
+                "timeline_pages": [(number, timeline_page_src(customer.id, number)) for number, _ in pages],
+                "page_of": page_of,
             },
         )
+        for n, (first, last, src) in enumerate(todo_pages):
+            yield Page(
+                src,
+                "customer_todos.md.j2",
+                data.labels.t("todos_page_title", name=customer.name, number=n + 2),
+                {
+                    "customer": customer,
+                    "items": todos[first - 1 : last],
+                    "number": n + 2,
+                    "first": first,
+                    "last": last,
+                    "total": len(todos),
+                },
+            )
+        for number, items in pages:
+            first = TIMELINE_FULL + (number - 2) * TIMELINE_PAGE + 1
+            yield Page(
+                timeline_page_src(customer.id, number),
+                "customer_timeline.md.j2",
+                data.labels.t("timeline_page_title", name=customer.name, number=number),
+                {
+                    "customer": customer,
+                    "items": items,
+                    "number": number,
+                    "first": first,
+                    "last": first + len(items) - 1,
+                    "total": len(timeline),
+                    "timeline_pages": [(n, timeline_page_src(customer.id, n)) for n, _ in pages],
+                },
+            )
 
 
 SHARE_KPIS = ("pipeline_open_value", "pipeline_weighted_value", "renewals_due", "receivables_overdue")
@@ -697,3 +827,94 @@ def quality_entries(data: SiteData) -> list[dict[str, object]]:
             }
         )
     return entries
+
+
+def satisfaction_charts(data: SiteData, report: SatisfactionReport) -> tuple[dict[str, ChartRef], list[Asset]]:
+    """The satisfaction page's charts: the monthly mean and count, and the mean of each factor's groups (a
+    group too small to judge is marked with "*" after its name, as the note under the chart says)."""
+    t, lang = data.labels.t, data.labels.language
+    refs: dict[str, ChartRef] = {}
+    assets: list[Asset] = []
+    months = [month.month for month in report.months]
+    means: dict[str, list[float | None]] = {
+        t("mean_score"): [None if m.mean is None else round(m.mean, 1) for m in report.months]
+    }
+    counts: dict[str, list[float | None]] = {t("scores_count"): [m.count for m in report.months]}
+    for key, chart, series in (
+        (
+            "month",
+            charts.line_chart(
+                "satisfaction-by-month", t("satisfaction_by_month"), months, means, value_range=(1, 5), language=lang
+            ),
+            means,
+        ),
+        (
+            "count",
+            charts.bar_chart(
+                "scores-by-month",
+                t("scores_by_month"),
+                months,
+                {name: [v or 0 for v in values] for name, values in counts.items()},
+                language=lang,
+            ),
+            counts,
+        ),
+    ):
+        ref, files = _chart_outputs(chart, months, series)
+        refs[key] = ref
+        assets.extend(files)
+    for dimension in FACTORS:
+        groups = report.groups[dimension]
+        if not groups:
+            continue
+        names = [group_name(data, dimension, group.key) + (" *" if group.too_small else "") for group in groups]
+        values: dict[str, list[float | None]] = {t("mean_score"): [round(group.mean, 1) for group in groups]}
+        chart = charts.bar_chart(
+            f"satisfaction-by-{dimension}",
+            t(f"satisfaction_by_{dimension}"),
+            names,
+            {name: [v or 0 for v in row] for name, row in values.items()},
+            horizontal=True,
+            language=lang,
+        )
+        ref, files = _chart_outputs(chart, names, values)
+        refs[dimension] = ref
+        assets.extend(files)
+    return refs, assets
+
+
+def group_name(data: SiteData, dimension: str, key: str) -> str:
+    """A group's name as people say it: 微信, 张明, 制造业, 战略客户; "(not given)" for a record without one."""
+    if not key:
+        return data.labels.t("not_given")
+    if dimension == "owner":
+        return data.team_name(key)
+    if dimension == "industry":
+        return key
+    return data.labels.term(key, of=dimension)  # channel, kind, type, tier: the vocabulary's sets of those names
+
+
+@page_set
+def satisfaction_page(data: SiteData) -> Iterator[Output]:
+    """满意度分析: satisfaction by factor and by month, with the complaints' topics (crmdata.engine.satisfaction)."""
+    title = data.labels.t("satisfaction_page")
+    report = satisfaction_report(data.ds, data.as_of)
+    refs, assets = satisfaction_charts(data, report)
+    yield from assets
+    sections = [
+        {
+            "key": dimension,
+            "title": data.labels.t(f"satisfaction_by_{dimension}"),
+            "chart": refs.get(dimension),
+            "rows": [(group_name(data, dimension, group.key), group) for group in report.groups[dimension]],
+        }
+        for dimension in FACTORS
+    ]
+    yield Page(
+        "satisfaction.md",
+        "satisfaction.md.j2",
+        title,
+        {"report": report, "sections": sections, "month_chart": refs["month"], "count_chart": refs["count"],
+         "min_group": MIN_GROUP},
+        nav=(title,),
+    )  # fmt: skip

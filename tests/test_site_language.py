@@ -50,9 +50,6 @@ ALLOWED: dict[str, dict[str, str]] = {
 }
 """Words of the other language a page may show, with the reason."""
 
-PENDING_CHART_ALTS = True
-"""The charts' alt texts (site_builder/charts.py) are half English: issue 15 item 9, another helper's part.
-Set False (and delete this) once charts.py says them in the site's language."""
 ATTRIBUTES = ("title", "alt", "aria-label", "placeholder")
 """Attributes whose text a person sees (a tooltip, a placeholder) or hears (a screen reader)."""
 
@@ -157,8 +154,6 @@ def _visible_texts(page: BeautifulSoup, whole: bool) -> Iterator[str]:
             yield str(text)
     for element in page.find_all(True):
         assert isinstance(element, Tag)
-        if element.name == "img" and PENDING_CHART_ALTS:
-            continue
         for attribute in ATTRIBUTES:
             value = element.get(attribute)
             if isinstance(value, str):

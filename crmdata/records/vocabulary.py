@@ -569,13 +569,6 @@ LABELS: dict[str, Word] = {
     "days": Word("天", "days"),
     "timeline": Word("沟通时间线", "Timeline"),
     "no_interactions": Word("还没有沟通记录。", "No conversations yet."),
-    "earlier": Word(
-        "更早的 {count} 次沟通 (详情见记录文件)", "{count} earlier conversations (details in their record files)"
-    ),
-    "older_in_files": Word(
-        "另有 {count} 次更早的沟通, 见 interactions/ 中的记录文件。",
-        "{count} older conversations are in their record files under interactions/.",
-    ),
     "ok_summary": Word(
         "{count} 位客户按计划跟进, 下次跟进日期见", "{count} customers are on track; their next dates are in"
     ),
@@ -888,6 +881,102 @@ KPI_TITLES: dict[str, Word] = {
 }
 """Each KPI's title, by its key (crmdata.engine.kpis)."""
 LABELS.update(KPI_TITLES)
+
+LABELS.update(
+    {
+        # --- issue 15, CUSTOMER: chart text alternatives (site_builder.charts), the customer page, the
+        # satisfaction analysis page (crmdata.engine.satisfaction) ---
+        "chart_lead": Word("{title}，{span}", "{title}, {span}"),
+        "chart_span": Word("{first}至{last}", "{first} to {last}"),
+        "chart_bar_alt": Word(
+            "{lead}：共 {total}，最多的是 {top}（{top_value}）。",
+            "{lead}: {total} in all; most in {top} ({top_value}).",
+        ),
+        "chart_bar_alt_empty": Word("{lead}：共 {total}。", "{lead}: {total} in all."),
+        "chart_by_series": Word("分系列：{items}。", " By series: {items}."),
+        "chart_no_data": Word("{lead}：没有数据。", "{lead}: no data."),
+        "chart_series_at": Word("{series}，{at}", "{series}, {at}"),
+        "chart_line_alt": Word(
+            "{lead}：最低 {low}（{low_at}），最高 {high}（{high_at}）",
+            "{lead}: lowest {low} ({low_at}), highest {high} ({high_at})",
+        ),
+        "chart_latest": Word("，最新 {value}（{at}）", ", latest {value} ({at})"),
+        "chart_end": Word("。", "."),
+        "chart_missing": Word("{total} 个点中有 {missing} 个没有数据。", " No data for {missing} of {total} points."),
+        "chart_separator": Word("，", ", "),
+        # the customer page
+        "next_step": Word("下一步：", "Next step: "),
+        "followup_on": Word("{day} 跟进（{reason}）", "follow up on {day} ({reason})"),
+        "open_items": Word("未完成事项", "Open items"),
+        "open_todos_count": Word("{count} 项待办未完成", "{count} open todo", en_plural="{count} open todos"),
+        "overdue_of_them": Word("（其中 {count} 项逾期）", " ({count} overdue)"),
+        "open_complaints_count": Word(
+            "{count} 条投诉未解决", "{count} open complaint", en_plural="{count} open complaints"
+        ),
+        "no_open_items": Word("没有未完成的待办，也没有未解决的投诉。", "No open todos and no open complaints."),
+        "open_todos": Word("未完成的待办", "Open todos"),
+        "from_conversation": Word("来自沟通", "From the conversation"),
+        "not_yet_due": Word("未到期", "not yet due"),
+        "overdue_count_days": Word("逾期 {count} 天", "{count} day overdue", en_plural="{count} days overdue"),
+        "spark_summary": Word(
+            "{count} 次评分，平均 {mean}，最新 {latest}（{day}）",
+            "{count} score, average {mean}, latest {latest} ({day})",
+            en_plural="{count} scores, average {mean}, latest {latest} ({day})",
+        ),
+        "spark_alt": Word(
+            "满意度走势，{first}至{last}：{summary}", "Satisfaction over time, {first} to {last}: {summary}"
+        ),
+        "earlier_conversations": Word("更早的沟通（{count} 条）", "Earlier conversations ({count})"),
+        "timeline_pages": Word("全部沟通，按页查看：", "Every conversation, page by page:"),
+        "timeline_page": Word("第 {number} 页", "page {number}"),
+        "timeline_page_title": Word("{name}：沟通记录第 {number} 页", "{name}: conversations, page {number}"),
+        "timeline_page_range": Word(
+            "第 {first}–{last} 条，共 {total} 条，新的在前。", "Conversations {first}–{last} of {total}, newest first."
+        ),
+        "back_to_customer": Word("返回客户页面", "Back to the customer page"),
+        "more_todos": Word(
+            "另有 {count} 项未完成的待办：", "{count} more open todo:", en_plural="{count} more open todos:"
+        ),
+        "todos_range": Word("第 {first}–{last} 项", "{first}–{last}"),
+        "todos_page_title": Word("{name}：未完成的待办（{number}）", "{name}: open todos ({number})"),
+        "todos_page_range": Word(
+            "第 {first}–{last} 项，共 {total} 项，最早到期的在前。",
+            "Todos {first}–{last} of {total}, the earliest due first.",
+        ),
+        # the satisfaction analysis page
+        "satisfaction_page": Word("满意度分析", "Satisfaction analysis"),
+        "satisfaction_intro": Word(
+            "近 12 个月（{start} 起）共 {count} 次评分，平均 {mean} 分（1–5 分）。"
+            "少于 {min} 次评分的分组标为“样本太少”：一两次评分就会让平均分大起大落，不宜据此下结论。",
+            "{count} scores in the last 12 months (since {start}), averaging {mean} (of 1–5). Groups with fewer "
+            "than {min} scores are marked too few to judge: one or two scores swing their average.",
+        ),
+        "no_scores": Word("近 12 个月没有评分。", "No scores in the last 12 months."),
+        "satisfaction_by_month": Word("每月满意度", "Satisfaction by month"),
+        "scores_by_month": Word("每月评分次数", "Scores by month"),
+        "satisfaction_by_channel": Word("按沟通方式", "By channel"),
+        "satisfaction_by_kind": Word("按沟通类型", "By kind of conversation"),
+        "satisfaction_by_owner": Word("按负责人", "By owner"),
+        "satisfaction_by_industry": Word("按行业", "By industry"),
+        "satisfaction_by_type": Word("按客户类型", "By customer type"),
+        "satisfaction_by_tier": Word("按客户等级", "By tier"),
+        "group": Word("分组", "Group"),
+        "scores_count": Word("评分次数", "Scores"),
+        "mean_score": Word("平均分", "Average"),
+        "low_scores": Word("1–2 分", "1–2"),
+        "too_small": Word("样本太少", "too few to judge"),
+        "too_small_note": Word("* 样本太少，不宜据此判断", "* too few scores to judge"),
+        "not_given": Word("（未填写）", "(not given)"),
+        "complaint_topics": Word("投诉主题", "Complaint topics"),
+        "complaints_intro": Word(
+            "近 12 个月共 {count} 条投诉，按主题归并（同一主题出现次数多的在前）。",
+            "{count} complaint in the last 12 months, by topic (the most frequent first).",
+            en_plural="{count} complaints in the last 12 months, by topic (the most frequent first).",
+        ),
+        "complaint_count": Word("投诉数", "Complaints"),
+        "still_open": Word("未解决", "Open"),
+    }
+)
 
 KPI_DEFINITIONS: dict[str, Word] = {
     "customers_total": Word(
