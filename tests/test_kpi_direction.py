@@ -34,5 +34,6 @@ def test_a_move_reads_good_or_bad_by_the_kpis_direction() -> None:
 def test_a_kpi_without_a_good_direction_cannot_be_registered(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(kpis.KPI_TITLES, "made_up", kpis.KPI_TITLES["overdue_followups"])
     monkeypatch.setitem(kpis.KPI_DEFINITIONS, "made_up", kpis.KPI_DEFINITIONS["overdue_followups"])
+    monkeypatch.setitem(kpis.KPI_SUMMARIES, "made_up", kpis.KPI_SUMMARIES["overdue_followups"])
     with pytest.raises(ValueError, match="GOOD_DIRECTION"):
         kpi("made_up", "count")
