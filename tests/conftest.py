@@ -316,3 +316,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def _private_cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep the cache signing key of test runs out of the developer's home."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
+# The browser tests' shared fixtures: one demo site build and one chromium for the whole run (tests/browser_site.py).
+from tests.browser_site import browser, site, tab, tab_factory  # noqa: E402, F401

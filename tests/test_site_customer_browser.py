@@ -5,7 +5,6 @@ Expectations come from the demo records (customers/*.yaml, interactions/*/*.yaml
 here, never from numbers copied out of the demo data.
 """
 
-# ruff: noqa: F811  (the fixtures imported from tests.test_site_browser are the parameters of the tests)
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +16,7 @@ from typing import Any
 from playwright.sync_api import Browser
 
 from tests.conftest import DEFAULT_CONFIG, DataRepo
-from tests.test_site_browser import (  # noqa: F401
+from tests.test_site_browser import (
     CUSTOMERS,
     DEMO_AS_OF,
     DESKTOP,
@@ -25,13 +24,9 @@ from tests.test_site_browser import (  # noqa: F401
     PROJECT,
     Site,
     Tab,
-    _built_and_served,
     _day,
     _records,
-    browser,
-    site,
-    tab,
-    tab_factory,
+    built_and_served,
 )
 
 RECORD_FILES_HINT = re.compile(r"详情见记录文件|中的记录文件|in their record files")
@@ -193,7 +188,7 @@ def test_a_customer_with_300_conversations_gets_every_one_on_light_pages(browser
             topic=f"话题 {n + 1}",
             satisfaction=str(1 + n % 5),
         )
-    with _built_and_served(repo.root, tmp_path) as served:
+    with built_and_served(repo.root, tmp_path) as served:
         pages = sorted((served.folder / "customers").glob("KH-2024001*/index.html"))
         assert len(pages) > 1, "the older conversations have no pages of their own"
         seen: list[str] = []

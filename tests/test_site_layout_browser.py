@@ -20,16 +20,7 @@ import pytest
 
 from crmdata.records.models import Stage, Value
 from crmdata.records.vocabulary import LABELS, term
-from tests import test_site_browser as browser_tests
 from tests.test_site_browser import ARTIFACTS, COLUMN, CUSTOMERS, PHONE, Site, Tab, open_index, visible_rows
-
-# the browser module's pytest fixtures, bound here so pytest finds them for this module's tests
-browser, site, tab, tab_factory = (
-    browser_tests.browser,
-    browser_tests.site,
-    browser_tests.tab,
-    browser_tests.tab_factory,
-)
 
 WIDE = {"width": 1440, "height": 900}
 LAPTOP = {"width": 1280, "height": 900}

@@ -21,13 +21,8 @@ from tests.test_site_browser import (
     PHONE,
     Site,
     Tab,
-    browser,
-    site,
-    tab,
-    tab_factory,
 )
 
-FIXTURES = (browser, site, tab, tab_factory)
 """The browser suite's fixtures, which pytest finds here by name (one built site per module)."""
 MORE = re.compile(r"另有 (\d+)")
 TOTAL = re.compile(r"共 (\d+) 条")

@@ -5,7 +5,6 @@ the site's language.
 Expectations come from the demo records, counted here independently of crmdata.engine.satisfaction.
 """
 
-# ruff: noqa: F811  (the fixtures imported from tests.test_site_browser are the parameters of the tests)
 from __future__ import annotations
 
 import datetime as dt
@@ -18,17 +17,13 @@ from urllib.parse import urlsplit
 import yaml
 
 from crmdata.records.vocabulary import term
-from tests.test_site_browser import (  # noqa: F401
+from tests.test_site_browser import (
     DEMO_AS_OF,
     PHONE,
     PROJECT,
     Site,
     Tab,
     _day,
-    browser,
-    site,
-    tab,
-    tab_factory,
 )
 from tests.test_site_customer_browser import demo_interactions
 
