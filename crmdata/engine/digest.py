@@ -61,6 +61,8 @@ class DigestItem:
     years: int | None = None
     amount: float | None = None
     currency: str | None = None
+    within_days: int | None = None
+    """For a masked birthday (day None): within how many days it comes (crmdata.engine.care.PRIVATE_WINDOWS)."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,8 @@ def digest(ds: Dataset, as_of: date, owner: str) -> Digest:
         day = None if hidden else moment.day
         years = None if hidden and moment.kind is CareKind.BIRTHDAY else moment.years
         care = item(Section.CARE, moment.customer, moment.customer, day, "care", 0, moment.kind.value)
-        items.append(replace(care, contact=moment.contact, years=years))
+        within = moment.within_days if hidden else None
+        items.append(replace(care, contact=moment.contact, years=years, within_days=within))
     member = config.team.get(owner) if config is not None else None
     name = member.name if member is not None else owner
     return Digest(owner, name, as_of, items, owner_link(site_url, owner))
@@ -177,6 +180,7 @@ def digest_json(digest_: Digest) -> dict[str, object]:
                 "link": it.link,
                 **({"contact": it.contact} if it.contact is not None else {}),
                 **({"years": it.years} if it.years is not None else {}),
+                **({"within_days": it.within_days} if it.within_days is not None else {}),
                 **({"amount": it.amount, "currency": it.currency} if it.amount is not None else {}),
             }
             for it in digest_.items

@@ -86,8 +86,8 @@ def _say(key: str, language: str, **values: object) -> str:
 
 
 def _when(item: DigestItem, language: str) -> str:
-    if item.day is None:
-        return _say("day_hidden", language)
+    if item.day is None:  # a masked birthday: which week, not which day
+        return _say("day_within", language, days=item.within_days or 0)
     if item.days_overdue > 0:
         return _say("overdue_days", language, count=item.days_overdue)
     return _say("due_on", language, day=_short(item.day))

@@ -499,7 +499,7 @@ LABELS: dict[str, Word] = {
     "care_moments": Word("关怀时刻 (未来30天)", "Care moments (next 30 days)"),
     "anniversary": Word("合作周年", "Anniversary"),
     "birthday": Word("生日", "Birthday"),
-    "private_date": Word("日期已隐藏", "date hidden"),
+    "private_window": Word("{days} 天内（日期不公开）", "within {days} days (date not shown)"),
     "calendar_feeds": Word("日历订阅", "Calendar feeds"),
     "calendar_hint": Word("在手机日历中订阅 (.ics):", "Subscribe in a phone calendar (.ics):"),
     "calendar_full": Word(
