@@ -15,19 +15,9 @@ from typing import Any
 
 from playwright.sync_api import Browser
 
+from tests.browser_site import DEMO_AS_OF, DESKTOP, PHONE, PROJECT, Site, Tab, built_and_served
 from tests.conftest import DEFAULT_CONFIG, DataRepo
-from tests.test_site_browser import (
-    CUSTOMERS,
-    DEMO_AS_OF,
-    DESKTOP,
-    PHONE,
-    PROJECT,
-    Site,
-    Tab,
-    _day,
-    _records,
-    built_and_served,
-)
+from tests.test_site_browser import CUSTOMERS, _day, _records
 
 RECORD_FILES_HINT = re.compile(r"详情见记录文件|中的记录文件|in their record files")
 """What a customer page said of the conversations it left out (a browser user cannot open a YAML file)."""

@@ -34,8 +34,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from crmdata.records.models import key_salt_bytes
 from site_builder.encrypt import BUILD_KEY_INFO, FORMAT, ITERATIONS, PASSPHRASE_VARIABLE, SiteKey, open_envelope
+from tests.browser_site import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PROJECT
 from tests.conftest import CRM, DataRepo
-from tests.test_site_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PROJECT
 
 PASSPHRASE = "青山-correct-horse-7"
 WRONG = "青山-correct-horse-8"

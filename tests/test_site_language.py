@@ -26,7 +26,7 @@ import yaml
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, Tag
 
 from crmdata.records.vocabulary import term
-from tests.test_site_browser import CRM, DEMO_AS_OF, PROJECT
+from tests.browser_site import CRM, DEMO_AS_OF, PROJECT
 
 RECORD_FOLDERS = ("customers", "interactions", "plans", "opportunities", "contracts")
 """The demo's records; docs/ (the team's own handbook) is the users' writing too and stays out of the copies."""

@@ -20,7 +20,8 @@ import pytest
 
 from crmdata.records.models import Stage, Value
 from crmdata.records.vocabulary import LABELS, term
-from tests.test_site_browser import ARTIFACTS, COLUMN, CUSTOMERS, PHONE, Site, Tab, open_index, visible_rows
+from tests.browser_site import ARTIFACTS, PHONE, Site, Tab
+from tests.test_site_browser import COLUMN, CUSTOMERS, open_index, visible_rows
 
 WIDE = {"width": 1440, "height": 900}
 LAPTOP = {"width": 1280, "height": 900}

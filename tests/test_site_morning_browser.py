@@ -16,12 +16,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 from crmdata.engine.kpis import GOOD_DIRECTION
 from site_builder.pages import DASHBOARD_TILES
-from tests.test_site_browser import (
-    DEMO_AS_OF,
-    PHONE,
-    Site,
-    Tab,
-)
+from tests.browser_site import DEMO_AS_OF, PHONE, Site, Tab
 
 """The browser suite's fixtures, which pytest finds here by name (one built site per module)."""
 MORE = re.compile(r"另有 (\d+)")

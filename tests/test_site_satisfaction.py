@@ -17,14 +17,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from crmdata.records.vocabulary import term
-from tests.test_site_browser import (
-    DEMO_AS_OF,
-    PHONE,
-    PROJECT,
-    Site,
-    Tab,
-    _day,
-)
+from tests.browser_site import DEMO_AS_OF, PHONE, PROJECT, Site, Tab
+from tests.test_site_browser import _day
 from tests.test_site_customer_browser import demo_interactions
 
 WINDOW_START = dt.date(2025, 12, 1)  # the twelve months up to the demo day's month
