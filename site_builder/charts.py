@@ -46,6 +46,8 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from crmdata.records.vocabulary import LABELS
+
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
@@ -72,11 +74,17 @@ _DARK_PALETTE = ("#56B4E9", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#F0E442
 # No pure black: matplotlib leaves black fills out of the SVG (black is SVG's default), so the dark
 # variant could not recolour them.
 
-_FIGSIZE = (6.4, 3.0)  # inches at 72 pt/in: a 460.8 × 216 viewBox, about 640 × 300 CSS px
-_FONT_SIZE = 9.0
+_FIGSIZE = (4.8, 2.7)  # inches at 72 pt/in: a 345.6 × 194.4 viewBox, drawn about that many CSS px wide
+_FONT_SIZE = 11.5
+"""The chart's text in viewBox units. A phone 390 px wide gives a chart about 340 px (its column less the
+page's margins), so 11.5 units are drawn at least 11 px high there; the page's CSS keeps a chart from growing
+much past its natural width on a laptop, so its text stays the size of the page's text."""
+_VALUE_LABELS_MAX = 12
+"""Bars (categories × series) up to which each bar carries its value: a few bars are read by their numbers,
+many by their shape."""
 _TICK_LABEL_EM = 14.0  # a category label longer than this (in em) is shortened with "…"; the page's table has it
 _LEGEND_LABEL_EM = 24.0
-_PLOT_WIDTH_PT = 400.0  # roughly what is left of the 460.8 pt width for the plot once the value axis is drawn
+_PLOT_WIDTH_PT = 300.0  # roughly what is left of the 345.6 pt width for the plot once the value axis is drawn
 _SVG_ROOT = re.compile(r"<svg\b[^>]*>")
 # Characters XML 1.0 cannot carry even escaped: a label with one would make the whole SVG unreadable.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -137,8 +145,12 @@ def bar_chart(
     stacked: bool = False,
     horizontal: bool = False,
     value_label: str = "",
+    language: str = "zh",
 ) -> Chart:
     """Bars per category, one colour per series, side by side or `stacked`; `horizontal` for long labels.
+
+    A few bars (up to `_VALUE_LABELS_MAX`) carry their value, or stacked ones their total, written as
+    `_number` writes it (a count as an integer). The text alternative is worded in `language` (the site's).
 
     Raises ValueError for a bad key, no categories or series, a series whose length differs from the
     categories, or a value that is not a finite number (stacked bars must also not be negative).
@@ -172,6 +184,10 @@ def bar_chart(
             handles.append(bars.patches[0])
             if stacked:
                 base = [b + v for b, v in zip(base, row, strict=True)]
+            elif labelled:
+                ax.bar_label(bars, labels=[_number(v) for v in row], padding=2)
+        if stacked and labelled:  # the total on top of each stack
+            ax.bar_label(bars, labels=[_number(v) for v in base], padding=2)
         every = [v for row in values.values() for v in row]
         _style_axes(ax, theme, value_axis="x" if horizontal else "y", integral=all(v.is_integer() for v in every))
         _label_categories(ax, cats, axis="y" if horizontal else "x")
@@ -181,14 +197,18 @@ def bar_chart(
         else:
             ax.set_ylabel(_shorten(_clean(value_label), _LEGEND_LABEL_EM))
         if all(v >= 0 for v in every):
-            low, high = (0.0, None) if any(v > 0 for v in every) else (0.0, 1.0)
+            tallest = max(base) if stacked else max(every)
+            low, high = (0.0, None) if tallest > 0 else (0.0, 1.0)
+            if labelled and tallest > 0:  # room for the value beside the longest bar
+                high = tallest * (1.25 if horizontal else 1.15)
             (ax.set_xlim if horizontal else ax.set_ylim)(low, high)
         _legend(fig, handles, list(values))
 
+    labelled = len(cats) * (1 if stacked else len(values)) <= _VALUE_LABELS_MAX
     height = _FIGSIZE[1]
-    if horizontal and len(cats) > 10:  # keep each bar at least about 0.22 in tall instead of squashing them
-        height = max(height, 0.22 * len(cats) + 0.8)
-    return _chart(key, title, _bar_alt(_clean(title), cats, values), draw, (_FIGSIZE[0], height))
+    if horizontal and len(cats) > 6:  # keep each bar at least about 0.3 in tall instead of squashing them
+        height = max(height, 0.3 * len(cats) + 0.8)
+    return _chart(key, title, _bar_alt(_clean(title), cats, values, language), draw, (_FIGSIZE[0], height))
 
 
 def line_chart(
@@ -199,8 +219,11 @@ def line_chart(
     *,
     value_label: str = "",
     value_range: tuple[float, float] | None = None,
+    language: str = "zh",
 ) -> Chart:
     """A line per series over the categories (quarters, months); `None` is a gap: no data for that category.
+
+    The text alternative is worded in `language` (the site's).
 
     `value_range` fixes the value axis (e.g. 0–100 for a score) so charts of different data compare at a glance.
     Raises ValueError for a bad key, no categories or series, a series whose length differs from the
@@ -235,7 +258,7 @@ def line_chart(
             ax.set_ylim(0.0, 1.0)
         _legend(fig, handles, list(values))
 
-    return _chart(key, title, _line_alt(_clean(title), cats, values), draw, _FIGSIZE)
+    return _chart(key, title, _line_alt(_clean(title), cats, values, language), draw, _FIGSIZE)
 
 
 def funnel_chart(
@@ -267,7 +290,7 @@ def funnel_chart(
             ax.text(widest * 0.56, position, text, va="center", ha="left")
         ax.set_yticks(positions, [_shorten(cat, _TICK_LABEL_EM) for cat in cats])
         ax.invert_yaxis()  # the first stage on top, as a funnel narrows downwards
-        ax.set_xlim(-widest * 0.55, widest * 1.7)  # the notes need the room on the right
+        ax.set_xlim(-widest * 0.55, widest * 2.2)  # the notes need the room on the right
         ax.xaxis.set_visible(False)
         for side in ("top", "right", "bottom", "left"):
             ax.spines[side].set_visible(False)
@@ -526,55 +549,69 @@ def _number(value: float) -> str:
     return f"{value:.3g}"
 
 
-def _span(cats: list[str]) -> str:
+def _say(key: str, language: str, **values: object) -> str:
+    """A piece of a text alternative in the site's language (the vocabulary's `chart_*` words)."""
+    return LABELS[key].text(language, **values)
+
+
+def _span(cats: list[str], language: str) -> str:
     """The categories a chart covers, as a text alternative names them."""
-    return cats[0] if len(cats) == 1 else f"{cats[0]} to {cats[-1]}"
+    return cats[0] if len(cats) == 1 else _say("chart_span", language, first=cats[0], last=cats[-1])
 
 
-def _lead(title: str, cats: list[str]) -> str:
+def _lead(title: str, cats: list[str], language: str) -> str:
     """The start every text alternative shares: what the chart is and which categories it covers."""
-    return f"{title.rstrip(' .。')}, {_span(cats)}"
+    return _say("chart_lead", language, title=title.rstrip(" .。"), span=_span(cats, language))
 
 
-def _bar_alt(title: str, cats: list[str], values: dict[str, list[float]]) -> str:
+def _bar_alt(title: str, cats: list[str], values: dict[str, list[float]], language: str) -> str:
     """The bar chart in words: the total, the biggest category, and each series' total when there are several."""
     totals = [sum(column) for column in zip(*values.values(), strict=True)]
     grand = sum(totals)
+    lead = _lead(title, cats, language)
     if not any(totals):
-        text = f"{_lead(title, cats)}: {_number(grand)} in all."
+        text = _say("chart_bar_alt_empty", language, lead=lead, total=_number(grand))
     else:
         top = max(range(len(cats)), key=lambda i: totals[i])
-        text = f"{_lead(title, cats)}: {_number(grand)} in all; most in {cats[top]} ({_number(totals[top])})."
+        text = _say(
+            "chart_bar_alt", language, lead=lead, total=_number(grand), top=cats[top], top_value=_number(totals[top])
+        )
     if len(values) > 1:
-        text += " By series: " + _listing([(label, _number(sum(row))) for label, row in values.items()]) + "."
+        items = _listing([(label, _number(sum(row))) for label, row in values.items()], language)
+        text += _say("chart_by_series", language, items=items)
     return text
 
 
-def _line_alt(title: str, cats: list[str], values: dict[str, list[float | None]]) -> str:
+def _line_alt(title: str, cats: list[str], values: dict[str, list[float | None]], language: str) -> str:
     """The line chart in words: lowest, highest and latest value with where they are, and how much is missing."""
     points = [(label, i, v) for label, row in values.items() for i, v in enumerate(row) if v is not None]
+    lead = _lead(title, cats, language)
     if not points:
-        return f"{_lead(title, cats)}: no data."
+        return _say("chart_no_data", language, lead=lead)
     several = len(values) > 1
 
     def where(point: tuple[str, int, float]) -> str:
         label, i, _ = point
-        return f"{label}, {cats[i]}" if several else cats[i]
+        return _say("chart_series_at", language, series=label, at=cats[i]) if several else cats[i]
 
     low = min(points, key=lambda p: p[2])
     high = max(points, key=lambda p: p[2])
-    text = f"{_lead(title, cats)}: lowest {_number(low[2])} ({where(low)}), highest {_number(high[2])} ({where(high)})"
+    text = _say(
+        "chart_line_alt", language, lead=lead, low=_number(low[2]), low_at=where(low), high=_number(high[2]),
+        high_at=where(high),
+    )  # fmt: skip
     if not several:
         last = points[-1]
-        text += f", latest {_number(last[2])} ({cats[last[1]]})"
-    text += "."
+        text += _say("chart_latest", language, value=_number(last[2]), at=cats[last[1]])
+    text += _say("chart_end", language)
     missing = len(cats) * len(values) - len(points)
     if missing:
-        text += f" No data for {missing} of {len(cats) * len(values)} points."
+        text += _say("chart_missing", language, missing=missing, total=len(cats) * len(values))
     return text
 
 
-def _listing(items: list[tuple[str, str]], limit: int = 8) -> str:
+def _listing(items: list[tuple[str, str]], language: str, limit: int = 8) -> str:
     """`a 80, b 40, …`: at most `limit` entries so the text alternative stays short."""
-    shown = ", ".join(f"{label} {figure}" for label, figure in items[:limit])
-    return shown + (", …" if len(items) > limit else "")
+    separator = _say("chart_separator", language)
+    shown = separator.join(f"{label} {figure}" for label, figure in items[:limit])
+    return shown + (separator + "…" if len(items) > limit else "")

@@ -325,7 +325,6 @@ def seal_site(
     language: str,
     theme_dirs: Iterable[str | Path],
     keep: Iterable[str] = (),
-    code: Iterable[str] = (),
     site_salt: bytes | None = None,
 ) -> Sealed:
     """Seal every file of the built site in `folder` but the theme's and crm's code and `keep` (the site
@@ -334,8 +333,6 @@ def seal_site(
     key = SiteKey.derive(passphrase, site_salt)
     shipped = shipped_files(theme_dirs)
     kept = set(keep)
-    programs = set(code)
-    """Other programs' files (the search's scripts): left plain and counted with the theme's."""
     files = sorted(
         path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file() and not path.is_symlink()
     )
@@ -348,7 +345,7 @@ def seal_site(
         data = (folder / relative).read_bytes()
         if relative in kept:
             continue
-        if relative in programs or _is_shipped(relative, data, shipped):
+        if _is_shipped(relative, data, shipped):
             plain += 1
         elif relative.endswith(".html"):
             pages.append(relative)

@@ -12,21 +12,39 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
 
 from crmdata.engine.calendar_feed import calendar_feed
 from crmdata.engine.kpis import KPIS
-from crmdata.engine.schedule import Status
-from crmdata.records.models import Channel, OpportunityStage, Stage
+from crmdata.engine.satisfaction import FACTORS, MIN_GROUP, SatisfactionReport, satisfaction_report
+from crmdata.engine.schedule import Freshness, Status
+from crmdata.records.models import Channel, CustomerType, Interaction, OpportunityStage, Stage, Tier, Value
 from crmdata.records.money import format_amount
+from crmdata.records.vocabulary import LABELS
 from site_builder import charts
+from site_builder.labels import Labels
 from site_builder.privacy import shown
-from site_builder.sitedata import AHEAD_DAYS, SiteData, new_and_churned_by_quarter, payment_lines, satisfaction_history
+from site_builder.sitedata import (
+    AHEAD_DAYS,
+    SiteData,
+    When,
+    new_and_churned_by_quarter,
+    payment_lines,
+    satisfaction_history,
+)
 
 TIMELINE_FULL = 15
 TIMELINE_LISTED = 40
-"""A customer page shows its latest 15 conversations in full and the 40 before them one line each (older
-ones are counted and stay in their record files): a customer with 150 conversations would otherwise make
-a page of several hundred kilobytes."""
+TIMELINE_PAGE = 40
+"""A customer page shows its latest 15 conversations in full, the 40 before them one line each in a folded
+list, and every older one in full on pages of its own (customers/<id>-2/, -3/, …) of 40 each: a customer
+with 300 conversations would otherwise make a page of several hundred kilobytes, and a browser user cannot
+open a record file."""
+TODO_ROWS = 30
+TODO_PAGE = 100
+"""A customer page lists its 30 most overdue open todos; the rest are on pages of their own
+(customers/<id>-todos-2/, …) of 100 each, so every open todo is one click away and every page stays light."""
 LIST_ROWS = 30
 """A list (a segment's members, an owner's portfolio or due list) shows this many rows, then links to the
 customer index filtered to the rest: a page of 5,000 rows is neither readable nor light."""
@@ -36,16 +54,25 @@ moments): it holds every owner's groups, so it must stay short to stay light."""
 INDEX_COLUMNS = (
     "id", "name", "type", "tier", "stage", "value", "owner", "industry", "tags", "last_contact", "next_due",
     "freshness", "url", "freshness_key", "status_key", "stage_key", "tier_key", "owner_key", "segments",
+    "type_key", "value_key",
 )  # fmt: skip
 """customers/index.json: one array per customer in this order; the first twelve are the table's columns
-(display text), the rest what the links and filters need."""
+(display text), the rest what the links, filters and sorting need."""
+INDEX_ORDER: dict[str, type[Enum]] = {
+    "type": CustomerType, "tier": Tier, "stage": Stage, "value": Value, "freshness": Freshness,
+}  # fmt: skip
+"""The index's columns that sort by meaning, not by their words: the enum's declared order is the order
+(prospecting → churned, high → low, green → grey). crm.js sorts these columns by the rank of `<column>_key`."""
 ATTENTION_ROWS = 5
 """The dashboard's "needs attention" lists show this many rows, then link to the full list."""
 STAGE_ROWS = 8
 """The pipeline page lists this many opportunities per stage (largest amount first) and counts the rest."""
-PLAN_ROWS = 40
-"""The plans page shows this many of an owner's occurrences this month and counts the rest; the renewals
-and receivables page this many rows per list (overdue first, so what is cut is the furthest ahead)."""
+PLAN_ROWS = 80
+"""The plans page shows this many of this month's occurrences in all, shared among the owners (at least 3
+each), and the renewals and receivables page RENEWAL_ROWS rows per list (overdue first, so what is cut is
+the furthest ahead); each cut list links to its full list (lists/…): with 2,000 customers 40 rows per
+owner made a plans page of 83 KB, over the 50 KB every page keeps to."""
+RENEWAL_ROWS = 25
 OPEN_STAGES = (
     OpportunityStage.LEAD,
     OpportunityStage.QUALIFIED,
@@ -129,7 +156,7 @@ def _chart_outputs(
 
 def dashboard_charts(data: SiteData) -> tuple[list[ChartRef], list[Asset]]:
     """The dashboard's charts, from the KPI report and the follow-up plans."""
-    t, term = data.labels.t, data.labels.term
+    t, term, lang = data.labels.t, data.labels.term, data.labels.language
     refs: list[ChartRef] = []
     assets: list[Asset] = []
 
@@ -146,26 +173,33 @@ def dashboard_charts(data: SiteData) -> tuple[list[ChartRef], list[Asset]]:
     if not channel_series:  # no conversation in the last twelve months: a flat chart says so
         channel_series = {t("count"): [0] * len(months)}
     add(
-        charts.bar_chart("interactions-by-month", t("interactions_by_channel"), months, channel_series, stacked=True),
+        charts.bar_chart(
+            "interactions-by-month", t("interactions_by_channel"), months, channel_series, stacked=True, language=lang
+        ),
         months,
         dict(channel_series),
     )
     stage_counts = Counter(customer.stage for customer in data.customers.values())
     stages = [term(stage) for stage in Stage]
     stage_series: dict[str, list[int]] = {t("count"): [stage_counts[stage] for stage in Stage]}
-    add(charts.bar_chart("customers-by-stage", t("customers_by_stage"), stages, stage_series), stages, stage_series)
+    add(
+        charts.bar_chart("customers-by-stage", t("customers_by_stage"), stages, stage_series, language=lang),
+        stages,
+        stage_series,
+    )
     for dimension, key in (("type", "customers_by_type"), ("tier", "customers_by_tier")):
         counts = Counter(getattr(customer, dimension) for customer in data.customers.values())
         if not counts:  # no customers yet (a new team's first build): nothing to split
             continue
         names = [term(value) for value in counts]
         series = {t("count"): list(counts.values())}
-        add(charts.bar_chart(f"customers-by-{dimension}", t(key), names, series, horizontal=True), names, series)
+        chart = charts.bar_chart(f"customers-by-{dimension}", t(key), names, series, horizontal=True, language=lang)
+        add(chart, names, series)
     statuses = [Status.OVERDUE, Status.DUE_SOON, Status.OK]
     status_names = [term(status) for status in statuses]
     status_series = {t("count"): [len(data.by_status(status)) for status in statuses]}
     add(
-        charts.bar_chart("followup-status", t("followup_status"), status_names, status_series),
+        charts.bar_chart("followup-status", t("followup_status"), status_names, status_series, language=lang),
         status_names,
         status_series,
     )
@@ -174,13 +208,15 @@ def dashboard_charts(data: SiteData) -> tuple[list[ChartRef], list[Asset]]:
     quarters = list(by_quarter)
     csat: dict[str, list[float | None]] = {t("satisfaction"): [by_quarter[q] for q in quarters]}
     add(
-        charts.line_chart("satisfaction-by-quarter", t("satisfaction_by_quarter"), quarters, csat, value_range=(1, 5)),
+        charts.line_chart(
+            "satisfaction-by-quarter", t("satisfaction_by_quarter"), quarters, csat, value_range=(1, 5), language=lang
+        ),
         quarters,
         csat,
     )
     labels, won, lost = new_and_churned_by_quarter(data)
     flow = {t("new"): list(won), t("churned"): list(lost)}
-    add(charts.bar_chart("new-vs-churned", t("new_vs_churned"), labels, flow), labels, flow)
+    add(charts.bar_chart("new-vs-churned", t("new_vs_churned"), labels, flow, language=lang), labels, flow)
     return refs, assets
 
 
@@ -204,6 +240,65 @@ def kpi_rows(data: SiteData, values: dict[str, object]) -> list[dict[str, object
     return rows
 
 
+@dataclass(frozen=True)
+class TileTarget:
+    """Where a dashboard tile leads: the customer index with filters, or a page (and an anchor on it)."""
+
+    index: Mapping[str, str] | None = None
+    page: str | None = None
+    anchor: str = ""
+
+
+DASHBOARD_TILES: tuple[tuple[str, TileTarget], ...] = (
+    ("overdue_followups", TileTarget(index={"status": "overdue"})),
+    ("overdue_todos", TileTarget(page="lists/todos.md")),
+    ("open_complaints", TileTarget(page="lists/complaints.md")),
+    ("receivables_overdue", TileTarget(page="lists/payments-overdue.md")),
+    ("renewals_due", TileTarget(page="lists/renewals-due.md")),
+    ("silent_customers", TileTarget(index={"segment": "silent"})),
+    ("followup_on_time_rate_90d", TileTarget(page="help/kpis.md", anchor="followup_on_time_rate_90d")),
+    ("followup_compliance", TileTarget(index={"status": "ok"})),
+    ("csat_avg", TileTarget(page="help/kpis.md", anchor="csat_avg")),
+    ("pipeline_open_value", TileTarget(page="pipeline.md")),
+    ("retention_12m", TileTarget(page="help/kpis.md", anchor="retention_12m")),
+    ("churn_rate_12m", TileTarget(index={"stage": "churned"})),
+    ("new_customers_12m", TileTarget(index={"segment": "new"})),
+)
+"""The dashboard's tiles in the order to look at them: what is late and costs the most if left (overdue
+follow-ups, todos, complaints, money owed, renewals coming), then the rates that say how the team keeps up,
+then the business's direction. Each leads to the list behind its number: the customer index filtered to the
+same customers, a full list, or the KPI's definition where no list holds it (a rate)."""
+
+
+def tile_text(data: SiteData, unit: str, value: object) -> str:
+    """A KPI value as a tile shows it (_macros.md.j2 kpi_value): a trend compares these, so that 95% and
+    95% never get an arrow because 0.951 > 0.949."""
+    if not isinstance(value, int | float):
+        return "—"
+    if unit == "ratio":
+        return f"{value * 100:.0f}%"
+    if unit == "amount":
+        return format_amount(value, data.currency, data.language)
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+def dashboard_tiles(data: SiteData) -> list[dict[str, object]]:
+    """The tiles in DASHBOARD_TILES order: value, the value 30 days before, how that move reads (the KPI's
+    declared good direction, crmdata.engine.kpis.GOOD_DIRECTION) and where the tile leads."""
+    rows = {str(row["key"]): row for row in kpi_rows(data, data.kpi_report)}
+    definitions = {definition.name: definition for definition in KPIS}
+    tiles = []
+    for key, target in DASHBOARD_TILES:
+        row = rows[key]
+        before = row["before"]
+        assert isinstance(before, dict)
+        now, then = row["value"], before.get(30)
+        same = tile_text(data, str(row["unit"]), now) == tile_text(data, str(row["unit"]), then)
+        judged = "same" if same else definitions[key].judged(now, then)  # equal as shown: no arrow
+        tiles.append({**row, "before_30": before.get(30), "judged": judged, "target": target})
+    return tiles
+
+
 @page_set
 def dashboard(data: SiteData) -> Iterator[Output]:
     refs, assets = dashboard_charts(data)
@@ -212,9 +307,119 @@ def dashboard(data: SiteData) -> Iterator[Output]:
         "index.md",
         "dashboard.md.j2",
         data.labels.t("dashboard"),
-        {"charts": refs, "tiles": kpi_rows(data, data.kpi_report), "rows": ATTENTION_ROWS},
+        {"charts": refs, "tiles": dashboard_tiles(data), "rows": ATTENTION_ROWS},
         nav=(data.labels.t("dashboard"),),
     )
+
+
+LIST_PAGE_ROWS = 50
+"""A full list (every overdue todo, every renewal ahead…) shows this many rows per page and links to the
+next: the dashboard's and other pages' "N more" lead to a list holding all of them, and 50 rows keep a
+page well under 50 KB even with long tasks."""
+DAY_ROWS = 25
+"""An owner's day (我的今天) shows this many rows of each part (overdue, today, this week); the rest of a
+part is a full list of its own, so a long overdue backlog does not hide today's work."""
+
+
+@dataclass(frozen=True)
+class FullList:
+    """A list shown whole, over as many pages as it needs: `kind` names its table (list.md.j2)."""
+
+    name: str
+    kind: str
+    title: str
+    items: Sequence[object]
+
+
+def list_src(name: str, page: int = 1) -> str:
+    """The source path of a full list's page: lists/<name>.md, then lists/<name>-2.md, …"""
+    return f"lists/{name}.md" if page == 1 else f"lists/{name}-{page}.md"
+
+
+def full_lists(data: SiteData) -> Iterator[FullList]:
+    """Every list another page cuts short, whole: the team's, each owner's, and each pipeline stage's."""
+    t, term = data.labels.t, data.labels.term
+    yield FullList("todos", "todos", t("overdue_todos"), data.todos)
+    yield FullList("complaints", "complaints", t("open_complaints"), data.complaints)
+    yield FullList("plans", "plans", t("plans_page"), data.plans_due)
+    yield FullList("renewals", "renewals", t("renewals_ahead", days=AHEAD_DAYS), data.renewals)
+    due_now = [renewal for renewal in data.renewals if renewal.status is not Status.OK]
+    yield FullList("renewals-due", "renewals", t("renewals_due"), due_now)  # the KPI renewals_due's list
+    yield FullList("payments-overdue", "payments_overdue", t("payments_overdue"), data.payments_overdue)
+    yield FullList("payments-ahead", "payments_ahead", t("payments_ahead", days=AHEAD_DAYS), data.payments_ahead)
+    if data.pipeline is not None:
+        for summary in data.pipeline.stages:
+            stage = summary.stage
+            yield FullList(f"stage-{stage.value}", "opportunities", term(stage), data.opportunities_at(stage))
+        by_id = data.ds.opportunity_by_id()
+        stale = [by_id[id] for id in data.pipeline.stale]
+        yield FullList("opportunities-without-contact", "opportunities", t("stale_opportunities"), stale)
+    month = data.plans_this_month()
+    for owner in data.team:
+        name = data.team_name(owner)
+        due = [plan for plan in data.plans_of(owner) if plan.status is not Status.OK]
+        yield FullList(f"due-{owner}", "followups", f"{name} · {t('due_list')}", due)
+        mine = data.todos_of_owner.get(owner, [])
+        yield FullList(f"todos-{owner}", "todos", f"{name} · {t('overdue_todos')}", mine)
+        plans = [due for due in month if due.owner == owner]
+        yield FullList(f"plans-{owner}", "plans", f"{name} · {t('plans_this_month', day=data.month_end())}", plans)
+        actions = data.actions_of(owner)
+        for when in When:
+            title = f"{name} · {day_part_title(data, when)}"
+            yield FullList(f"{when.value}-{owner}", "actions", title, actions[when])
+
+
+def day_part_title(data: SiteData, when: When) -> str:
+    """The heading of a part of an owner's day: 已逾期（最久的在前）, 今天, 本周（至 …）."""
+    t = data.labels.t
+    if when is When.OVERDUE:
+        return t("action_overdue")
+    if when is When.TODAY:
+        return t("action_today")
+    return t("action_week", day=data.week_end().isoformat())
+
+
+@page_set
+def list_pages(data: SiteData) -> Iterator[Output]:
+    """Each full list over pages of LIST_PAGE_ROWS rows (one page when empty: a link to it never breaks)."""
+    for full in full_lists(data):
+        pages = max(1, -(-len(full.items) // LIST_PAGE_ROWS))
+        for number in range(1, pages + 1):
+            first = (number - 1) * LIST_PAGE_ROWS
+            yield Page(
+                list_src(full.name, number),
+                "list.md.j2",
+                full.title,
+                {
+                    "full": full,
+                    "items": full.items[first : first + LIST_PAGE_ROWS],
+                    "first": first,
+                    "number": number,
+                    "pages": pages,
+                    "previous": list_src(full.name, number - 1) if number > 1 else None,
+                    "next": list_src(full.name, number + 1) if number < pages else None,
+                },
+            )
+
+
+@page_set
+def day_pages(data: SiteData) -> Iterator[Output]:
+    """我的今天: one page per owner with what to do, overdue (most urgent first), today, this week."""
+    for owner in data.team:
+        name = data.team_name(owner)
+        yield Page(
+            f"today/{owner}.md",
+            "today.md.j2",
+            data.labels.t("my_day_of", name=name),
+            {
+                "owner": owner,
+                "name": name,
+                "parts": [
+                    (when, day_part_title(data, when), actions) for when, actions in data.actions_of(owner).items()
+                ],
+                "limit": DAY_ROWS,
+            },
+        )
 
 
 @page_set
@@ -231,7 +436,9 @@ def followup_page(data: SiteData) -> Iterator[Output]:
 def plans_page(data: SiteData) -> Iterator[Output]:
     """This month's maintenance plans by owner: each current occurrence due by the month's end."""
     title = data.labels.t("plans_page")
-    yield Page("plans.md", "plans.md.j2", title, {"rows_per_owner": PLAN_ROWS}, nav=(title,))
+    yield Page(
+        "plans.md", "plans.md.j2", title, {"rows_per_owner": max(3, PLAN_ROWS // max(1, len(data.team)))}, nav=(title,)
+    )
 
 
 def funnel(data: SiteData) -> tuple[ChartRef, list[Asset]] | None:
@@ -291,7 +498,7 @@ def pipeline_page(data: SiteData) -> Iterator[Output]:
 def renewals_page(data: SiteData) -> Iterator[Output]:
     """Renewals and payments of the next 90 days, overdue first."""
     title = data.labels.t("renewals_page")
-    yield Page("renewals.md", "renewals.md.j2", title, {"rows": PLAN_ROWS, "ahead_days": AHEAD_DAYS}, nav=(title,))
+    yield Page("renewals.md", "renewals.md.j2", title, {"rows": RENEWAL_ROWS, "ahead_days": AHEAD_DAYS}, nav=(title,))
 
 
 def customer_index(data: SiteData) -> dict[str, object]:
@@ -327,9 +534,78 @@ def customer_index(data: SiteData) -> dict[str, object]:
                 customer.tier.value,
                 customer.owner,
                 in_segments.get(customer.id, []),
+                customer.type.value,
+                customer.value.value,
             ]
         )
-    return {"columns": list(INDEX_COLUMNS), "rows": rows}
+    order = {column: [member.value for member in kind] for column, kind in INDEX_ORDER.items()}
+    return {"columns": list(INDEX_COLUMNS), "order": order, "rows": rows}
+
+
+@dataclass(frozen=True)
+class OpenTodo:
+    """A todo of one of the customer's conversations not done on as_of, with where it was promised."""
+
+    task: str
+    due: date
+    owner: str
+    interaction: Interaction
+    days_overdue: int
+    """as_of - due when due is before as_of (crmdata.engine.schedule.overdue_todos' rule), else 0."""
+
+
+def open_todos(timeline: list[Interaction], as_of: date) -> list[OpenTodo]:
+    """Every todo of the timeline not done by as_of, the most overdue first: the customer page lists them
+    all, so that "5 项待办逾期" in its risk signals is five rows below it."""
+    found = [
+        OpenTodo(todo.task, todo.due, todo.owner or i.owner, i, max(0, (as_of - todo.due).days))
+        for i in timeline
+        for todo in i.todos
+        if todo.done is None or todo.done > as_of
+    ]
+    return sorted(found, key=lambda todo: (todo.due, todo.interaction.id, todo.task))
+
+
+SPARK_POINTS = 24
+"""The customer page's satisfaction sparkline shows the latest this many scores (the summary counts all)."""
+
+
+def sparkline(scores: list[Interaction], labels: Labels) -> dict[str, object] | None:
+    """The customer's scores (oldest first) as a row of small bars, one per score, and its summary in words.
+
+    Drawn on every customer page, so HTML and CSS (a bar's height is its score), never a matplotlib chart:
+    10,000 pages would each pay for one. Plain spans also pass the site's HTML sanitizer, which SVG would not.
+    """
+    if not scores:
+        return None
+    shown = scores[-SPARK_POINTS:]
+    every = [int(i.satisfaction or 0) for i in scores]
+    latest = scores[-1]
+    summary = labels.t(
+        "spark_summary",
+        count=len(every),
+        mean=f"{sum(every) / len(every):.1f}",
+        latest=every[-1],
+        day=latest.day.isoformat(),
+    )
+    return {
+        "scores": [int(i.satisfaction or 0) for i in shown],
+        "summary": summary,
+        "alt": labels.t("spark_alt", first=shown[0].day.isoformat(), last=latest.day.isoformat(), summary=summary),
+    }
+
+
+def timeline_page_src(customer: str, number: int) -> str:
+    """Page `number` (2, 3, …) of a customer's older conversations, beside the customer's own page."""
+    return f"customers/{customer}-{number}.md"
+
+
+def timeline_pages(timeline: list[Interaction]) -> list[tuple[int, list[Interaction]]]:
+    """The conversations after the first TIMELINE_FULL, TIMELINE_PAGE per page, numbered from 2."""
+    older = timeline[TIMELINE_FULL:]
+    return [
+        (2 + n, older[start : start + TIMELINE_PAGE]) for n, start in enumerate(range(0, len(older), TIMELINE_PAGE))
+    ]
 
 
 @page_set
@@ -350,6 +626,17 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
             }
             for contact in customer.contacts
         ]
+        pages = timeline_pages(timeline)
+        todos = open_todos(timeline, data.as_of)
+        todo_pages = [
+            (
+                TODO_ROWS + start + 1,
+                min(len(todos), TODO_ROWS + start + TODO_PAGE),
+                f"customers/{customer.id}-todos-{n + 2}.md",
+            )
+            for n, start in enumerate(range(0, max(0, len(todos) - TODO_ROWS), TODO_PAGE))
+        ]
+        page_of = {i.id: timeline_page_src(customer.id, number) for number, items in pages for i in items}
         yield Page(
             f"customers/{customer.id}.md",
             "customer.md.j2",
@@ -360,7 +647,10 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
                 "plan": data.plan_of.get(customer.id),
                 "fact": data.facts.get(customer.id),
                 "timeline": timeline,
-                "scores": satisfaction_history(timeline),
+                "spark": sparkline(satisfaction_history(timeline), data.labels),
+                "todos": todos,
+                "todo_rows": TODO_ROWS,
+                "todo_pages": todo_pages,
                 "complaints": data.complaints_of.get(customer.id, []),
                 "my_contracts": [
                     (contract, currency, payment_lines(contract, currency, data.as_of))
@@ -370,8 +660,40 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
                 "record_file": data.ds.file_of(customer),
                 "timeline_full": TIMELINE_FULL,
                 "timeline_listed": TIMELINE_LISTED,
+                "timeline_pages": [(number, timeline_page_src(customer.id, number)) for number, _ in pages],
+                "page_of": page_of,
             },
         )
+        for n, (first, last, src) in enumerate(todo_pages):
+            yield Page(
+                src,
+                "customer_todos.md.j2",
+                data.labels.t("todos_page_title", name=customer.name, number=n + 2),
+                {
+                    "customer": customer,
+                    "items": todos[first - 1 : last],
+                    "number": n + 2,
+                    "first": first,
+                    "last": last,
+                    "total": len(todos),
+                },
+            )
+        for number, items in pages:
+            first = TIMELINE_FULL + (number - 2) * TIMELINE_PAGE + 1
+            yield Page(
+                timeline_page_src(customer.id, number),
+                "customer_timeline.md.j2",
+                data.labels.t("timeline_page_title", name=customer.name, number=number),
+                {
+                    "customer": customer,
+                    "items": items,
+                    "number": number,
+                    "first": first,
+                    "last": first + len(items) - 1,
+                    "total": len(timeline),
+                    "timeline_pages": [(n, timeline_page_src(customer.id, n)) for n, _ in pages],
+                },
+            )
 
 
 SHARE_KPIS = ("pipeline_open_value", "pipeline_weighted_value", "renewals_due", "receivables_overdue")
@@ -423,18 +745,176 @@ def segment_pages(data: SiteData) -> Iterator[Output]:
 @page_set
 def kpi_page(data: SiteData) -> Iterator[Output]:
     title = data.labels.t("kpis")
-    tables = [
-        {"key": definition.name, "title": definition.title(data.language), "definition": explained}
+    about = [
+        {
+            "key": definition.name,
+            "title": definition.title(data.language),
+            "unit": definition.unit,
+            "summary": definition.summary(data.language),
+            "definition": definition.explained(data.language, data.policy),
+        }
         for definition in KPIS
-        if definition.unit == "table"
-        for explained in [definition.explained(data.language, data.policy)]
+    ]
+    tables = [
+        {**entry, "cells": kpi_table_cells(data, data.kpi_report[str(entry["key"])])}
+        for entry in about
+        if entry["unit"] == "table"
     ]
     yield Page(
-        "kpis.md", "kpis.md.j2", title, {"rows": kpi_rows(data, data.kpi_report), "tables": tables}, nav=(title,)
+        "kpis.md",
+        "kpis.md.j2",
+        title,
+        {"rows": kpi_rows(data, data.kpi_report), "tables": tables, "about": about},
+        nav=(title,),
     )
+
+
+def kpi_table_cells(data: SiteData, table: object) -> list[tuple[str, object]]:
+    """A table KPI's rows as (name, value) for people: a stage or channel by its word, a KPI's own key
+    (`referred_customers`) by its label, a month as it is; a value that is itself a table as "word n, …"."""
+
+    def name(key: object) -> str:
+        worded = data.labels.term(key)
+        return data.labels.t(str(key)) if worded == str(key) and str(key) in LABELS else worded
+
+    rows: list[tuple[str, object]] = []
+    for key, value in table.items() if isinstance(table, Mapping) else []:
+        if isinstance(value, Mapping):
+            value = ", ".join(f"{name(k)} {v}" for k, v in value.items() if v)
+        rows.append((name(key), value))
+    return rows
 
 
 @page_set
 def data_quality_page(data: SiteData) -> Iterator[Output]:
     title = data.labels.t("data_quality")
-    yield Page("data-quality.md", "data_quality.md.j2", title, {}, nav=(title,))
+    yield Page("data-quality.md", "data_quality.md.j2", title, {"entries": quality_entries(data)}, nav=(title,))
+
+
+FIELD_TO_EDIT = {"no_consent": "consent"}
+"""The field a warning's fix writes, where it is not the field the warning points at (a missing field)."""
+
+
+def quality_entries(data: SiteData) -> list[dict[str, object]]:
+    """The warnings the data-quality page lists, each for people: the customer it is about (linked), the
+    problem and the fix in words in the site's language, and the file and line for whoever edits it.
+
+    One pass over the records finds the customer behind each warned file (its own file, or the record's
+    `customer:`); only the files of the listed warnings are looked up."""
+    shown_warnings = data.warnings[: LIST_ROWS * 5]  # the template shows as many
+    files = {problem.file for problem in shown_warnings}
+    customer_of: dict[str, str] = {}
+    ds = data.ds
+    for customer in ds.customers:
+        if ds.file_of(customer) in files:
+            customer_of[ds.file_of(customer)] = customer.id
+    for records in (ds.interactions, ds.plans, ds.opportunities, ds.contracts):
+        for record in records:
+            if ds.file_of(record) in files:
+                customer_of[ds.file_of(record)] = record.customer
+    language = data.language
+    entries: list[dict[str, object]] = []
+    for problem in shown_warnings:
+        said, fix = f"quality_said_{problem.code}", f"quality_fix_{problem.code}"
+        about = data.customers.get(customer_of.get(problem.file, ""))
+        entries.append(
+            {
+                "customer": about,
+                "problem": data.labels.t(said) if said in LABELS else problem.text(language),
+                "fix": data.labels.t(fix) if fix in LABELS else "",
+                "where": f"{problem.file}:{problem.line}" if problem.line else problem.file,
+                "field": FIELD_TO_EDIT.get(problem.code, problem.field),
+            }
+        )
+    return entries
+
+
+def satisfaction_charts(data: SiteData, report: SatisfactionReport) -> tuple[dict[str, ChartRef], list[Asset]]:
+    """The satisfaction page's charts: the monthly mean and count, and the mean of each factor's groups (a
+    group too small to judge is marked with "*" after its name, as the note under the chart says)."""
+    t, lang = data.labels.t, data.labels.language
+    refs: dict[str, ChartRef] = {}
+    assets: list[Asset] = []
+    months = [month.month for month in report.months]
+    means: dict[str, list[float | None]] = {
+        t("mean_score"): [None if m.mean is None else round(m.mean, 1) for m in report.months]
+    }
+    counts: dict[str, list[float | None]] = {t("scores_count"): [m.count for m in report.months]}
+    for key, chart, series in (
+        (
+            "month",
+            charts.line_chart(
+                "satisfaction-by-month", t("satisfaction_by_month"), months, means, value_range=(1, 5), language=lang
+            ),
+            means,
+        ),
+        (
+            "count",
+            charts.bar_chart(
+                "scores-by-month",
+                t("scores_by_month"),
+                months,
+                {name: [v or 0 for v in values] for name, values in counts.items()},
+                language=lang,
+            ),
+            counts,
+        ),
+    ):
+        ref, files = _chart_outputs(chart, months, series)
+        refs[key] = ref
+        assets.extend(files)
+    for dimension in FACTORS:
+        groups = report.groups[dimension]
+        if not groups:
+            continue
+        names = [group_name(data, dimension, group.key) + (" *" if group.too_small else "") for group in groups]
+        values: dict[str, list[float | None]] = {t("mean_score"): [round(group.mean, 1) for group in groups]}
+        chart = charts.bar_chart(
+            f"satisfaction-by-{dimension}",
+            t(f"satisfaction_by_{dimension}"),
+            names,
+            {name: [v or 0 for v in row] for name, row in values.items()},
+            horizontal=True,
+            language=lang,
+        )
+        ref, files = _chart_outputs(chart, names, values)
+        refs[dimension] = ref
+        assets.extend(files)
+    return refs, assets
+
+
+def group_name(data: SiteData, dimension: str, key: str) -> str:
+    """A group's name as people say it: 微信, 张明, 制造业, 战略客户; "(not given)" for a record without one."""
+    if not key:
+        return data.labels.t("not_given")
+    if dimension == "owner":
+        return data.team_name(key)
+    if dimension == "industry":
+        return key
+    return data.labels.term(key, of=dimension)  # channel, kind, type, tier: the vocabulary's sets of those names
+
+
+@page_set
+def satisfaction_page(data: SiteData) -> Iterator[Output]:
+    """满意度分析: satisfaction by factor and by month, with the complaints' topics (crmdata.engine.satisfaction)."""
+    title = data.labels.t("satisfaction_page")
+    report = satisfaction_report(data.ds, data.as_of)
+    refs, assets = satisfaction_charts(data, report)
+    yield from assets
+    sections = [
+        {
+            "key": dimension,
+            "title": data.labels.t(f"satisfaction_by_{dimension}"),
+            "chart": refs.get(dimension),
+            "rows": [(group_name(data, dimension, group.key), group) for group in report.groups[dimension]],
+        }
+        for dimension in FACTORS
+    ]
+    yield Page(
+        "satisfaction.md",
+        "satisfaction.md.j2",
+        title,
+        {"report": report, "sections": sections, "month_chart": refs["month"], "count_chart": refs["count"],
+         "min_group": MIN_GROUP},
+        nav=(title,),
+    )  # fmt: skip

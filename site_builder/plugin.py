@@ -25,10 +25,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from crmdata.records.models import key_salt_bytes
+from crmdata.records.models import SiteSearch, key_salt_bytes
 from crmdata.records.report import text_line
 from crmdata.records.validate import Validation, validate
-from crmdata.records.vocabulary import phrase
+from crmdata.records.vocabulary import label, phrase
 from crmdata.system.safe_paths import UnsafePathError
 from site_builder.compact import compact_html
 from site_builder.encrypt import (
@@ -44,8 +44,7 @@ from site_builder.help import prune_navigation  # importing it registers the Hel
 from site_builder.output import MARKER, check_replaceable, mark
 from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, all_outputs, segment_src
 from site_builder.render import Links, environment
-from site_builder.search import CODE_FILES, SearchIndexError, index_site, initials, mark_page
-from site_builder.search import FOLDER as SEARCH_FOLDER
+from site_builder.search import SearchIndexError, encrypted_search_refusal, index_site, initials, mark_page
 from site_builder.sitedata import SiteData, site_data
 from site_builder.staging import Staging
 
@@ -56,6 +55,34 @@ MARKDOWN_EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition", "pymdo
 ASSETS = ("crm.css", "crm.js")
 PROGRESS_EVERY = 1000
 """Pages between progress lines: about 10 to 20 seconds of mkdocs' work at 10,000 customers on two cores."""
+
+
+OVERRIDES = Path(__file__).parent / "overrides"
+"""Our own theme templates (the 404 page), searched before mkdocs-material's."""
+
+
+def theme_words(config: MkDocsConfig, language: str, title: str, as_of: date) -> None:
+    """The theme's own words in the site's language, and none of its advertising.
+
+    mkdocs-material says its strings in `theme.language` already, but some are written in mkdocs.yml (the
+    colour toggle's names), in Python-Markdown (the heading's permalink title) or in the theme's templates
+    (the footer's "Made with Material for MkDocs", the 404 page's "404 - Not found"): the vocabulary says
+    them here, in crm.yaml's language. A copyright line written in mkdocs.yml is the team's and stays.
+    """
+    for scheme in config.theme["palette"] or []:
+        toggle = scheme.get("toggle") if isinstance(scheme, dict) else None
+        if isinstance(toggle, dict):
+            dark = scheme.get("scheme") == "slate"
+            toggle["name"] = label("theme_to_light" if dark else "theme_to_dark", language)
+    config.mdx_configs.setdefault("toc", {})["permalink_title"] = label("theme_permalink", language)
+    config.extra["generator"] = False
+    if not config.copyright:
+        config.copyright = label("theme_footer", language, title=title, as_of=as_of.isoformat())
+    config.extra["crm_not_found"] = label("theme_not_found", language)
+    config.extra["crm_not_found_hint"] = label("theme_not_found_hint", language)
+    config.extra["crm_home"] = label("theme_home", language)
+    if str(OVERRIDES) not in config.theme.dirs:
+        config.theme.dirs.insert(0, str(OVERRIDES))
 
 
 class CrmPluginConfig(Config):  # type: ignore[no-untyped-call]
@@ -91,9 +118,10 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """crm.yaml's site.key_salt as bytes: the site key's salt, the same at every build (None: per build)."""
         self.language = "zh"
         self.sealed: Sealed | None = None
-        self.search_words: dict[str, str] = {}
-        """The search box's words in the site's language (site_builder.search, crm.js)."""
         """What the last build encrypted; None when it was not encrypted."""
+        self.search_words: dict[str, str] = {}
+        """With crm.yaml site.search: pagefind, the search box's words in the site's language (site_builder.search,
+        crm.js); empty with material's built-in search, and then the pages are left as they are."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """`mkdocs serve` / `crm serve` preview on this machine: never encrypted (nothing is published)."""
@@ -129,7 +157,12 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.site_salt = None
         if site_options is not None and site_options.key_salt is not None:
             self.site_salt = key_salt_bytes(site_options.key_salt)
-        if (self.config.encrypt or (site_options is not None and site_options.encrypt)) and not self.serving:
+        pagefind = site_options is not None and site_options.search == SiteSearch.PAGEFIND
+        encrypting = (self.config.encrypt or (site_options is not None and site_options.encrypt)) and not self.serving
+        if pagefind and encrypting:
+            language = validation.dataset.config.language if validation.dataset.config is not None else None
+            raise PluginError(f"crm: {encrypted_search_refusal(language)}")
+        if encrypting:
             try:
                 self.passphrase = passphrase_from_environment()
             except PassphraseMissingError:
@@ -142,16 +175,19 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         del validation
         self.language = data.language
         log.info(phrase("plugin_computed", data.language, as_of=data.as_of, seconds=time.perf_counter() - started))
-        self.search_words = {
-            "label": phrase("search_label", data.language),
-            "none": phrase("search_none", data.language),
-            "found": phrase("search_found", data.language, count="{count}"),  # crm.js fills the count in
-        }
-        material_search = config.plugins.get("material/search")
-        if material_search is not None:  # Pagefind answers instead (site_builder.search says why)
-            material_search.config.enabled = False
+        self.search_words = {}
+        if pagefind:  # Pagefind answers instead of material's search (site_builder.search says why)
+            self.search_words = {
+                "label": phrase("search_label", data.language),
+                "none": phrase("search_none", data.language),
+                "found": phrase("search_found", data.language, count="{count}"),  # crm.js fills the count in
+            }
+            material_search = config.plugins.get("material/search")
+            if material_search is not None:
+                material_search.config.enabled = False
         config.site_name = data.title
         config.theme["language"] = data.language
+        theme_words(config, data.language, data.title, data.as_of)
         if config.theme["font"] is not False:
             log.info(phrase("plugin_font_off", data.language))
             config.theme["font"] = False
@@ -293,20 +329,15 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """Encrypt the site when asked (every file mkdocs and the other plugins wrote is there now), then
         mark the folder as a site crm built, so the next build may replace it."""
         self.sealed = None
-        started = time.perf_counter()
-        try:
-            pages, words = index_site(Path(config.site_dir))
-        except SearchIndexError as failure:
-            raise PluginError(f"crm: {failure}") from None
-        log.info(
-            phrase("plugin_searchable", self.language, pages=pages, words=words, seconds=time.perf_counter() - started)
-        )
+        if self.search_words:  # crm.yaml site.search: pagefind (never with encryption: on_config refused it)
+            started = time.perf_counter()
+            try:
+                pages, words = index_site(Path(config.site_dir))
+            except SearchIndexError as failure:
+                raise PluginError(f"crm: {failure}") from None
+            seconds = time.perf_counter() - started
+            log.info(phrase("plugin_searchable", self.language, pages=pages, words=words, seconds=seconds))
         if self.passphrase is not None:
-            search_code = tuple(
-                f"{SEARCH_FOLDER}/{path.name}"
-                for path in (Path(config.site_dir) / SEARCH_FOLDER).iterdir()
-                if CODE_FILES.match(path.name)
-            )
             started = time.perf_counter()
             self.sealed = seal_site(
                 Path(config.site_dir),
@@ -314,7 +345,6 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 self.language,
                 config.theme.dirs,
                 keep=(MARKER,),
-                code=search_code,
                 site_salt=self.site_salt,
             )
             log.info(
@@ -336,8 +366,10 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.pages_written += 1
         if self.pages_written % PROGRESS_EVERY == 0:
             log.info(phrase("plugin_written", self.language, count=self.pages_written))
-        name = page.title if page.file.src_uri.startswith("customers/KH") else ""
-        return compact_html(mark_page(output, self.search_words, initials(str(name or ""))))
+        if self.search_words:  # crm.yaml site.search: pagefind
+            name = page.title if page.file.src_uri.startswith("customers/KH") else ""
+            output = mark_page(output, self.search_words, initials(str(name or "")))
+        return compact_html(output)
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild and reload the browser when a record or crm.yaml changes."""

@@ -1,6 +1,11 @@
-"""The site's search: Pagefind, run over the built pages after mkdocs has written them.
+"""The site's search with crm.yaml `site.search: pagefind` (opt-in; the default `material` keeps the theme's
+built-in search): Pagefind, run over the built pages after mkdocs has written them.
 
-Why Pagefind and not mkdocs-material's built-in search (benchmarks/issue15_search.py measures both over the
+Not the default yet: indexing adds about two minutes to a 10,000-customer build, Pagefind's in-browser query
+segmentation of Chinese phrases can miss what its indexer cut otherwise, and its worker cannot read an
+encrypted index (so the option is refused with encryption).
+
+Why Pagefind over mkdocs-material's built-in search (benchmarks/issue15_search.py measures both over the
 same pages): material's search ships one search_index.json that every browser downloads whole and indexes
 with lunr before the first answer. To find conversations (topics, feedback, todos) their text has to be in
 the index; at 10,000 customers and 100,000 conversations that file alone weighs tens of megabytes, so the
@@ -23,15 +28,21 @@ import re
 import subprocess
 from pathlib import Path
 
+from crmdata.records.vocabulary import phrase
+
 FOLDER = "pagefind"
 """Where the index goes in the site; the search box's script loads FOLDER/pagefind.js."""
-CODE_FILES = re.compile(r"^(pagefind[\w-]*\.(js|css)|wasm\.[\w]+\.pagefind)$")
-"""Pagefind's own program files in FOLDER (the same for every site): an encrypted site keeps them plain, as
-it keeps the theme's scripts; the index chunks and fragments hold record text and are sealed."""
 _ARTICLE = re.compile(r'<article class="md-content__inner')
 _HTML = re.compile(r"<html ")
 _COUNTS = re.compile(r"Indexed ([\d,]+) (pages|words)")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def encrypted_search_refusal(language: object) -> str:
+    """Why `site.search: pagefind` and encryption (--encrypt or site.encrypt) are refused together: Pagefind's
+    worker fetches its index chunks itself, past the decrypting fetch of unlock.js, so a sealed index could
+    not be read (and a plain one would publish the records' text)."""
+    return phrase("search_not_encrypted", language)
 
 
 class SearchIndexError(RuntimeError):

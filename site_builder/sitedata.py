@@ -23,7 +23,15 @@ from crmdata.engine.care import CareMoment, care_moments
 from crmdata.engine.contracts import PaymentDue, RenewalDue, overdue_payments, renewals_due
 from crmdata.engine.pipeline import Pipeline, pipeline, win_rate
 from crmdata.engine.plans import PlanDue, plans_due
-from crmdata.engine.schedule import FollowUp, OverdueTodo, Status, followups, open_complaints, overdue_todos
+from crmdata.engine.schedule import (
+    FollowUp,
+    OverdueTodo,
+    Status,
+    churned_ids,
+    followups,
+    open_complaints,
+    overdue_todos,
+)
 from crmdata.engine.segments import (
     CustomerFacts,
     Segment,
@@ -107,6 +115,51 @@ def payment_lines(contract: Contract, currency: str, as_of: date) -> list[Paymen
     return lines
 
 
+WEEK_DAYS = 7
+"""An owner's day page (我的今天) lists what is due today and in the 6 days after it: this week's work."""
+
+
+class ActionKind(StrEnum):
+    """What an item of an owner's day is (the page names each in the vocabulary: action_<value>)."""
+
+    FOLLOWUP = "followup"
+    TODO = "todo"
+    PLAN = "plan"
+    RENEWAL = "renewal"
+    PAYMENT = "payment"
+
+
+class When(StrEnum):
+    """The three parts of an owner's day, in the order to act on them."""
+
+    OVERDUE = "overdue"
+    TODAY = "today"
+    WEEK = "week"
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing an owner is to do: a follow-up, a todo, a plan's contact, a renewal or a payment to chase.
+    `what` is record text (a task, a plan's goal) or empty; `record` the id it comes from."""
+
+    kind: ActionKind
+    customer: str
+    day: date
+    days_overdue: int
+    record: str
+    what: str = ""
+    amount: float | None = None
+    currency: str | None = None
+    reason: str | None = None
+
+
+def action_order(action: Action) -> tuple[object, ...]:
+    """Overdue first, the longest overdue first (the most urgent); then by day; the same day by kind
+    (ActionKind order: a follow-up before a payment) and record, so the order is stable."""
+    kinds = list(ActionKind)
+    return (-action.days_overdue, action.day, kinds.index(action.kind), action.customer, action.record)
+
+
 log = logging.getLogger("mkdocs.plugins.crm")
 
 
@@ -171,6 +224,9 @@ class SiteData:
     """won / (won + lost) of the opportunities closed in the last 365 days; None when none closed."""
     suggested_value: dict[str, Value] = field(default_factory=dict)
     """customer id -> the value its contracts of the last 12 months suggest (crmdata.engine.value)."""
+    todos_ahead: list[OverdueTodo] = field(default_factory=list)
+    """Open todos due from as_of to the end of the week (WEEK_DAYS), by due day: an owner's day lists them
+    beside the overdue ones (days_overdue is 0)."""
     sealed: bool = False
     """The site is encrypted (site_builder.encrypt): calendar feeds, which phones fetch without a browser
     and so could only be published as plain text, are left out and the page says why."""
@@ -237,6 +293,56 @@ class SiteData:
     def by_status(self, status: Status | str) -> list[FollowUp]:
         return [plan for plan in self.plans if plan.status == status]
 
+    def week_end(self) -> date:
+        """The last day an owner's day page looks ahead to (as_of + WEEK_DAYS - 1)."""
+        return self.as_of + timedelta(days=WEEK_DAYS - 1)
+
+    def actions_of(self, owner: str) -> dict[When, list[Action]]:
+        """Everything `owner` is to do by the week's end, in the order to act on it: overdue (most overdue
+        first), today, this week (by day). Follow-ups, todos, plans' contacts, renewals and payments, from
+        the same engine lists as the rest of the site (and as `crm notify`, which links here)."""
+        end = self.week_end()
+        found = [
+            Action(ActionKind.FOLLOWUP, f.customer, f.due, f.days_overdue, f.customer, reason=f.reason.value)
+            for f in self.plans
+            if f.owner == owner and f.due <= end
+        ]
+        found += [
+            Action(ActionKind.TODO, t.customer, t.due, t.days_overdue, t.interaction, t.task)
+            for t in (*self.todos_of_owner.get(owner, []), *self.todos_ahead)
+            if t.owner == owner and t.due <= end
+        ]
+        found += [
+            Action(ActionKind.PLAN, p.customer, p.due, p.days_overdue, p.plan_id, p.goal)
+            for p in self.plans_due
+            if p.owner == owner and p.due <= end
+        ]
+        found += [
+            Action(ActionKind.RENEWAL, r.customer, r.due, r.days_overdue, r.contract_id, r.end.isoformat())
+            for r in self.renewals
+            if r.owner == owner and r.due <= end
+        ]
+        found += [
+            Action(ActionKind.PAYMENT, p.customer, p.due, p.days_overdue, p.contract_id, "", p.amount, p.currency)
+            for p in self.payments_overdue
+            if p.owner == owner
+        ]
+        found += [
+            Action(ActionKind.PAYMENT, line.contract.customer, line.due, 0, line.contract.id, "", line.amount,
+                   line.currency)
+            for line in self.payments_ahead
+            if line.contract.owner == owner and line.due <= end
+        ]  # fmt: skip
+        parts: dict[When, list[Action]] = {when: [] for when in When}
+        for action in sorted(found, key=action_order):
+            if action.days_overdue > 0 or action.day < self.as_of:
+                parts[When.OVERDUE].append(action)
+            elif action.day == self.as_of:
+                parts[When.TODAY].append(action)
+            else:
+                parts[When.WEEK].append(action)
+        return parts
+
 
 def site_data(
     ds: Dataset, as_of: date, warnings: list[Problem], internal: bool, history: History | None = None
@@ -261,6 +367,7 @@ def site_data(
     data.plans = followups(ds, as_of)
     data.plan_of = {plan.customer: plan for plan in data.plans}
     data.todos = overdue_todos(ds, as_of)
+    data.todos_ahead = todos_ahead(ds, as_of)
     data.complaints = open_complaints(ds, as_of)
     data.care = care_moments(ds, as_of)
     facts = customer_facts(ds, as_of, data.plans)
@@ -285,6 +392,21 @@ def site_data(
     data.todos_of_owner = dict(todos)
     add_history(data, history)
     return data
+
+
+def todos_ahead(ds: Dataset, as_of: date) -> list[OverdueTodo]:
+    """Open todos due from as_of to the week's end (WEEK_DAYS), of customers not churned, by due day: the
+    rule of schedule.overdue_todos for the days ahead (those due before as_of are its own)."""
+    churned = churned_ids(ds)
+    end = as_of + timedelta(days=WEEK_DAYS - 1)
+    found = [
+        OverdueTodo(interaction.id, interaction.customer, todo.task, todo.owner or interaction.owner, todo.due, 0)
+        for interaction in ds.interactions
+        if interaction.day <= as_of and interaction.customer not in churned
+        for todo in interaction.todos
+        if (todo.done is None or todo.done > as_of) and as_of <= todo.due <= end
+    ]
+    return sorted(found, key=lambda todo: (todo.due, todo.interaction, todo.task))
 
 
 def add_commercial(data: SiteData) -> None:

@@ -3,6 +3,7 @@ script, `run_crm`) or in this process for output alone (`invoke_crm`)."""
 
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 import re
@@ -164,6 +165,19 @@ def _lines(lines: tuple[str, ...]) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
+def changed_lines(before: bytes, after: bytes) -> tuple[list[bytes], list[bytes]]:
+    """(removed, added) lines, line ends included: what a byte-for-byte review of an edit shows, so a test can
+    say exactly which lines a command that edits a record may change."""
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    removed: list[bytes] = []
+    added: list[bytes] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag != "equal":
+            removed += old[i1:i2]
+            added += new[j1:j2]
+    return removed, added
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> DataRepo:
     """A valid repository: crm.yaml with two team members, one customer, one interaction."""
@@ -302,3 +316,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def _private_cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep the cache signing key of test runs out of the developer's home."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
+# The browser tests' shared fixtures: one demo site build and one chromium for the whole run (tests/browser_site.py).
+from tests.browser_site import browser, site, tab, tab_factory  # noqa: E402, F401

@@ -128,3 +128,14 @@ def test_moments_are_sorted_by_day(crm: DataRepo) -> None:
         (D("2026-07-01"), "KH-1", "anniversary", 5),
         (D("2026-07-05"), "KH-2", "birthday", 34),
     ]
+
+
+def test_a_masked_birthday_says_which_week_not_which_day(crm: DataRepo) -> None:
+    """The masked site and messages say "within 7/14/30 days" for a birthday: its owner knows which week to greet
+    in, the date of birth stays private. Day 0 (as_of itself) and day 7 are "within 7", day 8 "within 14", day 15
+    and day 30 "within 30"."""
+    as_of = D("2026-06-10")
+    crm.customer("KH-A", contacts({"今天": "1990-06-10", "七天": "1990-06-17", "八天": "1990-06-18"}))
+    crm.customer("KH-B", contacts({"十五天": "1990-06-25", "三十天": "1990-07-10"}))
+    windows = {m.contact: m.within_days for m in care_moments(load(crm), as_of) if m.private}
+    assert windows == {"今天": 7, "七天": 7, "八天": 14, "十五天": 30, "三十天": 30}

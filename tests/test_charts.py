@@ -31,7 +31,7 @@ QUARTERS = ["2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3"]
 SATISFACTION: dict[str, list[float | None]] = {"华星科技": [72, 75, None, 80, 84], "远航物流": [60, 66, 65, 70, 71]}
 
 
-def interactions_chart() -> Chart:
+def interactions_chart(language: str = "en") -> Chart:
     return bar_chart(
         "interactions-by-month",
         "Interactions per month by channel",
@@ -39,10 +39,11 @@ def interactions_chart() -> Chart:
         CHANNELS,
         stacked=True,
         value_label="interactions",
+        language=language,
     )
 
 
-def satisfaction_chart() -> Chart:
+def satisfaction_chart(language: str = "en") -> Chart:
     return line_chart(
         "satisfaction-by-quarter",
         "满意度 by quarter",
@@ -50,6 +51,7 @@ def satisfaction_chart() -> Chart:
         SATISFACTION,
         value_label="score",
         value_range=(0, 100),
+        language=language,
     )
 
 
@@ -112,7 +114,7 @@ def test_the_svg_scales_to_the_page_width() -> None:
 
     assert root.get("width") == "100%"
     assert root.get("height") is None
-    assert root.get("viewBox") == "0 0 460.8 216"  # 6.4 × 3.0 in: about 640 × 300 px at its natural size
+    assert root.get("viewBox") == "0 0 345.6 194.4"  # 4.8 × 2.7 in: about 346 × 194 px at its natural size
 
 
 def test_line_chart_leaves_a_gap_where_a_quarter_has_no_data() -> None:
@@ -360,7 +362,7 @@ def test_alt_text_of_a_line_chart_gives_lowest_highest_and_the_gaps() -> None:
 
 
 def test_alt_text_of_a_single_line_says_the_latest_value() -> None:
-    chart = line_chart("nps", "NPS", QUARTERS, {"nps": [10, None, 30.5, 20, None]})
+    chart = line_chart("nps", "NPS", QUARTERS, {"nps": [10, None, 30.5, 20, None]}, language="en")
 
     assert chart.alt == (
         "NPS, 2025Q3 to 2026Q3: lowest 10 (2025Q3), highest 30.5 (2026Q1), latest 20 (2026Q2). "
@@ -369,5 +371,56 @@ def test_alt_text_of_a_single_line_says_the_latest_value() -> None:
 
 
 def test_alt_text_when_there_is_nothing_to_show() -> None:
-    assert bar_chart("z", "Deals won", ["2026Q1"], {"n": [0]}).alt == "Deals won, 2026Q1: 0 in all."
-    assert line_chart("z", "Score", QUARTERS, {"s": [None] * 5}).alt == "Score, 2025Q3 to 2026Q3: no data."
+    assert bar_chart("z", "Deals won", ["2026Q1"], {"n": [0]}, language="en").alt == "Deals won, 2026Q1: 0 in all."
+    assert line_chart("z", "Score", QUARTERS, {"s": [None] * 5}, language="en").alt == (
+        "Score, 2025Q3 to 2026Q3: no data."
+    )
+
+
+def test_alt_text_is_in_the_sites_language() -> None:
+    """A Chinese site's charts are described in Chinese, an English site's in English (issue 15: the alt
+    texts were half English on a Chinese site)."""
+    bars = interactions_chart("zh").alt
+    assert bars.startswith("Interactions per month by channel，2025-12至2026-11：共 127，最多的是 2026-02（18）。")
+    assert "分系列：电话 42，微信 55，拜访 20，Email 10。" in bars
+    line = satisfaction_chart("zh").alt
+    assert "最低 60（远航物流，2025Q3）" in line and "最高 84（华星科技，2026Q3）" in line
+    assert line.endswith("10 个点中有 1 个没有数据。")
+    for alt in (bars, line):
+        for english in ("in all", "most in", "lowest", "highest", "No data", " to "):
+            assert english not in alt, f"{english!r} in a Chinese alt text: {alt}"
+    assert line_chart("z", "满意度", QUARTERS, {"s": [None] * 5}).alt == "满意度，2025Q3至2026Q3：没有数据。"
+
+
+# --- readable on a phone (issue 15) ---------------------------------------------------------------------------
+
+PHONE_CHART_PX = 340  # a 390 px phone less the page's margins: the narrowest a chart is drawn on the site
+
+
+def font_sizes(svg: str) -> list[float]:
+    return [float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg)] + [
+        float(size) for size in re.findall(r"font: (?:[a-z]+ )*([\d.]+)px", svg)
+    ]
+
+
+def test_every_text_is_at_least_11_px_when_the_chart_is_drawn_phone_wide() -> None:
+    for chart in (interactions_chart(), satisfaction_chart(), bar_chart("few", "T", ["a", "b"], {"n": [3, 4]})):
+        root = parse(chart.svg_light)
+        width = float(str(root.get("viewBox")).split()[2])
+        sizes = font_sizes(chart.svg_light)
+        assert sizes, "no font size found in the SVG"
+        assert min(sizes) * PHONE_CHART_PX / width >= 11, f"{chart.key}: {min(sizes)} units in a {width} box"
+
+
+def test_a_few_bars_carry_their_values_as_integers_when_they_count() -> None:
+    chart = bar_chart("few", "客户类型", ["企业", "个人", "政府"], {"客户数": [12, 3, 0]})
+    labels = texts(parse(chart.svg_light))
+    assert {"12", "3", "0"} <= set(labels)
+    assert not any(label.endswith(".0") for label in labels)
+
+
+def test_stacked_bars_carry_their_totals_and_many_bars_carry_none() -> None:
+    stacked = bar_chart("s", "T", QUARTERS, {"a": [1, 2, 3, 4, 5], "b": [1, 1, 1, 1, 1]}, stacked=True)
+    assert {"2", "3", "4", "5", "6"} <= set(texts(parse(stacked.svg_light)))
+    many = interactions_chart()  # twelve stacks: a total over each would crowd the months
+    assert "127" not in texts(parse(many.svg_light))

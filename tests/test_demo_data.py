@@ -121,9 +121,7 @@ def test_demo_plans_are_the_handbooks_with_some_overdue_postponed_and_cancelled(
 
     carried = Counter(i.plan for i in ds.interactions if i.plan is not None and i.day <= DEMO_AS_OF)
     assert sum(carried.values()) >= 20, "conversations carry the plans out"
-    due = {
-        plan.id: _current_due(plan, carried[plan.id]) for plan in ds.plans if plan.status is PlanStatus.ACTIVE
-    }
+    due = {plan.id: _current_due(plan, carried[plan.id]) for plan in ds.plans if plan.status is PlanStatus.ACTIVE}
     overdue = [plan_id for plan_id, day in due.items() if day is not None and day < DEMO_AS_OF]
     on_track = [plan_id for plan_id, day in due.items() if day is not None and day >= DEMO_AS_OF]
     assert len(overdue) >= 2, "the demo shows plans with occurrences missed"
@@ -174,9 +172,9 @@ def test_demo_contracts_show_renewals_due_payments_late_and_overdue() -> None:
     ending = [c for c in due_soon if c.end is not None and c.end <= horizon]
     assert any(c.id in called for c in ending), "a renewal call before a contract's end"
     assert any(c.id not in called for c in ending), "and a renewal nobody has called about yet"
-    assert any(
-        c.end is not None and DEMO_AS_OF <= c.end <= horizon for c in ds.contracts if c.id in renewed
-    ), "a contract ending soon that is already renewed"
+    assert any(c.end is not None and DEMO_AS_OF <= c.end <= horizon for c in ds.contracts if c.id in renewed), (
+        "a contract ending soon that is already renewed"
+    )
     assert sum(c.terminated_on is not None for c in ds.contracts) == 1
 
     past = [p for c in ds.contracts for p in c.payments if p.due < DEMO_AS_OF]

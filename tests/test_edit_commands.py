@@ -8,13 +8,12 @@ A refusal leaves the file byte-identical and exits non-zero with a message namin
 
 from __future__ import annotations
 
-import difflib
 import os
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import DataRepo, invoke_crm
+from tests.conftest import DataRepo, changed_lines, invoke_crm
 
 LONG = "这是一段很长的沟通摘要，" * 12 + "and some English words that would be folded at eighty columns by default"
 
@@ -41,18 +40,6 @@ next_followup: 2024-03-20
 """
 
 
-def _changed_lines(before: bytes, after: bytes) -> tuple[list[bytes], list[bytes]]:
-    """(removed, added) lines, line ends included: what a byte-for-byte review of the change shows."""
-    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    removed: list[bytes] = []
-    added: list[bytes] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag != "equal":
-            removed += old[i1:i2]
-            added += new[j1:j2]
-    return removed, added
-
-
 def _complaint(repo: DataRepo, text: str = COMPLAINT, newline: str = "\n") -> Path:
     path = repo.root / "interactions" / "2024" / "JL-2024010.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -67,7 +54,7 @@ def test_done_adds_only_the_done_line_of_that_todo(repo: DataRepo, newline: str)
     result = invoke_crm("done", "JL-2024010", "2", "--on", "2024-03-14", "--root", str(repo.root))
     assert result.returncode == 0, result.stderr
     assert "JL-2024010" in result.stdout
-    removed, added = _changed_lines(before, path.read_bytes())
+    removed, added = changed_lines(before, path.read_bytes())
     assert removed == []
     assert added == [f"      done: 2024-03-14{newline}".encode()]
     after = path.read_bytes().decode()
@@ -80,7 +67,7 @@ def test_done_in_a_flow_mapping_changes_that_line_alone(repo: DataRepo) -> None:
     before = path.read_bytes()
     result = invoke_crm("done", "JL-2024010", "1", "--on", "2024-03-07", "--root", str(repo.root))
     assert result.returncode == 0, result.stderr
-    removed, added = _changed_lines(before, path.read_bytes())
+    removed, added = changed_lines(before, path.read_bytes())
     assert removed == ["    - {task: 重开发票, due: 2024-03-08}\n".encode()]
     assert added == ["    - {task: 重开发票, due: 2024-03-08, done: 2024-03-07}\n".encode()]
 
@@ -139,7 +126,7 @@ def test_resolve_adds_resolved_after_the_complaints_fields(repo: DataRepo) -> No
     before = path.read_bytes()
     result = invoke_crm("resolve", "JL-2024010", "--on", "2024-03-10", "--root", str(repo.root))
     assert result.returncode == 0, result.stderr
-    removed, added = _changed_lines(before, path.read_bytes())
+    removed, added = changed_lines(before, path.read_bytes())
     assert removed == []
     assert added == [b"resolved: 2024-03-10\n"]
     text = path.read_text(encoding="utf-8")
@@ -242,7 +229,7 @@ def test_stage_churned_sets_the_day_and_reason_and_nothing_else(repo: DataRepo, 
     before = path.read_bytes()
     result = invoke_crm("stage", "KH-2024001", stage, "--reason", "no", "--on", "2024-06-30", "--root", str(repo.root))
     assert result.returncode == 0, result.stderr
-    removed, added = _changed_lines(before, path.read_bytes())
+    removed, added = changed_lines(before, path.read_bytes())
     assert removed == [b"stage: active\n"]
     assert added == [b"stage: churned\n", b"churned_on: 2024-06-30\n", b"churn_reason: 'no'\n"]
     text = path.read_text(encoding="utf-8")
@@ -273,7 +260,7 @@ def test_stage_back_from_churned_keeps_the_record_of_the_loss(repo: DataRepo) ->
     before = path.read_bytes()
     result = invoke_crm("stage", "KH-2024001", "合作期", "--root", str(repo.root))
     assert result.returncode == 0, result.stderr
-    assert _changed_lines(before, path.read_bytes()) == ([b"stage: churned\n"], [b"stage: active\n"])
+    assert changed_lines(before, path.read_bytes()) == ([b"stage: churned\n"], [b"stage: active\n"])
 
 
 def test_stage_out_of_prospecting_sets_since(repo: DataRepo) -> None:
@@ -283,7 +270,7 @@ def test_stage_out_of_prospecting_sets_since(repo: DataRepo) -> None:
     assert result.returncode == 1 and path.read_bytes() == before  # already there
     result = invoke_crm("stage", "KH-2024001", "active", "--on", "2024-02-01", "--root", str(repo.root))
     assert result.returncode == 0, result.stderr
-    removed, added = _changed_lines(before, path.read_bytes())
+    removed, added = changed_lines(before, path.read_bytes())
     assert removed == [b"stage: prospecting\n"]
     assert added == [b"stage: active\n", b"since: 2024-02-01\n"]
 

@@ -8,7 +8,6 @@ original line by line, line ends included.
 
 from __future__ import annotations
 
-import difflib
 from datetime import date
 
 import pytest
@@ -16,6 +15,7 @@ import pytest
 from crmdata.authoring.edits import EditRefusedError, RoundTrip, model_order, set_value, splice, yaml_text
 from crmdata.records.models import Interaction, Todo
 from crmdata.records.yamlread import read_yaml
+from tests.conftest import changed_lines
 
 HEAD = "id: JL-2024010\ncustomer: KH-2024001\ndate: 2024-03-01\nchannel: phone\nkind: complaint\nowner: ming\n"
 
@@ -34,17 +34,6 @@ LAYOUTS = {
 }
 
 
-def _changes(before: bytes, after: bytes) -> tuple[list[bytes], list[bytes]]:
-    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    removed: list[bytes] = []
-    added: list[bytes] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag != "equal":
-            removed += old[i1:i2]
-            added += new[j1:j2]
-    return removed, added
-
-
 def _resolved(raw: bytes) -> bytes:
     document = RoundTrip(raw, "interactions/2024/JL-2024010.yaml")
     set_value(document.tree, "resolved", date(2024, 3, 10), model_order(Interaction))
@@ -55,7 +44,7 @@ def _resolved(raw: bytes) -> bytes:
 def test_an_added_key_is_the_only_change(layout: str) -> None:
     raw = LAYOUTS[layout].encode("utf-8")
     after = _resolved(raw)
-    assert _changes(raw, after) == ([], [b"resolved: 2024-03-10\n"])
+    assert changed_lines(raw, after) == ([], [b"resolved: 2024-03-10\n"])
 
 
 @pytest.mark.parametrize("layout", [layout for layout in LAYOUTS if layout != "block text"])
@@ -71,7 +60,7 @@ def test_a_block_text_ending_the_file_keeps_its_value() -> None:
     # give it one: the block's header changes to `|-` (keep it without) rather than the text change.
     raw = LAYOUTS["block text"].rstrip("\n").encode("utf-8")
     after = _resolved(raw)
-    assert _changes(raw, after) == (
+    assert changed_lines(raw, after) == (
         [b"summary: |\n", "  第三行".encode()],
         [b"summary: |-\n", "  第三行\n".encode(), b"resolved: 2024-03-10\n"],
     )
@@ -81,7 +70,7 @@ def test_a_block_text_ending_the_file_keeps_its_value() -> None:
 def test_mixed_line_ends_stay_as_they_were() -> None:
     raw = (HEAD.replace("\n", "\r\n", 2) + "topic: 投诉\n").encode("utf-8")
     after = _resolved(raw)
-    assert _changes(raw, after) == ([], [b"resolved: 2024-03-10\r\n"])  # the file's first line end
+    assert changed_lines(raw, after) == ([], [b"resolved: 2024-03-10\r\n"])  # the file's first line end
 
 
 def test_a_key_in_a_four_space_list_item_is_indented_as_its_neighbours() -> None:
@@ -91,7 +80,7 @@ def test_a_key_in_a_four_space_list_item_is_indented_as_its_neighbours() -> None
     document = RoundTrip(raw, "interactions/2024/JL-2024010.yaml")
     set_value(document.tree["todos"][0], "done", date(2024, 3, 4), model_order(Todo))
     after = document.result(Interaction)
-    assert _changes(raw, after) == ([], [b"        done: 2024-03-04\n"])
+    assert changed_lines(raw, after) == ([], [b"        done: 2024-03-04\n"])
     assert after.index(b"done:") < after.index(b"# \xe8\xaf\xb4\xe6\x98\x8e")  # before the comment of plan
 
 

@@ -3,12 +3,11 @@ only the duplicate knew kept, its file removed, the result valid; refusals and -
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import DataRepo, invoke_crm
+from tests.conftest import DataRepo, changed_lines, invoke_crm
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
@@ -17,17 +16,6 @@ def _snapshot(root: Path) -> dict[str, bytes]:
         for path in sorted(root.rglob("*.yaml"))
         if ".crm-cache" not in path.parts
     }
-
-
-def _changed(before: bytes, after: bytes) -> tuple[list[bytes], list[bytes]]:
-    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    removed: list[bytes] = []
-    added: list[bytes] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag != "equal":
-            removed += old[i1:i2]
-            added += new[j1:j2]
-    return removed, added
 
 
 @pytest.fixture
@@ -85,19 +73,19 @@ def test_merge_rewrites_every_reference_and_keeps_what_only_the_duplicate_knew(t
         "contracts/HT-2024001.yaml",
     }
     for path in ("plans/JH-2024001.yaml", "opportunities/SJ-2024001.yaml", "contracts/HT-2024001.yaml"):
-        assert _changed(before[path], after[path]) == ([b"customer: KH-2024009\n"], [b"customer: KH-2024001\n"])
+        assert changed_lines(before[path], after[path]) == ([b"customer: KH-2024009\n"], [b"customer: KH-2024001\n"])
     interaction = "interactions/2024/JL-2024009.yaml"
-    assert _changed(before[interaction], after[interaction]) == (
+    assert changed_lines(before[interaction], after[interaction]) == (
         [b"customer: 'KH-2024009'\n"],
         [b"customer: 'KH-2024001'\n"],
     )
     referred = "customers/KH-2024002.yaml"
-    assert _changed(before[referred], after[referred]) == (
+    assert changed_lines(before[referred], after[referred]) == (
         [b"referred_by: KH-2024009\n"],
         [b"referred_by: KH-2024001\n"],
     )
     into = after["customers/KH-2024001.yaml"].decode()
-    removed, _added = _changed(before["customers/KH-2024001.yaml"], after["customers/KH-2024001.yaml"])
+    removed, _added = changed_lines(before["customers/KH-2024001.yaml"], after["customers/KH-2024001.yaml"])
     assert removed == []
     assert "industry: 制造业\n" in into and "source: 行业展会\n" in into
     assert "    email: lilei@example.com\n" in into  # the same person: INTO's 李雷 gains the e-mail

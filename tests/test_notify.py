@@ -113,3 +113,19 @@ def test_the_digest_holds_what_is_due_and_hides_a_birthday_unless_the_site_shows
     [birthday] = [item for item in shown.section(Section.CARE) if item.detail == "birthday"]
     assert (birthday.day, birthday.years, birthday.link) == (date(2024, 12, 2), 34, None)
     assert digest(dataset, date(2024, 11, 28), "hong").empty
+
+
+def test_each_message_links_the_owners_day_on_the_site_when_site_url_is_set(repo: DataRepo) -> None:
+    """Every part of a digest leads to the owner's 我的今天 page (`<site.url>today/<owner>/`), where the
+    same work stands in the order to do it; without site.url no address is guessed."""
+    repo.config(CHANNELS + "  - {kind: feishu, url_env: CRM_FEISHU_URL}\nsite: {url: 'https://crm.example.com/'}\n")
+    result = invoke_crm("notify", "--root", str(repo.root), "--as-of", "2024-11-28", "--dry-run", "--owner", "ming")
+    assert result.returncode == 0, result.stderr
+    page = "https://crm.example.com/today/ming/"
+    assert f"[我的今天（按先后列出全部事项）]({page})" in result.stdout  # wecom and dingtalk: Markdown
+    assert f"我的今天（按先后列出全部事项） {page}" in result.stdout  # feishu: plain text
+    dataset = validate(repo.root, LoadOptions(use_cache=False)).dataset
+    assert digest(dataset, date(2024, 11, 28), "ming").page == page
+    repo.config(CHANNELS)
+    result = invoke_crm("notify", "--root", str(repo.root), "--as-of", "2024-11-28", "--dry-run", "--owner", "ming")
+    assert "today/" not in result.stdout and "我的今天" not in result.stdout

@@ -242,4 +242,4 @@ def test_private_fields_stay_masked(team: DataRepo, robots: Robots, mail: MailSe
     assert "王芳" in json.dumps(robots.received, ensure_ascii=False)
     for private in ("13912345678", "wang@example.com", "1990-12-02", "12-02"):
         assert private not in everything
-    assert "日期已隐藏" in robots.received["wecom"][0]["markdown"]["content"]
+    assert "7 天内（日期不公开）" in robots.received["wecom"][0]["markdown"]["content"], "which week, never the day"

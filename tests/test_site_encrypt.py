@@ -34,8 +34,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from crmdata.records.models import key_salt_bytes
 from site_builder.encrypt import BUILD_KEY_INFO, FORMAT, ITERATIONS, PASSPHRASE_VARIABLE, SiteKey, open_envelope
+from tests.browser_site import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PROJECT
 from tests.conftest import CRM, DataRepo
-from tests.test_site_browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PROJECT
 
 PASSPHRASE = "青山-correct-horse-7"
 WRONG = "青山-correct-horse-8"
@@ -178,13 +178,8 @@ def test_only_the_themes_and_crms_own_code_stays_plain(built: Built) -> None:
     )
     assert plain, "the theme's scripts and styles stay plain"
     for name in plain:
-        assert (
-            name == ".crm-site"
-            or re.match(r"assets/(javascripts|stylesheets|images)/|assets/(crm|unlock)\.", name)
-            or re.fullmatch(
-                r"pagefind/(pagefind[\w-]*\.(js|css)|wasm\.\w+\.pagefind)",
-                name,  # Pagefind's program, not the index
-            )
+        assert name == ".crm-site" or re.match(
+            r"assets/(javascripts|stylesheets|images)/|assets/(crm|unlock)\.", name
         ), name
     pages = [path for path in built.sealed.rglob("*.html")]
     assert pages and all(b'id="crm-sealed"' in path.read_bytes() for path in pages)
@@ -475,10 +470,11 @@ def test_with_the_passphrase_the_dashboard_customers_filter_and_search_work(
     page.wait_for_function("document.querySelector('.crm-filter__count').textContent.trim() === '1 / 3'")
     assert CUSTOMERS["KH-2024003"]["name"] in page.locator(".md-content table tbody").inner_text()
 
-    box = page.locator("input.crm-search__input")  # Pagefind's sealed chunks, opened by unlock.js's fetch
+    box = page.locator("input.md-search__input")
     box.click()
     page.keyboard.type(SEARCH_WORD)
-    results = page.locator("a.crm-search__hit")
+    page.keyboard.press("End")
+    results = page.locator(".md-search-result__item > a.md-search-result__link")
     results.first.wait_for(timeout=15_000)
     hrefs = results.evaluate_all("links => links.map(link => link.href)")
     assert any("customers/KH-2024001" in href for href in hrefs), hrefs

@@ -1380,11 +1380,14 @@ class _Synth:
         return out
 
     def crm_record(self) -> dict[str, Any]:
-        """crm.yaml: the team, language and site options; the policy stays at the contract's defaults."""
+        """crm.yaml: the team, language, site options and a WeCom robot to notify; the policy stays at the contract's
+        defaults."""
         return {
             "team": {key: {"name": name} for key, name in TEAM},
             "language": "zh",
             "site": {"title": "客户关系看板", "redact": True},
+            # `crm notify --dry-run` shows each owner's morning message; a team sets CRM_WECOM_URL to send it
+            "notify": [{"kind": "wecom", "url_env": "CRM_WECOM_URL"}],
         }
 
 

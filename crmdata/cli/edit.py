@@ -57,6 +57,14 @@ def _refuse(said: Message) -> EditRefusedError:
     return EditRefusedError(said)
 
 
+def _interaction_edit(root: Path, given: str) -> tuple[Edit, Interaction]:
+    """An edit of the interaction `given` and the record as it reads now (crm done and crm resolve)."""
+    edit = Edit(root, _interaction_file(root, given), Interaction)
+    record = edit.record
+    assert isinstance(record, Interaction)
+    return edit, record
+
+
 def _interaction_file(root: Path, given: str) -> str:
     """interactions/**/<ID>.yaml for the id `given` (exactly, else ignoring case), found without loading
     the repository; links are not followed (a linked record is found by its name, then refused)."""
@@ -108,9 +116,7 @@ def done_command(root: Path, interaction: str, number: int | None, on: datetime 
     language = root_language(root)
     day = _day(on)
     with _refusals(language):
-        edit = Edit(root, _interaction_file(root, interaction), Interaction)
-        record = edit.record
-        assert isinstance(record, Interaction)
+        edit, record = _interaction_edit(root, interaction)
         if not record.todos:
             raise _refuse(EDIT_WORDS.say("no_todos", id=record.id))
         if number is None:
@@ -163,9 +169,7 @@ def resolve_command(root: Path, interaction: str, on: datetime | None) -> None:
     language = root_language(root)
     day = _day(on)
     with _refusals(language):
-        edit = Edit(root, _interaction_file(root, interaction), Interaction)
-        record = edit.record
-        assert isinstance(record, Interaction)
+        edit, record = _interaction_edit(root, interaction)
         if record.kind is not InteractionKind.COMPLAINT:
             raise _refuse(EDIT_WORDS.say("not_complaint", id=record.id, kind=record.kind.value))
         if record.resolved is not None:

@@ -252,7 +252,8 @@ def _sections(item: Brief, owner: str, language: str, shown: Callable[[str], str
     if item.care:
         care = []
         for moment in item.care:
-            day = moment.day.isoformat() if item.internal or not moment.private else label("private_date", language)
+            shown_day = item.internal or not moment.private
+            day = moment.day.isoformat() if shown_day else label("private_window", language, days=moment.within_days)
             kind = label(moment.kind.value, language)
             if moment.contact:
                 care.append(_w("care_birthday_line", language, contact=shown(moment.contact), kind=kind, date=day))

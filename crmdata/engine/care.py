@@ -13,6 +13,9 @@ from crmdata.records.dataset import Dataset
 from crmdata.records.models import Stage
 
 CARE_WINDOW_DAYS = 30
+PRIVATE_WINDOWS = (7, 14, CARE_WINDOW_DAYS)
+"""How soon a masked birthday is said to come: within 7, 14 or 30 days, never its day (the date of birth is
+private contact data), yet enough for its owner to know which week to greet in."""
 
 
 class CareKind(StrEnum):
@@ -32,6 +35,8 @@ class CareMoment:
     years: int
     contact: str | None = None
     private: bool = False
+    within_days: int = 0
+    """The smallest of PRIVATE_WINDOWS holding the day: what the masked site and messages say instead of it."""
 
 
 def _next_occurrence(original: date, as_of: date) -> date:
@@ -44,6 +49,12 @@ def _next_occurrence(original: date, as_of: date) -> date:
         if candidate >= as_of:
             return candidate
     raise AssertionError("unreachable: next year always qualifies")
+
+
+def within_days(day: date, as_of: date) -> int:
+    """The smallest of PRIVATE_WINDOWS that holds `day` (days after `as_of`; beyond them: the days themselves)."""
+    days = (day - as_of).days
+    return next((window for window in PRIVATE_WINDOWS if days <= window), days)
 
 
 def care_moments(ds: Dataset, as_of: date, window_days: int = CARE_WINDOW_DAYS) -> list[CareMoment]:
@@ -74,6 +85,7 @@ def care_moments(ds: Dataset, as_of: date, window_days: int = CARE_WINDOW_DAYS) 
                         day.year - contact.birthday.year,
                         contact=contact.name,
                         private=True,
+                        within_days=within_days(day, as_of),
                     )
                 )
     return sorted(moments, key=lambda moment: (moment.day, moment.customer, moment.kind, moment.contact or ""))

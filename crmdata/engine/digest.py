@@ -7,7 +7,9 @@ Items that are not due (status ok) are left out: a reminder that lists everythin
 
 Each item links to its customer's page when crm.yaml names where the site is published (`site.url`):
 `<site.url>customers/<id>/`, the path the site gives a customer page (mkdocs, use_directory_urls).
-Without `site.url` there are no links: a guessed address would be wrong for every team but one.
+Without `site.url` there are no links: a guessed address would be wrong for every team but one. The
+digest itself links to the owner's day on the site (`<site.url>today/<owner>/`, 我的今天), which lists the
+same work in the order to do it, with this week's too.
 
 Private fields: a birthday is private contact data; under `site.redact` (the default) its day is not
 in the digest (`day` None), only that a contact's birthday is coming — the same rule as the site's.
@@ -59,6 +61,8 @@ class DigestItem:
     years: int | None = None
     amount: float | None = None
     currency: str | None = None
+    within_days: int | None = None
+    """For a masked birthday (day None): within how many days it comes (crmdata.engine.care.PRIVATE_WINDOWS)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ class Digest:
     owner_name: str
     as_of: date
     items: list[DigestItem] = field(default_factory=list)
+    page: str | None = None
+    """The owner's day on the published site (owner_link), or None without `site.url`."""
 
     @property
     def empty(self) -> bool:
@@ -83,6 +89,13 @@ def customer_link(site_url: str | None, customer: str) -> str | None:
     if site_url is None:
         return None
     return f"{site_url}customers/{quote(customer, safe='')}/"
+
+
+def owner_link(site_url: str | None, owner: str) -> str | None:
+    """The owner's day (我的今天) on the published site, or None when crm.yaml has no `site.url`."""
+    if site_url is None:
+        return None
+    return f"{site_url}today/{quote(owner, safe='')}/"
 
 
 def digest(ds: Dataset, as_of: date, owner: str) -> Digest:
@@ -134,9 +147,11 @@ def digest(ds: Dataset, as_of: date, owner: str) -> Digest:
         day = None if hidden else moment.day
         years = None if hidden and moment.kind is CareKind.BIRTHDAY else moment.years
         care = item(Section.CARE, moment.customer, moment.customer, day, "care", 0, moment.kind.value)
-        items.append(replace(care, contact=moment.contact, years=years))
+        within = moment.within_days if hidden else None
+        items.append(replace(care, contact=moment.contact, years=years, within_days=within))
     member = config.team.get(owner) if config is not None else None
-    return Digest(owner, member.name if member is not None else owner, as_of, items)
+    name = member.name if member is not None else owner
+    return Digest(owner, name, as_of, items, owner_link(site_url, owner))
 
 
 def digests(ds: Dataset, as_of: date, owners: list[str] | None = None) -> list[Digest]:
@@ -151,6 +166,7 @@ def digest_json(digest_: Digest) -> dict[str, object]:
         "owner": digest_.owner,
         "owner_name": digest_.owner_name,
         "as_of": digest_.as_of.isoformat(),
+        "page": digest_.page,
         "items": [
             {
                 "section": it.section.value,
@@ -164,6 +180,7 @@ def digest_json(digest_: Digest) -> dict[str, object]:
                 "link": it.link,
                 **({"contact": it.contact} if it.contact is not None else {}),
                 **({"years": it.years} if it.years is not None else {}),
+                **({"within_days": it.within_days} if it.within_days is not None else {}),
                 **({"amount": it.amount, "currency": it.currency} if it.amount is not None else {}),
             }
             for it in digest_.items

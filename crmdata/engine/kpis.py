@@ -59,7 +59,7 @@ from crmdata.records.models import (
 )
 from crmdata.records.models.fields import DEFAULT_CURRENCY
 from crmdata.records.timeliness import logging_delay_if_late
-from crmdata.records.vocabulary import KPI_DEFINITIONS, KPI_SETTINGS, KPI_TITLES
+from crmdata.records.vocabulary import KPI_DEFINITIONS, KPI_SETTINGS, KPI_SUMMARIES, KPI_TITLES
 
 WINDOW_DAYS = 365
 """The length of "the last 365 days" (and of "a year ago" in retention)."""
@@ -307,6 +307,25 @@ class KpiDefinition:
         settings = policy if policy is not None else Policy()
         return KPI_DEFINITIONS[self.name].text(language, **{name: getattr(settings, name) for name in KPI_SETTINGS})
 
+    def summary(self, language: object) -> str:
+        """The KPI in one plain sentence in `language`: what a person reads first; `explained` is the precise
+        definition a click away."""
+        return KPI_SUMMARIES[self.name].text(language)
+
+    @property
+    def good(self) -> str | None:
+        """Which way the KPI is good (GOOD_DIRECTION): up, down or neutral; None for a table."""
+        return GOOD_DIRECTION.get(self.name)
+
+    def judged(self, now: object, before: object) -> str:
+        """How a move from `before` to `now` reads: "good", "bad", "neutral" (moved, neither good nor bad)
+        or "same" (no move, or a value missing) — what a trend arrow's colour says."""
+        if not isinstance(now, int | float) or not isinstance(before, int | float) or now == before:
+            return "same"
+        if self.good not in ("up", "down"):
+            return "neutral"
+        return "good" if (now > before) == (self.good == "up") else "bad"
+
     @property
     def title_zh(self) -> str:
         return KPI_TITLES[self.name].zh
@@ -315,6 +334,41 @@ class KpiDefinition:
     def title_en(self) -> str:
         return KPI_TITLES[self.name].en
 
+
+GOOD_DIRECTION: dict[str, str] = {
+    "customers_total": "up",
+    "overdue_followups": "down",
+    "silent_customers": "down",
+    "followup_compliance": "up",
+    "csat_avg": "up",
+    "open_complaints": "down",
+    "overdue_todos": "down",
+    "followup_on_time_rate_90d": "up",
+    "followup_on_time_rate_365d": "up",
+    "todo_on_time_rate": "up",
+    "logging_24h_rate": "up",
+    "retention_12m": "up",
+    "churn_rate_12m": "down",
+    "win_backs_12m": "up",
+    "new_customers_12m": "up",
+    "churned_12m": "down",
+    "complaints_12m": "down",
+    "complaint_median_resolution_days": "down",
+    "plans_overdue": "down",
+    "plan_completion_rate_90d": "up",
+    "contract_value_12m": "up",
+    "renewals_due": "neutral",
+    "renewal_rate_12m": "up",
+    "receivables_overdue": "down",
+    "pipeline_open_value": "up",
+    "pipeline_weighted_value": "up",
+    "win_rate_12m": "up",
+}
+"""Which way each scalar KPI is good: "up" (more is better), "down" (less is better) or "neutral" (neither:
+renewals coming due are work, not a failure). The site colours a trend by it (green when it moved the good
+way, red the bad way); declared once here so no page decides it. Every scalar KPI must have one (a test
+checks)."""
+DIRECTIONS = ("up", "down", "neutral")
 
 UNITS = ("count", "ratio", "days", "score", "table", "amount")
 """amount: a sum of money in crm.yaml's currency (a plain number; people read it through money.format_amount)."""
@@ -331,8 +385,12 @@ def kpi(name: str, unit: str) -> Callable[[KpiFunction], KpiFunction]:
         raise ValueError(f"KPI {name} has no title in crmdata.records.vocabulary.KPI_TITLES (zh and en)")
     if name not in KPI_DEFINITIONS:
         raise ValueError(f"KPI {name} has no definition in crmdata.records.vocabulary.KPI_DEFINITIONS (zh and en)")
+    if name not in KPI_SUMMARIES:
+        raise ValueError(f"KPI {name} has no plain summary in crmdata.records.vocabulary.KPI_SUMMARIES (zh and en)")
     if unit not in UNITS:
         raise ValueError(f"KPI {name}: unit {unit!r} is not one of {', '.join(UNITS)}")
+    if unit != "table" and GOOD_DIRECTION.get(name) not in DIRECTIONS:
+        raise ValueError(f"KPI {name} has no good direction in GOOD_DIRECTION (up, down or neutral)")
     if any(existing.name == name for existing in KPIS):
         raise ValueError(f"KPI {name} is registered twice")
 

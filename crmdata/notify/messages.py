@@ -86,8 +86,8 @@ def _say(key: str, language: str, **values: object) -> str:
 
 
 def _when(item: DigestItem, language: str) -> str:
-    if item.day is None:
-        return _say("day_hidden", language)
+    if item.day is None:  # a masked birthday: which week, not which day
+        return _say("day_within", language, days=item.within_days or 0)
     if item.days_overdue > 0:
         return _say("overdue_days", language, count=item.days_overdue)
     return _say("due_on", language, day=_short(item.day))
@@ -179,11 +179,15 @@ def messages_for(digest: Digest, kind: ChannelKind, language: str, member: TeamM
 
     def title_of(mention: str, markdown: bool) -> Callable[[int, int], str]:
         shown = _say("title", language, name=markdown_text(digest.owner_name), day=day) if markdown else heading
+        page = ""  # the owner's day on the site (我的今天), under every part's title, when site.url is set
+        if digest.page is not None:
+            words = _say("my_day", language)
+            page = f"\n[{words}]({_link(digest.page)})" if markdown else f"\n{words} {digest.page}"
 
         def title(part: int, parts: int) -> str:
             marker = _say("part", language, part=part, parts=parts) if parts > 1 else ""
             text = f"{shown}{marker}"
-            return (f"## {text}" if markdown else text) + (f"\n{mention}" if mention else "")
+            return (f"## {text}" if markdown else text) + (f"\n{mention}" if mention else "") + page
 
         return title
 

@@ -24,8 +24,9 @@ NOTIFY_WORDS = Catalogue(
         "anniversary_detail": Word("合作 {count} 周年", "{count} year together", en_plural="{count} years together"),
         "birthday_detail": Word("{contact}生日", "{contact}'s birthday"),
         "birthday_unnamed": Word("联系人生日", "a contact's birthday"),
-        "day_hidden": Word("日期已隐藏", "date hidden"),
+        "day_within": Word("{days} 天内（日期不公开）", "within {days} days (date not shown)"),
         "open_page": Word("查看", "open"),
+        "my_day": Word("我的今天（按先后列出全部事项）", "My day (everything, in the order to do it)"),
         "subject": Word("客户提醒：{name}，{count} 项（{day}）", "CRM reminders: {name}, {count} items ({day})"),
         # the terminal
         "dry_run": Word(

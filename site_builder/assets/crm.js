@@ -42,20 +42,66 @@
     });
   }
 
-  /* The customer index: data from JSON, filtered by the controls (preset from the URL), one page shown. */
+  /* --- layout: cells that must not break --- */
+  /* A table fits its page by wrapping its cells, but an id, a date or an amount broken at its hyphen or
+     comma reads wrong ("2026-09-" / "25"), and so does a word of up to four characters (企业, 逾期):
+     those cells are marked to stay on one line; names and free text wrap. */
+  var UNBREAKABLE = /^[\x21-\x7e\u00a3\u00a5\u20ac]{1,24}$/;
+  function keepWhole(td) {
+    var text = td.textContent.trim();
+    if (text && (UNBREAKABLE.test(text) || text.length <= 4)) td.classList.add("crm-keep");
+  }
+
+  /* --- layout: tables as cards on a phone --- */
+  /* Each cell carries its column's name (data-label), so crm.css can show a row as a card on a narrow
+     screen: the first cell as the card's title, the others as label and value. The Help pages' tables
+     are prose and stay tables. */
+  function labelCells(table) {
+    if (table.closest(".crm-help") || !table.tHead) return;
+    var names = Array.prototype.map.call(table.tHead.rows[0].cells, function (th) { return th.textContent.trim(); });
+    table.setAttribute("data-crm-cards", "");
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        Array.prototype.forEach.call(row.cells, function (td, index) {
+          if (names[index]) td.setAttribute("data-label", names[index]);
+          keepWhole(td);
+        });
+      });
+    });
+  }
+
+  /* --- layout: the customer index --- */
+  /* Data from JSON, filtered by the controls, sorted by meaning, one page shown. The filters and the sort
+     live in the query string (?q= stage= owner= status= segment= value= tier= sort=[-]column), so a
+     reload, a bookmark or a shared link opens the same rows. Columns named in the data's `order` (stage,
+     value, tier, type, freshness) sort by the rank of their key in that order, not by their words; dates
+     are ISO text and sort as dates; blanks come last either way. */
   function makeIndex(table) {
     var box = document.querySelector("[data-crm-filter]");
     var pager = document.querySelector(".crm-pager");
+    var empty = document.querySelector(".crm-index__empty");
+    var offline = document.querySelector(".crm-index__offline");
     var controls = box.querySelectorAll("[data-key]");
     var count = box.querySelector(".crm-filter__count");
+    var headers = table.tHead.rows[0].cells;
     var body = table.tBodies[0];
     var params = new URLSearchParams(window.location.search);
-    var state = { rows: [], shown: [], page: 0, at: {} };
+    var state = { rows: [], shown: [], page: 0, at: {}, order: {}, sort: params.get("sort") || "" };
 
     Array.prototype.forEach.call(controls, function (control) {
       var preset = params.get(control.getAttribute("data-key"));
       if (preset) control.value = preset;
     });
+
+    /* material's search also reads ?q= and opens itself over the page: here q is the index's filter, so
+       the search stays closed (unchecked without an event, so material leaves the URL alone). */
+    function keepSearchClosed() {
+      var toggle = document.getElementById("__search");
+      if (!params.has("q") || !toggle || !toggle.checked) return;
+      toggle.checked = false;
+      if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
+    }
+    keepSearchClosed();
 
     function cell(row, name) { return row[state.at[name]]; }
 
@@ -74,16 +120,60 @@
       return true;
     }
 
+    /* What a row sorts by in column `name`: its key's rank, or its text; null for a blank. */
+    function sortValue(row, name) {
+      var ranks = state.order[name];
+      if (ranks) {
+        var rank = ranks.indexOf(cell(row, name + "_key"));
+        return rank === -1 ? null : rank;
+      }
+      var text = cell(row, name);
+      return text === "" || text === "—" || text === undefined ? null : text;
+    }
+
+    function sortRows() {
+      var descending = state.sort.charAt(0) === "-";
+      var name = descending ? state.sort.slice(1) : state.sort;
+      Array.prototype.forEach.call(headers, function (header) {
+        var mine = header.getAttribute("data-key") === name;
+        header.setAttribute("data-crm-sort", mine ? (descending ? "desc" : "asc") : "");
+        if (mine) header.setAttribute("aria-sort", descending ? "descending" : "ascending");
+        else header.removeAttribute("aria-sort");
+      });
+      if (!name || !(name in state.at)) return;
+      state.shown.sort(function (x, y) {
+        var a = sortValue(x, name), b = sortValue(y, name);
+        if (a === null || b === null) return a === null ? (b === null ? 0 : 1) : -1;
+        var order = typeof a === "number" ? a - b : compare(a, b);
+        return descending ? -order : order;
+      });
+    }
+
+    /* The view into the address bar, without a new history entry per keystroke. */
+    function remember() {
+      var query = new URLSearchParams();
+      Array.prototype.forEach.call(controls, function (control) {
+        var value = control.value.trim();
+        if (value) query.set(control.getAttribute("data-key"), value);
+      });
+      if (state.sort) query.set("sort", state.sort);
+      var search = query.toString();
+      window.history.replaceState(window.history.state, "",
+        window.location.pathname + (search ? "?" + search : "") + window.location.hash);
+    }
+
     function render() {
       var pages = Math.max(1, Math.ceil(state.shown.length / PAGE_ROWS));
       state.page = Math.min(Math.max(state.page, 0), pages - 1);
       var first = state.page * PAGE_ROWS;
       var rows = state.shown.slice(first, first + PAGE_ROWS);
+      var names = Array.prototype.map.call(headers, function (th) { return th.textContent.trim(); });
       body.textContent = "";
       rows.forEach(function (row) {
         var tr = document.createElement("tr");
         for (var i = 0; i < 12; i++) {
           var td = document.createElement("td");
+          td.setAttribute("data-label", names[i]);
           if (i === 1) {
             var link = document.createElement("a");
             link.setAttribute("href", cell(row, "url"));
@@ -97,28 +187,43 @@
           } else {
             td.textContent = row[i];
           }
+          keepWhole(td);
           tr.appendChild(td);
         }
         body.appendChild(tr);
       });
       count.textContent = state.shown.length + " / " + state.rows.length;
+      empty.classList.toggle("crm-shown", state.shown.length === 0 && state.rows.length > 0);
       pager.querySelector(".crm-pager__where").textContent = (state.page + 1) + " / " + pages;
       pager.hidden = pages < 2;
     }
 
     function apply() {
       state.shown = state.rows.filter(matches);
+      sortRows();
       state.page = 0;
+      remember();
       render();
     }
 
-    onHeaderClick(table, function (index, ascending) {
-      state.shown.sort(function (x, y) { var order = compare(x[index], y[index]); return ascending ? order : -order; });
-      state.page = 0;
-      render();
+    table.setAttribute("data-crm-cards", "");
+    Array.prototype.forEach.call(headers, function (header) {
+      var name = header.getAttribute("data-key");
+      header.setAttribute("data-crm-sort", "");
+      header.setAttribute("tabindex", "0");
+      function activate() {
+        state.sort = state.sort === name ? "-" + name : name;
+        apply();
+      }
+      header.addEventListener("click", activate);
+      header.addEventListener("keydown", function (event) { if (event.key === "Enter") activate(); });
     });
     Array.prototype.forEach.call(controls, function (control) {
       control.addEventListener(control.tagName === "SELECT" ? "change" : "input", apply);
+    });
+    empty.querySelector("button").addEventListener("click", function () {
+      Array.prototype.forEach.call(controls, function (control) { control.value = ""; });
+      apply();
     });
     pager.querySelectorAll("[data-crm-page]").forEach(function (button) {
       button.addEventListener("click", function () {
@@ -126,12 +231,21 @@
         render();
       });
     });
+    /* Opened from the file system (file://) a browser refuses the fetch: say how to open the site. */
     fetch(new URL(table.getAttribute("data-crm-source"), window.location.href))
-      .then(function (response) { return response.json(); })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status + " " + response.url);
+        return response.json();
+      })
       .then(function (data) {
         data.columns.forEach(function (name, index) { state.at[name] = index; });
+        state.order = data.order || {};
         state.rows = data.rows;
+        keepSearchClosed();
         apply();
+      }, function () {
+        offline.classList.add("crm-shown");
+        pager.hidden = true;
       });
   }
 
@@ -153,7 +267,7 @@
     addLock();
     document.querySelectorAll(".md-content table").forEach(function (table) {
       if (table.hasAttribute("data-crm-source")) makeIndex(table);
-      else makeSortable(table);
+      else { makeSortable(table); labelCells(table); }
     });
   }
 

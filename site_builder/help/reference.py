@@ -311,13 +311,11 @@ def kpi_page(language: str, policy: Policy | None = None) -> str:
     w, units = WORDS[language], UNITS[language]
     lines = [f"# {w['kpis']}", "", w["kpis_intro"], ""]
     for definition in KPIS:
-        title = definition.title_zh if language == "zh" else definition.title_en
-        other = definition.title_en if language == "zh" else definition.title_zh
         unit = units.get(definition.unit, definition.unit)
-        lines += [f"## {inline(title)} {{#{definition.name}}}", ""]
-        lines += [f"`{definition.name}` · {inline(other)} · {unit}", ""]
-        lines.append(inline(definition.explained(language, policy)))
-        lines.append("")
+        lines += [f"## {inline(definition.title(language))} {{#{definition.name}}}", ""]
+        lines += [inline(definition.summary(language)), ""]
+        lines += [inline(definition.explained(language, policy)), ""]
+        lines += [f"`{definition.name}` · {unit}", ""]  # the key scripts read (crm kpi --format json)
     return "\n".join(lines)
 
 

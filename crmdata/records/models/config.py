@@ -123,6 +123,13 @@ KeySalt = Annotated[
 ]
 
 
+class SiteSearch(StrEnum):
+    """Which search the site's header box uses: mkdocs-material's built-in one, or Pagefind's chunked index."""
+
+    MATERIAL = "material"
+    PAGEFIND = "pagefind"
+
+
 class SiteOptions(Record):
     """Options of the published site."""
 
@@ -135,6 +142,14 @@ class SiteOptions(Record):
         description=(
             "加密站点 — encrypt every file of the built site that carries record text (AES-256-GCM) with the "
             "passphrase in the environment variable CRM_SITE_PASSWORD, as crm build --encrypt does"
+        ),
+    )
+    search: SiteSearch = Field(
+        SiteSearch.MATERIAL,
+        description=(
+            "站内搜索 — material (the theme's built-in search, the default) or pagefind: the whole text of "
+            "every page (conversations' topics and todos too) in a chunked index a query loads only a few "
+            "chunks of; builds take longer; not with an encrypted site (--encrypt or site.encrypt)"
         ),
     )
     key_salt: KeySalt | None = Field(
