@@ -44,7 +44,14 @@ from site_builder.help import prune_navigation  # importing it registers the Hel
 from site_builder.output import MARKER, check_replaceable, mark
 from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, all_outputs, segment_src
 from site_builder.render import Links, environment
-from site_builder.search import SearchIndexError, encrypted_search_refusal, index_site, initials, mark_page
+from site_builder.search import (
+    SearchIndexError,
+    encrypted_search_refusal,
+    heading_weight,
+    index_site,
+    initials,
+    mark_page,
+)
 from site_builder.sitedata import SiteData, site_data
 from site_builder.staging import Staging
 
@@ -122,6 +129,11 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.search_words: dict[str, str] = {}
         """With crm.yaml site.search: pagefind, the search box's words in the site's language (site_builder.search,
         crm.js); empty with material's built-in search, and then the pages are left as they are."""
+        self.search_initials: dict[str, str] = {}
+        """With Pagefind: each customer's own page (customers/<id>.md, not its further pages of conversations
+        or todos) → the pinyin initials of its name, which only the index reads."""
+        self.search_customers: frozenset[str] = frozenset()
+        """With Pagefind: the customer ids, whose pages' headings the index weighs (site_builder.search)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """`mkdocs serve` / `crm serve` preview on this machine: never encrypted (nothing is published)."""
@@ -176,12 +188,18 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.language = data.language
         log.info(phrase("plugin_computed", data.language, as_of=data.as_of, seconds=time.perf_counter() - started))
         self.search_words = {}
+        self.search_initials = {}
+        self.search_customers = frozenset()
         if pagefind:  # Pagefind answers instead of material's search (site_builder.search says why)
             self.search_words = {
                 "label": phrase("search_label", data.language),
                 "none": phrase("search_none", data.language),
                 "found": phrase("search_found", data.language, count="{count}"),  # crm.js fills the count in
             }
+            self.search_initials = {
+                f"customers/{cid}.md": initials(customer.name) for cid, customer in data.customers.items()
+            }
+            self.search_customers = frozenset(data.customers)
             material_search = config.plugins.get("material/search")
             if material_search is not None:
                 material_search.config.enabled = False
@@ -367,8 +385,9 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         if self.pages_written % PROGRESS_EVERY == 0:
             log.info(phrase("plugin_written", self.language, count=self.pages_written))
         if self.search_words:  # crm.yaml site.search: pagefind
-            name = page.title if page.file.src_uri.startswith("customers/KH") else ""
-            output = mark_page(output, self.search_words, initials(str(name or "")))
+            src = page.file.src_uri
+            weight = heading_weight(src, self.search_customers)
+            output = mark_page(output, self.search_words, self.search_initials.get(src, ""), weight)
         return compact_html(output)
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:

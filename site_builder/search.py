@@ -26,6 +26,7 @@ import html
 import json
 import re
 import subprocess
+from collections.abc import Container
 from pathlib import Path
 
 from crmdata.records.vocabulary import phrase
@@ -34,6 +35,25 @@ FOLDER = "pagefind"
 """Where the index goes in the site; the search box's script loads FOLDER/pagefind.js."""
 _ARTICLE = re.compile(r'<article class="md-content__inner')
 _HTML = re.compile(r"<html ")
+_HEADING = re.compile(r"<h1(?=[ >])")
+OWN_HEADING_WEIGHT = 10.0
+FURTHER_HEADING_WEIGHT = 0.5
+"""Pagefind weighs an h1 7 by default (0 to 10). A customer's own page weighs its heading (the name) most; its
+further pages (older conversations, todos: customers/<id>-2/, <id>-todos-2/) carry the same name in a heading
+too, and being shorter they came first for the name: theirs weighs little, they are found by their text."""
+_FURTHER = re.compile(r"^customers/(.+?)-(?:todos-)?\d+\.md$")
+
+
+def heading_weight(src: str, customers: Container[str]) -> float | None:
+    """How much the index weighs the heading of the page made from `src` (None: Pagefind's default)."""
+    further = _FURTHER.match(src)
+    if further is not None and further.group(1) in customers:
+        return FURTHER_HEADING_WEIGHT
+    if src.startswith("customers/") and src.removeprefix("customers/").removesuffix(".md") in customers:
+        return OWN_HEADING_WEIGHT
+    return None
+
+
 _COUNTS = re.compile(r"Indexed ([\d,]+) (pages|words)")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -67,13 +87,16 @@ def initials(name: str) -> str:
     return "".join(lazy_pinyin(chinese, style=Style.FIRST_LETTER)).lower() if chinese else ""
 
 
-def mark_page(output: str, words: dict[str, str], hidden: str = "") -> str:
+def mark_page(output: str, words: dict[str, str], hidden: str = "", heading_weight: float | None = None) -> str:
     """The page with its article marked as what the search indexes, `hidden` words inside it that only the
-    index reads (a customer's pinyin initials), and the search box's words on <html>."""
+    index reads (a customer's pinyin initials), its heading weighed as `heading_weight` says, and the search
+    box's words on <html>."""
     extra = f'<span class="crm-search-only" aria-hidden="true">{html.escape(hidden)}</span>' if hidden else ""
     marked = _ARTICLE.sub('<article data-pagefind-body class="md-content__inner', output, count=1)
     if extra:
         marked = re.sub(r"(<article data-pagefind-body [^>]*>)", lambda m: m.group(1) + extra, marked, count=1)
+    if heading_weight is not None:
+        marked = _HEADING.sub(f'<h1 data-pagefind-weight="{heading_weight:g}"', marked, count=1)
     attribute = html.escape(json.dumps(words, ensure_ascii=False), quote=True)
     return _HTML.sub(f'<html data-crm-search="{attribute}" ', marked, count=1)
 

@@ -75,7 +75,7 @@ def test_a_companys_short_name_finds_its_page_first(tab: Tab) -> None:
 
 
 def test_an_id_gives_that_customer_first(tab: Tab) -> None:
-    tab.open("handbook/")
+    tab.open("customers/")
     assert _search(tab, ID)[0] == f"customers/{ID}/"
     tab.assert_clean()
 
