@@ -30,11 +30,11 @@ from typing import Any
 import pytest
 import yaml
 from cryptography.exceptions import InvalidTag
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from crmdata.records.models import key_salt_bytes
 from site_builder.encrypt import BUILD_KEY_INFO, FORMAT, ITERATIONS, PASSPHRASE_VARIABLE, SiteKey, open_envelope
-from tests.browser_site import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PROJECT
+from tests.browser_site import DESKTOP, PROJECT
 from tests.conftest import CRM, DataRepo
 
 PASSPHRASE = "青山-correct-horse-7"
@@ -382,17 +382,6 @@ def serving(folder: Path) -> Iterator[str]:
 def served(built: Built) -> Iterator[str]:
     with serving(built.sealed) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), "run `make browser-deps`: the browser tests need Debian's chromium"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture
