@@ -67,10 +67,8 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@contextlib.contextmanager
-def built_and_served(root: Path, work: Path) -> Iterator[Site]:
-    """`crm build` of a repository as of DEMO_AS_OF, served over HTTP (material's search needs http)."""
-    out = work / "site"
+def build_site(root: Path, out: Path, work: Path) -> None:
+    """`crm build` of a repository as of DEMO_AS_OF into `out`, with a parse cache of its own under `work`."""
     env = {**os.environ, "XDG_CACHE_HOME": str(work / "xdg-cache")}
     built = subprocess.run(
         [str(CRM), "build", "--root", str(root), "--as-of", DEMO_AS_OF.isoformat(), "--out", str(out)],
@@ -81,6 +79,13 @@ def built_and_served(root: Path, work: Path) -> Iterator[Site]:
         env=env,
     )
     assert built.returncode == 0, f"crm build failed:\n{built.stdout}\n{built.stderr}"
+
+
+@contextlib.contextmanager
+def built_and_served(root: Path, work: Path) -> Iterator[Site]:
+    """`crm build` of a repository as of DEMO_AS_OF, served over HTTP (material's search needs http)."""
+    out = work / "site"
+    build_site(root, out, work)
     handler = functools.partial(_QuietHandler, directory=str(out))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

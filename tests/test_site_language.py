@@ -12,10 +12,8 @@ reason. Code (`code`, `pre`, `kbd`) is written as typed: commands, field names a
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +24,7 @@ import yaml
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, Tag
 
 from crmdata.records.vocabulary import term
-from tests.browser_site import CRM, DEMO_AS_OF, PROJECT
+from tests.browser_site import PROJECT, build_site
 
 RECORD_FOLDERS = ("customers", "interactions", "plans", "opportunities", "contracts")
 """The demo's records; docs/ (the team's own handbook) is the users' writing too and stays out of the copies."""
@@ -111,19 +109,6 @@ def _command_names() -> re.Pattern[str]:
 COMMANDS = _command_names()
 
 
-def _build(root: Path, out: Path, work: Path) -> None:
-    env = {**os.environ, "XDG_CACHE_HOME": str(work / "xdg-cache")}
-    built = subprocess.run(
-        [str(CRM), "build", "--root", str(root), "--as-of", DEMO_AS_OF.isoformat(), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env=env,
-    )
-    assert built.returncode == 0, f"crm build failed:\n{built.stdout}\n{built.stderr}"
-
-
 @pytest.fixture(scope="module", params=["zh", "en"])
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     """The demo records built as a site in `language` (the records themselves stay as they are)."""
@@ -136,7 +121,7 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     config = (PROJECT / "crm.yaml").read_text(encoding="utf-8")
     assert "\nlanguage: zh\n" in config, "the demo's crm.yaml no longer says language: zh"
     (root / "crm.yaml").write_text(config.replace("\nlanguage: zh\n", f"\nlanguage: {language}\n"), encoding="utf-8")
-    _build(root, work / "site", work)
+    build_site(root, work / "site", work)
     return BuiltSite(language, work / "site", _record_strings(root))
 
 
