@@ -72,7 +72,7 @@ class SearchIndexError(RuntimeError):
 def executable() -> Path:
     """The pagefind_extended binary of the installed pagefind-bin-extended wheel."""
     try:
-        from pagefind_bin_extended import get_executable  # type: ignore[import-untyped]
+        from pagefind_bin_extended import get_executable
     except ImportError as missing:
         raise SearchIndexError(f"the pagefind-bin-extended package is not installed ({missing})") from None
     return Path(get_executable())
