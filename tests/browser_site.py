@@ -67,6 +67,21 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+RECORD_FOLDERS = ("customers", "interactions", "plans", "opportunities", "contracts")
+"""The demo's records; docs/ (the team's own handbook) is the users' writing too and stays out of the copies."""
+
+
+def demo_copy(root: Path, rewrite_config: Callable[[str], str]) -> Path:
+    """The demo's records copied into `root`, with crm.yaml as `rewrite_config` makes it from the demo's: for a
+    site built from the same records with one setting changed."""
+    root.mkdir()
+    for folder in RECORD_FOLDERS:
+        shutil.copytree(PROJECT / folder, root / folder)
+    config = (PROJECT / "crm.yaml").read_text(encoding="utf-8")
+    (root / "crm.yaml").write_text(rewrite_config(config), encoding="utf-8")
+    return root
+
+
 def build_site(root: Path, out: Path, work: Path) -> None:
     """`crm build` of a repository as of DEMO_AS_OF into `out`, with a parse cache of its own under `work`."""
     env = {**os.environ, "XDG_CACHE_HOME": str(work / "xdg-cache")}

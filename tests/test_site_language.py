@@ -13,7 +13,6 @@ reason. Code (`code`, `pre`, `kbd`) is written as typed: commands, field names a
 from __future__ import annotations
 
 import re
-import shutil
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,10 +23,7 @@ import yaml
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, Tag
 
 from crmdata.records.vocabulary import term
-from tests.browser_site import PROJECT, build_site
-
-RECORD_FOLDERS = ("customers", "interactions", "plans", "opportunities", "contracts")
-"""The demo's records; docs/ (the team's own handbook) is the users' writing too and stays out of the copies."""
+from tests.browser_site import PROJECT, RECORD_FOLDERS, build_site, demo_copy
 
 GUIDE = "help/"
 """The guide (site_builder/help): only its header, navigation and footer are scanned, and its generated KPI
@@ -114,13 +110,12 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     """The demo records built as a site in `language` (the records themselves stay as they are)."""
     language: str = request.param
     work = tmp_path_factory.mktemp(f"language-{language}")
-    root = work / "data"
-    root.mkdir()
-    for folder in RECORD_FOLDERS:
-        shutil.copytree(PROJECT / folder, root / folder)
-    config = (PROJECT / "crm.yaml").read_text(encoding="utf-8")
-    assert "\nlanguage: zh\n" in config, "the demo's crm.yaml no longer says language: zh"
-    (root / "crm.yaml").write_text(config.replace("\nlanguage: zh\n", f"\nlanguage: {language}\n"), encoding="utf-8")
+
+    def in_language(config: str) -> str:
+        assert "\nlanguage: zh\n" in config, "the demo's crm.yaml no longer says language: zh"
+        return config.replace("\nlanguage: zh\n", f"\nlanguage: {language}\n")
+
+    root = demo_copy(work / "data", in_language)
     build_site(root, work / "site", work)
     return BuiltSite(language, work / "site", _record_strings(root))
 

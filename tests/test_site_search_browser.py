@@ -9,7 +9,6 @@ the shared `tab` and `tab_factory` open the Pagefind build."""
 from __future__ import annotations
 
 import gzip
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -18,10 +17,9 @@ import pytest
 import yaml
 
 from site_builder.search import initials
-from tests.browser_site import ARTIFACTS, DESKTOP, PHONE, PROJECT, Site, Tab, built_and_served
+from tests.browser_site import ARTIFACTS, DESKTOP, PHONE, PROJECT, Site, Tab, built_and_served, demo_copy
 from tests.conftest import DataRepo, invoke_crm
 
-RECORD_FOLDERS = ("customers", "interactions", "plans", "opportunities", "contracts")
 SHORT_NAME = "济南宇桥"  # the issue's example: the start of 济南宇桥商贸科技有限公司's name
 ID = "KH-2024002"  # the issue's example: its id gave 36 results with material's search
 CUSTOMERS: dict[str, dict[str, object]] = {
@@ -34,13 +32,12 @@ CUSTOMERS: dict[str, dict[str, object]] = {
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The demo records with `site.search: pagefind` in crm.yaml, built and served."""
     work = tmp_path_factory.mktemp("search")
-    root = work / "data"
-    root.mkdir()
-    for folder in RECORD_FOLDERS:
-        shutil.copytree(PROJECT / folder, root / folder)
-    config = (PROJECT / "crm.yaml").read_text(encoding="utf-8")
-    assert "\nsite:\n  title:" in config, "the demo's crm.yaml no longer starts its site: block with title"
-    (root / "crm.yaml").write_text(config.replace("\nsite:\n", "\nsite:\n  search: pagefind\n", 1), encoding="utf-8")
+
+    def with_pagefind(config: str) -> str:
+        assert "\nsite:\n  title:" in config, "the demo's crm.yaml no longer starts its site: block with title"
+        return config.replace("\nsite:\n", "\nsite:\n  search: pagefind\n", 1)
+
+    root = demo_copy(work / "data", with_pagefind)
     with built_and_served(root, work) as served:
         yield served
 
