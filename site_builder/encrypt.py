@@ -27,10 +27,13 @@ Here the whole site is sealed after mkdocs has written it, one mechanism for eve
 - Any other file (customers/index.json, search/search_index.json, the SVGs, sitemap.xml …) becomes a
   sealed envelope (JSON text) at the same path; the unlocked page's fetch and XMLHttpRequest (which
   material's search uses) open envelopes transparently.
-- Plain stay only files byte-identical to a file of the theme (material's scripts, styles, fonts) or of
-  crm's assets, and the site marker. Calendar feeds are not published by an encrypted build (the
-  plugin leaves them out): phones fetch them without a browser, so they could only be plain, and file
-  names are visible to anyone.
+- Plain stay only files byte-identical to a file of the theme (material's scripts, styles, fonts), of
+  crm's assets or of Pagefind's code (what the same binary writes for an empty site: pagefind.js, its
+  worker, styles and wasm, which import() and WebAssembly load past the decrypting fetch), and the site
+  marker. Pagefind's entry file, metadata, index chunks and fragments are sealed; with an encrypted site
+  crm.js runs Pagefind without its worker, so its fetches go through unlock.js. Calendar feeds are not
+  published by an encrypted build (the plugin leaves them out): phones fetch them without a browser, so
+  they could only be plain, and file names are visible to anyone.
 
 What stays visible: file names and URLs (customer ids), the number and sizes of files, that the site is
 a crm site. The protection is as strong as the passphrase.
@@ -326,12 +329,14 @@ def seal_site(
     theme_dirs: Iterable[str | Path],
     keep: Iterable[str] = (),
     site_salt: bytes | None = None,
+    code: Mapping[str, Path] | None = None,
 ) -> Sealed:
-    """Seal every file of the built site in `folder` but the theme's and crm's code and `keep` (the site
-    marker), with a fresh build key under `site_salt` (crm.yaml's site.key_salt; None: a fresh one). Pages
-    first (their images are read as plaintext), then every other file."""
+    """Seal every file of the built site in `folder` but the theme's and crm's code, `code` (site path -> the
+    file it must equal byte for byte to stay plain: the search's scripts, site_builder.search.code_files) and
+    `keep` (the site marker), with a fresh build key under `site_salt` (crm.yaml's site.key_salt; None: a
+    fresh one). Pages first (their images are read as plaintext), then every other file."""
     key = SiteKey.derive(passphrase, site_salt)
-    shipped = shipped_files(theme_dirs)
+    shipped = {**shipped_files(theme_dirs), **(code or {})}
     kept = set(keep)
     files = sorted(
         path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file() and not path.is_symlink()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -45,10 +46,11 @@ from site_builder.output import MARKER, check_replaceable, mark
 from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, all_outputs, segment_src
 from site_builder.render import Links, environment
 from site_builder.search import (
+    Indexing,
     SearchIndexError,
-    encrypted_search_refusal,
-    heading_weight,
+    code_files,
     index_site,
+    indexing,
     initials,
     mark_page,
 )
@@ -134,6 +136,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         or todos) → the pinyin initials of its name, which only the index reads."""
         self.search_customers: frozenset[str] = frozenset()
         """With Pagefind: the customer ids, whose pages' headings the index weighs (site_builder.search)."""
+        self.search_generated: frozenset[str] = frozenset()
+        """With Pagefind: the generated pages' sources (the others, the team's own pages, are indexed whole)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """`mkdocs serve` / `crm serve` preview on this machine: never encrypted (nothing is published)."""
@@ -169,11 +173,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.site_salt = None
         if site_options is not None and site_options.key_salt is not None:
             self.site_salt = key_salt_bytes(site_options.key_salt)
-        pagefind = site_options is not None and site_options.search == SiteSearch.PAGEFIND
+        pagefind = site_options is None or site_options.search == SiteSearch.PAGEFIND
         encrypting = (self.config.encrypt or (site_options is not None and site_options.encrypt)) and not self.serving
-        if pagefind and encrypting:
-            language = validation.dataset.config.language if validation.dataset.config is not None else None
-            raise PluginError(f"crm: {encrypted_search_refusal(language)}")
         if encrypting:
             try:
                 self.passphrase = passphrase_from_environment()
@@ -224,6 +225,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         if self.passphrase is not None:
             self.generated.append(UNLOCK_SCRIPT)
         self.in_nav = {output.src for output in outputs if isinstance(output, Page) and output.nav is not None}
+        self.search_generated = frozenset(self.generated) if self.search_words else frozenset()
         if config.nav is None:
             config.nav = self._nav(outputs, config)
         customers = len(data.customers)
@@ -347,7 +349,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """Encrypt the site when asked (every file mkdocs and the other plugins wrote is there now), then
         mark the folder as a site crm built, so the next build may replace it."""
         self.sealed = None
-        if self.search_words:  # crm.yaml site.search: pagefind (never with encryption: on_config refused it)
+        if self.search_words:  # crm.yaml site.search: pagefind (the default)
             started = time.perf_counter()
             try:
                 pages, words = index_site(Path(config.site_dir))
@@ -357,14 +359,20 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             log.info(phrase("plugin_searchable", self.language, pages=pages, words=words, seconds=seconds))
         if self.passphrase is not None:
             started = time.perf_counter()
-            self.sealed = seal_site(
-                Path(config.site_dir),
-                self.passphrase,
-                self.language,
-                config.theme.dirs,
-                keep=(MARKER,),
-                site_salt=self.site_salt,
-            )
+            with tempfile.TemporaryDirectory(prefix="crm-search-code-") as work:
+                try:  # Pagefind's code stays plain (the browser loads it past the decrypting fetch), its index not
+                    code = code_files(Path(work)) if self.search_words else {}
+                except SearchIndexError as failure:
+                    raise PluginError(f"crm: {failure}") from None
+                self.sealed = seal_site(
+                    Path(config.site_dir),
+                    self.passphrase,
+                    self.language,
+                    config.theme.dirs,
+                    keep=(MARKER,),
+                    site_salt=self.site_salt,
+                    code=code,
+                )
             log.info(
                 f"crm: encrypted {self.sealed.sealed:,} files ({self.sealed.plain:,} theme files left plain) "
                 f"in {time.perf_counter() - started:.1f} s"
@@ -386,8 +394,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             log.info(phrase("plugin_written", self.language, count=self.pages_written))
         if self.search_words:  # crm.yaml site.search: pagefind
             src = page.file.src_uri
-            weight = heading_weight(src, self.search_customers)
-            output = mark_page(output, self.search_words, self.search_initials.get(src, ""), weight)
+            how: Indexing | None = indexing(src, self.search_customers, self.search_generated)
+            output = mark_page(output, self.search_words, how, self.search_initials.get(src, ""))
         return compact_html(output)
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:

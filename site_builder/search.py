@@ -27,42 +27,149 @@ import json
 import re
 import subprocess
 from collections.abc import Container
+from dataclasses import dataclass
 from pathlib import Path
-
-from crmdata.records.vocabulary import phrase
 
 FOLDER = "pagefind"
 """Where the index goes in the site; the search box's script loads FOLDER/pagefind.js."""
-_ARTICLE = re.compile(r'<article class="md-content__inner')
-_HTML = re.compile(r"<html ")
-_HEADING = re.compile(r"<h1(?=[ >])")
 OWN_HEADING_WEIGHT = 10.0
 FURTHER_HEADING_WEIGHT = 0.5
-"""Pagefind weighs an h1 7 by default (0 to 10). A customer's own page weighs its heading (the name) most; its
-further pages (older conversations, todos: customers/<id>-2/, <id>-todos-2/) carry the same name in a heading
-too, and being shorter they came first for the name: theirs weighs little, they are found by their text."""
+HEADING_WEIGHT = 7.0
+"""Pagefind weighs an h1 7 by default (0 to 10); the heading's words are indexed apart from the page (below), so
+their weight is given here. A customer's own page weighs its heading (the name) most; its further pages (older
+conversations, todos: customers/<id>-2/, <id>-todos-2/) carry the same name in a heading too, and being shorter
+they came first for the name: theirs weighs little, they are found by their text."""
 _FURTHER = re.compile(r"^customers/(.+?)-(?:todos-)?\d+\.md$")
+_NOT_INDEXED = ("lists/", "today/")
+"""Pages that repeat customer rows shown elsewhere (the lists behind the dashboard's tiles, each owner's morning):
+they crowded the results and cost indexing time. The rows' customers are found by their own pages."""
+_SUMMARISED = ("help/",)
 
 
-def heading_weight(src: str, customers: Container[str]) -> float | None:
-    """How much the index weighs the heading of the page made from `src` (None: Pagefind's default)."""
+@dataclass(frozen=True)
+class Indexing:
+    """How the index takes a page: its whole text, or its heading and description only (an overview page: an
+    owner, a segment, the dashboard), and the weight of its heading."""
+
+    whole: bool
+    heading_weight: float
+
+
+def indexing(src: str, customers: Container[str], generated: Container[str]) -> Indexing | None:
+    """How the page made from `src` is indexed; None: not at all. Customer pages, the guide and the team's own
+    pages whole; the other generated pages (owners, segments, the dashboard, plans …) by heading and
+    description; the lists and the mornings not."""
     further = _FURTHER.match(src)
     if further is not None and further.group(1) in customers:
-        return FURTHER_HEADING_WEIGHT
+        return Indexing(True, FURTHER_HEADING_WEIGHT)
     if src.startswith("customers/") and src.removeprefix("customers/").removesuffix(".md") in customers:
-        return OWN_HEADING_WEIGHT
-    return None
+        return Indexing(True, OWN_HEADING_WEIGHT)
+    if src.startswith(_NOT_INDEXED):
+        return None
+    if src.startswith(_SUMMARISED) or src not in generated:
+        return Indexing(True, HEADING_WEIGHT)
+    return Indexing(False, HEADING_WEIGHT)
 
 
 _COUNTS = re.compile(r"Indexed ([\d,]+) (pages|words)")
-_HAN = re.compile(r"[\u4e00-\u9fff]+")
+_HAN_CHARACTERS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN = re.compile(f"[{_HAN_CHARACTERS}]+")
+_TOKEN = re.compile(f"[{_HAN_CHARACTERS}]+|[^\\s{_HAN_CHARACTERS}\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]+")
+_WORDLIKE = re.compile(r"\w")
+_EDGES = "()[]{}<>,;:!?\"'"
 
 
-def encrypted_search_refusal(language: object) -> str:
-    """Why `site.search: pagefind` and encryption (--encrypt or site.encrypt) are refused together: Pagefind's
-    worker fetches its index chunks itself, past the decrypting fetch of unlock.js, so a sealed index could
-    not be read (and a plain one would publish the records' text)."""
-    return phrase("search_not_encrypted", language)
+def _code(characters: str) -> str:
+    """A run of Chinese characters as the index holds it: "h" and each character's code point in five digits
+    (张明 → h2435226126). Pagefind's search cuts every Chinese character typed into a word of its own (张明: 张 and
+    明, each a prefix), which no segmentation of the page matches reliably; a word of letters and digits it
+    takes whole, and the English stemmer leaves a word ending in a digit alone."""
+    return "h" + "".join(f"{ord(character):05d}" for character in characters)
+
+
+def grams(text: str) -> list[str]:
+    """What the index holds of `text`, each once: every run of Chinese characters as its overlapping pairs
+    (开户资料准备 → 开户 户资 资料 料准 准备; a single character as itself), coded as words of digits
+    (_code), every other word as it is written (KH-2024002, jnyq, English). crm.js cuts and codes a typed
+    query the same way, so both sides agree whatever a segmenter would have made of a phrase (the browser's
+    Intl.Segmenter cut 开户资料准备 as 开|户|资料|准备 where the indexer had kept 开户: 户 matched nothing). A
+    single character typed finds the pairs it starts (Pagefind matches the query's words as prefixes)."""
+    found: dict[str, None] = {}
+    for token in _TOKEN.findall(text):
+        if _HAN.fullmatch(token):
+            pairs = [token] if len(token) == 1 else [token[i : i + 2] for i in range(len(token) - 1)]
+            found.update(dict.fromkeys(_code(pair) for pair in pairs))
+        elif _WORDLIKE.search(token):
+            found[token.strip(_EDGES)] = None
+    return list(found)
+
+
+_ARTICLE = re.compile(r'<article class="md-content__inner([^"]*)">(.*?)</article>', re.DOTALL)
+_HTML = re.compile(r"<html ")
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.DOTALL)
+_HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.DOTALL)
+_STAMP = re.compile(r'<p class="crm-meta crm-wide">.*?</p>', re.DOTALL)
+"""The data date and privacy line every page opens with: the same on every page, so it finds nothing."""
+_UNSEEN = re.compile(r"<(script|style|svg|template)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
+_DESCRIPTION = re.compile(r'<p(?! class="crm-meta)\b[^>]*>(.*?)</p>', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+INDEX_LANGUAGE = "en"
+"""The index's one language whatever the site's: Chinese is indexed as pairs (grams), so no segmenter may cut
+it again, at build time or in the browser; English words are stemmed.
+"""
+INDEX_CLASS = "crm-search-index"
+"""The hidden part of a page only the index reads; crm.js and the tests know it by this class."""
+
+
+def _text(fragment: str) -> str:
+    """The visible text of an HTML fragment, tags as spaces (a word never runs across two cells)."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", _UNSEEN.sub(" ", fragment)))).strip()
+
+
+def mark_page(output: str, words: dict[str, str], how: Indexing | None, hidden: str = "") -> str:
+    """The page with the search box's words on <html> and, when it is indexed (`how`), a hidden part only the
+    index reads, after the article: the heading's grams (with `hidden` words: a customer's pinyin initials)
+    weighed as `how` says, then the grams of the rest of the article (whole pages) or of its description.
+
+    What a result shows is Pagefind's metadata, not its indexed text (which is grams, never shown): `title`,
+    the heading; `text`, the article's visible text (whole pages: read off the article itself, so the page
+    does not carry it twice) or the description; crm.js cuts the snippet out of it around the words found."""
+    attribute = html.escape(json.dumps(words, ensure_ascii=False), quote=True)
+    marked = _HTML.sub(f'<html data-crm-search="{attribute}" ', output, count=1)
+    article = _ARTICLE.search(marked) if how is not None else None
+    if how is None or article is None:
+        return marked
+    inner = _STAMP.sub(" ", _HEADERLINK.sub("", article.group(2)), count=1)
+    heading = _H1.search(inner)
+    title = _text(heading.group(1)) if heading is not None else ""
+    rest = inner[: heading.start()] + " " + inner[heading.end() :] if heading is not None else inner
+    if how.whole:
+        body = _text(rest)
+        description = ""
+    else:
+        first = _DESCRIPTION.search(rest)
+        body = description = _text(first.group(1)) if first is not None else ""
+    heading_grams = " ".join(grams(f"{title} {hidden}"))
+    index = (
+        f'<div class="{INDEX_CLASS}" hidden aria-hidden="true">'
+        f'<span data-pagefind-meta="title">{html.escape(title)}</span>'
+        + (f'<span data-pagefind-meta="text">{html.escape(description)}</span>' if not how.whole else "")
+        + f'<div data-pagefind-body><span data-pagefind-weight="{how.heading_weight:g}">{html.escape(heading_grams)}'
+        f"</span> {html.escape(' '.join(grams(body)))}</div></div>"
+    )
+    meta = ' data-pagefind-meta="text"' if how.whole else ""
+    opening = f'<article class="md-content__inner{article.group(1)}"{meta}>'
+    return f"{marked[: article.start()]}{opening}{article.group(2)}</article>{index}{marked[article.end() :]}"
+
+
+def initials(name: str) -> str:
+    """The pinyin initials of a customer's name as `crm find` takes them (济南宇桥商贸 → jnyqsm); "" for a
+    name without Chinese characters. The name is cut at " (" (a page title carries the id after it)."""
+    from pypinyin import Style, lazy_pinyin
+
+    chinese = "".join(_HAN.findall(name.split(" (", 1)[0]))
+    return "".join(lazy_pinyin(chinese, style=Style.FIRST_LETTER)).lower() if chinese else ""
 
 
 class SearchIndexError(RuntimeError):
@@ -78,34 +185,11 @@ def executable() -> Path:
     return Path(get_executable())
 
 
-def initials(name: str) -> str:
-    """The pinyin initials of a customer's name as `crm find` takes them (济南宇桥商贸 → jnyqsm); "" for a
-    name without Chinese characters. The name is cut at " (" (a page title carries the id after it)."""
-    from pypinyin import Style, lazy_pinyin
-
-    chinese = "".join(_HAN.findall(name.split(" (", 1)[0]))
-    return "".join(lazy_pinyin(chinese, style=Style.FIRST_LETTER)).lower() if chinese else ""
-
-
-def mark_page(output: str, words: dict[str, str], hidden: str = "", heading_weight: float | None = None) -> str:
-    """The page with its article marked as what the search indexes, `hidden` words inside it that only the
-    index reads (a customer's pinyin initials), its heading weighed as `heading_weight` says, and the search
-    box's words on <html>."""
-    extra = f'<span class="crm-search-only" aria-hidden="true">{html.escape(hidden)}</span>' if hidden else ""
-    marked = _ARTICLE.sub('<article data-pagefind-body class="md-content__inner', output, count=1)
-    if extra:
-        marked = re.sub(r"(<article data-pagefind-body [^>]*>)", lambda m: m.group(1) + extra, marked, count=1)
-    if heading_weight is not None:
-        marked = _HEADING.sub(f'<h1 data-pagefind-weight="{heading_weight:g}"', marked, count=1)
-    attribute = html.escape(json.dumps(words, ensure_ascii=False), quote=True)
-    return _HTML.sub(f'<html data-crm-search="{attribute}" ', marked, count=1)
-
-
 def index_site(site_dir: Path) -> tuple[int, int]:
     """Run Pagefind over the built site; returns the pages and the words it indexed."""
     try:
         ran = subprocess.run(
-            [str(executable()), "--site", str(site_dir), "--output-subdir", FOLDER],
+            [str(executable()), "--site", str(site_dir), "--output-subdir", FOLDER, "--force-language", INDEX_LANGUAGE],
             capture_output=True,
             text=True,
             check=False,
@@ -117,3 +201,27 @@ def index_site(site_dir: Path) -> tuple[int, int]:
         raise SearchIndexError(f"pagefind failed (exit {ran.returncode}):\n{ran.stdout}{ran.stderr}".rstrip())
     counts = {what: int(number.replace(",", "")) for number, what in _COUNTS.findall(ran.stdout)}
     return counts.get("pages", 0), counts.get("words", 0)
+
+
+_EMPTY_SITE = '<!doctype html><html lang="en"><head><title>-</title></head><body><div data-pagefind-body>-</div></body>'
+_RECORD_FILES = ("pagefind-entry.json", ".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter", ".pf_sort")
+
+
+def code_files(work: Path) -> dict[str, Path]:
+    """Pagefind's own code (its scripts, styles and wasm) as the same binary writes it for a site of one empty
+    page, by site path: the same bytes for every site, so no record text can be in them. An encrypted site
+    keeps a file of its index plain only when it is byte-identical to one of these (encrypt.seal_site): the
+    browser loads pagefind.js with import() and the wasm by WebAssembly, neither of which can open a sealed
+    envelope. Everything else Pagefind writes (the entry file, the metadata, the index chunks, the
+    fragments, the filters) carries the records' words and is sealed; those names are excluded here too,
+    whatever their bytes."""
+    site = work / "empty-site"
+    site.mkdir(parents=True)
+    (site / "index.html").write_text(_EMPTY_SITE, encoding="utf-8")
+    index_site(site)
+    folder = site / FOLDER
+    return {
+        f"{FOLDER}/{path.relative_to(folder).as_posix()}": path
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.name.endswith(_RECORD_FILES)
+    }

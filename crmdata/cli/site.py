@@ -31,7 +31,6 @@ from crmdata.cli.common import (
 from crmdata.cli.mkdocs_log import show_mkdocs_log
 from crmdata.cli.output import say, styled
 from crmdata.records.cache import cache_folder
-from crmdata.records.models import SiteSearch
 from crmdata.records.vocabulary import phrase
 from crmdata.system.errors import CrmError, ExitCode, MachineError
 from crmdata.system.safe_paths import UnsafePathError, remove_tree
@@ -132,10 +131,6 @@ def build_command(
     language = language_of(validation.dataset)
     config_site = validation.dataset.config.site if validation.dataset.config is not None else None
     encrypt = encrypt or (config_site is not None and config_site.encrypt)
-    if encrypt and config_site is not None and config_site.search == SiteSearch.PAGEFIND:
-        from site_builder.search import encrypted_search_refusal
-
-        raise CrmError(encrypted_search_refusal(language), ExitCode.USAGE, language=language)
     if encrypt:  # before anything is built: a CI job without its secret writes no site
         _passphrase_or_exit(language)
     show_mkdocs_log(language)

@@ -1648,13 +1648,6 @@ PHRASES: dict[str, Word] = {
     "search_label": Word("搜索客户、沟通、待办……", "Search customers, conversations, todos…"),
     "search_none": Word("没有找到", "Nothing found"),
     "search_found": Word("{count} 个结果", "{count} results"),
-    "search_not_encrypted": Word(
-        "crm.yaml 的 site.search: pagefind 不能和加密（crm build --encrypt 或 site.encrypt: true）一起用："
-        "Pagefind 的搜索程序解不开加密的索引。请去掉其中一个（或改回 site.search: material），什么也没有写。",
-        "crm.yaml's site.search: pagefind cannot be used with encryption (crm build --encrypt or "
-        "site.encrypt: true): Pagefind's search cannot read an encrypted index. Drop one of them (or set "
-        "site.search: material); nothing was written.",
-    ),
 }
 """Sentences by key; placeholders in braces."""
 

@@ -278,24 +278,92 @@
 /* --- search (issue 15) ---
    The search box in the header asks Pagefind's index (site_builder/search.py says why not material's):
    pagefind/pagefind.js is loaded when the box gets focus and fetches only the chunks a query needs. The
-   box's words come from <html data-crm-search> (the site's language). An excerpt is Pagefind's text with
-   <mark> around the words found; it is parsed inertly and only its text and marks are kept. */
+   box's words come from <html data-crm-search> (the site's language).
+   The index holds Chinese as overlapping pairs (开户资料准备 → 开户 户资 资料 料准 准备, search.grams): a query
+   is cut the same way before Pagefind sees it, so the browser's segmenter and the indexer never disagree.
+   The indexed text is never shown: a result's snippet is cut here out of its visible text (the `text`
+   metadata) around the words typed, with <mark> around them, built as text nodes (never parsed as HTML).
+   On an encrypted site (window.crmSite, set by unlock.js) Pagefind runs without its web worker, so its
+   fetches go through unlock.js's fetch, which opens the sealed index chunks. */
 (function () {
   "use strict";
 
-  function excerpt(source) {
-    var parsed = new DOMParser().parseFromString("<p>" + source + "</p>", "text/html").body.firstChild;
-    var out = document.createElement("span");
-    out.className = "crm-search__excerpt";
-    (parsed ? parsed.childNodes : []).forEach(function (node) {
-      if (node.nodeType === 1 && node.nodeName === "MARK") {
-        var mark = document.createElement("mark");
-        mark.textContent = node.textContent;
-        out.appendChild(mark);
-      } else {
-        out.appendChild(document.createTextNode(node.textContent));
+  var HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff";
+  var TOKEN = new RegExp("[" + HAN + "]+|[^\\s" + HAN + "\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]+", "g");
+  var HAN_RUN = new RegExp("^[" + HAN + "]+$");
+  var SNIPPET = 90;
+
+  /* A run of Chinese characters as the index holds it (site_builder/search.py _code): "h" and each
+     character's code point in five digits, a word Pagefind's search takes whole. */
+  function code(characters) {
+    var out = "h";
+    for (var i = 0; i < characters.length; i++) out += ("0000" + characters.charCodeAt(i)).slice(-5);
+    return out;
+  }
+
+  /* The query as the index holds text (site_builder/search.py grams): Chinese runs as their pairs, a single
+     character as itself (Pagefind matches it as the start of pairs), coded; other words as typed. */
+  function grams(query) {
+    var out = [];
+    (query.match(TOKEN) || []).forEach(function (token) {
+      if (!HAN_RUN.test(token)) {
+        token = token.replace(/^[()[\]{}<>,;:!?"']+|[()[\]{}<>,;:!?"']+$/g, "");
+        if (token) out.push(token);
+        return;
       }
+      if (token.length === 1) out.push(code(token));
+      for (var i = 0; i + 1 < token.length; i++) out.push(code(token.slice(i, i + 2)));
     });
+    return out.filter(function (word, i) { return out.indexOf(word) === i; }).join(" ");
+  }
+
+  /* What to mark in a result's text, longest first: the query as typed, its words, and the pairs of its
+     Chinese runs (a page holding 开户 and 资料 apart is found by the pairs, and shows them). */
+  function needles(query) {
+    var found = [query];
+    (query.match(TOKEN) || []).forEach(function (token) {
+      found.push(token);
+      if (HAN_RUN.test(token)) for (var i = 0; i + 1 < token.length; i++) found.push(token.slice(i, i + 2));
+    });
+    return found
+      .filter(function (word, i) { return word && found.indexOf(word) === i; })
+      .sort(function (a, b) { return b.length - a.length; });
+  }
+
+  function snippet(text, query, title) {
+    var clean = String(text || "").replace(/_{3}[A-Z_]+_{3}/g, " ").replace(/\u00b6/g, "").replace(/\s+/g, " ").trim();
+    var words = needles(query.toLowerCase());
+    function first(within) {
+      var at = -1;
+      for (var i = 0; i < words.length && at < 0; i++) at = within.indexOf(words[i]);
+      return at;
+    }
+    if (title && clean.indexOf(title) === 0) { /* the heading is shown above: the text after it, if it has the words */
+      var after = clean.slice(title.length).replace(/^[\s.]+/, "");
+      if (first(after.toLowerCase()) >= 0) clean = after;
+    }
+    var lower = clean.toLowerCase(), at = first(lower);
+    var start = Math.max(0, at - Math.floor(SNIPPET / 3)), end = Math.min(clean.length, start + SNIPPET);
+    var out = document.createElement("span"), position = start;
+    out.className = "crm-search__excerpt";
+    if (start > 0) out.appendChild(document.createTextNode("…"));
+    while (position < end) {
+      var next = -1, length = 0;
+      words.forEach(function (word) {
+        var found = lower.indexOf(word, position);
+        if (found >= 0 && found < end && (next < 0 || found < next || (found === next && word.length > length))) {
+          next = found;
+          length = word.length;
+        }
+      });
+      if (next < 0) { out.appendChild(document.createTextNode(clean.slice(position, end))); break; }
+      if (next > position) out.appendChild(document.createTextNode(clean.slice(position, next)));
+      var mark = document.createElement("mark");
+      mark.textContent = clean.slice(next, Math.min(next + length, clean.length));
+      out.appendChild(mark);
+      position = next + length;
+    }
+    if (end < clean.length) out.appendChild(document.createTextNode("…"));
     return out;
   }
 
@@ -332,12 +400,15 @@
     function load() {
       if (!engine) {
         engine = import(new URL("pagefind/pagefind.js", base).href).then(function (pagefind) {
-          return pagefind.options({ baseUrl: base.pathname }).then(function () { return pagefind; });
+          /* the page's visible text is metadata for the snippet only: it never ranks a page */
+          var options = { baseUrl: base.pathname, ranking: { metaWeights: { text: 0 } } };
+          if (window.crmSite) options.noWorker = true; /* encrypted: fetch through unlock.js (see above) */
+          return pagefind.options(options).then(function () { return pagefind; });
         });
       }
       return engine;
     }
-    function show(count, items) {
+    function show(count, items, query) {
       panel.textContent = "";
       var meta = document.createElement("p");
       meta.className = "crm-search__meta";
@@ -350,7 +421,7 @@
         link.className = "crm-search__hit";
         name.textContent = (item.meta && item.meta.title) || item.url;
         link.appendChild(name);
-        link.appendChild(excerpt(item.excerpt || ""));
+        link.appendChild(snippet(item.meta && item.meta.text, query, item.meta && item.meta.title));
         entry.appendChild(link);
         list.appendChild(entry);
       });
@@ -366,11 +437,11 @@
         return;
       }
       load()
-        .then(function (pagefind) { return pagefind.search(query); })
+        .then(function (pagefind) { return pagefind.search(grams(query)); })
         .then(function (search) {
           if (mine !== asked || !search) return null;
           return Promise.all(search.results.slice(0, 10).map(function (result) { return result.data(); }))
-            .then(function (items) { if (mine === asked) show(search.results.length, items); });
+            .then(function (items) { if (mine === asked) show(search.results.length, items, query); });
         });
     });
     input.addEventListener("keydown", function (event) {

@@ -145,11 +145,11 @@ class SiteOptions(Record):
         ),
     )
     search: SiteSearch = Field(
-        SiteSearch.MATERIAL,
+        SiteSearch.PAGEFIND,
         description=(
-            "站内搜索 — material (the theme's built-in search, the default) or pagefind: the whole text of "
-            "every page (conversations' topics and todos too) in a chunked index a query loads only a few "
-            "chunks of; builds take longer; not with an encrypted site (--encrypt or site.encrypt)"
+            "站内搜索 — pagefind (the default): customers, conversations' topics, feedback and todos, the "
+            "guide, in a chunked index a query loads only a few chunks of, encrypted with the site; or "
+            "material, the theme's built-in search (one index every browser downloads whole)"
         ),
     )
     key_salt: KeySalt | None = Field(
