@@ -203,7 +203,7 @@ def index_site(site_dir: Path) -> tuple[int, int]:
     return counts.get("pages", 0), counts.get("words", 0)
 
 
-_EMPTY_SITE = '<!doctype html><html lang="en"><head><title>-</title></head><body><div data-pagefind-body>-</div></body>'
+_EMPTY_SITE = '<!doctype html><html lang="en"><body><div data-pagefind-body>crm</div></body>'
 _RECORD_FILES = ("pagefind-entry.json", ".pf_meta", ".pf_index", ".pf_fragment", ".pf_filter", ".pf_sort")
 
 
