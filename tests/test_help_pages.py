@@ -378,3 +378,16 @@ def test_no_code_cites_a_spec_outside_the_repository() -> None:
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 cited = re.search(r"\bSPEC\b|SPEC\.md", line)
                 assert not cited, f"{path.relative_to(PROJECT)}:{number}: {line.strip()}"
+
+
+def test_each_command_pages_terminal_help_is_shown_as_the_terminal_prints_it(site: BuiltSite) -> None:
+    """The folded `crm … --help` of a command page is a code block, line for line, never a paragraph that shows
+    Markdown's fence marks."""
+    for path, _command in all_commands():
+        page = site.article("help/commands/" + path.replace(" ", "-"))
+        assert "```" not in page.get_text(), f"crm {path}: fence marks shown as text"
+        folded = page.find("details")
+        assert folded is not None, f"crm {path}: no folded terminal help"
+        block = folded.find("pre")
+        assert block is not None, f"crm {path}: the terminal help is not a code block"
+        assert block.get_text().startswith(f"Usage: crm {path}"), block.get_text()[:80]

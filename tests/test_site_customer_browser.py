@@ -218,3 +218,17 @@ def test_a_customer_with_300_conversations_gets_every_one_on_light_pages(browser
         assert "/customers/KH-2024001-3/" in tab.page.url
         assert tab.errors == []
         context.close()
+
+
+def test_the_header_says_overdue_once_with_its_days(site: Site) -> None:
+    """An overdue next step reads "逾期 N 天" once: the status word beside the same count said it twice."""
+    checked = 0
+    for page in sorted((site.folder / "customers").glob("KH-*/index.html")):
+        found = re.search(r'<p class="crm-cust-next">(.*?)</p>', page.read_text(encoding="utf-8"), re.S)
+        if found is None or "crm-status--overdue" not in found.group(1):
+            continue
+        text = re.sub(r"<[^>]+>", "", found.group(1))
+        assert text.count("逾期") == 1, f"{page.parent.name}: {text!r}"
+        assert re.search(r"逾期 \d+ 天", text), f"{page.parent.name}: {text!r}"
+        checked += 1
+    assert checked, "no demo customer has an overdue next step"

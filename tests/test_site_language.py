@@ -25,13 +25,6 @@ from bs4 import BeautifulSoup, Comment, Declaration, Doctype, Tag
 from crmdata.records.vocabulary import term
 from tests.browser_site import PROJECT, RECORD_FOLDERS, build_site, demo_copy
 
-GUIDE = "help/"
-"""The guide (site_builder/help): only its header, navigation and footer are scanned, and its generated KPI
-page (KPI_GUIDE) whole. Its hand-written pages name tools, formats and other programs' buttons as they are
-spelt (GitHub, CI, .xlsx, Settings → Secrets), and its reference pages are written from the code's English
-(--help texts, the models' field docs, the contract): those need both languages first."""
-KPI_GUIDE = "help/kpis/"
-
 ALLOWED: dict[str, dict[str, str]] = {
     "zh": {
         "crm": "the program's name, as the command is typed",
@@ -43,6 +36,42 @@ ALLOWED: dict[str, dict[str, str]] = {
     "en": {},
 }
 """Words of the other language a page may show, with the reason."""
+
+NAMES: dict[str, str] = {
+    "GitHub GitLab Actions Pages Excel VS Code Python Windows pipx uv git mkdocs Pagefind WebCrypto": (
+        "programs, services and tools, named as they are spelt in Chinese writing too"
+    ),
+    "YAML JSON Schema CSV xlsx Markdown HTML Unicode UTF BOM GBK CRLF NUL ISO yaml-language-server": (
+        "file formats, encodings and standards, named as they are spelt"
+    ),
+    "CI CD CDN HTTP SMTP STARTTLS PEM CA Webhook AES GCM PBKDF HKDF-SHA HMAC-SHA ID CPU": (
+        "protocols, algorithms and abbreviations Chinese technical writing uses as they are"
+    ),
+    "SIGTERM SIGKILL SIGHUP Ctrl-C ESC XFD PATH Asia Shanghai": (
+        "signals, keys, an environment variable, Excel's last column and a time-zone name, as typed"
+    ),
+    "RMB USD GB MB KB K M N A B C D E F U": (
+        "currency codes, units and placeholders (N 天, 2025-Q1, A/B …) the same in both languages"
+    ),
+    "HEAD BASE": "git's revision names as typed (crm diff BASE HEAD)",
+}
+"""Names a Chinese guide page shows as they are spelt, by kind and reason (the guide's pages only)."""
+GUIDE_NAMES = {name for names in NAMES for name in names.split()}
+INPUT_WORDS = "".join(
+    "\n".join(re.findall(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+", path.read_text(encoding="utf-8")))
+    for folder, pattern in (
+        ("crmdata/records", "vocabulary.py"),
+        ("crmdata/records", "names.py"),
+        ("crmdata/records/models", "*.py"),
+        ("crmdata/sheets", "*.py"),
+        ("crmdata/authoring", "durations.py"),
+        ("crmdata/cli", "*.py"),
+    )
+    for path in sorted((PROJECT / folder).glob(pattern))
+)
+"""The Chinese words crm reads and writes (the vocabulary's words and synonyms, the legal forms it sets aside in
+names, the handbooks' column headers, the editor titles of the record and crm.yaml fields, the examples of the
+commands' --help): the English guide documents them as a user types them or meets them, so they may appear there."""
 
 ATTRIBUTES = ("title", "alt", "aria-label", "placeholder")
 """Attributes whose text a person sees (a tooltip, a placeholder) or hears (a screen reader)."""
@@ -120,14 +149,18 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     return BuiltSite(language, work / "site", _record_strings(root))
 
 
-def _visible_texts(page: BeautifulSoup, whole: bool) -> Iterator[str]:
-    """The page's visible text; of its article only when `whole`, its header, navigation and footer always."""
+def _visible_texts(page: BeautifulSoup) -> Iterator[str]:
+    """The page's visible text: header, navigation, article and footer. Left out: code as typed, the table of
+    contents (the article's headings again), and a passage that declares another language (`lang="en"` on the
+    guide's reference pages, whose text is the code's English: --help texts, the models' field descriptions, the
+    contract; `<i lang="en">` on another program's button names as they are spelt)."""
     for tag in page.find_all(HIDDEN_TAGS):
         tag.decompose()
-    if not whole:  # the article, and its table of contents (its headings again)
-        for article in page.select("article, nav.md-nav--secondary"):
-            article.decompose()
+    for toc in page.select("nav.md-nav--secondary"):  # the table of contents: the article's headings again
+        toc.decompose()
     for tag in page.find_all(CODE_TAGS):
+        tag.decompose()
+    for tag in page.select("[lang]:not(html)"):  # declared another language: another program's words as spelt
         tag.decompose()
     for text in page.find_all(string=True):
         if not isinstance(text, Comment | Doctype | Declaration):
@@ -147,11 +180,15 @@ def foreign_words(built: BuiltSite) -> dict[str, set[str]]:
     for path in sorted(built.folder.rglob("*.html")):
         where = path.relative_to(built.folder).as_posix()
         page = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-        for text in _visible_texts(page, whole=not where.startswith(GUIDE) or where.startswith(KPI_GUIDE)):
+        for text in _visible_texts(page):
             ours = FILE_NAMES.sub(" ", EMAILS.sub(" ", IDS.sub(" ", built.records.sub(" ", text))))
             ours = COMMANDS.sub(" ", ours)
+            guide = where.startswith("help/")
+            names = GUIDE_NAMES if built.language == "zh" and guide else set()
             for word in FOREIGN[built.language].findall(ours):
-                if word not in allowed and len(found[word]) < 3:
+                if word in allowed or word in names or (guide and built.language == "en" and word in INPUT_WORDS):
+                    continue
+                if len(found[word]) < 3:
                     found[word].add(f"{where}: {' '.join(text.split())[:100]}")
     return dict(found)
 

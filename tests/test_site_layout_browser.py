@@ -37,6 +37,11 @@ DATA_PAGES = (
     "kpis/",
     "segments/high_value/",
     "customers/KH-2024001/",
+    "satisfaction/",
+    "today/ming/",
+    "owners/ming/",
+    "lists/todos/",
+    "data-quality/",
 )
 VALUE_COLUMN = 5
 SHOTS = ARTIFACTS / "issue15"

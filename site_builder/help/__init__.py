@@ -75,7 +75,8 @@ def contract_text(language: str) -> str:
     if language == "en":
         return text
     body = text.split("\n", 1)[1] if text.startswith("# ") else text
-    return guide_text(language, "contract-intro").rstrip() + "\n\n" + body.lstrip("\n")
+    english = f'<div lang="en" markdown>\n\n{body.strip()}\n\n</div>\n'  # declared English: reference.english
+    return guide_text(language, "contract-intro").rstrip() + "\n\n" + english
 
 
 def title_of(markdown: str) -> str:

@@ -13,6 +13,7 @@ Each function returns Markdown. Text from the code is trusted (it is ours) but s
 
 from __future__ import annotations
 
+import html
 import inspect
 import re
 import textwrap
@@ -40,6 +41,15 @@ def inline(text: str) -> str:
     """One paragraph of trusted prose as Markdown: wrapped lines joined, code spans kept, the rest escaped."""
     flat = " ".join(text.split())
     return "".join(part if _CODE_SPAN.fullmatch(part) else part.translate(_PROSE) for part in _CODE_SPAN.split(flat))
+
+
+def english(markdown: str, language: str) -> str:
+    """Text written in English in the code (--help texts, the models' field descriptions) as it appears on a
+    page of `language`: declared English (`lang="en"`) on a Chinese page, so readers, screen readers and
+    translators know it, and the site's language check tells it from our own words."""
+    if language == "en" or not markdown:
+        return markdown
+    return f'<span lang="en">{markdown}</span>'
 
 
 def fenced(text: str, info: str = "text") -> str:
@@ -186,7 +196,7 @@ WORDS: dict[str, dict[str, str]] = {
         "fields_intro": (
             "记录文件里的每个字段，在网站构建时从数据模型（`crmdata/records/models/`）的字段说明生成，"
             "与 `crm schema` 写出的 JSON Schema 相同。未列出的键都是错误。"
-            "类型为 id 的值（编号、负责人键）由字母、数字、`-` 和 `_` 组成，以字母或数字开头，最长 64 个字符，"
+            "类型为 `id` 的值（编号、负责人键）由字母、数字、`-` 和 `_` 组成，以字母或数字开头，最长 64 个字符，"
             "且不能是保留字（`index`、`search`、`assets`、`404`、`sitemap`，"
             "以及 Windows 保留的 `con`、`nul`、`com1` 等）。"
         ),
@@ -266,7 +276,8 @@ def commands_index(language: str, docs: list[CommandDoc]) -> str:
     lines = [f"# {w['commands']}", "", w["commands_intro"], ""]
     lines += [f"| {w['command']} | {w['does']} |", "|---|---|"]
     for doc in docs:
-        lines.append(f"| [`crm {doc.path}`]({doc.path.replace(' ', '-')}.md) | {inline(doc.short)} |")
+        short = english(inline(doc.short), language)
+        lines.append(f"| [`crm {doc.path}`]({doc.path.replace(' ', '-')}.md) | {short} |")
     lines += ["", f"## {w['global']}", "", fenced(group.get_help(_context(group, "crm", None))), ""]
     return "\n".join(lines)
 
@@ -278,28 +289,38 @@ def command_page(language: str, doc: CommandDoc) -> str:
     lines = [f"# crm {doc.path}", "", f"[← {w['back']}]({back}index.md)", "", fenced(doc.usage, "sh"), ""]
     for verbatim, text in _help_blocks(doc.help_text):
         if not verbatim:
-            lines += [inline(text), ""]
+            lines += [english(inline(text), language), ""]
             continue
         first, _, rest = text.partition("\n")
         if first.endswith(":") and rest.strip():  # "Examples:" and the examples
-            lines += [f"**{inline(first)}**", "", fenced(textwrap.dedent(rest), "sh"), ""]
+            lines += [f"**{english(inline(first), language)}**", "", fenced(textwrap.dedent(rest), "sh"), ""]
         else:
             lines += [fenced(text), ""]
     if isinstance(doc.command, click.Group):
         lines += [f"## {w['subcommands']}", "", f"| {w['command']} | {w['does']} |", "|---|---|"]
         for sub in commands(crm_group()):
             if sub.path.startswith(doc.path + " ") and sub.path.count(" ") == doc.path.count(" ") + 1:
-                lines.append(f"| [`crm {sub.path}`]({sub.path.replace(' ', '-')}.md) | {inline(sub.short)} |")
+                short = english(inline(sub.short), language)
+                lines.append(f"| [`crm {sub.path}`]({sub.path.replace(' ', '-')}.md) | {short} |")
         lines.append("")
     lines += [f"## {w['options']}", ""]
     for typed, meaning in doc.options():
-        lines.append(f"- `{typed}`" + (f": {inline(meaning)}" if meaning else ""))
-    lines += ["", f'??? note "{w["terminal"]}"', "", _indent(fenced(doc.full_help())), ""]
+        lines.append(f"- `{typed}`" + (f": {english(inline(meaning), language)}" if meaning else ""))
+    lines += ["", terminal_help(w["terminal"], doc.full_help()), ""]
     return "\n".join(lines)
 
 
-def _indent(text: str) -> str:
-    return "\n".join(("    " + line) if line else "" for line in text.splitlines())
+_CODE_MARKS = re.compile(r"`([^`]+)`")
+
+
+def terminal_help(title: str, text: str) -> str:
+    """`crm … --help` as the terminal prints it, folded: raw HTML (material's details style), because a
+    fenced block inside a `???` fold needs pymdownx.superfences and otherwise shows as a paragraph of text."""
+    summary = _CODE_MARKS.sub(r"<code>\1</code>", html.escape(title))
+    return (
+        f'<details class="note"><summary>{summary}</summary>\n'
+        f"<pre><code>{html.escape(text.rstrip())}</code></pre>\n</details>"
+    )
 
 
 # --- KPIs ----------------------------------------------------------------------------------------------
@@ -429,10 +450,10 @@ def fields_page(language: str, files: tuple[tuple[str, type[BaseModel]], ...]) -
     for _file, model in files:
         definitions.update(schema_for(model).get("$defs", {}))
     for doc in models:
-        heading = f"`{doc.file}`" if doc.file else doc.name
+        heading = f"`{doc.file or doc.name}`"  # a nested object by its JSON Schema name
         lines += [f"## {heading} {{#{doc.name.lower()}}}", ""]
         if doc.description:
-            lines += [inline(doc.description), ""]
+            lines += [english(inline(doc.description), language), ""]
         required = set(doc.schema.get("required", []))
         lines += [f"| {w['field']} | {w['required']} | {w['type']} | {w['meaning']} |", "|---|---|---|---|"]
         for name, node in doc.schema.get("properties", {}).items():
@@ -441,7 +462,8 @@ def fields_page(language: str, files: tuple[tuple[str, type[BaseModel]], ...]) -
             if default not in (None, [], {}) and not isinstance(default, dict):
                 needed += f" ({w['default']} `{_default_text(default)}`)"
             lines.append(
-                f"| `{name}` | {needed} | {_type_text(node, definitions)} | {inline(node.get('description', ''))} |"
+                f"| `{name}` | {needed} | {english(_type_text(node, definitions), language)} | "
+                f"{english(inline(node.get('description', '')), language)} |"
             )
         lines.append("")
     return "\n".join(lines)
