@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import shutil
+import re
 import subprocess
 import sys
 import threading
@@ -152,23 +152,27 @@ def ask_material(browser: Any, url: str, question: Question) -> Answer:
 
 
 def ask_pagefind(browser: Any, url: str, question: Question) -> Answer:
+    """Types the question into the site's own search box (crm.js codes Chinese as site_builder.search does)."""
     page = _first_visit(browser)
     started = time.perf_counter()
     page.goto(url, wait_until="domcontentloaded")
-    found = page.evaluate(
-        """async ([folder, query, top]) => {
-            const pagefind = await import(`/${folder}/pagefind.js`);
-            const search = await pagefind.search(query);
-            const data = await Promise.all(search.results.slice(0, top).map(result => result.data()));
-            return {count: search.results.length, urls: data.map(item => item.url)};
-        }""",
-        [PAGEFIND_FOLDER, question.query, TOP],
-    )
+    box = page.locator("input.crm-search__input")
+    box.click()
+    page.keyboard.type(question.query)
+    page.locator(".crm-search__meta").wait_for(timeout=120_000)
     seconds = time.perf_counter() - started
-    paths = [unquote(urlsplit(href).path).lstrip("/") for href in found["urls"]]
+    links = page.locator("a.crm-search__hit").evaluate_all("links => links.map(a => a.href)")
+    meta = page.locator(".crm-search__meta").inner_text()
+    counted = [int(number.replace(",", "")) for number in re.findall(r"[\d,]+", meta)]
+    paths = [unquote(urlsplit(href).path).lstrip("/") for href in links]
     if VERBOSE:
         print(f"    {question.query}: {paths}")
-    answer = Answer(_rank(paths, question.expected), found["count"], seconds, _fetched_kb(page, f"/{PAGEFIND_FOLDER}/"))
+    answer = Answer(
+        _rank(paths, question.expected),
+        counted[0] if counted else len(paths),
+        seconds,
+        _fetched_kb(page, f"/{PAGEFIND_FOLDER}/"),
+    )
     page.context.close()
     return answer
 
@@ -184,17 +188,13 @@ def folder_kb(path: Path) -> float:
     return sum(item.stat().st_size for item in path.rglob("*") if item.is_file()) / 1024
 
 
-def pagefind_binary() -> Path:
-    """The extended binary (it segments Chinese); the wheel's module says where it put it."""
-    from pagefind_bin_extended import get_executable  # type: ignore[import-not-found,unused-ignore]
-
-    return Path(get_executable())
-
-
 def main() -> None:
     parser = size_parser(__doc__, repeat=1)
     parser.add_argument("--site", type=Path, default=None, help="a site already built by `crm build` of --root")
     parser.add_argument("-v", action="store_true", help="print the pages Pagefind answered")
+    parser.add_argument(
+        "--material-site", type=Path, default=None, help="a site of the same records built with site.search: material"
+    )
     args = parser.parse_args()
     root = data_set(args.customers, args.interactions, args.root)
     site = args.site or root.parent / f"{root.name}-site"
@@ -203,46 +203,33 @@ def main() -> None:
         started = time.perf_counter()
         subprocess.run([str(CRM), "build", "--root", str(root), "--as-of", AS_OF, "--out", str(site)], check=True)
         print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
-    lunr_index = site / "search" / "search_index.json"
+    lunr_index = (args.material_site or site) / "search" / "search_index.json"
     pagefind_index = site / PAGEFIND_FOLDER
     if not (pagefind_index / "pagefind.js").exists():
-        shutil.rmtree(pagefind_index, ignore_errors=True)
-        started = time.perf_counter()
-        subprocess.run(
-            [
-                str(pagefind_binary()),
-                "--site",
-                str(site),
-                "--output-subdir",
-                PAGEFIND_FOLDER,
-                "--root-selector",
-                "article",
-                "--quiet",
-            ],
-            check=True,
-        )
-        print(f"pagefind indexed the site in {time.perf_counter() - started:.1f} s", flush=True)
+        sys.exit(f"{site} has no Pagefind index: build it with `site.search: pagefind` (the default)")
     asked = questions(root)
     pages = sum(1 for _ in site.rglob("index.html"))
     print(f"\n{pages:,} pages; questions: " + "; ".join(f"{q.what}: {q.query} -> {q.expected}" for q in asked))
 
     from playwright.sync_api import sync_playwright
 
-    engines = []
+    engines: list[tuple[str, Path, Any, Path]] = []
     if lunr_index.exists():
-        engines.append(("mkdocs-material (lunr + jieba)", lunr_index, ask_material))
-    engines.append(("Pagefind extended", pagefind_index, ask_pagefind))
-    with served(site) as url, sync_playwright() as playwright:
+        engines.append(("mkdocs-material (lunr + jieba)", lunr_index, ask_material, lunr_index.parent.parent))
+    engines.append(("Pagefind extended (default)", pagefind_index, ask_pagefind, site))
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for name, index, ask in engines:
+        for name, index, ask, folder in engines:
             print(f"\n== {name}: index {folder_kb(index) / 1024:.1f} MB on disk")
-            for question in asked:
-                answer = ask(browser, url, question)
-                print(
-                    f"  {question.what:<28} {question.query:<14} rank {answer.rank!s:<5} of {answer.results:>6,} "
-                    f"results, first query {answer.seconds:6.2f} s, fetched {answer.fetched_kb / 1024:6.2f} MB",
-                    flush=True,
-                )
+            with served(folder) as url:
+                for question in asked:
+                    answer = ask(browser, url, question)
+                    print(
+                        f"  {question.what:<28} {question.query:<14} rank {answer.rank!s:<5} of "
+                        f"{answer.results:>6,} results, first query {answer.seconds:6.2f} s, "
+                        f"fetched {answer.fetched_kb / 1024:6.2f} MB",
+                        flush=True,
+                    )
         browser.close()
 
 

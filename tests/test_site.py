@@ -20,6 +20,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from tests.conftest import CRM, CrmRun, DataRepo, invoke_crm, run_crm
+from tests.pagefind_index import fragments, searchable_text
 
 AS_OF = "2026-11-24"
 GOLDEN = Path(__file__).parent / "golden" / "site"
@@ -295,8 +296,7 @@ def test_an_internal_build_shows_contact_details_and_says_so(internal_site: Buil
     text = internal_site.article("customers/KH-2024001").get_text(" ", strip=True)
     assert PHONE in text and EMAIL in text and ADDRESS in text
     assert "内部版本" in text
-    index = (internal_site.out / "search" / "search_index.json").read_text(encoding="utf-8")
-    assert PHONE in index
+    assert PHONE in searchable_text(internal_site.out)  # the internal site's search finds a contact by phone
 
 
 def test_the_customer_index_lists_every_customer_with_its_plan(site: BuiltSite) -> None:
@@ -449,7 +449,9 @@ def test_built_pages_pass_a_sanitizer_unchanged(site: BuiltSite, page: str) -> N
     assert tags <= allowed_tags, tags - allowed_tags
     attributes = {"class", "id", "href", "title", "src", "alt", "style", "type", "placeholder", "aria-label",
                   "data-crm-filter", "data-key", "value", "open", "aria-live", "data-search-exclude",
-                  "data-crm-source", "data-crm-page"}  # fmt: skip
+                  "data-crm-source", "data-crm-page",
+                  "data-pagefind-body", "data-pagefind-meta", "data-pagefind-weight", "data-pagefind-ignore",
+                  "hidden", "aria-hidden"}  # fmt: skip  # Pagefind's markers (site_builder.search)
     original = str(article)
     cleaned = nh3.clean(
         original,
@@ -479,14 +481,33 @@ def test_nothing_in_the_site_loads_from_another_host(site: BuiltSite) -> None:
 # --- language and search ----------------------------------------------------------------------------------
 
 
-def test_chinese_search_indexes_chinese_words_but_not_every_conversation(site: BuiltSite) -> None:
-    """Timelines stay out of the index: with 100,000 conversations it would weigh 100 MB in every browser."""
-    index = json.loads((site.out / "search" / "search_index.json").read_text(encoding="utf-8"))
+def test_search_indexes_each_customer_with_its_conversations(site: BuiltSite) -> None:
+    """Pagefind (the default) downloads only the chunks a query needs, so whole timelines can be indexed: a
+    customer's page holds its conversations' feedback, and Chinese is indexed as coded pairs (search.grams)."""
+    pages = fragments(site.out)
+    huaxing = pages["/customers/KH-2024001/"]
+    assert "对服务满意" in huaxing["content"] + huaxing["meta"].get("text", "")
+    assert site.html("").find("html")["lang"] == "zh"  # type: ignore[index]
+    assert not (site.out / "search" / "search_index.json").exists(), "material's search is off with Pagefind"
+
+
+def test_materials_search_indexes_chinese_words_but_not_every_conversation(
+    tmp_path: Path, build_env: dict[str, str]
+) -> None:
+    """`site.search: material`: material's one-file index that every browser downloads whole, so timelines stay
+    out of it (with 100,000 conversations it would weigh 100 MB)."""
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    config = (repo.root / "crm.yaml").read_text(encoding="utf-8")
+    repo.config(config.replace("site: {title: 测试看板,", "site: {search: material, title: 测试看板,"))
+    result = crm_build(repo, tmp_path / "out", env=build_env, run=invoke_crm)
+    assert result.returncode == 0, result.stderr
+    index = json.loads((tmp_path / "out" / "search" / "search_index.json").read_text(encoding="utf-8"))
     texts = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"])
     assert "\u200b" in texts, "jieba segmentation marks word boundaries with zero-width spaces"
     assert "华星\u200b科技" in texts, "a customer's name is found by its words"
     assert "对服务满意" not in texts  # feedback in the timeline
-    assert site.html("").find("html")["lang"] == "zh"  # type: ignore[index]
+    assert not (tmp_path / "out" / "pagefind").exists()
 
 
 def test_an_english_crm_gets_english_labels_and_theme(tmp_path: Path, build_env: dict[str, str]) -> None:

@@ -156,6 +156,8 @@ def _visible_texts(page: BeautifulSoup) -> Iterator[str]:
     contract; `<i lang="en">` on another program's button names as they are spelt)."""
     for tag in page.find_all(HIDDEN_TAGS):
         tag.decompose()
+    for tag in page.select("[hidden]"):  # not shown: the search index's coded words (site_builder.search)
+        tag.decompose()
     for toc in page.select("nav.md-nav--secondary"):  # the table of contents: the article's headings again
         toc.decompose()
     for tag in page.find_all(CODE_TAGS):
