@@ -45,10 +45,12 @@ from site_builder.help import prune_navigation  # importing it registers the Hel
 from site_builder.output import MARKER, check_replaceable, mark
 from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, all_outputs, segment_src
 from site_builder.render import Links, environment
+from site_builder.search import FOLDER as SEARCH_FOLDER
 from site_builder.search import (
     Indexing,
     SearchIndexError,
     code_files,
+    index_page,
     index_site,
     indexing,
     initials,
@@ -138,6 +140,9 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """With Pagefind: the customer ids, whose pages' headings the index weighs (site_builder.search)."""
         self.search_generated: frozenset[str] = frozenset()
         """With Pagefind: the generated pages' sources (the others, the team's own pages, are indexed whole)."""
+        self.search_pages: Staging | None = None
+        """With Pagefind: the folder of the pages Pagefind indexes (site_builder.search.index_page), in the cache
+        beside the staging folder, at the site's paths; written if changed, pruned, never published."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """`mkdocs serve` / `crm serve` preview on this machine: never encrypted (nothing is published)."""
@@ -226,6 +231,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             self.generated.append(UNLOCK_SCRIPT)
         self.in_nav = {output.src for output in outputs if isinstance(output, Page) and output.nav is not None}
         self.search_generated = frozenset(self.generated) if self.search_words else frozenset()
+        self.search_pages = Staging(root, ("internal" if internal else "public") + "-search") if pagefind else None
         if config.nav is None:
             config.nav = self._nav(outputs, config)
         customers = len(data.customers)
@@ -349,10 +355,11 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """Encrypt the site when asked (every file mkdocs and the other plugins wrote is there now), then
         mark the folder as a site crm built, so the next build may replace it."""
         self.sealed = None
-        if self.search_words:  # crm.yaml site.search: pagefind (the default)
+        if self.search_pages is not None:  # crm.yaml site.search: pagefind (the default)
             started = time.perf_counter()
+            self.search_pages.prune()
             try:
-                pages, words = index_site(Path(config.site_dir))
+                pages, words = index_site(self.search_pages.folder, Path(config.site_dir) / SEARCH_FOLDER)
             except SearchIndexError as failure:
                 raise PluginError(f"crm: {failure}") from None
             seconds = time.perf_counter() - started
@@ -392,10 +399,13 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.pages_written += 1
         if self.pages_written % PROGRESS_EVERY == 0:
             log.info(phrase("plugin_written", self.language, count=self.pages_written))
-        if self.search_words:  # crm.yaml site.search: pagefind
+        if self.search_pages is not None:  # crm.yaml site.search: pagefind
             src = page.file.src_uri
+            output = mark_page(output, self.search_words)
             how: Indexing | None = indexing(src, self.search_customers, self.search_generated)
-            output = mark_page(output, self.search_words, how, self.search_initials.get(src, ""))
+            indexed = index_page(output, how, self.search_initials.get(src, "")) if how is not None else None
+            if indexed is not None:
+                self.search_pages.write(page.file.dest_uri, indexed)
         return compact_html(output)
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:

@@ -118,8 +118,6 @@ INDEX_LANGUAGE = "en"
 """The index's one language whatever the site's: Chinese is indexed as pairs (grams), so no segmenter may cut
 it again, at build time or in the browser; English words are stemmed.
 """
-INDEX_CLASS = "crm-search-index"
-"""The hidden part of a page only the index reads; crm.js and the tests know it by this class."""
 
 
 def _text(fragment: str) -> str:
@@ -127,40 +125,42 @@ def _text(fragment: str) -> str:
     return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", _UNSEEN.sub(" ", fragment)))).strip()
 
 
-def mark_page(output: str, words: dict[str, str], how: Indexing | None, hidden: str = "") -> str:
-    """The page with the search box's words on <html> and, when it is indexed (`how`), a hidden part only the
-    index reads, after the article: the heading's grams (with `hidden` words: a customer's pinyin initials)
-    weighed as `how` says, then the grams of the rest of the article (whole pages) or of its description.
+def mark_page(output: str, words: dict[str, str]) -> str:
+    """The page with the search box's words (in the site's language) on <html>, for crm.js."""
+    attribute = html.escape(json.dumps(words, ensure_ascii=False), quote=True)
+    return _HTML.sub(f'<html data-crm-search="{attribute}" ', output, count=1)
+
+
+def index_page(output: str, how: Indexing, hidden: str = "") -> str | None:
+    """What Pagefind indexes of a built page (None: it has no article): a page of its own, written to a folder
+    beside the site at the same path (plugin.on_post_page), so the site's pages carry none of it — coded
+    Chinese pairs take four times the bytes of the text and would push pages past the 50 KB goal. It holds the
+    heading's grams (with `hidden` words: a customer's pinyin initials) weighed as `how` says, then the grams of
+    the rest of the article (whole pages) or of its description.
 
     What a result shows is Pagefind's metadata, not its indexed text (which is grams, never shown): `title`,
-    the heading; `text`, the article's visible text (whole pages: read off the article itself, so the page
-    does not carry it twice) or the description; crm.js cuts the snippet out of it around the words found."""
-    attribute = html.escape(json.dumps(words, ensure_ascii=False), quote=True)
-    marked = _HTML.sub(f'<html data-crm-search="{attribute}" ', output, count=1)
-    article = _ARTICLE.search(marked) if how is not None else None
-    if how is None or article is None:
-        return marked
+    the heading; `text`, the article's visible text or the description; crm.js cuts the snippet out of it
+    around the words found."""
+    article = _ARTICLE.search(output)
+    if article is None:
+        return None
     inner = _STAMP.sub(" ", _HEADERLINK.sub("", article.group(2)), count=1)
     heading = _H1.search(inner)
     title = _text(heading.group(1)) if heading is not None else ""
     rest = inner[: heading.start()] + " " + inner[heading.end() :] if heading is not None else inner
     if how.whole:
-        body = _text(rest)
-        description = ""
+        body = shown = _text(rest)
     else:
         first = _DESCRIPTION.search(rest)
-        body = description = _text(first.group(1)) if first is not None else ""
+        body = shown = _text(first.group(1)) if first is not None else ""
     heading_grams = " ".join(grams(f"{title} {hidden}"))
-    index = (
-        f'<div class="{INDEX_CLASS}" hidden aria-hidden="true">'
-        f'<span data-pagefind-meta="title">{html.escape(title)}</span>'
-        + (f'<span data-pagefind-meta="text">{html.escape(description)}</span>' if not how.whole else "")
-        + f'<div data-pagefind-body><span data-pagefind-weight="{how.heading_weight:g}">{html.escape(heading_grams)}'
-        f"</span> {html.escape(' '.join(grams(body)))}</div></div>"
+    return (
+        f'<!doctype html><html lang="{INDEX_LANGUAGE}"><head><meta charset="utf-8"><title>{html.escape(title)}'
+        f'</title></head><body><span data-pagefind-meta="title">{html.escape(title)}</span>'
+        f'<span data-pagefind-meta="text">{html.escape(shown)}</span>'
+        f'<div data-pagefind-body><span data-pagefind-weight="{how.heading_weight:g}">{html.escape(heading_grams)}'
+        f"</span> {html.escape(' '.join(grams(body)))}</div></body></html>\n"
     )
-    meta = ' data-pagefind-meta="text"' if how.whole else ""
-    opening = f'<article class="md-content__inner{article.group(1)}"{meta}>'
-    return f"{marked[: article.start()]}{opening}{article.group(2)}</article>{index}{marked[article.end() :]}"
 
 
 def initials(name: str) -> str:
@@ -185,11 +185,13 @@ def executable() -> Path:
     return Path(get_executable())
 
 
-def index_site(site_dir: Path) -> tuple[int, int]:
-    """Run Pagefind over the built site; returns the pages and the words it indexed."""
+def index_site(pages: Path, output: Path | None = None) -> tuple[int, int]:
+    """Run Pagefind over the folder of index pages (index_page), writing the index to `output` (default: the
+    FOLDER inside `pages`); returns the pages and the words it indexed."""
+    where = ["--output-path", str(output)] if output is not None else ["--output-subdir", FOLDER]
     try:
         ran = subprocess.run(
-            [str(executable()), "--site", str(site_dir), "--output-subdir", FOLDER, "--force-language", INDEX_LANGUAGE],
+            [str(executable()), "--site", str(pages), *where, "--force-language", INDEX_LANGUAGE],
             capture_output=True,
             text=True,
             check=False,

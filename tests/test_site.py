@@ -449,9 +449,7 @@ def test_built_pages_pass_a_sanitizer_unchanged(site: BuiltSite, page: str) -> N
     assert tags <= allowed_tags, tags - allowed_tags
     attributes = {"class", "id", "href", "title", "src", "alt", "style", "type", "placeholder", "aria-label",
                   "data-crm-filter", "data-key", "value", "open", "aria-live", "data-search-exclude",
-                  "data-crm-source", "data-crm-page",
-                  "data-pagefind-body", "data-pagefind-meta", "data-pagefind-weight", "data-pagefind-ignore",
-                  "hidden", "aria-hidden"}  # fmt: skip  # Pagefind's markers (site_builder.search)
+                  "data-crm-source", "data-crm-page"}  # fmt: skip
     original = str(article)
     cleaned = nh3.clean(
         original,
