@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from crmdata.git import diff, revision_data
+from crmdata.git import diff, gitrev, revision_data
 from crmdata.git.compare_revisions import compare_revisions
 from crmdata.records.load import LoadOptions
 from tests.conftest import DataRepo, invoke_crm
@@ -97,6 +97,7 @@ def history(root: Path) -> list[str]:
     data.customer("KH-1")
     data.customer("KH-9")
     git(root, "mv", "plans/JH-2.yaml", "plans/JH-1.yaml")
+    (root / "customers" / "KH-2.yaml").chmod(0o755)  # only its mode changes
     commits.append(commit(root, "mended"))
     return commits
 
@@ -111,6 +112,16 @@ def test_every_pair_of_commits_gives_the_answer_of_a_full_load(repository: tuple
     root, commits = repository
     for base, head in itertools.permutations(commits, 2):
         assert_same_as_a_full_load(root, base, head)
+
+
+def test_heads_files_from_bases_and_what_changed_are_heads_listing(repository: tuple[Path, list[str]]) -> None:
+    """HEAD's data files are BASE's plus `git diff-tree`'s changes: the same as listing HEAD itself."""
+    root, commits = repository
+    repo = gitrev.repository(root)
+    for base, head in itertools.permutations(commits, 2):
+        base_rev, head_rev = gitrev.Revision(base, base), gitrev.Revision(head, head)
+        base_files = gitrev.data_files(repo, base_rev)
+        assert gitrev.data_files_after(repo, base_rev, base_files, head_rev) == gitrev.data_files(repo, head_rev)
 
 
 def test_the_history_says_what_it_should(repository: tuple[Path, list[str]]) -> None:

@@ -40,7 +40,7 @@ def compare_revisions(
     repo = gitrev.repository(root)
     base_rev, head_rev = gitrev.revisions(repo, base, head)
     base_files = gitrev.data_files(repo, base_rev)
-    head_files = gitrev.data_files(repo, head_rev)
+    head_files = gitrev.data_files_after(repo, base_rev, base_files, head_rev)
     changed = gitrev.changed_paths(base_files, head_files)
     if not changed:
         base_side = head_side = diff.empty_snapshot(as_of, _language(root))
