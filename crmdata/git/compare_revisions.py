@@ -64,7 +64,8 @@ def compare_revisions(
                 head_loaded = revision_data.load_revision(tree.root, options, today)
             else:
                 head_loaded = revision_data.load_changed(base_loaded, tree.root, changed, options, today)
-            head_side = _snapshot(head_loaded, changed, as_of)
+            with tree.removed_meanwhile():  # every problem is located: the files are needed no more
+                head_side = _snapshot(head_loaded, changed, as_of)
     return diff.compare(
         base_side,
         head_side,
