@@ -13,7 +13,7 @@ from pathlib import Path
 
 from crmdata.git import diff, gitrev, revision_data
 from crmdata.records.cache import ParseCache
-from crmdata.records.load import LoadOptions, Progress, load_config
+from crmdata.records.load import LoadOptions, Progress, gc_paused, load_config
 from crmdata.records.locate import PositionIndex
 from crmdata.records.models import Language
 
@@ -88,4 +88,5 @@ def _snapshot(loaded: revision_data.LoadedRevision | None, changed: set[str], as
     """What compare needs of a loaded revision (None: a revision without data files)."""
     if loaded is None:
         return diff.empty_snapshot(as_of)
-    return diff.snapshot(loaded.dataset, as_of, changed, loaded.errors)
+    with gc_paused():  # follow-ups and KPIs make many small objects, none in a cycle (as validate's load)
+        return diff.snapshot(loaded.dataset, as_of, changed, loaded.errors)
