@@ -107,7 +107,6 @@ def test_every_command_of_the_cli_is_registered() -> None:
     import pkgutil
 
     import crmdata.cli
-
     from crmdata.cli.main import main
 
     registry = _registry()
