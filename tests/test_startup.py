@@ -61,8 +61,9 @@ def test_help_imports_no_command() -> None:
     assert not modules & command_modules, f"crm --help imported the command modules {sorted(modules & command_modules)}"
 
 
-def test_due_and_validate_load_no_site_sheet_or_git_code(repo: DataRepo) -> None:
-    for args in (("due",), ("validate",), ("due", "--format", "json")):
+def test_daily_commands_load_no_site_sheet_or_git_code(repo: DataRepo) -> None:
+    daily = (("due",), ("validate",), ("due", "--format", "json"), ("find", "KH-2024001"), ("show", "KH-2024001"))
+    for args in daily:
         result, modules = imported_by(*args, "--root", str(repo.root))
         assert result.returncode == 0, result.stderr[-2000:]
         assert not loaded(modules, NEVER_AT_START), f"crm {' '.join(args)} imported " + ", ".join(
