@@ -96,7 +96,7 @@ class LazyGroup(EscapingGroup):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """click's own layout (Group.format_commands) with each summary from the registry."""
-        names = self.list_commands(ctx)
+        names = [name for name in self.list_commands(ctx) if not self._hidden(name)]
         if not names:
             return
         limit = formatter.width - 6 - max(len(name) for name in names)
@@ -106,6 +106,11 @@ class LazyGroup(EscapingGroup):
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
         """Command names with their summaries, without importing the commands (click's would)."""
-        names = [name for name in self.list_commands(ctx) if name.startswith(incomplete)]
+        names = [name for name in self.list_commands(ctx) if name.startswith(incomplete) and not self._hidden(name)]
         found = [CompletionItem(name, help=self.commands.summary(name, 45)) for name in names]
         return found + click.Command.shell_complete(self, ctx, incomplete)
+
+    def _hidden(self, name: str) -> bool:
+        """A loaded command marked hidden stays out of help and completion, as in click (registered ones
+        are never hidden)."""
+        return self.commands.is_loaded(name) and self.commands[name].hidden
