@@ -112,8 +112,7 @@ COMMANDS = LazyCommands(
         "stage": LazyCommand(
             "crmdata.cli.edit",
             "stage_command",
-            "Move CUSTOMER to STAGE (prospecting, active, stable, dormant, churned, or the team's word: 接洽期, "
-            "合作期, 稳定期, 休眠期, 流失 …).",
+            "Move CUSTOMER to STAGE: prospecting, active, stable, dormant, churned, or the team's word for one.",
         ),
         "validate": LazyCommand(
             "crmdata.cli.validate",
