@@ -202,8 +202,9 @@ def _asking() -> bool:
 @click.option("--reason", help="流失原因 — why the customer left (churned only; asked on a terminal when left out).")
 @on_option
 def stage_command(root: Path, customer: str, stage: str, reason: str | None, on: datetime | None) -> None:
-    """Move CUSTOMER to STAGE (prospecting, active, stable, dormant, churned, or the team's word: 接洽期,
-    合作期, 稳定期, 休眠期, 流失 …).
+    """Move CUSTOMER to STAGE: prospecting, active, stable, dormant, churned, or the team's word for one.
+
+    The team's words: 接洽期, 合作期, 稳定期, 休眠期, 流失 …
 
     churned sets churned_on (today, or --on) and churn_reason (--reason; asked for on a terminal, required
     otherwise). Leaving churned keeps churned_on and churn_reason: they record the loss, and the win-back

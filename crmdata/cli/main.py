@@ -10,29 +10,145 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import click
 
-from crmdata import __version__
-from crmdata.cli.common import FileSize, language_of, progress_printer, root_option
-from crmdata.cli.output import EscapingGroup, say, say_lines, styled
-from crmdata.records.load import LoadOptions, load_config
-from crmdata.records.locate import PositionIndex
-from crmdata.records.report import github_line, gitlab_report, problems_json, summary, text_line
-from crmdata.records.schema import write_schemas
-from crmdata.records.validate import Validation, validate
-from crmdata.records.vocabulary import language_code, phrase
-from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES
+from crmdata.cli.lazy import LazyCommand, LazyCommands, LazyGroup
+from crmdata.cli.output import say, styled
 from crmdata.system.errors import CrmError, ExitCode, ReportedError, Stopped, os_error_message, signal_exit_code
 from crmdata.system.safe_paths import UnsafePathError
 
+COMMANDS = LazyCommands(
+    {
+        "build": LazyCommand(
+            "crmdata.cli.site",
+            "build_command",
+            "Validate, then write the static site (mkdocs-material) with every CRM page.",
+        ),
+        "calendar": LazyCommand(
+            "crmdata.cli.plan", "calendar_command", "Write an iCalendar feed of due follow-ups, todos and care moments."
+        ),
+        "diff": LazyCommand(
+            "crmdata.cli.diff",
+            "diff_command",
+            "What a change does to the CRM, from git: records added, changed (field by field) and removed, stage "
+            "changes, follow-ups done, newly overdue or rescheduled, todos completed, opportunities that moved "
+            "stage (won, lost), contracts signed or renewed, the pipeline and receivables, KPI changes.",
+        ),
+        "done": LazyCommand(
+            "crmdata.cli.edit",
+            "done_command",
+            "Mark todo NUMBER of an INTERACTION done (the only open one when NUMBER is left out).",
+        ),
+        "due": LazyCommand(
+            "crmdata.cli.plan", "due_command", "Who must be contacted when, and why: overdue first, grouped by owner."
+        ),
+        "export": LazyCommand(
+            "crmdata.cli.transfer",
+            "export_command",
+            "Write customers, interactions, plans, opportunities, contracts or the follow-up list as a spreadsheet.",
+        ),
+        "find": LazyCommand(
+            "crmdata.cli.show",
+            "find_command",
+            "Customers matching TEXT: id, a part of the name, pinyin, contact, tag, industry.",
+        ),
+        "import": LazyCommand(
+            "crmdata.cli.transfer",
+            "import_command",
+            "Create customers, interactions, plans, opportunities or contracts from a spreadsheet (.csv or .xlsx).",
+        ),
+        "init": LazyCommand(
+            "crmdata.cli.init",
+            "init_command",
+            "Start a data repository in DIRECTORY: crm.yaml, record folders, schemas, CI, pre-commit, editor settings.",
+        ),
+        "kpi": LazyCommand(
+            "crmdata.cli.kpi",
+            "kpi_command",
+            "Key figures: follow-up compliance, satisfaction, retention, complaints... and every one per owner.",
+        ),
+        "log": LazyCommand(
+            "crmdata.cli.record",
+            "log_command",
+            "Record a conversation with CUSTOMER in one line (the channel defaults to phone).",
+        ),
+        "merge": LazyCommand(
+            "crmdata.cli.edit",
+            "merge_command",
+            "Merge the customer DUPLICATE into INTO: every reference rewritten, the duplicate's file removed.",
+        ),
+        "new": LazyCommand(
+            "crmdata.cli.record",
+            "new_command",
+            "Write a new customer, interaction, maintenance plan, opportunity or contract, with the next free id.",
+        ),
+        "notify": LazyCommand(
+            "crmdata.cli.notify",
+            "notify_command",
+            "Send each owner's reminders through the channels of crm.yaml `notify`.",
+        ),
+        "resolve": LazyCommand(
+            "crmdata.cli.edit", "resolve_command", "Close the complaint INTERACTION: `resolved:` today (or --on D)."
+        ),
+        "schema": LazyCommand(
+            "crmdata.cli.validate",
+            "schema_command",
+            "Write JSON Schema files for the records, for editors and other validators.",
+        ),
+        "segments": LazyCommand(
+            "crmdata.cli.plan", "segments_command", "List segments with their sizes, or the members of one segment."
+        ),
+        "serve": LazyCommand(
+            "crmdata.cli.site",
+            "serve_command",
+            "Validate, then serve the site locally; it rebuilds and reloads when a record changes.",
+        ),
+        "show": LazyCommand(
+            "crmdata.cli.show", "show_command", "CUSTOMER's card and call brief (沟通前准备): read it before the call."
+        ),
+        "stage": LazyCommand(
+            "crmdata.cli.edit",
+            "stage_command",
+            "Move CUSTOMER to STAGE: prospecting, active, stable, dormant, churned, or the team's word for one.",
+        ),
+        "validate": LazyCommand(
+            "crmdata.cli.validate",
+            "validate_command",
+            "Check every record and crm.yaml; report every problem with file, line and column.",
+        ),
+    }
+)
+"""Every `crm` command: the module that defines it (imported when the command is used) and its summary
+for `crm --help` (the first paragraph of its docstring; tests/test_startup.py keeps the two equal)."""
 
-@click.group(cls=EscapingGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="crm", message="%(prog)s %(version)s")
+
+def _show_version(ctx: click.Context, _param: click.Parameter, wanted: bool) -> None:
+    """`crm --version`: click's version option, with the version looked up only when asked for (reading
+    the package metadata costs every other command its start-up time)."""
+    if not wanted or ctx.resilient_parsing:
+        return
+    from crmdata import __version__
+
+    say(f"crm {__version__}")
+    raise ReportedError(ExitCode.OK)  # said; like click's own version option, the command line stops here
+
+
+@click.group(
+    cls=LazyGroup,
+    commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 def main() -> None:
     """crm-as-code: customers and conversations as YAML files in git.
 
@@ -46,131 +162,6 @@ def main() -> None:
       crm build                                  the static site in site/
       crm schema --out schemas/                  JSON Schema files for editors
     """
-
-
-def run_validation(root: Path, use_cache: bool, jobs: int | None, max_file_size: int) -> tuple[Validation, float]:
-    """Validate with the CLI's options; returns the outcome and the seconds it took."""
-    started = time.perf_counter()
-    options = LoadOptions(use_cache=use_cache, jobs=jobs, max_file_bytes=max_file_size, progress=progress_printer())
-    outcome = validate(root, options)
-    return outcome, time.perf_counter() - started
-
-
-@main.command("validate")
-@root_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "github", "gitlab"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for scripts, github for pull-request annotations, gitlab for a merge "
-    "request's Code Quality report (JSON).",
-)
-@click.option("--no-cache", is_flag=True, help="Parse every file again instead of using .crm-cache/.")
-@click.option(
-    "--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes for parsing (default: one per core)."
-)
-@click.option(
-    "--max-file-size",
-    type=FileSize(),
-    default=DEFAULT_MAX_FILE_BYTES,
-    show_default=True,
-    help="Largest record file accepted, in bytes (K and M suffixes allowed).",
-)
-def validate_command(root: Path, output_format: str, no_cache: bool, jobs: int | None, max_file_size: int) -> None:
-    """Check every record and crm.yaml; report every problem with file, line and column.
-
-    Exit status: 0 when there are no errors (warnings allowed), 1 when there are errors.
-
-    \b
-    Examples:
-      crm validate
-      crm validate --root ../our-crm --format json
-      crm validate --format github        # in a GitHub Actions step
-      crm validate --format gitlab > gl-code-quality-report.json   # GitLab CI
-    """
-    outcome, seconds = run_validation(root, not no_cache, jobs, max_file_size)
-    problems = outcome.problems
-    language = language_of(outcome.dataset)
-    if output_format == "json":
-        say_lines(problems_json(problems, language))
-    elif output_format == "gitlab":
-        say_lines(gitlab_report(problems, language))
-    elif output_format == "github":
-        for problem in problems:
-            say(github_line(problem, language))
-        say(summary(problems, outcome.dataset.files_read, seconds, language))
-    else:
-        for problem in problems:
-            say(styled(text_line(problem, language), fg="red" if problem.is_error else "yellow"))
-        verdict_colour = "green" if outcome.ok else "red"
-        say(styled(summary(problems, outcome.dataset.files_read, seconds, language), fg=verdict_colour, bold=True))
-    if not outcome.ok:
-        raise ReportedError(ExitCode.INVALID)
-
-
-@main.command("schema")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("schemas"),
-    show_default=True,
-    help="Folder to write the schema files into (customer, interaction, plan, opportunity, contract, crm).",
-)
-def schema_command(out: Path) -> None:
-    """Write JSON Schema files for the records, for editors and other validators.
-
-    \b
-    Examples:
-      crm schema --out schemas/
-      # then, first line of a record file:
-      # yaml-language-server: $schema=../schemas/customer.schema.json
-    """
-    here = Path.cwd()
-    config, _ = load_config(here, PositionIndex(here), LoadOptions(use_cache=False))  # for its language only
-    language = language_code(config.language if config is not None else None)
-    for path in write_schemas(out, here):
-        say(phrase("wrote_file", language, path=path))
-
-
-def _register_commands() -> None:
-    from crmdata.cli.diff import diff_command
-    from crmdata.cli.edit import done_command, merge_command, resolve_command, stage_command
-    from crmdata.cli.init import init_command
-    from crmdata.cli.kpi import kpi_command
-    from crmdata.cli.notify import notify_command
-    from crmdata.cli.plan import calendar_command, due_command, segments_command
-    from crmdata.cli.record import log_command, new_command
-    from crmdata.cli.show import find_command, show_command
-    from crmdata.cli.site import build_command, serve_command
-    from crmdata.cli.transfer import export_command, import_command
-
-    for command in (
-        init_command,
-        new_command,
-        log_command,
-        find_command,
-        show_command,
-        done_command,
-        resolve_command,
-        stage_command,
-        merge_command,
-        due_command,
-        kpi_command,
-        segments_command,
-        calendar_command,
-        notify_command,
-        import_command,
-        export_command,
-        diff_command,
-        build_command,
-        serve_command,
-    ):
-        main.add_command(command)
-
-
-_register_commands()
 
 
 _STOPS_RECEIVED: list[int] = []
@@ -201,11 +192,19 @@ def _catch_stop_signals() -> None:
             signal.signal(number, _stop)
 
 
+def _phrase(key: str, language: str, **values: object) -> str:
+    """The vocabulary's phrase, imported only on the way out through an error: its word lists are not
+    part of every command's start-up."""
+    from crmdata.records.vocabulary import phrase as worded
+
+    return worded(key, language, **values)
+
+
 def _speaker_line(problem: CrmError) -> str:
     """`prefix: message`, punctuated in the message's language when the vocabulary worded it (`crm：…`)."""
     if problem.language is None:
         return f"{problem.prefix}: {problem.message}"
-    return phrase("speaker_line", problem.language, who=problem.prefix, message=problem.message)
+    return _phrase("speaker_line", problem.language, who=problem.prefix, message=problem.message)
 
 
 def run() -> None:
@@ -214,7 +213,12 @@ def run() -> None:
     SIGTERM and SIGHUP are turned into a clean stop first (a process-wide setting, so here and not in
     `execute`). It ends the process with os._exit once output is flushed: freeing a loaded repository
     object by object takes a third of a second per 100k records and serves nobody (mypy ends the same way).
+
+    pydantic looks for plugins of its own by scanning every installed package's entry points the first
+    time a model validates (20-30 ms of each command's start-up); crm uses none, so it asks pydantic not
+    to look, unless PYDANTIC_DISABLE_PLUGINS is set already (then the user's setting stands).
     """
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     _catch_stop_signals()
     code = execute()
     sys.stdout.flush()
@@ -245,14 +249,14 @@ def execute(args: Sequence[str] | None = None, prog_name: str | None = None) -> 
     except SystemExit as exit_request:
         code = exit_request.code
     except KeyboardInterrupt:
-        say(phrase("interrupted", _language_of(args)), err=True)
+        say(_phrase("interrupted", _language_of(args)), err=True)
         code = signal_exit_code(signal.SIGINT)
     except UnsafePathError as refusal:  # a link, or a folder crm did not make, where it was to write
         say(styled(f"crm: {refusal}", fg="red"), err=True)
         code = ExitCode.USAGE
     except Stopped as stop:
         signal_name = signal.Signals(stop.signal_number).name
-        say(phrase("stopped_by", _language_of(args), signal=signal_name), err=True)
+        say(_phrase("stopped_by", _language_of(args), signal=signal_name), err=True)
         code = stop.exit_code
     except CrmError as problem:
         if problem.message:

@@ -37,7 +37,6 @@ from crmdata.engine.brief_words import BRIEF_WORDS
 from crmdata.engine.find import Match, find_customers
 from crmdata.engine.risk_words import risk_signal_text
 from crmdata.engine.schedule import Status
-from crmdata.git.diff import md
 from crmdata.records.models import Flag
 from crmdata.records.money import format_amount
 from crmdata.records.vocabulary import label, term
@@ -343,6 +342,8 @@ def _say_text_brief(item: Brief, owner: str, language: str) -> None:
 
 def markdown_brief(item: Brief, owner: str, language: str) -> list[str]:
     """The brief as Markdown: a heading per section, a bullet per line, record text as code spans."""
+    from crmdata.git.diff import md  # here: the git room's Markdown escaping, for this format only
+
     title = _w("brief_title", language, name=md(item.customer.name, in_table=False), id=item.customer.id)
     lines = [f"# {title}", "", _w("as_of_line", language, date=item.as_of)]
     for heading, items in _sections(item, md(owner, in_table=False), language, lambda text: md(text, in_table=False)):

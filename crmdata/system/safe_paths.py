@@ -29,10 +29,8 @@ checkout contains, and a checkout does not change under a running `crm`.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import os
-import shutil
 import stat
 import sys
 from pathlib import Path, PurePath
@@ -233,6 +231,8 @@ def remove_tree(path: Path) -> None:
     except FileNotFoundError:
         return
     if stat.S_ISDIR(status.st_mode) and not is_link(status):
+        import shutil  # here: every command imports this module, few remove a tree
+
         shutil.rmtree(path)  # follows no link inside: it checks each folder it enters, by descriptor on Linux
     else:
         os.unlink(path)
@@ -248,6 +248,8 @@ def exchange(first: Path, second: Path) -> bool:
     (permission, a mount point) raise OSError."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # here: every command imports this module, only a site build swaps folders
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2

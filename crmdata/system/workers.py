@@ -19,16 +19,17 @@ printed and then ignored, and the stop would be lost.
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 _PR_SET_PDEATHSIG = 1
 """From <linux/prctl.h>: the signal the calling process gets when its parent (thread) ends."""
@@ -45,6 +46,9 @@ def worker_pool(max_workers: int) -> Iterator[ProcessPoolExecutor]:
     On Linux the workers are forked: the parent a worker watches is then this process, whatever
     Python's default start method becomes.
     """
+    import multiprocessing  # here, with the pool: loading a small repository starts no workers
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
     pool = ProcessPoolExecutor(
         max_workers=max_workers, mp_context=context, initializer=_bind_to_parent, initargs=(os.getpid(),)
@@ -99,6 +103,8 @@ def _die_with_parent_by_kernel() -> bool:
     """Ask Linux to SIGKILL this process when its parent ends; False where that cannot be asked."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         return int(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)) == 0
