@@ -137,9 +137,11 @@ _object_set = object.__setattr__
 def restore_record(model: type, values: dict[str, Any], fields_set: set[str]) -> BaseModel:
     """A validated record as it was cached (what pydantic's own unpickling does, in fewer steps: a warm
     run rebuilds every record); only the record models and the models nested in them."""
-    if model not in _RECORD_MODEL_SET:  # filled by record_classes(), which the unpickler calls first
+    if not _RECORD_MODEL_SET:
+        record_classes()
+    if model not in _RECORD_MODEL_SET:
         raise pickle.UnpicklingError(f"{model!r} is not a record model")
-    record = _object_new(model)
+    record: BaseModel = _object_new(model)
     _object_set(record, "__dict__", values)
     _object_set(record, "__pydantic_fields_set__", fields_set)
     _object_set(record, "__pydantic_extra__", None)
@@ -395,7 +397,8 @@ class StatIndex:
         self.trusted_before_ns = 0  # files whose mtime and ctime are older than this may be trusted
         self.doubt = "no index"
         self.seen: dict[str, tuple[int, int, int, int, int, bytes]] = {}
-        if key is not None and not (root / CACHE_DIR_NAME).is_symlink():
+        linked = (root / CACHE_DIR_NAME).is_symlink() or self.file.parent.is_symlink()  # never read through
+        if key is not None and not linked:
             self._load()
 
     def _load(self) -> None:

@@ -247,6 +247,7 @@ def parse_files(
         else:
             to_hash.append(path)
     to_parse: list[str] = []
+    inline: list[str] = []
     with ExitStack() as stack:
         chunks = [to_hash[start : start + _KEY_CHUNK] for start in range(0, len(to_hash), _KEY_CHUNK)]
         key_chunks: Iterable[list[bytes | None]]
@@ -255,9 +256,9 @@ def parse_files(
             futures = [pool.submit(_content_keys, prefix, chunk) for chunk in chunks]
             cache = ParseCache(root)
             key_chunks = (future.result() for future in futures)
-        elif cache_present:
+        elif cache_present:  # few files to hash: read each once, parsing it here when the store lacks it
             cache = ParseCache(root)
-            key_chunks = (_content_keys(prefix, chunk) for chunk in chunks)
+            key_chunks, inline, chunks = (), to_hash, []
         else:
             cache = ParseCache(root, enabled=options.use_cache)
             key_chunks = ([None] * len(chunk) for chunk in chunks)
@@ -267,6 +268,28 @@ def parse_files(
                 yield path, key, cached
             else:
                 to_parse.append(path)
+        for path in inline:
+            try:
+                raw = _read(prefix, path)
+            except OSError:
+                to_parse.append(path)  # the parser says why
+                continue
+            key = content_key(raw)
+            cached = _usable(cache.get(key), path)
+            clean = True
+            if cached is None:
+                one = read_yaml(raw, path, options.max_file_bytes)
+                problems.extend(one.problems)
+                clean = not one.problems
+                if one.data is None:
+                    continue
+                cached = one.data
+                if clean:
+                    cache.put(key, cached)
+            status = statuses[path]
+            if clean and status is not None:
+                index.record(path, seen_of(status), key)
+            yield path, key, cached
         for chunk, keys in zip(chunks, key_chunks, strict=True):
             for path, key in zip(chunk, keys, strict=True):
                 cached = _usable(cache.get(key), path) if key is not None else None
