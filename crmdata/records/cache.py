@@ -30,7 +30,6 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from enum import Enum
 from functools import cache
 from pathlib import Path
@@ -439,6 +438,40 @@ class StatIndex:
         self.seen[path] = entry
         return entry[5]
 
+    def split(
+        self, prefix: str, paths: list[str]
+    ) -> tuple[list[tuple[str, bytes]], list[str], dict[str, os.stat_result | None]]:
+        """(path, key) of the files `known` trusts, the other paths (to read and hash), and their lstat
+        (None when it failed: the parser says why). `known`'s test, inline: this runs once per file."""
+        trusted: list[tuple[str, bytes]] = []
+        others: list[str] = []
+        statuses: dict[str, os.stat_result | None] = {}
+        entries, seen, before, lstat = self.entries, self.seen, self.trusted_before_ns, os.lstat
+        for path in paths:
+            try:
+                status = lstat(prefix + path)
+            except OSError:
+                statuses[path] = None
+                others.append(path)
+                continue
+            entry = entries.get(path)
+            if (
+                entry is not None
+                and entry[1] == status.st_mtime_ns
+                and entry[0] == status.st_size
+                and entry[2] == status.st_ctime_ns
+                and entry[3] == status.st_ino
+                and entry[4] == status.st_dev
+                and status.st_mtime_ns < before
+                and status.st_ctime_ns < before
+            ):
+                seen[path] = entry
+                trusted.append((path, entry[5]))
+            else:
+                statuses[path] = status
+                others.append(path)
+        return trusted, others, statuses
+
     def record(self, path: str, seen: Seen, key: bytes) -> None:
         """Note that the file had content `key` when its stat was `seen` (taken BEFORE it was read)."""
         if seen[1] < self.recent_ns and seen[2] < self.recent_ns:
@@ -459,13 +492,3 @@ class StatIndex:
             write_file(self.file, _signature(self.key, payload) + payload, mode=0o600)
         except OSError:
             return  # a read-only checkout still validates, only without the index
-
-
-def stat_all(prefix: str, paths: list[str]) -> Iterator[tuple[str, os.stat_result | None]]:
-    """Each path with its lstat (None when it cannot be read: the parser then says why)."""
-    lstat = os.lstat
-    for path in paths:
-        try:
-            yield path, lstat(prefix + path)
-        except OSError:
-            yield path, None
