@@ -298,14 +298,18 @@ def parse_files(
                     to_parse.append(path)  # new, changed or unreadable: the parser reads it and says why
     with closing(_parse_all(prefix, to_parse, options)) as parsed:  # closed early: its workers are killed
         for path, key, data, file_problems in parsed:
-            if key is not None and data is not None and not file_problems:
-                cache.put(key, data)
+            clean = key is not None and data is not None and not file_problems
+            if clean and key is not None:
                 status = statuses[path]
                 if status is not None:
                     index.record(path, seen_of(status), key)
             problems.extend(file_problems)
             if data is not None:
                 yield path, key, data
+                # Resumed once the caller validated it: only a record with problems of its own keeps its
+                # data in the store (a valid one's record goes in below; its data is freed now).
+                if clean and key is not None and key not in validated:
+                    cache.put(key, data)
     for key, record in validated.items():
         cache.put(key, record)
     cache.save()
