@@ -343,3 +343,17 @@ def test_every_cached_answer_equals_the_uncached_one(evolving: Path, operations:
         )
         due = invoke_crm("due", "--as-of", AS_OF, "--format", "json", "--root", str(evolving))
         assert (due.returncode, due.stdout) == _uncached(evolving, "due", "--as-of", AS_OF, "--format", "json")
+
+
+def test_a_trusted_file_whose_record_left_the_store_is_read_again(repo: DataRepo) -> None:
+    """The index says which content a file has; when the store no longer holds it (a shard removed or
+    written by other code), the file is read and parsed like a new one."""
+    repo.customer("KH-2024001")
+    repo.interaction("JL-2024001", "KH-2024001", "2024-03-01")
+    _aged(repo.root)
+    for shard in (repo.root / ".crm-cache" / "parse").glob("*.pickle"):
+        shard.unlink()
+    cached = invoke_crm("validate", "--root", str(repo.root), "--format", "json")
+    uncached = invoke_crm("validate", "--no-cache", "--root", str(repo.root), "--format", "json")
+    assert cached.returncode == 0, cached.stderr
+    assert json.loads(cached.stdout) == json.loads(uncached.stdout)

@@ -300,7 +300,7 @@ def parse_files(
         for path, key, data, file_problems in parsed:
             clean = key is not None and data is not None and not file_problems
             if clean and key is not None:
-                status = statuses[path]
+                status = statuses.get(path)  # none for a trusted file whose record left the store: next time
                 if status is not None:
                     index.record(path, seen_of(status), key)
             problems.extend(file_problems)
