@@ -241,7 +241,6 @@ def parse_files(
     index = StatIndex(root, signing_key() if options.use_cache and not cache_linked else None)
     trusted, to_hash, statuses = index.split(prefix, paths)
     to_parse: list[str] = []
-    inline: list[str] = []
     with ExitStack() as stack:
         chunks = [to_hash[start : start + _KEY_CHUNK] for start in range(0, len(to_hash), _KEY_CHUNK)]
         key_chunks: Iterable[list[bytes | None]]
@@ -250,9 +249,9 @@ def parse_files(
             futures = [pool.submit(_content_keys, prefix, chunk) for chunk in chunks]
             cache = ParseCache(root)
             key_chunks = (future.result() for future in futures)
-        elif cache_present:  # few files to hash: read each once, parsing it here when the store lacks it
+        elif cache_present:
             cache = ParseCache(root)
-            key_chunks, inline, chunks = (), to_hash, []
+            key_chunks = (_content_keys(prefix, chunk) for chunk in chunks)
         else:
             cache = ParseCache(root, enabled=options.use_cache)
             key_chunks = ([None] * len(chunk) for chunk in chunks)
@@ -264,28 +263,6 @@ def parse_files(
                 yield path, trusted_key, cached
             else:
                 to_parse.append(path)
-        for path in inline:
-            try:
-                raw = _read(prefix, path)
-            except OSError:
-                to_parse.append(path)  # the parser says why
-                continue
-            read_key = content_key(raw)
-            cached = _usable(cache.get(read_key), path)
-            clean = True
-            if cached is None:
-                one = read_yaml(raw, path, options.max_file_bytes)
-                problems.extend(one.problems)
-                clean = not one.problems
-                if one.data is None:
-                    continue
-                cached = one.data
-                if clean:
-                    cache.put(read_key, cached)
-            status = statuses[path]
-            if clean and status is not None:
-                index.record(path, seen_of(status), read_key)
-            yield path, read_key, cached
         for chunk, keys in zip(chunks, key_chunks, strict=True):
             for path, key in zip(chunk, keys, strict=True):
                 cached = _usable(cache.get(key), path) if key is not None else None
