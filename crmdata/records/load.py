@@ -241,6 +241,8 @@ def parse_files(
     index = StatIndex(root, signing_key() if options.use_cache and not cache_linked else None)
     trusted, to_hash, statuses = index.split(prefix, paths)
     to_parse: list[str] = []
+    unclean: set[bytes] = set()
+    served: set[bytes] = set()
     with ExitStack() as stack:
         chunks = [to_hash[start : start + _KEY_CHUNK] for start in range(0, len(to_hash), _KEY_CHUNK)]
         key_chunks: Iterable[list[bytes | None]]
@@ -259,6 +261,9 @@ def parse_files(
         for path, trusted_key in trusted:  # the hot loop of a warm run: cache.get and _usable, inline
             cached = shards[trusted_key[0]].get(trusted_key)
             if cached is not None and (type(cached) is dict or type(cached) is models.get(path[: path.find("/")])):
+                if trusted_key in served:  # the same bytes in two files: two records (files are kept by identity)
+                    cached = _another(cached)
+                served.add(trusted_key)
                 used[trusted_key[0]].add(trusted_key)
                 yield path, trusted_key, cached
             else:
@@ -266,7 +271,10 @@ def parse_files(
         for chunk, keys in zip(chunks, key_chunks, strict=True):
             for path, key in zip(chunk, keys, strict=True):
                 cached = _usable(cache.get(key), path) if key is not None else None
-                if cached is not None:
+                if cached is not None and key is not None:
+                    if key in served:
+                        cached = _another(cached)
+                    served.add(key)
                     status = statuses[path]
                     if status is not None and key is not None:
                         index.record(path, seen_of(status), key)
@@ -276,6 +284,8 @@ def parse_files(
     with closing(_parse_all(prefix, to_parse, options)) as parsed:  # closed early: its workers are killed
         for path, key, data, file_problems in parsed:
             clean = key is not None and data is not None and not file_problems
+            if not clean and key is not None:
+                unclean.add(key)  # its problems are the reader's: its record must never be served alone
             if clean and key is not None:
                 status = statuses.get(path)  # none for a trusted file whose record left the store: next time
                 if status is not None:
@@ -288,9 +298,15 @@ def parse_files(
                 if clean and key is not None and key not in validated:
                     cache.put(key, data)
     for key, record in validated.items():
-        cache.put(key, record)
+        if key not in unclean:
+            cache.put(key, record)
     cache.save()
     index.save()
+
+
+def _another(cached: CacheEntry) -> CacheEntry:
+    """A record of its own for a second file with the same bytes (data is only read, never kept)."""
+    return cached if isinstance(cached, dict) else cached.model_copy()
 
 
 def _usable(cached: CacheEntry | None, path: str) -> CacheEntry | None:
