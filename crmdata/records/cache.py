@@ -1,6 +1,15 @@
-"""A parse cache keyed by each file's content hash, so re-validating costs little more than reading.
+"""Two caches that make re-validating cost little more than listing the files.
 
-Keyed by content (never by name or time), an entry cannot go stale. The cache lives in the data
+* The record store (`.crm-cache/parse/`), keyed by each file's content hash: the validated record of a
+  clean file (or its parsed data, when the record has problems of its own). Keyed by content (never by
+  name or time) and by the code that validates (`rules_fingerprint`), an entry cannot go stale.
+* The stat index (`.crm-cache/stat/`): each file's size, mtime, ctime, inode and device with its content
+  hash, so a file whose stat matches is not read again — git's index does the same. Like git
+  (Documentation/technical/racy-git.txt) it refuses to trust what a timestamp cannot tell apart: an entry
+  is kept only for a file last changed more than a second before the run began, and trusted only when the
+  file's times are older than the second the index was written; the whole index is ignored when it was
+  written on another machine, for another folder or file system, by another crm, or when the clock has
+  gone back since. Then files are hashed, and the record store still serves them. The cache lives in the data
 repository (`.crm-cache/`, which ignores itself for git like `.pytest_cache`), so it must be treated as
 untrusted: a pull request could commit one. Its contents cannot harm: the file is signed with an HMAC
 whose key lives in the user's own cache folder, outside every repository, and the unpickler only admits
@@ -19,15 +28,23 @@ import pickle
 import secrets
 import stat
 import subprocess
+import sys
+import time
+from enum import Enum
+from functools import cache
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
-from crmdata.system.safe_paths import make_folders, read_own_file, remove_tree, write_file
+from pydantic import BaseModel
+
+from crmdata.system.safe_paths import make_folders, remove_tree, write_file
 
 CACHE_DIR_NAME = ".crm-cache"
 IGNORE_TEXT = "# created by crm: this folder is a local cache\n*\n"
-FORMAT_VERSION = b"crm-parse-cache-2"  # bump when the reader's output changes
+FORMAT_VERSION = b"crm-parse-cache-3"  # bump when the reader's output changes
 _SAFE_GLOBALS = {("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta")}
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 def cache_folder(root: Path, relative: str) -> Path:
@@ -74,16 +91,151 @@ def content_key(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
 
 
+@cache
+def record_classes() -> dict[tuple[str, str], type]:
+    """The classes a cached record may be made of, found from the five record models' fields: the models
+    themselves, the models nested in them (contacts, todos, payments ...) and their enums, all defined in
+    `crmdata.records.models`. Nothing else is ever admitted by the unpickler."""
+    from crmdata.records.models import RECORD_MODELS
+
+    found: dict[tuple[str, str], type] = {}
+
+    def visit(annotation: object) -> None:
+        origin = get_origin(annotation)
+        if origin is not None or isinstance(annotation, UnionType):
+            for argument in get_args(annotation):
+                visit(argument)
+            if origin is not Union and isinstance(origin, type):
+                visit(origin)
+            return
+        if not isinstance(annotation, type) or not annotation.__module__.startswith("crmdata.records.models."):
+            return
+        if (annotation.__module__, annotation.__qualname__) in found:
+            return
+        if issubclass(annotation, BaseModel):
+            found[annotation.__module__, annotation.__qualname__] = annotation
+            for field in annotation.model_fields.values():
+                visit(field.annotation)
+        elif issubclass(annotation, Enum):
+            found[annotation.__module__, annotation.__qualname__] = annotation
+
+    for model in RECORD_MODELS:
+        visit(model)
+    _RECORD_MODEL_SET.update(kind for kind in found.values() if issubclass(kind, BaseModel))
+    return found
+
+
+_RECORD_MODEL_SET: set[type] = set()
+"""The model classes of `record_classes()`, for the check in `restore_record` (filled with it)."""
+
+
+_object_new = object.__new__
+_object_set = object.__setattr__
+
+
+def restore_record(model: type, values: dict[str, Any], fields_set: set[str]) -> BaseModel:
+    """A validated record as it was cached (what pydantic's own unpickling does, in fewer steps: a warm
+    run rebuilds every record); only the record models and the models nested in them."""
+    if not _RECORD_MODEL_SET:
+        record_classes()
+    if model not in _RECORD_MODEL_SET:
+        raise pickle.UnpicklingError(f"{model!r} is not a record model")
+    record: BaseModel = _object_new(model)
+    _object_set(record, "__dict__", values)
+    _object_set(record, "__pydantic_fields_set__", fields_set)
+    _object_set(record, "__pydantic_extra__", None)
+    _object_set(record, "__pydantic_private__", None)
+    return record
+
+
+class _RecordPickler(pickle.Pickler):
+    """Pickles records as `restore_record(model, values, fields_set)` (see the unpickler below)."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, BaseModel):
+            return restore_record, (type(obj), obj.__dict__, obj.__pydantic_fields_set__)
+        return NotImplemented
+
+
+def _dumps(value: object) -> bytes:
+    buffer = io.BytesIO()
+    _RecordPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
 class _PlainUnpickler(pickle.Unpickler):
-    """Admits only dates and times besides the built-in containers: never code."""
+    """Admits dates and times, the record models and their enums (by `restore_record`, which checks the
+    model again) besides the built-in containers: never code, never another class."""
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in _SAFE_GLOBALS:
             return super().find_class(module, name)
+        if (module, name) == (__name__, "restore_record"):
+            return restore_record
+        allowed = record_classes().get((module, name))
+        if allowed is not None:
+            return allowed
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the parse cache")
 
 
-def _signing_key() -> bytes | None:
+def _loads(payload: bytes) -> Any:
+    return _PlainUnpickler(io.BytesIO(payload)).load()
+
+
+@cache
+def rules_fingerprint() -> bytes:
+    """What decides a file's record and per-record problems besides its bytes: crm's version and its
+    record code (each file's size and mtime under crmdata/records: a developer's edit counts), pydantic's
+    and Python's versions. Part of every signature, so a cache made by other code is not used.
+
+    No part of crm.yaml enters per-record validation (the models take no context: owners, the team and
+    the policy are cross-record rules, which always run on the whole set); a part that ever does must be
+    added here.
+    """
+    import pydantic
+
+    from crmdata import __version__
+
+    parts = [FORMAT_VERSION.decode(), __version__, pydantic.VERSION, f"{sys.version_info[:2]}"]
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        status = path.stat()
+        parts.append(f"{path.relative_to(package)}:{status.st_size}:{status.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).digest()
+
+
+def _signature(key: bytes, payload: bytes) -> bytes:
+    signer = hmac.new(key, FORMAT_VERSION, hashlib.sha256)
+    signer.update(rules_fingerprint())
+    signer.update(payload)
+    return signer.digest()
+
+
+def _read_signed(key: bytes, path: Path) -> tuple[Any, os.stat_result] | None:
+    """The unpickled payload of a file crm signed with `key`, with the file's status; None when it is
+    missing, a link, not a regular file, or not signed by this user for this code."""
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            status = os.fstat(descriptor)
+            if not stat.S_ISREG(status.st_mode):
+                return None
+            blob = handle.read()
+        except OSError:
+            return None
+    signature, payload = blob[:32], blob[32:]
+    if not hmac.compare_digest(signature, _signature(key, payload)):
+        return None  # another user's, another version's, or planted: ignore it
+    try:
+        return _loads(payload), status
+    except Exception:
+        return None
+
+
+def signing_key() -> bytes | None:
     """This user's secret key, created on first use; None where there is no private place for it."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "crm-as-code"
     key_file = base / "cache.key"
@@ -106,21 +258,25 @@ def _signing_key() -> bytes | None:
         return None
 
 
+CacheEntry = dict[str, Any] | BaseModel
+"""A clean file's validated record, or the parsed data of a file whose record has problems of its own."""
+
 SHARDS = 256
 """The cache is split by the first byte of the key, so editing a few files rewrites a few small shards
 instead of the whole cache (rewriting 47 MB after a one-file edit cost more than the rest of the run)."""
 
 
 class ParseCache:
-    """Parsed data of clean files by content hash; each shard is loaded once and rewritten only if it changed."""
+    """Validated records (or parsed data) of clean files by content hash; each shard is loaded once and
+    rewritten only if it changed."""
 
     def __init__(self, root: Path, enabled: bool = True) -> None:
         self.root = root
         self.folder = root / CACHE_DIR_NAME / "parse"
         # A cache folder that is a link is not read through; writing replaces it with a real folder.
         linked = (root / CACHE_DIR_NAME).is_symlink() or self.folder.is_symlink()
-        self.key = _signing_key() if enabled else None
-        self.shards: list[dict[bytes, dict[str, Any]]] = [{} for _ in range(SHARDS)]
+        self.key = signing_key() if enabled else None
+        self.shards: list[dict[bytes, CacheEntry]] = [{} for _ in range(SHARDS)]
         self.used: list[set[bytes]] = [set() for _ in range(SHARDS)]
         self.added = [0] * SHARDS
         if self.key is not None and not linked:
@@ -137,40 +293,37 @@ class ParseCache:
         return (root / CACHE_DIR_NAME / "parse").is_dir()
 
     @property
-    def entries(self) -> dict[bytes, dict[str, Any]]:
+    def entries(self) -> dict[bytes, CacheEntry]:
         """All entries (for tests and inspection)."""
         return {key: data for shard in self.shards for key, data in shard.items()}
 
     def _shard_file(self, number: int) -> Path:
         return self.folder / f"{number:02x}.pickle"
 
-    def get(self, key: bytes) -> dict[str, Any] | None:
+    def get(self, key: bytes) -> CacheEntry | None:
         shard = key[0]
         data = self.shards[shard].get(key)
         if data is not None:
             self.used[shard].add(key)
         return data
 
-    def put(self, key: bytes, data: dict[str, Any]) -> None:
+    def put(self, key: bytes, data: CacheEntry) -> None:
         if self.key is not None:
             shard = key[0]
             self.shards[shard][key] = data
             self.used[shard].add(key)
             self.added[shard] += 1
 
-    def _read(self, path: Path) -> dict[bytes, dict[str, Any]]:
+    def signature(self, payload: bytes) -> bytes:
+        """The signature crm writes before a payload: HMAC with this user's key over the format, the
+        code (`rules_fingerprint`) and the payload."""
         assert self.key is not None
-        blob = read_own_file(path)
-        if blob is None:
-            return {}
-        signature, payload = blob[:32], blob[32:]
-        expected = hmac.new(self.key, FORMAT_VERSION + payload, hashlib.sha256).digest()
-        if not hmac.compare_digest(signature, expected):
-            return {}  # another user's, another version's, or planted: ignore it
-        try:
-            entries = _PlainUnpickler(io.BytesIO(payload)).load()
-        except Exception:
-            return {}
+        return _signature(self.key, payload)
+
+    def _read(self, path: Path) -> dict[bytes, Any]:
+        assert self.key is not None
+        read = _read_signed(self.key, path)
+        entries = read[0] if read is not None else None
         return entries if isinstance(entries, dict) else {}
 
     def save(self) -> None:
@@ -188,8 +341,154 @@ class ParseCache:
         except OSError:
             return  # a read-only checkout still validates, only without the cache
 
-    def _write(self, number: int, kept: dict[bytes, dict[str, Any]]) -> None:
+    def _write(self, number: int, kept: dict[bytes, Any]) -> None:
+        payload = _dumps(kept)
+        write_file(self._shard_file(number), self.signature(payload) + payload, mode=0o600)
+
+
+Seen = tuple[int, int, int, int, int]
+"""A file's (size, mtime_ns, ctime_ns, inode, device) as lstat gives them."""
+
+STAT_FORMAT = "crm-stat-index-1"
+
+
+def seen_of(status: os.stat_result) -> Seen:
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
+
+
+def _machine_id() -> str:
+    for candidate in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
+        try:
+            with open(candidate, encoding="ascii") as handle:
+                return handle.read().strip()
+        except OSError:
+            continue
+    return ""
+
+
+def place_identity(root: Path) -> tuple[object, ...]:
+    """Where an index was written: the machine (host name and machine id), the data folder (its real
+    path, device and inode). A cache copied, synced or mounted elsewhere compares inodes of another
+    file system, so it is not trusted there."""
+    status = os.stat(root)
+    return (os.uname().nodename if hasattr(os, "uname") else "", _machine_id(), os.path.realpath(root),
+            status.st_dev, status.st_ino)  # fmt: skip
+
+
+class StatIndex:
+    """Which content each file had when crm last saw it, by its stat: see the module's docstring.
+
+    `known(path, status)` is the content key when the file's stat is the recorded one and nothing
+    about the index is doubtful; None means: read and hash the file. `record` notes what this run saw;
+    `save` writes the index again when that differs from what was read.
+    """
+
+    def __init__(self, root: Path, key: bytes | None, *, started_ns: int | None = None) -> None:
+        self.root = root
+        self.key = key
+        self.file = root / CACHE_DIR_NAME / "stat" / "index.pickle"
+        self.started_ns = time.time_ns() if started_ns is None else started_ns
+        # Entries changed less than a second before this run began (or later) are not recorded: a
+        # change within the same timestamp tick after the read would leave the stat as recorded.
+        self.recent_ns = (self.started_ns // 1_000_000_000 - 1) * 1_000_000_000
+        self.identity = place_identity(root) if key is not None else ()
+        self.entries: dict[str, tuple[int, int, int, int, int, bytes]] = {}
+        self.trusted_before_ns = 0  # files whose mtime and ctime are older than this may be trusted
+        self.doubt = "no index"
+        self.seen: dict[str, tuple[int, int, int, int, int, bytes]] = {}
+        linked = (root / CACHE_DIR_NAME).is_symlink() or self.file.parent.is_symlink()  # never read through
+        if key is not None and not linked:
+            self._load()
+
+    def _load(self) -> None:
         assert self.key is not None
-        payload = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
-        signature = hmac.new(self.key, FORMAT_VERSION + payload, hashlib.sha256).digest()
-        write_file(self._shard_file(number), signature + payload, mode=0o600)
+        read = _read_signed(self.key, self.file)
+        if read is None:
+            return
+        content, status = read
+        if not isinstance(content, dict) or content.get("format") != STAT_FORMAT:
+            return
+        written_ns = content.get("written_ns")
+        entries = content.get("entries")
+        if not isinstance(written_ns, int) or not isinstance(entries, dict):
+            return
+        if content.get("identity") != self.identity:
+            self.doubt = "another machine, folder or file system"
+        elif self.started_ns < max(written_ns, status.st_mtime_ns):
+            self.doubt = "the clock went back"
+        else:
+            self.doubt = ""
+            self.entries = entries
+            # git's racy rule: only times older than the second the index file was written are trusted
+            self.trusted_before_ns = min(written_ns, status.st_mtime_ns) // 1_000_000_000 * 1_000_000_000
+
+    def known(self, path: str, status: os.stat_result) -> bytes | None:
+        entry = self.entries.get(path)
+        if (
+            entry is None
+            or entry[1] != status.st_mtime_ns
+            or entry[0] != status.st_size
+            or entry[2] != status.st_ctime_ns
+            or entry[3] != status.st_ino
+            or entry[4] != status.st_dev
+            or status.st_mtime_ns >= self.trusted_before_ns
+            or status.st_ctime_ns >= self.trusted_before_ns
+        ):
+            return None
+        self.seen[path] = entry
+        return entry[5]
+
+    def split(
+        self, prefix: str, paths: list[str]
+    ) -> tuple[list[tuple[str, bytes]], list[str], dict[str, os.stat_result | None]]:
+        """(path, key) of the files `known` trusts, the other paths (to read and hash), and their lstat
+        (None when it failed: the parser says why). `known`'s test, inline: this runs once per file."""
+        trusted: list[tuple[str, bytes]] = []
+        others: list[str] = []
+        statuses: dict[str, os.stat_result | None] = {}
+        entries, seen, before, lstat = self.entries, self.seen, self.trusted_before_ns, os.lstat
+        for path in paths:
+            try:
+                status = lstat(prefix + path)
+            except OSError:
+                statuses[path] = None
+                others.append(path)
+                continue
+            entry = entries.get(path)
+            if (
+                entry is not None
+                and entry[1] == status.st_mtime_ns
+                and entry[0] == status.st_size
+                and entry[2] == status.st_ctime_ns
+                and entry[3] == status.st_ino
+                and entry[4] == status.st_dev
+                and status.st_mtime_ns < before
+                and status.st_ctime_ns < before
+            ):
+                seen[path] = entry
+                trusted.append((path, entry[5]))
+            else:
+                statuses[path] = status
+                others.append(path)
+        return trusted, others, statuses
+
+    def record(self, path: str, seen: Seen, key: bytes) -> None:
+        """Note that the file had content `key` when its stat was `seen` (taken BEFORE it was read)."""
+        if seen[1] < self.recent_ns and seen[2] < self.recent_ns:
+            self.seen[path] = (*seen, key)
+
+    def save(self) -> None:
+        if self.key is None or self.seen == self.entries:
+            return
+        content = {
+            "format": STAT_FORMAT,
+            "identity": self.identity,
+            "written_ns": time.time_ns(),
+            "entries": self.seen,
+        }
+        payload = pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            cache_folder(self.root, "stat")
+            write_file(self.file, _signature(self.key, payload) + payload, mode=0o600)
+        except OSError:
+            return  # a read-only checkout still validates, only without the index

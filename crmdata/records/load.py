@@ -17,7 +17,16 @@ from typing import Any, cast
 
 from pydantic import ValidationError
 
-from crmdata.records.cache import CACHE_DIR_NAME, ParseCache, content_key, tracked_cache_files
+from crmdata.records.cache import (
+    CACHE_DIR_NAME,
+    CacheEntry,
+    ParseCache,
+    StatIndex,
+    content_key,
+    seen_of,
+    signing_key,
+    tracked_cache_files,
+)
 from crmdata.records.dataset import Dataset
 from crmdata.records.locate import PositionIndex
 from crmdata.records.models import Contract, CrmConfig, Customer, Interaction, Opportunity, Plan
@@ -124,27 +133,32 @@ def discover(root: Path) -> tuple[dict[str, list[str]], list[Problem]]:
                 problems.append(problem)
     interaction_dir = root / INTERACTIONS_DIR
     if interaction_dir.is_dir() and not interaction_dir.is_symlink():
-        for relative in sorted(_walk(interaction_dir, INTERACTIONS_DIR, problems)):
-            name = relative.rpartition("/")[2]
-            if _is_record(name):
-                found[INTERACTIONS_DIR].append(relative)
-            elif (problem := _stray_file(relative, name)) is not None:
+        walked: list[str] = []
+        _walk(interaction_dir, INTERACTIONS_DIR, problems, walked)
+        walked.sort()
+        records = found[INTERACTIONS_DIR]
+        for relative in walked:
+            if relative.endswith(RECORD_SUFFIX) and relative[relative.rfind("/") + 1] != ".":
+                records.append(relative)
+            elif (problem := _stray_file(relative, relative.rpartition("/")[2])) is not None:
                 problems.append(problem)
     return found, problems
 
 
-def _walk(folder: Path, relative: str, problems: list[Problem]) -> Iterator[str]:
-    for entry in os.scandir(folder):
-        path = f"{relative}/{entry.name}"
-        if entry.is_symlink():
-            problems.append(error(path, RECORD_PROBLEMS.say("symbolic_link")).at(1, 1))
-        elif entry.is_dir(follow_symlinks=False):
-            if entry.name.startswith("."):
-                problems.append(warning(path, RECORD_PROBLEMS.say("hidden_folder")).at(1, 1))
+def _walk(folder: Path | str, relative: str, problems: list[Problem], found: list[str]) -> None:
+    """Every file under `folder` into `found` (a list, not a generator: 100,000 files pass through here)."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            path = f"{relative}/{entry.name}"
+            if entry.is_symlink():
+                problems.append(error(path, RECORD_PROBLEMS.say("symbolic_link")).at(1, 1))
+            elif entry.is_dir(follow_symlinks=False):
+                if entry.name.startswith("."):
+                    problems.append(warning(path, RECORD_PROBLEMS.say("hidden_folder")).at(1, 1))
+                else:
+                    _walk(entry.path, path, problems, found)
             else:
-                yield from _walk(Path(entry.path), path, problems)
-        else:
-            yield path
+                found.append(path)
 
 
 @contextmanager
@@ -202,25 +216,37 @@ def _content_keys(prefix: str, paths: list[str]) -> list[bytes | None]:
     return keys
 
 
-def parse_files(
-    root: Path, paths: list[str], options: LoadOptions, problems: list[Problem]
-) -> Generator[tuple[str, Any], None, None]:
-    """Yield (path, data) for every file that reads as data: cached files first, then parsed ones.
+Loaded = tuple[str, bytes | None, CacheEntry]
+"""(path, content key or None, the cached record or the file's data) for each file that reads as data."""
 
-    YAML problems are appended to `problems`. With a cache and many files, a child process reads and
-    hashes the files in chunks while this process unpickles the cache and then validates each chunk of
-    cached records as its keys arrive, so hashing, unpickling and validation overlap. Files the cache
-    does not know are read, hashed and parsed by the parse workers. The cache is saved once the
-    caller has taken every file.
+
+def parse_files(
+    root: Path, paths: list[str], options: LoadOptions, problems: list[Problem], validated: dict[bytes, Record]
+) -> Generator[Loaded, None, None]:
+    """Yield (path, content key, record or data) for every file that reads as data: cached files first.
+
+    A file the stat index knows (same size, mtime, ctime, inode and device, and nothing doubtful: see
+    `crmdata.records.cache`) is not read: its validated record comes from the record store by the key
+    the index gives. Every other file is read and hashed (the stat taken before the read, so a change
+    while reading cannot be recorded as the old content); with many such files a child process hashes
+    them in chunks while this process unpickles the store. Files the store does not know are parsed by
+    the parse workers; YAML problems are appended to `problems`. The caller puts each record it
+    validates into `validated` (content key → record); the store, with those records in place of their
+    data, and the index are saved once every file was taken.
     """
     prefix = f"{root}{os.sep}"
     jobs = options.jobs or os.cpu_count() or 1
     cache_present = options.use_cache and ParseCache.exists(root)
-    chunks = [paths[start : start + _KEY_CHUNK] for start in range(0, len(paths), _KEY_CHUNK)]
+    cache_linked = os.path.islink(root / CACHE_DIR_NAME)
+    index = StatIndex(root, signing_key() if options.use_cache and not cache_linked else None)
+    trusted, to_hash, statuses = index.split(prefix, paths)
     to_parse: list[str] = []
+    unclean: set[bytes] = set()
+    served: set[bytes] = set()
     with ExitStack() as stack:
+        chunks = [to_hash[start : start + _KEY_CHUNK] for start in range(0, len(to_hash), _KEY_CHUNK)]
         key_chunks: Iterable[list[bytes | None]]
-        if cache_present and jobs > 1 and len(paths) >= PARALLEL_THRESHOLD:
+        if cache_present and jobs > 1 and len(to_hash) >= PARALLEL_THRESHOLD:
             pool = stack.enter_context(worker_pool(max_workers=1))
             futures = [pool.submit(_content_keys, prefix, chunk) for chunk in chunks]
             cache = ParseCache(root)
@@ -231,21 +257,64 @@ def parse_files(
         else:
             cache = ParseCache(root, enabled=options.use_cache)
             key_chunks = ([None] * len(chunk) for chunk in chunks)
+        shards, used, models = cache.shards, cache.used, FOLDER_MODELS
+        for path, trusted_key in trusted:  # the hot loop of a warm run: cache.get and _usable, inline
+            cached = shards[trusted_key[0]].get(trusted_key)
+            if cached is not None and (type(cached) is dict or type(cached) is models.get(path[: path.find("/")])):
+                if trusted_key in served:  # the same bytes in two files: two records (files are kept by identity)
+                    cached = _another(cached)
+                served.add(trusted_key)
+                used[trusted_key[0]].add(trusted_key)
+                yield path, trusted_key, cached
+            else:
+                to_parse.append(path)
         for chunk, keys in zip(chunks, key_chunks, strict=True):
             for path, key in zip(chunk, keys, strict=True):
-                cached = cache.get(key) if key is not None else None
-                if cached is not None:
-                    yield path, cached
+                cached = _usable(cache.get(key), path) if key is not None else None
+                if cached is not None and key is not None:
+                    if key in served:
+                        cached = _another(cached)
+                    served.add(key)
+                    status = statuses[path]
+                    if status is not None and key is not None:
+                        index.record(path, seen_of(status), key)
+                    yield path, key, cached
                 else:
                     to_parse.append(path)  # new, changed or unreadable: the parser reads it and says why
     with closing(_parse_all(prefix, to_parse, options)) as parsed:  # closed early: its workers are killed
         for path, key, data, file_problems in parsed:
-            if key is not None and data is not None and not file_problems:
-                cache.put(key, data)
+            clean = key is not None and data is not None and not file_problems
+            if not clean and key is not None:
+                unclean.add(key)  # its problems are the reader's: its record must never be served alone
+            if clean and key is not None:
+                status = statuses.get(path)  # none for a trusted file whose record left the store: next time
+                if status is not None:
+                    index.record(path, seen_of(status), key)
             problems.extend(file_problems)
             if data is not None:
-                yield path, data
+                yield path, key, data
+                # Resumed once the caller validated it: only a record with problems of its own keeps its
+                # data in the store (a valid one's record goes in below; its data is freed now).
+                if clean and key is not None and key not in validated:
+                    cache.put(key, data)
+    for key, record in validated.items():
+        if key not in unclean:
+            cache.put(key, record)
     cache.save()
+    index.save()
+
+
+def _another(cached: CacheEntry) -> CacheEntry:
+    """A record of its own for a second file with the same bytes (data is only read, never kept)."""
+    return cached if isinstance(cached, dict) else cached.model_copy()
+
+
+def _usable(cached: CacheEntry | None, path: str) -> CacheEntry | None:
+    """A cached entry for a file in `path`'s folder: data, or a record of that folder's model (the same
+    bytes in another folder are another kind of record, validated again)."""
+    if cached is None or isinstance(cached, dict):
+        return cached
+    return cached if type(cached) is FOLDER_MODELS.get(path[: path.find("/")]) else None
 
 
 def _parse_all(prefix: str, paths: list[str], options: LoadOptions) -> Generator[ParseResult, None, None]:
@@ -314,15 +383,23 @@ def load(root: Path, options: LoadOptions | None = None) -> tuple[Dataset, list[
     )
     valid: dict[str, dict[str, Record]] = {folder: {} for folder in RECORD_FOLDERS}
     validators = {folder: model.model_validate for folder, model in FOLDER_MODELS.items()}
+    validated: dict[bytes, Record] = {}
     # An exception in this loop (SIGTERM, Ctrl-C) closes the parser at once, and so stops its workers.
-    with closing(parse_files(root, all_paths, options, problems)) as files:
-        for path, data in files:
+    with closing(parse_files(root, all_paths, options, problems, validated)) as files:
+        for path, key, item in files:
             folder = path[: path.find("/")]  # the hot loop of a warm run: kept lean
+            if type(item) is not dict:  # a validated record from the cache (of this folder's model)
+                valid[folder][path] = cast(Record, item)
+                continue
             try:
-                valid[folder][path] = validators[folder](data)
+                record = validators[folder](item)
             except ValidationError as exc:
                 problems.extend(translate_all(FOLDER_MODELS[folder], exc, path, _lazy_positions(index, path)))
-                dataset.unvalidated.append((path, data))
+                dataset.unvalidated.append((path, item))
+                continue
+            valid[folder][path] = record
+            if key is not None:
+                validated[key] = record
     dataset.customers = _in_path_order(found[CUSTOMERS_DIR], valid[CUSTOMERS_DIR], dataset, Customer)
     dataset.interactions = _in_path_order(found[INTERACTIONS_DIR], valid[INTERACTIONS_DIR], dataset, Interaction)
     dataset.plans = _in_path_order(found[PLANS_DIR], valid[PLANS_DIR], dataset, Plan)
