@@ -40,6 +40,7 @@ from site_builder.encrypt import (
     passphrase_from_environment,
     seal_site,
 )
+from site_builder.held import HeldPages
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
 from site_builder.output import MARKER, check_replaceable, mark
 from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, all_outputs, segment_src
@@ -134,6 +135,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         or todos) → the pinyin initials of its name, which only the index reads."""
         self.search_customers: frozenset[str] = frozenset()
         """With Pagefind: the customer ids, whose pages' headings the index weighs (site_builder.search)."""
+        self.held = HeldPages()
+        """The HTML of pages converted and not yet written, compressed (site_builder.held says why)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """`mkdocs serve` / `crm serve` preview on this machine: never encrypted (nothing is published)."""
@@ -337,6 +340,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """Refuse a site_dir crm did not build before mkdocs empties it (a plain `mkdocs build`; `crm build`
         hands mkdocs a new empty folder)."""
         self.pages_converted = self.pages_written = 0
+        self.held.clear()
         try:
             check_replaceable(Path(config.site_dir))
         except UnsafePathError as refusal:
@@ -371,12 +375,20 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             )
         mark(Path(config.site_dir))
 
+    @event_priority(-100)  # last: every other plugin has seen the HTML before it is put away
     def on_page_content(self, html: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:
-        """Progress through mkdocs' Markdown conversion (the first pass over every page)."""
+        """Progress through mkdocs' Markdown conversion (the first pass over every page); the page's HTML
+        is held compressed until the page is rendered, and its Markdown let go (site_builder.held)."""
         self.pages_converted += 1
         if self.pages_converted % PROGRESS_EVERY == 0:
             log.info(phrase("plugin_converted", self.language, count=self.pages_converted))
-        return html
+        return self.held.hold(page, html)
+
+    @event_priority(100)  # first: the theme and material's search (on_page_context) read the HTML
+    def on_page_context(self, context: Any, /, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+        """The page's HTML back, just before mkdocs renders the page into the theme."""
+        self.held.restore(page)
+        return context
 
     def on_post_page(self, output: str, /, *, page: Any, config: MkDocsConfig) -> str:
         """Progress through mkdocs' own rendering, the longest part of a big build; each page leaves
@@ -388,6 +400,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             src = page.file.src_uri
             weight = heading_weight(src, self.search_customers)
             output = mark_page(output, self.search_words, self.search_initials.get(src, ""), weight)
+        self.held.release(page)
         return compact_html(output)
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
