@@ -31,7 +31,7 @@ class HeldPages:
         """Keep a converted page's HTML compressed and drop its Markdown; returns what the page holds
         meanwhile (nothing: the HTML comes back in `restore`)."""
         self._held[page.file.src_uri] = zlib.compress(html.encode("utf-8"), LEVEL)
-        page.markdown = None
+        page.markdown = ""  # not None: mkdocs reads None as "never read" and the page's title as missing
         return ""
 
     def restore(self, page: Any) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.plugins import BasePlugin, event_priority
@@ -74,7 +75,7 @@ def test_no_page_holds_its_markdown_or_html_between_converting_and_writing(watch
     watcher, _ = watched
     assert len(watcher.between) > 20  # every generated page and the hand-written one
     assert "playbook.md" in watcher.between and "customers/KH-2024001.md" in watcher.between
-    holding = {src: held for src, held in watcher.between.items() if held != (None, "")}
+    holding = {src: held for src, held in watcher.between.items() if held != ("", "")}
     assert holding == {}
 
 
@@ -88,7 +89,15 @@ def test_the_theme_gets_each_page_whole_when_it_renders_it(watched: tuple[Watche
     assert "华星科技有限公司" in written
 
 
+def test_pages_keep_their_titles_in_every_page_navigation(watched: tuple[Watcher, Path]) -> None:
+    """A hand-written page's title comes from its first heading; mkdocs reads it while the page holds no text."""
+    _, out = watched
+    for page in ("playbook/index.html", "index.html", "customers/KH-2024001/index.html"):
+        nav = BeautifulSoup((out / page).read_text(encoding="utf-8"), "html.parser").select_one("nav.md-nav--primary")
+        assert nav is not None and "销售手册" in nav.get_text(), page
+
+
 def test_a_written_page_lets_its_html_go(watched: tuple[Watcher, Path]) -> None:
     watcher, _ = watched
     assert set(watcher.written) == set(watcher.between)
-    assert {src: held for src, held in watcher.written.items() if held != (None, None)} == {}
+    assert {src: held for src, held in watcher.written.items() if held != ("", None)} == {}
