@@ -43,7 +43,7 @@ from site_builder.encrypt import (
 from site_builder.held import HeldPages
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
 from site_builder.output import MARKER, check_replaceable, mark
-from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, all_outputs, segment_src
+from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, Placed, all_outputs, segment_src
 from site_builder.render import Links, environment
 from site_builder.search import (
     SearchIndexError,
@@ -226,7 +226,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.generated = [output.src for output in outputs] + [f"assets/{asset}" for asset in ASSETS]
         if self.passphrase is not None:
             self.generated.append(UNLOCK_SCRIPT)
-        self.in_nav = {output.src for output in outputs if isinstance(output, Page) and output.nav is not None}
+        self.in_nav = {output.src for output in outputs if output.nav is not None}
         if config.nav is None:
             config.nav = self._nav(outputs, config)
         customers = len(data.customers)
@@ -245,7 +245,9 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         )
         return config
 
-    def _render(self, data: SiteData, staging: Staging) -> list[Page | Asset]:
+    def _render(self, data: SiteData, staging: Staging) -> list[Placed]:
+        """Render and write every page and file; returns where each one is, not what it holds: a page's
+        context (a customer's conversations, todos, contracts) is let go as soon as the page is written."""
         env = environment(data.labels)
         env.globals.update(segment_src=segment_src, limit=LIST_ROWS, group_limit=GROUP_ROWS)
         outputs = []
@@ -261,12 +263,12 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 pages += 1
                 if pages % PROGRESS_EVERY == 0:
                     log.info(phrase("plugin_rendered", self.language, count=pages))
-            outputs.append(output)
+            outputs.append(Placed(output.src, output.nav if isinstance(output, Page) else None))
         for asset in (*ASSETS, Path(UNLOCK_SCRIPT).name):
             staging.write(f"assets/{asset}", (Path(__file__).parent / "assets" / asset).read_bytes())
         return outputs
 
-    def _nav(self, outputs: list[Page | Asset], config: MkDocsConfig) -> list[Any]:
+    def _nav(self, outputs: list[Placed], config: MkDocsConfig) -> list[Any]:
         """Generated pages with a nav place, in registry order (sections nested), then hand-written pages.
 
         Customer and segment pages stay out: the theme renders the whole nav into every page, so 10,000
@@ -275,7 +277,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         nav: list[Any] = []
         sections: dict[str, list[Any]] = {}
         for output in outputs:
-            if not isinstance(output, Page) or output.nav is None:
+            if output.nav is None:
                 continue
             if len(output.nav) == 1 and output.src.endswith("/index.md"):
                 sections[output.nav[0]] = [output.src]
