@@ -20,7 +20,6 @@ does: the machine's other work only ever adds time. Prints figures; asserts noth
 from __future__ import annotations
 
 import argparse
-import contextlib
 import itertools
 import os
 import re
@@ -43,7 +42,6 @@ from benchmarks.common import CRM, TreePeak
 PROJECT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MKDOCS = BIN / "mkdocs"
-GNU_TIME = Path("/usr/bin/time")
 AS_OF = "2026-11-24"
 EDIT = "feedback: 基准测试修改\n"
 """Appended to one interaction for the incremental build: a field the customer page shows."""
@@ -96,27 +94,24 @@ def run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None 
     """Run a command, recording wall time, peak memory and each stderr line's arrival time.
 
     Memory is measured two ways because they fail differently: sampling the summed RSS of the whole tree
-    every 20 ms catches worker processes running side by side but can miss a short spike; GNU time's
-    maximum resident set size is exact but only for the largest single process.
+    every 20 ms catches worker processes running side by side but can miss a short spike; the kernel's
+    maximum resident set size of the child (ru_maxrss from wait4, what `/usr/bin/time -v` prints) is
+    exact but only for the largest single process.
     """
-    rusage = Path(tempfile.mkstemp(prefix="crm-bench-time-")[1])
-    wrapped = [str(GNU_TIME), "-f", "%M", "-o", str(rusage), *command] if GNU_TIME.exists() else command
     load = os.getloadavg()[0]
     started = time.perf_counter()
     process = subprocess.Popen(
-        wrapped, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace"
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace"
     )
     sampler = TreePeak(process.pid)
     lines = []
     assert process.stderr is not None
     for line in process.stderr:
         lines.append((time.perf_counter() - started, line.rstrip()))
-    exit_code = process.wait()
+    _, status, usage = os.wait4(process.pid, 0)
+    exit_code = process.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - started
-    peak_kb = sampler.stop()
-    with contextlib.suppress(ValueError, IndexError):  # no figure if GNU time failed: the sampled one stands
-        peak_kb = max(peak_kb, int(rusage.read_text().split()[-1]))
-    rusage.unlink(missing_ok=True)
+    peak_kb = max(sampler.stop(), usage.ru_maxrss)  # ru_maxrss is in kilobytes on Linux
     if exit_code != 0:
         print(f"  ! exit {exit_code}: {' '.join(command)}", flush=True)
         for _, line in lines[-15:]:
@@ -497,7 +492,7 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     print(
         f"cores: {os.cpu_count()}   load average: {' '.join(f'{value:.2f}' for value in os.getloadavg())}   "
-        f"peak memory via {'GNU time + ' if GNU_TIME.exists() else ''}sampled process tree",
+        "peak memory: the child's ru_maxrss and the sampled process tree",
         flush=True,
     )
     results = []

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from typing import NamedTuple
 
 from crmdata.engine.calendar_feed import calendar_feed
 from crmdata.engine.kpis import KPIS
@@ -102,6 +103,16 @@ class Asset:
 
 
 Output = Page | Asset
+
+
+class Placed(NamedTuple):
+    """What the build keeps of a page or file once it is written to the staging folder: its path and its
+    place in the navigation (None for a file, or a page reached by links), never its content."""
+
+    src: str
+    nav: tuple[str, ...] | None
+
+
 PAGE_SETS: list[Callable[[SiteData], Iterable[Output]]] = []
 
 

@@ -41,9 +41,10 @@ from site_builder.encrypt import (
     passphrase_from_environment,
     seal_site,
 )
+from site_builder.held import HeldPages
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
 from site_builder.output import MARKER, check_replaceable, mark
-from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, all_outputs, segment_src
+from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, Placed, all_outputs, segment_src
 from site_builder.render import Links, environment
 from site_builder.search import FOLDER as SEARCH_FOLDER
 from site_builder.search import (
@@ -143,6 +144,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.search_pages: Staging | None = None
         """With Pagefind: the folder of the pages Pagefind indexes (site_builder.search.index_page), in the cache
         beside the staging folder, at the site's paths; written if changed, pruned, never published."""
+        self.held = HeldPages()
+        """The HTML of pages converted and not yet written, compressed (site_builder.held says why)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """`mkdocs serve` / `crm serve` preview on this machine: never encrypted (nothing is published)."""
@@ -229,7 +232,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.generated = [output.src for output in outputs] + [f"assets/{asset}" for asset in ASSETS]
         if self.passphrase is not None:
             self.generated.append(UNLOCK_SCRIPT)
-        self.in_nav = {output.src for output in outputs if isinstance(output, Page) and output.nav is not None}
+        self.in_nav = {output.src for output in outputs if output.nav is not None}
         self.search_generated = frozenset(self.generated) if self.search_words else frozenset()
         self.search_pages = Staging(root, ("internal" if internal else "public") + "-search") if pagefind else None
         if config.nav is None:
@@ -250,7 +253,9 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         )
         return config
 
-    def _render(self, data: SiteData, staging: Staging) -> list[Page | Asset]:
+    def _render(self, data: SiteData, staging: Staging) -> list[Placed]:
+        """Render and write every page and file; returns where each one is, not what it holds: a page's
+        context (a customer's conversations, todos, contracts) is let go as soon as the page is written."""
         env = environment(data.labels)
         env.globals.update(segment_src=segment_src, limit=LIST_ROWS, group_limit=GROUP_ROWS)
         outputs = []
@@ -266,12 +271,12 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 pages += 1
                 if pages % PROGRESS_EVERY == 0:
                     log.info(phrase("plugin_rendered", self.language, count=pages))
-            outputs.append(output)
+            outputs.append(Placed(output.src, output.nav if isinstance(output, Page) else None))
         for asset in (*ASSETS, Path(UNLOCK_SCRIPT).name):
             staging.write(f"assets/{asset}", (Path(__file__).parent / "assets" / asset).read_bytes())
         return outputs
 
-    def _nav(self, outputs: list[Page | Asset], config: MkDocsConfig) -> list[Any]:
+    def _nav(self, outputs: list[Placed], config: MkDocsConfig) -> list[Any]:
         """Generated pages with a nav place, in registry order (sections nested), then hand-written pages.
 
         Customer and segment pages stay out: the theme renders the whole nav into every page, so 10,000
@@ -280,7 +285,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         nav: list[Any] = []
         sections: dict[str, list[Any]] = {}
         for output in outputs:
-            if not isinstance(output, Page) or output.nav is None:
+            if output.nav is None:
                 continue
             if len(output.nav) == 1 and output.src.endswith("/index.md"):
                 sections[output.nav[0]] = [output.src]
@@ -345,6 +350,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """Refuse a site_dir crm did not build before mkdocs empties it (a plain `mkdocs build`; `crm build`
         hands mkdocs a new empty folder)."""
         self.pages_converted = self.pages_written = 0
+        self.held.clear()
         try:
             check_replaceable(Path(config.site_dir))
         except UnsafePathError as refusal:
@@ -386,12 +392,20 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             )
         mark(Path(config.site_dir))
 
+    @event_priority(-100)  # last: every other plugin has seen the HTML before it is put away
     def on_page_content(self, html: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:
-        """Progress through mkdocs' Markdown conversion (the first pass over every page)."""
+        """Progress through mkdocs' Markdown conversion (the first pass over every page); the page's HTML
+        is held compressed until the page is rendered, and its Markdown let go (site_builder.held)."""
         self.pages_converted += 1
         if self.pages_converted % PROGRESS_EVERY == 0:
             log.info(phrase("plugin_converted", self.language, count=self.pages_converted))
-        return html
+        return self.held.hold(page, html)
+
+    @event_priority(100)  # first: the theme and material's search (on_page_context) read the HTML
+    def on_page_context(self, context: Any, /, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+        """The page's HTML back, just before mkdocs renders the page into the theme."""
+        self.held.restore(page)
+        return context
 
     def on_post_page(self, output: str, /, *, page: Any, config: MkDocsConfig) -> str:
         """Progress through mkdocs' own rendering, the longest part of a big build; each page leaves
@@ -406,6 +420,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             indexed = index_page(output, how, self.search_initials.get(src, "")) if how is not None else None
             if indexed is not None:
                 self.search_pages.write(page.file.dest_uri, indexed)
+        self.held.release(page)
         return compact_html(output)
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
