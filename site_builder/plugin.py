@@ -52,10 +52,12 @@ from site_builder.search import (
     SearchIndexError,
     code_files,
     index_page,
-    index_site,
+    index_parts,
     indexing,
     initials,
     mark_page,
+    shard_names,
+    shard_of,
 )
 from site_builder.sitedata import SiteData, site_data
 from site_builder.staging import Staging
@@ -141,6 +143,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """With Pagefind: the customer ids, whose pages' headings the index weighs (site_builder.search)."""
         self.search_generated: frozenset[str] = frozenset()
         """With Pagefind: the generated pages' sources (the others, the team's own pages, are indexed whole)."""
+        self.search_shards: list[str] = []
+        """With Pagefind: the parts the customer pages are indexed in (site_builder.search.SHARD_CUSTOMERS)."""
         self.search_pages: Staging | None = None
         """With Pagefind: the folder of the pages Pagefind indexes (site_builder.search.index_page), in the cache
         beside the staging folder, at the site's paths; written if changed, pruned, never published."""
@@ -199,6 +203,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.search_words = {}
         self.search_initials = {}
         self.search_customers = frozenset()
+        self.search_shards = []
         if pagefind:  # Pagefind answers instead of material's search (site_builder.search says why)
             self.search_words = {
                 "label": phrase("search_label", data.language),
@@ -209,6 +214,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 f"customers/{cid}.md": initials(customer.name) for cid, customer in data.customers.items()
             }
             self.search_customers = frozenset(data.customers)
+            self.search_shards = shard_names(len(data.customers))
+            self.search_words["shards"] = ",".join(self.search_shards)  # crm.js merges them into one search
             material_search = config.plugins.get("material/search")
             if material_search is not None:
                 material_search.config.enabled = False
@@ -365,7 +372,13 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             started = time.perf_counter()
             self.search_pages.prune()
             try:
-                pages, words = index_site(self.search_pages.folder, Path(config.site_dir) / SEARCH_FOLDER)
+                bundle = Path(config.site_dir) / SEARCH_FOLDER
+                language = self.language
+
+                def progress(done: int, total: int, pages: int) -> None:
+                    log.info(phrase("plugin_search_part", language, done=done, total=total, pages=pages))
+
+                pages, words = index_parts(self.search_pages.folder, bundle, self.search_shards, progress)
             except SearchIndexError as failure:
                 raise PluginError(f"crm: {failure}") from None
             seconds = time.perf_counter() - started
@@ -419,7 +432,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             how: Indexing | None = indexing(src, self.search_customers, self.search_generated)
             indexed = index_page(output, how, self.search_initials.get(src, "")) if how is not None else None
             if indexed is not None:
-                self.search_pages.write(page.file.dest_uri, indexed)
+                part = shard_of(src, self.search_shards, self.search_customers)
+                self.search_pages.write(f"{part}/{page.file.dest_uri}", indexed)
         self.held.release(page)
         return compact_html(output)
 

@@ -26,7 +26,8 @@ import html
 import json
 import re
 import subprocess
-from collections.abc import Container
+import zlib
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,62 @@ class Indexing:
 
     whole: bool
     heading_weight: float
+
+
+SHARD_CUSTOMERS = 1000
+"""Customers per part of the index. Pagefind holds a whole index in memory while it writes it (3.2 GB for the
+13,000 pages of 10,000 customers in one index): beyond this many customers their pages are indexed in parts of
+about this size, one after another, which the browser merges into one search (pagefind.mergeIndex); the other
+pages (the guide, overviews) make the main part."""
+MAIN = "main"
+"""The part of the index with every page that is not a customer's; its bundle holds Pagefind's code."""
+
+
+def shard_names(customers: int) -> list[str]:
+    """The parts the customer pages are indexed in (none: they go in the main part)."""
+    count = -(-customers // SHARD_CUSTOMERS)
+    return [f"s{number}" for number in range(count)] if count > 1 else []
+
+
+def customer_of(src: str, customers: Container[str]) -> str | None:
+    """The customer whose page (its own, or a further page of conversations or todos) `src` makes."""
+    further = _FURTHER.match(src)
+    if further is not None and further.group(1) in customers:
+        return further.group(1)
+    own = src.removeprefix("customers/").removesuffix(".md")
+    return own if src.startswith("customers/") and own in customers else None
+
+
+def shard_of(src: str, shards: Sequence[str], customers: Container[str]) -> str:
+    """Which part of the index the page made from `src` goes to: a customer's pages by a stable hash of the id
+    (a customer stays in its part from build to build), every other page to MAIN."""
+    customer = customer_of(src, customers) if shards else None
+    return MAIN if customer is None else shards[zlib.crc32(customer.encode("utf-8")) % len(shards)]
+
+
+def index_parts(
+    pages: Path, bundle: Path, shards: Sequence[str], progress: Callable[[int, int, int], None] | None = None
+) -> tuple[int, int]:
+    """Index each part of `pages` (a folder per part: MAIN and the shards) into the site's bundle folder: MAIN
+    as the bundle itself, each shard in a folder of its own inside it without Pagefind's code (the browser runs
+    the main bundle's). `progress(done, total, pages)` after each part. Returns the pages and words indexed."""
+    total_pages = total_words = 0
+    names = [MAIN, *shards]
+    for done, name in enumerate(names, start=1):
+        folder = pages / name
+        if not folder.is_dir():
+            continue
+        output = bundle if name == MAIN else bundle / name
+        indexed, words = index_site(folder, output)
+        total_pages += indexed
+        total_words += words
+        if progress is not None and len(names) > 1:
+            progress(done, len(names), indexed)
+        if name != MAIN:
+            for path in output.iterdir():
+                if path.is_file() and not path.name.endswith(_RECORD_FILES):
+                    path.unlink()
+    return total_pages, total_words
 
 
 def indexing(src: str, customers: Container[str], generated: Container[str]) -> Indexing | None:

@@ -101,6 +101,13 @@ def built_and_served(root: Path, work: Path) -> Iterator[Site]:
     """`crm build` of a repository as of DEMO_AS_OF, served over HTTP (material's search needs http)."""
     out = work / "site"
     build_site(root, out, work)
+    with serving(out) as served:
+        yield served
+
+
+@contextlib.contextmanager
+def serving(out: Path) -> Iterator[Site]:
+    """A built site served over HTTP on a free port of this machine."""
     handler = functools.partial(_QuietHandler, directory=str(out))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

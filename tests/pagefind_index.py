@@ -17,10 +17,11 @@ SIGNATURE = b"pagefind_dcd"
 _CODED = re.compile(r"h(?:\d{5})+")
 
 
-def fragments(site: Path) -> dict[str, dict[str, Any]]:
-    """Each indexed page's fragment by its URL (/customers/KH-2024001/)."""
+def fragments(site: Path, part: str = "") -> dict[str, dict[str, Any]]:
+    """Each indexed page's fragment by its URL (/customers/KH-2024001/), of the main bundle or of a `part` of
+    the index (site_builder.search.SHARD_CUSTOMERS)."""
     found: dict[str, dict[str, Any]] = {}
-    for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+    for path in sorted((site / "pagefind" / part / "fragment").glob("*.pf_fragment")):
         fragment = json.loads(gzip.decompress(path.read_bytes())[len(SIGNATURE) :])
         found[fragment["url"]] = fragment
     return found

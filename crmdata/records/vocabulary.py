@@ -1641,6 +1641,10 @@ PHRASES: dict[str, Word] = {
     "category_todo": Word("待办", "Todo"),
     "category_care": Word("关怀", "Care"),
     # --- search (issue 15): the build's line and the search box (site_builder/search.py, crm.js) ---
+    "plugin_search_part": Word(  # search: a big CRM's index is built in parts (site_builder.search)
+        "crm：搜索索引第 {done}/{total} 部分已建好（{pages:,} 个页面）",
+        "crm: search index part {done} of {total} built ({pages:,} pages)",
+    ),
     "plugin_searchable": Word(
         "crm：搜索索引已建好（{pages:,} 个页面、{words:,} 个词），用时 {seconds:.1f} 秒",
         "crm: search index built ({pages:,} pages, {words:,} words) in {seconds:.1f} s",

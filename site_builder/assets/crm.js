@@ -403,7 +403,17 @@
           /* the page's visible text is metadata for the snippet only: it never ranks a page */
           var options = { baseUrl: base.pathname, ranking: { metaWeights: { text: 0 } } };
           if (window.crmSite) options.noWorker = true; /* encrypted: fetch through unlock.js (see above) */
-          return pagefind.options(options).then(function () { return pagefind; });
+          /* the customer pages of a big CRM are indexed in parts (site_builder/search.py SHARD_CUSTOMERS):
+             merged here into one search, each part loading only the chunks a query needs */
+          var parts = (words.shards || "").split(",").filter(Boolean);
+          var merged = { baseUrl: options.baseUrl, ranking: options.ranking };
+          return pagefind.options(options)
+            .then(function () {
+              return Promise.all(parts.map(function (part) {
+                return pagefind.mergeIndex(new URL("pagefind/" + part + "/", base).pathname, merged);
+              }));
+            })
+            .then(function () { return pagefind; });
         });
       }
       return engine;
