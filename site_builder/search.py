@@ -56,11 +56,13 @@ class Indexing:
     heading_weight: float
 
 
-SHARD_CUSTOMERS = 1000
-"""Customers per part of the index. Pagefind holds a whole index in memory while it writes it (3.2 GB for the
-13,000 pages of 10,000 customers in one index): beyond this many customers their pages are indexed in parts of
-about this size, one after another, which the browser merges into one search (pagefind.mergeIndex); the other
-pages (the guide, overviews) make the main part."""
+SHARD_CUSTOMERS = 500
+"""Customers per part of the index. Pagefind holds a whole index in memory while it writes it, about 0.6 MB a
+page (7.1 GB for the 11,900 indexed pages of 10,000 customers in one index): beyond this many customers their
+pages are indexed in parts of about this size, one after another (about 350 MB each), which the browser merges
+into one search (pagefind.mergeIndex). Smaller parts cost more requests at a first query (one chunk per part and
+word); this size keeps the build under 1 GB at 10,000 customers. The other pages (the guide, overviews) make
+the main part."""
 MAIN = "main"
 """The part of the index with every page that is not a customer's; its bundle holds Pagefind's code."""
 
