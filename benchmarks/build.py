@@ -54,8 +54,11 @@ SILENCE_DEFECT_S = 20.0
 """A stretch without a line on stderr longer than this looks like a hung build to the user."""
 
 PLUGIN_LINE = re.compile(r"crm: ([\d,]+) pages and files .*\(([\d,]+) changed, ([\d,]+) removed\) in ([\d.]+) s")
-PROGRESS_LINE = re.compile(r"crm: [\d,]+ pages (rendered|written)")
-"""The plugin's progress: pages it rendered into the staging folder, then pages mkdocs wrote."""
+PROGRESS_LINE = re.compile(
+    r"crm: [\d,]+ pages (rendered|converted|written)|crm：(已生成|mkdocs 已转换|mkdocs 已写出) [\d,]+ 个页面"
+)
+"""The plugin's progress in either language (the data set's crm.yaml says zh): pages it rendered into the
+staging folder, pages mkdocs converted, then pages mkdocs wrote."""
 NAV_TOP = (
     "index.md",
     "followups.md",
