@@ -188,9 +188,11 @@ _UNSEEN = re.compile(r"<(script|style|svg|template)\b.*?</\1>", re.DOTALL | re.I
 _DESCRIPTION = re.compile(r'<p(?! class="crm-meta)\b[^>]*>(.*?)</p>', re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
-INDEX_LANGUAGE = "en"
-"""The index's one language whatever the site's: Chinese is indexed as pairs (grams), so no segmenter may cut
-it again, at build time or in the browser; English words are stemmed.
+INDEX_LANGUAGE = "unknown"
+"""The index's one language whatever the site's, one Pagefind neither segments nor stems: Chinese is indexed as
+pairs (grams), so no segmenter may cut it again, at build time or in the browser; and a stemmer would turn typed
+pinyin initials into other letters (English: `jny` → `jni`, which no longer begins `jnyqsmkj…`). English words
+are found by their beginnings instead (`call` finds `calls`).
 """
 
 

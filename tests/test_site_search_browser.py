@@ -163,3 +163,23 @@ def test_a_masked_phone_is_neither_in_the_index_nor_found(site: Site, tab: Tab) 
     shown = tab.page.locator(".crm-search__results").inner_text()
     assert phone not in shown and phone[3:7] not in shown
     tab.assert_clean()
+
+
+def test_initials_cut_short_before_a_y_or_s_find_the_company(tab: Tab) -> None:
+    """An English stemmer turns a typed `jny` into `jni` (and `bjxzs` into `bjxz`): the index must not stem, or
+    initials typed as far as a y or an s find nothing."""
+    names = {cid: initials(str(record["name"])) for cid, record in CUSTOMERS.items()}
+    picked = None
+    for cid, letters in sorted(names.items()):
+        for end in range(3, len(letters)):
+            prefix = letters[:end]
+            if prefix[-1] in "ys" and [other for other in names.values() if other.startswith(prefix)] == [letters]:
+                picked = (cid, prefix)
+                break
+        if picked:
+            break
+    assert picked is not None, "no demo customer's initials have a unique prefix ending in y or s"
+    cid, prefix = picked
+    tab.open("")
+    assert _search(tab, prefix)[:1] == [f"customers/{cid}/"], prefix
+    tab.assert_clean()
