@@ -154,6 +154,13 @@ def ask_material(browser: Any, url: str, question: Question) -> Answer:
 def ask_pagefind(browser: Any, url: str, question: Question) -> Answer:
     """Types the question into the site's own search box (crm.js codes Chinese as site_builder.search does)."""
     page = _first_visit(browser)
+    fetched: list[int] = []  # Pagefind fetches in its web worker: the page's resource timing does not see them
+
+    def finished(request: Any) -> None:
+        if f"/{PAGEFIND_FOLDER}/" in request.url:
+            fetched.append(request.sizes()["responseBodySize"])
+
+    page.context.on("requestfinished", finished)
     started = time.perf_counter()
     page.goto(url, wait_until="domcontentloaded")
     box = page.locator("input.crm-search__input")
@@ -171,7 +178,7 @@ def ask_pagefind(browser: Any, url: str, question: Question) -> Answer:
         _rank(paths, question.expected),
         counted[0] if counted else len(paths),
         seconds,
-        _fetched_kb(page, f"/{PAGEFIND_FOLDER}/"),
+        sum(fetched) / 1024,
     )
     page.context.close()
     return answer
