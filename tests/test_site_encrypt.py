@@ -11,8 +11,6 @@ system too.
 from __future__ import annotations
 
 import base64
-import contextlib
-import functools
 import hashlib
 import hmac
 import html
@@ -20,12 +18,9 @@ import json
 import os
 import re
 import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -34,7 +29,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 
 from crmdata.records.models import key_salt_bytes
 from site_builder.encrypt import BUILD_KEY_INFO, FORMAT, ITERATIONS, PASSPHRASE_VARIABLE, SiteKey, open_envelope
-from tests.browser_site import DESKTOP, PROJECT
+from tests.browser_site import DESKTOP, PROJECT, serving
 from tests.conftest import CRM, DataRepo
 
 PASSPHRASE = "青山-correct-horse-7"
@@ -364,28 +359,10 @@ def test_a_plain_build_in_a_ci_job_says_so_and_names_the_variable(tmp_path: Path
 # the browser
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serving(folder: Path) -> Iterator[str]:
-    """A real HTTP server for `folder` (by name: a rebuild that replaces the folder is served at once)."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
 def served(built: Built) -> Iterator[str]:
-    with serving(built.sealed) as url:
-        yield url
+    with serving(built.sealed) as site:  # by name: a rebuild that replaces the folder is served at once
+        yield site.url
 
 
 @pytest.fixture
@@ -526,7 +503,8 @@ def test_a_remembered_passphrase_opens_every_later_build_with_the_same_key_salt(
     out = tmp_path / "site"
     first = build(data.root, out, "--encrypt")
     assert first.returncode == 0, first.stderr
-    with serving(out) as url:
+    with serving(out) as site:
+        url = site.url
         page = context.new_page()
         page.goto(url + "customers/KH-2024001/", wait_until="networkidle")
         unlock(page, remember=True)
@@ -564,7 +542,8 @@ def test_without_key_salt_a_rebuild_asks_for_the_passphrase_again(context: Brows
     out = tmp_path / "site"
     first = build(data.root, out, "--encrypt")
     assert first.returncode == 0 and "{key_salt:" in first.stderr, first.stderr
-    with serving(out) as url:
+    with serving(out) as site:
+        url = site.url
         page = context.new_page()
         page.goto(url, wait_until="networkidle")
         unlock(page, remember=True)
