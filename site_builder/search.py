@@ -1,9 +1,5 @@
-"""The site's search with crm.yaml `site.search: pagefind` (opt-in; the default `material` keeps the theme's
-built-in search): Pagefind, run over the built pages after mkdocs has written them.
-
-Not the default yet: indexing adds about two minutes to a 10,000-customer build, Pagefind's in-browser query
-segmentation of Chinese phrases can miss what its indexer cut otherwise, and its worker cannot read an
-encrypted index (so the option is refused with encryption).
+"""The site's search (crm.yaml `site.search: pagefind`, the default; `material` keeps the theme's built-in
+search): Pagefind, run after mkdocs over pages of its own that hold what the index needs.
 
 Why Pagefind over mkdocs-material's built-in search (benchmarks/issue15_search.py measures both over the
 same pages): material's search ships one search_index.json that every browser downloads whole and indexes
@@ -11,14 +7,15 @@ with lunr before the first answer. To find conversations (topics, feedback, todo
 the index; at 10,000 customers and 100,000 conversations that file alone weighs tens of megabytes, so the
 timelines were left out and todos were never found. Pagefind writes a chunked index: a query fetches the
 few chunks holding its words and the fragments of the pages it shows, so the whole text of every page can
-be indexed, and ids (KH-2024002) are whole words that find their page first. The extended binary (the
-pagefind-bin-extended wheel, no download at build time) segments Chinese.
+be indexed, and ids (KH-2024002) are whole words that find their page first.
 
-What is indexed: the article of every page (`data-pagefind-body`), nothing of the navigation. The pages carry
-only what the site shows: masked private fields stay masked, an internal build's site is internal. A
-customer page adds the pinyin initials of the name (济南宇桥 → jnyq) in a part of the article only the index
-reads, so initials typed in the search box find the company as `crm find` does.
-"""
+What is indexed (index_page, written into the cache at the site's paths, never published): a page's heading
+and article as words, Chinese as coded pairs of characters (grams), which crm.js makes of a typed query the
+same way; a customer page adds the pinyin initials of the name (济南宇桥 → jnyqsmkjyxgs), so initials typed in
+the search box find the company as `crm find` does. The pages carry only what the site shows: masked private
+fields stay masked, an internal build's site is internal. A big CRM's customer pages are indexed in parts
+(SHARD_CUSTOMERS) that the browser merges; an encrypted site keeps Pagefind's code plain and seals its index
+(code_files)."""
 
 from __future__ import annotations
 
@@ -133,11 +130,10 @@ def indexing(src: str, customers: Container[str], generated: Container[str]) -> 
     """How the page made from `src` is indexed; None: not at all. Customer pages, the guide and the team's own
     pages whole; the other generated pages (owners, segments, the dashboard, plans …) by heading and
     description; the lists and the mornings not."""
-    further = _FURTHER.match(src)
-    if further is not None and further.group(1) in customers:
-        return Indexing(True, FURTHER_HEADING_WEIGHT)
-    if src.startswith("customers/") and src.removeprefix("customers/").removesuffix(".md") in customers:
-        return Indexing(True, OWN_HEADING_WEIGHT)
+    customer = customer_of(src, customers)
+    if customer is not None:
+        own = src == f"customers/{customer}.md"
+        return Indexing(True, OWN_HEADING_WEIGHT if own else FURTHER_HEADING_WEIGHT)
     if src.startswith(_NOT_INDEXED):
         return None
     if src.startswith(_SUMMARISED) or src not in generated:
@@ -157,7 +153,7 @@ def _code(characters: str) -> str:
     """A run of Chinese characters as the index holds it: "h" and each character's code point in five digits
     (张明 → h2435226126). Pagefind's search cuts every Chinese character typed into a word of its own (张明: 张 and
     明, each a prefix), which no segmentation of the page matches reliably; a word of letters and digits it
-    takes whole, and the English stemmer leaves a word ending in a digit alone."""
+    takes whole."""
     return "h" + "".join(f"{ord(character):05d}" for character in characters)
 
 
