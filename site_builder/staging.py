@@ -49,6 +49,18 @@ class Staging:
         self.changed += 1
         return path
 
+    def keep(self, relative: str) -> bool:
+        """Count a file of an earlier build as written by this one without rewriting it (its content is known
+        to be current); False when it is not there as a plain file, and then the caller must write it."""
+        try:
+            status = os.lstat(self.folder / relative)
+        except FileNotFoundError:
+            return False
+        if not stat.S_ISREG(status.st_mode):
+            return False
+        self.written.add(relative)
+        return True
+
     def prune(self) -> int:
         """Delete files of earlier builds that this build did not write; returns how many."""
         return self._prune(self.folder, "")
