@@ -11,10 +11,13 @@ file reloads the browser.
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 import logging
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -43,11 +46,24 @@ from site_builder.encrypt import (
 )
 from site_builder.held import HeldPages
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
-from site_builder.output import MARKER, check_replaceable, mark
+from site_builder.output import MARKER, check_replaceable, is_crm_site, mark
 from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, Placed, all_outputs, segment_src
 from site_builder.render import Links, environment
+from site_builder.reuse import (
+    Identity,
+    Manifest,
+    code_digest,
+    identity,
+    link_file,
+    link_tree,
+    load_manifest,
+    quiet_dirty_warning,
+    save_manifest,
+    tree_digest,
+)
 from site_builder.search import FOLDER as SEARCH_FOLDER
 from site_builder.search import (
+    MAIN,
     Indexing,
     SearchIndexError,
     code_files,
@@ -97,6 +113,16 @@ def theme_words(config: MkDocsConfig, language: str, title: str, as_of: date) ->
     config.extra["crm_home"] = label("theme_home", language)
     if str(OVERRIDES) not in config.theme.dirs:
         config.theme.dirs.insert(0, str(OVERRIDES))
+
+
+def _modified() -> bool:
+    """File.is_modified of a file this build makes (site_builder.reuse)."""
+    return True
+
+
+def _unmodified() -> bool:
+    """File.is_modified of a file taken from the previous build."""
+    return False
 
 
 class CrmPluginConfig(Config):  # type: ignore[no-untyped-call]
@@ -150,10 +176,22 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         beside the staging folder, at the site's paths; written if changed, pruned, never published."""
         self.held = HeldPages()
         """The HTML of pages converted and not yet written, compressed (site_builder.held says why)."""
+        self.output: Path | None = None
+        """Set by `crm build`: the output folder this build replaces, whose current files are reused
+        (site_builder.reuse) when it holds a site crm built; None: a plain mkdocs build."""
+        self.in_place = False
+        """`crm serve` (mkdocs serve --dirty): the previous build is in site_dir itself; current files stay."""
+        self.manifest: Manifest | None = None
+        """The last completed build's manifest when this build may reuse its files."""
+        self.pending: Manifest | None = None
+        """This build's manifest, without the built files' identities until the site is in its place."""
+        self.reused = 0
+        self._root = Path()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """`mkdocs serve` / `crm serve` preview on this machine: never encrypted (nothing is published)."""
         self.serving = command == "serve"
+        self.in_place = self.serving and dirty
 
     def root(self, config: MkDocsConfig) -> Path:
         configured = self.config.root or os.environ.get("CRM_ROOT", "")
@@ -171,6 +209,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
     @event_priority(100)  # before the search plugin reads the theme's language
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         started = time.perf_counter()
+        if self.output is not None or self.in_place:
+            quiet_dirty_warning()
         logging.getLogger("jieba").setLevel(logging.WARNING)  # its "Building prefix dict" chatter is not news
         root = self.root(config)
         validation = self.validation or validate(root)
@@ -319,7 +359,92 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 InclusionLevel.UNDEFINED if src in in_nav or not src.endswith(".md") else InclusionLevel.NOT_IN_NAV
             )
             files.append(File.generated(config, src, abs_src_path=str(self.staging.folder / src), inclusion=inclusion))
+        self._reuse_current_files(files, config)
         return files
+
+    def _site_key(self, config: MkDocsConfig) -> str:
+        """What every page's HTML shares besides its own Markdown (site_builder.reuse): the code, the
+        configuration mkdocs renders with (the footer carries the data date), the navigation and the
+        hand-written pages (their titles are in every page's navigation)."""
+        shared = {
+            "code": code_digest(),
+            "docs": tree_digest(Path(config.docs_dir)),
+            "theme": {**dict(config.theme.items()), "dirs": config.theme.dirs, "name": config.theme.name},
+            "search": self.search_words,
+            "shards": self.search_shards,
+            **{
+                key: config.get(key)
+                for key in (
+                    "site_name", "site_url", "site_description", "site_author", "copyright", "use_directory_urls",
+                    "repo_url", "repo_name", "edit_uri", "extra", "markdown_extensions", "mdx_configs",
+                    "extra_css", "extra_javascript", "extra_templates", "nav", "validation", "watch",
+                )
+            },
+        }  # fmt: skip
+        text = json.dumps(shared, sort_keys=True, default=repr, ensure_ascii=False)
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+    def _reuse_current_files(self, files: Files, config: MkDocsConfig) -> None:
+        """Decide, file by file, what this build takes from the previous one (site_builder.reuse) and tell
+        mkdocs through each file's is_modified: a current file is hard-linked from the previous output (or
+        left in place under `crm serve`), everything else is built. The hand-written pages are always built:
+        their titles are read from their text, and every page's navigation shows them."""
+        self.manifest = self.pending = None
+        self.reused = 0
+        reusable = self.search_pages is not None and self.passphrase is None  # whole: material search, sealing
+        output = self.output if self.output is not None else Path(config.site_dir) if self.in_place else None
+        assert self.staging is not None
+        name = self.staging.folder.name
+        root = self.root(config)
+        if not reusable or output is None:
+            return
+        site_key = self._site_key(config)
+        self.pending = Manifest(str(output), site_key)
+        self.manifest = load_manifest(root, name, output, site_key) if is_crm_site(output) else None
+        generated = set(self.generated)
+        building = Path(config.site_dir)
+        folders: set[str] = set()
+        self._root = root
+        for file in files:
+            source: Identity | None = identity(file.abs_src_path) if file.abs_src_path is not None else None
+            if source is not None:
+                self.pending.files[file.dest_uri] = (source, (0, 0, 0))
+            current = (
+                self.manifest is not None
+                and (not file.is_documentation_page() or file.src_uri in generated)
+                and self.manifest.current(file.dest_uri, source, identity(output / file.dest_uri))
+                and self._keep_index_page(file)
+                and (output == building or link_file(output, building, file.dest_uri, folders))
+            )
+            file.is_modified = _unmodified if current else _modified  # type: ignore[method-assign]
+            self.reused += current
+        if self.manifest is not None:
+            log.info(phrase("plugin_reused", self.language, reused=self.reused, total=len(files)))
+
+    def _keep_index_page(self, file: File) -> bool:
+        """A reused page keeps its page in the search index's folder (written when it was last built);
+        False when that page is missing, and then the page is built again (which writes it)."""
+        if self.search_pages is None or not file.is_documentation_page():
+            return True
+        how = indexing(file.src_uri, self.search_customers, self.search_generated)
+        if how is None:
+            return True
+        part = shard_of(file.src_uri, self.search_shards, self.search_customers)
+        return self.search_pages.keep(f"{part}/{file.dest_uri}")
+
+    def remember(self, output: Path) -> None:
+        """After the site is in its place: record what it is made of, so the next build can reuse it."""
+        if self.pending is None or self.staging is None:
+            return
+        files = {}
+        for dest, (source, _) in self.pending.files.items():
+            built = identity(output / dest)
+            if built is not None:
+                files[dest] = (source, built)
+        self.pending.files = files
+        self.pending.output = str(output)
+        save_manifest(self._root, self.staging.folder.name, self.pending)
+        self.pending = None
 
     def _refuse_links_out_of_docs(self, files: Files, config: MkDocsConfig) -> None:
         """The site publishes what the repository holds, never what a link points to.
@@ -378,11 +503,20 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 def progress(done: int, total: int, pages: int) -> None:
                     log.info(phrase("plugin_search_part", language, done=done, total=total, pages=pages))
 
-                pages, words = index_parts(self.search_pages.folder, bundle, self.search_shards, progress)
+                parts = {name: tree_digest(self.search_pages.folder / name) for name in [MAIN, *self.search_shards]}
+                if self.pending is not None:
+                    self.pending.parts = parts
+                pages, words, reused = index_parts(
+                    self.search_pages.folder, bundle, self.search_shards, progress, self._reuse_part(parts, bundle)
+                )
             except SearchIndexError as failure:
                 raise PluginError(f"crm: {failure}") from None
             seconds = time.perf_counter() - started
             log.info(phrase("plugin_searchable", self.language, pages=pages, words=words, seconds=seconds))
+            if reused:
+                log.info(
+                    phrase("plugin_search_reused", self.language, reused=len(reused), total=1 + len(self.search_shards))
+                )
         if self.passphrase is not None:
             started = time.perf_counter()
             with tempfile.TemporaryDirectory(prefix="crm-search-code-") as work:
@@ -404,6 +538,37 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 f"in {time.perf_counter() - started:.1f} s"
             )
         mark(Path(config.site_dir))
+        if self.in_place and self.pending is not None:
+            self._remove_stale(Path(config.site_dir))
+            self.remember(Path(config.site_dir))
+
+    def _reuse_part(self, parts: dict[str, str], bundle: Path) -> Callable[[str], bool] | None:
+        """For index_parts: whether a part of the search index is current (its index pages are those of the
+        last completed build) and in place in `bundle`, hard-linked from the previous output when there is
+        one (site_builder.reuse)."""
+        manifest = self.manifest
+        previous = None if self.in_place else self.output
+        if manifest is None:
+            return None
+
+        def reuse(name: str) -> bool:
+            if manifest.parts.get(name) != parts.get(name):
+                return False
+            own = Path(SEARCH_FOLDER) if name == MAIN else Path(SEARCH_FOLDER, name)
+            if previous is None:  # in place (crm serve): the part's files are where the last build wrote them
+                return identity(bundle.parent / own / "pagefind-entry.json") is not None
+            skip = self.search_shards if name == MAIN else ()
+            return link_tree(previous / own, bundle.parent / own, skip)
+
+        return reuse
+
+    def _remove_stale(self, site: Path) -> None:
+        """`crm serve`: the files of the last build that this one did not make (a deleted customer's page)."""
+        if self.manifest is None or self.pending is None:
+            return
+        for dest in self.manifest.files.keys() - self.pending.files.keys():
+            if ".." not in dest.split("/") and identity(site / dest) is not None:
+                os.unlink(site / dest)
 
     @event_priority(-100)  # last: every other plugin has seen the HTML before it is put away
     def on_page_content(self, html: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:

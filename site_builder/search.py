@@ -23,12 +23,15 @@ import ctypes
 import gc
 import html
 import json
+import os
 import re
 import subprocess
 import zlib
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from crmdata.system.safe_paths import remove_tree
 
 FOLDER = "pagefind"
 """Where the index goes in the site; the search box's script loads FOLDER/pagefind.js."""
@@ -101,19 +104,31 @@ def _give_back_freed_memory() -> None:
 
 
 def index_parts(
-    pages: Path, bundle: Path, shards: Sequence[str], progress: Callable[[int, int, int], None] | None = None
-) -> tuple[int, int]:
+    pages: Path,
+    bundle: Path,
+    shards: Sequence[str],
+    progress: Callable[[int, int, int], None] | None = None,
+    reuse: Callable[[str], bool] | None = None,
+) -> tuple[int, int, list[str]]:
     """Index each part of `pages` (a folder per part: MAIN and the shards) into the site's bundle folder: MAIN
     as the bundle itself, each shard in a folder of its own inside it without Pagefind's code (the browser runs
-    the main bundle's). `progress(done, total, pages)` after each part. Returns the pages and words indexed."""
+    the main bundle's). `reuse(part)` first, when given: True means the part's bundle from an earlier build is
+    in place and still current (site_builder.reuse), and it is left as it is; any other part's output is
+    cleared before Pagefind writes it (Pagefind adds files, it never removes any). `progress(done, total,
+    pages)` after each part indexed. Returns the pages and words indexed and the names of the parts reused."""
     _give_back_freed_memory()
     total_pages = total_words = 0
+    reused: list[str] = []
     names = [MAIN, *shards]
     for done, name in enumerate(names, start=1):
         folder = pages / name
         if not folder.is_dir():
             continue
         output = bundle if name == MAIN else bundle / name
+        if reuse is not None and reuse(name):
+            reused.append(name)
+            continue
+        clear_part(bundle, name, shards)
         indexed, words = index_site(folder, output)
         total_pages += indexed
         total_words += words
@@ -123,7 +138,22 @@ def index_parts(
             for path in output.iterdir():
                 if path.is_file() and not path.name.endswith(_RECORD_FILES):
                     path.unlink()
-    return total_pages, total_words
+    return total_pages, total_words, reused
+
+
+def clear_part(bundle: Path, name: str, shards: Sequence[str]) -> None:
+    """Remove what an earlier build wrote of one part of the bundle: a shard's folder, or for MAIN everything
+    but the shards' folders. Removing (never writing into) files is what keeps a hard link to the previous
+    site's file from being written through (site_builder.reuse)."""
+    if not os.path.lexists(bundle):
+        return
+    if name != MAIN:
+        remove_tree(bundle / name)
+        return
+    with os.scandir(bundle) as entries:
+        listed = [entry for entry in entries if entry.name not in shards]
+    for entry in listed:
+        remove_tree(Path(entry.path))
 
 
 def indexing(src: str, customers: Container[str], generated: Container[str]) -> Indexing | None:

@@ -70,3 +70,46 @@ def test_serve_refuses_invalid_data(tmp_path: Path) -> None:
     result = subprocess.run([str(CRM), "serve", "--root", str(repo.root)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "customers/KH-2024009.yaml:4:7: tier:" in result.stderr
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_serve_rebuilds_only_what_changed_and_keeps_the_whole_site_and_search(tmp_path: Path) -> None:
+    """Each save rebuilds the pages whose content changed (site_builder.reuse) in the served folder: the other
+    pages and the search index over all of them stay, and a deleted customer's page goes."""
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    repo.put("id: KH-2026050\nname: 临时客户\ntype: enterprise\ntier: potential\nstage: prospecting\nowner: hong\n")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(CRM), "serve", "--root", str(repo.root), "--as-of", "2026-11-24", "--dev-addr", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ},
+    )
+    try:
+        _wait_for(f"{base}/customers/KH-2026050/", "临时客户", 60)
+        (repo.root / "customers" / "KH-2026050.yaml").unlink()
+        customer = repo.root / "customers" / "KH-2024001.yaml"
+        customer.write_text(customer.read_text(encoding="utf-8").replace("华星科技有限公司", "华星智能科技"), "utf-8")
+        _wait_for(f"{base}/customers/KH-2024001/", "华星智能科技", 60)
+        deadline = time.monotonic() + 30
+        while _status(f"{base}/customers/KH-2026050/") != 404 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert _status(f"{base}/customers/KH-2026050/") == 404
+        assert _status(f"{base}/customers/KH-2024002/") == 200  # built before the edit, still served
+        assert _status(f"{base}/pagefind/pagefind-entry.json") == 200
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert "Traceback" not in output
+    assert "沿用上次构建中未变的" in output  # the rebuild after the edit reused the unchanged pages
+    assert "dirty" not in output  # mkdocs' warning about its own rule for dirty builds is not about this one

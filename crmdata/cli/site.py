@@ -188,6 +188,7 @@ def _build_in_place_of_output(config: MkDocsConfig, root: Path, language: str) -
     from mkdocs.commands.build import build
 
     from site_builder import output
+    from site_builder.plugin import CrmPlugin
 
     try:
         target, building = output.prepare(Path(config.site_dir), root)
@@ -199,14 +200,18 @@ def _build_in_place_of_output(config: MkDocsConfig, root: Path, language: str) -
             phrase("site_no_folder", language, path=config.site_dir, reason=reason), language=language
         ) from None
     config.site_dir = str(building)
+    plugin = config.plugins["crm"]
+    assert isinstance(plugin, CrmPlugin)
+    plugin.output = target  # the files of the site there that are still current are reused
     try:
-        build(config)
+        build(config, dirty=True)  # the plugin tells mkdocs which files are current (site_builder.reuse)
         try:
             output.publish(building, target)
         except OSError as problem:
             reason = problem.strerror or problem
             words = phrase("site_not_replaced", language, path=target, reason=reason)
             raise CrmError(words, language=language) from None
+        plugin.remember(target)
     finally:
         remove_tree(building)  # a failed build's folder; gone already when the site was published
     return target
@@ -220,16 +225,19 @@ def _build_in_place_of_output(config: MkDocsConfig, root: Path, language: str) -
 @click.option(
     "--dirty",
     is_flag=True,
-    help="Re-render only pages whose generated Markdown changed (fast); search then finds only those pages "
-    "until the next full build (mkdocs-material writes the index of the re-rendered pages alone).",
+    hidden=True,
+    help="Kept for scripts written before every rebuild was incremental; changes nothing.",
 )
 def serve_command(root: Path, as_of: datetime | None, internal: bool, dev_addr: str, dirty: bool) -> None:
     """Validate, then serve the site locally; it rebuilds and reloads when a record changes.
 
+    Each rebuild redoes only the pages whose content changed (and the search index parts that hold them);
+    the rest of the site, and the search over all of it, stay as they were.
+
     \b
     Examples:
       crm serve
-      crm serve --dirty --dev-addr 0.0.0.0:8000
+      crm serve --dev-addr 0.0.0.0:8000 --as-of 2026-06-30
     """
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
@@ -247,7 +255,7 @@ def serve_command(root: Path, as_of: datetime | None, internal: bool, dev_addr: 
     try:
         serve(
             str(config_file),
-            build_type="dirty" if dirty else None,
+            build_type="dirty",  # the plugin tells mkdocs which files are current (site_builder.reuse)
             dev_addr=dev_addr,
             **overrides,
         )

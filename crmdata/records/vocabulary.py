@@ -1437,6 +1437,14 @@ PHRASES: dict[str, Word] = {
         "crm: {count:,} pages and files for {customers:,} customers ({changed:,} changed, {removed:,} removed)"
         " in {seconds:.1f} s",
     ),
+    "plugin_reused": Word(  # site_builder.reuse: files of the previous build that are still current
+        "crm：沿用上次构建中未变的 {reused:,} 个文件（共 {total:,} 个），其余重新生成",
+        "crm: {reused:,} of {total:,} files are unchanged since the last build and reused; the rest are built",
+    ),
+    "plugin_search_reused": Word(
+        "crm：搜索索引沿用未变的 {reused}/{total} 部分",
+        "crm: {reused} of {total} search index parts unchanged and reused",
+    ),
     "plugin_converted": Word("crm：mkdocs 已转换 {count:,} 个页面", "crm: {count:,} pages converted by mkdocs"),
     "plugin_written": Word("crm：mkdocs 已写出 {count:,} 个页面", "crm: {count:,} pages written by mkdocs"),
     "plugin_no_history": Word(

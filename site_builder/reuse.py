@@ -1,0 +1,189 @@
+"""The previous site's files that are still current, so a build after a small edit redoes only what changed.
+
+mkdocs converts and renders every page on every build: 10,000 customer pages for a one-line edit. What a
+page's HTML depends on is its staged Markdown (the plugin rewrites that file only when its text changes,
+site_builder.staging) and what every page shares: the configuration mkdocs renders with (site name, theme,
+the footer's data date, the navigation, the extensions), the hand-written pages whose titles are in the
+navigation, and the code of crm, mkdocs, the theme and Pagefind. The last build that was completed leaves a
+manifest in the cache: that shared key, and for each file of the site the identity of its source and of the
+file it became (size, modification time in nanoseconds, inode). A file is reused when both are unchanged —
+the source was not rewritten and nobody touched the built file — and the shared key is the same; anything
+else is built again. The search index is reused part by part (site_builder.search) the same way: a part
+whose index pages are all unchanged keeps its bundle.
+
+The manifest is written only after a build is complete (for `crm build`, after the new site replaced the
+output), so a killed build never vouches for files it did not finish. Reused files are hard links from the
+previous output into the new folder `crm build` builds in: nothing is copied, and a file that changed is
+written as a new file, never through the link (the previous site stays whole until it is replaced). An
+encrypted site (sealed in place, with a fresh salt) and material's built-in search (whose index needs
+every page) are always built whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from crmdata.records.cache import cache_folder
+from crmdata.system.safe_paths import make_folders, read_own_file, write_file
+
+Identity = tuple[int, int, int]
+"""A regular file's (size, modification time in ns, inode): changes whenever the file is rewritten."""
+
+MANIFEST_VERSION = 1
+_PACKAGES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pymdown-extensions", "pagefind-bin-extended")
+_CODE_FOLDERS = ("site_builder", "crmdata")
+_CODE_SUFFIXES = (".py", ".j2", ".md", ".css", ".js", ".html", ".yml")
+
+
+def identity(path: Path | str) -> Identity | None:
+    """The file's identity, or None when it is missing or not a regular file (a link is never vouched for)."""
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    return (status.st_size, status.st_mtime_ns, status.st_ino)
+
+
+def code_digest() -> str:
+    """A digest of the code a site is made with: crm's own files (site_builder and crmdata, read here, so an
+    edited checkout counts as well as a new version) and the installed versions of what renders and indexes."""
+    digest = hashlib.blake2b(digest_size=16)
+    project = Path(__file__).resolve().parent.parent
+    for folder in _CODE_FOLDERS:
+        for path in sorted((project / folder).rglob("*")):
+            if path.suffix in _CODE_SUFFIXES and path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(project).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for package in _PACKAGES:
+        try:
+            version = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{package}={version}\0".encode())
+    return digest.hexdigest()
+
+
+def tree_digest(folder: Path) -> str:
+    """A digest of the identities of every file below `folder` (with their paths): equal exactly when no file
+    was added, removed or rewritten."""
+    digest = hashlib.blake2b(digest_size=16)
+    for relative, found in sorted(_walk(folder, "")):
+        digest.update(f"{relative}\0{found}\0".encode())
+    return digest.hexdigest()
+
+
+def _walk(folder: Path, prefix: str) -> Iterator[tuple[str, Identity | None]]:
+    try:
+        with os.scandir(folder) as entries:
+            listed = list(entries)
+    except FileNotFoundError:
+        return
+    for entry in listed:
+        relative = prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(Path(entry.path), relative + "/")
+        else:
+            yield relative, identity(entry.path)
+
+
+@dataclass
+class Manifest:
+    """What the last completed build left: where, with which shared key, and each file's two identities."""
+
+    output: str
+    site_key: str
+    files: dict[str, tuple[Identity, Identity]] = field(default_factory=dict)
+    """dest path in the site → (identity of its source, identity of the built file)."""
+    parts: dict[str, str] = field(default_factory=dict)
+    """search index part → tree_digest of its index pages when its bundle was written."""
+
+    def current(self, dest: str, source: Identity | None, built: Identity | None) -> bool:
+        """Whether the file at `dest` may be reused: its source and its built file are the ones recorded."""
+        known = self.files.get(dest)
+        return known is not None and source is not None and built is not None and known == (source, built)
+
+
+def manifest_path(root: Path, name: str) -> Path:
+    return cache_folder(root, "site") / f"built-{name}.json"
+
+
+def load_manifest(root: Path, name: str, output: Path, site_key: str) -> Manifest | None:
+    """The manifest of the last build of `output` with the same shared key; None when there is none, it
+    describes another folder or key, or it cannot be read (then everything is built)."""
+    data = read_own_file(manifest_path(root, name))
+    if data is None:
+        return None
+    try:
+        raw = json.loads(data)
+        if raw.get("version") != MANIFEST_VERSION or raw["output"] != str(output) or raw["site_key"] != site_key:
+            return None
+        files = {dest: (tuple(pair[0]), tuple(pair[1])) for dest, pair in raw["files"].items()}
+        return Manifest(raw["output"], raw["site_key"], files, dict(raw["parts"]))
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None
+
+
+def save_manifest(root: Path, name: str, manifest: Manifest) -> None:
+    raw = {
+        "version": MANIFEST_VERSION,
+        "output": manifest.output,
+        "site_key": manifest.site_key,
+        "files": manifest.files,
+        "parts": manifest.parts,
+    }
+    write_file(manifest_path(root, name), json.dumps(raw, separators=(",", ":")).encode())
+
+
+class _CrmDecides(logging.Filter):
+    """mkdocs warns that a 'dirty' build gives inaccurate navigation, which is true of its own rule (a page
+    newer than its HTML); crm tells mkdocs which files are current by this module's rule instead, so the
+    warning (which fails a --strict build) and the "stale files" note are not about this build."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not message.startswith(("A 'dirty' build is being performed", "The directory contains stale files"))
+
+
+def quiet_dirty_warning() -> None:
+    """Install _CrmDecides on mkdocs' build logger (once)."""
+    logger = logging.getLogger("mkdocs.commands.build")
+    if not any(isinstance(existing, _CrmDecides) for existing in logger.filters):
+        logger.addFilter(_CrmDecides())
+
+
+def link_file(previous: Path, building: Path, relative: str, folders: set[str]) -> bool:
+    """Hard-link previous/relative into building/relative (never following a link on either side);
+    False when that cannot be done, and then the file is built instead."""
+    parent = relative.rpartition("/")[0]
+    try:
+        if parent not in folders:
+            make_folders(building, parent, replace=True)
+            folders.add(parent)
+        os.link(previous / relative, building / relative, follow_symlinks=False)
+    except OSError:
+        return False
+    return True
+
+
+def link_tree(previous: Path, building: Path, skip: Iterable[str] = ()) -> bool:
+    """Hard-link every file below `previous` into the same place below `building`, leaving out the top-level
+    names in `skip`; False (with nothing promised) when something there is not a plain file or folder."""
+    skipped = set(skip)
+    entries = [(relative, found) for relative, found in _walk(previous, "") if relative.split("/")[0] not in skipped]
+    if any(found is None for _, found in entries):
+        return False
+    try:
+        building.mkdir(parents=True, exist_ok=True)  # inside the new site's folder, which this build made
+    except OSError:
+        return False
+    folders: set[str] = set()
+    return all(link_file(previous, building, relative, folders) for relative, _ in entries)
