@@ -26,17 +26,20 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
+import json
 import math
 import re
 import threading
 import unicodedata
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, Protocol, TypeVar
 from xml.sax.saxutils import escape
 
 import matplotlib
@@ -47,6 +50,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from crmdata.records.vocabulary import LABELS
+from crmdata.system.safe_paths import read_own_file
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -95,6 +99,56 @@ _METRICS_FAMILY = "crm-chart-metrics"
 """The private family name of matplotlib's own DejaVu Sans file, the only font charts are measured with."""
 _METRICS_STYLE = re.compile(r"font-family: '" + _METRICS_FAMILY + "'")
 _V = TypeVar("_V")
+_P = ParamSpec("_P")
+
+
+class ChartStore(Protocol):
+    """Where drawn charts are kept between builds (site_builder.staging.Staging has this shape)."""
+
+    folder: Path
+
+    def keep(self, relative: str) -> bool: ...
+
+    def write(self, relative: str, content: str | bytes) -> Path: ...
+
+
+_store: ChartStore | None = None
+_code = ""
+
+
+def remember_charts(store: ChartStore | None) -> None:
+    """Keep every chart drawn from now on in `store`, and take a chart drawn before from it when the same
+    function was called with the same arguments by the same code: matplotlib takes about 80 ms a chart, and
+    a build after a one-record edit draws mostly the charts it drew last time. None: draw every chart."""
+    global _store, _code
+    _store = store
+    if store is not None and not _code:
+        digest = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16)
+        digest.update(matplotlib.__version__.encode())
+        _code = digest.hexdigest()
+
+
+def _remembered(function: Callable[_P, Chart]) -> Callable[_P, Chart]:
+    """`function`'s chart from the store (remember_charts) when it drew it before with these arguments; its
+    arguments are text, numbers and lists and mappings of them, whose repr is the same in every process."""
+
+    @functools.wraps(function)
+    def remembered(*args: _P.args, **kwargs: _P.kwargs) -> Chart:
+        store = _store
+        if store is None:
+            return function(*args, **kwargs)
+        called = repr((_code, function.__name__, args, sorted(kwargs.items())))
+        name = hashlib.blake2b(called.encode(), digest_size=16).hexdigest() + ".json"
+        if store.keep(name):
+            try:
+                return Chart(**json.loads(read_own_file(store.folder / name) or b""))
+            except (ValueError, TypeError):
+                pass  # unreadable: drawn again below, and rewritten
+        chart = function(*args, **kwargs)
+        store.write(name, json.dumps(chart.__dict__, ensure_ascii=False))
+        return chart
+
+    return remembered
 
 
 @dataclass(frozen=True)
@@ -136,6 +190,7 @@ _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}\b")
 # --- the public API -----------------------------------------------------------------------------------------
 
 
+@_remembered
 def bar_chart(
     key: str,
     title: str,
@@ -211,6 +266,7 @@ def bar_chart(
     return _chart(key, title, _bar_alt(_clean(title), cats, values, language), draw, (_FIGSIZE[0], height))
 
 
+@_remembered
 def line_chart(
     key: str,
     title: str,
@@ -261,6 +317,7 @@ def line_chart(
     return _chart(key, title, _line_alt(_clean(title), cats, values, language), draw, _FIGSIZE)
 
 
+@_remembered
 def funnel_chart(
     key: str, title: str, stages: list[str], values: Sequence[float], notes: Sequence[str], alt: str
 ) -> Chart:

@@ -34,6 +34,7 @@ from crmdata.records.report import text_line
 from crmdata.records.validate import Validation, validate
 from crmdata.records.vocabulary import label, phrase
 from crmdata.system.safe_paths import UnsafePathError
+from site_builder.charts import remember_charts
 from site_builder.compact import compact_html
 from site_builder.encrypt import (
     PASSPHRASE_VARIABLE,
@@ -274,7 +275,13 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             if f"assets/{asset}" not in [str(item) for item in target]:
                 target.append(f"assets/{asset}")
         self.staging = Staging(root, "internal" if internal else "public")
-        outputs = self._render(data, self.staging)
+        charts_kept = Staging(root, ("internal" if internal else "public") + "-charts")
+        remember_charts(charts_kept)
+        try:
+            outputs = self._render(data, self.staging)
+        finally:
+            remember_charts(None)
+        charts_kept.prune()
         removed = self.staging.prune()
         self.generated = [output.src for output in outputs] + [f"assets/{asset}" for asset in ASSETS]
         if self.passphrase is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 from pathlib import Path
@@ -54,6 +55,16 @@ def _rename_customer(repo: DataRepo, old: str, new: str) -> None:
     customer.write_text(customer.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
 
 
+def _built_from_nothing(repo: DataRepo, out: Path, env: dict[str, str]) -> Path:
+    """The reference: a build with no cache at all (no staged page, no page key, no chart kept) into a new
+    folder. Done last in a test: the repository's cache is gone afterwards."""
+    shutil.rmtree(repo.root / ".crm-cache")
+    built = crm_build(repo, out, env=env)
+    assert built.returncode == 0, built.stderr
+    assert REUSED.search(built.stderr) is None
+    return out
+
+
 def _equal_sites(incremental: Path, full: Path) -> None:
     mine, theirs = _files(incremental), _files(full)
     assert mine.keys() == theirs.keys()
@@ -88,9 +99,7 @@ def test_an_edit_rebuilds_what_changed_and_the_site_equals_a_full_build(
     assert "华星智能科技" in (out / EDITED_PAGE).read_text(encoding="utf-8")
     assert "华星智能科技" in str(_all_fragments(out)["/customers/KH-2024001/"]["meta"])
 
-    full = crm_build(repo, tmp_path / "full", env=build_env)
-    assert full.returncode == 0, full.stderr
-    _equal_sites(out, tmp_path / "full")
+    _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))
 
 
 def test_a_page_changed_by_hand_in_the_output_is_built_again(tmp_path: Path, build_env: dict[str, str]) -> None:
@@ -130,8 +139,7 @@ def test_a_build_killed_before_it_replaced_the_site_vouches_for_nothing(
     assert again.returncode == 0, again.stderr
     assert "华星智能科技" in (out / EDITED_PAGE).read_text(encoding="utf-8")
     assert "华星智能科技" in str(_all_fragments(out)["/customers/KH-2024001/"]["meta"])
-    assert crm_build(repo, tmp_path / "full", env=build_env).returncode == 0
-    _equal_sites(out, tmp_path / "full")
+    _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))
 
 
 def test_a_deleted_customer_leaves_the_site_and_its_search(tmp_path: Path, build_env: dict[str, str]) -> None:
@@ -147,5 +155,23 @@ def test_a_deleted_customer_leaves_the_site_and_its_search(tmp_path: Path, build
     assert not (out / "customers" / "KH-2026050").exists()
     assert "/customers/KH-2026050/" not in _all_fragments(out)
     assert "临时客户" not in searchable_text(out)
-    assert crm_build(repo, tmp_path / "full", env=build_env).returncode == 0
-    _equal_sites(out, tmp_path / "full")
+    _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))
+
+
+def test_charts_are_drawn_again_only_when_their_data_changed(tmp_path: Path, build_env: dict[str, str]) -> None:
+    """matplotlib draws a chart once; the next build takes it from the cache while its data is the same."""
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    out = tmp_path / "out"
+    assert crm_build(repo, out, env=build_env).returncode == 0
+    kept = repo.root / ".crm-cache" / "site" / "public-charts"
+    first = {path.name: path.stat().st_ino for path in kept.iterdir()}
+    assert first  # the dashboard's charts, at least
+    assert crm_build(repo, out, env=build_env).returncode == 0
+    assert {path.name: path.stat().st_ino for path in kept.iterdir()} == first  # none drawn again
+    repo.put("id: KH-2026050\nname: 新客户\ntype: enterprise\ntier: potential\nstage: prospecting\nowner: hong\n")
+    assert crm_build(repo, out, env=build_env).returncode == 0
+    now = {path.name: path.stat().st_ino for path in kept.iterdir()}
+    assert now.keys() != first.keys()  # customers by stage changed: that chart is a new one
+    assert len(now) == len(first)  # and the one it replaced is gone
+    _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))
