@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import decimal
+import fractions
 import hashlib
 import json
 import os
@@ -137,103 +138,96 @@ def code_digest(packages: Iterable[Path] | None = None) -> bytes:
 
 # --- fingerprints -------------------------------------------------------------------------------------------
 
-
-def _rebuilt(*parts: object) -> None:
-    """Stands for the type of a reduced model, dataclass, named tuple or set in a fingerprint's pickle.
-    Fingerprints are never unpickled: this is only a name pickle can refer to."""
-
-
-_PLAIN_TYPES = frozenset({str, int, float, bool, type(None), bytes, datetime.date, datetime.datetime})
-"""Values _plain returns as they are, without a call: the most common field values."""
-_NATIVE = (str, int, float, bytes, datetime.date, datetime.time, datetime.timedelta, datetime.tzinfo,
-           decimal.Decimal, Enum, type)  # fmt: skip
-"""Types pickle writes the same way in every process (by value, or a class by its name)."""
+_PRIMITIVE = frozenset({str, int, float, bool, type(None), bytes})
+"""Values pickle writes the same way in every process, kept as they are."""
+Encoder = Callable[[Any], object]
 
 
-def _plain(value: object) -> object:
-    """`value` with every set (at any depth of lists, tuples and dicts) turned into a sorted tuple; models
-    and other objects are left to the pickler's reducer_override, which does the same inside them."""
-    kind = type(value)
-    if kind in _PLAIN_TYPES:
-        return value
-    if kind is list:
-        return [_plain(item) for item in value]  # type: ignore[attr-defined]
-    if kind is tuple:
-        return tuple(_plain(item) for item in value)  # type: ignore[attr-defined]
-    if kind is dict:
-        return {key: _plain(item) for key, item in value.items()}  # type: ignore[attr-defined]
-    if kind is set or kind is frozenset:
-        return _sorted_set(value)  # type: ignore[arg-type]
-    return value
+class Fingerprints:
+    """Fingerprints of page contexts for one build.
 
+    A value is first encoded into primitives (str, numbers, None, bytes) inside lists, each other value a
+    pair (its type's qualified name, its encoded content): a model or dataclass its fields in declared order
+    (a pydantic model's fields only, never its __dict__ as a whole, where a cached_property lands once read),
+    a set its items sorted, an enum its value, a date its ISO text. That encoding is pickled without pickle's
+    memo (which would write an object met twice as a reference, and whether two equal strings are one
+    object differs between processes) and hashed. A type without a rule is refused with its name.
 
-def _sorted_set(value: Iterable[object]) -> tuple[object, ...]:
-    items = [_plain(item) for item in value]
-    return (_rebuilt, ("set", tuple(sorted(items, key=fingerprint))))
+    A record (a pydantic model) is encoded once per build: a customer's conversations are on its page, on its
+    further pages and behind its todos. The memo holds the record itself beside its encoding, so its id
+    cannot be reused by another object while the memo lives."""
 
+    def __init__(self) -> None:
+        self._models: dict[int, tuple[object, object]] = {}
+        self._encoders: dict[type, Encoder] = {}
 
-Reducer = Callable[[Any], object]
-_REDUCERS: dict[type, Reducer] = {}
+    def __call__(self, value: object) -> bytes:
+        writer = _HashWriter()
+        pickler = pickle.Pickler(writer, protocol=5)
+        pickler.fast = True  # no memo: see the class's docstring
+        pickler.dump(self.encode(value))
+        return writer.digest.digest()
 
+    def encode(self, value: object) -> object:
+        kind = type(value)
+        if kind in _PRIMITIVE:
+            return value
+        encoder = self._encoders.get(kind)
+        if encoder is None:
+            encoder = self._encoders[kind] = self._encoder_for(kind)
+        return encoder(value)
 
-def _model_reducer(kind: type[BaseModel]) -> Reducer:
-    name = f"{kind.__module__}.{kind.__qualname__}"
-    fields = tuple(kind.model_fields)  # never __dict__ as a whole: a cached_property lands there once read
+    def _items(self, values: Iterable[object]) -> list[object]:
+        encode = self.encode
+        return [value if type(value) in _PRIMITIVE else encode(value) for value in values]
 
-    def reduce(model: BaseModel) -> object:
-        values = model.__dict__
-        state = [_plain(values[field]) for field in fields]
-        extra = model.__pydantic_extra__
-        return (_rebuilt, (name, state, _plain(extra) if extra else None))
+    def _encoder_for(self, kind: type) -> Encoder:
+        name = f"{kind.__module__}.{kind.__qualname__}"
+        items = self._items
+        if kind is list:
+            return items
+        if kind is tuple:
+            return lambda row: ("tuple", items(row))
+        if kind is dict:
+            return lambda mapping: ("dict", items(mapping), items(mapping.values()))
+        if issubclass(kind, set | frozenset):
+            return lambda found: ("set", sorted(items(found), key=lambda item: self((item,))))
+        if issubclass(kind, BaseModel):
+            return self._model_encoder(kind, name)
+        if dataclasses.is_dataclass(kind):
+            fields = tuple(field.name for field in dataclasses.fields(kind))
+            return lambda instance: (name, items(getattr(instance, field) for field in fields))
+        if issubclass(kind, tuple) and hasattr(kind, "_fields"):  # a named tuple
+            return lambda row: (name, items(row))
+        if issubclass(kind, Enum):
+            return lambda member: (name, self.encode(member.value))
+        if issubclass(kind, datetime.date | datetime.time):
+            return lambda day: (name, day.isoformat())
+        if issubclass(kind, datetime.timedelta | decimal.Decimal | fractions.Fraction):
+            return lambda number: (name, str(number))
+        if issubclass(kind, str | int | float | bytes):  # Markup and other subclasses: the plain value
+            base = next(base for base in (str, int, float, bytes) if issubclass(kind, base))
+            return lambda text: (name, base(text))
+        raise TypeError(
+            f"fingerprint: no rule for {name}; a page's context holds records, dataclasses, named tuples and "
+            "plain values (site_builder/page_keys.py Fingerprints says how each is fingerprinted)"
+        )
 
-    return reduce
+    def _model_encoder(self, kind: type[BaseModel], name: str) -> Encoder:
+        fields = tuple(kind.model_fields)
+        items, models = self._items, self._models
 
+        def encode(model: BaseModel) -> object:
+            known = models.get(id(model))
+            if known is not None:
+                return known[1]
+            values = model.__dict__
+            extra = model.__pydantic_extra__
+            encoded = (name, items([values[field] for field in fields]), self.encode(extra) if extra else None)
+            models[id(model)] = (model, encoded)
+            return encoded
 
-def _dataclass_reducer(kind: type) -> Reducer:
-    name = f"{kind.__module__}.{kind.__qualname__}"
-    fields = tuple(field.name for field in dataclasses.fields(kind))
-
-    def reduce(instance: object) -> object:
-        return (_rebuilt, (name, [_plain(getattr(instance, field)) for field in fields]))
-
-    return reduce
-
-
-def _named_tuple_reducer(kind: type) -> Reducer:
-    name = f"{kind.__module__}.{kind.__qualname__}"
-    return lambda row: (_rebuilt, (name, [_plain(item) for item in row]))
-
-
-def _native(_: object) -> object:
-    return NotImplemented
-
-
-def _reducer_for(kind: type) -> Reducer:
-    if issubclass(kind, BaseModel):
-        return _model_reducer(kind)
-    if dataclasses.is_dataclass(kind):
-        return _dataclass_reducer(kind)
-    if issubclass(kind, set | frozenset):
-        return lambda value: _sorted_set(value)
-    if issubclass(kind, tuple) and hasattr(kind, "_fields"):
-        return _named_tuple_reducer(kind)
-    if issubclass(kind, _NATIVE):
-        return _native
-    raise TypeError(
-        f"fingerprint: no rule for {kind.__module__}.{kind.__qualname__}; a page's context holds records, "
-        "dataclasses, named tuples and plain values (site_builder/page_keys.py says how each is fingerprinted)"
-    )
-
-
-class _Pickler(pickle.Pickler):
-    def reducer_override(self, obj: Any) -> Any:
-        if obj is _rebuilt:
-            return NotImplemented  # pickled by its name
-        kind = type(obj)
-        reducer = _REDUCERS.get(kind)
-        if reducer is None:
-            reducer = _REDUCERS[kind] = _reducer_for(kind)
-        return reducer(obj)
+        return encode
 
 
 class _HashWriter:
@@ -245,18 +239,14 @@ class _HashWriter:
 
 
 def fingerprint(value: object) -> bytes:
-    """A digest of `value` that is the same in every process for an equal value."""
-    writer = _HashWriter()
-    pickler = _Pickler(writer, protocol=5)
-    pickler.fast = True  # no memo: shared objects (interned strings…) differ between processes, values do not
-    pickler.dump(_plain(value))
-    return writer.digest.digest()
+    """A digest of `value` that is the same in every process for an equal value (Fingerprints)."""
+    return Fingerprints()(value)
 
 
-def page_key(code: bytes, site_wide: bytes, template: str, src: str, title: str, context: object) -> str:
-    """The key of one keyed page: what decides its Markdown."""
+def page_key(code: bytes, site_wide: bytes, template: str, src: str, title: str, context: bytes) -> str:
+    """The key of one keyed page, from the fingerprint of its context: what decides its Markdown."""
     digest = hashlib.blake2b(digest_size=DIGEST_SIZE)
-    for part in (code, site_wide, template.encode(), src.encode(), title.encode(), fingerprint(context)):
+    for part in (code, site_wide, template.encode(), src.encode(), title.encode(), context):
         digest.update(len(part).to_bytes(4, "big"))
         digest.update(part)
     return digest.hexdigest()

@@ -45,6 +45,7 @@ from site_builder.held import HeldPages
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
 from site_builder.output import MARKER, check_replaceable, mark
 from site_builder.page_keys import (
+    Fingerprints,
     PageKeys,
     SiteWideView,
     UndeclaredInputError,
@@ -279,11 +280,12 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         keys = PageKeys(staging)
         site_wide = site_wide_values(data)
         code, site = code_digest(), site_wide_digest(site_wide)
+        fingerprint = Fingerprints()  # for this build only: it remembers the records it has encoded
         for output in all_outputs(data):
             if isinstance(output, Asset):
                 staging.write(output.src, output.content)
             elif output.keyed:  # rendered only when its inputs changed (site_builder.page_keys)
-                key = page_key(code, site, output.template, output.src, output.title, output.context)
+                key = page_key(code, site, output.template, output.src, output.title, fingerprint(output.context))
                 if not keys.keep(output.src, key):
                     template = env.get_template(output.template)
                     try:

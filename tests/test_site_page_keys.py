@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -19,6 +21,7 @@ import pytest
 
 import site_builder.render
 from crmdata.records.vocabulary import PHRASES
+from site_builder.page_keys import fingerprint
 from tests.conftest import CrmRun, DataRepo, invoke_crm, run_crm
 from tests.test_site_history import commit, git, init_repository
 
@@ -220,3 +223,36 @@ def test_a_keyed_template_reading_an_undeclared_input_fails_with_the_page_and_th
     assert "customers/KH-A-2.md" in refused.stderr and "data.timeline_of" in refused.stderr, refused.stderr
     assert "Traceback" not in refused.stderr
     assert not keys_file(repo).exists()  # a build that stopped leaves no key
+
+
+FINGERPRINT_OF = """
+import sys
+from datetime import date
+from crmdata.records.models import Stage
+from site_builder.page_keys import fingerprint
+value = {"tags": {"甲", "乙", "丙", "alpha", "beta", "gamma"}, "stage": Stage.ACTIVE, "day": date(2026, 11, 24),
+         "kinds": frozenset({Stage.ACTIVE, Stage.CHURNED, Stage.DORMANT}), "rows": [("a", 1), ("b", 2.5)]}
+if sys.argv[1] == "changed":
+    value["tags"].add("delta")
+sys.stdout.write(fingerprint(value).hex())
+"""
+
+
+def test_a_fingerprint_is_the_same_in_every_process_and_changes_with_the_value() -> None:
+    def in_process(seed: str, variant: str = "same") -> str:
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", FINGERPRINT_OF, variant], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    first = in_process("1")
+    assert {in_process(seed) for seed in ("2", "3", "4")} == {first}  # sets' order follows the hash seed
+    assert in_process("2", "changed") != first
+
+
+def test_a_value_without_a_fingerprint_rule_is_refused_by_its_type_name() -> None:
+    class Opaque:
+        pass
+
+    with pytest.raises(TypeError, match=r"no rule for .*Opaque"):
+        fingerprint({"customer": [Opaque()]})
