@@ -92,6 +92,10 @@ class Page:
     context: dict[str, object] = field(default_factory=dict)
     nav: tuple[str, ...] | None = None
     """Where the page sits in the navigation (section titles, then its own), or None: reached by links."""
+    keyed: bool = False
+    """Everything the page shows is in its context or among the site-wide values (page_keys.SITE_WIDE): its
+    template sees `data` only through page_keys.SiteWideView, and the page is rendered again only when its key
+    (code, site-wide values, template, path, title, context) changed."""
 
 
 @dataclass(frozen=True)
@@ -621,6 +625,9 @@ def timeline_pages(timeline: list[Interaction]) -> list[tuple[int, list[Interact
 
 @page_set
 def customer_pages(data: SiteData) -> Iterator[Output]:
+    """The customer index, and each customer's page with its further pages of older conversations and of
+    open todos. Those are keyed (Page.keyed): everything about the customer that they show is computed here,
+    into their context, and their templates read from `data` only the site-wide values (page_keys.SITE_WIDE)."""
     yield Asset("customers/index.json", json.dumps(customer_index(data), ensure_ascii=False, separators=(",", ":")))
     yield Page(
         "customers/index.md", "customers.md.j2", data.labels.t("customers"), {}, nav=(data.labels.t("customers"),)
@@ -648,6 +655,9 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
             for n, start in enumerate(range(0, max(0, len(todos) - TODO_ROWS), TODO_PAGE))
         ]
         page_of = {i.id: timeline_page_src(customer.id, number) for number, items in pages for i in items}
+        my_plans = data.plans_of_customer.get(customer.id, [])
+        my_contracts = data.contracts_of.get(customer.id, [])
+        named = [customer.id, *([customer.referred_by] if customer.referred_by else [])]
         yield Page(
             f"customers/{customer.id}.md",
             "customer.md.j2",
@@ -665,7 +675,7 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
                 "complaints": data.complaints_of.get(customer.id, []),
                 "my_contracts": [
                     (contract, currency, payment_lines(contract, currency, data.as_of))
-                    for contract in data.contracts_of.get(customer.id, [])
+                    for contract in my_contracts
                     for currency in [contract.currency_in(data.ds.config)]
                 ],
                 "record_file": data.ds.file_of(customer),
@@ -673,7 +683,16 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
                 "timeline_listed": TIMELINE_LISTED,
                 "timeline_pages": [(number, timeline_page_src(customer.id, number)) for number, _ in pages],
                 "page_of": page_of,
+                "my_plans": my_plans,
+                "plan_dues": {plan.id: data.plan_due_of[plan.id] for plan in my_plans if plan.id in data.plan_due_of},
+                "my_opportunities": data.opportunities_of.get(customer.id, []),
+                "renewals": {k.id: data.renewal_of[k.id] for k in my_contracts if k.id in data.renewal_of},
+                "renewed_by": {k.id: data.renewed_by[k.id] for k in my_contracts if k.id in data.renewed_by},
+                "suggested": data.suggested_value.get(customer.id),
+                "history": data.history_of.get(customer.id),
+                "named_customers": {cid: data.customers[cid] for cid in named if cid in data.customers},
             },
+            keyed=True,
         )
         for n, (first, last, src) in enumerate(todo_pages):
             yield Page(
@@ -688,6 +707,7 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
                     "last": last,
                     "total": len(todos),
                 },
+                keyed=True,
             )
         for number, items in pages:
             first = TIMELINE_FULL + (number - 2) * TIMELINE_PAGE + 1
@@ -704,6 +724,7 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
                     "total": len(timeline),
                     "timeline_pages": [(n, timeline_page_src(customer.id, n)) for n, _ in pages],
                 },
+                keyed=True,
             )
 
 

@@ -48,12 +48,21 @@ from site_builder.encrypt import (
 from site_builder.held import HeldPages
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
 from site_builder.output import MARKER, check_replaceable, is_crm_site, mark
+from site_builder.page_keys import (
+    Fingerprints,
+    PageKeys,
+    SiteWideView,
+    UndeclaredInputError,
+    code_digest,
+    page_key,
+    site_wide_digest,
+    site_wide_values,
+)
 from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, Placed, all_outputs, segment_src
 from site_builder.render import Links, environment
 from site_builder.reuse import (
     Identity,
     Manifest,
-    code_digest,
     identity,
     link_file,
     link_tree,
@@ -314,20 +323,41 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         env.globals.update(segment_src=segment_src, limit=LIST_ROWS, group_limit=GROUP_ROWS)
         outputs = []
         pages = 0
+        keys = PageKeys(staging)
+        site_wide = site_wide_values(data)
+        code, site = code_digest(), site_wide_digest(site_wide)
+        fingerprint = Fingerprints()  # for this build only: it remembers the records it has encoded
         for output in all_outputs(data):
             if isinstance(output, Asset):
                 staging.write(output.src, output.content)
+            elif output.keyed:  # rendered only when its inputs changed (site_builder.page_keys)
+                key = page_key(code, site, output.template, output.src, output.title, fingerprint(output.context))
+                if not keys.keep(output.src, key):
+                    template = env.get_template(output.template)
+                    try:
+                        text = template.render(
+                            data=SiteWideView(site_wide, output.src),
+                            links=Links(output.src),
+                            page=output,
+                            **output.context,
+                        )
+                    except UndeclaredInputError as undeclared:
+                        raise PluginError(f"crm: {undeclared}") from None
+                    keys.written(output.src, key, staging.write(output.src, text))
+                pages += 1
             else:
                 text = env.get_template(output.template).render(
                     data=data, links=Links(output.src), page=output, **output.context
                 )
                 staging.write(output.src, text)
                 pages += 1
-                if pages % PROGRESS_EVERY == 0:
-                    log.info(phrase("plugin_rendered", self.language, count=pages))
+            if isinstance(output, Page) and pages % PROGRESS_EVERY == 0:
+                log.info(phrase("plugin_rendered", self.language, count=pages))
             outputs.append(Placed(output.src, output.nav if isinstance(output, Page) else None))
         for asset in (*ASSETS, Path(UNLOCK_SCRIPT).name):
             staging.write(f"assets/{asset}", (Path(__file__).parent / "assets" / asset).read_bytes())
+        keys.save()  # only now: a build stopped before this point leaves the last build's keys
+        log.info(phrase("plugin_keyed_pages", self.language, rendered=keys.rendered, current=keys.current))
         return outputs
 
     def _nav(self, outputs: list[Placed], config: MkDocsConfig) -> list[Any]:
@@ -374,7 +404,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         configuration mkdocs renders with (the footer carries the data date), the navigation and the
         hand-written pages (their titles are in every page's navigation)."""
         shared = {
-            "code": code_digest(),
+            "code": code_digest().hex(),
             "docs": tree_digest(Path(config.docs_dir)),
             "theme": {**dict(config.theme.items()), "dirs": config.theme.dirs, "name": config.theme.name},
             "search": self.search_words,

@@ -28,7 +28,6 @@ import os
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 from crmdata.records.cache import cache_folder
@@ -38,9 +37,6 @@ Identity = tuple[int, int, int]
 """A regular file's (size, modification time in ns, inode): changes whenever the file is rewritten."""
 
 MANIFEST_VERSION = 1
-_PACKAGES = ("mkdocs", "mkdocs-material", "jinja2", "markdown", "pymdown-extensions", "pagefind-bin-extended")
-_CODE_FOLDERS = ("site_builder", "crmdata")
-_CODE_SUFFIXES = (".py", ".j2", ".md", ".css", ".js", ".html", ".yml")
 
 
 def identity(path: Path | str) -> Identity | None:
@@ -52,24 +48,6 @@ def identity(path: Path | str) -> Identity | None:
     if not stat.S_ISREG(status.st_mode):
         return None
     return (status.st_size, status.st_mtime_ns, status.st_ino)
-
-
-def code_digest() -> str:
-    """A digest of the code a site is made with: crm's own files (site_builder and crmdata, read here, so an
-    edited checkout counts as well as a new version) and the installed versions of what renders and indexes."""
-    digest = hashlib.blake2b(digest_size=16)
-    project = Path(__file__).resolve().parent.parent
-    for folder in _CODE_FOLDERS:
-        for path in sorted((project / folder).rglob("*")):
-            if path.suffix in _CODE_SUFFIXES and path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(project).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    for package in _PACKAGES:
-        try:
-            version = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{package}={version}\0".encode())
-    return digest.hexdigest()
 
 
 def tree_digest(folder: Path) -> str:

@@ -45,6 +45,7 @@ from crmdata.git.history import CustomerHistory, History, changes_by_customer, r
 from crmdata.records.dataset import Dataset
 from crmdata.records.models import (
     Contract,
+    CrmConfig,
     Customer,
     Interaction,
     Opportunity,
@@ -244,6 +245,11 @@ class SiteData:
 
     def team_name(self, owner: str) -> str:
         return self.ds.member_name(owner)
+
+    @property
+    def config(self) -> CrmConfig | None:
+        """crm.yaml's settings (None without crm.yaml): a site-wide input of every keyed page (page_keys)."""
+        return self.ds.config
 
     @property
     def team(self) -> list[str]:

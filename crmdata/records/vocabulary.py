@@ -1431,6 +1431,10 @@ PHRASES: dict[str, Word] = {
         "crm: theme.font turned off: Google Fonts are blocked in mainland China and leak visits",
     ),
     "plugin_rendered": Word("crm：已生成 {count:,} 个页面的 Markdown", "crm: {count:,} pages rendered to Markdown"),
+    "plugin_keyed_pages": Word(
+        "crm：客户页面重新生成 {rendered:,} 个，{current:,} 个内容未变、沿用上次的",
+        "crm: {rendered:,} customer pages rendered, {current:,} current (their inputs did not change)",
+    ),
     "plugin_pages_and_files": Word(
         "crm：{count:,} 个页面和文件，{customers:,} 位客户"
         "（{changed:,} 个有改动，{removed:,} 个已删除），用时 {seconds:.1f} 秒",
