@@ -27,7 +27,6 @@ Why it is built this way:
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import json
 import math
@@ -39,7 +38,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 from xml.sax.saxutils import escape
 
 import matplotlib
@@ -50,7 +49,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from crmdata.records.vocabulary import LABELS
-from crmdata.system.safe_paths import read_own_file
+from site_builder.kept import code_of, kept
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -102,51 +101,25 @@ _V = TypeVar("_V")
 _P = ParamSpec("_P")
 
 
-class ChartStore(Protocol):
-    """Where drawn charts are kept between builds (site_builder.staging.Staging has this shape)."""
-
-    folder: Path
-
-    def keep(self, relative: str) -> bool: ...
-
-    def write(self, relative: str, content: str | bytes) -> Path: ...
-
-
-_store: ChartStore | None = None
-_code = ""
-
-
-def remember_charts(store: ChartStore | None) -> None:
-    """Keep every chart drawn from now on in `store`, and take a chart drawn before from it when the same
-    function was called with the same arguments by the same code: matplotlib takes about 80 ms a chart, and
-    a build after a one-record edit draws mostly the charts it drew last time. None: draw every chart."""
-    global _store, _code
-    _store = store
-    if store is not None and not _code:
-        digest = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16)
-        digest.update(matplotlib.__version__.encode())
-        _code = digest.hexdigest()
+@functools.cache
+def _code() -> str:
+    """This module and matplotlib's version: part of every chart's recipe (site_builder.kept)."""
+    return code_of(__file__, packages=("matplotlib",))
 
 
 def _remembered(function: Callable[_P, Chart]) -> Callable[_P, Chart]:
-    """`function`'s chart from the store (remember_charts) when it drew it before with these arguments; its
+    """`function`'s chart as drawn before with the same arguments (site_builder.kept: matplotlib takes about
+    80 ms a chart, and a build after a one-record edit draws mostly the charts the last one drew). The
     arguments are text, numbers and lists and mappings of them, whose repr is the same in every process."""
 
     @functools.wraps(function)
     def remembered(*args: _P.args, **kwargs: _P.kwargs) -> Chart:
-        store = _store
-        if store is None:
-            return function(*args, **kwargs)
-        called = repr((_code, function.__name__, args, sorted(kwargs.items())))
-        name = hashlib.blake2b(called.encode(), digest_size=16).hexdigest() + ".json"
-        if store.keep(name):
-            try:
-                return Chart(**json.loads(read_own_file(store.folder / name) or b""))
-            except (ValueError, TypeError):
-                pass  # unreadable: drawn again below, and rewritten
-        chart = function(*args, **kwargs)
-        store.write(name, json.dumps(chart.__dict__, ensure_ascii=False))
-        return chart
+        recipe = repr(("chart", _code(), function.__name__, args, sorted(kwargs.items())))
+
+        def draw() -> bytes:
+            return json.dumps(function(*args, **kwargs).__dict__, ensure_ascii=False).encode()
+
+        return Chart(**json.loads(kept(recipe, draw)))
 
     return remembered
 

@@ -6,6 +6,7 @@ page type is writing one function under `@page_set`. URLs are stable: they come 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -16,7 +17,8 @@ from datetime import date
 from enum import Enum
 from typing import NamedTuple
 
-from crmdata.engine.calendar_feed import calendar_feed
+from crmdata.engine import calendar_feed as feeds
+from crmdata.engine.calendar_feed import feed_bytes, feed_events
 from crmdata.engine.kpis import KPIS
 from crmdata.engine.satisfaction import FACTORS, MIN_GROUP, SatisfactionReport, satisfaction_report
 from crmdata.engine.schedule import Freshness, Status
@@ -24,6 +26,7 @@ from crmdata.records.models import Channel, CustomerType, Interaction, Opportuni
 from crmdata.records.money import format_amount
 from crmdata.records.vocabulary import LABELS
 from site_builder import charts
+from site_builder.kept import code_of, kept
 from site_builder.labels import Labels
 from site_builder.privacy import shown
 from site_builder.sitedata import (
@@ -437,13 +440,20 @@ def day_pages(data: SiteData) -> Iterator[Output]:
         )
 
 
+@functools.cache
+def _feed_code() -> str:
+    """The feed's code and icalendar's version: part of every feed's recipe (site_builder.kept)."""
+    return code_of(feeds.__file__, packages=("icalendar",))
+
+
 @page_set
 def followup_page(data: SiteData) -> Iterator[Output]:
     for owner in () if data.sealed else data.team:
-        feed = calendar_feed(
+        feed = feed_events(
             data.ds, data.as_of, owner, include_private=not data.masked, plans=data.plans, moments=data.care
         )
-        yield Asset(f"calendar/{owner}.ics", feed)
+        written = kept(repr(("feed", _feed_code(), feed)), functools.partial(feed_bytes, feed))
+        yield Asset(f"calendar/{owner}.ics", written)
     yield Page("followups.md", "followups.md.j2", data.labels.t("followups"), {}, nav=(data.labels.t("followups"),))
 
 

@@ -34,7 +34,6 @@ from crmdata.records.report import text_line
 from crmdata.records.validate import Validation, validate
 from crmdata.records.vocabulary import label, phrase
 from crmdata.system.safe_paths import UnsafePathError
-from site_builder.charts import remember_charts
 from site_builder.compact import compact_html
 from site_builder.encrypt import (
     PASSPHRASE_VARIABLE,
@@ -47,6 +46,7 @@ from site_builder.encrypt import (
 )
 from site_builder.held import HeldPages
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
+from site_builder.kept import keeping
 from site_builder.output import MARKER, check_replaceable, is_crm_site, mark
 from site_builder.page_keys import (
     Fingerprints,
@@ -284,13 +284,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             if f"assets/{asset}" not in [str(item) for item in target]:
                 target.append(f"assets/{asset}")
         self.staging = Staging(root, "internal" if internal else "public")
-        charts_kept = Staging(root, ("internal" if internal else "public") + "-charts")
-        remember_charts(charts_kept)
-        try:
+        with keeping(root, "internal" if internal else "public"):  # charts and feeds (site_builder.kept)
             outputs = self._render(data, self.staging)
-        finally:
-            remember_charts(None)
-        charts_kept.prune()
         removed = self.staging.prune()
         self.generated = [output.src for output in outputs] + [f"assets/{asset}" for asset in ASSETS]
         if self.passphrase is not None:

@@ -158,13 +158,16 @@ def test_a_deleted_customer_leaves_the_site_and_its_search(tmp_path: Path, build
     _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))
 
 
-def test_charts_are_drawn_again_only_when_their_data_changed(tmp_path: Path, build_env: dict[str, str]) -> None:
-    """matplotlib draws a chart once; the next build takes it from the cache while its data is the same."""
+def test_charts_and_feeds_are_made_again_only_when_their_data_changed(
+    tmp_path: Path, build_env: dict[str, str]
+) -> None:
+    """matplotlib draws a chart and icalendar writes a feed once; the next build takes them from the cache
+    while what they are made from is the same (site_builder.kept)."""
     repo = DataRepo(tmp_path / "crm")
     write_small_crm(repo)
     out = tmp_path / "out"
     assert crm_build(repo, out, env=build_env).returncode == 0
-    kept = repo.root / ".crm-cache" / "site" / "public-charts"
+    kept = repo.root / ".crm-cache" / "site" / "public-kept"
     first = {path.name: path.stat().st_ino for path in kept.iterdir()}
     assert first  # the dashboard's charts, at least
     assert crm_build(repo, out, env=build_env).returncode == 0
@@ -172,6 +175,6 @@ def test_charts_are_drawn_again_only_when_their_data_changed(tmp_path: Path, bui
     repo.put("id: KH-2026050\nname: 新客户\ntype: enterprise\ntier: potential\nstage: prospecting\nowner: hong\n")
     assert crm_build(repo, out, env=build_env).returncode == 0
     now = {path.name: path.stat().st_ino for path in kept.iterdir()}
-    assert now.keys() != first.keys()  # customers by stage changed: that chart is a new one
+    assert now.keys() != first.keys()  # customers by stage changed, and the owner's feed: new ones
     assert len(now) == len(first)  # and the one it replaced is gone
     _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))

@@ -50,6 +50,16 @@ class _Entry:
     private: bool = False
 
 
+@dataclass(frozen=True)
+class Feed:
+    """A feed before it becomes iCalendar: its name, its UID, its DTSTAMP and its events in order."""
+
+    title: str
+    uid: str
+    stamp: datetime
+    entries: tuple[_Entry, ...]
+
+
 def _uid(kind: str, *parts: object) -> str:
     return "-".join([kind, *(str(part) for part in parts)]) + f"@{UID_DOMAIN}"
 
@@ -295,7 +305,7 @@ def _care_entries(
     return entries
 
 
-def calendar_feed(
+def feed_events(
     ds: Dataset,
     as_of: date,
     owner: str | None = None,
@@ -304,8 +314,8 @@ def calendar_feed(
     moments: list[CareMoment] | None = None,
     plan_dues: list[PlanDue] | None = None,
     renewals: list[RenewalDue] | None = None,
-) -> bytes:
-    """The iCalendar feed (UTF-8 bytes) of what is due on and after `as_of`.
+) -> Feed:
+    """What the iCalendar feed of what is due on and after `as_of` holds (feed_bytes writes it).
 
     - one event per follow-up of a non-churned customer, on its due date, or on `as_of` when overdue;
     - one event per todo open on `as_of`: overdue ones on `as_of`, the others on their due date;
@@ -343,18 +353,25 @@ def calendar_feed(
     title = phrase("calendar_title", language)
     if owner is not None:
         title += f" — {ds.member_name(owner)}"
+    stamp = datetime.combine(as_of, time(0, 0), tzinfo=UTC)
+    return Feed(title, _uid("calendar", owner if owner is not None else "all"), stamp, tuple(entries))
+
+
+def feed_bytes(feed: Feed) -> bytes:
+    """The feed as iCalendar (UTF-8 bytes): icalendar escapes and folds the text. This is most of a feed's
+    cost, so a caller that writes the same feed again may keep these bytes by the feed's repr (its fields are
+    text, days and flags)."""
     calendar = Calendar.new(
         prodid=PRODID,
         calscale="GREGORIAN",
-        name=title,
-        uid=_uid("calendar", owner if owner is not None else "all"),
+        name=feed.title,
+        uid=feed.uid,
     )
-    stamp = datetime.combine(as_of, time(0, 0), tzinfo=UTC)
-    for entry in entries:
+    for entry in feed.entries:
         calendar.add_component(
             Event.new(
                 uid=entry.uid,
-                stamp=stamp,
+                stamp=feed.stamp,
                 start=entry.day,
                 end=entry.day + timedelta(days=1),
                 summary=entry.summary,
@@ -364,5 +381,19 @@ def calendar_feed(
                 transparency=TRANSP.TRANSPARENT,
             )
         )
-    feed: bytes = calendar.to_ical()
-    return feed
+    written: bytes = calendar.to_ical()
+    return written
+
+
+def calendar_feed(
+    ds: Dataset,
+    as_of: date,
+    owner: str | None = None,
+    include_private: bool = False,
+    plans: list[FollowUp] | None = None,
+    moments: list[CareMoment] | None = None,
+    plan_dues: list[PlanDue] | None = None,
+    renewals: list[RenewalDue] | None = None,
+) -> bytes:
+    """The iCalendar feed (UTF-8 bytes) of what is due on and after `as_of` (feed_events says what it holds)."""
+    return feed_bytes(feed_events(ds, as_of, owner, include_private, plans, moments, plan_dues, renewals))
