@@ -141,6 +141,7 @@ def code_digest(packages: Iterable[Path] | None = None) -> bytes:
 _PRIMITIVE = frozenset({str, int, float, bool, type(None), bytes})
 """Values pickle writes the same way in every process, kept as they are."""
 Encoder = Callable[[Any], object]
+MEMO_RECORDS = 5000
 
 
 class Fingerprints:
@@ -155,7 +156,9 @@ class Fingerprints:
 
     A record (a pydantic model) is encoded once per build: a customer's conversations are on its page, on its
     further pages and behind its todos. The memo holds the record itself beside its encoding, so its id
-    cannot be reused by another object while the memo lives."""
+    cannot be reused by another object while the memo lives; it is emptied when it holds MEMO_RECORDS (a
+    customer's pages come one after another, so a small memo finds nearly every record met before, and the
+    encodings of 100,000 conversations are never all kept)."""
 
     def __init__(self) -> None:
         self._models: dict[int, tuple[object, object]] = {}
@@ -224,6 +227,8 @@ class Fingerprints:
             values = model.__dict__
             extra = model.__pydantic_extra__
             encoded = (name, items([values[field] for field in fields]), self.encode(extra) if extra else None)
+            if len(models) >= MEMO_RECORDS:
+                models.clear()
             models[id(model)] = (model, encoded)
             return encoded
 
