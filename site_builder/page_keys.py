@@ -27,6 +27,7 @@ import decimal
 import fractions
 import hashlib
 import json
+import operator
 import os
 import pickle
 import stat
@@ -145,6 +146,7 @@ def code_digest(packages: Iterable[Path] | None = None) -> bytes:
 _PRIMITIVE = frozenset({str, int, float, bool, type(None), bytes})
 """Values pickle writes the same way in every process, kept as they are."""
 Encoder = Callable[[Any], object]
+MEMO_RECORDS = 5000
 
 
 class Fingerprints:
@@ -159,11 +161,13 @@ class Fingerprints:
 
     A record (a pydantic model) is encoded once per build: a customer's conversations are on its page, on its
     further pages and behind its todos. The memo holds the record itself beside its encoding, so its id
-    cannot be reused by another object while the memo lives."""
+    cannot be reused by another object while the memo lives; it is emptied when it holds MEMO_RECORDS (a
+    customer's pages come one after another, so a small memo finds nearly every record met before, and the
+    encodings of 100,000 conversations are never all kept)."""
 
     def __init__(self) -> None:
         self._models: dict[int, tuple[object, object]] = {}
-        self._encoders: dict[type, Encoder] = {}
+        self._encoders = _Encoders(self._encoder_for)
 
     def __call__(self, value: object) -> bytes:
         writer = _HashWriter()
@@ -174,16 +178,11 @@ class Fingerprints:
 
     def encode(self, value: object) -> object:
         kind = type(value)
-        if kind in _PRIMITIVE:
-            return value
-        encoder = self._encoders.get(kind)
-        if encoder is None:
-            encoder = self._encoders[kind] = self._encoder_for(kind)
-        return encoder(value)
+        return value if kind in _PRIMITIVE else self._encoders[kind](value)
 
     def _items(self, values: Iterable[object]) -> list[object]:
-        encode = self.encode
-        return [value if type(value) in _PRIMITIVE else encode(value) for value in values]
+        encoders = self._encoders  # one call per value that is not a primitive: this is the hot loop
+        return [value if (kind := type(value)) in _PRIMITIVE else encoders[kind](value) for value in values]
 
     def _encoder_for(self, kind: type) -> Encoder:
         name = f"{kind.__module__}.{kind.__qualname__}"
@@ -204,7 +203,15 @@ class Fingerprints:
         if issubclass(kind, tuple) and hasattr(kind, "_fields"):  # a named tuple
             return lambda row: (name, items(row))
         if issubclass(kind, Enum):
-            return lambda member: (name, self.encode(member.value))
+            members: dict[object, object] = {}  # one enum's members: never equal to another enum's
+
+            def member(value: Enum) -> object:
+                encoded = members.get(value)
+                if encoded is None:
+                    encoded = members[value] = (name, self.encode(value.value))
+                return encoded
+
+            return member
         if issubclass(kind, datetime.date | datetime.time):
             return lambda day: (name, day.isoformat())
         if issubclass(kind, datetime.timedelta | decimal.Decimal | fractions.Fraction):
@@ -219,19 +226,33 @@ class Fingerprints:
 
     def _model_encoder(self, kind: type[BaseModel], name: str) -> Encoder:
         fields = tuple(kind.model_fields)
+        read = operator.itemgetter(*fields) if len(fields) > 1 else (lambda values: (values[fields[0]],))
         items, models = self._items, self._models
 
         def encode(model: BaseModel) -> object:
             known = models.get(id(model))
             if known is not None:
                 return known[1]
-            values = model.__dict__
             extra = model.__pydantic_extra__
-            encoded = (name, items([values[field] for field in fields]), self.encode(extra) if extra else None)
+            encoded = (name, items(read(model.__dict__)), self.encode(extra) if extra else None)
+            if len(models) >= MEMO_RECORDS:
+                models.clear()
             models[id(model)] = (model, encoded)
             return encoded
 
         return encode
+
+
+class _Encoders(dict[type, Encoder]):
+    """type → its encoder, made on first use."""
+
+    def __init__(self, make: Callable[[type], Encoder]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, kind: type) -> Encoder:
+        encoder = self[kind] = self.make(kind)
+        return encoder
 
 
 class _HashWriter:

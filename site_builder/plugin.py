@@ -313,7 +313,9 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
 
     def _render(self, data: SiteData, staging: Staging) -> list[Placed]:
         """Render and write every page and file; returns where each one is, not what it holds: a page's
-        context (a customer's conversations, todos, contracts) is let go as soon as the page is written."""
+        context (a customer's conversations, todos, contracts) is let go as soon as the page is written.
+        A keyed page (a customer's) whose inputs and staged file are those of the last build is kept as it
+        is instead (site_builder.page_keys); this build's keys are saved once every page is written."""
         env = environment(data.labels)
         env.globals.update(segment_src=segment_src, limit=LIST_ROWS, group_limit=GROUP_ROWS)
         outputs = []
