@@ -41,17 +41,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar
 from xml.sax.saxutils import escape
 
-import matplotlib
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.ticker import FuncFormatter, MaxNLocator
-
 from crmdata.records.vocabulary import LABELS
 from site_builder.kept import code_of, kept
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
     from matplotlib.typing import RcKeyType
 
 __all__ = ["FONT_FAMILIES", "Chart", "bar_chart", "funnel_chart", "line_chart"]
@@ -417,6 +412,8 @@ def _quiet_matplotlib(theme: _Theme) -> Iterator[None]:
     Without a CJK font matplotlib measures Chinese labels with DejaVu Sans and warns about each missing glyph;
     the browser draws them with the reader's fonts, so that warning says nothing about the result.
     """
+    import matplotlib  # here: a build whose charts are all kept (site_builder.kept) never imports it (0.6 s)
+
     with _draw_lock, matplotlib.rc_context(_rc(theme)), warnings.catch_warnings():
         _register_metrics_font()
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning)
@@ -430,6 +427,7 @@ def _register_metrics_font() -> None:
     has (Noto Sans CJK on one, nothing on another) and with whatever its font cache remembers; a file inside
     matplotlib's own package is the same wherever the locked matplotlib is installed.
     """
+    import matplotlib
     from matplotlib import font_manager
 
     manager = font_manager.fontManager
@@ -444,6 +442,8 @@ def _style_axes(ax: Axes, theme: _Theme, *, value_axis: Literal["x", "y"], integ
     """Quiet axes: grid lines on the value axis only, no frame but the category baseline, tidy numbers."""
     ax.set_axisbelow(True)
     ax.grid(True, axis=value_axis, color=theme.ink, alpha=0.18, linewidth=0.6)
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     value = ax.xaxis if value_axis == "x" else ax.yaxis
     value.set_major_formatter(FuncFormatter(lambda v, _pos: _number(v)))
     value.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10], integer=integral, min_n_ticks=2))
@@ -522,6 +522,10 @@ def _to_dark(colour: re.Match[str]) -> str:
 
 def _render(draw: Any, figsize: tuple[float, float]) -> str:
     """The chart in the light scheme as matplotlib writes it, drawn by `draw(fig, theme)` on a fresh figure."""
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
     with _quiet_matplotlib(_LIGHT):
         fig = Figure(figsize=figsize, layout=ConstrainedLayoutEngine(w_pad=0.04, h_pad=0.04))
         FigureCanvasSVG(fig)

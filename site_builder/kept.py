@@ -1,45 +1,106 @@
-"""What a build made that costs time to make again, kept in the cache for the next build: charts and calendar
-feeds, which are the same for as long as what they are made from is the same.
+"""What a build made that costs time to make again, kept in the cache for the next build: charts, calendar
+feeds and the templates' compiled code, which are the same for as long as what they are made from is.
 
 A result is kept under a name derived from its recipe: the text of everything it is made from (a chart
-function's arguments, a feed's events), whose repr is the same in every process, and the code that makes it.
-A build after a one-record edit takes most of them from here instead of having matplotlib draw every chart
-and icalendar write every feed again (together a few seconds at 1,000 customers). Results the build did not
-ask for are removed at its end, so the folder holds one build's worth.
+function's arguments, a feed's events, a template's source), whose repr is the same in every process, and
+the code that makes it. A build after a one-record edit takes most of them from here instead of having
+matplotlib draw every chart, icalendar write every feed and jinja compile every template again (together a
+few seconds at 1,000 customers). Results the build did not ask for are removed at its end.
+
+The cache is in the repository and a pull request could plant a file there under a name anyone can compute:
+every kept file is signed with the user's own key (crmdata.records.cache.signing_key, kept outside every
+repository), and one whose signature does not hold is made again. Without a private place for the key,
+nothing is kept.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from importlib import metadata
 from pathlib import Path
 
+from jinja2.bccache import Bucket, BytecodeCache
+
+from crmdata.records.cache import signing_key
 from crmdata.system.safe_paths import read_own_file
 from site_builder.staging import Staging
 
-_store: Staging | None = None
+_SIGNATURE = 32
+
+
+class Kept:
+    """One folder of kept results (a Staging: written if changed, never through a link, pruned)."""
+
+    def __init__(self, root: Path, name: str) -> None:
+        self.key = signing_key()
+        self.store = Staging(root, name)
+
+    def _signed(self, name: str, data: bytes) -> bytes:
+        assert self.key is not None
+        return hmac.new(self.key, name.encode() + b"\0" + data, hashlib.sha256).digest() + data
+
+    def get(self, name: str) -> bytes | None:
+        """The result kept under `name` when its signature holds; None otherwise."""
+        if self.key is None or not self.store.keep(name):
+            return None
+        blob = read_own_file(self.store.folder / name)
+        if blob is None or len(blob) < _SIGNATURE:
+            return None
+        data = blob[_SIGNATURE:]
+        return data if hmac.compare_digest(self._signed(name, data), blob) else None
+
+    def put(self, name: str, data: bytes) -> None:
+        if self.key is not None:
+            self.store.write(name, self._signed(name, data))
+
+    def prune(self) -> None:
+        self.store.prune()
+
+
+_current: Kept | None = None
+_templates: Kept | None = None
 
 
 @contextmanager
 def keeping(root: Path, name: str) -> Iterator[None]:
     """Keep results in `.crm-cache/site/<name>-kept` while the block runs (one build's rendering), then drop
-    what this build did not use."""
-    global _store
-    store = Staging(root, f"{name}-kept")
-    _store = store
+    what this build did not use; compiled templates in `<name>-templates`, never dropped (one file per
+    template, replaced when its source changes: a build that renders no customer page still keeps them)."""
+    global _current, _templates
+    current = Kept(root, f"{name}-kept")
+    _current, _templates = current, Kept(root, f"{name}-templates")
     try:
         yield
     finally:
-        _store = None
-    store.prune()
+        _current = _templates = None
+    current.prune()
+
+
+def recipe_name(recipe: str) -> str:
+    return hashlib.blake2b(recipe.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def kept(recipe: str, make: Callable[[], bytes]) -> bytes:
+    """`make()`, or what it returned for the same `recipe` last time (outside `keeping`: always made). The
+    recipe must name the code too (code_of) when the code could change what is made."""
+    current = _current
+    if current is None:
+        return make()
+    name = recipe_name(recipe)
+    found = current.get(name)
+    if found is not None:
+        return found
+    made = make()
+    current.put(name, made)
+    return made
 
 
 def code_of(*files: str, packages: tuple[str, ...] = ()) -> str:
     """Text naming the code in `files` (their bytes' digest) and the installed versions of `packages`, for a
     recipe."""
-    from importlib import metadata
-
     digest = hashlib.blake2b(digest_size=16)
     for file in files:
         digest.update(Path(file).read_bytes())
@@ -48,17 +109,23 @@ def code_of(*files: str, packages: tuple[str, ...] = ()) -> str:
     return digest.hexdigest()
 
 
-def kept(recipe: str, make: Callable[[], bytes]) -> bytes:
-    """`make()`, or what it returned for the same `recipe` last time (outside `keeping`: always made). The
-    recipe must name the code too (kind and version) when the code could change what is made."""
-    store = _store
-    if store is None:
-        return make()
-    name = hashlib.blake2b(recipe.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-    if store.keep(name):
-        data = read_own_file(store.folder / name)
+class _KeptBytecode(BytecodeCache):
+    """jinja's compiled templates in a Kept folder: compiling the site's templates costs about half
+    a second a build. jinja checks each against its template's source (the bucket's checksum) and Python's
+    version before using it, and compiles again when either changed."""
+
+    def __init__(self, folder: Kept) -> None:
+        self.folder = folder
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self.folder.get(f"{bucket.key}.jinja")
         if data is not None:
-            return data
-    made = make()
-    store.write(name, made)
-    return made
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.folder.put(f"{bucket.key}.jinja", bucket.bytecode_to_string())
+
+
+def kept_bytecode() -> BytecodeCache | None:
+    """A jinja bytecode cache in the current templates' folder (inside `keeping`), else None."""
+    return _KeptBytecode(_templates) if _templates is not None else None

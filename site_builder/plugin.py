@@ -46,7 +46,7 @@ from site_builder.encrypt import (
 )
 from site_builder.held import HeldPages
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
-from site_builder.kept import keeping
+from site_builder.kept import keeping, kept_bytecode
 from site_builder.output import MARKER, check_replaceable, is_crm_site, mark
 from site_builder.page_keys import (
     Fingerprints,
@@ -316,7 +316,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         context (a customer's conversations, todos, contracts) is let go as soon as the page is written.
         A keyed page (a customer's) whose inputs and staged file are those of the last build is kept as it
         is instead (site_builder.page_keys); this build's keys are saved once every page is written."""
-        env = environment(data.labels)
+        env = environment(data.labels, kept_bytecode())
         env.globals.update(segment_src=segment_src, limit=LIST_ROWS, group_limit=GROUP_ROWS)
         outputs = []
         pages = 0

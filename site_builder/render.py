@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 from urllib.parse import quote, urlencode
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from crmdata.engine.risk_words import risk_signal_text
@@ -104,9 +104,10 @@ def _anchor(key: str) -> Markup:
     return Markup("{#" + key + "}")
 
 
-def environment(labels: Labels) -> Environment:
-    """The one jinja environment of a build."""
+def environment(labels: Labels, bytecode_cache: BytecodeCache | None = None) -> Environment:
+    """The one jinja environment of a build (with the compiled templates of the last one, site_builder.kept)."""
     env = Environment(
+        bytecode_cache=bytecode_cache,
         loader=PackageLoader("site_builder", "templates"),
         autoescape=True,
         finalize=finalize,

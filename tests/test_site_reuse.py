@@ -178,3 +178,19 @@ def test_charts_and_feeds_are_made_again_only_when_their_data_changed(
     assert now.keys() != first.keys()  # customers by stage changed, and the owner's feed: new ones
     assert len(now) == len(first)  # and the one it replaced is gone
     _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))
+
+
+def test_a_result_planted_in_the_cache_is_not_used(tmp_path: Path, build_env: dict[str, str]) -> None:
+    """A kept chart's name can be computed by anyone; its signature needs the user's own key."""
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    out = tmp_path / "out"
+    assert crm_build(repo, out, env=build_env).returncode == 0
+    kept = repo.root / ".crm-cache" / "site" / "public-kept"
+    forged = '{"key": "customers-by-stage", "title": "x", "alt": "x", "svg_light": "<svg>PLANTED</svg>", '
+    forged += '"svg_dark": "<svg>PLANTED</svg>"}'
+    for path in kept.iterdir():
+        path.write_bytes(b"\0" * 32 + forged.encode())  # a signature of the right length, not the right one
+    assert crm_build(repo, out, env=build_env).returncode == 0
+    assert not [path for path in out.rglob("*.svg") if b"PLANTED" in path.read_bytes()]
+    assert b"PLANTED" not in (out / "calendar" / "ming.ics").read_bytes()
