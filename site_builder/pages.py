@@ -399,25 +399,53 @@ def day_part_title(data: SiteData, when: When) -> str:
 
 @page_set
 def list_pages(data: SiteData) -> Iterator[Output]:
-    """Each full list over pages of LIST_PAGE_ROWS rows (one page when empty: a link to it never breaks)."""
+    """Each full list over pages of LIST_PAGE_ROWS rows (one page when empty: a link to it never breaks).
+
+    The pages are keyed (Page.keyed): a page holds its rows, the names of their customers and the contracts
+    they name, so a page whose rows did not change is not rendered again (1,500 pages at 10,000 customers)."""
+    contracts = data.ds.contract_by_id()
     for full in full_lists(data):
         pages = max(1, -(-len(full.items) // LIST_PAGE_ROWS))
         for number in range(1, pages + 1):
             first = (number - 1) * LIST_PAGE_ROWS
+            items = full.items[first : first + LIST_PAGE_ROWS]
+            named = {_customer_of(item) for item in items}
+            contract_ids = {str(getattr(item, "contract_id", "")) for item in items} - {""}
             yield Page(
                 list_src(full.name, number),
                 "list.md.j2",
                 full.title,
                 {
-                    "full": full,
-                    "items": full.items[first : first + LIST_PAGE_ROWS],
+                    "kind": full.kind,
+                    "total": len(full.items),
+                    "items": items,
                     "first": first,
                     "number": number,
                     "pages": pages,
                     "previous": list_src(full.name, number - 1) if number > 1 else None,
                     "next": list_src(full.name, number + 1) if number < pages else None,
+                    "named_customers": {
+                        cid: Named(data.customers[cid].name) for cid in sorted(named) if cid in data.customers
+                    },
+                    "contract_of": {cid: contracts[cid] for cid in sorted(contract_ids) if cid in contracts},
                 },
+                keyed=True,
             )
+
+
+@dataclass(frozen=True)
+class Named:
+    """What a keyed page shows of a customer it links to: the name (the macro `customer` reads `.name`)."""
+
+    name: str
+
+
+def _customer_of(item: object) -> str:
+    """The customer id of a list's row: every row type has `customer`, a payment line has its contract's."""
+    found = getattr(item, "customer", None)
+    if found is None:
+        found = getattr(getattr(item, "contract", None), "customer", None)
+    return str(found)
 
 
 @page_set

@@ -68,6 +68,11 @@ def staged(repo: DataRepo) -> dict[str, bytes]:
     return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
 
 
+def keyed_pages(repo: DataRepo) -> list[str]:
+    """The keyed pages: every customer page and every page of a full list (lists/)."""
+    return sorted([*customer_pages(repo), *(src for src in staged(repo) if src.startswith("lists/"))])
+
+
 def customer_pages(repo: DataRepo) -> list[str]:
     return sorted(src for src in staged(repo) if src.startswith("customers/") and src.endswith(".md") and
                   src != "customers/index.md")  # fmt: skip
@@ -93,8 +98,9 @@ def write_crm(repo: DataRepo) -> None:
 def test_a_second_build_without_change_renders_no_customer_page_again(repo: DataRepo) -> None:
     write_crm(repo)
     first = build(repo, run=run_crm, seed="1")
-    pages = customer_pages(repo)
+    pages = keyed_pages(repo)
     assert "customers/KH-A-2.md" in pages and "customers/KH-B-todos-2.md" in pages  # further pages are keyed too
+    assert "lists/todos.md" in pages  # and the full lists
     assert keyed_counts(first.stderr) == (len(pages), 0)
     before = {src: (staging_of(repo) / src).stat().st_mtime_ns for src in pages}
     again = build(repo, run=run_crm, seed="2")  # another process, another hash seed: the same keys
@@ -102,7 +108,10 @@ def test_a_second_build_without_change_renders_no_customer_page_again(repo: Data
     assert {src: (staging_of(repo) / src).stat().st_mtime_ns for src in pages} == before
     repo.interaction("JL-C02", "KH-C", "2026-11-20", owner="hong")
     edited = build(repo)
-    assert keyed_counts(edited.stderr) == (1, len(pages) - 1)  # only KH-C's page
+    rendered, current = keyed_counts(edited.stderr)
+    assert rendered + current == len(pages) and current > 0
+    changed = {src for src in customer_pages(repo) if (staging_of(repo) / src).stat().st_mtime_ns != before[src]}
+    assert changed == {"customers/KH-C.md"}  # of the customer pages, only KH-C's
 
 
 def test_a_page_whose_staged_file_was_touched_is_rendered_again(repo: DataRepo) -> None:

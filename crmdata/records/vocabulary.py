@@ -1432,8 +1432,8 @@ PHRASES: dict[str, Word] = {
     ),
     "plugin_rendered": Word("crm：已生成 {count:,} 个页面的 Markdown", "crm: {count:,} pages rendered to Markdown"),
     "plugin_keyed_pages": Word(
-        "crm：客户页面重新生成 {rendered:,} 个，{current:,} 个内容未变、沿用上次的",
-        "crm: {rendered:,} customer pages rendered, {current:,} current (their inputs did not change)",
+        "crm：客户页面和清单页面重新生成 {rendered:,} 个，{current:,} 个输入未变、沿用上次的",
+        "crm: {rendered:,} customer and list pages rendered, {current:,} current (their inputs did not change)",
     ),
     "plugin_pages_and_files": Word(
         "crm：{count:,} 个页面和文件，{customers:,} 位客户"
