@@ -25,6 +25,7 @@ import dataclasses
 import datetime
 import decimal
 import fractions
+import functools
 import hashlib
 import json
 import operator
@@ -62,7 +63,7 @@ page, in every page's key. Anything about one customer goes into the page's cont
 DERIVED = {"team_name": "config"}
 """Site-wide functions and the site-wide value whose fingerprint covers what they answer (team_name reads
 crm.yaml's team names only). A function not listed here cannot be in SITE_WIDE: its answers are unknown."""
-CODE_SUFFIXES = (".py", ".j2", ".md", ".css", ".js", ".html", ".yml")
+TEMPLATE_SUFFIXES = (".j2", ".md", ".css", ".js", ".html", ".yml")
 LIBRARIES = (
     "mkdocs", "mkdocs-material", "jinja2", "markupsafe", "pydantic", "markdown", "pymdown-extensions",
     "pagefind-bin-extended",
@@ -119,11 +120,22 @@ def site_wide_digest(values: Mapping[str, object]) -> bytes:
     return fingerprint(plain)
 
 
-def code_digest(packages: Iterable[Path] | None = None) -> bytes:
-    """Every .py/.j2/.md file of site_builder and crmdata, and the rendering libraries' versions: any change
-    of code renders every page again."""
-    folders = list(packages) if packages is not None else [Path(site_builder.__file__).parent,
-                                                            Path(crmdata.__file__).parent]  # fmt: skip
+def code_digest() -> bytes:
+    """What rendering runs: the Python code of site_builder and crmdata as this process loaded it, its
+    templates and guide pages (.j2, .md) as they are now, and the versions of the libraries that render.
+    Any change of code renders every page again.
+
+    The Python files are read once per process (at its first build), as their code was loaded then: a
+    `crm serve` running while crm is upgraded keeps rendering with its old code, and must not save keys
+    that say the new code made its pages. Templates and guide pages are read by every build, so they are
+    hashed by every build."""
+    digest = hashlib.blake2b(_python_digest(), digest_size=DIGEST_SIZE)
+    digest.update(_files_digest(TEMPLATE_SUFFIXES))
+    return digest.digest()
+
+
+@functools.cache
+def _python_digest() -> bytes:
     digest = hashlib.blake2b(digest_size=DIGEST_SIZE)
     digest.update(sys.version.encode())
     for name in LIBRARIES:
@@ -132,9 +144,16 @@ def code_digest(packages: Iterable[Path] | None = None) -> bytes:
         except metadata.PackageNotFoundError:
             version = "-"
         digest.update(f"\0{name}={version}".encode())
-    for folder in folders:
+    digest.update(_files_digest((".py",)))
+    return digest.digest()
+
+
+def _files_digest(suffixes: tuple[str, ...]) -> bytes:
+    """The paths and bytes of the files of site_builder and crmdata that end in one of `suffixes`."""
+    digest = hashlib.blake2b(digest_size=DIGEST_SIZE)
+    for folder in (Path(site_builder.__path__[0]), Path(crmdata.__path__[0])):
         for path in sorted(folder.rglob("*")):
-            if path.suffix in CODE_SUFFIXES and path.is_file():
+            if path.suffix in suffixes and path.is_file():
                 content = path.read_bytes()
                 digest.update(f"\0{path.relative_to(folder.parent).as_posix()}\0{len(content)}\0".encode())
                 digest.update(content)
