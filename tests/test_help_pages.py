@@ -391,3 +391,15 @@ def test_each_command_pages_terminal_help_is_shown_as_the_terminal_prints_it(sit
         block = folded.find("pre")
         assert block is not None, f"crm {path}: the terminal help is not a code block"
         assert block.get_text().startswith(f"Usage: crm {path}"), block.get_text()[:80]
+
+
+def test_the_command_reference_does_not_depend_on_the_builders_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The site is the same whoever builds it: a narrow terminal (or a CI runner's COLUMNS) must not wrap
+    the reference pages' `--help` text differently, or every rebuild would see those pages as changed."""
+    from site_builder.help.reference import command_page, commands
+
+    def pages(columns: str) -> list[str]:
+        monkeypatch.setenv("COLUMNS", columns)
+        return [command_page("zh", doc) for doc in commands()]
+
+    assert pages("60") == pages("200")

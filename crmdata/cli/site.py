@@ -225,8 +225,7 @@ def _build_in_place_of_output(config: MkDocsConfig, root: Path, language: str) -
 @click.option(
     "--dirty",
     is_flag=True,
-    hidden=True,
-    help="Kept for scripts written before every rebuild was incremental; changes nothing.",
+    help="No longer needed (every rebuild redoes only what changed); accepted for older scripts.",
 )
 def serve_command(root: Path, as_of: datetime | None, internal: bool, dev_addr: str, dirty: bool) -> None:
     """Validate, then serve the site locally; it rebuilds and reloads when a record changes.

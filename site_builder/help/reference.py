@@ -139,9 +139,16 @@ def commands(group: click.Group | None = None) -> list[CommandDoc]:
     return found
 
 
+HELP_WIDTH = 78
+"""The width the reference pages' `--help` text is wrapped at: what click gives a terminal of 80 columns or
+more. Never the building terminal's own width: the site must be the same whoever builds it."""
+
+
 def _context(command: click.Command, name: str, parent: click.Context | None) -> click.Context:
-    """The context `crm … --help` would make (the group's settings, such as -h for help, included)."""
-    return click.Context(command, info_name=name, parent=parent, **command.context_settings)
+    """The context `crm … --help` would make (the group's settings, such as -h for help, included), at a
+    fixed width."""
+    settings = {**command.context_settings, "terminal_width": HELP_WIDTH}
+    return click.Context(command, info_name=name, parent=parent, **settings)
 
 
 def _help_blocks(text: str) -> Iterator[tuple[bool, str]]:
