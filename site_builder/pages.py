@@ -18,7 +18,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from crmdata.engine import calendar_feed as feeds
-from crmdata.engine.calendar_feed import feed_bytes, feed_events
+from crmdata.engine.calendar_feed import feed_bytes, feed_events, open_todos_by_owner
 from crmdata.engine.kpis import KPIS
 from crmdata.engine.satisfaction import FACTORS, MIN_GROUP, SatisfactionReport, satisfaction_report
 from crmdata.engine.schedule import Freshness, Status
@@ -476,9 +476,16 @@ def _feed_code() -> str:
 
 @page_set
 def followup_page(data: SiteData) -> Iterator[Output]:
+    todos = open_todos_by_owner(data.ds, data.as_of) if not data.sealed else {}
     for owner in () if data.sealed else data.team:
         feed = feed_events(
-            data.ds, data.as_of, owner, include_private=not data.masked, plans=data.plans, moments=data.care
+            data.ds,
+            data.as_of,
+            owner,
+            include_private=not data.masked,
+            plans=data.plans,
+            moments=data.care,
+            todos=todos,
         )
         written = kept(repr(("feed", _feed_code(), feed)), functools.partial(feed_bytes, feed))
         yield Asset(f"calendar/{owner}.ics", written)

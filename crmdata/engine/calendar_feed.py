@@ -30,7 +30,7 @@ from crmdata.engine.contracts import RenewalDue, renewals_due, unpaid_payments
 from crmdata.engine.plans import PlanDue, plans_due
 from crmdata.engine.schedule import FollowUp, Status, churned_ids, followups
 from crmdata.records.dataset import Dataset
-from crmdata.records.models import Customer
+from crmdata.records.models import Customer, Interaction, Todo
 from crmdata.records.money import format_amount
 from crmdata.records.vocabulary import language_code, phrase, term
 
@@ -88,13 +88,11 @@ def _followup_entry(ds: Dataset, plan: FollowUp, as_of: date, language: str) -> 
     )
 
 
-def _todo_entries(
-    ds: Dataset, customers: dict[str, Customer], as_of: date, owner: str | None, language: str
-) -> list[_Entry]:
-    """Todos open on `as_of` (no `done`, or done later) of conversations up to `as_of`: the overdue ones
-    (the same set as `schedule.overdue_todos`, placed on `as_of`) and those due on or after `as_of`; none of a
-    churned customer, as in `schedule.overdue_todos`."""
-    entries = []
+def open_todos_by_owner(ds: Dataset, as_of: date) -> dict[str, list[tuple[Interaction, int, Todo]]]:
+    """Todos open on `as_of` (no `done`, or done later) of conversations up to `as_of`, none of a churned
+    customer (as `schedule.overdue_todos`), by their owner (the todo's, else its conversation's): one pass
+    over the conversations for every owner's feed."""
+    found: dict[str, list[tuple[Interaction, int, Todo]]] = defaultdict(list)
     churned = churned_ids(ds)
     for interaction in ds.interactions:
         if interaction.day > as_of or interaction.customer in churned:
@@ -102,35 +100,51 @@ def _todo_entries(
         for index, todo in enumerate(interaction.todos):
             if todo.done is not None and todo.done <= as_of:
                 continue
-            todo_owner = todo.owner or interaction.owner
-            if owner is not None and todo_owner != owner:
-                continue
-            customer = customers.get(interaction.customer)
-            customer_name = customer.name if customer is not None else interaction.customer
-            days_overdue = (as_of - todo.due).days
-            due_line = _due_line("calendar_todo_due", todo.due, days_overdue, language)
-            lines = [
-                phrase("calendar_todo", language, task=todo.task),
-                phrase("calendar_customer", language, name=customer_name, id=interaction.customer),
-                due_line,
-                phrase("calendar_owner", language, name=ds.member_name(todo_owner)),
-                phrase(
-                    "calendar_interaction",
-                    language,
-                    id=interaction.id,
-                    date=interaction.day.isoformat(),
-                    topic=interaction.topic,
-                ),
-            ]
-            entries.append(
-                _Entry(
-                    day=as_of if days_overdue > 0 else todo.due,
-                    uid=_uid("todo", interaction.id, index),
-                    summary=phrase("calendar_todo_summary", language, task=todo.task, name=customer_name),
-                    description="\n".join(lines),
-                    category=phrase("category_todo", language),
-                )
+            found[todo.owner or interaction.owner].append((interaction, index, todo))
+    return found
+
+
+def _todo_entries(
+    ds: Dataset,
+    customers: dict[str, Customer],
+    as_of: date,
+    owner: str | None,
+    language: str,
+    todos: dict[str, list[tuple[Interaction, int, Todo]]] | None = None,
+) -> list[_Entry]:
+    """The open todos (open_todos_by_owner, or `todos` when the caller worked them out for the same `as_of`) of
+    `owner` (None: everyone's): the overdue ones placed on `as_of`, the others on their due date."""
+    by_owner = todos if todos is not None else open_todos_by_owner(ds, as_of)
+    mine = [item for key, items in by_owner.items() if owner in (None, key) for item in items]  # sorted later
+    entries = []
+    for interaction, index, todo in mine:
+        todo_owner = todo.owner or interaction.owner
+        customer = customers.get(interaction.customer)
+        customer_name = customer.name if customer is not None else interaction.customer
+        days_overdue = (as_of - todo.due).days
+        due_line = _due_line("calendar_todo_due", todo.due, days_overdue, language)
+        lines = [
+            phrase("calendar_todo", language, task=todo.task),
+            phrase("calendar_customer", language, name=customer_name, id=interaction.customer),
+            due_line,
+            phrase("calendar_owner", language, name=ds.member_name(todo_owner)),
+            phrase(
+                "calendar_interaction",
+                language,
+                id=interaction.id,
+                date=interaction.day.isoformat(),
+                topic=interaction.topic,
+            ),
+        ]
+        entries.append(
+            _Entry(
+                day=as_of if days_overdue > 0 else todo.due,
+                uid=_uid("todo", interaction.id, index),
+                summary=phrase("calendar_todo_summary", language, task=todo.task, name=customer_name),
+                description="\n".join(lines),
+                category=phrase("category_todo", language),
             )
+        )
     return entries
 
 
@@ -314,6 +328,7 @@ def feed_events(
     moments: list[CareMoment] | None = None,
     plan_dues: list[PlanDue] | None = None,
     renewals: list[RenewalDue] | None = None,
+    todos: dict[str, list[tuple[Interaction, int, Todo]]] | None = None,
 ) -> Feed:
     """What the iCalendar feed of what is due on and after `as_of` holds (feed_bytes writes it).
 
@@ -327,7 +342,8 @@ def feed_events(
     With `owner`, only that team member's customers (follow-ups, care moments) and todos. Events are
     sorted by day, then UID; the output is deterministic for the same data and arguments. A caller
     writing one feed per owner passes the follow-ups and care moments it computed once (`plans`,
-    `moments`, `plan_dues`, `renewals`, for the same `as_of`) instead of having them recomputed for every feed.
+    `moments`, `plan_dues`, `renewals`, `todos` from open_todos_by_owner, for the same `as_of`) instead of having them
+    recomputed for every feed.
     """
     language = language_code(ds.config.language if ds.config is not None else None)
     customers = ds.customer_by_id()
@@ -336,7 +352,7 @@ def feed_events(
         for plan in (plans if plans is not None else followups(ds, as_of))
         if owner is None or plan.owner == owner
     ]
-    entries.extend(_todo_entries(ds, customers, as_of, owner, language))
+    entries.extend(_todo_entries(ds, customers, as_of, owner, language, todos))
     moments = [
         moment
         for moment in (moments if moments is not None else care_moments(ds, as_of))
