@@ -90,14 +90,16 @@ class Manifest:
         return known is not None and source is not None and built is not None and known == (source, built)
 
 
-def manifest_path(root: Path, name: str) -> Path:
-    return cache_folder(root, "site") / f"built-{name}.json"
+def manifest_path(root: Path, name: str, output: Path | str) -> Path:
+    """One manifest per output folder: `crm build` into site/ and into another --out do not undo each other."""
+    where = hashlib.blake2b(str(output).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    return cache_folder(root, "site") / f"built-{name}-{where}.json"
 
 
 def load_manifest(root: Path, name: str, output: Path, site_key: str) -> Manifest | None:
     """The manifest of the last build of `output` with the same shared key; None when there is none, it
     describes another folder or key, or it cannot be read (then everything is built)."""
-    data = read_own_file(manifest_path(root, name))
+    data = read_own_file(manifest_path(root, name, output))
     if data is None:
         return None
     try:
@@ -118,7 +120,7 @@ def save_manifest(root: Path, name: str, manifest: Manifest) -> None:
         "files": manifest.files,
         "parts": manifest.parts,
     }
-    write_file(manifest_path(root, name), json.dumps(raw, separators=(",", ":")).encode())
+    write_file(manifest_path(root, name, manifest.output), json.dumps(raw, separators=(",", ":")).encode())
 
 
 class _CrmDecides(logging.Filter):

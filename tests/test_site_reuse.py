@@ -194,3 +194,17 @@ def test_a_result_planted_in_the_cache_is_not_used(tmp_path: Path, build_env: di
     assert crm_build(repo, out, env=build_env).returncode == 0
     assert not [path for path in out.rglob("*.svg") if b"PLANTED" in path.read_bytes()]
     assert b"PLANTED" not in (out / "calendar" / "ming.ics").read_bytes()
+
+
+def test_two_outputs_keep_their_own_reuse_and_strict_builds_pass(tmp_path: Path, build_env: dict[str, str]) -> None:
+    """site/ and another --out are reused each from itself; mkdocs' warning about dirty builds (not about
+    crm's) never fails a --strict build."""
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    for out in (tmp_path / "one", tmp_path / "two"):
+        assert crm_build(repo, out, "--strict", env=build_env).returncode == 0
+    again = crm_build(repo, tmp_path / "one", "--strict", env=build_env)
+    assert again.returncode == 0, again.stderr
+    reused, total = _reused(again.stderr)
+    assert reused == total
+    assert "dirty" not in again.stderr
