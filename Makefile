@@ -36,10 +36,10 @@ demo: $(RUN_STAMP)
 	$(BIN)/crm due --root . --as-of $(DEMO_AS_OF)
 	$(BIN)/crm build --root . --as-of $(DEMO_AS_OF) --out site
 
-## test: the whole test suite, then ruff, mypy and the layer check (lint-imports: [tool.importlinter] in pyproject.toml)
+## test: the whole test suite (on every core: pytest-xdist, one test file per worker), then ruff, mypy and the layer check (lint-imports: [tool.importlinter] in pyproject.toml)
 # pytest exits 5 when it collects no test: for this project that is a broken suite, never a pass.
 test: $(DEV_STAMP) browser-deps
-	@$(BIN)/python -m pytest; status=$$?; \
+	@$(BIN)/python -m pytest -n auto --dist loadfile; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests - the suite is missing or misconfigured" >&2; exit 1; fi; \
 	exit $$status
 	$(BIN)/ruff check crmdata site_builder tests benchmarks tools
