@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar, Event
 
-from crmdata.engine.calendar_feed import calendar_feed
+from crmdata.engine.calendar_feed import calendar_feed, feed_bytes, feed_events, open_todos_by_owner
 from crmdata.engine.care import care_moments
 from crmdata.engine.schedule import followups, overdue_todos
 from crmdata.records.dataset import Dataset
@@ -285,14 +285,16 @@ def test_same_data_and_day_give_the_same_bytes(crm: DataRepo) -> None:
 
 
 def test_follow_ups_and_care_moments_computed_once_give_the_same_feeds(crm: DataRepo) -> None:
-    """The site computes them once for every owner's feed; each feed must be what `crm calendar` writes."""
+    """The site computes them (and the open todos) once for every owner's feed; each feed must be what
+    `crm calendar` writes."""
     dataset = load(crm)
     plans, moments = followups(dataset, AS_OF), care_moments(dataset, AS_OF)
+    todos = open_todos_by_owner(dataset, AS_OF)
     for owner in (None, "ming", "hong"):
         for private in (False, True):
             alone = calendar_feed(dataset, AS_OF, owner, include_private=private)
-            shared = calendar_feed(dataset, AS_OF, owner, include_private=private, plans=plans, moments=moments)
-            assert shared == alone
+            events_once = feed_events(dataset, AS_OF, owner, private, plans=plans, moments=moments, todos=todos)
+            assert feed_bytes(events_once) == alone
 
 
 def test_uids_are_stable_when_unrelated_records_change_and_days_pass(crm: DataRepo) -> None:

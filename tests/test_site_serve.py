@@ -40,17 +40,22 @@ def _wait_for(url: str, wanted: str, seconds: float) -> str:
     raise AssertionError(f"{url} never showed {wanted!r} within {seconds} s; last page: {(page or '')[:300]}")
 
 
-def test_serve_shows_the_site_and_rebuilds_when_a_record_changes(tmp_path: Path) -> None:
-    repo = DataRepo(tmp_path / "crm")
-    write_small_crm(repo)
-    port = _free_port()
-    server = subprocess.Popen(
+def _serve(repo: DataRepo, port: int) -> subprocess.Popen[str]:
+    """`crm serve` of the repository as of 2026-11-24 on localhost:port, its output in one pipe."""
+    return subprocess.Popen(
         [str(CRM), "serve", "--root", str(repo.root), "--as-of", "2026-11-24", "--dev-addr", f"127.0.0.1:{port}"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ},
     )
+
+
+def test_serve_shows_the_site_and_rebuilds_when_a_record_changes(tmp_path: Path) -> None:
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    port = _free_port()
+    server = _serve(repo, port)
     try:
         page = _wait_for(f"http://127.0.0.1:{port}/customers/KH-2024001/", "华星科技有限公司", 60)
         assert "138****8000" in page
@@ -88,13 +93,7 @@ def test_serve_rebuilds_only_what_changed_and_keeps_the_whole_site_and_search(tm
     repo.put("id: KH-2026050\nname: 临时客户\ntype: enterprise\ntier: potential\nstage: prospecting\nowner: hong\n")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [str(CRM), "serve", "--root", str(repo.root), "--as-of", "2026-11-24", "--dev-addr", f"127.0.0.1:{port}"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ},
-    )
+    server = _serve(repo, port)
     try:
         _wait_for(f"{base}/customers/KH-2026050/", "临时客户", 60)
         (repo.root / "customers" / "KH-2026050.yaml").unlink()

@@ -401,15 +401,7 @@ def feed_bytes(feed: Feed) -> bytes:
     return written
 
 
-def calendar_feed(
-    ds: Dataset,
-    as_of: date,
-    owner: str | None = None,
-    include_private: bool = False,
-    plans: list[FollowUp] | None = None,
-    moments: list[CareMoment] | None = None,
-    plan_dues: list[PlanDue] | None = None,
-    renewals: list[RenewalDue] | None = None,
-) -> bytes:
-    """The iCalendar feed (UTF-8 bytes) of what is due on and after `as_of` (feed_events says what it holds)."""
-    return feed_bytes(feed_events(ds, as_of, owner, include_private, plans, moments, plan_dues, renewals))
+def calendar_feed(ds: Dataset, as_of: date, owner: str | None = None, include_private: bool = False) -> bytes:
+    """The iCalendar feed (UTF-8 bytes) of what is due on and after `as_of` (feed_events says what it holds;
+    a caller writing many feeds uses feed_events and feed_bytes, passing what it worked out once)."""
+    return feed_bytes(feed_events(ds, as_of, owner, include_private))
