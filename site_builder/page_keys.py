@@ -29,9 +29,7 @@ import functools
 import hashlib
 import json
 import operator
-import os
 import pickle
-import stat
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
@@ -44,7 +42,7 @@ from pydantic import BaseModel
 import crmdata
 import site_builder
 from crmdata.system.safe_paths import read_own_file, write_file
-from site_builder.staging import Staging
+from site_builder.staging import Staging, identity
 
 SITE_WIDE = (
     "as_of",
@@ -340,11 +338,7 @@ class PageKeys:
         known = self.before.get(src)
         if known is None or known[0] != key:
             return False
-        try:
-            status = os.lstat(self.staging.folder / src)
-        except OSError:
-            return False
-        if not stat.S_ISREG(status.st_mode) or known[1:] != (status.st_size, status.st_mtime_ns, status.st_ino):
+        if known[1:] != identity(self.staging.folder / src):
             return False
         if not self.staging.keep(src):
             return False
@@ -354,8 +348,9 @@ class PageKeys:
 
     def written(self, src: str, key: str, path: Path) -> None:
         """The page was rendered and staged at `path` under `key`."""
-        status = os.lstat(path)
-        self.now[src] = (key, status.st_size, status.st_mtime_ns, status.st_ino)
+        written = identity(path)
+        if written is not None:  # else replaced since: no key, so the next build renders it again
+            self.now[src] = (key, *written)
         self.rendered += 1
 
     def save(self) -> None:

@@ -61,9 +61,7 @@ from site_builder.page_keys import (
 from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, Placed, all_outputs, segment_src
 from site_builder.render import Links, environment
 from site_builder.reuse import (
-    Identity,
     Manifest,
-    identity,
     link_file,
     link_tree,
     load_manifest,
@@ -86,7 +84,7 @@ from site_builder.search import (
     shard_of,
 )
 from site_builder.sitedata import SiteData, site_data
-from site_builder.staging import Staging
+from site_builder.staging import Identity, Staging, identity
 
 log = logging.getLogger("mkdocs.plugins.crm")
 
@@ -166,7 +164,6 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """Set when this build is encrypted (--encrypt or crm.yaml site.encrypt, not under `serve`)."""
         self.site_salt: bytes | None = None
         """crm.yaml's site.key_salt as bytes: the site key's salt, the same at every build (None: per build)."""
-        self.language = "zh"
         self.sealed: Sealed | None = None
         """What the last build encrypted; None when it was not encrypted."""
         self.search_words: dict[str, str] = {}
@@ -198,6 +195,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """This build's manifest, without the built files' identities until the site is in its place."""
         self.reused = 0
         self._root = Path()
+        self.code = b""
+        """This build's page_keys.code_digest: read once, for the pages' keys and the site's shared key."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """`mkdocs serve` / `crm serve` preview on this machine: never encrypted (nothing is published)."""
@@ -247,7 +246,6 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 raise PluginError(f"crm: {words.text(language)}") from None
         data = site_data(validation.dataset, self.as_of(), validation.warnings, internal)
         data.sealed = self.passphrase is not None
-        self.language = data.language
         del validation
         self.language = data.language
         log.info(phrase("plugin_computed", data.language, as_of=data.as_of, seconds=time.perf_counter() - started))
@@ -283,6 +281,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             if f"assets/{asset}" not in [str(item) for item in target]:
                 target.append(f"assets/{asset}")
         self.staging = Staging(root, "internal" if internal else "public")
+        self.code = code_digest()
         with keeping(root, "internal" if internal else "public"):  # charts and feeds (site_builder.kept)
             outputs = self._render(data, self.staging)
         removed = self.staging.prune()
@@ -321,7 +320,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         pages = 0
         keys = PageKeys(staging)
         site_wide = site_wide_values(data)
-        code, site = code_digest(), site_wide_digest(site_wide)
+        code, site = self.code, site_wide_digest(site_wide)
         fingerprint = Fingerprints()  # for this build only: it remembers the records it has encoded
         for output in all_outputs(data):
             if isinstance(output, Asset):
@@ -400,7 +399,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         configuration mkdocs renders with (the footer carries the data date), the navigation and the
         hand-written pages (their titles are in every page's navigation)."""
         shared = {
-            "code": code_digest().hex(),
+            "code": self.code.hex(),
             "docs": tree_digest(Path(config.docs_dir)),
             "theme": {**dict(config.theme.items()), "dirs": config.theme.dirs, "name": config.theme.name},
             "search": self.search_words,

@@ -25,29 +25,15 @@ import hashlib
 import json
 import logging
 import os
-import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from crmdata.records.cache import cache_folder
 from crmdata.system.safe_paths import make_folders, read_own_file, write_file
-
-Identity = tuple[int, int, int]
-"""A regular file's (size, modification time in ns, inode): changes whenever the file is rewritten."""
+from site_builder.staging import Identity, identity
 
 MANIFEST_VERSION = 1
-
-
-def identity(path: Path | str) -> Identity | None:
-    """The file's identity, or None when it is missing or not a regular file (a link is never vouched for)."""
-    try:
-        status = os.lstat(path)
-    except OSError:
-        return None
-    if not stat.S_ISREG(status.st_mode):
-        return None
-    return (status.st_size, status.st_mtime_ns, status.st_ino)
 
 
 def tree_digest(folder: Path) -> str:

@@ -19,6 +19,21 @@ from pathlib import Path
 from crmdata.records.cache import cache_folder
 from crmdata.system.safe_paths import make_folders, read_own_file, write_file
 
+Identity = tuple[int, int, int]
+"""A regular file's (size, modification time in ns, inode): changes whenever the file is rewritten, which a
+staged file always is (a rename of a new file), so a build can tell a file it wrote from one it left."""
+
+
+def identity(path: Path | str) -> Identity | None:
+    """The file's identity, or None when it is missing or not a regular file (a link is never vouched for)."""
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(status.st_mode):
+        return None
+    return (status.st_size, status.st_mtime_ns, status.st_ino)
+
 
 class Staging:
     """Write-if-changed into one folder of the cache; `prune()` removes what this build did not write."""
@@ -52,11 +67,7 @@ class Staging:
     def keep(self, relative: str) -> bool:
         """Count a file of an earlier build as written by this one without rewriting it (its content is known
         to be current); False when it is not there as a plain file, and then the caller must write it."""
-        try:
-            status = os.lstat(self.folder / relative)
-        except FileNotFoundError:
-            return False
-        if not stat.S_ISREG(status.st_mode):
+        if identity(self.folder / relative) is None:
             return False
         self.written.add(relative)
         return True
