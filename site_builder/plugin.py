@@ -599,7 +599,9 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         if self.manifest is None or self.pending is None:
             return
         for dest in self.manifest.files.keys() - self.pending.files.keys():
-            if ".." not in dest.split("/") and identity(site / dest) is not None:
+            parts = dest.split("/")
+            inside = not dest.startswith("/") and ".." not in parts and "" not in parts  # a site path, nothing else
+            if inside and identity(site / dest) is not None:
                 os.unlink(site / dest)
 
     @event_priority(-100)  # last: every other plugin has seen the HTML before it is put away

@@ -208,3 +208,23 @@ def test_two_outputs_keep_their_own_reuse_and_strict_builds_pass(tmp_path: Path,
     reused, total = _reused(again.stderr)
     assert reused == total
     assert "dirty" not in again.stderr
+
+
+def test_a_manifest_never_leads_the_removal_of_stale_files_out_of_the_site(tmp_path: Path) -> None:
+    """`crm serve` removes the files of its last build that this one did not make, by the manifest's paths: a
+    manifest naming a path outside the site (planted in the cache) removes nothing there."""
+    from site_builder.plugin import CrmPlugin
+    from site_builder.reuse import Manifest
+
+    site, victim = tmp_path / "site", tmp_path / "victim.txt"
+    site.mkdir()
+    victim.write_text("keep me", encoding="utf-8")
+    (site / "old.html").write_text("stale", encoding="utf-8")
+    plugin = CrmPlugin()
+    anything = ((0, 0, 0), (0, 0, 0))
+    named = {str(victim): anything, "../victim.txt": anything, "old.html": anything}
+    plugin.manifest = Manifest(str(site), "key", named)
+    plugin.pending = Manifest(str(site), "key")
+    plugin._remove_stale(site)
+    assert victim.read_text(encoding="utf-8") == "keep me"
+    assert not (site / "old.html").exists()  # a stale file of the site itself goes
