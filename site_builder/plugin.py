@@ -28,6 +28,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.toc import get_toc
 
 from crmdata.records.models import SiteSearch, key_salt_bytes
 from crmdata.records.report import text_line
@@ -35,6 +36,7 @@ from crmdata.records.validate import Validation, validate
 from crmdata.records.vocabulary import label, phrase
 from crmdata.system.safe_paths import UnsafePathError
 from site_builder.compact import compact_html
+from site_builder.direct_html import Converted, HeadingOptions, convert, heading_options
 from site_builder.encrypt import (
     PASSPHRASE_VARIABLE,
     SEAL_WORDS,
@@ -133,6 +135,17 @@ def _unmodified() -> bool:
     return False
 
 
+def _rendered(page: Any, converted: Converted) -> None:
+    """What mkdocs' Page.render sets, from a page converted by site_builder.direct_html; the page's own
+    render comes back (this one holds the HTML, which site_builder.held keeps compressed meanwhile)."""
+    del page.render
+    page.content = converted.html
+    page.toc = get_toc(converted.toc_tokens)  # type: ignore[arg-type]  # toc's own tokens, as mkdocs passes them
+    page._title_from_render = converted.title
+    page.present_anchor_ids = converted.anchors
+    page.links_to_anchors = {}  # the narrow Markdown has no Markdown links (raw HTML links are not checked)
+
+
 class CrmPluginConfig(Config):  # type: ignore[no-untyped-call]
     root = c.Type(str, default="")
     """The data repository; default: the folder of mkdocs.yml."""
@@ -197,6 +210,11 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self._root = Path()
         self.code = b""
         """This build's page_keys.code_digest: read once, for the pages' keys and the site's shared key."""
+        self.direct: HeadingOptions | None = None
+        """How generated pages are converted without Python-Markdown (site_builder.direct_html); None when
+        mkdocs.yml adds a Markdown extension whose effect that module does not reproduce."""
+        self.generated_pages: frozenset[str] = frozenset()
+        self.pages_direct = 0
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """`mkdocs serve` / `crm serve` preview on this machine: never encrypted (nothing is published)."""
@@ -280,6 +298,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             target = config.extra_css if asset.endswith(".css") else config.extra_javascript
             if f"assets/{asset}" not in [str(item) for item in target]:
                 target.append(f"assets/{asset}")
+        self.direct = heading_options(config.markdown_extensions, config.mdx_configs)
         self.staging = Staging(root, "internal" if internal else "public")
         self.code = code_digest()
         with keeping(root, "internal" if internal else "public"):  # charts and feeds (site_builder.kept)
@@ -289,6 +308,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         if self.passphrase is not None:
             self.generated.append(UNLOCK_SCRIPT)
         self.in_nav = {output.src for output in outputs if output.nav is not None}
+        self.generated_pages = frozenset(src for src in self.generated if src.endswith(".md"))
         self.search_generated = frozenset(self.generated) if self.search_words else frozenset()
         self.search_pages = Staging(root, ("internal" if internal else "public") + "-search") if pagefind else None
         if config.nav is None:
@@ -513,7 +533,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Refuse a site_dir crm did not build before mkdocs empties it (a plain `mkdocs build`; `crm build`
         hands mkdocs a new empty folder)."""
-        self.pages_converted = self.pages_written = 0
+        self.pages_converted = self.pages_written = self.pages_direct = 0
         self.held.clear()
         try:
             check_replaceable(Path(config.site_dir))
@@ -603,6 +623,17 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             inside = not dest.startswith("/") and ".." not in parts and "" not in parts  # a site path, nothing else
             if inside and identity(site / dest) is not None:
                 os.unlink(site / dest)
+
+    @event_priority(-100)  # last: the Markdown is final
+    def on_page_markdown(self, markdown: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        """A generated page is converted here, without Python-Markdown, when site_builder.direct_html can
+        (the same HTML, a quarter of the time); mkdocs' render then only sets what the conversion gave."""
+        if self.direct is not None and page.file.src_uri in self.generated_pages:
+            converted = convert(markdown, self.direct)
+            if converted is not None:
+                page.render = lambda config, files: _rendered(page, converted)
+                self.pages_direct += 1
+        return markdown
 
     @event_priority(-100)  # last: every other plugin has seen the HTML before it is put away
     def on_page_content(self, html: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:
