@@ -20,16 +20,20 @@ fields stay masked, an internal build's site is internal. A big CRM's customer p
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import html
 import json
 import os
 import re
 import subprocess
+import tempfile
+import time
 import zlib
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from crmdata.system.safe_paths import remove_tree
 
@@ -109,36 +113,118 @@ def index_parts(
     shards: Sequence[str],
     progress: Callable[[int, int, int], None] | None = None,
     reuse: Callable[[str], bool] | None = None,
+    at_once: int | None = None,
 ) -> tuple[int, int, list[str]]:
     """Index each part of `pages` (a folder per part: MAIN and the shards) into the site's bundle folder: MAIN
     as the bundle itself, each shard in a folder of its own inside it without Pagefind's code (the browser runs
     the main bundle's). `reuse(part)` first, when given: True means the part's bundle from an earlier build is
     in place and still current (site_builder.reuse), and it is left as it is; any other part's output is
     cleared before Pagefind writes it (Pagefind adds files, it never removes any). `progress(done, total,
-    pages)` after each part indexed. Returns the pages and words indexed and the names of the parts reused."""
+    pages)` after each part indexed. Returns the pages and words indexed and the names of the parts reused.
+
+    Pagefind indexes a part on one core: `at_once` parts are indexed side by side (default: one per core crm
+    may use, at most PARTS_AT_ONCE), each by a child process killed and waited for if crm stops or a part fails."""
     _give_back_freed_memory()
-    total_pages = total_words = 0
-    reused: list[str] = []
     names = [MAIN, *shards]
-    for done, name in enumerate(names, start=1):
-        folder = pages / name
-        if not folder.is_dir():
+    waiting: list[tuple[str, Path]] = []
+    reused: list[str] = []
+    for name in names:
+        if not (pages / name).is_dir():
             continue
         output = bundle if name == MAIN else bundle / name
         if reuse is not None and reuse(name):
             reused.append(name)
             continue
         clear_part(bundle, name, shards)
-        indexed, words = index_site(folder, output)
-        total_pages += indexed
-        total_words += words
-        if progress is not None and len(names) > 1:
-            progress(done, len(names), indexed)
-        if name != MAIN:
-            for path in output.iterdir():
+        waiting.append((name, output))
+    done = len(names) - len(waiting)
+    total_pages = total_words = 0
+
+    def indexed(name: str, counts: tuple[int, int]) -> None:
+        nonlocal done, total_pages, total_words
+        done += 1
+        total_pages, total_words = total_pages + counts[0], total_words + counts[1]
+        if name != MAIN:  # a shard keeps only its index files
+            for path in (bundle / name).iterdir():
                 if path.is_file() and not path.name.endswith(_RECORD_FILES):
                     path.unlink()
+        if progress is not None and len(names) > 1:
+            progress(done, len(names), counts[0])
+
+    with _Indexers(at_once or min(PARTS_AT_ONCE, _cores())) as indexers:
+        for name, output in waiting:
+            if indexers.full():
+                indexed(*indexers.next_finished())
+            indexers.start(name, pages / name, output)
+        while indexers.running:
+            indexed(*indexers.next_finished())
     return total_pages, total_words, reused
+
+
+PARTS_AT_ONCE = 4
+"""At most this many Pagefinds at once: each holds its part's index (some 270 MB for 400 customers)."""
+PART_TIMEOUT = 1800.0
+
+
+def _cores() -> int:
+    """The cores this process may run on (a CI runner's or a container's share, not the machine's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+class _Indexers:
+    """Pagefind children, one per part being indexed; leaving the block by an exception (a stop signal, a
+    failed part) kills and waits for the ones still running, so none outlives crm."""
+
+    def __init__(self, at_once: int) -> None:
+        self.at_once = max(1, at_once)
+        self.running: dict[str, tuple[subprocess.Popen[bytes], IO[bytes], float]] = {}
+
+    def __enter__(self) -> _Indexers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for process, printed, _ in self.running.values():
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            printed.close()
+        self.running.clear()
+
+    def full(self) -> bool:
+        return len(self.running) >= self.at_once
+
+    def start(self, name: str, site: Path, output: Path) -> None:
+        printed = tempfile.TemporaryFile()  # noqa: SIM115  # closed when the part ends; a file, not a pipe: no child waits for us to read
+        command = [str(executable()), "--site", str(site), "--output-path", str(output)]
+        try:
+            process = subprocess.Popen(
+                [*command, "--force-language", INDEX_LANGUAGE], stdout=printed, stderr=subprocess.STDOUT
+            )
+        except OSError as failure:
+            printed.close()
+            raise SearchIndexError(f"pagefind could not start: {failure}") from None
+        self.running[name] = (process, printed, time.monotonic())
+
+    def next_finished(self) -> tuple[str, tuple[int, int]]:
+        """Wait for any part to be indexed: its name, and the pages and words Pagefind says it indexed."""
+        while True:
+            for name, (process, printed, started) in self.running.items():
+                if process.poll() is None:
+                    if time.monotonic() - started > PART_TIMEOUT:
+                        raise SearchIndexError(f"pagefind took longer than {PART_TIMEOUT:.0f} s (part {name})")
+                    continue
+                del self.running[name]
+                printed.seek(0)
+                text = printed.read().decode("utf-8", "replace")
+                printed.close()
+                if process.returncode != 0:
+                    raise SearchIndexError(f"pagefind failed (exit {process.returncode}):\n{text}".rstrip())
+                counts = {what: int(number.replace(",", "")) for number, what in _COUNTS.findall(text)}
+                return name, (counts.get("pages", 0), counts.get("words", 0))
+            time.sleep(0.02)
 
 
 def clear_part(bundle: Path, name: str, shards: Sequence[str]) -> None:
@@ -179,6 +265,7 @@ _WORDLIKE = re.compile(r"\w")
 _EDGES = "()[]{}<>,;:!?\"'"
 
 
+@functools.lru_cache(maxsize=1 << 17)  # the same pairs recur on every page: a dict lookup instead of a format
 def _code(characters: str) -> str:
     """A run of Chinese characters as the index holds it: "h" and each character's code point in five digits
     (张明 → h2435226126). Pagefind's search cuts every Chinese character typed into a word of its own (张明: 张 and
