@@ -75,10 +75,10 @@ from site_builder.search import FOLDER as SEARCH_FOLDER
 from site_builder.search import (
     MAIN,
     Indexing,
+    PartIndexing,
     SearchIndexError,
     code_files,
     index_page,
-    index_parts,
     indexing,
     initials,
     mark_page,
@@ -210,6 +210,11 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self._root = Path()
         self.code = b""
         """This build's page_keys.code_digest: read once, for the pages' keys and the site's shared key."""
+        self.parts: PartIndexing | None = None
+        """With Pagefind: this build's search index, written part by part as each part's pages are written."""
+        self.parts_left: dict[str, int] = {}
+        """Per part of the search index: the pages still to be written before Pagefind may index it."""
+        self.parts_started = 0.0
         self.direct: HeadingOptions | None = None
         """How generated pages are converted without Python-Markdown (site_builder.direct_html); None when
         mkdocs.yml adds a Markdown extension whose effect that module does not reproduce."""
@@ -412,7 +417,22 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             )
             files.append(File.generated(config, src, abs_src_path=str(self.staging.folder / src), inclusion=inclusion))
         self._reuse_current_files(files, config)
-        return files
+        return self._in_part_order(files)
+
+    def _in_part_order(self, files: Files) -> Files:
+        """The pages in the order of the search index's parts (the rest first, then the customers part by part,
+        each part in mkdocs' order): mkdocs writes the pages in this order, so each part's pages are all
+        written early and Pagefind indexes the part beside the writing of the rest (PartIndexing)."""
+        if self.search_pages is None or not self.search_shards:
+            return files
+        order = {name: number for number, name in enumerate(self.search_shards, start=1)}
+
+        def part(file: File) -> int:
+            if not file.is_documentation_page():
+                return 0
+            return order.get(shard_of(file.src_uri, self.search_shards, self.search_customers), 0)
+
+        return Files(sorted(files, key=part))
 
     def _site_key(self, config: MkDocsConfig) -> str:
         """What every page's HTML shares besides its own Markdown (site_builder.reuse): the code, the
@@ -540,30 +560,78 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         except UnsafePathError as refusal:
             raise PluginError(f"crm: {refusal}") from None
 
+    def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        """Every page is converted and none written yet: count, per part of the search index, the pages to be
+        written, so a part is indexed as soon as its last page is (PartIndexing). A page mkdocs will not
+        write (site_builder.reuse) is not counted; under `mkdocs serve` (drafts are written for the preview
+        too) nothing is counted and every part waits for the end."""
+        self.stop_search_index()
+        self.parts_left = {}
+        if self.search_pages is None:
+            return env
+        language = self.language
+
+        def progress(done: int, total: int, pages: int) -> None:
+            log.info(phrase("plugin_search_part", language, done=done, total=total, pages=pages))
+
+        bundle = Path(config.site_dir) / SEARCH_FOLDER
+        reuse = self._reuse_part(bundle)
+        self.parts = PartIndexing(self.search_pages.folder, bundle, self.search_shards, progress, reuse)
+        self.parts_started = time.perf_counter()
+        if self.serving:
+            return env
+        for file in files.documentation_pages():
+            if indexing(file.src_uri, self.search_customers, self.search_generated) is None:
+                continue
+            if self.pending is not None and not file.is_modified():
+                continue  # reused: mkdocs does not write it
+            part = shard_of(file.src_uri, self.search_shards, self.search_customers)
+            self.parts_left[part] = self.parts_left.get(part, 0) + 1
+        return env
+
+    def _part_ready(self, name: str) -> None:
+        """A part's index pages are all written: prune what earlier builds left in it, remember its digest for
+        the next build's reuse, and have it indexed."""
+        assert self.search_pages is not None and self.parts is not None
+        self.search_pages.prune(name)
+        if self.pending is not None:
+            self.pending.parts[name] = tree_digest(self.search_pages.folder / name)
+        try:
+            self.parts.ready(name)
+        except SearchIndexError as failure:
+            raise PluginError(f"crm: {failure}") from None
+
+    def stop_search_index(self) -> None:
+        """Kill and wait for any Pagefind still indexing a part (a failed or stopped build; `crm build` calls
+        this whatever ends the build, stop signals included)."""
+        if self.parts is not None:
+            self.parts.__exit__()
+            self.parts = None
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.stop_search_index()
+
     @event_priority(-100)  # after the search plugin has written search/search_index.json
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Encrypt the site when asked (every file mkdocs and the other plugins wrote is there now), then
         mark the folder as a site crm built, so the next build may replace it."""
         self.sealed = None
-        if self.search_pages is not None:  # crm.yaml site.search: pagefind (the default)
-            started = time.perf_counter()
-            self.search_pages.prune()
+        if self.search_pages is not None and self.parts is not None:  # crm.yaml site.search: pagefind (the default)
+            parts = self.parts
             try:
-                bundle = Path(config.site_dir) / SEARCH_FOLDER
-                language = self.language
-
-                def progress(done: int, total: int, pages: int) -> None:
-                    log.info(phrase("plugin_search_part", language, done=done, total=total, pages=pages))
-
-                parts = {name: tree_digest(self.search_pages.folder / name) for name in [MAIN, *self.search_shards]}
-                if self.pending is not None:
-                    self.pending.parts = parts
-                pages, words, reused = index_parts(
-                    self.search_pages.folder, bundle, self.search_shards, progress, self._reuse_part(parts, bundle)
-                )
+                for name in parts.names:
+                    if name in parts.handled and self.parts_left.get(name, 0) >= 0:
+                        continue
+                    if name in parts.handled:  # a page written after its part was indexed: index it again
+                        parts.forget(name)
+                    self._part_ready(name)
+                self.search_pages.prune()
+                pages, words, reused = parts.finish()
             except SearchIndexError as failure:
                 raise PluginError(f"crm: {failure}") from None
-            seconds = time.perf_counter() - started
+            finally:
+                self.stop_search_index()
+            seconds = time.perf_counter() - self.parts_started
             log.info(phrase("plugin_searchable", self.language, pages=pages, words=words, seconds=seconds))
             if reused:
                 log.info(
@@ -594,7 +662,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             self._remove_stale(Path(config.site_dir))
             self.remember(Path(config.site_dir))
 
-    def _reuse_part(self, parts: dict[str, str], bundle: Path) -> Callable[[str], bool] | None:
+    def _reuse_part(self, bundle: Path) -> Callable[[str], bool] | None:
         """For index_parts: whether a part of the search index is current (its index pages are those of the
         last completed build) and in place in `bundle`, hard-linked from the previous output when there is
         one (site_builder.reuse)."""
@@ -604,7 +672,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             return None
 
         def reuse(name: str) -> bool:
-            if manifest.parts.get(name) != parts.get(name):
+            if self.pending is None or manifest.parts.get(name) != self.pending.parts.get(name):
                 return False
             own = Path(SEARCH_FOLDER) if name == MAIN else Path(SEARCH_FOLDER, name)
             if previous is None:  # in place (crm serve): the part's files are where the last build wrote them
@@ -662,11 +730,29 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             how: Indexing | None = indexing(src, self.search_customers, self.search_generated)
             typed = initials(self.search_initials.get(src, ""))  # worked out only for pages built (pinyin is slow)
             indexed = index_page(output, how, typed) if how is not None else None
-            if indexed is not None:
+            if how is not None:
                 part = shard_of(src, self.search_shards, self.search_customers)
-                self.search_pages.write(f"{part}/{page.file.dest_uri}", indexed)
+                if indexed is not None:
+                    self.search_pages.write(f"{part}/{page.file.dest_uri}", indexed)
+                self._page_indexed(part)
         self.held.release(page)
         return compact_html(output)
+
+    def _page_indexed(self, part: str) -> None:
+        """One more page of `part` written: when it was the last, the part is indexed now, beside the writing
+        of the rest; a page of a part already being indexed marks the part to be indexed again (-1)."""
+        if self.parts is None:
+            return
+        left = self.parts_left.get(part, 0) - 1
+        if part in self.parts.handled:
+            left = -1
+        self.parts_left[part] = left
+        if left == 0:
+            self._part_ready(part)
+        try:
+            self.parts.poll()
+        except SearchIndexError as failure:
+            raise PluginError(f"crm: {failure}") from None
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild and reload the browser when a record or crm.yaml changes."""

@@ -115,50 +115,122 @@ def index_parts(
     reuse: Callable[[str], bool] | None = None,
     at_once: int | None = None,
 ) -> tuple[int, int, list[str]]:
-    """Index each part of `pages` (a folder per part: MAIN and the shards) into the site's bundle folder: MAIN
-    as the bundle itself, each shard in a folder of its own inside it without Pagefind's code (the browser runs
-    the main bundle's). `reuse(part)` first, when given: True means the part's bundle from an earlier build is
-    in place and still current (site_builder.reuse), and it is left as it is; any other part's output is
-    cleared before Pagefind writes it (Pagefind adds files, it never removes any). `progress(done, total,
-    pages)` after each part indexed. Returns the pages and words indexed and the names of the parts reused.
+    """Index every part of `pages` (a folder per part: MAIN and the shards) into the site's bundle folder, as
+    PartIndexing does when no part is ready before the end. Returns the pages and words indexed and the names
+    of the parts reused. `at_once` parts are indexed side by side (default: one per core crm may use, at most
+    PARTS_AT_ONCE)."""
+    with PartIndexing(pages, bundle, shards, progress, reuse, at_once or min(PARTS_AT_ONCE, _cores())) as parts:
+        return parts.finish()
 
-    Pagefind indexes a part on one core: `at_once` parts are indexed side by side (default: one per core crm
-    may use, at most PARTS_AT_ONCE), each by a child process killed and waited for if crm stops or a part fails."""
-    _give_back_freed_memory()
-    names = [MAIN, *shards]
-    waiting: list[tuple[str, Path]] = []
-    reused: list[str] = []
-    for name in names:
-        if not (pages / name).is_dir():
-            continue
-        output = bundle if name == MAIN else bundle / name
-        if reuse is not None and reuse(name):
-            reused.append(name)
-            continue
-        clear_part(bundle, name, shards)
-        waiting.append((name, output))
-    done = len(names) - len(waiting)
-    total_pages = total_words = 0
 
-    def indexed(name: str, counts: tuple[int, int]) -> None:
-        nonlocal done, total_pages, total_words
-        done += 1
-        total_pages, total_words = total_pages + counts[0], total_words + counts[1]
+class PartIndexing:
+    """The search index written part by part, each part as soon as its index pages are all written: the
+    plugin says `ready(part)` when the last page of a part is (the site's pages are written part after part),
+    so Pagefind indexes on another core while the rest of the site is being written; `finish()` takes every
+    part not ready yet and waits for all.
+
+    MAIN is the bundle itself, each shard a folder of its own inside it without Pagefind's code (the browser
+    runs the main bundle's). `reuse(part)` first, when given: True means the part's bundle from an earlier
+    build is in place and still current (site_builder.reuse), and it is left as it is; any other part's
+    output is cleared before Pagefind writes it (Pagefind adds files, it never removes any). `progress(done,
+    total, pages)` after each part indexed. Pagefind indexes a part on one core; `at_once` Pagefinds run side by
+    side (each holds its part's index: the plugin keeps one beside the build, within the 10,000-customer
+    build's 1 GB). Leaving the block by an exception kills and waits for every Pagefind still running."""
+
+    def __init__(
+        self,
+        pages: Path,
+        bundle: Path,
+        shards: Sequence[str],
+        progress: Callable[[int, int, int], None] | None = None,
+        reuse: Callable[[str], bool] | None = None,
+        at_once: int = 1,
+    ) -> None:
+        self.pages, self.bundle, self.shards = pages, bundle, list(shards)
+        self.names = [MAIN, *self.shards]
+        self.progress, self.reuse = progress, reuse
+        self.indexers = _Indexers(at_once)
+        self.handled: set[str] = set()
+        self.waiting: list[str] = []
+        self.done = 0
+        self.counts: dict[str, tuple[int, int]] = {}
+        """Per part indexed: the pages and words Pagefind says it indexed."""
+        self.reused: list[str] = []
+        self.freed = False
+
+    def __enter__(self) -> PartIndexing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.indexers.__exit__()
+
+    def ready(self, name: str) -> None:
+        """Every index page of part `name` is written: index it now (or when a Pagefind is free)."""
+        if name in self.handled:
+            return
+        self.handled.add(name)
+        if not (self.pages / name).is_dir():
+            self.done += 1
+            return
+        if self.reuse is not None and self.reuse(name):
+            self.reused.append(name)
+            self.done += 1
+            return
+        clear_part(self.bundle, name, self.shards)
+        self.waiting.append(name)
+        self.poll()
+
+    def poll(self) -> None:
+        """Without waiting: take the parts Pagefind has finished, start the waiting ones there is room for."""
+        for name, counts in self.indexers.finished():
+            self._indexed(name, counts)
+        while self.waiting and not self.indexers.full():
+            if not self.freed:
+                _give_back_freed_memory()
+                self.freed = True
+            name = self.waiting.pop(0)
+            self.indexers.start(name, self.pages / name, self._output(name))
+
+    def finish(self) -> tuple[int, int, list[str]]:
+        """Every part not ready yet is now; wait until all are indexed. Returns the pages and words indexed
+        and the names of the parts reused."""
+        for name in self.names:
+            self.ready(name)
+        self.poll()
+        while self.indexers.running:
+            for name, counts in self.indexers.wait():
+                self._indexed(name, counts)
+            self.poll()
+        pages = sum(counts[0] for counts in self.counts.values())
+        return pages, sum(counts[1] for counts in self.counts.values()), self.reused
+
+    def forget(self, name: str) -> None:
+        """Take a part that was ready as not ready again (a page of it was written afterwards): its Pagefind,
+        if running, is waited for, and the part is indexed again when it is next ready."""
+        while name in self.indexers.running:
+            for found, counts in self.indexers.wait():
+                self._indexed(found, counts)
+        if name in self.waiting:
+            self.waiting.remove(name)
+        elif name in self.handled:
+            self.done -= 1
+        self.handled.discard(name)
+        self.counts.pop(name, None)
+        if name in self.reused:
+            self.reused.remove(name)
+
+    def _output(self, name: str) -> Path:
+        return self.bundle if name == MAIN else self.bundle / name
+
+    def _indexed(self, name: str, counts: tuple[int, int]) -> None:
+        self.done += 1
+        self.counts[name] = counts
         if name != MAIN:  # a shard keeps only its index files
-            for path in (bundle / name).iterdir():
+            for path in self._output(name).iterdir():
                 if path.is_file() and not path.name.endswith(_RECORD_FILES):
                     path.unlink()
-        if progress is not None and len(names) > 1:
-            progress(done, len(names), counts[0])
-
-    with _Indexers(at_once or min(PARTS_AT_ONCE, _cores())) as indexers:
-        for name, output in waiting:
-            if indexers.full():
-                indexed(*indexers.next_finished())
-            indexers.start(name, pages / name, output)
-        while indexers.running:
-            indexed(*indexers.next_finished())
-    return total_pages, total_words, reused
+        if self.progress is not None and len(self.names) > 1:
+            self.progress(self.done, len(self.names), counts[0])
 
 
 PARTS_AT_ONCE = 4
@@ -208,23 +280,31 @@ class _Indexers:
             raise SearchIndexError(f"pagefind could not start: {failure}") from None
         self.running[name] = (process, printed, time.monotonic())
 
-    def next_finished(self) -> tuple[str, tuple[int, int]]:
-        """Wait for any part to be indexed: its name, and the pages and words Pagefind says it indexed."""
+    def wait(self) -> list[tuple[str, tuple[int, int]]]:
+        """Wait until a part is indexed: the parts whose Pagefind has ended, as `finished` gives them."""
         while True:
-            for name, (process, printed, started) in self.running.items():
-                if process.poll() is None:
-                    if time.monotonic() - started > PART_TIMEOUT:
-                        raise SearchIndexError(f"pagefind took longer than {PART_TIMEOUT:.0f} s (part {name})")
-                    continue
-                del self.running[name]
-                printed.seek(0)
-                text = printed.read().decode("utf-8", "replace")
-                printed.close()
-                if process.returncode != 0:
-                    raise SearchIndexError(f"pagefind failed (exit {process.returncode}):\n{text}".rstrip())
-                counts = {what: int(number.replace(",", "")) for number, what in _COUNTS.findall(text)}
-                return name, (counts.get("pages", 0), counts.get("words", 0))
+            found = self.finished()
+            if found:
+                return found
             time.sleep(0.02)
+
+    def finished(self) -> list[tuple[str, tuple[int, int]]]:
+        """Without waiting: the parts whose Pagefind has ended, each with the pages and words it indexed."""
+        found = []
+        for name, (process, printed, started) in list(self.running.items()):
+            if process.poll() is None:
+                if time.monotonic() - started > PART_TIMEOUT:
+                    raise SearchIndexError(f"pagefind took longer than {PART_TIMEOUT:.0f} s (part {name})")
+                continue
+            del self.running[name]
+            printed.seek(0)
+            text = printed.read().decode("utf-8", "replace")
+            printed.close()
+            if process.returncode != 0:
+                raise SearchIndexError(f"pagefind failed (exit {process.returncode}):\n{text}".rstrip())
+            counts = {what: int(number.replace(",", "")) for number, what in _COUNTS.findall(text)}
+            found.append((name, (counts.get("pages", 0), counts.get("words", 0))))
+        return found
 
 
 def clear_part(bundle: Path, name: str, shards: Sequence[str]) -> None:

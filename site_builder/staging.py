@@ -72,9 +72,15 @@ class Staging:
         self.written.add(relative)
         return True
 
-    def prune(self) -> int:
-        """Delete files of earlier builds that this build did not write; returns how many."""
-        return self._prune(self.folder, "")
+    def prune(self, under: str = "") -> int:
+        """Delete files of earlier builds that this build did not write (only in the folder `under`, when
+        given); returns how many."""
+        if not under:
+            return self._prune(self.folder, "")
+        folder = self.folder / under
+        if identity(folder) is not None or not folder.is_dir() or folder.is_symlink():
+            return 0
+        return self._prune(folder, under + "/")
 
     def _prune(self, folder: Path, prefix: str) -> int:
         removed = 0

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import time
 from pathlib import Path
 
 import pytest
 
+import site_builder.plugin
 import site_builder.search
-from site_builder.search import MAIN, SearchIndexError, index_parts
+from site_builder.search import MAIN, PartIndexing, SearchIndexError, index_parts
+from tests.conftest import DataRepo, invoke_crm
+from tests.test_site import AS_OF, write_small_crm
 
 PARTS = ["s0", "s1", "s2"]
 
@@ -85,3 +89,54 @@ def test_a_failing_part_stops_the_others_and_leaves_no_pagefind_running(
         index_parts(pages, tmp_path / "site" / "pagefind", PARTS, at_once=3)
     assert _children() - before == set()
     assert time.monotonic() - started < 30  # the sleeping ones were killed, not waited out
+
+
+def test_a_part_ready_again_after_a_late_page_is_indexed_again(tmp_path: Path) -> None:
+    """A page of a part written after the part was indexed (which the plugin's counting should never let
+    happen): the part is taken as not ready, and indexed again with the late page in it."""
+    pages = _index_pages(tmp_path)
+    bundle = tmp_path / "site" / "pagefind"
+    with PartIndexing(pages, bundle, PARTS) as parts:
+        parts.ready("s1")
+        late = pages / "s1" / "late" / "index.html"
+        late.parent.mkdir()
+        late.write_text(
+            '<!doctype html><html lang="unknown"><body><div data-pagefind-body>latecomer</div></body></html>\n',
+            encoding="utf-8",
+        )
+        parts.forget("s1")
+        indexed, _, reused = parts.finish()
+    assert indexed == 13 and reused == []
+    assert parts.counts["s1"][0] == 4
+
+
+def test_a_big_site_indexes_its_parts_while_its_pages_are_still_being_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parts of one customer each: Pagefind starts on a part while other pages of the site are still to be
+    written (the pages are written part by part, the rest first), and the search index is the same as when
+    every part waits for the end."""
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    monkeypatch.setattr(site_builder.search, "SHARD_CUSTOMERS", 1)
+    started: list[tuple[str, int]] = []
+    start = site_builder.search._Indexers.start
+
+    def start_and_count(indexers: object, name: str, site: Path, output: Path) -> None:
+        building = output.parent if name == MAIN else output.parent.parent
+        started.append((name, len(list(building.rglob("index.html")))))  # the pages written so far
+        start(indexers, name, site, output)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(site_builder.search._Indexers, "start", start_and_count)
+    built = invoke_crm("build", "--root", str(repo.root), "--as-of", AS_OF, "--out", str(tmp_path / "early"))
+    assert built.returncode == 0, built.stderr
+    pages = len(list((tmp_path / "early").rglob("index.html")))
+    assert [name for name, _ in started][0] == MAIN and len(started) >= 3
+    assert started[0][1] < pages  # the main part was being indexed while customer pages were still to come
+    assert [written for _, written in started] == sorted(written for _, written in started)
+
+    monkeypatch.setattr(site_builder.plugin.CrmPlugin, "_page_indexed", lambda self, part: None)
+    shutil.rmtree(repo.root / ".crm-cache")
+    at_the_end = invoke_crm("build", "--root", str(repo.root), "--as-of", AS_OF, "--out", str(tmp_path / "late"))
+    assert at_the_end.returncode == 0, at_the_end.stderr
+    assert _tree(tmp_path / "early" / "pagefind") == _tree(tmp_path / "late" / "pagefind")

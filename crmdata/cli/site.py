@@ -213,6 +213,7 @@ def _build_in_place_of_output(config: MkDocsConfig, root: Path, language: str) -
             raise CrmError(words, language=language) from None
         plugin.remember(target)
     finally:
+        plugin.stop_search_index()  # no Pagefind outlives a failed or stopped build
         remove_tree(building)  # a failed build's folder; gone already when the site was published
     return target
 
