@@ -16,7 +16,7 @@ import pytest
 
 import site_builder.plugin
 import site_builder.search
-from site_builder.search import MAIN, PartIndexing, SearchIndexError, index_parts
+from site_builder.search import MAIN, PartIndexing, SearchIndexError, index_parts, shard_names
 from tests.conftest import DataRepo, invoke_crm
 from tests.test_site import AS_OF, write_small_crm
 
@@ -140,3 +140,14 @@ def test_a_big_site_indexes_its_parts_while_its_pages_are_still_being_written(
     at_the_end = invoke_crm("build", "--root", str(repo.root), "--as-of", AS_OF, "--out", str(tmp_path / "late"))
     assert at_the_end.returncode == 0, at_the_end.stderr
     assert _tree(tmp_path / "early" / "pagefind") == _tree(tmp_path / "late" / "pagefind")
+
+
+@pytest.mark.parametrize(
+    ("customers", "parts"),
+    [(36, 0), (100, 0), (101, 2), (1000, 10), (2500, 25), (5000, 25), (10000, 25), (10001, 26), (20000, 50)],
+)
+def test_parts_are_small_while_few_and_never_above_pagefinds_memory(customers: int, parts: int) -> None:
+    """An edit re-indexes one part: 100 customers while the parts are at most 25, 400 at most beyond."""
+    assert len(shard_names(customers)) == parts
+    if parts:
+        assert customers / parts <= site_builder.search.SHARD_CUSTOMERS
