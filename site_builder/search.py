@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import IO
 
 from crmdata.system.safe_paths import remove_tree
+from crmdata.system.workers import dying_with_this_process
 
 FOLDER = "pagefind"
 """Where the index goes in the site; the search box's script loads FOLDER/pagefind.js."""
@@ -282,7 +283,10 @@ class _Indexers:
         command = [str(executable()), "--site", str(site), "--output-path", str(output)]
         try:
             process = subprocess.Popen(
-                [*command, "--force-language", INDEX_LANGUAGE], stdout=printed, stderr=subprocess.STDOUT
+                [*command, "--force-language", INDEX_LANGUAGE],
+                stdout=printed,
+                stderr=subprocess.STDOUT,
+                preexec_fn=dying_with_this_process(),  # None unless single-threaded (it says why)
             )
         except OSError as failure:
             printed.close()

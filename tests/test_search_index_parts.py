@@ -9,6 +9,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -151,3 +154,31 @@ def test_parts_are_small_while_few_and_never_above_pagefinds_memory(customers: i
     assert len(shard_names(customers)) == parts
     if parts:
         assert customers / parts <= site_builder.search.SHARD_CUSTOMERS
+
+
+def test_a_pagefind_started_by_crm_dies_when_crm_is_killed(tmp_path: Path) -> None:
+    """SIGKILL gives crm no chance to stop its children: the kernel does it (dying_with_this_process), so no
+    Pagefind runs on writing into the build folder crm left (the next build removes that folder)."""
+    program = (
+        "import subprocess, sys\n"
+        "from crmdata.system.workers import dying_with_this_process\n"
+        "child = subprocess.Popen(['sleep', '60'], preexec_fn=dying_with_this_process())\n"
+        "print(child.pid, flush=True)\n"
+        "child.wait()\n"
+    )
+    crm = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, text=True)
+    assert crm.stdout is not None
+    child = int(crm.stdout.readline())
+    os.kill(crm.pid, signal.SIGKILL)
+    crm.wait()
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{child}").exists() and "Z" not in _state(child):
+        assert time.monotonic() < deadline, "the child outlived its killed parent"
+        time.sleep(0.05)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"

@@ -24,7 +24,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -97,6 +97,29 @@ def _bind_to_parent(parent: int) -> None:
         threading.Thread(target=_watch_parent, args=(parent,), name="crm-parent-watch", daemon=True).start()
     if os.getppid() != parent:  # the parent ended before the kernel was asked to watch it
         os._exit(1)
+
+
+def dying_with_this_process() -> Callable[[], None] | None:
+    """For subprocess.Popen(preexec_fn=…): a program crm starts (Pagefind) is killed by the kernel when this
+    process ends, SIGKILL included, instead of running on as an orphan that writes into a folder crm has
+    given up. Only on Linux and while this process runs one thread: code run between fork and exec with
+    other threads about could wait forever on a lock one of them held (then None: no such guard)."""
+    if not sys.platform.startswith("linux") or threading.active_count() != 1:
+        return None
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def die_with_parent() -> None:  # in the child, before exec: a C call, nothing allocated
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent ended before the kernel was asked to watch it
+            os._exit(1)
+
+    return die_with_parent
 
 
 def _die_with_parent_by_kernel() -> bool:
