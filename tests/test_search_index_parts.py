@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -16,10 +17,12 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import site_builder.plugin
 import site_builder.search
-from site_builder.search import MAIN, PartIndexing, SearchIndexError, index_parts, shard_names
+from site_builder.search import MAIN, PartIndexing, SearchIndexError, grams, index_parts, shard_names
 from tests.conftest import DataRepo, invoke_crm
 from tests.test_site import AS_OF, write_small_crm
 
@@ -182,3 +185,34 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "gone"
+
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(f"[{_HAN}]+|[^\\s{_HAN}\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]+")
+
+
+def _grams_by_the_rule(text: str) -> list[str]:
+    """grams as its docstring says it, one pair at a time: Chinese runs as overlapping pairs (a single
+    character alone), each "h" and five digits a character; other words as written, edges trimmed."""
+    found: dict[str, None] = {}
+    for token in _WORD.findall(text):
+        if re.fullmatch(f"[{_HAN}]+", token):
+            pairs = [token] if len(token) == 1 else [token[i : i + 2] for i in range(len(token) - 1)]
+            for pair in pairs:
+                found["h" + "".join(f"{ord(character):05d}" for character in pair)] = None
+        elif re.search(r"\w", token):
+            found[token.strip("()[]{}<>,;:!?\"'")] = None
+    return list(found)
+
+
+@given(st.lists(st.sampled_from([*"开户资料准备张明 ab-1,.，。：\n\t()", "KH-2024002", "jnyq", "\U00020000", "豈"])))
+@settings(max_examples=400, deadline=None)
+def test_the_index_words_follow_the_rule(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert grams(text) == _grams_by_the_rule(text)
+
+
+def test_the_index_holds_chinese_as_coded_pairs() -> None:
+    assert grams("张明") == ["h2435226126"]  # the docstring's example
+    assert grams("张") == ["h24352"]
+    assert len(grams("开户资料准备 KH-2024002")) == 6  # five pairs and the id

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from site_builder.compact import compact_html
 
 
@@ -28,3 +33,28 @@ def test_whitespace_that_is_content_is_kept_exactly() -> None:
 def test_text_and_attributes_keep_their_single_spaces() -> None:
     html = '<p title="a b">one two <em>three</em> four</p>'
     assert compact_html(html) == html
+
+
+_ANY_RUN = re.compile(r"[ \t\r\n\f]*\n[ \t\r\n\f]*|[ \t\f]{2,}")
+
+
+def _one_character_per_run(text: str) -> str:
+    """The rule itself, one run at a time: a line break when the run held one, else a space."""
+    return _ANY_RUN.sub(lambda run: "\n" if "\n" in run.group(0) else " ", text)
+
+
+@given(
+    st.lists(
+        st.sampled_from([" ", "  ", "\t", "\n", "\r", "\f", "\r\n", "a", "看板", "<p>", "</p>", "<code>x  y</code>"])
+    )
+)
+@settings(max_examples=500, deadline=None)
+def test_every_run_of_whitespace_becomes_one_character(pieces: list[str]) -> None:
+    html = "".join(pieces)
+    kept = re.compile(r"<code>.*?</code>", re.DOTALL)
+    expected = "".join(
+        _one_character_per_run(part) if index % 2 == 0 else part
+        for index, part in enumerate(re.split(r"(<code>.*?</code>)", html, flags=re.DOTALL))
+    )
+    assert kept.findall(compact_html(html)) == kept.findall(html)
+    assert compact_html(html) == expected
