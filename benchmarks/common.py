@@ -43,30 +43,40 @@ def data_set(customers: int, interactions: int, root: Path | None = None) -> Pat
 def _tree_rss_kb(pid: int) -> int:
     """Resident memory of a process and all its descendants, in KB (Linux /proc).
 
-    A child between fork and exec (Python starts every subprocess with vfork or fork) shares its parent's
-    memory and shows the parent's whole RSS for that instant: at 10,000 customers a sample taken while the
-    build starts a Pagefind counted the build's 660 MB twice. Such a child (the parent's program, with the
-    same RSS and size to the kilobyte) is not counted again."""
+    A child running its parent's program (a forked worker, or any child between fork and exec: Python
+    starts a subprocess that way) shares the parent's pages until either writes to them, and its RSS counts
+    them all again: at 10,000 customers a sample taken while the build starts a Pagefind counted the build's
+    660 MB twice. Such a child counts its private memory only (smaps_rollup), which is what it adds."""
     total = 0
-    pending: list[tuple[int, tuple[str, int, int] | None]] = [(pid, None)]
+    pending: list[tuple[int, str | None]] = [(pid, None)]
     while pending:
-        current, parent = pending.pop()
+        current, parent_program = pending.pop()
         try:
-            rss = size = 0
-            with open(f"/proc/{current}/status", encoding="ascii") as handle:
-                for line in handle:
-                    if line.startswith("VmRSS:"):
-                        rss = int(line.split()[1])
-                    elif line.startswith("VmSize:"):
-                        size = int(line.split()[1])
-            own = (os.readlink(f"/proc/{current}/exe"), rss, size)
-            if own != parent:
-                total += rss
+            program = os.readlink(f"/proc/{current}/exe")
+            total += _private_kb(current) if program == parent_program else _rss_kb(current)
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as handle:
-                    pending.extend((int(child), own) for child in handle.read().split())
+                    pending.extend((int(child), program) for child in handle.read().split())
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
+    return total
+
+
+def _rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _private_kb(pid: int) -> int:
+    """The pages only this process holds (written since it was forked, or its own)."""
+    total = 0
+    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                total += int(line.split()[1])
     return total
 
 

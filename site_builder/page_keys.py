@@ -182,9 +182,12 @@ class Fingerprints:
     customer's pages come one after another, so a small memo finds nearly every record met before, and the
     encodings of 100,000 conversations are never all kept)."""
 
-    def __init__(self) -> None:
+    def __init__(self, record_keys: Mapping[int, bytes] | None = None) -> None:
         self._models: dict[int, tuple[object, object]] = {}
         self._encoders = _Encoders(self._encoder_for)
+        self._record_keys = record_keys or {}
+        """Dataset.record_keys: a record read from a file is encoded as its model's name and the digest of
+        the file's bytes (the same bytes make the same record under the same code, which is in every key)."""
 
     def __call__(self, value: object) -> bytes:
         writer = _HashWriter()
@@ -244,9 +247,12 @@ class Fingerprints:
     def _model_encoder(self, kind: type[BaseModel], name: str) -> Encoder:
         fields = tuple(kind.model_fields)
         read = operator.itemgetter(*fields) if len(fields) > 1 else (lambda values: (values[fields[0]],))
-        items, models = self._items, self._models
+        items, models, record_keys = self._items, self._models, self._record_keys
 
         def encode(model: BaseModel) -> object:
+            content = record_keys.get(id(model))
+            if content is not None:
+                return (name, content)
             known = models.get(id(model))
             if known is not None:
                 return known[1]

@@ -346,7 +346,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         keys = PageKeys(staging)
         site_wide = site_wide_values(data)
         code, site = self.code, site_wide_digest(site_wide)
-        fingerprint = Fingerprints()  # for this build only: it remembers the records it has encoded
+        fingerprint = Fingerprints(data.ds.record_keys)  # this build's: it remembers the records it has encoded
         for output in all_outputs(data):
             if isinstance(output, Asset):
                 staging.write(output.src, output.content)

@@ -19,8 +19,9 @@ import jinja2
 import pytest
 
 import site_builder.render
+from crmdata.records.validate import validate
 from crmdata.records.vocabulary import PHRASES
-from site_builder.page_keys import fingerprint
+from site_builder.page_keys import Fingerprints, fingerprint
 from tests.conftest import CrmRun, DataRepo, invoke_crm, run_crm
 from tests.test_site_history import commit, git, init_repository
 
@@ -263,3 +264,18 @@ def test_a_value_without_a_fingerprint_rule_is_refused_by_its_type_name() -> Non
 
     with pytest.raises(TypeError, match=r"no rule for .*Opaque"):
         fingerprint({"customer": [Opaque()]})
+
+
+def test_a_record_read_from_a_file_is_fingerprinted_by_the_files_content(repo: DataRepo) -> None:
+    """Dataset.record_keys: the same bytes make the same record, so its content key stands for it; a record
+    that was not read through the cache (no key) is encoded field by field as before."""
+    write_crm(repo)
+    dataset = validate(repo.root).dataset
+    customer = dataset.customers[0]
+    content = dataset.record_keys[id(customer)]
+    assert content  # read through the cache: every record of a loaded repository has its key
+    by_content = Fingerprints(dataset.record_keys)
+    assert by_content({"customer": customer}) != Fingerprints()({"customer": customer})
+    copy = customer.model_copy()  # another object: not known by identity, encoded field by field
+    assert by_content({"customer": copy}) == Fingerprints()({"customer": customer})
+    assert Fingerprints({id(copy): content})({"customer": copy}) == by_content({"customer": customer})

@@ -39,6 +39,10 @@ class Dataset:
     ids, so an unknown owner is reported in the same run as the record's other errors."""
     record_files: dict[int, str] = field(default_factory=dict, repr=False)
     """The file of each record, by the record's identity (records are values without a path field)."""
+    record_keys: dict[int, bytes] = field(default_factory=dict, repr=False)
+    """The content key (the digest of its file's bytes, crmdata.records.cache) of each record read through
+    the cache, by the record's identity: the same bytes make the same record, so the site's page keys take
+    the key for the record instead of encoding it field by field (site_builder.page_keys)."""
 
     def file_of(self, record: AnyRecord) -> str:
         """The record's file relative to the root, for messages and edit links."""

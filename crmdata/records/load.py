@@ -386,10 +386,13 @@ def load(root: Path, options: LoadOptions | None = None) -> tuple[Dataset, list[
     validated: dict[bytes, Record] = {}
     # An exception in this loop (SIGTERM, Ctrl-C) closes the parser at once, and so stops its workers.
     with closing(parse_files(root, all_paths, options, problems, validated)) as files:
+        keys = dataset.record_keys
         for path, key, item in files:
             folder = path[: path.find("/")]  # the hot loop of a warm run: kept lean
             if type(item) is not dict:  # a validated record from the cache (of this folder's model)
                 valid[folder][path] = cast(Record, item)
+                if key is not None:
+                    keys[id(item)] = key
                 continue
             try:
                 record = validators[folder](item)
@@ -400,6 +403,7 @@ def load(root: Path, options: LoadOptions | None = None) -> tuple[Dataset, list[
             valid[folder][path] = record
             if key is not None:
                 validated[key] = record
+                keys[id(record)] = key
     dataset.customers = _in_path_order(found[CUSTOMERS_DIR], valid[CUSTOMERS_DIR], dataset, Customer)
     dataset.interactions = _in_path_order(found[INTERACTIONS_DIR], valid[INTERACTIONS_DIR], dataset, Interaction)
     dataset.plans = _in_path_order(found[PLANS_DIR], valid[PLANS_DIR], dataset, Plan)
