@@ -219,7 +219,6 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """How generated pages are converted without Python-Markdown (site_builder.direct_html); None when
         mkdocs.yml adds a Markdown extension whose effect that module does not reproduce."""
         self.generated_pages: frozenset[str] = frozenset()
-        self.pages_direct = 0
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """`mkdocs serve` / `crm serve` preview on this machine: never encrypted (nothing is published)."""
@@ -553,7 +552,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Refuse a site_dir crm did not build before mkdocs empties it (a plain `mkdocs build`; `crm build`
         hands mkdocs a new empty folder)."""
-        self.pages_converted = self.pages_written = self.pages_direct = 0
+        self.pages_converted = self.pages_written = 0
         self.held.clear()
         try:
             check_replaceable(Path(config.site_dir))
@@ -700,7 +699,6 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             converted = convert(markdown, self.direct)
             if converted is not None:
                 page.render = lambda config, files: _rendered(page, converted)
-                self.pages_direct += 1
         return markdown
 
     @event_priority(-100)  # last: every other plugin has seen the HTML before it is put away
