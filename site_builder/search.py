@@ -1,5 +1,6 @@
 """The site's search (crm.yaml `site.search: pagefind`, the default; `material` keeps the theme's built-in
-search): Pagefind, run after mkdocs over pages of its own that hold what the index needs.
+search): Pagefind, run beside mkdocs over pages of its own that hold what the index needs (PartIndexing: each
+part of the index as soon as mkdocs has written its pages).
 
 Why Pagefind over mkdocs-material's built-in search (benchmarks/issue15_search.py measures both over the
 same pages): material's search ships one search_index.json that every browser downloads whole and indexes
@@ -64,9 +65,10 @@ class Indexing:
 
 
 SHARD_CUSTOMERS = 400
-"""Customers per part of the index. Pagefind holds a whole index in memory while it writes it, about 0.6 MB a
-page (7.1 GB for the 11,900 indexed pages of 10,000 customers in one index): beyond this many customers their
-pages are indexed in parts of about this size, one after another (about 300 MB each), which the browser merges
+"""Customers at most per part of the index. Pagefind holds a whole index in memory while it writes it, about
+0.6 MB a page (7.1 GB for the 11,900 indexed pages of 10,000 customers in one index): customer pages are indexed
+in parts of at most this size (smaller while they are few: shard_names), one at a time beside the build (about
+300 MB each), which the browser merges
 into one search (pagefind.mergeIndex). Smaller parts cost more requests at a first query (one chunk per part and
 word); this size keeps the build under 1 GB at 10,000 customers. The other pages (the guide, overviews) make
 the main part."""
