@@ -18,6 +18,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from crmdata.records.report import text_line
 from crmdata.records.validate import Validation, validate
 from crmdata.records.vocabulary import label, phrase
 from crmdata.system.safe_paths import UnsafePathError
+from crmdata.system.workers import worker_pool
 from site_builder.compact import compact_html
 from site_builder.direct_html import Converted, HeadingOptions, convert, heading_options
 from site_builder.encrypt import (
@@ -49,14 +51,13 @@ from site_builder.encrypt import (
 from site_builder.held import HeldPages
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
 from site_builder.kept import keeping, kept_bytecode
+from site_builder.keyed_pages import Rendering, prepare, render_second_half, worth_a_second_process
 from site_builder.output import MARKER, check_replaceable, is_crm_site, mark
 from site_builder.page_keys import (
     Fingerprints,
     PageKeys,
-    SiteWideView,
     UndeclaredInputError,
     code_digest,
-    page_key,
     site_wide_digest,
     site_wide_values,
 )
@@ -341,38 +342,47 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         env = environment(data.labels, kept_bytecode())
         env.globals.update(segment_src=segment_src, limit=LIST_ROWS, group_limit=GROUP_ROWS)
         outputs = []
-        pages = 0
+        pages = keyed = 0
         keys = PageKeys(staging)
         site_wide = site_wide_values(data)
-        code, site = self.code, site_wide_digest(site_wide)
-        fingerprint = Fingerprints(data.ds.record_keys)  # this build's: it remembers the records it has encoded
-        for output in all_outputs(data):
-            if isinstance(output, Asset):
-                staging.write(output.src, output.content)
-            elif output.keyed:  # rendered only when its inputs changed (site_builder.page_keys)
-                key = page_key(code, site, output.template, output.src, output.title, fingerprint(output.context))
-                if not keys.keep(output.src, key):
-                    template = env.get_template(output.template)
-                    try:
-                        text = template.render(
-                            data=SiteWideView(site_wide, output.src),
-                            links=Links(output.src),
-                            page=output,
-                            **output.context,
-                        )
-                    except UndeclaredInputError as undeclared:
-                        raise PluginError(f"crm: {undeclared}") from None
-                    keys.written(output.src, key, staging.write(output.src, text))
-                pages += 1
-            else:
-                text = env.get_template(output.template).render(
-                    data=data, links=Links(output.src), page=output, **output.context
-                )
-                staging.write(output.src, text)
-                pages += 1
-            if isinstance(output, Page) and pages % PROGRESS_EVERY == 0:
-                log.info(phrase("plugin_rendered", self.language, count=pages))
-            outputs.append(Placed(output.src, output.nav if isinstance(output, Page) else None))
+        rendering = Rendering(
+            env, keys, staging, self.code, site_wide_digest(site_wide), site_wide, Fingerprints(data.ds.record_keys)
+        )
+        with ExitStack() as stack:
+            share = None
+            if worth_a_second_process(len(data.customers)):  # half the keyed pages in a worker (keyed_pages)
+                prepare(rendering, lambda: all_outputs(data))
+                gc.freeze()  # the worker's collector leaves the build's objects alone: fewer pages copied
+                try:
+                    pool = stack.enter_context(worker_pool(max_workers=1))
+                finally:
+                    gc.unfreeze()
+                share = pool.submit(render_second_half)
+            for output in all_outputs(data):
+                if isinstance(output, Asset):
+                    staging.write(output.src, output.content)
+                elif output.keyed:  # rendered only when its inputs changed (site_builder.page_keys)
+                    if share is None or keyed % 2 == 0:
+                        try:
+                            rendering.page(output)
+                        except UndeclaredInputError as undeclared:
+                            raise PluginError(f"crm: {undeclared}") from None
+                    keyed += 1
+                    pages += 1
+                else:
+                    text = env.get_template(output.template).render(
+                        data=data, links=Links(output.src), page=output, **output.context
+                    )
+                    staging.write(output.src, text)
+                    pages += 1
+                if isinstance(output, Page) and pages % PROGRESS_EVERY == 0:
+                    log.info(phrase("plugin_rendered", self.language, count=pages))
+                outputs.append(Placed(output.src, output.nav if isinstance(output, Page) else None))
+            if share is not None:
+                try:
+                    share.result().merge_into(rendering)
+                except UndeclaredInputError as undeclared:
+                    raise PluginError(f"crm: {undeclared}") from None
         for asset in (*ASSETS, Path(UNLOCK_SCRIPT).name):
             staging.write(f"assets/{asset}", (Path(__file__).parent / "assets" / asset).read_bytes())
         keys.save()  # only now: a build stopped before this point leaves the last build's keys

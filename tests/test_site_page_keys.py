@@ -18,6 +18,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
+import site_builder.keyed_pages as keyed_rendering
+import site_builder.plugin
 import site_builder.render
 from crmdata.records.validate import validate
 from crmdata.records.vocabulary import PHRASES
@@ -279,3 +281,36 @@ def test_a_record_read_from_a_file_is_fingerprinted_by_the_files_content(repo: D
     copy = customer.model_copy()  # another object: not known by identity, encoded field by field
     assert by_content({"customer": copy}) == Fingerprints()({"customer": customer})
     assert Fingerprints({id(copy): content})({"customer": copy}) == by_content({"customer": customer})
+
+
+SECOND_PROCESS_PIDS: list[Path] = []
+
+
+def _second_half_noting_its_process() -> object:
+    """render_second_half, leaving the worker's pid in a file (the test reads it back)."""
+    SECOND_PROCESS_PIDS[0].write_text(str(os.getpid()), encoding="utf-8")
+    return keyed_rendering.render_second_half()
+
+
+def test_keyed_pages_rendered_by_two_processes_are_those_one_process_renders(
+    repo: DataRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Half the keyed pages in a worker (site_builder.keyed_pages): the same staged pages, keys and site, and
+    the worker really is another process; the next build finds every page current."""
+    write_crm(repo)
+    build(repo)
+    serial = {src: (staging_of(repo) / src).read_bytes() for src in keyed_pages(repo)}
+    site = {path.relative_to(repo.root / "site"): path.read_bytes() for path in (repo.root / "site").rglob("*.html")}
+    (repo.root / ".crm-cache" / "site").rename(tmp_path / "serial-cache")
+    SECOND_PROCESS_PIDS[:] = [tmp_path / "worker.pid"]
+    monkeypatch.setattr(keyed_rendering, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(site_builder.plugin, "render_second_half", _second_half_noting_its_process)
+    both = build(repo)
+    assert keyed_counts(both.stderr) == (len(serial), 0)
+    assert int((tmp_path / "worker.pid").read_text()) != os.getpid()
+    assert {src: (staging_of(repo) / src).read_bytes() for src in keyed_pages(repo)} == serial
+    assert {
+        path.relative_to(repo.root / "site"): path.read_bytes() for path in (repo.root / "site").rglob("*.html")
+    } == site
+    again = build(repo)
+    assert keyed_counts(again.stderr) == (0, len(serial))

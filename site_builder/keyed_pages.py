@@ -1,0 +1,110 @@
+"""The keyed pages (a customer's pages, the full lists) rendered by two processes: half each.
+
+Rendering the generated pages was the largest part of a big build (10,000 customers: some 13,200 keyed pages,
+46 s of jinja on one core) and every page is independent of the others. So, when there are many, a worker
+forked from the build (crmdata.system.workers: it dies with crm) renders every second keyed page while the
+build renders the rest and everything else; each writes its own pages into the staging folder (its files'
+temporary names carry its pid, folders are made race-free) and the worker hands back what the build must
+know: the keys of the pages it staged and which files it wrote. The worker sees the build's memory as it was
+when forked (the site's data, the templates, the last build's keys), so nothing is sent to it but the order.
+
+Only while crm runs one thread (a fork beside other threads could hang on a lock one of them held: `crm
+serve` renders alone) and on more than one core.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from site_builder.page_keys import Fingerprints, PageKeys, SiteWideView, page_key
+from site_builder.pages import Page
+from site_builder.render import Links
+from site_builder.staging import Staging
+
+PARALLEL_PAGES = 1500
+"""Keyed pages from which a second process helps: below, forking and building every page's context twice
+costs about what it saves."""
+
+
+@dataclass
+class Rendering:
+    """What rendering keyed pages needs, the same in the build and in the worker forked from it."""
+
+    env: Any
+    keys: PageKeys
+    staging: Staging
+    code: bytes
+    site: bytes
+    site_wide: dict[str, object]
+    fingerprint: Fingerprints
+
+    def page(self, output: Page) -> None:
+        """Render `output` unless its key and staged file are the last build's (site_builder.page_keys)."""
+        context = self.fingerprint(output.context)
+        key = page_key(self.code, self.site, output.template, output.src, output.title, context)
+        if self.keys.keep(output.src, key):
+            return
+        text = self.env.get_template(output.template).render(
+            data=SiteWideView(self.site_wide, output.src), links=Links(output.src), page=output, **output.context
+        )
+        self.keys.written(output.src, key, self.staging.write(output.src, text))
+
+
+@dataclass
+class Share:
+    """What the worker did: the keys of its pages, the files it staged, and its counts."""
+
+    keys: dict[str, tuple[str, int, int, int]]
+    written: set[str]
+    changed: int
+    rendered: int
+    current: int
+
+    def merge_into(self, rendering: Rendering) -> None:
+        rendering.keys.now.update(self.keys)
+        rendering.keys.rendered += self.rendered
+        rendering.keys.current += self.current
+        rendering.staging.written.update(self.written)
+        rendering.staging.changed += self.changed
+
+
+_FORKED: tuple[Rendering, Callable[[], Any]] | None = None
+"""The rendering and the pages (a fresh iterator of every output) a worker forked now works on."""
+
+
+def worth_a_second_process(keyed_pages: int) -> bool:
+    """Whether to render with a worker: many keyed pages, another core, and no other thread in crm."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return keyed_pages >= PARALLEL_PAGES and cores > 1 and threading.active_count() == 1
+
+
+def prepare(rendering: Rendering, outputs: Callable[[], Any]) -> None:
+    """Before the worker is forked: what it will render from."""
+    global _FORKED
+    _FORKED = (rendering, outputs)
+
+
+def render_second_half() -> Share:
+    """In the worker: every second keyed page (the odd ones, counting keyed pages from 0), from a fresh pass
+    over the outputs (their contexts are built here again: the build does not send them)."""
+    assert _FORKED is not None, "prepare() first"
+    rendering, outputs = _FORKED
+    rendering.keys.now, rendering.keys.rendered, rendering.keys.current = {}, 0, 0
+    rendering.staging.written, rendering.staging.changed = set(), 0
+    keyed = 0
+    for output in outputs():
+        if isinstance(output, Page) and output.keyed:
+            if keyed % 2 == 1:
+                rendering.page(output)
+            keyed += 1
+    return Share(
+        rendering.keys.now, rendering.staging.written, rendering.staging.changed, rendering.keys.rendered,
+        rendering.keys.current,
+    )  # fmt: skip
