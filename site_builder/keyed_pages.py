@@ -1,12 +1,14 @@
-"""The keyed pages (a customer's pages, the full lists) rendered by two processes: half each.
+"""The customers' pages rendered by two processes: half the customers each.
 
 Rendering the generated pages was the largest part of a big build (10,000 customers: some 13,200 keyed pages,
-46 s of jinja on one core) and every page is independent of the others. So, when there are many, a worker
-forked from the build (crmdata.system.workers: it dies with crm) renders every second keyed page while the
-build renders the rest and everything else; each writes its own pages into the staging folder (its files'
-temporary names carry its pid, folders are made race-free) and the worker hands back what the build must
-know: the keys of the pages it staged and which files it wrote. The worker sees the build's memory as it was
-when forked (the site's data, the templates, the last build's keys), so nothing is sent to it but the order.
+46 s of jinja on one core) and every customer's pages are independent of the others'. So, when there are many,
+a worker forked from the build (crmdata.system.workers: it dies with crm) renders the pages of every second
+customer (SiteData.customer_share) while the build renders the others and everything else; each writes its own
+pages into the staging folder (its files' temporary names carry its pid, folders are made race-free) and the
+worker hands back what the build must know: the keys of the pages it staged and which files it staged. The
+worker sees the build's memory as it was when forked (the site's data, the templates, the last build's keys),
+so nothing is sent to it but the order, and it reads only its customers' records: a page of memory it does
+not touch stays shared with the build (the 10,000-customer build stays within 1 GB).
 
 Only while crm runs one thread (a fork beside other threads could hang on a lock one of them held: `crm
 serve` renders alone) and on more than one core.
@@ -73,7 +75,7 @@ class Share:
 
 
 _FORKED: tuple[Rendering, Callable[[], Any]] | None = None
-"""The rendering and the pages (a fresh iterator of every output) a worker forked now works on."""
+"""The rendering and its pages (a fresh iterator of the worker's customers' pages) a worker forked now works on."""
 
 
 def worth_a_second_process(keyed_pages: int) -> bool:
@@ -85,25 +87,20 @@ def worth_a_second_process(keyed_pages: int) -> bool:
     return keyed_pages >= PARALLEL_PAGES and cores > 1 and threading.active_count() == 1
 
 
-def prepare(rendering: Rendering, outputs: Callable[[], Any]) -> None:
-    """Before the worker is forked: what it will render from."""
+def prepare(rendering: Rendering, pages: Callable[[], Any]) -> None:
+    """Before the worker is forked: what it will render, `pages()` giving the worker's customers' pages."""
     global _FORKED
-    _FORKED = (rendering, outputs)
+    _FORKED = (rendering, pages)
 
 
 def render_second_half() -> Share:
-    """In the worker: every second keyed page (the odd ones, counting keyed pages from 0), from a fresh pass
-    over the outputs (their contexts are built here again: the build does not send them)."""
+    """In the worker: the pages `prepare` named (the build sets SiteData.customer_share to the other half)."""
     assert _FORKED is not None, "prepare() first"
-    rendering, outputs = _FORKED
+    rendering, pages = _FORKED
     rendering.keys.now, rendering.keys.rendered, rendering.keys.current = {}, 0, 0
     rendering.staging.written, rendering.staging.changed = set(), 0
-    keyed = 0
-    for output in outputs():
-        if isinstance(output, Page) and output.keyed:
-            if keyed % 2 == 1:
-                rendering.page(output)
-            keyed += 1
+    for page in pages():
+        rendering.page(page)
     return Share(
         rendering.keys.now, rendering.staging.written, rendering.staging.changed, rendering.keys.rendered,
         rendering.keys.current,

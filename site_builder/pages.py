@@ -677,7 +677,16 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
     yield Page(
         "customers/index.md", "customers.md.j2", data.labels.t("customers"), {}, nav=(data.labels.t("customers"),)
     )
-    for customer in data.customers.values():
+    yield from each_customers_pages(data)
+
+
+def each_customers_pages(data: SiteData) -> Iterator[Page]:
+    """Each customer's page and its further pages, for the customers of this process's share
+    (SiteData.customer_share): every customer when the build renders alone."""
+    share, shares = data.customer_share
+    for number, customer in enumerate(data.customers.values()):
+        if number % shares != share:
+            continue
         timeline = data.timeline_of.get(customer.id, [])
         contacts = [
             {

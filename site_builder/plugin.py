@@ -61,7 +61,16 @@ from site_builder.page_keys import (
     site_wide_digest,
     site_wide_values,
 )
-from site_builder.pages import GROUP_ROWS, LIST_ROWS, Asset, Page, Placed, all_outputs, segment_src
+from site_builder.pages import (
+    GROUP_ROWS,
+    LIST_ROWS,
+    Asset,
+    Page,
+    Placed,
+    all_outputs,
+    each_customers_pages,
+    segment_src,
+)
 from site_builder.render import Links, environment
 from site_builder.reuse import (
     Manifest,
@@ -342,7 +351,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         env = environment(data.labels, kept_bytecode())
         env.globals.update(segment_src=segment_src, limit=LIST_ROWS, group_limit=GROUP_ROWS)
         outputs = []
-        pages = keyed = 0
+        pages = 0
         keys = PageKeys(staging)
         site_wide = site_wide_values(data)
         rendering = Rendering(
@@ -350,24 +359,24 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         )
         with ExitStack() as stack:
             share = None
-            if worth_a_second_process(len(data.customers)):  # half the keyed pages in a worker (keyed_pages)
-                prepare(rendering, lambda: all_outputs(data))
+            if worth_a_second_process(len(data.customers)):  # half the customers in a worker (keyed_pages)
+                data.customer_share = (1, 2)  # the worker's, as it is forked
+                prepare(rendering, lambda: each_customers_pages(data))
                 gc.freeze()  # the worker's collector leaves the build's objects alone: fewer pages copied
                 try:
                     pool = stack.enter_context(worker_pool(max_workers=1))
                 finally:
                     gc.unfreeze()
+                    data.customer_share = (0, 2)  # the build's
                 share = pool.submit(render_second_half)
             for output in all_outputs(data):
                 if isinstance(output, Asset):
                     staging.write(output.src, output.content)
                 elif output.keyed:  # rendered only when its inputs changed (site_builder.page_keys)
-                    if share is None or keyed % 2 == 0:
-                        try:
-                            rendering.page(output)
-                        except UndeclaredInputError as undeclared:
-                            raise PluginError(f"crm: {undeclared}") from None
-                    keyed += 1
+                    try:
+                        rendering.page(output)
+                    except UndeclaredInputError as undeclared:
+                        raise PluginError(f"crm: {undeclared}") from None
                     pages += 1
                 else:
                     text = env.get_template(output.template).render(
@@ -380,9 +389,12 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 outputs.append(Placed(output.src, output.nav if isinstance(output, Page) else None))
             if share is not None:
                 try:
-                    share.result().merge_into(rendering)
+                    worked = share.result()
                 except UndeclaredInputError as undeclared:
                     raise PluginError(f"crm: {undeclared}") from None
+                worked.merge_into(rendering)
+                outputs += [Placed(src, None) for src in sorted(worked.written)]  # customer pages: no nav place
+                data.customer_share = (0, 1)
         for asset in (*ASSETS, Path(UNLOCK_SCRIPT).name):
             staging.write(f"assets/{asset}", (Path(__file__).parent / "assets" / asset).read_bytes())
         keys.save()  # only now: a build stopped before this point leaves the last build's keys
