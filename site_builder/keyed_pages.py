@@ -93,6 +93,13 @@ def prepare(rendering: Rendering, pages: Callable[[], Any]) -> None:
     _FORKED = (rendering, pages)
 
 
+def forget() -> None:
+    """Once the worker is forked: the build lets go of what `prepare` held (the site's data, and through it
+    every record: freed after rendering, as without a worker)."""
+    global _FORKED
+    _FORKED = None
+
+
 def render_second_half() -> Share:
     """In the worker: the pages `prepare` named (the build sets SiteData.customer_share to the other half)."""
     assert _FORKED is not None, "prepare() first"

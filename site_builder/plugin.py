@@ -52,6 +52,7 @@ from site_builder.held import HeldPages
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
 from site_builder.kept import keeping, kept_bytecode
 from site_builder.keyed_pages import Rendering, prepare, render_second_half, worth_a_second_process
+from site_builder.keyed_pages import forget as forget_forked
 from site_builder.output import MARKER, check_replaceable, is_crm_site, mark
 from site_builder.page_keys import (
     Fingerprints,
@@ -367,6 +368,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                     pool = stack.enter_context(worker_pool(max_workers=1))
                 finally:
                     gc.unfreeze()
+                    forget_forked()  # the worker has its copy; the build must be able to free the data later
                     data.customer_share = (0, 2)  # the build's
                 share = pool.submit(render_second_half)
             for output in all_outputs(data):
