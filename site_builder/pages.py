@@ -681,11 +681,11 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
 
 
 def each_customers_pages(data: SiteData) -> Iterator[Page]:
-    """Each customer's page and its further pages, for the customers of this process's share
-    (SiteData.customer_share): every customer when the build renders alone."""
-    share, shares = data.customer_share
+    """Each customer's page and its further pages, for the customers this process renders (SiteData.worker_share):
+    every customer when the build renders alone."""
+    share, shares = data.worker_share or (0, 1)
     for number, customer in enumerate(data.customers.values()):
-        if number % shares != share:
+        if data.worker_share is not None and (number % shares == share) != data.in_worker:
             continue
         timeline = data.timeline_of.get(customer.id, [])
         contacts = [

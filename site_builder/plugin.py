@@ -51,7 +51,7 @@ from site_builder.encrypt import (
 from site_builder.held import HeldPages
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
 from site_builder.kept import keeping, kept_bytecode
-from site_builder.keyed_pages import Rendering, prepare, render_second_half, worth_a_second_process
+from site_builder.keyed_pages import WORKER_SHARE, Rendering, prepare, render_worker_share, worth_a_second_process
 from site_builder.keyed_pages import forget as forget_forked
 from site_builder.output import MARKER, check_replaceable, is_crm_site, mark
 from site_builder.page_keys import (
@@ -89,6 +89,7 @@ from site_builder.search import (
     PartIndexing,
     SearchIndexError,
     code_files,
+    give_back_freed_memory,
     index_page,
     indexing,
     initials,
@@ -360,17 +361,18 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         )
         with ExitStack() as stack:
             share = None
-            if worth_a_second_process(len(data.customers)):  # half the customers in a worker (keyed_pages)
-                data.customer_share = (1, 2)  # the worker's, as it is forked
+            if worth_a_second_process(len(data.customers)):  # a third of the customers in a worker (keyed_pages)
+                data.worker_share, data.in_worker = WORKER_SHARE, True  # the worker's copy, as it is forked
                 prepare(rendering, lambda: each_customers_pages(data))
+                give_back_freed_memory()  # what loading and computing left free is not the worker's to inherit
                 gc.freeze()  # the worker's collector leaves the build's objects alone: fewer pages copied
                 try:
                     pool = stack.enter_context(worker_pool(max_workers=1))
                 finally:
                     gc.unfreeze()
                     forget_forked()  # the worker has its copy; the build must be able to free the data later
-                    data.customer_share = (0, 2)  # the build's
-                share = pool.submit(render_second_half)
+                    data.in_worker = False  # the build's
+                share = pool.submit(render_worker_share)
             for output in all_outputs(data):
                 if isinstance(output, Asset):
                     staging.write(output.src, output.content)
@@ -396,7 +398,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                     raise PluginError(f"crm: {undeclared}") from None
                 worked.merge_into(rendering)
                 outputs += [Placed(src, None) for src in sorted(worked.written)]  # customer pages: no nav place
-                data.customer_share = (0, 1)
+                data.worker_share = None
         for asset in (*ASSETS, Path(UNLOCK_SCRIPT).name):
             staging.write(f"assets/{asset}", (Path(__file__).parent / "assets" / asset).read_bytes())
         keys.save()  # only now: a build stopped before this point leaves the last build's keys

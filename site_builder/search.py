@@ -107,7 +107,7 @@ def shard_of(src: str, shards: Sequence[str], customers: Container[str]) -> str:
     return MAIN if customer is None else shards[zlib.crc32(customer.encode("utf-8")) % len(shards)]
 
 
-def _give_back_freed_memory() -> None:
+def give_back_freed_memory() -> None:
     """Before Pagefind starts beside this process: collect what the build no longer holds and hand the C
     allocator's free pages back to the system (glibc's malloc_trim), so the two together stay under the 1 GB a
     10,000-customer build is allowed. Elsewhere (no glibc) nothing more than the collection happens."""
@@ -198,7 +198,7 @@ class PartIndexing:
             self._indexed(name, counts)
         while self.waiting and not self.indexers.full():
             if not self.freed:
-                _give_back_freed_memory()
+                give_back_freed_memory()
                 self.freed = True
             name = self.waiting.pop(0)
             self.indexers.start(name, self.pages / name, self._output(name))

@@ -194,9 +194,11 @@ class SiteData:
     complaints_of: dict[str, list[Interaction]] = field(default_factory=dict)
     todos_of_owner: dict[str, list[OverdueTodo]] = field(default_factory=dict)
     history_of: dict[str, CustomerHistory] = field(default_factory=dict)
-    customer_share: tuple[int, int] = (0, 1)
-    """(k, n): the customers whose pages this process renders, the k-th of every n (site_builder.keyed_pages:
-    a worker renders the other share, touching only its customers' records)."""
+    worker_share: tuple[int, int] | None = None
+    """(k, n): the worker rendering customers' pages beside the build (site_builder.keyed_pages) takes the k-th
+    customer of every n, the build the others; None: the build renders every customer."""
+    in_worker: bool = False
+    """True in that worker (its own copy of the data, as forked)."""
     """customer id -> its changes from git, newest first (none when the data is not in git)."""
     history_available: bool = False
     """The records are in a git repository with commits: customer pages have a change history section."""

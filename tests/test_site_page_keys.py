@@ -287,9 +287,9 @@ SECOND_PROCESS_PIDS: list[Path] = []
 
 
 def _second_half_noting_its_process() -> object:
-    """render_second_half, leaving the worker's pid in a file (the test reads it back)."""
+    """render_worker_share, leaving the worker's pid in a file (the test reads it back)."""
     SECOND_PROCESS_PIDS[0].write_text(str(os.getpid()), encoding="utf-8")
-    return keyed_rendering.render_second_half()
+    return keyed_rendering.render_worker_share()
 
 
 def test_keyed_pages_rendered_by_two_processes_are_those_one_process_renders(
@@ -304,7 +304,8 @@ def test_keyed_pages_rendered_by_two_processes_are_those_one_process_renders(
     (repo.root / ".crm-cache" / "site").rename(tmp_path / "serial-cache")
     SECOND_PROCESS_PIDS[:] = [tmp_path / "worker.pid"]
     monkeypatch.setattr(keyed_rendering, "PARALLEL_PAGES", 1)
-    monkeypatch.setattr(site_builder.plugin, "render_second_half", _second_half_noting_its_process)
+    monkeypatch.setattr(keyed_rendering, "SPARE_MEMORY_MB", 0)
+    monkeypatch.setattr(site_builder.plugin, "render_worker_share", _second_half_noting_its_process)
     both = build(repo)
     assert keyed_counts(both.stderr) == (len(serial), 0)
     assert int((tmp_path / "worker.pid").read_text()) != os.getpid()
@@ -314,3 +315,12 @@ def test_keyed_pages_rendered_by_two_processes_are_those_one_process_renders(
     } == site
     again = build(repo)
     assert keyed_counts(again.stderr) == (0, len(serial))
+
+
+def test_a_second_process_only_with_many_customers_and_memory_to_spare(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert keyed_rendering.available_memory_mb() > 0  # this machine's MemAvailable, read from /proc/meminfo
+    monkeypatch.setattr(keyed_rendering, "available_memory_mb", lambda: 8192)
+    assert keyed_rendering.worth_a_second_process(10_000) == (len(os.sched_getaffinity(0)) > 1)
+    assert not keyed_rendering.worth_a_second_process(100)
+    monkeypatch.setattr(keyed_rendering, "available_memory_mb", lambda: 2048)
+    assert not keyed_rendering.worth_a_second_process(10_000)
