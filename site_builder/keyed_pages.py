@@ -10,7 +10,9 @@ worker sees the build's memory as it was when forked (the site's data, the templ
 so nothing is sent to it but the order, and it reads only its customers' records: a page of memory it does
 not touch stays shared with the build (the 10,000-customer build stays within 1 GB).
 
-Only while crm runs one thread (a fork beside other threads could hang on a lock one of them held: `crm
+Only when most pages are to be rendered (the last build's keys do not cover the customers: a first build, a
+build in CI from a fresh clone; after an edit nearly every page is kept, and forking would cost more than it
+saves), only while crm runs one thread (a fork beside other threads could hang on a lock one of them held: `crm
 serve` renders alone), on more than one core, and with memory to spare (SPARE_MEMORY_MB).
 """
 

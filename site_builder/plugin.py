@@ -361,7 +361,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         )
         with ExitStack() as stack:
             share = None
-            if worth_a_second_process(len(data.customers)):  # a third of the customers in a worker (keyed_pages)
+            rendering_most = len(keys.before) < len(data.customers)  # no last build to keep pages from (CI)
+            if rendering_most and worth_a_second_process(len(data.customers)):  # a third of them in a worker
                 data.worker_share, data.in_worker = WORKER_SHARE, True  # the worker's copy, as it is forked
                 prepare(rendering, lambda: each_customers_pages(data))
                 give_back_freed_memory()  # what loading and computing left free is not the worker's to inherit
