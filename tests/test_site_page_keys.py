@@ -283,42 +283,54 @@ def test_a_record_read_from_a_file_is_fingerprinted_by_the_files_content(repo: D
     assert Fingerprints({id(copy): content})({"customer": copy}) == by_content({"customer": customer})
 
 
-SECOND_PROCESS_PIDS: list[Path] = []
+_TWO_PROCESSES = """
+import os, sys
+import site_builder.keyed_pages as keyed
+import site_builder.plugin as plugin
+keyed.PARALLEL_PAGES, keyed.SPARE_MEMORY_MB = 1, 0  # a worker for this small repository
+PID_FILE = sys.argv[1]
+def noting_its_process():
+    with open(PID_FILE, "w", encoding="utf-8") as noted:
+        noted.write(str(os.getpid()))
+    return keyed.render_worker_share()
+plugin.render_worker_share = noting_its_process
+from crmdata.cli.main import main
+sys.argv = ["crm", *sys.argv[2:]]
+main()
+"""
+"""`crm build` in a process of its own (one thread, as crm runs: the worker is forked only then) with a worker
+for any number of customers, the worker leaving its pid in the file named first."""
 
 
-def _second_half_noting_its_process() -> object:
-    """render_worker_share, leaving the worker's pid in a file (the test reads it back)."""
-    SECOND_PROCESS_PIDS[0].write_text(str(os.getpid()), encoding="utf-8")
-    return keyed_rendering.render_worker_share()
-
-
-def test_keyed_pages_rendered_by_two_processes_are_those_one_process_renders(
-    repo: DataRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Half the keyed pages in a worker (site_builder.keyed_pages): the same staged pages, keys and site, and
-    the worker really is another process; the next build finds every page current."""
+def test_keyed_pages_rendered_by_two_processes_are_those_one_process_renders(repo: DataRepo, tmp_path: Path) -> None:
+    """A third of the customers in a worker (site_builder.keyed_pages): the same staged pages, keys and site,
+    and the worker really is another process; the next build finds every page current."""
     write_crm(repo)
+    out = repo.root.parent / "out"
     build(repo)
     serial = {src: (staging_of(repo) / src).read_bytes() for src in keyed_pages(repo)}
-    site = {path.relative_to(repo.root / "site"): path.read_bytes() for path in (repo.root / "site").rglob("*.html")}
-    (repo.root / ".crm-cache" / "site").rename(tmp_path / "serial-cache")
-    SECOND_PROCESS_PIDS[:] = [tmp_path / "worker.pid"]
-    monkeypatch.setattr(keyed_rendering, "PARALLEL_PAGES", 1)
-    monkeypatch.setattr(keyed_rendering, "SPARE_MEMORY_MB", 0)
-    monkeypatch.setattr(site_builder.plugin, "render_worker_share", _second_half_noting_its_process)
-    both = build(repo)
+    site = {path.relative_to(out): path.read_bytes() for path in out.rglob("*.html")}
+    assert len(site) > 10
+    (repo.root / ".crm-cache" / "site").rename(tmp_path / "serial-cache")  # a first build: most pages to render
+    pid_file = tmp_path / "worker.pid"
+    command = ["build", "--root", str(repo.root), "--as-of", AS_OF, "--out", str(out)]
+    both = subprocess.run(
+        [sys.executable, "-c", _TWO_PROCESSES, str(pid_file), *command], capture_output=True, text=True, check=False
+    )
+    assert both.returncode == 0, both.stderr
     assert keyed_counts(both.stderr) == (len(serial), 0)
-    assert int((tmp_path / "worker.pid").read_text()) != os.getpid()
+    assert int(pid_file.read_text(encoding="utf-8")) != os.getpid()
     assert {src: (staging_of(repo) / src).read_bytes() for src in keyed_pages(repo)} == serial
-    assert {
-        path.relative_to(repo.root / "site"): path.read_bytes() for path in (repo.root / "site").rglob("*.html")
-    } == site
+    assert {path.relative_to(out): path.read_bytes() for path in out.rglob("*.html")} == site
     again = build(repo)
     assert keyed_counts(again.stderr) == (0, len(serial))
 
 
 def test_a_second_process_only_with_many_customers_and_memory_to_spare(monkeypatch: pytest.MonkeyPatch) -> None:
     assert keyed_rendering.available_memory_mb() > 0  # this machine's MemAvailable, read from /proc/meminfo
+    monkeypatch.setattr(keyed_rendering.threading, "active_count", lambda: 2)
+    assert not keyed_rendering.worth_a_second_process(10_000)  # a fork beside another thread could hang
+    monkeypatch.setattr(keyed_rendering.threading, "active_count", lambda: 1)
     monkeypatch.setattr(keyed_rendering, "available_memory_mb", lambda: 8192)
     assert keyed_rendering.worth_a_second_process(10_000) == (len(os.sched_getaffinity(0)) > 1)
     assert not keyed_rendering.worth_a_second_process(100)
