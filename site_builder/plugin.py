@@ -689,7 +689,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             self.remember(Path(config.site_dir))
 
     def _reuse_part(self, bundle: Path) -> Callable[[str], bool] | None:
-        """For index_parts: whether a part of the search index is current (its index pages are those of the
+        """For PartIndexing: whether a part of the search index is current (its index pages are those of the
         last completed build) and in place in `bundle`, hard-linked from the previous output when there is
         one (site_builder.reuse)."""
         manifest = self.manifest

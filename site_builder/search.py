@@ -119,22 +119,6 @@ def give_back_freed_memory() -> None:
         pass
 
 
-def index_parts(
-    pages: Path,
-    bundle: Path,
-    shards: Sequence[str],
-    progress: Callable[[int, int, int], None] | None = None,
-    reuse: Callable[[str], bool] | None = None,
-    at_once: int | None = None,
-) -> tuple[int, int, list[str]]:
-    """Index every part of `pages` (a folder per part: MAIN and the shards) into the site's bundle folder, as
-    PartIndexing does when no part is ready before the end. Returns the pages and words indexed and the names
-    of the parts reused. `at_once` parts are indexed side by side (default: one per core crm may use, at most
-    PARTS_AT_ONCE)."""
-    with PartIndexing(pages, bundle, shards, progress, reuse, at_once or min(PARTS_AT_ONCE, _cores())) as parts:
-        return parts.finish()
-
-
 class PartIndexing:
     """The search index written part by part, each part as soon as its index pages are all written: the
     plugin says `ready(part)` when the last page of a part is (the site's pages are written part after part),
@@ -245,17 +229,7 @@ class PartIndexing:
             self.progress(self.done, len(self.names), counts[0])
 
 
-PARTS_AT_ONCE = 4
-"""At most this many Pagefinds at once: each holds its part's index (some 270 MB for 400 customers)."""
 PART_TIMEOUT = 1800.0
-
-
-def _cores() -> int:
-    """The cores this process may run on (a CI runner's or a container's share, not the machine's)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
 
 
 class _Indexers:
@@ -471,22 +445,12 @@ def executable() -> Path:
 
 def index_site(pages: Path, output: Path | None = None) -> tuple[int, int]:
     """Run Pagefind over the folder of index pages (index_page), writing the index to `output` (default: the
-    FOLDER inside `pages`); returns the pages and the words it indexed."""
-    where = ["--output-path", str(output)] if output is not None else ["--output-subdir", FOLDER]
-    try:
-        ran = subprocess.run(
-            [str(executable()), "--site", str(pages), *where, "--force-language", INDEX_LANGUAGE],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=1800,
-        )
-    except OSError as failure:
-        raise SearchIndexError(f"pagefind could not start: {failure}") from None
-    if ran.returncode != 0:
-        raise SearchIndexError(f"pagefind failed (exit {ran.returncode}):\n{ran.stdout}{ran.stderr}".rstrip())
-    counts = {what: int(number.replace(",", "")) for number, what in _COUNTS.findall(ran.stdout)}
-    return counts.get("pages", 0), counts.get("words", 0)
+    FOLDER inside `pages`), as a part of the site's index is run (_Indexers); returns the pages and the words
+    it indexed."""
+    with _Indexers(1) as indexers:
+        indexers.start(pages.name, pages, output if output is not None else pages / FOLDER)
+        ((_, counts),) = indexers.wait()
+    return counts
 
 
 _EMPTY_SITE = '<!doctype html><html lang="en"><body><div data-pagefind-body>crm</div></body>'

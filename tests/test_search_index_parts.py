@@ -1,4 +1,4 @@
-"""The search index's parts are indexed side by side (site_builder.search.index_parts), each by a Pagefind child.
+"""The search index's parts are indexed by Pagefind children (site_builder.search.PartIndexing), side by side.
 
 Side by side must change nothing in what is written, and a part that fails (or crm stopping meanwhile) must
 leave no Pagefind running: the other children are killed and waited for before the error reaches the user.
@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 
 import site_builder.plugin
 import site_builder.search
-from site_builder.search import MAIN, PartIndexing, SearchIndexError, grams, index_parts, shard_names
+from site_builder.search import MAIN, PartIndexing, SearchIndexError, grams, shard_names
 from tests.conftest import DataRepo, invoke_crm
 from tests.test_site import AS_OF, write_small_crm
 
@@ -61,11 +62,19 @@ def _children() -> set[int]:
     return found
 
 
+def _index_all(
+    pages: Path, bundle: Path, at_once: int, progress: Callable[[int, int, int], None] | None = None
+) -> tuple[int, int, list[str]]:
+    """Every part at the end, as a build whose parts are never ready before it ends."""
+    with PartIndexing(pages, bundle, PARTS, progress, at_once=at_once) as parts:
+        return parts.finish()
+
+
 def test_parts_indexed_side_by_side_write_what_one_at_a_time_writes(tmp_path: Path) -> None:
     pages = _index_pages(tmp_path)
     done: list[tuple[int, int, int]] = []
-    one = index_parts(pages, tmp_path / "one" / "pagefind", PARTS, at_once=1)
-    many = index_parts(pages, tmp_path / "many" / "pagefind", PARTS, lambda *step: done.append(step), at_once=3)
+    one = _index_all(pages, tmp_path / "one" / "pagefind", 1)
+    many = _index_all(pages, tmp_path / "many" / "pagefind", 3, lambda *step: done.append(step))
     assert one == many == (12, many[1], [])
     assert many[1] > 0
     assert _tree(tmp_path / "one") == _tree(tmp_path / "many")
@@ -92,7 +101,7 @@ def test_a_failing_part_stops_the_others_and_leaves_no_pagefind_running(
     before = _children()
     started = time.monotonic()
     with pytest.raises(SearchIndexError, match="cannot index s1"):
-        index_parts(pages, tmp_path / "site" / "pagefind", PARTS, at_once=3)
+        _index_all(pages, tmp_path / "site" / "pagefind", 3)
     assert _children() - before == set()
     assert time.monotonic() - started < 30  # the sleeping ones were killed, not waited out
 
