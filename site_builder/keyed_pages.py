@@ -30,16 +30,15 @@ from site_builder.render import Links
 from site_builder.staging import Staging
 
 WORKER_SHARE = (2, 3)
-"""The worker renders every third customer's pages, the build the other two: what the worker reads of the
-records is copied into its memory (Python writes a reference count into every object it reads), and a third
-keeps the 10,000-customer build within 1 GB (half took 1,057 MB)."""
+"""The worker renders every third customer's pages, the build the other two besides every other page (the
+lists, overviews, charts and feeds), so the two finish at about the same time. The worker's own memory was
+about 340 MB with a half and with a third alike (pages of the build's heap its allocations write to)."""
 SPARE_MEMORY_MB = 4096
 """Memory the machine must have available (MemAvailable) for a worker: it adds about 340 MB at 10,000
 customers, which takes the build just past 1 GB (1,015–1,057 MB measured). A machine with less to spare
 builds in one process (955 MB) and takes about 15 s longer."""
-PARALLEL_PAGES = 1500
-"""Keyed pages from which a second process helps: below, forking and building every page's context twice
-costs about what it saves."""
+PARALLEL_CUSTOMERS = 1500
+"""Customers from which a second process helps: below, forking it costs about what it saves."""
 
 
 @dataclass
@@ -94,7 +93,7 @@ def worth_a_second_process(customers: int) -> bool:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    if customers < PARALLEL_PAGES or cores < 2 or threading.active_count() != 1:
+    if customers < PARALLEL_CUSTOMERS or cores < 2 or threading.active_count() != 1:
         return False
     return available_memory_mb() >= SPARE_MEMORY_MB
 

@@ -287,7 +287,7 @@ _TWO_PROCESSES = """
 import os, sys
 import site_builder.keyed_pages as keyed
 import site_builder.plugin as plugin
-keyed.PARALLEL_PAGES, keyed.SPARE_MEMORY_MB = 1, 0  # a worker for this small repository
+keyed.PARALLEL_CUSTOMERS, keyed.SPARE_MEMORY_MB = 1, 0  # a worker for this small repository
 PID_FILE = sys.argv[1]
 def noting_its_process():
     with open(PID_FILE, "w", encoding="utf-8") as noted:
