@@ -4,6 +4,7 @@ script, `run_crm`) or in this process for output alone (`invoke_crm`)."""
 from __future__ import annotations
 
 import difflib
+import hashlib
 import logging
 import os
 import re
@@ -163,6 +164,16 @@ def _fields(values: dict[str, str | None]) -> str:
 def _lines(lines: tuple[str, ...]) -> str:
     """YAML lines (or blocks of them) as typed, each ending its line."""
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def file_digests(folder: Path) -> dict[str, str]:
+    """Every file under `folder` by its path there → a digest of its bytes: two sites (or two parts of an
+    index) compared file for file."""
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def changed_lines(before: bytes, after: bytes) -> tuple[list[bytes], list[bytes]]:

@@ -8,7 +8,6 @@ Whatever it cannot promise to convert exactly it must decline, and then Python-M
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import site_builder.plugin
 from site_builder.direct_html import HeadingOptions, convert, heading_options
 from site_builder.escape import md_text
 from site_builder.plugin import MARKDOWN_EXTENSIONS
-from tests.conftest import invoke_crm
+from tests.conftest import file_digests, invoke_crm
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEMO_AS_OF = "2026-11-24"
@@ -57,14 +56,6 @@ def _demo(root: Path, language: str) -> Path:
     return root
 
 
-def _files(site: Path) -> dict[str, str]:
-    return {
-        path.relative_to(site).as_posix(): hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-        for path in sorted(site.rglob("*"))
-        if path.is_file()
-    }
-
-
 def _build(root: Path, out: Path) -> None:
     result = invoke_crm("build", "--root", str(root), "--as-of", DEMO_AS_OF, "--out", str(out))
     assert result.returncode == 0, result.stderr
@@ -82,7 +73,7 @@ def test_the_demo_site_is_the_same_built_with_python_markdown(
     monkeypatch.setattr(site_builder.plugin, "heading_options", lambda extensions, configs: None)
     _build(root, tmp_path / "python-markdown")
 
-    direct, reference = _files(tmp_path / "direct"), _files(tmp_path / "python-markdown")
+    direct, reference = file_digests(tmp_path / "direct"), file_digests(tmp_path / "python-markdown")
     assert direct.keys() == reference.keys()
     differing = [path for path in direct if direct[path] != reference[path]]
     assert differing == []

@@ -6,7 +6,6 @@ leave no Pagefind running: the other children are killed and waited for before t
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -24,7 +23,7 @@ from hypothesis import strategies as st
 import site_builder.plugin
 import site_builder.search
 from site_builder.search import MAIN, PartIndexing, SearchIndexError, grams, shard_names
-from tests.conftest import DataRepo, invoke_crm
+from tests.conftest import DataRepo, file_digests, invoke_crm
 from tests.test_site import AS_OF, write_small_crm
 
 PARTS = ["s0", "s1", "s2"]
@@ -43,14 +42,6 @@ def _index_pages(root: Path) -> Path:
                 encoding="utf-8",
             )
     return pages
-
-
-def _tree(folder: Path) -> dict[str, str]:
-    return {
-        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 def _children() -> set[int]:
@@ -77,7 +68,7 @@ def test_parts_indexed_side_by_side_write_what_one_at_a_time_writes(tmp_path: Pa
     many = _index_all(pages, tmp_path / "many" / "pagefind", 3, lambda *step: done.append(step))
     assert one == many == (12, many[1], [])
     assert many[1] > 0
-    assert _tree(tmp_path / "one") == _tree(tmp_path / "many")
+    assert file_digests(tmp_path / "one") == file_digests(tmp_path / "many")
     assert sorted(step[0] for step in done) == [1, 2, 3, 4]  # each part once, counted in the order they end
     assert {step[1] for step in done} == {4}
     shard = {path.suffix for path in (tmp_path / "many" / "pagefind" / "s1").iterdir() if path.is_file()}
@@ -154,7 +145,7 @@ def test_a_big_site_indexes_its_parts_while_its_pages_are_still_being_written(
     shutil.rmtree(repo.root / ".crm-cache")
     at_the_end = invoke_crm("build", "--root", str(repo.root), "--as-of", AS_OF, "--out", str(tmp_path / "late"))
     assert at_the_end.returncode == 0, at_the_end.stderr
-    assert _tree(tmp_path / "early" / "pagefind") == _tree(tmp_path / "late" / "pagefind")
+    assert file_digests(tmp_path / "early" / "pagefind") == file_digests(tmp_path / "late" / "pagefind")
 
 
 @pytest.mark.parametrize(

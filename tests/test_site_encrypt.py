@@ -30,7 +30,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from crmdata.records.models import key_salt_bytes
 from site_builder.encrypt import BUILD_KEY_INFO, FORMAT, ITERATIONS, PASSPHRASE_VARIABLE, SiteKey, open_envelope
 from tests.browser_site import DESKTOP, PROJECT, serving
-from tests.conftest import CRM, DataRepo
+from tests.conftest import CRM, DataRepo, file_digests
 
 PASSPHRASE = "青山-correct-horse-7"
 WRONG = "青山-correct-horse-8"
@@ -120,14 +120,6 @@ def readable(site: Path, needles: list[str]) -> dict[str, list[str]]:
             if needle.encode() in raw or needle in unescaped or escaped in text or escaped.lower() in text:
                 shown.setdefault(needle, []).append(path.relative_to(site).as_posix())
     return shown
-
-
-def digest(folder: Path) -> dict[str, str]:
-    return {
-        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 @dataclass(frozen=True)
@@ -303,11 +295,11 @@ def test_a_missing_passphrase_is_an_error_and_the_previous_site_stays(
     out = tmp_path / "site"
     first = build(built.root, out, "--encrypt")
     assert first.returncode == 0, first.stderr
-    before = digest(out)
+    before = file_digests(out)
     result = build(built.root, out, "--encrypt", passphrase=passphrase)
     assert result.returncode == 2, result.stderr
     assert PASSPHRASE_VARIABLE in result.stderr and "Traceback" not in result.stderr
-    assert digest(out) == before
+    assert file_digests(out) == before
 
 
 def test_site_encrypt_in_crm_yaml_encrypts_and_needs_the_passphrase_too(tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ is the previous output's file itself (a hard link, so the same inode), and the b
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -15,7 +14,7 @@ import signal
 import subprocess
 from pathlib import Path
 
-from tests.conftest import CRM, DataRepo
+from tests.conftest import CRM, DataRepo, file_digests
 from tests.pagefind_index import fragments, searchable_text
 from tests.test_site import AS_OF, build_env, crm_build, write_small_crm
 
@@ -30,15 +29,6 @@ def _reused(stderr: str) -> tuple[int, int]:
     found = REUSED.search(stderr)
     assert found is not None, stderr
     return int(found.group(1).replace(",", "")), int(found.group(2).replace(",", ""))
-
-
-def _files(site: Path) -> dict[str, str]:
-    """Every file of a site by path → a digest of its bytes (the marker aside)."""
-    return {
-        path.relative_to(site).as_posix(): hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-        for path in sorted(site.rglob("*"))
-        if path.is_file()
-    }
 
 
 def _all_fragments(site: Path) -> dict[str, dict[str, object]]:
@@ -66,7 +56,7 @@ def _built_from_nothing(repo: DataRepo, out: Path, env: dict[str, str]) -> Path:
 
 
 def _equal_sites(incremental: Path, full: Path) -> None:
-    mine, theirs = _files(incremental), _files(full)
+    mine, theirs = file_digests(incremental), file_digests(full)
     assert mine.keys() == theirs.keys()
     differing = sorted(path for path in mine if mine[path] != theirs[path])
     assert differing == [], f"the incremental site differs from a full build in {differing[:10]}"
