@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
@@ -79,6 +80,28 @@ def keeping(root: Path, name: str) -> Iterator[None]:
     current.prune()
 
 
+def kept_answers(name: str, code: str, answer: Callable[[str], str], questions: Iterable[str]) -> dict[str, str]:
+    """`answer(question)` for every question, taking the answers of the last build from one kept file `name`
+    (while `code`, naming what `answer` runs, is the same) and working out only the new questions: for a slow
+    function of many small texts, where a recipe per text would be a file per text. The file keeps this
+    build's questions only, so it does not grow with texts no longer asked (outside `keeping`: all worked out)."""
+    current = _current
+    asked = dict.fromkeys(questions)
+    before: dict[str, str] = {}
+    found = current.get(name) if current is not None else None
+    if found is not None:
+        try:
+            loaded = json.loads(found)
+        except ValueError:
+            loaded = None
+        if isinstance(loaded, dict) and loaded.get("code") == code and isinstance(loaded.get("answers"), dict):
+            before = {key: value for key, value in loaded["answers"].items() if isinstance(value, str)}
+    answers = {question: before[question] if question in before else answer(question) for question in asked}
+    if current is not None and answers != before:
+        current.put(name, json.dumps({"code": code, "answers": answers}, ensure_ascii=False).encode("utf-8"))
+    return answers
+
+
 def recipe_name(recipe: str) -> str:
     return hashlib.blake2b(recipe.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
@@ -129,3 +152,11 @@ class _KeptBytecode(BytecodeCache):
 def kept_bytecode() -> BytecodeCache | None:
     """A jinja bytecode cache in the current templates' folder (inside `keeping`), else None."""
     return _KeptBytecode(_templates) if _templates is not None else None
+
+
+def theme_bytecode(root: Path, name: str) -> BytecodeCache | None:
+    """A jinja bytecode cache for the theme's templates, in the folder `keeping(root, name)` keeps crm's
+    in: mkdocs compiles the theme's 35 templates for every build (a tenth of a second and more), after
+    crm's own rendering is done. None without a private place for the signing key."""
+    folder = Kept(root, f"{name}-templates")
+    return _KeptBytecode(folder) if folder.key is not None else None

@@ -485,6 +485,8 @@ def followup_page(data: SiteData) -> Iterator[Output]:
             include_private=not data.masked,
             plans=data.plans,
             moments=data.care,
+            plan_dues=data.plans_due,
+            renewals=list(data.renewal_of.values()),
             todos=todos,
         )
         written = kept(repr(("feed", _feed_code(), feed)), functools.partial(feed_bytes, feed))

@@ -50,7 +50,7 @@ from site_builder.encrypt import (
 )
 from site_builder.held import HeldPages
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
-from site_builder.kept import keeping, kept_bytecode
+from site_builder.kept import code_of, keeping, kept_answers, kept_bytecode, theme_bytecode
 from site_builder.keyed_pages import WORKER_SHARE, Rendering, prepare, render_worker_share, worth_a_second_process
 from site_builder.keyed_pages import forget as forget_forked
 from site_builder.output import MARKER, check_replaceable, is_crm_site, mark
@@ -80,6 +80,7 @@ from site_builder.reuse import (
     load_manifest,
     quiet_dirty_warning,
     save_manifest,
+    sweep,
     tree_digest,
 )
 from site_builder.search import FOLDER as SEARCH_FOLDER
@@ -180,6 +181,8 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """Source paths of the generated pages and files."""
         self.in_nav: set[str] = set()
         self.staging: Staging | None = None
+        self.site_kind = "public"
+        """"public" or "internal": names this kind of site's folders in the cache (staging, kept results)."""
         self.language = "zh"
         """crm.yaml's language, known once the records are read: the plugin's log lines are said in it."""
         self.pages_converted = 0
@@ -196,8 +199,9 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         crm.js); empty with material's built-in search, and then the pages are left as they are."""
         self.search_initials: dict[str, str] = {}
         """With Pagefind: each customer's own page (customers/<id>.md, not its further pages of conversations
-        or todos) → its name, whose pinyin initials only the index reads (worked out for the pages built: two
-        seconds for 10,000 names, of which a build after one edit needs one)."""
+        or todos) → the pinyin initials of its name, which the index reads. Two seconds for 10,000 names, and
+        pypinyin's dictionaries load slowly: the last build's are kept (site_builder.kept.kept_answers), so
+        a build after an edit works out only new names."""
         self.search_customers: frozenset[str] = frozenset()
         """With Pagefind: the customer ids, whose pages' headings the index weighs (site_builder.search)."""
         self.search_generated: frozenset[str] = frozenset()
@@ -285,6 +289,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         log.info(phrase("plugin_computed", data.language, as_of=data.as_of, seconds=time.perf_counter() - started))
         self.search_words = {}
         self.search_initials = {}
+        names: dict[str, str] = {}
         self.search_customers = frozenset()
         self.search_shards = []
         if pagefind:  # Pagefind answers instead of material's search (site_builder.search says why)
@@ -293,7 +298,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 "none": phrase("search_none", data.language),
                 "found": phrase("search_found", data.language, count="{count}"),  # crm.js fills the count in
             }
-            self.search_initials = {f"customers/{cid}.md": customer.name for cid, customer in data.customers.items()}
+            names = {f"customers/{cid}.md": customer.name for cid, customer in data.customers.items()}
             self.search_customers = frozenset(data.customers)
             self.search_shards = shard_names(len(data.customers))
             self.search_words["shards"] = ",".join(self.search_shards)  # crm.js merges them into one search
@@ -315,10 +320,14 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             if f"assets/{asset}" not in [str(item) for item in target]:
                 target.append(f"assets/{asset}")
         self.direct = heading_options(config.markdown_extensions, config.mdx_configs)
-        self.staging = Staging(root, "internal" if internal else "public")
+        self.site_kind = "internal" if internal else "public"
+        self.staging = Staging(root, self.site_kind)
         self.code = code_digest()
-        with keeping(root, "internal" if internal else "public"):  # charts and feeds (site_builder.kept)
+        with keeping(root, self.site_kind):  # charts, feeds and pinyin initials (site_builder.kept)
             outputs = self._render(data, self.staging)
+            code = code_of(initials.__code__.co_filename, packages=("pypinyin",))
+            typed = kept_answers("pinyin-initials.json", code, initials, names.values())
+            self.search_initials = {src: typed[name] for src, name in names.items()}
         removed = self.staging.prune()
         self.generated = [output.src for output in outputs] + [f"assets/{asset}" for asset in ASSETS]
         if self.passphrase is not None:
@@ -326,7 +335,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.in_nav = {output.src for output in outputs if output.nav is not None}
         self.generated_pages = frozenset(src for src in self.generated if src.endswith(".md"))
         self.search_generated = frozenset(self.generated) if self.search_words else frozenset()
-        self.search_pages = Staging(root, ("internal" if internal else "public") + "-search") if pagefind else None
+        self.search_pages = Staging(root, self.site_kind + "-search") if pagefind else None
         if config.nav is None:
             config.nav = self._nav(outputs, config)
         customers = len(data.customers)
@@ -494,13 +503,17 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         assert self.staging is not None
         name = self.staging.folder.name
         root = self.root(config)
+        building = Path(config.site_dir)
+        recycled = self.output is not None  # crm build's folder: perhaps the site it replaced last time
+        linked: set[str] = set()
         if not reusable or output is None:
+            if recycled:
+                sweep(building, linked)  # all of it: this site is built whole
             return
         site_key = self._site_key(config)
         self.pending = Manifest(str(output), site_key)
         self.manifest = load_manifest(root, name, output, site_key) if is_crm_site(output) else None
         generated = set(self.generated)
-        building = Path(config.site_dir)
         folders: set[str] = set()
         self._root = root
         for file in files:
@@ -516,6 +529,10 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             )
             file.is_modified = _unmodified if current else _modified  # type: ignore[method-assign]
             self.reused += current
+            if current and recycled:
+                linked.add(file.dest_uri)
+        if recycled:
+            sweep(building, linked)  # before mkdocs writes: never into a link to the published site's file
         if self.manifest is not None:
             log.info(phrase("plugin_reused", self.language, reused=self.reused, total=len(files)))
 
@@ -592,6 +609,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         write (site_builder.reuse) is not counted; under `mkdocs serve` (drafts are written for the preview
         too) nothing is counted and every part waits for the end."""
         self.stop_search_index()
+        env.bytecode_cache = theme_bytecode(self.root(config), self.site_kind)
         self.parts_left = {}
         if self.search_pages is None:
             return env
@@ -753,7 +771,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             src = page.file.src_uri
             output = mark_page(output, self.search_words)
             how: Indexing | None = indexing(src, self.search_customers, self.search_generated)
-            typed = initials(self.search_initials.get(src, ""))  # worked out only for pages built (pinyin is slow)
+            typed = self.search_initials.get(src, "")
             indexed = index_page(output, how, typed) if how is not None else None
             if how is not None:
                 part = shard_of(src, self.search_shards, self.search_customers)

@@ -14,7 +14,8 @@ whose index pages are all unchanged keeps its bundle.
 The manifest is written only after a build is complete (for `crm build`, after the new site replaced the
 output), so a killed build never vouches for files it did not finish. Reused files are hard links from the
 previous output into the new folder `crm build` builds in: nothing is copied, and a file that changed is
-written as a new file, never through the link (the previous site stays whole until it is replaced). An
+written as a new file, never through the link (the previous site stays whole until it is replaced). The
+folder built in is the site replaced last time when there is one (site_builder.output), swept first. An
 encrypted site (sealed in place, with a fresh salt) and material's built-in search (whose index needs
 every page) are always built whole.
 """
@@ -25,7 +26,8 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,16 +130,57 @@ def quiet_dirty_warning() -> None:
 
 def link_file(previous: Path, building: Path, relative: str, folders: set[str]) -> bool:
     """Hard-link previous/relative into building/relative (never following a link on either side);
-    False when that cannot be done, and then the file is built instead."""
+    False when that cannot be done, and then the file is built instead. In a recycled folder (the site
+    replaced last time, site_builder.output) the file may be there already: kept when it is that very
+    file (the same inode), replaced when it is anything else, a link included."""
     parent = relative.rpartition("/")[0]
+    source, target = previous / relative, building / relative
     try:
         if parent not in folders:
             make_folders(building, parent, replace=True)
             folders.add(parent)
-        os.link(previous / relative, building / relative, follow_symlinks=False)
+        try:
+            os.link(source, target, follow_symlinks=False)
+        except FileExistsError:
+            there, wanted = os.lstat(target), os.lstat(source)
+            if stat.S_ISREG(there.st_mode) and (there.st_ino, there.st_dev) == (wanted.st_ino, wanted.st_dev):
+                return True
+            os.unlink(target)  # a folder there raises, and the file is built instead
+            os.link(source, target, follow_symlinks=False)
     except OSError:
         return False
     return True
+
+
+def sweep(building: Path, keep: Container[str]) -> None:
+    """Remove from a recycled build folder every file (and link: never followed) whose site path is not in
+    `keep`, and every folder that leaves empty: mkdocs then writes only new files, never into a hard link
+    to the published site's file, and nothing of the old site stays behind. A new, empty folder costs one
+    look."""
+    try:
+        with os.scandir(building) as entries:
+            listed = list(entries)
+    except FileNotFoundError:  # not made yet: nothing to sweep
+        return
+    if listed:
+        _sweep(building, "", keep)
+
+
+def _sweep(folder: Path, prefix: str, keep: Container[str]) -> bool:
+    """_sweep one folder; True when it is left empty."""
+    with os.scandir(folder) as entries:
+        listed = list(entries)
+    left = len(listed)
+    for entry in listed:
+        relative = prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            if _sweep(Path(entry.path), relative + "/", keep):
+                os.rmdir(entry.path)
+                left -= 1
+        elif relative not in keep:
+            os.unlink(entry.path)
+            left -= 1
+    return left == 0
 
 
 def link_tree(previous: Path, building: Path, skip: Iterable[str] = ()) -> bool:

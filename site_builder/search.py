@@ -76,10 +76,10 @@ MAIN = "main"
 """The part of the index with every page that is not a customer's; its bundle holds Pagefind's code."""
 
 
-SMALL_PART_CUSTOMERS = 100
+SMALL_PART_CUSTOMERS = 50
 """Customers per part while there are at most PARTS parts: after an edit only the edited customer's part is
-indexed again, so smaller parts make a mid-sized CRM's next build faster (1,000 customers: 100 in the edited
-part, not 334)."""
+indexed again (about 3 ms a page, after the last page is written: the build waits for it), so smaller parts
+make a mid-sized CRM's next build faster (1,000 customers: 50 in the edited part, not 334)."""
 PARTS = 25
 """Parts a first query reads an entry of, up to 10,000 customers; beyond, parts of SHARD_CUSTOMERS."""
 
@@ -423,11 +423,14 @@ def index_page(output: str, how: Indexing, hidden: str = "") -> str | None:
 
 def initials(name: str) -> str:
     """The pinyin initials of a customer's name as `crm find` takes them (济南宇桥商贸 → jnyqsm); "" for a
-    name without Chinese characters. The name is cut at " (" (a page title carries the id after it)."""
+    name without Chinese characters. The name is cut at " (" (a page title carries the id after it).
+    pypinyin is imported only for a name that needs it: loading its dictionaries takes a tenth of a second."""
+    chinese = "".join(_HAN.findall(name.split(" (", 1)[0]))
+    if not chinese:
+        return ""
     from pypinyin import Style, lazy_pinyin
 
-    chinese = "".join(_HAN.findall(name.split(" (", 1)[0]))
-    return "".join(lazy_pinyin(chinese, style=Style.FIRST_LETTER)).lower() if chinese else ""
+    return "".join(lazy_pinyin(chinese, style=Style.FIRST_LETTER)).lower()
 
 
 class SearchIndexError(RuntimeError):

@@ -150,10 +150,10 @@ def test_a_big_site_indexes_its_parts_while_its_pages_are_still_being_written(
 
 @pytest.mark.parametrize(
     ("customers", "parts"),
-    [(36, 0), (100, 0), (101, 2), (1000, 10), (2500, 25), (5000, 25), (10000, 25), (10001, 26), (20000, 50)],
+    [(36, 0), (50, 0), (51, 2), (1000, 20), (1250, 25), (2500, 25), (10000, 25), (10001, 26), (20000, 50)],
 )
 def test_parts_are_small_while_few_and_never_above_pagefinds_memory(customers: int, parts: int) -> None:
-    """An edit re-indexes one part: 100 customers while the parts are at most 25, 400 at most beyond."""
+    """An edit re-indexes one part: 50 customers while the parts are at most 25, 400 at most beyond."""
     assert len(shard_names(customers)) == parts
     if parts:
         assert customers / parts <= site_builder.search.SHARD_CUSTOMERS

@@ -14,6 +14,8 @@ import signal
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import CRM, DataRepo, file_digests
 from tests.pagefind_index import fragments, searchable_text
 from tests.test_site import AS_OF, build_env, crm_build, write_small_crm
@@ -104,15 +106,20 @@ def test_a_page_changed_by_hand_in_the_output_is_built_again(tmp_path: Path, bui
     assert "篡改" not in page.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("builds_before", [1, 2], ids=["new-folder", "recycled-folder"])
 def test_a_build_killed_before_it_replaced_the_site_vouches_for_nothing(
-    tmp_path: Path, build_env: dict[str, str]
+    tmp_path: Path, build_env: dict[str, str], builds_before: int
 ) -> None:
     """The killed build wrote the new Markdown into the staging folder but never replaced the output: the
-    next build must not take the old page for current because the staged Markdown is unchanged since."""
+    next build must not take the old page for current because the staged Markdown is unchanged since. After
+    two builds the killed one builds in the site the second replaced (site_builder.output's spare), which
+    it has swept by then: the next build starts from a new folder and still equals a full build."""
     repo = DataRepo(tmp_path / "crm")
     write_small_crm(repo)
     out = tmp_path / "out"
-    assert crm_build(repo, out, env=build_env).returncode == 0
+    for _ in range(builds_before):
+        assert crm_build(repo, out, env=build_env).returncode == 0
+    assert len(_spares(repo)) == builds_before - 1
     _rename_customer(repo, "华星科技有限公司", "华星智能科技")
     command = [str(CRM), "build", "--root", str(repo.root), "--as-of", AS_OF, "--out", str(out)]
     killed = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=build_env)
@@ -130,6 +137,128 @@ def test_a_build_killed_before_it_replaced_the_site_vouches_for_nothing(
     assert "华星智能科技" in (out / EDITED_PAGE).read_text(encoding="utf-8")
     assert "华星智能科技" in str(_all_fragments(out)["/customers/KH-2024001/"]["meta"])
     _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))
+
+
+def _spares(repo: DataRepo) -> list[Path]:
+    """The sites kept in the cache for the next build to recycle (site_builder.output.spare_of)."""
+    return sorted((repo.root / ".crm-cache" / "site").glob("spare-*"))
+
+
+def test_the_site_replaced_last_time_is_recycled_without_a_stale_or_planted_file(
+    tmp_path: Path, build_env: dict[str, str]
+) -> None:
+    """The second build keeps the site it replaced in the cache; the third builds in it (no folder made again
+    for every page) and must still equal a build from nothing: a deleted customer's page, a stray file, a page
+    changed in the spare and a link planted where a rebuilt page goes all leave, the link never followed."""
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    repo.put("id: KH-2026050\nname: 临时客户\ntype: enterprise\ntier: potential\nstage: prospecting\nowner: hong\n")
+    out = tmp_path / "out"
+    assert crm_build(repo, out, env=build_env).returncode == 0
+    assert _spares(repo) == []  # the first build replaced nothing
+    assert crm_build(repo, out, env=build_env).returncode == 0
+    (spare,) = _spares(repo)
+    assert file_digests(spare).keys() == file_digests(out).keys()  # the first build's site, whole
+    unchanged_inode = (out / UNCHANGED_PAGE).stat().st_ino
+
+    victim = tmp_path / "victim.html"
+    victim.write_text("keep me", encoding="utf-8")
+    (spare / EDITED_PAGE).unlink()
+    (spare / EDITED_PAGE).symlink_to(victim)
+    (spare / UNCHANGED_PAGE).unlink()
+    (spare / UNCHANGED_PAGE).write_text("<p>篡改</p>", encoding="utf-8")
+    (spare / "stray.html").write_text("stray", encoding="utf-8")
+    (repo.root / "customers" / "KH-2026050.yaml").unlink()
+    _rename_customer(repo, "华星科技有限公司", "华星智能科技")
+
+    third = crm_build(repo, out, env=build_env)
+    assert third.returncode == 0, third.stderr
+    assert victim.read_text(encoding="utf-8") == "keep me"
+    assert not (out / "stray.html").exists()
+    assert not (out / "customers" / "KH-2026050").exists()
+    assert (out / UNCHANGED_PAGE).stat().st_ino == unchanged_inode  # linked from the output, not the spare's
+    assert "篡改" not in (out / UNCHANGED_PAGE).read_text(encoding="utf-8")
+    assert "华星智能科技" in (out / EDITED_PAGE).read_text(encoding="utf-8")
+    assert not (out / EDITED_PAGE).is_symlink()
+    assert len(_spares(repo)) == 1  # the second build's site waits for the next build
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["crm", "out", "victim.html"]
+    _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))
+
+
+def test_a_build_after_an_edit_takes_the_pinyin_initials_from_the_last_build(
+    tmp_path: Path, build_env: dict[str, str]
+) -> None:
+    """pypinyin's dictionaries take a tenth of a second and more to load: a build that indexes an edited
+    customer's page again takes the initials the last build worked out (site_builder.kept.kept_answers)
+    and loads pypinyin only for a name it has not seen."""
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    out = tmp_path / "out"
+    assert crm_build(repo, out, env=build_env).returncode == 0
+    importing = {**build_env, "PYTHONPROFILEIMPORTTIME": "1"}
+
+    _rename_customer(repo, "industry: 软件", "industry: 软件服务")  # the page and its index entry change
+    edited = crm_build(repo, out, env=importing)
+    assert edited.returncode == 0, edited.stderr
+    assert "软件服务" in (out / EDITED_PAGE).read_text(encoding="utf-8")
+    assert "pypinyin" not in edited.stderr
+    assert "hxkjyxgs" in searchable_text(out)
+
+    _rename_customer(repo, "华星科技有限公司", "华星智能科技")
+    renamed = crm_build(repo, out, env=importing)
+    assert renamed.returncode == 0, renamed.stderr
+    assert "pypinyin" in renamed.stderr
+    assert "hxznkj" in searchable_text(out)
+    assert "hxkjyxgs" not in searchable_text(out)
+
+
+def test_link_file_keeps_the_very_file_and_replaces_anything_else(tmp_path: Path) -> None:
+    from site_builder.reuse import link_file
+
+    previous, building, victim = tmp_path / "previous", tmp_path / "building", tmp_path / "victim.html"
+    (previous / "a").mkdir(parents=True)
+    (building / "a").mkdir(parents=True)
+    victim.write_text("keep me", encoding="utf-8")
+    for name in ("same", "other", "link", "folder"):
+        (previous / "a" / f"{name}.html").write_text(f"current {name}", encoding="utf-8")
+    os.link(previous / "a" / "same.html", building / "a" / "same.html")
+    (building / "a" / "other.html").write_text("stale", encoding="utf-8")
+    (building / "a" / "link.html").symlink_to(victim)
+    (building / "a" / "folder.html").mkdir()
+    folders: set[str] = set()
+    for name in ("same", "other", "link", "new"):
+        if name == "new":
+            (previous / "a" / "new.html").write_text("current new", encoding="utf-8")
+        assert link_file(previous, building, f"a/{name}.html", folders)
+        assert (building / "a" / f"{name}.html").stat().st_ino == (previous / "a" / f"{name}.html").stat().st_ino
+        assert not (building / "a" / f"{name}.html").is_symlink()
+    assert not link_file(previous, building, "a/folder.html", folders)  # built instead
+    assert victim.read_text(encoding="utf-8") == "keep me"
+
+
+def test_sweep_leaves_only_what_is_kept_and_follows_no_link(tmp_path: Path) -> None:
+    from site_builder.reuse import sweep
+
+    building, outside = tmp_path / "building", tmp_path / "outside"
+    (outside / "inner").mkdir(parents=True)
+    (outside / "inner" / "precious.txt").write_text("keep me", encoding="utf-8")
+    for relative in ("index.html", "customers/KH-1/index.html", "customers/KH-2/index.html", "deep/er/old.html"):
+        (building / relative).parent.mkdir(parents=True, exist_ok=True)
+        (building / relative).write_text(relative, encoding="utf-8")
+    (building / "customers" / "linked").symlink_to(outside, target_is_directory=True)
+    (building / "customers" / "KH-2" / "file-link.html").symlink_to(outside / "inner" / "precious.txt")
+    sweep(building, {"customers/KH-1/index.html", "index.html"})
+    assert sorted(str(path.relative_to(building)) for path in building.rglob("*")) == [
+        "customers",
+        "customers/KH-1",
+        "customers/KH-1/index.html",
+        "index.html",
+    ]
+    assert (outside / "inner" / "precious.txt").read_text(encoding="utf-8") == "keep me"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    sweep(empty, set())
+    assert empty.is_dir()
 
 
 def test_a_deleted_customer_leaves_the_site_and_its_search(tmp_path: Path, build_env: dict[str, str]) -> None:

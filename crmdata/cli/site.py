@@ -191,7 +191,8 @@ def _build_in_place_of_output(config: MkDocsConfig, root: Path, language: str) -
     from site_builder.plugin import CrmPlugin
 
     try:
-        target, building = output.prepare(Path(config.site_dir), root)
+        spare = output.spare_of(root, Path(os.path.abspath(config.site_dir)))
+        target, building = output.prepare(Path(config.site_dir), root, spare)
     except UnsafePathError:
         raise
     except OSError as problem:
@@ -206,7 +207,7 @@ def _build_in_place_of_output(config: MkDocsConfig, root: Path, language: str) -
     try:
         build(config, dirty=True)  # the plugin tells mkdocs which files are current (site_builder.reuse)
         try:
-            output.publish(building, target)
+            output.publish(building, target, spare)
         except OSError as problem:
             reason = problem.strerror or problem
             words = phrase("site_not_replaced", language, path=target, reason=reason)
@@ -214,6 +215,7 @@ def _build_in_place_of_output(config: MkDocsConfig, root: Path, language: str) -
         plugin.remember(target)
     finally:
         plugin.stop_search_index()  # no Pagefind outlives a failed or stopped build
+        plugin.output = None  # mkdocs keeps a plugin for the next build in this process (its plugin_cache)
         remove_tree(building)  # a failed build's folder; gone already when the site was published
     return target
 
