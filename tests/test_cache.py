@@ -125,3 +125,39 @@ def test_editing_one_file_rewrites_at_most_two_shards(tmp_path: Path) -> None:
     records = sum(1 for path in root.rglob("*.yaml") if path.parent != root and ".crm-cache" not in path.parts)
     assert records >= 439  # 40 customers and 399 interactions, and the plans, deals and contracts
     assert sum(len(shard) for shard in ParseCache(root).shards) == records, "the deleted file's entry is pruned"
+
+
+def test_crm_yaml_is_validated_once_and_again_when_it_changes(repo: DataRepo) -> None:
+    """The validated crm.yaml is kept by its bytes (crmdata.records.cache.keep_config): a second run takes it
+    from the cache, and an edit of crm.yaml is validated again (a mistake in it is reported, not hidden)."""
+    from crmdata.records.cache import kept_config
+
+    config_file = repo.root / "crm.yaml"
+    assert invoke_crm("validate", "--root", str(repo.root)).returncode == 0
+    kept = kept_config(repo.root, config_file.read_bytes())
+    assert kept is not None and kept.team.keys() == {"ming", "hong"}
+    config_file.write_text(config_file.read_text(encoding="utf-8") + "language: xx\n", encoding="utf-8")
+    assert kept_config(repo.root, config_file.read_bytes()) is None  # other bytes: not this one
+    result = invoke_crm("validate", "--root", str(repo.root))
+    assert result.returncode == 1
+    assert "crm.yaml:4:11: language:" in result.stdout
+
+
+def test_a_kept_crm_yaml_signed_by_someone_else_is_ignored(
+    repo: DataRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A forged crm.yaml model (another team) planted for the repository's bytes, signed with another key."""
+    from crmdata.records.cache import keep_config
+    from crmdata.records.models import CrmConfig
+
+    raw = (repo.root / "crm.yaml").read_bytes()
+    forged = CrmConfig.model_validate({"team": {"mallory": {"name": "Mallory"}}})
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "attacker"))
+    keep_config(repo.root, raw, forged)
+    result = invoke_crm("validate", "--root", str(repo.root))  # the control: with its own key it is used
+    assert result.returncode == 1
+    assert "mallory" in result.stdout  # ming and hong are not on the forged team
+    keep_config(repo.root, raw, forged)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "victim"))
+    result = invoke_crm("validate", "--root", str(repo.root))
+    assert result.returncode == 0, result.stdout

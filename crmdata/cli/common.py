@@ -77,8 +77,13 @@ def validate_or_exit(root: Path) -> Validation:
             say(styled(text_line(problem, language), fg="red"), err=True)
         say(summary(outcome.problems, outcome.dataset.files_read, None, language), err=True)
         raise CrmError(phrase("fix_errors_first", language), language=language)
-    _LOADED.append(outcome.dataset)
+    keep_loaded(outcome.dataset)
     return outcome
+
+
+def keep_loaded(dataset: Dataset) -> None:
+    """Keep `dataset` referenced until `crm` ends (_LOADED says why)."""
+    _LOADED.append(dataset)
 
 
 def language_of(dataset: Dataset) -> str:

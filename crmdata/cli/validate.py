@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from crmdata.cli.common import FileSize, language_of, progress_printer, root_option
+from crmdata.cli.common import FileSize, keep_loaded, language_of, progress_printer, root_option
 from crmdata.cli.output import say, say_lines, styled
 from crmdata.records.load import LoadOptions, load_config
 from crmdata.records.locate import PositionIndex
@@ -24,6 +24,7 @@ def run_validation(root: Path, use_cache: bool, jobs: int | None, max_file_size:
     started = time.perf_counter()
     options = LoadOptions(use_cache=use_cache, jobs=jobs, max_file_bytes=max_file_size, progress=progress_printer())
     outcome = validate(root, options)
+    keep_loaded(outcome.dataset)
     return outcome, time.perf_counter() - started
 
 

@@ -93,10 +93,11 @@ def content_key(raw: bytes) -> bytes:
 
 @cache
 def record_classes() -> dict[tuple[str, str], type]:
-    """The classes a cached record may be made of, found from the five record models' fields: the models
-    themselves, the models nested in them (contacts, todos, payments ...) and their enums, all defined in
-    `crmdata.records.models`. Nothing else is ever admitted by the unpickler."""
-    from crmdata.records.models import RECORD_MODELS
+    """The classes a cached record may be made of, found from the fields of the five record models and of
+    crm.yaml's (CrmConfig, kept by keep_config): the models themselves, the models nested in them (contacts,
+    todos, payments, team members ...) and their enums, all defined in `crmdata.records.models`. Nothing else
+    is ever admitted by the unpickler."""
+    from crmdata.records.models import RECORD_MODELS, CrmConfig
 
     found: dict[tuple[str, str], type] = {}
 
@@ -119,7 +120,7 @@ def record_classes() -> dict[tuple[str, str], type]:
         elif issubclass(annotation, Enum):
             found[annotation.__module__, annotation.__qualname__] = annotation
 
-    for model in RECORD_MODELS:
+    for model in (*RECORD_MODELS, CrmConfig):
         visit(model)
     _RECORD_MODEL_SET.update(kind for kind in found.values() if issubclass(kind, BaseModel))
     return found
@@ -256,6 +257,35 @@ def signing_key() -> bytes | None:
         return key_file.read_bytes()
     except OSError:
         return None
+
+
+def kept_config(root: Path, raw: bytes) -> Any | None:
+    """crm.yaml's validated model for these bytes, as the last run kept it (keep_config); None when there is
+    none, it was of other bytes, or it is not signed by this user for this code.
+
+    crm.yaml is the one file every command validates even when every record comes from the cache, and
+    building its model's validator costs a command a sixth of its start-up (pydantic builds it on first use)."""
+    key = signing_key()
+    if key is None or (root / CACHE_DIR_NAME).is_symlink():
+        return None
+    read = _read_signed(key, root / CACHE_DIR_NAME / "config" / "crm.yaml.pickle")
+    kept = read[0] if read is not None else None
+    if not isinstance(kept, dict) or kept.get("key") != content_key(raw):
+        return None
+    return kept.get("config")
+
+
+def keep_config(root: Path, raw: bytes, config: BaseModel) -> None:
+    """Keep crm.yaml's validated model (it had no problem) for the next run with the same bytes."""
+    key = signing_key()
+    if key is None:
+        return
+    payload = _dumps({"key": content_key(raw), "config": config})
+    try:
+        cache_folder(root, "config")
+        write_file(root / CACHE_DIR_NAME / "config" / "crm.yaml.pickle", _signature(key, payload) + payload, mode=0o600)
+    except OSError:
+        return  # a read-only checkout still validates, only without it
 
 
 CacheEntry = dict[str, Any] | BaseModel

@@ -23,6 +23,8 @@ from crmdata.records.cache import (
     ParseCache,
     StatIndex,
     content_key,
+    keep_config,
+    kept_config,
     seen_of,
     signing_key,
     tracked_cache_files,
@@ -350,10 +352,15 @@ def load_config(root: Path, index: PositionIndex, options: LoadOptions) -> tuple
         return None, [error(CONFIG_FILE, RECORD_PROBLEMS.say("no_config", file=CONFIG_FILE, root=root)).at(1, 1)]
     except OSError as exc:
         return None, [error(CONFIG_FILE, RECORD_PROBLEMS.say("unreadable", reason=exc.strerror)).at(1, 1)]
+    cached = kept_config(root, raw) if options.use_cache else None
+    if isinstance(cached, CrmConfig):
+        return cached, []
     parsed = read_yaml(raw, CONFIG_FILE, options.max_file_bytes)
     if parsed.data is None:
         return None, parsed.problems
     config, problems = check_record(CrmConfig, parsed.data, CONFIG_FILE, lambda: index.positions(CONFIG_FILE))
+    if config is not None and options.use_cache and not parsed.problems and not problems:
+        keep_config(root, raw, config)
     return config, parsed.problems + problems
 
 
@@ -364,13 +371,14 @@ def load(root: Path, options: LoadOptions | None = None) -> tuple[Dataset, list[
     """
     options = options or LoadOptions()
     index = PositionIndex(root, options.max_file_bytes)
-    config, problems = load_config(root, index, options)
-    found, layout_problems = discover(root)
-    problems.extend(layout_problems)
     tracked = tracked_cache_files(root)
     if tracked:  # a committed cache is neither read nor written, and every command that validates stops
-        problems.append(error(CACHE_DIR_NAME, _tracked_cache_message(tracked)).at(1, 1))
         options = replace(options, use_cache=False)
+    config, problems = load_config(root, index, options)
+    if tracked:
+        problems.append(error(CACHE_DIR_NAME, _tracked_cache_message(tracked)).at(1, 1))
+    found, layout_problems = discover(root)
+    problems.extend(layout_problems)
     all_paths = [path for folder in RECORD_FOLDERS for path in found[folder]]
     dataset = Dataset(
         root=root,
