@@ -18,7 +18,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from crmdata.engine import calendar_feed as feeds
-from crmdata.engine.calendar_feed import feed_bytes, feed_events, open_todos_by_owner
+from crmdata.engine.calendar_feed import feed_bytes, feeds_by_owner, open_todos_by_owner
 from crmdata.engine.kpis import KPIS
 from crmdata.engine.satisfaction import FACTORS, MIN_GROUP, SatisfactionReport, satisfaction_report
 from crmdata.engine.schedule import Freshness, Status
@@ -476,19 +476,20 @@ def _feed_code() -> str:
 
 @page_set
 def followup_page(data: SiteData) -> Iterator[Output]:
-    todos = open_todos_by_owner(data.ds, data.as_of) if not data.sealed else {}
-    for owner in () if data.sealed else data.team:
-        feed = feed_events(
+    feeds = {}
+    if not data.sealed:
+        feeds = feeds_by_owner(
             data.ds,
             data.as_of,
-            owner,
+            data.team,
             include_private=not data.masked,
             plans=data.plans,
             moments=data.care,
             plan_dues=data.plans_due,
             renewals=list(data.renewal_of.values()),
-            todos=todos,
+            todos=open_todos_by_owner(data.ds, data.as_of),
         )
+    for owner, feed in feeds.items():
         written = kept(repr(("feed", _feed_code(), feed)), functools.partial(feed_bytes, feed))
         yield Asset(f"calendar/{owner}.ics", written)
     yield Page("followups.md", "followups.md.j2", data.labels.t("followups"), {}, nav=(data.labels.t("followups"),))

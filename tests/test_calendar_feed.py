@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar, Event
 
-from crmdata.engine.calendar_feed import calendar_feed, feed_bytes, feed_events, open_todos_by_owner
+from crmdata.engine.calendar_feed import (
+    calendar_feed,
+    feed_bytes,
+    feed_events,
+    feeds_by_owner,
+    open_todos_by_owner,
+)
 from crmdata.engine.care import care_moments
 from crmdata.engine.schedule import followups, overdue_todos
 from crmdata.records.dataset import Dataset
@@ -132,6 +138,12 @@ def crm(empty_repo: DataRepo) -> DataRepo:
     empty_repo.put(CALL_B)
     empty_repo.put(LATER_CALL)
     return empty_repo
+
+
+def _validated(root: Path) -> Dataset:
+    outcome = validate(root, LoadOptions(use_cache=False), today=AS_OF)
+    assert outcome.ok, outcome.errors[:3]
+    return outcome.dataset
 
 
 def load(repo: DataRepo) -> Dataset:
@@ -295,6 +307,23 @@ def test_follow_ups_and_care_moments_computed_once_give_the_same_feeds(crm: Data
             alone = calendar_feed(dataset, AS_OF, owner, include_private=private)
             events_once = feed_events(dataset, AS_OF, owner, private, plans=plans, moments=moments, todos=todos)
             assert feed_bytes(events_once) == alone
+
+
+def test_every_owners_feed_made_at_once_is_the_feed_crm_calendar_writes(crm: DataRepo, tmp_path: Path) -> None:
+    """The site makes every team member's feed in one pass (feeds_by_owner): each must be byte for byte the
+    feed `crm calendar --owner` writes, here and on a generated CRM with plans, contracts and payments."""
+    from tools.synth import generate
+
+    generated = tmp_path / "generated"
+    generate(generated, customers=60, interactions=400, seed=11, as_of=AS_OF)
+    for dataset in (load(crm), _validated(generated)):
+        owners = sorted({customer.owner for customer in dataset.customers} | {"nobody"})
+        for private in (False, True):
+            feeds = feeds_by_owner(dataset, AS_OF, owners, private)
+            assert list(feeds) == owners
+            for owner in owners:
+                assert feed_bytes(feeds[owner]) == calendar_feed(dataset, AS_OF, owner, include_private=private)
+        assert sum(len(feed.entries) for feed in feeds.values()) == len(feed_events(dataset, AS_OF, None, True).entries)
 
 
 def test_uids_are_stable_when_unrelated_records_change_and_days_pass(crm: DataRepo) -> None:
