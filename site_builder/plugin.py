@@ -50,7 +50,7 @@ from site_builder.encrypt import (
 )
 from site_builder.held import HeldPages
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
-from site_builder.kept import code_of, keeping, kept_answers, kept_bytecode, theme_bytecode
+from site_builder.kept import KeptKpis, code_of, keeping, kept_answers, kept_bytecode, theme_bytecode
 from site_builder.keyed_pages import WORKER_SHARE, Rendering, prepare, render_worker_share, worth_a_second_process
 from site_builder.keyed_pages import forget as forget_forked
 from site_builder.output import MARKER, check_replaceable, is_crm_site, mark
@@ -282,7 +282,14 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 language = validation.dataset.config.language if validation.dataset.config is not None else None
                 words = SEAL_WORDS.say("passphrase_missing", variable=PASSPHRASE_VARIABLE)
                 raise PluginError(f"crm: {words.text(language)}") from None
-        data = site_data(validation.dataset, self.as_of(), validation.warnings, internal)
+        self.site_kind = "internal" if internal else "public"
+        self.code = code_digest()
+        earlier = KeptKpis(root, self.site_kind, self.code)
+        data = site_data(validation.dataset, self.as_of(), validation.warnings, internal, earlier_kpis=earlier)
+        earlier.prune()
+        if earlier.reused:
+            days = "/".join(str((data.as_of - day).days) for day in earlier.reused)
+            log.info(phrase("plugin_kpis_reused", data.language, days=days))
         data.sealed = self.passphrase is not None
         del validation
         self.language = data.language
@@ -320,9 +327,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             if f"assets/{asset}" not in [str(item) for item in target]:
                 target.append(f"assets/{asset}")
         self.direct = heading_options(config.markdown_extensions, config.mdx_configs)
-        self.site_kind = "internal" if internal else "public"
         self.staging = Staging(root, self.site_kind)
-        self.code = code_digest()
         with keeping(root, self.site_kind):  # charts, feeds and pinyin initials (site_builder.kept)
             outputs = self._render(data, self.staging)
             code = code_of(initials.__code__.co_filename, packages=("pypinyin",))

@@ -356,9 +356,16 @@ class SiteData:
 
 
 def site_data(
-    ds: Dataset, as_of: date, warnings: list[Problem], internal: bool, history: History | None = None
+    ds: Dataset,
+    as_of: date,
+    warnings: list[Problem],
+    internal: bool,
+    history: History | None = None,
+    earlier_kpis: Callable[[Dataset, date], dict[str, object]] = kpis.compute,
 ) -> SiteData:
-    """Run the engine once for the whole site. `history` is read from git in ds.root unless given."""
+    """Run the engine once for the whole site. `history` is read from git in ds.root unless given;
+    `earlier_kpis` gives the team's KPIs of an earlier day (TREND_DAYS): kpis.compute, or the plugin's kept
+    values (site_builder.kept.KeptKpis)."""
     config = ds.config
     redact = config.site.redact if config is not None else True
     data = SiteData(
@@ -385,7 +392,7 @@ def site_data(
     data.facts = {fact.customer.id: fact for fact in facts}
     data.segments = segments(ds, as_of, facts)
     data.kpi_report = kpis.report(ds, as_of)
-    data.kpi_before = {days: kpis.compute(ds, as_of - timedelta(days=days)) for days in TREND_DAYS}
+    data.kpi_before = {days: earlier_kpis(ds, as_of - timedelta(days=days)) for days in TREND_DAYS}
     timeline: dict[str, list[Interaction]] = defaultdict(list)
     for interaction in ds.interactions:
         if interaction.day <= as_of:

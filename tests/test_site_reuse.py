@@ -212,6 +212,82 @@ def test_a_build_after_an_edit_takes_the_pinyin_initials_from_the_last_build(
     assert "hxkjyxgs" not in searchable_text(out)
 
 
+TODAYS_CALL = f"""id: JL-2026900
+customer: KH-2024001
+date: {AS_OF}
+channel: phone
+owner: ming
+topic: 今天的回访
+"""
+
+
+def test_the_kpis_of_earlier_days_are_computed_again_only_when_their_records_changed(
+    tmp_path: Path, build_env: dict[str, str]
+) -> None:
+    """The dashboard's values of 30 and 90 days ago (site_builder.kept.KeptKpis): a conversation logged today
+    leaves them as they were, so they are taken from the last build; an edit of an older conversation
+    computes them again. Either way the site equals a build from nothing."""
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    out = tmp_path / "out"
+    assert crm_build(repo, out, env=build_env).returncode == 0
+    kept = repo.root / ".crm-cache" / "site" / "public-kpis"
+    first = {path.name: path.stat().st_ino for path in kept.iterdir()}
+    assert len(first) == 2  # 30 and 90 days before the data date
+
+    repo.put(TODAYS_CALL)
+    today = crm_build(repo, out, env=build_env)
+    assert today.returncode == 0, today.stderr
+    assert "crm：30/90 天前的指标所依据的记录没有变，沿用上次算好的值" in today.stderr  # neither computed again
+    assert {path.name: path.stat().st_ino for path in kept.iterdir()} == first
+    assert "今天的回访" in (out / EDITED_PAGE).read_text(encoding="utf-8")
+
+    older = repo.root / "interactions" / "2026" / "JL-2026001.yaml"  # 2026-10-01: before 30 days ago
+    older.write_text(older.read_text(encoding="utf-8").replace("channel: phone", "channel: visit"), encoding="utf-8")
+    older_edit = crm_build(repo, out, env=build_env)
+    assert older_edit.returncode == 0, older_edit.stderr
+    assert "crm：90 天前的指标所依据的记录没有变" in older_edit.stderr  # 2026-10-01 is after 90 days ago
+    assert "30/90" not in older_edit.stderr
+    now = {path.name: path.stat().st_ino for path in kept.iterdir()}
+    assert len(now) == 2 and len(now.keys() & first.keys()) == 1  # 30 days ago: again; 90 days ago: kept
+    _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))
+
+
+def test_kpi_inputs_change_with_the_records_a_day_can_read(tmp_path: Path) -> None:
+    """kpis.inputs_digest: a conversation after the day is not among its inputs; one up to it, a customer
+    (whatever its dates) and crm.yaml are; a record without a content key makes it unknown (None)."""
+    from datetime import date
+
+    from crmdata.engine.kpis import inputs_digest
+    from crmdata.records.validate import validate
+
+    repo = DataRepo(tmp_path / "crm")
+    write_small_crm(repo)
+    day = date(2026, 10, 15)
+
+    def digest() -> bytes | None:
+        outcome = validate(repo.root)
+        assert outcome.ok, outcome.errors
+        return inputs_digest(outcome.dataset, day)
+
+    before = digest()
+    assert before is not None
+    repo.put(TODAYS_CALL)  # dated after `day`
+    assert digest() == before
+    older = repo.root / "interactions" / "2026" / "JL-2026001.yaml"  # dated 2026-10-01
+    older.write_text(older.read_text(encoding="utf-8").replace("channel: phone", "channel: visit"), encoding="utf-8")
+    edited = digest()
+    assert edited not in (None, before)
+    customer = repo.root / "customers" / "KH-2024002.yaml"
+    customer.write_text(
+        customer.read_text(encoding="utf-8").replace("tier: potential", "tier: regular"), encoding="utf-8"
+    )
+    assert digest() not in (None, edited)
+    outcome = validate(repo.root)
+    outcome.dataset.record_keys.pop(id(outcome.dataset.customers[0]))
+    assert inputs_digest(outcome.dataset, day) is None
+
+
 def test_link_file_keeps_the_very_file_and_replaces_anything_else(tmp_path: Path) -> None:
     from site_builder.reuse import link_file
 

@@ -12,6 +12,7 @@ Everything honours `as_of`: records and dates after it are ignored, so any past 
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import statistics
 from collections import Counter, defaultdict
@@ -634,6 +635,34 @@ def compute(ds: Dataset, as_of: date, owner: str | None = None) -> dict[str, obj
     """Every KPI on `as_of` (for one owner when given): name -> JSON-ready value."""
     with gc_paused():  # see report()
         return values(context(ds, as_of, owner))
+
+
+def inputs_digest(ds: Dataset, as_of: date) -> bytes | None:
+    """A digest of everything the KPIs on `as_of` read: crm.yaml, every customer, plan, opportunity and
+    contract (their state now, whatever their dates), and the conversations up to `as_of` (_contexts passes
+    over no later one), each record named by the content key of its file (Dataset.record_keys). A
+    conversation logged today leaves the digests of earlier days as they were, so their KPIs can be taken
+    from the last computation (the site's "30 days ago" tiles). None when a record has no key: then nothing
+    may be taken for granted."""
+    keys = ds.record_keys
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(as_of.isoformat().encode())
+    digest.update(ds.config.model_dump_json().encode() if ds.config is not None else b"-")
+    for records in (ds.customers, ds.plans, ds.opportunities, ds.contracts):
+        digest.update(b"\0")
+        for record in records:
+            key = keys.get(id(record))
+            if key is None:
+                return None
+            digest.update(key)
+    digest.update(b"\0")
+    for interaction in ds.interactions:
+        if interaction.day <= as_of:
+            key = keys.get(id(interaction))
+            if key is None:
+                return None
+            digest.update(key)
+    return digest.digest()
 
 
 def report(ds: Dataset, as_of: date) -> dict[str, object]:
