@@ -75,6 +75,7 @@ from site_builder.pages import (
 from site_builder.render import Links, environment
 from site_builder.reuse import (
     Manifest,
+    digest_of,
     link_file,
     link_tree,
     load_manifest,
@@ -642,9 +643,10 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         """A part's index pages are all written: prune what earlier builds left in it, remember its digest for
         the next build's reuse, and have it indexed."""
         assert self.search_pages is not None and self.parts is not None
-        self.search_pages.prune(name)
+        left: list[tuple[str, Identity | None]] = []
+        self.search_pages.prune(name, left)
         if self.pending is not None:
-            self.pending.parts[name] = tree_digest(self.search_pages.folder / name)
+            self.pending.parts[name] = digest_of(left)  # tree_digest of the part's folder, from the same look
         try:
             self.parts.ready(name)
         except SearchIndexError as failure:

@@ -41,8 +41,13 @@ MANIFEST_VERSION = 1
 def tree_digest(folder: Path) -> str:
     """A digest of the identities of every file below `folder` (with their paths): equal exactly when no file
     was added, removed or rewritten."""
+    return digest_of(_walk(folder, ""))
+
+
+def digest_of(files: Iterable[tuple[str, Identity | None]]) -> str:
+    """tree_digest of a folder whose files (path inside it, identity) are `files`."""
     digest = hashlib.blake2b(digest_size=16)
-    for relative, found in sorted(_walk(folder, "")):
+    for relative, found in sorted(files):
         digest.update(f"{relative}\0{found}\0".encode())
     return digest.hexdigest()
 

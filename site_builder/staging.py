@@ -72,29 +72,33 @@ class Staging:
         self.written.add(relative)
         return True
 
-    def prune(self, under: str = "") -> int:
+    def prune(self, under: str = "", left: list[tuple[str, Identity | None]] | None = None) -> int:
         """Delete files of earlier builds that this build did not write (only in the folder `under`, when
-        given); returns how many."""
+        given); returns how many. With `left`, the files left there and their identities (None for anything
+        but a regular file) are added to it, paths relative to `under`, from the same look at the folder (a
+        search index part's digest, site_builder.reuse.digest_of, without walking it twice)."""
         if not under:
-            return self._prune(self.folder, "")
+            return self._prune(self.folder, "", 0, left)
         folder = self.folder / under
         if identity(folder) is not None or not folder.is_dir() or folder.is_symlink():
             return 0
-        return self._prune(folder, under + "/")
+        return self._prune(folder, under + "/", len(under) + 1, left)
 
-    def _prune(self, folder: Path, prefix: str) -> int:
+    def _prune(self, folder: Path, prefix: str, inside: int, left: list[tuple[str, Identity | None]] | None) -> int:
         removed = 0
         with os.scandir(folder) as entries:
             listed = list(entries)
         for entry in listed:
             relative = prefix + entry.name
             if entry.is_dir(follow_symlinks=False):
-                removed += self._prune(Path(entry.path), relative + "/")
-                with os.scandir(entry.path) as inside:
-                    empty = next(inside, None) is None
+                removed += self._prune(Path(entry.path), relative + "/", inside, left)
+                with os.scandir(entry.path) as within:
+                    empty = next(within, None) is None
                 if empty:
                     os.rmdir(entry.path)
             elif relative not in self.written:
                 os.unlink(entry.path)  # a file, or a link (never followed: its target is untouched)
                 removed += 1
+            elif left is not None:
+                left.append((relative[inside:], identity(entry.path)))
         return removed

@@ -423,3 +423,23 @@ def test_a_manifest_never_leads_the_removal_of_stale_files_out_of_the_site(tmp_p
     plugin._remove_stale(site)
     assert victim.read_text(encoding="utf-8") == "keep me"
     assert not (site / "old.html").exists()  # a stale file of the site itself goes
+
+
+def test_a_pruned_part_has_the_digest_of_a_walk_of_its_folder(tmp_path: Path) -> None:
+    """A search index part's digest comes from the prune's own look at its folder (Staging.prune's `left`):
+    it must be tree_digest of the folder as the prune left it, or no part would ever be reused again."""
+    from site_builder.reuse import digest_of, tree_digest
+    from site_builder.staging import Staging
+
+    staging = Staging(tmp_path, "public-search")
+    for relative in ("s1/customers/KH-1/index.html", "s1/customers/KH-2/index.html", "s1/index.html", "s2/x.html"):
+        staging.write(relative, relative)
+    staging.written.clear()  # a new build, which writes only some of them again
+    staging.write("s1/customers/KH-1/index.html", "changed")
+    staging.keep("s1/index.html")
+    (staging.folder / "s1" / "planted.html").symlink_to(tmp_path / "elsewhere.html")
+    left: list[tuple[str, tuple[int, int, int] | None]] = []
+    assert staging.prune("s1", left) == 2  # KH-2's page and the planted link
+    assert sorted(name for name, _ in left) == ["customers/KH-1/index.html", "index.html"]
+    assert digest_of(left) == tree_digest(staging.folder / "s1")
+    assert (staging.folder / "s2" / "x.html").is_file()  # another part: not looked at
