@@ -18,7 +18,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from crmdata.engine import calendar_feed as feeds
-from crmdata.engine.calendar_feed import feed_bytes, feeds_by_owner, open_todos_by_owner
+from crmdata.engine.calendar_feed import FeedSources, feed_bytes, feeds_by_owner, open_todos_by_owner
 from crmdata.engine.kpis import KPIS
 from crmdata.engine.satisfaction import FACTORS, MIN_GROUP, SatisfactionReport, satisfaction_report
 from crmdata.engine.schedule import Freshness, Status
@@ -478,17 +478,14 @@ def _feed_code() -> str:
 def followup_page(data: SiteData) -> Iterator[Output]:
     feeds = {}
     if not data.sealed:
-        feeds = feeds_by_owner(
-            data.ds,
-            data.as_of,
-            data.team,
-            include_private=not data.masked,
+        given = FeedSources(
             plans=data.plans,
             moments=data.care,
             plan_dues=data.plans_due,
             renewals=list(data.renewal_of.values()),
             todos=open_todos_by_owner(data.ds, data.as_of),
         )
+        feeds = feeds_by_owner(data.ds, data.as_of, data.team, include_private=not data.masked, given=given)
     for owner, feed in feeds.items():
         written = kept(repr(("feed", _feed_code(), feed)), functools.partial(feed_bytes, feed))
         yield Asset(f"calendar/{owner}.ics", written)

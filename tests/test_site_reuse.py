@@ -139,6 +139,11 @@ def test_a_build_killed_before_it_replaced_the_site_vouches_for_nothing(
     _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))
 
 
+def _inodes(folder: Path) -> dict[str, int]:
+    """Each file's inode by name: a kept result made again is a new file."""
+    return {path.name: path.stat().st_ino for path in folder.iterdir()}
+
+
 def _spares(repo: DataRepo) -> list[Path]:
     """The sites kept in the cache for the next build to recycle (site_builder.output.spare_of)."""
     return sorted((repo.root / ".crm-cache" / "site").glob("spare-*"))
@@ -232,14 +237,14 @@ def test_the_kpis_of_earlier_days_are_computed_again_only_when_their_records_cha
     out = tmp_path / "out"
     assert crm_build(repo, out, env=build_env).returncode == 0
     kept = repo.root / ".crm-cache" / "site" / "public-kpis"
-    first = {path.name: path.stat().st_ino for path in kept.iterdir()}
+    first = _inodes(kept)
     assert len(first) == 2  # 30 and 90 days before the data date
 
     repo.put(TODAYS_CALL)
     today = crm_build(repo, out, env=build_env)
     assert today.returncode == 0, today.stderr
     assert "crm：30/90 天前的指标所依据的记录没有变，沿用上次算好的值" in today.stderr  # neither computed again
-    assert {path.name: path.stat().st_ino for path in kept.iterdir()} == first
+    assert _inodes(kept) == first
     assert "今天的回访" in (out / EDITED_PAGE).read_text(encoding="utf-8")
 
     older = repo.root / "interactions" / "2026" / "JL-2026001.yaml"  # 2026-10-01: before 30 days ago
@@ -248,7 +253,7 @@ def test_the_kpis_of_earlier_days_are_computed_again_only_when_their_records_cha
     assert older_edit.returncode == 0, older_edit.stderr
     assert "crm：90 天前的指标所依据的记录没有变" in older_edit.stderr  # 2026-10-01 is after 90 days ago
     assert "30/90" not in older_edit.stderr
-    now = {path.name: path.stat().st_ino for path in kept.iterdir()}
+    now = _inodes(kept)
     assert len(now) == 2 and len(now.keys() & first.keys()) == 1  # 30 days ago: again; 90 days ago: kept
     _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))
 
@@ -363,13 +368,13 @@ def test_charts_and_feeds_are_made_again_only_when_their_data_changed(
     out = tmp_path / "out"
     assert crm_build(repo, out, env=build_env).returncode == 0
     kept = repo.root / ".crm-cache" / "site" / "public-kept"
-    first = {path.name: path.stat().st_ino for path in kept.iterdir()}
+    first = _inodes(kept)
     assert first  # the dashboard's charts, at least
     assert crm_build(repo, out, env=build_env).returncode == 0
-    assert {path.name: path.stat().st_ino for path in kept.iterdir()} == first  # none drawn again
+    assert _inodes(kept) == first  # none drawn again
     repo.put("id: KH-2026050\nname: 新客户\ntype: enterprise\ntier: potential\nstage: prospecting\nowner: hong\n")
     assert crm_build(repo, out, env=build_env).returncode == 0
-    now = {path.name: path.stat().st_ino for path in kept.iterdir()}
+    now = _inodes(kept)
     assert now.keys() != first.keys()  # customers by stage changed, and the owner's feed: new ones
     assert len(now) == len(first)  # and the one it replaced is gone
     _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))
