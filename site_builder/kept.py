@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from datetime import date
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from jinja2.bccache import Bucket, BytecodeCache
 
@@ -60,6 +61,19 @@ class Kept:
         if self.key is not None:
             self.store.write(name, self._signed(name, data))
 
+    def get_json(self, name: str) -> Any:
+        """The JSON value kept under `name` (put_json); None when there is none or it does not read as JSON."""
+        found = self.get(name)
+        if found is None:
+            return None
+        try:
+            return json.loads(found)
+        except ValueError:
+            return None
+
+    def put_json(self, name: str, value: object) -> None:
+        self.put(name, json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
     def prune(self) -> None:
         self.store.prune()
 
@@ -91,17 +105,12 @@ def kept_answers(name: str, code: str, answer: Callable[[str], str], questions: 
     current = _current
     asked = dict.fromkeys(questions)
     before: dict[str, str] = {}
-    found = current.get(name) if current is not None else None
-    if found is not None:
-        try:
-            loaded = json.loads(found)
-        except ValueError:
-            loaded = None
-        if isinstance(loaded, dict) and loaded.get("code") == code and isinstance(loaded.get("answers"), dict):
-            before = {key: value for key, value in loaded["answers"].items() if isinstance(value, str)}
+    loaded = current.get_json(name) if current is not None else None
+    if isinstance(loaded, dict) and loaded.get("code") == code and isinstance(loaded.get("answers"), dict):
+        before = {key: value for key, value in loaded["answers"].items() if isinstance(value, str)}
     answers = {question: before[question] if question in before else answer(question) for question in asked}
     if current is not None and answers != before:
-        current.put(name, json.dumps({"code": code, "answers": answers}, ensure_ascii=False).encode("utf-8"))
+        current.put_json(name, {"code": code, "answers": answers})
     return answers
 
 
@@ -122,17 +131,12 @@ class KeptKpis:
         if inputs is None:
             return kpis.compute(ds, day)
         name = recipe_name(repr(("kpis", self.code, day.isoformat(), inputs.hex())))
-        found = self.store.get(name)
-        if found is not None:
-            try:
-                values = json.loads(found)
-            except ValueError:
-                values = None
-            if isinstance(values, dict):
-                self.reused.append(day)
-                return values
+        kept = self.store.get_json(name)
+        if isinstance(kept, dict):
+            self.reused.append(day)
+            return kept
         values = kpis.compute(ds, day)
-        self.store.put(name, json.dumps(values, ensure_ascii=False, sort_keys=False).encode("utf-8"))
+        self.store.put_json(name, values)
         return values
 
     def prune(self) -> None:

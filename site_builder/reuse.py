@@ -33,7 +33,7 @@ from pathlib import Path
 
 from crmdata.records.cache import cache_folder
 from crmdata.system.safe_paths import make_folders, read_own_file, write_file
-from site_builder.staging import Identity, identity
+from site_builder.staging import Identity, identity, remove_unkept
 
 MANIFEST_VERSION = 1
 
@@ -159,33 +159,12 @@ def link_file(previous: Path, building: Path, relative: str, folders: set[str]) 
 
 def sweep(building: Path, keep: Container[str]) -> None:
     """Remove from a recycled build folder every file (and link: never followed) whose site path is not in
-    `keep`, and every folder that leaves empty: mkdocs then writes only new files, never into a hard link
-    to the published site's file, and nothing of the old site stays behind. A new, empty folder costs one
-    look."""
+    `keep`, and every folder that leaves empty (staging.remove_unkept): mkdocs then writes only new files,
+    never into a hard link to the published site's file, and nothing of the old site stays behind."""
     try:
-        with os.scandir(building) as entries:
-            listed = list(entries)
+        remove_unkept(building, keep)
     except FileNotFoundError:  # not made yet: nothing to sweep
         return
-    if listed:
-        _sweep(building, "", keep)
-
-
-def _sweep(folder: Path, prefix: str, keep: Container[str]) -> bool:
-    """_sweep one folder; True when it is left empty."""
-    with os.scandir(folder) as entries:
-        listed = list(entries)
-    left = len(listed)
-    for entry in listed:
-        relative = prefix + entry.name
-        if entry.is_dir(follow_symlinks=False):
-            if _sweep(Path(entry.path), relative + "/", keep):
-                os.rmdir(entry.path)
-                left -= 1
-        elif relative not in keep:
-            os.unlink(entry.path)
-            left -= 1
-    return left == 0
 
 
 def link_tree(previous: Path, building: Path, skip: Iterable[str] = ()) -> bool:

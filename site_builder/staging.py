@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Container
 from pathlib import Path
 
 from crmdata.records.cache import cache_folder
@@ -78,27 +79,48 @@ class Staging:
         but a regular file) are added to it, paths relative to `under`, from the same look at the folder (a
         search index part's digest, site_builder.reuse.digest_of, without walking it twice)."""
         if not under:
-            return self._prune(self.folder, "", 0, left)
+            return remove_unkept(self.folder, self.written, "", left)
         folder = self.folder / under
         if identity(folder) is not None or not folder.is_dir() or folder.is_symlink():
             return 0
-        return self._prune(folder, under + "/", len(under) + 1, left)
+        return remove_unkept(folder, self.written, under + "/", left, len(under) + 1)
 
-    def _prune(self, folder: Path, prefix: str, inside: int, left: list[tuple[str, Identity | None]] | None) -> int:
-        removed = 0
-        with os.scandir(folder) as entries:
-            listed = list(entries)
-        for entry in listed:
-            relative = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                removed += self._prune(Path(entry.path), relative + "/", inside, left)
-                with os.scandir(entry.path) as within:
-                    empty = next(within, None) is None
-                if empty:
-                    os.rmdir(entry.path)
-            elif relative not in self.written:
-                os.unlink(entry.path)  # a file, or a link (never followed: its target is untouched)
-                removed += 1
-            elif left is not None:
-                left.append((relative[inside:], identity(entry.path)))
-        return removed
+
+def remove_unkept(
+    folder: Path,
+    keep: Container[str],
+    prefix: str = "",
+    left: list[tuple[str, Identity | None]] | None = None,
+    inside: int = 0,
+) -> int:
+    """Delete every file below `folder` (a link too: never followed, its target untouched) whose path, `prefix`
+    and its path inside `folder`, is not in `keep`, and every folder below `folder` that this leaves empty;
+    returns how many files. With `left`, each file kept and its identity are added to it, its path from
+    character `inside` on. The one walk of a staging folder's pruning and of a recycled build folder's sweep
+    (site_builder.reuse.sweep)."""
+    return _remove_unkept(folder, keep, prefix, left, inside)[0]
+
+
+def _remove_unkept(
+    folder: Path | str, keep: Container[str], prefix: str, left: list[tuple[str, Identity | None]] | None, inside: int
+) -> tuple[int, bool]:
+    """remove_unkept, and whether `folder` is left empty."""
+    removed = 0
+    with os.scandir(folder) as entries:
+        listed = list(entries)
+    remaining = len(listed)
+    for entry in listed:
+        relative = prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            count, empty = _remove_unkept(entry.path, keep, relative + "/", left, inside)
+            removed += count
+            if empty:
+                os.rmdir(entry.path)
+                remaining -= 1
+        elif relative not in keep:
+            os.unlink(entry.path)
+            removed += 1
+            remaining -= 1
+        elif left is not None:
+            left.append((relative[inside:], identity(entry.path)))
+    return removed, remaining == 0

@@ -259,6 +259,17 @@ def signing_key() -> bytes | None:
         return None
 
 
+def _behind_a_link(root: Path, folder: Path) -> bool:
+    """Whether the cache folder, or `folder` in it, is a link: the cache is never read through one (writing
+    replaces it with a real folder, cache_folder)."""
+    return (root / CACHE_DIR_NAME).is_symlink() or folder.is_symlink()
+
+
+def _config_file(root: Path) -> Path:
+    """Where crm.yaml's validated model is kept (keep_config)."""
+    return root / CACHE_DIR_NAME / "config" / "crm.yaml.pickle"
+
+
 def kept_config(root: Path, raw: bytes) -> Any | None:
     """crm.yaml's validated model for these bytes, as the last run kept it (keep_config); None when there is
     none, it was of other bytes, or it is not signed by this user for this code.
@@ -266,9 +277,9 @@ def kept_config(root: Path, raw: bytes) -> Any | None:
     crm.yaml is the one file every command validates even when every record comes from the cache, and
     building its model's validator costs a command a sixth of its start-up (pydantic builds it on first use)."""
     key = signing_key()
-    if key is None or (root / CACHE_DIR_NAME).is_symlink():
+    if key is None or _behind_a_link(root, _config_file(root).parent):
         return None
-    read = _read_signed(key, root / CACHE_DIR_NAME / "config" / "crm.yaml.pickle")
+    read = _read_signed(key, _config_file(root))
     kept = read[0] if read is not None else None
     if not isinstance(kept, dict) or kept.get("key") != content_key(raw):
         return None
@@ -283,7 +294,7 @@ def keep_config(root: Path, raw: bytes, config: BaseModel) -> None:
     payload = _dumps({"key": content_key(raw), "config": config})
     try:
         cache_folder(root, "config")
-        write_file(root / CACHE_DIR_NAME / "config" / "crm.yaml.pickle", _signature(key, payload) + payload, mode=0o600)
+        write_file(_config_file(root), _signature(key, payload) + payload, mode=0o600)
     except OSError:
         return  # a read-only checkout still validates, only without it
 
@@ -304,7 +315,7 @@ class ParseCache:
         self.root = root
         self.folder = root / CACHE_DIR_NAME / "parse"
         # A cache folder that is a link is not read through; writing replaces it with a real folder.
-        linked = (root / CACHE_DIR_NAME).is_symlink() or self.folder.is_symlink()
+        linked = _behind_a_link(root, self.folder)
         self.key = signing_key() if enabled else None
         self.shards: list[dict[bytes, CacheEntry]] = [{} for _ in range(SHARDS)]
         self.used: list[set[bytes]] = [set() for _ in range(SHARDS)]
@@ -426,7 +437,7 @@ class StatIndex:
         self.trusted_before_ns = 0  # files whose mtime and ctime are older than this may be trusted
         self.doubt = "no index"
         self.seen: dict[str, tuple[int, int, int, int, int, bytes]] = {}
-        linked = (root / CACHE_DIR_NAME).is_symlink() or self.file.parent.is_symlink()  # never read through
+        linked = _behind_a_link(root, self.file.parent)
         if key is not None and not linked:
             self._load()
 
