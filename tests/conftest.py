@@ -13,10 +13,12 @@ import subprocess
 import sys
 import textwrap
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from click.testing import CliRunner
@@ -189,14 +191,38 @@ def changed_lines(before: bytes, after: bytes) -> tuple[list[bytes], list[bytes]
     return removed, added
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> DataRepo:
-    """A valid repository: crm.yaml with two team members, one customer, one interaction."""
-    data = DataRepo(tmp_path / "crm")
+def valid_repo(root: Path) -> DataRepo:
+    """A valid repository at `root`: crm.yaml with two team members, one customer, one interaction."""
+    data = DataRepo(root)
     data.config(DEFAULT_CONFIG)
     data.put(CUSTOMER)
     data.put(INTERACTION)
     return data
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> DataRepo:
+    """A valid repository: crm.yaml with two team members, one customer, one interaction."""
+    return valid_repo(tmp_path / "crm")
+
+
+T = TypeVar("T")
+
+
+def on_one_day(act: Callable[[date], T], clock: Callable[[], date] = date.today) -> tuple[date, T]:
+    """(the day, what `act(day)` returned), all of the act having run on that calendar day.
+
+    crm reads the clock itself, as a person runs it. A test that works out "today" and then runs crm would,
+    across midnight, compare tomorrow's answer with yesterday's expectation (CI once failed so, on a run
+    that started minutes before midnight). The act is tried again when the day changed under it, so it must
+    start from nothing each time: records written in a folder named after `day`, say.
+    """
+    for _attempt in range(3):
+        day = clock()
+        outcome = act(day)
+        if clock() == day:
+            return day, outcome
+    raise AssertionError("the day changed during each of three tries: is the clock being set?")
 
 
 @pytest.fixture
