@@ -288,6 +288,14 @@ def _apply(root: Path, operation: tuple[Any, ...], deleted: list[tuple[Path, byt
             path.write_bytes(data.replace(b"\n", f"\n# {operation[2]}\n".encode(), 1))
         else:
             path.write_bytes(data + b"x: 1\n")
+    elif kind == "value":  # one field set to another value: a fact the rules across records read, or not
+        field, value = operation[2]
+        lines = data.decode("utf-8").split("\n")
+        for number, line in enumerate(lines):
+            if line.startswith(f"{field}: "):
+                lines[number] = f"{field}: {value}"
+                path.write_bytes("\n".join(lines).encode("utf-8"))
+                break
     elif kind == "touch":
         os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns + operation[2] * 1_000 + 1))
     elif kind == "same_size":
@@ -319,9 +327,15 @@ def _apply(root: Path, operation: tuple[Any, ...], deleted: list[tuple[Path, byt
         os.utime(path, ns=(again.st_atime_ns, again.st_mtime_ns))
 
 
+NEW_VALUES = [("topic", "改过的回访"), ("stage", "stable"), ("tier", "strategic"), ("owner", "nobody"),
+              ("date", "2020-01-01"), ("date", "2027-01-05"), ("since", "2030-01-01"), ("customer", "KH-0000404"),
+              ("name", "同名公司"), ("title", "三期")]  # fmt: skip
+"""Fields set to another value: facts the rules across records read (date, since, customer, name) or not."""
+
 OPERATIONS = st.one_of(
     st.tuples(st.just("edit"), st.integers(0, 999), st.sampled_from(["", "note", "改", "dup"])),
     st.tuples(st.just("touch"), st.integers(0, 999), st.integers(0, 5)),
+    st.tuples(st.just("value"), st.integers(0, 999), st.sampled_from(NEW_VALUES)),
     st.tuples(st.just("same_size"), st.integers(0, 999)),
     st.tuples(st.just("replace_same_size"), st.integers(0, 999)),
     st.tuples(st.just("rename"), st.integers(0, 999), st.sampled_from(["a", "-copy"])),

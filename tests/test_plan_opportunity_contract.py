@@ -422,13 +422,13 @@ def test_a_second_validate_reads_the_new_records_from_the_cache(
     from crmdata.records import load as load_module
 
     parsed: list[str] = []
-    real = load_module._read_and_parse
+    real = load_module.read_and_parse
 
     def counting(prefix: str, paths: list[str], max_bytes: int) -> list[load_module.ParseResult]:
         parsed.extend(paths)
         return real(prefix, paths, max_bytes)
 
-    monkeypatch.setattr(load_module, "_read_and_parse", counting)
+    monkeypatch.setattr(load_module, "read_and_parse", counting)
     second = validate(repo.root, LoadOptions(jobs=1), today=date(2024, 6, 1))
     assert parsed == [], "every file came from the cache"
     assert second.dataset.plans == first.dataset.plans

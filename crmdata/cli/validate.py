@@ -7,24 +7,26 @@ from pathlib import Path
 
 import click
 
-from crmdata.cli.common import FileSize, keep_loaded, language_of, progress_printer, root_option
+from crmdata.cli.common import FileSize, keep_loaded, progress_printer, root_option
 from crmdata.cli.output import say, say_lines, styled
 from crmdata.records.load import LoadOptions, load_config
 from crmdata.records.locate import PositionIndex
 from crmdata.records.report import github_line, gitlab_report, problems_json, summary, text_line
 from crmdata.records.schema import write_schemas
-from crmdata.records.validate import Validation, validate
+from crmdata.records.verdict import Checked, check
 from crmdata.records.vocabulary import language_code, phrase
 from crmdata.records.yamlread import DEFAULT_MAX_FILE_BYTES
 from crmdata.system.errors import ExitCode, ReportedError
 
 
-def run_validation(root: Path, use_cache: bool, jobs: int | None, max_file_size: int) -> tuple[Validation, float]:
-    """Validate with the CLI's options; returns the outcome and the seconds it took."""
+def run_validation(root: Path, use_cache: bool, jobs: int | None, max_file_size: int) -> tuple[Checked, float]:
+    """Validate with the CLI's options (from the last verdict where it can answer); returns the outcome and
+    the seconds it took."""
     started = time.perf_counter()
     options = LoadOptions(use_cache=use_cache, jobs=jobs, max_file_bytes=max_file_size, progress=progress_printer())
-    outcome = validate(root, options)
-    keep_loaded(outcome.dataset)
+    outcome = check(root, options)
+    if outcome.dataset is not None:
+        keep_loaded(outcome.dataset)
     return outcome, time.perf_counter() - started
 
 
@@ -64,7 +66,7 @@ def validate_command(root: Path, output_format: str, no_cache: bool, jobs: int |
     """
     outcome, seconds = run_validation(root, not no_cache, jobs, max_file_size)
     problems = outcome.problems
-    language = language_of(outcome.dataset)
+    language = language_code(outcome.config.language if outcome.config is not None else None)
     if output_format == "json":
         say_lines(problems_json(problems, language))
     elif output_format == "gitlab":
@@ -72,12 +74,12 @@ def validate_command(root: Path, output_format: str, no_cache: bool, jobs: int |
     elif output_format == "github":
         for problem in problems:
             say(github_line(problem, language))
-        say(summary(problems, outcome.dataset.files_read, seconds, language))
+        say(summary(problems, outcome.files_read, seconds, language))
     else:
         for problem in problems:
             say(styled(text_line(problem, language), fg="red" if problem.is_error else "yellow"))
         verdict_colour = "green" if outcome.ok else "red"
-        say(styled(summary(problems, outcome.dataset.files_read, seconds, language), fg=verdict_colour, bold=True))
+        say(styled(summary(problems, outcome.files_read, seconds, language), fg=verdict_colour, bold=True))
     if not outcome.ok:
         raise ReportedError(ExitCode.INVALID)
 

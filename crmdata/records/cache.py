@@ -30,6 +30,7 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterable
 from enum import Enum
 from functools import cache
 from pathlib import Path
@@ -205,16 +206,19 @@ def rules_fingerprint() -> bytes:
     return hashlib.sha256("\n".join(parts).encode("utf-8")).digest()
 
 
-def _signature(key: bytes, payload: bytes) -> bytes:
+def sign(key: bytes, payload: bytes) -> bytes:
     signer = hmac.new(key, FORMAT_VERSION, hashlib.sha256)
     signer.update(rules_fingerprint())
     signer.update(payload)
     return signer.digest()
 
 
-def _read_signed(key: bytes, path: Path) -> tuple[Any, os.stat_result] | None:
-    """The unpickled payload of a file crm signed with `key`, with the file's status; None when it is
-    missing, a link, not a regular file, or not signed by this user for this code."""
+def read_signed(
+    key: bytes, path: Path, loads: Callable[[bytes], Any] | None = None
+) -> tuple[Any, os.stat_result] | None:
+    """The payload of a file crm signed with `key`, unpickled (by `loads`: records and plain types by
+    default), with the file's status; None when it is missing, a link, not a regular file, not signed by
+    this user for this code, or holds what `loads` refuses."""
     try:
         descriptor = os.open(path, _OPEN_FLAGS)
     except OSError:
@@ -228,10 +232,10 @@ def _read_signed(key: bytes, path: Path) -> tuple[Any, os.stat_result] | None:
         except OSError:
             return None
     signature, payload = blob[:32], blob[32:]
-    if not hmac.compare_digest(signature, _signature(key, payload)):
+    if not hmac.compare_digest(signature, sign(key, payload)):
         return None  # another user's, another version's, or planted: ignore it
     try:
-        return _loads(payload), status
+        return (loads or _loads)(payload), status
     except Exception:
         return None
 
@@ -259,7 +263,7 @@ def signing_key() -> bytes | None:
         return None
 
 
-def _behind_a_link(root: Path, folder: Path) -> bool:
+def behind_a_link(root: Path, folder: Path) -> bool:
     """Whether the cache folder, or `folder` in it, is a link: the cache is never read through one (writing
     replaces it with a real folder, cache_folder)."""
     return (root / CACHE_DIR_NAME).is_symlink() or folder.is_symlink()
@@ -277,9 +281,9 @@ def kept_config(root: Path, raw: bytes) -> Any | None:
     crm.yaml is the one file every command validates even when every record comes from the cache, and
     building its model's validator costs a command a sixth of its start-up (pydantic builds it on first use)."""
     key = signing_key()
-    if key is None or _behind_a_link(root, _config_file(root).parent):
+    if key is None or behind_a_link(root, _config_file(root).parent):
         return None
-    read = _read_signed(key, _config_file(root))
+    read = read_signed(key, _config_file(root))
     kept = read[0] if read is not None else None
     if not isinstance(kept, dict) or kept.get("key") != content_key(raw):
         return None
@@ -294,7 +298,7 @@ def keep_config(root: Path, raw: bytes, config: BaseModel) -> None:
     payload = _dumps({"key": content_key(raw), "config": config})
     try:
         cache_folder(root, "config")
-        write_file(_config_file(root), _signature(key, payload) + payload, mode=0o600)
+        write_file(_config_file(root), sign(key, payload) + payload, mode=0o600)
     except OSError:
         return  # a read-only checkout still validates, only without it
 
@@ -311,18 +315,30 @@ class ParseCache:
     """Validated records (or parsed data) of clean files by content hash; each shard is loaded once and
     rewritten only if it changed."""
 
-    def __init__(self, root: Path, enabled: bool = True) -> None:
+    def __init__(self, root: Path, enabled: bool = True, *, only: Iterable[bytes] | None = None) -> None:
+        """The store of `root`, every shard read; with `only`, just the shards holding those keys (a warm
+        `crm validate` looks up a few records), whose every entry then counts as used: saving such a
+        shard drops nothing."""
         self.root = root
         self.folder = root / CACHE_DIR_NAME / "parse"
         # A cache folder that is a link is not read through; writing replaces it with a real folder.
-        linked = _behind_a_link(root, self.folder)
+        linked = behind_a_link(root, self.folder)
         self.key = signing_key() if enabled else None
         self.shards: list[dict[bytes, CacheEntry]] = [{} for _ in range(SHARDS)]
         self.used: list[set[bytes]] = [set() for _ in range(SHARDS)]
         self.added = [0] * SHARDS
-        if self.key is not None and not linked:
-            for number in range(SHARDS):
-                self.shards[number] = self._read(self._shard_file(number))
+        self.readable = self.key is not None and not linked
+        self.partial = only is not None
+        self.unread = set(range(SHARDS))
+        for number in range(SHARDS) if only is None else sorted({key[0] for key in only}):
+            self._read_shard(number)
+
+    def _read_shard(self, number: int) -> None:
+        if self.readable:
+            self.shards[number] = self._read(self._shard_file(number))
+            if self.partial:
+                self.used[number].update(self.shards[number])
+        self.unread.discard(number)
 
     @property
     def enabled(self) -> bool:
@@ -343,6 +359,8 @@ class ParseCache:
 
     def get(self, key: bytes) -> CacheEntry | None:
         shard = key[0]
+        if shard in self.unread and self.partial:
+            self._read_shard(shard)
         data = self.shards[shard].get(key)
         if data is not None:
             self.used[shard].add(key)
@@ -351,6 +369,8 @@ class ParseCache:
     def put(self, key: bytes, data: CacheEntry) -> None:
         if self.key is not None:
             shard = key[0]
+            if shard in self.unread and self.partial:
+                self._read_shard(shard)  # else saving it would drop the entries it holds
             self.shards[shard][key] = data
             self.used[shard].add(key)
             self.added[shard] += 1
@@ -359,11 +379,11 @@ class ParseCache:
         """The signature crm writes before a payload: HMAC with this user's key over the format, the
         code (`rules_fingerprint`) and the payload."""
         assert self.key is not None
-        return _signature(self.key, payload)
+        return sign(self.key, payload)
 
     def _read(self, path: Path) -> dict[bytes, Any]:
         assert self.key is not None
-        read = _read_signed(self.key, path)
+        read = read_signed(self.key, path)
         entries = read[0] if read is not None else None
         return entries if isinstance(entries, dict) else {}
 
@@ -424,10 +444,25 @@ class StatIndex:
     `save` writes the index again when that differs from what was read.
     """
 
-    def __init__(self, root: Path, key: bytes | None, *, started_ns: int | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        key: bytes | None,
+        *,
+        started_ns: int | None = None,
+        file: Path | None = None,
+        loads: Callable[[bytes], Any] | None = None,
+        read: bool = True,
+    ) -> None:
+        """The index of `root` (`.crm-cache/stat/index.pickle`, or `file` there, read by `loads`: `crm
+        validate`'s verdict is an index of every file with what it found, `crmdata.records.verdict`); not read
+        when `read` is false (to be written anew)."""
         self.root = root
         self.key = key
-        self.file = root / CACHE_DIR_NAME / "stat" / "index.pickle"
+        self.loads = loads
+        self.file = file or root / CACHE_DIR_NAME / "stat" / "index.pickle"
+        self.extra: object = None
+        """What the file holds besides the entries (the verdict's problems), as `save(extra=...)` wrote it."""
         self.started_ns = time.time_ns() if started_ns is None else started_ns
         # Entries changed less than a second before this run began (or later) are not recorded: a
         # change within the same timestamp tick after the read would leave the stat as recorded.
@@ -437,13 +472,13 @@ class StatIndex:
         self.trusted_before_ns = 0  # files whose mtime and ctime are older than this may be trusted
         self.doubt = "no index"
         self.seen: dict[str, tuple[int, int, int, int, int, bytes]] = {}
-        linked = _behind_a_link(root, self.file.parent)
-        if key is not None and not linked:
+        linked = behind_a_link(root, self.file.parent)
+        if key is not None and not linked and read:
             self._load()
 
     def _load(self) -> None:
         assert self.key is not None
-        read = _read_signed(self.key, self.file)
+        read = read_signed(self.key, self.file, self.loads)
         if read is None:
             return
         content, status = read
@@ -460,6 +495,7 @@ class StatIndex:
         else:
             self.doubt = ""
             self.entries = entries
+            self.extra = content.get("extra")
             # git's racy rule: only times older than the second the index file was written are trusted
             self.trusted_before_ns = min(written_ns, status.st_mtime_ns) // 1_000_000_000 * 1_000_000_000
 
@@ -518,18 +554,20 @@ class StatIndex:
         if seen[1] < self.recent_ns and seen[2] < self.recent_ns:
             self.seen[path] = (*seen, key)
 
-    def save(self) -> None:
-        if self.key is None or self.seen == self.entries:
+    def save(self, extra: object = None) -> None:
+        """Write what this run saw (and `extra`), unless that is what the file holds."""
+        if self.key is None or (self.seen == self.entries and extra == self.extra):
             return
         content = {
             "format": STAT_FORMAT,
             "identity": self.identity,
             "written_ns": time.time_ns(),
             "entries": self.seen,
+            "extra": extra,
         }
         payload = pickle.dumps(content, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            cache_folder(self.root, "stat")
-            write_file(self.file, _signature(self.key, payload) + payload, mode=0o600)
+            cache_folder(self.root, self.file.parent.name)
+            write_file(self.file, sign(self.key, payload) + payload, mode=0o600)
         except OSError:
             return  # a read-only checkout still validates, only without the index

@@ -33,6 +33,7 @@ class Dataset:
     """Every plan file found, valid or not (as customer_files); likewise opportunity_files, contract_files."""
     opportunity_files: list[str] = field(default_factory=list)
     contract_files: list[str] = field(default_factory=list)
+    interaction_files: list[str] = field(default_factory=list, repr=False)
     files_read: int = 0
     unvalidated: list[tuple[str, dict[str, Any]]] = field(default_factory=list, repr=False)
     """(file, data) of records that failed validation: the reference rules still read their well-formed
@@ -43,6 +44,14 @@ class Dataset:
     """The content key (the digest of its file's bytes, crmdata.records.cache) of each record read through
     the cache, by the record's identity: the same bytes make the same record, so the site's page keys take
     the key for the record instead of encoding it field by field (site_builder.page_keys)."""
+
+    file_keys: dict[str, bytes] = field(default_factory=dict, repr=False)
+    """The content key of each record file read as data, valid or not, by its path (crm validate keeps
+    its verdict by them: crmdata.records.verdict)."""
+
+    file_stats: dict[str, tuple[int, int, int, int, int, bytes]] = field(default_factory=dict, repr=False)
+    """What the stat index of this load saw of each record file it may trust next time: (size, mtime,
+    ctime, inode, device, content key) (crmdata.records.cache.StatIndex)."""
 
     def file_of(self, record: AnyRecord) -> str:
         """The record's file relative to the root, for messages and edit links."""

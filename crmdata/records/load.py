@@ -190,7 +190,7 @@ def _read(prefix: str, path: str) -> bytes:
         return handle.read()
 
 
-def _read_and_parse(prefix: str, paths: list[str], max_bytes: int) -> list[ParseResult]:
+def read_and_parse(prefix: str, paths: list[str], max_bytes: int) -> list[ParseResult]:
     """Read, hash and parse a batch of files (in a worker or in-process); positions are not kept."""
     gc.disable()  # restored by gc_paused in-process; a worker lives only for the parse
     results: list[ParseResult] = []
@@ -223,7 +223,12 @@ Loaded = tuple[str, bytes | None, CacheEntry]
 
 
 def parse_files(
-    root: Path, paths: list[str], options: LoadOptions, problems: list[Problem], validated: dict[bytes, Record]
+    root: Path,
+    paths: list[str],
+    options: LoadOptions,
+    problems: list[Problem],
+    validated: dict[bytes, Record],
+    index: StatIndex | None = None,
 ) -> Generator[Loaded, None, None]:
     """Yield (path, content key, record or data) for every file that reads as data: cached files first.
 
@@ -239,8 +244,7 @@ def parse_files(
     prefix = f"{root}{os.sep}"
     jobs = options.jobs or os.cpu_count() or 1
     cache_present = options.use_cache and ParseCache.exists(root)
-    cache_linked = os.path.islink(root / CACHE_DIR_NAME)
-    index = StatIndex(root, signing_key() if options.use_cache and not cache_linked else None)
+    index = index or stat_index(root, options)
     trusted, to_hash, statuses = index.split(prefix, paths)
     to_parse: list[str] = []
     unclean: set[bytes] = set()
@@ -306,6 +310,12 @@ def parse_files(
     index.save()
 
 
+def stat_index(root: Path, options: LoadOptions) -> StatIndex:
+    """The stat index a load of `root` trusts and updates (none without the cache, or through a link)."""
+    cache_linked = os.path.islink(root / CACHE_DIR_NAME)
+    return StatIndex(root, signing_key() if options.use_cache and not cache_linked else None)
+
+
 def _another(cached: CacheEntry) -> CacheEntry:
     """A record of its own for a second file with the same bytes (data is only read, never kept)."""
     return cached if isinstance(cached, dict) else cached.model_copy()
@@ -328,11 +338,11 @@ def _parse_all(prefix: str, paths: list[str], options: LoadOptions) -> Generator
     with ExitStack() as stack:
         results: Iterator[list[ParseResult]]
         if jobs <= 1 or total < PARALLEL_THRESHOLD:
-            results = (_read_and_parse(prefix, batch, options.max_file_bytes) for batch in batches)
+            results = (read_and_parse(prefix, batch, options.max_file_bytes) for batch in batches)
         else:
             pool = stack.enter_context(worker_pool(max_workers=jobs))
             results = pool.map(
-                _read_and_parse, [prefix] * len(batches), batches, [options.max_file_bytes] * len(batches)
+                read_and_parse, [prefix] * len(batches), batches, [options.max_file_bytes] * len(batches)
             )
         for batch_results in results:
             yield from batch_results
@@ -387,16 +397,21 @@ def load(root: Path, options: LoadOptions | None = None) -> tuple[Dataset, list[
         plan_files=found[PLANS_DIR],
         opportunity_files=found[OPPORTUNITIES_DIR],
         contract_files=found[CONTRACTS_DIR],
+        interaction_files=found[INTERACTIONS_DIR],
         files_read=len(all_paths) + (config is not None),
     )
     valid: dict[str, dict[str, Record]] = {folder: {} for folder in RECORD_FOLDERS}
     validators = {folder: model.model_validate for folder, model in FOLDER_MODELS.items()}
     validated: dict[bytes, Record] = {}
     # An exception in this loop (SIGTERM, Ctrl-C) closes the parser at once, and so stops its workers.
-    with closing(parse_files(root, all_paths, options, problems, validated)) as files:
-        keys = dataset.record_keys
+    stats = stat_index(root, options)
+    dataset.file_stats = stats.seen  # filled as the files are taken
+    with closing(parse_files(root, all_paths, options, problems, validated, stats)) as files:
+        keys, file_keys = dataset.record_keys, dataset.file_keys
         for path, key, item in files:
             folder = path[: path.find("/")]  # the hot loop of a warm run: kept lean
+            if key is not None:
+                file_keys[path] = key
             if type(item) is not dict:  # a validated record from the cache (of this folder's model)
                 valid[folder][path] = cast(Record, item)
                 if key is not None:

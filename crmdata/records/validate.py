@@ -1,6 +1,8 @@
 """Rules across records, each a small function of the dataset returning problems.
 
-A rule's docstring is its definition. Adding a rule is writing one function and listing it in `RULES`.
+A rule's docstring is its definition. Adding a rule is writing one function and listing it in
+`RECORD_RULES` (it looks at one record at a time) or `DATASET_RULES` (it compares records: name the fields
+it reads in `FACT_FIELDS`).
 `validate` runs the whole flow: load, the rules, then positions for whatever was found.
 """
 
@@ -17,7 +19,7 @@ from crmdata.records.dataset import AnyRecord, Dataset
 from crmdata.records.duplicates import likely_duplicates
 from crmdata.records.load import CUSTOMERS_DIR, INTERACTIONS_DIR, LoadOptions, gc_paused, load
 from crmdata.records.locate import locate_all
-from crmdata.records.models import Contract, Interaction, Opportunity, OpportunityStage, Plan
+from crmdata.records.models import Contract, Customer, Interaction, Opportunity, OpportunityStage, Plan
 from crmdata.records.models.fields import ID_PATTERN, day_of
 from crmdata.records.problem_words import RECORD_PROBLEMS
 from crmdata.records.problems import Loc, Problem, error, warning
@@ -329,22 +331,59 @@ def customers_look_alike(ds: Dataset, today: date) -> Iterable[Problem]:
         yield warning(ds.file_of(pair.customer), pair.message(ds.file_of(pair.earlier)), pair.loc)
 
 
-RULES: list[Rule] = [
+RECORD_RULES: list[Rule] = [
     id_matches_file_name,
-    ids_are_unique,
-    references_exist,
     owners_are_on_the_team,
-    contract_references_exist,
-    interaction_references_exist,
     payments_within_amount,
-    won_opportunity_has_contract,
-    contact_after_since,
     customer_has_consent,
-    customers_look_alike,
     logged_in_time,
     interaction_in_year_folder,
     dated_after_today,
 ]
+"""Rules of one record at a time: what they find in a record depends on nothing but the record, its file's
+path, crm.yaml and the day (`crmdata.records.verdict` keeps it by the file's content)."""
+
+DATASET_RULES: list[Rule] = [
+    ids_are_unique,
+    references_exist,
+    contract_references_exist,
+    interaction_references_exist,
+    won_opportunity_has_contract,
+    contact_after_since,
+    customers_look_alike,
+]
+"""Rules across records: they read only the FACT_FIELDS of each record (and which files exist)."""
+
+RULES: list[Rule] = [*RECORD_RULES, *DATASET_RULES]
+"""Every rule."""
+
+FACT_FIELDS: dict[type, tuple[str, ...]] = {
+    Customer: ("id", "name", "contacts", "referred_by", "since"),
+    Interaction: ("id", "customer", "date", "plan", "opportunity", "contract"),
+    Plan: ("id", "customer"),
+    Opportunity: ("id", "customer", "stage"),
+    Contract: ("id", "customer", "renews", "opportunity"),
+}
+"""The fields of each record that DATASET_RULES read: a record whose facts are unchanged leaves what they
+find unchanged, so a warm `crm validate` need not run them again (`crmdata.records.verdict`). A rule
+across records that reads another field must name it here: tests/test_verdict.py runs DATASET_RULES on
+copies of the records that hold these fields alone and compares."""
+
+
+def facts_of(record: AnyRecord) -> tuple[object, ...]:
+    """The values of the record's FACT_FIELDS."""
+    return tuple(getattr(record, name) for name in FACT_FIELDS[type(record)])
+
+
+@dataclass
+class Found:
+    """The problems of a validation before they are located, by where they come from: reading and
+    validating each file (`loaded`, crm.yaml's and the folders' included), RECORD_RULES (`own`) and
+    DATASET_RULES (`across`)."""
+
+    loaded: list[Problem]
+    own: list[Problem]
+    across: list[Problem]
 
 
 @dataclass
@@ -353,6 +392,7 @@ class Validation:
 
     dataset: Dataset
     problems: list[Problem]
+    found: Found | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -367,6 +407,11 @@ class Validation:
         return not self.errors
 
 
+def run_rules(rules: list[Rule], dataset: Dataset, today: date) -> list[Problem]:
+    """What `rules` find in `dataset` on `today`, in the rules' order."""
+    return [problem for rule in rules for problem in rule(dataset, today)]
+
+
 def validate(root: Path, options: LoadOptions | None = None, *, today: date | None = None) -> Validation:
     """Load the repository, apply every rule, and locate every problem.
 
@@ -375,7 +420,6 @@ def validate(root: Path, options: LoadOptions | None = None, *, today: date | No
     """
     today = today if today is not None else date.today()
     with gc_paused():
-        dataset, problems, index = load(root, options)
-        for rule in RULES:
-            problems.extend(rule(dataset, today))
-    return Validation(dataset, locate_all(problems, index))
+        dataset, loaded, index = load(root, options)
+        found = Found(loaded, run_rules(RECORD_RULES, dataset, today), run_rules(DATASET_RULES, dataset, today))
+    return Validation(dataset, locate_all([*found.loaded, *found.own, *found.across], index), found)

@@ -1,0 +1,245 @@
+"""`crm validate` after a small edit: the last whole validation's verdict answers for every other file.
+
+A warm run already takes each unchanged file's record from the record store (`crmdata.records.cache`);
+what is left is unpickling every record and running every rule again: most of a warm run's time. Yet an
+edit rarely changes what the rules compare: a new topic, a stage, a note. So each whole validation keeps
+its verdict (`.crm-cache/verdict/`, signed like the record store): every record file's stat and content
+key, the problems each file has of its own (reading it, validating it, RECORD_RULES) and the problems
+DATASET_RULES found across records. A later `crm validate` answers from it when
+
+* it was made by this code, for the same crm.yaml bytes, the same day and the same file-size limit;
+* the same record files are there (none added, removed or renamed), and at most MOST_CHANGED of them
+  are not trusted by their stat (as the stat index decides: changed, touched, or too recent); and
+* each of those that changed holds a valid record before and after, with the same FACT_FIELDS
+  (everything the rules across records read): then what those rules found is what they would find.
+
+Then only the files not trusted are read (the changed ones validated and put through RECORD_RULES);
+every other answer is the verdict's. The answer never rewrites the verdict: the files changed since are
+read again next time, until more than MOST_CHANGED did. Anything else (a new conversation, an id or a
+date changed, a record with errors, crm.yaml edited, a new day, a committed cache) runs the whole
+validation, which keeps a new verdict. tests/test_verdict.py compares both ways, and the property test of
+tests/test_cache_stat.py compares every answer with `--no-cache`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, cast
+
+from crmdata.records.cache import (
+    CACHE_DIR_NAME,
+    FORMAT_VERSION,
+    ParseCache,
+    StatIndex,
+    content_key,
+    rules_fingerprint,
+    signing_key,
+    tracked_cache_files,
+)
+from crmdata.records.dataset import AnyRecord, Dataset
+from crmdata.records.load import (
+    CONFIG_FILE,
+    FOLDER_MODELS,
+    RECORD_FOLDERS,
+    LoadOptions,
+    discover,
+    gc_paused,
+    load_config,
+    read_and_parse,
+)
+from crmdata.records.locate import PositionIndex, locate_all
+from crmdata.records.models import Contract, CrmConfig, Customer, Interaction, Opportunity, Plan
+from crmdata.records.problems import Problem
+from crmdata.records.validate import RECORD_RULES, Validation, facts_of, run_rules, validate
+
+MOST_CHANGED = 64
+"""More changed files than this and the whole validation runs (it reads them in parallel)."""
+
+_FORMAT = "crm-verdict-1"
+_ADMITTED = {
+    ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta"),
+    ("decimal", "Decimal"),
+    ("crmdata.records.problems", "Problem"), ("crmdata.records.problems", "Place"),
+    ("crmdata.records.problems", "Severity"),
+    ("crmdata.records.vocabulary", "Message"), ("crmdata.records.vocabulary", "Word"),
+}  # fmt: skip
+"""What a verdict holds besides built-in containers: problems and their sentences, never code."""
+
+
+@dataclass
+class Checked:
+    """What `crm validate` reports: every problem (located, sorted), crm.yaml's model (for the language),
+    the number of files read; the dataset when the whole validation ran (None when the verdict answered)."""
+
+    problems: list[Problem]
+    config: CrmConfig | None
+    files_read: int
+    dataset: Dataset | None
+
+    @property
+    def ok(self) -> bool:
+        return not any(problem.is_error for problem in self.problems)
+
+
+def check(root: Path, options: LoadOptions, today: date | None = None) -> Checked:
+    """Every problem of the repository at `root` on `today` (default: the clock's day), from the last
+    verdict where it can answer (see the module's docstring), else by the whole validation."""
+    today = today if today is not None else date.today()
+    stamp = _stamp(root, options, today) if options.use_cache else None  # before anything is read
+    signing = signing_key() if stamp is not None else None
+    if stamp is not None and signing is not None:
+        with gc_paused():
+            answered = _answer_from_verdict(root, options, today, _Verdict(root, signing, stamp))
+        if answered is not None:
+            return answered
+    validation = validate(root, options, today=today)
+    if stamp is not None and signing is not None:
+        _keep(_Verdict(root, signing, stamp, load=False), validation)
+    dataset = validation.dataset
+    return Checked(validation.problems, dataset.config, dataset.files_read, dataset)
+
+
+def _stamp(root: Path, options: LoadOptions, today: date) -> bytes | None:
+    """What a verdict holds only for: this code, these crm.yaml bytes, this day and this size limit."""
+    try:
+        with open(root / CONFIG_FILE, "rb", opener=_no_follow) as handle:
+            config_key = content_key(handle.read())
+    except OSError:
+        return None
+    parts = [FORMAT_VERSION, rules_fingerprint(), config_key, today.isoformat().encode(),
+             str(options.max_file_bytes).encode()]  # fmt: skip
+    return hashlib.sha256(b"\0".join(parts)).digest()
+
+
+def _no_follow(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
+
+
+class _VerdictUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _ADMITTED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a verdict")
+
+
+def _verdict_loads(payload: bytes) -> Any:
+    return _VerdictUnpickler(io.BytesIO(payload)).load()
+
+
+class _Verdict:
+    """The verdict file: a stat index of every record file (`.crm-cache/verdict/index.pickle`: each file's
+    stat and content key, as the stat index keeps them; files changed within a second of the run that made
+    it are never trusted by stat) whose `extra` holds the stamp and the problems found."""
+
+    def __init__(self, root: Path, signing: bytes, stamp: bytes, *, load: bool = True) -> None:
+        self.stamp = stamp
+        file = root / CACHE_DIR_NAME / "verdict" / "index.pickle"
+        self.index = StatIndex(root, signing, file=file, loads=_verdict_loads, read=load)
+        extra = self.index.extra
+        valid = isinstance(extra, dict) and extra.get("format") == _FORMAT and extra.get("stamp") == stamp
+        self.own: dict[str, list[Problem]] = extra["own"] if valid else {}  # type: ignore[index]
+        self.across: list[Problem] = extra["across"] if valid else []  # type: ignore[index]
+        self.usable = valid and self.index.doubt == ""
+
+    def save(self, entries: dict[str, tuple[int, int, int, int, int, bytes]]) -> None:
+        self.index.seen = entries
+        self.index.save({"format": _FORMAT, "stamp": self.stamp, "own": self.own, "across": self.across})
+
+
+UNTRUSTED = (-1, -1, -1, -1, -1)
+"""The stat kept for a file that changed within a second of the run: never equal to a file's."""
+
+
+def _keep(verdict: _Verdict, validation: Validation) -> None:
+    """Keep the verdict of a whole validation, when every record file was read (its content key known)."""
+    found, dataset = validation.found, validation.dataset
+    keys, stats = dataset.file_keys, dataset.file_stats
+    paths = [*dataset.customer_files, *dataset.interaction_files, *dataset.plan_files, *dataset.opportunity_files,
+             *dataset.contract_files]  # fmt: skip
+    if found is None or any(path not in keys for path in paths):
+        return  # a file that could not be read or parsed: the next run reads it again anyway
+    for problem in [*found.loaded, *found.own]:
+        if problem.file in keys:  # crm.yaml's and the folders' problems are found again each run
+            verdict.own.setdefault(problem.file, []).append(problem)
+    verdict.across = found.across
+    verdict.save({path: stats.get(path) or (*UNTRUSTED, keys[path]) for path in paths})
+
+
+def _answer_from_verdict(root: Path, options: LoadOptions, today: date, verdict: _Verdict) -> Checked | None:
+    """The problems from the last verdict and the few files changed since; None when it cannot answer."""
+    if not verdict.usable or tracked_cache_files(root):
+        return None
+    kept = verdict.index.entries
+    found, layout_problems = discover(root)
+    paths = [path for folder in RECORD_FOLDERS for path in found[folder]]
+    if len(paths) != len(kept) or set(paths) != kept.keys():
+        return None  # a record file added, removed or renamed
+    prefix = f"{root}{os.sep}"
+    to_read = verdict.index.split(prefix, paths)[1]
+    if len(to_read) > MOST_CHANGED:
+        return None  # many files changed, or the verdict is doubtful: the whole validation reads in parallel
+    changed: dict[str, Read] = {}
+    for path, key, data, problems in read_and_parse(prefix, to_read, options.max_file_bytes):
+        if key is None:
+            return None  # unreadable: the whole validation says why
+        if key != kept[path][5]:
+            changed[path] = (key, data, problems)
+    records = _changed_records(root, {path: kept[path][5] for path in changed}, changed)
+    if records is None:
+        return None
+    positions = PositionIndex(root, options.max_file_bytes)
+    config, config_problems = load_config(root, positions, options)
+    mine = Dataset(root=root, config=config)
+    for path, record in records.items():
+        _add(mine, path, record)
+    own = [problem for path, its_own in verdict.own.items() if path not in changed for problem in its_own]
+    problems = [*config_problems, *layout_problems, *own, *run_rules(RECORD_RULES, mine, today), *verdict.across]
+    return Checked(locate_all(problems, positions), config, len(paths) + (config is not None), None)
+
+
+Read = tuple[bytes, dict[str, Any] | None, list[Problem]]
+"""A changed file's content key, and its data and reading problems."""
+
+
+def _changed_records(root: Path, before: dict[str, bytes], changed: dict[str, Read]) -> dict[str, AnyRecord] | None:
+    """The valid record of each changed file, its facts those of its record `before` (content keys); None
+    when one is not a valid record before or after, or its facts moved."""
+    store = ParseCache(root, only=[*before.values(), *(key for key, _data, _problems in changed.values())])
+    records: dict[str, AnyRecord] = {}
+    served: set[bytes] = set()
+    for path, (key, data, problems) in changed.items():
+        model = FOLDER_MODELS[path[: path.find("/")]]
+        earlier, after = store.get(before[path]), store.get(key)
+        if type(earlier) is not model:
+            return None  # not kept as a valid record of this folder: its problems are the whole run's to find
+        if type(after) is not model:
+            if data is None or problems:
+                return None
+            try:
+                after = model.model_validate(data)
+            except ValueError:
+                return None
+            store.put(key, after)
+        record = cast(AnyRecord, after if key not in served else after.model_copy())  # one record per file
+        served.add(key)
+        if facts_of(record) != facts_of(cast(AnyRecord, earlier)):
+            return None
+        records[path] = record
+    store.save()
+    return records
+
+
+def _add(dataset: Dataset, path: str, record: AnyRecord) -> None:
+    """Put `record`, read from `path`, in its list of `dataset`."""
+    lists: dict[type, list[Any]] = {
+        Customer: dataset.customers, Interaction: dataset.interactions, Plan: dataset.plans,
+        Opportunity: dataset.opportunities, Contract: dataset.contracts,
+    }  # fmt: skip
+    lists[type(record)].append(record)
+    dataset.record_files[id(record)] = path
