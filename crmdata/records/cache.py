@@ -549,6 +549,32 @@ class StatIndex:
                 others.append(path)
         return trusted, others, statuses
 
+    def untrusted(self, prefix: str, paths: list[str]) -> list[str] | None:
+        """The paths whose stat `split` would not trust, when `paths` are the index's own in its order (a
+        verdict's files, none added, removed or renamed); None when they are not. `split`'s test without
+        a look-up per path: the one pass over every file of a warm `crm validate`."""
+        if list(self.entries) != paths:
+            return None
+        others: list[str] = []
+        before, lstat = self.trusted_before_ns, os.lstat
+        for path, entry in zip(paths, self.entries.values(), strict=True):
+            try:
+                status = lstat(prefix + path)
+            except OSError:
+                others.append(path)
+                continue
+            if not (
+                entry[1] == status.st_mtime_ns
+                and entry[0] == status.st_size
+                and entry[2] == status.st_ctime_ns
+                and entry[3] == status.st_ino
+                and entry[4] == status.st_dev
+                and status.st_mtime_ns < before
+                and status.st_ctime_ns < before
+            ):
+                others.append(path)
+        return others
+
     def record(self, path: str, seen: Seen, key: bytes) -> None:
         """Note that the file had content `key` when its stat was `seen` (taken BEFORE it was read)."""
         if seen[1] < self.recent_ns and seen[2] < self.recent_ns:

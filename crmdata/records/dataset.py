@@ -53,6 +53,12 @@ class Dataset:
     """What the stat index of this load saw of each record file it may trust next time: (size, mtime,
     ctime, inode, device, content key) (crmdata.records.cache.StatIndex)."""
 
+    def every_file(self) -> list[str]:
+        """Every record file found, valid or not, in the order they are read: customers, interactions, plans,
+        opportunities, contracts (crmdata.records.load.RECORD_FOLDERS), each in path order."""
+        return [*self.customer_files, *self.interaction_files, *self.plan_files, *self.opportunity_files,
+                *self.contract_files]  # fmt: skip
+
     def file_of(self, record: AnyRecord) -> str:
         """The record's file relative to the root, for messages and edit links."""
         return self.record_files[id(record)]
