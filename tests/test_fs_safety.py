@@ -117,6 +117,7 @@ def test_a_committed_crm_cache_is_an_error_that_says_so(small: DataRepo, tmp_pat
     git(small.root, "add", "-A")
     git(small.root, "add", "-f", ".crm-cache")
     git(small.root, "commit", "-q", "-m", "a planted cache")
+    planted = sorted(path.relative_to(small.root) for path in (small.root / ".crm-cache").rglob("*"))
     validated = run_crm("validate", "--root", str(small.root))
     assert validated.returncode == 1
     assert validated.stdout.startswith(".crm-cache:1:1: ")
@@ -127,6 +128,7 @@ def test_a_committed_crm_cache_is_an_error_that_says_so(small: DataRepo, tmp_pat
     assert not (tmp_path / "out").exists()
     assert files_in(outside) == {"mine.txt": b"not crm's\n"}
     assert not (small.root / ".crm-cache" / "parse").exists()
+    assert sorted(path.relative_to(small.root) for path in (small.root / ".crm-cache").rglob("*")) == planted
     assert git(small.root, "status", "--porcelain") == ""  # not even the planted link was touched
 
 

@@ -102,11 +102,15 @@ def _stray_file(relative: str, name: str) -> Problem | None:
     return warning(relative, RECORD_PROBLEMS.say("other_file")).at(1, 1)
 
 
+Discovered = tuple[dict[str, list[str]], list[Problem]]
+"""What `discover` found: the record files of each folder, and the layout problems."""
+
+
 def _is_record(name: str) -> bool:
     return name.endswith(RECORD_SUFFIX) and not name.startswith(".")
 
 
-def discover(root: Path) -> tuple[dict[str, list[str]], list[Problem]]:
+def discover(root: Path) -> Discovered:
     """The record files of each folder of RECORD_FOLDERS (relative POSIX paths, sorted), plus layout problems.
 
     Records must be real files in the repository: a symbolic link is reported and never followed, so a
@@ -374,10 +378,13 @@ def load_config(root: Path, index: PositionIndex, options: LoadOptions) -> tuple
     return config, parsed.problems + problems
 
 
-def load(root: Path, options: LoadOptions | None = None) -> tuple[Dataset, list[Problem], PositionIndex]:
+def load(
+    root: Path, options: LoadOptions | None = None, discovered: Discovered | None = None
+) -> tuple[Dataset, list[Problem], PositionIndex]:
     """Load a repository: the dataset of valid records, the problems (not yet located), the position index.
 
     Records with problems are left out of the dataset; everything downstream sees only valid records.
+    `discovered`: the files as `discover(root)` found them a moment ago (not looked for twice).
     """
     options = options or LoadOptions()
     index = PositionIndex(root, options.max_file_bytes)
@@ -387,7 +394,7 @@ def load(root: Path, options: LoadOptions | None = None) -> tuple[Dataset, list[
     config, problems = load_config(root, index, options)
     if tracked:
         problems.append(error(CACHE_DIR_NAME, _tracked_cache_message(tracked)).at(1, 1))
-    found, layout_problems = discover(root)
+    found, layout_problems = discovered or discover(root)
     problems.extend(layout_problems)
     all_paths = [path for folder in RECORD_FOLDERS for path in found[folder]]
     dataset = Dataset(

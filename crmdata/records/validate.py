@@ -17,7 +17,7 @@ from pathlib import Path
 
 from crmdata.records.dataset import AnyRecord, Dataset
 from crmdata.records.duplicates import likely_duplicates
-from crmdata.records.load import CUSTOMERS_DIR, INTERACTIONS_DIR, LoadOptions, gc_paused, load
+from crmdata.records.load import CUSTOMERS_DIR, INTERACTIONS_DIR, Discovered, LoadOptions, gc_paused, load
 from crmdata.records.locate import locate_all
 from crmdata.records.models import Contract, Customer, Interaction, Opportunity, OpportunityStage, Plan
 from crmdata.records.models.fields import ID_PATTERN, day_of
@@ -412,14 +412,16 @@ def run_rules(rules: list[Rule], dataset: Dataset, today: date) -> list[Problem]
     return [problem for rule in rules for problem in rule(dataset, today)]
 
 
-def validate(root: Path, options: LoadOptions | None = None, *, today: date | None = None) -> Validation:
+def validate(
+    root: Path, options: LoadOptions | None = None, *, today: date | None = None, discovered: Discovered | None = None
+) -> Validation:
     """Load the repository, apply every rule, and locate every problem.
 
     `today` is the day validation runs, for the rule on records dated later; the edge of the program reads
-    the clock here (default) so that the rules themselves stay pure.
+    the clock here (default) so that the rules themselves stay pure. `discovered`: as `load` takes it.
     """
     today = today if today is not None else date.today()
     with gc_paused():
-        dataset, loaded, index = load(root, options)
+        dataset, loaded, index = load(root, options, discovered)
         found = Found(loaded, run_rules(RECORD_RULES, dataset, today), run_rules(DATASET_RULES, dataset, today))
     return Validation(dataset, locate_all([*found.loaded, *found.own, *found.across], index), found)

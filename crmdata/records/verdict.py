@@ -47,6 +47,7 @@ from crmdata.records.load import (
     CONFIG_FILE,
     FOLDER_MODELS,
     RECORD_FOLDERS,
+    Discovered,
     LoadOptions,
     discover,
     gc_paused,
@@ -93,12 +94,18 @@ def check(root: Path, options: LoadOptions, today: date | None = None) -> Checke
     today = today if today is not None else date.today()
     stamp = _stamp(root, options, today) if options.use_cache else None  # before anything is read
     signing = signing_key() if stamp is not None else None
+    if signing is not None and tracked_cache_files(root):
+        signing = None  # a committed cache is neither read nor written (the load reports it)
+    discovered: Discovered | None = None
     if stamp is not None and signing is not None:
-        with gc_paused():
-            answered = _answer_from_verdict(root, options, today, _Verdict(root, signing, stamp))
-        if answered is not None:
-            return answered
-    validation = validate(root, options, today=today)
+        verdict = _Verdict(root, signing, stamp)
+        if verdict.usable:
+            discovered = discover(root)
+            with gc_paused():
+                answered = _answer_from_verdict(root, options, today, verdict, discovered)
+            if answered is not None:
+                return answered
+    validation = validate(root, options, today=today, discovered=discovered)
     if stamp is not None and signing is not None:
         _keep(_Verdict(root, signing, stamp, load=False), validation)
     dataset = validation.dataset
@@ -170,12 +177,13 @@ def _keep(verdict: _Verdict, validation: Validation) -> None:
     verdict.save({path: stats.get(path) or (*UNTRUSTED, keys[path]) for path in paths})
 
 
-def _answer_from_verdict(root: Path, options: LoadOptions, today: date, verdict: _Verdict) -> Checked | None:
-    """The problems from the last verdict and the few files changed since; None when it cannot answer."""
-    if not verdict.usable or tracked_cache_files(root):
-        return None
+def _answer_from_verdict(
+    root: Path, options: LoadOptions, today: date, verdict: _Verdict, discovered: Discovered
+) -> Checked | None:
+    """The problems from the last verdict and the few files changed since (the record files as `discovered`);
+    None when it cannot answer."""
     kept = verdict.index.entries
-    found, layout_problems = discover(root)
+    found, layout_problems = discovered
     paths = [path for folder in RECORD_FOLDERS for path in found[folder]]
     to_read = verdict.index.untrusted(f"{root}{os.sep}", paths)
     if to_read is None:
