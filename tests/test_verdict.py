@@ -232,27 +232,3 @@ def test_a_verdict_signed_with_another_key_is_not_used(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-user"))
     assert _answer(repo.root)[0] == 0
     assert whole_runs == [repo.root]
-
-
-def test_a_fact_changed_looks_at_each_file_once(
-    repo: DataRepo, whole_runs: list[Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The verdict is tried first (a look at every file's stat); the whole validation that follows takes
-    those looks instead of its own."""
-    for number in range(1, 6):
-        repo.interaction(f"JL-{number}", "KH-2024001", "2024-03-01")
-    _aged(repo.root)
-    repo.interaction("JL-3", "KH-2024001", "2024-03-02")  # a date: a fact
-    looked: list[str] = []
-    original = os.lstat
-
-    def counting(path: object, *args: object, **kwargs: object) -> os.stat_result:
-        looked.append(str(path))
-        return original(path, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "lstat", counting)
-    whole_runs.clear()
-    assert _answer(repo.root)[0] == 0
-    assert whole_runs == [repo.root], "the verdict could not answer"
-    records = [path for path in looked if path.endswith(".yaml") and "/interactions/" in path]
-    assert sorted(records) == sorted(set(records)) and len(records) == 6, records

@@ -521,21 +521,18 @@ class StatIndex:
         return entry[5]
 
     def split(
-        self, prefix: str, paths: list[str], taken: dict[str, os.stat_result | None] | None = None
+        self, prefix: str, paths: list[str]
     ) -> tuple[list[tuple[str, bytes]], list[str], dict[str, os.stat_result | None]]:
         """(path, key) of the files `known` trusts, the other paths (to read and hash), and their lstat
-        (None when it failed: the parser says why); `taken`: each path's lstat taken a moment ago (by
-        `untrusted`), not taken again. `known`'s test, inline: this runs once per file."""
+        (None when it failed: the parser says why). `known`'s test, inline: this runs once per file."""
         trusted: list[tuple[str, bytes]] = []
         others: list[str] = []
         statuses: dict[str, os.stat_result | None] = {}
         entries, seen, before, lstat = self.entries, self.seen, self.trusted_before_ns, os.lstat
         for path in paths:
             try:
-                status = taken[path] if taken is not None and path in taken else lstat(prefix + path)
+                status = lstat(prefix + path)
             except OSError:
-                status = None
-            if status is None:
                 statuses[path] = None
                 others.append(path)
                 continue
@@ -557,20 +554,18 @@ class StatIndex:
                 others.append(path)
         return trusted, others, statuses
 
-    def untrusted(self, prefix: str, paths: list[str], taken: dict[str, os.stat_result | None]) -> list[str] | None:
+    def untrusted(self, prefix: str, paths: list[str]) -> list[str] | None:
         """The paths whose stat `split` would not trust, when `paths` are the index's own in its order (a
         verdict's files, none added, removed or renamed); None when they are not. `split`'s test without
-        a look-up per path: the one pass over every file of a warm `crm validate`. Each lstat goes into
-        `taken` (None when it failed), for a `split` that follows."""
+        a look-up per path: the one pass over every file of a warm `crm validate`."""
         if list(self.entries) != paths:
             return None
         others: list[str] = []
         before, lstat = self.trusted_before_ns, os.lstat
         for path, entry in zip(paths, self.entries.values(), strict=True):
             try:
-                status = taken[path] = lstat(prefix + path)
+                status = lstat(prefix + path)
             except OSError:
-                taken[path] = None
                 others.append(path)
                 continue
             if not (

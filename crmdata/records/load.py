@@ -76,8 +76,6 @@ class LoadOptions:
     jobs: int | None = None
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     progress: Progress | None = None
-    taken: dict[str, os.stat_result | None] | None = None
-    """Each record file's lstat, taken a moment ago (a warm `crm validate` that tried its verdict first)."""
 
 
 ALLOWED_FILES = frozenset({".gitkeep", ".keep", ".gitignore", ".gitattributes"})
@@ -251,7 +249,7 @@ def parse_files(
     jobs = options.jobs or os.cpu_count() or 1
     cache_present = options.use_cache and ParseCache.exists(root)
     index = index or stat_index(root, options)
-    trusted, to_hash, statuses = index.split(prefix, paths, options.taken)
+    trusted, to_hash, statuses = index.split(prefix, paths)
     to_parse: list[str] = []
     unclean: set[bytes] = set()
     served: set[bytes] = set()

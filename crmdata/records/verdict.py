@@ -27,7 +27,7 @@ import hashlib
 import io
 import os
 import pickle
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -97,17 +97,14 @@ def check(root: Path, options: LoadOptions, today: date | None = None) -> Checke
     if signing is not None and tracked_cache_files(root):
         signing = None  # a committed cache is neither read nor written (the load reports it)
     discovered: Discovered | None = None
-    taken: dict[str, os.stat_result | None] = {}
     if stamp is not None and signing is not None:
         verdict = _Verdict(root, signing, stamp)
         if verdict.usable:
             discovered = discover(root)
             with gc_paused():
-                answered = _answer_from_verdict(root, options, today, verdict, discovered, taken)
+                answered = _answer_from_verdict(root, options, today, verdict, discovered)
             if answered is not None:
                 return answered
-    if taken:  # the files were listed and looked at by the try: the whole validation need not do it again
-        options = replace(options, taken=taken)
     validation = validate(root, options, today=today, discovered=discovered)
     if stamp is not None and signing is not None:
         _keep(_Verdict(root, signing, stamp, load=False), validation)
@@ -181,19 +178,14 @@ def _keep(verdict: _Verdict, validation: Validation) -> None:
 
 
 def _answer_from_verdict(
-    root: Path,
-    options: LoadOptions,
-    today: date,
-    verdict: _Verdict,
-    discovered: Discovered,
-    taken: dict[str, os.stat_result | None],
+    root: Path, options: LoadOptions, today: date, verdict: _Verdict, discovered: Discovered
 ) -> Checked | None:
-    """The problems from the last verdict and the few files changed since (the record files as `discovered`,
-    their lstat put in `taken`); None when it cannot answer."""
+    """The problems from the last verdict and the few files changed since (the record files as `discovered`);
+    None when it cannot answer."""
     kept = verdict.index.entries
     found, layout_problems = discovered
     paths = [path for folder in RECORD_FOLDERS for path in found[folder]]
-    to_read = verdict.index.untrusted(f"{root}{os.sep}", paths, taken)
+    to_read = verdict.index.untrusted(f"{root}{os.sep}", paths)
     if to_read is None:
         return None  # a record file added, removed or renamed
     if len(to_read) > MOST_CHANGED:
