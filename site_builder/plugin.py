@@ -33,7 +33,8 @@ from mkdocs.structure.toc import get_toc
 
 from crmdata.records.models import SiteSearch, key_salt_bytes
 from crmdata.records.report import text_line
-from crmdata.records.validate import Validation, validate
+from crmdata.records.validate import Validation
+from crmdata.records.verdict import validated
 from crmdata.records.vocabulary import label, phrase
 from crmdata.system.safe_paths import UnsafePathError
 from crmdata.system.workers import worker_pool
@@ -262,7 +263,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             quiet_dirty_warning()
         logging.getLogger("jieba").setLevel(logging.WARNING)  # its "Building prefix dict" chatter is not news
         root = self.root(config)
-        validation = self.validation or validate(root)
+        validation = self.validation or validated(root)
         self.validation = None
         if not validation.ok:
             language = validation.dataset.config.language if validation.dataset.config is not None else None

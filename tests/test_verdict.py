@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import shutil
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +22,7 @@ import crmdata.records.verdict as verdict_module
 from crmdata.records.dataset import AnyRecord, Dataset
 from crmdata.records.load import LoadOptions, load
 from crmdata.records.problem_words import RECORD_PROBLEMS
-from crmdata.records.problems import Place, error, warning
+from crmdata.records.problems import Place, Problem, error, warning
 from crmdata.records.validate import DATASET_RULES, FACT_FIELDS, RECORD_RULES, RULES, run_rules
 from crmdata.records.verdict import check
 from tests.conftest import DataRepo, invoke_crm
@@ -36,16 +38,31 @@ def _aged(root: Path) -> None:
 
 @pytest.fixture
 def whole_runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The roots the whole validation ran on, in this process (the verdict did not answer)."""
+    """The roots on which the rules across records ran, in this process (the verdict did not answer)."""
     ran: list[Path] = []
-    original = verdict_module.validate
+    original = verdict_module.run_rules
 
-    def counting(root: Path, *args: object, **kwargs: object) -> object:
-        ran.append(root)
-        return original(root, *args, **kwargs)  # type: ignore[arg-type]
+    def counting(rules: list[Any], dataset: Dataset, today: date) -> list[Problem]:
+        if rules is DATASET_RULES:
+            ran.append(dataset.root)
+        return original(rules, dataset, today)
 
-    monkeypatch.setattr(verdict_module, "validate", counting)
+    monkeypatch.setattr(verdict_module, "run_rules", counting)
     return ran
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The roots whose every record was loaded, in this process."""
+    loaded: list[Path] = []
+    original = verdict_module.load
+
+    def counting(root: Path, *args: Any, **kwargs: Any) -> Any:
+        loaded.append(root)
+        return original(root, *args, **kwargs)
+
+    monkeypatch.setattr(verdict_module, "load", counting)
+    return loaded
 
 
 def _answer(root: Path, *options: str) -> tuple[int, dict[str, object]]:
@@ -120,13 +137,14 @@ def test_the_rules_of_one_record_find_in_each_record_what_they_find_in_all(repo:
     assert together and sorted(together, key=repr) == sorted(alone, key=repr)
 
 
-def test_a_topic_edited_is_answered_from_the_verdict(repo: DataRepo, whole_runs: list[Path]) -> None:
+def test_a_topic_edited_is_answered_from_the_verdict(repo: DataRepo, whole_runs: list[Path], loads: list[Path]) -> None:
     _a_crm_with_every_problem_across_records(repo)
     _aged(repo.root)
     whole_runs.clear()
+    loads.clear()
     repo.interaction("JL-1", "KH-1", "2024-02-01", topic="改过的回访")
     cached = _answer(repo.root)
-    assert whole_runs == [], "the verdict answered"
+    assert (whole_runs, loads) == ([], []), "the verdict answered: no record but the edited one was read"
     assert cached == _answer(repo.root, "--no-cache")
     assert len(cached[1]["errors"]) >= 8  # type: ignore[arg-type]
     assert any(w["code"] == "before_since" for w in cached[1]["warnings"])  # type: ignore[attr-defined,index]
@@ -232,3 +250,45 @@ def test_a_verdict_signed_with_another_key_is_not_used(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-user"))
     assert _answer(repo.root)[0] == 0
     assert whole_runs == [repo.root]
+
+
+def test_a_command_that_loads_the_records_takes_the_rules_from_the_verdict(
+    repo: DataRepo, whole_runs: list[Path], loads: list[Path]
+) -> None:
+    """`crm due` (like the site) needs every record, but not the rules run again for a topic edited."""
+    repo.customer("KH-1", since="2024-03-01")
+    for number in range(1, 4):
+        repo.interaction(f"JL-{number}", "KH-1", f"2024-0{number}-10", next_followup="2024-06-01")
+    _aged(repo.root)
+    whole_runs.clear()
+    loads.clear()
+    repo.interaction("JL-2", "KH-1", "2024-02-10", topic="改过的回访", next_followup="2024-06-01")
+    due = invoke_crm("due", "--as-of", "2024-06-10", "--format", "json", "--root", str(repo.root))
+    assert (whole_runs, loads) == ([], [repo.root])
+    fresh = invoke_crm("due", "--as-of", "2024-06-10", "--format", "json", "--root", str(_copied(repo.root)))
+    assert (due.returncode, due.stdout) == (fresh.returncode, fresh.stdout)
+    assert "KH-1" in due.stdout
+    whole_runs.clear()  # the copy's
+    repo.interaction("JL-2", "KH-1", "2024-02-28", next_followup="2024-06-01")  # a date: the rules run again
+    assert invoke_crm("due", "--as-of", "2024-06-10", "--root", str(repo.root)).returncode == 0
+    assert whole_runs == [repo.root]
+
+
+def test_files_only_touched_keep_the_verdict(repo: DataRepo, whole_runs: list[Path], loads: list[Path]) -> None:
+    """A checkout that rewrites many files with the same bytes: too many to trust by their stat, so every
+    record is loaded, yet their content keys are the verdict's: the rules need not run again."""
+    paths = [repo.interaction(f"JL-{n}", "KH-2024001", "2024-03-01") for n in range(verdict_module.MOST_CHANGED + 1)]
+    _aged(repo.root)
+    whole_runs.clear()
+    loads.clear()
+    for path in paths:
+        os.utime(path)
+    assert _answer(repo.root) == (0, {"ok": True, "errors": [], "warnings": []})
+    assert (whole_runs, loads) == ([], [repo.root])
+
+
+def _copied(root: Path) -> Path:
+    """A copy of the repository without its cache."""
+    copy = root.parent / "copy"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".crm-cache"))
+    return copy

@@ -17,7 +17,8 @@ from crmdata.cli.usage import Day
 from crmdata.records.dataset import Dataset
 from crmdata.records.load import LoadOptions, Progress
 from crmdata.records.report import summary, text_line
-from crmdata.records.validate import Validation, validate
+from crmdata.records.validate import Validation
+from crmdata.records.verdict import validated
 from crmdata.records.vocabulary import language_code, phrase
 from crmdata.system.errors import CrmError
 from crmdata.system.terminal_text import json_visible, visible
@@ -70,7 +71,7 @@ def progress_printer(unit: str = "files", at_least: int = 0) -> Progress | None:
 
 def validate_or_exit(root: Path) -> Validation:
     """Validate the repository; on errors print them as `crm validate` does (to stderr) and fail (exit 1)."""
-    outcome = validate(root, LoadOptions(progress=progress_printer()))
+    outcome = validated(root, LoadOptions(progress=progress_printer()))
     if not outcome.ok:
         language = language_of(outcome.dataset)
         for problem in outcome.errors:

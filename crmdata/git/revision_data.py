@@ -20,7 +20,7 @@ spend the same seconds a second time on files known already. `load_changed` buil
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -44,7 +44,7 @@ from crmdata.records.models import Contract, Customer, Interaction, Opportunity,
 from crmdata.records.problem_words import RECORD_PROBLEMS
 from crmdata.records.problems import Problem, error
 from crmdata.records.record_check import translate_all
-from crmdata.records.validate import RULES
+from crmdata.records.validate import RULES, every_record
 from crmdata.records.yamlread import read_yaml
 
 
@@ -76,7 +76,7 @@ def load_revision(root: Path, options: LoadOptions, today: date) -> LoadedRevisi
             file_problems.setdefault(problem.file, []).append(problem)
         for rule in RULES:
             problems.extend(rule(dataset, today))
-    records = {dataset.file_of(record): record for record in _every_record(dataset)}
+    records = {dataset.file_of(record): record for record in every_record(dataset)}
     return LoadedRevision(dataset, locate_all(problems, index), file_problems, records, dict(dataset.unvalidated))
 
 
@@ -170,10 +170,6 @@ def _read_changed(
 
 def _positions_of(index: PositionIndex, path: str) -> Any:
     return lambda: index.positions(path)
-
-
-def _every_record(dataset: Dataset) -> Iterable[AnyRecord]:
-    return [*dataset.customers, *dataset.interactions, *dataset.plans, *dataset.opportunities, *dataset.contracts]
 
 
 def _in_order(paths: list[str], records: dict[str, AnyRecord], dataset: Dataset, model: type[Any]) -> list[Any]:

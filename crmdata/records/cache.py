@@ -31,7 +31,7 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from enum import Enum
 from functools import cache
 from pathlib import Path
@@ -388,14 +388,17 @@ class ParseCache:
         entries = read[0] if read is not None else None
         return entries if isinstance(entries, dict) else {}
 
-    def save(self) -> None:
-        """Rewrite the shards that gained entries or hold entries of files that are gone."""
+    def save(self, keep: Container[bytes] = frozenset()) -> None:
+        """Rewrite the shards that gained entries or hold entries of files that are gone, keeping those of
+        `keep` too (the records of edited files as `crm validate`'s verdict saw them: it compares with them)."""
         if self.key is None:
             return
         try:
             folder: Path | None = None
             for number in range(SHARDS):
                 shard, used = self.shards[number], self.used[number]
+                if len(used) != len(shard):
+                    used = used | {key for key in shard if key in keep}
                 if self.added[number] == 0 and len(used) == len(shard):
                     continue
                 folder = folder or cache_folder(self.root, "parse")

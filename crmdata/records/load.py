@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import ExitStack, closing, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -76,6 +76,10 @@ class LoadOptions:
     jobs: int | None = None
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     progress: Progress | None = None
+    kept_keys: Mapping[str, bytes] = field(default_factory=dict)
+    """The content key each file had when `crm validate`'s verdict was made: the store keeps the records of
+    files still there though they changed since (crmdata.records.verdict compares an edited record with
+    its record before)."""
 
 
 ALLOWED_FILES = frozenset({".gitkeep", ".keep", ".gitignore", ".gitattributes"})
@@ -310,7 +314,8 @@ def parse_files(
     for key, record in validated.items():
         if key not in unclean:
             cache.put(key, record)
-    cache.save()
+    kept = options.kept_keys
+    cache.save({kept[path] for path in paths if path in kept} if kept else frozenset())
     index.save()
 
 

@@ -39,14 +39,14 @@ def _id_key(record_id: str) -> str:
     return record_id.lower() if record_id.isascii() else unicodedata.normalize("NFC", record_id).casefold()
 
 
-def _every_record(ds: Dataset) -> list[AnyRecord]:
+def every_record(ds: Dataset) -> list[AnyRecord]:
     """Every valid record of every type, in the folders' order (customers, interactions, plans, ...)."""
     return [*ds.customers, *ds.interactions, *ds.plans, *ds.opportunities, *ds.contracts]
 
 
 def id_matches_file_name(ds: Dataset, today: date) -> Iterable[Problem]:
     """A record's id equals its file name (without .yaml), so the file can be found from the id."""
-    for record in _every_record(ds):
+    for record in every_record(ds):
         path = ds.file_of(record)
         if not path.endswith(f"/{record.id}.yaml"):
             yield error(path, RECORD_PROBLEMS.say("id_not_file_name", id=record.id, stem=_stem(path)), ("id",))
@@ -55,7 +55,7 @@ def id_matches_file_name(ds: Dataset, today: date) -> Iterable[Problem]:
 def ids_are_unique(ds: Dataset, today: date) -> Iterable[Problem]:
     """No two records share an id, ignoring case (file systems often do), whatever their types: an id
     names one record on the site, in `crm show` and in references (contract §1)."""
-    records = _every_record(ds)
+    records = every_record(ds)
     if len({_id_key(record.id) for record in records}) == len(records):
         return  # the usual case, decided without a loop over records in Python
     first: dict[str, str] = {}

@@ -27,7 +27,7 @@ import hashlib
 import io
 import os
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -51,18 +51,27 @@ from crmdata.records.load import (
     LoadOptions,
     discover,
     gc_paused,
+    load,
     load_config,
     read_and_parse,
 )
 from crmdata.records.locate import PositionIndex, locate_all
 from crmdata.records.models import Contract, CrmConfig, Customer, Interaction, Opportunity, Plan
 from crmdata.records.problems import Problem
-from crmdata.records.validate import RECORD_RULES, Validation, facts_of, run_rules, validate
+from crmdata.records.validate import (
+    DATASET_RULES,
+    RECORD_RULES,
+    Found,
+    Validation,
+    every_record,
+    facts_of,
+    run_rules,
+)
 
 MOST_CHANGED = 64
 """More changed files than this and the whole validation runs (it reads them in parallel)."""
 
-_FORMAT = "crm-verdict-1"
+_FORMAT = "crm-verdict-2"
 _ADMITTED = {
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "timezone"), ("datetime", "timedelta"),
     ("decimal", "Decimal"),
@@ -92,24 +101,80 @@ def check(root: Path, options: LoadOptions, today: date | None = None) -> Checke
     """Every problem of the repository at `root` on `today` (default: the clock's day), from the last
     verdict where it can answer (see the module's docstring), else by the whole validation."""
     today = today if today is not None else date.today()
-    stamp = _stamp(root, options, today) if options.use_cache else None  # before anything is read
-    signing = signing_key() if stamp is not None else None
-    if signing is not None and tracked_cache_files(root):
-        signing = None  # a committed cache is neither read nor written (the load reports it)
+    verdict = _verdict_of(root, options, today)
     discovered: Discovered | None = None
-    if stamp is not None and signing is not None:
-        verdict = _Verdict(root, signing, stamp)
-        if verdict.usable:
-            discovered = discover(root)
-            with gc_paused():
-                answered = _answer_from_verdict(root, options, today, verdict, discovered)
-            if answered is not None:
-                return answered
-    validation = validate(root, options, today=today, discovered=discovered)
-    if stamp is not None and signing is not None:
-        _keep(_Verdict(root, signing, stamp, load=False), validation)
+    if verdict is not None and verdict.usable:
+        discovered = discover(root)
+        with gc_paused():
+            answered = _answer_from_verdict(root, options, today, verdict, discovered)
+        if answered is not None:
+            return answered
+    validation = _validated(root, options, today, verdict, discovered)
     dataset = validation.dataset
     return Checked(validation.problems, dataset.config, dataset.files_read, dataset)
+
+
+def validated(root: Path, options: LoadOptions | None = None, *, today: date | None = None) -> Validation:
+    """`validate`, with what the rules found taken from the last verdict when the files changed since keep
+    their facts: every command that needs the records (the site, `crm due` ...) loads them, and at 10,000
+    customers the rules cost two seconds more than the load."""
+    options = options or LoadOptions()
+    today = today if today is not None else date.today()
+    return _validated(root, options, today, _verdict_of(root, options, today), None)
+
+
+def _verdict_of(root: Path, options: LoadOptions, today: date) -> _Verdict | None:
+    """The last verdict (usable or not), or None where none may be read or written: without the cache, a
+    signing key or crm.yaml, or in a repository that committed its cache."""
+    stamp = _stamp(root, options, today) if options.use_cache else None  # before anything is read
+    signing = signing_key() if stamp is not None else None
+    if stamp is None or signing is None or tracked_cache_files(root):
+        return None  # a committed cache is neither read nor written (the load reports it)
+    return _Verdict(root, signing, stamp)
+
+
+def _validated(
+    root: Path, options: LoadOptions, today: date, verdict: _Verdict | None, discovered: Discovered | None
+) -> Validation:
+    """Load and validate, the rules' findings from `verdict` where it can answer; else keep a new one."""
+    if verdict is not None and verdict.usable:
+        options = replace(options, kept_keys={path: entry[5] for path, entry in verdict.index.entries.items()})
+    with gc_paused():
+        dataset, loaded, index = load(root, options, discovered)
+        kept = _rules_from_verdict(verdict, dataset, today) if verdict is not None and verdict.usable else None
+        if kept is None:
+            found = Found(loaded, run_rules(RECORD_RULES, dataset, today), run_rules(DATASET_RULES, dataset, today))
+        else:
+            found = Found(loaded, *kept)
+    validation = Validation(dataset, locate_all([*found.loaded, *found.own, *found.across], index), found)
+    if verdict is not None and kept is None:
+        _keep(verdict.fresh(), validation)
+    return validation
+
+
+def _rules_from_verdict(verdict: _Verdict, dataset: Dataset, today: date) -> tuple[list[Problem], list[Problem]] | None:
+    """(RECORD_RULES' findings, DATASET_RULES') for the loaded `dataset`: the verdict's, with RECORD_RULES
+    run on the files changed since; None when a file was added, removed or renamed, too many changed, or a
+    changed one is not a valid record before and after with the same facts."""
+    entries = verdict.index.entries
+    paths = dataset.every_file()
+    if list(entries) != paths:
+        return None
+    keys = dataset.file_keys
+    changed = [path for path, entry in zip(paths, entries.values(), strict=True) if keys.get(path) != entry[5]]
+    if len(changed) > MOST_CHANGED:
+        return None
+    mine = Dataset(root=dataset.root, config=dataset.config)
+    if changed:
+        by_path = {dataset.file_of(record): record for record in every_record(dataset)}
+        store = ParseCache(dataset.root, only=[entries[path][5] for path in changed])
+        for path in changed:
+            record, before = by_path.get(path), store.get(entries[path][5])
+            if record is None or type(before) is not type(record) or facts_of(record) != facts_of(before):
+                return None  # a new error, another kind of record, or a fact moved
+            _add(mine, path, record)
+    own = [problem for path, found in verdict.rules.items() if path not in changed for problem in found]
+    return [*own, *run_rules(RECORD_RULES, mine, today)], verdict.across
 
 
 def _stamp(root: Path, options: LoadOptions, today: date) -> bytes | None:
@@ -142,21 +207,29 @@ def _verdict_loads(payload: bytes) -> Any:
 class _Verdict:
     """The verdict file: a stat index of every record file (`.crm-cache/verdict/index.pickle`: each file's
     stat and content key, as the stat index keeps them; files changed within a second of the run that made
-    it are never trusted by stat) whose `extra` holds the stamp and the problems found."""
+    it are never trusted by stat) whose `extra` holds the stamp and the problems found, by file: reading
+    and validating it (`loaded`), RECORD_RULES (`rules`); and DATASET_RULES' (`across`)."""
 
     def __init__(self, root: Path, signing: bytes, stamp: bytes, *, load: bool = True) -> None:
-        self.stamp = stamp
+        self.root, self.signing, self.stamp = root, signing, stamp
         file = root / CACHE_DIR_NAME / "verdict" / "index.pickle"
         self.index = StatIndex(root, signing, file=file, loads=_verdict_loads, read=load)
         extra = self.index.extra
         valid = isinstance(extra, dict) and extra.get("format") == _FORMAT and extra.get("stamp") == stamp
-        self.own: dict[str, list[Problem]] = extra["own"] if valid else {}  # type: ignore[index]
+        self.loaded: dict[str, list[Problem]] = extra["loaded"] if valid else {}  # type: ignore[index]
+        self.rules: dict[str, list[Problem]] = extra["rules"] if valid else {}  # type: ignore[index]
         self.across: list[Problem] = extra["across"] if valid else []  # type: ignore[index]
         self.usable = valid and self.index.doubt == ""
 
+    def fresh(self) -> _Verdict:
+        """An empty verdict of the same stamp, to be written in place of this one."""
+        return _Verdict(self.root, self.signing, self.stamp, load=False)
+
     def save(self, entries: dict[str, tuple[int, int, int, int, int, bytes]]) -> None:
         self.index.seen = entries
-        self.index.save({"format": _FORMAT, "stamp": self.stamp, "own": self.own, "across": self.across})
+        self.index.save(
+            {"format": _FORMAT, "stamp": self.stamp, "loaded": self.loaded, "rules": self.rules, "across": self.across}
+        )
 
 
 UNTRUSTED = (-1, -1, -1, -1, -1)
@@ -170,9 +243,11 @@ def _keep(verdict: _Verdict, validation: Validation) -> None:
     paths = dataset.every_file()  # in the order a later run finds them (StatIndex.untrusted)
     if found is None or any(path not in keys for path in paths):
         return  # a file that could not be read or parsed: the next run reads it again anyway
-    for problem in [*found.loaded, *found.own]:
+    for problem in found.loaded:
         if problem.file in keys:  # crm.yaml's and the folders' problems are found again each run
-            verdict.own.setdefault(problem.file, []).append(problem)
+            verdict.loaded.setdefault(problem.file, []).append(problem)
+    for problem in found.own:
+        verdict.rules.setdefault(problem.file, []).append(problem)
     verdict.across = found.across
     verdict.save({path: stats.get(path) or (*UNTRUSTED, keys[path]) for path in paths})
 
@@ -204,7 +279,8 @@ def _answer_from_verdict(
     mine = Dataset(root=root, config=config)
     for path, record in records.items():
         _add(mine, path, record)
-    own = [problem for path, its_own in verdict.own.items() if path not in changed for problem in its_own]
+    own = [problem for kept in (verdict.loaded, verdict.rules) for path, found in kept.items() if path not in changed
+           for problem in found]  # fmt: skip
     problems = [*config_problems, *layout_problems, *own, *run_rules(RECORD_RULES, mine, today), *verdict.across]
     return Checked(locate_all(problems, positions), config, len(paths) + (config is not None), None)
 
