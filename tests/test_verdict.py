@@ -292,3 +292,15 @@ def _copied(root: Path) -> Path:
     copy = root.parent / "copy"
     shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".crm-cache"))
     return copy
+
+
+def test_what_the_verdict_is_made_of_is_not_held_for_the_rest_of_the_command(repo: DataRepo) -> None:
+    """Each file's stat and content key (152k entries at 10,000 customers) are the verdict's: a command that
+    goes on to build a site must not carry them."""
+    dataset = verdict_module.validated(repo.root).dataset
+    assert (dataset.file_keys, dataset.file_stats) == ({}, {})
+    assert (repo.root / ".crm-cache" / "verdict" / "index.pickle").is_file(), "the verdict was kept"
+    plain, _problems, _index = load(repo.root, LoadOptions())
+    assert (plain.file_keys, plain.file_stats) == ({}, {})
+    kept, _problems, _index = load(repo.root, LoadOptions(for_verdict=True))
+    assert set(kept.file_keys) == {"customers/KH-2024001.yaml", "interactions/2024/JL-2024001.yaml"}

@@ -46,12 +46,13 @@ class Dataset:
     the key for the record instead of encoding it field by field (site_builder.page_keys)."""
 
     file_keys: dict[str, bytes] = field(default_factory=dict, repr=False)
-    """The content key of each record file read as data, valid or not, by its path (crm validate keeps
-    its verdict by them: crmdata.records.verdict)."""
+    """The content key of each record file read as data, valid or not, by its path: what crm validate's
+    verdict is made of (crmdata.records.verdict); filled only for it (LoadOptions.for_verdict), and emptied
+    once it is kept."""
 
     file_stats: dict[str, tuple[int, int, int, int, int, bytes]] = field(default_factory=dict, repr=False)
     """What the stat index of this load saw of each record file it may trust next time: (size, mtime,
-    ctime, inode, device, content key) (crmdata.records.cache.StatIndex)."""
+    ctime, inode, device, content key) (crmdata.records.cache.StatIndex); as file_keys, for the verdict only."""
 
     def every_file(self) -> list[str]:
         """Every record file found, valid or not, in the order they are read: customers, interactions, plans,

@@ -76,6 +76,8 @@ class LoadOptions:
     jobs: int | None = None
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     progress: Progress | None = None
+    for_verdict: bool = False
+    """Fill the dataset's file_keys and file_stats, which `crm validate`'s verdict is made of."""
     kept_keys: Mapping[str, bytes] = field(default_factory=dict)
     """The content key each file had when `crm validate`'s verdict was made: the store keeps the records of
     files still there though they changed since (crmdata.records.verdict compares an edited record with
@@ -417,9 +419,11 @@ def load(
     validated: dict[bytes, Record] = {}
     # An exception in this loop (SIGTERM, Ctrl-C) closes the parser at once, and so stops its workers.
     stats = stat_index(root, options)
-    dataset.file_stats = stats.seen  # filled as the files are taken
+    if options.for_verdict:
+        dataset.file_stats = stats.seen  # filled as the files are taken
+    file_keys: dict[str, bytes] = dataset.file_keys if options.for_verdict else {}
     with closing(parse_files(root, all_paths, options, problems, validated, stats)) as files:
-        keys, file_keys = dataset.record_keys, dataset.file_keys
+        keys = dataset.record_keys
         for path, key, item in files:
             folder = path[: path.find("/")]  # the hot loop of a warm run: kept lean
             if key is not None:

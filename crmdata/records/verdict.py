@@ -137,8 +137,9 @@ def _validated(
     root: Path, options: LoadOptions, today: date, verdict: _Verdict | None, discovered: Discovered | None
 ) -> Validation:
     """Load and validate, the rules' findings from `verdict` where it can answer; else keep a new one."""
-    if verdict is not None and verdict.usable:
-        options = replace(options, kept_keys={path: entry[5] for path, entry in verdict.index.entries.items()})
+    if verdict is not None:
+        kept_keys = {path: entry[5] for path, entry in verdict.index.entries.items()} if verdict.usable else {}
+        options = replace(options, for_verdict=True, kept_keys=kept_keys)
     with gc_paused():
         dataset, loaded, index = load(root, options, discovered)
         kept = _rules_from_verdict(verdict, dataset, today) if verdict is not None and verdict.usable else None
@@ -149,6 +150,7 @@ def _validated(
     validation = Validation(dataset, locate_all([*found.loaded, *found.own, *found.across], index), found)
     if verdict is not None and kept is None:
         _keep(verdict.fresh(), validation)
+    dataset.file_keys, dataset.file_stats = {}, {}  # kept in the verdict: not held for the rest of the command
     return validation
 
 
