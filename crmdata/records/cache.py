@@ -560,7 +560,8 @@ class StatIndex:
     def untrusted(self, prefix: str, paths: list[str]) -> list[str] | None:
         """The paths whose stat `split` would not trust, when `paths` are the index's own in its order (a
         verdict's files, none added, removed or renamed); None when they are not. `split`'s test without
-        a look-up per path: the one pass over every file of a warm `crm validate`."""
+        a look-up per path: the one pass over every file of a warm `crm validate` (the test is written out
+        in both loops: a function call per file would add about 5 % to this one)."""
         if list(self.entries) != paths:
             return None
         others: list[str] = []

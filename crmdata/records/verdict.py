@@ -281,8 +281,8 @@ def _answer_from_verdict(
     mine = Dataset(root=root, config=config)
     for path, record in records.items():
         _add(mine, path, record)
-    own = [problem for kept in (verdict.loaded, verdict.rules) for path, found in kept.items() if path not in changed
-           for problem in found]  # fmt: skip
+    own = [problem for by_file in (verdict.loaded, verdict.rules) for path, found in by_file.items()
+           if path not in changed for problem in found]  # fmt: skip
     problems = [*config_problems, *layout_problems, *own, *run_rules(RECORD_RULES, mine, today), *verdict.across]
     return Checked(locate_all(problems, positions), config, len(paths) + (config is not None), None)
 
