@@ -26,6 +26,7 @@ from crmdata.records.cache import (
     keep_config,
     kept_config,
     seen_of,
+    shard_of,
     signing_key,
     tracked_cache_files,
 )
@@ -237,7 +238,7 @@ def parse_files(
     paths: list[str],
     options: LoadOptions,
     problems: list[Problem],
-    validated: dict[bytes, Record],
+    validated: dict[bytes, tuple[str, Record]],
     index: StatIndex | None = None,
 ) -> Generator[Loaded, None, None]:
     """Yield (path, content key, record or data) for every file that reads as data: cached files first.
@@ -275,18 +276,19 @@ def parse_files(
             key_chunks = ([None] * len(chunk) for chunk in chunks)
         shards, used, models = cache.shards, cache.used, FOLDER_MODELS
         for path, trusted_key in trusted:  # the hot loop of a warm run: cache.get and _usable, inline
-            cached = shards[trusted_key[0]].get(trusted_key)
+            shard = shard_of(path)
+            cached = shards[shard].get(trusted_key)
             if cached is not None and (type(cached) is dict or type(cached) is models.get(path[: path.find("/")])):
                 if trusted_key in served:  # the same bytes in two files: two records (files are kept by identity)
                     cached = _another(cached)
                 served.add(trusted_key)
-                used[trusted_key[0]].add(trusted_key)
+                used[shard].add(trusted_key)
                 yield path, trusted_key, cached
             else:
                 to_parse.append(path)
         for chunk, keys in zip(chunks, key_chunks, strict=True):
             for path, key in zip(chunk, keys, strict=True):
-                cached = _usable(cache.get(key), path) if key is not None else None
+                cached = _usable(cache.get(key, path), path) if key is not None else None
                 if cached is not None and key is not None:
                     if key in served:
                         cached = _another(cached)
@@ -312,10 +314,10 @@ def parse_files(
                 # Resumed once the caller validated it: only a record with problems of its own keeps its
                 # data in the store (a valid one's record goes in below; its data is freed now).
                 if clean and key is not None and key not in validated:
-                    cache.put(key, data)
-    for key, record in validated.items():
+                    cache.put(key, data, path)
+    for key, (path, record) in validated.items():
         if key not in unclean:
-            cache.put(key, record)
+            cache.put(key, record, path)
     kept = options.kept_keys
     cache.save({kept[path] for path in paths if path in kept} if kept else frozenset())
     index.save()
@@ -416,7 +418,7 @@ def load(
     )
     valid: dict[str, dict[str, Record]] = {folder: {} for folder in RECORD_FOLDERS}
     validators = {folder: model.model_validate for folder, model in FOLDER_MODELS.items()}
-    validated: dict[bytes, Record] = {}
+    validated: dict[bytes, tuple[str, Record]] = {}
     # An exception in this loop (SIGTERM, Ctrl-C) closes the parser at once, and so stops its workers.
     stats = stat_index(root, options)
     if options.for_verdict:
@@ -441,7 +443,7 @@ def load(
                 continue
             valid[folder][path] = record
             if key is not None:
-                validated[key] = record
+                validated[key] = (path, record)
                 keys[id(record)] = key
     dataset.customers = _in_path_order(found[CUSTOMERS_DIR], valid[CUSTOMERS_DIR], dataset, Customer)
     dataset.interactions = _in_path_order(found[INTERACTIONS_DIR], valid[INTERACTIONS_DIR], dataset, Interaction)

@@ -169,9 +169,9 @@ def _rules_from_verdict(verdict: _Verdict, dataset: Dataset, today: date) -> tup
     mine = Dataset(root=dataset.root, config=dataset.config)
     if changed:
         by_path = {dataset.file_of(record): record for record in every_record(dataset)}
-        store = ParseCache(dataset.root, only=[entries[path][5] for path in changed])
+        store = ParseCache(dataset.root, only=changed)
         for path in changed:
-            record, before = by_path.get(path), store.get(entries[path][5])
+            record, before = by_path.get(path), store.get(entries[path][5], path)
             if record is None or type(before) is not type(record) or facts_of(record) != facts_of(before):
                 return None  # a new error, another kind of record, or a fact moved
             _add(mine, path, record)
@@ -294,12 +294,12 @@ Read = tuple[bytes, dict[str, Any] | None, list[Problem]]
 def _changed_records(root: Path, before: dict[str, bytes], changed: dict[str, Read]) -> dict[str, AnyRecord] | None:
     """The valid record of each changed file, its facts those of its record `before` (content keys); None
     when one is not a valid record before or after, or its facts moved."""
-    store = ParseCache(root, only=[*before.values(), *(key for key, _data, _problems in changed.values())])
+    store = ParseCache(root, only=changed)
     records: dict[str, AnyRecord] = {}
     served: set[bytes] = set()
     for path, (key, data, problems) in changed.items():
         model = FOLDER_MODELS[path[: path.find("/")]]
-        earlier, after = store.get(before[path]), store.get(key)
+        earlier, after = store.get(before[path], path), store.get(key, path)
         if type(earlier) is not model:
             return None  # not kept as a valid record of this folder: its problems are the whole run's to find
         if type(after) is not model:
@@ -309,7 +309,7 @@ def _changed_records(root: Path, before: dict[str, bytes], changed: dict[str, Re
                 after = model.model_validate(data)
             except ValueError:
                 return None
-            store.put(key, after)
+            store.put(key, after, path)
         record = cast(AnyRecord, after if key not in served else after.model_copy())  # one record per file
         served.add(key)
         if facts_of(record) != facts_of(cast(AnyRecord, earlier)):
