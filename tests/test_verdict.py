@@ -23,7 +23,7 @@ from crmdata.records.dataset import AnyRecord, Dataset
 from crmdata.records.load import LoadOptions, load
 from crmdata.records.problem_words import RECORD_PROBLEMS
 from crmdata.records.problems import Place, Problem, error, warning
-from crmdata.records.validate import DATASET_RULES, FACT_FIELDS, RECORD_RULES, RULES, run_rules
+from crmdata.records.validate import DATASET_RULES, FACT_FIELDS, RECORD_RULES, RULES, Found, run_rules
 from crmdata.records.verdict import check
 from tests.conftest import DataRepo, invoke_crm
 
@@ -40,14 +40,13 @@ def _aged(root: Path) -> None:
 def whole_runs(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The roots on which the rules across records ran, in this process (the verdict did not answer)."""
     ran: list[Path] = []
-    original = verdict_module.run_rules
+    original = verdict_module.found_by_every_rule
 
-    def counting(rules: list[Any], dataset: Dataset, today: date) -> list[Problem]:
-        if rules is DATASET_RULES:
-            ran.append(dataset.root)
-        return original(rules, dataset, today)
+    def counting(dataset: Dataset, loaded: list[Problem], today: date) -> Found:
+        ran.append(dataset.root)
+        return original(dataset, loaded, today)
 
-    monkeypatch.setattr(verdict_module, "run_rules", counting)
+    monkeypatch.setattr(verdict_module, "found_by_every_rule", counting)
     return ran
 
 

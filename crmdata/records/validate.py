@@ -17,8 +17,8 @@ from pathlib import Path
 
 from crmdata.records.dataset import AnyRecord, Dataset
 from crmdata.records.duplicates import likely_duplicates
-from crmdata.records.load import CUSTOMERS_DIR, INTERACTIONS_DIR, Discovered, LoadOptions, gc_paused, load
-from crmdata.records.locate import locate_all
+from crmdata.records.load import CUSTOMERS_DIR, INTERACTIONS_DIR, LoadOptions, gc_paused, load
+from crmdata.records.locate import PositionIndex, locate_all
 from crmdata.records.models import Contract, Customer, Interaction, Opportunity, OpportunityStage, Plan
 from crmdata.records.models.fields import ID_PATTERN, day_of
 from crmdata.records.problem_words import RECORD_PROBLEMS
@@ -394,6 +394,11 @@ class Validation:
     problems: list[Problem]
     found: Found | None = None
 
+    @classmethod
+    def of(cls, dataset: Dataset, found: Found, index: PositionIndex) -> Validation:
+        """The validation of `dataset` whose problems are `found`, located with `index`."""
+        return cls(dataset, locate_all([*found.loaded, *found.own, *found.across], index), found)
+
     @property
     def errors(self) -> list[Problem]:
         return [problem for problem in self.problems if problem.is_error]
@@ -412,16 +417,19 @@ def run_rules(rules: list[Rule], dataset: Dataset, today: date) -> list[Problem]
     return [problem for rule in rules for problem in rule(dataset, today)]
 
 
-def validate(
-    root: Path, options: LoadOptions | None = None, *, today: date | None = None, discovered: Discovered | None = None
-) -> Validation:
+def found_by_every_rule(dataset: Dataset, loaded: list[Problem], today: date) -> Found:
+    """The problems of loading (`loaded`) and what every rule finds in `dataset` on `today`."""
+    return Found(loaded, run_rules(RECORD_RULES, dataset, today), run_rules(DATASET_RULES, dataset, today))
+
+
+def validate(root: Path, options: LoadOptions | None = None, *, today: date | None = None) -> Validation:
     """Load the repository, apply every rule, and locate every problem.
 
     `today` is the day validation runs, for the rule on records dated later; the edge of the program reads
-    the clock here (default) so that the rules themselves stay pure. `discovered`: as `load` takes it.
+    the clock here (default) so that the rules themselves stay pure.
     """
     today = today if today is not None else date.today()
     with gc_paused():
-        dataset, loaded, index = load(root, options, discovered)
-        found = Found(loaded, run_rules(RECORD_RULES, dataset, today), run_rules(DATASET_RULES, dataset, today))
-    return Validation(dataset, locate_all([*found.loaded, *found.own, *found.across], index), found)
+        dataset, loaded, index = load(root, options)
+        found = found_by_every_rule(dataset, loaded, today)
+    return Validation.of(dataset, found, index)

@@ -35,6 +35,7 @@ from typing import Any, cast
 from crmdata.records.cache import (
     CACHE_DIR_NAME,
     FORMAT_VERSION,
+    CacheEntry,
     ParseCache,
     StatIndex,
     content_key,
@@ -59,12 +60,12 @@ from crmdata.records.locate import PositionIndex, locate_all
 from crmdata.records.models import Contract, CrmConfig, Customer, Interaction, Opportunity, Plan
 from crmdata.records.problems import Problem
 from crmdata.records.validate import (
-    DATASET_RULES,
     RECORD_RULES,
     Found,
     Validation,
     every_record,
     facts_of,
+    found_by_every_rule,
     run_rules,
 )
 
@@ -143,11 +144,8 @@ def _validated(
     with gc_paused():
         dataset, loaded, index = load(root, options, discovered)
         kept = _rules_from_verdict(verdict, dataset, today) if verdict is not None and verdict.usable else None
-        if kept is None:
-            found = Found(loaded, run_rules(RECORD_RULES, dataset, today), run_rules(DATASET_RULES, dataset, today))
-        else:
-            found = Found(loaded, *kept)
-    validation = Validation(dataset, locate_all([*found.loaded, *found.own, *found.across], index), found)
+        found = found_by_every_rule(dataset, loaded, today) if kept is None else Found(loaded, *kept)
+    validation = Validation.of(dataset, found, index)
     if verdict is not None and kept is None:
         _keep(verdict.fresh(), validation)
     dataset.file_keys, dataset.file_stats = {}, {}  # kept in the verdict: not held for the rest of the command
@@ -166,17 +164,39 @@ def _rules_from_verdict(verdict: _Verdict, dataset: Dataset, today: date) -> tup
     changed = [path for path, entry in zip(paths, entries.values(), strict=True) if keys.get(path) != entry[5]]
     if len(changed) > MOST_CHANGED:
         return None
-    mine = Dataset(root=dataset.root, config=dataset.config)
+    records: dict[str, AnyRecord] = {}
     if changed:
         by_path = {dataset.file_of(record): record for record in every_record(dataset)}
         store = ParseCache(dataset.root, only=changed)
         for path in changed:
-            record, before = by_path.get(path), store.get(entries[path][5], path)
-            if record is None or type(before) is not type(record) or facts_of(record) != facts_of(before):
+            record = by_path.get(path)
+            if record is None or not _same_facts(store.get(entries[path][5], path), record):
                 return None  # a new error, another kind of record, or a fact moved
-            _add(mine, path, record)
-    own = [problem for path, found in verdict.rules.items() if path not in changed for problem in found]
-    return [*own, *run_rules(RECORD_RULES, mine, today)], verdict.across
+            records[path] = record
+    own = _of_one_record([verdict.rules], records, dataset.root, dataset.config, today)
+    return own, verdict.across
+
+
+def _same_facts(before: CacheEntry | None, record: AnyRecord) -> bool:
+    """Whether the record a file held when the verdict was made (`before`, from the store) was a record of
+    the same kind with the same facts: then the rules across records find what they found."""
+    return type(before) is type(record) and facts_of(before) == facts_of(record)
+
+
+def _of_one_record(
+    kept: list[dict[str, list[Problem]]],
+    records: dict[str, AnyRecord],
+    root: Path,
+    config: CrmConfig | None,
+    today: date,
+) -> list[Problem]:
+    """The verdict's problems (`kept`, by file) of the files not changed since, and RECORD_RULES' findings in
+    the changed files' `records` (by path)."""
+    mine = Dataset(root=root, config=config)
+    for path, record in records.items():
+        _add(mine, path, record)
+    own = [problem for by_file in kept for path, found in by_file.items() if path not in records for problem in found]
+    return [*own, *run_rules(RECORD_RULES, mine, today)]
 
 
 def _stamp(root: Path, options: LoadOptions, today: date) -> bytes | None:
@@ -278,12 +298,8 @@ def _answer_from_verdict(
         return None
     positions = PositionIndex(root, options.max_file_bytes)
     config, config_problems = load_config(root, positions, options)
-    mine = Dataset(root=root, config=config)
-    for path, record in records.items():
-        _add(mine, path, record)
-    own = [problem for by_file in (verdict.loaded, verdict.rules) for path, found in by_file.items()
-           if path not in changed for problem in found]  # fmt: skip
-    problems = [*config_problems, *layout_problems, *own, *run_rules(RECORD_RULES, mine, today), *verdict.across]
+    own = _of_one_record([verdict.loaded, verdict.rules], records, root, config, today)
+    problems = [*config_problems, *layout_problems, *own, *verdict.across]
     return Checked(locate_all(problems, positions), config, len(paths) + (config is not None), None)
 
 
@@ -299,9 +315,7 @@ def _changed_records(root: Path, before: dict[str, bytes], changed: dict[str, Re
     served: set[bytes] = set()
     for path, (key, data, problems) in changed.items():
         model = FOLDER_MODELS[path[: path.find("/")]]
-        earlier, after = store.get(before[path], path), store.get(key, path)
-        if type(earlier) is not model:
-            return None  # not kept as a valid record of this folder: its problems are the whole run's to find
+        after = store.get(key, path)
         if type(after) is not model:
             if data is None or problems:
                 return None
@@ -312,8 +326,8 @@ def _changed_records(root: Path, before: dict[str, bytes], changed: dict[str, Re
             store.put(key, after, path)
         record = cast(AnyRecord, after if key not in served else after.model_copy())  # one record per file
         served.add(key)
-        if facts_of(record) != facts_of(cast(AnyRecord, earlier)):
-            return None
+        if not _same_facts(store.get(before[path], path), record):
+            return None  # not a valid record of this kind before (its problems are the whole run's), or a fact moved
         records[path] = record
     store.save()
     return records
