@@ -31,6 +31,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 
+from crmdata.records.load import gc_paused
 from crmdata.records.models import SiteSearch, key_salt_bytes
 from crmdata.records.report import text_line
 from crmdata.records.validate import Validation
@@ -286,11 +287,21 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 raise PluginError(f"crm: {words.text(language)}") from None
         self.site_kind = "internal" if internal else "public"
         self.code = code_digest()
-        earlier = KeptKpis(root, self.site_kind, self.code)
-        data = site_data(validation.dataset, self.as_of(), validation.warnings, internal, earlier_kpis=earlier)
-        earlier.prune()
-        if earlier.reused:
-            days = "/".join(str((data.as_of - day).days) for day in earlier.reused)
+        kept_kpis = KeptKpis(root, self.site_kind, self.code)
+        with gc_paused():  # the site's data lives through the rendering, as the records: frozen like them
+            data = site_data(
+                validation.dataset,
+                self.as_of(),
+                validation.warnings,
+                internal,
+                earlier_kpis=kept_kpis,
+                kpi_report=kept_kpis.report,
+            )
+        kept_kpis.prune()
+        if kept_kpis.reused_today:
+            log.info(phrase("plugin_kpis_reused_today", data.language))
+        if kept_kpis.reused:
+            days = "/".join(str((data.as_of - day).days) for day in kept_kpis.reused)
             log.info(phrase("plugin_kpis_reused", data.language, days=days))
         data.sealed = self.passphrase is not None
         del validation

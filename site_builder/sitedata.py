@@ -362,10 +362,11 @@ def site_data(
     internal: bool,
     history: History | None = None,
     earlier_kpis: Callable[[Dataset, date], dict[str, object]] = kpis.compute,
+    kpi_report: Callable[[Dataset, date], dict[str, object]] = kpis.report,
 ) -> SiteData:
     """Run the engine once for the whole site. `history` is read from git in ds.root unless given;
-    `earlier_kpis` gives the team's KPIs of an earlier day (TREND_DAYS): kpis.compute, or the plugin's kept
-    values (site_builder.kept.KeptKpis)."""
+    `earlier_kpis` gives the team's KPIs of an earlier day (TREND_DAYS) and `kpi_report` the KPIs of as_of:
+    kpis.compute and kpis.report, or the plugin's kept values (site_builder.kept.KeptKpis)."""
     config = ds.config
     redact = config.site.redact if config is not None else True
     data = SiteData(
@@ -391,7 +392,7 @@ def site_data(
     facts = customer_facts(ds, as_of, data.plans)
     data.facts = {fact.customer.id: fact for fact in facts}
     data.segments = segments(ds, as_of, facts)
-    data.kpi_report = kpis.report(ds, as_of)
+    data.kpi_report = kpi_report(ds, as_of)
     data.kpi_before = {days: earlier_kpis(ds, as_of - timedelta(days=days)) for days in TREND_DAYS}
     timeline: dict[str, list[Interaction]] = defaultdict(list)
     for interaction in ds.interactions:

@@ -238,13 +238,15 @@ def test_the_kpis_of_earlier_days_are_computed_again_only_when_their_records_cha
     assert crm_build(repo, out, env=build_env).returncode == 0
     kept = repo.root / ".crm-cache" / "site" / "public-kpis"
     first = _inodes(kept)
-    assert len(first) == 2  # 30 and 90 days before the data date
+    assert len(first) == 3  # the day's report, and 30 and 90 days before the data date
 
     repo.put(TODAYS_CALL)
     today = crm_build(repo, out, env=build_env)
     assert today.returncode == 0, today.stderr
     assert "crm：30/90 天前的指标所依据的记录没有变，沿用上次算好的值" in today.stderr  # neither computed again
-    assert _inodes(kept) == first
+    assert "改的只是指标不读的文字" not in today.stderr  # the day's report reads the new conversation
+    after_call = _inodes(kept)
+    assert len(after_call) == 3 and len(after_call.items() & first.items()) == 2  # the report alone made again
     assert "今天的回访" in (out / EDITED_PAGE).read_text(encoding="utf-8")
 
     older = repo.root / "interactions" / "2026" / "JL-2026001.yaml"  # 2026-10-01: before 30 days ago
@@ -254,43 +256,36 @@ def test_the_kpis_of_earlier_days_are_computed_again_only_when_their_records_cha
     assert "crm：90 天前的指标所依据的记录没有变" in older_edit.stderr  # 2026-10-01 is after 90 days ago
     assert "30/90" not in older_edit.stderr
     now = _inodes(kept)
-    assert len(now) == 2 and len(now.keys() & first.keys()) == 1  # 30 days ago: again; 90 days ago: kept
+    assert len(now) == 3 and len(now.items() & after_call.items()) == 1  # 30 days ago and the report: again
     _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))
 
 
-def test_kpi_inputs_change_with_the_records_a_day_can_read(tmp_path: Path) -> None:
-    """kpis.inputs_digest: a conversation after the day is not among its inputs; one up to it, a customer
-    (whatever its dates) and crm.yaml are; a record without a content key makes it unknown (None)."""
-    from datetime import date
-
-    from crmdata.engine.kpis import inputs_digest
-    from crmdata.records.validate import validate
-
+def test_an_edit_of_text_no_kpi_reads_keeps_every_kpi(tmp_path: Path, build_env: dict[str, str]) -> None:
+    """A conversation's summary and a contact's phone edited (kpis.UNREAD_FIELDS): the KPIs of the day and of
+    30 and 90 days before are taken from the last build, and the site (showing the new text) equals a build
+    from nothing. The control: a field the KPIs read edited the same way computes them again."""
     repo = DataRepo(tmp_path / "crm")
     write_small_crm(repo)
-    day = date(2026, 10, 15)
+    out = tmp_path / "out"
+    assert crm_build(repo, out, env=build_env).returncode == 0
+    older = repo.root / "interactions" / "2026" / "JL-2026001.yaml"
+    older.write_text(older.read_text(encoding="utf-8").replace("不是标题", "改过的摘要"), encoding="utf-8")
+    customer = repo.root / "customers" / "KH-2024001.yaml"
+    text = customer.read_text(encoding="utf-8")
+    assert "phone:" in text
+    customer.write_text(re.sub(r"phone: .*", "phone: '13900000001'", text), encoding="utf-8")
+    edited = crm_build(repo, out, env=build_env)
+    assert edited.returncode == 0, edited.stderr
+    assert "crm：指标所依据的记录内容没有变（改的只是指标不读的文字），沿用上次算好的值" in edited.stderr
+    assert "crm：30/90 天前的指标所依据的记录没有变" in edited.stderr
+    assert "改过的摘要" in (out / EDITED_PAGE).read_text(encoding="utf-8")
 
-    def digest() -> bytes | None:
-        outcome = validate(repo.root)
-        assert outcome.ok, outcome.errors
-        return inputs_digest(outcome.dataset, day)
-
-    before = digest()
-    assert before is not None
-    repo.put(TODAYS_CALL)  # dated after `day`
-    assert digest() == before
-    older = repo.root / "interactions" / "2026" / "JL-2026001.yaml"  # dated 2026-10-01
     older.write_text(older.read_text(encoding="utf-8").replace("channel: phone", "channel: visit"), encoding="utf-8")
-    edited = digest()
-    assert edited not in (None, before)
-    customer = repo.root / "customers" / "KH-2024002.yaml"
-    customer.write_text(
-        customer.read_text(encoding="utf-8").replace("tier: potential", "tier: regular"), encoding="utf-8"
-    )
-    assert digest() not in (None, edited)
-    outcome = validate(repo.root)
-    outcome.dataset.record_keys.pop(id(outcome.dataset.customers[0]))
-    assert inputs_digest(outcome.dataset, day) is None
+    read = crm_build(repo, out, env=build_env)
+    assert read.returncode == 0, read.stderr
+    assert "改的只是指标不读的文字" not in read.stderr
+    assert "30/90" not in read.stderr
+    _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))
 
 
 def test_link_file_keeps_the_very_file_and_replaces_anything_else(tmp_path: Path) -> None:

@@ -25,6 +25,8 @@ from itertools import pairwise
 from operator import attrgetter
 from typing import NamedTuple, Protocol, TypeVar
 
+from pydantic import BaseModel
+
 from crmdata.engine.contracts import (
     PaymentDue,
     RenewalDue,
@@ -45,15 +47,18 @@ from crmdata.engine.schedule import (
     follow_up,
     interval_days,
 )
-from crmdata.records.dataset import Dataset
+from crmdata.records.dataset import AnyRecord, Dataset
 from crmdata.records.load import gc_paused
 from crmdata.records.models import (
     Channel,
+    Consent,
+    Contact,
     Contract,
     Customer,
     Interaction,
     InteractionKind,
     Opportunity,
+    Plan,
     Policy,
     Stage,
     Todo,
@@ -637,32 +642,69 @@ def compute(ds: Dataset, as_of: date, owner: str | None = None) -> dict[str, obj
         return values(context(ds, as_of, owner))
 
 
-def inputs_digest(ds: Dataset, as_of: date) -> bytes | None:
-    """A digest of everything the KPIs on `as_of` read: crm.yaml, every customer, plan, opportunity and
+UNREAD_FIELDS: Mapping[type[BaseModel], frozenset[str]] = {
+    Interaction: frozenset({"summary", "feedback", "need_changes"}),
+    Customer: frozenset({"notes", "needs"}),
+    Contact: frozenset({"title", "phone", "email", "address"}),
+    Consent: frozenset({"note"}),
+    Plan: frozenset({"notes"}),
+    Opportunity: frozenset({"notes"}),
+    Contract: frozenset({"notes"}),
+}
+"""Free text of the records that no KPI reads: a page shows it, nothing counts it. An edit of these fields
+alone leaves every KPI as it was, so the site takes the values of the last build (site_builder.kept.KeptKpis)
+instead of computing them again (a few seconds at 10,000 customers). A KPI that reads one of them must take
+it out of here: tests/test_kpi_reads.py changes every field listed on every record and requires the same
+report."""
+
+
+def inputs(ds: Dataset, as_of: date) -> list[AnyRecord]:
+    """The records the KPIs on `as_of` read, in a fixed order: every customer, plan, opportunity and
     contract (their state now, whatever their dates), and the conversations up to `as_of` (_contexts passes
-    over no later one), each record named by the content key of its file (Dataset.record_keys). A
-    conversation logged today leaves the digests of earlier days as they were, so their KPIs can be taken
-    from the last computation (the site's "30 days ago" tiles). None when a record has no key: then nothing
-    may be taken for granted."""
-    keys = ds.record_keys
-    digest = hashlib.blake2b(digest_size=20)
-    digest.update(as_of.isoformat().encode())
-    digest.update(ds.config.model_dump_json().encode() if ds.config is not None else b"-")
-    for records in (ds.customers, ds.plans, ds.opportunities, ds.contracts):
-        digest.update(b"\0")
-        for record in records:
-            key = keys.get(id(record))
-            if key is None:
-                return None
-            digest.update(key)
-    digest.update(b"\0")
-    for interaction in ds.interactions:
-        if interaction.day <= as_of:
-            key = keys.get(id(interaction))
-            if key is None:
-                return None
-            digest.update(key)
-    return digest.digest()
+    over no later one). A conversation logged today is not among the inputs of an earlier day."""
+    return [
+        *ds.customers,
+        *ds.plans,
+        *ds.opportunities,
+        *ds.contracts,
+        *(interaction for interaction in ds.interactions if interaction.day <= as_of),
+    ]
+
+
+def settings_text(ds: Dataset) -> str:
+    """crm.yaml as the KPIs read it (the team, the policy, the currency …): part of what decides them."""
+    return ds.config.model_dump_json() if ds.config is not None else "-"
+
+
+def reads_key(record: BaseModel) -> bytes:
+    """A digest of what a KPI may read of `record`: its type and every field but UNREAD_FIELDS, nested
+    records likewise. Equal for two records that differ only in free text; the same in every process (the
+    text hashed is the repr of plain values: strings, numbers, dates, enums, lists, and mappings in their
+    order)."""
+    text = repr(_read_values(record)).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=16).digest()
+
+
+_READ_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _read_values(value: object) -> object:
+    if isinstance(value, BaseModel):
+        kind = type(value)
+        names = _READ_FIELDS.get(kind)
+        if names is None:
+            unread = UNREAD_FIELDS.get(kind, frozenset())
+            names = _READ_FIELDS[kind] = tuple(name for name in kind.model_fields if name not in unread)
+        fields = value.__dict__  # the model's fields by name (a cached_property may sit there too: not read)
+        extra = value.__pydantic_extra__
+        return (kind.__qualname__, [_read_values(fields[name]) for name in names], _read_values(extra or {}))
+    if isinstance(value, list | tuple):
+        return [_read_values(item) for item in value]
+    if isinstance(value, dict):
+        return [(_read_values(key), _read_values(item)) for key, item in value.items()]
+    if isinstance(value, set | frozenset):
+        return sorted(repr(_read_values(item)) for item in value)
+    return value
 
 
 def report(ds: Dataset, as_of: date) -> dict[str, object]:
