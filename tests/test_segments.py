@@ -128,3 +128,38 @@ def test_dimension_segments_list_each_value(empty_repo: DataRepo) -> None:
     assert found["industry:能源"] == ("KH-1", "KH-2")
     assert found["tags:a"] == ("KH-1",) and found["tags:b"] == ("KH-1", "KH-2")
     assert "source:" not in "".join(found)  # no source given: no empty segment
+
+
+def test_falling_satisfaction_is_the_latest_against_the_exact_mean_of_the_earlier() -> None:
+    """_satisfaction_falling divides a sum of whole scores (Python's int division is correctly rounded), as
+    statistics.mean's exact fraction rounded to a float: the same number for every list of scores."""
+    import random
+    import statistics
+
+    from crmdata.engine.segments import _satisfaction_falling
+
+    rng = random.Random(11)
+    for _ in range(3000):
+        scores = [rng.randint(1, 5) for _ in range(rng.randint(0, 14))]
+        expected = None
+        if len(scores) >= 2:
+            earlier = float(statistics.mean(scores[:-1]))
+            expected = (scores[-1], earlier) if scores[-1] <= earlier - 1 else None
+        assert _satisfaction_falling(scores) == expected
+
+
+def test_the_latest_score_is_the_last_by_day_then_id(empty_repo: DataRepo) -> None:
+    """Scores count in order of day, then id (not of files: JL-0 is dated before JL-A and JL-B), and a score
+    older than a year is left out."""
+    repo = empty_repo
+    repo.config(CONFIG)
+    repo.customer("KH-SAD", stage="stable")
+    repo.interaction("JL-2024-1", "KH-SAD", "2025-11-01", "satisfaction: 1\n")  # more than a year before
+    repo.interaction("JL-B", "KH-SAD", "2026-11-20", "satisfaction: 5\n")
+    repo.interaction("JL-A", "KH-SAD", "2026-11-20", "satisfaction: 2\n")
+    repo.interaction("JL-0", "KH-SAD", "2026-10-01", "satisfaction: 4\n")
+    signals = risks(_dataset(repo), AS_OF)["KH-SAD"].signals
+    assert [s.name for s in signals] == []  # 5 (JL-B, after JL-A) is not below the mean of 4 and 2
+    (repo.root / "interactions" / "2026" / "JL-B.yaml").unlink()
+    signals = risks(_dataset(repo), AS_OF)["KH-SAD"].signals
+    assert [(s.name, s.figures) for s in signals] == [("satisfaction_falling", {"latest": 2, "earlier_average": 4.0})]

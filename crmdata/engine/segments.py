@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from statistics import mean
 
 from crmdata.engine.contracts import overdue_payments, renewals_due
 from crmdata.engine.risk_words import risk_signal_text
@@ -107,7 +106,7 @@ def _satisfaction_falling(scores: list[int]) -> tuple[int, float] | None:
     """(latest, mean of the earlier ones) when the latest score is at least 1 below that mean (last year)."""
     if len(scores) < 2:
         return None
-    earlier = float(mean(scores[:-1]))
+    earlier = sum(scores[:-1]) / (len(scores) - 1)  # float(statistics.mean(...)) of ints: both correctly rounded
     if scores[-1] <= earlier - 1:
         return scores[-1], earlier
     return None
@@ -125,9 +124,13 @@ def risks(ds: Dataset, as_of: date, plans: dict[str, FollowUp] | None = None) ->
     plans = plans if plans is not None else {plan.customer: plan for plan in followups(ds, as_of)}
     scores: dict[str, list[int]] = defaultdict(list)
     year_ago = as_of - timedelta(days=365)
-    for interaction in sorted(ds.interactions, key=lambda i: (i.day, i.id)):
-        if year_ago < interaction.day <= as_of and interaction.satisfaction is not None:
-            scores[interaction.customer].append(interaction.satisfaction)
+    scored = sorted(  # by day, then id (unique): the year's scored conversations only, a tenth of them to sort
+        (i.day, i.id, i.customer, i.satisfaction)
+        for i in ds.interactions
+        if i.satisfaction is not None and year_ago < i.day <= as_of
+    )
+    for _, _, customer_id, score in scored:
+        scores[customer_id].append(score)
     complaints: dict[str, int] = defaultdict(int)
     for complaint in open_complaints(ds, as_of):
         complaints[complaint.customer] += 1
