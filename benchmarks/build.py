@@ -384,7 +384,7 @@ def measure_dirty(root: Path, result: Result, skip_full: bool) -> None:
 
 
 EARLIER_KPIS_REUSED = "天前的指标所依据的记录没有变"
-TODAYS_KPIS_REUSED = "改的只是指标不读的文字"
+TODAYS_KPIS_REUSED = "当天的指标所依据的记录没有变"
 
 
 def kpis_reused(stderr: str) -> str:

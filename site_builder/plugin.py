@@ -299,7 +299,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             )
         kept_kpis.prune()
         if kept_kpis.reused_today:
-            log.info(phrase("plugin_kpis_reused_today", data.language))
+            log.info(phrase("plugin_kpis_reused_today", data.language, as_of=data.as_of))
         if kept_kpis.reused:
             days = "/".join(str((data.as_of - day).days) for day in kept_kpis.reused)
             log.info(phrase("plugin_kpis_reused", data.language, days=days))

@@ -1426,13 +1426,15 @@ PHRASES: dict[str, Word] = {
         "crm：已算好 {as_of} 的跟进、分组和指标，用时 {seconds:.1f} 秒",
         "crm: computed follow-ups, segments and KPIs as of {as_of} in {seconds:.1f} s",
     ),
-    "plugin_kpis_reused_today": Word(  # site_builder.kept.KeptKpis: only free text changed (kpis.UNREAD_FIELDS)
-        "crm：指标所依据的记录内容没有变（改的只是指标不读的文字），沿用上次算好的值",
-        "crm: nothing the KPIs read has changed (only text they do not read); their values are reused",
+    "plugin_kpis_reused_today": Word(  # site_builder.kept.KeptKpis: the KPIs of the data date
+        "crm：{as_of} 当天的指标所依据的记录没有变（或只改了指标不读的文字），沿用上次算好的值",
+        "crm: the records behind the KPIs of {as_of} are unchanged (or changed only in text no KPI reads); their "
+        "values are reused",
     ),
     "plugin_kpis_reused": Word(  # site_builder.kept.KeptKpis: the dashboard's values of earlier days
-        "crm：{days} 天前的指标所依据的记录没有变，沿用上次算好的值",
-        "crm: the records behind the KPIs of {days} days ago are unchanged; their values are reused",
+        "crm：{days} 天前的指标所依据的记录没有变（或只改了指标不读的文字），沿用上次算好的值",
+        "crm: the records behind the KPIs of {days} days ago are unchanged (or changed only in text no KPI reads); "
+        "their values are reused",
     ),
     "plugin_font_off": Word(
         "crm：已关闭 theme.font：Google 字体在中国大陆无法访问，还会泄露每次访问",
