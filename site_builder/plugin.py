@@ -393,11 +393,13 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 data.worker_share, data.in_worker = WORKER_SHARE, True  # the worker's copy, as it is forked
                 prepare(rendering, lambda: each_customers_pages(data))
                 give_back_freed_memory()  # what loading and computing left free is not the worker's to inherit
-                gc.freeze()  # the worker's collector leaves the build's objects alone: fewer pages copied
+                # Frozen, the build's objects are left alone by the worker's collector (fewer pages copied) and by
+                # the build's own: they are freed by their counts as ever, and unfrozen they were rescanned by every
+                # full collection (3.9 s of a 10,000-customer build, in two of them).
+                gc.freeze()
                 try:
                     pool = stack.enter_context(worker_pool(max_workers=1))
                 finally:
-                    gc.unfreeze()
                     forget_forked()  # the worker has its copy; the build must be able to free the data later
                     data.in_worker = False  # the build's
                 share = pool.submit(render_worker_share)
