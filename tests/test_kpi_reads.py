@@ -46,7 +46,8 @@ def _loaded(root: Path) -> Dataset:
 
 def _copy_with(source: Path, target: Path, change: Callable[[type, dict[str, Any], int], int]) -> int:
     """`source`'s repository written to `target`, every record's mapping passed through `change` (its model,
-    the mapping, a number unique to the file), which returns how many values it changed; their sum."""
+    the mapping, a number that varies from file to file, for new text), which returns how many values it
+    changed; their sum."""
     changed = 0
     for path in sorted(source.rglob("*.yaml")):
         relative = path.relative_to(source)

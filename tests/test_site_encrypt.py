@@ -435,8 +435,12 @@ def test_with_the_passphrase_the_dashboard_customers_filter_and_search_work(
     box = page.locator("input.crm-search__input")  # Pagefind without its worker: its fetches open the sealed index
     box.click()
     page.keyboard.type(SEARCH_WORD)
+    page.wait_for_function(  # the list of the whole word, not of a prefix answered while it was typed
+        "word => document.querySelector('.crm-search__results')?.dataset.query === word",
+        arg=SEARCH_WORD,
+        timeout=15_000,
+    )
     results = page.locator("a.crm-search__hit")
-    results.first.wait_for(timeout=15_000)
     hrefs = results.evaluate_all("links => links.map(link => link.href)")
     assert any("customers/KH-2024001/" in href for href in hrefs), hrefs
 

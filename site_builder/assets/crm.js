@@ -420,6 +420,7 @@
     }
     function show(count, items, query) {
       panel.textContent = "";
+      panel.setAttribute("data-query", query); /* which query the list answers (typing asks one per key) */
       var meta = document.createElement("p");
       meta.className = "crm-search__meta";
       meta.textContent = count ? words.found.replace("{count}", String(count)) : words.none;
