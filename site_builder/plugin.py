@@ -53,7 +53,14 @@ from site_builder.encrypt import (
 from site_builder.held import HeldPages
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
 from site_builder.kept import KeptKpis, code_of, keeping, kept_answers, kept_bytecode, theme_bytecode
-from site_builder.keyed_pages import WORKER_SHARE, Rendering, prepare, render_worker_share, worth_a_second_process
+from site_builder.keyed_pages import (
+    EVERY_CUSTOMER,
+    WORKER_SHARE,
+    Rendering,
+    prepare,
+    render_worker_share,
+    worth_a_second_process,
+)
 from site_builder.keyed_pages import forget as forget_forked
 from site_builder.output import MARKER, check_replaceable, is_crm_site, mark
 from site_builder.page_keys import (
@@ -389,8 +396,9 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         with ExitStack() as stack:
             share = None
             rendering_most = len(keys.before) < len(data.customers)  # no last build to keep pages from (CI)
-            if rendering_most and worth_a_second_process(len(data.customers)):  # a third of them in a worker
-                data.worker_share, data.in_worker = WORKER_SHARE, True  # the worker's copy, as it is forked
+            if worth_a_second_process(len(data.customers)):  # customers' pages in a worker (keyed_pages says which)
+                data.worker_share = WORKER_SHARE if rendering_most else EVERY_CUSTOMER
+                data.in_worker = True  # the worker's copy, as it is forked
                 prepare(rendering, lambda: each_customers_pages(data))
                 give_back_freed_memory()  # what loading and computing left free is not the worker's to inherit
                 # Frozen, the build's objects are left alone by the worker's collector (fewer pages copied) and by

@@ -336,3 +336,44 @@ def test_a_second_process_only_with_many_customers_and_memory_to_spare(monkeypat
     assert not keyed_rendering.worth_a_second_process(100)
     monkeypatch.setattr(keyed_rendering, "available_memory_mb", lambda: 2048)
     assert not keyed_rendering.worth_a_second_process(10_000)
+
+
+def test_after_every_edit_a_worker_keying_every_customer_keeps_what_one_process_keeps(
+    repo: DataRepo, tmp_path: Path
+) -> None:
+    """EVERY_CUSTOMER (site_builder.keyed_pages): once the last build's keys cover the customers, the worker
+    takes every customer's pages — their keys, and the few that changed — while the build renders the rest.
+    After each edit of EDITS, built that way, the staged pages equal those of a build without keys; the worker
+    is another process; and pages are kept, so the worker did find the current ones."""
+    write_crm(repo)
+    init_repository(repo.root)
+    git(repo.root, "add", ".")
+    commit(repo.root, "初始记录", author="张明", when="2026-11-01T10:00:00+08:00")
+    pid_file = tmp_path / "worker.pid"
+
+    def with_a_worker(*args: str, env: dict[str, str] | None = None) -> CrmRun:
+        pid_file.unlink(missing_ok=True)
+        return subprocess.run(
+            [sys.executable, "-c", _TWO_PROCESSES, str(pid_file), *args],
+            capture_output=True, text=True, check=False, env=env, timeout=300,
+        )  # fmt: skip
+
+    as_of = AS_OF
+    build(repo, as_of=as_of, run=with_a_worker)  # a first build: a third of the customers in the worker
+    kept = 0
+    for edit in EDITS:
+        as_of = edit(repo) or as_of
+        keyed = build(repo, as_of=as_of, run=with_a_worker)
+        assert int(pid_file.read_text(encoding="utf-8")) != os.getpid()
+        rendered, current = keyed_counts(keyed.stderr, language_of(repo))
+        kept += current
+        with_keys = staged(repo)
+        keys_file(repo).unlink()
+        fresh = build(repo, as_of=as_of, run=run_crm)  # one process, every page rendered
+        assert keyed_counts(fresh.stderr, language_of(repo)) == (rendered + current, 0)
+        without_keys = staged(repo)
+        differing = sorted(src for src in with_keys.keys() | without_keys.keys()
+                           if with_keys.get(src) != without_keys.get(src))  # fmt: skip
+        assert not differing, f"after {edit.__name__}, the worker's kept pages differ from a fresh render: {differing}"
+        build(repo, as_of=as_of, run=with_a_worker)  # the keys again, for the next edit
+    assert kept > 0
