@@ -98,6 +98,17 @@ def keeping(root: Path, name: str) -> Iterator[None]:
     current.prune()
 
 
+def kept_names() -> set[str]:
+    """The results this process took or made so far inside `keeping` (a worker's, for the build: keep_names)."""
+    return set(_current.store.written) if _current is not None else set()
+
+
+def keep_names(names: set[str]) -> None:
+    """Count `names` as used by this build (a worker forked from it took or made them), so `keeping` keeps them."""
+    if _current is not None:
+        _current.store.written.update(names)
+
+
 def kept_answers(name: str, code: str, answer: Callable[[str], str], questions: Iterable[str]) -> dict[str, str]:
     """`answer(question)` for every question, taking the answers of the last build from one kept file `name`
     (while `code`, naming what `answer` runs, is the same) and working out only the new questions: for a slow

@@ -13,8 +13,11 @@ not touch stays shared with the build (the 10,000-customer build stays within 1 
 
 After an edit nearly every customer page is kept, but finding that out is most of the rendering: each page's
 context is built and fingerprinted to know its key (1.7 s of a 10,000-customer build). Then the worker does it
-for every customer (EVERY_CUSTOMER) while the build renders the lists, overviews and feeds, which change with
-any record (10,000 customers, a one-record edit: rendering 4.3 s → 2.8 s, the build 12.4 s → 10.4 s). The build
+for every customer (EVERY_CUSTOMER) while the build renders the lists and overviews, which change with any record
+(10,000 customers, a one-record edit: rendering 4.3 s → 2.8 s, the build 12.4 s → 10.4 s). The worker also makes
+the calendar feeds (pages.worker_outputs), a second of events at 10,000 customers that the build then leaves out,
+so the two finish closer together; the results it keeps for the next build (site_builder.kept) it hands back
+too, or the build's end would drop them. The build
 and everything loaded stay frozen for the collector (site_builder.plugin), so neither process's collections
 write into the pages they share.
 
@@ -31,8 +34,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from site_builder.kept import keep_names, kept_names
 from site_builder.page_keys import Fingerprints, PageKeys, SiteWideView, page_key
-from site_builder.pages import Page
+from site_builder.pages import Asset, Page
 from site_builder.render import Links
 from site_builder.staging import Staging
 
@@ -62,6 +66,13 @@ class Rendering:
     site_wide: dict[str, object]
     fingerprint: Fingerprints
 
+    def output(self, output: Page | Asset) -> None:
+        """Write an asset (its content is made already: kept, site_builder.kept), render a keyed page."""
+        if isinstance(output, Asset):
+            self.staging.write(output.src, output.content)
+        else:
+            self.page(output)
+
     def page(self, output: Page) -> None:
         """Render `output` unless its key and staged file are the last build's (site_builder.page_keys)."""
         context = self.fingerprint(output.context)
@@ -76,10 +87,12 @@ class Rendering:
 
 @dataclass
 class Share:
-    """What the worker did: the keys of its pages, the files it staged, and its counts."""
+    """What the worker did: the keys of its pages, the files it staged, the results it kept for the next build
+    (site_builder.kept: the feeds'), and its counts."""
 
     keys: dict[str, tuple[str, int, int, int]]
     written: set[str]
+    kept: set[str]
     changed: int
     rendered: int
     current: int
@@ -90,10 +103,11 @@ class Share:
         rendering.keys.current += self.current
         rendering.staging.written.update(self.written)
         rendering.staging.changed += self.changed
+        keep_names(self.kept)  # or the build's end would drop them as unused
 
 
 _FORKED: tuple[Rendering, Callable[[], Any]] | None = None
-"""The rendering and its pages (a fresh iterator of the worker's customers' pages) a worker forked now works on."""
+"""The rendering and its outputs (a fresh iterator of pages.worker_outputs) a worker forked now works on."""
 
 
 def worth_a_second_process(customers: int) -> bool:
@@ -120,7 +134,7 @@ def available_memory_mb() -> int:
 
 
 def prepare(rendering: Rendering, pages: Callable[[], Any]) -> None:
-    """Before the worker is forked: what it will render, `pages()` giving the worker's customers' pages."""
+    """Before the worker is forked: what it will render, `pages()` giving its outputs (pages.worker_outputs)."""
     global _FORKED
     _FORKED = (rendering, pages)
 
@@ -133,14 +147,14 @@ def forget() -> None:
 
 
 def render_worker_share() -> Share:
-    """In the worker: the pages `prepare` named (its customers: SiteData.worker_share)."""
+    """In the worker: the outputs `prepare` named (its customers' pages, SiteData.worker_share, and the feeds)."""
     assert _FORKED is not None, "prepare() first"
     rendering, pages = _FORKED
     rendering.keys.now, rendering.keys.rendered, rendering.keys.current = {}, 0, 0
     rendering.staging.written, rendering.staging.changed = set(), 0
-    for page in pages():
-        rendering.page(page)
+    for output in pages():
+        rendering.output(output)
     return Share(
-        rendering.keys.now, rendering.staging.written, rendering.staging.changed, rendering.keys.rendered,
-        rendering.keys.current,
+        rendering.keys.now, rendering.staging.written, kept_names(), rendering.staging.changed,
+        rendering.keys.rendered, rendering.keys.current,
     )  # fmt: skip

@@ -476,20 +476,26 @@ def _feed_code() -> str:
 
 @page_set
 def followup_page(data: SiteData) -> Iterator[Output]:
-    feeds = {}
-    if not data.sealed:
-        given = FeedSources(
-            plans=data.plans,
-            moments=data.care,
-            plan_dues=data.plans_due,
-            renewals=list(data.renewal_of.values()),
-            todos=open_todos_by_owner(data.ds, data.as_of),
-        )
-        feeds = feeds_by_owner(data.ds, data.as_of, data.team, include_private=not data.masked, given=given)
+    if data.worker_share is None:  # a worker makes them beside the build (worker_outputs)
+        yield from calendar_feeds(data)
+    yield Page("followups.md", "followups.md.j2", data.labels.t("followups"), {}, nav=(data.labels.t("followups"),))
+
+
+def calendar_feeds(data: SiteData) -> Iterator[Asset]:
+    """Each team member's calendar feed; none in an encrypted site (SiteData.sealed)."""
+    if data.sealed:
+        return
+    given = FeedSources(
+        plans=data.plans,
+        moments=data.care,
+        plan_dues=data.plans_due,
+        renewals=list(data.renewal_of.values()),
+        todos=open_todos_by_owner(data.ds, data.as_of),
+    )
+    feeds = feeds_by_owner(data.ds, data.as_of, data.team, include_private=not data.masked, given=given)
     for owner, feed in feeds.items():
         written = kept(repr(("feed", _feed_code(), feed)), functools.partial(feed_bytes, feed))
         yield Asset(f"calendar/{owner}.ics", written)
-    yield Page("followups.md", "followups.md.j2", data.labels.t("followups"), {}, nav=(data.labels.t("followups"),))
 
 
 @page_set
@@ -677,6 +683,14 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
     yield Page(
         "customers/index.md", "customers.md.j2", data.labels.t("customers"), {}, nav=(data.labels.t("customers"),)
     )
+    yield from each_customers_pages(data)
+
+
+def worker_outputs(data: SiteData) -> Iterator[Output]:
+    """What a worker forked from the build makes (site_builder.keyed_pages): its customers' pages, and the
+    calendar feeds, which the build then leaves out (followup_page). The feeds' events are a second of a
+    10,000-customer build after an edit, when the worker's customer pages are nearly all kept."""
+    yield from calendar_feeds(data)
     yield from each_customers_pages(data)
 
 

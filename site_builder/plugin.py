@@ -78,8 +78,8 @@ from site_builder.pages import (
     Page,
     Placed,
     all_outputs,
-    each_customers_pages,
     segment_src,
+    worker_outputs,
 )
 from site_builder.render import Links, environment
 from site_builder.reuse import (
@@ -399,7 +399,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             if worth_a_second_process(len(data.customers)):  # customers' pages in a worker (keyed_pages says which)
                 data.worker_share = WORKER_SHARE if rendering_most else EVERY_CUSTOMER
                 data.in_worker = True  # the worker's copy, as it is forked
-                prepare(rendering, lambda: each_customers_pages(data))
+                prepare(rendering, lambda: worker_outputs(data))
                 give_back_freed_memory()  # what loading and computing left free is not the worker's to inherit
                 # Frozen, the build's objects are left alone by the worker's collector (fewer pages copied) and by
                 # the build's own: they are freed by their counts as ever, and unfrozen they were rescanned by every
@@ -435,7 +435,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 except UndeclaredInputError as undeclared:
                     raise PluginError(f"crm: {undeclared}") from None
                 worked.merge_into(rendering)
-                outputs += [Placed(src, None) for src in sorted(worked.written)]  # customer pages: no nav place
+                outputs += [Placed(src, None) for src in sorted(worked.written)]  # customer pages, feeds: no nav place
                 data.worker_share = None
         for asset in (*ASSETS, Path(UNLOCK_SCRIPT).name):
             staging.write(f"assets/{asset}", (Path(__file__).parent / "assets" / asset).read_bytes())

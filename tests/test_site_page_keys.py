@@ -69,6 +69,12 @@ def staged(repo: DataRepo) -> dict[str, bytes]:
     return {path.relative_to(folder).as_posix(): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
 
 
+def kept_results(repo: DataRepo) -> set[str]:
+    """The names of the results kept for the next build (site_builder.kept: charts, calendar feeds)."""
+    folder = repo.root / ".crm-cache" / "site" / "public-kept"
+    return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
+
+
 def keyed_pages(repo: DataRepo) -> list[str]:
     """The keyed pages: every customer page and every page of a full list (lists/)."""
     return sorted([*customer_pages(repo), *(src for src in staged(repo) if src.startswith("lists/"))])
@@ -342,9 +348,10 @@ def test_after_every_edit_a_worker_keying_every_customer_keeps_what_one_process_
     repo: DataRepo, tmp_path: Path
 ) -> None:
     """EVERY_CUSTOMER (site_builder.keyed_pages): once the last build's keys cover the customers, the worker
-    takes every customer's pages — their keys, and the few that changed — while the build renders the rest.
-    After each edit of EDITS, built that way, the staged pages equal those of a build without keys; the worker
-    is another process; and pages are kept, so the worker did find the current ones."""
+    takes every customer's pages — their keys, and the few that changed — and the calendar feeds while the build
+    renders the rest. After each edit of EDITS, built that way, the staged pages and feeds equal those of a build
+    without keys, and the results kept for the next build are the same (the feeds the worker made included); the
+    worker is another process; and pages are kept, so the worker did find the current ones."""
     write_crm(repo)
     init_repository(repo.root)
     git(repo.root, "add", ".")
@@ -368,9 +375,11 @@ def test_after_every_edit_a_worker_keying_every_customer_keeps_what_one_process_
         rendered, current = keyed_counts(keyed.stderr, language_of(repo))
         kept += current
         with_keys = staged(repo)
+        kept_by_both = kept_results(repo)
         keys_file(repo).unlink()
         fresh = build(repo, as_of=as_of, run=run_crm)  # one process, every page rendered
         assert keyed_counts(fresh.stderr, language_of(repo)) == (rendered + current, 0)
+        assert kept_by_both == kept_results(repo), f"after {edit.__name__}, what the worker made was not kept"
         without_keys = staged(repo)
         differing = sorted(src for src in with_keys.keys() | without_keys.keys()
                            if with_keys.get(src) != without_keys.get(src))  # fmt: skip
