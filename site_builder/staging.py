@@ -27,13 +27,22 @@ staged file always is (a rename of a new file), so a build can tell a file it wr
 
 def identity(path: Path | str) -> Identity | None:
     """The file's identity, or None when it is missing or not a regular file (a link is never vouched for)."""
+    return identity_of(status(path))
+
+
+def status(path: Path | str) -> os.stat_result | None:
+    """The status of `path` itself (a link's, never its target's); None when there is nothing to look at."""
     try:
-        status = os.lstat(path)
+        return os.lstat(path)
     except OSError:
         return None
-    if not stat.S_ISREG(status.st_mode):
+
+
+def identity_of(found: os.stat_result | None) -> Identity | None:
+    """identity() from a status already taken."""
+    if found is None or not stat.S_ISREG(found.st_mode):
         return None
-    return (status.st_size, status.st_mtime_ns, status.st_ino)
+    return (found.st_size, found.st_mtime_ns, found.st_ino)
 
 
 class Staging:
@@ -68,7 +77,7 @@ class Staging:
     def keep(self, relative: str) -> bool:
         """Count a file of an earlier build as written by this one without rewriting it (its content is known
         to be current); False when it is not there as a plain file, and then the caller must write it."""
-        if identity(self.folder / relative) is None:
+        if identity(os.path.join(self.folder, relative)) is None:
             return False
         self.written.add(relative)
         return True

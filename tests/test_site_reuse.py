@@ -290,7 +290,9 @@ def test_an_edit_of_text_no_kpi_reads_keeps_every_kpi(tmp_path: Path, build_env:
     _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))
 
 
-def test_link_file_keeps_the_very_file_and_replaces_anything_else(tmp_path: Path) -> None:
+@pytest.mark.parametrize("looked_at", [False, True], ids=["by-itself", "source-status-given"])
+def test_link_file_keeps_the_very_file_and_replaces_anything_else(tmp_path: Path, looked_at: bool) -> None:
+    """Both ways: link_file looking at both files itself, and given the source's status (the build's own look)."""
     from site_builder.reuse import link_file
 
     previous, building, victim = tmp_path / "previous", tmp_path / "building", tmp_path / "victim.html"
@@ -307,10 +309,36 @@ def test_link_file_keeps_the_very_file_and_replaces_anything_else(tmp_path: Path
     for name in ("same", "other", "link", "new"):
         if name == "new":
             (previous / "a" / "new.html").write_text("current new", encoding="utf-8")
-        assert link_file(previous, building, f"a/{name}.html", folders)
+        source = os.lstat(previous / "a" / f"{name}.html") if looked_at else None
+        assert link_file(previous, building, f"a/{name}.html", folders, source)
         assert (building / "a" / f"{name}.html").stat().st_ino == (previous / "a" / f"{name}.html").stat().st_ino
         assert not (building / "a" / f"{name}.html").is_symlink()
-    assert not link_file(previous, building, "a/folder.html", folders)  # built instead
+    source = os.lstat(previous / "a" / "folder.html") if looked_at else None
+    assert not link_file(previous, building, "a/folder.html", folders, source)  # built instead
+    assert victim.read_text(encoding="utf-8") == "keep me"
+
+
+def test_link_tree_links_every_file_below_and_refuses_a_tree_holding_a_link(tmp_path: Path) -> None:
+    """A search index part's bundle (site_builder.reuse.link_tree): every file below, in nested folders, is the
+    previous file itself afterwards (a stale one there replaced, the same one kept), the skipped top-level names
+    are left out, and a tree holding a link is refused without following it."""
+    from site_builder.reuse import link_tree
+
+    previous, building, victim = tmp_path / "previous", tmp_path / "building", tmp_path / "victim"
+    for relative in ("entry.json", "index/a.pf_index", "fragment/deep/b.pf_fragment", "s1/other.json"):
+        (previous / relative).parent.mkdir(parents=True, exist_ok=True)
+        (previous / relative).write_text(relative, encoding="utf-8")
+    (building / "index").mkdir(parents=True)
+    os.link(previous / "entry.json", building / "entry.json")
+    (building / "index" / "a.pf_index").write_text("stale", encoding="utf-8")
+    assert link_tree(previous, building, skip=("s1",))
+    for relative in ("entry.json", "index/a.pf_index", "fragment/deep/b.pf_fragment"):
+        assert (building / relative).stat().st_ino == (previous / relative).stat().st_ino
+    assert not (building / "s1").exists()
+    victim.write_text("keep me", encoding="utf-8")
+    (previous / "index" / "link.pf_index").symlink_to(victim)
+    assert not link_tree(previous, tmp_path / "elsewhere")
+    assert not link_tree(tmp_path / "missing", tmp_path / "elsewhere")
     assert victim.read_text(encoding="utf-8") == "keep me"
 
 
