@@ -1,10 +1,10 @@
 """The customers' pages rendered by two processes: a worker takes a third of the customers (WORKER_SHARE), or
-all of them after an edit (EVERY_CUSTOMER).
+three quarters after an edit (AFTER_AN_EDIT), with the calendar feeds.
 
 Rendering the generated pages was the largest part of a big build (10,000 customers: some 13,200 keyed pages,
 46 s of jinja on one core) and every customer's pages are independent of the others'. So, when there are many,
-a worker forked from the build (crmdata.system.workers: it dies with crm) renders the pages of every third
-customer (SiteData.worker_share) while the build renders the others and everything else; each writes its own
+a worker forked from the build (crmdata.system.workers: it dies with crm) renders the pages of a third of the
+customers (SiteData.worker_share) while the build renders the others and everything else; each writes its own
 pages into the staging folder (its files' temporary names carry its pid, folders are made race-free) and the
 worker hands back what the build must know: the keys of the pages it staged and which files it staged. The
 worker sees the build's memory as it was when forked (the site's data, the templates, the last build's keys),
@@ -13,11 +13,11 @@ not touch stays shared with the build (the 10,000-customer build stays within 1 
 
 After an edit nearly every customer page is kept, but finding that out is most of the rendering: each page's
 context is built and fingerprinted to know its key (1.7 s of a 10,000-customer build). Then the worker does it
-for every customer (EVERY_CUSTOMER) while the build renders the lists and overviews, which change with any record
-(10,000 customers, a one-record edit: rendering 4.3 s → 2.8 s, the build 12.4 s → 10.4 s). The worker also makes
-the calendar feeds (pages.worker_outputs), a second of events at 10,000 customers that the build then leaves out,
-so the two finish closer together; the results it keeps for the next build (site_builder.kept) it hands back
-too, or the build's end would drop them. The build
+for most customers (AFTER_AN_EDIT) while the build renders the lists and overviews, which change with any record
+(10,000 customers, a one-record edit: rendering 4.3 s → 2.8 s, the build 12.4 s → 10.4 s). The worker makes the
+calendar feeds too (pages.worker_outputs: whenever there is a worker, the build leaves them out), a second of
+events at 10,000 customers; the results it keeps for the next build (site_builder.kept) it hands back, or the
+build's end would drop them. The build
 and everything loaded stay frozen for the collector (site_builder.plugin), so neither process's collections
 write into the pages they share.
 
@@ -40,16 +40,19 @@ from site_builder.pages import Asset, Page
 from site_builder.render import Links
 from site_builder.staging import Staging
 
-WORKER_SHARE = (2, 3)
-"""The worker renders every third customer's pages, the build the other two besides every other page (the
-lists, overviews, charts and feeds), so the two finish at about the same time. The worker's own memory was
-about 340 MB with a half and with a third alike (pages of the build's heap its allocations write to)."""
+WORKER_SHARE = (1, 3)
+"""(k, n): the worker renders the pages of k customers of every n (a third) and the feeds, the build the others
+besides every other page (the lists, overviews and charts), so the two finish at about the same time. The
+worker's own memory was about 340 MB with a half and with a third alike (pages of the build's heap its
+allocations write to)."""
 SPARE_MEMORY_MB = 4096
 """Memory the machine must have available (MemAvailable) for a worker: it adds about 340 MB at 10,000
 customers, which takes the build just past 1 GB (1,015–1,057 MB measured). A machine with less to spare
 builds in one process (955 MB) and takes about 15 s longer."""
-EVERY_CUSTOMER = (0, 1)
-"""The worker's share after an edit: every customer's pages (their keys, and the few that changed)."""
+AFTER_AN_EDIT = (3, 4)
+"""The worker's share after an edit, when nearly every customer page is kept: three customers of every four
+(their keys, and the few pages that changed) and the feeds (1.0 s at 10,000 customers), while the build renders
+the rest, the lists and the overviews: all customers made the worker the longer of the two by 0.7 s."""
 PARALLEL_CUSTOMERS = 1500
 """Customers from which a second process helps: below, forking it costs about what it saves."""
 

@@ -697,9 +697,9 @@ def worker_outputs(data: SiteData) -> Iterator[Output]:
 def each_customers_pages(data: SiteData) -> Iterator[Page]:
     """Each customer's page and its further pages, for the customers this process renders (SiteData.worker_share):
     every customer when the build renders alone."""
-    share, shares = data.worker_share or (0, 1)
+    taken, shares = data.worker_share or (1, 1)
     for number, customer in enumerate(data.customers.values()):
-        if data.worker_share is not None and (number % shares == share) != data.in_worker:
+        if data.worker_share is not None and (number % shares < taken) != data.in_worker:
             continue
         timeline = data.timeline_of.get(customer.id, [])
         contacts = [

@@ -54,7 +54,7 @@ from site_builder.held import HeldPages
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
 from site_builder.kept import KeptKpis, code_of, keeping, kept_answers, kept_bytecode, theme_bytecode
 from site_builder.keyed_pages import (
-    EVERY_CUSTOMER,
+    AFTER_AN_EDIT,
     WORKER_SHARE,
     Rendering,
     prepare,
@@ -406,7 +406,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             share = None
             rendering_most = len(keys.before) < len(data.customers)  # no last build to keep pages from (CI)
             if worth_a_second_process(len(data.customers)):  # customers' pages in a worker (keyed_pages says which)
-                data.worker_share = WORKER_SHARE if rendering_most else EVERY_CUSTOMER
+                data.worker_share = WORKER_SHARE if rendering_most else AFTER_AN_EDIT
                 data.in_worker = True  # the worker's copy, as it is forked
                 prepare(rendering, lambda: worker_outputs(data))
                 give_back_freed_memory()  # what loading and computing left free is not the worker's to inherit

@@ -195,8 +195,8 @@ class SiteData:
     todos_of_owner: dict[str, list[OverdueTodo]] = field(default_factory=dict)
     history_of: dict[str, CustomerHistory] = field(default_factory=dict)
     worker_share: tuple[int, int] | None = None
-    """(k, n): the worker rendering customers' pages beside the build (site_builder.keyed_pages) takes the k-th
-    customer of every n, the build the others; None: the build renders every customer."""
+    """(k, n): the worker rendering customers' pages beside the build (site_builder.keyed_pages) takes k customers
+    of every n, the build the others; None: the build renders every customer."""
     in_worker: bool = False
     """True in that worker (its own copy of the data, as forked)."""
     """customer id -> its changes from git, newest first (none when the data is not in git)."""
