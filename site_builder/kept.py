@@ -173,15 +173,33 @@ class KeptKpis:
         before = _KpiEntry.parse(self.store.get(name))
         if before is not None and before.contents == joined:
             return before.values, True
-        known = before.reads_by_content() if before is not None else {}
-        reads = b"".join(
-            known.get(content) or self._reads_key(record)  # type: ignore[arg-type]
-            for content, record in zip(contents, records, strict=True)
-        )
+        reads = self._reads_keys(records, contents, joined, before)  # type: ignore[arg-type]  # no None: above
         reused = before is not None and before.reads == reads
         values = before.values if before is not None and reused else make(ds, day)
         self.store.put(name, _KpiEntry(joined, reads, values).dump())
         return values, reused
+
+    def _reads_keys(
+        self, records: list[BaseModel], contents: list[bytes], joined: bytes, before: _KpiEntry | None
+    ) -> bytes:
+        """The reads keys of `records` (their content keys `contents`, joined), taken from `before` where the
+        content is the same. Only the keys between the longest common beginning and end of the two lists are
+        looked at one by one: after one edit, one record (a pass over 150,000 keys cost a tenth of a second
+        per question at 10,000 customers)."""
+        if before is None:
+            return b"".join(self._reads_key(record) for record in records)
+        head = _common_keys(joined, before.contents)
+        tail = _common_keys(joined[head * _KEY :], before.contents[head * _KEY :], at_end=True)
+        end, end_before = len(records) - tail, len(before.contents) // _KEY - tail
+        known = {
+            before.contents[at : at + _KEY]: before.reads[at : at + _KEY]
+            for at in range(head * _KEY, end_before * _KEY, _KEY)
+        }
+        middle = b"".join(
+            known.get(content) or self._reads_key(record)
+            for content, record in zip(contents[head:end], records[head:end], strict=True)
+        )
+        return before.reads[: head * _KEY] + middle + before.reads[end_before * _KEY :]
 
     def _reads_key(self, record: BaseModel) -> bytes:
         known = self._reads.get(id(record))
@@ -197,6 +215,21 @@ _KEY = 16
 """Bytes of a content key (crmdata.records.cache.content_key) and of a reads key (kpis.reads_key)."""
 
 
+def _common_keys(one: bytes, other: bytes, *, at_end: bool = False) -> int:
+    """How many whole keys (_KEY bytes each) two lists of keys share at their beginning (`at_end`: at their end):
+    a binary search, each step one comparison of two byte strings."""
+    low, high = 0, min(len(one), len(other)) // _KEY
+    while low < high:
+        middle = (low + high + 1) // 2
+        size = middle * _KEY
+        same = one[len(one) - size :] == other[len(other) - size :] if at_end else one[:size] == other[:size]
+        if same:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 class _KpiEntry:
     """A kept KPI computation: its JSON values, then the content keys and the reads keys of its inputs."""
 
@@ -208,10 +241,6 @@ class _KpiEntry:
     def dump(self) -> bytes:
         header = json.dumps(self.values, ensure_ascii=False, separators=(",", ":")).encode()
         return len(header).to_bytes(4, "big") + header + self.contents + self.reads
-
-    def reads_by_content(self) -> dict[bytes, bytes]:
-        contents, reads = self.contents, self.reads
-        return {contents[at : at + _KEY]: reads[at : at + _KEY] for at in range(0, len(contents), _KEY)}
 
     @staticmethod
     def parse(blob: bytes | None) -> _KpiEntry | None:

@@ -389,7 +389,9 @@ def site_data(
     data.todos_ahead = todos_ahead(ds, as_of)
     data.complaints = open_complaints(ds, as_of)
     data.care = care_moments(ds, as_of)
-    facts = customer_facts(ds, as_of, data.plans)
+    facts = customer_facts(
+        ds, as_of, data.plans, suggested=data.suggested_value, complaints=data.complaints, todos=data.todos
+    )
     data.facts = {fact.customer.id: fact for fact in facts}
     data.segments = segments(ds, as_of, facts)
     data.kpi_report = kpi_report(ds, as_of)

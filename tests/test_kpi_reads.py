@@ -168,3 +168,53 @@ def test_kept_kpis_take_the_last_values_only_when_they_can_vouch_for_them(repo: 
     unknown = _loaded(repo.root)
     unknown.record_keys.pop(id(unknown.customers[0]))
     assert not report(unknown)
+
+
+def test_reads_keys_after_edits_inserts_and_removals_are_those_worked_out_afresh(tmp_path: Path) -> None:
+    """KeptKpis takes the reads keys of the records whose content is unchanged from the last entry, looking one
+    by one only between the two key lists' common beginning and end: after any mix of edits, additions and
+    removals (at the ends too, and none) the keys are those of every record worked out again, and only records
+    with new content are worked out."""
+    import hashlib
+    import random
+
+    from site_builder.kept import KeptKpis, _common_keys, _KpiEntry
+
+    def key(text: str, salt: bytes) -> bytes:
+        return hashlib.blake2b(text.encode(), digest_size=16, key=salt).digest()
+
+    class Counting(KeptKpis):
+        """Records are texts here: the content key and the reads key are digests of the text."""
+
+        def __init__(self, root: Path) -> None:
+            super().__init__(root, "public", b"code")
+            self.worked: list[str] = []
+
+        def _reads_key(self, record: Any) -> bytes:
+            self.worked.append(record)
+            return key(record, b"reads")
+
+    rng = random.Random(7)
+    for trial in range(300):
+        old = [f"r{number}" for number in range(rng.randrange(0, 40))]
+        new = list(old)
+        for _ in range(rng.randrange(0, 4)):
+            what = rng.choice(("edit", "insert", "remove"))
+            at = rng.randrange(0, len(new) + 1)
+            if what == "insert" or not new:
+                new.insert(at, f"added{trial}-{at}-{rng.random()}")
+            elif what == "remove":
+                del new[min(at, len(new) - 1)]
+            else:
+                new[min(at, len(new) - 1)] += "-edited"
+        before = _KpiEntry(
+            b"".join(key(text, b"content") for text in old), b"".join(key(text, b"reads") for text in old), {}
+        )
+        contents = [key(text, b"content") for text in new]
+        kept = Counting(tmp_path)
+        reads = kept._reads_keys(new, contents, b"".join(contents), before)  # type: ignore[arg-type]
+        assert reads == b"".join(key(text, b"reads") for text in new), (old, new)
+        assert set(kept.worked) <= set(new) - set(old), (old, new, kept.worked)
+    assert _common_keys(b"a" * 32, b"a" * 16 + b"b" * 16) == 1
+    assert _common_keys(b"a" * 16 + b"b" * 16, b"b" * 16, at_end=True) == 1
+    assert _common_keys(b"", b"a" * 16) == 0

@@ -6,7 +6,9 @@ import string
 from datetime import date
 
 from crmdata.engine.risk_words import risk_signal_text
+from crmdata.engine.schedule import followups, open_complaints, overdue_todos
 from crmdata.engine.segments import customer_facts, matches, risks, segments
+from crmdata.engine.value import suggested_values
 from crmdata.records.models import Flag, SegmentFilter
 from crmdata.records.validate import validate
 from crmdata.records.vocabulary import SIGNAL_DETAILS, SIGNALS
@@ -59,6 +61,24 @@ def test_each_risk_signal_and_its_weight(empty_repo: DataRepo) -> None:
         "1 overdue todo(s)",
     ]
     assert [risk_signal_text(s, "zh") for s in angry.signals] == ["1 条未解决投诉", "阶段为休眠期", "1 项待办逾期"]
+
+
+def test_facts_given_the_answers_the_site_has_are_the_facts_worked_out(empty_repo: DataRepo) -> None:
+    """customer_facts and risks take followups', suggested_values', open_complaints' and overdue_todos' answers
+    from a caller that has them (the site): the same facts, and the answers given are the ones used."""
+    repo = empty_repo
+    repo.config(CONFIG)
+    repo.customer("KH-SILENT")
+    repo.interaction("JL-1", "KH-SILENT", "2026-07-01")
+    repo.customer("KH-ANGRY", stage="dormant")
+    repo.interaction("JL-5", "KH-ANGRY", "2026-11-20", "kind: complaint\ntodos:\n  - {task: 退款, due: 2026-11-22}\n")
+    ds = _dataset(repo)
+    plans, complaints, todos = followups(ds, AS_OF), open_complaints(ds, AS_OF), overdue_todos(ds, AS_OF)
+    given = customer_facts(ds, AS_OF, plans, suggested=suggested_values(ds, AS_OF), complaints=complaints, todos=todos)
+    assert given == customer_facts(ds, AS_OF)
+    assert complaints and todos
+    angry = risks(ds, AS_OF, complaints=[], todos=[])["KH-ANGRY"]
+    assert [s.name for s in angry.signals] == ["dormant"]
 
 
 def test_a_customer_never_contacted_is_silent_for_ever(empty_repo: DataRepo) -> None:

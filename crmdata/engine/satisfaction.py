@@ -114,10 +114,8 @@ def satisfaction_report(ds: Dataset, as_of: date) -> SatisfactionReport:
         "type": lambda i, c: c.type.value if c is not None else "",
         "tier": lambda i, c: c.tier.value if c is not None else "",
     }
-    groups = {
-        dimension: _groups(scored, lambda i, key=key: key(i, customers.get(i.customer)))  # type: ignore[misc]
-        for dimension, key in keys.items()
-    }
+    rows = [(i, customers.get(i.customer), _score(i)) for i in scored]  # once, not once per factor
+    groups = {dimension: _groups(rows, key) for dimension, key in keys.items()}
     by_month: dict[str, list[int]] = defaultdict(list)
     for interaction in scored:
         by_month[interaction.day.strftime("%Y-%m")].append(_score(interaction))
@@ -150,11 +148,14 @@ def _mean(scores: list[int]) -> float | None:
     return sum(scores) / len(scores) if scores else None
 
 
-def _groups(scored: list[Interaction], key: Callable[[Interaction], str]) -> list[Group]:
-    """The scores by `key`: largest group first, so what most customers meet comes before the rare cases."""
+def _groups(
+    rows: list[tuple[Interaction, Customer | None, int]], key: Callable[[Interaction, Customer | None], str]
+) -> list[Group]:
+    """The scores by `key` of each (conversation, its customer, its score): largest group first, so what most
+    customers meet comes before the rare cases."""
     found: dict[str, list[int]] = defaultdict(list)
-    for interaction in scored:
-        found[key(interaction)].append(_score(interaction))
+    for interaction, customer, score in rows:
+        found[key(interaction, customer)].append(score)
     groups = [
         Group(value, len(scores), sum(scores) / len(scores), sum(1 for s in scores if s <= 2))
         for value, scores in found.items()
