@@ -95,6 +95,7 @@ class Share:
 
     keys: dict[str, tuple[str, int, int, int]]
     written: set[str]
+    rewritten: set[str]
     kept: set[str]
     changed: int
     rendered: int
@@ -105,6 +106,7 @@ class Share:
         rendering.keys.rendered += self.rendered
         rendering.keys.current += self.current
         rendering.staging.written.update(self.written)
+        rendering.staging.rewritten.update(self.rewritten)
         rendering.staging.changed += self.changed
         keep_names(self.kept)  # or the build's end would drop them as unused
 
@@ -154,10 +156,11 @@ def render_worker_share() -> Share:
     assert _FORKED is not None, "prepare() first"
     rendering, pages = _FORKED
     rendering.keys.now, rendering.keys.rendered, rendering.keys.current = {}, 0, 0
-    rendering.staging.written, rendering.staging.changed = set(), 0
+    rendering.staging.written, rendering.staging.rewritten, rendering.staging.changed = set(), set(), 0
     for output in pages():
         rendering.output(output)
     return Share(
-        rendering.keys.now, rendering.staging.written, kept_names(), rendering.staging.changed,
+        rendering.keys.now, rendering.staging.written, rendering.staging.rewritten, kept_names(),
+        rendering.staging.changed,
         rendering.keys.rendered, rendering.keys.current,
     )  # fmt: skip

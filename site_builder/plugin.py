@@ -31,6 +31,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import get_toc
 
+from crmdata.records.cache import cache_folder
 from crmdata.records.load import gc_paused
 from crmdata.records.models import SiteSearch, key_salt_bytes
 from crmdata.records.report import text_line
@@ -41,6 +42,7 @@ from crmdata.system.safe_paths import UnsafePathError
 from crmdata.system.workers import worker_pool
 from site_builder.compact import compact_html
 from site_builder.direct_html import Converted, HeadingOptions, convert, heading_options
+from site_builder.early_search import EARLY_PAGES, EARLY_PARTS, EarlyParts, predicted_pages
 from site_builder.encrypt import (
     PASSPHRASE_VARIABLE,
     SEAL_WORDS,
@@ -250,6 +252,10 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.parts_left: dict[str, int] = {}
         """Per part of the search index: the pages still to be written before Pagefind may index it."""
         self.parts_started = 0.0
+        self.early: EarlyParts | None = None
+        """After an edit: the parts of the search index Pagefind started on before mkdocs wrote any page."""
+        self.part_digests: dict[str, str] = {}
+        """Per part of the search index made ready: the digest of its index pages (reuse.digest_of)."""
         self.direct: HeadingOptions | None = None
         """How generated pages are converted without Python-Markdown (site_builder.direct_html); None when
         mkdocs.yml adds a Markdown extension whose effect that module does not reproduce."""
@@ -370,6 +376,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.generated_pages = frozenset(src for src in self.generated if src.endswith(".md"))
         self.search_generated = frozenset(self.generated) if self.search_words else frozenset()
         self.search_pages = Staging(root, self.site_kind + "-search") if pagefind else None
+        self._start_early_search(config)
         if config.nav is None:
             config.nav = self._nav(outputs, config)
         customers = len(data.customers)
@@ -451,6 +458,54 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         keys.save()  # only now: a build stopped before this point leaves the last build's keys
         log.info(phrase("plugin_keyed_pages", self.language, rendered=keys.rendered, current=keys.current))
         return outputs
+
+    def _start_early_search(self, config: MkDocsConfig) -> None:
+        """After an edit: have Pagefind index the part of the search index holding the rewritten customer pages
+        now, while mkdocs links and writes the site, when the build can predict their index pages
+        (site_builder.early_search says how, and how a wrong prediction is caught)."""
+        self._stop_early_search()
+        assert self.staging is not None
+        rewritten = [src for src in self.staging.rewritten if src.endswith(".md")]
+        if (
+            self.search_pages is None
+            or not self.search_shards
+            or self.serving
+            or self.passphrase is not None
+            or self.direct is None
+            or not rewritten
+            or len(rewritten) > EARLY_PAGES
+        ):
+            return
+        customers, shards, generated = self.search_customers, self.search_shards, self.search_generated
+        predicted = predicted_pages(
+            self.staging,
+            rewritten,
+            self.direct,
+            lambda src: (shard_of(src, shards, customers), indexing(src, customers, generated)),
+            lambda src: File(src, None, config.site_dir, config.use_directory_urls).dest_uri,
+            lambda src: self.search_initials.get(src, ""),
+        )
+        if not predicted:
+            return
+        self.early = EarlyParts(self.search_pages, cache_folder(self.root(config), "site") / f"{self.site_kind}-early")
+        try:
+            for part, pages in list(predicted.items())[:EARLY_PARTS]:
+                self.early.start(part, pages)
+        except SearchIndexError:  # Pagefind could not start: the parts are indexed as ever, which says why
+            self._stop_early_search()
+
+    def _stop_early_search(self) -> None:
+        if self.early is not None:
+            self.early.close()
+            self.early = None
+
+    def _adopt_early(self, name: str, output: Path) -> tuple[int, int] | None:
+        """For PartIndexing: the part's early index moved into `output` when its index pages are those it
+        indexed (early_search.EarlyParts.take); None otherwise."""
+        digest = self.part_digests.get(name)
+        if self.early is None or digest is None:
+            return None
+        return self.early.take(name, digest, output)
 
     def _nav(self, outputs: list[Placed], config: MkDocsConfig) -> list[Any]:
         """Generated pages with a nav place, in registry order (sections nested), then hand-written pages.
@@ -661,9 +716,10 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         written, so a part is indexed as soon as its last page is (PartIndexing). A page mkdocs will not
         write (site_builder.reuse) is not counted; under `mkdocs serve` (drafts are written for the preview
         too) nothing is counted and every part waits for the end."""
-        self.stop_search_index()
+        self._stop_parts()  # a last build's (under `crm serve`); this build's early parts go on
         env.bytecode_cache = theme_bytecode(self.root(config), self.site_kind)
         self.parts_left = {}
+        self.part_digests = {}
         if self.search_pages is None:
             return env
         language = self.language
@@ -673,7 +729,9 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
 
         bundle = Path(config.site_dir) / SEARCH_FOLDER
         reuse = self._reuse_part(bundle)
-        self.parts = PartIndexing(self.search_pages.folder, bundle, self.search_shards, progress, reuse)
+        self.parts = PartIndexing(
+            self.search_pages.folder, bundle, self.search_shards, progress, reuse, adopt=self._adopt_early
+        )
         self.parts_started = time.perf_counter()
         if self.serving:
             return env
@@ -692,8 +750,9 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         assert self.search_pages is not None and self.parts is not None
         left: list[tuple[str, Identity | None]] = []
         self.search_pages.prune(name, left)
+        digest = self.part_digests[name] = digest_of(left)  # tree_digest of the part's folder, from the same look
         if self.pending is not None:
-            self.pending.parts[name] = digest_of(left)  # tree_digest of the part's folder, from the same look
+            self.pending.parts[name] = digest
         try:
             self.parts.ready(name)
         except SearchIndexError as failure:
@@ -702,6 +761,10 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
     def stop_search_index(self) -> None:
         """Kill and wait for any Pagefind still indexing a part (a failed or stopped build; `crm build` calls
         this whatever ends the build, stop signals included)."""
+        self._stop_parts()
+        self._stop_early_search()
+
+    def _stop_parts(self) -> None:
         if self.parts is not None:
             self.parts.__exit__()
             self.parts = None

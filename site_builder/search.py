@@ -131,7 +131,9 @@ class PartIndexing:
     output is cleared before Pagefind writes it (Pagefind adds files, it never removes any). `progress(done,
     total, pages)` after each part indexed. Pagefind indexes a part on one core; `at_once` Pagefinds run side by
     side (each holds its part's index: the plugin keeps one beside the build, within the 10,000-customer
-    build's 1 GB). Leaving the block by an exception kills and waits for every Pagefind still running."""
+    build's 1 GB). `adopt(part, output)`, when given, may move an index of the part made already into `output`
+    (site_builder.early_search) and return its pages and words; None: the part is indexed. Leaving the block by
+    an exception kills and waits for every Pagefind still running."""
 
     def __init__(
         self,
@@ -141,11 +143,12 @@ class PartIndexing:
         progress: Callable[[int, int, int], None] | None = None,
         reuse: Callable[[str], bool] | None = None,
         at_once: int = 1,
+        adopt: Callable[[str, Path], tuple[int, int] | None] | None = None,
     ) -> None:
         self.pages, self.bundle, self.shards = pages, bundle, list(shards)
         self.names = [MAIN, *self.shards]
-        self.progress, self.reuse = progress, reuse
-        self.indexers = _Indexers(at_once)
+        self.progress, self.reuse, self.adopt = progress, reuse, adopt
+        self.indexers = Indexers(at_once)
         self.handled: set[str] = set()
         self.waiting: list[str] = []
         self.done = 0
@@ -173,6 +176,10 @@ class PartIndexing:
             self.done += 1
             return
         clear_part(self.bundle, name, self.shards)
+        adopted = self.adopt(name, self._output(name)) if self.adopt is not None else None
+        if adopted is not None:  # indexed already, from these very index pages (site_builder.early_search)
+            self._indexed(name, adopted)
+            return
         self.waiting.append(name)
         self.poll()
 
@@ -232,7 +239,7 @@ class PartIndexing:
 PART_TIMEOUT = 1800.0
 
 
-class _Indexers:
+class Indexers:
     """Pagefind children, one per part being indexed; leaving the block by an exception (a stop signal, a
     failed part) kills and waits for the ones still running, so none outlives crm."""
 
@@ -240,7 +247,7 @@ class _Indexers:
         self.at_once = max(1, at_once)
         self.running: dict[str, tuple[subprocess.Popen[bytes], IO[bytes], float]] = {}
 
-    def __enter__(self) -> _Indexers:
+    def __enter__(self) -> Indexers:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -448,9 +455,9 @@ def executable() -> Path:
 
 def index_site(pages: Path, output: Path | None = None) -> tuple[int, int]:
     """Run Pagefind over the folder of index pages (index_page), writing the index to `output` (default: the
-    FOLDER inside `pages`), as a part of the site's index is run (_Indexers); returns the pages and the words
+    FOLDER inside `pages`), as a part of the site's index is run (Indexers); returns the pages and the words
     it indexed."""
-    with _Indexers(1) as indexers:
+    with Indexers(1) as indexers:
         indexers.start(pages.name, pages, output if output is not None else pages / FOLDER)
         ((_, counts),) = indexers.wait()
     return counts

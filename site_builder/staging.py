@@ -52,6 +52,8 @@ class Staging:
         self.folder = cache_folder(root, f"site/{name}")
         self.written: set[str] = set()
         self.changed = 0
+        self.rewritten: set[str] = set()
+        """The files this build wrote anew (their content changed): `changed` of them."""
         self._folders: set[str] = {""}
         """Folders below `folder` made (or checked) by this build: each is looked at once."""
 
@@ -72,6 +74,7 @@ class Staging:
                 return path
         write_file(path, data)
         self.changed += 1
+        self.rewritten.add(relative)
         return path
 
     def keep(self, relative: str) -> bool:
