@@ -126,14 +126,14 @@ def test_a_big_site_indexes_its_parts_while_its_pages_are_still_being_written(
     write_small_crm(repo)
     monkeypatch.setattr(site_builder.search, "SHARD_CUSTOMERS", 1)
     started: list[tuple[str, int]] = []
-    start = site_builder.search._Indexers.start
+    start = site_builder.search.Indexers.start
 
     def start_and_count(indexers: object, name: str, site: Path, output: Path) -> None:
         building = output.parent if name == MAIN else output.parent.parent
         started.append((name, len(list(building.rglob("index.html")))))  # the pages written so far
         start(indexers, name, site, output)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(site_builder.search._Indexers, "start", start_and_count)
+    monkeypatch.setattr(site_builder.search.Indexers, "start", start_and_count)
     built = invoke_crm("build", "--root", str(repo.root), "--as-of", AS_OF, "--out", str(tmp_path / "early"))
     assert built.returncode == 0, built.stderr
     pages = len(list((tmp_path / "early").rglob("index.html")))
