@@ -64,6 +64,7 @@ from site_builder.keyed_pages import (
     worth_a_second_process,
 )
 from site_builder.keyed_pages import forget as forget_forked
+from site_builder.kpis_beside import kpis_beside
 from site_builder.output import MARKER, check_replaceable, is_crm_site, mark
 from site_builder.page_keys import (
     Fingerprints,
@@ -110,7 +111,7 @@ from site_builder.search import (
     shard_names,
     shard_of,
 )
-from site_builder.sitedata import SiteData, site_data
+from site_builder.sitedata import TREND_DAYS, SiteData, site_data
 from site_builder.staging import Identity, Staging, identity, identity_of, status
 
 log = logging.getLogger("mkdocs.plugins.crm")
@@ -310,14 +311,17 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.site_kind = "internal" if internal else "public"
         self.code = code_digest()
         kept_kpis = KeptKpis(root, self.site_kind, self.code)
-        with gc_paused():  # the site's data lives through the rendering, as the records: frozen like them
+        with (
+            gc_paused(),  # the site's data lives through the rendering, as the records: frozen like them
+            kpis_beside(kept_kpis, validation.dataset, self.as_of(), TREND_DAYS) as kpis,
+        ):
             data = site_data(
                 validation.dataset,
                 self.as_of(),
                 validation.warnings,
                 internal,
-                earlier_kpis=kept_kpis,
-                kpi_report=kept_kpis.report,
+                earlier_kpis=kpis,
+                kpi_report=kpis.report,
             )
         kept_kpis.prune()
         if kept_kpis.reused_today:

@@ -70,9 +70,10 @@ def staged(repo: DataRepo) -> dict[str, bytes]:
 
 
 def kept_results(repo: DataRepo) -> set[str]:
-    """The names of the results kept for the next build (site_builder.kept: charts, calendar feeds)."""
-    folder = repo.root / ".crm-cache" / "site" / "public-kept"
-    return {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
+    """The names of the results kept for the next build (site_builder.kept: charts, calendar feeds, KPIs)."""
+    site = repo.root / ".crm-cache" / "site"
+    return {path.relative_to(site).as_posix() for name in ("public-kept", "public-kpis")
+            for path in (site / name).rglob("*") if path.is_file()}  # fmt: skip
 
 
 def keyed_pages(repo: DataRepo) -> list[str]:
@@ -300,12 +301,20 @@ def noting_its_process():
         noted.write(str(os.getpid()))
     return keyed.render_worker_share()
 plugin.render_worker_share = noting_its_process
+import site_builder.kpis_beside as kpis_beside
+in_the_worker = kpis_beside._in_the_worker
+def noting_the_kpis_process():
+    with open(PID_FILE + ".kpis", "w", encoding="utf-8") as noted:
+        noted.write(str(os.getpid()))
+    return in_the_worker()
+kpis_beside._in_the_worker = noting_the_kpis_process
 from crmdata.cli.main import main
 sys.argv = ["crm", *sys.argv[2:]]
 main()
 """
 """`crm build` in a process of its own (one thread, as crm runs: the worker is forked only then) with a worker
-for any number of customers, the worker leaving its pid in the file named first."""
+for any number of customers, the worker leaving its pid in the file named first, and the process working out
+the KPIs beside the site's data (site_builder.kpis_beside) in that file's name and ".kpis"."""
 
 
 def test_keyed_pages_rendered_by_two_processes_are_those_one_process_renders(repo: DataRepo, tmp_path: Path) -> None:
@@ -372,6 +381,8 @@ def test_after_every_edit_a_worker_keying_most_customers_keeps_what_one_process_
         as_of = edit(repo) or as_of
         keyed = build(repo, as_of=as_of, run=with_a_worker)
         assert int(pid_file.read_text(encoding="utf-8")) != os.getpid()
+        kpis_pid = pid_file.with_name(pid_file.name + ".kpis")
+        assert int(kpis_pid.read_text(encoding="utf-8")) not in (os.getpid(), int(pid_file.read_text("utf-8")))
         rendered, current = keyed_counts(keyed.stderr, language_of(repo))
         kept += current
         with_keys = staged(repo)
@@ -379,7 +390,7 @@ def test_after_every_edit_a_worker_keying_most_customers_keeps_what_one_process_
         keys_file(repo).unlink()
         fresh = build(repo, as_of=as_of, run=run_crm)  # one process, every page rendered
         assert keyed_counts(fresh.stderr, language_of(repo)) == (rendered + current, 0)
-        assert kept_by_both == kept_results(repo), f"after {edit.__name__}, what the worker made was not kept"
+        assert kept_by_both == kept_results(repo), f"after {edit.__name__}, what the workers made was not kept"
         without_keys = staged(repo)
         differing = sorted(src for src in with_keys.keys() | without_keys.keys()
                            if with_keys.get(src) != without_keys.get(src))  # fmt: skip

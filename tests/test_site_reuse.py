@@ -12,13 +12,15 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CRM, DataRepo, file_digests
+from tests.conftest import CRM, CrmRun, DataRepo, file_digests, run_crm
 from tests.pagefind_index import fragments, searchable_text
 from tests.test_site import AS_OF, build_env, crm_build, write_small_crm
+from tests.test_site import crm_build as built_by
 
 __all__ = ["build_env"]  # the fixture, used by name
 
@@ -226,22 +228,55 @@ topic: 今天的回访
 """
 
 
+_KPIS_BESIDE = """
+import os, sys
+import site_builder.keyed_pages as keyed
+import site_builder.kpis_beside as beside
+keyed.PARALLEL_CUSTOMERS, keyed.SPARE_MEMORY_MB = 1, 0  # a second process for this small repository
+in_the_worker = beside._in_the_worker
+def noting_its_process():
+    with open(os.environ["KPIS_PID_FILE"], "a", encoding="utf-8") as noted:
+        noted.write(f"{os.getpid()}\\n")
+    return in_the_worker()
+beside._in_the_worker = noting_its_process
+from crmdata.cli.main import main
+sys.argv = ["crm", *sys.argv[1:]]
+main()
+"""
+"""`crm build` with the KPIs worked out in a process forked beside the site's data (site_builder.kpis_beside),
+which notes its pid in the file KPIS_PID_FILE names."""
+
+
+def _kpis_beside(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _KPIS_BESIDE, *args], capture_output=True, text=True, check=False, env=env, timeout=300
+    )
+
+
+@pytest.mark.parametrize("beside", [False, True], ids=["one-process", "kpis-beside"])
 def test_the_kpis_of_earlier_days_are_computed_again_only_when_their_records_changed(
-    tmp_path: Path, build_env: dict[str, str]
+    tmp_path: Path, build_env: dict[str, str], beside: bool
 ) -> None:
     """The dashboard's values of 30 and 90 days ago (site_builder.kept.KeptKpis): a conversation logged today
     leaves them as they were, so they are taken from the last build; an edit of an older conversation
-    computes them again. Either way the site equals a build from nothing."""
+    computes them again. Either way the site equals a build from nothing. The same when a forked process works
+    the KPIs out beside the site's data (site_builder.kpis_beside): the build says and keeps what it took."""
     repo = DataRepo(tmp_path / "crm")
     write_small_crm(repo)
     out = tmp_path / "out"
-    assert crm_build(repo, out, env=build_env).returncode == 0
+    pids = tmp_path / "kpis.pid"
+    env = {**build_env, "KPIS_PID_FILE": str(pids)}
+
+    def crm_build(repo: DataRepo, out: Path, env: dict[str, str]) -> CrmRun:
+        return built_by(repo, out, env=env, run=_kpis_beside if beside else run_crm)
+
+    assert crm_build(repo, out, env=env).returncode == 0
     kept = repo.root / ".crm-cache" / "site" / "public-kpis"
     first = _inodes(kept)
     assert len(first) == 3  # the day's report, and 30 and 90 days before the data date
 
     repo.put(TODAYS_CALL)
-    today = crm_build(repo, out, env=build_env)
+    today = crm_build(repo, out, env=env)
     assert today.returncode == 0, today.stderr
     assert (
         "crm：30/90 天前的指标所依据的记录没有变（或只改了指标不读的文字），沿用上次算好的值" in today.stderr
@@ -253,12 +288,14 @@ def test_the_kpis_of_earlier_days_are_computed_again_only_when_their_records_cha
 
     older = repo.root / "interactions" / "2026" / "JL-2026001.yaml"  # 2026-10-01: before 30 days ago
     older.write_text(older.read_text(encoding="utf-8").replace("channel: phone", "channel: visit"), encoding="utf-8")
-    older_edit = crm_build(repo, out, env=build_env)
+    older_edit = crm_build(repo, out, env=env)
     assert older_edit.returncode == 0, older_edit.stderr
     assert "crm：90 天前的指标所依据的记录没有变" in older_edit.stderr  # 2026-10-01 is after 90 days ago
     assert "30/90" not in older_edit.stderr
     now = _inodes(kept)
     assert len(now) == 3 and len(now.items() & after_call.items()) == 1  # 30 days ago and the report: again
+    noted = pids.read_text(encoding="utf-8").split() if pids.exists() else []
+    assert len(noted) == (3 if beside else 0) and str(os.getpid()) not in noted
     _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))
 
 
