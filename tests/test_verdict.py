@@ -175,7 +175,6 @@ def test_a_problem_of_the_edited_record_itself_is_found_and_then_gone(repo: Data
         (lambda repo: repo.interaction("JL-1", "KH-1", "2024-03-02"), "a date: a fact"),
         (lambda repo: repo.interaction("JL-1", "KH-2", "2024-03-01"), "the customer: a fact"),
         (lambda repo: repo.customer("KH-2", name="华星科技有限公司"), "a name: a fact (look-alikes)"),
-        (lambda repo: repo.interaction("JL-2", "KH-1", "2024-03-03"), "a new conversation"),
         (lambda repo: os.remove(repo.root / "customers/KH-2.yaml"), "a customer deleted"),
         (lambda repo: repo.interaction("JL-1", "KH-1", "2024-03-01", "x: 1"), "a record with an error"),
         (lambda repo: repo.config("team:\n  ming: {name: 张明}\n"), "crm.yaml edited"),
@@ -303,3 +302,43 @@ def test_what_the_verdict_is_made_of_is_not_held_for_the_rest_of_the_command(rep
     assert (plain.file_keys, plain.file_stats) == ({}, {})
     kept, _problems, _index = load(repo.root, LoadOptions(for_verdict=True))
     assert set(kept.file_keys) == {"customers/KH-2024001.yaml", "interactions/2024/JL-2024001.yaml"}
+
+
+@pytest.mark.parametrize("added", ["JL-4", "JL-1"], ids=["new-id", "an-id-taken"])
+def test_a_record_added_takes_the_rules_of_one_record_from_the_verdict(
+    repo: DataRepo, whole_runs: list[Path], monkeypatch: pytest.MonkeyPatch, added: str
+) -> None:
+    """A conversation logged (a file added, none removed): a command that loads the records takes every other
+    file's RECORD_RULES findings from the verdict, puts the new record alone through them and runs the rules
+    across records on the whole set, which finds the id the new file takes from another; the problems are
+    those of a run without the cache, and the verdict is kept again for the next command."""
+    _a_crm_with_every_problem_across_records(repo)
+    _aged(repo.root)
+    checked: list[tuple[str, int]] = []
+    original = verdict_module.run_rules
+
+    def counting(rules: list[Any], dataset: Dataset, today: date) -> list[Problem]:
+        checked.append(("record" if rules is RECORD_RULES else "across", len(list(dataset.interactions))))
+        return original(rules, dataset, today)
+
+    monkeypatch.setattr(verdict_module, "run_rules", counting)
+    whole_runs.clear()
+    name = "JL-4" if added == "JL-4" else "JL-9"  # JL-9.yaml holding JL-1: its own file name problem too
+    repo.write(f"interactions/2024/{name}.yaml", f"id: {added}\ndate: 2024-03-08\ncustomer: KH-9\nchannel: phone\n"
+               "owner: ming\ntopic: 回访\n")  # fmt: skip
+    answered = verdict_module.validated(repo.root)  # today: the day _aged's `crm validate` kept its verdict for
+    fresh = validate_uncached(repo.root)
+    assert whole_runs == []
+    assert checked == [("record", 1), ("across", len(fresh.dataset.interactions))]  # the new one, then all
+    assert [(p.file, p.message) for p in answered.errors] == [(p.file, p.message) for p in fresh.errors]
+    assert [(p.file, p.message) for p in answered.warnings] == [(p.file, p.message) for p in fresh.warnings]
+    checked.clear()
+    again = verdict_module.validated(repo.root)
+    assert (whole_runs, checked) == ([], [("record", 0)])  # the verdict kept with the new file
+    assert [(p.file, p.message) for p in again.errors] == [(p.file, p.message) for p in fresh.errors]
+
+
+def validate_uncached(root: Path) -> Any:
+    from crmdata.records.validate import validate
+
+    return validate(root, LoadOptions(use_cache=False))

@@ -60,6 +60,7 @@ from crmdata.records.locate import PositionIndex, locate_all
 from crmdata.records.models import Contract, CrmConfig, Customer, Interaction, Opportunity, Plan
 from crmdata.records.problems import Problem
 from crmdata.records.validate import (
+    DATASET_RULES,
     RECORD_RULES,
     Found,
     Validation,
@@ -144,28 +145,33 @@ def _validated(
     with gc_paused():
         dataset, loaded, index = load(root, options, discovered)
         kept = _rules_from_verdict(verdict, dataset, today) if verdict is not None and verdict.usable else None
-        found = found_by_every_rule(dataset, loaded, today) if kept is None else Found(loaded, *kept)
+        found = found_by_every_rule(dataset, loaded, today) if kept is None else Found(loaded, *kept[:2])
     validation = Validation.of(dataset, found, index)
-    if verdict is not None and kept is None:
+    if verdict is not None and (kept is None or kept[2]):
         _keep(verdict.fresh(), validation)
     dataset.file_keys, dataset.file_stats = {}, {}  # kept in the verdict: not held for the rest of the command
     return validation
 
 
-def _rules_from_verdict(verdict: _Verdict, dataset: Dataset, today: date) -> tuple[list[Problem], list[Problem]] | None:
-    """(RECORD_RULES' findings, DATASET_RULES') for the loaded `dataset`: the verdict's, with RECORD_RULES
-    run on the files changed since; None when a file was added, removed or renamed, too many changed, or a
-    changed one is not a valid record before and after with the same facts."""
+def _rules_from_verdict(
+    verdict: _Verdict, dataset: Dataset, today: date
+) -> tuple[list[Problem], list[Problem], bool] | None:
+    """(RECORD_RULES' findings, DATASET_RULES', whether to keep the verdict again) for the loaded `dataset`:
+    the verdict's, with RECORD_RULES run on the files changed or added since, and DATASET_RULES run on the
+    whole set when files were added (a conversation logged: every other file's findings of its own stand,
+    what it adds across records is found); None when a file was removed or renamed, too many changed, or a
+    changed one is not a valid record before and after with the same facts, or an added one not valid."""
     entries = verdict.index.entries
     paths = dataset.every_file()
-    if list(entries) != paths:
-        return None
+    added = [path for path in paths if path not in entries] if list(entries) != paths else []
+    if len(paths) - len(added) != len(entries):
+        return None  # a file removed or renamed
     keys = dataset.file_keys
-    changed = [path for path, entry in zip(paths, entries.values(), strict=True) if keys.get(path) != entry[5]]
-    if len(changed) > MOST_CHANGED:
+    changed = [path for path in paths if path in entries and keys.get(path) != entries[path][5]]
+    if len(changed) + len(added) > MOST_CHANGED:
         return None
     records: dict[str, AnyRecord] = {}
-    if changed:
+    if changed or added:
         by_path = {dataset.file_of(record): record for record in every_record(dataset)}
         store = ParseCache(dataset.root, only=changed)
         for path in changed:
@@ -173,8 +179,15 @@ def _rules_from_verdict(verdict: _Verdict, dataset: Dataset, today: date) -> tup
             if record is None or not _same_facts(store.get(entries[path][5], path), record):
                 return None  # a new error, another kind of record, or a fact moved
             records[path] = record
+        for path in added:
+            record = by_path.get(path)
+            if record is None:
+                return None  # not a valid record: the whole validation says what is wrong with it
+            records[path] = record
     own = _of_one_record([verdict.rules], records, dataset.root, dataset.config, today)
-    return own, verdict.across
+    if added:
+        return own, run_rules(DATASET_RULES, dataset, today), True
+    return own, verdict.across, False
 
 
 def _same_facts(before: CacheEntry | None, record: AnyRecord) -> bool:
