@@ -111,7 +111,7 @@ from site_builder.search import (
     shard_names,
     shard_of,
 )
-from site_builder.sitedata import TREND_DAYS, SiteData, site_data
+from site_builder.sitedata import SiteData, site_data
 from site_builder.staging import Identity, Staging, identity, identity_of, status
 
 log = logging.getLogger("mkdocs.plugins.crm")
@@ -313,7 +313,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         kept_kpis = KeptKpis(root, self.site_kind, self.code)
         with (
             gc_paused(),  # the site's data lives through the rendering, as the records: frozen like them
-            kpis_beside(kept_kpis, validation.dataset, self.as_of(), TREND_DAYS) as kpis,
+            kpis_beside(kept_kpis, validation.dataset, self.as_of()) as kpis,
         ):
             data = site_data(
                 validation.dataset,
