@@ -1,5 +1,5 @@
 """The customers' pages rendered by two processes: a worker takes a third of the customers (WORKER_SHARE), or
-three quarters after an edit (AFTER_AN_EDIT), with the calendar feeds.
+after an edit the customers it claims in turns with the build (CLAIM_CHUNK), and the calendar feeds.
 
 Rendering the generated pages was the largest part of a big build (10,000 customers: some 13,200 keyed pages,
 46 s of jinja on one core) and every customer's pages are independent of the others'. So, when there are many,
@@ -13,7 +13,7 @@ not touch stays shared with the build (the 10,000-customer build stays within 1 
 
 After an edit nearly every customer page is kept, but finding that out is most of the rendering: each page's
 context is built and fingerprinted to know its key (1.7 s of a 10,000-customer build). Then the worker does it
-for most customers (AFTER_AN_EDIT) while the build renders the lists and overviews, which change with any record
+for the customers it claims (CLAIM_CHUNK) while the build renders the lists and overviews, which change with any record
 (10,000 customers, a one-record edit: rendering 4.3 s → 2.8 s, the build 12.4 s → 10.4 s). The worker makes the
 calendar feeds too (pages.worker_outputs: whenever there is a worker, the build leaves them out), a second of
 events at 10,000 customers; the results it keeps for the next build (site_builder.kept) it hands back, or the
@@ -49,10 +49,12 @@ SPARE_MEMORY_MB = 4096
 """Memory the machine must have available (MemAvailable) for a worker: it adds about 340 MB at 10,000
 customers, which takes the build just past 1 GB (1,015–1,057 MB measured). A machine with less to spare
 builds in one process (955 MB) and takes about 15 s longer."""
-AFTER_AN_EDIT = (3, 4)
-"""The worker's share after an edit, when nearly every customer page is kept: three customers of every four
-(their keys, and the few pages that changed) and the feeds (1.0 s at 10,000 customers), while the build renders
-the rest, the lists and the overviews: all customers made the worker the longer of the two by 0.7 s."""
+CLAIM_CHUNK = 16
+"""After an edit the build and the worker claim the customers in turns (site_builder.claims), this many at a
+time: the worker from the start, with the feeds first, the build once it has rendered everything else. A fixed
+share (three of every four to the worker) left one waiting for the other whenever an edit gave one of them more
+to do (a call logged today: the dashboard's charts drawn again in the build, about a second at 10,000
+customers)."""
 PARALLEL_CUSTOMERS = 1500
 """Customers from which a second process helps: below, forking it costs about what it saves."""
 

@@ -29,7 +29,7 @@ from crmdata.engine.calendar_feed import (
 from crmdata.engine.kpis import KPIS
 from crmdata.engine.satisfaction import FACTORS, MIN_GROUP, SatisfactionReport, satisfaction_report
 from crmdata.engine.schedule import Freshness, Status
-from crmdata.records.models import Channel, CustomerType, Interaction, OpportunityStage, Stage, Tier, Value
+from crmdata.records.models import Channel, Customer, CustomerType, Interaction, OpportunityStage, Stage, Tier, Value
 from crmdata.records.money import format_amount
 from crmdata.records.vocabulary import LABELS
 from site_builder import charts
@@ -483,7 +483,7 @@ def _feed_code() -> str:
 
 @page_set
 def followup_page(data: SiteData) -> Iterator[Output]:
-    if data.worker_share is None:  # a worker makes them beside the build (worker_outputs)
+    if data.worker_share is None and data.claims is None:  # a worker makes them beside the build (worker_outputs)
         yield from calendar_feeds(data)
     yield Page("followups.md", "followups.md.j2", data.labels.t("followups"), {}, nav=(data.labels.t("followups"),))
 
@@ -694,6 +694,19 @@ def timeline_page_src(customer: str, number: int) -> str:
     return f"customers/{customer}-{number}.md"
 
 
+def _my_customers(data: SiteData) -> Iterator[Customer]:
+    """The customers whose pages this process renders: claimed in turns with the other (SiteData.claims), or
+    its share of them (SiteData.worker_share), or all."""
+    customers = list(data.customers.values())
+    if data.claims is not None:
+        yield from (customers[number] for number in data.claims.numbers(len(customers)))
+        return
+    taken, shares = data.worker_share or (1, 1)
+    for number, customer in enumerate(customers):
+        if data.worker_share is None or (number % shares < taken) == data.in_worker:
+            yield customer
+
+
 def timeline_pages(timeline: list[Interaction]) -> list[tuple[int, list[Interaction]]]:
     """The conversations after the first TIMELINE_FULL, TIMELINE_PAGE per page, numbered from 2."""
     older = timeline[TIMELINE_FULL:]
@@ -711,7 +724,8 @@ def customer_pages(data: SiteData) -> Iterator[Output]:
     yield Page(
         "customers/index.md", "customers.md.j2", data.labels.t("customers"), {}, nav=(data.labels.t("customers"),)
     )
-    yield from each_customers_pages(data)
+    if data.claims is None or data.in_worker:  # claimed in turns: the build takes its customers last
+        yield from each_customers_pages(data)
 
 
 def worker_outputs(data: SiteData) -> Iterator[Output]:
@@ -723,12 +737,9 @@ def worker_outputs(data: SiteData) -> Iterator[Output]:
 
 
 def each_customers_pages(data: SiteData) -> Iterator[Page]:
-    """Each customer's page and its further pages, for the customers this process renders (SiteData.worker_share):
-    every customer when the build renders alone."""
-    taken, shares = data.worker_share or (1, 1)
-    for number, customer in enumerate(data.customers.values()):
-        if data.worker_share is not None and (number % shares < taken) != data.in_worker:
-            continue
+    """Each customer's page and its further pages, for the customers this process renders (SiteData.worker_share
+    or SiteData.claims): every customer when the build renders alone."""
+    for customer in _my_customers(data):
         timeline = data.timeline_of.get(customer.id, [])
         contacts = [
             {

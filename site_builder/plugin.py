@@ -40,6 +40,7 @@ from crmdata.records.verdict import validated
 from crmdata.records.vocabulary import label, phrase
 from crmdata.system.safe_paths import UnsafePathError
 from crmdata.system.workers import worker_pool
+from site_builder.claims import Claims
 from site_builder.compact import compact_html
 from site_builder.direct_html import Converted, HeadingOptions, convert, heading_options
 from site_builder.early_search import EARLY_PAGES, EARLY_PARTS, EarlyParts, predicted_pages
@@ -56,7 +57,7 @@ from site_builder.held import HeldPages
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
 from site_builder.kept import KeptKpis, code_of, keeping, kept_answers, kept_bytecode, theme_bytecode
 from site_builder.keyed_pages import (
-    AFTER_AN_EDIT,
+    CLAIM_CHUNK,
     WORKER_SHARE,
     Rendering,
     prepare,
@@ -81,6 +82,7 @@ from site_builder.pages import (
     Page,
     Placed,
     all_outputs,
+    each_customers_pages,
     segment_src,
     worker_outputs,
 )
@@ -417,7 +419,10 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
             share = None
             rendering_most = len(keys.before) < len(data.customers)  # no last build to keep pages from (CI)
             if worth_a_second_process(len(data.customers)):  # customers' pages in a worker (keyed_pages says which)
-                data.worker_share = WORKER_SHARE if rendering_most else AFTER_AN_EDIT
+                if rendering_most:
+                    data.worker_share = WORKER_SHARE
+                else:  # after an edit: claimed in turns, so neither process waits for the other
+                    data.claims = Claims(CLAIM_CHUNK)
                 data.in_worker = True  # the worker's copy, as it is forked
                 prepare(rendering, lambda: worker_outputs(data))
                 give_back_freed_memory()  # what loading and computing left free is not the worker's to inherit
@@ -449,6 +454,13 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 if isinstance(output, Page) and pages % PROGRESS_EVERY == 0:
                     log.info(phrase("plugin_rendered", self.language, count=pages))
                 outputs.append(Placed(output.src, output.nav if isinstance(output, Page) else None))
+            if data.claims is not None:  # the customers the worker has not claimed yet
+                for page in each_customers_pages(data):
+                    try:
+                        rendering.page(page)
+                    except UndeclaredInputError as undeclared:
+                        raise PluginError(f"crm: {undeclared}") from None
+                    outputs.append(Placed(page.src, None))
             if share is not None:
                 try:
                     worked = share.result()
@@ -456,7 +468,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                     raise PluginError(f"crm: {undeclared}") from None
                 worked.merge_into(rendering)
                 outputs += [Placed(src, None) for src in sorted(worked.written)]  # customer pages, feeds: no nav place
-                data.worker_share = None
+                data.worker_share = data.claims = None
         for asset in (*ASSETS, Path(UNLOCK_SCRIPT).name):
             staging.write(f"assets/{asset}", (Path(__file__).parent / "assets" / asset).read_bytes())
         keys.save()  # only now: a build stopped before this point leaves the last build's keys

@@ -58,6 +58,7 @@ from crmdata.records.models import (
 from crmdata.records.models.fields import DEFAULT_CURRENCY
 from crmdata.records.problems import Problem
 from crmdata.records.vocabulary import phrase
+from site_builder.claims import Claims
 from site_builder.labels import Labels
 
 TREND_DAYS = (30, 90)
@@ -197,6 +198,9 @@ class SiteData:
     worker_share: tuple[int, int] | None = None
     """(k, n): the worker rendering customers' pages beside the build (site_builder.keyed_pages) takes k customers
     of every n, the build the others; None: the build renders every customer."""
+    claims: Claims | None = None
+    """After an edit: the customers claimed in turns by the build and that worker (site_builder.claims), instead
+    of a fixed share."""
     in_worker: bool = False
     """True in that worker (its own copy of the data, as forked)."""
     """customer id -> its changes from git, newest first (none when the data is not in git)."""

@@ -301,6 +301,7 @@ def noting_its_process():
         noted.write(str(os.getpid()))
     return keyed.render_worker_share()
 plugin.render_worker_share = noting_its_process
+plugin.CLAIM_CHUNK = 1  # after an edit, the build and the worker claim one customer at a time
 import site_builder.kpis_beside as kpis_beside
 in_the_worker = kpis_beside._in_the_worker
 def noting_the_kpis_process():
@@ -353,14 +354,15 @@ def test_a_second_process_only_with_many_customers_and_memory_to_spare(monkeypat
     assert not keyed_rendering.worth_a_second_process(10_000)
 
 
-def test_after_every_edit_a_worker_keying_most_customers_keeps_what_one_process_keeps(
+def test_after_every_edit_a_worker_claiming_customers_keeps_what_one_process_keeps(
     repo: DataRepo, tmp_path: Path
 ) -> None:
-    """AFTER_AN_EDIT (site_builder.keyed_pages): once the last build's keys cover the customers, the worker
-    takes most customers' pages — their keys, and the few that changed — and the calendar feeds while the build
-    renders the rest. After each edit of EDITS, built that way, the staged pages and feeds equal those of a build
-    without keys, and the results kept for the next build are the same (the feeds the worker made included); the
-    worker is another process; and pages are kept, so the worker did find the current ones."""
+    """CLAIM_CHUNK (site_builder.keyed_pages): once the last build's keys cover the customers, the worker and the
+    build claim the customers' pages in turns — their keys, and the few that changed — the worker making the
+    calendar feeds first, the build rendering the rest first (one customer a claim here, so both take some).
+    After each edit of EDITS, built that way, the staged pages and feeds equal those of a build without keys,
+    and the results kept for the next build are the same (the feeds the worker made included); the worker is
+    another process; and pages are kept, so the worker did find the current ones."""
     write_crm(repo)
     init_repository(repo.root)
     git(repo.root, "add", ".")
