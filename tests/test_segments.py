@@ -24,8 +24,8 @@ def _dataset(repo: DataRepo):  # type: ignore[no-untyped-def]
     return outcome.dataset
 
 
-def test_each_risk_signal_and_its_weight(empty_repo: DataRepo) -> None:
-    repo = empty_repo
+def _a_customer_for_each_signal(repo: DataRepo) -> None:
+    """KH-SILENT (silent, overdue), KH-SAD (satisfaction falling), KH-ANGRY (complaint, unkept todo, dormant)."""
     repo.config(CONFIG)
     # silent: last contact 2026-07-01, 146 days before as_of (>= 90) -> silent 3; due 2026-07-31 -> overdue 2
     repo.customer("KH-SILENT")
@@ -38,6 +38,11 @@ def test_each_risk_signal_and_its_weight(empty_repo: DataRepo) -> None:
     # open complaint (2) + an overdue todo (1) + dormant stage (1), contacted 2026-11-20: not silent, not overdue
     repo.customer("KH-ANGRY", stage="dormant")
     repo.interaction("JL-5", "KH-ANGRY", "2026-11-20", "kind: complaint\ntodos:\n  - {task: 退款, due: 2026-11-22}\n")
+
+
+def test_each_risk_signal_and_its_weight(empty_repo: DataRepo) -> None:
+    repo = empty_repo
+    _a_customer_for_each_signal(repo)
     scored = risks(_dataset(repo), AS_OF)
     silent = scored["KH-SILENT"]
     assert [(s.name, s.weight) for s in silent.signals] == [("silent", 3), ("overdue", 2)]
@@ -67,11 +72,7 @@ def test_facts_given_the_answers_the_site_has_are_the_facts_worked_out(empty_rep
     """customer_facts and risks take followups', suggested_values', open_complaints' and overdue_todos' answers
     from a caller that has them (the site): the same facts, and the answers given are the ones used."""
     repo = empty_repo
-    repo.config(CONFIG)
-    repo.customer("KH-SILENT")
-    repo.interaction("JL-1", "KH-SILENT", "2026-07-01")
-    repo.customer("KH-ANGRY", stage="dormant")
-    repo.interaction("JL-5", "KH-ANGRY", "2026-11-20", "kind: complaint\ntodos:\n  - {task: 退款, due: 2026-11-22}\n")
+    _a_customer_for_each_signal(repo)
     ds = _dataset(repo)
     plans, complaints, todos = followups(ds, AS_OF), open_complaints(ds, AS_OF), overdue_todos(ds, AS_OF)
     given = customer_facts(ds, AS_OF, plans, suggested=suggested_values(ds, AS_OF), complaints=complaints, todos=todos)
