@@ -71,7 +71,7 @@ def predicted_pages(
 
 class EarlyParts:
     """Pagefind on parts of the index before their pages are written, each into `scratch/<part>` (see the
-    module). Leaving the block, or `close()`, kills any Pagefind still running and removes the scratch folder."""
+    module). `close()` kills any Pagefind still running and removes the scratch folder."""
 
     def __init__(self, pages: Staging, scratch: Path) -> None:
         self.pages, self.scratch = pages, scratch
@@ -79,12 +79,6 @@ class EarlyParts:
         self.digests: dict[str, str] = {}
         """Part → the digest of its index pages when its Pagefind started."""
         self.counts: dict[str, tuple[int, int]] = {}
-
-    def __enter__(self) -> EarlyParts:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def start(self, part: str, predicted: dict[str, str]) -> None:
         """Write the part's predicted index pages into the search staging and have Pagefind index the part."""

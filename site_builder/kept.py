@@ -75,6 +75,15 @@ class Kept:
     def put_json(self, name: str, value: object) -> None:
         self.put(name, json.dumps(value, ensure_ascii=False).encode("utf-8"))
 
+    def used(self) -> set[str]:
+        """The names this build took or made so far (a forked worker's, for the build: `use`)."""
+        return set(self.store.written)
+
+    def use(self, names: set[str]) -> None:
+        """Count `names` as used by this build (a worker forked from it took or made them), so `prune` keeps
+        them."""
+        self.store.written.update(names)
+
     def prune(self) -> None:
         self.store.prune()
 
@@ -99,14 +108,14 @@ def keeping(root: Path, name: str) -> Iterator[None]:
 
 
 def kept_names() -> set[str]:
-    """The results this process took or made so far inside `keeping` (a worker's, for the build: keep_names)."""
-    return set(_current.store.written) if _current is not None else set()
+    """The results this process took or made so far inside `keeping` (Kept.used)."""
+    return _current.used() if _current is not None else set()
 
 
 def keep_names(names: set[str]) -> None:
-    """Count `names` as used by this build (a worker forked from it took or made them), so `keeping` keeps them."""
+    """Count `names` as used inside `keeping`, so it keeps them (Kept.use)."""
     if _current is not None:
-        _current.store.written.update(names)
+        _current.use(names)
 
 
 def kept_answers(name: str, code: str, answer: Callable[[str], str], questions: Iterable[str]) -> dict[str, str]:

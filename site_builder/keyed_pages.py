@@ -99,7 +99,6 @@ class Share:
     written: set[str]
     rewritten: set[str]
     kept: set[str]
-    changed: int
     rendered: int
     current: int
 
@@ -109,7 +108,6 @@ class Share:
         rendering.keys.current += self.current
         rendering.staging.written.update(self.written)
         rendering.staging.rewritten.update(self.rewritten)
-        rendering.staging.changed += self.changed
         keep_names(self.kept)  # or the build's end would drop them as unused
 
 
@@ -158,11 +156,10 @@ def render_worker_share() -> Share:
     assert _FORKED is not None, "prepare() first"
     rendering, pages = _FORKED
     rendering.keys.now, rendering.keys.rendered, rendering.keys.current = {}, 0, 0
-    rendering.staging.written, rendering.staging.rewritten, rendering.staging.changed = set(), set(), 0
+    rendering.staging.written, rendering.staging.rewritten = set(), set()
     for output in pages():
         rendering.output(output)
     return Share(
         rendering.keys.now, rendering.staging.written, rendering.staging.rewritten, kept_names(),
-        rendering.staging.changed,
         rendering.keys.rendered, rendering.keys.current,
     )  # fmt: skip

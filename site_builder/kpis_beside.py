@@ -43,7 +43,7 @@ def _in_the_worker() -> KpiReport:
     assert _FORKED is not None, "forked from kpis_beside only"
     kept, ds, as_of = _FORKED
     values = kept.report(ds, as_of)
-    return KpiReport(values, kept.reused_today, set(kept.store.store.written))
+    return KpiReport(values, kept.reused_today, kept.store.used())
 
 
 class Kpis:
@@ -60,7 +60,7 @@ class Kpis:
         if self.got is None:
             self.got = self.future.result()
             self.kept.reused_today = self.got.reused
-            self.kept.store.store.written.update(self.got.entries)  # or the build's end would drop them
+            self.kept.store.use(self.got.entries)  # or the build's end would drop them
         return self.got.values
 
     def __call__(self, ds: Dataset, day: date) -> dict[str, object]:

@@ -522,8 +522,7 @@ def _feed_of_kept_events(owner: str, feed: Feed) -> bytes:
         lambda recipe: event_bytes(entries[recipe], feed.stamp).decode("utf-8"),
         recipes,
     )
-    recipe_of = {id(entry): recipe for recipe, entry in zip(recipes, feed.entries, strict=True)}
-    return feed_bytes(feed, lambda entry: texts[recipe_of[id(entry)]].encode("utf-8"))
+    return feed_bytes(feed, [texts[recipe].encode("utf-8") for recipe in recipes])
 
 
 @page_set

@@ -51,9 +51,8 @@ class Staging:
     def __init__(self, root: Path, name: str) -> None:
         self.folder = cache_folder(root, f"site/{name}")
         self.written: set[str] = set()
-        self.changed = 0
         self.rewritten: set[str] = set()
-        """The files this build wrote anew (their content changed): `changed` of them."""
+        """The files this build wrote anew (their content changed)."""
         self._folders: set[str] = {""}
         """Folders below `folder` made (or checked) by this build: each is looked at once."""
 
@@ -73,9 +72,13 @@ class Staging:
             if stat.S_ISREG(status.st_mode) and status.st_size == len(data) and read_own_file(path) == data:
                 return path
         write_file(path, data)
-        self.changed += 1
         self.rewritten.add(relative)
         return path
+
+    @property
+    def changed(self) -> int:
+        """How many files this build wrote anew."""
+        return len(self.rewritten)
 
     def keep(self, relative: str) -> bool:
         """Count a file of an earlier build as written by this one without rewriting it (its content is known

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from icalendar import Calendar, Event
@@ -404,22 +402,16 @@ def test_the_demo_data_feed() -> None:
     assert calendar_feed(dataset, DEMO_AS_OF) == feed
 
 
-def _as_todo(entry: Any, stamp: datetime) -> bytes:
-    from crmdata.engine.calendar_feed import event_bytes
-
-    return event_bytes(entry, stamp).replace(b"VEVENT", b"VTODO")
-
-
 def test_a_feed_made_of_events_written_one_by_one_is_what_icalendar_writes_of_the_whole() -> None:
     """feed_bytes joins the calendar's own lines and each event's, written apart (so a caller may keep each
     event's bytes: site_builder.pages keeps them per owner): byte for byte what icalendar writes of the whole
     calendar, for every owner's feed of the demo data set, folding of long lines and every kind of event
-    included; and `events` given, the bytes it gives are the ones used."""
+    included; and `events` given, the bytes given are the ones used."""
     from pathlib import Path
 
     from icalendar import CLASS, TRANSP, Calendar, Event
 
-    from crmdata.engine.calendar_feed import PRODID, feed_bytes, feeds_by_owner
+    from crmdata.engine.calendar_feed import PRODID, event_bytes, feed_bytes, feeds_by_owner
     from crmdata.records.validate import validate
 
     outcome = validate(Path(__file__).resolve().parent.parent, today=date(2026, 11, 24))
@@ -446,5 +438,6 @@ def test_a_feed_made_of_events_written_one_by_one_is_what_icalendar_writes_of_th
             )
         assert feed_bytes(feed) == whole.to_ical()
         if feed.entries:
-            marked = feed_bytes(feed, functools.partial(_as_todo, stamp=feed.stamp))
+            todos = [event_bytes(entry, feed.stamp).replace(b"VEVENT", b"VTODO") for entry in feed.entries]
+            marked = feed_bytes(feed, todos)
             assert marked.count(b"BEGIN:VTODO") == len(feed.entries)

@@ -30,7 +30,7 @@ import pickle
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from crmdata.records.cache import (
     CACHE_DIR_NAME,
@@ -145,22 +145,29 @@ def _validated(
     with gc_paused():
         dataset, loaded, index = load(root, options, discovered)
         kept = _rules_from_verdict(verdict, dataset, today) if verdict is not None and verdict.usable else None
-        found = found_by_every_rule(dataset, loaded, today) if kept is None else Found(loaded, *kept[:2])
+        found = found_by_every_rule(dataset, loaded, today) if kept is None else Found(loaded, kept.own, kept.across)
     validation = Validation.of(dataset, found, index)
-    if verdict is not None and (kept is None or kept[2]):
+    if verdict is not None and (kept is None or kept.keep_again):
         _keep(verdict.fresh(), validation)
     dataset.file_keys, dataset.file_stats = {}, {}  # kept in the verdict: not held for the rest of the command
     return validation
 
 
-def _rules_from_verdict(
-    verdict: _Verdict, dataset: Dataset, today: date
-) -> tuple[list[Problem], list[Problem], bool] | None:
-    """(RECORD_RULES' findings, DATASET_RULES', whether to keep the verdict again) for the loaded `dataset`:
-    the verdict's, with RECORD_RULES run on the files changed or added since, and DATASET_RULES run on the
-    whole set when files were added (a conversation logged: every other file's findings of its own stand,
-    what it adds across records is found); None when a file was removed or renamed, too many changed, or a
-    changed one is not a valid record before and after with the same facts, or an added one not valid."""
+class _FromVerdict(NamedTuple):
+    """What the rules find, answered from a verdict: RECORD_RULES' findings, DATASET_RULES', and whether the
+    verdict is to be kept again (files were added)."""
+
+    own: list[Problem]
+    across: list[Problem]
+    keep_again: bool
+
+
+def _rules_from_verdict(verdict: _Verdict, dataset: Dataset, today: date) -> _FromVerdict | None:
+    """The rules' findings for the loaded `dataset`: the verdict's, with RECORD_RULES run on the files changed
+    or added since, and DATASET_RULES run on the whole set when files were added (a conversation logged: every
+    other file's findings of its own stand, what it adds across records is found); None when a file was removed
+    or renamed, too many changed, a changed one is not a valid record before and after with the same facts, or
+    an added one is not valid."""
     entries = verdict.index.entries
     paths = dataset.every_file()
     added = [path for path in paths if path not in entries] if list(entries) != paths else []
@@ -186,8 +193,8 @@ def _rules_from_verdict(
             records[path] = record
     own = _of_one_record([verdict.rules], records, dataset.root, dataset.config, today)
     if added:
-        return own, run_rules(DATASET_RULES, dataset, today), True
-    return own, verdict.across, False
+        return _FromVerdict(own, run_rules(DATASET_RULES, dataset, today), True)
+    return _FromVerdict(own, verdict.across, False)
 
 
 def _same_facts(before: CacheEntry | None, record: AnyRecord) -> bool:
