@@ -105,6 +105,7 @@ from site_builder.search import (
     PartIndexing,
     SearchIndexError,
     code_files,
+    customer_of,
     give_back_freed_memory,
     index_page,
     indexing,
@@ -481,18 +482,20 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         (site_builder.early_search says how, and how a wrong prediction is caught)."""
         self._stop_early_search()
         assert self.staging is not None
-        rewritten = [src for src in self.staging.rewritten if src.endswith(".md")]
         if (
             self.search_pages is None
             or not self.search_shards
             or self.serving
             or self.passphrase is not None
             or self.direct is None
-            or not rewritten
-            or len(rewritten) > EARLY_PAGES
         ):
             return
         customers, shards, generated = self.search_customers, self.search_shards, self.search_generated
+        # Only the pages of the customers' parts count: a call logged today also rewrites the owner's lists and
+        # morning (not indexed) and overview pages (the main part, indexed at the end as ever).
+        rewritten = [src for src in self.staging.rewritten if customer_of(src, customers) is not None]
+        if not rewritten or len(rewritten) > EARLY_PAGES:
+            return
         predicted = predicted_pages(
             self.staging,
             rewritten,

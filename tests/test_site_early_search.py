@@ -8,6 +8,8 @@ the prediction right (the early index taken) and made wrong on purpose (the part
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,10 +26,12 @@ AS_OF = "2026-11-24"
 EDIT = "feedback: 早到的索引找得到这句话 earlyword\n"
 
 _WATCHED = """
-import json, sys
+import json, os, sys
 import site_builder.early_search as early
 import site_builder.plugin as plugin
 NOTES, WRONG = sys.argv[1], sys.argv[2]
+if os.environ.get("EARLY_PAGES"):
+    plugin.EARLY_PAGES = int(os.environ["EARLY_PAGES"])
 take, predicted = early.EarlyParts.take, early.predicted_pages
 def noting(self, part, digest, into):
     counts = take(self, part, digest, into)
@@ -49,7 +53,7 @@ sys.argv = ["crm", *sys.argv[3:]]
 main()
 """
 """`crm build` noting, in the file named first, each part predicted and whether its early index was taken; with
-a second argument, every prediction made wrong by that word."""
+a second argument, every prediction made wrong by that word; the environment's EARLY_PAGES lowers that limit."""
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +64,14 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _build(repo: Path, out: Path, notes: Path, wrong: str = "") -> subprocess.CompletedProcess[str]:
+def _build(
+    repo: Path, out: Path, notes: Path, wrong: str = "", early_pages: int | None = None
+) -> subprocess.CompletedProcess[str]:
     command = ["build", "--root", str(repo), "--as-of", AS_OF, "--out", str(out)]
+    env = {**os.environ, "EARLY_PAGES": "" if early_pages is None else str(early_pages)}
     built = subprocess.run(
         [sys.executable, "-c", _WATCHED, str(notes), wrong, *command],
-        capture_output=True, text=True, check=False, timeout=600,
+        capture_output=True, text=True, check=False, timeout=600, env=env,
     )  # fmt: skip
     assert built.returncode == 0, built.stderr
     return built
@@ -101,3 +108,31 @@ def test_the_edited_customers_part_indexed_early_gives_the_site_built_from_nothi
     mine, theirs = file_digests(out), file_digests(full)
     assert mine.keys() == theirs.keys()
     assert sorted(path for path in mine if mine[path] != theirs[path]) == []
+
+
+def test_pages_the_index_does_not_take_do_not_count_against_the_early_limit(generated: Path, tmp_path: Path) -> None:
+    """A call logged today rewrites its customer's page and, around it, pages the search does not index (the
+    owner's lists and morning) or indexes in the main part (the dashboard, the owner): only the customer pages
+    count against EARLY_PAGES, so the customer's part is still indexed early when the others are many."""
+    repo = tmp_path / "crm"
+    shutil.copytree(generated, repo)
+    out, notes = tmp_path / "out", tmp_path / "notes.jsonl"
+    _build(repo, out, notes)
+    like = sorted((repo / "interactions").rglob("*.yaml"))[17].read_text(encoding="utf-8")
+    kept = [line for line in like.splitlines() if line.split(":", 1)[0] in ("customer", "channel", "owner")]
+    logged = repo / "interactions" / AS_OF[:4] / "JL-29991231.yaml"
+    logged.parent.mkdir(parents=True, exist_ok=True)
+    logged.write_text(f"id: JL-29991231\ndate: {AS_OF}\ntopic: 今天的回访 todaysword\n" + "\n".join(kept) + "\n")
+    notes.unlink(missing_ok=True)
+    built = _build(repo, out, notes, early_pages=2)
+    rewritten = re.search(r"(\d+) changed", built.stderr) or re.search(r"（(\d+) 个有改动", built.stderr)
+    assert rewritten is not None and int(rewritten.group(1)) > 2, built.stderr  # more pages than the limit
+    taken = [note for note in _notes(notes) if note[0] != "predicted"]
+    assert [note[1] for note in taken] == [True], _notes(notes)
+    assert "todaysword" in searchable_text(out)
+
+    shutil.rmtree(repo / ".crm-cache")
+    full = tmp_path / "full"
+    _build(repo, full, tmp_path / "full-notes.jsonl")
+    mine, theirs = file_digests(out), file_digests(full)
+    assert sorted(path for path in mine if mine[path] != theirs[path]) == [] and mine.keys() == theirs.keys()
