@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +114,7 @@ from site_builder.search import (
     shard_names,
     shard_of,
 )
-from site_builder.sitedata import SiteData, site_data
+from site_builder.sitedata import TREND_DAYS, SiteData, site_data
 from site_builder.staging import Identity, Staging, identity, identity_of, status
 
 log = logging.getLogger("mkdocs.plugins.crm")
@@ -314,9 +314,10 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.site_kind = "internal" if internal else "public"
         self.code = code_digest()
         kept_kpis = KeptKpis(root, self.site_kind, self.code)
+        earliest = self.as_of() - timedelta(days=TREND_DAYS[-1])
         with (
             gc_paused(),  # the site's data lives through the rendering, as the records: frozen like them
-            kpis_beside(kept_kpis, validation.dataset, self.as_of()) as kpis,
+            kpis_beside(kept_kpis, validation.dataset, self.as_of(), (earliest,)) as kpis,
         ):
             data = site_data(
                 validation.dataset,
@@ -330,7 +331,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         if kept_kpis.reused_today:
             log.info(phrase("plugin_kpis_reused_today", data.language, as_of=data.as_of))
         if kept_kpis.reused:
-            days = "/".join(str((data.as_of - day).days) for day in kept_kpis.reused)
+            days = "/".join(str((data.as_of - day).days) for day in sorted(kept_kpis.reused, reverse=True))
             log.info(phrase("plugin_kpis_reused", data.language, days=days))
         data.sealed = self.passphrase is not None
         del validation

@@ -398,8 +398,6 @@ def site_data(
     )
     data.facts = {fact.customer.id: fact for fact in facts}
     data.segments = segments(ds, as_of, facts)
-    data.kpi_before = {days: earlier_kpis(ds, as_of - timedelta(days=days)) for days in TREND_DAYS}
-    data.kpi_report = kpi_report(ds, as_of)  # last: it may be worked out beside (site_builder.kpis_beside)
     timeline: dict[str, list[Interaction]] = defaultdict(list)
     for interaction in ds.interactions:
         if interaction.day <= as_of:
@@ -416,6 +414,9 @@ def site_data(
         todos[todo.owner].append(todo)
     data.todos_of_owner = dict(todos)
     add_history(data, history)
+    # last: some may be worked out beside (site_builder.kpis_beside), the earlier days' here first
+    data.kpi_before = {days: earlier_kpis(ds, as_of - timedelta(days=days)) for days in TREND_DAYS}
+    data.kpi_report = kpi_report(ds, as_of)
     return data
 
 

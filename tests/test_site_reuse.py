@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -236,7 +237,7 @@ keyed.PARALLEL_CUSTOMERS, keyed.SPARE_MEMORY_MB = 1, 0  # a second process for t
 in_the_worker = beside._in_the_worker
 def noting_its_process():
     with open(os.environ["KPIS_PID_FILE"], "a", encoding="utf-8") as noted:
-        noted.write(f"{os.getpid()}\\n")
+        noted.write(f"{os.getpid()} {' '.join(day.isoformat() for day in beside._FORKED[3])}\\n")
     return in_the_worker()
 beside._in_the_worker = noting_its_process
 from crmdata.cli.main import main
@@ -244,7 +245,7 @@ sys.argv = ["crm", *sys.argv[1:]]
 main()
 """
 """`crm build` with the KPIs worked out in a process forked beside the site's data (site_builder.kpis_beside),
-which notes its pid in the file KPIS_PID_FILE names."""
+which notes its pid and the earlier days it was given in the file KPIS_PID_FILE names."""
 
 
 def _kpis_beside(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -294,8 +295,11 @@ def test_the_kpis_of_earlier_days_are_computed_again_only_when_their_records_cha
     assert "30/90" not in older_edit.stderr
     now = _inodes(kept)
     assert len(now) == 3 and len(now.items() & after_call.items()) == 1  # 30 days ago and the report: again
-    noted = pids.read_text(encoding="utf-8").split() if pids.exists() else []
-    assert len(noted) == (3 if beside else 0) and str(os.getpid()) not in noted
+    noted = [line.split() for line in pids.read_text(encoding="utf-8").splitlines()] if pids.exists() else []
+    assert len(noted) == (3 if beside else 0) and not any(str(os.getpid()) in line for line in noted)
+    # the forked process works out 90 days before the data date (the build 30): both logged and kept above
+    earliest = (date.fromisoformat(AS_OF) - timedelta(days=90)).isoformat()
+    assert all(days == [earliest] for _, *days in noted), noted
     _equal_sites(out, _built_from_nothing(repo, tmp_path / "full", build_env))
 
 
