@@ -37,7 +37,7 @@ DEMO_AS_OF := 2026-11-24
 ## demo: install into .venv, validate the demo data set, show who must be contacted, build the site in site/
 demo: $(RUN_STAMP)
 	$(BIN)/crm validate --root .
-	$(BIN)/crm due --root . --as-of $(DEMO_AS_OF)
+	$(BIN)/crm due --root . --as-of $(DEMO_AS_OF) --records now
 	$(BIN)/crm build --root . --as-of $(DEMO_AS_OF) --out site
 
 ## test: the whole test suite (on every core: pytest-xdist, one test file per worker), then ruff, mypy and the layer check (lint-imports: [tool.importlinter] in pyproject.toml)

@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from crmdata.cli.choices import optional_owner
-from crmdata.cli.common import as_of_option, dump_json, language_of, load_valid, pad, resolve_as_of, root_option
+from crmdata.cli.common import as_of_option, dump_json, language_of, pad, root_option
 from crmdata.cli.output import say, say_lines, styled
+from crmdata.cli.records_of_day import at_option, records_of_day, records_option
 from crmdata.cli.table import widest
 from crmdata.records.models.fields import DEFAULT_CURRENCY
 from crmdata.records.money import format_amount
@@ -34,23 +35,30 @@ def _format(value: object, unit: str, language: str, currency: str) -> str:
 @click.command("kpi")
 @root_option
 @as_of_option
+@records_option
+@at_option
 @click.option("--owner", default=None, help="Only this team member's KPIs (key or name: ming, 张明).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def kpi_command(root: Path, as_of: datetime | None, owner: str | None, output_format: str) -> None:
+def kpi_command(
+    root: Path, as_of: datetime | None, records: str, at: str | None, owner: str | None, output_format: str
+) -> None:
     """Key figures: follow-up compliance, satisfaction, retention, complaints... and every one per owner.
 
-    `crm kpi --format json` prints every KPI at the top level and again under by_owner.
+    `crm kpi --format json` prints every KPI at the top level and again under by_owner. In a git repository a
+    past --as-of reads the records as they stood at the end of that day (stage, owner, value of that day);
+    --records now reads them as they are, --at one revision exactly. stderr says which records were read.
 
     \b
     Examples:
       crm kpi
       crm kpi --as-of 2026-06-30 --format json
       crm kpi --owner ming
+      crm kpi --as-of 2026-06-30 --records now     # today's records, counted as of June 30
+      crm kpi --at v2026.06                        # the records of a tag, as of its commit's day
     """
     from crmdata.engine import kpis
 
-    day = resolve_as_of(as_of)
-    dataset = load_valid(root)
+    dataset, day = records_of_day(root, as_of, records, at)
     owner = optional_owner(dataset.config, owner)
     if output_format == "json":
         payload = (

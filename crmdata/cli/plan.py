@@ -23,6 +23,7 @@ from crmdata.cli.common import (
     team_name,
 )
 from crmdata.cli.output import Styled, say, say_lines, styled
+from crmdata.cli.records_of_day import at_option, records_of_day, records_option
 from crmdata.cli.table import right, widest
 from crmdata.engine.contracts import PaymentDue, RenewalDue
 from crmdata.engine.due_list import DueList, due_list, due_list_json
@@ -78,6 +79,8 @@ _STATUS_COLOUR = {Status.OVERDUE: "red", Status.DUE_SOON: "yellow", Status.OK: "
 @click.command("due")
 @root_option
 @as_of_option
+@records_option
+@at_option
 @click.option(
     "--owner",
     default=None,
@@ -85,22 +88,31 @@ _STATUS_COLOUR = {Status.OVERDUE: "red", Status.DUE_SOON: "yellow", Status.OK: "
 )
 @click.option("--all", "show_all", is_flag=True, help="Also list customers, plans and renewals that are not due soon.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def due_command(root: Path, as_of: datetime | None, owner: str | None, show_all: bool, output_format: str) -> None:
+def due_command(
+    root: Path,
+    as_of: datetime | None,
+    records: str,
+    at: str | None,
+    owner: str | None,
+    show_all: bool,
+    output_format: str,
+) -> None:
     """Who must be contacted when, and why: overdue first, grouped by owner.
 
     A customer is due by the first-contact rule (new customers within a week), its interval (stage,
     new, high value, or its own cadence_days) or a promised next_followup. Beside each owner's
     follow-ups: their maintenance plans' current contacts (goal and talking points), contracts up for
-    renewal and overdue payments. Overdue todos follow.
+    renewal and overdue payments. Overdue todos follow. In a git repository a past --as-of reads the records as
+    they stood at the end of that day; --records now reads them as they are, --at one revision exactly.
 
     \b
     Examples:
       crm due
       crm due --owner ming --as-of 2026-11-24
       crm due --format json > due.json
+      crm due --as-of 2026-06-30 --records now
     """
-    day = resolve_as_of(as_of)
-    dataset = load_valid(root)
+    dataset, day = records_of_day(root, as_of, records, at)
     owner = optional_owner(dataset.config, owner)
     due = due_list(dataset, day, owner)
     if output_format == "json":
@@ -233,8 +245,12 @@ def _say_records_due(
 @click.argument("name", required=False)
 @root_option
 @as_of_option
+@records_option
+@at_option
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def segments_command(name: str | None, root: Path, as_of: datetime | None, output_format: str) -> None:
+def segments_command(
+    name: str | None, root: Path, as_of: datetime | None, records: str, at: str | None, output_format: str
+) -> None:
     """List segments with their sizes, or the members of one segment.
 
     Computed segments: new, silent, at_risk (with the signals that raised each score), high_value,
@@ -242,14 +258,17 @@ def segments_command(name: str | None, root: Path, as_of: datetime | None, outpu
     suggest). Custom segments come from `segments:` in crm.yaml. Dimensions are named
     dimension:value (type, tier, stage, value, owner, industry, source, tags).
 
+    In a git repository a past --as-of reads the records as they stood at the end of that day; --records now
+    reads them as they are, --at one revision exactly.
+
     \b
     Examples:
       crm segments
       crm segments at_risk
       crm segments tier:strategic --format json
+      crm segments stage:stable --as-of 2026-06-30
     """
-    day = resolve_as_of(as_of)
-    dataset = load_valid(root)
+    dataset, day = records_of_day(root, as_of, records, at)
     language = language_of(dataset)
     facts = customer_facts(dataset, day)
     found = segments(dataset, day, facts)

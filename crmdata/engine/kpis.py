@@ -812,8 +812,9 @@ def customers_total(ctx: KpiContext) -> int:
 
 @kpi("customers_by_stage", "table")
 def customers_by_stage(ctx: KpiContext) -> dict[str, int]:
-    """The customers of customers_total by their recorded stage, every stage listed (0 allowed).
-    (A record keeps only its current stage, so a past as_of shows today's stages.)"""
+    """The customers of customers_total by their recorded stage, every stage listed (0 allowed). On a past
+    as_of in a git repository, the stage each record held at the end of that day (`crm kpi --as-of` reads
+    the records of that day); outside git, or with `--records now`, today's stages."""
     counts = Counter(customer.stage for customer in ctx.customers)
     return {stage.value: counts.get(stage, 0) for stage in Stage}
 
@@ -1083,7 +1084,8 @@ def receivables_overdue(ctx: KpiContext) -> int | float:
 def pipeline_open_value(ctx: KpiContext) -> float:
     """Sum of `amount` (absent: 0) over the open opportunities (stage neither won nor lost) in the default
     currency (crm.yaml `currency`, else CNY); open ones in another currency are left out (the pipeline
-    counts them apart). The stage is the record's current one: a past as_of shows today's stages."""
+    counts them apart). The stage is the one the record holds in the records read: on a past as_of in a git
+    repository, that day's."""
     return ctx.open_pipeline.value
 
 

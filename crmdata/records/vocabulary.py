@@ -1609,6 +1609,38 @@ PHRASES: dict[str, Word] = {
         "（这是浅克隆：请取回历史，例如 actions/checkout 的 fetch-depth: 0）",
         " (this is a shallow clone: fetch the history, e.g. actions/checkout with fetch-depth: 0)",
     ),
+    # records of a past day (crm kpi/due/segments --as-of, --records, --at)
+    "records_of_day": Word(
+        "crm：记录取自 {day} 当天结束时的状态：提交 {commit}（{commit_day}，{subject}）",
+        "crm: records as they stood at the end of {day}: commit {commit} ({commit_day}, {subject})",
+    ),
+    "records_of_revision": Word(
+        "crm：记录取自 {name}：提交 {commit}（{commit_day}，{subject}），按 {day} 计算",
+        "crm: records of {name}: commit {commit} ({commit_day}, {subject}), computed as of {day}",
+    ),
+    "records_now_not_git": Word(
+        "crm：不在 git 仓库中，无从得知 {day} 当天的记录：使用现在的记录",
+        "crm: not in a git repository, so the records of {day} are not known: the records as they are now are used",
+    ),
+    "records_now_before_first_commit": Word(
+        "crm：{day} 当天及以前没有提交：使用现在的记录",
+        "crm: no commit on or before {day}: the records as they are now are used",
+    ),
+    "records_shallow": Word(
+        "这是浅克隆，历史从 {oldest} 开始，不含 {day} 当天的记录：请取回完整历史（git fetch --unshallow），"
+        "或用 --records now 按现在的记录计算",
+        "this shallow clone's history begins on {oldest}, so it does not hold the records of {day}: fetch the "
+        "whole history (git fetch --unshallow), or use --records now",
+    ),
+    "records_commit_errors": Word(
+        "crm：提交 {commit} 中有 {count} 个错误，出错的记录没有计入",
+        "crm: commit {commit} does not validate (errors: {count}); the records with errors are left out",
+    ),
+    "records_commit_empty": Word(
+        "提交 {commit} 中没有数据文件（crm.yaml、customers/ 等）",
+        "commit {commit} holds no data files (crm.yaml, customers/ …)",
+    ),
+    "records_now_and_at": Word("--records now 与 --at 不能同时使用", "--records now and --at cannot be used together"),
     "git_range_and_head": Word(
         "请给出一个范围（{range}），或者 BASE 和 HEAD，不要同时给出",
         "give either a range ({range}) or BASE and HEAD, not both",
