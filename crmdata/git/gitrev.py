@@ -144,7 +144,7 @@ def _git_env() -> dict[str, str]:
     return {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
 
 
-def _first_line(output: bytes) -> str | Word:
+def first_line(output: bytes) -> str | Word:
     """git's own first line of output (its words, not ours), or that it said nothing."""
     text = output.decode("utf-8", "replace").strip()
     return text.splitlines()[0] if text else PHRASES["git_failed_silently"]
@@ -154,7 +154,7 @@ def repository(root: Path) -> GitRepository:
     """The repository the data root `root` is in; GitError when it is in none."""
     result = _run_git(["-C", str(root), "rev-parse", "--show-toplevel", "--show-prefix"])
     if result.returncode != 0:
-        message = _first_line(result.stderr)
+        message = first_line(result.stderr)
         if isinstance(message, str) and "not a git repository" in message:
             raise GitError("git_not_a_repository", root=root)
         reason = message.removeprefix("fatal: ") if isinstance(message, str) else message
@@ -214,7 +214,7 @@ def data_files(repo: GitRepository, revision: Revision) -> dict[str, Blob]:
     paths = [repo.prefix + name for name in DATA_PATHS]
     result = repo.git("ls-tree", "-r", "-z", "--full-tree", revision.commit, "--", *paths)
     if result.returncode != 0:
-        raise GitError("git_cannot_list", revision=revision.label, reason=_first_line(result.stderr))
+        raise GitError("git_cannot_list", revision=revision.label, reason=first_line(result.stderr))
     files: dict[str, Blob] = {}
     for entry in result.stdout.split(b"\0"):
         if not entry:
@@ -248,7 +248,7 @@ def data_files_after(repo: GitRepository, base: Revision, base_files: DataFiles,
     paths = [repo.prefix + name for name in DATA_PATHS]
     result = repo.git("diff-tree", "-r", "-z", "--no-renames", base.commit, head.commit, "--", *paths)
     if result.returncode != 0:
-        raise GitError("git_cannot_list", revision=head.label, reason=_first_line(result.stderr))
+        raise GitError("git_cannot_list", revision=head.label, reason=first_line(result.stderr))
     files = dict(base_files)
     fields = result.stdout.split(b"\0")
     for meta, raw_path in zip(fields[0::2], fields[1::2], strict=False):
@@ -382,6 +382,33 @@ class ScratchTree:
             process.stdout.close()
             process.wait()
             feeder.join()
+
+
+def read_blobs(repo: GitRepository, oids: Iterable[str]) -> dict[str, bytes]:
+    """The contents of the blobs `oids`, from one `git cat-file --batch`: nothing is written anywhere."""
+    wanted = list(oids)
+    if not wanted:
+        return {}
+    try:
+        process = subprocess.Popen(
+            ["git", "-C", str(repo.toplevel), "cat-file", "--batch"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=_git_env(),
+        )
+    except OSError as exc:
+        raise GitError("git_cannot_run", reason=exc.strerror) from None
+    assert process.stdin is not None and process.stdout is not None
+    request = b"".join(f"{oid}\n".encode("ascii") for oid in wanted)
+    feeder = threading.Thread(target=_feed, args=(process.stdin, request), daemon=True)
+    feeder.start()
+    try:
+        return {oid: bytes(_read_object(process.stdout, oid)) for oid in wanted}
+    finally:
+        process.stdout.close()
+        process.wait()
+        feeder.join()
 
 
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)

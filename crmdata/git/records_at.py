@@ -76,7 +76,7 @@ def first_parent_history(repo: gitrev.GitRepository) -> list[BranchCommit]:
         return []
     result = repo.git("log", "--first-parent", f"--format={FIRST_PARENT_FORMAT}", "HEAD")
     if result.returncode != 0:
-        raise gitrev.GitError("git_cannot_list", revision="HEAD", reason=gitrev._first_line(result.stderr))
+        raise gitrev.GitError("git_cannot_list", revision="HEAD", reason=gitrev.first_line(result.stderr))
     return list(parse_first_parents(result.stdout))
 
 
@@ -85,7 +85,7 @@ def commit_itself(repo: gitrev.GitRepository, commit: str) -> BranchCommit:
     result = repo.git("log", "-1", f"--format={FIRST_PARENT_FORMAT}", commit, "--")
     found = next(parse_first_parents(result.stdout), None) if result.returncode == 0 else None
     if found is None:
-        raise gitrev.GitError("git_cannot_list", revision=commit, reason=gitrev._first_line(result.stderr))
+        raise gitrev.GitError("git_cannot_list", revision=commit, reason=gitrev.first_line(result.stderr))
     return found
 
 
