@@ -17,6 +17,8 @@ from datetime import date
 from enum import Enum
 from typing import NamedTuple
 
+from markupsafe import Markup
+
 from crmdata.engine import calendar_feed as feeds
 from crmdata.engine.calendar_feed import (
     Feed,
@@ -44,6 +46,7 @@ from site_builder.sitedata import (
     payment_lines,
     satisfaction_history,
 )
+from site_builder.sparkline import trend_svg
 
 TIMELINE_FULL = 15
 TIMELINE_LISTED = 40
@@ -245,24 +248,44 @@ def dashboard_charts(data: SiteData) -> tuple[list[ChartRef], list[Asset]]:
     return refs, assets
 
 
-def kpi_rows(data: SiteData, values: dict[str, object]) -> list[dict[str, object]]:
-    """Every scalar KPI with its value now and at each trend point before."""
+def kpi_rows(data: SiteData, values: dict[str, object], owner: str | None = None) -> list[dict[str, object]]:
+    """Every scalar KPI with its value now, at each trend point before, and its 12-month trend as a sparkline
+    (the team's, or `owner`'s among the owners of each day; "" outside git: site_builder.past_kpis)."""
     rows = []
     for definition in KPIS:
         if definition.unit == "table":
             continue
         before = {days: data.kpi_before[days].get(definition.name) for days in data.kpi_before}
+        value = values.get(definition.name)
         rows.append(
             {
                 "key": definition.name,
                 "title": definition.title(data.language),
                 "unit": definition.unit,
-                "value": values.get(definition.name),
+                "value": value,
                 "before": before,
                 "definition": definition.explained(data.language, data.policy),
+                "trend": kpi_trend(data, definition.name, definition.unit, value, owner),
             }
         )
     return rows
+
+
+def kpi_trend(data: SiteData, key: str, unit: str, now: object, owner: str | None) -> Markup:
+    """The sparkline of one KPI over data.kpi_series and now, labelled with each day's value as shown."""
+    if not data.kpi_series:
+        return Markup("")
+    points: list[tuple[date, object]] = []
+    for day, report in data.kpi_series:
+        values = report
+        if report is not None and owner is not None:
+            by_owner = report.get("by_owner")
+            values = by_owner.get(owner) if isinstance(by_owner, dict) else None
+        points.append((day, values.get(key) if isinstance(values, dict) else None))
+    points.append((data.as_of, now))
+    numbers = [float(value) if isinstance(value, int | float) else None for _, value in points]
+    label = "; ".join(f"{day.isoformat()}: {tile_text(data, unit, value)}" for day, value in points)
+    return trend_svg(numbers, label)
 
 
 @dataclass(frozen=True)
@@ -320,6 +343,8 @@ def dashboard_tiles(data: SiteData) -> list[dict[str, object]]:
         now, then = row["value"], before.get(30)
         same = tile_text(data, str(row["unit"]), now) == tile_text(data, str(row["unit"]), then)
         judged = "same" if same else definitions[key].judged(now, then)  # equal as shown: no arrow
+        if then is None and now is not None:
+            judged = "unknown"  # 30 days ago not known (before the first commit): no arrow, no "same"
         tiles.append({**row, "before_30": before.get(30), "judged": judged, "target": target})
     return tiles
 
@@ -865,7 +890,7 @@ def owner_pages(data: SiteData) -> Iterator[Output]:
             {
                 "owner": owner,
                 "name": name,
-                "kpis": kpi_rows(data, by_owner.get(owner, {})),
+                "kpis": kpi_rows(data, by_owner.get(owner, {}), owner),
                 "shares": owner_shares(data, by_owner.get(owner, {})),
             },
             nav=(section, name),

@@ -86,6 +86,7 @@ from site_builder.pages import (
     segment_src,
     worker_outputs,
 )
+from site_builder.past_kpis import PastKpis
 from site_builder.render import Links, environment
 from site_builder.reuse import (
     Manifest,
@@ -314,10 +315,11 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.site_kind = "internal" if internal else "public"
         self.code = code_digest()
         kept_kpis = KeptKpis(root, self.site_kind, self.code)
-        earliest = self.as_of() - timedelta(days=TREND_DAYS[-1])
+        past = PastKpis(root, validation.dataset, self.as_of(), kept_kpis.store, self.code)
+        earliest = () if past.known else (self.as_of() - timedelta(days=TREND_DAYS[-1]),)
         with (
             gc_paused(),  # the site's data lives through the rendering, as the records: frozen like them
-            kpis_beside(kept_kpis, validation.dataset, self.as_of(), (earliest,)) as kpis,
+            kpis_beside(kept_kpis, validation.dataset, self.as_of(), earliest) as kpis,
         ):
             data = site_data(
                 validation.dataset,
@@ -326,8 +328,11 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 internal,
                 earlier_kpis=kpis,
                 kpi_report=kpis.report,
+                past=past,
             )
         kept_kpis.prune()
+        if past.made:
+            log.info(phrase("plugin_past_kpis_made", data.language, count=past.made))
         if kept_kpis.reused_today:
             log.info(phrase("plugin_kpis_reused_today", data.language, as_of=data.as_of))
         if kept_kpis.reused:

@@ -60,6 +60,7 @@ from crmdata.records.problems import Problem
 from crmdata.records.vocabulary import phrase
 from site_builder.claims import Claims
 from site_builder.labels import Labels
+from site_builder.past_kpis import PastKpis, trend_days
 
 TREND_DAYS = (30, 90)
 """KPIs are also computed this many days before as_of, to show where they are heading."""
@@ -186,7 +187,12 @@ class SiteData:
     segments: list[Segment] = field(default_factory=list)
     kpi_report: dict[str, object] = field(default_factory=dict)
     kpi_before: dict[int, dict[str, object]] = field(default_factory=dict)
-    """days before as_of -> the team's KPI values then (see TREND_DAYS)."""
+    """days before as_of -> the team's KPI values then (see TREND_DAYS); {} when they are not known."""
+    kpi_series: list[tuple[date, dict[str, object] | None]] = field(default_factory=list)
+    """The KPI reports (team and by_owner) of the trend's past days on their own records, oldest first (None:
+    not known); empty outside git (site_builder.past_kpis). The trend's last point is kpi_report."""
+    past_begins: date | None = None
+    """The first day whose records git holds (the first commit's), for the trends' note."""
     customers: dict[str, Customer] = field(default_factory=dict)
     """Customers that existed by as_of, by id, in file order."""
     plan_of: dict[str, FollowUp] = field(default_factory=dict)
@@ -367,10 +373,13 @@ def site_data(
     history: History | None = None,
     earlier_kpis: Callable[[Dataset, date], dict[str, object]] = kpis.compute,
     kpi_report: Callable[[Dataset, date], dict[str, object]] = kpis.report,
+    past: PastKpis | None = None,
 ) -> SiteData:
     """Run the engine once for the whole site. `history` is read from git in ds.root unless given;
     `earlier_kpis` gives the team's KPIs of an earlier day (TREND_DAYS) and `kpi_report` the KPIs of as_of:
-    kpis.compute and kpis.report, or the plugin's kept values (site_builder.kept.KeptKpis)."""
+    kpis.compute and kpis.report, or the plugin's kept values (site_builder.kept.KeptKpis). `past`, in a git
+    repository, gives the KPIs of past days on their own day's records (site_builder.past_kpis) instead of
+    `earlier_kpis`, and the 12-month trends."""
     config = ds.config
     redact = config.site.redact if config is not None else True
     data = SiteData(
@@ -415,7 +424,12 @@ def site_data(
     data.todos_of_owner = dict(todos)
     add_history(data, history)
     # last: some may be worked out beside (site_builder.kpis_beside), the earlier days' here first
-    data.kpi_before = {days: earlier_kpis(ds, as_of - timedelta(days=days)) for days in TREND_DAYS}
+    if past is not None and past.known:
+        data.kpi_before = {days: past.team(as_of - timedelta(days=days)) or {} for days in TREND_DAYS}
+        data.kpi_series = [(day, past.report(day)) for day in trend_days(as_of)]
+        data.past_begins = past.begins
+    else:
+        data.kpi_before = {days: earlier_kpis(ds, as_of - timedelta(days=days)) for days in TREND_DAYS}
     data.kpi_report = kpi_report(ds, as_of)
     return data
 

@@ -589,6 +589,21 @@ LABELS: dict[str, Word] = {
     "now": Word("当前", "Now"),
     "days_ago_30": Word("30天前", "30 days ago"),
     "days_ago_90": Word("90天前", "90 days ago"),
+    "trend_12m": Word("近 12 个月", "12 months"),
+    "kpi_trend_note": Word(
+        "趋势（每个月最后一天）和 30 天前、90 天前的值都按当天的记录计算：取自版本历史中那天的最后一个提交，"
+        "当时的阶段、等级、价值和负责人。",
+        "The trends (the last day of each month) and the values of 30 and 90 days ago are counted on the records of "
+        "that day: the day's last commit in git, with the stages, tiers, values and owners of then.",
+    ),
+    "kpi_trend_begins": Word(
+        "版本历史中最早的记录是 {day} 的，更早的值显示为 —。", "git holds records from {day} on: earlier values show as —."
+    ),
+    "kpi_trend_no_git": Word(
+        "这个仓库没有版本历史，过去的记录无从得知：不显示趋势，30 天前和 90 天前按现在的记录计算。",
+        "This repository is not in git, so past records are not known: no trends, and 30 and 90 days ago are "
+        "counted on today's records.",
+    ),
     "kpi_definitions_in_help": Word(
         "点指标名称可以看它的定义：统计的是什么、怎么算。",
         "Each KPI's name links to its definition: what it counts and how.",
@@ -1411,6 +1426,10 @@ PHRASES: dict[str, Word] = {
     "wrote_events": Word("已写入 {out}：{count} 个日程", "wrote {out}: {count} events"),
     "wrote_file": Word("已写入 {path}", "wrote {path}"),
     "site_written": Word("crm：站点已写入 {path}", "crm: site written to {path}"),
+    "plugin_past_kpis_made": Word(
+        "crm：过去 {count} 天的指标已按当天的记录算好（git 历史），下次构建沿用",
+        "crm: the KPIs of {count} past days computed on their own day's records (git history), kept for the next build",
+    ),
     "mkdocs_building_into": Word("crm：正在生成站点：{path}", "crm: building the site in {path}"),
     "mkdocs_built_in": Word("crm：页面生成完毕，用时 {seconds} 秒", "crm: pages built in {seconds} s"),
     "mkdocs_building": Word("crm：正在生成站点……", "crm: building the site..."),
