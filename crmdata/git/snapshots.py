@@ -19,6 +19,7 @@ and `crm validate` and `crm diff` report problems.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any, cast
 
 from pydantic import ValidationError
@@ -40,6 +41,10 @@ from crmdata.records.models import CrmConfig
 from crmdata.records.validate import every_record
 from crmdata.records.yamlread import read_yaml
 
+_CONVERSATIONS = f"{INTERACTIONS_DIR}/"
+_GONE = object()
+"""A file HEAD has and the commit has not."""
+
 
 def record_folder(path: str) -> str | None:
     """The record folder whose `load()` reads the file at `path` (relative to the data root), or None: a flat
@@ -57,99 +62,129 @@ def record_folder(path: str) -> str | None:
 
 
 class Snapshots:
-    """Datasets of past commits of the repository holding `current` (the working tree's loaded records)."""
+    """Datasets of past commits of the repository holding `current` (the working tree's loaded records).
+
+    It keeps the state of one commit (its record files by folder in load order, their records, crm.yaml),
+    HEAD's to begin with, and builds each commit asked for from the last one: `git diff-tree` between the two
+    names the few files that differ, so a year of month ends asked newest first costs a month of changes each
+    (oldest first, the first step is a whole year's)."""
 
     def __init__(self, repo: gitrev.GitRepository, current: Dataset, options: LoadOptions | None = None) -> None:
         self.repo = repo
         self.options = options or LoadOptions()
-        self.head = gitrev.Revision("HEAD", _head_commit(repo))
-        self.head_files = gitrev.data_files(repo, self.head)
-        changed_since_head = _working_tree_changes(repo)
-        loaded = {current.file_of(record): record for record in every_record(current)}
-        self.at_head: dict[str, AnyRecord | None] = {}
-        """Path → its record at HEAD where the working tree's record is HEAD's (None: not a valid record)."""
-        for path, blob in self.head_files.items():
-            if path in changed_since_head or blob.is_link or record_folder(path) is None:
-                continue
-            self.at_head[path] = loaded.get(path)
-        self.config_at_head = current.config
-        self.config_changed = CONFIG_FILE in changed_since_head
-        """Whether the working tree's crm.yaml differs from HEAD's (then HEAD's is read from git)."""
-        self.current_keys = current.record_keys
         self.by_blob: dict[str, tuple[AnyRecord | None, bytes]] = {}
         """Blob id → (its record, or None when it is not a valid one; its content key), read this run."""
         self.configs: dict[str, CrmConfig | None] = {}
+        self.current_keys = current.record_keys
+        self.commit = _head_commit(repo)
+        """The commit whose state is held."""
+        changed_since_head = _working_tree_changes(repo)
+        files = current.record_files
+        loaded = {files[id(record)]: record for record in every_record(current)}
+        self.paths: dict[str, list[str]] = {folder: [] for folder in RECORD_FOLDERS}
+        """Each folder's record files, in the order load() reads them."""
+        self.head_oids = dict(_record_listing(repo, self.commit, self.paths))
+        """Path → its blob id at HEAD: a blob read later that is HEAD's at the same path is the working tree's
+        record (unless the working tree changed that file), shared, never parsed again."""
+        config_oid = self.head_oids.pop(CONFIG_FILE, None)
+        self.loaded = loaded
+        self.changed_since_head = changed_since_head
+        unknown = {
+            path: gitrev.Blob("100644", self.head_oids[path]) for path in changed_since_head if path in self.head_oids
+        }
+        """HEAD's blob of each record file the working tree changed (read from git)."""
+        self._read(unknown)
+        self.records: dict[str, list[AnyRecord | None]] = {}
+        """Beside `paths`: each file's record, None when it is not a valid record."""
+        self.record_files: dict[int, str] = {}
+        """id(record) → its file, for the records held (a snapshot starts from a copy; entries of records no
+        longer held are never asked for, and those records live on in `current` or `by_blob`)."""
+        self.record_keys: dict[int, bytes] = dict(current.record_keys)
+        for folder, paths in self.paths.items():
+            paths.sort()  # git lists them sorted already: a pass
+            records = [self.by_blob[unknown[path].oid][0] if path in unknown else loaded.get(path) for path in paths]
+            self.records[folder] = records
+            self.record_files.update(
+                (id(record), path) for path, record in zip(paths, records, strict=True) if record is not None
+            )
+        for blob in unknown.values():
+            record, key = self.by_blob[blob.oid]
+            if record is not None:
+                self.record_keys[id(record)] = key
+        if CONFIG_FILE in changed_since_head:
+            self.config = self._config(gitrev.Blob("100644", config_oid)) if config_oid is not None else None
+        else:
+            self.config = current.config
 
     def dataset_at(self, commit: str) -> Dataset:
         """The valid records of `commit` (a full commit id) as `load()` would read its files."""
-        revision = gitrev.Revision(commit, commit)
-        files = gitrev.data_files_after(self.repo, self.head, self.head_files, revision)
-        differ = gitrev.changed_paths(self.head_files, files)
-        wanted = {
-            path: blob
-            for path, blob in files.items()
-            if not blob.is_link
-            and record_folder(path) is not None
-            and (path in differ or path not in self.at_head)
-            and blob.oid not in self.by_blob
-        }
-        self._read({blob.oid for blob in wanted.values()}, wanted)
+        differ = _differences(self.repo, self.commit, commit)
+        self._read({path: blob for path, blob in differ.items() if blob is not None and record_folder(path)})
         with gc_paused():
-            return self._assemble(files, differ)
-
-    def _assemble(self, files: dict[str, gitrev.Blob], differ: set[str]) -> Dataset:
-        config_blob = files.get(CONFIG_FILE)
-        if config_blob is None:
-            config = None
-        elif CONFIG_FILE not in differ and not self.config_changed:
-            config = self.config_at_head
-        else:
-            config = self._config(config_blob)
-        dataset = Dataset(root=self.repo.toplevel / self.repo.prefix, config=config)
-        by_folder: dict[str, list[str]] = {folder: [] for folder in RECORD_FOLDERS}
-        for path, blob in files.items():
-            folder = record_folder(path)
-            if folder is not None and not blob.is_link:
-                by_folder[folder].append(path)
-        dataset.customer_files = sorted(by_folder["customers"])
-        dataset.plan_files = sorted(by_folder["plans"])
-        dataset.opportunity_files = sorted(by_folder["opportunities"])
-        dataset.contract_files = sorted(by_folder["contracts"])
-        dataset.interaction_files = sorted(by_folder[INTERACTIONS_DIR])
-        lists: dict[str, list[Any]] = {folder: [] for folder in RECORD_FOLDERS}
-        record_files, record_keys, current_keys = dataset.record_files, dataset.record_keys, self.current_keys
-        for folder, paths in (
-            ("customers", dataset.customer_files),
-            (INTERACTIONS_DIR, dataset.interaction_files),
-            ("plans", dataset.plan_files),
-            ("opportunities", dataset.opportunity_files),
-            ("contracts", dataset.contract_files),
-        ):
-            ordered = lists[folder]
-            for path in paths:
-                if path in differ or path not in self.at_head:
-                    record, key = self.by_blob[files[path].oid]
-                    if record is not None:
-                        record_keys[id(record)] = key
-                else:
-                    record = self.at_head[path]
-                    if record is not None and (known := current_keys.get(id(record))) is not None:
-                        record_keys[id(record)] = known
-                if record is not None:
-                    ordered.append(record)
-                    record_files[id(record)] = path
-        dataset.customers = lists["customers"]
-        dataset.interactions = lists[INTERACTIONS_DIR]
-        dataset.plans = lists["plans"]
-        dataset.opportunities = lists["opportunities"]
-        dataset.contracts = lists["contracts"]
-        dataset.files_read = sum(len(paths) for paths in by_folder.values()) + (config is not None)
+            self._move(differ)
+        self.commit = commit
+        dataset = Dataset(root=self.repo.toplevel / self.repo.prefix, config=self.config)
+        dataset.record_keys = dict(self.record_keys)
+        dataset.record_files = dict(self.record_files)
+        dataset.customer_files = list(self.paths["customers"])
+        dataset.interaction_files = list(self.paths[INTERACTIONS_DIR])
+        dataset.plan_files = list(self.paths["plans"])
+        dataset.opportunity_files = list(self.paths["opportunities"])
+        dataset.contract_files = list(self.paths["contracts"])
+        valid: dict[str, list[Any]] = {  # each folder's records are of its model
+            folder: [record for record in records if record is not None] for folder, records in self.records.items()
+        }
+        dataset.customers = valid["customers"]
+        dataset.interactions = valid[INTERACTIONS_DIR]
+        dataset.plans = valid["plans"]
+        dataset.opportunities = valid["opportunities"]
+        dataset.contracts = valid["contracts"]
+        dataset.files_read = sum(len(paths) for paths in self.paths.values()) + (self.config is not None)
         return dataset
 
-    def _read(self, oids: set[str], wanted: dict[str, gitrev.Blob]) -> None:
+    def _move(self, differ: dict[str, gitrev.Blob | None]) -> None:
+        """Make the state held that of the commit `differ` leads to (path → its blob there, None: gone)."""
+        if CONFIG_FILE in differ:
+            blob = differ[CONFIG_FILE]
+            self.config = None if blob is None or blob.is_link else self._config(blob)
+        changes: dict[str, dict[str, AnyRecord | object | None]] = {folder: {} for folder in RECORD_FOLDERS}
+        for path, blob in differ.items():
+            folder = record_folder(path)
+            if folder is None:
+                continue
+            if blob is None or blob.is_link:
+                changes[folder][path] = _GONE  # a link is reported by load(), never read
+                continue
+            record, key = self.by_blob[blob.oid]
+            changes[folder][path] = record
+            if record is not None:
+                self.record_files[id(record)] = path
+                self.record_keys[id(record)] = key
+        for folder, mine in changes.items():
+            if not mine:
+                continue
+            paths, records = self.paths[folder], self.records[folder]
+            pairs = [(path, mine.pop(path, record)) for path, record in zip(paths, records, strict=True)]
+            if mine:  # files the last commit did not have
+                pairs.extend(mine.items())
+                pairs.sort(key=_first)
+            self.paths[folder] = [path for path, record in pairs if record is not _GONE]
+            self.records[folder] = [cast(AnyRecord | None, record) for _, record in pairs if record is not _GONE]
+
+    def _read(self, wanted: Mapping[str, gitrev.Blob]) -> None:
         """Parse and validate each blob of `wanted` (path → blob) once, as the file of its path."""
-        contents = gitrev.read_blobs(self.repo, sorted(oids))
+        fresh: dict[str, gitrev.Blob] = {}
         for path, blob in wanted.items():
+            if blob.oid in self.by_blob or blob.is_link:
+                continue
+            known = self.loaded.get(path)
+            key = self.current_keys.get(id(known)) if known is not None else None
+            if key is not None and self.head_oids.get(path) == blob.oid and path not in self.changed_since_head:
+                self.by_blob[blob.oid] = (known, key)  # HEAD's blob there: the working tree's record
+            else:
+                fresh[path] = blob
+        contents = gitrev.read_blobs(self.repo, sorted({blob.oid for blob in fresh.values()}))
+        for path, blob in fresh.items():
             if blob.oid in self.by_blob:
                 continue
             raw = contents[blob.oid]
@@ -157,7 +192,7 @@ class Snapshots:
             assert folder is not None
             parsed = read_yaml(raw, path, self.options.max_file_bytes)
             record: AnyRecord | None = None
-            if parsed.data is not None and not parsed.problems:
+            if parsed.data is not None:  # as load(): a record with problems of its reading is still a record
                 try:
                     record = cast(AnyRecord, FOLDER_MODELS[folder].model_validate(parsed.data))
                 except ValidationError:
@@ -174,6 +209,50 @@ class Snapshots:
                 config = None
             self.configs[blob.oid] = config
         return self.configs[blob.oid]
+
+
+def _first(pair: tuple[str, object]) -> str:
+    return pair[0]
+
+
+def _record_listing(repo: gitrev.GitRepository, commit: str, paths: dict[str, list[str]]) -> Iterator[tuple[str, str]]:
+    """Enter the record files of `commit` into `paths` (by folder, as record_folder sorts them), and yield the
+    blob id of each of them and of crm.yaml. One `git ls-tree` of 150,000 files, read in one pass (nothing is
+    written from it, so no path needs gitrev's checks for a scratch folder)."""
+    data_paths = [repo.prefix + name for name in gitrev.DATA_PATHS]
+    listed = repo.git("ls-tree", "-r", "-z", "--full-tree", commit, "--", *data_paths)
+    if listed.returncode != 0:
+        raise gitrev.GitError("git_cannot_list", revision=commit, reason=gitrev.first_line(listed.stderr))
+    prefix, conversations = repo.prefix, paths[INTERACTIONS_DIR]
+    for entry in listed.stdout.split(b"\0"):
+        meta, _, raw = entry.partition(b"\t")
+        if not raw or not meta.startswith((b"100644 ", b"100755 ")):
+            continue  # a link (load() reports it, never reads it), a submodule
+        path = raw.decode("utf-8", "surrogateescape").removeprefix(prefix)
+        if path.startswith(_CONVERSATIONS) and path.endswith(RECORD_SUFFIX) and "/." not in path:
+            conversations.append(path)  # the common case, record_folder's test written out
+        elif (folder := record_folder(path)) is not None:
+            paths[folder].append(path)
+        elif path != CONFIG_FILE:
+            continue
+        yield path, meta[-40:].decode("ascii") if len(meta) == 52 else meta.rsplit(b" ", 1)[1].decode("ascii")
+
+
+def _differences(repo: gitrev.GitRepository, head: str, commit: str) -> dict[str, gitrev.Blob | None]:
+    """The data files that differ between `head` and `commit`: path → its blob in `commit` (None: not there)."""
+    paths = [repo.prefix + name for name in gitrev.DATA_PATHS]
+    result = repo.git("diff-tree", "-r", "-z", "--no-renames", head, commit, "--", *paths)
+    if result.returncode != 0:
+        raise gitrev.GitError("git_cannot_list", revision=commit, reason=gitrev.first_line(result.stderr))
+    found: dict[str, gitrev.Blob | None] = {}
+    fields = result.stdout.split(b"\0")
+    for meta, raw_path in zip(fields[0::2], fields[1::2], strict=False):
+        if not meta.startswith(b":"):
+            break  # the empty field after the last entry
+        _, new_mode, _, new_oid, status = meta[1:].decode("ascii").split()
+        path = raw_path.decode("utf-8", "surrogateescape").removeprefix(repo.prefix)
+        found[path] = None if status == "D" else gitrev.Blob(new_mode, new_oid)
+    return found
 
 
 def _head_commit(repo: gitrev.GitRepository) -> str:

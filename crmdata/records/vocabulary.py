@@ -597,7 +597,8 @@ LABELS: dict[str, Word] = {
         "that day: the day's last commit in git, with the stages, tiers, values and owners of then.",
     ),
     "kpi_trend_begins": Word(
-        "版本历史中最早的记录是 {day} 的，更早的值显示为 —。", "git holds records from {day} on: earlier values show as —."
+        "版本历史中最早的记录是 {day} 的，更早的值显示为 —。",
+        "git holds records from {day} on: earlier values show as —.",
     ),
     "kpi_trend_no_git": Word(
         "这个仓库没有版本历史，过去的记录无从得知：不显示趋势，30 天前和 90 天前按现在的记录计算。",
