@@ -119,10 +119,31 @@ def serving(out: Path) -> Iterator[Site]:
         server.server_close()
 
 
+DEMO_COMMITTED = "2026-01-05T10:00:00+08:00"
+"""When the demo repository of the browser tests committed its records: long enough before DEMO_AS_OF that its
+"30 days ago" and "90 days ago" are known (site_builder.past_kpis reads the records of each day from git)."""
+
+
+def demo_repository(root: Path) -> Path:
+    """The demo (records, crm.yaml and docs/) in a git repository of its own with one commit, DEMO_COMMITTED.
+    In this project's repository the demo's history begins with the project's (2026-11-24), so a site built
+    there in place knows no record before that day and shows no value of 30 days ago."""
+    demo_copy(root, lambda config: config)
+    shutil.copytree(PROJECT / "docs", root / "docs")
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "demo",
+           "GIT_AUTHOR_EMAIL": "demo@example.com", "GIT_COMMITTER_NAME": "demo",
+           "GIT_COMMITTER_EMAIL": "demo@example.com", "GIT_AUTHOR_DATE": DEMO_COMMITTED,
+           "GIT_COMMITTER_DATE": DEMO_COMMITTED}  # fmt: skip
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "the demo"]):
+        subprocess.run(["git", *command], cwd=root, env=env, check=True, capture_output=True)
+    return root
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The demo site as `crm build` writes it."""
-    with built_and_served(PROJECT, tmp_path_factory.mktemp("browser")) as served:
+    """The demo site as `crm build` writes it, from the demo committed in a repository of its own."""
+    work = tmp_path_factory.mktemp("browser")
+    with built_and_served(demo_repository(work / "demo"), work) as served:
         yield served
 
 
