@@ -821,6 +821,7 @@ def each_customers_pages(data: SiteData) -> Iterator[Page]:
                 "renewed_by": {k.id: data.renewed_by[k.id] for k in my_contracts if k.id in data.renewed_by},
                 "suggested": data.suggested_value.get(customer.id),
                 "history": data.history_of.get(customer.id),
+                "field_changes": data.field_changes_of.get(customer.id, []),
                 "named_customers": {cid: data.customers[cid] for cid in named if cid in data.customers},
             },
             keyed=True,

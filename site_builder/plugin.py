@@ -86,7 +86,7 @@ from site_builder.pages import (
     segment_src,
     worker_outputs,
 )
-from site_builder.past_kpis import PastKpis
+from site_builder.past_kpis import PastKpis, kept_field_history
 from site_builder.render import Links, environment
 from site_builder.reuse import (
     Manifest,
@@ -316,6 +316,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.code = code_digest()
         kept_kpis = KeptKpis(root, self.site_kind, self.code)
         past = PastKpis(root, validation.dataset, self.as_of(), kept_kpis.store, self.code)
+        fields = kept_field_history(root, kept_kpis.store, self.code)
         earliest = () if past.known else (self.as_of() - timedelta(days=TREND_DAYS[-1]),)
         with (
             gc_paused(),  # the site's data lives through the rendering, as the records: frozen like them
@@ -329,6 +330,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
                 earlier_kpis=kpis,
                 kpi_report=kpis.report,
                 past=past,
+                fields=fields,
             )
         kept_kpis.prune()
         if past.made:

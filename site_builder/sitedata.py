@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -41,6 +41,7 @@ from crmdata.engine.segments import (
     segments,
 )
 from crmdata.engine.value import suggested_values
+from crmdata.git.field_history import FieldHistory, FieldMove
 from crmdata.git.history import CustomerHistory, History, changes_by_customer, read_history
 from crmdata.records.dataset import Dataset
 from crmdata.records.models import (
@@ -191,6 +192,8 @@ class SiteData:
     kpi_series: list[tuple[date, dict[str, object] | None]] = field(default_factory=list)
     """The KPI reports (team and by_owner) of the trend's past days on their own records, oldest first (None:
     not known); empty outside git (site_builder.past_kpis). The trend's last point is kpi_report."""
+    field_changes_of: dict[str, list[FieldMove]] = field(default_factory=dict)
+    """customer id -> its stage, tier, value and owner changes from git, newest first (none outside git)."""
     past_begins: date | None = None
     """The first day whose records git holds (the first commit's), for the trends' note."""
     customers: dict[str, Customer] = field(default_factory=dict)
@@ -374,12 +377,14 @@ def site_data(
     earlier_kpis: Callable[[Dataset, date], dict[str, object]] = kpis.compute,
     kpi_report: Callable[[Dataset, date], dict[str, object]] = kpis.report,
     past: PastKpis | None = None,
+    fields: FieldHistory | None = None,
 ) -> SiteData:
     """Run the engine once for the whole site. `history` is read from git in ds.root unless given;
     `earlier_kpis` gives the team's KPIs of an earlier day (TREND_DAYS) and `kpi_report` the KPIs of as_of:
     kpis.compute and kpis.report, or the plugin's kept values (site_builder.kept.KeptKpis). `past`, in a git
     repository, gives the KPIs of past days on their own day's records (site_builder.past_kpis) instead of
-    `earlier_kpis`, and the 12-month trends."""
+    `earlier_kpis`, and the 12-month trends; `fields`, when each customer's stage, tier, value and owner changed
+    (crmdata.git.field_history)."""
     config = ds.config
     redact = config.site.redact if config is not None else True
     data = SiteData(
@@ -423,6 +428,8 @@ def site_data(
         todos[todo.owner].append(todo)
     data.todos_of_owner = dict(todos)
     add_history(data, history)
+    if fields is not None:
+        data.field_changes_of = field_changes_of(ds, data.customers.values(), fields)
     # last: some may be worked out beside (site_builder.kpis_beside), the earlier days' here first
     if past is not None and past.known:
         data.kpi_before = {days: past.team(as_of - timedelta(days=days)) or {} for days in TREND_DAYS}
@@ -499,6 +506,16 @@ def _grouped(records: list[RecordT], order: Callable[[RecordT], tuple[object, ..
     for record in records:
         grouped[record.customer].append(record)
     return {customer: sorted(items, key=order) for customer, items in grouped.items()}
+
+
+def field_changes_of(ds: Dataset, customers: Iterable[Customer], fields: FieldHistory) -> dict[str, list[FieldMove]]:
+    """Each customer's field changes (not the first version of its file: that is its creation), newest first."""
+    found: dict[str, list[FieldMove]] = {}
+    for customer in customers:
+        changes = [change for change in fields.changes.get(ds.file_of(customer), ()) if change.before is not None]
+        if changes:
+            found[customer.id] = changes[::-1]
+    return found
 
 
 def add_history(data: SiteData, history: History | None = None) -> None:

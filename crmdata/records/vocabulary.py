@@ -677,6 +677,8 @@ LABELS: dict[str, Word] = {
     "edited_by": Word("修改记录", "Changes"),
     "change_history": Word("变更历史", "Change history"),
     "author": Word("作者", "Author"),
+    "field_history": Word("阶段、分级、价值和负责人的变化", "Stage, tier, value and owner changes"),
+    "field_change": Word("变化", "Change"),
     "commit": Word("提交", "Commit"),
     "changed_records": Word("记录", "Records"),
     "commit_subject": Word("提交说明", "Commit message"),
