@@ -41,7 +41,7 @@ from crmdata.engine.segments import (
     segments,
 )
 from crmdata.engine.value import suggested_values
-from crmdata.git.field_history import FieldHistory, FieldMove
+from crmdata.git.field_history import FieldHistory, FieldMove, stage_entered
 from crmdata.git.history import CustomerHistory, History, changes_by_customer, read_history
 from crmdata.records.dataset import Dataset
 from crmdata.records.models import (
@@ -192,6 +192,8 @@ class SiteData:
     kpi_series: list[tuple[date, dict[str, object] | None]] = field(default_factory=list)
     """The KPI reports (team and by_owner) of the trend's past days on their own records, oldest first (None:
     not known); empty outside git (site_builder.past_kpis). The trend's last point is kpi_report."""
+    stage_entered: dict[str, date] = field(default_factory=dict)
+    """opportunity id -> the day it entered its current stage, from git (none outside git)."""
     field_changes_of: dict[str, list[FieldMove]] = field(default_factory=dict)
     """customer id -> its stage, tier, value and owner changes from git, newest first (none outside git)."""
     past_begins: date | None = None
@@ -399,6 +401,12 @@ def site_data(
         policy=config.policy if config is not None else Policy(),
     )
     data.customers = {c.id: c for c in ds.customers if c.since is None or c.since <= as_of}
+    if fields is not None:  # the day each opportunity entered its stage, for the pipeline's ages
+        data.stage_entered = {
+            opportunity.id: day
+            for opportunity in ds.opportunities
+            if (day := stage_entered(fields, ds.file_of(opportunity), opportunity.stage.value)) is not None
+        }
     data.currency = config.currency if config is not None else DEFAULT_CURRENCY
     add_commercial(data)
     data.plans = followups(ds, as_of)
@@ -484,7 +492,7 @@ def add_commercial(data: SiteData) -> None:
         ),
         key=lambda line: (line.due, line.contract.id),
     )
-    data.pipeline = pipeline(ds, as_of)
+    data.pipeline = pipeline(ds, as_of, entered=data.stage_entered)
     data.win_rate = win_rate(ds, as_of)
     data.suggested_value = suggested_values(ds, as_of)
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from crmdata.git import gitrev
-from crmdata.git.field_history import FieldHistory, FieldMove, field_history
+from crmdata.git.field_history import FieldHistory, FieldMove, field_history, stage_entered
 from tests.conftest import DEFAULT_CONFIG, DataRepo, run_crm
 from tests.test_site_history import HOSTILE_AUTHOR, commit, git, init_repository
 
@@ -89,3 +90,24 @@ def test_field_changes_round_trip_as_kept() -> None:
     change = FieldMove("stage", "active", "stable", date(2026, 6, 1), "a" * 40, "李红")
     assert FieldMove.from_json(json.loads(json.dumps(change.as_json()))) == change
     assert FieldHistory.from_json({"values": "not a mapping"}) is None
+
+
+def test_an_opportunitys_age_in_its_stage_counts_from_the_day_git_says_it_entered_it(
+    repo: DataRepo, tmp_path: Path
+) -> None:
+    """SJ-1 has been in proposal since its commit of 2026-04-10: 96 days on 2026-07-15 on the pipeline page. No
+    conversation names it, so without git its age is not known."""
+    built = run_crm("build", "--root", str(repo.root), "--as-of", "2026-07-15", "--out", str(tmp_path / "site"))
+    assert built.returncode == 0, built.stderr
+    page = (repo.root / ".crm-cache" / "site" / "public" / "pipeline.md").read_text(encoding="utf-8")
+    assert "停留中位数 96 天" in page
+    history = field_history(gitrev.repository(repo.root))
+    assert stage_entered(history, "opportunities/SJ-1.yaml", "proposal") == date(2026, 4, 10)
+    assert stage_entered(history, "opportunities/SJ-1.yaml", "negotiation") is None  # not its last stage
+
+    shutil.rmtree(repo.root / ".git")
+    shutil.rmtree(repo.root / ".crm-cache")
+    again = run_crm("build", "--root", str(repo.root), "--as-of", "2026-07-15", "--out", str(tmp_path / "plain"))
+    assert again.returncode == 0, again.stderr
+    page = (repo.root / ".crm-cache" / "site" / "public" / "pipeline.md").read_text(encoding="utf-8")
+    assert "停留中位数" not in page

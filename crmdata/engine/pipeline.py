@@ -18,11 +18,13 @@ pipeline_weighted_value and win_rate_12m share (contract §4):
   same ones win_rate counts. A stage's count includes opportunities in other currencies; its value and
   weighted value do not.
 - **Age** (days): as_of minus the day the opportunity entered its stage. For won and lost that day is
-  closed_on, exactly. For an open stage, records keep no history of stage moves, so the age is counted from
-  the opportunity's first conversation (the earliest interaction, not care, with `opportunity: ID`, on or
-  before as_of) and is unknown (None) without one; it is the opportunity's age rather than its age in the
-  stage. Reading the stage's change from git history will make it exact later. A stage's median age is the
-  lower middle value of the known ages (a whole number of days), None if none is known.
+  closed_on, exactly. For an open stage, a record keeps no history of its stage moves, but git does: the
+  caller gives the day its record entered that stage on the branch (`entered`, from
+  crmdata.git.field_history: the commit date of the change to that stage), used when on or before as_of.
+  Without it (no git, a stage changed but not committed), the age is counted from the opportunity's first
+  conversation (the earliest interaction, not care, with `opportunity: ID`, on or before as_of) and is
+  unknown (None) without one: the opportunity's age rather than its age in the stage. A stage's median age
+  is the lower middle value of the known ages (a whole number of days), None if none is known.
 - **Stale**: an open opportunity with no conversation naming it in the last 30 days: its latest
   conversation (interaction, not care, with `opportunity: ID`, on or before as_of) is 30 or more days
   before as_of. When no conversation names it, its customer's latest conversation counts instead; with
@@ -32,7 +34,7 @@ pipeline_weighted_value and win_rate_12m share (contract §4):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -193,9 +195,10 @@ def _median_low(ages: list[int]) -> int | None:
     return ordered[(len(ordered) - 1) // 2]
 
 
-def pipeline(ds: Dataset, as_of: date, owner: str | None = None) -> Pipeline:
-    """The pipeline on as_of (for one owner's opportunities when `owner` is given); every definition is in
-    the module's docstring."""
+def pipeline(ds: Dataset, as_of: date, owner: str | None = None, entered: Mapping[str, date] | None = None) -> Pipeline:
+    """The pipeline on as_of (for one owner's opportunities when `owner` is given); `entered`: opportunity id ->
+    the day it entered its current stage, from git. Every definition is in the module's docstring."""
+    entered = entered or {}
     currency = default_currency(ds)
     config = ds.config
     named, latest_with = _conversation_days(ds, as_of)
@@ -212,8 +215,12 @@ def pipeline(ds: Dataset, as_of: date, owner: str | None = None) -> Pipeline:
         stage = opportunity.stage
         conversations = named.get(opportunity.id)
         if opportunity.is_open:
-            if conversations is not None:
+            since = entered.get(opportunity.id)
+            if since is not None and since <= as_of:
+                ages[stage].append((as_of - since).days)
+            elif conversations is not None:
                 ages[stage].append((as_of - conversations.first).days)
+            if conversations is not None:
                 latest: date | None = conversations.latest
             else:
                 latest = latest_with.get(opportunity.customer)

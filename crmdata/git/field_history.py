@@ -178,3 +178,10 @@ def _values(raw: bytes, path: str, names: tuple[str, ...]) -> dict[str, str | No
     if not isinstance(data, dict):
         return None
     return {name: None if data.get(name) is None else str(data.get(name)) for name in names}
+
+
+def stage_entered(history: FieldHistory, path: str, stage: str) -> date | None:
+    """The day the record at `path` entered `stage` on the branch: the day of its last change of stage, when
+    that change was to `stage` (else its stage now is not the last one committed: None)."""
+    moves = [change for change in history.changes.get(path, ()) if change.field == "stage"]
+    return moves[-1].day if moves and moves[-1].after == stage else None
