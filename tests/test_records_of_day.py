@@ -42,8 +42,12 @@ def _owners(root: Path, *args: str) -> dict[str, object]:
     return {owner: values["customers_total"] for owner, values in by_owner.items()}
 
 
-def _head(root: Path) -> str:
-    return git(root, "rev-parse", "HEAD").strip()
+def _as_of_equals_at(repo: DataRepo, days: list[str]) -> None:
+    """`crm kpi --as-of D` equals `crm kpi --at <D's commit> --as-of D`: the last first-parent commit dated on or
+    before D (git's own answer: rev-list --first-parent --before)."""
+    for day in days:
+        commit = git(repo.root, "rev-list", "-1", "--first-parent", f"--before={day}T23:59:59+08:00", "HEAD").strip()
+        assert _kpi(repo.root, "--as-of", day) == _kpi(repo.root, "--at", commit, "--as-of", day), day
 
 
 @pytest.fixture
@@ -110,6 +114,7 @@ def test_a_revert_restores_the_earlier_state(moved: DataRepo) -> None:
     git(moved.root, "revert", "--no-edit", "HEAD", when="2026-07-10T09:00:00+08:00")
     assert _stages(moved.root, "--as-of", "2026-07-09") == {"active": 1, "stable": 1}
     assert _stages(moved.root, "--as-of", "2026-07-10") == {"active": 2}
+    _as_of_equals_at(moved, ["2026-07-09", "2026-07-10", "2026-08-01"])
 
 
 def test_a_merged_branch_does_not_leak_into_the_first_parent_history(moved: DataRepo) -> None:
@@ -122,6 +127,7 @@ def test_a_merged_branch_does_not_leak_into_the_first_parent_history(moved: Data
     git(moved.root, "merge", "-q", "--no-ff", "-m", "merge side", "side", when="2026-06-20T09:00:00+08:00")
     assert _stages(moved.root, "--as-of", "2026-06-15") == {"active": 1, "stable": 1}  # not dormant yet
     assert _stages(moved.root, "--as-of", "2026-06-20") == {"stable": 1, "dormant": 1}
+    _as_of_equals_at(moved, ["2026-06-10", "2026-06-15", "2026-06-20"])
 
 
 def test_due_and_segments_read_the_days_records_too(moved: DataRepo) -> None:
