@@ -15,6 +15,7 @@ if they had created every file, so their file lists are dropped rather than show
 
 from __future__ import annotations
 
+import marshal
 import os
 import shutil
 import subprocess
@@ -25,8 +26,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from crmdata.records.cache import CACHE_DIR_NAME, cache_folder, read_signed, sign, signing_key
 from crmdata.records.load import CUSTOMERS_DIR, INTERACTIONS_DIR
 from crmdata.records.vocabulary import Catalogue, Message, Word
+from crmdata.system.safe_paths import write_file
 
 FOLDERS = (CUSTOMERS_DIR, INTERACTIONS_DIR)
 """Where the record files are, relative to the data root."""
@@ -319,11 +322,15 @@ def read_history(root: Path) -> History:
         skip = _shallow_cut(base, root, env) if shallow else frozenset()
         key = (str(root), head.stdout.strip(), skip)
         if key not in _last_log:
-            commits_of, count, failed = _log(base, env, key[1], skip)
-            if failed is not None:
-                return History(missing=HISTORY_WORDS.say("log_failed", reason=failed))
+            kept = _kept_log(root, key)
+            if kept is None:
+                commits_of, count, failed = _log(base, env, key[1], skip)
+                if failed is not None:
+                    return History(missing=HISTORY_WORDS.say("log_failed", reason=failed))
+                _keep_log(root, key, commits_of, count)
+                kept = commits_of, count
             _last_log.clear()
-            _last_log[key] = commits_of, count
+            _last_log[key] = kept
         commits_of, count = _last_log[key]
         status = subprocess.run(
             [*base, "status", "--porcelain=v1", "-z", "--no-renames", "--untracked-files=all", "--", *FOLDERS],
@@ -337,6 +344,54 @@ def read_history(root: Path) -> History:
     except (OSError, subprocess.SubprocessError, UnicodeError) as exc:
         return History(missing=HISTORY_WORDS.say("unreadable", reason=str(exc)))
     return History(commits_of=commits_of, uncommitted=uncommitted, commits=count, shallow=shallow)
+
+
+_KEPT_LOG = "history-log"
+"""The last log read, kept in the cache folder for the next `crm` (a build after an edit at 10,000 customers
+spent a second on it): it is the log of one HEAD and shallow cut, which never changes, so it is used only for
+those; marshal of plain values, signed with this user's key (crmdata.records.cache): never another's bytes."""
+_LOG_FORMAT = 1
+
+
+def _kept_log(root: Path, key: tuple[str, str, frozenset[str]]) -> tuple[dict[str, list[Commit]], int] | None:
+    signing = signing_key()
+    if signing is None:
+        return None
+    read = read_signed(signing, root / CACHE_DIR_NAME / _KEPT_LOG / "log.marshal", marshal.loads)
+    content = read[0] if read is not None else None
+    if not isinstance(content, dict) or content.get("key") != [_LOG_FORMAT, key[1], sorted(key[2])]:
+        return None
+    try:
+        commits = [Commit(order, commit_id, author, datetime.fromisoformat(when), subject)
+                   for order, commit_id, author, when, subject in content["commits"]]  # fmt: skip
+        commits_of = {path: [commits[index] for index in indices] for path, indices in content["files"].items()}
+        return commits_of, int(content["count"])
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
+def _keep_log(
+    root: Path, key: tuple[str, str, frozenset[str]], commits_of: dict[str, list[Commit]], count: int
+) -> None:
+    signing = signing_key()
+    if signing is None:
+        return
+    index: dict[int, int] = {}
+    commits: list[tuple[int, str, str, str, str]] = []
+    files: dict[str, list[int]] = {}
+    for path, found in commits_of.items():
+        for commit in found:
+            if id(commit) not in index:
+                index[id(commit)] = len(commits)
+                commits.append((commit.order, commit.hash, commit.author, commit.when.isoformat(), commit.subject))
+        files[path] = [index[id(commit)] for commit in found]
+    content = {"key": [_LOG_FORMAT, key[1], sorted(key[2])], "commits": commits, "files": files, "count": count}
+    payload = marshal.dumps(content)
+    try:
+        folder = cache_folder(root, _KEPT_LOG)
+        write_file(folder / "log.marshal", sign(signing, payload) + payload, mode=0o600)
+    except OSError:
+        return  # a read-only checkout: the log is read again next time
 
 
 def _log(
