@@ -355,33 +355,14 @@ class ScratchTree:
         """Write each blob to its path, streaming the contents from one `git cat-file --batch`."""
         if not entries:
             return
-        try:
-            process = subprocess.Popen(
-                ["git", "-C", str(self.repo.toplevel), "cat-file", "--batch"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env=_git_env(),
-            )
-        except OSError as exc:
-            raise GitError("git_cannot_run", reason=exc.strerror) from None
-        assert process.stdin is not None and process.stdout is not None
-        request = b"".join(f"{blob.oid}\n".encode("ascii") for _, blob in entries)
-        feeder = threading.Thread(target=_feed, args=(process.stdin, request), daemon=True)
-        feeder.start()  # a thread: git answers while we still ask, and neither side blocks on a full pipe
         prefix = f"{self.root}{os.sep}"  # str paths, os.open: a third of the cost of Path and open()
-        try:
-            for path, blob in entries:
-                content = _read_object(process.stdout, blob.oid)
+        with _blob_stream(self.repo, [blob.oid for _, blob in entries]) as contents:
+            for (path, blob), (_, content) in zip(entries, contents, strict=True):
                 self._ensure_parent(path)
                 if blob.is_link:
                     os.symlink(_LINK_TARGET, prefix + path)
                 else:
                     _write_new(prefix + path, content)
-        finally:
-            process.stdout.close()
-            process.wait()
-            feeder.join()
 
 
 def read_blobs(repo: GitRepository, oids: Iterable[str]) -> dict[str, bytes]:
@@ -389,6 +370,14 @@ def read_blobs(repo: GitRepository, oids: Iterable[str]) -> dict[str, bytes]:
     wanted = list(oids)
     if not wanted:
         return {}
+    with _blob_stream(repo, wanted) as contents:
+        return {oid: bytes(content) for oid, content in contents}
+
+
+@contextmanager
+def _blob_stream(repo: GitRepository, oids: list[str]) -> Iterator[Iterator[tuple[str, memoryview]]]:
+    """(oid, content) of each of `oids` in order, as one `git cat-file --batch` answers them; the process is
+    waited for however the block is left."""
     try:
         process = subprocess.Popen(
             ["git", "-C", str(repo.toplevel), "cat-file", "--batch"],
@@ -400,13 +389,14 @@ def read_blobs(repo: GitRepository, oids: Iterable[str]) -> dict[str, bytes]:
     except OSError as exc:
         raise GitError("git_cannot_run", reason=exc.strerror) from None
     assert process.stdin is not None and process.stdout is not None
-    request = b"".join(f"{oid}\n".encode("ascii") for oid in wanted)
+    stdout = process.stdout
+    request = b"".join(f"{oid}\n".encode("ascii") for oid in oids)
     feeder = threading.Thread(target=_feed, args=(process.stdin, request), daemon=True)
-    feeder.start()
+    feeder.start()  # a thread: git answers while we still ask, and neither side blocks on a full pipe
     try:
-        return {oid: bytes(_read_object(process.stdout, oid)) for oid in wanted}
+        yield ((oid, _read_object(stdout, oid)) for oid in oids)
     finally:
-        process.stdout.close()
+        stdout.close()
         process.wait()
         feeder.join()
 
