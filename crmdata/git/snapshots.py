@@ -1,20 +1,21 @@
 """The records of past commits, built from the records already loaded: only what differs is read from git.
 
-A year of monthly KPIs needs twelve past states of 110,000 records, and reading each from nothing (a scratch
-copy of every file, `crm kpi --at`) costs as much as a cold `crm validate` each. Yet two states a month apart
-share nearly every file, and the working tree's records are loaded already. So a past commit's dataset is
-the working tree's, with the files that differ read from git:
+A year of monthly KPIs needs twelve past states of 150,000 record files, and reading each from nothing (a
+scratch copy of every file, `crm kpi --at`) costs as much as a cold `crm validate` each. Yet two states a month
+apart share nearly every file, and the working tree's records are loaded already. So:
 
 - `git ls-tree` of HEAD once, and `git status` for what the working tree changed since HEAD (edits, new files,
   deletions): a file that is the same at HEAD and in the working tree is, at HEAD, the very record loaded;
-- `git diff-tree HEAD C` for each commit C: the files that differ between HEAD and C. Every other file of C is
-  HEAD's, so its record is the one loaded (when the working tree has not changed it), shared, not copied;
+- a `Snapshots` holds one commit's state (HEAD's to begin with) and moves it to each commit asked for:
+  `git diff-tree` between the two names the files that differ, every other file keeps its record (shared, not
+  copied). Asked newest first, as the site asks, each step is a month of changes;
 - the blobs of the files that differ are streamed from one `git cat-file --batch` (nothing is written, the
-  working tree and the index are only read) and parsed and validated as `load()` does, each blob once per run.
+  working tree and the index are only read) and parsed and validated as `load()` does, each blob once per run;
+  a blob that is HEAD's at the same path is the working tree's record.
 
 The answer is the dataset `crm kpi --at C` loads from its scratch copy (tests compare the two): the same valid
 records, in the same order, crm.yaml of C. What a file's problems are is left out: a snapshot is for counting,
-and `crm validate` and `crm diff` report problems.
+and `crm validate` and `crm diff` report problems. benchmarks/history.py measures it.
 """
 
 from __future__ import annotations
