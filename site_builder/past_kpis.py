@@ -23,7 +23,6 @@ from pathlib import Path
 
 from crmdata.engine import kpis
 from crmdata.git import gitrev, records_at
-from crmdata.git.field_history import FieldHistory, field_history
 from crmdata.git.snapshots import Snapshots
 from crmdata.records.dataset import Dataset
 from site_builder.kept import Kept, recipe_name
@@ -82,7 +81,10 @@ class PastKpis:
         if day in self._reports:
             return self._reports[day]
         commit = records_at.commit_of_day(self._history, day) if self.known else None
-        values = None if commit is None else self._kept(commit.commit, day)
+        try:
+            values = None if commit is None else self._kept(commit.commit, day)
+        except gitrev.GitError:  # git failed on an old commit: that day is not known, the site is built anyway
+            values = None
         self._reports[day] = values
         return values
 
@@ -105,24 +107,3 @@ class PastKpis:
         if self.store is not None:
             self.store.put_json(name, values)
         return values
-
-
-def kept_field_history(root: Path, store: Kept | None, code: bytes) -> FieldHistory | None:
-    """When each record's tracked fields changed (crmdata.git.field_history), continued from the history kept
-    by the last build; None outside git (or when git fails: the pages then show no such changes)."""
-    try:
-        repo = gitrev.repository(root)
-    except gitrev.GitError:
-        return None
-    name = recipe_name(repr(("field-history", code.hex())))
-    kept = FieldHistory.from_json(store.get_json(name)) if store is not None else None
-    try:
-        history = field_history(repo, kept)
-    except gitrev.GitError:
-        return None
-    if store is not None:
-        if history is kept:
-            store.use({name})  # the same history: kept as it is
-        else:
-            store.put_json(name, history.as_json())
-    return history

@@ -53,6 +53,7 @@ from site_builder.encrypt import (
     passphrase_from_environment,
     seal_site,
 )
+from site_builder.field_changes import kept_field_history
 from site_builder.held import HeldPages
 from site_builder.help import prune_navigation  # importing it registers the Help pages, after pages.py's
 from site_builder.kept import KeptKpis, code_of, keeping, kept_answers, kept_bytecode, theme_bytecode
@@ -86,7 +87,7 @@ from site_builder.pages import (
     segment_src,
     worker_outputs,
 )
-from site_builder.past_kpis import PastKpis, kept_field_history
+from site_builder.past_kpis import PastKpis
 from site_builder.render import Links, environment
 from site_builder.reuse import (
     Manifest,

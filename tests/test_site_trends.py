@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DEFAULT_CONFIG, DataRepo, run_crm
-from tests.test_site_history import commit, init_repository
+from tests.test_site_history import commit, git, init_repository
 
 AS_OF = "2026-07-15"
 MONTH_ENDS = ["2025-08-31", "2025-09-30", "2025-10-31", "2025-11-30", "2025-12-31", "2026-01-31", "2026-02-28",
@@ -117,3 +117,13 @@ def test_outside_git_no_trend_is_drawn(repo: DataRepo, tmp_path: Path) -> None:
     assert "这个仓库没有版本历史" in page
     row = _row(repo, "kpis.md", "customers_total").split("|")
     assert [cell.strip() for cell in row[2:5]] == ["3", "3", "3"]  # today's records counted as of each day
+
+
+def test_a_commit_git_cannot_read_leaves_its_days_unknown_and_the_site_built(repo: DataRepo, tmp_path: Path) -> None:
+    """A blob of an old commit missing from the repository (a damaged or partial clone): the days that need it
+    show —, the others their values, and the build succeeds."""
+    blob = git(repo.root, "rev-parse", "HEAD~2:customers/KH-1.yaml").strip()  # KH-1 before its handover
+    (repo.root / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    _build(repo, tmp_path / "site")
+    trend = _trend(_row(repo, "kpis.md", "customers_total"))
+    assert trend["2026-04-30"] == "—" and trend["2026-06-30"] == "3"
