@@ -218,3 +218,23 @@ def test_parse_first_parents_and_the_day_of_a_commit() -> None:
     assert commit_of_day(history, date(2026, 7, 1)) == history[0]  # July 1st in the committer's zone
     assert commit_of_day(history, date(2026, 5, 31)) == history[1]  # c1 is dated later, and older in history
     assert commit_of_day(history, date(2026, 4, 30)) is None
+
+
+def test_a_data_root_in_a_folder_of_the_repository_reads_its_own_history(tmp_path: Path) -> None:
+    """The records in crm/ of a bigger repository (the guide's --root crm/): the past is read there too, by the
+    CLI and by the site (its trends and the customer page's field changes)."""
+    top = tmp_path / "company"
+    init_repository(top)
+    data = DataRepo(top / "crm")
+    data.config(DEFAULT_CONFIG + "language: en\n")
+    data.customer("KH-1", since="2026-03-01")
+    commit(top, "KH-1", author="张明", when="2026-03-01T09:00:00+08:00")
+    data.customer("KH-1", since="2026-03-01", stage="stable")
+    commit(top, "KH-1 stable", author="张明", when="2026-06-01T09:00:00+08:00")
+    assert _stages(data.root, "--as-of", "2026-05-31") == {"active": 1}
+    assert _stages(data.root, "--as-of", "2026-06-01") == {"stable": 1}
+    built = run_crm("build", "--root", str(data.root), "--as-of", "2026-07-15", "--out", str(tmp_path / "site"))
+    assert built.returncode == 0, built.stderr
+    staged = data.root / ".crm-cache" / "site" / "public"
+    assert "Stage Active → Stable" in (staged / "customers" / "KH-1.md").read_text(encoding="utf-8")
+    assert "2026-05-31: 1" in (staged / "kpis.md").read_text(encoding="utf-8")  # customers_total's trend
