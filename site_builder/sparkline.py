@@ -23,7 +23,7 @@ def trend_svg(values: Sequence[float | None], label: str) -> Markup:
     if len(known) < 2:
         return Markup("")
     low, high = min(known), max(known)
-    span = (high - low) or 1.0
+    span = (high - low) or 1.0  # a value that never moved: a level line across the middle
     step = (WIDTH - 2 * MARGIN) / max(1, len(values) - 1)
     runs: list[list[str]] = [[]]
     for index, value in enumerate(values):
@@ -32,7 +32,7 @@ def trend_svg(values: Sequence[float | None], label: str) -> Markup:
                 runs.append([])
             continue
         x = MARGIN + index * step
-        y = HEIGHT - MARGIN - (value - low) / span * (HEIGHT - 2 * MARGIN)
+        y = HEIGHT / 2 if high == low else HEIGHT - MARGIN - (value - low) / span * (HEIGHT - 2 * MARGIN)
         runs[-1].append(f"{x:.1f},{y:.1f}")
     lines = "".join(
         f'<polyline points="{" ".join(run)}"/>'
