@@ -503,9 +503,9 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         # Only the pages of the customers' parts count: a call logged today also rewrites the owner's lists and
         # morning (not indexed) and overview pages (the main part, indexed at the end as ever).
         rewritten = [src for src in self.staging.rewritten if customer_of(src, customers) is not None]
-        every = sum(1 for src in self.generated_pages if customer_of(src, customers) is not None)
-        if not rewritten or len(rewritten) > EARLY_PAGES or len(rewritten) == every:
-            return  # nothing to index early, too much, or a first build (every customer page written)
+        first = self.staging.changed == len(self.staging.written)  # nothing of an earlier build kept
+        if not rewritten or len(rewritten) > EARLY_PAGES or first:
+            return  # nothing to index early, too much, or a first build
         predicted = predicted_pages(
             self.staging,
             rewritten,
