@@ -406,12 +406,11 @@ def test_a_feed_made_of_events_written_one_by_one_is_what_icalendar_writes_of_th
     """feed_bytes joins the calendar's own lines and each event's, written apart (so a caller may keep each
     event's bytes: site_builder.pages keeps them per owner): byte for byte what icalendar writes of the whole
     calendar, for every owner's feed of the demo data set, folding of long lines and every kind of event
-    included; and `events` given, the bytes given are the ones used."""
+    included; and `events` given, the bytes given are the ones used. The events are the feed's own
+    (feed_event): what is compared is the joining of their bytes against icalendar's whole calendar."""
     from pathlib import Path
 
-    from icalendar import CLASS, TRANSP, Calendar, Event
-
-    from crmdata.engine.calendar_feed import PRODID, event_bytes, feed_bytes, feeds_by_owner
+    from crmdata.engine.calendar_feed import PRODID, event_bytes, feed_bytes, feed_event, feeds_by_owner
     from crmdata.records.validate import validate
 
     outcome = validate(Path(__file__).resolve().parent.parent, today=date(2026, 11, 24))
@@ -423,19 +422,7 @@ def test_a_feed_made_of_events_written_one_by_one_is_what_icalendar_writes_of_th
     for feed in feeds.values():
         whole = Calendar.new(prodid=PRODID, calscale="GREGORIAN", name=feed.title, uid=feed.uid)
         for entry in feed.entries:
-            whole.add_component(
-                Event.new(
-                    uid=entry.uid,
-                    stamp=feed.stamp,
-                    start=entry.day,
-                    end=entry.day + timedelta(days=1),
-                    summary=entry.summary,
-                    description=entry.description,
-                    categories=[entry.category],
-                    classification=CLASS.PRIVATE if entry.private else None,
-                    transparency=TRANSP.TRANSPARENT,
-                )
-            )
+            whole.add_component(feed_event(entry, feed.stamp))
         assert feed_bytes(feed) == whole.to_ical()
         if feed.entries:
             todos = [event_bytes(entry, feed.stamp).replace(b"VEVENT", b"VTODO") for entry in feed.entries]

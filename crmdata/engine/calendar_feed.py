@@ -430,9 +430,10 @@ def feed_bytes(feed: Feed, events: Sequence[bytes] | None = None) -> bytes:
     return calendar[: -len(end)] + b"".join(events) + end
 
 
-def event_bytes(entry: _Entry, stamp: datetime) -> bytes:
-    """One event of a feed as iCalendar (its DTSTAMP `stamp`, the feed's)."""
-    written: bytes = Event.new(
+def feed_event(entry: _Entry, stamp: datetime) -> Event:
+    """One event of a feed (its DTSTAMP `stamp`, the feed's): a whole day, free time, private when it shows a
+    private field."""
+    return Event.new(
         uid=entry.uid,
         stamp=stamp,
         start=entry.day,
@@ -442,7 +443,12 @@ def event_bytes(entry: _Entry, stamp: datetime) -> bytes:
         categories=[entry.category],
         classification=CLASS.PRIVATE if entry.private else None,
         transparency=TRANSP.TRANSPARENT,
-    ).to_ical()
+    )
+
+
+def event_bytes(entry: _Entry, stamp: datetime) -> bytes:
+    """One event of a feed as iCalendar, written on its own (feed_bytes joins them)."""
+    written: bytes = feed_event(entry, stamp).to_ical()
     return written
 
 
