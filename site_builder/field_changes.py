@@ -3,19 +3,15 @@ kept by the build and continued from one build to the next (a new commit is the 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from crmdata.git import gitrev
 from crmdata.git.field_history import FieldHistory, field_history
 from site_builder.kept import Kept, recipe_name
 
 
-def kept_field_history(root: Path, store: Kept | None, code: bytes) -> FieldHistory | None:
+def kept_field_history(repo: gitrev.GitRepository | None, store: Kept | None, code: bytes) -> FieldHistory | None:
     """When each record's tracked fields changed (crmdata.git.field_history), continued from the history kept
-    by the last build; None outside git (or when git fails: the pages then show no such changes)."""
-    try:
-        repo = gitrev.repository(root)
-    except gitrev.GitError:
+    by the last build; None outside git (`repo` None) or when git fails (the pages then show no such changes)."""
+    if repo is None:
         return None
     name = recipe_name(repr(("field-history", code.hex())))
     kept = FieldHistory.from_json(store.get_json(name)) if store is not None else None

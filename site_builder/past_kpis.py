@@ -58,15 +58,16 @@ class PastKpis:
     begins: date | None = None
     made: int = 0
     """Past days whose KPIs this build computed (the others were kept)."""
-    _repo: gitrev.GitRepository | None = None
+    repo: gitrev.GitRepository | None = None
+    """The git repository of `root` (None outside git)."""
     _history: list[records_at.BranchCommit] = field(default_factory=list)
     _snapshots: Snapshots | None = None
     _reports: dict[date, dict[str, object] | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         try:
-            self._repo = gitrev.repository(self.root)
-            self._history = records_at.first_parent_history(self._repo)
+            self.repo = gitrev.repository(self.root)
+            self._history = records_at.first_parent_history(self.repo)
         except gitrev.GitError:
             return  # not a git repository (or git is missing): the past is not known
         self.known = True
@@ -99,9 +100,9 @@ class PastKpis:
             loaded = self.store.get_json(name)
             if isinstance(loaded, dict):
                 return loaded
-        assert self._repo is not None
+        assert self.repo is not None
         if self._snapshots is None:
-            self._snapshots = Snapshots(self._repo, self.current)
+            self._snapshots = Snapshots(self.repo, self.current)
         values: dict[str, object] = json.loads(json.dumps(kpis.report(self._snapshots.dataset_at(commit), day)))
         self.made += 1  # (values as kept: the same whether kept or made)
         if self.store is not None:

@@ -317,7 +317,7 @@ class CrmPlugin(BasePlugin[CrmPluginConfig]):  # type: ignore[no-untyped-call]
         self.code = code_digest()
         kept_kpis = KeptKpis(root, self.site_kind, self.code)
         past = PastKpis(root, validation.dataset, self.as_of(), kept_kpis.store, self.code)
-        fields = kept_field_history(root, kept_kpis.store, self.code)
+        fields = kept_field_history(past.repo, kept_kpis.store, self.code)
         earliest = () if past.known else (self.as_of() - timedelta(days=TREND_DAYS[-1]),)
         with (
             gc_paused(),  # the site's data lives through the rendering, as the records: frozen like them

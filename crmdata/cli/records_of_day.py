@@ -8,6 +8,7 @@ a figure is never read as something it is not (stdout stays the command's output
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,13 +66,13 @@ def records_of_day(root: Path, as_of: datetime | None, records: str, at: str | N
         commit = records_at.records_commit(repo, day)
     except gitrev.GitError as problem:
         if problem.key != "git_not_a_repository":
-            raise _usage(root, problem.text(repository_language(["--root", str(root)]))) from None
+            raise _usage(root, problem.text) from None
         dataset = load_valid(root)
         _say(phrase("records_now_not_git", language_of(dataset), day=day))
         return dataset, day
     except records_at.ShallowHistoryError as shallow:
-        language = repository_language(["--root", str(root)])
-        raise _usage(root, phrase("records_shallow", language, day=day, oldest=shallow.oldest)) from None
+        oldest = shallow.oldest
+        raise _usage(root, lambda language: phrase("records_shallow", language, day=day, oldest=oldest)) from None
     if commit is None:
         dataset = load_valid(root)
         _say(phrase("records_now_before_first_commit", language_of(dataset), day=day))
@@ -87,7 +88,7 @@ def _at_revision(root: Path, at: str, as_of: datetime | None) -> tuple[Dataset, 
         revision = gitrev.resolve(repo, at)
         commit = records_at.commit_itself(repo, revision.commit)
     except gitrev.GitError as problem:
-        raise _usage(root, problem.text(repository_language(["--root", str(root)]))) from None
+        raise _usage(root, problem.text) from None
     day = as_of.date() if as_of is not None else commit.day
     return _from_commit(root, repo, commit, day, "records_of_revision", name=at), day
 
@@ -99,10 +100,9 @@ def _from_commit(root: Path, repo: GitRepository, commit: BranchCommit, day: dat
     try:
         loaded = records_at.load_commit(repo, commit.commit, root, date.today())
     except gitrev.GitError as problem:
-        raise _usage(root, problem.text(repository_language(["--root", str(root)]))) from None
+        raise _usage(root, problem.text) from None
     if loaded is None:
-        language = repository_language(["--root", str(root)])
-        raise CrmError(phrase("records_commit_empty", language, commit=commit.short), ExitCode.USAGE, language=language)
+        raise _usage(root, lambda language: phrase("records_commit_empty", language, commit=commit.short))
     dataset = loaded.dataset
     keep_loaded(dataset)
     language = language_of(dataset)
@@ -118,5 +118,7 @@ def _say(line: str) -> None:
     say(styled(line, fg="cyan"), err=True)
 
 
-def _usage(root: Path, message: str) -> CrmError:
-    return CrmError(message, ExitCode.USAGE, language=repository_language(["--root", str(root)]))
+def _usage(root: Path, worded: Callable[[str], str]) -> CrmError:
+    """A usage error (exit 2) worded in the language of the repository's crm.yaml."""
+    language = repository_language(["--root", str(root)])
+    return CrmError(worded(language), ExitCode.USAGE, language=language)

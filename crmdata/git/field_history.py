@@ -136,9 +136,8 @@ def field_history(repo: gitrev.GitRepository, kept: FieldHistory | None = None) 
     paths = [repo.prefix + folder for folder in TRACKED]
     since: list[str] = []
     if kept is not None and kept.commit is not None:
-        on_branch = repo.git("merge-base", "--is-ancestor", kept.commit, head).returncode == 0
-        first_parents = repo.git("rev-list", "--first-parent", head).stdout.split() if on_branch else []
-        if kept.commit.encode() in first_parents:
+        first_parents = repo.git("rev-list", "--first-parent", head).stdout.split()
+        if kept.commit.encode() in first_parents:  # still on the branch: continue from it
             since = [f"{kept.commit}..{head}"]
     history = kept if since and kept is not None else FieldHistory()
     result = repo.git(

@@ -177,11 +177,14 @@ def resolve(repo: GitRepository, name: str) -> Revision:
     return Revision(name, result.stdout.decode("ascii").strip())
 
 
+def is_shallow(repo: GitRepository) -> bool:
+    """Whether the repository is a shallow clone (its history cut short)."""
+    result = repo.git("rev-parse", "--is-shallow-repository")
+    return result.returncode == 0 and result.stdout.strip() == b"true"
+
+
 def _shallow_hint(repo: GitRepository) -> Word | str:
-    shallow = repo.git("rev-parse", "--is-shallow-repository")
-    if shallow.returncode == 0 and shallow.stdout.strip() == b"true":
-        return PHRASES["git_shallow_hint"]
-    return ""
+    return PHRASES["git_shallow_hint"] if is_shallow(repo) else ""
 
 
 def revisions(repo: GitRepository, base: str, head: str | None) -> tuple[Revision, Revision]:

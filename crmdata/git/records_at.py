@@ -89,11 +89,6 @@ def commit_itself(repo: gitrev.GitRepository, commit: str) -> BranchCommit:
     return found
 
 
-def is_shallow(repo: gitrev.GitRepository) -> bool:
-    result = repo.git("rev-parse", "--is-shallow-repository")
-    return result.returncode == 0 and result.stdout.strip() == b"true"
-
-
 def commit_of_day(history: list[BranchCommit], day: date) -> BranchCommit | None:
     """The last commit of `history` (newest first) whose day is on or before `day`; None when every commit is
     later. The history need not be in date order (a rebase, a wrong clock): the first one found counts."""
@@ -105,7 +100,7 @@ def records_commit(repo: gitrev.GitRepository, day: date) -> BranchCommit | None
     Raises ShallowHistoryError when the clone is shallow and its history begins after `day`."""
     history = first_parent_history(repo)
     found = commit_of_day(history, day)
-    if found is None and history and is_shallow(repo):
+    if found is None and history and gitrev.is_shallow(repo):
         raise ShallowHistoryError(day, min(commit.day for commit in history))
     return found
 

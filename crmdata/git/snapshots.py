@@ -26,6 +26,7 @@ from typing import Any, cast
 from pydantic import ValidationError
 
 from crmdata.git import gitrev
+from crmdata.git.history import parse_status
 from crmdata.records.cache import content_key
 from crmdata.records.dataset import AnyRecord, Dataset
 from crmdata.records.load import (
@@ -269,8 +270,4 @@ def _working_tree_changes(repo: gitrev.GitRepository) -> set[str]:
     )
     if result.returncode != 0:
         raise gitrev.GitError("git_cannot_list", revision="HEAD", reason=gitrev.first_line(result.stderr))
-    changed: set[str] = set()
-    for entry in result.stdout.split(b"\0"):
-        if len(entry) > 3:
-            changed.add(entry[3:].decode("utf-8", "surrogateescape").removeprefix(repo.prefix))
-    return changed
+    return set(parse_status(result.stdout.decode("utf-8", "surrogateescape"), repo.prefix))
