@@ -135,3 +135,19 @@ def test_content_keys_follow_the_records(history: tuple[Path, list[str]]) -> Non
     theirs = {path: loaded.dataset.record_keys[id(record)] for path, record in _records(loaded.dataset)}
     mine = {path: built.record_keys.get(id(record)) for path, record in _records(built)}
     assert mine == theirs
+
+
+def test_a_huge_blob_is_read_no_further_than_the_limit(tmp_path: Path) -> None:
+    """A commit's 3 MB file: read_blobs with a limit keeps its first limit + 1 bytes (a reader then says it is
+    too large, as load() says of such a file) and the blobs after it in the same stream are read whole."""
+    root = tmp_path / "repo"
+    init_repository(root)
+    (root / "customers").mkdir()
+    (root / "customers" / "KH-big.yaml").write_bytes(b"notes: " + b"x" * 3_000_000 + b"\n")
+    (root / "customers" / "KH-small.yaml").write_bytes(b"id: KH-small\n")
+    commit(root, "a huge file", author="张明", when="2026-03-01T09:00:00+08:00")
+    repo = gitrev.repository(root)
+    big, small = (git(root, "rev-parse", f"HEAD:customers/{name}").strip() for name in ("KH-big.yaml", "KH-small.yaml"))
+    bounded = gitrev.read_blobs(repo, [big, small], max_bytes=1000)
+    assert len(bounded[big]) == 1001 and bounded[small] == b"id: KH-small\n"
+    assert len(gitrev.read_blobs(repo, [big, small])[big]) == 3_000_008  # no limit: the whole blob

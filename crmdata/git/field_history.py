@@ -148,7 +148,7 @@ def field_history(repo: gitrev.GitRepository, kept: FieldHistory | None = None) 
         raise gitrev.GitError("git_cannot_list", revision="HEAD", reason=gitrev.first_line(result.stderr))
     commits = list(parse_raw_log(result.stdout, repo.prefix))
     wanted = {oid for entry in commits for path, oid in entry.files if oid is not None and _tracked_fields(path)}
-    contents = gitrev.read_blobs(repo, sorted(wanted))
+    contents = gitrev.read_blobs(repo, sorted(wanted), _MAX_BYTES)
     for entry in commits:
         for path, oid in entry.files:
             names = _tracked_fields(path)

@@ -368,17 +368,21 @@ class ScratchTree:
                     _write_new(prefix + path, content)
 
 
-def read_blobs(repo: GitRepository, oids: Iterable[str]) -> dict[str, bytes]:
-    """The contents of the blobs `oids`, from one `git cat-file --batch`: nothing is written anywhere."""
+def read_blobs(repo: GitRepository, oids: Iterable[str], max_bytes: int | None = None) -> dict[str, bytes]:
+    """The contents of the blobs `oids`, from one `git cat-file --batch`: nothing is written anywhere. With
+    `max_bytes`, a blob larger than that is cut to its first max_bytes + 1 bytes (enough for a reader to say it
+    is too large) and the rest is skipped unread into memory: a commit's huge file costs no more than the limit."""
     wanted = list(oids)
     if not wanted:
         return {}
-    with _blob_stream(repo, wanted) as contents:
+    with _blob_stream(repo, wanted, max_bytes) as contents:
         return {oid: bytes(content) for oid, content in contents}
 
 
 @contextmanager
-def _blob_stream(repo: GitRepository, oids: list[str]) -> Iterator[Iterator[tuple[str, memoryview]]]:
+def _blob_stream(
+    repo: GitRepository, oids: list[str], max_bytes: int | None = None
+) -> Iterator[Iterator[tuple[str, memoryview]]]:
     """(oid, content) of each of `oids` in order, as one `git cat-file --batch` answers them; the process is
     waited for however the block is left."""
     try:
@@ -397,7 +401,7 @@ def _blob_stream(repo: GitRepository, oids: list[str]) -> Iterator[Iterator[tupl
     feeder = threading.Thread(target=_feed, args=(process.stdin, request), daemon=True)
     feeder.start()  # a thread: git answers while we still ask, and neither side blocks on a full pipe
     try:
-        yield ((oid, _read_object(stdout, oid)) for oid in oids)
+        yield ((oid, _read_object(stdout, oid, max_bytes)) for oid in oids)
     finally:
         stdout.close()
         process.wait()
@@ -429,15 +433,22 @@ def _feed(pipe: IO[bytes], request: bytes) -> None:
         pass  # git ended early; the reader reports it
 
 
-def _read_object(stream: IO[bytes], oid: str) -> memoryview:
+_SKIP_CHUNK = 1 << 20
+
+
+def _read_object(stream: IO[bytes], oid: str, max_bytes: int | None = None) -> memoryview:
     header = stream.readline().split()
     if len(header) != 3 or header[0].decode("ascii", "replace") != oid:
         raise GitError("git_object_missing", oid=oid)
     size = int(header[2])
-    content = stream.read(size + 1)  # with the newline after each object
-    if len(content) != size + 1:
+    kept = size if max_bytes is None else min(size, max_bytes + 1)
+    content = stream.read(kept)
+    left = size - kept + 1  # the rest, and the newline after each object
+    while left > 0 and (skipped := len(stream.read(min(left, _SKIP_CHUNK)))):
+        left -= skipped
+    if len(content) != kept or left:
         raise GitError("git_object_truncated", oid=oid)
-    return memoryview(content)[:size]
+    return memoryview(content)
 
 
 _SHARED_MEMORY = Path("/dev/shm")

@@ -185,7 +185,9 @@ class Snapshots:
                 self.by_blob[blob.oid] = (known, key)  # HEAD's blob there: the working tree's record
             else:
                 fresh[path] = blob
-        contents = gitrev.read_blobs(self.repo, sorted({blob.oid for blob in fresh.values()}))
+        contents = gitrev.read_blobs(
+            self.repo, sorted({blob.oid for blob in fresh.values()}), self.options.max_file_bytes
+        )
         for path, blob in fresh.items():
             if blob.oid in self.by_blob:
                 continue
@@ -203,7 +205,7 @@ class Snapshots:
 
     def _config(self, blob: gitrev.Blob) -> CrmConfig | None:
         if blob.oid not in self.configs:
-            raw = gitrev.read_blobs(self.repo, [blob.oid])[blob.oid]
+            raw = gitrev.read_blobs(self.repo, [blob.oid], self.options.max_file_bytes)[blob.oid]
             parsed = read_yaml(raw, CONFIG_FILE, self.options.max_file_bytes)
             try:
                 config = CrmConfig.model_validate(parsed.data) if parsed.data is not None else None
